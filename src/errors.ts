@@ -1,0 +1,75 @@
+/**
+ * Typed errors. Every error trident throws is a {@link TridentError} with a stable
+ * `code` from {@link ErrorCode}; the message says what was wrong and what to do.
+ *
+ * @example
+ * ```ts
+ * try { await index.search('q', { k: 0 }); }
+ * catch (e) { if (e instanceof TridentError && e.code === 'INVALID_ARGUMENT') {  } }
+ * ```
+ */
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_TEXT'
+  | 'DIMENSION_MISMATCH'
+  | 'INVALID_VECTOR'
+  | 'DUPLICATE_ID'
+  | 'UNKNOWN_ID'
+  | 'INDEX_CLOSED'
+  | 'INDEX_NOT_FOUND'
+  | 'ENCODER_MISMATCH'
+  | 'FORMAT_VERSION_UNSUPPORTED'
+  | 'CHECKSUM_MISMATCH'
+  | 'CORRUPT_FILE'
+  | 'IO_ERROR'
+  | 'MODEL_NOT_FOUND'
+  | 'MODEL_INVALID'
+  | 'TOKENIZER_MISMATCH'
+  | 'DOWNLOAD_FAILED'
+  | 'OFFLINE'
+  | 'PARSE_ERROR'
+  | 'NATIVE_ERROR'
+  | 'UNSUPPORTED';
+
+/** Base class of every error trident throws. */
+export class TridentError extends Error {
+  readonly code: ErrorCode;
+  override readonly cause?: unknown;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(`${code}: ${message}`);
+    this.name = 'TridentError';
+    this.code = code;
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** Bad arguments from the caller: wrong dimension, NaN, k <= 0, duplicate or unknown ids, bad text. */
+export class InvalidArgumentError extends TridentError {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'InvalidArgumentError';
+  }
+}
+
+/** Model loading and inference: missing or corrupt files, tokenizer mismatch, download failures. */
+export class ModelError extends TridentError {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'ModelError';
+  }
+}
+
+/** On-disk format problems: checksum, version, truncation, I/O faults. */
+export class StorageError extends TridentError {
+  readonly file?: string;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; file?: string }) {
+    super(code, message, options);
+    this.name = 'StorageError';
+    if (options?.file !== undefined) this.file = options.file;
+  }
+}
+
+/** Shorthand used by validators: throws an {@link InvalidArgumentError}. */
+export function invalid(code: ErrorCode, message: string): never {
+  throw new InvalidArgumentError(code, message);
+}

@@ -1,0 +1,37 @@
+/**
+ * The kernel contract shared by the native SIMD addon and the pure-TS twins.
+ *
+ * Layouts (all row-major, canonical, never ISA-packed):
+ * - a set of token vectors is `count × dim` contiguous values;
+ * - document arenas hold many documents' token vectors back to back; a candidate is
+ *   described by `starts[i]` (index of its first token vector in the arena) and
+ *   `counts[i]` (how many vectors it has);
+ * - f16 values are IEEE-754 binary16 bit patterns in a Uint16Array;
+ * - i8 rows carry one symmetric scale per row: value ≈ scale × int8.
+ *
+ * MaxSim (M3 / ColBERT): score(q, d) = (1/|q|) Σ_i max_j q_i · d_j; a document with no
+ * vectors or a query with no vectors scores 0.
+ */
+export interface Kernels {
+  /** out[i] = MaxSim(query, doc i) for f32 documents. query: qCount×dim f32. */
+  maxsimF32(query: Float32Array, qCount: number, dim: number, docs: Float32Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
+  /** Same with f16 document vectors (query stays f32). */
+  maxsimF16(query: Float32Array, qCount: number, dim: number, docs: Uint16Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
+  /** Same with i8 document vectors and one scale per document vector (query quantised internally as needed). */
+  maxsimI8(query: Float32Array, qCount: number, dim: number, docs: Int8Array, docScales: Float32Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
+  /** out[i] = query · rows[r] with r = rowIds ? rowIds[i] : i (f32 rows, rowCount = out.length). */
+  dotsF32(query: Float32Array, dim: number, rows: Float32Array, rowIds: Uint32Array | null, out: Float32Array): void;
+  /** Same with f16 rows. */
+  dotsF16(query: Float32Array, dim: number, rows: Uint16Array, rowIds: Uint32Array | null, out: Float32Array): void;
+  /** Same with i8 rows and one scale per row. */
+  dotsI8(query: Float32Array, dim: number, rows: Int8Array, rowScales: Float32Array, rowIds: Uint32Array | null, out: Float32Array): void;
+}
+
+/** Which implementation answers kernel calls. */
+export interface Backend {
+  kind: 'native' | 'js';
+  /** e.g. 'avx512', 'avx2', 'neon', 'serial', or 'js'. */
+  isa: string;
+  /** ISAs this machine can run, most capable first (native only). */
+  available: string[];
+}
