@@ -1,0 +1,170 @@
+import * as path from 'node:path';
+import { StorageError, TridentError } from '../errors.js';
+import { crc32 } from './checksum.js';
+import { nodeFs, type StoreFs } from './fs-seam.js';
+import {
+  decodeManifest,
+  encodeManifest,
+  FORMAT_VERSION,
+  MANIFEST_FILE,
+  MANIFEST_MAGIC,
+  OLDEST_READABLE_VERSION,
+  type FileEntry,
+  type Manifest,
+} from './manifest.js';
+
+const WRITER = 'trident/0.1.0';
+
+/** Result of reading an index directory: the manifest and the absolute generation folder. */
+export interface OpenedDirectory {
+  manifest: Manifest;
+  dataDir: string;
+}
+
+function genName(n: number): string {
+  return `gen-${String(n).padStart(6, '0')}`;
+}
+
+function ioError(what: string, e: unknown, file?: string): StorageError {
+  if (e instanceof TridentError) return e as StorageError;
+  const code = (e as NodeJS.ErrnoException)?.code ?? 'unknown';
+  return new StorageError('IO_ERROR', `${what} failed (${code}): ${(e as Error)?.message ?? String(e)}; the index on disk is unchanged`, {
+    cause: e,
+    ...(file !== undefined ? { file } : {}),
+  });
+}
+
+/**
+ * Reads `<dir>/manifest.json`, checks magic, format range and its own checksum, then checks
+ * every listed file's length and CRC-32. Throws StorageError (INDEX_NOT_FOUND,
+ * CORRUPT_FILE, CHECKSUM_MISMATCH, FORMAT_VERSION_UNSUPPORTED) naming the file.
+ *
+ * @example
+ * ```ts
+ * const { manifest, dataDir } = await readIndexDirectory('/data/my-index');
+ * ```
+ */
+export async function readIndexDirectory(dir: string, fs: StoreFs = nodeFs): Promise<OpenedDirectory> {
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await fs.readFile(path.join(dir, MANIFEST_FILE)));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new StorageError('INDEX_NOT_FOUND', `no trident index at ${dir} (${MANIFEST_FILE} missing); create one with HybridIndex.create({ path })`, { cause: e, file: MANIFEST_FILE });
+    }
+    throw ioError(`reading ${MANIFEST_FILE}`, e, MANIFEST_FILE);
+  }
+  const manifest = decodeManifest(text);
+  const dataDir = path.join(dir, manifest.dir);
+  for (const f of manifest.files) {
+    const file = `${manifest.dir}/${f.name}`;
+    let bytes: Uint8Array;
+    try {
+      bytes = await fs.readFile(path.join(dataDir, f.name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new StorageError('CORRUPT_FILE', `${file} is listed in the manifest but missing; restore the index from a backup or rebuild it`, { cause: e, file });
+      }
+      throw ioError(`reading ${file}`, e, file);
+    }
+    if (bytes.length !== f.bytes) {
+      throw new StorageError('CORRUPT_FILE', `${file} is ${bytes.length} bytes, the manifest says ${f.bytes} (truncated or overwritten)`, { file });
+    }
+    if (crc32(bytes) !== f.crc32) {
+      throw new StorageError('CHECKSUM_MISMATCH', `${file} fails its CRC-32 check (damaged on disk); restore the index from a backup or rebuild it`, { file });
+    }
+  }
+  return { manifest, dataDir };
+}
+
+/** Options of {@link writeIndexGeneration}. */
+export interface WriteGenerationOptions {
+  encoder: unknown;
+  config: unknown;
+  /** Writes the data files into the given (new, empty) folder. */
+  writeFiles: (dataDir: string) => Promise<void>;
+  fs?: StoreFs;
+}
+
+/**
+ * Writes a new generation of an index directory crash-safely:
+ * 1. data files go to `gen-N.tmp/` and are fsynced, their lengths and CRC-32s recorded;
+ * 2. the folder is renamed to `gen-N/`;
+ * 3. `manifest.json.tmp` is written, fsynced and renamed over `manifest.json` (the commit point);
+ * 4. older generations are removed.
+ * A crash before step 3 leaves the previous manifest (and its generation) in force; after it,
+ * the new one. Leftover folders are cleaned by the next successful write.
+ *
+ * @example
+ * ```ts
+ * await writeIndexGeneration(dir, { encoder, config, writeFiles: async (d) => { await dense.saveFiles(d); } });
+ * ```
+ */
+export async function writeIndexGeneration(dir: string, opts: WriteGenerationOptions): Promise<Manifest> {
+  const fs = opts.fs ?? nodeFs;
+  try {
+    await fs.mkdir(dir);
+  } catch (e) {
+    throw ioError(`creating ${dir}`, e);
+  }
+  let previous: Manifest | null = null;
+  const prevText = await fs.readFile(path.join(dir, MANIFEST_FILE)).then(
+    (b) => new TextDecoder().decode(b),
+    () => null,
+  );
+  if (prevText !== null) {
+    try {
+      previous = decodeManifest(prevText);
+    } catch {
+      previous = null;
+    }
+  }
+  const existing = await fs.readdir(dir).catch(() => [] as string[]);
+  let maxGen = previous?.generation ?? 0;
+  for (const name of existing) {
+    const m = /^gen-(\d+)(\.tmp)?$/.exec(name);
+    if (m) maxGen = Math.max(maxGen, Number(m[1]));
+  }
+  const generation = maxGen + 1;
+  const finalName = genName(generation);
+  const tmpDir = path.join(dir, `${finalName}.tmp`);
+  const finalDir = path.join(dir, finalName);
+  try {
+    await fs.rm(tmpDir);
+    await fs.mkdir(tmpDir);
+    await opts.writeFiles(tmpDir);
+    const names = (await fs.readdir(tmpDir)).sort();
+    const files: FileEntry[] = [];
+    for (const name of names) {
+      const p = path.join(tmpDir, name);
+      const bytes = await fs.readFile(p);
+      await fs.fsync(p);
+      files.push({ name, bytes: bytes.length, crc32: crc32(bytes) });
+    }
+    await fs.fsync(tmpDir);
+    await fs.rename(tmpDir, finalDir);
+    const manifest: Manifest = {
+      magic: MANIFEST_MAGIC,
+      formatVersion: FORMAT_VERSION,
+      minReaderVersion: OLDEST_READABLE_VERSION,
+      writer: WRITER,
+      generation,
+      dir: finalName,
+      createdAt: new Date().toISOString(),
+      encoder: opts.encoder,
+      config: opts.config,
+      files,
+    };
+    const tmpManifest = path.join(dir, `${MANIFEST_FILE}.tmp`);
+    await fs.writeFile(tmpManifest, encodeManifest(manifest));
+    await fs.rename(tmpManifest, path.join(dir, MANIFEST_FILE));
+    await fs.fsync(dir);
+    for (const name of existing) {
+      if (/^gen-\d+(\.tmp)?$/.test(name) && name !== finalName) await fs.rm(path.join(dir, name)).catch(() => undefined);
+    }
+    return manifest;
+  } catch (e) {
+    await fs.rm(tmpDir).catch(() => undefined);
+    throw ioError('saving the index', e);
+  }
+}

@@ -1,0 +1,5 @@
+export { crc32 } from './checksum.js';
+export { nodeFs, type StoreFs } from './fs-seam.js';
+export { FORMAT_VERSION, OLDEST_READABLE_VERSION, MANIFEST_FILE, type Manifest, type FileEntry } from './manifest.js';
+export { readIndexDirectory, writeIndexGeneration, type OpenedDirectory, type WriteGenerationOptions } from './directory.js';
+export { IdMap, checkId, type ExternalId } from './id-map.js';
