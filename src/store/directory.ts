@@ -133,7 +133,7 @@ export async function writeIndexGeneration(dir: string, opts: WriteGenerationOpt
     await fs.rm(tmpDir);
     await fs.mkdir(tmpDir);
     await opts.writeFiles(tmpDir);
-    const names = (await fs.readdir(tmpDir)).sort();
+    const names = await listFiles(fs, tmpDir, '');
     const files: FileEntry[] = [];
     for (const name of names) {
       const p = path.join(tmpDir, name);
@@ -141,6 +141,7 @@ export async function writeIndexGeneration(dir: string, opts: WriteGenerationOpt
       await fs.fsync(p);
       files.push({ name, bytes: bytes.length, crc32: crc32(bytes) });
     }
+    for (const sub of new Set(names.filter((n) => n.includes('/')).map((n) => n.slice(0, n.lastIndexOf('/'))))) await fs.fsync(path.join(tmpDir, sub));
     await fs.fsync(tmpDir);
     await fs.rename(tmpDir, finalDir);
     const manifest: Manifest = {
@@ -167,4 +168,17 @@ export async function writeIndexGeneration(dir: string, opts: WriteGenerationOpt
     await fs.rm(tmpDir).catch(() => undefined);
     throw ioError('saving the index', e);
   }
+}
+
+/** Relative paths ('a.bin', 'dense/rows.bin') of every file below `root`, sorted. */
+async function listFiles(fs: StoreFs, root: string, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of (await fs.readdir(path.join(root, prefix))).sort()) {
+    const rel = prefix ? `${prefix}/${name}` : name;
+    const st = await fs.stat(path.join(root, rel));
+    if (st === null) continue;
+    if (st.isDirectory) out.push(...(await listFiles(fs, root, rel)));
+    else out.push(rel);
+  }
+  return out.sort();
 }

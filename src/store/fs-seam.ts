@@ -14,7 +14,7 @@ export interface StoreFs {
   readdir(path: string): Promise<string[]>;
   /** fsync a file or directory (directories: best effort). */
   fsync(path: string): Promise<void>;
-  stat(path: string): Promise<{ size: number } | null>;
+  stat(path: string): Promise<{ size: number; isDirectory: boolean } | null>;
 }
 
 async function fsyncPath(path: string): Promise<void> {
@@ -53,7 +53,7 @@ export const nodeFs: StoreFs = {
   stat: async (p) => {
     try {
       const s = await fsp.stat(p);
-      return { size: s.size };
+      return { size: s.size, isDirectory: s.isDirectory() };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;

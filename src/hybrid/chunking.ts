@@ -1,0 +1,228 @@
+import { invalid } from '../errors.js';
+import { sentenceSpans } from '../analyze/index.js';
+import type { ChunkingOptions, DocumentInput, EncodedLike, HybridEncoder, TokenLevelLike } from './types.js';
+
+/** One stored unit of a document (the whole text, or a chunk), with its representations. */
+export interface PreparedUnit {
+  start: number;
+  end: number;
+  dense: Float32Array | null;
+  sparse: { ids: Uint32Array; weights: Float32Array } | null;
+  multivector: { data: Float32Array; dim: number; count: number; tokenIds: Uint32Array; charSpans: Array<[number, number]> } | null;
+}
+
+/** A document ready to insert. */
+export interface PreparedDoc {
+  chunked: boolean;
+  truncated: boolean;
+  units: PreparedUnit[];
+}
+
+interface PrepareOptions {
+  chunking: ChunkingOptions | undefined;
+  batchSize: number;
+  needSparse: boolean;
+  onProgress: ((p: { done: number; total: number }) => void) | undefined;
+}
+
+const SPECIAL_IDS = new Set([0, 1, 2, 3]);
+
+/**
+ * Encodes documents into stored units. Without chunking: one pass per text (the encoder's own
+ * truncation applies and is reported). Ordinary chunking: split, then encode each chunk.
+ * Late chunking: encode the whole document once (in overlapping macro-windows when it is longer
+ * than the model's max length) and pool token states per chunk: dense = mean of the span's
+ * hidden states, normalised (models that do not expose hidden states encode each chunk's text for
+ * the dense part); sparse = max per id inside the span; multi-vector = the span's vectors.
+ */
+export async function prepareDocuments(encoder: HybridEncoder, docs: DocumentInput[], opts: PrepareOptions): Promise<PreparedDoc[]> {
+  const ch = opts.chunking;
+  if (ch !== undefined) validateChunking(ch);
+  const out: PreparedDoc[] = [];
+  const total = docs.length;
+  if (!ch) {
+    for (let i = 0; i < docs.length; i += opts.batchSize) {
+      const batch = docs.slice(i, i + opts.batchSize);
+      const enc = await encoder.encode(batch.map((d) => d.text), { role: 'document' });
+      enc.forEach((e, j) => out.push({ chunked: false, truncated: !!e.truncated, units: [unitFromEncoded(e, 0, batch[j]!.text.length, 0)] }));
+      opts.onProgress?.({ done: out.length, total });
+    }
+    return out;
+  }
+  for (const doc of docs) {
+    out.push(ch.kind === 'late' ? await lateChunk(encoder, doc.text, ch) : await ordinaryChunk(encoder, doc.text, ch, opts.batchSize));
+    opts.onProgress?.({ done: out.length, total });
+  }
+  return out;
+}
+
+function validateChunking(c: ChunkingOptions): void {
+  if (!c || (c.kind !== 'late' && c.kind !== 'ordinary')) invalid('INVALID_ARGUMENT', "chunking.kind must be 'late' or 'ordinary'");
+  if (c.by !== 'sentence' && c.by !== 'tokens') invalid('INVALID_ARGUMENT', "chunking.by must be 'sentence' or 'tokens'");
+  const size = c.size ?? defaultSize(c);
+  const overlap = c.overlap ?? 0;
+  if (!Number.isInteger(size) || size < 1) invalid('INVALID_ARGUMENT', 'chunking.size must be a positive integer');
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size) invalid('INVALID_ARGUMENT', 'chunking.overlap must be an integer in [0, size)');
+}
+
+function defaultSize(c: ChunkingOptions): number {
+  return c.by === 'sentence' ? 3 : 128;
+}
+
+/** Converts an encoder output into a unit whose char spans are shifted by `offset`. */
+function unitFromEncoded(e: EncodedLike, start: number, end: number, offset: number): PreparedUnit {
+  const mv = e.multivector;
+  return {
+    start,
+    end,
+    dense: e.dense ?? null,
+    sparse: e.sparse ?? null,
+    multivector: mv
+      ? {
+          data: mv.data,
+          dim: mv.dim,
+          count: mv.count,
+          tokenIds: mv.tokenIds ?? new Uint32Array(mv.count),
+          charSpans: (mv.charSpans ?? []).map(([s, t]) => [s + offset, t + offset] as [number, number]),
+        }
+      : null,
+  };
+}
+
+/** Chunk character spans over `text`: groups of sentences, or windows of tokens (from spans). */
+export function chunkSpans(text: string, c: ChunkingOptions, tokenSpans?: Array<[number, number]>): Array<{ start: number; end: number }> {
+  const size = c.size ?? defaultSize(c);
+  const overlap = c.overlap ?? 0;
+  let units: Array<{ start: number; end: number }>;
+  if (c.by === 'sentence') units = sentenceSpans(text);
+  else units = (tokenSpans ?? []).filter(([s, e]) => e > s).map(([s, e]) => ({ start: s, end: e }));
+  if (units.length === 0) return [{ start: 0, end: text.length }];
+  const out: Array<{ start: number; end: number }> = [];
+  const step = size - overlap;
+  for (let i = 0; i < units.length; i += step) {
+    const last = Math.min(units.length, i + size) - 1;
+    out.push({ start: units[i]!.start, end: units[last]!.end });
+    if (last === units.length - 1) break;
+  }
+  // Make chunks cover the text with no gaps: stretch to the neighbours' boundaries.
+  out[0]!.start = 0;
+  if (overlap === 0) for (let i = 1; i < out.length; i++) out[i]!.start = out[i - 1]!.end;
+  out[out.length - 1]!.end = text.length;
+  return out;
+}
+
+async function ordinaryChunk(encoder: HybridEncoder, text: string, c: ChunkingOptions, batchSize: number): Promise<PreparedDoc> {
+  let tokenSpans: Array<[number, number]> | undefined;
+  if (c.by === 'tokens') tokenSpans = (await tokenLevel(encoder, text)).spans;
+  const spans = chunkSpans(text, c, tokenSpans);
+  const units: PreparedUnit[] = [];
+  let truncated = false;
+  for (let i = 0; i < spans.length; i += batchSize) {
+    const batch = spans.slice(i, i + batchSize);
+    const enc = await encoder.encode(batch.map((s) => text.slice(s.start, s.end)), { role: 'document' });
+    enc.forEach((e, j) => {
+      truncated ||= !!e.truncated;
+      units.push(unitFromEncoded(e, batch[j]!.start, batch[j]!.end, batch[j]!.start));
+    });
+  }
+  return { chunked: true, truncated, units };
+}
+
+/** Token-level states of a whole document, windowed when it exceeds the model's max length. */
+interface DocTokens {
+  ids: number[];
+  spans: Array<[number, number]>;
+  weights: number[];
+  colbert: Float32Array[];
+  hidden: Float32Array[] | null;
+}
+
+async function tokenLevel(encoder: HybridEncoder, text: string): Promise<DocTokens> {
+  if (!encoder.encodeTokens) invalid('UNSUPPORTED', 'this encoder does not expose token-level outputs; use chunking.kind = "ordinary"');
+  const dim = encoder.info.dim;
+  const acc: DocTokens = { ids: [], spans: [], weights: [], colbert: [], hidden: [] };
+  let pos = 0;
+  let guard = 0;
+  while (pos < text.length || acc.ids.length === 0) {
+    const [t] = (await encoder.encodeTokens([text.slice(pos)], { role: 'document' })) as TokenLevelLike[];
+    const tl = t!;
+    const T = tl.tokenIds.length;
+    const hdim = tl.hidden ? tl.hidden.length / T : 0;
+    // content positions: skip position 0 (<s>) and specials
+    const content: number[] = [];
+    for (let p = 1; p < T; p++) if (!SPECIAL_IDS.has(tl.tokenIds[p]!) || tl.charSpans[p]![1] > tl.charSpans[p]![0]) content.push(p);
+    let startAt = 0;
+    // windows overlap by a quarter; a token already taken from the previous window is skipped
+    const lastEnd = acc.spans.length ? acc.spans[acc.spans.length - 1]![1] : -1;
+    while (startAt < content.length && pos + tl.charSpans[content[startAt]!]![0] < lastEnd) startAt++;
+    const keep = tl.truncated ? Math.max(startAt + 1, Math.floor(content.length * 0.875)) : content.length;
+    for (let c = startAt; c < Math.min(keep, content.length); c++) {
+      const p = content[c]!;
+      acc.ids.push(tl.tokenIds[p]!);
+      acc.spans.push([tl.charSpans[p]![0] + pos, tl.charSpans[p]![1] + pos]);
+      acc.weights.push(tl.tokenWeights[p]!);
+      acc.colbert.push(tl.colbert.subarray((p - 1) * dim, p * dim));
+      if (tl.hidden && acc.hidden) acc.hidden.push(tl.hidden.subarray(p * hdim, (p + 1) * hdim));
+      else acc.hidden = null;
+    }
+    if (!tl.truncated || content.length === 0) break;
+    // next window starts at the token 3/4 into this one (overlap of a quarter)
+    const restart = content[Math.max(startAt, Math.floor(content.length * 0.75))]!;
+    const next = pos + tl.charSpans[restart]![0];
+    if (next <= pos || ++guard > 100_000) break;
+    pos = next;
+  }
+  return acc;
+}
+
+async function lateChunk(encoder: HybridEncoder, text: string, c: ChunkingOptions): Promise<PreparedDoc> {
+  const tok = await tokenLevel(encoder, text);
+  const spans = chunkSpans(text, c, tok.spans);
+  const dim = encoder.info.dim;
+  const units: PreparedUnit[] = [];
+  const needDenseByText: number[] = [];
+  for (const s of spans) {
+    const members: number[] = [];
+    for (let i = 0; i < tok.ids.length; i++) if (tok.spans[i]![0] >= s.start && tok.spans[i]![1] <= s.end && tok.spans[i]![1] > tok.spans[i]![0]) members.push(i);
+    // sparse: max per id inside the span
+    const best = new Map<number, number>();
+    for (const i of members) {
+      const id = tok.ids[i]!;
+      const w = tok.weights[i]!;
+      if (SPECIAL_IDS.has(id) || !(w > 0)) continue;
+      if (w > (best.get(id) ?? 0)) best.set(id, w);
+    }
+    const sids = [...best.keys()].sort((a, b) => a - b);
+    const data = new Float32Array(members.length * dim);
+    members.forEach((i, j) => data.set(tok.colbert[i]!, j * dim));
+    let dense: Float32Array | null = null;
+    if (tok.hidden && members.length > 0) {
+      const h = tok.hidden[0]!.length;
+      dense = new Float32Array(h);
+      for (const i of members) {
+        const v = tok.hidden[i]!;
+        for (let d = 0; d < h; d++) dense[d]! += v[d]!;
+      }
+      normalizeInPlace(dense);
+    } else needDenseByText.push(units.length);
+    units.push({
+      start: s.start,
+      end: s.end,
+      dense,
+      sparse: { ids: Uint32Array.from(sids), weights: Float32Array.from(sids.map((id) => best.get(id)!)) },
+      multivector: { data, dim, count: members.length, tokenIds: Uint32Array.from(members.map((i) => tok.ids[i]!)), charSpans: members.map((i) => tok.spans[i]!) },
+    });
+  }
+  if (needDenseByText.length) {
+    const enc = await encoder.encode(needDenseByText.map((u) => text.slice(units[u]!.start, units[u]!.end)), { role: 'document' });
+    needDenseByText.forEach((u, j) => (units[u]!.dense = enc[j]!.dense ?? null));
+  }
+  return { chunked: true, truncated: false, units };
+}
+
+function normalizeInPlace(v: Float32Array): void {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  const n = Math.sqrt(s);
+  if (n > 0) for (let i = 0; i < v.length; i++) v[i]! /= n;
+}

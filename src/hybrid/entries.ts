@@ -1,0 +1,125 @@
+import { StorageError, invalid } from '../errors.js';
+import { checkId, type ExternalId } from '../store/index.js';
+
+/** A stored unit: a whole document, or one chunk of it. */
+export interface Entry {
+  doc: ExternalId;
+  /** Chunk index inside the document; -1 when the document is not chunked. */
+  chunk: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * Internal id ↔ entry table shared by the three stores: internal ids are dense u32, never
+ * reused; a deleted document's entries become holes (`null`) that the stores compact away.
+ *
+ * @example
+ * ```ts
+ * const t = new EntryTable(); const ids = t.addDocument('d1', [{ start: 0, end: 10 }]);
+ * ```
+ */
+export class EntryTable {
+  #entries: (Entry | null)[] = [];
+  #byDoc = new Map<ExternalId, number[]>();
+  #metadata = new Map<ExternalId, Record<string, unknown>>();
+  #texts = new Map<ExternalId, string>();
+
+  get documents(): number {
+    return this.#byDoc.size;
+  }
+  get capacity(): number {
+    return this.#entries.length;
+  }
+  get liveEntries(): number {
+    let n = 0;
+    for (const e of this.#byDoc.values()) n += e.length;
+    return n;
+  }
+  hasDocument(id: ExternalId): boolean {
+    return this.#byDoc.has(id);
+  }
+  entry(internal: number): Entry | null {
+    return this.#entries[internal] ?? null;
+  }
+  entriesOf(id: ExternalId): readonly number[] {
+    return this.#byDoc.get(id) ?? [];
+  }
+  metadata(id: ExternalId): Record<string, unknown> | undefined {
+    return this.#metadata.get(id);
+  }
+  text(id: ExternalId): string | undefined {
+    return this.#texts.get(id);
+  }
+  /** Checks that a batch of new ids is valid and unique (nothing is changed). */
+  checkNew(ids: ExternalId[]): void {
+    const seen = new Set<ExternalId>();
+    for (const id of ids) {
+      checkId(id);
+      if (this.#byDoc.has(id)) invalid('DUPLICATE_ID', `document id ${JSON.stringify(id)} already exists in the index; delete it first or use a new id`);
+      if (seen.has(id)) invalid('DUPLICATE_ID', `document id ${JSON.stringify(id)} appears twice in this batch`);
+      seen.add(id);
+    }
+  }
+  /** Allocates internal ids for a document's spans (one span = unchunked). */
+  addDocument(id: ExternalId, spans: Array<{ start: number; end: number }>, chunked: boolean, metadata?: Record<string, unknown>, text?: string): number[] {
+    const ids: number[] = [];
+    spans.forEach((s, i) => {
+      ids.push(this.#entries.length);
+      this.#entries.push({ doc: id, chunk: chunked ? i : -1, start: s.start, end: s.end });
+    });
+    this.#byDoc.set(id, ids);
+    if (metadata !== undefined) this.#metadata.set(id, metadata);
+    if (text !== undefined) this.#texts.set(id, text);
+    return ids;
+  }
+  /** Removes a document; returns its internal ids (empty if unknown). */
+  deleteDocument(id: ExternalId): number[] {
+    const ids = this.#byDoc.get(id);
+    if (!ids) return [];
+    for (const n of ids) this.#entries[n] = null;
+    this.#byDoc.delete(id);
+    this.#metadata.delete(id);
+    this.#texts.delete(id);
+    return ids;
+  }
+  isLive(internal: number): boolean {
+    return this.#entries[internal] != null;
+  }
+  liveInternalIds(): Uint32Array {
+    const out: number[] = [];
+    for (let i = 0; i < this.#entries.length; i++) if (this.#entries[i]) out.push(i);
+    return Uint32Array.from(out);
+  }
+  toJSON(): unknown {
+    return {
+      entries: this.#entries.map((e) => (e ? [e.doc, e.chunk, e.start, e.end] : null)),
+      metadata: [...this.#metadata.entries()],
+      texts: [...this.#texts.entries()],
+    };
+  }
+  static fromJSON(raw: unknown, file = 'entries.json'): EntryTable {
+    const bad = (what: string): never => {
+      throw new StorageError('CORRUPT_FILE', `${file}: ${what}`, { file });
+    };
+    const r = raw as { entries?: unknown; metadata?: unknown; texts?: unknown };
+    if (!r || !Array.isArray(r.entries) || !Array.isArray(r.metadata) || !Array.isArray(r.texts)) bad('not an entry table');
+    const t = new EntryTable();
+    for (const e of r.entries as unknown[]) {
+      if (e === null) {
+        t.#entries.push(null);
+        continue;
+      }
+      if (!Array.isArray(e) || e.length !== 4 || (typeof e[0] !== 'string' && typeof e[0] !== 'number')) bad('malformed entry');
+      const [doc, chunk, start, end] = e as [ExternalId, number, number, number];
+      const n = t.#entries.length;
+      t.#entries.push({ doc, chunk, start, end });
+      const list = t.#byDoc.get(doc);
+      if (list) list.push(n);
+      else t.#byDoc.set(doc, [n]);
+    }
+    for (const [k, v] of r.metadata as [ExternalId, Record<string, unknown>][]) t.#metadata.set(k, v);
+    for (const [k, v] of r.texts as [ExternalId, string][]) t.#texts.set(k, v);
+    return t;
+  }
+}

@@ -1,0 +1,391 @@
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { InvalidArgumentError, StorageError, TridentError, invalid } from '../errors.js';
+import { DenseIndex } from '../dense/index.js';
+import { SparseIndex } from '../sparse/index.js';
+import { MultiVectorStore } from '../multivector/index.js';
+import { createAnalyzer, TermVocabulary, termFrequencies, type Analyzer } from '../analyze/index.js';
+import { M3_DISTILLED_WEIGHTS, validateWeights, type FusionKind, type Weights3 } from '../fusion/index.js';
+import { readIndexDirectory, writeIndexGeneration, type ExternalId, type StoreFs } from '../store/index.js';
+import { EntryTable } from './entries.js';
+import { Mutex } from './lock.js';
+import { runSearch, type SearchContext } from './search.js';
+import { prepareDocuments, type PreparedDoc } from './chunking.js';
+import { calibrateWeights, type CalibrationQuery, type CalibrationReport } from './calibrate.js';
+import type { ChunkingOptions, DocumentInput, HybridEncoder, SearchHit, SearchOptions } from './types.js';
+
+/** Options of {@link HybridIndex.create}. */
+export interface HybridIndexOptions {
+  encoder: HybridEncoder;
+  /** Directory the index is saved to (`save()` needs it). */
+  path?: string;
+  /** Dense store; `false` disables it. `dimensions` truncates (Matryoshka) before normalising. */
+  dense?: false | { dtype?: 'f32' | 'f16' | 'i8'; dimensions?: number; connectivity?: number; expansionAdd?: number; expansionSearch?: number };
+  /** Sparse (learned lexical weights) store; `false` disables it. */
+  sparse?: false | Record<string, never>;
+  /** Multi-vector store; `false` disables it. */
+  multivector?: false | { dtype?: 'f32' | 'f16' | 'i8'; poolFactor?: 1 | 2 | 3 };
+  /** Optional BM25 store over analysed terms (search with mode 'bm25'). */
+  bm25?: false | { analyzer?: 'plain' | 'english' | 'bigram' | 'auto'; k1?: number; b?: number };
+  /** Default fusion; weights default to the encoder's distillation weights (BGE-M3: [1, 0.3, 1]). */
+  fusion?: { kind?: FusionKind; weights?: Weights3; rrfK?: number };
+  /** First-stage candidates per list (default 200). */
+  candidates?: number;
+  /** Keep document texts (needed for chunk text and explanation snippets). Default true. */
+  storeText?: boolean;
+  /** File-system seam (fault-injection tests). */
+  fs?: StoreFs;
+}
+
+/** Persisted configuration (manifest `config`). */
+export interface HybridConfig {
+  dense: false | { dtype: 'f32' | 'f16' | 'i8'; dimensions: number; connectivity?: number; expansionAdd?: number; expansionSearch?: number };
+  sparse: boolean;
+  multivector: false | { dtype: 'f32' | 'f16' | 'i8'; poolFactor: 1 | 2 | 3; dim: number };
+  bm25: false | { analyzer: 'plain' | 'english' | 'bigram' | 'auto'; k1: number; b: number };
+  fusion: { kind: FusionKind; weights: Weights3; rrfK: number };
+  candidates: number;
+  storeText: boolean;
+}
+
+/** Options of {@link HybridIndex.add}. */
+export interface AddOptions {
+  onProgress?: (p: { done: number; total: number }) => void;
+  chunking?: ChunkingOptions;
+  /** Texts per encoder call (default 32). */
+  batchSize?: number;
+}
+
+/**
+ * A hybrid index: one encoder pass per text feeds a dense (HNSW + exact oracle), a sparse
+ * (inverted index, exact pruned top-k) and a multi-vector (MaxSim) store; searches fuse them.
+ *
+ * @example
+ * ```ts
+ * import { HybridIndex, loadEncoder } from 'trident';
+ * const encoder = await loadEncoder('builtin:static-en');
+ * const index = await HybridIndex.create({ encoder, path: './my-index' });
+ * await index.add([{ id: 'a', text: 'BM25 is a ranking function' }]);
+ * const hits = await index.search('what is bm25', { k: 5, explain: true });
+ * await index.save(); await index.close();
+ * ```
+ */
+export class HybridIndex {
+  #encoder: HybridEncoder;
+  #path: string | undefined;
+  #config: HybridConfig;
+  #entries: EntryTable;
+  #dense: DenseIndex | null;
+  #sparse: SparseIndex | null;
+  #mv: MultiVectorStore | null;
+  #bm25: { index: SparseIndex; vocab: TermVocabulary; analyzer: Analyzer } | null;
+  #closed = false;
+  #lock = new Mutex();
+  #fs: StoreFs | undefined;
+
+  private constructor(
+    encoder: HybridEncoder,
+    dir: string | undefined,
+    config: HybridConfig,
+    entries: EntryTable,
+    stores: { dense: DenseIndex | null; sparse: SparseIndex | null; mv: MultiVectorStore | null; bm25: { index: SparseIndex; vocab: TermVocabulary } | null },
+    fs: StoreFs | undefined,
+  ) {
+    this.#encoder = encoder;
+    this.#path = dir;
+    this.#config = config;
+    this.#entries = entries;
+    this.#dense = stores.dense;
+    this.#sparse = stores.sparse;
+    this.#mv = stores.mv;
+    this.#bm25 = stores.bm25 && config.bm25 ? { ...stores.bm25, analyzer: createAnalyzer(config.bm25.analyzer) } : null;
+    this.#fs = fs;
+  }
+
+  /** Creates an empty index (nothing is written until `save()`). */
+  static async create(opts: HybridIndexOptions): Promise<HybridIndex> {
+    if (!opts || !opts.encoder || typeof opts.encoder.encode !== 'function') invalid('INVALID_ARGUMENT', 'HybridIndex.create needs { encoder } (from loadEncoder)');
+    const enc = opts.encoder;
+    const heads = enc.info.heads ?? { dense: true, sparse: true, multivector: true };
+    const dim = enc.info.dim;
+    const dimensions = opts.dense ? opts.dense.dimensions ?? dim : dim;
+    if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > dim) invalid('INVALID_ARGUMENT', `dense.dimensions must be an integer in 1..${dim}`);
+    const fusionWeights = opts.fusion?.weights ?? enc.info.fusionWeights ?? M3_DISTILLED_WEIGHTS;
+    validateWeights(fusionWeights);
+    const candidates = opts.candidates ?? 200;
+    if (!Number.isInteger(candidates) || candidates < 1) invalid('INVALID_ARGUMENT', 'candidates must be a positive integer');
+    const config: HybridConfig = {
+      dense:
+        opts.dense === false || heads.dense === false
+          ? false
+          : {
+              dtype: opts.dense?.dtype ?? (dimensions >= 512 ? 'f16' : 'f32'),
+              dimensions,
+              ...(opts.dense?.connectivity !== undefined ? { connectivity: opts.dense.connectivity } : {}),
+              ...(opts.dense?.expansionAdd !== undefined ? { expansionAdd: opts.dense.expansionAdd } : {}),
+              ...(opts.dense?.expansionSearch !== undefined ? { expansionSearch: opts.dense.expansionSearch } : {}),
+            },
+      sparse: opts.sparse !== false && heads.sparse !== false,
+      multivector:
+        opts.multivector === false || heads.multivector === false
+          ? false
+          : { dtype: opts.multivector?.dtype ?? 'f16', poolFactor: opts.multivector?.poolFactor ?? 1, dim },
+      bm25: opts.bm25 ? { analyzer: opts.bm25.analyzer ?? 'auto', k1: opts.bm25.k1 ?? 0.9, b: opts.bm25.b ?? 0.4 } : false,
+      fusion: { kind: opts.fusion?.kind ?? 'weighted', weights: [...fusionWeights] as unknown as Weights3, rrfK: opts.fusion?.rrfK ?? 60 },
+      candidates,
+      storeText: opts.storeText ?? true,
+    };
+    if (!config.dense && !config.sparse && !config.multivector && !config.bm25) invalid('INVALID_ARGUMENT', 'every store is disabled: enable at least one of dense, sparse, multivector, bm25');
+    return new HybridIndex(enc, opts.path, config, new EntryTable(), makeStores(config), opts.fs);
+  }
+
+  /**
+   * Opens a saved index. The encoder must be the one the index was built with (same
+   * identity), else ENCODER_MISMATCH.
+   */
+  static async open(dir: string, opts: { encoder: HybridEncoder; fs?: StoreFs }): Promise<HybridIndex> {
+    if (!opts?.encoder) invalid('INVALID_ARGUMENT', 'HybridIndex.open needs { encoder }');
+    const { manifest, dataDir } = await readIndexDirectory(dir, opts.fs);
+    const stored = manifest.encoder as { id?: string } | null;
+    if (!stored || stored.id !== opts.encoder.info.id) {
+      throw new InvalidArgumentError('ENCODER_MISMATCH', `index at ${dir} was built with encoder '${stored?.id ?? '?'}' but '${opts.encoder.info.id}' was given; open it with the same model or rebuild the index`);
+    }
+    const config = manifest.config as HybridConfig;
+    const entriesFile = path.join(dataDir, 'entries.json');
+    let entries: EntryTable;
+    try {
+      entries = EntryTable.fromJSON(JSON.parse(await fsp.readFile(entriesFile, 'utf8')), `${manifest.dir}/entries.json`);
+    } catch (e) {
+      if (e instanceof TridentError) throw e;
+      throw new StorageError('CORRUPT_FILE', `${manifest.dir}/entries.json cannot be read: ${(e as Error).message}`, { cause: e, file: `${manifest.dir}/entries.json` });
+    }
+    const stores = {
+      dense: config.dense ? await DenseIndex.openFiles(path.join(dataDir, 'dense')) : null,
+      sparse: config.sparse ? await SparseIndex.openFiles(path.join(dataDir, 'sparse')) : null,
+      mv: config.multivector ? await MultiVectorStore.openFiles(path.join(dataDir, 'multivector')) : null,
+      bm25: config.bm25
+        ? {
+            index: await SparseIndex.openFiles(path.join(dataDir, 'bm25')),
+            vocab: TermVocabulary.fromJSON(JSON.parse(await fsp.readFile(path.join(dataDir, 'bm25-vocab.json'), 'utf8'))),
+          }
+        : null,
+    };
+    return new HybridIndex(opts.encoder, dir, config, entries, stores, opts.fs);
+  }
+
+  /** Number of live documents. */
+  get size(): number {
+    return this.#entries.documents;
+  }
+  /** The persisted configuration (read-only copy). */
+  get config(): HybridConfig {
+    return structuredClone(this.#config);
+  }
+
+  /**
+   * Encodes and adds documents (one encoder pass per text feeds every store). The batch is
+   * validated first: duplicate or invalid ids and non-string texts reject the whole call and
+   * nothing is added. Returns the number of documents added.
+   */
+  async add(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number; chunks: number; truncated: number }> {
+    this.#check();
+    if (!Array.isArray(docs)) invalid('INVALID_ARGUMENT', 'add() takes an array of { id, text, metadata? }');
+    for (const d of docs) {
+      if (!d || typeof d !== 'object') invalid('INVALID_ARGUMENT', 'each document must be an object { id, text, metadata? }');
+      if (typeof d.text !== 'string') invalid('INVALID_TEXT', `document ${JSON.stringify(d.id)} has no string 'text'`);
+      if (d.metadata !== undefined && (d.metadata === null || typeof d.metadata !== 'object')) invalid('INVALID_ARGUMENT', `document ${JSON.stringify(d.id)}: metadata must be an object`);
+    }
+    this.#entries.checkNew(docs.map((d) => d.id));
+    const prepared = await prepareDocuments(this.#encoder, docs, {
+      chunking: opts.chunking,
+      batchSize: opts.batchSize ?? 32,
+      needSparse: this.#config.sparse,
+      onProgress: opts.onProgress,
+    });
+    this.#check();
+    return this.#lock.run(() => {
+      this.#check();
+      this.#entries.checkNew(docs.map((d) => d.id)); // a concurrent add may have taken an id meanwhile
+      let chunks = 0;
+      let truncated = 0;
+      // Synchronous from here on: a concurrent search sees all of this batch or none of it.
+      for (let i = 0; i < docs.length; i++) this.#insert(docs[i]!, prepared[i]!);
+      for (const p of prepared) {
+        chunks += p.units.length;
+        if (p.truncated) truncated++;
+      }
+      return { added: docs.length, chunks, truncated };
+    });
+  }
+
+  #insert(doc: DocumentInput, prep: PreparedDoc): void {
+    const chunked = prep.chunked;
+    const ids = this.#entries.addDocument(doc.id, prep.units.map((u) => ({ start: u.start, end: u.end })), chunked, doc.metadata, this.#config.storeText ? doc.text : undefined);
+    const bm25Vec = this.#bm25 ? prep.units.map((u) => termFrequencies(this.#bm25!.analyzer.terms(doc.text.slice(u.start, u.end)), this.#bm25!.vocab, true)) : null;
+    prep.units.forEach((u, j) => {
+      const id = ids[j]!;
+      if (this.#dense && u.dense) this.#dense.add(id, truncateDense(u.dense, (this.#config.dense as { dimensions: number }).dimensions));
+      if (this.#sparse && u.sparse) this.#sparse.add(id, u.sparse);
+      if (this.#mv && u.multivector) this.#mv.add(id, u.multivector);
+      if (this.#bm25 && bm25Vec) this.#bm25.index.add(id, bm25Vec[j]!);
+    });
+  }
+
+  /**
+   * Searches the index. `mode` picks the representations (default 'all'); the default
+   * pipeline takes dense top-N ∪ sparse top-N, scores every candidate exactly in every
+   * store, fuses, and rolls chunks up to their document.
+   */
+  async search(query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
+    this.#check();
+    if (typeof query !== 'string') invalid('INVALID_TEXT', 'query must be a string');
+    const mode = opts.mode ?? 'all';
+    const needEncoder = mode !== 'bm25';
+    const enc = needEncoder ? (await this.#encoder.encode([query], { role: 'query' }))[0]! : null;
+    this.#check();
+    return runSearch(this.#context(), query, enc, opts);
+  }
+
+  /** The search pipeline's inputs (used by search and by calibrate). */
+  #context(): SearchContext {
+    return {
+      config: this.#config,
+      entries: this.#entries,
+      dense: this.#dense,
+      sparse: this.#sparse,
+      mv: this.#mv,
+      bm25: this.#bm25,
+      encoder: this.#encoder,
+      truncateDense: (v) => truncateDense(v, this.#config.dense ? this.#config.dense.dimensions : v.length),
+    };
+  }
+
+  /** Deletes documents by id; unknown ids are ignored and counted. Returns how many were deleted. */
+  async delete(ids: ExternalId[]): Promise<{ deleted: number; unknown: number }> {
+    this.#check();
+    if (!Array.isArray(ids)) invalid('INVALID_ARGUMENT', 'delete() takes an array of ids');
+    return this.#lock.run(() => {
+      let deleted = 0;
+      let unknown = 0;
+      for (const id of ids) {
+        const internal = this.#entries.deleteDocument(id);
+        if (internal.length === 0) {
+          unknown++;
+          continue;
+        }
+        deleted++;
+        for (const n of internal) {
+          this.#dense?.remove(n);
+          this.#sparse?.delete(n);
+          this.#mv?.remove(n);
+          this.#bm25?.index.delete(n);
+        }
+      }
+      return { deleted, unknown };
+    });
+  }
+
+  /**
+   * Saves the index to its directory crash-safely (new generation folder + atomic manifest
+   * rename); deleted documents are compacted away first.
+   */
+  async save(dir?: string): Promise<void> {
+    this.#check();
+    const target = dir ?? this.#path;
+    if (!target) invalid('INVALID_ARGUMENT', 'save() needs a directory: pass one or create the index with { path }');
+    await this.#lock.run(async () => {
+      this.#sparse?.compact();
+      this.#mv?.compact();
+      this.#bm25?.index.compact();
+      await writeIndexGeneration(target, {
+        encoder: { id: this.#encoder.info.id, dim: this.#encoder.info.dim },
+        config: this.#config,
+        ...(this.#fs ? { fs: this.#fs } : {}),
+        writeFiles: async (d) => {
+          await fsp.writeFile(path.join(d, 'entries.json'), JSON.stringify(this.#entries.toJSON()));
+          if (this.#dense) await this.#dense.saveFiles(await mkdir(d, 'dense'));
+          if (this.#sparse) await this.#sparse.saveFiles(await mkdir(d, 'sparse'));
+          if (this.#mv) await this.#mv.saveFiles(await mkdir(d, 'multivector'));
+          if (this.#bm25) {
+            await this.#bm25.index.saveFiles(await mkdir(d, 'bm25'));
+            await fsp.writeFile(path.join(d, 'bm25-vocab.json'), JSON.stringify(this.#bm25.vocab.toJSON()));
+          }
+        },
+      });
+      this.#path = target;
+    });
+  }
+
+  /**
+   * Fits fusion weights for this collection by coordinate ascent on nDCG@10 over labelled
+   * queries and reports the before/after figures. The fitted weights become the default
+   * when `apply` is true.
+   */
+  async calibrate(queries: CalibrationQuery[], opts: { apply?: boolean; k?: number } = {}): Promise<CalibrationReport> {
+    this.#check();
+    const report = await calibrateWeights(this.#context(), queries, this.#config.fusion.weights, opts.k ?? 10);
+    if (opts.apply ?? true) this.#config.fusion.weights = report.after.weights;
+    return report;
+  }
+
+  /** Memory and size figures per store. */
+  stats(): Record<string, unknown> {
+    return {
+      documents: this.#entries.documents,
+      entries: this.#entries.liveEntries,
+      dense: this.#dense ? { size: this.#dense.size } : null,
+      sparse: this.#sparse ? this.#sparse.stats() : null,
+      multivector: this.#mv ? this.#mv.stats() : null,
+      bm25: this.#bm25 ? this.#bm25.index.stats() : null,
+    };
+  }
+
+  /** Releases the stores. Idempotent; any later call throws INDEX_CLOSED. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#lock.run(() => undefined);
+    this.#closed = true;
+    this.#dense = null;
+    this.#sparse = null;
+    this.#mv = null;
+    this.#bm25 = null;
+  }
+
+  #check(): void {
+    if (this.#closed) throw new TridentError('INDEX_CLOSED', 'this HybridIndex is closed; open it again with HybridIndex.open(path, { encoder })');
+  }
+}
+
+function makeStores(c: HybridConfig) {
+  return {
+    dense: c.dense
+      ? DenseIndex.create({
+          dimensions: c.dense.dimensions,
+          dtype: c.dense.dtype,
+          ...(c.dense.connectivity !== undefined ? { connectivity: c.dense.connectivity } : {}),
+          ...(c.dense.expansionAdd !== undefined ? { expansionAdd: c.dense.expansionAdd } : {}),
+          ...(c.dense.expansionSearch !== undefined ? { expansionSearch: c.dense.expansionSearch } : {}),
+        })
+      : null,
+    sparse: c.sparse ? SparseIndex.create({ scorer: 'dot' }) : null,
+    mv: c.multivector ? MultiVectorStore.create({ dim: c.multivector.dim, dtype: c.multivector.dtype, poolFactor: c.multivector.poolFactor }) : null,
+    bm25: c.bm25 ? { index: SparseIndex.create({ scorer: 'bm25', k1: c.bm25.k1, b: c.bm25.b }), vocab: new TermVocabulary() } : null,
+  };
+}
+
+/** Matryoshka truncation: keep the first `d` dimensions, then L2-normalise. */
+export function truncateDense(v: Float32Array, d: number): Float32Array {
+  if (d >= v.length) return v;
+  const out = v.slice(0, d);
+  let s = 0;
+  for (let i = 0; i < d; i++) s += out[i]! * out[i]!;
+  const n = Math.sqrt(s) || 1;
+  for (let i = 0; i < d; i++) out[i]! /= n;
+  return out;
+}
+
+async function mkdir(parent: string, name: string): Promise<string> {
+  const p = path.join(parent, name);
+  await fsp.mkdir(p, { recursive: true });
+  return p;
+}

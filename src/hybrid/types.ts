@@ -1,0 +1,90 @@
+import type { FusionKind, Weights3 } from '../fusion/index.js';
+import type { ExternalId } from '../store/index.js';
+
+/** Retrieval modes: which representations produce candidates and enter fusion. */
+export type SearchMode = 'dense' | 'sparse' | 'multivector' | 'dense+sparse' | 'all' | 'bm25';
+
+/** What HybridIndex needs from an encoder (implemented by `loadEncoder`'s encoders). */
+export interface HybridEncoder {
+  readonly info: {
+    id: string;
+    dim: number;
+    maxLength: number;
+    fusionWeights?: readonly [number, number, number] | undefined;
+    heads?: { dense?: boolean; sparse?: boolean; multivector?: boolean } | undefined;
+  };
+  encode(texts: string[], opts?: { role?: 'query' | 'document'; maxLength?: number }): Promise<EncodedLike[]>;
+  encodeTokens?(texts: string[], opts?: { role?: 'query' | 'document'; maxLength?: number }): Promise<TokenLevelLike[]>;
+  decodeTokens?(ids: Uint32Array | number[]): string[];
+}
+
+/** One encoded text (the encoder's output contract). */
+export interface EncodedLike {
+  dense?: Float32Array | null;
+  sparse?: { ids: Uint32Array; weights: Float32Array } | null;
+  multivector?: { data: Float32Array; dim: number; count: number; tokenIds?: Uint32Array; charSpans?: Array<[number, number]> } | null;
+  truncated?: boolean;
+  tokenCount?: number;
+}
+
+/** Unpooled per-token output used by late chunking. */
+export interface TokenLevelLike {
+  tokenIds: Uint32Array;
+  charSpans: Array<[number, number]>;
+  tokenWeights: Float32Array;
+  /** (T-1) × dim, positions 1..T-1, normalised. */
+  colbert: Float32Array;
+  /** T × H last hidden state, when the model exposes it. */
+  hidden: Float32Array | null;
+  hiddenDim?: number;
+  dense: Float32Array;
+  truncated: boolean;
+}
+
+/** A document to add. */
+export interface DocumentInput {
+  id: ExternalId;
+  text: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** Chunking options for `add`. */
+export type ChunkingOptions =
+  | { kind: 'late' | 'ordinary'; by: 'sentence' | 'tokens'; size?: number; overlap?: number };
+
+/** A metadata filter: equality, `in`, numeric ranges; all fields must match (AND). */
+export type MetadataFilter =
+  | Record<string, unknown | { in: unknown[] } | { gt?: number; gte?: number; lt?: number; lte?: number }>
+  | ((metadata: Record<string, unknown> | undefined, id: ExternalId) => boolean);
+
+/** Options of `HybridIndex.search`. */
+export interface SearchOptions {
+  k?: number;
+  mode?: SearchMode;
+  fusion?: { kind?: FusionKind; weights?: Weights3; rrfK?: number };
+  /** Candidates taken from each first-stage list (dense top-N ∪ sparse top-N). Default 200. */
+  candidates?: number;
+  filter?: MetadataFilter;
+  explain?: boolean;
+  /** Score every document exhaustively (oracle path). */
+  exhaustive?: boolean;
+}
+
+/** One search hit. Scores are raw (inner product, lexical dot, MaxSim); `score` is fused. */
+export interface SearchHit {
+  id: ExternalId;
+  score: number;
+  scores: { dense?: number; sparse?: number; multivector?: number; bm25?: number };
+  metadata?: Record<string, unknown>;
+  chunk?: { index: number; start: number; end: number; text?: string };
+  explanation?: Explanation;
+}
+
+/** Why a hit ranked where it did. */
+export interface Explanation {
+  mode: SearchMode;
+  fusion: { kind: FusionKind; weights: Weights3 };
+  scores: { dense?: number; sparse?: number; multivector?: number; bm25?: number };
+  sparseMatches: Array<{ tokenId: number; token: string; queryWeight: number; docWeight: number; contribution: number }>;
+  alignments: Array<{ queryToken: string; docToken: string; score: number; docSpan?: [number, number]; docText?: string }>;
+}
