@@ -12,7 +12,7 @@ import { Mutex } from './lock.js';
 import { runSearch, type SearchContext } from './search.js';
 import { prepareDocuments, type PreparedDoc } from './chunking.js';
 import { calibrateWeights, type CalibrationQuery, type CalibrationReport } from './calibrate.js';
-import type { ChunkingOptions, DocumentInput, HybridEncoder, SearchHit, SearchOptions } from './types.js';
+import type { ChunkingOptions, DocumentInput, EncodedLike, HybridEncoder, SearchHit, SearchOptions } from './types.js';
 
 /** Options of {@link HybridIndex.create}. */
 export interface HybridIndexOptions {
@@ -241,9 +241,16 @@ export class HybridIndex {
     if (typeof query !== 'string') invalid('INVALID_TEXT', 'query must be a string');
     const mode = opts.mode ?? 'all';
     const needEncoder = mode !== 'bm25';
-    const enc = needEncoder ? (await this.#encoder.encode([query], { role: 'query' }))[0]! : null;
+    const enc = opts.encoded ?? (needEncoder ? await this.encodeQuery(query) : null);
     this.#check();
     return runSearch(this.#context(), query, enc, opts);
+  }
+
+  /** Encodes a query once (role 'query'); pass the result as `search(q, { encoded })`. */
+  async encodeQuery(query: string): Promise<EncodedLike> {
+    this.#check();
+    if (typeof query !== 'string') invalid('INVALID_TEXT', 'query must be a string');
+    return (await this.#encoder.encode([query], { role: 'query' }))[0]!;
   }
 
   /** The search pipeline's inputs (used by search and by calibrate). */

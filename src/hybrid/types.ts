@@ -68,6 +68,8 @@ export interface SearchOptions {
   explain?: boolean;
   /** Score every document exhaustively (oracle path). */
   exhaustive?: boolean;
+  /** A query already encoded with `encodeQuery` (lets benchmarks time retrieval apart from encoding). */
+  encoded?: EncodedLike;
 }
 
 /** One search hit. Scores are raw (inner product, lexical dot, MaxSim); `score` is fused. */

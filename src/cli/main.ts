@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { TridentError } from '../errors.js';
+import { runIndex, runSearchCommand } from './commands.js';
+
+const USAGE = `trident — in-process hybrid retrieval (dense + sparse + multi-vector)
+
+Usage:
+  trident index <corpus.jsonl | folder> --out <dir> [--model <source>] [--chunking late|ordinary] [--bm25 <analyzer>] [--limit N]
+  trident search <dir> "<query>" [--model <source>] [--k 10] [--mode all|dense|sparse|multivector|dense+sparse|bm25] [--explain] [--json]
+  trident eval <dir> --beir <folder> [--model <source>] [--configs ...] [--json out.json] [--plot out.svg] [--compare a.json b.json]
+  trident train-static --pairs <jsonl> [--corpus <jsonl>] [--init glove|<model>] --out <dir>
+
+<source> is a hub id (BAAI/bge-m3, aapot/bge-m3-onnx, …), a local model directory, or builtin:static-en (default).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return cmd ? 0 : 1;
+  }
+  switch (cmd) {
+    case 'index': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { out: { type: 'string' }, model: { type: 'string' }, chunking: { type: 'string' }, bm25: { type: 'string' }, limit: { type: 'string' }, threads: { type: 'string' } },
+      });
+      if (!positionals[0] || !values.out) throw new TridentError('INVALID_ARGUMENT', 'index needs <corpus> and --out <dir>');
+      await runIndex({
+        corpus: positionals[0],
+        out: values.out,
+        model: values.model ?? 'builtin:static-en',
+        ...(values.chunking ? { chunking: values.chunking as 'late' | 'ordinary' } : {}),
+        ...(values.bm25 ? { bm25: values.bm25 as 'english' } : {}),
+        ...(values.limit ? { limit: Number(values.limit) } : {}),
+        ...(values.threads ? { threads: Number(values.threads) } : {}),
+      });
+      return 0;
+    }
+    case 'search': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { model: { type: 'string' }, k: { type: 'string' }, mode: { type: 'string' }, explain: { type: 'boolean' }, json: { type: 'boolean' } },
+      });
+      if (!positionals[0] || positionals[1] === undefined) throw new TridentError('INVALID_ARGUMENT', 'search needs <dir> and "<query>"');
+      await runSearchCommand({
+        dir: positionals[0],
+        query: positionals[1],
+        model: values.model ?? 'builtin:static-en',
+        k: values.k ? Number(values.k) : 10,
+        mode: (values.mode ?? 'all') as 'all',
+        explain: Boolean(values.explain),
+        json: Boolean(values.json),
+      });
+      return 0;
+    }
+    case 'eval': {
+      const { runEvalCommand } = await import('./eval-command.js');
+      return runEvalCommand(rest);
+    }
+    case 'train-static': {
+      const { trainStaticCli } = await import('../train/index.js');
+      await trainStaticCli(rest);
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command '${cmd}'\n\n${USAGE}\n`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof TridentError) process.stderr.write(`trident: ${e.message}\n`);
+    else process.stderr.write(`trident: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(2);
+  },
+);

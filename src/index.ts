@@ -1,0 +1,53 @@
+/**
+ * trident — in-process hybrid retrieval for Node.js.
+ *
+ * One BGE-M3-style encoder pass gives a dense vector, sparse lexical weights and per-token
+ * multi-vectors; each lives in its own index and results are fused.
+ *
+ * @example
+ * ```ts
+ * import { HybridIndex, loadEncoder } from 'trident';
+ * const encoder = await loadEncoder('builtin:static-en');
+ * const index = await HybridIndex.create({ encoder });
+ * await index.add([{ id: 1, text: 'Hybrid retrieval fuses dense and lexical scores.' }]);
+ * console.log(await index.search('what is hybrid retrieval?', { k: 3, explain: true }));
+ * ```
+ */
+export { TridentError, InvalidArgumentError, ModelError, StorageError, type ErrorCode } from './errors.js';
+
+// encoder
+export { loadEncoder } from './encode/index.js';
+export type { Encoder, Encoded, EncodeOptions, EncoderInfo, LoadEncoderOptions, TokenLevel } from './encode/index.js';
+
+// hybrid index
+export { HybridIndex, compileFilter } from './hybrid/index.js';
+export type {
+  HybridIndexOptions,
+  HybridConfig,
+  AddOptions,
+  SearchMode,
+  SearchOptions,
+  SearchHit,
+  Explanation,
+  DocumentInput,
+  ChunkingOptions,
+  MetadataFilter,
+  CalibrationQuery,
+  CalibrationReport,
+} from './hybrid/index.js';
+
+// the three stores, usable on their own
+export { DenseIndex } from './dense/index.js';
+export type { DenseIndexOptions, DenseSearchOptions, DenseDtype } from './dense/index.js';
+export { SparseIndex } from './sparse/index.js';
+export type { SparseVector, SparseIndexOptions, SparseSearchOptions } from './sparse/index.js';
+export { MultiVectorStore } from './multivector/index.js';
+export { createAnalyzer, TermVocabulary, termFrequencies, sentenceSpans } from './analyze/index.js';
+
+// fusion
+export { fuse, weightedSum, rrfFromScores, rrfFromRankings, minMax, dbsfNormalize, M3_DISTILLED_WEIGHTS } from './fusion/index.js';
+export type { FusionKind, FusionOptions, Weights3 } from './fusion/index.js';
+
+// kernels
+export { backend, setIsa, setKernelLogger } from './kernels/index.js';
+export type { Backend } from './kernels/index.js';
