@@ -1,0 +1,92 @@
+/**
+ * Analysers turn text into terms for BM25.
+ * - `plain`: lower-case, Unicode word runs (`[\p{L}\p{N}_]+`), nothing removed.
+ * - `english`: wink-nlp tokens, lower-case, stop-words removed, Porter2 stems.
+ * - `bigram`: NFKC, lower-case, CJK runs → overlapping character bigrams (single characters stay),
+ *   other words whole.
+ * - `auto`: text without CJK characters is analysed as `english`; text with CJK characters is
+ *   NFKC-normalised, its CJK runs become bigrams and the rest goes through `english`. Queries and
+ *   documents therefore meet on the same terms whatever their mix.
+ */
+import { invalid } from '../errors.js';
+import { bigramTerms, pushBigrams } from './bigram.js';
+import { CJK_CHAR, CJK_SPLIT } from './cjk.js';
+import { englishTerms } from './english.js';
+
+/**
+ * Text → terms.
+ *
+ * @example
+ * ```ts
+ * const a: Analyzer = createAnalyzer('plain');
+ * a.terms('Hello, World'); // ['hello', 'world']
+ * ```
+ */
+export interface Analyzer {
+  readonly name: string;
+  terms(text: string): string[];
+}
+
+/**
+ * Analyser kinds accepted by {@link createAnalyzer}.
+ *
+ * @example
+ * ```ts
+ * const kind: AnalyzerKind = 'bigram';
+ * ```
+ */
+export type AnalyzerKind = 'plain' | 'english' | 'bigram' | 'auto';
+
+/**
+ * Creates an analyser. Throws `INVALID_ARGUMENT` for an unknown kind; `terms()` throws
+ * `INVALID_TEXT` when given something other than a string.
+ *
+ * @example
+ * ```ts
+ * createAnalyzer('english').terms('The runners were running'); // ['runner', 'run']
+ * createAnalyzer('bigram').terms('東京タワー'); // ['東京', '京タ', 'タワ', 'ワー']
+ * ```
+ */
+export function createAnalyzer(kind: AnalyzerKind): Analyzer {
+  switch (kind) {
+    case 'plain':
+      return make('plain', plainTerms);
+    case 'english':
+      return make('english', englishTerms);
+    case 'bigram':
+      return make('bigram', bigramTerms);
+    case 'auto':
+      return make('auto', autoTerms);
+    default:
+      return invalid('INVALID_ARGUMENT', `analyzer kind must be 'plain', 'english', 'bigram' or 'auto', got ${String(kind)}`);
+  }
+}
+
+function make(name: string, fn: (text: string) => string[]): Analyzer {
+  return {
+    name,
+    terms(text: string): string[] {
+      if (typeof text !== 'string') invalid('INVALID_TEXT', `${name} analyzer expects a string, got ${typeof text}`);
+      return fn(text);
+    },
+  };
+}
+
+const PLAIN = /[\p{L}\p{N}_]+/gu;
+
+function plainTerms(text: string): string[] {
+  return text.toLowerCase().match(PLAIN) ?? [];
+}
+
+function autoTerms(text: string): string[] {
+  if (!CJK_CHAR.test(text)) return englishTerms(text);
+  const out: string[] = [];
+  // capturing split: even indexes are non-CJK text, odd indexes are CJK runs
+  const parts = text.normalize('NFKC').split(CJK_SPLIT);
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (i % 2 === 1) pushBigrams(part.toLowerCase(), out);
+    else if (/[\p{L}\p{N}]/u.test(part)) out.push(...englishTerms(part));
+  }
+  return out;
+}

@@ -1,0 +1,10 @@
+/**
+ * Analysis stage: text → terms for BM25, term vocabulary, sentence spans. Named exports only.
+ */
+export { createAnalyzer } from './analyzer.js';
+export type { Analyzer, AnalyzerKind } from './analyzer.js';
+export { TermVocabulary, termFrequencies, countTokenIds, VOCAB_FORMAT_VERSION } from './vocabulary.js';
+export type { TermVocabularyJSON } from './vocabulary.js';
+export { sentenceSpans } from './sentences.js';
+export type { Span } from './sentences.js';
+export { cjkRatio } from './cjk.js';

@@ -1,0 +1,214 @@
+/**
+ * `loadFamilyEncoder(source, opts)`: resolves a directory (or a hub id through the cache),
+ * merges defaults < the model's own files < the preset < options into a
+ * {@link FamilyConfig}, opens the ONNX session, picks the graph outputs, probes the
+ * dimensions and returns a {@link FamilyEncoder}.
+ */
+import { createHash } from 'node:crypto';
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidArgumentError, ModelError } from '../errors.js';
+import { OnnxSession } from '../encode/onnx-session.js';
+import { readSafetensors, readTorchStateDict, type Tensor } from '../encode/tensor-file.js';
+import type { LoadEncoderOptions } from '../encode/types.js';
+import { defaultConfig, readStFiles, type ColbertConfig, type DensePooling, type FamilyConfig, type FamilyKind } from './config.js';
+import { FamilyEncoder, type FamilyParts, type OutputNames } from './encoder.js';
+import { listFiles, selectFamilyFiles } from './files.js';
+import { resolveFamilyHub } from './hub.js';
+import { findPreset, type Preset } from './presets.js';
+import { FamilyTokenizer } from './tokenize.js';
+
+/** Options of {@link loadFamilyEncoder}: the loader's options plus config overrides. */
+export interface LoadFamilyOptions extends LoadEncoderOptions {
+  /** Preset name or hub id whose conventions to use (default: matched from `source`). */
+  preset?: string;
+  kind?: FamilyKind;
+  pooling?: DensePooling;
+  normalize?: boolean;
+  prefixes?: Partial<{ query: string; document: string }>;
+  /** Task of the instruction template (`Instruct: {task}\nQuery: `) for instruct presets. */
+  task?: string;
+  maxLength?: number;
+  padding?: 'left' | 'right';
+  appendEos?: boolean;
+  colbert?: Partial<ColbertConfig>;
+  spladeQuery?: 'model' | 'tokens';
+  fusionWeights?: [number, number, number];
+}
+
+async function fingerprint(path: string): Promise<string> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const buf = Buffer.alloc(Math.min(size, 1 << 20));
+    await fh.read(buf, 0, buf.length, 0);
+    return `${size}:${createHash('sha256').update(buf).digest('hex')}`;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readJson(path: string | undefined): Promise<Record<string, unknown>> {
+  if (!path) return {};
+  try { return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>; } catch { return {}; }
+}
+
+function resolveConfig(st: Awaited<ReturnType<typeof readStFiles>>, preset: Preset | undefined, o: LoadFamilyOptions): FamilyConfig {
+  const c = defaultConfig();
+  if (st.pooling) c.pooling = st.pooling;
+  if (st.normalize !== undefined) c.normalize = st.normalize;
+  if (st.maxLength) c.maxLength = st.maxLength;
+  if (st.prefixes) c.prefixes = { ...c.prefixes, ...st.prefixes };
+  if (st.colbert) c.kind = 'colbert';
+  const p = preset?.config ?? {};
+  const { colbert: pc, prefixes: pp, ...rest } = p;
+  Object.assign(c, rest);
+  if (pp) c.prefixes = { ...c.prefixes, ...pp };
+  if (preset?.instruction) c.prefixes = { query: preset.instruction.replace('{task}', o.task ?? preset.defaultTask ?? ''), document: '' };
+  if (o.kind) c.kind = o.kind;
+  if (o.pooling) c.pooling = o.pooling;
+  if (o.normalize !== undefined) c.normalize = o.normalize;
+  if (o.prefixes) c.prefixes = { ...c.prefixes, ...o.prefixes };
+  if (o.maxLength !== undefined) c.maxLength = o.maxLength;
+  if (o.padding) c.padding = o.padding;
+  if (o.appendEos !== undefined) c.appendEos = o.appendEos;
+  if (o.spladeQuery) c.spladeQuery = o.spladeQuery;
+  if (o.fusionWeights) c.fusionWeights = [...o.fusionWeights];
+  if (c.kind === 'colbert') {
+    c.normalize = o.normalize ?? true;
+    c.colbert = {
+      queryMarker: '[unused0]', documentMarker: '[unused1]', queryLength: 32, documentLength: 180, attendToExpansion: false, expansion: true,
+      skiplist: [...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'], ...(pc ?? {}), ...(st.colbert ?? {}), ...(o.colbert ?? {}),
+    } as ColbertConfig;
+    if (!preset?.config.fusionWeights && !o.fusionWeights) c.fusionWeights = [0, 0, 1];
+  }
+  if ((c.kind === 'splade' || c.kind === 'bm42') && !p.fusionWeights && !o.fusionWeights) c.fusionWeights = [0, 1, 0];
+  return c;
+}
+
+function validate(c: FamilyConfig, o: LoadFamilyOptions): void {
+  const bad = (m: string): never => { throw new InvalidArgumentError('INVALID_ARGUMENT', m); };
+  if (!['dense', 'splade', 'bm42', 'colbert'].includes(c.kind)) bad(`kind must be dense, splade, bm42 or colbert, got ${JSON.stringify(c.kind)}`);
+  if (!['cls', 'mean', 'max', 'mean_sqrt_len', 'last_token', 'graph'].includes(c.pooling)) bad(`pooling must be cls, mean, max, mean_sqrt_len, last_token or graph, got ${JSON.stringify(c.pooling)}`);
+  if (!Number.isInteger(c.maxLength) || c.maxLength < 3) bad(`maxLength must be an integer >= 3, got ${c.maxLength}`);
+  if (o.threads !== undefined && (!Number.isInteger(o.threads) || o.threads < 1)) bad(`threads must be a positive integer, got ${o.threads}`);
+  const w = c.fusionWeights;
+  if (!Array.isArray(w) || w.length !== 3 || !w.every((x) => Number.isFinite(x) && x >= 0)) bad('fusionWeights must be three non-negative numbers');
+}
+
+function pickOutputs(session: OnnxSession, c: FamilyConfig, where: string): OutputNames {
+  const names = session.outputs.map((x) => x.name);
+  const has = (n: string): boolean => names.includes(n);
+  const missing = (what: string): never => {
+    throw new ModelError('MODEL_INVALID', `${where}: the graph has no ${what} output (outputs: ${names.join(', ')}); export the model with it or choose another kind/pooling`);
+  };
+  const extra = session.inputs.map((i) => i.name).filter((n) => !['input_ids', 'attention_mask', 'token_type_ids', 'position_ids'].includes(n));
+  if (extra.length > 0) {
+    throw new ModelError('MODEL_INVALID', `${where}: the graph needs inputs ${extra.join(', ')} (a decoder export with past key values?); export it for feature-extraction without past`);
+  }
+  const hidden = ['last_hidden_state', 'token_embeddings', 'hidden_states'].find(has);
+  if (c.kind === 'splade') return { logits: has('logits') ? 'logits' : has('output') ? 'output' : names[0]! };
+  if (c.kind === 'bm42') {
+    const att = names.filter((n) => /^attention/.test(n)).sort((a, b) => Number(b.replace(/\D/g, '') || 0) - Number(a.replace(/\D/g, '') || 0))[0];
+    return att ? { attention: att } : missing('attention_* (last-layer attention probabilities)');
+  }
+  if (c.kind === 'dense' && c.pooling === 'graph') {
+    const pooled = ['sentence_embedding', 'sentence_embeddings', 'embeddings'].find(has);
+    return pooled ? { pooled } : missing('sentence_embedding (graph pooling)');
+  }
+  return { hidden: hidden ?? names[0]! };
+}
+
+async function readProjection(dir: string, densePath: string | undefined): Promise<FamilyParts['projection']> {
+  if (!densePath) return undefined;
+  let sd: Map<string, Tensor> | undefined;
+  for (const [f, reader] of [['model.safetensors', readSafetensors], ['pytorch_model.bin', readTorchStateDict]] as const) {
+    try { sd = await reader(join(dir, densePath, f)); break; } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && !(e instanceof ModelError && /ENOENT|no such file/i.test(e.message))) throw e;
+    }
+  }
+  if (!sd) return undefined;
+  const w = sd.get('linear.weight') ?? sd.get('weight');
+  if (!w || w.shape.length !== 2) throw new ModelError('MODEL_INVALID', `${join(dir, densePath)}: no 2-d linear.weight in the Dense module`);
+  const b = sd.get('linear.bias') ?? sd.get('bias');
+  return { weight: w.data, out: w.shape[0]!, in: w.shape[1]!, ...(b ? { bias: b.data } : {}) };
+}
+
+/**
+ * Loads a non-M3 family encoder (E5, GTE, sentence-transformers, Ruri, GLuCoSE, RoSEtta,
+ * jina-v2, decoder embedders, SPLADE, BM42, ColBERT/PyLate) from a directory with an ONNX
+ * export or a hub id. Conventions come from the preset matched by `opts.preset` or `source`.
+ *
+ * @example
+ * ```ts
+ * const splade = await loadFamilyEncoder('prithivida/Splade_PP_en_v1');
+ * const colbert = await loadFamilyEncoder('./answerai-colbert-small-v1-onnx', { preset: 'colbertv2' });
+ * const [d] = await colbert.encode(['ColBERT scores with MaxSim.']);
+ * d.multivector.count; // tokens kept (punctuation skipped)
+ * ```
+ */
+export async function loadFamilyEncoder(source: string, opts: LoadFamilyOptions = {}): Promise<FamilyEncoder> {
+  if (typeof source !== 'string' || source === '') throw new ModelError('MODEL_NOT_FOUND', 'the model source must be a directory or a hub id (owner/name)');
+  const preset = opts.preset !== undefined ? findPreset(opts.preset) : findPreset(source);
+  if (opts.preset !== undefined && !preset) throw new InvalidArgumentError('INVALID_ARGUMENT', `unknown preset ${JSON.stringify(opts.preset)}; see PRESETS for the names`);
+  const dtype = opts.dtype ?? 'fp32';
+  const dir = await resolveFamilyHub(source, opts);
+  const files = selectFamilyFiles(await listFiles(dir), dtype, dir);
+  const at = (p: string | undefined): string | undefined => (p ? join(dir, ...p.split('/')) : undefined);
+  const st = await readStFiles(dir);
+  const cfg = resolveConfig(st, preset, opts);
+  validate(cfg, opts);
+  const tok = await FamilyTokenizer.load(at(files.tokenizer)!, at(files.tokenizerConfig));
+  const modelCfg = await readJson(at(files.config));
+  const rows = typeof modelCfg.vocab_size === 'number' ? modelCfg.vocab_size : undefined;
+  if (rows !== undefined && tok.vocabSize > rows) {
+    throw new ModelError('TOKENIZER_MISMATCH', `${at(files.tokenizer)} has ${tok.vocabSize} ids but the model has ${rows} embedding rows; the tokenizer belongs to another model`);
+  }
+  const mt = String(modelCfg.model_type ?? '');
+  const maxPos = typeof modelCfg.max_position_embeddings === 'number'
+    ? modelCfg.max_position_embeddings - (/roberta|camembert/.test(mt) ? 2 : 0) : Math.max(cfg.maxLength, 512);
+  if (cfg.appendEos && tok.special('eos') === undefined) throw new ModelError('MODEL_INVALID', `${dir}: appendEos needs an eos_token in tokenizer_config.json`);
+  if (cfg.colbert) {
+    for (const m of [cfg.colbert.queryMarker, cfg.colbert.documentMarker]) {
+      if (tok.idOf(m) === undefined) throw new ModelError('MODEL_INVALID', `${dir}: the ColBERT marker ${JSON.stringify(m)} is not in the tokenizer; set colbert.queryMarker/documentMarker`);
+    }
+    if (cfg.colbert.expansion && tok.special('mask') === undefined) throw new ModelError('MODEL_INVALID', `${dir}: query expansion needs a mask_token in tokenizer_config.json`);
+  }
+  let stopwords: Set<string> | undefined;
+  if (cfg.kind === 'bm42') {
+    const text = files.stopwords ? await readFile(at(files.stopwords)!, 'utf8') : '';
+    stopwords = new Set(text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean));
+  }
+  const session = await OnnxSession.load(at(files.onnx)!, opts.threads !== undefined ? { threads: opts.threads } : {});
+  try {
+    const outputs = pickOutputs(session, cfg, at(files.onnx)!);
+    const projection = cfg.kind === 'colbert' ? await readProjection(dir, st.densePath) : undefined;
+    const weightFiles = [files.onnx, ...files.externalData].map((p) => at(p)!);
+    const h = createHash('sha256').update(JSON.stringify(cfg)).update(await readFile(at(files.tokenizer)!));
+    for (const f of weightFiles) h.update(await fingerprint(f));
+    const info = {
+      id: `${cfg.family}-${cfg.kind}-${files.dtype}-${h.digest('hex').slice(0, 16)}`,
+      family: cfg.family,
+      dim: 0,
+      maxLength: Math.min(cfg.maxLength, maxPos),
+      vocabSize: tok.vocabSize,
+      fusionWeights: cfg.fusionWeights,
+      heads: { dense: cfg.kind === 'dense', sparse: cfg.kind === 'splade' || cfg.kind === 'bm42', multivector: cfg.kind === 'colbert' },
+      dtype: files.dtype,
+    };
+    const parts: FamilyParts = { session, tok, cfg, info, outputs, maxPositions: maxPos, ...(projection ? { projection } : {}), ...(stopwords ? { stopwords } : {}) };
+    const enc = new FamilyEncoder(parts);
+    // Probe: proves the graph runs and tells the dimension.
+    const [probe] = await enc.encode(['probe'], { role: 'document' });
+    if (cfg.kind === 'colbert') {
+      const H = probe!.multivector.dim;
+      if (projection && projection.in !== H && projection.out !== H) throw new ModelError('MODEL_INVALID', `${dir}: the Dense projection expects ${projection.in}-d input but the graph gives ${H}-d`);
+      info.dim = probe!.multivector.dim;
+    } else if (cfg.kind === 'dense') info.dim = probe!.dense.length;
+    else info.dim = cfg.kind === 'splade' ? tok.vocabSize : 0;
+    return enc;
+  } catch (e) {
+    await session.release();
+    throw e;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Tokenizer for every family, on top of tokenizers.js (`@huggingface/tokenizers`) with a
+ * local `tokenizer.json` only. Unlike the M3 tokenizer it never lets the library add
+ * specials: it tokenizes the bare text and learns the model's templates once by probing
+ * (`prefix A suffix` for one text, `prefix A middle B suffix` for pairs), so each family can
+ * place its own markers ([Q]/[D] after CLS, an appended EOS, [MASK] expansion…).
+ *
+ * - Lone surrogates are replaced by U+FFFD first (same length, spans stay valid).
+ * - Huge texts are tokenized from a prefix cut at a space, grown until it yields more tokens
+ *   than needed (words are tokenized independently, so the kept tokens are exact).
+ * - Char spans are a best-effort alignment of the pieces (stripped of `##`, `▁`, `Ġ`) with
+ *   the lower-cased, accent-stripped text; unmatched pieces get an empty span at the cursor.
+ */
+import { readFile } from 'node:fs/promises';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { ModelError } from '../errors.js';
+import type { CharSpan } from '../encode/types.js';
+
+/** Bare tokens of one text (no specials). */
+export interface RawTokens {
+  ids: number[];
+  tokens: string[];
+  /** True when the text was pre-cut (more tokens exist than were returned). */
+  cut: boolean;
+}
+
+/** Special tokens named by tokenizer_config.json / special_tokens_map.json. */
+export interface SpecialNames {
+  cls?: string; sep?: string; pad?: string; mask?: string; bos?: string; eos?: string; unk?: string;
+}
+
+function tokenName(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string') return (v as { content: string }).content;
+  return undefined;
+}
+
+function findSub(hay: number[], needle: number[]): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+const wellFormed = (s: string): string => (s as string & { toWellFormed(): string }).toWellFormed();
+
+/**
+ * A loaded tokenizer with its single and pair templates.
+ *
+ * @example
+ * ```ts
+ * const tok = await FamilyTokenizer.load('/m/tokenizer.json', '/m/tokenizer_config.json');
+ * const { ids } = tok.raw('hello world', 510);
+ * const full = [...tok.prefix, ...ids, ...tok.suffix];
+ * ```
+ */
+export class FamilyTokenizer {
+  readonly #tok: Tokenizer;
+  readonly vocabSize: number;
+  /** Specials the single-text template puts before / after the text. */
+  readonly prefix: number[];
+  readonly suffix: number[];
+  /** Pair template: `pairPrefix A pairMiddle B pairSuffix`, with token type ids per part. */
+  readonly pair: { prefix: number[]; middle: number[]; suffix: number[]; types: [number[], number, number[], number, number[]] };
+  /** Ids of every special (added, special=true) token. */
+  readonly specialIds: ReadonlySet<number>;
+  readonly names: SpecialNames;
+
+  private constructor(tok: Tokenizer, json: Record<string, unknown>, config: Record<string, unknown>, file: string) {
+    this.#tok = tok;
+    let maxId = -1;
+    for (const id of tok.get_vocab(true).values()) if (id > maxId) maxId = id;
+    this.vocabSize = maxId + 1;
+    const specials = new Set<number>();
+    for (const t of (json.added_tokens as Array<{ id: number; special?: boolean }> | undefined) ?? []) if (t.special) specials.add(t.id);
+    this.specialIds = specials;
+    const names: SpecialNames = {};
+    for (const k of ['cls', 'sep', 'pad', 'mask', 'bos', 'eos', 'unk'] as const) {
+      const n = tokenName(config[`${k}_token`]);
+      if (n !== undefined && tok.token_to_id(n) !== undefined) names[k] = n;
+    }
+    this.names = names;
+    const a = tok.encode('a', { add_special_tokens: false }).ids;
+    const b = tok.encode('b', { add_special_tokens: false }).ids;
+    const single = tok.encode('a').ids;
+    const at = findSub(single, a);
+    if (at < 0) throw new ModelError('MODEL_INVALID', `${file}: cannot locate the text inside the tokenizer's template; the post-processor is not supported`);
+    this.prefix = single.slice(0, at);
+    this.suffix = single.slice(at + a.length);
+    let pair: FamilyTokenizer['pair'] = { prefix: this.prefix, middle: [...this.suffix, ...this.prefix], suffix: this.suffix, types: [this.prefix.map(() => 0), 0, [], 0, this.suffix.map(() => 0)] };
+    try {
+      const p = tok.encode('a', { text_pair: 'b', return_token_type_ids: true });
+      const ia = findSub(p.ids, a);
+      const ib = findSub(p.ids.slice(ia + a.length), b) + ia + a.length;
+      if (ia >= 0 && ib >= ia + a.length) {
+        const ty = p.token_type_ids ?? p.ids.map(() => 0);
+        pair = {
+          prefix: p.ids.slice(0, ia), middle: p.ids.slice(ia + a.length, ib), suffix: p.ids.slice(ib + b.length),
+          types: [ty.slice(0, ia), ty[ia] ?? 0, ty.slice(ia + a.length, ib), ty[ib] ?? 0, ty.slice(ib + b.length)],
+        };
+      }
+    } catch { /* no pair template: fall back to single ∘ single */ }
+    this.pair = pair;
+  }
+
+  /** Loads `tokenizer.json` (+ optional `tokenizer_config.json`). */
+  static async load(tokenizerFile: string, configFile?: string): Promise<FamilyTokenizer> {
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(await readFile(tokenizerFile, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'MODEL_NOT_FOUND' : 'MODEL_INVALID';
+      throw new ModelError(code, `${tokenizerFile}: cannot read the tokenizer (${(e as Error).message}); restore the model's tokenizer.json`, { cause: e });
+    }
+    let config: Record<string, unknown> = {};
+    if (configFile) {
+      try { config = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>; } catch { config = {}; }
+    }
+    try {
+      return new FamilyTokenizer(new Tokenizer(json, config), json, config, tokenizerFile);
+    } catch (e) {
+      if (e instanceof ModelError) throw e;
+      throw new ModelError('MODEL_INVALID', `${tokenizerFile}: not a usable tokenizer.json (${(e as Error).message})`, { cause: e });
+    }
+  }
+
+  /** Id of a token string, or undefined. */
+  idOf(token: string): number | undefined {
+    return this.#tok.token_to_id(token);
+  }
+
+  /** Id of a named special (cls, sep, pad, mask, bos, eos, unk), or undefined. */
+  special(name: keyof SpecialNames): number | undefined {
+    const n = this.names[name];
+    return n === undefined ? undefined : this.#tok.token_to_id(n);
+  }
+
+  /** Piece string of each id (`''` outside the vocabulary). */
+  pieces(ids: Iterable<number>): string[] {
+    const out: string[] = [];
+    for (const id of ids) out.push(this.#tok.id_to_token(id) ?? '');
+    return out;
+  }
+
+  /** Bare tokens of `text`, at most `limit` of them (Infinity = all). */
+  raw(text: string, limit = Infinity): RawTokens {
+    const clean = wellFormed(text);
+    let budget = Number.isFinite(limit) ? Math.max(4096, limit * 8) : Infinity;
+    for (;;) {
+      let src = clean;
+      let cut = false;
+      if (clean.length > budget) {
+        const sp = clean.lastIndexOf(' ', budget);
+        if (sp > 0) { src = clean.slice(0, sp); cut = true; }
+      }
+      const enc = this.#tok.encode(src, { add_special_tokens: false });
+      if (cut && enc.ids.length <= limit) { budget *= 4; continue; }
+      const n = Math.min(enc.ids.length, limit);
+      return { ids: enc.ids.slice(0, n), tokens: enc.tokens.slice(0, n), cut: cut || enc.ids.length > limit };
+    }
+  }
+
+  /** Best-effort char spans of `tokens` (bare tokens of `text`, in order). */
+  spans(text: string, tokens: readonly string[]): CharSpan[] {
+    const clean = wellFormed(text);
+    const chars: string[] = [];
+    const from: number[] = [];
+    const to: number[] = [];
+    let i = 0;
+    for (const cp of clean) {
+      const n = cp.normalize('NFD').replace(/\p{Mn}/gu, '').toLowerCase();
+      for (const c of n) { chars.push(c); from.push(i); to.push(i + cp.length); }
+      i += cp.length;
+    }
+    let cur = 0;
+    return tokens.map((t) => {
+      const piece = t.replace(/^(##|\u2581|\u0120)/, '').normalize('NFD').replace(/\p{Mn}/gu, '').toLowerCase();
+      if (piece.length === 0) { const at = cur < from.length ? from[cur]! : clean.length; return [at, at] as CharSpan; }
+      for (let s = cur; s < Math.min(chars.length, cur + 64); s++) {
+        let ok = true;
+        for (let j = 0; j < piece.length && ok; j++) ok = chars[s + j] === piece[j];
+        if (ok && s + piece.length <= chars.length) {
+          cur = s + piece.length;
+          return [from[s]!, to[s + piece.length - 1]!] as CharSpan;
+        }
+      }
+      const at = cur < from.length ? from[cur]! : clean.length;
+      return [at, at] as CharSpan;
+    });
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Exact top-k with MaxScore dynamic pruning (Turtle & Flood 1995), document-at-a-time.
+ *
+ * Query terms are ordered by their upper bound; the longest prefix whose bound sum cannot beat the
+ * current k-th score is "non-essential": a document appearing only there cannot enter the top-k, so
+ * traversal walks only the essential lists and probes non-essential ones (galloping seek) while
+ * the remaining bound can still beat the threshold. Documents are visited in ascending id order,
+ * so a later document never wins a tie; pruning on `bound <= threshold` is therefore exact.
+ * The bounds are f64 and inflated by 1e-12 relative; final scores are f32, so the bound check can
+ * never drop a document whose rounded score would beat the threshold.
+ *
+ * The exhaustive oracle (term-at-a-time accumulation over every posting) lives beside it.
+ */
+import { TopK } from './topk.js';
+import { contribution, finalScore, type PreparedQuery, type ScoreContext } from './scoring.js';
+import type { PostingStore } from './postings.js';
+
+const SAFETY = 1 + 1e-12;
+
+/** Pruned exact top-k; internal. */
+export function searchMaxScore(
+  ctx: ScoreContext,
+  store: PostingStore,
+  q: PreparedQuery,
+  k: number,
+  filter: ((docId: number) => boolean) | undefined,
+): TopK {
+  const heap = new TopK(k);
+  const m = q.m;
+  if (m === 0 || k === 0) return heap;
+  const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => q.ub[a]! - q.ub[b]! || a - b);
+  const pos = new Int32Array(m);
+  const end = new Int32Array(m);
+  const qf = new Float64Array(m);
+  const prefix = new Float64Array(m);
+  const canonToSlot = new Int32Array(m);
+  for (let s = 0; s < m; s++) {
+    const j = order[s]!;
+    pos[s] = q.start[j]!;
+    end[s] = q.end[j]!;
+    qf[s] = q.qf[j]!;
+    prefix[s] = (s > 0 ? prefix[s - 1]! : 0) + q.ub[j]! * SAFETY;
+    canonToSlot[j] = s;
+  }
+  const docs = store.docs;
+  const wts = store.weights;
+  const contrib = new Float64Array(m);
+  const state = ctx.state;
+  const bm25 = ctx.bm25;
+  const lenConst = ctx.lenConst;
+  const lenSlope = ctx.lenSlope;
+  const docLen = ctx.docLen;
+  let nonEss = 0;
+  let theta = -Infinity;
+  const NONE = 0xffffffff + 1;
+
+  for (;;) {
+    let doc = NONE;
+    for (let s = nonEss; s < m; s++) {
+      const p = pos[s]!;
+      if (p < end[s]!) {
+        const d = docs[p]!;
+        if (d < doc) doc = d;
+      }
+    }
+    if (doc === NONE) break;
+    let partial = 0;
+    for (let s = nonEss; s < m; s++) {
+      const p = pos[s]!;
+      if (p < end[s]! && docs[p] === doc) {
+        const w = wts[p]!;
+        const c = bm25 ? (qf[s]! * w) / (w + lenConst + lenSlope * docLen[doc]!) : qf[s]! * w;
+        contrib[s] = c;
+        partial += c;
+        pos[s] = p + 1;
+      } else {
+        contrib[s] = 0;
+      }
+    }
+    if (state[doc] !== 1) continue;
+    if ((partial + (nonEss > 0 ? prefix[nonEss - 1]! : 0)) * SAFETY <= theta) continue;
+    if (filter !== undefined && !filter(doc)) continue;
+    let pruned = false;
+    for (let s = nonEss - 1; s >= 0; s--) {
+      const p = store.seek(pos[s]!, end[s]!, doc);
+      pos[s] = p;
+      if (p < end[s]! && docs[p] === doc) {
+        const w = wts[p]!;
+        const c = bm25 ? (qf[s]! * w) / (w + lenConst + lenSlope * docLen[doc]!) : qf[s]! * w;
+        contrib[s] = c;
+        partial += c;
+      } else {
+        contrib[s] = 0;
+      }
+      if ((partial + (s > 0 ? prefix[s - 1]! : 0)) * SAFETY <= theta) {
+        pruned = true;
+        break;
+      }
+    }
+    if (pruned) continue;
+    const score = finalScore(contrib, canonToSlot, m);
+    if (heap.offer(score, doc) && heap.full) {
+      theta = heap.threshold();
+      while (nonEss < m && prefix[nonEss]! <= theta) nonEss++;
+    }
+  }
+  return heap;
+}
+
+/** The oracle: accumulate every posting of every query term, then select; internal. */
+export function searchExhaustive(
+  ctx: ScoreContext,
+  store: PostingStore,
+  q: PreparedQuery,
+  k: number,
+  filter: ((docId: number) => boolean) | undefined,
+): TopK {
+  const heap = new TopK(k);
+  if (q.m === 0 || k === 0) return heap;
+  const slots = ctx.state.length;
+  const acc = new Float64Array(slots);
+  const seen = new Uint8Array(slots);
+  const touched: number[] = [];
+  for (let j = 0; j < q.m; j++) {
+    for (let p = q.start[j]!; p < q.end[j]!; p++) {
+      const d = store.docs[p]!;
+      if (ctx.state[d] !== 1) continue;
+      if (seen[d] === 0) {
+        seen[d] = 1;
+        touched.push(d);
+      }
+      acc[d] += contribution(ctx, q.qf[j]!, store.weights[p]!, d);
+    }
+  }
+  for (const d of touched) {
+    if (filter !== undefined && !filter(d)) continue;
+    heap.offer(Math.fround(acc[d]!), d);
+  }
+  return heap;
+}

@@ -1,0 +1,438 @@
+/**
+ * The sparse inverted index: token id → posting list of (internal doc id, weight) in typed
+ * arrays. Two scorers (M3 lexical dot product, BM25), exact top-k by MaxScore with an exhaustive
+ * oracle beside it, tombstone deletes with compaction, and a versioned binary file format.
+ */
+import { invalid, InvalidArgumentError } from '../errors.js';
+import { PostingStore } from './postings.js';
+import { searchExhaustive, searchMaxScore } from './maxscore.js';
+import { bm25Idf, contribution, upperBound as upperBoundOf, type PreparedQuery, type ScoreContext } from './scoring.js';
+import { validateSparseVector, type SparseVector } from './vector.js';
+import { readSparseFile, SPARSE_FILE, writeSparseFile } from './format.js';
+import type { SparseHits, SparseIndexOptions, SparseMatch, SparseSearchOptions, SparseStats } from './types.js';
+
+export type { SparseHits, SparseIndexOptions, SparseMatch, SparseSearchOptions, SparseStats } from './types.js';
+
+const MAX_DOC_ID = 0xfffffffe;
+
+/**
+ * Inverted index over caller-assigned dense internal ids (u32).
+ *
+ * @example
+ * ```ts
+ * const index = SparseIndex.create({ scorer: 'dot' });
+ * index.add(0, { ids: Uint32Array.of(5, 9), weights: Float32Array.of(0.2, 0.7) });
+ * index.add(1, { ids: Uint32Array.of(9), weights: Float32Array.of(0.1) });
+ * const { ids, scores } = index.search({ ids: Uint32Array.of(9), weights: Float32Array.of(1) }, 10);
+ * // ids [0, 1], scores [0.7, 0.1]
+ * ```
+ */
+export class SparseIndex {
+  readonly scorer: 'dot' | 'bm25';
+  readonly k1: number;
+  readonly b: number;
+  #store: PostingStore;
+  #state: Uint8Array = new Uint8Array(16);
+  #docLen: Float32Array = new Float32Array(16);
+  /** documents counted by BM25 statistics (live + tombstoned) */
+  #docCount = 0;
+  #live = 0;
+  #totalLen = 0;
+
+  private constructor(scorer: 'dot' | 'bm25', k1: number, b: number) {
+    this.scorer = scorer;
+    this.k1 = k1;
+    this.b = b;
+    this.#store = new PostingStore(scorer === 'bm25');
+  }
+
+  /**
+   * Creates an empty index.
+   *
+   * @example
+   * ```ts
+   * const bm25 = SparseIndex.create({ scorer: 'bm25', k1: 0.9, b: 0.4 });
+   * ```
+   */
+  static create(opts: SparseIndexOptions = {}): SparseIndex {
+    const scorer = opts.scorer ?? 'dot';
+    if (scorer !== 'dot' && scorer !== 'bm25') invalid('INVALID_ARGUMENT', `scorer must be 'dot' or 'bm25', got ${String(scorer)}`);
+    const k1 = opts.k1 ?? 0.9;
+    const b = opts.b ?? 0.4;
+    if (!Number.isFinite(k1) || k1 < 0) invalid('INVALID_ARGUMENT', `k1 must be a finite number >= 0, got ${k1}`);
+    if (!Number.isFinite(b) || b < 0 || b > 1) invalid('INVALID_ARGUMENT', `b must be in [0, 1], got ${b}`);
+    return new SparseIndex(scorer, k1, b);
+  }
+
+  /** Number of live documents. */
+  get size(): number {
+    return this.#live;
+  }
+
+  /**
+   * True when `docId` is a live document.
+   *
+   * @example
+   * ```ts
+   * index.has(0); // true after index.add(0, v)
+   * ```
+   */
+  has(docId: number): boolean {
+    return Number.isInteger(docId) && docId >= 0 && docId < this.#state.length && this.#state[docId] === 1;
+  }
+
+  /**
+   * Adds one document. Zero weights are not stored. Re-using the id of a deleted document
+   * compacts the index first. Throws `DUPLICATE_ID` for a live id, `INVALID_VECTOR` for a bad
+   * vector, `INVALID_ARGUMENT` for a bad id; a rejected call changes nothing.
+   *
+   * @example
+   * ```ts
+   * index.add(7, { ids: Uint32Array.of(1, 4), weights: Float32Array.of(2, 1) });
+   * ```
+   */
+  add(docId: number, vec: SparseVector): void {
+    this.#checkNewId(docId);
+    validateSparseVector(vec, `vector of doc ${docId}`);
+    this.#insert(docId, vec);
+  }
+
+  /**
+   * Adds many documents atomically: everything is validated before anything is stored.
+   *
+   * @example
+   * ```ts
+   * index.addBatch([0, 1], [v0, v1]);
+   * ```
+   */
+  addBatch(docIds: Uint32Array | number[], vecs: SparseVector[]): void {
+    if (docIds === null || typeof docIds !== 'object' || typeof docIds.length !== 'number' || !Array.isArray(vecs)) {
+      invalid('INVALID_ARGUMENT', 'addBatch expects an array of doc ids and an array of sparse vectors');
+    }
+    if (docIds.length !== vecs.length) {
+      invalid('INVALID_ARGUMENT', `addBatch got ${docIds.length} doc ids but ${vecs.length} vectors; pass one vector per id`);
+    }
+    const seen = new Set<number>();
+    for (let i = 0; i < docIds.length; i++) {
+      const id = docIds[i]!;
+      this.#checkNewId(id);
+      if (seen.has(id)) invalid('DUPLICATE_ID', `doc id ${id} appears twice in the batch; internal ids must be unique`);
+      seen.add(id);
+      validateSparseVector(vecs[i]!, `vector of doc ${id}`);
+    }
+    const store = this.#store;
+    const before = store.postings;
+    for (let i = 0; i < docIds.length; i++) this.#insert(docIds[i]!, vecs[i]!);
+    // after a bulk load (a batch of at least a quarter of the postings, so the O(postings) copy
+    // stays amortised), give back relocation holes and doubling slack when they exceed the postings
+    const added = store.postings - before;
+    if (4 * added >= store.postings && store.docs.length > 2 * store.postings + 1024) store.repack();
+  }
+
+  /**
+   * Tombstones a live document; returns false when `docId` is not live (never added or already
+   * deleted). Its postings stay (and keep counting in BM25 statistics) until {@link compact}.
+   *
+   * @example
+   * ```ts
+   * index.delete(7); // true
+   * index.delete(7); // false
+   * ```
+   */
+  delete(docId: number): boolean {
+    if (!Number.isInteger(docId) || docId < 0 || docId > MAX_DOC_ID) {
+      invalid('INVALID_ARGUMENT', `doc id must be an integer in [0, ${MAX_DOC_ID}], got ${docId}`);
+    }
+    if (!this.has(docId)) return false;
+    this.#state[docId] = 2;
+    this.#live--;
+    return true;
+  }
+
+  /**
+   * Drops tombstoned postings and documents, trims spare capacity and makes BM25 statistics
+   * (N, df, avgdl) exact for the live documents.
+   *
+   * @example
+   * ```ts
+   * index.delete(3); index.compact();
+   * ```
+   */
+  compact(): void {
+    const state = this.#state;
+    this.#store.compact(state, this.#docLen);
+    let total = 0;
+    for (let d = 0; d < state.length; d++) {
+      if (state[d] === 2) {
+        state[d] = 0;
+        this.#docLen[d] = 0;
+      } else if (state[d] === 1) total += this.#docLen[d]!;
+    }
+    this.#docCount = this.#live;
+    this.#totalLen = total;
+  }
+
+  /**
+   * Exact top-k by MaxScore (or the exhaustive oracle with `exhaustive: true`). `k` must be a
+   * positive integer; a k larger than the collection returns every matching document.
+   *
+   * @example
+   * ```ts
+   * const hits = index.search({ ids: Uint32Array.of(9), weights: Float32Array.of(1) }, 10);
+   * ```
+   */
+  search(query: SparseVector, k: number, opts: SparseSearchOptions = {}): SparseHits {
+    const { ctx, q, kk, filter } = this.#prepareSearch(query, k, opts);
+    const store = this.#store;
+    const heap = opts.exhaustive === true ? searchExhaustive(ctx, store, q, kk, filter) : searchMaxScore(ctx, store, q, kk, filter);
+    return heap.drain();
+  }
+
+  /**
+   * The exhaustive oracle: scores every posting of every query term. Same contract as
+   * {@link search}.
+   *
+   * @example
+   * ```ts
+   * const oracle = index.searchExhaustive(q, 10);
+   * ```
+   */
+  searchExhaustive(query: SparseVector, k: number, opts: Omit<SparseSearchOptions, 'exhaustive'> = {}): SparseHits {
+    return this.search(query, k, { ...opts, exhaustive: true });
+  }
+
+  /**
+   * Exact scores of given documents (0 for documents that share nothing or are not live), equal
+   * bit for bit to the scores {@link search} reports.
+   *
+   * @example
+   * ```ts
+   * const s = index.score(q, Uint32Array.of(0, 1));
+   * ```
+   */
+  score(query: SparseVector, docIds: Uint32Array): Float32Array {
+    validateSparseVector(query, 'query');
+    if (!(docIds instanceof Uint32Array)) invalid('INVALID_ARGUMENT', 'docIds must be a Uint32Array');
+    const ctx = this.#context();
+    const q = this.#prepare(query, ctx, false);
+    const store = this.#store;
+    const out = new Float32Array(docIds.length);
+    for (let i = 0; i < docIds.length; i++) {
+      const d = docIds[i]!;
+      if (!this.has(d)) continue;
+      let s = 0;
+      for (let j = 0; j < q.m; j++) {
+        const p = store.seek(q.start[j]!, q.end[j]!, d);
+        if (p < q.end[j]! && store.docs[p] === d) s += contribution(ctx, q.qf[j]!, store.weights[p]!, d);
+      }
+      out[i] = Math.fround(s);
+    }
+    return out;
+  }
+
+  /**
+   * Terms a live document shares with the query, ascending by id, with both weights (for BM25,
+   * the query and document term frequencies). Throws `UNKNOWN_ID` when the document is not live.
+   *
+   * @example
+   * ```ts
+   * index.matches(q, 0); // [{ id: 9, queryWeight: 1, docWeight: 0.7 }]
+   * ```
+   */
+  matches(query: SparseVector, docId: number): SparseMatch[] {
+    validateSparseVector(query, 'query');
+    if (!this.has(docId)) invalid('UNKNOWN_ID', `doc id ${docId} is not a live document of this sparse index`);
+    const out: SparseMatch[] = [];
+    const store = this.#store;
+    for (let i = 0; i < query.ids.length; i++) {
+      const slot = store.slotOf.get(query.ids[i]!);
+      if (slot === undefined || query.weights[i] === 0) continue;
+      store.ensureSorted(slot);
+      const a = store.start[slot]!;
+      const e = a + store.len[slot]!;
+      const p = store.seek(a, e, docId);
+      if (p < e && store.docs[p] === docId) {
+        out.push({ id: query.ids[i]!, queryWeight: query.weights[i]!, docWeight: store.weights[p]! });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Sizes and memory. `bytes` counts the typed arrays this index allocated.
+   *
+   * @example
+   * ```ts
+   * index.stats(); // { docs, deleted, terms, postings, bytes, bytesPerPosting }
+   * ```
+   */
+  stats(): SparseStats {
+    const bytes = this.#state.byteLength + this.#docLen.byteLength + this.#store.bytes();
+    const postings = this.#store.postings;
+    return {
+      docs: this.#live,
+      deleted: this.#docCount - this.#live,
+      terms: this.#store.slotOf.size,
+      postings,
+      bytes,
+      bytesPerPosting: postings > 0 ? bytes / postings : 0,
+    };
+  }
+
+  /**
+   * Writes the index into an existing directory as one binary file (magic + format version,
+   * little-endian typed arrays); returns the file names written. Tombstones are kept.
+   *
+   * @example
+   * ```ts
+   * const files = await index.saveFiles('/tmp/idx'); // ['sparse.bin']
+   * ```
+   */
+  async saveFiles(dir: string): Promise<string[]> {
+    const store = this.#store;
+    const terms = [...store.slotOf.entries()].sort((a, b) => a[0] - b[0]);
+    for (const [, slot] of terms) store.ensureSorted(slot);
+    const used = this.#usedSlots();
+    await writeSparseFile(dir, {
+      scorer: this.scorer,
+      k1: this.k1,
+      b: this.b,
+      docCount: this.#docCount,
+      totalLen: this.#totalLen,
+      state: this.#state.subarray(0, used),
+      docLen: this.#docLen.subarray(0, used),
+      termIds: Uint32Array.from(terms, (t) => t[0]),
+      lists: terms.map(([, slot]) => {
+        const a = store.start[slot]!;
+        const e = a + store.len[slot]!;
+        return { docs: store.docs.subarray(a, e), weights: store.weights.subarray(a, e) };
+      }),
+    });
+    return [SPARSE_FILE];
+  }
+
+  /**
+   * Opens an index written by {@link saveFiles}. Throws `StorageError` with `CORRUPT_FILE` or
+   * `FORMAT_VERSION_UNSUPPORTED` (naming the file) on bad content.
+   *
+   * @example
+   * ```ts
+   * const index = await SparseIndex.openFiles('/tmp/idx');
+   * ```
+   */
+  static async openFiles(dir: string): Promise<SparseIndex> {
+    const f = await readSparseFile(dir);
+    const index = new SparseIndex(f.scorer, f.k1, f.b);
+    index.#state = f.state.length > 0 ? f.state : new Uint8Array(16);
+    index.#docLen = f.docLen.length > 0 ? f.docLen : new Float32Array(16);
+    index.#docCount = f.docCount;
+    index.#totalLen = f.totalLen;
+    let live = 0;
+    for (let d = 0; d < f.state.length; d++) if (f.state[d] === 1) live++;
+    index.#live = live;
+    index.#store = PostingStore.fromPacked(f.scorer === 'bm25', f.termIds, f.offsets, f.docs, f.weights, index.#docLen);
+    return index;
+  }
+
+  #usedSlots(): number {
+    let n = this.#state.length;
+    while (n > 0 && this.#state[n - 1] === 0) n--;
+    return n;
+  }
+
+  #checkNewId(docId: number): void {
+    if (!Number.isInteger(docId) || docId < 0 || docId > MAX_DOC_ID) {
+      invalid('INVALID_ARGUMENT', `doc id must be an integer in [0, ${MAX_DOC_ID}], got ${docId}`);
+    }
+    if (this.has(docId)) invalid('DUPLICATE_ID', `doc id ${docId} is already in the sparse index; delete it first or use a new id`);
+  }
+
+  #insert(docId: number, vec: SparseVector): void {
+    if (docId < this.#state.length && this.#state[docId] === 2) this.compact();
+    this.#ensureSlots(docId + 1);
+    const bm25 = this.scorer === 'bm25';
+    let dl = 0;
+    if (bm25) for (let i = 0; i < vec.weights.length; i++) dl += vec.weights[i]!;
+    const dlf = Math.fround(dl);
+    this.#docLen[docId] = bm25 ? dlf : 0;
+    this.#state[docId] = 1;
+    this.#live++;
+    this.#docCount++;
+    this.#totalLen += bm25 ? dlf : 0;
+    const store = this.#store;
+    const docLen = this.#docLen;
+    for (let i = 0; i < vec.ids.length; i++) {
+      const w = vec.weights[i]!;
+      if (w !== 0) store.push(vec.ids[i]!, docId, w, docLen);
+    }
+  }
+
+  #ensureSlots(n: number): void {
+    if (n <= this.#state.length) return;
+    let cap = this.#state.length;
+    while (cap < n) cap = Math.min(Math.max(cap * 2, 16), MAX_DOC_ID + 1);
+    const s = new Uint8Array(cap);
+    s.set(this.#state);
+    const l = new Float32Array(cap);
+    l.set(this.#docLen);
+    this.#state = s;
+    this.#docLen = l;
+  }
+
+  #context(): ScoreContext {
+    const bm25 = this.scorer === 'bm25';
+    const avgdl = this.#docCount > 0 ? this.#totalLen / this.#docCount : 0;
+    return {
+      bm25,
+      lenConst: this.k1 * (1 - this.b),
+      lenSlope: avgdl > 0 ? (this.k1 * this.b) / avgdl : 0,
+      docLen: this.#docLen,
+      state: this.#state,
+    };
+  }
+
+  #prepare(query: SparseVector, ctx: ScoreContext, withBounds: boolean): PreparedQuery {
+    const store = this.#store;
+    const slots: number[] = [];
+    const termIds: number[] = [];
+    const qfs: number[] = [];
+    const qws: number[] = [];
+    for (let i = 0; i < query.ids.length; i++) {
+      const w = query.weights[i]!;
+      if (w === 0) continue;
+      const slot = store.slotOf.get(query.ids[i]!);
+      if (slot === undefined || store.len[slot] === 0) continue;
+      store.ensureSorted(slot);
+      slots.push(slot);
+      termIds.push(query.ids[i]!);
+      qws.push(w);
+      qfs.push(ctx.bm25 ? w * bm25Idf(this.#docCount, store.len[slot]!) * (this.k1 + 1) : w);
+    }
+    const m = slots.length;
+    const qf = Float64Array.from(qfs);
+    const ub = new Float64Array(m);
+    const start = new Uint32Array(m);
+    const end = new Uint32Array(m);
+    for (let j = 0; j < m; j++) {
+      const slot = slots[j]!;
+      start[j] = store.start[slot]!;
+      end[j] = start[j]! + store.len[slot]!;
+      if (withBounds) ub[j] = upperBoundOf(ctx, qf[j]!, store, slot);
+    }
+    return { m, termIds: Uint32Array.from(termIds), start, end, qf, ub, qw: Float32Array.from(qws) };
+  }
+
+  #prepareSearch(query: SparseVector, k: number, opts: SparseSearchOptions) {
+    validateSparseVector(query, 'query');
+    if (typeof k !== 'number' || !Number.isInteger(k) || k <= 0) {
+      throw new InvalidArgumentError('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
+    }
+    if (opts.filter !== undefined && typeof opts.filter !== 'function') {
+      invalid('INVALID_ARGUMENT', 'filter must be a function (docId) => boolean');
+    }
+    const ctx = this.#context();
+    const q = this.#prepare(query, ctx, opts.exhaustive !== true);
+    return { ctx, q, kk: Math.min(k, this.#live), filter: opts.filter };
+  }
+}
+

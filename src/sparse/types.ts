@@ -1,0 +1,84 @@
+/** Public option and result types of the sparse index. */
+
+/**
+ * Options of {@link SparseIndex.create}.
+ *
+ * @example
+ * ```ts
+ * const opts: SparseIndexOptions = { scorer: 'bm25', k1: 0.9, b: 0.4 };
+ * ```
+ */
+export interface SparseIndexOptions {
+  /** `dot` (M3 lexical: Σ w_q·w_d, default) or `bm25` (weights are term frequencies). */
+  scorer?: 'dot' | 'bm25';
+  /** BM25 term-frequency saturation, default 0.9 (Anserini's default). */
+  k1?: number;
+  /** BM25 length normalisation in [0, 1], default 0.4. */
+  b?: number;
+}
+
+/**
+ * Search options.
+ *
+ * @example
+ * ```ts
+ * index.search(q, 10, { filter: (id) => id % 2 === 0 });
+ * ```
+ */
+export interface SparseSearchOptions {
+  /** Keep only documents for which this returns true (must be pure). */
+  filter?: (docId: number) => boolean;
+  /** Use the exhaustive scorer instead of MaxScore (same results, slower). */
+  exhaustive?: boolean;
+}
+
+/**
+ * Search result: internal ids best first (higher score, then lower id) and their f32 scores.
+ * Only documents sharing at least one term with the query appear.
+ *
+ * @example
+ * ```ts
+ * const { ids, scores } = index.search(q, 10);
+ * ```
+ */
+export interface SparseHits {
+  ids: Uint32Array;
+  scores: Float32Array;
+}
+
+/**
+ * A matched term of a document, for explanations.
+ *
+ * @example
+ * ```ts
+ * const m: SparseMatch = { id: 42, queryWeight: 1, docWeight: 3 };
+ * ```
+ */
+export interface SparseMatch {
+  id: number;
+  queryWeight: number;
+  docWeight: number;
+}
+
+/**
+ * Memory and size figures of a {@link SparseIndex}.
+ *
+ * @example
+ * ```ts
+ * const { bytesPerPosting } = index.stats();
+ * ```
+ */
+export interface SparseStats {
+  /** live documents */
+  docs: number;
+  /** tombstoned documents not yet compacted */
+  deleted: number;
+  /** distinct terms with postings */
+  terms: number;
+  /** stored postings (tombstoned ones included until compaction) */
+  postings: number;
+  /** typed-array bytes allocated: postings (capacity included) + per-document arrays */
+  bytes: number;
+  /** `bytes / postings` (0 when empty); 8 after compact() plus the per-document share */
+  bytesPerPosting: number;
+}
