@@ -42,6 +42,7 @@ export type { DenseIndexOptions, DenseSearchOptions, DenseDtype } from './dense/
 export { SparseIndex } from './sparse/index.js';
 export type { SparseVector, SparseIndexOptions, SparseSearchOptions } from './sparse/index.js';
 export { MultiVectorStore } from './multivector/index.js';
+export type { MultiVector, MultiVectorStoreOptions } from './multivector/index.js';
 export { createAnalyzer, TermVocabulary, termFrequencies, sentenceSpans } from './analyze/index.js';
 
 // fusion
@@ -51,3 +52,20 @@ export type { FusionKind, FusionOptions, Weights3 } from './fusion/index.js';
 // kernels
 export { backend, setIsa, setKernelLogger } from './kernels/index.js';
 export type { Backend } from './kernels/index.js';
+
+// evaluation and charts
+export { loadBeir, evaluate, evaluateRun, runConfigurations, formatTable, compare, writeJson, ndcgAt, recallAt, mrrAt, averagePrecision } from './eval/index.js';
+export type { Dataset, Retriever, EvalResult, Comparison } from './eval/index.js';
+export { plotLatencyQuality, plotScaling, plotPerQueryDelta } from './plot/index.js';
+
+// other model families, rerankers, remote APIs (one Encoder interface)
+export { loadFamilyEncoder, PRESETS, findPreset, composeEncoders, COMPOSED_FUSION, searchExpanded } from './families/index.js';
+export type { LoadFamilyOptions, Preset, QueryExpander } from './families/index.js';
+export { loadCrossEncoder, applyRerank } from './rerank/index.js';
+export type { Reranker } from './rerank/index.js';
+export { createOpenAIEncoder, createCohereReranker, RateLimiter, RemoteError } from './remote/index.js';
+export type { OpenAIEncoderOptions, CohereRerankOptions } from './remote/index.js';
+
+// training static M3 models
+export { trainStatic } from './train/index.js';
+export type { TrainStaticOptions, TrainStaticResult } from './train/index.js';

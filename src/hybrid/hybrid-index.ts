@@ -9,6 +9,8 @@ import { M3_DISTILLED_WEIGHTS, validateWeights, type FusionKind, type Weights3 }
 import { readIndexDirectory, writeIndexGeneration, type ExternalId, type StoreFs } from '../store/index.js';
 import { EntryTable } from './entries.js';
 import { Mutex } from './lock.js';
+import { applyRerank } from '../rerank/index.js';
+import { searchExpanded } from '../families/expand.js';
 import { runSearch, type SearchContext } from './search.js';
 import { prepareDocuments, type PreparedDoc } from './chunking.js';
 import { calibrateWeights, type CalibrationQuery, type CalibrationReport } from './calibrate.js';
@@ -107,7 +109,10 @@ export class HybridIndex {
     if (!opts || !opts.encoder || typeof opts.encoder.encode !== 'function') invalid('INVALID_ARGUMENT', 'HybridIndex.create needs { encoder } (from loadEncoder)');
     const enc = opts.encoder;
     const heads = enc.info.heads ?? { dense: true, sparse: true, multivector: true };
-    const dim = enc.info.dim;
+    // Learn the output shapes once (the dense and multi-vector dimensions may differ).
+    const [probe] = await enc.encode(['dimension probe'], { role: 'document' });
+    const dim = probe?.dense?.length ?? enc.info.dim;
+    const mvDim = probe?.multivector?.dim ?? enc.info.dim;
     const dimensions = opts.dense ? opts.dense.dimensions ?? dim : dim;
     if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > dim) invalid('INVALID_ARGUMENT', `dense.dimensions must be an integer in 1..${dim}`);
     const fusionWeights = opts.fusion?.weights ?? enc.info.fusionWeights ?? M3_DISTILLED_WEIGHTS;
@@ -129,7 +134,7 @@ export class HybridIndex {
       multivector:
         opts.multivector === false || heads.multivector === false
           ? false
-          : { dtype: opts.multivector?.dtype ?? 'f16', poolFactor: opts.multivector?.poolFactor ?? 1, dim },
+          : { dtype: opts.multivector?.dtype ?? 'f16', poolFactor: opts.multivector?.poolFactor ?? 1, dim: mvDim },
       bm25: opts.bm25 ? { analyzer: opts.bm25.analyzer ?? 'auto', k1: opts.bm25.k1 ?? 0.9, b: opts.bm25.b ?? 0.4 } : false,
       fusion: { kind: opts.fusion?.kind ?? 'weighted', weights: [...fusionWeights] as unknown as Weights3, rrfK: opts.fusion?.rrfK ?? 60 },
       candidates,
@@ -238,12 +243,25 @@ export class HybridIndex {
    */
   async search(query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
     this.#check();
+    if (opts.expand) {
+      const { expand, encoded: _encoded, ...rest } = opts;
+      const k = opts.k ?? 10;
+      // each list is searched 50 deep (or k, if larger) so that RRF sees more than the final k
+      const fused = await searchExpanded(query, expand, (q) => this.search(q, { ...rest, k: Math.max(k, 50) }), { k });
+      return fused.map(({ fusedScore, queries: _q, ...hit }) => ({ ...hit, score: fusedScore }) as SearchHit);
+    }
     if (typeof query !== 'string') invalid('INVALID_TEXT', 'query must be a string');
     const mode = opts.mode ?? 'all';
     const needEncoder = mode !== 'bm25';
     const enc = opts.encoded ?? (needEncoder ? await this.encodeQuery(query) : null);
     this.#check();
-    return runSearch(this.#context(), query, enc, opts);
+    if (!opts.rerank) return runSearch(this.#context(), query, enc, opts);
+    const k = opts.k ?? 10;
+    const topN = opts.rerank.topN ?? 50;
+    const hits = runSearch(this.#context(), query, enc, { ...opts, k: Math.max(k, topN) });
+    const textOf = (h: SearchHit) => h.chunk?.text ?? this.#entries.text(h.id);
+    const reranked = await applyRerank(opts.rerank.model, query, hits, topN, textOf);
+    return reranked.slice(0, k);
   }
 
   /** Encodes a query once (role 'query'); pass the result as `search(q, { encoded })`. */

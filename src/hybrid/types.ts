@@ -68,6 +68,17 @@ export interface SearchOptions {
   explain?: boolean;
   /** Score every document exhaustively (oracle path). */
   exhaustive?: boolean;
+  /**
+   * A final re-ranking stage: the top `topN` fused hits (default 50) are re-scored by a
+   * cross-encoder or rerank API and reordered; `hit.rerankScore` holds its score.
+   */
+  rerank?: { model: import('../rerank/index.js').Reranker; topN?: number };
+  /**
+   * Query expansion hook: a function (e.g. an LLM call) that returns extra queries; each is
+   * searched with the same options (each list max(k, 50) deep) and the lists are fused with
+   * RRF (k = 60, 1-based ranks).
+   */
+  expand?: (query: string) => Promise<string[]> | string[];
   /** A query already encoded with `encodeQuery` (lets benchmarks time retrieval apart from encoding). */
   encoded?: EncodedLike;
 }
@@ -80,6 +91,8 @@ export interface SearchHit {
   metadata?: Record<string, unknown>;
   chunk?: { index: number; start: number; end: number; text?: string };
   explanation?: Explanation;
+  /** Score given by the rerank stage (when `rerank` was asked for and this hit was in its top N). */
+  rerankScore?: number;
 }
 
 /** Why a hit ranked where it did. */

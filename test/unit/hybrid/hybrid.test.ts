@@ -197,3 +197,31 @@ describe('HybridIndex', () => {
     expect(report.queries).toBe(10);
   });
 });
+
+describe('HybridIndex rerank and query expansion', () => {
+  it('reranks the fused top N with the given model and keeps k', async () => {
+    const docs = makeDocs(40, 21);
+    const index = await HybridIndex.create({ encoder: new FakeEncoder(), ...f32 });
+    await index.add(docs);
+    const byLength = { info: { id: 'len', kind: 'test', scale: 'logit' as const }, rerank: async (_q: string, texts: readonly string[]) => texts.map((t) => t.length), close: async () => {} };
+    const fused = await index.search('alpha beta', { k: 20 });
+    const hits = await index.search('alpha beta', { k: 5, rerank: { model: byLength, topN: 20 } });
+    const expected = [...fused].sort((a, b) => docs.find((d) => d.id === b.id)!.text.length - docs.find((d) => d.id === a.id)!.text.length || fused.indexOf(a) - fused.indexOf(b)).slice(0, 5);
+    expect(hits.map((h) => h.id)).toEqual(expected.map((h) => h.id));
+    expect(hits[0]!.rerankScore).toBe(docs.find((d) => d.id === hits[0]!.id)!.text.length);
+  });
+  it('fuses expansion queries with 1-based RRF', async () => {
+    const docs = makeDocs(40, 22);
+    const index = await HybridIndex.create({ encoder: new FakeEncoder(), ...f32 });
+    await index.add(docs);
+    const a = await index.search('alpha', { k: 40 });
+    const b = await index.search('omega', { k: 40 });
+    const hits = await index.search('alpha', { k: 5, expand: () => ['omega'] });
+    const rrf = new Map<unknown, number>();
+    a.forEach((h, i) => rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (61 + i)));
+    b.forEach((h, i) => rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (61 + i)));
+    hits.forEach((h) => expect(h.score).toBeCloseTo(rrf.get(h.id)!, 12));
+    const best = Math.max(...rrf.values());
+    expect(hits[0]!.score).toBeCloseTo(best, 12);
+  });
+});
