@@ -11,6 +11,17 @@
  *
  * MaxSim (M3 / ColBERT): score(q, d) = (1/|q|) Σ_i max_j q_i · d_j; a document with no
  * vectors or a query with no vectors scores 0.
+ *
+ * Validation (both backends): query length must be qCount × dim (else DIMENSION_MISMATCH);
+ * starts/counts/out equal lengths, candidates inside the arena, row ids inside the rows,
+ * typed-array types as declared (else INVALID_ARGUMENT). i8 dim is limited to 65 536.
+ *
+ * @example
+ * ```ts
+ * import { kernels } from './index.js';
+ * const out = new Float32Array(2);
+ * kernels.maxsimF32(query, 32, 1024, arena, Uint32Array.of(0, 180), Uint32Array.of(180, 64), out);
+ * ```
  */
 export interface Kernels {
   /** out[i] = MaxSim(query, doc i) for f32 documents. query: qCount×dim f32. */
@@ -27,7 +38,14 @@ export interface Kernels {
   dotsI8(query: Float32Array, dim: number, rows: Int8Array, rowScales: Float32Array, rowIds: Uint32Array | null, out: Float32Array): void;
 }
 
-/** Which implementation answers kernel calls. */
+/**
+ * Which implementation answers kernel calls.
+ *
+ * @example
+ * ```ts
+ * const b: Backend = backend(); // { kind: 'native', isa: 'avx512', available: ['avx512', 'avx2', 'serial'] }
+ * ```
+ */
 export interface Backend {
   kind: 'native' | 'js';
   /** e.g. 'avx512', 'avx2', 'neon', 'serial', or 'js'. */

@@ -1,0 +1,327 @@
+// trident native addon: N-API shim (node-addon-api, C++ exceptions disabled).
+//
+// Formula:   forwards to the active kernel table (kernels.h): MaxSim and batched dots.
+// Precision: the i8 entry points quantise the f32 query here, once per call, per query vector:
+//            scale = f32(maxabs / 127); q8 = clamp(nearbyint(f32(x / scale)), -127, 127) with
+//            the default ties-to-even rounding; all-zero vectors get scale 0. This is exactly
+//            quantizeI8Row in src/kernels/f16.ts, so TS twin and SIMD kernels see the same q8.
+//            The shim also precomputes sum_k q8 per query vector (vpdpbusd bias correction).
+// Layout:    the query is copied into a zero-padded buffer (stride = dim rounded up to 64
+//            values) so kernels can read whole SIMD blocks of it; arenas are used in place.
+// Checks:    every argument's type, integer sizes, query length = qCount x dim, equal lengths
+//            of starts/counts/out, starts[i] + counts[i] <= arena vectors (and <= scales for i8),
+//            row ids < rows. Failures throw Error("TRIDENT_NATIVE:<CODE>: message"); native.ts
+//            maps the code (INVALID_ARGUMENT, DIMENSION_MISMATCH, NATIVE_ERROR) to TridentError.
+// ISAs:      setIsa(name) / isa() / available() expose cpu.cc's tables.
+#include <napi.h>
+
+#include <cmath>
+#include <type_traits>
+#include <string>
+#include <vector>
+
+#include "kernels.h"
+
+namespace {
+using namespace trident;
+
+constexpr size_t kMaxI8Dim = 65536;  // keeps every i8 integer sum exact in int32
+
+void raise(Napi::Env env, const char* code, const std::string& msg) {
+  Napi::Error::New(env, std::string("TRIDENT_NATIVE:") + code + ": " + msg).ThrowAsJavaScriptException();
+}
+
+template <typename T>
+struct View {
+  T* data = nullptr;
+  size_t length = 0;
+};
+
+template <typename T>
+bool get_array(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type type, const char* type_name,
+               const std::string& op, const char* name, View<T>& out) {
+  Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": " + name + " must be a " + type_name);
+    return false;
+  }
+  auto ta = v.As<Napi::TypedArrayOf<T>>();
+  out.data = ta.Data();
+  out.length = ta.ElementLength();
+  return true;
+}
+
+bool get_count(const Napi::CallbackInfo& info, size_t i, double min, const std::string& op, const char* name,
+               size_t& out) {
+  Napi::Value v = info[i];
+  const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : std::nan("");
+  if (!(d >= min) || d > 4294967295.0 || std::floor(d) != d) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": " + name + " must be an integer >= " + std::to_string(int(min)));
+    return false;
+  }
+  out = static_cast<size_t>(d);
+  return true;
+}
+
+size_t padded(size_t dim) { return (dim + 63) / 64 * 64; }
+
+std::vector<float> pad_query(const float* q, size_t count, size_t dim) {
+  const size_t stride = padded(dim);
+  std::vector<float> out(count * stride, 0.0f);
+  for (size_t i = 0; i < count; i++)
+    for (size_t k = 0; k < dim; k++) out[i * stride + k] = q[i * dim + k];
+  return out;
+}
+
+struct QuantQuery {
+  std::vector<int8_t> data;
+  std::vector<float> scales;
+  std::vector<int32_t> sums;
+};
+
+QuantQuery quantize_query(const float* q, size_t count, size_t dim) {
+  const size_t stride = padded(dim);
+  QuantQuery r{std::vector<int8_t>(count * stride, 0), std::vector<float>(count, 0.0f), std::vector<int32_t>(count, 0)};
+  for (size_t i = 0; i < count; i++) {
+    const float* x = q + i * dim;
+    float m = 0.0f;
+    for (size_t k = 0; k < dim; k++) {
+      const float a = std::fabs(x[k]);
+      if (a > m) m = a;
+    }
+    const float scale = m / 127.0f;
+    r.scales[i] = scale;
+    if (scale == 0.0f) continue;
+    int32_t sum = 0;
+    for (size_t k = 0; k < dim; k++) {
+      float v = std::nearbyint(x[k] / scale);
+      if (v > 127.0f) v = 127.0f;
+      if (v < -127.0f) v = -127.0f;
+      const int8_t b = static_cast<int8_t>(v);
+      r.data[i * stride + k] = b;
+      sum += b;
+    }
+    r.sums[i] = sum;
+  }
+  return r;
+}
+
+// Common MaxSim argument checks; `docs_len` and `scales_len` (or SIZE_MAX) bound the arena.
+bool check_maxsim(const Napi::CallbackInfo& info, const std::string& op, size_t q_len, size_t q_count, size_t dim,
+                  size_t docs_len, size_t scales_len, const View<uint32_t>& starts, const View<uint32_t>& counts,
+                  const View<float>& out) {
+  if (q_len != q_count * dim) {
+    raise(info.Env(), "DIMENSION_MISMATCH", op + ": query has " + std::to_string(q_len) +
+                                                " values, expected qCount x dim = " + std::to_string(q_count) + " x " +
+                                                std::to_string(dim));
+    return false;
+  }
+  if (starts.length != counts.length || out.length != starts.length) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": starts, counts and out must have the same length");
+    return false;
+  }
+  size_t vectors = docs_len / dim;
+  if (scales_len < vectors) vectors = scales_len;
+  for (size_t i = 0; i < starts.length; i++) {
+    const uint64_t end = static_cast<uint64_t>(starts.data[i]) + counts.data[i];
+    if (end > vectors) {
+      raise(info.Env(), "INVALID_ARGUMENT", op + ": candidate " + std::to_string(i) + " (start " +
+                                                std::to_string(starts.data[i]) + ", count " +
+                                                std::to_string(counts.data[i]) + ") lies outside the arena of " +
+                                                std::to_string(vectors) + " vectors");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool check_dots(const Napi::CallbackInfo& info, const std::string& op, size_t q_len, size_t dim, size_t rows_len,
+                size_t scales_len, size_t ids_arg, View<uint32_t>& ids, bool& has_ids, const View<float>& out) {
+  if (q_len != dim) {
+    raise(info.Env(), "DIMENSION_MISMATCH", op + ": query has " + std::to_string(q_len) + " values, expected dim = " +
+                                                std::to_string(dim));
+    return false;
+  }
+  size_t n = rows_len / dim;
+  if (scales_len < n) n = scales_len;
+  Napi::Value v = info[ids_arg];
+  has_ids = !(v.IsNull() || v.IsUndefined());
+  if (!has_ids) {
+    if (out.length > n) {
+      raise(info.Env(), "INVALID_ARGUMENT", op + ": out asks for " + std::to_string(out.length) + " rows but only " +
+                                                std::to_string(n) + " are available");
+      return false;
+    }
+    return true;
+  }
+  if (!get_array(info, ids_arg, napi_uint32_array, "Uint32Array", op, "rowIds", ids)) return false;
+  if (ids.length != out.length) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": rowIds and out must have the same length");
+    return false;
+  }
+  for (size_t i = 0; i < ids.length; i++) {
+    if (ids.data[i] >= n) {
+      raise(info.Env(), "INVALID_ARGUMENT", op + ": rowIds[" + std::to_string(i) + "] = " +
+                                                std::to_string(ids.data[i]) + " is outside the " + std::to_string(n) +
+                                                " available rows");
+      return false;
+    }
+  }
+  return true;
+}
+
+constexpr size_t kNoLimit = static_cast<size_t>(-1);
+
+// maxsimF32 / maxsimF16 (query, qCount, dim, docs, starts, counts, out)
+template <typename DocT>
+Napi::Value maxsim_float(const Napi::CallbackInfo& info, const char* opname, napi_typedarray_type doc_type,
+                         const char* doc_type_name) {
+  const std::string op(opname);
+  View<float> query, out;
+  View<DocT> docs;
+  View<uint32_t> starts, counts;
+  size_t q_count = 0, dim = 0;
+  if (!get_array(info, 0, napi_float32_array, "Float32Array", op, "query", query) ||
+      !get_count(info, 1, 0, op, "qCount", q_count) || !get_count(info, 2, 1, op, "dim", dim) ||
+      !get_array(info, 3, doc_type, doc_type_name, op, "docs", docs) ||
+      !get_array(info, 4, napi_uint32_array, "Uint32Array", op, "starts", starts) ||
+      !get_array(info, 5, napi_uint32_array, "Uint32Array", op, "counts", counts) ||
+      !get_array(info, 6, napi_float32_array, "Float32Array", op, "out", out) ||
+      !check_maxsim(info, op, query.length, q_count, dim, docs.length, kNoLimit, starts, counts, out))
+    return info.Env().Undefined();
+  std::vector<float> qp = pad_query(query.data, q_count, dim);
+  const QueryF32 q{qp.data(), q_count, dim, padded(dim)};
+  const Candidates c{starts.data, counts.data, starts.length, out.data};
+  if constexpr (std::is_same_v<DocT, float>) {
+    active_table()->maxsim_f32(q, docs.data, c);
+  } else {
+    active_table()->maxsim_f16(q, docs.data, c);
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value MaxsimF32(const Napi::CallbackInfo& info) {
+  return maxsim_float<float>(info, "maxsimF32", napi_float32_array, "Float32Array");
+}
+Napi::Value MaxsimF16(const Napi::CallbackInfo& info) {
+  return maxsim_float<uint16_t>(info, "maxsimF16", napi_uint16_array, "Uint16Array");
+}
+
+// maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out)
+Napi::Value MaxsimI8(const Napi::CallbackInfo& info) {
+  const std::string op("maxsimI8");
+  View<float> query, scales, out;
+  View<int8_t> docs;
+  View<uint32_t> starts, counts;
+  size_t q_count = 0, dim = 0;
+  if (!get_array(info, 0, napi_float32_array, "Float32Array", op, "query", query) ||
+      !get_count(info, 1, 0, op, "qCount", q_count) || !get_count(info, 2, 1, op, "dim", dim) ||
+      !get_array(info, 3, napi_int8_array, "Int8Array", op, "docs", docs) ||
+      !get_array(info, 4, napi_float32_array, "Float32Array", op, "docScales", scales) ||
+      !get_array(info, 5, napi_uint32_array, "Uint32Array", op, "starts", starts) ||
+      !get_array(info, 6, napi_uint32_array, "Uint32Array", op, "counts", counts) ||
+      !get_array(info, 7, napi_float32_array, "Float32Array", op, "out", out) ||
+      !check_maxsim(info, op, query.length, q_count, dim, docs.length, scales.length, starts, counts, out))
+    return info.Env().Undefined();
+  if (dim > kMaxI8Dim) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": dim " + std::to_string(dim) + " exceeds 65536 (i8 sums must stay exact)");
+    return info.Env().Undefined();
+  }
+  QuantQuery qq = quantize_query(query.data, q_count, dim);
+  const QueryI8 q{qq.data.data(), qq.scales.data(), qq.sums.data(), q_count, dim, padded(dim)};
+  active_table()->maxsim_i8(q, docs.data, scales.data, Candidates{starts.data, counts.data, starts.length, out.data});
+  return info.Env().Undefined();
+}
+
+// dotsF32 / dotsF16 (query, dim, rows, rowIds | null, out)
+template <typename DocT>
+Napi::Value dots_float(const Napi::CallbackInfo& info, const char* opname, napi_typedarray_type row_type,
+                       const char* row_type_name) {
+  const std::string op(opname);
+  View<float> query, out;
+  View<DocT> rows;
+  View<uint32_t> ids;
+  bool has_ids = false;
+  size_t dim = 0;
+  if (!get_array(info, 0, napi_float32_array, "Float32Array", op, "query", query) ||
+      !get_count(info, 1, 1, op, "dim", dim) || !get_array(info, 2, row_type, row_type_name, op, "rows", rows) ||
+      !get_array(info, 4, napi_float32_array, "Float32Array", op, "out", out) ||
+      !check_dots(info, op, query.length, dim, rows.length, kNoLimit, 3, ids, has_ids, out))
+    return info.Env().Undefined();
+  std::vector<float> qp = pad_query(query.data, 1, dim);
+  const QueryF32 q{qp.data(), 1, dim, padded(dim)};
+  const Rows rs{has_ids ? ids.data : nullptr, out.length, out.data};
+  if (rs.n == 0) return info.Env().Undefined();
+  if constexpr (std::is_same_v<DocT, float>) {
+    active_table()->dots_f32(q, rows.data, rs);
+  } else {
+    active_table()->dots_f16(q, rows.data, rs);
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value DotsF32(const Napi::CallbackInfo& info) { return dots_float<float>(info, "dotsF32", napi_float32_array, "Float32Array"); }
+Napi::Value DotsF16(const Napi::CallbackInfo& info) { return dots_float<uint16_t>(info, "dotsF16", napi_uint16_array, "Uint16Array"); }
+
+// dotsI8(query, dim, rows, rowScales, rowIds | null, out)
+Napi::Value DotsI8(const Napi::CallbackInfo& info) {
+  const std::string op("dotsI8");
+  View<float> query, scales, out;
+  View<int8_t> rows;
+  View<uint32_t> ids;
+  bool has_ids = false;
+  size_t dim = 0;
+  if (!get_array(info, 0, napi_float32_array, "Float32Array", op, "query", query) ||
+      !get_count(info, 1, 1, op, "dim", dim) || !get_array(info, 2, napi_int8_array, "Int8Array", op, "rows", rows) ||
+      !get_array(info, 3, napi_float32_array, "Float32Array", op, "rowScales", scales) ||
+      !get_array(info, 5, napi_float32_array, "Float32Array", op, "out", out) ||
+      !check_dots(info, op, query.length, dim, rows.length, scales.length, 4, ids, has_ids, out))
+    return info.Env().Undefined();
+  if (dim > kMaxI8Dim) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": dim " + std::to_string(dim) + " exceeds 65536 (i8 sums must stay exact)");
+    return info.Env().Undefined();
+  }
+  QuantQuery qq = quantize_query(query.data, 1, dim);
+  const QueryI8 q{qq.data.data(), qq.scales.data(), qq.sums.data(), 1, dim, padded(dim)};
+  const Rows rs{has_ids ? ids.data : nullptr, out.length, out.data};
+  if (rs.n == 0) return info.Env().Undefined();
+  active_table()->dots_i8(q, rows.data, scales.data, rs);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetIsa(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString()) {
+    raise(info.Env(), "INVALID_ARGUMENT", "setIsa: expected an ISA name string");
+    return info.Env().Undefined();
+  }
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  if (!set_active_isa(name.c_str())) raise(info.Env(), "INVALID_ARGUMENT", "setIsa: ISA '" + name + "' is not available");
+  return info.Env().Undefined();
+}
+
+Napi::Value Isa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), active_table()->isa); }
+
+Napi::Value Available(const Napi::CallbackInfo& info) {
+  const KernelTable* tables[8];
+  const size_t n = available_isas(tables, 8);
+  Napi::Array arr = Napi::Array::New(info.Env(), n);
+  for (size_t i = 0; i < n; i++) arr.Set(static_cast<uint32_t>(i), Napi::String::New(info.Env(), tables[i]->isa));
+  return arr;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("maxsimF32", Napi::Function::New(env, MaxsimF32));
+  exports.Set("maxsimF16", Napi::Function::New(env, MaxsimF16));
+  exports.Set("maxsimI8", Napi::Function::New(env, MaxsimI8));
+  exports.Set("dotsF32", Napi::Function::New(env, DotsF32));
+  exports.Set("dotsF16", Napi::Function::New(env, DotsF16));
+  exports.Set("dotsI8", Napi::Function::New(env, DotsI8));
+  exports.Set("setIsa", Napi::Function::New(env, SetIsa));
+  exports.Set("isa", Napi::Function::New(env, Isa));
+  exports.Set("available", Napi::Function::New(env, Available));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(trident_native, Init)

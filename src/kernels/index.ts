@@ -1,0 +1,153 @@
+/**
+ * Kernel selection: the native SIMD addon when it loads, else the pure-TS twins.
+ *
+ * - `TRIDENT_KERNELS=js` (read at import) forces the TS kernels; `TRIDENT_KERNELS=<isa>`
+ *   (e.g. `avx2`, `serial`) forces that native ISA.
+ * - {@link setIsa} switches at run time (tests loop over every ISA plus `'js'`).
+ * - If the addon cannot load, the reason is said once through the logger installed with
+ *   {@link setKernelLogger} (nothing is printed by default).
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { loadNative, type NativeModule } from './native.js';
+import { referenceKernels } from './reference.js';
+import type { Backend, Kernels } from './types.js';
+
+export type { Backend, Kernels } from './types.js';
+
+let native: NativeModule | null = null;
+let nativeError: Error | null = null;
+let nativeTried = false;
+let active: Kernels = referenceKernels;
+let logger: ((message: string) => void) | null = null;
+let pendingMessage: string | null = null;
+
+function tryNative(): NativeModule | null {
+  if (!nativeTried) {
+    nativeTried = true;
+    const m = loadNative();
+    if (m instanceof Error) {
+      nativeError = m;
+      pendingMessage = `trident: native kernels unavailable (${m.message.split('\n')[0]}); using the pure-TS kernels (slower)`;
+      flushMessage();
+    } else {
+      native = m;
+    }
+  }
+  return native;
+}
+
+function flushMessage(): void {
+  if (pendingMessage !== null && logger !== null) {
+    const msg = pendingMessage;
+    pendingMessage = null;
+    logger(msg);
+  }
+}
+
+/**
+ * The active kernels. Calls are forwarded to the implementation picked by {@link setIsa}
+ * (native best ISA by default), so holding on to this object is fine.
+ *
+ * @example
+ * ```ts
+ * import { kernels } from './kernels/index.js';
+ * const out = new Float32Array(1);
+ * kernels.maxsimF32(query, qCount, 1024, arena, new Uint32Array([0]), new Uint32Array([n]), out);
+ * ```
+ */
+export const kernels: Kernels = {
+  maxsimF32: (query, qCount, dim, docs, starts, counts, out) => active.maxsimF32(query, qCount, dim, docs, starts, counts, out),
+  maxsimF16: (query, qCount, dim, docs, starts, counts, out) => active.maxsimF16(query, qCount, dim, docs, starts, counts, out),
+  maxsimI8: (query, qCount, dim, docs, docScales, starts, counts, out) =>
+    active.maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out),
+  dotsF32: (query, dim, rows, rowIds, out) => active.dotsF32(query, dim, rows, rowIds, out),
+  dotsF16: (query, dim, rows, rowIds, out) => active.dotsF16(query, dim, rows, rowIds, out),
+  dotsI8: (query, dim, rows, rowScales, rowIds, out) => active.dotsI8(query, dim, rows, rowScales, rowIds, out),
+};
+
+/**
+ * Which implementation answers {@link kernels} calls, and which ISAs the machine offers.
+ *
+ * @example
+ * ```ts
+ * backend() // { kind: 'native', isa: 'avx512', available: ['avx512', 'avx2', 'serial'] }
+ * ```
+ */
+export function backend(): Backend {
+  const available = native !== null ? native.available() : [];
+  if (active === referenceKernels || native === null) return { kind: 'js', isa: 'js', available };
+  return { kind: 'native', isa: native.isa(), available };
+}
+
+/**
+ * Forces an implementation: a native ISA from `backend().available`, `'js'` for the TS
+ * twins, or `'auto'` for the most capable one. Throws UNSUPPORTED (InvalidArgumentError)
+ * for an ISA this machine or build does not have.
+ *
+ * @example
+ * ```ts
+ * setIsa('avx2'); // … measure …
+ * setIsa('auto');
+ * ```
+ */
+export function setIsa(isa: string): void {
+  if (isa === 'js') {
+    active = referenceKernels;
+    return;
+  }
+  const m = tryNative();
+  if (m === null) {
+    if (isa === 'auto') {
+      active = referenceKernels;
+      return;
+    }
+    throw new InvalidArgumentError('UNSUPPORTED', `setIsa('${isa}'): the native addon is not loaded (${nativeError?.message.split('\n')[0]}); only 'js' and 'auto' are possible`);
+  }
+  const avail = m.available();
+  if (isa === 'auto') {
+    m.setIsa(avail[0]!);
+  } else if (!avail.includes(isa)) {
+    throw new InvalidArgumentError('UNSUPPORTED', `setIsa('${isa}'): not available on this machine; choose one of ${[...avail, 'js', 'auto'].join(', ')}`);
+  } else {
+    m.setIsa(isa);
+  }
+  active = m.kernels;
+}
+
+/**
+ * Installs the function that receives trident's kernel notices (at most one: the addon
+ * could not be loaded). A notice raised before a logger was installed is delivered to the
+ * first logger. Pass `null` to silence.
+ *
+ * @example
+ * ```ts
+ * setKernelLogger((msg) => myLog.info(msg));
+ * ```
+ */
+export function setKernelLogger(fn: ((message: string) => void) | null): void {
+  logger = fn;
+  flushMessage();
+}
+
+/**
+ * Why the addon could not be loaded, or null if it loaded (or was never tried).
+ *
+ * @example
+ * ```ts
+ * if (backend().kind === 'js') console.log(nativeLoadError()?.message);
+ * ```
+ */
+export function nativeLoadError(): Error | null {
+  return nativeError;
+}
+
+const envChoice = (typeof process !== 'undefined' ? process.env.TRIDENT_KERNELS : undefined)?.trim();
+if (envChoice === 'js') {
+  active = referenceKernels;
+} else {
+  try {
+    setIsa(envChoice !== undefined && envChoice !== '' ? envChoice : 'auto');
+  } catch {
+    setIsa('auto');
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Loader for the native SIMD addon (native/, built by node-gyp at install time).
+ *
+ * The addon throws plain JS errors whose message starts with `TRIDENT_NATIVE:<CODE>:`;
+ * this wrapper maps them to {@link InvalidArgumentError} (INVALID_ARGUMENT,
+ * DIMENSION_MISMATCH) or {@link TridentError} (NATIVE_ERROR for anything else).
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError, TridentError, type ErrorCode } from '../errors.js';
+import type { Kernels } from './types.js';
+
+/** Raw functions exported by native/addon.cc. */
+interface Addon extends Kernels {
+  setIsa(isa: string): void;
+  isa(): string;
+  available(): string[];
+}
+
+/**
+ * A loaded addon: its kernels (errors mapped) and ISA controls.
+ *
+ * @example
+ * ```ts
+ * const m = loadNative();
+ * if (!(m instanceof Error)) { m.setIsa('avx2'); m.kernels.dotsF32(q, dim, rows, null, out); }
+ * ```
+ */
+export interface NativeModule {
+  kernels: Kernels;
+  setIsa(isa: string): void;
+  isa(): string;
+  available(): string[];
+}
+
+const PREFIX = 'TRIDENT_NATIVE:';
+
+/**
+ * Maps an addon error (`TRIDENT_NATIVE:<CODE>: message`) to a TridentError; anything else
+ * is rethrown unchanged.
+ *
+ * @example
+ * ```ts
+ * try { addon.maxsimF32(...args); } catch (e) { mapNativeError(e); }
+ * ```
+ */
+export function mapNativeError(e: unknown): never {
+  if (e instanceof Error && e.message.startsWith(PREFIX)) {
+    const rest = e.message.slice(PREFIX.length);
+    const colon = rest.indexOf(':');
+    const code = (colon > 0 ? rest.slice(0, colon) : 'NATIVE_ERROR') as ErrorCode;
+    const msg = (colon > 0 ? rest.slice(colon + 1) : rest).trim();
+    if (code === 'INVALID_ARGUMENT' || code === 'DIMENSION_MISMATCH') throw new InvalidArgumentError(code, msg, { cause: e });
+    throw new TridentError('NATIVE_ERROR', msg, { cause: e });
+  }
+  throw e;
+}
+
+function wrap(a: Addon): Kernels {
+  return {
+    maxsimF32(query, qCount, dim, docs, starts, counts, out) {
+      try { a.maxsimF32(query, qCount, dim, docs, starts, counts, out); } catch (e) { mapNativeError(e); }
+    },
+    maxsimF16(query, qCount, dim, docs, starts, counts, out) {
+      try { a.maxsimF16(query, qCount, dim, docs, starts, counts, out); } catch (e) { mapNativeError(e); }
+    },
+    maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out) {
+      try { a.maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out); } catch (e) { mapNativeError(e); }
+    },
+    dotsF32(query, dim, rows, rowIds, out) {
+      try { a.dotsF32(query, dim, rows, rowIds, out); } catch (e) { mapNativeError(e); }
+    },
+    dotsF16(query, dim, rows, rowIds, out) {
+      try { a.dotsF16(query, dim, rows, rowIds, out); } catch (e) { mapNativeError(e); }
+    },
+    dotsI8(query, dim, rows, rowScales, rowIds, out) {
+      try { a.dotsI8(query, dim, rows, rowScales, rowIds, out); } catch (e) { mapNativeError(e); }
+    },
+  };
+}
+
+/**
+ * Directory holding binding.gyp and build/ (two levels up from src/kernels or dist/kernels);
+ * the `TRIDENT_NATIVE_DIR` environment variable overrides it.
+ *
+ * @example
+ * ```ts
+ * nativeDir() // '/path/to/trident/native'
+ * ```
+ */
+export function nativeDir(): string {
+  const env = typeof process !== 'undefined' ? process.env.TRIDENT_NATIVE_DIR : undefined;
+  if (env !== undefined && env !== '') return env;
+  return fileURLToPath(new URL('../../native', import.meta.url));
+}
+
+/**
+ * Loads the addon. Returns the module, or an Error saying why it could not be loaded
+ * (never throws).
+ *
+ * @example
+ * ```ts
+ * const m = loadNative();
+ * if (!(m instanceof Error)) console.log(m.available()); // e.g. ['avx512', 'avx2', 'serial']
+ * ```
+ */
+export function loadNative(): NativeModule | Error {
+  try {
+    const require = createRequire(import.meta.url);
+    const build = require('node-gyp-build') as (dir: string) => Addon;
+    const a = build(nativeDir());
+    if (typeof a.maxsimF32 !== 'function' || typeof a.available !== 'function') {
+      return new Error('the native addon does not export the expected kernels (stale build?)');
+    }
+    return {
+      kernels: wrap(a),
+      setIsa: (isa) => {
+        try { a.setIsa(isa); } catch (e) { mapNativeError(e); }
+      },
+      isa: () => a.isa(),
+      available: () => a.available(),
+    };
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
