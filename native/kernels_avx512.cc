@@ -33,6 +33,7 @@
 #endif
 #include <immintrin.h>
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -234,6 +235,13 @@ T512 float dot1(const float* q, const T* d, size_t dim) {
 
 constexpr size_t kScreenMinDocVectors = 8, kScreenMinQueryVectors = 4, kScreenMaxDim = 65536;
 
+// The screening bound assumes a quantisable row: finite values (|x|_1 finite) and a finite
+// 127 / maxabs (a row whose largest value is subnormal overflows it and quantises to garbage).
+// Rows that fail (never real embeddings) take the brute-force path instead.
+inline bool screenable(const RowStats& st) {
+  return std::isfinite(st.l1) && (st.maxabs == 0.0f || std::isfinite(127.0f / st.maxabs));
+}
+
 template <typename T, typename Brute>
 T512 void maxsim_screened(const QueryF32& q, const T* docs, const Candidates& c, Brute brute) {
   const size_t nq = q.count, dim = q.dim, s8 = round_up(dim, 64);
@@ -251,6 +259,10 @@ T512 void maxsim_screened(const QueryF32& q, const T* docs, const Candidates& c,
   const float g = static_cast<float>(dim + 2) * 0x1p-23f;
   for (size_t i = 0; i < nq; i++) {
     const RowStats st = quant_row(q.data + i * q.stride, dim, q8.data() + i * s8);
+    if (!screenable(st)) {  // the int8 bound does not hold for this query: exact path
+      brute(c);
+      return;
+    }
     int32_t sum = 0;
     for (size_t k = 0; k < dim; k++) sum += q8[i * s8 + k];
     qsum[i] = sum;
@@ -278,11 +290,18 @@ T512 void maxsim_screened(const QueryF32& q, const T* docs, const Candidates& c,
       continue;
     }
     const T* base = docs + start * dim;
+    bool ok = true;
     for (size_t j = 0; j < cnt; j++) {
       const RowStats st = quant_row(base + j * dim, dim, d8.data() + j * s8);
+      ok = ok && screenable(st);
       ds[j] = st.scale;
       dl1[j] = st.l1;
       dmax[j] = st.maxabs;
+    }
+    if (!ok) {  // a document vector the int8 bound does not cover: exact path for this candidate
+      const uint32_t s32 = static_cast<uint32_t>(start), c32 = static_cast<uint32_t>(cnt);
+      brute(Candidates{&s32, &c32, 1, c.out + n});
+      continue;
     }
     const size_t cp = round_up(cnt, 16);
     for (size_t j0 = 0; j0 < cnt; j0 += 4) {

@@ -1,4 +1,3 @@
-import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { InvalidArgumentError, StorageError, TridentError, invalid } from '../errors.js';
 import { DenseIndex } from '../dense/index.js';
@@ -6,7 +5,7 @@ import { SparseIndex } from '../sparse/index.js';
 import { MultiVectorStore } from '../multivector/index.js';
 import { createAnalyzer, TermVocabulary, termFrequencies, type Analyzer } from '../analyze/index.js';
 import { M3_DISTILLED_WEIGHTS, validateWeights, type FusionKind, type Weights3 } from '../fusion/index.js';
-import { readIndexDirectory, writeIndexGeneration, type ExternalId, type StoreFs } from '../store/index.js';
+import { checkId, MANIFEST_FILE, nodeFs, readIndexDirectory, WAL_FILE, WriteAheadLog, writeIndexGeneration, type ExternalId, type Manifest, type StoreFs } from '../store/index.js';
 import { EntryTable } from './entries.js';
 import { Mutex } from './lock.js';
 import { applyRerank } from '../rerank/index.js';
@@ -35,6 +34,14 @@ export interface HybridIndexOptions {
   candidates?: number;
   /** Keep document texts (needed for chunk text and explanation snippets). Default true. */
   storeText?: boolean;
+  /**
+   * Write-ahead log: every add/update/delete is appended to `<path>/wal.log` and fsynced
+   * before it is applied, and replayed by `open()`, so a crash between a call and the next
+   * `save()` loses nothing that was acknowledged (the encoded vectors are logged, nothing is
+   * re-encoded). Needs `path`; `create()` then writes the empty index at once. Default false:
+   * a crash loses the changes made since the last `save()`.
+   */
+  wal?: boolean;
   /** File-system seam (fault-injection tests). */
   fs?: StoreFs;
 }
@@ -48,6 +55,8 @@ export interface HybridConfig {
   fusion: { kind: FusionKind; weights: Weights3; rrfK: number };
   candidates: number;
   storeText: boolean;
+  /** Write-ahead log on (absent in indexes written before it existed: off). */
+  wal?: boolean;
 }
 
 /** Options of {@link HybridIndex.add}. */
@@ -84,6 +93,7 @@ export class HybridIndex {
   #closed = false;
   #lock = new Mutex();
   #fs: StoreFs | undefined;
+  #wal: WriteAheadLog | null = null;
 
   private constructor(
     encoder: HybridEncoder,
@@ -104,7 +114,7 @@ export class HybridIndex {
     this.#fs = fs;
   }
 
-  /** Creates an empty index (nothing is written until `save()`). */
+  /** Creates an empty index (nothing is written until `save()`, unless `wal` is on: then the empty index is saved at once). */
   static async create(opts: HybridIndexOptions): Promise<HybridIndex> {
     if (!opts || !opts.encoder || typeof opts.encoder.encode !== 'function') invalid('INVALID_ARGUMENT', 'HybridIndex.create needs { encoder } (from loadEncoder)');
     const enc = opts.encoder;
@@ -141,7 +151,13 @@ export class HybridIndex {
       storeText: opts.storeText ?? true,
     };
     if (!config.dense && !config.sparse && !config.multivector && !config.bm25) invalid('INVALID_ARGUMENT', 'every store is disabled: enable at least one of dense, sparse, multivector, bm25');
-    return new HybridIndex(enc, opts.path, config, new EntryTable(), makeStores(config), opts.fs);
+    if (opts.wal) {
+      if (!opts.path) invalid('INVALID_ARGUMENT', 'wal: true needs { path }: the log lives in the index directory');
+      config.wal = true;
+    }
+    const index = new HybridIndex(enc, opts.path, config, new EntryTable(), makeStores(config), opts.fs);
+    if (config.wal) await index.save(); // the log extends a saved generation: write the empty one
+    return index;
   }
 
   /**
@@ -150,32 +166,88 @@ export class HybridIndex {
    */
   static async open(dir: string, opts: { encoder: HybridEncoder; fs?: StoreFs }): Promise<HybridIndex> {
     if (!opts?.encoder) invalid('INVALID_ARGUMENT', 'HybridIndex.open needs { encoder }');
-    const { manifest, dataDir } = await readIndexDirectory(dir, opts.fs);
-    const stored = manifest.encoder as { id?: string } | null;
-    if (!stored || stored.id !== opts.encoder.info.id) {
-      throw new InvalidArgumentError('ENCODER_MISMATCH', `index at ${dir} was built with encoder '${stored?.id ?? '?'}' but '${opts.encoder.info.id}' was given; open it with the same model or rebuild the index`);
+    // A save by another instance may commit a new generation (and remove this one) while we
+    // read: if a file vanished and the manifest moved on, read the new generation instead.
+    for (let attempt = 0; ; attempt++) {
+      const { manifest, dataDir } = await readIndexDirectory(dir, opts.fs);
+      try {
+        return await HybridIndex.#openGeneration(dir, manifest, dataDir, opts.encoder, opts.fs);
+      } catch (e) {
+        if (attempt >= 3 || !(e instanceof StorageError)) throw e;
+        const now = await readIndexDirectory(dir, opts.fs).then((r) => r.manifest.generation, () => manifest.generation);
+        if (now === manifest.generation) throw e;
+      }
+    }
+  }
+
+  static async #openGeneration(dir: string, manifest: Manifest, dataDir: string, encoder: HybridEncoder, fs: StoreFs | undefined): Promise<HybridIndex> {
+    const stored = manifest.encoder as { id?: string; dim?: number } | null;
+    if (!stored || stored.id !== encoder.info.id || (typeof stored.dim === 'number' && stored.dim !== encoder.info.dim)) {
+      throw new InvalidArgumentError(
+        'ENCODER_MISMATCH',
+        `index at ${dir} was built with encoder '${stored?.id ?? '?'}' (dim ${stored?.dim ?? '?'}) but '${encoder.info.id}' (dim ${encoder.info.dim}) was given; open it with the same model or rebuild the index`,
+      );
     }
     const config = manifest.config as HybridConfig;
-    const entriesFile = path.join(dataDir, 'entries.json');
-    let entries: EntryTable;
-    try {
-      entries = EntryTable.fromJSON(JSON.parse(await fsp.readFile(entriesFile, 'utf8')), `${manifest.dir}/entries.json`);
-    } catch (e) {
-      if (e instanceof TridentError) throw e;
-      throw new StorageError('CORRUPT_FILE', `${manifest.dir}/entries.json cannot be read: ${(e as Error).message}`, { cause: e, file: `${manifest.dir}/entries.json` });
+    const rel = (name: string) => `${manifest.dir}/${name}`;
+    const listed = new Set(manifest.files.map((f) => f.name));
+    const required = [
+      'entries.json',
+      ...(config.dense ? ['dense/dense.rows', 'dense/dense.usearch'] : []),
+      ...(config.sparse ? ['sparse/sparse.bin'] : []),
+      ...(config.multivector ? ['multivector/multivector.bin'] : []),
+      ...(config.bm25 ? ['bm25/sparse.bin', 'bm25-vocab.json'] : []),
+    ];
+    for (const name of required) {
+      if (!listed.has(name)) throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE} does not list ${rel(name)}, which this index's configuration needs; restore the index from a backup or rebuild it`, { file: MANIFEST_FILE });
     }
+    const sfs = fs ?? nodeFs;
+    // Every file was length- and CRC-checked by readIndexDirectory; what fails below is a
+    // file whose content is wrong although intact. Name it.
+    const load = async <T>(name: string, read: () => Promise<T>): Promise<T> => {
+      try {
+        return await read();
+      } catch (e) {
+        if (e instanceof TridentError && e.code !== 'CORRUPT_FILE') throw e;
+        const why = e instanceof TridentError ? e.message.replace(/^CORRUPT_FILE: /, '') : (e as Error)?.message ?? String(e);
+        throw new StorageError('CORRUPT_FILE', `${rel(name)} cannot be read: ${why}`, { cause: e, file: rel(name) });
+      }
+    };
+    const json = async (name: string): Promise<unknown> => {
+      let bytes: Uint8Array;
+      try {
+        bytes = await sfs.readFile(path.join(dataDir, name));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException)?.code ?? 'unknown';
+        throw new StorageError('IO_ERROR', `reading ${rel(name)} failed (${code}): ${(e as Error)?.message ?? String(e)}`, { cause: e, file: rel(name) });
+      }
+      return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    };
+    const entries = await load('entries.json', async () => EntryTable.fromJSON(await json('entries.json'), rel('entries.json')));
     const stores = {
-      dense: config.dense ? await DenseIndex.openFiles(path.join(dataDir, 'dense')) : null,
-      sparse: config.sparse ? await SparseIndex.openFiles(path.join(dataDir, 'sparse')) : null,
-      mv: config.multivector ? await MultiVectorStore.openFiles(path.join(dataDir, 'multivector')) : null,
+      dense: config.dense ? await load('dense/dense.rows', () => DenseIndex.openFiles(path.join(dataDir, 'dense'))) : null,
+      sparse: config.sparse ? await load('sparse/sparse.bin', () => SparseIndex.openFiles(path.join(dataDir, 'sparse'))) : null,
+      mv: config.multivector ? await load('multivector/multivector.bin', () => MultiVectorStore.openFiles(path.join(dataDir, 'multivector'))) : null,
       bm25: config.bm25
         ? {
-            index: await SparseIndex.openFiles(path.join(dataDir, 'bm25')),
-            vocab: TermVocabulary.fromJSON(JSON.parse(await fsp.readFile(path.join(dataDir, 'bm25-vocab.json'), 'utf8'))),
+            index: await load('bm25/sparse.bin', () => SparseIndex.openFiles(path.join(dataDir, 'bm25'))),
+            vocab: await load('bm25-vocab.json', async () => TermVocabulary.fromJSON(await json('bm25-vocab.json'))),
           }
         : null,
     };
-    return new HybridIndex(opts.encoder, dir, config, entries, stores, opts.fs);
+    const index = new HybridIndex(encoder, dir, config, entries, stores, fs);
+    if (config.wal) {
+      const { wal, records } = await WriteAheadLog.open(dir, manifest.generation);
+      records.forEach((r, i) => {
+        try {
+          index.#replay(r);
+        } catch (e) {
+          throw new StorageError('CORRUPT_FILE', `${WAL_FILE}: record ${i + 1} cannot be replayed (${(e as Error).message}); move the log away to open the index as of its last save`, { cause: e, file: WAL_FILE });
+        }
+      });
+      index.#wal = wal;
+    }
+    return index;
   }
 
   /** Number of live documents. */
@@ -194,12 +266,7 @@ export class HybridIndex {
    */
   async add(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number; chunks: number; truncated: number }> {
     this.#check();
-    if (!Array.isArray(docs)) invalid('INVALID_ARGUMENT', 'add() takes an array of { id, text, metadata? }');
-    for (const d of docs) {
-      if (!d || typeof d !== 'object') invalid('INVALID_ARGUMENT', 'each document must be an object { id, text, metadata? }');
-      if (typeof d.text !== 'string') invalid('INVALID_TEXT', `document ${JSON.stringify(d.id)} has no string 'text'`);
-      if (d.metadata !== undefined && (d.metadata === null || typeof d.metadata !== 'object')) invalid('INVALID_ARGUMENT', `document ${JSON.stringify(d.id)}: metadata must be an object`);
-    }
+    validateDocs(docs, 'add');
     this.#entries.checkNew(docs.map((d) => d.id));
     const prepared = await prepareDocuments(this.#encoder, docs, {
       chunking: opts.chunking,
@@ -208,9 +275,11 @@ export class HybridIndex {
       onProgress: opts.onProgress,
     });
     this.#check();
-    return this.#lock.run(() => {
+    this.#checkPrepared(docs, prepared);
+    return this.#lock.run(async () => {
       this.#check();
       this.#entries.checkNew(docs.map((d) => d.id)); // a concurrent add may have taken an id meanwhile
+      await this.#wal?.append(walRecord('add', docs, prepared));
       let chunks = 0;
       let truncated = 0;
       // Synchronous from here on: a concurrent search sees all of this batch or none of it.
@@ -220,6 +289,55 @@ export class HybridIndex {
         if (p.truncated) truncated++;
       }
       return { added: docs.length, chunks, truncated };
+    });
+  }
+
+  /** Applies one write-ahead-log record (open()). */
+  #replay(record: unknown): void {
+    const r = record as { op?: string; docs?: DocumentInput[]; prepared?: PreparedDoc[]; ids?: ExternalId[] };
+    if (r.op === 'delete' && Array.isArray(r.ids)) {
+      for (const id of r.ids) this.#removeDocument(id);
+      return;
+    }
+    if ((r.op !== 'add' && r.op !== 'update') || !Array.isArray(r.docs) || !Array.isArray(r.prepared)) throw new Error(`unknown record ${JSON.stringify(r.op)}`);
+    this.#checkPrepared(r.docs, r.prepared);
+    if (r.op === 'add') this.#entries.checkNew(r.docs.map((d) => d.id));
+    r.docs.forEach((d, i) => {
+      if (r.op === 'update') this.#removeDocument(d.id);
+      this.#insert(d, r.prepared![i]!);
+    });
+  }
+
+  /**
+   * Checks every encoder output of a batch before anything is inserted (shapes and finite
+   * values), so that a bad vector rejects the whole call instead of leaving it half-added.
+   */
+  #checkPrepared(docs: DocumentInput[], prepared: PreparedDoc[]): void {
+    const c = this.#config;
+    const finite = (a: ArrayLike<number>, what: string, id: ExternalId) => {
+      for (let i = 0; i < a.length; i++) {
+        if (!Number.isFinite(a[i]!)) invalid('INVALID_VECTOR', `document ${JSON.stringify(id)}: the encoder's ${what} value ${i} is ${a[i]}; vectors must be finite (nothing was added)`);
+      }
+    };
+    if (prepared.length !== docs.length) invalid('INVALID_ARGUMENT', `the encoder returned ${prepared.length} outputs for ${docs.length} documents (nothing was added)`);
+    prepared.forEach((p, i) => {
+      const id = docs[i]!.id;
+      for (const u of p.units) {
+        if (c.dense && u.dense) {
+          if (u.dense.length < c.dense.dimensions) invalid('DIMENSION_MISMATCH', `document ${JSON.stringify(id)}: the encoder's dense vector has ${u.dense.length} values but the index has ${c.dense.dimensions} dimensions (nothing was added)`);
+          finite(u.dense, 'dense', id);
+        }
+        if (c.sparse && u.sparse) {
+          if (u.sparse.ids.length !== u.sparse.weights.length) invalid('INVALID_VECTOR', `document ${JSON.stringify(id)}: sparse ids and weights differ in length (nothing was added)`);
+          finite(u.sparse.weights, 'sparse', id);
+          if (u.sparse.weights.some((w) => w < 0)) invalid('INVALID_VECTOR', `document ${JSON.stringify(id)}: the encoder's sparse weights must be >= 0 (nothing was added)`);
+        }
+        if (c.multivector && u.multivector) {
+          const m = u.multivector;
+          if (m.dim !== c.multivector.dim || m.data.length !== m.count * m.dim) invalid('DIMENSION_MISMATCH', `document ${JSON.stringify(id)}: the encoder's token vectors are ${m.count}×${m.dim} (${m.data.length} values) but the index has ${c.multivector.dim} dimensions (nothing was added)`);
+          finite(m.data, 'multi-vector', id);
+        }
+      }
     });
   }
 
@@ -289,24 +407,73 @@ export class HybridIndex {
   async delete(ids: ExternalId[]): Promise<{ deleted: number; unknown: number }> {
     this.#check();
     if (!Array.isArray(ids)) invalid('INVALID_ARGUMENT', 'delete() takes an array of ids');
-    return this.#lock.run(() => {
+    return this.#lock.run(async () => {
+      this.#check();
+      if (this.#wal && ids.some((id) => this.#entries.hasDocument(id))) await this.#wal.append({ op: 'delete', ids });
       let deleted = 0;
       let unknown = 0;
       for (const id of ids) {
-        const internal = this.#entries.deleteDocument(id);
-        if (internal.length === 0) {
-          unknown++;
-          continue;
-        }
-        deleted++;
-        for (const n of internal) {
-          this.#dense?.remove(n);
-          this.#sparse?.delete(n);
-          this.#mv?.remove(n);
-          this.#bm25?.index.delete(n);
-        }
+        if (this.#removeDocument(id)) deleted++;
+        else unknown++;
       }
       return { deleted, unknown };
+    });
+  }
+
+  /** Removes a document from the entry table and every store; false if the id is unknown. */
+  #removeDocument(id: ExternalId): boolean {
+    const internal = this.#entries.deleteDocument(id);
+    for (const n of internal) {
+      this.#dense?.remove(n);
+      this.#sparse?.delete(n);
+      this.#mv?.remove(n);
+      this.#bm25?.index.delete(n);
+    }
+    return internal.length > 0;
+  }
+
+  /**
+   * Replaces documents (an upsert): each document whose id exists is deleted and the new
+   * version added in one step, so a concurrent search sees the old version or the new one,
+   * never neither; new ids are simply added. The batch is validated and encoded before
+   * anything changes: an invalid document rejects the whole call and nothing is replaced.
+   *
+   * @example
+   * ```ts
+   * await index.update([{ id: 'a', text: 'BM25 is a bag-of-words ranking function' }]); // { added: 0, replaced: 1, … }
+   * ```
+   */
+  async update(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number; replaced: number; chunks: number; truncated: number }> {
+    this.#check();
+    validateDocs(docs, 'update');
+    const seen = new Set<ExternalId>();
+    for (const d of docs) {
+      checkId(d.id);
+      if (seen.has(d.id)) invalid('DUPLICATE_ID', `document id ${JSON.stringify(d.id)} appears twice in this batch`);
+      seen.add(d.id);
+    }
+    const prepared = await prepareDocuments(this.#encoder, docs, {
+      chunking: opts.chunking,
+      batchSize: opts.batchSize ?? 32,
+      needSparse: this.#config.sparse,
+      onProgress: opts.onProgress,
+    });
+    this.#check();
+    this.#checkPrepared(docs, prepared);
+    return this.#lock.run(async () => {
+      this.#check();
+      await this.#wal?.append(walRecord('update', docs, prepared));
+      let replaced = 0;
+      let chunks = 0;
+      let truncated = 0;
+      // Synchronous from here on: a concurrent search sees the whole batch replaced or none of it.
+      for (let i = 0; i < docs.length; i++) {
+        if (this.#removeDocument(docs[i]!.id)) replaced++;
+        this.#insert(docs[i]!, prepared[i]!);
+        chunks += prepared[i]!.units.length;
+        if (prepared[i]!.truncated) truncated++;
+      }
+      return { added: docs.length - replaced, replaced, chunks, truncated };
     });
   }
 
@@ -322,22 +489,34 @@ export class HybridIndex {
       this.#sparse?.compact();
       this.#mv?.compact();
       this.#bm25?.index.compact();
-      await writeIndexGeneration(target, {
+      const manifest = await writeIndexGeneration(target, {
         encoder: { id: this.#encoder.info.id, dim: this.#encoder.info.dim },
         config: this.#config,
         ...(this.#fs ? { fs: this.#fs } : {}),
         writeFiles: async (d) => {
-          await fsp.writeFile(path.join(d, 'entries.json'), JSON.stringify(this.#entries.toJSON()));
-          if (this.#dense) await this.#dense.saveFiles(await mkdir(d, 'dense'));
-          if (this.#sparse) await this.#sparse.saveFiles(await mkdir(d, 'sparse'));
-          if (this.#mv) await this.#mv.saveFiles(await mkdir(d, 'multivector'));
+          const sfs = this.#fs ?? nodeFs;
+          const mkdir = async (name: string) => {
+            const p = path.join(d, name);
+            await sfs.mkdir(p);
+            return p;
+          };
+          await sfs.writeFile(path.join(d, 'entries.json'), JSON.stringify(this.#entries.toJSON()));
+          if (this.#dense) await this.#dense.saveFiles(await mkdir('dense'));
+          if (this.#sparse) await this.#sparse.saveFiles(await mkdir('sparse'));
+          if (this.#mv) await this.#mv.saveFiles(await mkdir('multivector'));
           if (this.#bm25) {
-            await this.#bm25.index.saveFiles(await mkdir(d, 'bm25'));
-            await fsp.writeFile(path.join(d, 'bm25-vocab.json'), JSON.stringify(this.#bm25.vocab.toJSON()));
+            await this.#bm25.index.saveFiles(await mkdir('bm25'));
+            await sfs.writeFile(path.join(d, 'bm25-vocab.json'), JSON.stringify(this.#bm25.vocab.toJSON()));
           }
         },
       });
       this.#path = target;
+      if (this.#config.wal) {
+        // the changes logged so far are in the new generation: start an empty log for it
+        // (if that fails the save still stands, and later changes are refused until a save)
+        if (this.#wal && path.resolve(this.#wal.dir) === path.resolve(target)) await this.#wal.reset(manifest.generation).catch(() => undefined);
+        else this.#wal = await WriteAheadLog.fresh(target, manifest.generation);
+      }
     });
   }
 
@@ -381,6 +560,21 @@ export class HybridIndex {
   }
 }
 
+/** The write-ahead-log record of an add or update: the documents and their encoded units. */
+function walRecord(op: 'add' | 'update', docs: DocumentInput[], prepared: PreparedDoc[]): unknown {
+  return { op, docs: docs.map((d) => ({ id: d.id, text: d.text, ...(d.metadata !== undefined ? { metadata: d.metadata } : {}) })), prepared };
+}
+
+/** Throws unless `docs` is an array of { id, text: string, metadata?: object }. */
+function validateDocs(docs: DocumentInput[], method: string): void {
+  if (!Array.isArray(docs)) invalid('INVALID_ARGUMENT', `${method}() takes an array of { id, text, metadata? }`);
+  for (const d of docs) {
+    if (!d || typeof d !== 'object') invalid('INVALID_ARGUMENT', 'each document must be an object { id, text, metadata? }');
+    if (typeof d.text !== 'string') invalid('INVALID_TEXT', `document ${JSON.stringify(d.id)} has no string 'text'`);
+    if (d.metadata !== undefined && (d.metadata === null || typeof d.metadata !== 'object')) invalid('INVALID_ARGUMENT', `document ${JSON.stringify(d.id)}: metadata must be an object`);
+  }
+}
+
 function makeStores(c: HybridConfig) {
   return {
     dense: c.dense
@@ -407,10 +601,4 @@ export function truncateDense(v: Float32Array, d: number): Float32Array {
   const n = Math.sqrt(s) || 1;
   for (let i = 0; i < d; i++) out[i]! /= n;
   return out;
-}
-
-async function mkdir(parent: string, name: string): Promise<string> {
-  const p = path.join(parent, name);
-  await fsp.mkdir(p, { recursive: true });
-  return p;
 }

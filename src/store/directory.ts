@@ -93,7 +93,10 @@ export interface WriteGenerationOptions {
  * 3. `manifest.json.tmp` is written, fsynced and renamed over `manifest.json` (the commit point);
  * 4. older generations are removed.
  * A crash before step 3 leaves the previous manifest (and its generation) in force; after it,
- * the new one. Leftover folders are cleaned by the next successful write.
+ * the new one. Leftover folders are cleaned by the next successful write. A failure before
+ * the commit point throws StorageError (IO_ERROR) and leaves the index on disk unchanged;
+ * nothing after it can fail the call. Writes to one directory from one process are
+ * serialised; writers in different processes must not share a directory.
  *
  * @example
  * ```ts
@@ -101,6 +104,24 @@ export interface WriteGenerationOptions {
  * ```
  */
 export async function writeIndexGeneration(dir: string, opts: WriteGenerationOptions): Promise<Manifest> {
+  const key = path.resolve(dir);
+  const prev = writers.get(key) ?? Promise.resolve();
+  const run = prev.then(
+    () => writeGeneration(dir, opts),
+    () => writeGeneration(dir, opts),
+  );
+  const tail = run.catch(() => undefined);
+  writers.set(key, tail);
+  void tail.then(() => {
+    if (writers.get(key) === tail) writers.delete(key);
+  });
+  return run;
+}
+
+/** In-process writers per resolved directory: two saves to one folder never interleave. */
+const writers = new Map<string, Promise<unknown>>();
+
+async function writeGeneration(dir: string, opts: WriteGenerationOptions): Promise<Manifest> {
   const fs = opts.fs ?? nodeFs;
   try {
     await fs.mkdir(dir);
@@ -129,6 +150,9 @@ export async function writeIndexGeneration(dir: string, opts: WriteGenerationOpt
   const finalName = genName(generation);
   const tmpDir = path.join(dir, `${finalName}.tmp`);
   const finalDir = path.join(dir, finalName);
+  const tmpManifest = path.join(dir, `${MANIFEST_FILE}.tmp`);
+  let manifest: Manifest;
+  let renamed = false;
   try {
     await fs.rm(tmpDir);
     await fs.mkdir(tmpDir);
@@ -144,7 +168,10 @@ export async function writeIndexGeneration(dir: string, opts: WriteGenerationOpt
     for (const sub of new Set(names.filter((n) => n.includes('/')).map((n) => n.slice(0, n.lastIndexOf('/'))))) await fs.fsync(path.join(tmpDir, sub));
     await fs.fsync(tmpDir);
     await fs.rename(tmpDir, finalDir);
-    const manifest: Manifest = {
+    renamed = true;
+    // make the folder rename durable before the manifest can name it
+    await fs.fsync(dir);
+    manifest = {
       magic: MANIFEST_MAGIC,
       formatVersion: FORMAT_VERSION,
       minReaderVersion: OLDEST_READABLE_VERSION,
@@ -156,18 +183,24 @@ export async function writeIndexGeneration(dir: string, opts: WriteGenerationOpt
       config: opts.config,
       files,
     };
-    const tmpManifest = path.join(dir, `${MANIFEST_FILE}.tmp`);
     await fs.writeFile(tmpManifest, encodeManifest(manifest));
-    await fs.rename(tmpManifest, path.join(dir, MANIFEST_FILE));
-    await fs.fsync(dir);
-    for (const name of existing) {
-      if (/^gen-\d+(\.tmp)?$/.test(name) && name !== finalName) await fs.rm(path.join(dir, name)).catch(() => undefined);
-    }
-    return manifest;
+    await fs.rename(tmpManifest, path.join(dir, MANIFEST_FILE)); // the commit point
   } catch (e) {
-    await fs.rm(tmpDir).catch(() => undefined);
+    // Not committed: manifest.json still names the previous generation. Remove what this
+    // attempt left behind (best effort; the next save removes leftovers too).
+    await fs.rm(renamed ? finalDir : tmpDir).catch(() => undefined);
+    await fs.rm(tmpManifest).catch(() => undefined);
     throw ioError('saving the index', e);
   }
+  // Committed: every reader now sees the new generation, complete and checksummed. What
+  // follows is best effort and cannot fail the save: the directory fsync (which makes the
+  // rename durable across power loss where the platform supports it) and the removal of
+  // older generations (left for the next save if it fails).
+  await fs.fsync(dir).catch(() => undefined);
+  for (const name of existing) {
+    if (/^gen-\d+(\.tmp)?$/.test(name) && name !== finalName) await fs.rm(path.join(dir, name)).catch(() => undefined);
+  }
+  return manifest;
 }
 
 /** Relative paths ('a.bin', 'dense/rows.bin') of every file below `root`, sorted. */

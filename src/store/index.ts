@@ -3,3 +3,4 @@ export { nodeFs, type StoreFs } from './fs-seam.js';
 export { FORMAT_VERSION, OLDEST_READABLE_VERSION, MANIFEST_FILE, type Manifest, type FileEntry } from './manifest.js';
 export { readIndexDirectory, writeIndexGeneration, type OpenedDirectory, type WriteGenerationOptions } from './directory.js';
 export { IdMap, checkId, type ExternalId } from './id-map.js';
+export { WriteAheadLog, WAL_FILE, WAL_FORMAT_VERSION, encodeRecord, decodeRecord } from './wal.js';

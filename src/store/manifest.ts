@@ -70,5 +70,29 @@ export function decodeManifest(text: string): Manifest {
   if (!Array.isArray(m.files) || typeof m.dir !== 'string' || !/^gen-\d+$/.test(m.dir)) {
     throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE} has no valid file list or generation folder`, { file: MANIFEST_FILE });
   }
+  for (const f of m.files as unknown[]) {
+    const e = f as Partial<FileEntry> | null;
+    if (
+      !e ||
+      typeof e.name !== 'string' ||
+      !SAFE_NAME.test(e.name) ||
+      e.name.split('/').some((part) => part === '.' || part === '..') ||
+      !Number.isSafeInteger(e.bytes) ||
+      (e.bytes as number) < 0 ||
+      !Number.isInteger(e.crc32) ||
+      (e.crc32 as number) < 0 ||
+      (e.crc32 as number) > 0xffffffff
+    ) {
+      throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE} lists an invalid file entry ${JSON.stringify(f)}`, { file: MANIFEST_FILE });
+    }
+  }
+  // Formatting bytes (indentation, spacing) are outside the checksum: a manifest this version
+  // wrote re-encodes to exactly the bytes on disk, so any other byte is damage too.
+  if (m.formatVersion === FORMAT_VERSION && encodeManifest(m) !== text) {
+    throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE} content matches its checksum but its bytes are not the ones trident wrote (damaged whitespace?); restore the index from a backup or rebuild it`, { file: MANIFEST_FILE });
+  }
   return m;
 }
+
+/** Relative data-file names: path segments of letters, digits, '.', '_' and '-'. */
+const SAFE_NAME = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;

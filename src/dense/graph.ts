@@ -1,0 +1,127 @@
+/**
+ * The usearch HNSW graph behind {@link DenseIndex}: the only importer of `usearch`.
+ * Keys are trident's internal u32 ids; the metric is the inner product (rows are
+ * normalised, so it equals the cosine). usearch errors (plain `Error`/`TypeError`) are
+ * mapped to typed trident errors here.
+ */
+
+import usearch from 'usearch';
+import { StorageError, TridentError } from '../errors.js';
+import type { DenseDtype } from './rows.js';
+
+const { Index, MetricKind } = usearch;
+type UIndex = InstanceType<typeof Index>;
+
+/** HNSW construction parameters. */
+export interface GraphConfig {
+  dim: number;
+  dtype: DenseDtype;
+  connectivity: number;
+  expansionAdd: number;
+  expansionSearch: number;
+}
+
+function nativeError(what: string, e: unknown): TridentError {
+  const msg = e instanceof Error ? e.message : String(e);
+  return new TridentError('NATIVE_ERROR', `usearch ${what} failed: ${msg}`, { cause: e });
+}
+
+/** Thin wrapper over a usearch `Index` (not exported from the package). */
+export class Graph {
+  readonly config: GraphConfig;
+  #index: UIndex;
+
+  constructor(config: GraphConfig) {
+    this.config = config;
+    this.#index = Graph.#make(config);
+  }
+
+  static #make(c: GraphConfig): UIndex {
+    try {
+      return new Index({
+        dimensions: c.dim,
+        metric: MetricKind.IP,
+        quantization: c.dtype as never,
+        connectivity: c.connectivity,
+        expansion_add: c.expansionAdd,
+        expansion_search: c.expansionSearch,
+        multi: false,
+      });
+    } catch (e) {
+      throw nativeError('index creation', e);
+    }
+  }
+
+  get size(): number {
+    return this.#index.size();
+  }
+
+  /** Adds rows (n × dim, normalised f32) under the given keys. */
+  add(ids: Uint32Array, rows: Float32Array, threads = 1): void {
+    if (ids.length === 0) return;
+    const keys = new BigUint64Array(ids.length);
+    for (let i = 0; i < ids.length; i++) keys[i] = BigInt(ids[i]!);
+    try {
+      this.#index.add(keys, rows, threads);
+    } catch (e) {
+      throw nativeError('add', e);
+    }
+  }
+
+  remove(id: number): void {
+    try {
+      this.#index.remove(BigInt(id));
+    } catch (e) {
+      throw nativeError('remove', e);
+    }
+  }
+
+  /** Approximate nearest ids (up to `wanted`), in the graph's order. */
+  search(query: Float32Array, wanted: number): Uint32Array {
+    if (this.#index.size() === 0) return new Uint32Array(0);
+    let m;
+    try {
+      m = this.#index.search(query, wanted, 1);
+    } catch (e) {
+      throw nativeError('search', e);
+    }
+    const out = new Uint32Array(m.keys.length);
+    for (let i = 0; i < out.length; i++) out[i] = Number(m.keys[i]!);
+    return out;
+  }
+
+  /** Writes the graph (usearch's own format) to `path`. */
+  save(path: string): void {
+    try {
+      this.#index.save(path);
+    } catch (e) {
+      throw new StorageError('IO_ERROR', `could not write the HNSW graph to ${path}: ${(e as Error).message}`, { cause: e, file: path });
+    }
+  }
+
+  /**
+   * Loads a graph written by {@link save}. The caller must have verified the file's
+   * checksum first: usearch trusts its input and a corrupt file can crash the process.
+   */
+  static load(path: string, config: GraphConfig): Graph {
+    const g = new Graph(config);
+    try {
+      g.#index.load(path);
+    } catch (e) {
+      throw new StorageError('CORRUPT_FILE', `could not load the HNSW graph ${path}: ${(e as Error).message}`, { cause: e, file: path });
+    }
+    if (g.#index.dimensions() !== config.dim) {
+      throw new StorageError('CORRUPT_FILE', `HNSW graph ${path} has ${g.#index.dimensions()} dimensions, expected ${config.dim}`, { file: path });
+    }
+    return g;
+  }
+
+  /** True when every id is in the graph. */
+  containsAll(ids: Uint32Array): boolean {
+    if (ids.length === 0) return true;
+    const keys = new BigUint64Array(ids.length);
+    for (let i = 0; i < ids.length; i++) keys[i] = BigInt(ids[i]!);
+    const r = this.#index.contains(keys);
+    return Array.isArray(r) ? r.every(Boolean) : Boolean(r);
+  }
+}

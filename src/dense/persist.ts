@@ -1,0 +1,233 @@
+/**
+ * On-disk format of the dense index (format version 1), two files in one directory:
+ *
+ * `dense.rows` — little-endian, 64-byte header then payload:
+ * ```
+ *  0  8  magic "TRIDDENS"
+ *  8  u32 format version (1)
+ * 12  u32 header bytes (64)
+ * 16  u32 dimensions
+ * 20  u32 count (rows)
+ * 24  u8  graph dtype (0 f32, 1 f16, 2 i8)   25 u8 row dtype   26 u16 reserved (0)
+ * 28  u32 connectivity   32 u32 expansionAdd   36 u32 expansionSearch
+ * 40  f64 oversample
+ * 48  u32 CRC-32 of the payload
+ * 52  u32 CRC-32 of dense.usearch
+ * 56  f64 byte length of dense.usearch
+ * payload: ids u32[count] · rows (count × dimensions of the row dtype; f16 as binary16
+ *          bit patterns) · scales f32[count] (i8 rows only)
+ * ```
+ * `dense.usearch` — the HNSW graph in usearch's own format (`Index.save`). Its length and
+ * CRC-32 are checked before usearch reads it, because usearch trusts its input.
+ *
+ * Rows are canonical row-major data, never ISA-packed.
+ */
+
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { StorageError, TridentError } from '../errors.js';
+import { crc32 } from '../store/index.js';
+import { RowStore, type DenseDtype } from './rows.js';
+
+/**
+ * Settings persisted with the index (DenseIndex.settings).
+ *
+ * @example
+ * ```ts
+ * const { dtype, rowDtype, expansionSearch } = index.settings;
+ * ```
+ */
+export interface DenseSettings {
+  dimensions: number;
+  dtype: DenseDtype;
+  rowDtype: DenseDtype;
+  connectivity: number;
+  expansionAdd: number;
+  expansionSearch: number;
+  oversample: number;
+}
+
+/** File names written by the dense index. */
+export const DENSE_ROWS_FILE = 'dense.rows';
+export const DENSE_GRAPH_FILE = 'dense.usearch';
+/** Current (and oldest readable) dense format version. */
+export const DENSE_FORMAT_VERSION = 1;
+
+const MAGIC = 'TRIDDENS';
+const HEADER = 64;
+const DTYPES: DenseDtype[] = ['f32', 'f16', 'i8'];
+const WIDTH: Record<DenseDtype, number> = { f32: 4, f16: 2, i8: 1 };
+
+function checkEndianness(): void {
+  if (os.endianness() !== 'LE') throw new TridentError('UNSUPPORTED', 'trident index files are little-endian; this big-endian machine cannot read or write them');
+}
+
+function ioError(what: string, file: string, e: unknown): StorageError {
+  if (e instanceof TridentError) return e as StorageError;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return new StorageError('INDEX_NOT_FOUND', `${file} not found (${what}); is this a directory written by DenseIndex.saveFiles?`, { cause: e, file });
+  return new StorageError('IO_ERROR', `${what} ${file} failed (${code ?? 'unknown'}): ${(e as Error)?.message ?? String(e)}`, { cause: e, file });
+}
+
+function bytesOf(a: ArrayBufferView): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+async function atomicWrite(file: string, chunks: Uint8Array[]): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    const h = await fsp.open(tmp, 'w');
+    try {
+      for (const c of chunks) await h.write(c);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    await fsp.rename(tmp, file);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw ioError('writing', file, e);
+  }
+}
+
+/**
+ * Writes `dense.usearch` (through `saveGraph`) then `dense.rows` into `dir` (which must
+ * exist). Returns the file names.
+ *
+ * @example
+ * ```ts
+ * await writeDenseFiles(dir, settings, rows, (p) => graph.save(p));
+ * ```
+ */
+export async function writeDenseFiles(dir: string, s: DenseSettings, rows: RowStore, saveGraph: (path: string) => void): Promise<string[]> {
+  checkEndianness();
+  const graphFile = path.join(dir, DENSE_GRAPH_FILE);
+  const graphTmp = `${graphFile}.tmp-${process.pid}`;
+  let graphBytes: Uint8Array;
+  const st = await fsp.stat(dir).catch(() => null);
+  if (st === null || !st.isDirectory()) {
+    throw new StorageError('IO_ERROR', `${dir} is not an existing directory; saveFiles writes into a directory you created`, { file: dir });
+  }
+  try {
+    saveGraph(graphTmp);
+    graphBytes = await fsp.readFile(graphTmp);
+    await fsp.rename(graphTmp, graphFile);
+  } catch (e) {
+    await fsp.rm(graphTmp, { force: true }).catch(() => undefined);
+    throw ioError('writing', graphFile, e);
+  }
+  const { rows: data, scales } = rows.payload();
+  const ids = rows.ids.slice();
+  const parts = [bytesOf(ids), bytesOf(data), ...(scales ? [bytesOf(scales)] : [])];
+  let crc = 0;
+  {
+    const total = parts.reduce((a, p) => a + p.length, 0);
+    const payload = new Uint8Array(total);
+    let off = 0;
+    for (const p of parts) {
+      payload.set(p, off);
+      off += p.length;
+    }
+    crc = crc32(payload);
+    parts.length = 0;
+    parts.push(payload);
+  }
+  const header = new Uint8Array(HEADER);
+  const dv = new DataView(header.buffer);
+  header.set(new TextEncoder().encode(MAGIC), 0);
+  dv.setUint32(8, DENSE_FORMAT_VERSION, true);
+  dv.setUint32(12, HEADER, true);
+  dv.setUint32(16, s.dimensions, true);
+  dv.setUint32(20, rows.count, true);
+  dv.setUint8(24, DTYPES.indexOf(s.dtype));
+  dv.setUint8(25, DTYPES.indexOf(s.rowDtype));
+  dv.setUint32(28, s.connectivity, true);
+  dv.setUint32(32, s.expansionAdd, true);
+  dv.setUint32(36, s.expansionSearch, true);
+  dv.setFloat64(40, s.oversample, true);
+  dv.setUint32(48, crc, true);
+  dv.setUint32(52, crc32(graphBytes), true);
+  dv.setFloat64(56, graphBytes.length, true);
+  await atomicWrite(path.join(dir, DENSE_ROWS_FILE), [header, ...parts]);
+  return [DENSE_ROWS_FILE, DENSE_GRAPH_FILE];
+}
+
+function corrupt(file: string, msg: string): never {
+  throw new StorageError('CORRUPT_FILE', `${file}: ${msg}; restore it from a backup or rebuild the index`, { file });
+}
+
+/** Copies `len` bytes at `off` into a fresh, aligned typed array. */
+function take<T extends ArrayBufferView>(buf: Uint8Array, off: number, count: number, Ctor: { new (n: number): T; BYTES_PER_ELEMENT: number }): T {
+  const out = new Ctor(count);
+  bytesOf(out).set(buf.subarray(off, off + count * Ctor.BYTES_PER_ELEMENT));
+  return out;
+}
+
+/**
+ * Reads and validates `dense.rows` and checks `dense.usearch`'s length and CRC-32.
+ * Throws StorageError (INDEX_NOT_FOUND, CORRUPT_FILE, CHECKSUM_MISMATCH,
+ * FORMAT_VERSION_UNSUPPORTED) naming the file.
+ *
+ * @example
+ * ```ts
+ * const { settings, rows, graphPath } = await readDenseFiles(dir);
+ * ```
+ */
+export async function readDenseFiles(dir: string): Promise<{ settings: DenseSettings; rows: RowStore; graphPath: string }> {
+  checkEndianness();
+  const rowsPath = path.join(dir, DENSE_ROWS_FILE);
+  const graphPath = path.join(dir, DENSE_GRAPH_FILE);
+  let buf: Uint8Array;
+  try {
+    buf = await fsp.readFile(rowsPath);
+  } catch (e) {
+    throw ioError('reading', rowsPath, e);
+  }
+  if (buf.length < HEADER) corrupt(rowsPath, `only ${buf.length} bytes, shorter than the ${HEADER}-byte header`);
+  if (new TextDecoder().decode(buf.subarray(0, 8)) !== MAGIC) corrupt(rowsPath, 'not a trident dense rows file (bad magic)');
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const version = dv.getUint32(8, true);
+  if (version !== DENSE_FORMAT_VERSION) {
+    throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${rowsPath}: dense format version ${version}; this trident reads version ${DENSE_FORMAT_VERSION}. Upgrade trident or rebuild the index`, { file: rowsPath });
+  }
+  if (dv.getUint32(12, true) !== HEADER) corrupt(rowsPath, 'unexpected header size');
+  const dimensions = dv.getUint32(16, true);
+  const count = dv.getUint32(20, true);
+  const dtype = DTYPES[dv.getUint8(24)];
+  const rowDtype = DTYPES[dv.getUint8(25)];
+  const connectivity = dv.getUint32(28, true);
+  const expansionAdd = dv.getUint32(32, true);
+  const expansionSearch = dv.getUint32(36, true);
+  const oversample = dv.getFloat64(40, true);
+  if (dtype === undefined || rowDtype === undefined) corrupt(rowsPath, 'unknown dtype code');
+  if (dimensions < 1 || dimensions > 65536 || connectivity < 2 || expansionAdd < 1 || expansionSearch < 1 || !(oversample >= 1 && oversample <= 1000)) {
+    corrupt(rowsPath, 'settings out of range');
+  }
+  const expect = HEADER + count * 4 + count * dimensions * WIDTH[rowDtype] + (rowDtype === 'i8' ? count * 4 : 0);
+  if (buf.length !== expect) corrupt(rowsPath, `${buf.length} bytes, expected ${expect} for ${count} rows × ${dimensions} ${rowDtype} (truncated or overwritten)`);
+  if (crc32(buf.subarray(HEADER)) !== dv.getUint32(48, true)) {
+    throw new StorageError('CHECKSUM_MISMATCH', `${rowsPath} fails its CRC-32 check (damaged on disk); restore it from a backup or rebuild the index`, { file: rowsPath });
+  }
+  let off = HEADER;
+  const ids = take(buf, off, count, Uint32Array);
+  off += count * 4;
+  const n = count * dimensions;
+  const data = rowDtype === 'f32' ? take(buf, off, n, Float32Array) : rowDtype === 'f16' ? take(buf, off, n, Uint16Array) : take(buf, off, n, Int8Array);
+  off += n * WIDTH[rowDtype];
+  const scales = rowDtype === 'i8' ? take(buf, off, count, Float32Array) : null;
+  if (new Set(ids).size !== count) corrupt(rowsPath, 'duplicate ids');
+
+  let graph: Uint8Array;
+  try {
+    graph = await fsp.readFile(graphPath);
+  } catch (e) {
+    throw ioError('reading', graphPath, e);
+  }
+  if (graph.length !== dv.getFloat64(56, true)) corrupt(graphPath, `${graph.length} bytes, ${DENSE_ROWS_FILE} says ${dv.getFloat64(56, true)} (truncated or from another save)`);
+  if (crc32(graph) !== dv.getUint32(52, true)) {
+    throw new StorageError('CHECKSUM_MISMATCH', `${graphPath} fails its CRC-32 check (damaged on disk or from another save); restore it from a backup or rebuild the index`, { file: graphPath });
+  }
+  const settings: DenseSettings = { dimensions, dtype, rowDtype, connectivity, expansionAdd, expansionSearch, oversample };
+  return { settings, rows: RowStore.fromPayload(dimensions, rowDtype, ids, data, scales), graphPath };
+}

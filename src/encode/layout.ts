@@ -1,0 +1,121 @@
+/**
+ * Which files of a model repository/directory the encoder needs, decided from file
+ * names only (the same rule for hub downloads and local directories):
+ * one ONNX graph (fp32 or int8 per `dtype`), its external-data sidecars, the
+ * tokenizer files, `config.json`, the two M3 head files if present and `trident.json`.
+ * What the graph outputs (three-output vs backbone) is decided later from the session.
+ */
+import { posix } from 'node:path';
+import { ModelError } from '../errors.js';
+
+/** Files chosen for one model. Paths are relative, `/`-separated. */
+export interface ModelFiles {
+  onnx: string;
+  externalData: string[];
+  tokenizer: string;
+  tokenizerConfig?: string;
+  specialTokensMap?: string;
+  config?: string;
+  sparseHead?: string;
+  colbertHead?: string;
+  trident?: string;
+  /** Precision of the chosen graph. */
+  dtype: 'fp32' | 'int8';
+}
+
+const INT8 = /(quant|int8|uint8|qint8|q8)/i;
+const SKIP = /(fp16|f16|half|q4|bnb4|int4|uint4|q4f16)/i;
+
+function kind(p: string): 'fp32' | 'int8' | 'skip' {
+  const b = posix.basename(p);
+  if (SKIP.test(b)) return 'skip';
+  return INT8.test(b) ? 'int8' : 'fp32';
+}
+
+function nameRank(p: string): number {
+  const b = posix.basename(p);
+  const order = ['model.onnx', 'model_quantized.onnx', 'model_int8.onnx', 'model_qint8.onnx'];
+  const i = order.indexOf(b);
+  return i < 0 ? order.length : i;
+}
+
+function pickNear(all: Set<string>, dir: string, names: string[]): string | undefined {
+  for (const d of [dir, '']) {
+    for (const n of names) {
+      const p = d ? `${d}/${n}` : n;
+      if (all.has(p)) return p;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Chooses the files to use among `paths` (relative paths of a repo or directory).
+ * Throws MODEL_NOT_FOUND (naming `where`) if no usable ONNX graph or tokenizer exists.
+ *
+ * @example
+ * ```ts
+ * selectModelFiles(['onnx/model.onnx', 'onnx/model.onnx_data', 'tokenizer.json'], 'fp32', 'BAAI/bge-m3').onnx; // 'onnx/model.onnx'
+ * ```
+ */
+export function selectModelFiles(paths: readonly string[], dtype: 'fp32' | 'int8', where: string): ModelFiles {
+  const all = new Set(paths);
+  const graphs = paths.filter((p) => p.endsWith('.onnx') && kind(p) !== 'skip');
+  if (graphs.length === 0) {
+    throw new ModelError('MODEL_NOT_FOUND', `${where}: no ONNX model file (model.onnx, onnx/model.onnx, model_quantized.onnx, …) found; point to a directory or hub repo with an ONNX export of the model`);
+  }
+  const depth = (p: string): number => p.split('/').length;
+  graphs.sort((a, b) => {
+    const ka = kind(a) === dtype ? 0 : 1;
+    const kb = kind(b) === dtype ? 0 : 1;
+    return ka - kb || depth(a) - depth(b) || nameRank(a) - nameRank(b) || a.localeCompare(b);
+  });
+  const onnx = graphs[0]!;
+  const dir = posix.dirname(onnx) === '.' ? '' : posix.dirname(onnx);
+  const base = posix.basename(onnx);
+  const externalData = paths.filter((p) => {
+    const d = posix.dirname(p) === '.' ? '' : posix.dirname(p);
+    const b = posix.basename(p);
+    return d === dir && b !== base && (b.startsWith(`${base}_data`) || b.startsWith(`${base}.data`));
+  });
+  const tokenizer = pickNear(all, dir, ['tokenizer.json']);
+  if (!tokenizer) {
+    throw new ModelError('MODEL_NOT_FOUND', `${where}: tokenizer.json is missing; copy the model's tokenizer.json next to ${onnx}`);
+  }
+  const files: ModelFiles = { onnx, externalData, tokenizer, dtype: kind(onnx) === 'int8' ? 'int8' : 'fp32' };
+  const opt = (key: 'tokenizerConfig' | 'specialTokensMap' | 'config' | 'sparseHead' | 'colbertHead' | 'trident', names: string[]): void => {
+    const p = pickNear(all, dir, names);
+    if (p) files[key] = p;
+  };
+  opt('tokenizerConfig', ['tokenizer_config.json']);
+  opt('specialTokensMap', ['special_tokens_map.json']);
+  opt('config', ['config.json']);
+  opt('sparseHead', ['sparse_linear.safetensors', 'sparse_linear.pt']);
+  opt('colbertHead', ['colbert_linear.safetensors', 'colbert_linear.pt']);
+  opt('trident', ['trident.json']);
+  return files;
+}
+
+/** Every path of a {@link ModelFiles}. */
+export function listModelFiles(f: ModelFiles): string[] {
+  return [f.onnx, ...f.externalData, f.tokenizer, f.tokenizerConfig, f.specialTokensMap, f.config, f.sparseHead, f.colbertHead, f.trident]
+    .filter((x): x is string => typeof x === 'string');
+}
+
+/**
+ * File lists of well-known hub repos, used when the hub's file-listing API is not
+ * reachable (mirrors that only serve `resolve/`).
+ */
+export const KNOWN_REPO_FILES: Readonly<Record<string, readonly string[]>> = {
+  'BAAI/bge-m3': [
+    'config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json',
+    'sparse_linear.pt', 'colbert_linear.pt', 'onnx/model.onnx', 'onnx/model.onnx_data',
+  ],
+  'aapot/bge-m3-onnx': [
+    'config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'model.onnx', 'model.onnx.data',
+  ],
+  'Xenova/bge-m3': [
+    'config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json',
+    'onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/model_quantized.onnx',
+  ],
+};

@@ -1,0 +1,130 @@
+/**
+ * `loadEncoder(source, opts)`: resolve the source, read config + tokenizer + heads,
+ * open the ONNX session, check that everything fits together, and return an
+ * {@link Encoder}.
+ *
+ * Checks done at load time (typed errors, never a crash):
+ * - the tokenizer's vocabulary must fit the model's embedding rows (`vocab_size` of
+ *   config.json, else the shape of the graph's `word_embeddings.weight` initializer;
+ *   plus a probe run with the tokenizer's largest id) → TOKENIZER_MISMATCH;
+ * - the graph must run on `<s></s>` → MODEL_INVALID;
+ * - head files must match the hidden size → MODEL_INVALID.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ModelError, TridentError } from '../errors.js';
+import { Backend } from './backend.js';
+import { resolveModelConfig, type HeadSet, type ModelConfig } from './config.js';
+import { readM3Heads, type M3Heads } from './heads.js';
+import { encoderIdentity } from './identity.js';
+import { M3Encoder } from './m3.js';
+import { initializerDims } from './onnx-scan.js';
+import { resolveSource } from './source.js';
+import { TextTokenizer } from './tokenizer.js';
+import type { Encoder, LoadEncoderOptions } from './types.js';
+
+async function readJson(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ModelError('MODEL_NOT_FOUND', `${path}: cannot read (${(e as Error).message})`, { cause: e });
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw new ModelError('MODEL_INVALID', `${path}: not a JSON object (${(e as Error).message}); restore the file`, { cause: e });
+  }
+}
+
+function validateOptions(opts: LoadEncoderOptions): void {
+  const bad = (m: string): never => { throw new TridentError('INVALID_ARGUMENT', m); };
+  if (opts.dtype !== undefined && opts.dtype !== 'fp32' && opts.dtype !== 'int8') bad(`dtype must be 'fp32' or 'int8', got ${JSON.stringify(opts.dtype)}`);
+  if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) bad(`threads must be a positive integer, got ${opts.threads}`);
+  if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') bad('onProgress must be a function');
+}
+
+/**
+ * Loads an encoder from a hub id (`BAAI/bge-m3`, `aapot/bge-m3-onnx`, `Xenova/bge-m3`,
+ * `gpahal/bge-m3-onnx-int8`, …), a local directory in any of those layouts, or
+ * `builtin:<name>`.
+ *
+ * @example
+ * ```ts
+ * const enc = await loadEncoder('BAAI/bge-m3', { dtype: 'fp32', threads: 2, onProgress: (p) => console.log(p.file, p.loaded) });
+ * const [q] = await enc.encode(['What is BGE M3?'], { role: 'query' });
+ * await enc.close();
+ * ```
+ */
+export async function loadEncoder(source: string, opts: LoadEncoderOptions = {}): Promise<Encoder> {
+  validateOptions(opts);
+  const { dir, files } = await resolveSource(source, opts);
+  const at = (p: string): string => join(dir, ...p.split('/'));
+  const config: ModelConfig = resolveModelConfig(files.trident ? await readJson(at(files.trident)) : {}, files.trident ? at(files.trident) : 'trident.json');
+  const modelConfig = files.config ? await readJson(at(files.config)) : {};
+  const tokenizer = await TextTokenizer.load(at(files.tokenizer), files.tokenizerConfig ? at(files.tokenizerConfig) : undefined);
+  const hiddenSize = typeof modelConfig.hidden_size === 'number' ? modelConfig.hidden_size : undefined;
+  let rows = typeof modelConfig.vocab_size === 'number' ? modelConfig.vocab_size : undefined;
+  let rowsFrom = 'config.json vocab_size';
+  if (rows === undefined) {
+    rows = (await initializerDims(at(files.onnx), (n) => /word_embeddings\.weight/.test(n)))?.[0];
+    rowsFrom = `the embedding table of ${files.onnx}`;
+  }
+  if (rows !== undefined && (tokenizer.vocabSize > rows || rows - tokenizer.vocabSize > 128)) {
+    throw new ModelError('TOKENIZER_MISMATCH', `${at(files.tokenizer)} has ${tokenizer.vocabSize} ids but the model has ${rows} embedding rows (${rowsFrom}); the tokenizer belongs to another model`);
+  }
+  // XLM-R / RoBERTa positions start at padding_idx + 1 = 2, so two rows are never used.
+  const positionOffset = ['xlm-roberta', 'roberta', 'camembert'].includes(String(modelConfig.model_type)) ? 2 : 0;
+  const maxPos = typeof modelConfig.max_position_embeddings === 'number' ? modelConfig.max_position_embeddings - positionOffset : 8192;
+  let heads: M3Heads | undefined;
+  if (files.sparseHead && files.colbertHead) heads = await readM3Heads(at(files.sparseHead), at(files.colbertHead), hiddenSize);
+  const backend = await Backend.create(at(files.onnx), heads, opts.threads !== undefined ? { threads: opts.threads } : {});
+  try {
+    const cap = backend.capabilities;
+    const want = opts.heads ?? {};
+    const enabled: HeadSet = {
+      dense: config.heads.dense && cap.dense && want.dense !== false,
+      sparse: config.heads.sparse && cap.sparse && want.sparse !== false,
+      multivector: config.heads.multivector && cap.colbert && want.multivector !== false,
+    };
+    for (const k of ['dense', 'sparse', 'multivector'] as const) {
+      if (want[k] === true && !enabled[k]) {
+        throw new ModelError('MODEL_NOT_FOUND', `${dir}: the ${k} head was requested but the model has no ${k} output${k === 'dense' ? '' : ' and no sparse_linear/colbert_linear head files'} (graph outputs: ${backend.outputNames.join(', ')})`);
+      }
+    }
+    // Warm-up on <s></s>: proves the graph runs and tells the dimensions.
+    const all = { dense: true, sparse: enabled.sparse, colbert: enabled.multivector, hidden: cap.hidden };
+    const probe = await backend.run([tokenizer.clsId, tokenizer.eosId], [1, 1], 1, 2, all);
+    const dim = probe.dense ? probe.dense.length : probe.hiddenDim;
+    if (!dim) throw new ModelError('MODEL_INVALID', `${at(files.onnx)}: cannot find a dense or hidden-state output (outputs: ${backend.outputNames.join(', ')})`);
+    // The tokenizer's largest id must index the embedding table.
+    try {
+      await backend.run([tokenizer.clsId, tokenizer.vocabSize - 1, tokenizer.eosId], [1, 1, 1], 1, 3, { dense: true, sparse: false, colbert: false, hidden: false });
+    } catch (e) {
+      throw new ModelError('TOKENIZER_MISMATCH', `${at(files.tokenizer)} produces id ${tokenizer.vocabSize - 1}, which the model's embedding table rejects; the tokenizer belongs to another model`, { cause: e });
+    }
+    const weightFiles = [files.onnx, ...files.externalData, files.sparseHead, files.colbertHead].filter((x): x is string => !!x).map(at);
+    const id = await encoderIdentity(config, files.dtype, at(files.tokenizer), weightFiles);
+    return new M3Encoder({
+      backend,
+      tokenizer,
+      config,
+      maxPositions: maxPos,
+      info: {
+        id,
+        family: config.family,
+        dim,
+        maxLength: Math.min(config.maxLength, maxPos),
+        vocabSize: tokenizer.vocabSize,
+        fusionWeights: [...config.fusionWeights],
+        heads: enabled,
+        dtype: files.dtype,
+      },
+    });
+  } catch (e) {
+    await backend.release();
+    throw e;
+  }
+}

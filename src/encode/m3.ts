@@ -1,0 +1,251 @@
+/**
+ * The M3 encoder: tokenize → bucket by length → one forward pass per batch → dense,
+ * sparse and multi-vector outputs (rules in pooling.ts and shared/M3-SPEC.md).
+ *
+ * Batching: texts are sorted by token count, cut into batches of `batchSize`, padded
+ * on the right with the pad id to the longest text of their batch (attention mask 0),
+ * and results are returned in input order. Padding never changes a text's result
+ * beyond float noise (batched == one-by-one, tested).
+ */
+import { InvalidArgumentError, TridentError } from '../errors.js';
+import type { Backend, BatchOutput } from './backend.js';
+import type { ModelConfig } from './config.js';
+import { l2normalize, meanRows, poolSparse } from './pooling.js';
+import type { TextTokenizer } from './tokenizer.js';
+import type { CharSpan, EncodeOptions, Encoded, Encoder, EncoderInfo, Role, TokenLevel } from './types.js';
+
+/** Code thrown when an encoder is used after `close()` (no dedicated code in the error table yet). */
+export const ENCODER_CLOSED_CODE = 'INVALID_ARGUMENT' as const;
+
+interface Parts {
+  backend: Backend;
+  tokenizer: TextTokenizer;
+  config: ModelConfig;
+  info: EncoderInfo;
+  /** Largest maxLength the model accepts (max_position_embeddings - 2 for XLM-R). */
+  maxPositions: number;
+}
+
+interface Job {
+  index: number;
+  text: string;
+  ids: number[];
+  pieces: string[];
+  truncated: boolean;
+  /** Length of the role prefix prepended to the caller's text. */
+  prefixLength: number;
+  /** Tokenized prefix length of `text`. */
+  sourceLength: number;
+}
+
+interface Forward {
+  job: Job;
+  dense: Float32Array;
+  tokenWeights: Float32Array;
+  colbert: Float32Array;
+  colbertDim: number;
+  hidden: Float32Array | null;
+}
+
+const EMPTY_F32: Float32Array = new Float32Array(0);
+
+/**
+ * BGE-M3 family encoder. Create it with `loadEncoder`.
+ *
+ * @example
+ * ```ts
+ * const enc = await loadEncoder('BAAI/bge-m3');
+ * const [doc] = await enc.encode(['BM25 is a bag-of-words retrieval function'], { role: 'document' });
+ * doc.sparse.ids; // ascending token ids
+ * ```
+ */
+export class M3Encoder implements Encoder {
+  readonly info: EncoderInfo;
+  readonly #backend: Backend;
+  readonly #tok: TextTokenizer;
+  readonly #cfg: ModelConfig;
+  readonly #drop: ReadonlySet<number>;
+  readonly #maxPositions: number;
+  #closed = false;
+  readonly #inflight = new Set<Promise<unknown>>();
+
+  /** Internal: use `loadEncoder`. */
+  constructor(parts: Parts) {
+    this.info = parts.info;
+    this.#backend = parts.backend;
+    this.#tok = parts.tokenizer;
+    this.#cfg = parts.config;
+    this.#drop = new Set(parts.config.sparseDropIds);
+    this.#maxPositions = parts.maxPositions;
+  }
+
+  async encode(texts: readonly string[], opts: EncodeOptions = {}): Promise<Encoded[]> {
+    const fw = await this.#forward(texts, opts, false);
+    const heads = this.info.heads;
+    return fw.map((f) => {
+      const ids = f.job.ids;
+      const count = heads.multivector ? ids.length - 1 : 0;
+      let charSpans: CharSpan[] = [];
+      if (count > 0) charSpans = this.#spans(f.job).slice(1);
+      return {
+        dense: f.dense,
+        sparse: heads.sparse ? poolSparse(ids, f.tokenWeights, this.#drop) : { ids: new Uint32Array(0), weights: new Float32Array(0) },
+        multivector: {
+          data: f.colbert,
+          dim: count > 0 ? f.colbertDim : this.info.dim,
+          count,
+          tokenIds: count > 0 ? Uint32Array.from(ids.slice(1)) : new Uint32Array(0),
+          charSpans,
+        },
+        truncated: f.job.truncated,
+        tokenCount: ids.length,
+      };
+    });
+  }
+
+  async encodeTokens(texts: readonly string[], opts: EncodeOptions = {}): Promise<TokenLevel[]> {
+    const fw = await this.#forward(texts, opts, true);
+    return fw.map((f) => ({
+      tokenIds: Uint32Array.from(f.job.ids),
+      charSpans: this.#spans(f.job),
+      tokenWeights: f.tokenWeights,
+      colbert: f.colbert,
+      hidden: f.hidden,
+      dense: f.dense,
+      truncated: f.job.truncated,
+    }));
+  }
+
+  decodeTokens(ids: Uint32Array | readonly number[]): string[] {
+    this.#checkOpen();
+    if (!(ids instanceof Uint32Array) && !Array.isArray(ids)) {
+      throw new InvalidArgumentError('INVALID_ARGUMENT', 'decodeTokens expects a Uint32Array or an array of token ids');
+    }
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || id >= this.info.vocabSize) {
+        throw new InvalidArgumentError('INVALID_ARGUMENT', `token id ${id} is outside the vocabulary [0, ${this.info.vocabSize})`);
+      }
+    }
+    return this.#tok.pieces(ids);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Let running batches finish before the native sessions are freed.
+    await Promise.allSettled([...this.#inflight]);
+    await this.#backend.release();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new TridentError(ENCODER_CLOSED_CODE, 'the encoder is closed; load a new one with loadEncoder()');
+  }
+
+  #spans(job: Job): CharSpan[] {
+    const spans = this.#tok.spans(job.text.slice(0, job.sourceLength), job.pieces);
+    spans[0] = [0, 0];
+    spans[spans.length - 1] = [0, 0];
+    const n = job.prefixLength;
+    if (n === 0) return spans;
+    return spans.map(([s, e]) => (e <= n ? [0, 0] : [Math.max(0, s - n), e - n]));
+  }
+
+  #validate(texts: readonly string[], opts: EncodeOptions): { role: Role; maxLength: number; batchSize: number } {
+    this.#checkOpen();
+    if (!Array.isArray(texts)) throw new InvalidArgumentError('INVALID_ARGUMENT', 'texts must be an array of strings');
+    texts.forEach((t, i) => {
+      if (typeof t !== 'string') throw new InvalidArgumentError('INVALID_TEXT', `texts[${i}] is ${t === null ? 'null' : typeof t}, not a string`);
+    });
+    const role = opts.role ?? 'document';
+    if (role !== 'query' && role !== 'document') throw new InvalidArgumentError('INVALID_ARGUMENT', `role must be 'query' or 'document', got ${JSON.stringify(role)}`);
+    const maxLength = opts.maxLength ?? this.info.maxLength;
+    if (!Number.isInteger(maxLength) || maxLength < 2 || maxLength > this.#maxPositions) {
+      throw new InvalidArgumentError('INVALID_ARGUMENT', `maxLength must be an integer in [2, ${this.#maxPositions}] (it counts <s> and </s>), got ${maxLength}`);
+    }
+    const batchSize = opts.batchSize ?? 8;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
+    return { role, maxLength, batchSize };
+  }
+
+  async #forward(texts: readonly string[], opts: EncodeOptions, wantHidden: boolean): Promise<Forward[]> {
+    const { role, maxLength, batchSize } = this.#validate(texts, opts);
+    const prefix = this.#cfg.prefixes[role];
+    const jobs: Job[] = texts.map((text, index) => {
+      const t = this.#tok.encode(prefix + text, maxLength);
+      return { index, text: prefix + text, ids: t.ids, pieces: t.pieces, truncated: t.truncated, prefixLength: prefix.length, sourceLength: t.sourceLength };
+    });
+    const order = [...jobs].sort((a, b) => a.ids.length - b.ids.length || a.index - b.index);
+    const results = new Array<Forward>(jobs.length);
+    const heads = this.info.heads;
+    for (let s = 0; s < order.length; s += batchSize) {
+      const batch = order.slice(s, s + batchSize);
+      const B = batch.length;
+      const T = batch[batch.length - 1]!.ids.length;
+      const ids = new Array<number>(B * T).fill(this.#cfg.padId);
+      const mask = new Array<number>(B * T).fill(0);
+      batch.forEach((j, b) => {
+        for (let t = 0; t < j.ids.length; t++) { ids[b * T + t] = j.ids[t]!; mask[b * T + t] = 1; }
+      });
+      this.#checkOpen();
+      const run = this.#backend.run(ids, mask, B, T, {
+        dense: heads.dense,
+        sparse: heads.sparse,
+        colbert: heads.multivector,
+        hidden: wantHidden || (heads.dense && this.#cfg.pooling !== 'cls'),
+      });
+      this.#inflight.add(run);
+      let out: BatchOutput;
+      try {
+        out = await run;
+      } finally {
+        this.#inflight.delete(run);
+      }
+      batch.forEach((job, b) => { results[job.index] = this.#extract(job, b, out, wantHidden); });
+    }
+    return results;
+  }
+
+  #extract(job: Job, b: number, out: BatchOutput, wantHidden: boolean): Forward {
+    const { T } = out;
+    const L = job.ids.length;
+    const H = out.hiddenDim;
+    const heads = this.info.heads;
+    let dense: Float32Array = EMPTY_F32;
+    if (heads.dense) {
+      if (this.#cfg.pooling === 'cls' && out.dense) {
+        const d = out.dense.length / out.B;
+        dense = out.dense.slice(b * d, (b + 1) * d);
+      } else if (out.hidden) {
+        const base = b * T * H;
+        if (this.#cfg.pooling === 'mean') dense = meanRows(out.hidden, base, L, H);
+        else {
+          const row = this.#cfg.pooling === 'last_token' ? L - 1 : 0;
+          dense = out.hidden.slice(base + row * H, base + (row + 1) * H);
+        }
+      }
+      if (this.#cfg.normalize) l2normalize(dense);
+    }
+    const tokenWeights = new Float32Array(L);
+    if (heads.sparse && out.sparse) {
+      for (let t = 0; t < L; t++) {
+        const w = out.sparse[b * T + t]!;
+        tokenWeights[t] = this.#drop.has(job.ids[t]!) || !(w > 0) ? 0 : w;
+      }
+    }
+    let colbert: Float32Array = EMPTY_F32;
+    const D = out.colbertDim;
+    if (heads.multivector && out.colbert) {
+      const off = out.colbertOffset;
+      const rowsPerText = T - off;
+      colbert = new Float32Array((L - 1) * D);
+      for (let p = 1; p < L; p++) {
+        const src = (b * rowsPerText + (p - off)) * D;
+        const row = colbert.subarray((p - 1) * D, p * D);
+        row.set(out.colbert.subarray(src, src + D));
+        if (this.#cfg.normalize) l2normalize(row);
+      }
+    }
+    const hidden = wantHidden && out.hidden ? out.hidden.slice(b * T * H, (b * T + L) * H) : null;
+    return { job, dense, tokenWeights, colbert, colbertDim: D, hidden };
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Public types of the encode stage: the {@link Encoder} contract every model family
+ * implements, its options and its outputs.
+ */
+import type { HeadSet } from './config.js';
+
+/**
+ * Whether a text is a query or a document (selects prefixes/instructions per family).
+ *
+ * @example
+ * ```ts
+ * await enc.encode(['what is bm25?'], { role: 'query' satisfies Role });
+ * ```
+ */
+export type Role = 'query' | 'document';
+
+/**
+ * Half-open UTF-16 code-unit range `[start, end)` into the input text.
+ *
+ * @example
+ * ```ts
+ * const [s, e]: CharSpan = out.multivector.charSpans[0]!;
+ * text.slice(s, e); // the source of the first token
+ * ```
+ */
+export type CharSpan = [number, number];
+
+/**
+ * Sparse lexical weights: token ids ascending, one weight each (> 0).
+ *
+ * @example
+ * ```ts
+ * const { ids, weights } = (await enc.encode(['BM25 ranks documents']))[0]!.sparse;
+ * enc.decodeTokens(ids); // ['▁BM', '25', …]
+ * ```
+ */
+export interface SparseVector {
+  ids: Uint32Array;
+  weights: Float32Array;
+}
+
+/**
+ * Per-token vectors: `count` rows of `dim` floats, row-major.
+ *
+ * @example
+ * ```ts
+ * const mv = (await enc.encode(['hello world']))[0]!.multivector;
+ * const row1 = mv.data.subarray(mv.dim, 2 * mv.dim); // second token's vector
+ * ```
+ */
+export interface MultiVector {
+  data: Float32Array;
+  dim: number;
+  count: number;
+  /** Token id of each row. */
+  tokenIds: Uint32Array;
+  /** Where each row's token came from in the input text (`[0, 0]` for special tokens). */
+  charSpans: CharSpan[];
+}
+
+/**
+ * Pooled output for one text.
+ *
+ * @example
+ * ```ts
+ * const [o] = await enc.encode(['a long document …'], { maxLength: 512 });
+ * if (o!.truncated) console.log(`cut to ${o!.tokenCount} tokens`);
+ * ```
+ */
+export interface Encoded {
+  /** L2-normalised dense vector (empty when the dense head is disabled). */
+  dense: Float32Array;
+  /** Lexical weights (empty when the sparse head is disabled). */
+  sparse: SparseVector;
+  /** Per-token vectors (count 0 when the multi-vector head is disabled). */
+  multivector: MultiVector;
+  /** True when the text was cut to `maxLength` tokens. */
+  truncated: boolean;
+  /** Tokens fed to the model, specials included, after truncation. */
+  tokenCount: number;
+}
+
+/**
+ * Un-pooled per-token output for one text (late chunking).
+ *
+ * @example
+ * ```ts
+ * const [t] = await enc.encodeTokens([longText], { maxLength: 8192 });
+ * // pool t.colbert rows / t.tokenWeights over each chunk's token range
+ * ```
+ */
+export interface TokenLevel {
+  /** All token ids, specials included. */
+  tokenIds: Uint32Array;
+  /** One span per token; `[0, 0]` for specials. */
+  charSpans: CharSpan[];
+  /** Sparse weight at every position (0 at dropped ids such as specials). Length = tokenIds.length. */
+  tokenWeights: Float32Array;
+  /** (T-1) × dim normalised multi-vectors for positions 1..T-1. */
+  colbert: Float32Array;
+  /** T × hidden last hidden state, or null when the model layout does not expose it. */
+  hidden: Float32Array | null;
+  /** Pooled dense vector of the whole text. */
+  dense: Float32Array;
+  truncated: boolean;
+}
+
+/**
+ * Options of {@link Encoder.encode}.
+ *
+ * @example
+ * ```ts
+ * await enc.encode(docs, { role: 'document', maxLength: 1024, batchSize: 4 });
+ * ```
+ */
+export interface EncodeOptions {
+  /** Query or document (default `document`). */
+  role?: Role;
+  /** Max tokens per text, specials included (default: the model's, 512 for M3). */
+  maxLength?: number;
+  /** Texts per forward pass (default 8). */
+  batchSize?: number;
+}
+
+/**
+ * Static facts about a loaded encoder.
+ *
+ * @example
+ * ```ts
+ * enc.info; // { id: 'bge-m3-fp32-…', family: 'bge-m3', dim: 1024, maxLength: 512, vocabSize: 250002, … }
+ * ```
+ */
+export interface EncoderInfo {
+  /** Stable identity of model semantics: config + tokenizer + weight-file fingerprint. */
+  id: string;
+  family: string;
+  /** Dense dimension (also the multi-vector dimension for M3). */
+  dim: number;
+  /** Default max tokens per text. */
+  maxLength: number;
+  vocabSize: number;
+  /** Default fusion weights [dense, sparse, multivector]. */
+  fusionWeights: [number, number, number];
+  /** Heads this encoder computes. */
+  heads: HeadSet;
+  /** Precision of the weights actually loaded. */
+  dtype: 'fp32' | 'int8';
+}
+
+/**
+ * The contract every encoder family implements (M3 now; E5, GTE, SPLADE, ColBERT and
+ * remote APIs later). One call gives every representation the model has.
+ *
+ * @example
+ * ```ts
+ * const enc: Encoder = await loadEncoder('BAAI/bge-m3');
+ * const [q] = await enc.encode(['what is bm25?'], { role: 'query' });
+ * ```
+ */
+export interface Encoder {
+  readonly info: EncoderInfo;
+  /** Pooled dense + sparse + multi-vector output, one entry per text, in input order. */
+  encode(texts: readonly string[], opts?: EncodeOptions): Promise<Encoded[]>;
+  /** Un-pooled per-token output, for late chunking. */
+  encodeTokens(texts: readonly string[], opts?: EncodeOptions): Promise<TokenLevel[]>;
+  /** Piece strings of token ids (for explanations). */
+  decodeTokens(ids: Uint32Array | readonly number[]): string[];
+  /** Frees the model; idempotent. Later calls throw. */
+  close(): Promise<void>;
+}
+
+/**
+ * Progress of a file download.
+ *
+ * @example
+ * ```ts
+ * await loadEncoder('BAAI/bge-m3', { onProgress: (p: DownloadProgress) => console.log(p.file, p.loaded, p.total) });
+ * ```
+ */
+export interface DownloadProgress {
+  file: string;
+  loaded: number;
+  total: number | undefined;
+}
+
+/**
+ * Options of `loadEncoder`.
+ *
+ * @example
+ * ```ts
+ * await loadEncoder('BAAI/bge-m3', { dtype: 'int8', cacheDir: '/data/models', threads: 4, offline: true });
+ * ```
+ */
+export interface LoadEncoderOptions {
+  /**
+   * `fp32` (default) or `int8` (uses the quantized file where the layout has one; a
+   * layout with only a quantized graph loads it for either value, `info.dtype` tells).
+   * Dynamic int8 graphs quantise activations per batch tensor, so int8 results depend
+   * slightly on which texts share a batch (fp32 results do not).
+   */
+  dtype?: 'fp32' | 'int8';
+  /** Download cache (default env TRIDENT_CACHE, else ~/.cache/trident). */
+  cacheDir?: string;
+  /** Intra-op threads for onnxruntime (default: all cores). */
+  threads?: number;
+  /** Download progress callback. */
+  onProgress?: (p: DownloadProgress) => void;
+  /** Use the cache only (default: env TRIDENT_OFFLINE=1 or HF_HUB_OFFLINE=1). */
+  offline?: boolean;
+  /** Hub endpoint (default env HF_ENDPOINT, else https://huggingface.co). */
+  hubUrl?: string;
+  /** Hub revision (default `main`). */
+  revision?: string;
+  /** Compute only some heads (default: all the model has). */
+  heads?: Partial<HeadSet>;
+  /** Abort a download that makes no progress for this long (default 30 000 ms). */
+  downloadTimeoutMs?: number;
+  /** Retries per file after a failed or cut transfer (default 3). */
+  downloadRetries?: number;
+}

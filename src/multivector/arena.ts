@@ -1,0 +1,159 @@
+/**
+ * The multi-vector arena: every document's vectors back to back in one growable typed
+ * array per dtype (f32, f16 bit patterns, or i8 + one f32 scale per vector), plus parallel
+ * arenas of token ids (u32) and character spans (2 × u32), with NONE where absent.
+ * Documents are addressed by `start`/`count` (vector indices), kept by the store.
+ * Removed documents leave garbage until {@link Arena.compact} rewrites the arena.
+ */
+
+import { f16Values, f32ToF16, quantizeI8Row } from '../kernels/f16.js';
+import { kernels } from '../kernels/index.js';
+import type { MvDtype } from './types.js';
+
+/** Growable token-vector arena. */
+export class Arena {
+  readonly dim: number;
+  readonly dtype: MvDtype;
+  /** Vectors written so far (live and garbage). */
+  used = 0;
+  #cap = 0;
+  f32: Float32Array | null = null;
+  f16: Uint16Array | null = null;
+  i8: Int8Array | null = null;
+  scales: Float32Array | null = null;
+  tokens = new Uint32Array(0);
+  spans = new Uint32Array(0);
+
+  constructor(dim: number, dtype: MvDtype, capacity = 256) {
+    this.dim = dim;
+    this.dtype = dtype;
+    this.#reserve(Math.max(capacity, 16));
+  }
+
+  /** Bytes per stored vector (payload + scale + token id + span). */
+  get bytesPerVector(): number {
+    const w = this.dtype === 'f32' ? 4 : this.dtype === 'f16' ? 2 : 1;
+    return this.dim * w + (this.dtype === 'i8' ? 4 : 0) + 12;
+  }
+
+  /** Allocated bytes (capacity, including garbage and slack). */
+  get allocatedBytes(): number {
+    return this.#cap * this.bytesPerVector;
+  }
+
+  #reserve(min: number): void {
+    if (min <= this.#cap) return;
+    const cap = Math.max(min, Math.ceil(this.#cap * 1.5), 16);
+    const d = this.dim;
+    const n = this.used;
+    if (this.dtype === 'f32') this.f32 = grow(this.f32, new Float32Array(cap * d), n * d);
+    else if (this.dtype === 'f16') this.f16 = grow(this.f16, new Uint16Array(cap * d), n * d);
+    else {
+      this.i8 = grow(this.i8, new Int8Array(cap * d), n * d);
+      this.scales = grow(this.scales, new Float32Array(cap), n);
+    }
+    this.tokens = grow(this.tokens, new Uint32Array(cap), n);
+    this.spans = grow(this.spans, new Uint32Array(2 * cap), 2 * n);
+    this.#cap = cap;
+  }
+
+  /** Appends `count` normalised vectors (+ ids, spans); returns the start index. */
+  append(data: Float32Array, count: number, tokens: Uint32Array, spans: Uint32Array): number {
+    this.#reserve(this.used + count);
+    const start = this.used;
+    const d = this.dim;
+    const off = start * d;
+    if (this.dtype === 'f32') this.f32!.set(data, off);
+    else if (this.dtype === 'f16') {
+      const a = this.f16!;
+      for (let i = 0; i < count * d; i++) a[off + i] = f32ToF16(data[i]!);
+    } else {
+      for (let v = 0; v < count; v++) this.scales![start + v] = quantizeI8Row(data, v * d, d, this.i8!, off + v * d);
+    }
+    this.tokens.set(tokens, start);
+    this.spans.set(spans, 2 * start);
+    this.used += count;
+    return start;
+  }
+
+  /** Appends raw stored vectors (already in this dtype) — used by compact and load. */
+  appendRaw(src: Arena, start: number, count: number): number {
+    this.#reserve(this.used + count);
+    const at = this.used;
+    const d = this.dim;
+    if (this.dtype === 'f32') this.f32!.set(src.f32!.subarray(start * d, (start + count) * d), at * d);
+    else if (this.dtype === 'f16') this.f16!.set(src.f16!.subarray(start * d, (start + count) * d), at * d);
+    else {
+      this.i8!.set(src.i8!.subarray(start * d, (start + count) * d), at * d);
+      this.scales!.set(src.scales!.subarray(start, start + count), at);
+    }
+    this.tokens.set(src.tokens.subarray(start, start + count), at);
+    this.spans.set(src.spans.subarray(2 * start, 2 * (start + count)), 2 * at);
+    this.used += count;
+    return at;
+  }
+
+  /** Loads persisted arrays (lengths already validated) into an empty arena. */
+  static fromArrays(dim: number, dtype: MvDtype, vectors: Float32Array | Uint16Array | Int8Array, scales: Float32Array | null, tokens: Uint32Array, spans: Uint32Array): Arena {
+    const count = tokens.length;
+    const a = new Arena(dim, dtype, count);
+    if (dtype === 'f32') a.f32!.set(vectors as Float32Array);
+    else if (dtype === 'f16') a.f16!.set(vectors as Uint16Array);
+    else {
+      a.i8!.set(vectors as Int8Array);
+      a.scales!.set(scales!);
+    }
+    a.tokens.set(tokens);
+    a.spans.set(spans);
+    a.used = count;
+    return a;
+  }
+
+  /** The stored vectors of a range, as canonical arrays (views). */
+  raw(start: number, count: number): { vectors: Float32Array | Uint16Array | Int8Array; scales: Float32Array | null } {
+    const d = this.dim;
+    if (this.dtype === 'f32') return { vectors: this.f32!.subarray(start * d, (start + count) * d), scales: null };
+    if (this.dtype === 'f16') return { vectors: this.f16!.subarray(start * d, (start + count) * d), scales: null };
+    return { vectors: this.i8!.subarray(start * d, (start + count) * d), scales: this.scales!.subarray(start, start + count) };
+  }
+
+  /** Dequantised copy of one stored vector. */
+  vector(index: number): Float32Array {
+    const d = this.dim;
+    const off = index * d;
+    if (this.dtype === 'f32') return this.f32!.slice(off, off + d);
+    const out = new Float32Array(d);
+    if (this.dtype === 'f16') {
+      const t = f16Values();
+      for (let k = 0; k < d; k++) out[k] = t[this.f16![off + k]!]!;
+    } else {
+      const s = this.scales![index]!;
+      for (let k = 0; k < d; k++) out[k] = s * this.i8![off + k]!;
+    }
+    return out;
+  }
+
+  /** `out[i] = MaxSim(query, docs i)` for docs given by starts/counts: one kernel call. */
+  maxsim(query: Float32Array, qCount: number, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void {
+    if (out.length === 0) return;
+    const d = this.dim;
+    const n = this.used;
+    if (this.dtype === 'f32') kernels.maxsimF32(query, qCount, d, this.f32!.subarray(0, n * d), starts, counts, out);
+    else if (this.dtype === 'f16') kernels.maxsimF16(query, qCount, d, this.f16!.subarray(0, n * d), starts, counts, out);
+    else kernels.maxsimI8(query, qCount, d, this.i8!.subarray(0, n * d), this.scales!.subarray(0, n), starts, counts, out);
+  }
+
+  /** `out[j] = q · vector(start + j)` for one query vector (dim values): one kernel call. */
+  dots(q: Float32Array, start: number, count: number, out: Float32Array): void {
+    if (count === 0) return;
+    const { vectors, scales } = this.raw(start, count);
+    if (this.dtype === 'f32') kernels.dotsF32(q, this.dim, vectors as Float32Array, null, out);
+    else if (this.dtype === 'f16') kernels.dotsF16(q, this.dim, vectors as Uint16Array, null, out);
+    else kernels.dotsI8(q, this.dim, vectors as Int8Array, scales!, null, out);
+  }
+}
+
+function grow<T extends Float32Array | Uint16Array | Int8Array | Uint32Array>(old: T | null, fresh: T, keep: number): T {
+  if (old !== null && keep > 0) fresh.set(old.subarray(0, keep) as never);
+  return fresh;
+}

