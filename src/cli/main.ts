@@ -9,6 +9,7 @@ Usage:
   trident index <corpus.jsonl | folder> --out <dir> [--model <source>] [--chunking late|ordinary] [--bm25 <analyzer>] [--limit N]
   trident search <dir> "<query>" [--model <source>] [--k 10] [--mode all|dense|sparse|multivector|dense+sparse|bm25] [--explain] [--json]
   trident eval <dir> --beir <folder> [--model <source>] [--configs ...] [--json out.json] [--plot out.svg] [--compare a.json b.json]
+  trident bench [--plot] [suites...]      (in a repository checkout: runs bench/run.ts)
   trident train-static --pairs <jsonl> [--corpus <jsonl>] [--init glove|<model>] --out <dir>
 
 <source> is a hub id (BAAI/bge-m3, aapot/bge-m3-onnx, …), a local model directory, or builtin:static-en (default).`;
@@ -59,6 +60,16 @@ async function main(argv: string[]): Promise<number> {
     case 'eval': {
       const { runEvalCommand } = await import('./eval-command.js');
       return runEvalCommand(rest);
+    }
+    case 'bench': {
+      // Benchmarks live in the repository's bench/ folder (not in the published package).
+      const { spawnSync } = await import('node:child_process');
+      const { existsSync } = await import('node:fs');
+      const { fileURLToPath } = await import('node:url');
+      const runner = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
+      if (!existsSync(runner)) throw new TridentError('UNSUPPORTED', 'trident bench needs a checkout of the repository (bench/ is not published); run `npm run bench` there');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', runner, ...rest], { stdio: 'inherit' });
+      return r.status ?? 1;
     }
     case 'train-static': {
       const { trainStaticCli } = await import('../train/index.js');
