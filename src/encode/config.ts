@@ -76,7 +76,7 @@ export const M3_CONFIG: Readonly<ModelConfig> = Object.freeze({
   sparseDropIds: [0, 1, 2, 3],
   padId: 1,
   maxLength: 512,
-  fusionWeights: [1, 1, 1],
+  fusionWeights: [1, 0.3, 1], // the self-distillation teacher weights (M3-SPEC); compute_score defaults to [1, 1, 1]
 } as ModelConfig);
 
 const KNOWN_FAMILIES = new Set(['bge-m3']);

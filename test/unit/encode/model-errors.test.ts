@@ -143,7 +143,7 @@ describe('configuration and identity', () => {
     const dir = copy('tiny-m3-aapot');
     const a = await loadEncoder(dir, { threads: 1 });
     const b = await loadEncoder(copy('tiny-m3-aapot'), { threads: 1 });
-    expect(a.info.fusionWeights).toEqual([1, 1, 1]);
+    expect(a.info.fusionWeights).toEqual([1, 0.3, 1]);
     expect(a.info.maxLength).toBe(512);
     expect(a.info.id).toBe(b.info.id);
     expect(a.info.id).toMatch(/^bge-m3-fp32-[0-9a-f]{16}$/);
