@@ -11,12 +11,12 @@
 import { invalid, StorageError, TridentError } from '../errors.js';
 import { Graph } from './graph.js';
 import { RowStore, type DenseDtype } from './rows.js';
-import { topK, type Ranked } from './topk.js';
+import { topK, type Ranked } from '../kernels/topk.js';
 import { checkId, checkInt, checkK, checkQuery, normalised } from './validate.js';
 import { readDenseFiles, writeDenseFiles, type DenseSettings } from './persist.js';
 
 export type { DenseDtype } from './rows.js';
-export type { Ranked } from './topk.js';
+export type { Ranked } from '../kernels/topk.js';
 
 /**
  * Options of {@link DenseIndex.create}.

@@ -9,4 +9,4 @@
  */
 export { DenseIndex, type DenseIndexOptions, type DenseSearchOptions, type DenseDtype, type Ranked } from './dense-index.js';
 export { type DenseSettings, DENSE_ROWS_FILE, DENSE_GRAPH_FILE, DENSE_FORMAT_VERSION } from './persist.js';
-export { topK } from './topk.js';
+export { topK } from '../kernels/topk.js';

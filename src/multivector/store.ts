@@ -12,7 +12,7 @@
  */
 
 import { invalid } from '../errors.js';
-import { topK, type Ranked } from './topk.js';
+import { topK, type Ranked } from '../kernels/topk.js';
 import { Arena } from './arena.js';
 import { poolDoc } from './pool.js';
 import { readMvFile, writeMvFile } from './persist.js';

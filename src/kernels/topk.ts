@@ -1,5 +1,5 @@
 /**
- * Deterministic top-k selection over (id, score) pairs: best score first, ties broken
+ * Deterministic top-k selection over (id, score) pairs, shared by the dense and multi-vector stores: best score first, ties broken
  * by the lower id, so every index in trident returns the same order for the same data.
  *
  * Small k against a long list uses a bounded binary heap (O(n log k)); k close to n
