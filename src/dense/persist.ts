@@ -27,7 +27,7 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StorageError, TridentError } from '../errors.js';
-import { crc32 } from '../store/index.js';
+import { checksumFile, crc32, crc32Update, readLargeFile, writeChunks } from '../store/index.js';
 import { RowStore, type DenseDtype } from './rows.js';
 
 /**
@@ -79,7 +79,7 @@ async function atomicWrite(file: string, chunks: Uint8Array[]): Promise<void> {
   try {
     const h = await fsp.open(tmp, 'w');
     try {
-      for (const c of chunks) await h.write(c);
+      await writeChunks(h, chunks);
       await h.sync();
     } finally {
       await h.close();
@@ -104,14 +104,14 @@ export async function writeDenseFiles(dir: string, s: DenseSettings, rows: RowSt
   checkEndianness();
   const graphFile = path.join(dir, DENSE_GRAPH_FILE);
   const graphTmp = `${graphFile}.tmp-${process.pid}`;
-  let graphBytes: Uint8Array;
+  let graphSum: { bytes: number; crc32: number };
   const st = await fsp.stat(dir).catch(() => null);
   if (st === null || !st.isDirectory()) {
     throw new StorageError('IO_ERROR', `${dir} is not an existing directory; saveFiles writes into a directory you created`, { file: dir });
   }
   try {
     saveGraph(graphTmp);
-    graphBytes = await fsp.readFile(graphTmp);
+    graphSum = await checksumFile(graphTmp);
     await fsp.rename(graphTmp, graphFile);
   } catch (e) {
     await fsp.rm(graphTmp, { force: true }).catch(() => undefined);
@@ -121,18 +121,7 @@ export async function writeDenseFiles(dir: string, s: DenseSettings, rows: RowSt
   const ids = rows.ids.slice();
   const parts = [bytesOf(ids), bytesOf(data), ...(scales ? [bytesOf(scales)] : [])];
   let crc = 0;
-  {
-    const total = parts.reduce((a, p) => a + p.length, 0);
-    const payload = new Uint8Array(total);
-    let off = 0;
-    for (const p of parts) {
-      payload.set(p, off);
-      off += p.length;
-    }
-    crc = crc32(payload);
-    parts.length = 0;
-    parts.push(payload);
-  }
+  for (const p of parts) crc = crc32Update(crc, p);
   const header = new Uint8Array(HEADER);
   const dv = new DataView(header.buffer);
   header.set(new TextEncoder().encode(MAGIC), 0);
@@ -147,8 +136,8 @@ export async function writeDenseFiles(dir: string, s: DenseSettings, rows: RowSt
   dv.setUint32(36, s.expansionSearch, true);
   dv.setFloat64(40, s.oversample, true);
   dv.setUint32(48, crc, true);
-  dv.setUint32(52, crc32(graphBytes), true);
-  dv.setFloat64(56, graphBytes.length, true);
+  dv.setUint32(52, graphSum.crc32, true);
+  dv.setFloat64(56, graphSum.bytes, true);
   await atomicWrite(path.join(dir, DENSE_ROWS_FILE), [header, ...parts]);
   return [DENSE_ROWS_FILE, DENSE_GRAPH_FILE];
 }
@@ -180,7 +169,7 @@ export async function readDenseFiles(dir: string): Promise<{ settings: DenseSett
   const graphPath = path.join(dir, DENSE_GRAPH_FILE);
   let buf: Uint8Array;
   try {
-    buf = await fsp.readFile(rowsPath);
+    buf = await readLargeFile(rowsPath);
   } catch (e) {
     throw ioError('reading', rowsPath, e);
   }
@@ -218,14 +207,14 @@ export async function readDenseFiles(dir: string): Promise<{ settings: DenseSett
   const scales = rowDtype === 'i8' ? take(buf, off, count, Float32Array) : null;
   if (new Set(ids).size !== count) corrupt(rowsPath, 'duplicate ids');
 
-  let graph: Uint8Array;
+  let graph: { bytes: number; crc32: number };
   try {
-    graph = await fsp.readFile(graphPath);
+    graph = await checksumFile(graphPath);
   } catch (e) {
     throw ioError('reading', graphPath, e);
   }
-  if (graph.length !== dv.getFloat64(56, true)) corrupt(graphPath, `${graph.length} bytes, ${DENSE_ROWS_FILE} says ${dv.getFloat64(56, true)} (truncated or from another save)`);
-  if (crc32(graph) !== dv.getUint32(52, true)) {
+  if (graph.bytes !== dv.getFloat64(56, true)) corrupt(graphPath, `${graph.bytes} bytes, ${DENSE_ROWS_FILE} says ${dv.getFloat64(56, true)} (truncated or from another save)`);
+  if (graph.crc32 !== dv.getUint32(52, true)) {
     throw new StorageError('CHECKSUM_MISMATCH', `${graphPath} fails its CRC-32 check (damaged on disk or from another save); restore it from a backup or rebuild the index`, { file: graphPath });
   }
   const settings: DenseSettings = { dimensions, dtype, rowDtype, connectivity, expansionAdd, expansionSearch, oversample };

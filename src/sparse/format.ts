@@ -24,10 +24,11 @@
  * Reading validates sizes and contents and throws `StorageError` (`CORRUPT_FILE`,
  * `FORMAT_VERSION_UNSUPPORTED`) naming the file. Writing goes to a temporary sibling, then renames.
  */
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { StorageError } from '../errors.js';
+import { readLargeFile, writeChunks } from '../store/large-file.js';
 
 /**
  * File name of the sparse index inside an index directory.
@@ -110,7 +111,7 @@ export async function writeSparseFile(
   try {
     const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(bytes);
+      await writeChunks(fh, [bytes]);
       await fh.sync();
     } finally {
       await fh.close();
@@ -127,9 +128,9 @@ export async function readSparseFile(
   dir: string,
 ): Promise<SparseFileData & { offsets: Uint32Array; docs: Uint32Array; weights: Float32Array }> {
   const path = join(dir, SPARSE_FILE);
-  let raw: Buffer;
+  let raw: Uint8Array;
   try {
-    raw = await readFile(path);
+    raw = await readLargeFile(path);
   } catch (e) {
     throw new StorageError('IO_ERROR', `could not read ${path}: ${(e as Error).message}`, { cause: e, file: SPARSE_FILE });
   }
@@ -137,10 +138,9 @@ export async function readSparseFile(
     throw new StorageError('CORRUPT_FILE', `${SPARSE_FILE} is corrupt: ${what}; rebuild the index or restore a backup`, { file: SPARSE_FILE });
   };
   if (raw.length < HEADER) corrupt(`${raw.length} bytes is shorter than the ${HEADER}-byte header`);
-  // copy into an aligned buffer we own
-  const buf = new ArrayBuffer(raw.length);
-  const bytes = new Uint8Array(buf);
-  bytes.set(raw);
+  // an aligned buffer we own (readLargeFile returns one unless the file shrank mid-read)
+  const bytes = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : raw.slice();
+  const buf = bytes.buffer as ArrayBuffer;
   const view = new DataView(buf);
   for (let i = 0; i < 8; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) corrupt('bad magic (not a trident sparse index file)');
   const version = view.getUint32(8, true);

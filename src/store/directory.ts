@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { StorageError, TridentError } from '../errors.js';
-import { crc32 } from './checksum.js';
 import { nodeFs, type StoreFs } from './fs-seam.js';
 import {
   decodeManifest,
@@ -58,19 +57,19 @@ export async function readIndexDirectory(dir: string, fs: StoreFs = nodeFs): Pro
   const dataDir = path.join(dir, manifest.dir);
   for (const f of manifest.files) {
     const file = `${manifest.dir}/${f.name}`;
-    let bytes: Uint8Array;
+    let sum: { bytes: number; crc32: number };
     try {
-      bytes = await fs.readFile(path.join(dataDir, f.name));
+      sum = await fs.checksum(path.join(dataDir, f.name));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new StorageError('CORRUPT_FILE', `${file} is listed in the manifest but missing; restore the index from a backup or rebuild it`, { cause: e, file });
       }
       throw ioError(`reading ${file}`, e, file);
     }
-    if (bytes.length !== f.bytes) {
-      throw new StorageError('CORRUPT_FILE', `${file} is ${bytes.length} bytes, the manifest says ${f.bytes} (truncated or overwritten)`, { file });
+    if (sum.bytes !== f.bytes) {
+      throw new StorageError('CORRUPT_FILE', `${file} is ${sum.bytes} bytes, the manifest says ${f.bytes} (truncated or overwritten)`, { file });
     }
-    if (crc32(bytes) !== f.crc32) {
+    if (sum.crc32 !== f.crc32) {
       throw new StorageError('CHECKSUM_MISMATCH', `${file} fails its CRC-32 check (damaged on disk); restore the index from a backup or rebuild it`, { file });
     }
   }
@@ -161,9 +160,9 @@ async function writeGeneration(dir: string, opts: WriteGenerationOptions): Promi
     const files: FileEntry[] = [];
     for (const name of names) {
       const p = path.join(tmpDir, name);
-      const bytes = await fs.readFile(p);
+      const sum = await fs.checksum(p);
       await fs.fsync(p);
-      files.push({ name, bytes: bytes.length, crc32: crc32(bytes) });
+      files.push({ name, bytes: sum.bytes, crc32: sum.crc32 });
     }
     for (const sub of new Set(names.filter((n) => n.includes('/')).map((n) => n.slice(0, n.lastIndexOf('/'))))) await fs.fsync(path.join(tmpDir, sub));
     await fs.fsync(tmpDir);

@@ -1,4 +1,5 @@
 import * as fsp from 'node:fs/promises';
+import { checksumFile, readLargeFile } from './large-file.js';
 
 /**
  * The file-system operations the store uses, gathered in one seam so that tests can inject
@@ -6,7 +7,10 @@ import * as fsp from 'node:fs/promises';
  * unchanged.
  */
 export interface StoreFs {
+  /** Whole file, any size (chunked past the 2 GiB single-read limit). */
   readFile(path: string): Promise<Uint8Array>;
+  /** Length and CRC-32 of a file, streamed (constant memory, any size). */
+  checksum(path: string): Promise<{ bytes: number; crc32: number }>;
   writeFile(path: string, data: Uint8Array | string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   mkdir(path: string): Promise<void>;
@@ -33,7 +37,8 @@ async function fsyncPath(path: string): Promise<void> {
 
 /** The real file system (node:fs/promises). */
 export const nodeFs: StoreFs = {
-  readFile: async (p) => new Uint8Array(await fsp.readFile(p)),
+  readFile: (p) => readLargeFile(p),
+  checksum: (p) => checksumFile(p),
   writeFile: async (p, d) => {
     const h = await fsp.open(p, 'w');
     try {

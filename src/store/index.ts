@@ -1,4 +1,5 @@
-export { crc32 } from './checksum.js';
+export { crc32, crc32Update } from './checksum.js';
+export { readLargeFile, checksumFile, writeChunks, IO_CHUNK_BYTES, type ChunkOptions } from './large-file.js';
 export { nodeFs, type StoreFs } from './fs-seam.js';
 export { FORMAT_VERSION, OLDEST_READABLE_VERSION, MANIFEST_FILE, type Manifest, type FileEntry } from './manifest.js';
 export { readIndexDirectory, writeIndexGeneration, type OpenedDirectory, type WriteGenerationOptions } from './directory.js';

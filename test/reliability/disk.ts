@@ -61,6 +61,7 @@ export class FaultyFs implements StoreFs {
     }
   }
   readFile = async (p: string) => (await this.#gate('read', p), this.#fs.readFile(p));
+  checksum = async (p: string) => (await this.#gate('read', p), this.#fs.checksum(p));
   writeFile = async (p: string, d: Uint8Array | string) => {
     if (++this.calls === this.at) {
       this.fired = true;
