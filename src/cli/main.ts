@@ -20,6 +20,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return cmd ? 0 : 1;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    const line = USAGE.split('\n').find((l) => l.trimStart().startsWith(`trident ${cmd} `) || l.trim() === `trident ${cmd}`);
+    if (line) {
+      process.stdout.write(`Usage:\n${line}\n\n${USAGE.split('\n').at(-1)}\n`);
+      return 0;
+    }
+  }
   switch (cmd) {
     case 'index': {
       const { values, positionals } = parseArgs({
@@ -86,6 +93,10 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
     if (e instanceof TridentError) process.stderr.write(`trident: ${e.message}\n`);
+    else if (typeof (e as { code?: unknown })?.code === 'string' && String((e as { code: string }).code).startsWith('ERR_PARSE_ARGS_')) {
+      // a mistyped option: say which, and how the command is used
+      process.stderr.write(`trident: ${(e as Error).message}\n\n${USAGE}\n`);
+    }
     else process.stderr.write(`trident: ${(e as Error)?.stack ?? String(e)}\n`);
     process.exit(2);
   },
