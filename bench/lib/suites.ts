@@ -45,6 +45,14 @@ export const SUITES: readonly Suite[] = [
     about: 'HNSW (f32/f16/i8) vs exact oracle: recall, latency, memory',
   },
   {
+    name: 'dense-real',
+    file: 'dense-real.bench.ts',
+    nodeArgs: [],
+    quick: { TRIDENT_BENCH_TIME_MS: '300' },
+    inQuick: true,
+    about: 'HNSW recall@10 vs exact on real encoder output (built-in model over dev/scifact, dev/nfcorpus)',
+  },
+  {
     name: 'multivector',
     file: 'multivector.bench.ts',
     nodeArgs: ['--expose-gc'],
