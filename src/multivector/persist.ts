@@ -20,7 +20,7 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StorageError, TridentError } from '../errors.js';
-import { crc32 } from '../store/index.js';
+import { crc32, readLargeFile, writeChunks } from '../store/index.js';
 import { Arena } from './arena.js';
 import type { MvDtype } from './types.js';
 
@@ -112,8 +112,7 @@ export async function writeMvFile(dir: string, meta: MvMeta, docs: Array<{ id: n
   try {
     const h = await fsp.open(tmp, 'w');
     try {
-      await h.write(header);
-      await h.write(payload);
+      await writeChunks(h, [header, payload]);
       await h.sync();
     } finally {
       await h.close();
@@ -149,7 +148,7 @@ export async function readMvFile(dir: string): Promise<MvMeta & { ids: Uint32Arr
   const file = path.join(dir, MV_FILE);
   let buf: Uint8Array;
   try {
-    buf = await fsp.readFile(file);
+    buf = await readLargeFile(file);
   } catch (e) {
     throw ioError('reading', file, e);
   }
