@@ -238,11 +238,23 @@ export class M3Encoder implements Encoder {
       const off = out.colbertOffset;
       const rowsPerText = T - off;
       colbert = new Float32Array((L - 1) * D);
+      const c = out.colbert;
+      const norm = this.#cfg.normalize;
+      // row by row without subarray views (this loop touches every token vector of the
+      // corpus); the same arithmetic as l2normalize: f64 sum of squares, one f32 multiply
       for (let p = 1; p < L; p++) {
         const src = (b * rowsPerText + (p - off)) * D;
-        const row = colbert.subarray((p - 1) * D, p * D);
-        row.set(out.colbert.subarray(src, src + D));
-        if (this.#cfg.normalize) l2normalize(row);
+        const dst = (p - 1) * D;
+        let ss = 0;
+        for (let i = 0; i < D; i++) {
+          const x = c[src + i]!;
+          colbert[dst + i] = x;
+          ss += x * x;
+        }
+        if (norm) {
+          const inv = 1 / Math.max(Math.sqrt(ss), 1e-12);
+          for (let i = 0; i < D; i++) colbert[dst + i] = colbert[dst + i]! * inv;
+        }
       }
     }
     const hidden = wantHidden && out.hidden ? out.hidden.slice(b * T * H, (b * T + L) * H) : null;
