@@ -29,7 +29,15 @@ export type ErrorCode =
   | 'OFFLINE'
   | 'PARSE_ERROR'
   | 'NATIVE_ERROR'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  /** A remote API answered with an HTTP error: a 4xx that is not retried, or a 5xx/408/409 that outlived the retries. */
+  | 'REMOTE_HTTP_ERROR'
+  /** A remote API kept answering 429 (rate limited) through every retry. */
+  | 'REMOTE_RATE_LIMITED'
+  /** A remote API answered 2xx with a body that is not JSON or not the documented shape. */
+  | 'REMOTE_BAD_RESPONSE'
+  /** A remote API could not be reached (connection refused, DNS, timeout) through every retry. */
+  | 'REMOTE_UNREACHABLE';
 
 /** Base class of every error trident throws. */
 export class TridentError extends Error {

@@ -40,7 +40,7 @@ export type {
 export { DenseIndex } from './dense/index.js';
 export type { DenseIndexOptions, DenseSearchOptions, DenseDtype } from './dense/index.js';
 export { SparseIndex } from './sparse/index.js';
-export type { SparseVector, SparseIndexOptions, SparseSearchOptions } from './sparse/index.js';
+export type { SparseVector, SparseIndexOptions, SparseSearchOptions, QueryModifier } from './sparse/index.js';
 export { MultiVectorStore } from './multivector/index.js';
 export type { MultiVector, MultiVectorStoreOptions } from './multivector/index.js';
 export { createAnalyzer, TermVocabulary, termFrequencies, sentenceSpans } from './analyze/index.js';
@@ -59,8 +59,8 @@ export type { Dataset, Retriever, EvalResult, Comparison } from './eval/index.js
 export { plotLatencyQuality, plotScaling, plotPerQueryDelta } from './plot/index.js';
 
 // other model families, rerankers, remote APIs (one Encoder interface)
-export { loadFamilyEncoder, PRESETS, findPreset, composeEncoders, COMPOSED_FUSION, searchExpanded } from './families/index.js';
-export type { LoadFamilyOptions, Preset, QueryExpander } from './families/index.js';
+export { loadFamilyEncoder, PRESETS, findPreset, composeEncoders, COMPOSED_FUSION, searchExpanded, composeByRole, loadByRole, bm42Stem } from './families/index.js';
+export type { LoadFamilyOptions, Preset, QueryExpander, RoleParts, WordSplitter, FamilyEncoderInfo } from './families/index.js';
 export { loadCrossEncoder, applyRerank } from './rerank/index.js';
 export type { Reranker } from './rerank/index.js';
 export { createOpenAIEncoder, createCohereReranker, RateLimiter, RemoteError } from './remote/index.js';

@@ -122,11 +122,13 @@ def make_bert_st(vocab: list[str], wp: W.WordPiece) -> dict:
     return {'dir': 'tiny-bert-st', 'cases': cases}
 
 
-def make_splade(vocab: list[str], wp: W.WordPiece) -> dict:
-    d = os.path.join(OUT, 'tiny-splade')
+def make_splade(vocab: list[str], wp: W.WordPiece, folder: str = 'tiny-splade', seed: int = SEED + 2) -> dict:
+    """BertForMaskedLM + SPLADE pooling. `tiny-splade-query` (another seed, same vocabulary) is the
+    query-side model of a separate query/document pair (naver/efficient-splade-VI-BT-large-query/-doc)."""
+    d = os.path.join(OUT, folder)
     s = M.EncShape(vocab=len(vocab))
     h = s.hidden
-    w = M.enc_weights(s, SEED + 2, {'mlm.dense.w': (h, h), 'mlm.dense.b': (h,), 'mlm.ln.g': (h,), 'mlm.ln.b': (h,),
+    w = M.enc_weights(s, seed, {'mlm.dense.w': (h, h), 'mlm.dense.b': (h,), 'mlm.ln.g': (h,), 'mlm.ln.b': (h,),
                                      'mlm.bias': (s.vocab,)})
     w['mlm.ln.g'] = w['mlm.ln.g'] + 1
     w['mlm.bias'] = w['mlm.bias'] * 5 - 0.8  # most logits negative: a sparse output, as trained SPLADE
@@ -144,7 +146,7 @@ def make_splade(vocab: list[str], wp: W.WordPiece) -> dict:
             nz = np.nonzero(act > 0)[0]
             cases.append({'name': name, 'text': text, 'maxLength': L, 'inputIds': ids,
                           'sparse': {'ids': nz.tolist(), 'weights': r6(act[nz])}})
-    return {'dir': 'tiny-splade', 'cases': cases}
+    return {'dir': folder, 'cases': cases}
 
 
 def make_colbert(vocab: list[str], wp: W.WordPiece) -> dict:
@@ -348,6 +350,7 @@ def main() -> None:
                                                  'queryMarker': W.Q_MARK, 'documentMarker': W.D_MARK},
                'texts': TEXTS}
     for key, fn in (('bertSt', lambda: make_bert_st(vocab, wp)), ('splade', lambda: make_splade(vocab, wp)),
+                    ('spladeQuery', lambda: make_splade(vocab, wp, 'tiny-splade-query', SEED + 9)),
                     ('colbert', lambda: make_colbert(vocab, wp)), ('bm42', lambda: make_bm42(vocab, wp)),
                     ('roformer', lambda: make_roformer(vocab, wp)), ('mistral', lambda: make_mistral(mp)),
                     ('reranker', lambda: make_reranker(mp))):

@@ -52,9 +52,27 @@ export function murmur3(s: string, seed = 0): number {
   return h | 0;
 }
 
-/** BM42 term id of a stem: `|murmur3(stem)|`. */
+const stemOfId = new Map<number, string>();
+
+/** BM42 term id of a stem: `|murmur3(stem)|` (remembered, so explanations can show the stem). */
 export function bm42TermId(stem: string): number {
-  return Math.abs(murmur3(stem));
+  const id = Math.abs(murmur3(stem));
+  if (stemOfId.size > 200_000) stemOfId.clear();
+  stemOfId.set(id, stem);
+  return id;
+}
+
+/**
+ * The stem behind a BM42 term id, if this process has hashed it (ids are one-way hashes:
+ * unseen ids give undefined).
+ *
+ * @example
+ * ```ts
+ * bm42Stem(bm42TermId('rank')); // 'rank'
+ * ```
+ */
+export function bm42Stem(id: number): string | undefined {
+  return stemOfId.get(id);
 }
 
 type Wink = ReturnType<typeof winkNLP>;

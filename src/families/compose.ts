@@ -60,7 +60,7 @@ export function composeEncoders(parts: ComposeParts): Encoder {
   const distinct = [...new Set([dense, sparse, multivector].filter((e): e is Encoder => !!e))];
   const w = parts.fusionWeights ?? [dense ? 1 : 0, sparse ? 1 : 0, multivector ? 1 : 0];
   const ids = `dense=${dense?.info.id ?? '-'};sparse=${sparse?.info.id ?? '-'};mv=${multivector?.info.id ?? '-'}`;
-  const info: EncoderInfo = {
+  const info: EncoderInfo & { sparseModifier?: 'none' | 'idf' } = {
     id: `composite-${createHash('sha256').update(ids).digest('hex').slice(0, 16)}`,
     family: 'composite',
     dim: dense?.info.dim ?? multivector?.info.dim ?? 0,
@@ -69,6 +69,8 @@ export function composeEncoders(parts: ComposeParts): Encoder {
     fusionWeights: [...w],
     heads: { dense: !!dense, sparse: !!sparse, multivector: !!multivector },
     dtype: distinct.every((e) => e.info.dtype === 'fp32') ? 'fp32' : 'int8',
+    // the sparse component decides how the index weighs sparse queries (BM42: IDF at search time)
+    ...((sparse?.info as { sparseModifier?: string } | undefined)?.sparseModifier === 'idf' ? { sparseModifier: 'idf' as const } : {}),
   };
   let closed = false;
   const open = (): void => { if (closed) throw new TridentError('INVALID_ARGUMENT', 'the composed encoder is closed'); };

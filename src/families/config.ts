@@ -56,6 +56,11 @@ export interface FamilyConfig {
   spladeQuery?: 'model' | 'tokens';
   /** BM42: exponent of log(1 + w) (fastembed's alpha, default 0.5). */
   bm42Alpha?: number;
+  /**
+   * Query-time modifier the index applies to this model's sparse queries: `idf` (Qdrant's
+   * `modifier: idf`, from the index's own live statistics; BM42's default) or `none`.
+   */
+  sparseModifier?: 'none' | 'idf';
   fusionWeights: [number, number, number];
 }
 

@@ -14,7 +14,7 @@
 import { InvalidArgumentError, ModelError, TridentError } from '../errors.js';
 import type { Feed, OnnxSession } from '../encode/onnx-session.js';
 import type { CharSpan, EncodeOptions, Encoded, Encoder, EncoderInfo, Role, SparseVector, TokenLevel } from '../encode/types.js';
-import { bm42Document, bm42Query } from './bm42.js';
+import { bm42Document, bm42Query, bm42Stem } from './bm42.js';
 import type { FamilyConfig } from './config.js';
 import { l2, poolRows, spladePool, unitSparse } from './pool.js';
 import type { FamilyTokenizer } from './tokenize.js';
@@ -27,18 +27,34 @@ export interface OutputNames {
   attention?: string;
 }
 
+/**
+ * {@link EncoderInfo} plus what a family encoder tells the index about its outputs.
+ *
+ * @example
+ * ```ts
+ * const bm42 = await loadFamilyEncoder('Qdrant/bm42-all-minilm-l6-v2-attentions');
+ * bm42.info.sparseModifier; // 'idf': HybridIndex weighs query terms by its own IDF
+ * ```
+ */
+export interface FamilyEncoderInfo extends EncoderInfo {
+  /** `idf` when the index must apply IDF to sparse queries at search time (BM42). */
+  sparseModifier?: 'none' | 'idf';
+}
+
 /** Internal parts of a {@link FamilyEncoder}. */
 export interface FamilyParts {
   session: OnnxSession;
   tok: FamilyTokenizer;
   cfg: FamilyConfig;
-  info: EncoderInfo;
+  info: FamilyEncoderInfo;
   outputs: OutputNames;
   /** Largest sequence the model accepts. */
   maxPositions: number;
   /** ColBERT projection `[out, in]` row-major (PyLate 1_Dense), applied after the graph. */
   projection?: { weight: Float32Array; out: number; in: number; bias?: Float32Array };
   stopwords?: ReadonlySet<string>;
+  /** Document-only SPLADE: query weight per token id (`idf.json`); absent ids weigh 0. */
+  queryWeights?: ReadonlyMap<number, number>;
 }
 
 interface Job {
@@ -78,7 +94,7 @@ const EMPTY_SPARSE = (): SparseVector => ({ ids: new Uint32Array(0), weights: ne
  * ```
  */
 export class FamilyEncoder implements Encoder {
-  readonly info: EncoderInfo;
+  readonly info: FamilyEncoderInfo;
   readonly #p: FamilyParts;
   readonly #cfg: FamilyConfig;
   #closed = false;
@@ -102,7 +118,7 @@ export class FamilyEncoder implements Encoder {
       const jobs = this.#jobs(texts, role, opts);
       return jobs.map((j) => this.#encoded(j, null, kind === 'bm42'
         ? bm42Query(j.ids.map((id) => this.#p.tok.pieces([id])[0]!), (i) => this.#isSpecial(j.ids[i]!), this.#p.stopwords ?? new Set())
-        : unitSparse(j.ids.filter((id) => !this.#isSpecial(id)))));
+        : this.#tokenQuery(j.ids.filter((id) => !this.#isSpecial(id)))));
     }
     const rows = await this.#forward(texts, role, opts);
     return rows.map((r) => this.#pooled(r, role));
@@ -115,22 +131,31 @@ export class FamilyEncoder implements Encoder {
     return rows.map((r) => {
       const L = r.job.ids.length;
       const e = this.#pooled(r, role);
+      const textMask = new Uint8Array(L);
+      const charSpans = this.#spans(r.job, textMask);
       return {
         tokenIds: Uint32Array.from(r.job.ids),
-        charSpans: this.#spans(r.job),
+        charSpans,
         tokenWeights: new Float32Array(L),
         colbert: new Float32Array(0),
         hidden: r.hidden ? r.hidden.slice(r.shift * r.H, (r.shift + L) * r.H) : null,
         dense: e.dense,
         truncated: r.job.truncated,
-      };
+        // late chunking: which positions are the caller's text, and no lexical weights here
+        textMask,
+        lexical: false,
+      } as TokenLevel;
     });
   }
 
   decodeTokens(ids: Uint32Array | readonly number[]): string[] {
     this.#checkOpen();
     if (!(ids instanceof Uint32Array) && !Array.isArray(ids)) throw new InvalidArgumentError('INVALID_ARGUMENT', 'decodeTokens expects a Uint32Array or an array of token ids');
-    if (this.#cfg.kind === 'bm42') throw new TridentError('UNSUPPORTED', 'BM42 term ids are hashes of stems and cannot be decoded');
+    if (this.#cfg.kind === 'bm42') {
+      // term ids are hashes of stems: give the stems this process has hashed, `#id` otherwise
+      for (const id of ids) if (!Number.isInteger(id) || id < 0 || id > 0x7fffffff) throw new InvalidArgumentError('INVALID_ARGUMENT', `BM42 term id ${id} is not an integer in [0, 2^31)`);
+      return Array.from(ids, (id) => bm42Stem(id) ?? `#${id}`);
+    }
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 0 || id >= this.info.vocabSize) throw new InvalidArgumentError('INVALID_ARGUMENT', `token id ${id} is outside the vocabulary [0, ${this.info.vocabSize})`);
     }
@@ -141,6 +166,15 @@ export class FamilyEncoder implements Encoder {
     if (this.#closed) return;
     this.#closed = true;
     await this.#p.session.release();
+  }
+
+  /** Query of a document-only SPLADE model: distinct tokens, weight 1 or the `idf.json` weight. */
+  #tokenQuery(ids: number[]): SparseVector {
+    const u = unitSparse(ids);
+    const table = this.#p.queryWeights;
+    if (!table) return u;
+    const keep = [...u.ids].filter((id) => (table.get(id) ?? 0) > 0);
+    return { ids: Uint32Array.from(keep), weights: Float32Array.from(keep, (id) => table.get(id)!) };
   }
 
   #checkOpen(): void {
@@ -333,12 +367,20 @@ export class FamilyEncoder implements Encoder {
     };
   }
 
-  /** Spans over the caller's text (role prefix removed); specials, markers and expansion get [0, 0]. */
-  #spans(job: Job): CharSpan[] {
+  /**
+   * Spans over the caller's text (role prefix removed); specials, markers and expansion get
+   * [0, 0]. `textMask`, when given, gets 1 at the positions of tokens from the caller's text
+   * (not the role prefix).
+   */
+  #spans(job: Job, textMask?: Uint8Array): CharSpan[] {
     const out: CharSpan[] = job.ids.map(() => [0, 0]);
     const sp = this.#p.tok.spans(job.source, job.textTokens);
     const n = job.prefixLength;
-    sp.forEach(([s, e], k) => { out[job.textStart + k] = e <= n ? [0, 0] : [Math.max(0, s - n), e - n]; });
+    sp.forEach(([s, e], k) => {
+      const inText = e > n || (e === s && s >= n && n > 0) || (n === 0);
+      out[job.textStart + k] = e <= n ? [0, 0] : [Math.max(0, s - n), e - n];
+      if (textMask && inText) textMask[job.textStart + k] = 1;
+    });
     return out;
   }
 }

@@ -12,11 +12,12 @@ import { OnnxSession } from '../encode/onnx-session.js';
 import { readSafetensors, readTorchStateDict, type Tensor } from '../encode/tensor-file.js';
 import type { LoadEncoderOptions } from '../encode/types.js';
 import { defaultConfig, readStFiles, type ColbertConfig, type DensePooling, type FamilyConfig, type FamilyKind } from './config.js';
-import { FamilyEncoder, type FamilyParts, type OutputNames } from './encoder.js';
+import { FamilyEncoder, type FamilyEncoderInfo, type FamilyParts, type OutputNames } from './encoder.js';
 import { listFiles, selectFamilyFiles } from './files.js';
 import { resolveFamilyHub } from './hub.js';
 import { findPreset, type Preset } from './presets.js';
 import { FamilyTokenizer } from './tokenize.js';
+import type { WordSplitter } from './japanese.js';
 
 /** Options of {@link loadFamilyEncoder}: the loader's options plus config overrides. */
 export interface LoadFamilyOptions extends LoadEncoderOptions {
@@ -33,7 +34,14 @@ export interface LoadFamilyOptions extends LoadEncoderOptions {
   appendEos?: boolean;
   colbert?: Partial<ColbertConfig>;
   spladeQuery?: 'model' | 'tokens';
+  /** Query-time sparse modifier the index applies (`idf` default for BM42, else `none`). */
+  sparseModifier?: 'none' | 'idf';
   fusionWeights?: [number, number, number];
+  /**
+   * Word splitter for BertJapanese-style tokenizers (vocab.txt with `word_tokenizer_type: mecab`,
+   * e.g. Ruri v1/v2): see {@link WordSplitter}. Required by those models, refused by others.
+   */
+  wordSplitter?: WordSplitter;
 }
 
 async function fingerprint(path: string): Promise<string> {
@@ -73,6 +81,8 @@ function resolveConfig(st: Awaited<ReturnType<typeof readStFiles>>, preset: Pres
   if (o.padding) c.padding = o.padding;
   if (o.appendEos !== undefined) c.appendEos = o.appendEos;
   if (o.spladeQuery) c.spladeQuery = o.spladeQuery;
+  if (o.sparseModifier !== undefined) c.sparseModifier = o.sparseModifier;
+  if (c.kind === 'bm42' && c.sparseModifier === undefined) c.sparseModifier = 'idf';
   if (o.fusionWeights) c.fusionWeights = [...o.fusionWeights];
   if (c.kind === 'colbert') {
     c.normalize = o.normalize ?? true;
@@ -92,6 +102,8 @@ function validate(c: FamilyConfig, o: LoadFamilyOptions): void {
   if (!['cls', 'mean', 'max', 'mean_sqrt_len', 'last_token', 'graph'].includes(c.pooling)) bad(`pooling must be cls, mean, max, mean_sqrt_len, last_token or graph, got ${JSON.stringify(c.pooling)}`);
   if (!Number.isInteger(c.maxLength) || c.maxLength < 3) bad(`maxLength must be an integer >= 3, got ${c.maxLength}`);
   if (o.threads !== undefined && (!Number.isInteger(o.threads) || o.threads < 1)) bad(`threads must be a positive integer, got ${o.threads}`);
+  if (c.sparseModifier !== undefined && c.sparseModifier !== 'none' && c.sparseModifier !== 'idf') bad(`sparseModifier must be 'none' or 'idf', got ${JSON.stringify(c.sparseModifier)}`);
+  if (c.sparseModifier === 'idf' && c.kind !== 'bm42' && c.kind !== 'splade') bad(`sparseModifier 'idf' applies to sparse kinds (bm42, splade); this model is ${c.kind}`);
   const w = c.fusionWeights;
   if (!Array.isArray(w) || w.length !== 3 || !w.every((x) => Number.isFinite(x) && x >= 0)) bad('fusionWeights must be three non-negative numbers');
 }
@@ -117,6 +129,26 @@ function pickOutputs(session: OnnxSession, c: FamilyConfig, where: string): Outp
     return pooled ? { pooled } : missing('sentence_embedding (graph pooling)');
   }
   return { hidden: hidden ?? names[0]! };
+}
+
+/**
+ * `idf.json` of document-only SPLADE (opensearch-neural-sparse-encoding-doc-*): token string →
+ * query weight. Tokens not in the vocabulary are ignored (the reference builds the same
+ * id-indexed table); tokens missing from the file weigh 0.
+ */
+async function readIdf(path: string, tok: FamilyTokenizer): Promise<Map<number, number>> {
+  let raw: unknown;
+  try { raw = JSON.parse(await readFile(path, 'utf8')); } catch (e) {
+    throw new ModelError('MODEL_INVALID', `${path}: not valid JSON (${(e as Error).message}); restore the model's idf.json`, { cause: e });
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ModelError('MODEL_INVALID', `${path}: expected an object { token: weight }`);
+  const out = new Map<number, number>();
+  for (const [token, w] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new ModelError('MODEL_INVALID', `${path}: the weight of ${JSON.stringify(token)} is ${JSON.stringify(w)}; weights must be finite numbers >= 0`);
+    const id = tok.idOf(token);
+    if (id !== undefined && w > 0) out.set(id, w);
+  }
+  return out;
 }
 
 async function readProjection(dir: string, densePath: string | undefined): Promise<FamilyParts['projection']> {
@@ -158,7 +190,11 @@ export async function loadFamilyEncoder(source: string, opts: LoadFamilyOptions 
   const st = await readStFiles(dir);
   const cfg = resolveConfig(st, preset, opts);
   validate(cfg, opts);
-  const tok = await FamilyTokenizer.load(at(files.tokenizer)!, at(files.tokenizerConfig));
+  const ws = opts.wordSplitter;
+  if (ws !== undefined && (!ws || typeof ws.split !== 'function' || typeof ws.name !== 'string' || ws.name === '')) {
+    throw new InvalidArgumentError('INVALID_ARGUMENT', 'wordSplitter must be { name: string, split(text): string[] } (the name enters the encoder identity)');
+  }
+  const tok = await FamilyTokenizer.load(at(files.tokenizer)!, at(files.tokenizerConfig), ws ? { wordSplitter: ws } : {});
   const modelCfg = await readJson(at(files.config));
   const rows = typeof modelCfg.vocab_size === 'number' ? modelCfg.vocab_size : undefined;
   if (rows !== undefined && tok.vocabSize > rows) {
@@ -174,6 +210,7 @@ export async function loadFamilyEncoder(source: string, opts: LoadFamilyOptions 
     }
     if (cfg.colbert.expansion && tok.special('mask') === undefined) throw new ModelError('MODEL_INVALID', `${dir}: query expansion needs a mask_token in tokenizer_config.json`);
   }
+  const queryWeights = cfg.kind === 'splade' && cfg.spladeQuery === 'tokens' && files.idf ? await readIdf(at(files.idf)!, tok) : undefined;
   let stopwords: Set<string> | undefined;
   if (cfg.kind === 'bm42') {
     const text = files.stopwords ? await readFile(at(files.stopwords)!, 'utf8') : '';
@@ -185,8 +222,10 @@ export async function loadFamilyEncoder(source: string, opts: LoadFamilyOptions 
     const projection = cfg.kind === 'colbert' ? await readProjection(dir, st.densePath) : undefined;
     const weightFiles = [files.onnx, ...files.externalData].map((p) => at(p)!);
     const h = createHash('sha256').update(JSON.stringify(cfg)).update(await readFile(at(files.tokenizer)!));
+    if (queryWeights) h.update(await readFile(at(files.idf)!));
+    if (ws) h.update(`wordSplitter:${ws.name}`);
     for (const f of weightFiles) h.update(await fingerprint(f));
-    const info = {
+    const info: FamilyEncoderInfo = {
       id: `${cfg.family}-${cfg.kind}-${files.dtype}-${h.digest('hex').slice(0, 16)}`,
       family: cfg.family,
       dim: 0,
@@ -195,8 +234,9 @@ export async function loadFamilyEncoder(source: string, opts: LoadFamilyOptions 
       fusionWeights: cfg.fusionWeights,
       heads: { dense: cfg.kind === 'dense', sparse: cfg.kind === 'splade' || cfg.kind === 'bm42', multivector: cfg.kind === 'colbert' },
       dtype: files.dtype,
+      ...(cfg.sparseModifier === 'idf' ? { sparseModifier: 'idf' as const } : {}),
     };
-    const parts: FamilyParts = { session, tok, cfg, info, outputs, maxPositions: maxPos, ...(projection ? { projection } : {}), ...(stopwords ? { stopwords } : {}) };
+    const parts: FamilyParts = { session, tok, cfg, info, outputs, maxPositions: maxPos, ...(projection ? { projection } : {}), ...(stopwords ? { stopwords } : {}), ...(queryWeights ? { queryWeights } : {}) };
     const enc = new FamilyEncoder(parts);
     // Probe: proves the graph runs and tells the dimension.
     const [probe] = await enc.encode(['probe'], { role: 'document' });

@@ -98,14 +98,20 @@ export const PRESETS: readonly Preset[] = [
     onnxNote: 'latent-attention pooling must be inside the export (a sentence_embedding output); a backbone-only export cannot reproduce it',
   },
   {
+    name: 'opensearch-doc', match: /^opensearch-project\/opensearch-neural-sparse-encoding-doc-v(1|2-distill|2-mini)$/i,
+    ids: ['opensearch-project/opensearch-neural-sparse-encoding-doc-v1', 'opensearch-project/opensearch-neural-sparse-encoding-doc-v2-distill', 'opensearch-project/opensearch-neural-sparse-encoding-doc-v2-mini'],
+    config: { family: 'splade', kind: 'splade', maxLength: 512, spladeQuery: 'tokens', fusionWeights: [0, 1, 0] },
+    onnxNote: 'document-only: documents run the MLM; queries are tokenised and weighted by the repo\'s idf.json (no model run)',
+  },
+  {
     name: 'splade', match: /^naver\/(splade[-_]|efficient-splade)|^(prithivida\/Splade_PP_en_v[12]|hotchpotch\/japanese-splade-|aken12\/splade-japanese-v3)/i,
-    ids: ['naver/splade-cocondenser-ensembledistil', 'naver/splade_v2_max', 'naver/splade-v3', 'naver/efficient-splade-VI-BT-large-doc', 'prithivida/Splade_PP_en_v1', 'aken12/splade-japanese-v3', 'hotchpotch/japanese-splade-v2'],
+    ids: ['naver/splade-cocondenser-ensembledistil', 'naver/splade_v2_max', 'naver/splade-v3', 'naver/efficient-splade-VI-BT-large-query', 'naver/efficient-splade-VI-BT-large-doc', 'prithivida/Splade_PP_en_v1', 'aken12/splade-japanese-v3', 'hotchpotch/japanese-splade-v2'],
     config: { family: 'splade', kind: 'splade', maxLength: 512, spladeQuery: 'model', fusionWeights: [0, 1, 0] },
   },
   {
     name: 'bm42', match: /^Qdrant\/(bm42-all-minilm-l6-v2-attentions|all_miniLM_L6_v2_with_attentions)$/i,
     ids: ['Qdrant/bm42-all-minilm-l6-v2-attentions'],
-    config: { family: 'bm42', kind: 'bm42', maxLength: 512, bm42Alpha: 0.5, fusionWeights: [0, 1, 0] },
+    config: { family: 'bm42', kind: 'bm42', maxLength: 512, bm42Alpha: 0.5, sparseModifier: 'idf', fusionWeights: [0, 1, 0] },
     onnxNote: 'files live in Qdrant/all_miniLM_L6_v2_with_attentions (model.onnx with attention_6, stopwords.txt)',
   },
   {

@@ -13,8 +13,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { ModelError } from '../errors.js';
+import { InvalidArgumentError, ModelError } from '../errors.js';
 import type { CharSpan } from '../encode/types.js';
+import { splitWords, vocabTokenizerConfig, vocabTokenizerJson, type WordSplitter } from './japanese.js';
 
 /** Bare tokens of one text (no specials). */
 export interface RawTokens {
@@ -66,9 +67,12 @@ export class FamilyTokenizer {
   /** Ids of every special (added, special=true) token. */
   readonly specialIds: ReadonlySet<number>;
   readonly names: SpecialNames;
+  /** Word splitter of a BertJapanese-style tokenizer (applied before WordPiece), if any. */
+  readonly #split: { splitter: WordSplitter; normalize: boolean } | undefined;
 
-  private constructor(tok: Tokenizer, json: Record<string, unknown>, config: Record<string, unknown>, file: string) {
+  private constructor(tok: Tokenizer, json: Record<string, unknown>, config: Record<string, unknown>, file: string, split?: { splitter: WordSplitter; normalize: boolean }) {
     this.#tok = tok;
+    this.#split = split;
     let maxId = -1;
     for (const id of tok.get_vocab(true).values()) if (id > maxId) maxId = id;
     this.vocabSize = maxId + 1;
@@ -104,21 +108,42 @@ export class FamilyTokenizer {
     this.pair = pair;
   }
 
-  /** Loads `tokenizer.json` (+ optional `tokenizer_config.json`). */
-  static async load(tokenizerFile: string, configFile?: string): Promise<FamilyTokenizer> {
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(await readFile(tokenizerFile, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'MODEL_NOT_FOUND' : 'MODEL_INVALID';
-      throw new ModelError(code, `${tokenizerFile}: cannot read the tokenizer (${(e as Error).message}); restore the model's tokenizer.json`, { cause: e });
-    }
+  /**
+   * Loads `tokenizer.json` (+ optional `tokenizer_config.json`), or a `vocab.txt` BERT /
+   * BertJapanese tokenizer (built in memory; a MeCab-style one needs `wordSplitter`).
+   */
+  static async load(tokenizerFile: string, configFile?: string, opts: { wordSplitter?: WordSplitter } = {}): Promise<FamilyTokenizer> {
     let config: Record<string, unknown> = {};
     if (configFile) {
       try { config = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>; } catch { config = {}; }
     }
+    const vocabOnly = /(^|[\\/])vocab\.txt$/.test(tokenizerFile);
+    let json: Record<string, unknown>;
+    let split: { splitter: WordSplitter; normalize: boolean } | undefined;
     try {
-      return new FamilyTokenizer(new Tokenizer(json, config), json, config, tokenizerFile);
+      const text = await readFile(tokenizerFile, 'utf8');
+      if (vocabOnly) {
+        const vcfg = vocabTokenizerConfig(config, configFile ?? tokenizerFile);
+        if (vcfg.wordTokenizer !== 'basic') {
+          if (!opts.wordSplitter) {
+            throw new ModelError('UNSUPPORTED', `${configFile ?? tokenizerFile}: this ${vcfg.tokenizerClass} splits words with ${vcfg.wordTokenizer} (UniDic for MeCab models), which has no faithful JavaScript port; pass { wordSplitter: { name, split } } running the analyser (e.g. MeCab + unidic-lite)`);
+          }
+          split = { splitter: opts.wordSplitter, normalize: vcfg.normalize };
+        } else if (opts.wordSplitter) {
+          throw new InvalidArgumentError('INVALID_ARGUMENT', `${configFile ?? tokenizerFile}: wordSplitter is for BertJapanese tokenizers that split words with MeCab/Sudachi/Juman++; this ${vcfg.tokenizerClass} does not`);
+        }
+        json = vocabTokenizerJson(text, vcfg, split !== undefined);
+      } else {
+        if (opts.wordSplitter) throw new InvalidArgumentError('INVALID_ARGUMENT', `${tokenizerFile}: wordSplitter is for vocab.txt BertJapanese tokenizers; this model's tokenizer.json defines its own pre-tokenization`);
+        json = JSON.parse(text) as Record<string, unknown>;
+      }
+    } catch (e) {
+      if (e instanceof ModelError || e instanceof InvalidArgumentError) throw e;
+      const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'MODEL_NOT_FOUND' : 'MODEL_INVALID';
+      throw new ModelError(code, `${tokenizerFile}: cannot read the tokenizer (${(e as Error).message}); restore the model's ${vocabOnly ? 'vocab.txt' : 'tokenizer.json'}`, { cause: e });
+    }
+    try {
+      return new FamilyTokenizer(new Tokenizer(json, config), json, config, tokenizerFile, split);
     } catch (e) {
       if (e instanceof ModelError) throw e;
       throw new ModelError('MODEL_INVALID', `${tokenizerFile}: not a usable tokenizer.json (${(e as Error).message})`, { cause: e });
@@ -145,7 +170,7 @@ export class FamilyTokenizer {
 
   /** Bare tokens of `text`, at most `limit` of them (Infinity = all). */
   raw(text: string, limit = Infinity): RawTokens {
-    const clean = wellFormed(text);
+    const clean = this.#split ? splitWords(this.#split.splitter, wellFormed(text), this.#split.normalize) : wellFormed(text);
     let budget = Number.isFinite(limit) ? Math.max(4096, limit * 8) : Infinity;
     for (;;) {
       let src = clean;

@@ -34,6 +34,15 @@ const SPECIAL_IDS = new Set([0, 1, 2, 3]);
  * than the model's max length) and pool token states per chunk: dense = mean of the span's
  * hidden states, normalised (models that do not expose hidden states encode each chunk's text for
  * the dense part); sparse = max per id inside the span; multi-vector = the span's vectors.
+ *
+ * Any encoder with `encodeTokens` works, not only M3: the token-level output's `textMask` says
+ * which positions are text (specials, ColBERT markers and role-prefix tokens such as E5's
+ * "passage: " never enter a chunk; without a mask, M3's layout is assumed: position 0 and ids
+ * 0–3 are not text). A mean-pooling family encoder (jina-embeddings-v2, E5, GTE…) thus gets
+ * jina's late chunking: chunk vector = normalised mean of the contextual token embeddings of
+ * the chunk's tokens, computed over the whole document. Heads the token-level output lacks
+ * (no lexical weights: `lexical: false`; no ColBERT rows: empty `colbert`) while the encoder
+ * has them (e.g. a composed E5 + SPLADE encoder) are filled by encoding each chunk's text.
  */
 export async function prepareDocuments(encoder: HybridEncoder, docs: DocumentInput[], opts: PrepareOptions): Promise<PreparedDoc[]> {
   const ch = opts.chunking;
@@ -135,12 +144,15 @@ interface DocTokens {
   weights: number[];
   colbert: Float32Array[];
   hidden: Float32Array[] | null;
+  /** The token-level output has lexical weights / ColBERT rows (every window agrees). */
+  lexical: boolean;
+  hasColbert: boolean;
 }
 
 async function tokenLevel(encoder: HybridEncoder, text: string): Promise<DocTokens> {
   if (!encoder.encodeTokens) invalid('UNSUPPORTED', 'this encoder does not expose token-level outputs; use chunking.kind = "ordinary"');
   const dim = encoder.info.dim;
-  const acc: DocTokens = { ids: [], spans: [], weights: [], colbert: [], hidden: [] };
+  const acc: DocTokens = { ids: [], spans: [], weights: [], colbert: [], hidden: [], lexical: true, hasColbert: true };
   let pos = 0;
   let guard = 0;
   while (pos < text.length || acc.ids.length === 0) {
@@ -148,9 +160,16 @@ async function tokenLevel(encoder: HybridEncoder, text: string): Promise<DocToke
     const tl = t!;
     const T = tl.tokenIds.length;
     const hdim = tl.hidden ? tl.hidden.length / T : 0;
-    // content positions: skip position 0 (<s>) and specials
+    if (tl.lexical === false) acc.lexical = false;
+    const hasColbert = tl.colbert.length > 0;
+    if (!hasColbert) acc.hasColbert = false;
+    // content positions: the text mask when given; else M3's layout (skip position 0 (<s>) and specials)
     const content: number[] = [];
-    for (let p = 1; p < T; p++) if (!SPECIAL_IDS.has(tl.tokenIds[p]!) || tl.charSpans[p]![1] > tl.charSpans[p]![0]) content.push(p);
+    if (tl.textMask) {
+      for (let p = 0; p < T; p++) if (tl.textMask[p] === 1) content.push(p);
+    } else {
+      for (let p = 1; p < T; p++) if (!SPECIAL_IDS.has(tl.tokenIds[p]!) || tl.charSpans[p]![1] > tl.charSpans[p]![0]) content.push(p);
+    }
     let startAt = 0;
     // windows overlap by a quarter; a token already taken from the previous window is skipped
     const lastEnd = acc.spans.length ? acc.spans[acc.spans.length - 1]![1] : -1;
@@ -161,7 +180,7 @@ async function tokenLevel(encoder: HybridEncoder, text: string): Promise<DocToke
       acc.ids.push(tl.tokenIds[p]!);
       acc.spans.push([tl.charSpans[p]![0] + pos, tl.charSpans[p]![1] + pos]);
       acc.weights.push(tl.tokenWeights[p]!);
-      acc.colbert.push(tl.colbert.subarray((p - 1) * dim, p * dim));
+      acc.colbert.push(hasColbert ? tl.colbert.subarray((p - 1) * dim, p * dim) : new Float32Array(0));
       if (tl.hidden && acc.hidden) acc.hidden.push(tl.hidden.subarray(p * hdim, (p + 1) * hdim));
       else acc.hidden = null;
     }
@@ -181,6 +200,10 @@ async function lateChunk(encoder: HybridEncoder, text: string, c: ChunkingOption
   const dim = encoder.info.dim;
   const units: PreparedUnit[] = [];
   const needDenseByText: number[] = [];
+  const heads = encoder.info.heads ?? {};
+  // heads the token-level output cannot give per chunk: encode each chunk's text for them
+  const sparseByText = !tok.lexical && heads.sparse === true;
+  const mvByText = !tok.hasColbert && heads.multivector === true;
   for (const s of spans) {
     const members: number[] = [];
     for (let i = 0; i < tok.ids.length; i++) if (tok.spans[i]![0] >= s.start && tok.spans[i]![1] <= s.end && tok.spans[i]![1] > tok.spans[i]![0]) members.push(i);
@@ -193,8 +216,8 @@ async function lateChunk(encoder: HybridEncoder, text: string, c: ChunkingOption
       if (w > (best.get(id) ?? 0)) best.set(id, w);
     }
     const sids = [...best.keys()].sort((a, b) => a - b);
-    const data = new Float32Array(members.length * dim);
-    members.forEach((i, j) => data.set(tok.colbert[i]!, j * dim));
+    const data = new Float32Array(tok.hasColbert ? members.length * dim : 0);
+    if (tok.hasColbert) members.forEach((i, j) => data.set(tok.colbert[i]!, j * dim));
     let dense: Float32Array | null = null;
     if (tok.hidden && members.length > 0) {
       const h = tok.hidden[0]!.length;
@@ -209,15 +232,24 @@ async function lateChunk(encoder: HybridEncoder, text: string, c: ChunkingOption
       start: s.start,
       end: s.end,
       dense,
-      sparse: { ids: Uint32Array.from(sids), weights: Float32Array.from(sids.map((id) => best.get(id)!)) },
-      multivector: { data, dim, count: members.length, tokenIds: Uint32Array.from(members.map((i) => tok.ids[i]!)), charSpans: members.map((i) => tok.spans[i]!) },
+      sparse: tok.lexical ? { ids: Uint32Array.from(sids), weights: Float32Array.from(sids.map((id) => best.get(id)!)) } : null,
+      multivector: tok.hasColbert ? { data, dim, count: members.length, tokenIds: Uint32Array.from(members.map((i) => tok.ids[i]!)), charSpans: members.map((i) => tok.spans[i]!) } : null,
     });
   }
-  if (needDenseByText.length) {
-    const enc = await encoder.encode(needDenseByText.map((u) => text.slice(units[u]!.start, units[u]!.end)), { role: 'document' });
-    needDenseByText.forEach((u, j) => (units[u]!.dense = enc[j]!.dense ?? null));
+  const byText = sparseByText || mvByText ? units.map((_, u) => u) : needDenseByText;
+  let truncated = false;
+  if (byText.length) {
+    const enc = await encoder.encode(byText.map((u) => text.slice(units[u]!.start, units[u]!.end)), { role: 'document' });
+    byText.forEach((u, j) => {
+      const e = enc[j]!;
+      const unit = units[u]!;
+      if (unit.dense === null) unit.dense = e.dense ?? null;
+      if (sparseByText) unit.sparse = e.sparse ?? null;
+      if (mvByText && e.multivector) unit.multivector = unitFromEncoded(e, unit.start, unit.end, unit.start).multivector;
+      truncated ||= !!e.truncated;
+    });
   }
-  return { chunked: true, truncated: false, units };
+  return { chunked: true, truncated, units };
 }
 
 function normalizeInPlace(v: Float32Array): void {

@@ -109,6 +109,8 @@ export class HybridIndex {
     this.#entries = entries;
     this.#dense = stores.dense;
     this.#sparse = stores.sparse;
+    // BM42-style encoders declare that query weights take the index's IDF at search time
+    if (stores.sparse && encoder.info.sparseModifier === 'idf') stores.sparse.setQueryModifier('idf');
     this.#mv = stores.mv;
     this.#bm25 = stores.bm25 && config.bm25 ? { ...stores.bm25, analyzer: createAnalyzer(config.bm25.analyzer) } : null;
     this.#fs = fs;
@@ -124,7 +126,8 @@ export class HybridIndex {
     const dim = probe?.dense?.length ?? enc.info.dim;
     const mvDim = probe?.multivector?.dim ?? enc.info.dim;
     const dimensions = opts.dense ? opts.dense.dimensions ?? dim : dim;
-    if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > dim) invalid('INVALID_ARGUMENT', `dense.dimensions must be an integer in 1..${dim}`);
+    const denseOn = opts.dense !== false && heads.dense !== false; // sparse-only encoders (SPLADE, BM42) have no dense size
+    if (denseOn && (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > dim)) invalid('INVALID_ARGUMENT', `dense.dimensions must be an integer in 1..${dim}`);
     const fusionWeights = opts.fusion?.weights ?? enc.info.fusionWeights ?? M3_DISTILLED_WEIGHTS;
     validateWeights(fusionWeights);
     const candidates = opts.candidates ?? 200;

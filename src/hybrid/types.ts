@@ -12,6 +12,11 @@ export interface HybridEncoder {
     maxLength: number;
     fusionWeights?: readonly [number, number, number] | undefined;
     heads?: { dense?: boolean; sparse?: boolean; multivector?: boolean } | undefined;
+    /**
+     * Query-time modifier the sparse store applies (`idf`: Qdrant's `modifier: idf`, computed
+     * from the index's own live statistics at each search; BM42 declares it). Default `none`.
+     */
+    sparseModifier?: 'none' | 'idf' | undefined;
   };
   encode(texts: string[], opts?: { role?: 'query' | 'document'; maxLength?: number }): Promise<EncodedLike[]>;
   encodeTokens?(texts: string[], opts?: { role?: 'query' | 'document'; maxLength?: number }): Promise<TokenLevelLike[]>;
@@ -39,6 +44,13 @@ export interface TokenLevelLike {
   hiddenDim?: number;
   dense: Float32Array;
   truncated: boolean;
+  /**
+   * 1 where the token comes from the caller's text, 0 for specials, markers and role-prefix
+   * tokens. Absent (M3): position 0 and the ids 0–3 are the non-text positions.
+   */
+  textMask?: Uint8Array;
+  /** False when `tokenWeights` carry no lexical weights (dense-only models). Default true. */
+  lexical?: boolean;
 }
 
 /** A document to add. */

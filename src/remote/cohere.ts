@@ -69,14 +69,14 @@ export function createCohereReranker(opts: CohereRerankOptions): Reranker {
         if (opts.maxTokensPerDoc !== undefined) body.max_tokens_per_doc = opts.maxTokensPerDoc;
         const res = (await postJson(url, body, headers, opts)) as RerankResponse;
         if (!res || !Array.isArray(res.results) || res.results.length !== chunk.length) {
-          throw new RemoteError('PARSE_ERROR', `${url}: expected results[] with ${chunk.length} entries; the server is not Cohere-compatible`, 200, 1);
+          throw new RemoteError('REMOTE_BAD_RESPONSE', `${url}: expected results[] with ${chunk.length} entries; the server is not Cohere-compatible`, 200, 1);
         }
         const seen = new Set<number>();
         for (const r of res.results) {
           const i = r.index;
           const v = r.relevance_score;
           if (!Number.isInteger(i) || (i as number) < 0 || (i as number) >= chunk.length || seen.has(i as number) || typeof v !== 'number' || !Number.isFinite(v)) {
-            throw new RemoteError('PARSE_ERROR', `${url}: a result has a bad index or relevance_score (${JSON.stringify(r).slice(0, 80)})`, 200, 1);
+            throw new RemoteError('REMOTE_BAD_RESPONSE', `${url}: a result has a bad index or relevance_score (${JSON.stringify(r).slice(0, 80)})`, 200, 1);
           }
           seen.add(i as number);
           scores[s + (i as number)] = v;

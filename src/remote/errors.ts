@@ -4,9 +4,17 @@
  * become a {@link RemoteError} with the HTTP status (0 for network faults), the number
  * of attempts made and the server's message.
  *
- * Codes (from the shared table): `DOWNLOAD_FAILED` for transport/5xx/429 failures after
- * the retries, `INVALID_ARGUMENT` for 4xx answers the caller must fix (bad key, bad
- * model, bad input), `PARSE_ERROR` for a malformed response body.
+ * Codes (from the shared table):
+ * - `REMOTE_HTTP_ERROR`: an HTTP error answer — a 4xx other than 408/409/429 (bad key, bad
+ *   model, bad input: not retried, `status` tells which), or a 5xx/408/409 still failing
+ *   after the retries;
+ * - `REMOTE_RATE_LIMITED`: HTTP 429 on every attempt (lower the request rate or concurrency,
+ *   or raise `maxRetries`);
+ * - `REMOTE_UNREACHABLE`: no answer at all (connection refused, DNS, TLS, timeout) on every
+ *   attempt; `status` is 0;
+ * - `REMOTE_BAD_RESPONSE`: a 2xx answer whose body is not JSON or not the documented shape
+ *   (wrong base URL, incompatible server).
+ * Bad arguments to the client itself stay `INVALID_ARGUMENT` / `INVALID_TEXT`.
  */
 import { TridentError, type ErrorCode } from '../errors.js';
 

@@ -4,12 +4,15 @@
  * Retry policy:
  * - retried: network faults, timeouts, HTTP 408, 409, 429 and every 5xx;
  * - not retried: other 4xx (the request itself is wrong: key, model, input) → RemoteError
- *   `INVALID_ARGUMENT` carrying the server's message;
+ *   `REMOTE_HTTP_ERROR` carrying the status and the server's message;
  * - wait before retry `n` (0-based): the server's `retry-after-ms` or `Retry-After`
  *   (seconds or an HTTP date) when present, capped at `maxRetryAfterMs`; otherwise
  *   exponential backoff with full jitter in its upper half:
  *   `min(maxDelayMs, baseDelayMs · 2^n) · (0.5 + 0.5 · random())`;
- * - after `maxRetries` retries the last failure is raised as RemoteError `DOWNLOAD_FAILED`.
+ * - after `maxRetries` retries the last failure is raised as a RemoteError by its kind:
+ *   `REMOTE_RATE_LIMITED` (429), `REMOTE_UNREACHABLE` (no answer: network fault, timeout),
+ *   `REMOTE_HTTP_ERROR` (5xx, 408, 409);
+ * - a 2xx answer that is not JSON → `REMOTE_BAD_RESPONSE` (not retried).
  */
 import { RemoteError } from './errors.js';
 
@@ -91,13 +94,13 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
         try {
           return JSON.parse(text) as unknown;
         } catch (e) {
-          throw new RemoteError('PARSE_ERROR', `${url} answered HTTP ${res.status} with a body that is not JSON (${text.slice(0, 120)}); check the base URL`, res.status, attempt + 1, { cause: e });
+          throw new RemoteError('REMOTE_BAD_RESPONSE', `${url} answered HTTP ${res.status} with a body that is not JSON (${text.slice(0, 120)}); check the base URL`, res.status, attempt + 1, { cause: e });
         }
       }
       lastStatus = res.status;
       last = `HTTP ${res.status}: ${serverMessage(text)}`;
       if (!(RETRY_STATUS.has(res.status) || res.status >= 500)) {
-        throw new RemoteError('INVALID_ARGUMENT', `${url} rejected the request (${last}); fix the request (API key, model name, input) — it is not retried`, res.status, attempt + 1);
+        throw new RemoteError('REMOTE_HTTP_ERROR', `${url} rejected the request (${last}); fix the request (API key, model name, input) — it is not retried`, res.status, attempt + 1);
       }
       const ra = retryAfterMs(res.headers);
       if (ra !== undefined) wait = Math.min(ra, raCap);
@@ -110,5 +113,13 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
     if (attempt === maxRetries) break;
     await sleep(wait ?? Math.min(cap, base * 2 ** attempt) * (0.5 + 0.5 * random()));
   }
-  throw new RemoteError('DOWNLOAD_FAILED', `${url} failed after ${maxRetries + 1} attempts (last: ${last}); retry later or raise maxRetries`, lastStatus, maxRetries + 1, lastCause !== undefined ? { cause: lastCause } : undefined);
+  const n = maxRetries + 1;
+  const cause = lastCause !== undefined ? { cause: lastCause } : undefined;
+  if (lastStatus === 429) {
+    throw new RemoteError('REMOTE_RATE_LIMITED', `${url} was still rate-limited after ${n} attempts (${last}); lower the request rate or concurrency (rateLimiter), or raise maxRetries`, lastStatus, n, cause);
+  }
+  if (lastStatus === 0) {
+    throw new RemoteError('REMOTE_UNREACHABLE', `${url} could not be reached in ${n} attempts (${last}); check the base URL, the network and timeoutMs`, 0, n, cause);
+  }
+  throw new RemoteError('REMOTE_HTTP_ERROR', `${url} failed after ${n} attempts (last: ${last}); the server is failing, retry later or raise maxRetries`, lastStatus, n, cause);
 }

@@ -166,7 +166,7 @@ class OpenAIEncoder implements Encoder {
     const body: Record<string, unknown> = { model: this.#o.model, input: items, encoding_format: 'float' };
     if (this.#o.dimensions !== undefined && this.#send) body.dimensions = this.#o.dimensions;
     const res = (await postJson(this.#url, body, this.#headers, this.#o)) as EmbeddingsResponse;
-    const bad = (m: string): never => { throw new RemoteError('PARSE_ERROR', `${this.#url}: ${m}; the server is not OpenAI-compatible or the base URL is wrong`, 200, 1); };
+    const bad = (m: string): never => { throw new RemoteError('REMOTE_BAD_RESPONSE', `${this.#url}: ${m}; the server is not OpenAI-compatible or the base URL is wrong`, 200, 1); };
     if (!res || !Array.isArray(res.data) || res.data.length !== items.length) bad(`expected data[] with ${items.length} embeddings`);
     const dim = this.info.dim;
     const out = new Array<Float32Array>(items.length);

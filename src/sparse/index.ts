@@ -3,7 +3,7 @@
  * exhaustive oracle. Named exports only.
  */
 export { SparseIndex } from './sparse-index.js';
-export type { SparseIndexOptions, SparseSearchOptions, SparseHits, SparseMatch, SparseStats } from './sparse-index.js';
+export type { QueryModifier, SparseIndexOptions, SparseSearchOptions, SparseHits, SparseMatch, SparseStats } from './sparse-index.js';
 export { sparseVector, validateSparseVector } from './vector.js';
 export type { SparseVector } from './vector.js';
 export { SPARSE_FILE, SPARSE_FORMAT_VERSION } from './format.js';

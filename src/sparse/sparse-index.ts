@@ -9,9 +9,9 @@ import { searchExhaustive, searchMaxScore } from './maxscore.js';
 import { bm25Idf, contribution, upperBound as upperBoundOf, type PreparedQuery, type ScoreContext } from './scoring.js';
 import { validateSparseVector, type SparseVector } from './vector.js';
 import { readSparseFile, SPARSE_FILE, writeSparseFile } from './format.js';
-import type { SparseHits, SparseIndexOptions, SparseMatch, SparseSearchOptions, SparseStats } from './types.js';
+import type { QueryModifier, SparseHits, SparseIndexOptions, SparseMatch, SparseSearchOptions, SparseStats } from './types.js';
 
-export type { SparseHits, SparseIndexOptions, SparseMatch, SparseSearchOptions, SparseStats } from './types.js';
+export type { QueryModifier, SparseHits, SparseIndexOptions, SparseMatch, SparseSearchOptions, SparseStats } from './types.js';
 
 const MAX_DOC_ID = 0xfffffffe;
 
@@ -38,6 +38,9 @@ export class SparseIndex {
   #docCount = 0;
   #live = 0;
   #totalLen = 0;
+  #modifier: QueryModifier = 'none';
+  /** live document frequency per slot, valid until the next add/delete/compact (only filled while tombstones exist) */
+  #liveDf = new Map<number, number>();
 
   private constructor(scorer: 'dot' | 'bm25', k1: number, b: number) {
     this.scorer = scorer;
@@ -67,6 +70,67 @@ export class SparseIndex {
   /** Number of live documents. */
   get size(): number {
     return this.#live;
+  }
+
+  /** The query-time weight modifier in force (`none` unless {@link setQueryModifier} changed it). */
+  get queryModifier(): QueryModifier {
+    return this.#modifier;
+  }
+
+  /**
+   * Sets how query weights are modified at search time (every path: search, the exhaustive
+   * oracle, score, matches). `idf` is Qdrant's `modifier: idf` for the `dot` scorer: each query
+   * weight q_t becomes q_t · ln(1 + (N − n_t + 0.5) / (n_t + 0.5)) with N the live documents and
+   * n_t the live documents containing t ({@link docFreq}), computed at each search, so adds and
+   * deletes move it at once (no compaction needed). Used for BM42 and other models whose
+   * vectors carry no IDF. Not persisted: the owner (HybridIndex) sets it from its encoder.
+   * `bm25` already has an IDF and rejects `idf` with `INVALID_ARGUMENT`.
+   *
+   * @example
+   * ```ts
+   * const index = SparseIndex.create({ scorer: 'dot' });
+   * index.setQueryModifier('idf');
+   * index.search({ ids: Uint32Array.of(9), weights: Float32Array.of(1) }, 10); // Σ idf_t · w_t
+   * ```
+   */
+  setQueryModifier(modifier: QueryModifier): void {
+    if (modifier !== 'none' && modifier !== 'idf') invalid('INVALID_ARGUMENT', `query modifier must be 'none' or 'idf', got ${JSON.stringify(modifier)}`);
+    if (modifier === 'idf' && this.scorer !== 'dot') invalid('INVALID_ARGUMENT', "the 'idf' query modifier is for the 'dot' scorer; BM25 already weighs terms by IDF");
+    this.#modifier = modifier;
+  }
+
+  /**
+   * Document frequency of a term over the live documents: how many live documents have a
+   * non-zero weight for `termId` (0 for an unknown term). Deleted documents stop counting at
+   * once, before any compaction.
+   *
+   * @example
+   * ```ts
+   * index.add(0, { ids: Uint32Array.of(9), weights: Float32Array.of(0.7) });
+   * index.docFreq(9); // 1
+   * index.delete(0);
+   * index.docFreq(9); // 0
+   * ```
+   */
+  docFreq(termId: number): number {
+    if (!Number.isInteger(termId) || termId < 0 || termId > 0xffffffff) invalid('INVALID_ARGUMENT', `term id must be an integer in [0, 2^32), got ${termId}`);
+    const slot = this.#store.slotOf.get(termId);
+    return slot === undefined ? 0 : this.#liveDocFreq(slot);
+  }
+
+  #liveDocFreq(slot: number): number {
+    const store = this.#store;
+    if (this.#docCount === this.#live) return store.len[slot]!; // no tombstones: every posting is live
+    let n = this.#liveDf.get(slot);
+    if (n === undefined) {
+      n = 0;
+      const a = store.start[slot]!;
+      const e = a + store.len[slot]!;
+      const state = this.#state;
+      for (let p = a; p < e; p++) if (state[store.docs[p]!] === 1) n++;
+      this.#liveDf.set(slot, n);
+    }
+    return n;
   }
 
   /**
@@ -146,6 +210,7 @@ export class SparseIndex {
     if (!this.has(docId)) return false;
     this.#state[docId] = 2;
     this.#live--;
+    this.#liveDf.clear();
     return true;
   }
 
@@ -170,6 +235,7 @@ export class SparseIndex {
     }
     this.#docCount = this.#live;
     this.#totalLen = total;
+    this.#liveDf.clear();
   }
 
   /**
@@ -232,7 +298,9 @@ export class SparseIndex {
 
   /**
    * Terms a live document shares with the query, ascending by id, with both weights (for BM25,
-   * the query and document term frequencies). Throws `UNKNOWN_ID` when the document is not live.
+   * the query and document term frequencies; with the `idf` query modifier, `queryWeight` is the
+   * IDF-weighted q_t · idf_t, so `queryWeight · docWeight` is the term's contribution). Throws
+   * `UNKNOWN_ID` when the document is not live.
    *
    * @example
    * ```ts
@@ -247,12 +315,13 @@ export class SparseIndex {
     for (let i = 0; i < query.ids.length; i++) {
       const slot = store.slotOf.get(query.ids[i]!);
       if (slot === undefined || query.weights[i] === 0) continue;
+      const qw = this.#modifier === 'idf' ? query.weights[i]! * bm25Idf(this.#live, this.#liveDocFreq(slot)) : query.weights[i]!;
       store.ensureSorted(slot);
       const a = store.start[slot]!;
       const e = a + store.len[slot]!;
       const p = store.seek(a, e, docId);
       if (p < e && store.docs[p] === docId) {
-        out.push({ id: query.ids[i]!, queryWeight: query.weights[i]!, docWeight: store.weights[p]! });
+        out.push({ id: query.ids[i]!, queryWeight: qw, docWeight: store.weights[p]! });
       }
     }
     return out;
@@ -357,6 +426,7 @@ export class SparseIndex {
     this.#docLen[docId] = bm25 ? dlf : 0;
     this.#state[docId] = 1;
     this.#live++;
+    this.#liveDf.clear();
     this.#docCount++;
     this.#totalLen += bm25 ? dlf : 0;
     const store = this.#store;
@@ -406,7 +476,7 @@ export class SparseIndex {
       slots.push(slot);
       termIds.push(query.ids[i]!);
       qws.push(w);
-      qfs.push(ctx.bm25 ? w * bm25Idf(this.#docCount, store.len[slot]!) * (this.k1 + 1) : w);
+      qfs.push(ctx.bm25 ? w * bm25Idf(this.#docCount, store.len[slot]!) * (this.k1 + 1) : this.#modifier === 'idf' ? w * bm25Idf(this.#live, this.#liveDocFreq(slot)) : w);
     }
     const m = slots.length;
     const qf = Float64Array.from(qfs);

@@ -18,6 +18,18 @@ export interface SparseIndexOptions {
 }
 
 /**
+ * Query-time weight modifier of a `dot` index: `none` (weights as given) or `idf` (Qdrant's
+ * `modifier: idf`: q_t · ln(1 + (N − n_t + 0.5) / (n_t + 0.5)) over the live documents).
+ *
+ * @example
+ * ```ts
+ * const m: QueryModifier = 'idf';
+ * sparseIndex.setQueryModifier(m);
+ * ```
+ */
+export type QueryModifier = 'none' | 'idf';
+
+/**
  * Search options.
  *
  * @example

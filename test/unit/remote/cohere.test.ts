@@ -38,7 +38,7 @@ describe('createCohereReranker (loopback server)', () => {
     const srv = await loopback(() => ({ body: { results: [{ index: 0, relevance_score: 0.5 }] } }));
     closers.push(srv.close);
     const rr = createCohereReranker({ model: 'm', baseUrl: srv.url });
-    await expect(rr.rerank('q', ['a', 'b'])).rejects.toMatchObject({ code: 'PARSE_ERROR' });
+    await expect(rr.rerank('q', ['a', 'b'])).rejects.toMatchObject({ code: 'REMOTE_BAD_RESPONSE' });
     await expect(rr.rerank('', ['a'])).rejects.toMatchObject({ code: 'INVALID_TEXT' });
   });
 });

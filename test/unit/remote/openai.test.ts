@@ -100,11 +100,38 @@ describe('createOpenAIEncoder (loopback server)', () => {
     const enc = await createOpenAIEncoder({ model: 'm', dim: 16, baseUrl: srv.url, maxRetries: 2, ...fast });
     const err = await enc.encode(['x']).catch((e) => e);
     expect(err).toBeInstanceOf(RemoteError);
-    expect(err.code).toBe('DOWNLOAD_FAILED');
+    expect(err.code).toBe('REMOTE_HTTP_ERROR');
     expect(err.status).toBe(500);
+    expect(err.message).toMatch(/after 3 attempts/);
     expect(err.attempts).toBe(3);
     expect(err.message).toContain('boom');
     expect(srv.seen.length).toBe(3);
+  });
+
+  it('a 429 on every attempt is REMOTE_RATE_LIMITED, after maxRetries + 1 requests', async () => {
+    const srv = await loopback(() => ({ status: 429, body: { error: { message: 'Rate limit reached for requests' } } }));
+    closers.push(srv.close);
+    const enc = await createOpenAIEncoder({ model: 'm', dim: 16, baseUrl: srv.url, maxRetries: 2, ...fast });
+    const err = await enc.encode(['x']).catch((e) => e);
+    expect(err).toBeInstanceOf(RemoteError);
+    expect(err).toMatchObject({ code: 'REMOTE_RATE_LIMITED', status: 429, attempts: 3 });
+    expect(err.message).toMatch(/Rate limit reached.*lower the request rate/);
+    expect(srv.seen.length).toBe(3);
+  });
+
+  it('no server at all is REMOTE_UNREACHABLE (status 0) after the retries; a non-JSON 200 is REMOTE_BAD_RESPONSE', async () => {
+    const gone = await loopback(() => ({ body: {} }));
+    await gone.close(); // the port is now closed: connection refused
+    const enc = await createOpenAIEncoder({ model: 'm', dim: 16, baseUrl: gone.url, maxRetries: 1, ...fast });
+    const err = await enc.encode(['x']).catch((e) => e);
+    expect(err).toBeInstanceOf(RemoteError);
+    expect(err).toMatchObject({ code: 'REMOTE_UNREACHABLE', status: 0, attempts: 2 });
+    expect(err.message).toMatch(/could not be reached in 2 attempts/);
+    const html = await loopback(() => ({ body: '<html>login</html>' }));
+    closers.push(html.close);
+    const enc2 = await createOpenAIEncoder({ model: 'm', dim: 16, baseUrl: html.url, ...fast });
+    await expect(enc2.encode(['x'])).rejects.toMatchObject({ code: 'REMOTE_BAD_RESPONSE', status: 200, message: expect.stringMatching(/not JSON/) });
+    expect(html.seen.length).toBe(1); // not retried
   });
 
   it('does not retry a 401 and reports the server message', async () => {
@@ -113,8 +140,10 @@ describe('createOpenAIEncoder (loopback server)', () => {
     const enc = await createOpenAIEncoder({ model: 'm', dim: 16, baseUrl: srv.url, ...fast });
     const err = await enc.encode(['x']).catch((e) => e);
     expect(err).toBeInstanceOf(RemoteError);
-    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.code).toBe('REMOTE_HTTP_ERROR');
+    expect(err.status).toBe(401);
     expect(err.message).toContain('Incorrect API key');
+    expect(err.message).toMatch(/not retried/);
     expect(srv.seen.length).toBe(1);
   });
 
@@ -122,7 +151,7 @@ describe('createOpenAIEncoder (loopback server)', () => {
     const srv = await loopback(() => ({ body: { data: [{ index: 0, embedding: 'AAAA' }] } }));
     closers.push(srv.close);
     const enc = await createOpenAIEncoder({ model: 'm', dim: 16, baseUrl: srv.url, ...fast });
-    await expect(enc.encode(['x'])).rejects.toMatchObject({ code: 'PARSE_ERROR' });
+    await expect(enc.encode(['x'])).rejects.toMatchObject({ code: 'REMOTE_BAD_RESPONSE' });
     await expect(enc.encode([''])).rejects.toMatchObject({ code: 'INVALID_TEXT' });
     await expect(enc.encode([3 as unknown as string])).rejects.toMatchObject({ code: 'INVALID_TEXT' });
     await expect(createOpenAIEncoder({ model: 'm', dimensions: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
