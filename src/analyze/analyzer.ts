@@ -5,13 +5,23 @@
  * - `bigram`: NFKC, lower-case, CJK runs → overlapping character bigrams (single characters stay),
  *   other words whole.
  * - `auto`: text without CJK characters is analysed as `english`; text with CJK characters is
- *   NFKC-normalised, its CJK runs become bigrams and the rest goes through `english`. Queries and
- *   documents therefore meet on the same terms whatever their mix.
+ *   NFKC-normalised, its CJK runs become bigrams and the rest goes through `english`; runs of
+ *   Thai, Lao, Khmer and Myanmar (no spaces between words) become dictionary words (ICU word
+ *   breaks, src/analyze/sea.ts; since analyser version 2). Queries and documents therefore
+ *   meet on the same terms whatever their mix.
  */
 import { invalid } from '../errors.js';
 import { bigramTerms, pushBigrams } from './bigram.js';
 import { CJK_CHAR, CJK_SPLIT } from './cjk.js';
 import { englishTerms } from './english.js';
+import { pushSeaWords, SEA_CHAR, SEA_SPLIT } from './sea.js';
+
+/**
+ * Version of the analysers' behaviour, stored with an index so that one built by an older
+ * trident keeps analysing queries the way its documents were analysed. 1: `auto` passes
+ * Thai/Lao/Khmer/Myanmar runs to `english` whole; 2: it splits them into words.
+ */
+export const ANALYZER_VERSION = 2;
 
 /**
  * Text → terms.
@@ -45,9 +55,14 @@ export type AnalyzerKind = 'plain' | 'english' | 'bigram' | 'auto';
  * ```ts
  * createAnalyzer('english').terms('The runners were running'); // ['runner', 'run']
  * createAnalyzer('bigram').terms('東京タワー'); // ['東京', '京タ', 'タワ', 'ワー']
+ * createAnalyzer('auto').terms('ภาษาไทยง่าย'); // ['ภาษา', 'ไทย', 'ง่าย']
  * ```
  */
-export function createAnalyzer(kind: AnalyzerKind): Analyzer {
+export function createAnalyzer(kind: AnalyzerKind, opts: { version?: number } = {}): Analyzer {
+  const version = opts.version ?? ANALYZER_VERSION;
+  if (!Number.isInteger(version) || version < 1 || version > ANALYZER_VERSION) {
+    invalid('INVALID_ARGUMENT', `analyzer version ${String(version)} is not one this trident knows (1..${ANALYZER_VERSION}); upgrade trident`);
+  }
   switch (kind) {
     case 'plain':
       return make('plain', plainTerms);
@@ -56,7 +71,7 @@ export function createAnalyzer(kind: AnalyzerKind): Analyzer {
     case 'bigram':
       return make('bigram', bigramTerms);
     case 'auto':
-      return make('auto', autoTerms);
+      return make('auto', version >= 2 ? autoTerms : autoTermsV1);
     default:
       return invalid('INVALID_ARGUMENT', `analyzer kind must be 'plain', 'english', 'bigram' or 'auto', got ${String(kind)}`);
   }
@@ -79,6 +94,20 @@ function plainTerms(text: string): string[] {
 }
 
 function autoTerms(text: string): string[] {
+  if (SEA_CHAR.test(text)) {
+    // Thai / Lao / Khmer / Myanmar runs: dictionary words; the rest as below
+    const out: string[] = [];
+    const parts = text.normalize('NFKC').split(SEA_SPLIT);
+    for (let i = 0; i < parts.length; i++) {
+      if (i % 2 === 1) pushSeaWords(parts[i]!, out);
+      else if (/[\p{L}\p{N}]/u.test(parts[i]!)) out.push(...autoTermsV1(parts[i]!));
+    }
+    return out;
+  }
+  return autoTermsV1(text);
+}
+
+function autoTermsV1(text: string): string[] {
   if (!CJK_CHAR.test(text)) return englishTerms(text);
   const out: string[] = [];
   // capturing split: even indexes are non-CJK text, odd indexes are CJK runs

@@ -3,7 +3,7 @@ import { InvalidArgumentError, StorageError, TridentError, invalid } from '../er
 import { DenseIndex } from '../dense/index.js';
 import { SparseIndex } from '../sparse/index.js';
 import { MultiVectorStore } from '../multivector/index.js';
-import { createAnalyzer, TermVocabulary, termFrequencies, type Analyzer } from '../analyze/index.js';
+import { ANALYZER_VERSION, createAnalyzer, TermVocabulary, termFrequencies, type Analyzer } from '../analyze/index.js';
 import { M3_DISTILLED_WEIGHTS, validateWeights, type FusionKind, type Weights3 } from '../fusion/index.js';
 import { checkId, MANIFEST_FILE, nodeFs, readIndexDirectory, WAL_FILE, WriteAheadLog, writeIndexGeneration, type ExternalId, type Manifest, type StoreFs } from '../store/index.js';
 import { EntryTable } from './entries.js';
@@ -51,7 +51,8 @@ export interface HybridConfig {
   dense: false | { dtype: 'f32' | 'f16' | 'i8'; dimensions: number; connectivity?: number; expansionAdd?: number; expansionSearch?: number };
   sparse: boolean;
   multivector: false | { dtype: 'f32' | 'f16' | 'i8'; poolFactor: 1 | 2 | 3; dim: number };
-  bm25: false | { analyzer: 'plain' | 'english' | 'bigram' | 'auto'; k1: number; b: number };
+  /** analyzerVersion: absent in indexes written before version 2 (= 1). */
+  bm25: false | { analyzer: 'plain' | 'english' | 'bigram' | 'auto'; k1: number; b: number; analyzerVersion?: number };
   fusion: { kind: FusionKind; weights: Weights3; rrfK: number };
   candidates: number;
   storeText: boolean;
@@ -112,7 +113,7 @@ export class HybridIndex {
     // BM42-style encoders declare that query weights take the index's IDF at search time
     if (stores.sparse && encoder.info.sparseModifier === 'idf') stores.sparse.setQueryModifier('idf');
     this.#mv = stores.mv;
-    this.#bm25 = stores.bm25 && config.bm25 ? { ...stores.bm25, analyzer: createAnalyzer(config.bm25.analyzer) } : null;
+    this.#bm25 = stores.bm25 && config.bm25 ? { ...stores.bm25, analyzer: createAnalyzer(config.bm25.analyzer, { version: config.bm25.analyzerVersion ?? 1 }) } : null;
     this.#fs = fs;
   }
 
@@ -148,7 +149,7 @@ export class HybridIndex {
         opts.multivector === false || heads.multivector === false
           ? false
           : { dtype: opts.multivector?.dtype ?? 'f16', poolFactor: opts.multivector?.poolFactor ?? 1, dim: mvDim },
-      bm25: opts.bm25 ? { analyzer: opts.bm25.analyzer ?? 'auto', k1: opts.bm25.k1 ?? 0.9, b: opts.bm25.b ?? 0.4 } : false,
+      bm25: opts.bm25 ? { analyzer: opts.bm25.analyzer ?? 'auto', k1: opts.bm25.k1 ?? 0.9, b: opts.bm25.b ?? 0.4, analyzerVersion: ANALYZER_VERSION } : false,
       fusion: { kind: opts.fusion?.kind ?? 'weighted', weights: [...fusionWeights] as unknown as Weights3, rrfK: opts.fusion?.rrfK ?? 60 },
       candidates,
       storeText: opts.storeText ?? true,
