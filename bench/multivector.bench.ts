@@ -1,7 +1,8 @@
 // Multi-vector stage benchmark: M3/ColBERT MaxSim re-ranking of CANDIDATES documents per query,
 // end to end from TS (MultiVectorStore.score: validation, starts/counts, one kernel call), one
 // core, per dtype (f32 / f16 / i8), against baselines measured in the same run: the pure-TS
-// kernels (setIsa('js')) and the serial native ISA. Also memory per document, the exhaustive
+// kernels (setIsa('js')), the serial native ISA, and for f32 / f16 the same documents in a
+// store without the int8 screening sidecar (screening: 'none'; scores checked bit-identical). Also memory per document, the exhaustive
 // scan (oracle) over the whole collection, and token pooling (factor 2 and 3): storage saving
 // and quality (Spearman ρ and top-10 overlap of pooled vs unpooled scores over each query's
 // candidates, same f32 precision so only pooling differs).
@@ -175,6 +176,11 @@ async function main(): Promise<void> {
     const buildMs = performance.now() - tb;
     const scores = queries.map((q, i) => store.score(q, cands[i]!));
     if (dtype === 'f32') f32Scores = scores;
+    // Same documents without the screening sidecar (f32 / f16): the canonical kernels, which
+    // quantise every candidate's rows on each call; measured in the same run for the ratio.
+    const plainStore = dtype !== 'i8' && store.screening === 'int8' ? MultiVectorStore.create({ dim: DIM, dtype, screening: 'none' }) : null;
+    if (plainStore) docs.forEach((d, id) => plainStore.add(id, d.mv));
+    const identical = plainStore ? queries.every((q, i) => plainStore.score(q, cands[i]!).every((x, j) => x === scores[i]![j])) : null;
     const tasks: Record<string, () => void> = {
       [`rerank_${dtype}`]: () => {
         const i = nextQ();
@@ -182,6 +188,12 @@ async function main(): Promise<void> {
       },
       [`exhaustive_${dtype}`]: () => void store.searchExhaustive(queries[nextQ()]!, 10),
     };
+    if (plainStore) {
+      tasks[`rerank_${dtype}_noscreen`] = () => {
+        const i = nextQ();
+        plainStore.score(queries[i]!, cands[i]!);
+      };
+    }
     const lat = await latency(tasks);
     // Baselines in the same run: the serial native ISA and the pure-TS kernels, on fewer
     // candidates per call (scaled linearly to CANDIDATES below).
@@ -211,8 +223,14 @@ async function main(): Promise<void> {
       top10OverlapVsF32: scores.reduce((a, s, i) => a + topOverlap(s, f32Scores[i]!, 10), 0) / QUERIES,
       maxAbsDiffVsF32: Math.max(...scores.map((s, i) => Math.max(...Array.from(s, (x, j) => Math.abs(x - f32Scores[i]![j]!))))),
     };
+    const noscreen = lat[`rerank_${dtype}_noscreen`];
     rerank[dtype] = {
       msPerQuery: lat[`rerank_${dtype}`],
+      screening: store.screening,
+      screeningBytesPerDoc: st.screeningBytes / Math.max(st.docs, 1),
+      noScreeningMsPerQuery: noscreen ?? null,
+      speedupVsNoScreening: noscreen ? noscreen.p50 / p50 : null,
+      scoresIdenticalToNoScreening: identical,
       exhaustiveMsPerQuery: lat[`exhaustive_${dtype}`],
       baselines: base,
       baselineMsScaledToCandidates: scaled,
@@ -225,7 +243,9 @@ async function main(): Promise<void> {
       target: dtype === 'f32' ? '≤ 10 ms' : dtype === 'i8' ? '≤ 5 ms' : null,
     };
     console.log(
-      `  ${dtype}: rerank ${CANDIDATES} p50 ${p50.toFixed(2)} ms (serial ≈${scaled.serial?.toFixed(1) ?? '-'} ms, js ≈${scaled.js?.toFixed(0)} ms), ` +
+      `  ${dtype}: rerank ${CANDIDATES} p50 ${p50.toFixed(2)} ms` +
+        (noscreen ? ` (screening ${store.screening}; without sidecar ${noscreen.p50.toFixed(2)} ms, ×${(noscreen.p50 / p50).toFixed(2)}, identical scores: ${identical})` : '') +
+        ` (serial ≈${scaled.serial?.toFixed(1) ?? '-'} ms, js ≈${scaled.js?.toFixed(0)} ms), ` +
         `exhaustive(${DOCS}) ${lat[`exhaustive_${dtype}`]!.p50.toFixed(2)} ms, ${(st.bytesPerDoc / 1024).toFixed(1)} KiB/doc` +
         (agree ? `, vs f32: ρ ${agree.spearmanVsF32.toFixed(4)} top10 ${agree.top10OverlapVsF32.toFixed(3)}` : ''),
     );

@@ -15,6 +15,7 @@
 // ISAs:      setIsa(name) / isa() / available() expose cpu.cc's tables.
 #include <napi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 #include <string>
@@ -200,6 +201,48 @@ Napi::Value maxsim_float(const Napi::CallbackInfo& info, const char* opname, nap
   return info.Env().Undefined();
 }
 
+// maxsimF32Screen / maxsimF16Screen (query, qCount, dim, docs, screenI8, screenStats, starts, counts, out)
+template <typename DocT>
+Napi::Value maxsim_screen(const Napi::CallbackInfo& info, const char* opname, napi_typedarray_type doc_type,
+                          const char* doc_type_name) {
+  const std::string op(opname);
+  View<float> query, stats, out;
+  View<DocT> docs;
+  View<int8_t> side;
+  View<uint32_t> starts, counts;
+  size_t q_count = 0, dim = 0;
+  if (!get_array(info, 0, napi_float32_array, "Float32Array", op, "query", query) ||
+      !get_count(info, 1, 0, op, "qCount", q_count) || !get_count(info, 2, 1, op, "dim", dim) ||
+      !get_array(info, 3, doc_type, doc_type_name, op, "docs", docs) ||
+      !get_array(info, 4, napi_int8_array, "Int8Array", op, "screenI8", side) ||
+      !get_array(info, 5, napi_float32_array, "Float32Array", op, "screenStats", stats) ||
+      !get_array(info, 6, napi_uint32_array, "Uint32Array", op, "starts", starts) ||
+      !get_array(info, 7, napi_uint32_array, "Uint32Array", op, "counts", counts) ||
+      !get_array(info, 8, napi_float32_array, "Float32Array", op, "out", out))
+    return info.Env().Undefined();
+  // the sidecar must cover every candidate vector: bound the arena by it too
+  const size_t side_vectors = std::min(side.length / dim, stats.length / 6);  // kStats floats per vector
+  if (!check_maxsim(info, op, query.length, q_count, dim, docs.length, side_vectors, starts, counts, out))
+    return info.Env().Undefined();
+  std::vector<float> qp = pad_query(query.data, q_count, dim);
+  const QueryF32 q{qp.data(), q_count, dim, padded(dim)};
+  const Candidates c{starts.data, counts.data, starts.length, out.data};
+  const Screen sc{side.data, stats.data};
+  if constexpr (std::is_same_v<DocT, float>) {
+    active_table()->maxsim_f32_screen(q, docs.data, sc, c);
+  } else {
+    active_table()->maxsim_f16_screen(q, docs.data, sc, c);
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value MaxsimF32Screen(const Napi::CallbackInfo& info) {
+  return maxsim_screen<float>(info, "maxsimF32Screen", napi_float32_array, "Float32Array");
+}
+Napi::Value MaxsimF16Screen(const Napi::CallbackInfo& info) {
+  return maxsim_screen<uint16_t>(info, "maxsimF16Screen", napi_uint16_array, "Uint16Array");
+}
+
 Napi::Value MaxsimF32(const Napi::CallbackInfo& info) {
   return maxsim_float<float>(info, "maxsimF32", napi_float32_array, "Float32Array");
 }
@@ -313,6 +356,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("maxsimF32", Napi::Function::New(env, MaxsimF32));
   exports.Set("maxsimF16", Napi::Function::New(env, MaxsimF16));
   exports.Set("maxsimI8", Napi::Function::New(env, MaxsimI8));
+  exports.Set("maxsimF32Screen", Napi::Function::New(env, MaxsimF32Screen));
+  exports.Set("maxsimF16Screen", Napi::Function::New(env, MaxsimF16Screen));
   exports.Set("dotsF32", Napi::Function::New(env, DotsF32));
   exports.Set("dotsF16", Napi::Function::New(env, DotsF16));
   exports.Set("dotsI8", Napi::Function::New(env, DotsI8));

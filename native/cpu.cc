@@ -18,12 +18,15 @@ namespace trident {
 namespace {
 
 const KernelTable kSerial = {"serial", maxsim_f32_serial, maxsim_f16_serial, maxsim_i8_serial,
-                             dots_f32_serial, dots_f16_serial, dots_i8_serial};
+                             dots_f32_serial, dots_f16_serial, dots_i8_serial,
+                             maxsim_f32_screen_ignore<maxsim_f32_serial>, maxsim_f16_screen_ignore<maxsim_f16_serial>};
 #if TRIDENT_X86
 const KernelTable kAvx2 = {"avx2", maxsim_f32_avx2, maxsim_f16_avx2, maxsim_i8_avx2,
-                           dots_f32_avx2, dots_f16_avx2, dots_i8_avx2};
+                           dots_f32_avx2, dots_f16_avx2, dots_i8_avx2,
+                           maxsim_f32_screen_ignore<maxsim_f32_avx2>, maxsim_f16_screen_ignore<maxsim_f16_avx2>};
 const KernelTable kAvx512 = {"avx512", maxsim_f32_avx512, maxsim_f16_avx512, maxsim_i8_avx512,
-                             dots_f32_avx512, dots_f16_avx512, dots_i8_avx512};
+                             dots_f32_avx512, dots_f16_avx512, dots_i8_avx512,
+                             maxsim_f32_screen_avx512, maxsim_f16_screen_avx512};
 
 uint64_t xgetbv0() {
   uint32_t eax, edx;
@@ -33,7 +36,8 @@ uint64_t xgetbv0() {
 #endif
 #if TRIDENT_NEON
 const KernelTable kNeon = {"neon", maxsim_f32_neon, maxsim_f16_neon, maxsim_i8_neon,
-                           dots_f32_neon, dots_f16_neon, dots_i8_neon};
+                           dots_f32_neon, dots_f16_neon, dots_i8_neon,
+                           maxsim_f32_screen_ignore<maxsim_f32_neon>, maxsim_f16_screen_ignore<maxsim_f16_neon>};
 #endif
 
 const KernelTable* g_tables[4];

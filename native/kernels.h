@@ -4,12 +4,15 @@
 //            dots:  out[i] = <query, rows[ids ? ids[i] : i]>
 // Precision: f32 and f16 (documents decoded exactly to f32) multiply-add in f32 lanes (the
 //            avx512 MaxSim finds the same maxima faster by int8 screening with a rigorous error
-//            bound, recomputing in f32 only the pairs that can still win);
+//            bound, recomputing in f32 only the pairs that can still win; the *_screen entry
+//            points take the int8 images from the store's screening sidecar instead of
+//            quantising every candidate on each call, same results);
 //            i8 dots are exact int32 sums scaled as f32((f32(isum) * qscale) * dscale);
 //            per-query maxima are summed in f64, divided by |q|, stored as f32.
 // Layout:    row-major; a candidate is starts[i] / counts[i] vectors of the arena; the
 //            query handed to kernels is padded by the shim to `stride` values per vector
 //            (stride = dim rounded up to 64, padding = 0), the arena is not padded.
+//            Screening sidecar (Screen): canonical row-major int8 images, never ISA-packed.
 // ISAs:      avx512 (F+BW+VL+DQ+VNNI, F16C), avx2 (AVX2+FMA+F16C), neon (aarch64), serial.
 #pragma once
 #include <cstddef>
@@ -39,6 +42,15 @@ struct Candidates {
   float* out;
 };
 
+// Screening sidecar of an f32 / f16 arena (runtime only, canonical row-major): per vector its
+// int8 image q (dim bytes, symmetric scale = maxabs/127, round to nearest) and 6 stats floats
+// {scale, |x|_1, max|x|, sum of q, |x - scale*q|_2, |scale*q|_2} (norms rounded up). Only the avx512 MaxSim reads it; the other
+// ISAs compute the same exact result without it.
+struct Screen {
+  const int8_t* i8;
+  const float* stats;
+};
+
 struct Rows {
   const uint32_t* ids;  // may be null: rows 0..n-1
   size_t n;
@@ -48,6 +60,8 @@ struct Rows {
 using maxsim_f32_fn = void (*)(const QueryF32&, const float*, const Candidates&);
 using maxsim_f16_fn = void (*)(const QueryF32&, const uint16_t*, const Candidates&);
 using maxsim_i8_fn = void (*)(const QueryI8&, const int8_t*, const float*, const Candidates&);
+using maxsim_f32_screen_fn = void (*)(const QueryF32&, const float*, const Screen&, const Candidates&);
+using maxsim_f16_screen_fn = void (*)(const QueryF32&, const uint16_t*, const Screen&, const Candidates&);
 using dots_f32_fn = void (*)(const QueryF32&, const float*, const Rows&);
 using dots_f16_fn = void (*)(const QueryF32&, const uint16_t*, const Rows&);
 using dots_i8_fn = void (*)(const QueryI8&, const int8_t*, const float*, const Rows&);
@@ -60,7 +74,15 @@ struct KernelTable {
   dots_f32_fn dots_f32;
   dots_f16_fn dots_f16;
   dots_i8_fn dots_i8;
+  maxsim_f32_screen_fn maxsim_f32_screen;
+  maxsim_f16_screen_fn maxsim_f16_screen;
 };
+
+// ISAs without a screened kernel: the sidecar is ignored (the canonical kernel is exact).
+template <maxsim_f32_fn F>
+void maxsim_f32_screen_ignore(const QueryF32& q, const float* d, const Screen&, const Candidates& c) { F(q, d, c); }
+template <maxsim_f16_fn F>
+void maxsim_f16_screen_ignore(const QueryF32& q, const uint16_t* d, const Screen&, const Candidates& c) { F(q, d, c); }
 
 // Per-ISA entry points (<op>_<dtype>_<isa>).
 void maxsim_f32_serial(const QueryF32&, const float*, const Candidates&);
@@ -82,6 +104,8 @@ void maxsim_f32_avx512(const QueryF32&, const float*, const Candidates&);
 void maxsim_f32_brute_avx512(const QueryF32&, const float*, const Candidates&);
 void maxsim_f16_brute_avx512(const QueryF32&, const uint16_t*, const Candidates&);
 void maxsim_f16_avx512(const QueryF32&, const uint16_t*, const Candidates&);
+void maxsim_f32_screen_avx512(const QueryF32&, const float*, const Screen&, const Candidates&);
+void maxsim_f16_screen_avx512(const QueryF32&, const uint16_t*, const Screen&, const Candidates&);
 void maxsim_i8_avx512(const QueryI8&, const int8_t*, const float*, const Candidates&);
 void dots_f32_avx512(const QueryF32&, const float*, const Rows&);
 void dots_f16_avx512(const QueryF32&, const uint16_t*, const Rows&);

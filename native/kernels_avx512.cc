@@ -1,26 +1,32 @@
 // trident native kernels: AVX-512 ISA (Ice Lake / Zen 4 and later).
 //
 // Formula:   MaxSim(q, d) = (1/|q|) * sum_i max_j <q_i, d_j>; dots(q, r) = <q, r>.
-// Precision: f32 / f16 MaxSim: exact (every per-query maximum is a full-precision f32 dot), found
-//            by int8 screening with a rigorous error bound (see "Exact f32 / f16 MaxSim by int8
-//            screening" below): documents are quantised on the fly, all pairs scored with VNNI,
-//            only pairs whose upper bound reaches the best full-precision dot are recomputed;
-//            candidates where the bound cannot prune fall back to brute-force FMA tiles.
+// Precision: f32 / f16 MaxSim: exact (every per-query maximum is a full-precision f32 dot, bit-
+//            identical to the brute-force tiles' value for that pair), found by int8 screening
+//            with a rigorous error bound (see "Exact f32 / f16 MaxSim by int8 screening" below):
+//            int8 images of the documents come from the store's screening sidecar
+//            (maxsim_*_screen) or are quantised on the fly per candidate (maxsim_f32/f16), all
+//            pairs are scored with the query-lane VNNI engine, only pairs whose upper bound
+//            reaches the best full-precision dot are recomputed; candidates where the bound
+//            cannot prune fall back to brute-force FMA tiles.
 //            f32 dots: 16-lane f32 FMA accumulators, horizontal sum at the end of the dot;
 //            f16: documents widened exactly with F16C-class vcvtph2ps (_mm512_cvtph_ps), then f32;
-//            i8:  VNNI vpdpbusd (u8 x s8 -> i32, exact). vpdpbusd needs one unsigned operand, so
-//                 each document vector is biased: u = d XOR 0x80 = d + 128 (one op per loaded
-//                 document chunk, shared by every query vector of the tile), and the bias is
-//                 removed afterwards: sum q*d = sum q*u - 128 * sum q, with sum q precomputed
-//                 once per query vector by the shim (QueryI8::sums). Zero query padding makes
-//                 the masked tail (where u = 128) contribute nothing. Exact while
-//                 255*127*dim < 2^31 (the shim limits dim to 65536).
+//            i8 MaxSim: VNNI vpdpbusd (u8 x s8 -> i32, exact) in the query-lane engine: the query
+//                 is the unsigned operand (q8 + 128), each document dword is broadcast as the
+//                 signed one, and the bias is removed with the document sums:
+//                 sum q*d = sum (q+128)*d - 128 * sum d. Pair score f32(f32(isum)*qscale)*dscale,
+//                 maxima per query vector, f64 mean: bit-identical to the TS twin.
+//            i8 dots: vpdpbusd with the document biased (d XOR 0x80 = d + 128) and
+//                 sum q*d = sum q*(d+128) - 128 * sum q (QueryI8::sums from the shim).
+//            All i8 sums are exact while 255*127*dim < 2^31 (the shim limits dim to 65536).
 // Layout:    row-major arena (unaligned loads, masked tail loads, never reads past a vector);
-//            query padded to a multiple of 64 values with zeros. MaxSim tiles: 4 query vectors
-//            x 4 document vectors = 16 zmm accumulators, each loaded document chunk reused 4x;
-//            the 16 sums are reduced 4 at a time by a transpose-and-add tree. Screening keeps a
-//            per-call scratch: int8 copy of one candidate (count x round64(dim) bytes) and a
-//            qCount x count score matrix. Dots tiles: 1 query x 4 rows.
+//            query padded to a multiple of 64 values with zeros. Query-lane engine: the int8
+//            query re-laid out per call as blocks of [dim/4 groups][16 query vectors][4 bytes];
+//            documents stay canonical (tiles of 12 consecutive rows, 2 query blocks x 12 rows =
+//            24 zmm accumulators, no horizontal reductions; next tile prefetched). Screening
+//            sidecar: canonical row-major int8 images + 6 stats floats per vector (kernels.h).
+//            Brute-force tiles: 4 query x 4 document vectors = 16 zmm accumulators reduced 4 at
+//            a time by a transpose-and-add tree. Dots tiles: 1 query x 4 rows.
 // ISAs:      avx512 = AVX512F + BW + VL + DQ + VNNI (+ F16C/FMA/AVX2), selected at run time by
 //            cpu.cc; compiled with per-function target attributes, the rest of the addon stays
 //            baseline x86-64.
@@ -150,19 +156,267 @@ T512 void tile_i8(const int8_t* const* q, const int8_t* const* d, size_t dim, in
 
 
 // ---------------------------------------------------------------------------------------
+// Query-lane VNNI engine (i8 MaxSim and the int8 screening of the exact f32 / f16 MaxSim).
+//
+// Lane = query vector: the query is re-laid out once per call into QB = ceil(|q|/16) blocks of
+// [ceil(dim/4) groups][16 query vectors][4 bytes], values biased to u8 (q8 + 128; 0 for dims
+// >= dim and for missing query vectors). Document rows stay canonical row-major int8: for each
+// group g, one dword of each of NJ document vectors is broadcast ({1to16} memory operand, the
+// signed operand of vpdpbusd) and multiplied into QBT query blocks:
+//     acc[b][j] += vpdpbusd(qblock[b][g], broadcast(d_j[4g..4g+3]))
+// so lane i of acc[b][j] = sum_k (q8_i,k + 128) * d8_j,k, exact in int32 (|.| <= 255*127*dim),
+// and sum q8*d8 = that - 128 * sum_k d8_j,k (the document sums: computed per tile from the rows,
+// or taken from the screening sidecar). No horizontal reductions: the per-query running maxima
+// are vectors of 16 lanes, reduced only once per candidate. A candidate's vectors are covered
+// by tiles of NJ = 12 consecutive rows; the last tile is shifted back to end at the last row
+// (max is idempotent, so re-scoring a few rows changes nothing), candidates with fewer rows use
+// NJ = 8 / 4 / 2 / 1: never a read outside the candidate. The next tile's rows are prefetched
+// (one cache line per group iteration) while the current tile computes.
+// ---------------------------------------------------------------------------------------
+
+constexpr int kLanes = 16;
+
+inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
+
+// Query in lane layout (see above), plus per-lane f32 data (scales, bound coefficients).
+struct LaneQuery {
+  size_t nq = 0, qb = 0, groups = 0, dim = 0;
+  std::vector<uint8_t> storage;   // blocks, 64-byte aligned inside
+  const __m512i* blocks = nullptr;  // qb * groups zmm: block b, group g at [b * groups + g]
+};
+
+T512 void build_lane_query(const int8_t* q8, size_t nq, size_t qstride, size_t dim, LaneQuery& lq) {
+  lq.nq = nq;
+  lq.dim = dim;
+  lq.qb = (nq + kLanes - 1) / kLanes;
+  lq.groups = (dim + 3) / 4;
+  lq.storage.assign(lq.qb * lq.groups * 64 + 64, 0);
+  uint8_t* out = lq.storage.data() + ((64 - reinterpret_cast<uintptr_t>(lq.storage.data()) % 64) % 64);
+  lq.blocks = reinterpret_cast<const __m512i*>(out);
+  for (size_t i = 0; i < nq; i++) {
+    const size_t b = i / kLanes, lane = i % kLanes;
+    const int8_t* src = q8 + i * qstride;
+    uint8_t* base = out + b * lq.groups * 64 + lane * 4;
+    for (size_t k = 0; k < dim; k++) base[(k / 4) * 64 + (k % 4)] = static_cast<uint8_t>(static_cast<int>(src[k]) + 128);
+  }
+}
+
+// Sum of the int8 values of one row (dim bytes, never reads past them).
+T512 inline int32_t row_sum_i8(const int8_t* p, size_t dim) {
+  const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
+  __m512i acc = _mm512_setzero_si512();
+  size_t k = 0;
+  for (; k + 64 <= dim; k += 64)
+    acc = _mm512_add_epi64(acc, _mm512_sad_epu8(_mm512_xor_si512(_mm512_loadu_si512(p + k), bias), _mm512_setzero_si512()));
+  if (k < dim) {
+    const __mmask64 m = (1ull << (dim - k)) - 1ull;
+    const __m512i v = _mm512_maskz_xor_epi32(0xffff, _mm512_maskz_loadu_epi8(m, p + k), _mm512_maskz_mov_epi8(m, bias));
+    acc = _mm512_add_epi64(acc, _mm512_sad_epu8(v, _mm512_setzero_si512()));
+  }
+  return static_cast<int32_t>(_mm512_reduce_add_epi64(acc) - 128 * static_cast<int64_t>(dim));
+}
+
+// acc[b][j] = sum over k < dim of (q-lane u8) * d8_j,k for rows p + j * rstride, j < NJ, and the
+// QBT query blocks starting at q (blocks `groups` zmm apart). Prefetches [pf, pf + pf_bytes).
+typedef int32_t i32_unaligned __attribute__((aligned(1), may_alias));
+
+// (Written with a flat accumulator array, explicit query registers and unroll pragmas: GCC 12
+// otherwise spills the 24 accumulators to the stack on every iteration.)
+template <int QBT, int NJ>
+T512 void lane_tile(const __m512i* q, size_t groups, const int8_t* p, size_t rstride, size_t dim,
+                    const char* pf, size_t pf_bytes, __m512i* out) {
+  static_assert(QBT == 1 || QBT == 2, "one or two query blocks per tile");
+  __m512i acc[QBT * NJ];
+#pragma GCC unroll 32
+  for (int i = 0; i < QBT * NJ; i++) acc[i] = _mm512_setzero_si512();
+  const size_t full = dim / 4;
+  // prefetch: up to three cache lines per group iteration, from three consecutive chunks of
+  // `full` lines each (the f32 rows of the next tile are 4x the int8 ones)
+  const size_t pf_lines = (pf_bytes + 63) / 64;
+  const size_t n0 = std::min(pf_lines, full), n1 = std::min(pf_lines - n0, full), n2 = std::min(pf_lines - n0 - n1, full);
+  const char* pf1 = pf + full * 64;
+  const char* pf2 = pf + 2 * full * 64;
+  for (size_t g = 0; g < full; g++) {
+    if (g < n0) _mm_prefetch(pf + g * 64, _MM_HINT_T0);
+    if (g < n1) _mm_prefetch(pf1 + g * 64, _MM_HINT_T0);
+    if (g < n2) _mm_prefetch(pf2 + g * 64, _MM_HINT_T0);
+    const __m512i q0 = _mm512_load_si512(q + g);
+    const __m512i q1 = QBT > 1 ? _mm512_load_si512(q + groups + g) : q0;
+#pragma GCC unroll 32
+    for (int j = 0; j < NJ; j++) {
+      const __m512i d = _mm512_set1_epi32(*reinterpret_cast<const i32_unaligned*>(p + j * rstride + 4 * g));
+      acc[j] = _mm512_dpbusd_epi32(acc[j], q0, d);
+      if (QBT > 1) acc[NJ + j] = _mm512_dpbusd_epi32(acc[NJ + j], q1, d);
+    }
+  }
+  for (size_t g = n0 + n1 + n2; g < pf_lines; g++) _mm_prefetch(pf + g * 64, _MM_HINT_T0);
+  if (full * 4 < dim) {  // last partial group: the query's u8 beyond dim are 0
+    const __m512i q0 = _mm512_load_si512(q + full);
+    const __m512i q1 = QBT > 1 ? _mm512_load_si512(q + groups + full) : q0;
+    for (int j = 0; j < NJ; j++) {
+      int32_t w = 0;
+      std::memcpy(&w, p + j * rstride + 4 * full, dim - 4 * full);
+      const __m512i d = _mm512_set1_epi32(w);
+      acc[j] = _mm512_dpbusd_epi32(acc[j], q0, d);
+      if (QBT > 1) acc[NJ + j] = _mm512_dpbusd_epi32(acc[NJ + j], q1, d);
+    }
+  }
+#pragma GCC unroll 32
+  for (int i = 0; i < QBT * NJ; i++) out[i] = acc[i];
+}
+
+// Walks one candidate of `cnt` rows (rows at p + j * rstride) in tiles; for each tile and each
+// pair of query blocks calls epi(b0, QBT, j0, NJ, acc) with the raw lane sums. `next` / `next_bytes`:
+// memory to prefetch while the last tile runs (the next candidate's first rows).
+template <int NJ, typename Epi>
+T512 void walk_tiles(const LaneQuery& lq, const int8_t* p, size_t rstride, size_t cnt, const char* next,
+                     size_t next_bytes, Epi& epi) {
+  for (size_t j0 = 0;; j0 += NJ) {
+    bool last = j0 + NJ >= cnt;
+    const size_t js = last ? cnt - NJ : j0;  // the last tile ends at the last row
+    const int8_t* tp = p + js * rstride;
+    const char* pf = next;
+    size_t pf_bytes = next_bytes;
+    if (!last) epi.template prefetch<NJ>(js + NJ, std::min<size_t>(NJ, cnt - js - NJ), p, rstride, pf, pf_bytes);
+    epi.template begin<NJ>(js, tp, rstride);
+    for (size_t b = 0; b < lq.qb;) {
+      if (lq.qb - b >= 2) {
+        __m512i acc[2 * NJ];
+        lane_tile<2, NJ>(lq.blocks + b * lq.groups, lq.groups, tp, rstride, lq.dim, pf, pf_bytes, acc);
+        epi.template tile<2, NJ>(b, js, acc);
+        b += 2;
+      } else {
+        __m512i acc[NJ];
+        lane_tile<1, NJ>(lq.blocks + b * lq.groups, lq.groups, tp, rstride, lq.dim, pf, pf_bytes, acc);
+        epi.template tile<1, NJ>(b, js, acc);
+        b += 1;
+      }
+      pf_bytes = 0;  // prefetch once per tile
+    }
+    if (last) break;
+  }
+}
+
+template <typename Epi>
+T512 void walk_candidate(const LaneQuery& lq, const int8_t* p, size_t rstride, size_t cnt, const char* next,
+                         size_t next_bytes, Epi& epi) {
+  if (cnt >= 12) walk_tiles<12>(lq, p, rstride, cnt, next, next_bytes, epi);
+  else if (cnt >= 8) walk_tiles<8>(lq, p, rstride, cnt, next, next_bytes, epi);
+  else if (cnt >= 4) walk_tiles<4>(lq, p, rstride, cnt, next, next_bytes, epi);
+  else if (cnt >= 2) walk_tiles<2>(lq, p, rstride, cnt, next, next_bytes, epi);
+  else walk_tiles<1>(lq, p, rstride, cnt, next, next_bytes, epi);
+}
+
+// Bytes of the first tile of candidate n + 1 (for the prefetch while candidate n finishes).
+inline void next_candidate(const Candidates& c, size_t n, const int8_t* base, size_t rstride, const char*& next,
+                           size_t& bytes) {
+  next = nullptr;
+  bytes = 0;
+  if (n + 1 < c.n) {
+    next = reinterpret_cast<const char*>(base + static_cast<size_t>(c.starts[n + 1]) * rstride);
+    bytes = std::min<size_t>(12, c.counts[n + 1]) * rstride;
+  }
+}
+
+// i8 MaxSim epilogue: pair score f32(f32(isum) * qscale) * dscale (the same two roundings as
+// i8_pair_score and the TS twin, so results are bit-identical), running max per query lane.
+struct I8Epi {
+  const float* qscales;  // qb * 16 lanes
+  const float* dscales;  // of the candidate's rows
+  size_t dim;
+  int32_t* sums;         // scratch: document sums of the candidate's rows, filled per tile
+  __m512 best[64];       // per query block (qb <= 64 handled by the caller in chunks)
+
+  template <int NJ>
+  T512 void begin(size_t js, const int8_t* tp, size_t rstride) {
+    for (int j = 0; j < NJ; j++) sums[js + j] = row_sum_i8(tp + j * rstride, dim);
+  }
+  template <int NJ>
+  void prefetch(size_t jn, size_t count, const int8_t* p, size_t rstride, const char*& pf, size_t& bytes) const {
+    pf = reinterpret_cast<const char*>(p + jn * rstride);
+    bytes = count * rstride;
+  }
+
+  template <int QBT, int NJ>
+  T512 void tile(size_t b0, size_t js, const __m512i* acc) {
+    for (int b = 0; b < QBT; b++) {
+      const __m512 vqs = _mm512_loadu_ps(qscales + (b0 + b) * kLanes);
+      __m512 m = best[b0 + b];
+      for (int j = 0; j < NJ; j++) {
+        const __m512i isum = _mm512_sub_epi32(acc[b * NJ + j], _mm512_set1_epi32(128 * sums[js + j]));
+        const __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum), vqs), _mm512_set1_ps(dscales[js + j]));
+        m = _mm512_max_ps(m, v);
+      }
+      best[b0 + b] = m;
+    }
+  }
+};
+
+constexpr size_t kMaxLaneBlocks = 64;  // 1024 query vectors per pass; longer queries run in passes
+
+T512 void maxsim_i8_lanes(const QueryI8& q, const int8_t* docs, const float* scales, const Candidates& c) {
+  const size_t nq = q.count, dim = q.dim;
+  if (nq == 0) {
+    for (size_t n = 0; n < c.n; n++) c.out[n] = 0.0f;
+    return;
+  }
+  size_t maxc = 0;
+  for (size_t n = 0; n < c.n; n++) maxc = std::max<size_t>(maxc, c.counts[n]);
+  std::vector<int32_t> sums(maxc);
+  std::vector<float> best(round_up(nq, kLanes));
+  std::vector<float> qs(round_up(nq, kLanes), 0.0f);
+  for (size_t i = 0; i < nq; i++) qs[i] = q.scales[i];
+  // query passes of at most kMaxLaneBlocks blocks (1024 vectors): per pass, one lane query
+  std::vector<LaneQuery> passes;
+  for (size_t i0 = 0; i0 < nq; i0 += kMaxLaneBlocks * kLanes) {
+    passes.emplace_back();
+    build_lane_query(q.data + i0 * q.stride, std::min(nq - i0, kMaxLaneBlocks * kLanes), q.stride, dim, passes.back());
+  }
+  const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  for (size_t n = 0; n < c.n; n++) {
+    const size_t start = c.starts[n], cnt = c.counts[n];
+    if (cnt == 0) {
+      c.out[n] = 0.0f;
+      continue;
+    }
+    const int8_t* p = docs + start * dim;
+    const char* next;
+    size_t next_bytes;
+    next_candidate(c, n, docs, dim, next, next_bytes);
+    for (size_t pi = 0; pi < passes.size(); pi++) {
+      const size_t i0 = pi * kMaxLaneBlocks * kLanes;
+      I8Epi epi{qs.data() + i0, scales + start, dim, sums.data(), {}};
+      for (size_t b = 0; b < passes[pi].qb; b++) epi.best[b] = ninf;
+      walk_candidate(passes[pi], p, dim, cnt, next, next_bytes, epi);
+      for (size_t b = 0; b < passes[pi].qb; b++) _mm512_storeu_ps(best.data() + i0 + b * kLanes, epi.best[b]);
+    }
+    c.out[n] = finish_maxsim(best.data(), nq);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // Exact f32 / f16 MaxSim by int8 screening (avx512 only).
 //
-// For each candidate, every document vector is quantised on the fly (symmetric, scale =
-// maxabs/127, like the query), all pairs are scored with the VNNI tile above (a_ij), and only
-// pairs that could still be the maximum are recomputed in full precision:
-//   |q·d - a_ij| <= e_ij = 1.01 * ( qs/2 * |d|_1 + (ds/2 * |q|_1 + qs*ds*dim/4)      quantisation
+// Every document vector has an int8 image (symmetric, scale = maxabs/127, round to nearest) and
+// per-vector stats {scale, |d|_1, max|d|, sum of its int8 values}: either from the screening
+// sidecar kept by the store (Screen, built once when documents are added) or quantised on the fly
+// per candidate (the canonical entry points). All pairs are scored with the query-lane VNNI
+// engine above (a_ij), and only pairs that could still be the maximum are recomputed in full
+// precision:
+//   |q·d - a_ij| <= e_ij = 1.01 * ( min(E1, E2)                                        quantisation
 //                                   + (dim+2) * 2^-23 * |q|_1 * max|d|                 f32 dot rounding
 //                                   + 1e-6 * |a_ij| )                                  rounding of a_ij
+//   E1 = qs/2 * |d|_1 + ds/2 * |q|_1 + qs*ds*dim/4          (Hoelder: each rounding error <= scale/2)
+//   E2 = |q|_2 * |d - ds*d8|_2 + |q - qs*q8|_2 * |ds*d8|_2   (Cauchy-Schwarz on q·d - q^·d^ = q·ed + eq·d^,
+//                                                            with the exact residual norms; ~1.4x tighter
+//                                                            on embedding-like data)
 // so with m = the full-precision dot of the screening winner, any pair with a_ij + e_ij < m has
 // a full-precision dot below m and cannot change max_j. The result therefore equals the maximum
 // of the full-precision dots (exact MaxSim, not an approximation). If the bounds are too loose to
 // prune (more than a quarter of the pairs survive, e.g. near-duplicate vectors), the candidate is
 // scored by the brute-force 4x4 FMA tiles instead, so the worst case costs screening + brute force.
+// Refinement walks the surviving pairs document row by row, so a row is read once for all the
+// query vectors that need it (from the f32 / f16 arena: ~dim*4 bytes per surviving row).
 // ---------------------------------------------------------------------------------------
 
 T512 inline __m512 load16(const float* p) { return _mm512_loadu_ps(p); }
@@ -172,16 +426,17 @@ T512 inline __m512 load16(const uint16_t* p) {
 T512 inline __m512 load16(const float* p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
 T512 inline __m512 load16(const uint16_t* p, __mmask16 m) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p)); }
 
-
 struct RowStats {
   float scale, l1, maxabs;
+  float res2 = 0, img2 = 0, norm2 = 0;  // |x - scale*q|_2, |scale*q|_2, |x|_2
 };
 
-inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
+constexpr size_t kStats = 6;  // floats per vector in a screening sidecar (see kernels.h)
 
-// Quantises one vector into `out` (round_up(dim, 64) bytes, zero tail); returns its stats.
-template <typename T>
-T512 RowStats quant_row(const T* x, size_t dim, int8_t* out) {
+// Quantises one vector into `out` (round_up(dim, 64) bytes, zero tail); returns its stats and
+// (in *sum) the sum of its int8 values.
+template <bool kNorms = true, typename T>
+T512 RowStats quant_row(const T* x, size_t dim, int8_t* out, int32_t* sum) {
   __m512 vmax = _mm512_setzero_ps(), vl1 = _mm512_setzero_ps();
   size_t k = 0;
   for (; k + 16 <= dim; k += 16) {
@@ -197,225 +452,337 @@ T512 RowStats quant_row(const T* x, size_t dim, int8_t* out) {
   }
   const RowStats st{_mm512_reduce_max_ps(vmax) / 127.0f, _mm512_reduce_add_ps(vl1), _mm512_reduce_max_ps(vmax)};
   const size_t padded = round_up(dim, 64);
+  *sum = 0;
   if (!(st.scale > 0.0f)) {
     std::memset(out, 0, padded);
-    return RowStats{0.0f, st.l1, st.maxabs};
+    return RowStats{0.0f, st.l1, st.maxabs, 0.0f, 0.0f, 0.0f};  // all zero (or NaN: not screenable)
   }
   // |x| <= maxabs, so |x * inv| <= 127 * (1 + 2^-22) rounds to at most 127: no clamp needed
   // (the saturating pack below is a second guard).
   const __m512 inv = _mm512_set1_ps(127.0f / st.maxabs);
-  for (k = 0; k + 16 <= dim; k += 16) {
-    const __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(load16(x + k), inv));
+  const __m512 vsc = _mm512_set1_ps(st.scale);
+  __m512i vs = _mm512_setzero_si512();
+  __m512 r2 = _mm512_setzero_ps(), i2 = _mm512_setzero_ps(), x2 = _mm512_setzero_ps();
+  for (k = 0; k < dim; k += 16) {
+    const __mmask16 m = dim - k >= 16 ? static_cast<__mmask16>(0xffff) : tail;
+    const __m512 xv = load16(x + k, m);
+    const __m512i q = _mm512_max_epi32(_mm512_min_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(xv, inv)), _mm512_set1_epi32(127)), _mm512_set1_epi32(-127));
+    vs = _mm512_add_epi32(vs, q);
+    if (kNorms) {
+      const __m512 img = _mm512_mul_ps(vsc, _mm512_cvtepi32_ps(q));
+      const __m512 res = _mm512_sub_ps(xv, img);
+      r2 = _mm512_fmadd_ps(res, res, r2);
+      i2 = _mm512_fmadd_ps(img, img, i2);
+      x2 = _mm512_fmadd_ps(xv, xv, x2);
+    }
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm512_cvtsepi32_epi8(q));
-  }
-  if (k < dim) {
-    const __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(load16(x + k, tail), inv));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm512_cvtsepi32_epi8(q));
-    k += 16;
   }
   for (; k < padded; k += 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm_setzero_si128());
-  return st;
+  RowStats r = st;
+  const float inf = std::numeric_limits<float>::infinity();  // without norms the L2 bound is off
+  r.res2 = kNorms ? std::sqrt(_mm512_reduce_add_ps(r2)) : inf;
+  r.img2 = kNorms ? std::sqrt(_mm512_reduce_add_ps(i2)) : inf;
+  r.norm2 = kNorms ? std::sqrt(_mm512_reduce_add_ps(x2)) : inf;
+  *sum = _mm512_reduce_add_epi32(vs);
+  return r;
 }
 
+// Four independent full-precision dots r[t] = <q[t], d[t]>, each bit-identical to the brute-force
+// tiles' value for the same pair (one 16-lane FMA chain over k in steps of 16, masked tail, then
+// reduce4_ps's summation tree, whose result for one input does not depend on the others), so a
+// candidate's result does not depend on whether it was screened or brute-forced. Four chains
+// run side by side (one chain alone would wait on the FMA latency).
 template <typename T>
-T512 float dot1(const float* q, const T* d, size_t dim) {
-  __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+T512 void dot4(const float* const* q, const T* const* d, size_t dim, float* r) {
+  __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
   size_t k = 0;
-  for (; k + 32 <= dim; k += 32) {
-    a0 = _mm512_fmadd_ps(_mm512_loadu_ps(q + k), load16(d + k), a0);
-    a1 = _mm512_fmadd_ps(_mm512_loadu_ps(q + k + 16), load16(d + k + 16), a1);
+  for (; k + 16 <= dim; k += 16) {
+    a0 = _mm512_fmadd_ps(_mm512_loadu_ps(q[0] + k), load16(d[0] + k), a0);
+    a1 = _mm512_fmadd_ps(_mm512_loadu_ps(q[1] + k), load16(d[1] + k), a1);
+    a2 = _mm512_fmadd_ps(_mm512_loadu_ps(q[2] + k), load16(d[2] + k), a2);
+    a3 = _mm512_fmadd_ps(_mm512_loadu_ps(q[3] + k), load16(d[3] + k), a3);
   }
-  for (; k < dim; k += 16) {
-    const size_t rem = dim - k;
-    const __mmask16 m = rem >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << rem) - 1u);
-    a0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, q + k), load16(d + k, m), a0);
+  if (k < dim) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (dim - k)) - 1u);
+    a0 = _mm512_fmadd_ps(_mm512_loadu_ps(q[0] + k), load16(d[0] + k, m), a0);
+    a1 = _mm512_fmadd_ps(_mm512_loadu_ps(q[1] + k), load16(d[1] + k, m), a1);
+    a2 = _mm512_fmadd_ps(_mm512_loadu_ps(q[2] + k), load16(d[2] + k, m), a2);
+    a3 = _mm512_fmadd_ps(_mm512_loadu_ps(q[3] + k), load16(d[3] + k, m), a3);
   }
-  return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+  reduce4_ps(a0, a1, a2, a3, r);
 }
+
+// Collects (query vector, row) pairs and scores them four at a time, keeping best[i] = max.
+template <typename T>
+struct PairBatch {
+  const float* q[4];
+  const T* d[4];
+  size_t qi[4];
+  int n = 0;
+  size_t dim;
+  float* best;
+
+  T512 void flush() {
+    if (n == 0) return;
+    for (int t = n; t < 4; t++) {
+      q[t] = q[0];
+      d[t] = d[0];
+    }
+    float r[4];
+    dot4(q, d, dim, r);
+    for (int t = 0; t < n; t++)
+      if (r[t] > best[qi[t]]) best[qi[t]] = r[t];
+    n = 0;
+  }
+  T512 void add(const float* qp, const T* dp, size_t i) {
+    q[n] = qp;
+    d[n] = dp;
+    qi[n] = i;
+    if (++n == 4) flush();
+  }
+};
 
 constexpr size_t kScreenMinDocVectors = 8, kScreenMinQueryVectors = 4, kScreenMaxDim = 65536;
 
 // The screening bound assumes a quantisable row: finite values (|x|_1 finite) and a finite
 // 127 / maxabs (a row whose largest value is subnormal overflows it and quantises to garbage).
 // Rows that fail (never real embeddings) take the brute-force path instead.
-inline bool screenable(const RowStats& st) {
-  return std::isfinite(st.l1) && (st.maxabs == 0.0f || std::isfinite(127.0f / st.maxabs));
+inline bool screenable(float l1, float maxabs) {
+  return std::isfinite(l1) && (maxabs == 0.0f || std::isfinite(127.0f / maxabs));
 }
 
+// Screening epilogue: upper bounds a_ij + e_ij per (row, query lane) into `up`, running max of
+// the lower bounds a_ij - e_ij and argmax of the upper bounds per lane. Without a sidecar
+// (qsrc set), each tile's rows are quantised just before the tile runs (into d8 / stats) and the
+// next tile's full-precision rows are prefetched meanwhile, so the DRAM reads overlap the VNNI work.
+template <typename T>
+struct ScreenEpi {
+  const float* qs;     // lane arrays (qb * 16): scale, alpha, beta, gamma
+  const float* alpha;
+  const float* beta;
+  const float* gam;
+  const float* qn;     // 1.01 * |q|_2 per lane
+  const float* eqn;    // 1.01 * |q - qs*q8|_2 per lane
+  const float* stats;  // the candidate's rows: kStats floats per row (see kernels.h)
+  float* up;           // cnt * qb * 16
+  size_t qb;
+  __m512 lower[kMaxLaneBlocks];
+  __m512 ubest[kMaxLaneBlocks];
+  __m512i uidx[kMaxLaneBlocks];
+  const T* qsrc = nullptr;  // the candidate's full-precision rows when quantising on the fly
+  int8_t* d8 = nullptr;     // their int8 images (rows round64(dim) bytes apart)
+  float* dstats = nullptr;  // and stats (kStats per row; `stats` points here too)
+  size_t dim = 0, s8 = 0;
+  bool ok = true;           // false: a row the int8 bound does not cover (brute force instead)
+
+  template <int NJ>
+  T512 void begin(size_t js, const int8_t*, size_t) {
+    if (qsrc == nullptr) return;
+    for (size_t j = js; j < js + NJ; j++) {
+      int32_t sum;
+      // no residual norms here: they cost more than the refinements they save on this path
+      const RowStats st = quant_row<false>(qsrc + j * dim, dim, d8 + j * s8, &sum);
+      ok = ok && screenable(st.l1, st.maxabs);
+      float* o = dstats + kStats * j;
+      o[0] = st.scale;
+      o[1] = st.l1;
+      o[2] = st.maxabs;
+      o[3] = static_cast<float>(sum);
+      o[4] = st.res2;
+      o[5] = st.img2;
+    }
+  }
+  template <int NJ>
+  void prefetch(size_t jn, size_t count, const int8_t* p, size_t rstride, const char*& pf, size_t& bytes) const {
+    if (qsrc != nullptr) {
+      pf = reinterpret_cast<const char*>(qsrc + jn * dim);
+      bytes = count * dim * sizeof(T);
+    } else {
+      pf = reinterpret_cast<const char*>(p + jn * rstride);
+      bytes = count * rstride;
+    }
+  }
+
+  template <int QBT, int NJ>
+  T512 void tile(size_t b0, size_t js, const __m512i* acc) {
+    const __m512 tiny = _mm512_set1_ps(1e-6f * 1.01f);
+    for (int b = 0; b < QBT; b++) {
+      const size_t bb = b0 + b;
+      const __m512 vqs = _mm512_loadu_ps(qs + bb * kLanes), va = _mm512_loadu_ps(alpha + bb * kLanes),
+                   vb = _mm512_loadu_ps(beta + bb * kLanes), vg = _mm512_loadu_ps(gam + bb * kLanes),
+                   vqn = _mm512_loadu_ps(qn + bb * kLanes), veqn = _mm512_loadu_ps(eqn + bb * kLanes);
+      __m512 lo = lower[bb], ub = ubest[bb];
+      __m512i ui = uidx[bb];
+      for (int j = 0; j < NJ; j++) {
+        const float* st = stats + kStats * (js + j);
+        const __m512 ds = _mm512_set1_ps(st[0]);
+        const __m512i isum = _mm512_sub_epi32(acc[b * NJ + j], _mm512_set1_epi32(128 * static_cast<int32_t>(st[3])));
+        const __m512 av = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum), vqs), ds);
+        __m512 e = _mm512_mul_ps(va, _mm512_set1_ps(st[1]));  // L1 (Hoelder) quantisation bound
+        e = _mm512_fmadd_ps(vb, ds, e);
+        __m512 e2 = _mm512_mul_ps(vqn, _mm512_set1_ps(st[4]));  // L2 (Cauchy-Schwarz) bound
+        e2 = _mm512_fmadd_ps(veqn, _mm512_set1_ps(st[5]), e2);
+        e = _mm512_min_ps(e2, e);  // (a NaN e2, e.g. 0 * inf without norms, yields e)
+        e = _mm512_fmadd_ps(vg, _mm512_set1_ps(st[2]), e);
+        e = _mm512_fmadd_ps(tiny, _mm512_abs_ps(av), e);
+        const __m512 u = _mm512_add_ps(av, e);
+        _mm512_storeu_ps(up + ((js + j) * qb + bb) * kLanes, u);
+        lo = _mm512_max_ps(lo, _mm512_sub_ps(av, e));
+        const __mmask16 gt = _mm512_cmp_ps_mask(u, ub, _CMP_GT_OQ);
+        ub = _mm512_mask_mov_ps(ub, gt, u);
+        ui = _mm512_mask_mov_epi32(ui, gt, _mm512_set1_epi32(static_cast<int32_t>(js + j)));
+      }
+      lower[bb] = lo;
+      ubest[bb] = ub;
+      uidx[bb] = ui;
+    }
+  }
+};
+
+// Sidecar view: int8 images (row-major, dim bytes per vector) and 4 stats floats per vector.
+struct ScreenView {
+  const int8_t* i8;
+  const float* stats;
+};
+
 template <typename T, typename Brute>
-T512 void maxsim_screened(const QueryF32& q, const T* docs, const Candidates& c, Brute brute) {
+T512 void maxsim_screened(const QueryF32& q, const T* docs, const ScreenView* side, const Candidates& c, Brute brute) {
   const size_t nq = q.count, dim = q.dim, s8 = round_up(dim, 64);
   if (nq == 0) {
     for (size_t n = 0; n < c.n; n++) c.out[n] = 0.0f;
     return;
   }
+  if (nq < kScreenMinQueryVectors || nq > kMaxLaneBlocks * kLanes || dim > kScreenMaxDim) {
+    brute(c);  // too few query vectors to repay screening, or a query too long for one lane pass
+    return;
+  }
   size_t maxc = 0;
   for (size_t n = 0; n < c.n; n++) maxc = std::max<size_t>(maxc, c.counts[n]);
-  const size_t cpad = round_up(std::max<size_t>(maxc, 1), 16);
-  // query: int8 copy, sums, and the per-query bound coefficients
+  // query: int8 copy in lane layout and the per-lane bound coefficients
+  const size_t nl = round_up(nq, kLanes);
   std::vector<int8_t> q8(nq * s8);
-  std::vector<float> qs(nq), alpha(nq), beta(nq), gam(nq), best(nq);
-  std::vector<int32_t> qsum(nq);
+  std::vector<float> qs(nl, 0.0f), alpha(nl, 0.0f), beta(nl, 0.0f), gam(nl, 0.0f), qn(nl, 0.0f), eqn(nl, 0.0f), best(nl);
   const float g = static_cast<float>(dim + 2) * 0x1p-23f;
   for (size_t i = 0; i < nq; i++) {
-    const RowStats st = quant_row(q.data + i * q.stride, dim, q8.data() + i * s8);
-    if (!screenable(st)) {  // the int8 bound does not hold for this query: exact path
+    int32_t unused;
+    const RowStats st = quant_row(q.data + i * q.stride, dim, q8.data() + i * s8, &unused);
+    if (!screenable(st.l1, st.maxabs)) {  // the int8 bound does not hold for this query: exact path
       brute(c);
       return;
     }
-    int32_t sum = 0;
-    for (size_t k = 0; k < dim; k++) sum += q8[i * s8 + k];
-    qsum[i] = sum;
     qs[i] = st.scale;
     alpha[i] = 1.01f * 0.5f * st.scale;
     beta[i] = 1.01f * (0.5f * st.l1 + 0.25f * st.scale * static_cast<float>(dim));
     gam[i] = 1.01f * g * st.l1;
+    qn[i] = 1.01f * st.norm2;
+    eqn[i] = 1.01f * st.res2;
   }
-  std::vector<int8_t> d8(maxc * s8 + 64);
-  std::vector<float> ds(cpad), dl1(cpad), dmax(cpad), a(round_up(nq, 4) * cpad);
-  std::vector<int32_t> raw(round_up(nq, 4) * cpad);
-  const int8_t* qp[4];
-  const int8_t* dp[4];
-  int32_t r[16];
+  LaneQuery lq;
+  build_lane_query(q8.data(), nq, s8, dim, lq);
+  const size_t qb = lq.qb;
+  std::vector<float> up(std::max<size_t>(maxc, 1) * qb * kLanes);
+  std::vector<int8_t> d8(side ? 0 : maxc * s8 + 64);
+  std::vector<float> dstats(side ? 0 : kStats * maxc);
+  const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  __mmask16 valid[kMaxLaneBlocks];
+  for (size_t b = 0; b < qb; b++)
+    valid[b] = nq - b * kLanes >= kLanes ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (nq - b * kLanes)) - 1u);
   for (size_t n = 0; n < c.n; n++) {
     const size_t start = c.starts[n], cnt = c.counts[n];
     if (cnt == 0) {
       c.out[n] = 0.0f;
       continue;
     }
-    if (cnt < kScreenMinDocVectors || nq < kScreenMinQueryVectors || dim > kScreenMaxDim) {
-      // too small to repay the on-the-fly quantisation, or int8 sums could overflow
-      const uint32_t s32 = static_cast<uint32_t>(start), c32 = static_cast<uint32_t>(cnt);
+    const uint32_t s32 = static_cast<uint32_t>(start), c32 = static_cast<uint32_t>(cnt);
+    if (cnt < kScreenMinDocVectors) {  // too small to repay the screening
       brute(Candidates{&s32, &c32, 1, c.out + n});
       continue;
     }
     const T* base = docs + start * dim;
+    const int8_t* rows;
+    const float* stats;
+    size_t rstride;
     bool ok = true;
-    for (size_t j = 0; j < cnt; j++) {
-      const RowStats st = quant_row(base + j * dim, dim, d8.data() + j * s8);
-      ok = ok && screenable(st);
-      ds[j] = st.scale;
-      dl1[j] = st.l1;
-      dmax[j] = st.maxabs;
+    if (side) {
+      rows = side->i8 + start * dim;
+      stats = side->stats + kStats * start;
+      rstride = dim;
+      for (size_t j = 0; j < cnt; j++) ok = ok && screenable(stats[kStats * j + 1], stats[kStats * j + 2]);
+    } else {  // quantised tile by tile inside the walk (ScreenEpi::begin)
+      rows = d8.data();
+      stats = dstats.data();
+      rstride = s8;
     }
     if (!ok) {  // a document vector the int8 bound does not cover: exact path for this candidate
-      const uint32_t s32 = static_cast<uint32_t>(start), c32 = static_cast<uint32_t>(cnt);
       brute(Candidates{&s32, &c32, 1, c.out + n});
       continue;
     }
-    const size_t cp = round_up(cnt, 16);
-    for (size_t j0 = 0; j0 < cnt; j0 += 4) {
-      for (int b = 0; b < 4; b++) dp[b] = d8.data() + std::min(j0 + b, cnt - 1) * s8;
-      for (size_t i0 = 0; i0 < nq; i0 += 4) {
-        for (int t = 0; t < 4; t++) qp[t] = q8.data() + std::min(i0 + t, nq - 1) * s8;
-        tile_i8<4, 4>(qp, dp, s8, r);
-        for (int t = 0; t < 4; t++) std::memcpy(&raw[(i0 + t) * cp + j0], r + t * 4, 16);
-      }
+    const char* next = nullptr;
+    size_t next_bytes = 0;
+    if (side) {
+      next_candidate(c, n, side->i8, dim, next, next_bytes);
+    } else if (n + 1 < c.n) {  // the next candidate's first full-precision rows
+      next = reinterpret_cast<const char*>(docs + static_cast<size_t>(c.starts[n + 1]) * dim);
+      next_bytes = std::min<size_t>(12, c.counts[n + 1]) * dim * sizeof(T);
     }
-    // a_ij and the pruning test, 16 document vectors at a time
-    const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-    const __m512 tiny = _mm512_set1_ps(1e-6f * 1.01f);
+    ScreenEpi<T> epi{qs.data(), alpha.data(), beta.data(), gam.data(), qn.data(), eqn.data(), stats, up.data(), qb, {}, {}, {}};
+    if (!side) {
+      epi.qsrc = base;
+      epi.d8 = d8.data();
+      epi.dstats = dstats.data();
+      epi.dim = dim;
+      epi.s8 = s8;
+    }
+    for (size_t b = 0; b < qb; b++) {
+      epi.lower[b] = ninf;
+      epi.ubest[b] = ninf;
+      epi.uidx[b] = _mm512_setzero_si512();
+    }
+    walk_candidate(lq, rows, rstride, cnt, next, next_bytes, epi);
+    if (!epi.ok) {  // a document vector the int8 bound does not cover: exact path for this candidate
+      brute(Candidates{&s32, &c32, 1, c.out + n});
+      continue;
+    }
+    // survivors: pairs whose upper bound reaches the best lower bound of their query vector
     size_t survivors = 0;
-    for (size_t i = 0; i < nq; i++) {
-      const __m512i corr = _mm512_set1_epi32(128 * qsum[i]);
-      const __m512 vqs = _mm512_set1_ps(qs[i]), va = _mm512_set1_ps(alpha[i]), vb = _mm512_set1_ps(beta[i]),
-                   vg = _mm512_set1_ps(gam[i]);
-      __m512 lower = ninf;
-      for (size_t j = 0; j < cp; j += 16) {
-        const __mmask16 valid = cnt - j >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (cnt - j)) - 1u);
-        const __m512i isum = _mm512_sub_epi32(_mm512_loadu_si512(&raw[i * cp + j]), corr);
-        const __m512 av = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum), vqs), _mm512_loadu_ps(&ds[j]));
-        __m512 e = _mm512_mul_ps(va, _mm512_loadu_ps(&dl1[j]));
-        e = _mm512_fmadd_ps(vb, _mm512_loadu_ps(&ds[j]), e);
-        e = _mm512_fmadd_ps(vg, _mm512_loadu_ps(&dmax[j]), e);
-        e = _mm512_fmadd_ps(tiny, _mm512_abs_ps(av), e);
-        _mm512_storeu_ps(&a[i * cp + j], _mm512_mask_blend_ps(valid, ninf, _mm512_add_ps(av, e)));  // upper bounds
-        lower = _mm512_mask_max_ps(lower, valid, lower, _mm512_sub_ps(av, e));
-      }
-      const float lo = _mm512_reduce_max_ps(lower);
-      best[i] = lo;  // a lower bound of the true maximum, used to count survivors
-      const __m512 vlo = _mm512_set1_ps(lo);
-      for (size_t j = 0; j < cp; j += 16)
-        survivors += static_cast<size_t>(__builtin_popcount(_mm512_cmp_ps_mask(_mm512_loadu_ps(&a[i * cp + j]), vlo, _CMP_GE_OQ)));
-    }
+    for (size_t j = 0; j < cnt; j++)
+      for (size_t b = 0; b < qb; b++)
+        survivors += static_cast<size_t>(__builtin_popcount(
+            _mm512_mask_cmp_ps_mask(valid[b], _mm512_loadu_ps(&up[(j * qb + b) * kLanes]), epi.lower[b], _CMP_GE_OQ)));
     if (survivors * 4 > nq * cnt) {  // bounds too loose: brute force is cheaper
-      const uint32_t s32 = static_cast<uint32_t>(start), c32 = static_cast<uint32_t>(cnt);
       brute(Candidates{&s32, &c32, 1, c.out + n});
       continue;
     }
-    for (size_t i = 0; i < nq; i++) {
-      const float* up = &a[i * cp];
-      const float* qi = q.data + i * q.stride;
-      size_t jstar = 0;
-      for (size_t j = 1; j < cnt; j++)
-        if (up[j] > up[jstar]) jstar = j;
-      float m = dot1(qi, base + jstar * dim, dim);
-      const __m512 vm0 = _mm512_set1_ps(m);
-      for (size_t j = 0; j < cp; j += 16) {
-        __mmask16 cand = _mm512_cmp_ps_mask(_mm512_loadu_ps(up + j), vm0, _CMP_GE_OQ);
+    // refinement: the screening winner of every query vector first, then the surviving pairs
+    // row by row (best only grows, so later rows are tested against the best dot so far; pairs
+    // go four at a time through dot4, so a batch may hold a pair a just-found maximum would
+    // have pruned: harmless, the result is the max over a superset of the needed pairs)
+    PairBatch<T> pb;
+    pb.dim = dim;
+    pb.best = best.data();
+    alignas(64) int32_t jstar[kMaxLaneBlocks][kLanes];
+    for (size_t b = 0; b < qb; b++) {
+      _mm512_store_si512(jstar[b], epi.uidx[b]);
+      for (size_t l = 0; l < kLanes && b * kLanes + l < nq; l++) {
+        const size_t i = b * kLanes + l;
+        best[i] = -std::numeric_limits<float>::infinity();
+        pb.add(q.data + i * q.stride, base + static_cast<size_t>(jstar[b][l]) * dim, i);
+      }
+    }
+    pb.flush();
+    for (size_t j = 0; j < cnt; j++) {
+      for (size_t b = 0; b < qb; b++) {
+        const float* u = &up[(j * qb + b) * kLanes];
+        __mmask16 cand = _mm512_mask_cmp_ps_mask(valid[b], _mm512_loadu_ps(u), _mm512_loadu_ps(&best[b * kLanes]), _CMP_GE_OQ);
         while (cand) {
-          const size_t jj = j + static_cast<size_t>(__builtin_ctz(cand));
+          const size_t l = static_cast<size_t>(__builtin_ctz(cand));
           cand &= static_cast<__mmask16>(cand - 1);
-          if (jj == jstar || up[jj] < m) continue;
-          const float v = dot1(qi, base + jj * dim, dim);
-          if (v > m) m = v;
+          if (static_cast<size_t>(jstar[b][l]) == j) continue;
+          pb.add(q.data + (b * kLanes + l) * q.stride, base + j * dim, b * kLanes + l);
         }
       }
-      best[i] = m;
     }
-    c.out[n] = finish_maxsim(best.data(), nq);
-  }
-}
-
-// i8 MaxSim: the 4x4 VNNI tiles write raw sums into a qCount x count matrix, then each query
-// row is scored 16 document vectors at a time: f32(f32(isum) * qscale) * dscale (the same two
-// roundings as i8_pair_score and the TS twin, so results stay bit-identical) and reduced to
-// its maximum, instead of one scalar scoring call per pair.
-T512 void maxsim_i8_rows(const QueryI8& q, const int8_t* docs, const float* scales, const Candidates& c) {
-  const size_t nq = q.count, dim = q.dim;
-  size_t maxc = 0;
-  for (size_t n = 0; n < c.n; n++) maxc = std::max<size_t>(maxc, c.counts[n]);
-  const size_t cpad = round_up(std::max<size_t>(maxc, 1), 16);
-  std::vector<int32_t> raw(round_up(std::max<size_t>(nq, 1), 4) * cpad);
-  std::vector<float> best(nq);
-  const int8_t* qp[4];
-  const int8_t* dp[4];
-  int32_t r[16];
-  const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-  for (size_t n = 0; n < c.n; n++) {
-    const size_t start = c.starts[n], cnt = c.counts[n];
-    if (cnt == 0 || nq == 0) {
-      c.out[n] = 0.0f;
-      continue;
-    }
-    const size_t cp = round_up(cnt, 16);
-    for (size_t j0 = 0; j0 < cnt; j0 += 4) {
-      for (int b = 0; b < 4; b++) dp[b] = docs + (start + std::min(j0 + b, cnt - 1)) * dim;
-      // software prefetch of the next block (4 vectors), spread over the query tiles
-      const size_t ahead = j0 + 4 < cnt ? std::min<size_t>(4, cnt - j0 - 4) : 0;
-      const char* next = reinterpret_cast<const char*>(docs + (start + j0 + (ahead > 0 ? 4 : 0)) * dim);
-      const size_t lines = (ahead * dim + 63) / 64, per = (lines + (nq + 3) / 4 - 1) / ((nq + 3) / 4);
-      size_t line = 0;
-      for (size_t i0 = 0; i0 < nq; i0 += 4) {
-        for (size_t p = 0; p < per && line < lines; p++, line++) _mm_prefetch(next + line * 64, _MM_HINT_T0);
-        for (int t = 0; t < 4; t++) qp[t] = q.data + std::min(i0 + t, nq - 1) * q.stride;
-        tile_i8<4, 4>(qp, dp, dim, r);
-        for (int t = 0; t < 4; t++) std::memcpy(&raw[(i0 + t) * cp + j0], r + t * 4, 16);
-      }
-    }
-    const float* ds = scales + start;
-    for (size_t i = 0; i < nq; i++) {
-      const __m512i corr = _mm512_set1_epi32(128 * q.sums[i]);
-      const __m512 vqs = _mm512_set1_ps(q.scales[i]);
-      __m512 m = ninf;
-      for (size_t j = 0; j < cnt; j += 16) {
-        const __mmask16 valid = cnt - j >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (cnt - j)) - 1u);
-        const __m512i isum = _mm512_sub_epi32(_mm512_loadu_si512(&raw[i * cp + j]), corr);
-        const __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum), vqs), _mm512_maskz_loadu_ps(valid, ds + j));
-        m = _mm512_mask_max_ps(m, valid, m, v);
-      }
-      best[i] = _mm512_reduce_max_ps(m);
-    }
+    pb.flush();
     c.out[n] = finish_maxsim(best.data(), nq);
   }
 }
@@ -435,15 +802,25 @@ void maxsim_f16_brute_avx512(const QueryF32& q, const uint16_t* docs, const Cand
 }
 
 void maxsim_f32_avx512(const QueryF32& q, const float* docs, const Candidates& c) {
-  maxsim_screened(q, docs, c, [&](const Candidates& one) { maxsim_f32_brute_avx512(q, docs, one); });
+  maxsim_screened(q, docs, nullptr, c, [&](const Candidates& one) { maxsim_f32_brute_avx512(q, docs, one); });
 }
 
 void maxsim_f16_avx512(const QueryF32& q, const uint16_t* docs, const Candidates& c) {
-  maxsim_screened(q, docs, c, [&](const Candidates& one) { maxsim_f16_brute_avx512(q, docs, one); });
+  maxsim_screened(q, docs, nullptr, c, [&](const Candidates& one) { maxsim_f16_brute_avx512(q, docs, one); });
+}
+
+void maxsim_f32_screen_avx512(const QueryF32& q, const float* docs, const Screen& s, const Candidates& c) {
+  const ScreenView v{s.i8, s.stats};
+  maxsim_screened(q, docs, &v, c, [&](const Candidates& one) { maxsim_f32_brute_avx512(q, docs, one); });
+}
+
+void maxsim_f16_screen_avx512(const QueryF32& q, const uint16_t* docs, const Screen& s, const Candidates& c) {
+  const ScreenView v{s.i8, s.stats};
+  maxsim_screened(q, docs, &v, c, [&](const Candidates& one) { maxsim_f16_brute_avx512(q, docs, one); });
 }
 
 void maxsim_i8_avx512(const QueryI8& q, const int8_t* docs, const float* scales, const Candidates& c) {
-  maxsim_i8_rows(q, docs, scales, c);
+  maxsim_i8_lanes(q, docs, scales, c);
 }
 
 void dots_f32_avx512(const QueryF32& q, const float* rows, const Rows& rs) {

@@ -60,6 +60,10 @@ export const kernels: Kernels = {
   maxsimF16: (query, qCount, dim, docs, starts, counts, out) => active.maxsimF16(query, qCount, dim, docs, starts, counts, out),
   maxsimI8: (query, qCount, dim, docs, docScales, starts, counts, out) =>
     active.maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out),
+  maxsimF32Screen: (query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) =>
+    active.maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out),
+  maxsimF16Screen: (query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) =>
+    active.maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out),
   dotsF32: (query, dim, rows, rowIds, out) => active.dotsF32(query, dim, rows, rowIds, out),
   dotsF16: (query, dim, rows, rowIds, out) => active.dotsF16(query, dim, rows, rowIds, out),
   dotsI8: (query, dim, rows, rowScales, rowIds, out) => active.dotsI8(query, dim, rows, rowScales, rowIds, out),

@@ -67,6 +67,12 @@ function wrap(a: Addon): Kernels {
     maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out) {
       try { a.maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out); } catch (e) { mapNativeError(e); }
     },
+    maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) {
+      try { a.maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out); } catch (e) { mapNativeError(e); }
+    },
+    maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) {
+      try { a.maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out); } catch (e) { mapNativeError(e); }
+    },
     dotsF32(query, dim, rows, rowIds, out) {
       try { a.dotsF32(query, dim, rows, rowIds, out); } catch (e) { mapNativeError(e); }
     },
@@ -109,7 +115,7 @@ export function loadNative(): NativeModule | Error {
     const require = createRequire(import.meta.url);
     const build = require('node-gyp-build') as (dir: string) => Addon;
     const a = build(nativeDir());
-    if (typeof a.maxsimF32 !== 'function' || typeof a.available !== 'function') {
+    if (typeof a.maxsimF32 !== 'function' || typeof a.maxsimF32Screen !== 'function' || typeof a.available !== 'function') {
       return new Error('the native addon does not export the expected kernels (stale build?)');
     }
     return {

@@ -12,11 +12,15 @@
  *   f32(f32(Σ × qScale) × dScale) — bit-identical to native; per-query maxima are summed
  *   in f64 as native does.
  *
+ * The screened MaxSim entry points (maxsimF32Screen / maxsimF16Screen) take the arena's int8
+ * screening sidecar only to go faster natively; their result is the exact MaxSim, so the twin
+ * checks the sidecar's shape and runs the plain f32 / f16 loops.
+ *
  * Layout: row-major `count × dim`; candidates are `starts[i]`/`counts[i]` vector ranges
  * of the arena (see types.ts).
  */
 import type { Kernels } from './types.js';
-import { checkDots, checkMaxsim } from './validate.js';
+import { checkDots, checkMaxsim, checkMaxsimScreen } from './validate.js';
 import { f16Values, quantizeI8Row } from './f16.js';
 
 // The three MaxSim loops are written out per dtype (no shared callback) so V8 keeps each
@@ -131,6 +135,16 @@ export const referenceKernels: Kernels = {
     checkMaxsim('maxsimI8', query, qCount, dim, docs, Int8Array, starts, counts, out, docScales);
     const { q8, qs } = quantizeQuery(query, qCount, dim);
     maxsimI8Loop(q8, qs, qCount, dim, docs, docScales, starts, counts, out);
+  },
+
+  maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) {
+    checkMaxsimScreen('maxsimF32Screen', query, qCount, dim, docs, Float32Array, screenI8, screenStats, starts, counts, out);
+    maxsimF32Loop(query, qCount, dim, docs, starts, counts, out);
+  },
+
+  maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) {
+    checkMaxsimScreen('maxsimF16Screen', query, qCount, dim, docs, Uint16Array, screenI8, screenStats, starts, counts, out);
+    maxsimF16Loop(query, qCount, dim, docs, starts, counts, out);
   },
 
   dotsF32(query, dim, rows, rowIds, out) {

@@ -30,6 +30,16 @@ export interface Kernels {
   maxsimF16(query: Float32Array, qCount: number, dim: number, docs: Uint16Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
   /** Same with i8 document vectors and one scale per document vector (query quantised internally as needed). */
   maxsimI8(query: Float32Array, qCount: number, dim: number, docs: Int8Array, docScales: Float32Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
+  /**
+   * Same result as {@link maxsimF32} (exact), given the arena's screening sidecar built by
+   * `buildScreen` (src/kernels/screen.ts): `screenI8` holds every vector's int8 image (dim
+   * bytes each, row-major like the arena) and `screenStats` SCREEN_STATS (6) floats per vector. The avx512
+   * kernel screens all pairs with it instead of quantising the candidates' rows on every call;
+   * the other ISAs and the TS twin ignore it. The sidecar must cover every candidate vector.
+   */
+  maxsimF32Screen(query: Float32Array, qCount: number, dim: number, docs: Float32Array, screenI8: Int8Array, screenStats: Float32Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
+  /** Same with f16 document vectors (sidecar built from their decoded values). */
+  maxsimF16Screen(query: Float32Array, qCount: number, dim: number, docs: Uint16Array, screenI8: Int8Array, screenStats: Float32Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
   /** out[i] = query · rows[r] with r = rowIds ? rowIds[i] : i (f32 rows, rowCount = out.length). */
   dotsF32(query: Float32Array, dim: number, rows: Float32Array, rowIds: Uint32Array | null, out: Float32Array): void;
   /** Same with f16 rows. */

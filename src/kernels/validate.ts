@@ -66,6 +66,42 @@ export function checkMaxsim(
 }
 
 /**
+ * Validates a screened MaxSim call (the sidecar must be an Int8Array and a Float32Array that
+ * cover every candidate vector: dim bytes and SCREEN_STATS (6) stats floats per vector); returns the number
+ * of vectors usable.
+ *
+ * @example
+ * ```ts
+ * checkMaxsimScreen('maxsimF32Screen', query, qCount, dim, docs, Float32Array, screenI8, screenStats, starts, counts, out);
+ * ```
+ */
+export function checkMaxsimScreen(
+  op: string,
+  query: Float32Array,
+  qCount: number,
+  dim: number,
+  docs: unknown,
+  docsCtor: Ctor,
+  screenI8: Int8Array,
+  screenStats: Float32Array,
+  starts: Uint32Array,
+  counts: Uint32Array,
+  out: Float32Array,
+): number {
+  checkType(op, 'screenI8', screenI8, Int8Array);
+  checkType(op, 'screenStats', screenStats, Float32Array);
+  checkCount(op, 'dim', dim, 1);
+  checkMaxsim(op, query, qCount, dim, docs, docsCtor, starts, counts, out);
+  const covered = Math.min(Math.floor(screenI8.length / dim), Math.floor(screenStats.length / 6));
+  for (let i = 0; i < starts.length; i++) {
+    if (starts[i]! + counts[i]! > covered) {
+      invalid('INVALID_ARGUMENT', `${op}: candidate ${i} (start ${starts[i]}, count ${counts[i]}) lies outside the screening sidecar of ${covered} vectors; rebuild the sidecar after appending`);
+    }
+  }
+  return covered;
+}
+
+/**
  * Validates a batched dot-product call; returns the number of rows available.
  *
  * @example

@@ -4,10 +4,16 @@
  * arenas of token ids (u32) and character spans (2 × u32), with NONE where absent.
  * Documents are addressed by `start`/`count` (vector indices), kept by the store.
  * Removed documents leave garbage until {@link Arena.compact} rewrites the arena.
+ *
+ * Optional screening sidecar (f32 / f16 arenas, `screening = true`): every vector's int8 image
+ * and 4 stats floats (src/kernels/screen.ts), kept in step with the vectors on every append,
+ * so the native avx512 MaxSim screens candidates without re-quantising their rows on each
+ * call. Runtime only: never persisted, rebuilt when an arena is loaded or compacted.
  */
 
 import { f16Values, f32ToF16, quantizeI8Row } from '../kernels/f16.js';
 import { kernels } from '../kernels/index.js';
+import { buildScreen, SCREEN_STATS } from '../kernels/screen.js';
 import type { MvDtype } from './types.js';
 
 /** Growable token-vector arena. */
@@ -23,11 +29,36 @@ export class Arena {
   scales: Float32Array | null = null;
   tokens = new Uint32Array(0);
   spans = new Uint32Array(0);
+  /** Screening sidecar (null when off): int8 images and stats, same vector indices. */
+  screenI8: Int8Array | null = null;
+  screenStats: Float32Array | null = null;
 
-  constructor(dim: number, dtype: MvDtype, capacity = 256) {
+  constructor(dim: number, dtype: MvDtype, capacity = 256, screening = false) {
     this.dim = dim;
     this.dtype = dtype;
+    if (screening && dtype !== 'i8') {
+      this.screenI8 = new Int8Array(0);
+      this.screenStats = new Float32Array(0);
+    }
     this.#reserve(Math.max(capacity, 16));
+  }
+
+  /** True when the arena keeps a screening sidecar. */
+  get screening(): boolean {
+    return this.screenI8 !== null;
+  }
+
+  /** Starts keeping a screening sidecar (f32 / f16 only): built now for every stored vector. */
+  enableScreening(): void {
+    if (this.screenI8 !== null || this.dtype === 'i8') return;
+    this.screenI8 = new Int8Array(this.#cap * this.dim);
+    this.screenStats = new Float32Array(this.#cap * SCREEN_STATS);
+    this.#screen(0, this.used);
+  }
+
+  /** Sidecar bytes per vector (0 without one). */
+  get screenBytesPerVector(): number {
+    return this.screenI8 === null ? 0 : this.dim + 4 * SCREEN_STATS;
   }
 
   /** Bytes per stored vector (payload + scale + token id + span). */
@@ -38,7 +69,7 @@ export class Arena {
 
   /** Allocated bytes (capacity, including garbage and slack). */
   get allocatedBytes(): number {
-    return this.#cap * this.bytesPerVector;
+    return this.#cap * (this.bytesPerVector + this.screenBytesPerVector);
   }
 
   #reserve(min: number): void {
@@ -51,6 +82,10 @@ export class Arena {
     else {
       this.i8 = grow(this.i8, new Int8Array(cap * d), n * d);
       this.scales = grow(this.scales, new Float32Array(cap), n);
+    }
+    if (this.screenI8 !== null) {
+      this.screenI8 = grow(this.screenI8, new Int8Array(cap * d), n * d);
+      this.screenStats = grow(this.screenStats, new Float32Array(cap * SCREEN_STATS), n * SCREEN_STATS);
     }
     this.tokens = grow(this.tokens, new Uint32Array(cap), n);
     this.spans = grow(this.spans, new Uint32Array(2 * cap), 2 * n);
@@ -73,7 +108,13 @@ export class Arena {
     this.tokens.set(tokens, start);
     this.spans.set(spans, 2 * start);
     this.used += count;
+    this.#screen(start, count);
     return start;
+  }
+
+  #screen(start: number, count: number): void {
+    if (this.screenI8 === null || count === 0) return;
+    buildScreen(this.dtype === 'f32' ? this.f32! : this.f16!, this.dim, start, count, this.screenI8, this.screenStats!);
   }
 
   /** Appends raw stored vectors (already in this dtype) — used by compact and load. */
@@ -90,13 +131,19 @@ export class Arena {
     this.tokens.set(src.tokens.subarray(start, start + count), at);
     this.spans.set(src.spans.subarray(2 * start, 2 * (start + count)), 2 * at);
     this.used += count;
+    if (this.screenI8 !== null && src.screenI8 !== null) {
+      this.screenI8.set(src.screenI8.subarray(start * d, (start + count) * d), at * d);
+      this.screenStats!.set(src.screenStats!.subarray(start * SCREEN_STATS, (start + count) * SCREEN_STATS), at * SCREEN_STATS);
+    } else {
+      this.#screen(at, count);
+    }
     return at;
   }
 
   /** Loads persisted arrays (lengths already validated) into an empty arena. */
-  static fromArrays(dim: number, dtype: MvDtype, vectors: Float32Array | Uint16Array | Int8Array, scales: Float32Array | null, tokens: Uint32Array, spans: Uint32Array): Arena {
+  static fromArrays(dim: number, dtype: MvDtype, vectors: Float32Array | Uint16Array | Int8Array, scales: Float32Array | null, tokens: Uint32Array, spans: Uint32Array, screening = false): Arena {
     const count = tokens.length;
-    const a = new Arena(dim, dtype, count);
+    const a = new Arena(dim, dtype, count, screening);
     if (dtype === 'f32') a.f32!.set(vectors as Float32Array);
     else if (dtype === 'f16') a.f16!.set(vectors as Uint16Array);
     else {
@@ -106,6 +153,7 @@ export class Arena {
     a.tokens.set(tokens);
     a.spans.set(spans);
     a.used = count;
+    a.#screen(0, count);
     return a;
   }
 
@@ -138,7 +186,12 @@ export class Arena {
     if (out.length === 0) return;
     const d = this.dim;
     const n = this.used;
-    if (this.dtype === 'f32') kernels.maxsimF32(query, qCount, d, this.f32!.subarray(0, n * d), starts, counts, out);
+    if (this.screenI8 !== null) {
+      const s8 = this.screenI8.subarray(0, n * d);
+      const st = this.screenStats!.subarray(0, n * SCREEN_STATS);
+      if (this.dtype === 'f32') kernels.maxsimF32Screen(query, qCount, d, this.f32!.subarray(0, n * d), s8, st, starts, counts, out);
+      else kernels.maxsimF16Screen(query, qCount, d, this.f16!.subarray(0, n * d), s8, st, starts, counts, out);
+    } else if (this.dtype === 'f32') kernels.maxsimF32(query, qCount, d, this.f32!.subarray(0, n * d), starts, counts, out);
     else if (this.dtype === 'f16') kernels.maxsimF16(query, qCount, d, this.f16!.subarray(0, n * d), starts, counts, out);
     else kernels.maxsimI8(query, qCount, d, this.i8!.subarray(0, n * d), this.scales!.subarray(0, n), starts, counts, out);
   }

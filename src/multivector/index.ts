@@ -8,7 +8,7 @@
  * const store = MultiVectorStore.create({ dim: 1024 });
  * ```
  */
-export { MultiVectorStore, type MultiVectorStoreOptions, type MultiVectorStats } from './store.js';
+export { MultiVectorStore, type MultiVectorStoreOptions, type MultiVectorStats, type MultiVectorOpenOptions, type MvScreening } from './store.js';
 export { type MultiVector, type MvDtype, type Alignment } from './types.js';
 export { MV_FILE, MV_FORMAT_VERSION } from './persist.js';
 export { poolDoc, clusterBlock, POOL_BLOCK } from './pool.js';

@@ -12,6 +12,7 @@
  */
 
 import { invalid } from '../errors.js';
+import { backend } from '../kernels/index.js';
 import { topK, type Ranked } from '../kernels/topk.js';
 import { Arena } from './arena.js';
 import { poolDoc } from './pool.js';
@@ -38,6 +39,44 @@ export interface MultiVectorStoreOptions {
   dtype?: MvDtype;
   /** Token pooling factor: 1 (off, default), 2 or 3 (about half / a third of the vectors). */
   poolFactor?: 1 | 2 | 3;
+  /**
+   * f32 / f16 stores: keep an int8 screening sidecar of the vectors (+dim + 24 bytes per
+   * vector: +25 % over f32, +50 % over f16) so the native avx512 MaxSim screens candidates
+   * without re-quantising their rows on every call (scores are identical either way: exact
+   * MaxSim). Default 'int8' when the native avx512 kernels are active, else 'none'; ignored
+   * for i8 stores (their vectors are already int8). Runtime only, never written to disk.
+   */
+  screening?: MvScreening;
+}
+
+/**
+ * Screening sidecar choice of a multi-vector store (see {@link MultiVectorStoreOptions.screening}).
+ *
+ * @example
+ * ```ts
+ * const store = MultiVectorStore.create({ dim: 1024, dtype: 'f32', screening: 'none' });
+ * ```
+ */
+export type MvScreening = 'int8' | 'none';
+
+/**
+ * Options of {@link MultiVectorStore.openFiles} (runtime settings that are not persisted).
+ *
+ * @example
+ * ```ts
+ * const store = await MultiVectorStore.openFiles(dir, { screening: 'none' });
+ * ```
+ */
+export interface MultiVectorOpenOptions {
+  /** As {@link MultiVectorStoreOptions.screening}. */
+  screening?: MvScreening;
+}
+
+function resolveScreening(v: unknown, dtype: MvDtype, where: string): boolean {
+  if (v !== undefined && v !== 'int8' && v !== 'none') invalid('INVALID_ARGUMENT', `${where}: screening must be 'int8' or 'none', got ${String(v)}`);
+  if (dtype === 'i8') return false;
+  if (v === undefined) return backend().isa === 'avx512';
+  return v === 'int8';
 }
 
 /**
@@ -59,6 +98,8 @@ export interface MultiVectorStats {
   allocatedBytes: number;
   /** Vectors belonging to removed documents (reclaimed by compact()). */
   garbageVectors: number;
+  /** Bytes of the live vectors' screening sidecar (0 when screening is 'none'); not in `bytes`. */
+  screeningBytes: number;
 }
 
 function checkId(id: unknown, where: string): asserts id is number {
@@ -92,6 +133,12 @@ export class MultiVectorStore {
   #docs = 0;
   #liveVectors = 0;
   #maxId = -1;
+  // scratch reused by score() (no per-call allocation of the candidate tables)
+  #scStarts = new Uint32Array(256);
+  #scCounts = new Uint32Array(256);
+  // rerank() de-duplication: #seen[id] === #stamp marks an id already taken in this call
+  #seen = new Uint32Array(16);
+  #stamp = 0;
 
   private constructor(dim: number, dtype: MvDtype, poolFactor: 1 | 2 | 3, arena: Arena) {
     this.#dim = dim;
@@ -116,7 +163,8 @@ export class MultiVectorStore {
     if (!['f32', 'f16', 'i8'].includes(dtype)) invalid('INVALID_ARGUMENT', `dtype must be 'f32', 'f16' or 'i8', got ${String(dtype)}`);
     const poolFactor = opts.poolFactor ?? 1;
     if (![1, 2, 3].includes(poolFactor)) invalid('INVALID_ARGUMENT', `poolFactor must be 1, 2 or 3, got ${String(poolFactor)}`);
-    return new MultiVectorStore(dim, dtype, poolFactor, new Arena(dim, dtype));
+    const screening = resolveScreening(opts.screening, dtype, 'MultiVectorStore.create');
+    return new MultiVectorStore(dim, dtype, poolFactor, new Arena(dim, dtype, 256, screening));
   }
 
   /**
@@ -165,6 +213,18 @@ export class MultiVectorStore {
    */
   get poolFactor(): 1 | 2 | 3 {
     return this.#poolFactor;
+  }
+
+  /**
+   * Whether an int8 screening sidecar is kept ('none' for i8 stores).
+   *
+   * @example
+   * ```ts
+   * MultiVectorStore.create({ dim: 1024, dtype: 'f32', screening: 'none' }).screening // 'none'
+   * ```
+   */
+  get screening(): MvScreening {
+    return this.#arena.screening ? 'int8' : 'none';
   }
 
   /**
@@ -268,16 +328,21 @@ export class MultiVectorStore {
     const q = checkQuery(query, this.#dim, 'score');
     if (!(ids instanceof Uint32Array) && !Array.isArray(ids)) invalid('INVALID_ARGUMENT', 'score: ids must be a Uint32Array or number[]');
     const n = ids.length;
-    const starts = new Uint32Array(n);
-    const counts = new Uint32Array(n);
+    if (this.#scStarts.length < n) {
+      this.#scStarts = new Uint32Array(Math.max(n, 2 * this.#scStarts.length));
+      this.#scCounts = new Uint32Array(this.#scStarts.length);
+    }
+    const starts = this.#scStarts;
+    const counts = this.#scCounts;
+    const flags = this.#flags;
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
-      if (!this.has(id)) invalid('UNKNOWN_ID', `score: candidate ${String(id)} is not in the multi-vector store`);
+      if (!(id >= 0 && id <= this.#maxId && (flags[id]! & LIVE) !== 0) || !Number.isInteger(id)) invalid('UNKNOWN_ID', `score: candidate ${String(id)} is not in the multi-vector store`);
       starts[i] = this.#starts[id]!;
       counts[i] = this.#counts[id]!;
     }
     const out = new Float32Array(n);
-    this.#arena.maxsim(q.data, q.count, starts, counts, out);
+    this.#arena.maxsim(q.data, q.count, starts.subarray(0, n), counts.subarray(0, n), out);
     return out;
   }
 
@@ -293,13 +358,27 @@ export class MultiVectorStore {
   rerank(query: MultiVector, ids: Uint32Array | number[], k: number): Ranked {
     if (typeof k !== 'number' || !Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `rerank: k must be a positive integer, got ${String(k)}`);
     if (!(ids instanceof Uint32Array) && !Array.isArray(ids)) invalid('INVALID_ARGUMENT', 'rerank: ids must be a Uint32Array or number[]');
-    const unique = new Set<number>();
-    for (const id of ids) {
-      if (!this.has(id)) invalid('UNKNOWN_ID', `rerank: candidate ${String(id)} is not in the multi-vector store`);
-      unique.add(id);
+    for (let i = 0; i < ids.length; i++) {
+      if (!this.has(ids[i]!)) invalid('UNKNOWN_ID', `rerank: candidate ${String(ids[i])} is not in the multi-vector store`);
     }
-    const list = Uint32Array.from(unique);
-    return topK(this.score(query, list), list, k);
+    // de-duplicate in first-seen order with a stamp per id (no Set, no per-id allocation)
+    if (this.#seen.length < this.#flags.length) this.#seen = new Uint32Array(this.#flags.length);
+    if (++this.#stamp === 0xffff_ffff) {
+      this.#seen.fill(0);
+      this.#stamp = 1;
+    }
+    const stamp = this.#stamp;
+    const seen = this.#seen;
+    const list = new Uint32Array(ids.length);
+    let m = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (seen[id] === stamp) continue;
+      seen[id] = stamp;
+      list[m++] = id;
+    }
+    const unique = list.subarray(0, m);
+    return topK(this.score(query, unique), unique, k);
   }
 
   /**
@@ -400,7 +479,7 @@ export class MultiVectorStore {
    * ```
    */
   compact(): void {
-    const next = new Arena(this.#dim, this.#dtype, Math.max(this.#liveVectors, 16));
+    const next = new Arena(this.#dim, this.#dtype, Math.max(this.#liveVectors, 16), this.#arena.screening);
     for (let id = 0; id <= this.#maxId; id++) {
       if ((this.#flags[id]! & LIVE) === 0) continue;
       this.#starts[id] = next.appendRaw(this.#arena, this.#starts[id]!, this.#counts[id]!);
@@ -427,6 +506,7 @@ export class MultiVectorStore {
       bytesPerDoc: this.#docs === 0 ? 0 : bytes / this.#docs,
       allocatedBytes: this.#arena.allocatedBytes,
       garbageVectors: this.#arena.used - this.#liveVectors,
+      screeningBytes: this.#liveVectors * this.#arena.screenBytesPerVector,
     };
   }
 
@@ -450,15 +530,19 @@ export class MultiVectorStore {
 
   /**
    * Opens a store written by {@link saveFiles}; StorageError (naming the file) on a
-   * missing, truncated, damaged or newer-format file.
+   * missing, truncated, damaged or newer-format file. The screening sidecar (not persisted)
+   * is rebuilt here when enabled (`opts.screening`, default as in {@link create}).
    *
    * @example
    * ```ts
    * const store = await MultiVectorStore.openFiles('/data/idx/multivector');
    * ```
    */
-  static async openFiles(dir: string): Promise<MultiVectorStore> {
+  static async openFiles(dir: string, opts: MultiVectorOpenOptions = {}): Promise<MultiVectorStore> {
+    if (opts === null || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'MultiVectorStore.openFiles: opts must be an object');
+    resolveScreening(opts.screening, 'f32', 'MultiVectorStore.openFiles');
     const f = await readMvFile(dir);
+    if (resolveScreening(opts.screening, f.dtype, 'MultiVectorStore.openFiles')) f.arena.enableScreening();
     const s = new MultiVectorStore(f.dim, f.dtype, f.poolFactor, f.arena);
     let start = 0;
     for (let i = 0; i < f.ids.length; i++) {
