@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "convert.h"
 #include "kernels.h"
 
 namespace {
@@ -352,7 +353,78 @@ Napi::Value Available(const Napi::CallbackInfo& info) {
   return arr;
 }
 
+// ---- storage conversions (convert.h): bit-identical to the TS twins -------------------------
+
+// f32ToF16(src: Float32Array, dst: Uint16Array, dstOffset): dst[dstOffset + i] = f16(src[i]).
+Napi::Value F32ToF16(const Napi::CallbackInfo& info) {
+  const std::string op("f32ToF16");
+  View<float> src;
+  View<uint16_t> dst;
+  size_t off = 0;
+  if (!get_array(info, 0, napi_float32_array, "Float32Array", op, "src", src)) return info.Env().Undefined();
+  if (!get_array(info, 1, napi_uint16_array, "Uint16Array", op, "dst", dst)) return info.Env().Undefined();
+  if (!get_count(info, 2, 0, op, "dstOffset", off)) return info.Env().Undefined();
+  if (off > dst.length || src.length > dst.length - off) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": dst is too short for src at dstOffset");
+    return info.Env().Undefined();
+  }
+  f32_to_f16_rows(src.data, dst.data + off, src.length);
+  return info.Env().Undefined();
+}
+
+// quantizeI8Rows(src: Float32Array, dim, dst: Int8Array, dstOffset, scales: Float32Array, scaleOffset)
+Napi::Value QuantizeI8Rows(const Napi::CallbackInfo& info) {
+  const std::string op("quantizeI8Rows");
+  View<float> src, scales;
+  View<int8_t> dst;
+  size_t dim = 0, off = 0, soff = 0;
+  if (!get_array(info, 0, napi_float32_array, "Float32Array", op, "src", src)) return info.Env().Undefined();
+  if (!get_count(info, 1, 1, op, "dim", dim)) return info.Env().Undefined();
+  if (!get_array(info, 2, napi_int8_array, "Int8Array", op, "dst", dst)) return info.Env().Undefined();
+  if (!get_count(info, 3, 0, op, "dstOffset", off)) return info.Env().Undefined();
+  if (!get_array(info, 4, napi_float32_array, "Float32Array", op, "scales", scales)) return info.Env().Undefined();
+  if (!get_count(info, 5, 0, op, "scaleOffset", soff)) return info.Env().Undefined();
+  const size_t rows = src.length / dim;
+  if (src.length % dim != 0 || off > dst.length || src.length > dst.length - off || soff > scales.length || rows > scales.length - soff) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": src must be rows x dim values and dst / scales long enough at their offsets");
+    return info.Env().Undefined();
+  }
+  quantize_i8_rows(src.data, dim, rows, dst.data + off, scales.data + soff);
+  return info.Env().Undefined();
+}
+
+// buildScreenF32 / F16(rows, dim, from, count, i8: Int8Array, stats: Float32Array)
+template <typename T>
+Napi::Value build_screen(const Napi::CallbackInfo& info, const char* opname, napi_typedarray_type type, const char* type_name) {
+  const std::string op(opname);
+  View<T> rows;
+  View<int8_t> i8;
+  View<float> stats;
+  size_t dim = 0, from = 0, count = 0;
+  if (!get_array(info, 0, type, type_name, op, "rows", rows)) return info.Env().Undefined();
+  if (!get_count(info, 1, 1, op, "dim", dim)) return info.Env().Undefined();
+  if (!get_count(info, 2, 0, op, "from", from)) return info.Env().Undefined();
+  if (!get_count(info, 3, 0, op, "count", count)) return info.Env().Undefined();
+  if (!get_array(info, 4, napi_int8_array, "Int8Array", op, "i8", i8)) return info.Env().Undefined();
+  if (!get_array(info, 5, napi_float32_array, "Float32Array", op, "stats", stats)) return info.Env().Undefined();
+  const uint64_t end = static_cast<uint64_t>(from) + count;
+  if (end * dim > rows.length || end * dim > i8.length || end * kScreenStats > stats.length) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": vectors [from, from + count) exceed rows, i8 or stats");
+    return info.Env().Undefined();
+  }
+  if constexpr (std::is_same_v<T, float>) build_screen_f32(rows.data, dim, from, count, i8.data, stats.data);
+  else build_screen_f16(rows.data, dim, from, count, i8.data, stats.data);
+  return info.Env().Undefined();
+}
+
+Napi::Value BuildScreenF32(const Napi::CallbackInfo& info) { return build_screen<float>(info, "buildScreenF32", napi_float32_array, "Float32Array"); }
+Napi::Value BuildScreenF16(const Napi::CallbackInfo& info) { return build_screen<uint16_t>(info, "buildScreenF16", napi_uint16_array, "Uint16Array"); }
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("f32ToF16", Napi::Function::New(env, F32ToF16));
+  exports.Set("quantizeI8Rows", Napi::Function::New(env, QuantizeI8Rows));
+  exports.Set("buildScreenF32", Napi::Function::New(env, BuildScreenF32));
+  exports.Set("buildScreenF16", Napi::Function::New(env, BuildScreenF16));
   exports.Set("maxsimF32", Napi::Function::New(env, MaxsimF32));
   exports.Set("maxsimF16", Napi::Function::New(env, MaxsimF16));
   exports.Set("maxsimI8", Napi::Function::New(env, MaxsimI8));

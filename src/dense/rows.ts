@@ -9,7 +9,8 @@
  */
 
 import { kernels } from '../kernels/index.js';
-import { f16Values, f32ToF16, quantizeI8Row } from '../kernels/f16.js';
+import { quantizeI8RowsInto, toF16Into } from '../kernels/convert.js';
+import { f16Values } from '../kernels/f16.js';
 
 /**
  * Storage precision of dense rows and of the usearch graph.
@@ -98,10 +99,8 @@ export class RowStore {
     const d = this.dim;
     const off = slot * d;
     if (this.dtype === 'f32') this.#f32!.set(v, off);
-    else if (this.dtype === 'f16') {
-      const a = this.#f16!;
-      for (let k = 0; k < d; k++) a[off + k] = f32ToF16(v[k]!);
-    } else this.#scales![slot] = quantizeI8Row(v, 0, d, this.#i8!, off);
+    else if (this.dtype === 'f16') toF16Into(v.length === d ? v : v.subarray(0, d), this.#f16!, off);
+    else quantizeI8RowsInto(v.length === d ? v : v.subarray(0, d), d, this.#i8!, off, this.#scales!, slot);
   }
 
   /** Appends a new id (caller checked it is absent) with a normalised row. */

@@ -8,7 +8,7 @@
  *   {@link setKernelLogger} (nothing is printed by default).
  */
 import { InvalidArgumentError } from '../errors.js';
-import { loadNative, type NativeModule } from './native.js';
+import { loadNative, type NativeConvert, type NativeModule } from './native.js';
 import { referenceKernels } from './reference.js';
 import type { Backend, Kernels } from './types.js';
 
@@ -68,6 +68,20 @@ export const kernels: Kernels = {
   dotsF16: (query, dim, rows, rowIds, out) => active.dotsF16(query, dim, rows, rowIds, out),
   dotsI8: (query, dim, rows, rowScales, rowIds, out) => active.dotsI8(query, dim, rows, rowScales, rowIds, out),
 };
+
+/**
+ * The native storage conversions (f32 → f16, int8 rows, screening sidecar) when the addon
+ * is loaded and the native backend is active, else null (callers then run the TS twins,
+ * which give the same bits). Internal to trident's stores.
+ *
+ * @example
+ * ```ts
+ * const n = nativeConvert(); if (n) n.f32ToF16(src, dst, 0); else for (…) dst[i] = f32ToF16(src[i]);
+ * ```
+ */
+export function nativeConvert(): NativeConvert | null {
+  return active === referenceKernels || native === null ? null : native.convert;
+}
 
 /**
  * Which implementation answers {@link kernels} calls, and which ISAs the machine offers.

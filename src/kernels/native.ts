@@ -10,8 +10,19 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, TridentError, type ErrorCode } from '../errors.js';
 import type { Kernels } from './types.js';
 
+/**
+ * Storage conversions of the addon (native/convert.cc), bit-identical to the TS twins in
+ * f16.ts and screen-reference.ts. Arguments are validated by the TS callers.
+ */
+export interface NativeConvert {
+  f32ToF16(src: Float32Array, dst: Uint16Array, dstOffset: number): void;
+  quantizeI8Rows(src: Float32Array, dim: number, dst: Int8Array, dstOffset: number, scales: Float32Array, scaleOffset: number): void;
+  buildScreenF32(rows: Float32Array, dim: number, from: number, count: number, i8: Int8Array, stats: Float32Array): void;
+  buildScreenF16(rows: Uint16Array, dim: number, from: number, count: number, i8: Int8Array, stats: Float32Array): void;
+}
+
 /** Raw functions exported by native/addon.cc. */
-interface Addon extends Kernels {
+interface Addon extends Kernels, Partial<NativeConvert> {
   setIsa(isa: string): void;
   isa(): string;
   available(): string[];
@@ -28,6 +39,8 @@ interface Addon extends Kernels {
  */
 export interface NativeModule {
   kernels: Kernels;
+  /** Null for an addon built before the conversions existed. */
+  convert: NativeConvert | null;
   setIsa(isa: string): void;
   isa(): string;
   available(): string[];
@@ -118,8 +131,25 @@ export function loadNative(): NativeModule | Error {
     if (typeof a.maxsimF32 !== 'function' || typeof a.maxsimF32Screen !== 'function' || typeof a.available !== 'function') {
       return new Error('the native addon does not export the expected kernels (stale build?)');
     }
+    const conv = a.f32ToF16 && a.quantizeI8Rows && a.buildScreenF32 && a.buildScreenF16 ? a : null;
+    const call = <F extends (...args: never[]) => void>(f: F) =>
+      ((...args: Parameters<F>) => {
+        try {
+          f(...args);
+        } catch (e) {
+          mapNativeError(e);
+        }
+      }) as F;
     return {
       kernels: wrap(a),
+      convert: conv
+        ? {
+            f32ToF16: call(conv.f32ToF16!.bind(conv)),
+            quantizeI8Rows: call(conv.quantizeI8Rows!.bind(conv)),
+            buildScreenF32: call(conv.buildScreenF32!.bind(conv)),
+            buildScreenF16: call(conv.buildScreenF16!.bind(conv)),
+          }
+        : null,
       setIsa: (isa) => {
         try { a.setIsa(isa); } catch (e) { mapNativeError(e); }
       },

@@ -17,12 +17,11 @@
  * only (rebuilt when a store is opened), +25 % memory over f32 vectors, +50 % over f16.
  */
 import { invalid } from '../errors.js';
-import { f16Values, quantizeI8Row } from './f16.js';
+import { nativeConvert } from './index.js';
+import { buildScreenReference, SCREEN_STATS } from './screen-reference.js';
 
-/** Floats of screening stats per vector. */
-export const SCREEN_STATS = 6;
+export { SCREEN_STATS };
 
-const MIN_NORMAL = 2 ** -126;
 
 /**
  * Fills the sidecar of vectors `[from, from + count)` of an f32 or f16 arena (`rows`, row-major,
@@ -43,53 +42,10 @@ export function buildScreen(rows: Float32Array | Uint16Array, dim: number, from:
   if (end * dim > rows.length || end * dim > i8.length || end * SCREEN_STATS > stats.length) {
     invalid('INVALID_ARGUMENT', `buildScreen: vectors [${from}, ${end}) exceed the rows (${Math.floor(rows.length / dim)}), i8 (${Math.floor(i8.length / dim)}) or stats (${Math.floor(stats.length / SCREEN_STATS)}) given`);
   }
-  const x = new Float32Array(dim);
-  const t = rows instanceof Uint16Array ? f16Values() : null;
-  for (let v = from; v < end; v++) {
-    const off = v * dim;
-    let l1 = 0;
-    let maxAbs = 0;
-    if (t !== null) {
-      for (let k = 0; k < dim; k++) x[k] = t[(rows as Uint16Array)[off + k]!]!;
-    } else {
-      x.set((rows as Float32Array).subarray(off, off + dim));
-    }
-    for (let k = 0; k < dim; k++) {
-      const a = Math.abs(x[k]!);
-      l1 += a;
-      if (a > maxAbs) maxAbs = a;
-    }
-    const scale = quantizeI8Row(x, 0, dim, i8, off);
-    let sum = 0;
-    let res2 = 0;
-    let img2 = 0;
-    for (let k = 0; k < dim; k++) {
-      const q = i8[off + k]!;
-      sum += q;
-      const img = scale * q; // exact in f64
-      res2 += (x[k]! - img) ** 2;
-      img2 += img * img;
-    }
-    const coverable = Number.isFinite(l1) && (maxAbs === 0 || scale >= MIN_NORMAL);
-    const s = v * SCREEN_STATS;
-    stats[s] = scale;
-    // rounded up so the stored |x|_1 never understates the true one
-    stats[s + 1] = coverable ? roundUpF32(l1) : Infinity;
-    stats[s + 2] = maxAbs;
-    stats[s + 3] = sum;
-    stats[s + 4] = roundUpF32(Math.sqrt(res2) * (1 + 2 ** -40));
-    stats[s + 5] = roundUpF32(Math.sqrt(img2) * (1 + 2 ** -40));
-  }
-}
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** Smallest f32 ≥ x (x ≥ 0; NaN and Infinity pass through). */
-function roundUpF32(x: number): number {
-  if (!Number.isFinite(x)) return x;
-  f32[0] = x;
-  if (f32[0]! >= x) return f32[0]!;
-  u32[0] = u32[0]! + 1;
-  return f32[0]!;
+  if (!(rows instanceof Float32Array) && !(rows instanceof Uint16Array)) invalid('INVALID_ARGUMENT', 'buildScreen: rows must be a Float32Array or Uint16Array');
+  if (count === 0) return;
+  const n = nativeConvert();
+  if (n === null) buildScreenReference(rows, dim, from, count, i8, stats);
+  else if (rows instanceof Float32Array) n.buildScreenF32(rows, dim, from, count, i8, stats);
+  else n.buildScreenF16(rows, dim, from, count, i8, stats);
 }

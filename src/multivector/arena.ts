@@ -11,7 +11,8 @@
  * call. Runtime only: never persisted, rebuilt when an arena is loaded or compacted.
  */
 
-import { f16Values, f32ToF16, quantizeI8Row } from '../kernels/f16.js';
+import { f16Values } from '../kernels/f16.js';
+import { toF16Into, quantizeI8RowsInto } from '../kernels/convert.js';
 import { kernels } from '../kernels/index.js';
 import { buildScreen, SCREEN_STATS } from '../kernels/screen.js';
 import type { MvDtype } from './types.js';
@@ -99,12 +100,8 @@ export class Arena {
     const d = this.dim;
     const off = start * d;
     if (this.dtype === 'f32') this.f32!.set(data, off);
-    else if (this.dtype === 'f16') {
-      const a = this.f16!;
-      for (let i = 0; i < count * d; i++) a[off + i] = f32ToF16(data[i]!);
-    } else {
-      for (let v = 0; v < count; v++) this.scales![start + v] = quantizeI8Row(data, v * d, d, this.i8!, off + v * d);
-    }
+    else if (this.dtype === 'f16') toF16Into(data.length === count * d ? data : data.subarray(0, count * d), this.f16!, off);
+    else quantizeI8RowsInto(data.length === count * d ? data : data.subarray(0, count * d), d, this.i8!, off, this.scales!, start);
     this.tokens.set(tokens, start);
     this.spans.set(spans, 2 * start);
     this.used += count;
