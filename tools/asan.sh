@@ -34,7 +34,9 @@ GYPARGS=(rebuild)
 if [ -n "$NODEDIR" ] && [ "$NODEDIR" != "undefined" ] && [ "$NODEDIR" != "null" ]; then GYPARGS+=("--nodedir=$NODEDIR"); fi
 (cd "$OUT" && node "$GYP" "${GYPARGS[@]}" >"$OUT/build.log" 2>&1) || { tail -30 "$OUT/build.log"; exit 1; }
 
-nm -D "$OUT/build/Release/trident_native.node" | grep -q __asan_init || { echo "the addon is not instrumented"; exit 1; }
+# capture first: `nm | grep -q` under pipefail fails when grep exits early (SIGPIPE to nm)
+syms=$(nm -D "$OUT/build/Release/trident_native.node")
+grep -q __asan_init <<<"$syms" || { echo "the addon is not instrumented"; exit 1; }
 export TRIDENT_NATIVE_DIR="$OUT"
 export LD_PRELOAD="$(g++ -print-file-name=libasan.so):$(g++ -print-file-name=libubsan.so)"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1"

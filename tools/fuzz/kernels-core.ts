@@ -4,7 +4,8 @@
  * Each case draws a random shape (dim 1…1024 with odd sizes, 0/1-token queries and documents,
  * empty candidates, unaligned typed-array views and candidate starts) and contents (unit
  * vectors, extreme magnitudes, subnormals, zeros, NaN/±Inf sprinkled), runs every kernel
- * (maxsim f32/f16/i8, dots f32/f16/i8 with and without row ids) on every native ISA and
+ * (maxsim f32/f16/i8 plain and over the int8 screening sidecar, dots f32/f16/i8 with and
+ * without row ids, and the storage conversions) on every native ISA and
  * compares with the pure-TS twin ('js'):
  * - f32 / f16: |native − twin| ≤ 1e-5 · Σ|q_k·d_k| (+1e-30), or both the same ±Inf;
  * - i8: bit-identical to the twin.
@@ -15,7 +16,10 @@
  * row id out of range, mismatched lengths): every backend must throw the same typed code.
  */
 import { backend, kernels, setIsa } from '../../src/kernels/index.js';
-import { fromF16, quantizeI8, toF16 } from '../../src/kernels/f16.js';
+import { f32ToF16, fromF16, quantizeI8, quantizeI8Row, toF16 } from '../../src/kernels/f16.js';
+import { quantizeI8RowsInto, toF16Into } from '../../src/kernels/convert.js';
+import { buildScreen, SCREEN_STATS } from '../../src/kernels/screen.js';
+import { buildScreenReference } from '../../src/kernels/screen-reference.js';
 import { TridentError } from '../../src/errors.js';
 
 export interface FuzzStats {
@@ -130,6 +134,11 @@ function runCase(seed: number, isas: string[], stats: FuzzStats): void {
   const f16 = toF16(arena);
   const i8 = quantizeI8(arena, dim);
   const off = 1 + Math.floor(r() * 3);
+  // screening sidecars built by the TS twin, so every backend reads the same input
+  const scr32 = { i8: new Int8Array(nVec * dim), stats: new Float32Array(nVec * SCREEN_STATS) };
+  const scr16 = { i8: new Int8Array(nVec * dim), stats: new Float32Array(nVec * SCREEN_STATS) };
+  buildScreenReference(arena, dim, 0, nVec, scr32.i8, scr32.stats);
+  buildScreenReference(f16, dim, 0, nVec, scr16.i8, scr16.stats);
   const invalid = r() < 0.1 ? Math.floor(r() * 4) : -1;
   stats.cases++;
 
@@ -165,6 +174,8 @@ function runCase(seed: number, isas: string[], stats: FuzzStats): void {
   const runs: Array<{ name: string; n: number; run: Run; exact: boolean; mag: (i: number) => number; clean: (i: number) => boolean }> = [
     { name: 'maxsimF32', n: nCand, exact: false, mag: (i) => msMag[i]!, clean: (i) => msClean[i]!, run: (k, o) => k.maxsimF32(shifted(query, off), qCount, dim, shifted(arena, off), shifted(starts, off), shifted(counts, 1), o) },
     { name: 'maxsimF16', n: nCand, exact: false, mag: (i) => ms16.mag[i]!, clean: (i) => ms16.clean[i]!, run: (k, o) => k.maxsimF16(shifted(query, off), qCount, dim, shifted(f16, off), shifted(starts, 1), shifted(counts, off), o) },
+    { name: 'maxsimF32Screen', n: nCand, exact: false, mag: (i) => msMag[i]!, clean: (i) => msClean[i]!, run: (k, o) => k.maxsimF32Screen(shifted(query, off), qCount, dim, shifted(arena, off), shifted(scr32.i8, off), shifted(scr32.stats, 1), starts, counts, o) },
+    { name: 'maxsimF16Screen', n: nCand, exact: false, mag: (i) => ms16.mag[i]!, clean: (i) => ms16.clean[i]!, run: (k, o) => k.maxsimF16Screen(query, qCount, dim, shifted(f16, 1), shifted(scr16.i8, 1), scr16.stats, shifted(starts, off), counts, o) },
     { name: 'maxsimI8', n: nCand, exact: true, mag: () => 0, clean: (i) => msClean[i]!, run: (k, o) => k.maxsimI8(shifted(query, 1), qCount, dim, shifted(i8.data, off), shifted(i8.scales, off), starts, counts, o) },
     { name: 'dotsF32', n: nVec, exact: false, mag: rowMag, clean: rowClean, run: (k, o) => k.dotsF32(shifted(qDots, off), dim, shifted(arena, off), null, o) },
     { name: 'dotsF16', n: nVec, exact: false, mag: (v) => rowMag(v, half), clean: (v) => rowClean(v, half), run: (k, o) => k.dotsF16(shifted(qDots, 1), dim, shifted(f16, off), null, o) },
@@ -208,6 +219,27 @@ function runCase(seed: number, isas: string[], stats: FuzzStats): void {
       stats.calls++;
       if (got !== want) stats.failures.push(`seed ${seed}: ${isa} ${what} → ${got}, js → ${want}`);
     }
+  }
+
+  // storage conversions: bit-identical to the twins on every ISA, NaN/±Inf/subnormals included
+  for (const isa of isas) {
+    setIsa(isa);
+    const h = new Uint16Array(arena.length + off);
+    toF16Into(shifted(arena, off), h, off);
+    for (let i = 0; i < arena.length; i++) if (h[off + i] !== f32ToF16(arena[i]!)) { stats.failures.push(`seed ${seed}: ${isa} toF16Into[${i}] of ${arena[i]}`); break; }
+    const q8 = new Int8Array(arena.length), sc = new Float32Array(nVec);
+    const rq8 = new Int8Array(arena.length), rsc = new Float32Array(nVec);
+    quantizeI8RowsInto(arena, dim, q8, 0, sc, 0);
+    for (let v = 0; v < nVec; v++) rsc[v] = quantizeI8Row(arena, v * dim, dim, rq8, v * dim);
+    // bytes exactly; floats exactly except that any NaN equals any NaN (payloads carry no meaning)
+    const same = (a: Int8Array | Float32Array, b: Int8Array | Float32Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+    if (!same(q8, rq8) || !same(sc, rsc)) stats.failures.push(`seed ${seed}: ${isa} quantizeI8RowsInto differs from the twin (dim ${dim}, ${dMode})`);
+    for (const [name, rows, ref] of [['f32', arena, scr32], ['f16', f16, scr16]] as const) {
+      const i8b = new Int8Array(nVec * dim), stb = new Float32Array(nVec * SCREEN_STATS);
+      buildScreen(rows, dim, 0, nVec, i8b, stb);
+      if (!same(i8b, ref.i8) || !same(stb, ref.stats)) stats.failures.push(`seed ${seed}: ${isa} buildScreen ${name} differs from the twin (dim ${dim}, ${dMode})`);
+    }
+    stats.calls += 4;
   }
 
   for (const run of runs) {
