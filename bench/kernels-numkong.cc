@@ -153,6 +153,9 @@ int main(int argc, char** argv) {
   std::vector<int8_t> docs8(docs.size());
   std::vector<float> scales8(N * T);
   for (size_t v = 0; v < N * T; v++) scales8[v] = quantize(&docs[v * D], D, &docs8[v * D]);
+  std::vector<int32_t> row_sums8(N * T, 0);
+  for (size_t v = 0; v < N * T; v++)
+    for (size_t kk = 0; kk < D; kk++) row_sums8[v] += docs8[v * D + kk];
   std::vector<uint32_t> starts(N), counts(N, uint32_t(T));
   for (size_t i = 0; i < N; i++) starts[i] = uint32_t(i * T);
   std::vector<float> out(N);
@@ -188,7 +191,9 @@ int main(int argc, char** argv) {
         qs[i] = quantize(&query[i * D], D, &q8[i * stride]);
         for (size_t kk = 0; kk < D; kk++) sums[i] += q8[i * stride + kk];
       }
-      k->maxsim_i8(QueryI8{q8.data(), qs.data(), sums.data(), Q, D, stride}, docs8.data(), scales8.data(), c);
+      QueryI8 qi{q8.data(), qs.data(), sums.data(), Q, D, stride};
+      qi.row_sums = row_sums8.data();  // kept by the store at index time, like NumKong's packing
+      k->maxsim_i8(qi, docs8.data(), scales8.data(), c);
       g_sink = g_sink + out[0];
     });
     char buf[256];

@@ -271,8 +271,18 @@ Napi::Value MaxsimI8(const Napi::CallbackInfo& info) {
     raise(info.Env(), "INVALID_ARGUMENT", op + ": dim " + std::to_string(dim) + " exceeds 65536 (i8 sums must stay exact)");
     return info.Env().Undefined();
   }
+  // optional 9th argument: Int32Array of Σ d8 per arena row (docs.length / dim values)
+  View<int32_t> row_sums;
+  if (info.Length() > 8 && !info[8].IsUndefined() && !info[8].IsNull()) {
+    if (!get_array(info, 8, napi_int32_array, "Int32Array", op, "docSums", row_sums)) return info.Env().Undefined();
+    if (row_sums.length != docs.length / dim) {
+      raise(info.Env(), "INVALID_ARGUMENT", op + ": docSums must hold one sum per document vector (" + std::to_string(docs.length / dim) + "), got " + std::to_string(row_sums.length));
+      return info.Env().Undefined();
+    }
+  }
   QuantQuery qq = quantize_query(query.data, q_count, dim);
-  const QueryI8 q{qq.data.data(), qq.scales.data(), qq.sums.data(), q_count, dim, padded(dim)};
+  QueryI8 q{qq.data.data(), qq.scales.data(), qq.sums.data(), q_count, dim, padded(dim)};
+  q.row_sums = row_sums.data;
   active_table()->maxsim_i8(q, docs.data, scales.data, Candidates{starts.data, counts.data, starts.length, out.data});
   return info.Env().Undefined();
 }

@@ -33,6 +33,10 @@ struct QueryI8 {
   const float* scales;
   const int32_t* sums;
   size_t count, dim, stride;
+  // Optional: Σ_k d8[r][k] of every arena row r (kept by the store when rows are added), so
+  // the i8 MaxSim need not sum each candidate row; null = computed by the kernel. Only the
+  // avx512 query-lane engine reads it (results are identical either way).
+  const int32_t* row_sums = nullptr;
 };
 
 struct Candidates {

@@ -325,11 +325,16 @@ struct I8Epi {
   const float* dscales;  // of the candidate's rows
   size_t dim;
   int32_t* sums;         // scratch: document sums of the candidate's rows, filled per tile
+  const int32_t* known;  // the candidate's precomputed row sums (QueryI8::row_sums), or null
   __m512 best[64];       // per query block (qb <= 64 handled by the caller in chunks)
 
   template <int NJ>
   T512 void begin(size_t js, const int8_t* tp, size_t rstride) {
-    for (int j = 0; j < NJ; j++) sums[js + j] = row_sum_i8(tp + j * rstride, dim);
+    if (known != nullptr) {
+      for (int j = 0; j < NJ; j++) sums[js + j] = known[js + j];
+    } else {
+      for (int j = 0; j < NJ; j++) sums[js + j] = row_sum_i8(tp + j * rstride, dim);
+    }
   }
   template <int NJ>
   void prefetch(size_t jn, size_t count, const int8_t* p, size_t rstride, const char*& pf, size_t& bytes) const {
@@ -385,7 +390,7 @@ T512 void maxsim_i8_lanes(const QueryI8& q, const int8_t* docs, const float* sca
     next_candidate(c, n, docs, dim, next, next_bytes);
     for (size_t pi = 0; pi < passes.size(); pi++) {
       const size_t i0 = pi * kMaxLaneBlocks * kLanes;
-      I8Epi epi{qs.data() + i0, scales + start, dim, sums.data(), {}};
+      I8Epi epi{qs.data() + i0, scales + start, dim, sums.data(), q.row_sums != nullptr ? q.row_sums + start : nullptr, {}};
       for (size_t b = 0; b < passes[pi].qb; b++) epi.best[b] = ninf;
       walk_candidate(passes[pi], p, dim, cnt, next, next_bytes, epi);
       for (size_t b = 0; b < passes[pi].qb; b++) _mm512_storeu_ps(best.data() + i0 + b * kLanes, epi.best[b]);

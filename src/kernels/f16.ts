@@ -196,3 +196,21 @@ export function dequantizeI8(data: Int8Array, scales: Float32Array, dim: number)
   for (let i = 0; i < data.length; i++) out[i] = scales[Math.floor(i / dim)]! * data[i]!;
   return out;
 }
+
+/**
+ * Writes Σ_k rows[r·dim + k] of int8 rows `[from, from + count)` into `out[r]` (the per-vector
+ * sums {@link Kernels.maxsimI8} accepts as `docSums`).
+ *
+ * @example
+ * ```ts
+ * const sums = new Int32Array(n); rowSumsI8(arenaI8, 1024, 0, n, sums);
+ * ```
+ */
+export function rowSumsI8(rows: Int8Array, dim: number, from: number, count: number, out: Int32Array): void {
+  for (let r = from; r < from + count; r++) {
+    let s = 0;
+    const off = r * dim;
+    for (let k = 0; k < dim; k++) s += rows[off + k]!;
+    out[r] = s;
+  }
+}

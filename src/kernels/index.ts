@@ -58,8 +58,8 @@ function flushMessage(): void {
 export const kernels: Kernels = {
   maxsimF32: (query, qCount, dim, docs, starts, counts, out) => active.maxsimF32(query, qCount, dim, docs, starts, counts, out),
   maxsimF16: (query, qCount, dim, docs, starts, counts, out) => active.maxsimF16(query, qCount, dim, docs, starts, counts, out),
-  maxsimI8: (query, qCount, dim, docs, docScales, starts, counts, out) =>
-    active.maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out),
+  maxsimI8: (query, qCount, dim, docs, docScales, starts, counts, out, docSums) =>
+    active.maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out, docSums),
   maxsimF32Screen: (query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) =>
     active.maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out),
   maxsimF16Screen: (query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) =>

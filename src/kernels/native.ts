@@ -77,8 +77,8 @@ function wrap(a: Addon): Kernels {
     maxsimF16(query, qCount, dim, docs, starts, counts, out) {
       try { a.maxsimF16(query, qCount, dim, docs, starts, counts, out); } catch (e) { mapNativeError(e); }
     },
-    maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out) {
-      try { a.maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out); } catch (e) { mapNativeError(e); }
+    maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out, docSums) {
+      try { a.maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out, docSums ?? null); } catch (e) { mapNativeError(e); }
     },
     maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) {
       try { a.maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out); } catch (e) { mapNativeError(e); }

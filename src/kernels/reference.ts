@@ -20,7 +20,7 @@
  * of the arena (see types.ts).
  */
 import type { Kernels } from './types.js';
-import { checkDots, checkMaxsim, checkMaxsimScreen } from './validate.js';
+import { checkDocSums, checkDots, checkMaxsim, checkMaxsimScreen } from './validate.js';
 import { f16Values, quantizeI8Row } from './f16.js';
 
 // The three MaxSim loops are written out per dtype (no shared callback) so V8 keeps each
@@ -131,8 +131,9 @@ export const referenceKernels: Kernels = {
     maxsimF16Loop(query, qCount, dim, docs, starts, counts, out);
   },
 
-  maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out) {
+  maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out, docSums) {
     checkMaxsim('maxsimI8', query, qCount, dim, docs, Int8Array, starts, counts, out, docScales);
+    checkDocSums('maxsimI8', docSums, docs, dim);
     const { q8, qs } = quantizeQuery(query, qCount, dim);
     maxsimI8Loop(q8, qs, qCount, dim, docs, docScales, starts, counts, out);
   },

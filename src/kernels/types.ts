@@ -28,8 +28,13 @@ export interface Kernels {
   maxsimF32(query: Float32Array, qCount: number, dim: number, docs: Float32Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
   /** Same with f16 document vectors (query stays f32). */
   maxsimF16(query: Float32Array, qCount: number, dim: number, docs: Uint16Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
-  /** Same with i8 document vectors and one scale per document vector (query quantised internally as needed). */
-  maxsimI8(query: Float32Array, qCount: number, dim: number, docs: Int8Array, docScales: Float32Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
+  /**
+   * Same with i8 document vectors and one scale per document vector (query quantised internally
+   * as needed). `docSums` (optional): Σ of each document vector's int8 values, one per vector of
+   * `docs` ({@link rowSumsI8}); stores keep it so the kernel need not re-sum candidate rows.
+   * Results are identical with or without it (if it is right).
+   */
+  maxsimI8(query: Float32Array, qCount: number, dim: number, docs: Int8Array, docScales: Float32Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array, docSums?: Int32Array | null): void;
   /**
    * Same result as {@link maxsimF32} (exact), given the arena's screening sidecar built by
    * `buildScreen` (src/kernels/screen.ts): `screenI8` holds every vector's int8 image (dim

@@ -140,3 +140,18 @@ export function checkDots(
   }
   return n;
 }
+
+/**
+ * Checks the optional per-vector int8 sums of an i8 arena (one Int32Array value per vector).
+ *
+ * @example
+ * ```ts
+ * checkDocSums('maxsimI8', sums, docs, 1024);
+ * ```
+ */
+export function checkDocSums(op: string, docSums: unknown, docs: Int8Array, dim: number): void {
+  if (docSums === undefined || docSums === null) return;
+  if (!(docSums instanceof Int32Array)) invalid('INVALID_ARGUMENT', `${op}: docSums must be an Int32Array (or omitted)`);
+  const rows = Math.floor(docs.length / dim);
+  if (docSums.length !== rows) invalid('INVALID_ARGUMENT', `${op}: docSums must hold one sum per document vector (${rows}), got ${docSums.length}`);
+}

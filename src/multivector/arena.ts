@@ -11,7 +11,7 @@
  * call. Runtime only: never persisted, rebuilt when an arena is loaded or compacted.
  */
 
-import { f16Values } from '../kernels/f16.js';
+import { f16Values, rowSumsI8 } from '../kernels/f16.js';
 import { toF16Into, quantizeI8RowsInto } from '../kernels/convert.js';
 import { kernels } from '../kernels/index.js';
 import { buildScreen, SCREEN_STATS } from '../kernels/screen.js';
@@ -28,6 +28,8 @@ export class Arena {
   f16: Uint16Array | null = null;
   i8: Int8Array | null = null;
   scales: Float32Array | null = null;
+  /** i8 only: Σ of each vector's int8 values (runtime only; lets the MaxSim kernel skip re-summing rows). */
+  sums: Int32Array | null = null;
   tokens = new Uint32Array(0);
   spans = new Uint32Array(0);
   /** Screening sidecar (null when off): int8 images and stats, same vector indices. */
@@ -70,7 +72,7 @@ export class Arena {
 
   /** Allocated bytes (capacity, including garbage and slack). */
   get allocatedBytes(): number {
-    return this.#cap * (this.bytesPerVector + this.screenBytesPerVector);
+    return this.#cap * (this.bytesPerVector + this.screenBytesPerVector + (this.sums !== null ? 4 : 0));
   }
 
   #reserve(min: number): void {
@@ -83,6 +85,7 @@ export class Arena {
     else {
       this.i8 = grow(this.i8, new Int8Array(cap * d), n * d);
       this.scales = grow(this.scales, new Float32Array(cap), n);
+      this.sums = grow(this.sums, new Int32Array(cap), n);
     }
     if (this.screenI8 !== null) {
       this.screenI8 = grow(this.screenI8, new Int8Array(cap * d), n * d);
@@ -101,7 +104,10 @@ export class Arena {
     const off = start * d;
     if (this.dtype === 'f32') this.f32!.set(data, off);
     else if (this.dtype === 'f16') toF16Into(data.length === count * d ? data : data.subarray(0, count * d), this.f16!, off);
-    else quantizeI8RowsInto(data.length === count * d ? data : data.subarray(0, count * d), d, this.i8!, off, this.scales!, start);
+    else {
+      quantizeI8RowsInto(data.length === count * d ? data : data.subarray(0, count * d), d, this.i8!, off, this.scales!, start);
+      rowSumsI8(this.i8!, d, start, count, this.sums!);
+    }
     this.tokens.set(tokens, start);
     this.spans.set(spans, 2 * start);
     this.used += count;
@@ -124,6 +130,7 @@ export class Arena {
     else {
       this.i8!.set(src.i8!.subarray(start * d, (start + count) * d), at * d);
       this.scales!.set(src.scales!.subarray(start, start + count), at);
+      this.sums!.set(src.sums!.subarray(start, start + count), at);
     }
     this.tokens.set(src.tokens.subarray(start, start + count), at);
     this.spans.set(src.spans.subarray(2 * start, 2 * (start + count)), 2 * at);
@@ -146,6 +153,7 @@ export class Arena {
     else {
       a.i8!.set(vectors as Int8Array);
       a.scales!.set(scales!);
+      rowSumsI8(a.i8!, dim, 0, count, a.sums!);
     }
     a.tokens.set(tokens);
     a.spans.set(spans);
@@ -190,7 +198,7 @@ export class Arena {
       else kernels.maxsimF16Screen(query, qCount, d, this.f16!.subarray(0, n * d), s8, st, starts, counts, out);
     } else if (this.dtype === 'f32') kernels.maxsimF32(query, qCount, d, this.f32!.subarray(0, n * d), starts, counts, out);
     else if (this.dtype === 'f16') kernels.maxsimF16(query, qCount, d, this.f16!.subarray(0, n * d), starts, counts, out);
-    else kernels.maxsimI8(query, qCount, d, this.i8!.subarray(0, n * d), this.scales!.subarray(0, n), starts, counts, out);
+    else kernels.maxsimI8(query, qCount, d, this.i8!.subarray(0, n * d), this.scales!.subarray(0, n), starts, counts, out, this.sums!.subarray(0, n));
   }
 
   /** `out[j] = q · vector(start + j)` for one query vector (dim values): one kernel call. */
@@ -203,7 +211,7 @@ export class Arena {
   }
 }
 
-function grow<T extends Float32Array | Uint16Array | Int8Array | Uint32Array>(old: T | null, fresh: T, keep: number): T {
+function grow<T extends Float32Array | Uint16Array | Int8Array | Uint32Array | Int32Array>(old: T | null, fresh: T, keep: number): T {
   if (old !== null && keep > 0) fresh.set(old.subarray(0, keep) as never);
   return fresh;
 }

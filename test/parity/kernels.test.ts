@@ -170,6 +170,15 @@ describe.each(cases)('MaxSim $name', (c) => {
     const out = shifted(new Float32Array(c.starts.length), 1);
     kernels.maxsimI8(shifted(c.query, 1), qCount, dim, shifted(i8.data, 3), shifted(i8.scales, 1), shifted(c.starts, 1), shifted(c.counts, 1), out);
     expect(Array.from(out)).toEqual(Array.from(jsI8));
+    // with the per-vector sums a store keeps (docSums): the same bits
+    const sums = new Int32Array(i8.scales.length);
+    for (let v = 0; v < sums.length; v++) for (let k = 0; k < dim; k++) sums[v] += i8.data[v * dim + k]!;
+    const withSums = new Float32Array(c.starts.length);
+    kernels.maxsimI8(c.query, qCount, dim, i8.data, i8.scales, c.starts, c.counts, withSums, shifted(sums, 2));
+    expect(Array.from(withSums)).toEqual(Array.from(jsI8));
+    expect(() => kernels.maxsimI8(c.query, qCount, dim, i8.data, i8.scales, c.starts, c.counts, withSums, new Int32Array(sums.length + 1))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
     closeAll(out, refI8, 1e-6 * mag + 1e-9, `${isa} i8 vs integer oracle`);
     closeAll(out, refF32, quantBound(c.query, qCount, dim, c.arena, vectors), `${isa} i8 vs f32`);
   });
