@@ -16,7 +16,7 @@
  * row id out of range, mismatched lengths): every backend must throw the same typed code.
  */
 import { backend, kernels, setIsa } from '../../src/kernels/index.js';
-import { f32ToF16, fromF16, quantizeI8, quantizeI8Row, toF16 } from '../../src/kernels/f16.js';
+import { f32ToF16, fromF16, quantizeI8, quantizeI8Row, rowSumsI8, toF16 } from '../../src/kernels/f16.js';
 import { quantizeI8RowsInto, toF16Into } from '../../src/kernels/convert.js';
 import { buildScreen, SCREEN_STATS } from '../../src/kernels/screen.js';
 import { buildScreenReference } from '../../src/kernels/screen-reference.js';
@@ -139,6 +139,8 @@ function runCase(seed: number, isas: string[], stats: FuzzStats): void {
   const scr16 = { i8: new Int8Array(nVec * dim), stats: new Float32Array(nVec * SCREEN_STATS) };
   buildScreenReference(arena, dim, 0, nVec, scr32.i8, scr32.stats);
   buildScreenReference(f16, dim, 0, nVec, scr16.i8, scr16.stats);
+  const i8Sums = new Int32Array(nVec);
+  rowSumsI8(i8.data, dim, 0, nVec, i8Sums);
   const invalid = r() < 0.1 ? Math.floor(r() * 4) : -1;
   stats.cases++;
 
@@ -176,6 +178,7 @@ function runCase(seed: number, isas: string[], stats: FuzzStats): void {
     { name: 'maxsimF16', n: nCand, exact: false, mag: (i) => ms16.mag[i]!, clean: (i) => ms16.clean[i]!, run: (k, o) => k.maxsimF16(shifted(query, off), qCount, dim, shifted(f16, off), shifted(starts, 1), shifted(counts, off), o) },
     { name: 'maxsimF32Screen', n: nCand, exact: false, mag: (i) => msMag[i]!, clean: (i) => msClean[i]!, run: (k, o) => k.maxsimF32Screen(shifted(query, off), qCount, dim, shifted(arena, off), shifted(scr32.i8, off), shifted(scr32.stats, 1), starts, counts, o) },
     { name: 'maxsimF16Screen', n: nCand, exact: false, mag: (i) => ms16.mag[i]!, clean: (i) => ms16.clean[i]!, run: (k, o) => k.maxsimF16Screen(query, qCount, dim, shifted(f16, 1), shifted(scr16.i8, 1), scr16.stats, shifted(starts, off), counts, o) },
+    { name: 'maxsimI8 sums', n: nCand, exact: true, mag: () => 0, clean: (i) => msClean[i]!, run: (k, o) => k.maxsimI8(query, qCount, dim, shifted(i8.data, off), i8.scales, shifted(starts, 1), counts, o, shifted(i8Sums, off)) },
     { name: 'maxsimI8', n: nCand, exact: true, mag: () => 0, clean: (i) => msClean[i]!, run: (k, o) => k.maxsimI8(shifted(query, 1), qCount, dim, shifted(i8.data, off), shifted(i8.scales, off), starts, counts, o) },
     { name: 'dotsF32', n: nVec, exact: false, mag: rowMag, clean: rowClean, run: (k, o) => k.dotsF32(shifted(qDots, off), dim, shifted(arena, off), null, o) },
     { name: 'dotsF16', n: nVec, exact: false, mag: (v) => rowMag(v, half), clean: (v) => rowClean(v, half), run: (k, o) => k.dotsF16(shifted(qDots, 1), dim, shifted(f16, off), null, o) },
