@@ -42,7 +42,7 @@ export type { DenseIndexOptions, DenseSearchOptions, DenseDtype } from './dense/
 export { SparseIndex } from './sparse/index.js';
 export type { SparseVector, SparseIndexOptions, SparseSearchOptions, QueryModifier } from './sparse/index.js';
 export { MultiVectorStore } from './multivector/index.js';
-export type { MultiVector, MultiVectorStoreOptions } from './multivector/index.js';
+export type { MultiVector, MultiVectorStoreOptions, MultiVectorOpenOptions, MultiVectorStats, MvScreening } from './multivector/index.js';
 export { createAnalyzer, TermVocabulary, termFrequencies, sentenceSpans } from './analyze/index.js';
 
 // fusion

@@ -25,7 +25,11 @@ export interface HybridIndexOptions {
   /** Sparse (learned lexical weights) store; `false` disables it. */
   sparse?: false | Record<string, never>;
   /** Multi-vector store; `false` disables it. */
-  multivector?: false | { dtype?: 'f32' | 'f16' | 'i8'; poolFactor?: 1 | 2 | 3 };
+  /**
+   * screening: f32/f16 stores keep an int8 screening sidecar for exact MaxSim at int8 speed
+   * (default 'int8' on avx512, +dim+24 bytes per token vector, runtime only); 'none' saves the memory.
+   */
+  multivector?: false | { dtype?: 'f32' | 'f16' | 'i8'; poolFactor?: 1 | 2 | 3; screening?: 'int8' | 'none' };
   /** Optional BM25 store over analysed terms (search with mode 'bm25'). */
   bm25?: false | { analyzer?: 'plain' | 'english' | 'bigram' | 'auto'; k1?: number; b?: number };
   /** Default fusion; weights default to the encoder's distillation weights (BGE-M3: [1, 0.3, 1]). */
@@ -50,7 +54,7 @@ export interface HybridIndexOptions {
 export interface HybridConfig {
   dense: false | { dtype: 'f32' | 'f16' | 'i8'; dimensions: number; connectivity?: number; expansionAdd?: number; expansionSearch?: number };
   sparse: boolean;
-  multivector: false | { dtype: 'f32' | 'f16' | 'i8'; poolFactor: 1 | 2 | 3; dim: number };
+  multivector: false | { dtype: 'f32' | 'f16' | 'i8'; poolFactor: 1 | 2 | 3; dim: number; screening?: 'int8' | 'none' };
   /** analyzerVersion: absent in indexes written before version 2 (= 1). */
   bm25: false | { analyzer: 'plain' | 'english' | 'bigram' | 'auto'; k1: number; b: number; analyzerVersion?: number };
   fusion: { kind: FusionKind; weights: Weights3; rrfK: number };
@@ -148,7 +152,7 @@ export class HybridIndex {
       multivector:
         opts.multivector === false || heads.multivector === false
           ? false
-          : { dtype: opts.multivector?.dtype ?? 'f16', poolFactor: opts.multivector?.poolFactor ?? 1, dim: mvDim },
+          : { dtype: opts.multivector?.dtype ?? 'f16', poolFactor: opts.multivector?.poolFactor ?? 1, dim: mvDim, ...(opts.multivector?.screening !== undefined ? { screening: opts.multivector.screening } : {}) },
       bm25: opts.bm25 ? { analyzer: opts.bm25.analyzer ?? 'auto', k1: opts.bm25.k1 ?? 0.9, b: opts.bm25.b ?? 0.4, analyzerVersion: ANALYZER_VERSION } : false,
       fusion: { kind: opts.fusion?.kind ?? 'weighted', weights: [...fusionWeights] as unknown as Weights3, rrfK: opts.fusion?.rrfK ?? 60 },
       candidates,
@@ -231,7 +235,7 @@ export class HybridIndex {
     const stores = {
       dense: config.dense ? await load('dense/dense.rows', () => DenseIndex.openFiles(path.join(dataDir, 'dense'))) : null,
       sparse: config.sparse ? await load('sparse/sparse.bin', () => SparseIndex.openFiles(path.join(dataDir, 'sparse'))) : null,
-      mv: config.multivector ? await load('multivector/multivector.bin', () => MultiVectorStore.openFiles(path.join(dataDir, 'multivector'))) : null,
+      mv: config.multivector ? await load('multivector/multivector.bin', () => MultiVectorStore.openFiles(path.join(dataDir, 'multivector'), config.multivector && config.multivector.screening ? { screening: config.multivector.screening } : {})) : null,
       bm25: config.bm25
         ? {
             index: await load('bm25/sparse.bin', () => SparseIndex.openFiles(path.join(dataDir, 'bm25'))),
@@ -591,7 +595,7 @@ function makeStores(c: HybridConfig) {
         })
       : null,
     sparse: c.sparse ? SparseIndex.create({ scorer: 'dot' }) : null,
-    mv: c.multivector ? MultiVectorStore.create({ dim: c.multivector.dim, dtype: c.multivector.dtype, poolFactor: c.multivector.poolFactor }) : null,
+    mv: c.multivector ? MultiVectorStore.create({ dim: c.multivector.dim, dtype: c.multivector.dtype, poolFactor: c.multivector.poolFactor, ...(c.multivector.screening ? { screening: c.multivector.screening } : {}) }) : null,
     bm25: c.bm25 ? { index: SparseIndex.create({ scorer: 'bm25', k1: c.bm25.k1, b: c.bm25.b }), vocab: new TermVocabulary() } : null,
   };
 }
