@@ -66,6 +66,14 @@ inline float f16_to_f32(uint16_t h) {
   return float_of(sign | ((exp + 112u) << 23) | (mant << 13));
 }
 
+// One value of quantizeI8Row: RNE(f32(x / scale)) clamped to ±127; NaN stores 0 (as an Int8Array does).
+inline int8_t quantize_one(float x, float scale) {
+  float r = std::nearbyint(x / scale);  // f32 division, ties to even
+  if (r > 127.0f) r = 127.0f;
+  else if (r < -127.0f) r = -127.0f;
+  return r == r ? static_cast<int8_t>(r) : 0;
+}
+
 // quantizeI8Row: returns the scale.
 inline float quantize_row(const float* x, size_t dim, int8_t* out) {
   float max_abs = 0.0f;
@@ -78,12 +86,7 @@ inline float quantize_row(const float* x, size_t dim, int8_t* out) {
     std::memset(out, 0, dim);
     return 0.0f;
   }
-  for (size_t k = 0; k < dim; k++) {
-    float r = std::nearbyint(x[k] / scale);  // f32 division, ties to even
-    if (r > 127.0f) r = 127.0f;
-    else if (r < -127.0f) r = -127.0f;
-    out[k] = r == r ? static_cast<int8_t>(r) : 0;  // NaN stores 0, as an Int8Array does
-  }
+  for (size_t k = 0; k < dim; k++) out[k] = quantize_one(x[k], scale);
   return scale;
 }
 
@@ -134,12 +137,7 @@ TCONV float quantize_row_avx2(const float* x, size_t dim, int8_t* out) {
     _mm256_store_si256(reinterpret_cast<__m256i*>(q), _mm256_cvtps_epi32(c));
     for (int l = 0; l < 8; l++) out[k + l] = static_cast<int8_t>(q[l]);
   }
-  for (; k < dim; k++) {
-    float r = std::nearbyint(x[k] / scale);
-    if (r > 127.0f) r = 127.0f;
-    else if (r < -127.0f) r = -127.0f;
-    out[k] = r == r ? static_cast<int8_t>(r) : 0;
-  }
+  for (; k < dim; k++) out[k] = quantize_one(x[k], scale);
   return scale;
 }
 #endif

@@ -1,17 +1,7 @@
 // Test helpers for kernel parity: seeded data, float64 brute-force oracles, tolerance bounds.
 import { f16Values } from '../../src/kernels/f16.js';
-
-/** mulberry32: small seeded PRNG, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
+export { rng };
 
 /** rows × dim values in [-1, 1); each row L2-normalised when `normalise`. */
 export function randomRows(r: () => number, rows: number, dim: number, normalise: boolean): Float32Array {

@@ -4,21 +4,11 @@
 import { HybridIndex, type HybridIndexOptions } from '../../src/hybrid/index.js';
 import type { ExternalId } from '../../src/store/index.js';
 import { FakeEncoder } from '../helpers/fake-encoder.js';
+import { rng } from '../helpers/rng.js';
+export { rng };
 
 export const WORDS =
   'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega river stone cloud index vector token'.split(' ');
-
-/** mulberry32, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Doc {
   id: ExternalId;

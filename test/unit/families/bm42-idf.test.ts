@@ -13,6 +13,7 @@ import { HybridIndex } from '../../../src/hybrid/index.js';
 import { SparseIndex } from '../../../src/sparse/index.js';
 import type { SparseVector } from '../../../src/encode/types.js';
 import { FIX } from './goldens.js';
+import { rng as mulberry32 } from '../../helpers/rng.js';
 
 /** Brute force: live docs → Σ_t q_t · idf_t · w_t with N, n counted over `live`. */
 function bruteForce(query: SparseVector, live: Map<number | string, SparseVector>): Map<number | string, number> {
@@ -33,17 +34,6 @@ function bruteForce(query: SparseVector, live: Map<number | string, SparseVector
     if (hit) out.set(id, s);
   }
   return out;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomVector(rnd: () => number, vocab: number, maxTerms: number): SparseVector {
