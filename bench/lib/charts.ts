@@ -16,7 +16,7 @@ export interface Chart {
 
 interface E2eJson {
   dataset?: string;
-  model?: { id?: string };
+  model?: { id?: string; spec?: string };
   backend?: { kind?: string; isa?: string };
   loadavg?: number[];
   modes?: Array<{ mode: string; latencyMs: { p50: number }; ndcg10: number; perQueryNdcg10: Record<string, number> }>;
@@ -81,7 +81,7 @@ export async function benchCharts(results: { e2e?: unknown; scale?: unknown }): 
   const e2e = results.e2e as E2eJson | undefined;
   if (e2e?.modes?.length) {
     const ds = (e2e.dataset ?? '').split('/').pop() ?? '';
-    const sub = `${ds}, model ${e2e.model?.id ?? '?'}, k = 10, one core, ${machine(e2e)}`;
+    const sub = `${ds}, model ${e2e.model?.spec ?? e2e.model?.id ?? '?'}, k = 10, one core, ${machine(e2e)}`;
     const rows = e2eLatencyQualityRows(e2e);
     if (rows.length) out.push({ file: 'e2e-latency-quality.svg', svg: await plotLatencyQuality(rows, { title: `${ds}: nDCG@10 vs p50 search latency per mode`, subtitle: sub, latencyLabel: 'p50 latency per query (ms, log scale)', logLatency: true }) });
     const all = e2e.modes.find((m) => m.mode === 'all');
@@ -89,7 +89,7 @@ export async function benchCharts(results: { e2e?: unknown; scale?: unknown }): 
     if (all && bm25) {
       const a = Object.fromEntries(Object.entries(all.perQueryNdcg10).map(([q, v]) => [q, { 'ndcg@10': v }]));
       const b = Object.fromEntries(Object.entries(bm25.perQueryNdcg10).map(([q, v]) => [q, { 'ndcg@10': v }]));
-      out.push({ file: 'e2e-delta-all-vs-bm25.svg', svg: await plotPerQueryDelta(a, b, { labelA: 'all', labelB: 'bm25', title: `${ds}: per-query nDCG@10, all − bm25 (model ${e2e.model?.id ?? '?'})` }) });
+      out.push({ file: 'e2e-delta-all-vs-bm25.svg', svg: await plotPerQueryDelta(a, b, { labelA: 'all', labelB: 'bm25', title: `${ds}: per-query nDCG@10, all − bm25 (model ${e2e.model?.spec ?? e2e.model?.id ?? '?'})` }) });
     }
   }
   const scale = results.scale as ScaleJson | undefined;
