@@ -306,6 +306,39 @@ def make_mistral(mp: bytes) -> dict:
     return {'dir': 'tiny-mistral', 'task': task, 'cases': cases}
 
 
+def make_nvembed(mp: bytes) -> dict:
+    """NV-Embed conventions: bidirectional decoder, <s> text </s> (EOS appended), right padding,
+    pooling inside the graph (latent attention + mean: `sentence_embedding`), instruction on
+    queries only."""
+    d = os.path.join(OUT, 'tiny-nvembed')
+    s = M.DecShape(vocab=3002)
+    w = M.dec_weights(s, SEED + 10)
+    lw = M.latent_weights(s.hidden, 8, 48, SEED + 11)
+    ids = torch.tensor([[0, 10, 11, 2]], dtype=torch.long)
+    M.export(M.NVEmbedStyle(s, w, lw), os.path.join(d, 'onnx', 'model.onnx'),
+             {'input_ids': ids, 'attention_mask': torch.ones_like(ids), 'position_ids': torch.arange(4)[None]},
+             ['last_hidden_state', 'sentence_embedding'], {**HIDDEN_DYN, 'sentence_embedding': {0: 'batch_size'}})
+    write(os.path.join(d, 'config.json'), jdump({
+        'architectures': ['NVEmbedModel'], 'model_type': 'nvembed', 'hidden_size': s.hidden, 'num_hidden_layers': s.layers,
+        'num_attention_heads': s.heads, 'num_key_value_heads': s.kv_heads, 'intermediate_size': s.ffn,
+        'rms_norm_eps': s.eps, 'rope_theta': s.theta, 'max_position_embeddings': s.max_pos, 'vocab_size': s.vocab,
+        'bos_token_id': 0, 'eos_token_id': 2, 'hidden_act': 'silu', 'latent_dim': s.hidden, 'num_latents_value': 8}))
+    xlmr_tokenizer_files(d, mp, 'bos')
+    sp = T.processor(mp)
+    ref = R.DecoderRef(s, w, causal=False)
+    task = 'Given a claim, retrieve documents that support or refute the claim'
+    cases = []
+    for role in ('query', 'document'):
+        for name in ('english', 'query', 'japanese', 'repeated'):
+            text = TEXTS[name]
+            full = f'Instruct: {task}\nQuery: {text}' if role == 'query' else text
+            for L in (16, 64):
+                ids = T.encode(sp, full, L)
+                pooled = R.nv_embed_pool(ref.run(ids), lw)
+                cases.append({'name': name, 'role': role, 'text': text, 'maxLength': L, 'inputIds': ids, 'pooled': r6(pooled)})
+    return {'dir': 'tiny-nvembed', 'task': task, 'cases': cases}
+
+
 def make_reranker(mp: bytes) -> dict:
     """bge-reranker-v2-m3 conventions: XLMRobertaForSequenceClassification (1 label),
     pair <s> q </s></s> d </s>, score = logit (sigmoid optional)."""
@@ -353,7 +386,7 @@ def main() -> None:
                     ('spladeQuery', lambda: make_splade(vocab, wp, 'tiny-splade-query', SEED + 9)),
                     ('colbert', lambda: make_colbert(vocab, wp)), ('bm42', lambda: make_bm42(vocab, wp)),
                     ('roformer', lambda: make_roformer(vocab, wp)), ('mistral', lambda: make_mistral(mp)),
-                    ('reranker', lambda: make_reranker(mp))):
+                    ('reranker', lambda: make_reranker(mp)), ('nvembed', lambda: make_nvembed(mp))):
         goldens[key] = fn()
         print('  ' + key, flush=True)
     write(os.path.join(OUT, 'goldens.json'), json.dumps(goldens, ensure_ascii=False, separators=(',', ':')) + '\n')

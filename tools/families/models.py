@@ -180,9 +180,10 @@ def dec_weights(s: DecShape, seed: int) -> dict[str, np.ndarray]:
 
 
 class Decoder(nn.Module):
-    def __init__(self, s: DecShape, w: dict[str, np.ndarray]) -> None:
+    def __init__(self, s: DecShape, w: dict[str, np.ndarray], causal: bool = True) -> None:
         super().__init__()
         self.s = s
+        self.causal = causal
         self.p = nn.ParameterDict({k.replace('.', '_'): nn.Parameter(torch.from_numpy(v.copy())) for k, v in w.items()})
 
     def g(self, k: str) -> torch.Tensor:
@@ -202,7 +203,7 @@ class Decoder(nn.Module):
         ang = torch.cat([ang, ang], dim=-1)
         cos, sin = torch.cos(ang)[:, None], torch.sin(ang)[:, None]
         p = positions(input_ids)
-        causal = p[None, :] <= p[:, None]
+        causal = p[None, :] <= p[:, None] if self.causal else torch.ones(T, T, dtype=torch.bool)
         allowed = causal[None, None] & (attention_mask[:, None, None, :] > 0)
         bias = torch.where(allowed, torch.zeros(()), torch.full((), NEG))
 
@@ -227,6 +228,41 @@ class Decoder(nn.Module):
             m = nn.functional.silu(y @ self.g(f'l{i}.gate').T) * (y @ self.g(f'l{i}.up').T)
             x = x + m @ self.g(f'l{i}.down').T
         return self.rms(x, 'norm')
+
+
+def latent_weights(h: int, r: int, f: int, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+
+    def m(*shape: int, scale: float) -> np.ndarray:
+        return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+    return {'latents': m(r, h, scale=1.0), 'wq': m(h, h, scale=1 / math.sqrt(h)), 'wk': m(h, h, scale=1 / math.sqrt(h)),
+            'wv': m(h, h, scale=1 / math.sqrt(h)), 'wo': m(h, h, scale=1 / math.sqrt(h)),
+            'ff1': m(f, h, scale=1 / math.sqrt(h)), 'ff2': m(h, f, scale=1 / math.sqrt(f))}
+
+
+class NVEmbedStyle(nn.Module):
+    """NV-Embed-style embedder: a bidirectional decoder, then latent attention (the hidden states
+    attend to r trainable latents, single head, residual), a GELU MLP (residual) and a mean over
+    the attention mask, exported as `sentence_embedding` beside `last_hidden_state`."""
+
+    def __init__(self, s: DecShape, w: dict[str, np.ndarray], lw: dict[str, np.ndarray]) -> None:
+        super().__init__()
+        self.dec = Decoder(s, w, causal=False)
+        self.lw = nn.ParameterDict({k: nn.Parameter(torch.from_numpy(v.copy())) for k, v in lw.items()})
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, position_ids: torch.Tensor):
+        hid = self.dec(input_ids, attention_mask, position_ids)
+        p = self.lw
+        q = hid @ p['wq'].T
+        k = p['latents'] @ p['wk'].T
+        v = p['latents'] @ p['wv'].T
+        a = torch.softmax(q @ k.T / math.sqrt(q.shape[-1]), dim=-1)
+        y = hid + (a @ v) @ p['wo'].T
+        y = y + nn.functional.gelu(y @ p['ff1'].T) @ p['ff2'].T
+        m = attention_mask.to(torch.float32)[..., None]
+        pooled = (y * m).sum(1) / m.sum(1).clamp(min=1e-9)
+        return hid, pooled
 
 
 def export(model: nn.Module, path: str, inputs: dict[str, torch.Tensor], outputs: list[str], dyn_out: dict) -> None:

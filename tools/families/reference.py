@@ -92,9 +92,10 @@ class EncoderRef:
 class DecoderRef:
     """Mistral decoder (see models.DecShape); ids are the unpadded sequence, positions 0..T-1."""
 
-    def __init__(self, s, w: dict[str, np.ndarray]) -> None:
+    def __init__(self, s, w: dict[str, np.ndarray], causal: bool = True) -> None:
         self.s = s
         self.w = {k: v.astype(np.float64) for k, v in w.items()}
+        self.causal = causal
 
     def rms(self, x: np.ndarray, g: np.ndarray) -> np.ndarray:
         return x / np.sqrt((x * x).mean(-1, keepdims=True) + self.s.eps) * g
@@ -114,7 +115,7 @@ class DecoderRef:
             a, b = t[..., :half], t[..., half:]
             return np.concatenate([a * cos - b * sin, b * cos + a * sin], axis=-1)
 
-        future = np.triu(np.ones((T, T), dtype=bool), 1)
+        future = np.triu(np.ones((T, T), dtype=bool), 1) if self.causal else np.zeros((T, T), dtype=bool)
         group = s.heads // s.kv_heads
         for i in range(s.layers):
             y = self.rms(x, w[f'l{i}.in_norm'])
@@ -131,3 +132,17 @@ class DecoderRef:
             g = y @ w[f'l{i}.gate'].T
             x = x + ((g / (1 + np.exp(-g))) * (y @ w[f'l{i}.up'].T)) @ w[f'l{i}.down'].T
         return self.rms(x, w['norm'])
+
+
+def nv_embed_pool(h: np.ndarray, lw: dict[str, np.ndarray]) -> np.ndarray:
+    """NV-Embed-style latent attention + GELU MLP + mean over the (unpadded) tokens, float64."""
+    w = {k: v.astype(np.float64) for k, v in lw.items()}
+    q = h @ w['wq'].T
+    k = w['latents'] @ w['wk'].T
+    v = w['latents'] @ w['wv'].T
+    a = softmax(q @ k.T / math.sqrt(q.shape[-1]))
+    y = h + (a @ v) @ w['wo'].T
+    z = y @ w['ff1'].T
+    gelu = 0.5 * z * (1 + np.vectorize(math.erf)(z / math.sqrt(2)))
+    y = y + gelu @ w['ff2'].T
+    return y.mean(0)
