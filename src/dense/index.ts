@@ -7,6 +7,6 @@
  * const index = DenseIndex.create({ dimensions: 1024 });
  * ```
  */
-export { DenseIndex, type DenseIndexOptions, type DenseSearchOptions, type DenseDtype, type Ranked } from './dense-index.js';
+export { DenseIndex, EXACT_BELOW_VALUES, type DenseIndexOptions, type DenseSearchOptions, type DenseDtype, type Ranked } from './dense-index.js';
 export { type DenseSettings, DENSE_ROWS_FILE, DENSE_GRAPH_FILE, DENSE_FORMAT_VERSION } from './persist.js';
 export { topK } from '../kernels/topk.js';

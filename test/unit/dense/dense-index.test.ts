@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DenseIndex, type DenseDtype } from '../../../src/dense/index.js';
+import { DenseIndex, EXACT_BELOW_VALUES, type DenseDtype } from '../../../src/dense/index.js';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import { bruteForce, clustered, dot64, recall } from './data.js';
 
@@ -76,7 +76,7 @@ describe('DenseIndex HNSW search', () => {
       let sum = 0;
       for (let i = 0; i < 30; i++) {
         const exact = index.searchExact(q(i), 10);
-        const got = index.search(q(i), 10);
+        const got = index.search(q(i), 10, { exact: false });
         sum += recall(got.ids, exact.ids);
         // Scores are rescored exactly: they must equal the oracle's score of the same id.
         const again = index.score(q(i), got.ids);
@@ -87,6 +87,17 @@ describe('DenseIndex HNSW search', () => {
       expect(sum / 30).toBeGreaterThanOrEqual(0.9);
     });
   }
+
+  it('small collections answer exactly unless exact: false (rows × dims ≤ EXACT_BELOW_VALUES)', () => {
+    const { index } = build('i8', 800);
+    expect(800 * DIM).toBeLessThanOrEqual(EXACT_BELOW_VALUES);
+    for (let i = 0; i < 20; i++) {
+      const a = index.search(q(i), 10);
+      const b = index.searchExact(q(i), 10);
+      expect(Array.from(a.ids)).toEqual(Array.from(b.ids));
+      expect(Array.from(a.scores)).toEqual(Array.from(b.scores));
+    }
+  });
 
   it('exact: true routes to the oracle', () => {
     const { index } = build('f16', 500);
@@ -101,8 +112,8 @@ describe('DenseIndex HNSW search', () => {
     let hi = 0;
     for (let i = 0; i < 30; i++) {
       const exact = index.searchExact(q(i), 10).ids;
-      lo += recall(index.search(q(i), 10).ids, exact);
-      hi += recall(index.search(q(i), 10, { ef: 400 }).ids, exact);
+      lo += recall(index.search(q(i), 10, { exact: false }).ids, exact);
+      hi += recall(index.search(q(i), 10, { ef: 400, exact: false }).ids, exact);
     }
     expect(hi).toBeGreaterThanOrEqual(lo);
     expect(hi / 30).toBeGreaterThanOrEqual(0.99);
@@ -162,18 +173,18 @@ describe('DenseIndex add / update / remove', () => {
     expect(index.remove(target)).toBe(false);
     expect(index.has(target)).toBe(false);
     expect(index.size).toBe(499);
-    expect(Array.from(index.search(q(0), 50).ids)).not.toContain(target);
+    expect(Array.from(index.search(q(0), 50, { exact: false }).ids)).not.toContain(target);
     expect(Array.from(index.searchExact(q(0), 500).ids)).not.toContain(target);
     expect(() => index.vector(target)).toThrow(expect.objectContaining({ code: 'UNKNOWN_ID' }));
     index.add(target, q(0));
-    expect(index.search(q(0), 1).ids[0]).toBe(target);
+    expect(index.search(q(0), 1, { exact: false }).ids[0]).toBe(target);
     expect(index.searchExact(q(0), 1).scores[0]).toBeCloseTo(Math.sqrt(dot64(q(0), 0, q(0), 0, DIM)), 3);
   });
 
   it('update replaces the vector in the graph and the rows', () => {
     const { index } = build('f32', 500);
     index.update(4, q(1));
-    expect(index.search(q(1), 1).ids[0]).toBe(4);
+    expect(index.search(q(1), 1, { exact: false }).ids[0]).toBe(4);
     expect(index.searchExact(q(1), 1).ids[0]).toBe(4);
     expect(index.size).toBe(500);
     const v = index.vector(4);
@@ -187,7 +198,7 @@ describe('DenseIndex add / update / remove', () => {
     expect(index.size).toBe(300);
     let sum = 0;
     for (let i = 0; i < 10; i++) {
-      const got = index.search(q(i), 10);
+      const got = index.search(q(i), 10, { exact: false });
       expect(got.ids.length).toBe(10);
       for (const id of got.ids) expect(index.has(id)).toBe(true);
       sum += recall(got.ids, index.searchExact(q(i), 10).ids);
