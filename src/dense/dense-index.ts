@@ -80,8 +80,8 @@ export interface DenseSearchOptions {
   /** Keep only ids for which this returns true (applied by oversampling, see search). */
   filter?: (id: number) => boolean;
   /**
-   * `true`: the brute-force oracle; `false`: always the graph. Unset: the oracle when the
-   * collection is small enough that scanning costs about what a graph search does
+   * `true`: the brute-force oracle; `false`: always the graph. Unset: the oracle (filter
+   * applied to every row) when the collection is small enough that scanning costs about what a graph search does
    * (rows × dimensions ≤ {@link EXACT_BELOW_VALUES}, e.g. 2,048 × 1024 or 20,000 × 100),
    * so small indexes answer exactly; the graph above that.
    */
@@ -476,7 +476,7 @@ export class DenseIndex {
     const n = this.#rows.count;
     if (n === 0) return { ids: new Uint32Array(0), scores: new Float32Array(0) };
     if (o.exact === true) return this.#exact(q, k, filter);
-    if (o.exact === undefined && filter === undefined && n * this.dimensions <= EXACT_BELOW_VALUES) return this.#exact(q, k, undefined);
+    if (o.exact === undefined && n * this.dimensions <= EXACT_BELOW_VALUES) return this.#exact(q, k, filter === undefined ? undefined : (id) => filter(id) === true);
     const base = Math.max(Math.ceil(k * this.#settings.oversample), o.ef ?? 0, k);
     if (filter === undefined) {
       const cand = this.#graph.search(q, Math.min(base, n));

@@ -136,7 +136,7 @@ describe('DenseIndex filtered search', () => {
       let sum = 0;
       for (let i = 0; i < 20; i++) {
         const exact = index.searchExact(q(i), 10, { filter });
-        const got = index.search(q(i), 10, { filter });
+        const got = index.search(q(i), 10, { filter, exact: false });
         expect(got.ids.length).toBe(Math.min(10, passing));
         for (const id of got.ids) expect(filter(id)).toBe(true);
         sum += recall(got.ids, exact.ids);
@@ -148,11 +148,11 @@ describe('DenseIndex filtered search', () => {
   it('a permissive filter goes through the graph (few filter calls), a selective one scans once per id', () => {
     let calls = 0;
     const half = (id: number): boolean => (calls++, id % 2 === 0);
-    index.search(q(1), 10, { filter: half });
+    index.search(q(1), 10, { filter: half, exact: false });
     expect(calls).toBeLessThan(N / 10);
     calls = 0;
     const rare = (id: number): boolean => (calls++, id % 200 === 13);
-    const r = index.search(q(1), 10, { filter: rare });
+    const r = index.search(q(1), 10, { filter: rare, exact: false });
     expect(calls).toBeLessThanOrEqual(N); // memoised: each id at most once
     expect(Array.from(r.ids)).toEqual(Array.from(index.searchExact(q(1), 10, { filter: rare }).ids));
   });

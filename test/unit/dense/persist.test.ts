@@ -35,7 +35,7 @@ describe('DenseIndex saveFiles / openFiles', () => {
       expect(b.settings).toEqual(a.settings);
       for (let i = 0; i < 10; i++) {
         const q = queries.subarray(i * DIM, (i + 1) * DIM);
-        for (const [x, y] of [[a.search(q, 10, { exact: false }), b.search(q, 10, { exact: false })], [a.searchExact(q, 25), b.searchExact(q, 25)], [a.search(q, 5, { filter: (id) => id % 6 === 0 }), b.search(q, 5, { filter: (id) => id % 6 === 0 })]] as const) {
+        for (const [x, y] of [[a.search(q, 10, { exact: false }), b.search(q, 10, { exact: false })], [a.searchExact(q, 25), b.searchExact(q, 25)], [a.search(q, 5, { filter: (id) => id % 6 === 0, exact: false }), b.search(q, 5, { filter: (id) => id % 6 === 0, exact: false })]] as const) {
           expect(Array.from(y.ids)).toEqual(Array.from(x.ids));
           expect(Array.from(y.scores)).toEqual(Array.from(x.scores));
         }
