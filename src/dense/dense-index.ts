@@ -428,6 +428,32 @@ export class DenseIndex {
     return this.#exact(q, k, filter);
   }
 
+  /**
+   * The exact top-k, asking the filter only about the best-scoring rows: all rows are scored
+   * (one SIMD call), then the top 2k, 8k, … of the unfiltered order are filtered until k pass.
+   * Same result as {@link #exact} (the filtered top-k is a prefix of the filtered unfiltered
+   * order), far fewer filter calls when most rows pass.
+   */
+  #exactLazy(q: Float32Array, k: number, filter: ((id: number) => boolean) | undefined): Ranked {
+    if (filter === undefined) return this.#exact(q, k, undefined);
+    const n = this.#rows.count;
+    const allIds = this.#rows.ids;
+    const scores = new Float32Array(n);
+    this.#rows.dots(q, null, scores);
+    for (let want = Math.min(n, Math.max(2 * k, 64)); ; want = Math.min(n, want * 4)) {
+      const top = topK(scores, allIds, want);
+      const ids: number[] = [];
+      const sc: number[] = [];
+      for (let i = 0; i < top.ids.length && ids.length < k; i++) {
+        if (filter(top.ids[i]!) === true) {
+          ids.push(top.ids[i]!);
+          sc.push(top.scores[i]!);
+        }
+      }
+      if (ids.length >= k || want >= n) return { ids: Uint32Array.from(ids), scores: Float32Array.from(sc) };
+    }
+  }
+
   #exact(q: Float32Array, k: number, filter: ((id: number) => boolean) | undefined): Ranked {
     const n = this.#rows.count;
     const allIds = this.#rows.ids;
@@ -476,7 +502,7 @@ export class DenseIndex {
     const n = this.#rows.count;
     if (n === 0) return { ids: new Uint32Array(0), scores: new Float32Array(0) };
     if (o.exact === true) return this.#exact(q, k, filter);
-    if (o.exact === undefined && n * this.dimensions <= EXACT_BELOW_VALUES) return this.#exact(q, k, filter === undefined ? undefined : (id) => filter(id) === true);
+    if (o.exact === undefined && n * this.dimensions <= EXACT_BELOW_VALUES) return this.#exactLazy(q, k, filter);
     const base = Math.max(Math.ceil(k * this.#settings.oversample), o.ef ?? 0, k);
     if (filter === undefined) {
       const cand = this.#graph.search(q, Math.min(base, n));

@@ -99,6 +99,27 @@ describe('DenseIndex HNSW search', () => {
     }
   });
 
+  it('small collections with a filter: the exact answer, asking the filter only about the best rows', () => {
+    const { index } = build('f16', 800);
+    const ids = index.searchExact(q(0), 800).ids;
+    for (const [name, pass] of [
+      ['most', (id: number) => id % 7 !== 3],
+      ['few', (id: number) => id % 97 === 5],
+      ['none', () => false],
+      ['the worst rows only', (id: number) => Array.from(ids.subarray(780)).includes(id)],
+    ] as const) {
+      for (const k of [1, 10, 100]) {
+        let calls = 0;
+        const f = (id: number) => (calls++, pass(id));
+        const got = index.search(q(1), k, { filter: f });
+        const want = index.searchExact(q(1), k, { filter: pass });
+        expect(Array.from(got.ids), `${name} k=${k}`).toEqual(Array.from(want.ids));
+        expect(Array.from(got.scores)).toEqual(Array.from(want.scores));
+        if (name === 'most') expect(calls).toBeLessThan(4 * Math.max(2 * k, 64));
+      }
+    }
+  });
+
   it('exact: true routes to the oracle', () => {
     const { index } = build('f16', 500);
     const a = index.search(q(3), 7, { exact: true });
