@@ -24,10 +24,9 @@
  */
 
 import { promises as fsp } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { StorageError, TridentError } from '../errors.js';
-import { checksumFile, crc32, crc32Update, readLargeFile, writeChunks } from '../store/index.js';
+import { StorageError } from '../errors.js';
+import { bytesOf, checkLittleEndian, checksumFile, copyOut, corruptFile, crc32, crc32Update, readStoreFile, storeIoError, writeFileAtomic } from '../store/index.js';
 import { RowStore, type DenseDtype } from './rows.js';
 
 /**
@@ -59,37 +58,9 @@ const HEADER = 64;
 const DTYPES: DenseDtype[] = ['f32', 'f16', 'i8'];
 const WIDTH: Record<DenseDtype, number> = { f32: 4, f16: 2, i8: 1 };
 
-function checkEndianness(): void {
-  if (os.endianness() !== 'LE') throw new TridentError('UNSUPPORTED', 'trident index files are little-endian; this big-endian machine cannot read or write them');
-}
-
-function ioError(what: string, file: string, e: unknown): StorageError {
-  if (e instanceof TridentError) return e as StorageError;
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT') return new StorageError('INDEX_NOT_FOUND', `${file} not found (${what}); is this a directory written by DenseIndex.saveFiles?`, { cause: e, file });
-  return new StorageError('IO_ERROR', `${what} ${file} failed (${code ?? 'unknown'}): ${(e as Error)?.message ?? String(e)}`, { cause: e, file });
-}
-
-function bytesOf(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-async function atomicWrite(file: string, chunks: Uint8Array[]): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    const h = await fsp.open(tmp, 'w');
-    try {
-      await writeChunks(h, chunks);
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    await fsp.rename(tmp, file);
-  } catch (e) {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw ioError('writing', file, e);
-  }
-}
+const WRITTEN_BY = 'DenseIndex.saveFiles';
+const ioError = (what: 'reading' | 'writing', file: string, e: unknown) => storeIoError(what, file, e, WRITTEN_BY);
+const FORMAT = { magic: MAGIC, version: DENSE_FORMAT_VERSION, headerBytes: HEADER, kind: 'dense', writtenBy: WRITTEN_BY };
 
 /**
  * Writes `dense.usearch` (through `saveGraph`) then `dense.rows` into `dir` (which must
@@ -101,7 +72,7 @@ async function atomicWrite(file: string, chunks: Uint8Array[]): Promise<void> {
  * ```
  */
 export async function writeDenseFiles(dir: string, s: DenseSettings, rows: RowStore, saveGraph: (path: string) => void): Promise<string[]> {
-  checkEndianness();
+  checkLittleEndian();
   const graphFile = path.join(dir, DENSE_GRAPH_FILE);
   const graphTmp = `${graphFile}.tmp-${process.pid}`;
   let graphSum: { bytes: number; crc32: number };
@@ -138,19 +109,8 @@ export async function writeDenseFiles(dir: string, s: DenseSettings, rows: RowSt
   dv.setUint32(48, crc, true);
   dv.setUint32(52, graphSum.crc32, true);
   dv.setFloat64(56, graphSum.bytes, true);
-  await atomicWrite(path.join(dir, DENSE_ROWS_FILE), [header, ...parts]);
+  await writeFileAtomic(path.join(dir, DENSE_ROWS_FILE), [header, ...parts], WRITTEN_BY);
   return [DENSE_ROWS_FILE, DENSE_GRAPH_FILE];
-}
-
-function corrupt(file: string, msg: string): never {
-  throw new StorageError('CORRUPT_FILE', `${file}: ${msg}; restore it from a backup or rebuild the index`, { file });
-}
-
-/** Copies `len` bytes at `off` into a fresh, aligned typed array. */
-function take<T extends ArrayBufferView>(buf: Uint8Array, off: number, count: number, Ctor: { new (n: number): T; BYTES_PER_ELEMENT: number }): T {
-  const out = new Ctor(count);
-  bytesOf(out).set(buf.subarray(off, off + count * Ctor.BYTES_PER_ELEMENT));
-  return out;
 }
 
 /**
@@ -164,23 +124,9 @@ function take<T extends ArrayBufferView>(buf: Uint8Array, off: number, count: nu
  * ```
  */
 export async function readDenseFiles(dir: string): Promise<{ settings: DenseSettings; rows: RowStore; graphPath: string }> {
-  checkEndianness();
   const rowsPath = path.join(dir, DENSE_ROWS_FILE);
   const graphPath = path.join(dir, DENSE_GRAPH_FILE);
-  let buf: Uint8Array;
-  try {
-    buf = await readLargeFile(rowsPath);
-  } catch (e) {
-    throw ioError('reading', rowsPath, e);
-  }
-  if (buf.length < HEADER) corrupt(rowsPath, `only ${buf.length} bytes, shorter than the ${HEADER}-byte header`);
-  if (new TextDecoder().decode(buf.subarray(0, 8)) !== MAGIC) corrupt(rowsPath, 'not a trident dense rows file (bad magic)');
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const version = dv.getUint32(8, true);
-  if (version !== DENSE_FORMAT_VERSION) {
-    throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${rowsPath}: dense format version ${version}; this trident reads version ${DENSE_FORMAT_VERSION}. Upgrade trident or rebuild the index`, { file: rowsPath });
-  }
-  if (dv.getUint32(12, true) !== HEADER) corrupt(rowsPath, 'unexpected header size');
+  const { buf, dv } = await readStoreFile(rowsPath, FORMAT);
   const dimensions = dv.getUint32(16, true);
   const count = dv.getUint32(20, true);
   const dtype = DTYPES[dv.getUint8(24)];
@@ -189,23 +135,23 @@ export async function readDenseFiles(dir: string): Promise<{ settings: DenseSett
   const expansionAdd = dv.getUint32(32, true);
   const expansionSearch = dv.getUint32(36, true);
   const oversample = dv.getFloat64(40, true);
-  if (dtype === undefined || rowDtype === undefined) corrupt(rowsPath, 'unknown dtype code');
+  if (dtype === undefined || rowDtype === undefined) corruptFile(rowsPath, 'unknown dtype code');
   if (dimensions < 1 || dimensions > 65536 || connectivity < 2 || expansionAdd < 1 || expansionSearch < 1 || !(oversample >= 1 && oversample <= 1000)) {
-    corrupt(rowsPath, 'settings out of range');
+    corruptFile(rowsPath, 'settings out of range');
   }
   const expect = HEADER + count * 4 + count * dimensions * WIDTH[rowDtype] + (rowDtype === 'i8' ? count * 4 : 0);
-  if (buf.length !== expect) corrupt(rowsPath, `${buf.length} bytes, expected ${expect} for ${count} rows × ${dimensions} ${rowDtype} (truncated or overwritten)`);
+  if (buf.length !== expect) corruptFile(rowsPath, `${buf.length} bytes, expected ${expect} for ${count} rows × ${dimensions} ${rowDtype} (truncated or overwritten)`);
   if (crc32(buf.subarray(HEADER)) !== dv.getUint32(48, true)) {
     throw new StorageError('CHECKSUM_MISMATCH', `${rowsPath} fails its CRC-32 check (damaged on disk); restore it from a backup or rebuild the index`, { file: rowsPath });
   }
   let off = HEADER;
-  const ids = take(buf, off, count, Uint32Array);
+  const ids = copyOut(buf, off, count, Uint32Array);
   off += count * 4;
   const n = count * dimensions;
-  const data = rowDtype === 'f32' ? take(buf, off, n, Float32Array) : rowDtype === 'f16' ? take(buf, off, n, Uint16Array) : take(buf, off, n, Int8Array);
+  const data = rowDtype === 'f32' ? copyOut(buf, off, n, Float32Array) : rowDtype === 'f16' ? copyOut(buf, off, n, Uint16Array) : copyOut(buf, off, n, Int8Array);
   off += n * WIDTH[rowDtype];
-  const scales = rowDtype === 'i8' ? take(buf, off, count, Float32Array) : null;
-  if (new Set(ids).size !== count) corrupt(rowsPath, 'duplicate ids');
+  const scales = rowDtype === 'i8' ? copyOut(buf, off, count, Float32Array) : null;
+  if (new Set(ids).size !== count) corruptFile(rowsPath, 'duplicate ids');
 
   let graph: { bytes: number; crc32: number };
   try {
@@ -213,7 +159,7 @@ export async function readDenseFiles(dir: string): Promise<{ settings: DenseSett
   } catch (e) {
     throw ioError('reading', graphPath, e);
   }
-  if (graph.bytes !== dv.getFloat64(56, true)) corrupt(graphPath, `${graph.bytes} bytes, ${DENSE_ROWS_FILE} says ${dv.getFloat64(56, true)} (truncated or from another save)`);
+  if (graph.bytes !== dv.getFloat64(56, true)) corruptFile(graphPath, `${graph.bytes} bytes, ${DENSE_ROWS_FILE} says ${dv.getFloat64(56, true)} (truncated or from another save)`);
   if (graph.crc32 !== dv.getUint32(52, true)) {
     throw new StorageError('CHECKSUM_MISMATCH', `${graphPath} fails its CRC-32 check (damaged on disk or from another save); restore it from a backup or rebuild the index`, { file: graphPath });
   }

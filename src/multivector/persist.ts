@@ -17,10 +17,9 @@
  */
 
 import { promises as fsp } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { StorageError, TridentError } from '../errors.js';
-import { crc32, readLargeFile, writeChunks } from '../store/index.js';
+import { StorageError } from '../errors.js';
+import { bytesOf, checkLittleEndian, copyOut, corruptFile, crc32, readStoreFile, writeFileAtomic } from '../store/index.js';
 import { Arena } from './arena.js';
 import type { MvDtype } from './types.js';
 
@@ -41,16 +40,8 @@ interface MvMeta {
   poolFactor: 1 | 2 | 3;
 }
 
-function bytesOf(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-function ioError(what: string, file: string, e: unknown): StorageError {
-  if (e instanceof TridentError) return e as StorageError;
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT' && what === 'reading') return new StorageError('INDEX_NOT_FOUND', `${file} not found; is this a directory written by MultiVectorStore.saveFiles?`, { cause: e, file });
-  return new StorageError('IO_ERROR', `${what} ${file} failed (${code ?? 'unknown'}): ${(e as Error)?.message ?? String(e)}`, { cause: e, file });
-}
+const WRITTEN_BY = 'MultiVectorStore.saveFiles';
+const FORMAT = { magic: MAGIC, version: MV_FORMAT_VERSION, headerBytes: HEADER, kind: 'multi-vector', writtenBy: WRITTEN_BY };
 
 /**
  * Writes the live documents to `<dir>/multivector.bin` (temporary sibling + rename).
@@ -61,7 +52,7 @@ function ioError(what: string, file: string, e: unknown): StorageError {
  * ```
  */
 export async function writeMvFile(dir: string, meta: MvMeta, docs: Array<{ id: number; start: number; count: number; flags: number }>, arena: Arena): Promise<string[]> {
-  if (os.endianness() !== 'LE') throw new TridentError('UNSUPPORTED', 'trident index files are little-endian; this big-endian machine cannot write them');
+  checkLittleEndian();
   const st = await fsp.stat(dir).catch(() => null);
   if (st === null || !st.isDirectory()) throw new StorageError('IO_ERROR', `${dir} is not an existing directory; saveFiles writes into a directory you created`, { file: dir });
   const nd = docs.length;
@@ -107,32 +98,8 @@ export async function writeMvFile(dir: string, meta: MvMeta, docs: Array<{ id: n
   hv.setUint8(28, DTYPES.indexOf(meta.dtype));
   hv.setUint8(29, meta.poolFactor);
   hv.setUint32(32, crc32(payload), true);
-  const file = path.join(dir, MV_FILE);
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    const h = await fsp.open(tmp, 'w');
-    try {
-      await writeChunks(h, [header, payload]);
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    await fsp.rename(tmp, file);
-  } catch (e) {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw ioError('writing', file, e);
-  }
+  await writeFileAtomic(path.join(dir, MV_FILE), [header, payload], WRITTEN_BY);
   return [MV_FILE];
-}
-
-function corrupt(file: string, msg: string): never {
-  throw new StorageError('CORRUPT_FILE', `${file}: ${msg}; restore it from a backup or rebuild the index`, { file });
-}
-
-function take<T extends ArrayBufferView>(buf: Uint8Array, off: number, count: number, Ctor: { new (n: number): T; BYTES_PER_ELEMENT: number }): T {
-  const out = new Ctor(count);
-  bytesOf(out).set(buf.subarray(off, off + count * Ctor.BYTES_PER_ELEMENT));
-  return out;
 }
 
 /**
@@ -144,56 +111,42 @@ function take<T extends ArrayBufferView>(buf: Uint8Array, off: number, count: nu
  * ```
  */
 export async function readMvFile(dir: string): Promise<MvMeta & { ids: Uint32Array; counts: Uint32Array; flags: Uint8Array; arena: Arena }> {
-  if (os.endianness() !== 'LE') throw new TridentError('UNSUPPORTED', 'trident index files are little-endian; this big-endian machine cannot read them');
   const file = path.join(dir, MV_FILE);
-  let buf: Uint8Array;
-  try {
-    buf = await readLargeFile(file);
-  } catch (e) {
-    throw ioError('reading', file, e);
-  }
-  if (buf.length < HEADER) corrupt(file, `only ${buf.length} bytes, shorter than the ${HEADER}-byte header`);
-  if (new TextDecoder().decode(buf.subarray(0, 8)) !== MAGIC) corrupt(file, 'not a trident multi-vector file (bad magic)');
-  const hv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const version = hv.getUint32(8, true);
-  if (version !== MV_FORMAT_VERSION) {
-    throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${file}: multi-vector format version ${version}; this trident reads version ${MV_FORMAT_VERSION}. Upgrade trident or rebuild the index`, { file });
-  }
-  if (hv.getUint32(12, true) !== HEADER) corrupt(file, 'unexpected header size');
+  const { buf, dv: hv } = await readStoreFile(file, FORMAT);
   const dim = hv.getUint32(16, true);
   const nd = hv.getUint32(20, true);
   const nv = hv.getUint32(24, true);
   const dtype = DTYPES[hv.getUint8(28)];
   const poolFactor = hv.getUint8(29);
-  if (dtype === undefined) corrupt(file, 'unknown dtype code');
-  if (dim < 1 || dim > 65536 || (poolFactor !== 1 && poolFactor !== 2 && poolFactor !== 3)) corrupt(file, 'settings out of range');
+  if (dtype === undefined) corruptFile(file, 'unknown dtype code');
+  if (dim < 1 || dim > 65536 || (poolFactor !== 1 && poolFactor !== 2 && poolFactor !== 3)) corruptFile(file, 'settings out of range');
   const w = WIDTH[dtype];
   const expect = HEADER + nd * 8 + pad4(nd) + pad4(nv * dim * w) + (dtype === 'i8' ? nv * 4 : 0) + nv * 12;
-  if (buf.length !== expect) corrupt(file, `${buf.length} bytes, expected ${expect} for ${nd} documents and ${nv} vectors × ${dim} ${dtype} (truncated or overwritten)`);
+  if (buf.length !== expect) corruptFile(file, `${buf.length} bytes, expected ${expect} for ${nd} documents and ${nv} vectors × ${dim} ${dtype} (truncated or overwritten)`);
   if (crc32(buf.subarray(HEADER)) !== hv.getUint32(32, true)) {
     throw new StorageError('CHECKSUM_MISMATCH', `${file} fails its CRC-32 check (damaged on disk); restore it from a backup or rebuild the index`, { file });
   }
   let off = HEADER;
-  const ids = take(buf, off, nd, Uint32Array);
+  const ids = copyOut(buf, off, nd, Uint32Array);
   off += nd * 4;
-  const counts = take(buf, off, nd, Uint32Array);
+  const counts = copyOut(buf, off, nd, Uint32Array);
   off += nd * 4;
-  const flags = take(buf, off, nd, Uint8Array);
+  const flags = copyOut(buf, off, nd, Uint8Array);
   off = HEADER + pad4(nd * 8 + nd);
   let total = 0;
   for (let i = 0; i < nd; i++) {
-    if (i > 0 && ids[i]! <= ids[i - 1]!) corrupt(file, 'document ids are not strictly increasing');
-    if ((flags[i]! & ~6) !== 0) corrupt(file, 'unknown document flags');
+    if (i > 0 && ids[i]! <= ids[i - 1]!) corruptFile(file, 'document ids are not strictly increasing');
+    if ((flags[i]! & ~6) !== 0) corruptFile(file, 'unknown document flags');
     total += counts[i]!;
   }
-  if (total !== nv) corrupt(file, `document counts sum to ${total}, header says ${nv} vectors`);
+  if (total !== nv) corruptFile(file, `document counts sum to ${total}, header says ${nv} vectors`);
   const n = nv * dim;
-  const vectors = dtype === 'f32' ? take(buf, off, n, Float32Array) : dtype === 'f16' ? take(buf, off, n, Uint16Array) : take(buf, off, n, Int8Array);
+  const vectors = dtype === 'f32' ? copyOut(buf, off, n, Float32Array) : dtype === 'f16' ? copyOut(buf, off, n, Uint16Array) : copyOut(buf, off, n, Int8Array);
   off += pad4(n * w);
-  const scales = dtype === 'i8' ? take(buf, off, nv, Float32Array) : null;
+  const scales = dtype === 'i8' ? copyOut(buf, off, nv, Float32Array) : null;
   off += dtype === 'i8' ? nv * 4 : 0;
-  const tokens = take(buf, off, nv, Uint32Array);
+  const tokens = copyOut(buf, off, nv, Uint32Array);
   off += nv * 4;
-  const spans = take(buf, off, 2 * nv, Uint32Array);
+  const spans = copyOut(buf, off, 2 * nv, Uint32Array);
   return { dim, dtype, poolFactor: poolFactor as 1 | 2 | 3, ids, counts, flags, arena: Arena.fromArrays(dim, dtype, vectors, scales, tokens, spans) };
 }

@@ -5,3 +5,4 @@ export { FORMAT_VERSION, OLDEST_READABLE_VERSION, MANIFEST_FILE, type Manifest, 
 export { readIndexDirectory, writeIndexGeneration, type OpenedDirectory, type WriteGenerationOptions } from './directory.js';
 export { IdMap, checkId, type ExternalId } from './id-map.js';
 export { WriteAheadLog, WAL_FILE, WAL_FORMAT_VERSION, encodeRecord, decodeRecord } from './wal.js';
+export { bytesOf, checkLittleEndian, copyOut, corruptFile, readStoreFile, storeIoError, writeFileAtomic, type StoreFileFormat } from './binary-file.js';
