@@ -276,14 +276,7 @@ export class HybridIndex {
     this.#check();
     validateDocs(docs, 'add');
     this.#entries.checkNew(docs.map((d) => d.id));
-    const prepared = await prepareDocuments(this.#encoder, docs, {
-      chunking: opts.chunking,
-      batchSize: opts.batchSize ?? 32,
-      needSparse: this.#config.sparse,
-      onProgress: opts.onProgress,
-    });
-    this.#check();
-    this.#checkPrepared(docs, prepared);
+    const prepared = await this.#prepare(docs, opts);
     return this.#lock.run(async () => {
       this.#check();
       this.#entries.checkNew(docs.map((d) => d.id)); // a concurrent add may have taken an id meanwhile
@@ -320,6 +313,19 @@ export class HybridIndex {
    * Checks every encoder output of a batch before anything is inserted (shapes and finite
    * values), so that a bad vector rejects the whole call instead of leaving it half-added.
    */
+  /** Encodes a validated batch (outside the lock) and checks the encoder's output against the index. */
+  async #prepare(docs: DocumentInput[], opts: AddOptions): Promise<PreparedDoc[]> {
+    const prepared = await prepareDocuments(this.#encoder, docs, {
+      chunking: opts.chunking,
+      batchSize: opts.batchSize ?? 32,
+      needSparse: this.#config.sparse,
+      onProgress: opts.onProgress,
+    });
+    this.#check();
+    this.#checkPrepared(docs, prepared);
+    return prepared;
+  }
+
   #checkPrepared(docs: DocumentInput[], prepared: PreparedDoc[]): void {
     const c = this.#config;
     const finite = (a: ArrayLike<number>, what: string, id: ExternalId) => {
@@ -460,14 +466,7 @@ export class HybridIndex {
       if (seen.has(d.id)) invalid('DUPLICATE_ID', `document id ${JSON.stringify(d.id)} appears twice in this batch`);
       seen.add(d.id);
     }
-    const prepared = await prepareDocuments(this.#encoder, docs, {
-      chunking: opts.chunking,
-      batchSize: opts.batchSize ?? 32,
-      needSparse: this.#config.sparse,
-      onProgress: opts.onProgress,
-    });
-    this.#check();
-    this.#checkPrepared(docs, prepared);
+    const prepared = await this.#prepare(docs, opts);
     return this.#lock.run(async () => {
       this.#check();
       await this.#wal?.append(walRecord('update', docs, prepared));
