@@ -13,11 +13,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Bench } from 'tinybench';
 import { DenseIndex, type DenseDtype } from '../src/dense/index.js';
 import { loadEncoder } from '../src/encode/index.js';
 import { loadBeir } from '../src/eval/index.js';
 import { backend } from '../src/kernels/index.js';
+import { benchLatency } from './lib/latency.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DATA = process.env.TRIDENT_DATA_DIR ?? '/work/shared/data';
@@ -34,11 +34,7 @@ function recallAt(got: Uint32Array, truth: Uint32Array): number {
 }
 
 async function p50(fn: () => void): Promise<number> {
-  const b = new Bench({ time: TIME, warmupTime: 100 });
-  b.add('t', fn);
-  await b.run();
-  const s = b.tasks[0]!.result as unknown as { latency?: { p50?: number }; p50?: number };
-  return s.latency?.p50 ?? s.p50 ?? NaN;
+  return (await benchLatency({ t: fn }, { time: TIME, warmupTime: 100, clock: 'wall' })).t!.p50;
 }
 
 async function main(): Promise<void> {

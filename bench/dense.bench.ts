@@ -13,13 +13,14 @@
 //      TRIDENT_BENCH_TIME_MS (tinybench time per task, default 1000),
 //      TRIDENT_BENCH_DENSE_CLOCK=cpu|wall (default cpu: process CPU time, robust on a shared machine).
 // Writes bench/results/dense.json (dense-<N>.json when N is not the default).
-import { Bench } from 'tinybench';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DenseIndex, type DenseDtype } from '../src/dense/index.js';
 import { backend } from '../src/kernels/index.js';
+import { benchLatency, type Lat } from './lib/latency.js';
+import { rng } from './lib/synthetic.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
@@ -35,22 +36,6 @@ const gc = (globalThis as { gc?: () => void }).gc;
 // 'cpu' (default): process user+system CPU time, so a busy shared machine does not inflate
 // single-threaded timings; 'wall': performance.now().
 const CLOCK = process.env.TRIDENT_BENCH_DENSE_CLOCK === 'wall' ? 'wall' : 'cpu';
-const cpuNow = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function gaussian(r: () => number): () => number {
   let spare: number | null = null;
   return () => {
@@ -79,19 +64,8 @@ function sample(n: number): Float32Array {
   return out;
 }
 
-interface Lat { p50: number; p99: number; mean: number; samples: number }
-
 async function latency(tasks: Record<string, () => void>): Promise<Record<string, Lat>> {
-  const bench = new Bench({ time: TIME, iterations: 20, warmupIterations: 10, ...(CLOCK === 'cpu' ? { now: cpuNow } : {}) });
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
-  await bench.run();
-  const out: Record<string, Lat> = {};
-  for (const t of bench.tasks) {
-    const r = t.result as unknown as { latency?: { p50: number; p99: number; mean: number; samplesCount: number }; error?: Error };
-    if (!r.latency) throw r.error ?? new Error(`task ${t.name} has no result`);
-    out[t.name] = { p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.mean, samples: r.latency.samplesCount };
-  }
-  return out;
+  return benchLatency(tasks, { time: TIME, iterations: 20, warmupIterations: 10, clock: CLOCK });
 }
 
 const cycler = (n: number) => {
@@ -142,19 +116,19 @@ async function main(): Promise<void> {
     const own = Array.from({ length: NQ }, (_, i) => index.searchExact(q(i), K).ids);
     const sweep: Record<string, { recall: number; recallVsOwnOracle: number }> = {};
     for (const ef of [0, 128, 256]) {
-      const opts = ef ? { ef } : {};
+      const opts = ef ? { ef, exact: false } : { exact: false };
       const rs = Array.from({ length: NQ }, (_, i) => index.search(q(i), K, opts).ids);
       sweep[ef ? `ef${ef}` : 'default'] = { recall: mean(rs.map((r, i) => recallAt(r, truth![i]!))), recallVsOwnOracle: mean(rs.map((r, i) => recallAt(r, own[i]!))) };
     }
-    const f10 = mean(Array.from({ length: NQ }, (_, i) => recallAt(index.search(q(i), K, { filter: filter10 }).ids, truthFilter10[i]!)));
-    const f05 = mean(Array.from({ length: NQ }, (_, i) => recallAt(index.search(q(i), K, { filter: filter05 }).ids, truthFilter05[i]!)));
+    const f10 = mean(Array.from({ length: NQ }, (_, i) => recallAt(index.search(q(i), K, { filter: filter10, exact: false }).ids, truthFilter10[i]!)));
+    const f05 = mean(Array.from({ length: NQ }, (_, i) => recallAt(index.search(q(i), K, { filter: filter05, exact: false }).ids, truthFilter05[i]!)));
     const next = cycler(NQ);
     const lat = await latency({
-      hnsw: () => void index.search(q(next()), K),
-      hnswEf128: () => void index.search(q(next()), K, { ef: 128 }),
-      hnswEf256: () => void index.search(q(next()), K, { ef: 256 }),
-      filtered10pct: () => void index.search(q(next()), K, { filter: filter10 }),
-      filtered0_5pct: () => void index.search(q(next()), K, { filter: filter05 }),
+      hnsw: () => void index.search(q(next()), K, { exact: false }),
+      hnswEf128: () => void index.search(q(next()), K, { ef: 128, exact: false }),
+      hnswEf256: () => void index.search(q(next()), K, { ef: 256, exact: false }),
+      filtered10pct: () => void index.search(q(next()), K, { filter: filter10, exact: false }),
+      filtered0_5pct: () => void index.search(q(next()), K, { filter: filter05, exact: false }),
       exactOracle: () => void index.searchExact(q(next()), K),
     });
     const dir = mkdtempSync(join(tmpdir(), 'trident-dense-bench-'));

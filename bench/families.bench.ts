@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { idfWeightedQuery, loadFamilyEncoder, type FamilyEncoder } from '../src/families/index.js';
 import { SparseIndex } from '../src/sparse/index.js';
 import { prepareDocuments } from '../src/hybrid/chunking.js';
+import { rng } from './lib/synthetic.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIX = join(here, '..', 'test', 'fixtures', 'families');
@@ -78,11 +79,6 @@ async function main(): Promise<void> {
 }
 
 const medianOf = (a: number[]): number => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]!; };
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 
 /** BM42 IDF: dot (baseline) vs idf vs idf with tombstones vs idf with a delete before each query. */
 function benchIdf() {

@@ -10,7 +10,6 @@
 //
 // Run: node --import tsx bench/kernels.bench.ts   (env vars: see bench/README.md, "kernels")
 // Writes bench/results/kernels.json and prints a Markdown table.
-import { Bench } from 'tinybench';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -20,6 +19,8 @@ import { backend, kernels, setIsa } from '../src/kernels/index.js';
 import { quantizeI8, rowSumsI8, toF16 } from '../src/kernels/f16.js';
 import { buildScreen, SCREEN_STATS } from '../src/kernels/screen.js';
 import { naiveDots, naiveMaxsim } from './kernels-naive.js';
+import { benchLatency, type Lat } from './lib/latency.js';
+import { rng } from './lib/synthetic.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -36,22 +37,6 @@ const NUMKONG = process.env.TRIDENT_BENCH_KERNELS_NUMKONG !== '0';
 // 'cpu' (default): process user+system CPU time, so a busy shared machine does not inflate the
 // single-threaded kernel timings; 'wall': performance.now().
 const CLOCK = process.env.TRIDENT_BENCH_KERNELS_CLOCK === 'wall' ? 'wall' : 'cpu';
-const cpuNow = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function unitRows(r: () => number, n: number, dim: number): Float32Array {
   const out = new Float32Array(n * dim);
   for (let i = 0; i < n; i++) {
@@ -67,19 +52,8 @@ function unitRows(r: () => number, n: number, dim: number): Float32Array {
   return out;
 }
 
-interface Lat { p50: number; p99: number; mean: number; samples: number }
-
 async function latency(tasks: Record<string, () => void>): Promise<Record<string, Lat>> {
-  const bench = new Bench({ time: TIME, warmupIterations: 1, warmupTime: 0, ...(CLOCK === 'cpu' ? { now: cpuNow } : {}) });
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
-  await bench.run();
-  const out: Record<string, Lat> = {};
-  for (const t of bench.tasks) {
-    const r = t.result as unknown as { latency?: { p50: number; p99: number; mean: number; samplesCount: number }; error?: Error };
-    if (!r.latency) throw r.error ?? new Error(`task ${t.name} has no result`);
-    out[t.name] = { p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.mean, samples: r.latency.samplesCount };
-  }
-  return out;
+  return benchLatency(tasks, { time: TIME, warmupIterations: 1, warmupTime: 0, clock: CLOCK });
 }
 
 /** Builds and runs bench/kernels-numkong.cc; returns its JSON, or a reason it could not. */

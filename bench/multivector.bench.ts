@@ -22,13 +22,14 @@
 // The slow baselines score fewer candidates per call (js 10, serial 40) and are scaled to
 // CANDIDATES (cost is linear in the number of candidates).
 // Writes bench/results/multivector.json.
-import { Bench } from 'tinybench';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MultiVectorStore, type MultiVector, type MvDtype } from '../src/multivector/index.js';
 import { backend, setIsa } from '../src/kernels/index.js';
+import { benchLatency, type Lat } from './lib/latency.js';
+import { rng } from './lib/synthetic.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
@@ -45,21 +46,6 @@ const gc = (globalThis as { gc?: () => void }).gc;
 // 'cpu' (default): process user+system CPU time, so a busy shared machine does not inflate
 // single-threaded timings; 'wall': performance.now().
 const CLOCK = process.env.TRIDENT_BENCH_MV_CLOCK === 'wall' ? 'wall' : 'cpu';
-const cpuNow = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const r = rng(2024);
 let spare: number | null = null;
 function gauss(): number {
@@ -112,18 +98,8 @@ function makeQuery(target: Doc): MultiVector {
   return { data, dim: DIM, count: QTOKENS };
 }
 
-interface Lat { p50: number; p99: number; mean: number; samples: number }
 async function latency(tasks: Record<string, () => void>, iterations = 20, time = TIME): Promise<Record<string, Lat>> {
-  const bench = new Bench({ time, iterations, warmupIterations: Math.min(iterations, 5), ...(CLOCK === 'cpu' ? { now: cpuNow } : {}) });
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
-  await bench.run();
-  const out: Record<string, Lat> = {};
-  for (const t of bench.tasks) {
-    const res = t.result as unknown as { latency?: { p50: number; p99: number; mean: number; samplesCount: number }; error?: Error };
-    if (!res.latency) throw res.error ?? new Error(`task ${t.name} has no result`);
-    out[t.name] = { p50: res.latency.p50, p99: res.latency.p99, mean: res.latency.mean, samples: res.latency.samplesCount };
-  }
-  return out;
+  return benchLatency(tasks, { time, iterations, warmupIterations: Math.min(iterations, 5), clock: CLOCK });
 }
 
 function spearman(a: Float32Array, b: Float32Array): number {

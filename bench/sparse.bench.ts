@@ -7,13 +7,13 @@
 //      TRIDENT_BENCH_TIME_MS (tinybench time per task, default 1000),
 //      TRIDENT_BENCH_SPARSE_CLOCK=cpu|wall (default cpu: process CPU time, robust on a shared machine).
 // Writes bench/results/sparse.json.
-import { Bench } from 'tinybench';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { SparseIndex, type SparseVector } from '../src/sparse/index.js';
 import { createAnalyzer, TermVocabulary, termFrequencies } from '../src/analyze/index.js';
+import { benchLatency, type Lat } from './lib/latency.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -23,12 +23,6 @@ const TIME = Number(process.env.TRIDENT_BENCH_TIME_MS ?? 1000);
 const CLOCK = process.env.TRIDENT_BENCH_SPARSE_CLOCK === 'wall' ? 'wall' : 'cpu';
 const gc = (globalThis as { gc?: () => void }).gc;
 
-/** Process CPU time in ms: on a busy shared machine, waiting for a core does not count. */
-function cpuNow(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
 function mem(): number {
   gc?.();
   gc?.();
@@ -36,19 +30,8 @@ function mem(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-interface Lat { p50: number; p99: number; mean: number; samples: number }
-
 async function latency(tasks: Record<string, () => void>, iterations: number): Promise<Record<string, Lat>> {
-  const bench = new Bench({ time: TIME, iterations, warmupIterations: Math.min(iterations, 50), ...(CLOCK === 'cpu' ? { now: cpuNow } : {}) });
-  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
-  await bench.run();
-  const out: Record<string, Lat> = {};
-  for (const t of bench.tasks) {
-    const r = t.result as unknown as { latency?: { p50: number; p99: number; mean: number; samplesCount: number }; error?: Error };
-    if (!r.latency) throw r.error ?? new Error(`task ${t.name} has no result`);
-    out[t.name] = { p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.mean, samples: r.latency.samplesCount };
-  }
-  return out;
+  return benchLatency(tasks, { time: TIME, iterations, warmupIterations: Math.min(iterations, 50), clock: CLOCK });
 }
 
 const cycle = <T>(xs: T[]) => {
