@@ -334,10 +334,9 @@ export class MultiVectorStore {
     }
     const starts = this.#scStarts;
     const counts = this.#scCounts;
-    const flags = this.#flags;
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
-      if (!(id >= 0 && id <= this.#maxId && (flags[id]! & LIVE) !== 0) || !Number.isInteger(id)) invalid('UNKNOWN_ID', `score: candidate ${String(id)} is not in the multi-vector store`);
+      if (!this.has(id)) invalid('UNKNOWN_ID', `score: candidate ${String(id)} is not in the multi-vector store`);
       starts[i] = this.#starts[id]!;
       counts[i] = this.#counts[id]!;
     }
