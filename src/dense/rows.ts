@@ -99,8 +99,8 @@ export class RowStore {
     const d = this.dim;
     const off = slot * d;
     if (this.dtype === 'f32') this.#f32!.set(v, off);
-    else if (this.dtype === 'f16') toF16Into(v.length === d ? v : v.subarray(0, d), this.#f16!, off);
-    else quantizeI8RowsInto(v.length === d ? v : v.subarray(0, d), d, this.#i8!, off, this.#scales!, slot);
+    else if (this.dtype === 'f16') toF16Into(v.subarray(0, d), this.#f16!, off);
+    else quantizeI8RowsInto(v.subarray(0, d), d, this.#i8!, off, this.#scales!, slot);
   }
 
   /** Appends a new id (caller checked it is absent) with a normalised row. */

@@ -13,7 +13,7 @@
  * A vector the bound cannot cover (non-finite values, or a non-zero max|x| below the smallest
  * normal f32 × 127) gets |x|_1 = +Infinity, which sends its candidates to the brute-force path.
  *
- * Layout: canonical row-major, never ISA-packed: `i8[v·dim + k]`, `stats[4v … 4v+3]`. Runtime
+ * Layout: canonical row-major, never ISA-packed: `i8[v·dim + k]`, `stats[6v … 6v+5]` ({@link SCREEN_STATS} per vector). Runtime
  * only (rebuilt when a store is opened), +25 % memory over f32 vectors, +50 % over f16.
  */
 import { invalid } from '../errors.js';

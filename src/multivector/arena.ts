@@ -6,7 +6,7 @@
  * Removed documents leave garbage until {@link Arena.compact} rewrites the arena.
  *
  * Optional screening sidecar (f32 / f16 arenas, `screening = true`): every vector's int8 image
- * and 4 stats floats (src/kernels/screen.ts), kept in step with the vectors on every append,
+ * and 6 stats floats (src/kernels/screen.ts), kept in step with the vectors on every append,
  * so the native avx512 MaxSim screens candidates without re-quantising their rows on each
  * call. Runtime only: never persisted, rebuilt when an arena is loaded or compacted.
  */
@@ -103,9 +103,9 @@ export class Arena {
     const d = this.dim;
     const off = start * d;
     if (this.dtype === 'f32') this.f32!.set(data, off);
-    else if (this.dtype === 'f16') toF16Into(data.length === count * d ? data : data.subarray(0, count * d), this.f16!, off);
+    else if (this.dtype === 'f16') toF16Into(data.subarray(0, count * d), this.f16!, off);
     else {
-      quantizeI8RowsInto(data.length === count * d ? data : data.subarray(0, count * d), d, this.i8!, off, this.scales!, start);
+      quantizeI8RowsInto(data.subarray(0, count * d), d, this.i8!, off, this.scales!, start);
       rowSumsI8(this.i8!, d, start, count, this.sums!);
     }
     this.tokens.set(tokens, start);
