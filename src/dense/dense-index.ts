@@ -594,16 +594,14 @@ export class DenseIndex {
   /**
    * Opens an index written by {@link saveFiles}. Checks magic, version, lengths and
    * checksums (StorageError naming the file) before the graph is handed to usearch.
-   * `graphVerified: true` skips re-reading the graph for its CRC-32 when the caller has just
-   * checked the file (HybridIndex does, against its manifest); its length is still checked.
    *
    * @example
    * ```ts
    * const index = await DenseIndex.openFiles('/data/my-index');
    * ```
    */
-  static async openFiles(dir: string, opts: { graphVerified?: boolean } = {}): Promise<DenseIndex> {
-    const { settings, rows, graphPath } = await readDenseFiles(dir, { graphVerified: opts?.graphVerified === true });
+  static async openFiles(dir: string): Promise<DenseIndex> {
+    const { settings, rows, graphPath } = await readDenseFiles(dir);
     const graph = Graph.load(graphPath, { dim: settings.dimensions, dtype: settings.dtype, connectivity: settings.connectivity, expansionAdd: settings.expansionAdd, expansionSearch: settings.expansionSearch });
     if (graph.size !== rows.count || !graph.containsAll(rows.ids)) {
       invalidStorage(graphPath, `the HNSW graph holds ${graph.size} vectors but dense.rows lists ${rows.count}, or their ids differ`);

@@ -123,7 +123,7 @@ export async function writeDenseFiles(dir: string, s: DenseSettings, rows: RowSt
  * const { settings, rows, graphPath } = await readDenseFiles(dir);
  * ```
  */
-export async function readDenseFiles(dir: string, opts: { graphVerified?: boolean } = {}): Promise<{ settings: DenseSettings; rows: RowStore; graphPath: string }> {
+export async function readDenseFiles(dir: string): Promise<{ settings: DenseSettings; rows: RowStore; graphPath: string }> {
   const rowsPath = path.join(dir, DENSE_ROWS_FILE);
   const graphPath = path.join(dir, DENSE_GRAPH_FILE);
   const { buf, dv } = await readStoreFile(rowsPath, FORMAT);
@@ -153,16 +153,14 @@ export async function readDenseFiles(dir: string, opts: { graphVerified?: boolea
   const scales = rowDtype === 'i8' ? copyOut(buf, off, count, Float32Array) : null;
   if (new Set(ids).size !== count) corruptFile(rowsPath, 'duplicate ids');
 
-  // The graph's CRC costs a full read of a file that can exceed 2 GB; a caller that has just
-  // verified it (HybridIndex, through the manifest) skips it and keeps the length check.
-  let graph: { bytes: number; crc32: number | null };
+  let graph: { bytes: number; crc32: number };
   try {
-    graph = opts.graphVerified === true ? { bytes: (await fsp.stat(graphPath)).size, crc32: null } : await checksumFile(graphPath);
+    graph = await checksumFile(graphPath);
   } catch (e) {
     throw ioError('reading', graphPath, e);
   }
   if (graph.bytes !== dv.getFloat64(56, true)) corruptFile(graphPath, `${graph.bytes} bytes, ${DENSE_ROWS_FILE} says ${dv.getFloat64(56, true)} (truncated or from another save)`);
-  if (graph.crc32 !== null && graph.crc32 !== dv.getUint32(52, true)) {
+  if (graph.crc32 !== dv.getUint32(52, true)) {
     throw new StorageError('CHECKSUM_MISMATCH', `${graphPath} fails its CRC-32 check (damaged on disk or from another save); restore it from a backup or rebuild the index`, { file: graphPath });
   }
   const settings: DenseSettings = { dimensions, dtype, rowDtype, connectivity, expansionAdd, expansionSearch, oversample };

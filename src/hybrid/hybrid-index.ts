@@ -233,7 +233,7 @@ export class HybridIndex {
     };
     const entries = await load('entries.json', async () => EntryTable.fromJSON(await json('entries.json'), rel('entries.json')));
     const stores = {
-      dense: config.dense ? await load('dense/dense.rows', () => DenseIndex.openFiles(path.join(dataDir, 'dense'), { graphVerified: true })) : null,
+      dense: config.dense ? await load('dense/dense.rows', () => DenseIndex.openFiles(path.join(dataDir, 'dense'))) : null,
       sparse: config.sparse ? await load('sparse/sparse.bin', () => SparseIndex.openFiles(path.join(dataDir, 'sparse'))) : null,
       mv: config.multivector ? await load('multivector/multivector.bin', () => MultiVectorStore.openFiles(path.join(dataDir, 'multivector'), config.multivector && config.multivector.screening ? { screening: config.multivector.screening } : {})) : null,
       bm25: config.bm25
