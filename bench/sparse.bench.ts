@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { SparseIndex, type SparseVector } from '../src/sparse/index.js';
 import { createAnalyzer, TermVocabulary, termFrequencies } from '../src/analyze/index.js';
 import { benchLatency, type Lat } from './lib/latency.js';
+import { rng as mulberry32 } from './lib/synthetic.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -139,17 +140,6 @@ async function scifact() {
       winkOverTridentP50: lat['wink-bm25 search']!.p50 / lat['trident tf+maxscore']!.p50,
       winkOverTridentP99: lat['wink-bm25 search']!.p99 / lat['trident tf+maxscore']!.p99,
     },
-  };
-}
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -21,6 +21,7 @@ import { quantizeI8RowsInto, toF16Into } from '../../src/kernels/convert.js';
 import { buildScreen, SCREEN_STATS } from '../../src/kernels/screen.js';
 import { buildScreenReference } from '../../src/kernels/screen-reference.js';
 import { TridentError } from '../../src/errors.js';
+import { rng } from '../../test/helpers/rng.js';
 
 export interface FuzzStats {
   cases: number;
@@ -29,17 +30,6 @@ export interface FuzzStats {
   nanCases: number;
   failures: string[];
   isas: string[];
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Mode = 'unit' | 'extreme' | 'subnormal' | 'zeros' | 'nan';
