@@ -13,6 +13,7 @@
 //            row ids < rows. Failures throw Error("TRIDENT_NATIVE:<CODE>: message"); native.ts
 //            maps the code (INVALID_ARGUMENT, DIMENSION_MISMATCH, NATIVE_ERROR) to TridentError.
 // ISAs:      setIsa(name) / isa() / available() expose cpu.cc's tables.
+// Memory:    addressMod / adviseHugePages let TS place arenas on page boundaries and huge pages.
 #include <napi.h>
 
 #include <algorithm>
@@ -20,6 +21,10 @@
 #include <type_traits>
 #include <string>
 #include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "convert.h"
 #include "kernels.h"
@@ -353,6 +358,40 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// addressMod(arrayBuffer, modulus): the backing store's address modulo a power of two (<= 2 MiB),
+// so TS can place typed arrays on cache lines / pages (rows off a cache line split every SIMD
+// load in two lines; rows across pages touch two pages).
+Napi::Value AddressMod(const Napi::CallbackInfo& info) {
+  const double m = info.Length() >= 2 && info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0;
+  const auto mu = static_cast<uintptr_t>(m);
+  if (info.Length() < 2 || !info[0].IsArrayBuffer() || !(m >= 1 && m <= 2097152) || static_cast<double>(mu) != m ||
+      (mu & (mu - 1)) != 0) {
+    raise(info.Env(), "INVALID_ARGUMENT", "addressMod: expected an ArrayBuffer and a power of two <= 2097152");
+    return info.Env().Undefined();
+  }
+  const auto addr = reinterpret_cast<uintptr_t>(info[0].As<Napi::ArrayBuffer>().Data());
+  return Napi::Number::New(info.Env(), static_cast<double>(addr & (mu - 1)));
+}
+
+// adviseHugePages(arrayBuffer): asks Linux for transparent huge pages over the buffer's whole
+// 2 MiB-aligned pages (madvise MADV_HUGEPAGE: fewer TLB misses when kernels touch rows scattered
+// over a large arena). Advice only: returns whether the kernel accepted it; false elsewhere.
+Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsArrayBuffer()) {
+    raise(info.Env(), "INVALID_ARGUMENT", "adviseHugePages: expected an ArrayBuffer");
+    return info.Env().Undefined();
+  }
+  bool ok = false;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  auto ab = info[0].As<Napi::ArrayBuffer>();
+  const uintptr_t huge = uintptr_t{1} << 21;
+  const uintptr_t from = (reinterpret_cast<uintptr_t>(ab.Data()) + huge - 1) & ~(huge - 1);
+  const uintptr_t to = (reinterpret_cast<uintptr_t>(ab.Data()) + ab.ByteLength()) & ~(huge - 1);
+  if (to > from) ok = madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE) == 0;
+#endif
+  return Napi::Boolean::New(info.Env(), ok);
+}
+
 Napi::Value Isa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), active_table()->isa); }
 
 Napi::Value Available(const Napi::CallbackInfo& info) {
@@ -445,6 +484,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("dotsI8", Napi::Function::New(env, DotsI8));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   exports.Set("isa", Napi::Function::New(env, Isa));
+  exports.Set("addressMod", Napi::Function::New(env, AddressMod));
+  exports.Set("adviseHugePages", Napi::Function::New(env, AdviseHugePages));
   exports.Set("available", Napi::Function::New(env, Available));
   return exports;
 }

@@ -13,7 +13,7 @@
 //            query handed to kernels is padded by the shim to `stride` values per vector
 //            (stride = dim rounded up to 64, padding = 0), the arena is not padded.
 //            Screening sidecar (Screen): canonical row-major int8 images, never ISA-packed.
-// ISAs:      avx512 (F+BW+VL+DQ+VNNI, F16C), avx2 (AVX2+FMA+F16C), neon (aarch64), serial.
+// ISAs:      amx (avx512 + AMX-TILE/INT8: the int8 engine on tile units), avx512 (F+BW+VL+DQ+VNNI, F16C), avx2 (AVX2+FMA+F16C), neon (aarch64), serial.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -35,7 +35,7 @@ struct QueryI8 {
   size_t count, dim, stride;
   // Optional: Σ_k d8[r][k] of every arena row r (kept by the store when rows are added), so
   // the i8 MaxSim need not sum each candidate row; null = computed by the kernel. Only the
-  // avx512 query-lane engine reads it (results are identical either way).
+  // avx512 / amx query-lane engine reads it (results are identical either way).
   const int32_t* row_sums = nullptr;
 };
 
@@ -48,7 +48,7 @@ struct Candidates {
 
 // Screening sidecar of an f32 / f16 arena (runtime only, canonical row-major): per vector its
 // int8 image q (dim bytes, symmetric scale = maxabs/127, round to nearest) and 6 stats floats
-// {scale, |x|_1, max|x|, sum of q, |x - scale*q|_2, |scale*q|_2} (norms rounded up). Only the avx512 MaxSim reads it; the other
+// {scale, |x|_1, max|x|, sum of q, |x - scale*q|_2, |scale*q|_2} (norms rounded up). Only the avx512 / amx MaxSim reads it; the other
 // ISAs compute the same exact result without it.
 struct Screen {
   const int8_t* i8;
@@ -114,6 +114,9 @@ void maxsim_i8_avx512(const QueryI8&, const int8_t*, const float*, const Candida
 void dots_f32_avx512(const QueryF32&, const float*, const Rows&);
 void dots_f16_avx512(const QueryF32&, const uint16_t*, const Rows&);
 void dots_i8_avx512(const QueryI8&, const int8_t*, const float*, const Rows&);
+void maxsim_f32_screen_amx(const QueryF32&, const float*, const Screen&, const Candidates&);
+void maxsim_f16_screen_amx(const QueryF32&, const uint16_t*, const Screen&, const Candidates&);
+void maxsim_i8_amx(const QueryI8&, const int8_t*, const float*, const Candidates&);
 #endif
 
 #if defined(__aarch64__)

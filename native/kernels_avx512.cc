@@ -1,4 +1,5 @@
-// trident native kernels: AVX-512 ISA (Ice Lake / Zen 4 and later).
+// trident native kernels: AVX-512 ISA (Ice Lake / Zen 4 and later) and the amx level (Sapphire
+// Rapids and later: the same kernels with the int8 engine on AMX tile units).
 //
 // Formula:   MaxSim(q, d) = (1/|q|) * sum_i max_j <q_i, d_j>; dots(q, r) = <q, r>.
 // Precision: f32 / f16 MaxSim: exact (every per-query maximum is a full-precision f32 dot, bit-
@@ -27,9 +28,15 @@
 //            sidecar: canonical row-major int8 images + 6 stats floats per vector (kernels.h).
 //            Brute-force tiles: 4 query x 4 document vectors = 16 zmm accumulators reduced 4 at
 //            a time by a transpose-and-add tree. Dots tiles: 1 query x 4 rows.
-// ISAs:      avx512 = AVX512F + BW + VL + DQ + VNNI (+ F16C/FMA/AVX2), selected at run time by
-//            cpu.cc; compiled with per-function target attributes, the rest of the addon stays
-//            baseline x86-64.
+//            amx: the query-lane sums come from TDPBSUD tiles instead (same values, see "AMX
+//            walker"), the screened f32 / f16 MaxSim splits the query into two int8 images
+//            (q8 + residual r8, see prepare_screen_query), which shrinks the bound and the pairs
+//            refined (71 vs 142 per document at 32 x 200 x 1024 on ColBERT-like data).
+//            Refinement (both levels) collects the pairs, then scores them four at a time with
+//            the rows two batches ahead prefetched.
+// ISAs:      avx512 = AVX512F + BW + VL + DQ + VNNI (+ F16C/FMA/AVX2), amx = avx512 + AMX-TILE +
+//            AMX-INT8, selected at run time by cpu.cc; compiled with per-function target
+//            attributes, the rest of the addon stays baseline x86-64.
 #include "kernels.h"
 #if TRIDENT_X86
 #if defined(__GNUC__) && !defined(__clang__)
@@ -47,6 +54,7 @@
 #include "drive.h"
 
 #define T512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c")))
+#define TAMX __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c,amx-tile,amx-int8")))
 
 namespace trident {
 namespace {
@@ -307,6 +315,137 @@ T512 void walk_candidate(const LaneQuery& lq, const int8_t* p, size_t rstride, s
   else walk_tiles<1>(lq, p, rstride, cnt, next, next_bytes, epi);
 }
 
+// ---------------------------------------------------------------------------------------
+// AMX walker (the `amx` level: the same engine on Sapphire Rapids-class tile units).
+//
+// Produces exactly the lane sums walk_candidate hands its epilogues (lane i of row j =
+// sum_k (q8_i,k + 128) * d8_j,k, exact int32), with TDPBSUD (signed document bytes x unsigned
+// query bytes): the document rows are the A tile as they lie in the arena (16 rows x 64 bytes,
+// stride = the row stride), and the lane query's blocks already are B tiles ([16 groups]
+// [16 lanes][4 bytes] = 1 KiB per 64 dimensions). Accumulators C[16 rows][16 lanes] are stored
+// to a buffer whose row j is the zmm of lane sums for document row j, i.e. the epilogue's `acc`.
+// Tiles: 0-3 accumulators (2 row tiles x 2 query blocks), 4-5 document rows, 6-7 query chunks;
+// one configuration per kernel call (amx_begin / amx_end). Used when dim % 64 == 0 (no partial
+// chunk, so no read past a row's dim bytes beyond the next row) and the candidate has >= 16 rows
+// (the last row tile is shifted back to end at the last row, as in walk_tiles); other candidates
+// take walk_candidate.
+// ---------------------------------------------------------------------------------------
+
+constexpr size_t kAmxRows = 16;
+
+struct alignas(64) AmxConfig {
+  uint8_t palette = 1, start_row = 0;
+  uint8_t reserved[14] = {};
+  uint16_t colsb[16] = {};
+  uint8_t rows[16] = {};
+};
+
+TAMX void amx_begin() {
+  AmxConfig cfg;
+  for (int t = 0; t < 8; t++) {
+    cfg.rows[t] = 16;
+    cfg.colsb[t] = 64;
+  }
+  // GCC 12 does not see ldtilecfg read its operand and drops the stores above without this.
+  __asm__ volatile("" : : "r"(&cfg) : "memory");
+  _tile_loadconfig(&cfg);
+}
+
+TAMX void amx_end() { _tile_release(); }
+
+inline bool amx_walkable(size_t cnt, size_t dim) { return cnt >= kAmxRows && dim % 64 == 0; }
+
+// C tiles for row tiles a0 (and a1 if NR == 2) x query blocks q0 (and q1 if NB == 2), summed over
+// `chunks` 64-dimension chunks, stored to out[(r * 2 + b) * 16 + j]. While the tiles compute, the
+// rows pf + r * rstride (r < pf_rows) are prefetched, one cache line of each per chunk (the next
+// row tiles, so their loads do not wait on memory: the walk is otherwise bound by DRAM latency).
+template <int NR, int NB>
+TAMX void amx_tiles(const int8_t* a0, const int8_t* a1, size_t rstride, const uint8_t* q0, const uint8_t* q1,
+                    size_t chunks, const int8_t* pf, size_t pf_rows, __m512i* out) {
+  _tile_zero(0);
+  if (NB > 1) _tile_zero(1);
+  if (NR > 1) _tile_zero(2);
+  if (NR > 1 && NB > 1) _tile_zero(3);
+  for (size_t c = 0; c < chunks; c++) {
+    for (size_t r = 0; r < pf_rows; r++) _mm_prefetch(reinterpret_cast<const char*>(pf + r * rstride + c * 64), _MM_HINT_T0);
+    _tile_loadd(4, a0 + c * 64, rstride);
+    _tile_loadd(6, q0 + c * 1024, 64);
+    if (NB > 1) _tile_loadd(7, q1 + c * 1024, 64);
+    _tile_dpbsud(0, 4, 6);
+    if (NB > 1) _tile_dpbsud(1, 4, 7);
+    if (NR > 1) {
+      _tile_loadd(5, a1 + c * 64, rstride);
+      _tile_dpbsud(2, 5, 6);
+      if (NB > 1) _tile_dpbsud(3, 5, 7);
+    }
+  }
+  _tile_stored(0, out, 64);
+  if (NB > 1) _tile_stored(1, out + 16, 64);
+  if (NR > 1) _tile_stored(2, out + 32, 64);
+  if (NR > 1 && NB > 1) _tile_stored(3, out + 48, 64);
+}
+
+template <int NR, typename Epi>
+TAMX void amx_row_tiles(const LaneQuery& lq, const int8_t* p, size_t rstride, size_t js0, size_t js1,
+                        const int8_t* pf, size_t pf_rows, Epi& epi) {
+  alignas(64) __m512i buf[4 * kAmxRows];
+  const size_t chunks = lq.dim / 64;
+  const uint8_t* qbase = reinterpret_cast<const uint8_t*>(lq.blocks);
+  const size_t qbytes = lq.groups * 64;  // one query block
+  epi.template begin<kAmxRows>(js0, p + js0 * rstride, rstride);
+  if (NR > 1) epi.template begin<kAmxRows>(js1, p + js1 * rstride, rstride);
+  for (size_t b = 0; b < lq.qb;) {
+    const uint8_t* q0 = qbase + b * qbytes;
+    if (lq.qb - b >= 2) {
+      amx_tiles<NR, 2>(p + js0 * rstride, p + js1 * rstride, rstride, q0, q0 + qbytes, chunks, pf, pf_rows, buf);
+      epi.template tile<2, kAmxRows>(b, js0, buf);
+      if (NR > 1) epi.template tile<2, kAmxRows>(b, js1, buf + 32);
+      b += 2;
+    } else {
+      amx_tiles<NR, 1>(p + js0 * rstride, p + js1 * rstride, rstride, q0, q0, chunks, pf, pf_rows, buf);
+      epi.template tile<1, kAmxRows>(b, js0, buf);
+      if (NR > 1) epi.template tile<1, kAmxRows>(b, js1, buf + 32);
+      b += 1;
+    }
+    pf_rows = 0;  // prefetch once per row tile pair
+  }
+}
+
+// Needs amx_walkable(cnt, lq.dim) and an active tile configuration (amx_begin). `next` /
+// `next_rows`: the rows to prefetch while the last row tiles run (the next candidate's first).
+template <typename Epi>
+TAMX void walk_candidate_amx(const LaneQuery& lq, const int8_t* p, size_t rstride, size_t cnt, const int8_t* next,
+                             size_t next_rows, Epi& epi) {
+  const size_t tiles = (cnt + kAmxRows - 1) / kAmxRows;
+  for (size_t t = 0; t < tiles; t += 2) {
+    const size_t js0 = std::min(t * kAmxRows, cnt - kAmxRows);
+    // the rows of the next two row tiles, else the next candidate's
+    const size_t pf_from = (t + 2) * kAmxRows;
+    const int8_t* pf = pf_from < cnt ? p + pf_from * rstride : next;
+    const size_t pf_rows = pf_from < cnt ? std::min(2 * kAmxRows, cnt - pf_from) : next_rows;
+    if (t + 1 < tiles) {
+      amx_row_tiles<2>(lq, p, rstride, js0, std::min((t + 1) * kAmxRows, cnt - kAmxRows), pf, pf_rows, epi);
+    } else {
+      amx_row_tiles<1>(lq, p, rstride, js0, js0, pf, pf_rows, epi);
+    }
+  }
+}
+
+// One candidate through the AMX walker when it can take it, else the VNNI tiles.
+template <bool kAmx, typename Epi>
+T512 void walk_any(const LaneQuery& lq, const int8_t* p, size_t rstride, size_t cnt, const char* next,
+                   size_t next_bytes, Epi& epi) {
+  if constexpr (kAmx) {
+    if (amx_walkable(cnt, lq.dim)) {
+      // next / next_bytes: the next candidate's first rows (in the same arena, rstride apart)
+      const int8_t* nx = next != nullptr && next_bytes >= rstride ? reinterpret_cast<const int8_t*>(next) : nullptr;
+      walk_candidate_amx(lq, p, rstride, cnt, nx, nx != nullptr ? std::min<size_t>(2 * kAmxRows, next_bytes / rstride) : 0, epi);
+      return;
+    }
+  }
+  walk_candidate(lq, p, rstride, cnt, next, next_bytes, epi);
+}
+
 // Bytes of the first tile of candidate n + 1 (for the prefetch while candidate n finishes).
 inline void next_candidate(const Candidates& c, size_t n, const int8_t* base, size_t rstride, const char*& next,
                            size_t& bytes) {
@@ -359,6 +498,7 @@ struct I8Epi {
 
 constexpr size_t kMaxLaneBlocks = 64;  // 1024 query vectors per pass; longer queries run in passes
 
+template <bool kAmx>
 T512 void maxsim_i8_lanes(const QueryI8& q, const int8_t* docs, const float* scales, const Candidates& c) {
   const size_t nq = q.count, dim = q.dim;
   if (nq == 0) {
@@ -392,7 +532,7 @@ T512 void maxsim_i8_lanes(const QueryI8& q, const int8_t* docs, const float* sca
       const size_t i0 = pi * kMaxLaneBlocks * kLanes;
       I8Epi epi{qs.data() + i0, scales + start, dim, sums.data(), q.row_sums != nullptr ? q.row_sums + start : nullptr, {}};
       for (size_t b = 0; b < passes[pi].qb; b++) epi.best[b] = ninf;
-      walk_candidate(passes[pi], p, dim, cnt, next, next_bytes, epi);
+      walk_any<kAmx>(passes[pi], p, dim, cnt, next, next_bytes, epi);
       for (size_t b = 0; b < passes[pi].qb; b++) _mm512_storeu_ps(best.data() + i0 + b * kLanes, epi.best[b]);
     }
     c.out[n] = finish_maxsim(best.data(), nq);
@@ -517,33 +657,50 @@ T512 void dot4(const float* const* q, const T* const* d, size_t dim, float* r) {
   reduce4_ps(a0, a1, a2, a3, r);
 }
 
-// Collects (query vector, row) pairs and scores them four at a time, keeping best[i] = max.
+// Collects (query vector, row) pairs, then scores them four at a time keeping best[i] = max, with
+// the rows of the batch kLookahead batches ahead prefetched while a batch computes: refinement
+// rows are scattered over the arena (DRAM latency bound otherwise: ~0.5 us per f32 row).
 template <typename T>
 struct PairBatch {
-  const float* q[4];
-  const T* d[4];
-  size_t qi[4];
-  int n = 0;
+  static constexpr size_t kLookahead = 2;
+  struct Pair {
+    const float* q;
+    const T* d;
+    size_t i;
+  };
+  std::vector<Pair> pairs;
   size_t dim;
   float* best;
 
-  T512 void flush() {
-    if (n == 0) return;
-    for (int t = n; t < 4; t++) {
-      q[t] = q[0];
-      d[t] = d[0];
-    }
-    float r[4];
-    dot4(q, d, dim, r);
-    for (int t = 0; t < n; t++)
-      if (r[t] > best[qi[t]]) best[qi[t]] = r[t];
-    n = 0;
-  }
   T512 void add(const float* qp, const T* dp, size_t i) {
-    q[n] = qp;
-    d[n] = dp;
-    qi[n] = i;
-    if (++n == 4) flush();
+    pairs.push_back(Pair{qp, dp, i});
+  }
+  T512 void prefetch(size_t k) const {
+    const size_t bytes = dim * sizeof(T);
+    for (size_t t = k; t < std::min(pairs.size(), k + 4); t++) {
+      if (t > k && pairs[t].d == pairs[t - 1].d) continue;
+      const char* p = reinterpret_cast<const char*>(pairs[t].d);
+      for (size_t o = 0; o < bytes; o += 64) _mm_prefetch(p + o, _MM_HINT_T0);
+    }
+  }
+  T512 void run() {
+    const size_t np = pairs.size();
+    for (size_t k = 0; k < kLookahead * 4 && k < np; k += 4) prefetch(k);
+    for (size_t k = 0; k < np; k += 4) {
+      prefetch(k + kLookahead * 4);
+      const float* q[4];
+      const T* d[4];
+      for (size_t t = 0; t < 4; t++) {
+        const Pair& p = pairs[std::min(k + t, np - 1)];
+        q[t] = p.q;
+        d[t] = p.d;
+      }
+      float r[4];
+      dot4(q, d, dim, r);
+      for (size_t t = 0; t < 4 && k + t < np; t++)
+        if (r[t] > best[pairs[k + t].i]) best[pairs[k + t].i] = r[t];
+    }
+    pairs.clear();
   }
 };
 
@@ -560,14 +717,14 @@ inline bool screenable(float l1, float maxabs) {
 // the lower bounds a_ij - e_ij and argmax of the upper bounds per lane. Without a sidecar
 // (qsrc set), each tile's rows are quantised just before the tile runs (into d8 / stats) and the
 // next tile's full-precision rows are prefetched meanwhile, so the DRAM reads overlap the VNNI work.
-template <typename T>
+template <typename T, bool kSplit = false>
 struct ScreenEpi {
   const float* qs;     // lane arrays (qb * 16): scale, alpha, beta, gamma
   const float* alpha;
   const float* beta;
   const float* gam;
   const float* qn;     // 1.01 * |q|_2 per lane
-  const float* eqn;    // 1.01 * |q - qs*q8|_2 per lane
+  const float* eqn;    // 1.01 * |q - q^|_2 per lane (q^ = qs*q8, or qs*q8 + qrs*r8 when split)
   const float* stats;  // the candidate's rows: kStats floats per row (see kernels.h)
   float* up;           // cnt * qb * 16
   size_t qb;
@@ -579,6 +736,8 @@ struct ScreenEpi {
   float* dstats = nullptr;  // and stats (kStats per row; `stats` points here too)
   size_t dim = 0, s8 = 0;
   bool ok = true;           // false: a row the int8 bound does not cover (brute force instead)
+  const float* qrs = nullptr;  // split query: residual scale per lane
+  const float* rt = nullptr;   // split query: 1.01e-6 * |qrs*r8|_2 per lane (rounding of the residual term)
 
   template <int NJ>
   T512 void begin(size_t js, const int8_t*, size_t) {
@@ -608,39 +767,63 @@ struct ScreenEpi {
     }
   }
 
+  // Lane sums for one lane block: `am` = the int8 query's, `ar` = the residual's (split only).
   template <int QBT, int NJ>
   T512 void tile(size_t b0, size_t js, const __m512i* acc) {
-    const __m512 tiny = _mm512_set1_ps(1e-6f * 1.01f);
-    for (int b = 0; b < QBT; b++) {
-      const size_t bb = b0 + b;
-      const __m512 vqs = _mm512_loadu_ps(qs + bb * kLanes), va = _mm512_loadu_ps(alpha + bb * kLanes),
-                   vb = _mm512_loadu_ps(beta + bb * kLanes), vg = _mm512_loadu_ps(gam + bb * kLanes),
-                   vqn = _mm512_loadu_ps(qn + bb * kLanes), veqn = _mm512_loadu_ps(eqn + bb * kLanes);
-      __m512 lo = lower[bb], ub = ubest[bb];
-      __m512i ui = uidx[bb];
-      for (int j = 0; j < NJ; j++) {
-        const float* st = stats + kStats * (js + j);
-        const __m512 ds = _mm512_set1_ps(st[0]);
-        const __m512i isum = _mm512_sub_epi32(acc[b * NJ + j], _mm512_set1_epi32(128 * static_cast<int32_t>(st[3])));
-        const __m512 av = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum), vqs), ds);
-        __m512 e = _mm512_mul_ps(va, _mm512_set1_ps(st[1]));  // L1 (Hoelder) quantisation bound
-        e = _mm512_fmadd_ps(vb, ds, e);
-        __m512 e2 = _mm512_mul_ps(vqn, _mm512_set1_ps(st[4]));  // L2 (Cauchy-Schwarz) bound
-        e2 = _mm512_fmadd_ps(veqn, _mm512_set1_ps(st[5]), e2);
-        e = _mm512_min_ps(e2, e);  // (a NaN e2, e.g. 0 * inf without norms, yields e)
-        e = _mm512_fmadd_ps(vg, _mm512_set1_ps(st[2]), e);
-        e = _mm512_fmadd_ps(tiny, _mm512_abs_ps(av), e);
-        const __m512 u = _mm512_add_ps(av, e);
-        _mm512_storeu_ps(up + ((js + j) * qb + bb) * kLanes, u);
-        lo = _mm512_max_ps(lo, _mm512_sub_ps(av, e));
-        const __mmask16 gt = _mm512_cmp_ps_mask(u, ub, _CMP_GT_OQ);
-        ub = _mm512_mask_mov_ps(ub, gt, u);
-        ui = _mm512_mask_mov_epi32(ui, gt, _mm512_set1_epi32(static_cast<int32_t>(js + j)));
-      }
-      lower[bb] = lo;
-      ubest[bb] = ub;
-      uidx[bb] = ui;
+    if constexpr (kSplit) {
+      // split query: blocks come in pairs (main, residual) of lane block b0 / 2
+      static_assert(QBT == 2 || QBT == 1, "");
+      if constexpr (QBT == 2) lanes<NJ>(b0 / 2, js, acc, acc + NJ);
+      else __builtin_trap();  // never: a split lane query has an even number of blocks
+    } else {
+      for (int b = 0; b < QBT; b++) lanes<NJ>(b0 + b, js, acc + b * NJ, nullptr);
     }
+  }
+
+  template <int NJ>
+  T512 void lanes(size_t bb, size_t js, const __m512i* am, const __m512i* ar) {
+    const __m512 tiny = _mm512_set1_ps(1e-6f * 1.01f);
+    const __m512 vqs = _mm512_loadu_ps(qs + bb * kLanes), va = _mm512_loadu_ps(alpha + bb * kLanes),
+                 vb = _mm512_loadu_ps(beta + bb * kLanes), vg = _mm512_loadu_ps(gam + bb * kLanes),
+                 vqn = _mm512_loadu_ps(qn + bb * kLanes), veqn = _mm512_loadu_ps(eqn + bb * kLanes);
+    __m512 vqr = _mm512_setzero_ps(), vrt = _mm512_setzero_ps();
+    if constexpr (kSplit) {
+      vqr = _mm512_loadu_ps(qrs + bb * kLanes);
+      vrt = _mm512_loadu_ps(rt + bb * kLanes);
+    }
+    __m512 lo = lower[bb], ub = ubest[bb];
+    __m512i ui = uidx[bb];
+    for (int j = 0; j < NJ; j++) {
+      const float* st = stats + kStats * (js + j);
+      const __m512 ds = _mm512_set1_ps(st[0]);
+      const __m512i bias = _mm512_set1_epi32(128 * static_cast<int32_t>(st[3]));
+      const __m512i isum = _mm512_sub_epi32(am[j], bias);
+      __m512 av;
+      if constexpr (kSplit) {
+        // q^.d^ = (qs * sum q8 d8 + qrs * sum r8 d8) * ds
+        const __m512 rs = _mm512_cvtepi32_ps(_mm512_sub_epi32(ar[j], bias));
+        av = _mm512_mul_ps(_mm512_fmadd_ps(rs, vqr, _mm512_mul_ps(_mm512_cvtepi32_ps(isum), vqs)), ds);
+      } else {
+        av = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum), vqs), ds);
+      }
+      __m512 e = _mm512_mul_ps(va, _mm512_set1_ps(st[1]));  // L1 (Hoelder) quantisation bound
+      e = _mm512_fmadd_ps(vb, ds, e);
+      __m512 e2 = _mm512_mul_ps(vqn, _mm512_set1_ps(st[4]));  // L2 (Cauchy-Schwarz) bound
+      e2 = _mm512_fmadd_ps(veqn, _mm512_set1_ps(st[5]), e2);
+      e = _mm512_min_ps(e2, e);  // (a NaN e2, e.g. 0 * inf without norms, yields e)
+      e = _mm512_fmadd_ps(vg, _mm512_set1_ps(st[2]), e);
+      e = _mm512_fmadd_ps(tiny, _mm512_abs_ps(av), e);
+      if constexpr (kSplit) e = _mm512_fmadd_ps(vrt, _mm512_set1_ps(st[5]), e);
+      const __m512 u = _mm512_add_ps(av, e);
+      _mm512_storeu_ps(up + ((js + j) * qb + bb) * kLanes, u);
+      lo = _mm512_max_ps(lo, _mm512_sub_ps(av, e));
+      const __mmask16 gt = _mm512_cmp_ps_mask(u, ub, _CMP_GT_OQ);
+      ub = _mm512_mask_mov_ps(ub, gt, u);
+      ui = _mm512_mask_mov_epi32(ui, gt, _mm512_set1_epi32(static_cast<int32_t>(js + j)));
+    }
+    lower[bb] = lo;
+    ubest[bb] = ub;
+    uidx[bb] = ui;
   }
 };
 
@@ -650,48 +833,84 @@ struct ScreenView {
   const float* stats;
 };
 
-template <typename T, typename Brute>
-T512 void maxsim_screened(const QueryF32& q, const T* docs, const ScreenView* side, const Candidates& c, Brute brute) {
-  const size_t nq = q.count, dim = q.dim, s8 = round_up(dim, 64);
-  if (nq == 0) {
-    for (size_t n = 0; n < c.n; n++) c.out[n] = 0.0f;
-    return;
+// The query side of the screening: int8 image in lane layout (split: interleaved main / residual
+// blocks) and the per-lane bound coefficients (see ScreenEpi; arrays of round_up(nq, 16) lanes).
+struct ScreenQuery {
+  size_t nq = 0, qb = 0;  // query vectors, lane blocks of 16
+  LaneQuery lq;
+  std::vector<float> qs, qrs, alpha, beta, gam, qn, eqn, rt;
+};
+
+// Split query (amx): q^ = qs*q8 + qrs*r8, r8 the int8 image of the residual q - qs*q8 (own
+// symmetric scale qrs = max|residual| / 127), so the query's quantisation error all but vanishes
+// from the bound (the tile units score the second image for free: the walk is memory bound).
+// Error terms are computed in f64 from the exact residual e = q - q^, then rounded up by 1.01:
+//   Hoelder: |q.d - q^.d^| <= |q|_1 * ds/2 + max|e| * (|d|_1 + dim*ds/2)  -> alpha = max|e|,
+//            beta = |q|_1/2 + max|e|*dim/2;  Cauchy-Schwarz: eqn = |e|_2.
+// Returns false if a query vector cannot be screened (the caller takes the exact path).
+T512 bool prepare_screen_query(const QueryF32& q, bool split, ScreenQuery& sq) {
+  const size_t nq = q.count, dim = q.dim, s8 = round_up(dim, 64), nl = round_up(nq, kLanes);
+  sq.nq = nq;
+  sq.qb = nl / kLanes;
+  for (auto* v : {&sq.qs, &sq.qrs, &sq.alpha, &sq.beta, &sq.gam, &sq.qn, &sq.eqn, &sq.rt}) v->assign(nl, 0.0f);
+  const float g = static_cast<float>(dim + 2) * 0x1p-23f;
+  // split: rows [32b, 32b + 16) = q8 of lane block b, [32b + 16, 32b + 32) = r8 (missing lanes 0)
+  std::vector<int8_t> q8((split ? 2 * nl : nq) * s8, 0);
+  for (size_t i = 0; i < nq; i++) {
+    const float* x = q.data + i * q.stride;
+    int8_t* row = q8.data() + (split ? (i / kLanes) * 2 * kLanes + i % kLanes : i) * s8;
+    int32_t unused;
+    const RowStats st = quant_row(x, dim, row, &unused);
+    if (!screenable(st.l1, st.maxabs)) return false;
+    sq.qs[i] = st.scale;
+    sq.gam[i] = 1.01f * g * st.l1;
+    sq.qn[i] = 1.01f * st.norm2;
+    if (!split || !(st.scale > 0.0f)) {
+      sq.alpha[i] = 1.01f * 0.5f * st.scale;
+      sq.beta[i] = 1.01f * (0.5f * st.l1 + 0.25f * st.scale * static_cast<float>(dim));
+      sq.eqn[i] = 1.01f * st.res2;
+      continue;
+    }
+    int8_t* rrow = row + kLanes * s8;
+    double rmax = 0;
+    for (size_t k = 0; k < dim; k++) rmax = std::max(rmax, std::fabs(static_cast<double>(x[k]) - static_cast<double>(st.scale) * row[k]));
+    const float qr = static_cast<float>(rmax / 127.0);
+    double emax = 0, e2 = 0, t2 = 0;
+    for (size_t k = 0; k < dim; k++) {
+      const double r = static_cast<double>(x[k]) - static_cast<double>(st.scale) * row[k];
+      const double v = qr > 0.0f ? std::nearbyint(r / qr) : 0.0;
+      rrow[k] = static_cast<int8_t>(std::max(-127.0, std::min(127.0, v)));
+      const double e = r - static_cast<double>(qr) * rrow[k];
+      emax = std::max(emax, std::fabs(e));
+      e2 += e * e;
+      t2 += (static_cast<double>(qr) * rrow[k]) * (static_cast<double>(qr) * rrow[k]);
+    }
+    sq.qrs[i] = qr;
+    sq.alpha[i] = static_cast<float>(1.01 * emax);
+    sq.beta[i] = static_cast<float>(1.01 * (0.5 * st.l1 + 0.5 * emax * static_cast<double>(dim)));
+    sq.eqn[i] = static_cast<float>(1.01 * std::sqrt(e2));
+    sq.rt[i] = static_cast<float>(1.01e-6 * std::sqrt(t2));
   }
-  if (nq < kScreenMinQueryVectors || nq > kMaxLaneBlocks * kLanes || dim > kScreenMaxDim) {
-    brute(c);  // too few query vectors to repay screening, or a query too long for one lane pass
-    return;
-  }
+  build_lane_query(q8.data(), split ? 2 * nl : nq, s8, dim, sq.lq);
+  return true;
+}
+
+template <bool kAmx, bool kSplit, typename T, typename Brute>
+T512 void screen_candidates(const QueryF32& q, const T* docs, const ScreenView* side, const Candidates& c, Brute& brute,
+                            const ScreenQuery& sq) {
+  const size_t nq = q.count, dim = q.dim, s8 = round_up(dim, 64), qb = sq.qb;
   size_t maxc = 0;
   for (size_t n = 0; n < c.n; n++) maxc = std::max<size_t>(maxc, c.counts[n]);
-  // query: int8 copy in lane layout and the per-lane bound coefficients
-  const size_t nl = round_up(nq, kLanes);
-  std::vector<int8_t> q8(nq * s8);
-  std::vector<float> qs(nl, 0.0f), alpha(nl, 0.0f), beta(nl, 0.0f), gam(nl, 0.0f), qn(nl, 0.0f), eqn(nl, 0.0f), best(nl);
-  const float g = static_cast<float>(dim + 2) * 0x1p-23f;
-  for (size_t i = 0; i < nq; i++) {
-    int32_t unused;
-    const RowStats st = quant_row(q.data + i * q.stride, dim, q8.data() + i * s8, &unused);
-    if (!screenable(st.l1, st.maxabs)) {  // the int8 bound does not hold for this query: exact path
-      brute(c);
-      return;
-    }
-    qs[i] = st.scale;
-    alpha[i] = 1.01f * 0.5f * st.scale;
-    beta[i] = 1.01f * (0.5f * st.l1 + 0.25f * st.scale * static_cast<float>(dim));
-    gam[i] = 1.01f * g * st.l1;
-    qn[i] = 1.01f * st.norm2;
-    eqn[i] = 1.01f * st.res2;
-  }
-  LaneQuery lq;
-  build_lane_query(q8.data(), nq, s8, dim, lq);
-  const size_t qb = lq.qb;
-  std::vector<float> up(std::max<size_t>(maxc, 1) * qb * kLanes);
+  std::vector<float> up(std::max<size_t>(maxc, 1) * qb * kLanes), best(qb * kLanes);
   std::vector<int8_t> d8(side ? 0 : maxc * s8 + 64);
   std::vector<float> dstats(side ? 0 : kStats * maxc);
   const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
   __mmask16 valid[kMaxLaneBlocks];
   for (size_t b = 0; b < qb; b++)
     valid[b] = nq - b * kLanes >= kLanes ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (nq - b * kLanes)) - 1u);
+  PairBatch<T> pb;
+  pb.dim = dim;
+  pb.best = best.data();
   for (size_t n = 0; n < c.n; n++) {
     const size_t start = c.starts[n], cnt = c.counts[n];
     if (cnt == 0) {
@@ -730,7 +949,10 @@ T512 void maxsim_screened(const QueryF32& q, const T* docs, const ScreenView* si
       next = reinterpret_cast<const char*>(docs + static_cast<size_t>(c.starts[n + 1]) * dim);
       next_bytes = std::min<size_t>(12, c.counts[n + 1]) * dim * sizeof(T);
     }
-    ScreenEpi<T> epi{qs.data(), alpha.data(), beta.data(), gam.data(), qn.data(), eqn.data(), stats, up.data(), qb, {}, {}, {}};
+    ScreenEpi<T, kSplit> epi{sq.qs.data(), sq.alpha.data(), sq.beta.data(), sq.gam.data(), sq.qn.data(), sq.eqn.data(),
+                             stats, up.data(), qb, {}, {}, {}};
+    epi.qrs = sq.qrs.data();
+    epi.rt = sq.rt.data();
     if (!side) {
       epi.qsrc = base;
       epi.d8 = d8.data();
@@ -743,7 +965,7 @@ T512 void maxsim_screened(const QueryF32& q, const T* docs, const ScreenView* si
       epi.ubest[b] = ninf;
       epi.uidx[b] = _mm512_setzero_si512();
     }
-    walk_candidate(lq, rows, rstride, cnt, next, next_bytes, epi);
+    walk_any<kAmx>(sq.lq, rows, rstride, cnt, next, next_bytes, epi);
     if (!epi.ok) {  // a document vector the int8 bound does not cover: exact path for this candidate
       brute(Candidates{&s32, &c32, 1, c.out + n});
       continue;
@@ -758,13 +980,10 @@ T512 void maxsim_screened(const QueryF32& q, const T* docs, const ScreenView* si
       brute(Candidates{&s32, &c32, 1, c.out + n});
       continue;
     }
-    // refinement: the screening winner of every query vector first, then the surviving pairs
-    // row by row (best only grows, so later rows are tested against the best dot so far; pairs
-    // go four at a time through dot4, so a batch may hold a pair a just-found maximum would
-    // have pruned: harmless, the result is the max over a superset of the needed pairs)
-    PairBatch<T> pb;
-    pb.dim = dim;
-    pb.best = best.data();
+    // refinement: the screening winner of every query vector first, then the pairs whose upper
+    // bound reaches the winner's full-precision dot (a superset of the pairs that can still
+    // change a maximum; the result is the max over them, so exact)
+    pb.pairs.reserve(nq);
     alignas(64) int32_t jstar[kMaxLaneBlocks][kLanes];
     for (size_t b = 0; b < qb; b++) {
       _mm512_store_si512(jstar[b], epi.uidx[b]);
@@ -774,7 +993,7 @@ T512 void maxsim_screened(const QueryF32& q, const T* docs, const ScreenView* si
         pb.add(q.data + i * q.stride, base + static_cast<size_t>(jstar[b][l]) * dim, i);
       }
     }
-    pb.flush();
+    pb.run();
     for (size_t j = 0; j < cnt; j++) {
       for (size_t b = 0; b < qb; b++) {
         const float* u = &up[(j * qb + b) * kLanes];
@@ -787,9 +1006,31 @@ T512 void maxsim_screened(const QueryF32& q, const T* docs, const ScreenView* si
         }
       }
     }
-    pb.flush();
+    pb.run();
     c.out[n] = finish_maxsim(best.data(), nq);
   }
+}
+
+template <bool kAmx, typename T, typename Brute>
+T512 void maxsim_screened(const QueryF32& q, const T* docs, const ScreenView* side, const Candidates& c, Brute brute) {
+  const size_t nq = q.count, dim = q.dim;
+  if (nq == 0) {
+    for (size_t n = 0; n < c.n; n++) c.out[n] = 0.0f;
+    return;
+  }
+  if (nq < kScreenMinQueryVectors || nq > kMaxLaneBlocks * kLanes || dim > kScreenMaxDim) {
+    brute(c);  // too few query vectors to repay screening, or a query too long for one lane pass
+    return;
+  }
+  // the split query pays where the tile units score it (dims the amx walker takes)
+  const bool split = kAmx && dim % 64 == 0;
+  ScreenQuery sq;
+  if (!prepare_screen_query(q, split, sq)) {  // the int8 bound does not hold for this query: exact path
+    brute(c);
+    return;
+  }
+  if (split) screen_candidates<kAmx, true>(q, docs, side, c, brute, sq);
+  else screen_candidates<kAmx, false>(q, docs, side, c, brute, sq);
 }
 
 constexpr int kQT = 4, kDT = 4, kRowsDT = 4;
@@ -807,25 +1048,46 @@ void maxsim_f16_brute_avx512(const QueryF32& q, const uint16_t* docs, const Cand
 }
 
 void maxsim_f32_avx512(const QueryF32& q, const float* docs, const Candidates& c) {
-  maxsim_screened(q, docs, nullptr, c, [&](const Candidates& one) { maxsim_f32_brute_avx512(q, docs, one); });
+  maxsim_screened<false>(q, docs, nullptr, c, [&](const Candidates& one) { maxsim_f32_brute_avx512(q, docs, one); });
 }
 
 void maxsim_f16_avx512(const QueryF32& q, const uint16_t* docs, const Candidates& c) {
-  maxsim_screened(q, docs, nullptr, c, [&](const Candidates& one) { maxsim_f16_brute_avx512(q, docs, one); });
+  maxsim_screened<false>(q, docs, nullptr, c, [&](const Candidates& one) { maxsim_f16_brute_avx512(q, docs, one); });
 }
 
 void maxsim_f32_screen_avx512(const QueryF32& q, const float* docs, const Screen& s, const Candidates& c) {
   const ScreenView v{s.i8, s.stats};
-  maxsim_screened(q, docs, &v, c, [&](const Candidates& one) { maxsim_f32_brute_avx512(q, docs, one); });
+  maxsim_screened<false>(q, docs, &v, c, [&](const Candidates& one) { maxsim_f32_brute_avx512(q, docs, one); });
 }
 
 void maxsim_f16_screen_avx512(const QueryF32& q, const uint16_t* docs, const Screen& s, const Candidates& c) {
   const ScreenView v{s.i8, s.stats};
-  maxsim_screened(q, docs, &v, c, [&](const Candidates& one) { maxsim_f16_brute_avx512(q, docs, one); });
+  maxsim_screened<false>(q, docs, &v, c, [&](const Candidates& one) { maxsim_f16_brute_avx512(q, docs, one); });
 }
 
 void maxsim_i8_avx512(const QueryI8& q, const int8_t* docs, const float* scales, const Candidates& c) {
-  maxsim_i8_lanes(q, docs, scales, c);
+  maxsim_i8_lanes<false>(q, docs, scales, c);
+}
+
+// amx level: the same kernels with the AMX walker (tile configuration held for the call).
+void maxsim_f32_screen_amx(const QueryF32& q, const float* docs, const Screen& s, const Candidates& c) {
+  const ScreenView v{s.i8, s.stats};
+  amx_begin();
+  maxsim_screened<true>(q, docs, &v, c, [&](const Candidates& one) { maxsim_f32_brute_avx512(q, docs, one); });
+  amx_end();
+}
+
+void maxsim_f16_screen_amx(const QueryF32& q, const uint16_t* docs, const Screen& s, const Candidates& c) {
+  const ScreenView v{s.i8, s.stats};
+  amx_begin();
+  maxsim_screened<true>(q, docs, &v, c, [&](const Candidates& one) { maxsim_f16_brute_avx512(q, docs, one); });
+  amx_end();
+}
+
+void maxsim_i8_amx(const QueryI8& q, const int8_t* docs, const float* scales, const Candidates& c) {
+  amx_begin();
+  maxsim_i8_lanes<true>(q, docs, scales, c);
+  amx_end();
 }
 
 void dots_f32_avx512(const QueryF32& q, const float* rows, const Rows& rs) {

@@ -27,7 +27,7 @@ export interface HybridIndexOptions {
   /** Multi-vector store; `false` disables it. */
   /**
    * screening: f32/f16 stores keep an int8 screening sidecar for exact MaxSim at int8 speed
-   * (default 'int8' on avx512, +dim+24 bytes per token vector, runtime only); 'none' saves the memory.
+   * (default 'int8' on avx512 / amx, +dim+24 bytes per token vector, runtime only); 'none' saves the memory.
    */
   multivector?: false | { dtype?: 'f32' | 'f16' | 'i8'; poolFactor?: 1 | 2 | 3; screening?: 'int8' | 'none' };
   /** Optional BM25 store over analysed terms (search with mode 'bm25'). */

@@ -8,7 +8,7 @@
  *   {@link setKernelLogger} (nothing is printed by default).
  */
 import { InvalidArgumentError } from '../errors.js';
-import { loadNative, type NativeConvert, type NativeModule } from './native.js';
+import { loadNative, type NativeConvert, type NativeMemory, type NativeModule } from './native.js';
 import { referenceKernels } from './reference.js';
 import type { Backend, Kernels } from './types.js';
 
@@ -70,6 +70,19 @@ export const kernels: Kernels = {
 };
 
 /**
+ * The addon's memory placement helpers (cache-line alignment, huge-page advice) when it is
+ * loaded, whatever the active kernels; null otherwise. Internal to trident's stores.
+ *
+ * @example
+ * ```ts
+ * const m = nativeMemory(); if (m) console.log(m.addressMod(new ArrayBuffer(64), 64));
+ * ```
+ */
+export function nativeMemory(): NativeMemory | null {
+  return tryNative()?.memory ?? null;
+}
+
+/**
  * The native storage conversions (f32 → f16, int8 rows, screening sidecar) when the addon
  * is loaded and the native backend is active, else null (callers then run the TS twins,
  * which give the same bits). Internal to trident's stores.
@@ -88,13 +101,29 @@ export function nativeConvert(): NativeConvert | null {
  *
  * @example
  * ```ts
- * backend() // { kind: 'native', isa: 'avx512', available: ['avx512', 'avx2', 'serial'] }
+ * backend() // { kind: 'native', isa: 'amx', available: ['amx', 'avx512', 'avx2', 'serial'] }
  * ```
  */
 export function backend(): Backend {
   const available = native !== null ? native.available() : [];
   if (active === referenceKernels || native === null) return { kind: 'js', isa: 'js', available };
   return { kind: 'native', isa: native.isa(), available };
+}
+
+/** Native ISA levels whose f32 / f16 MaxSim reads an int8 screening sidecar (the others ignore it). */
+export const SCREENING_ISAS: readonly string[] = ['amx', 'avx512'];
+
+/**
+ * True when the active kernels use a store's int8 screening sidecar (native `amx` or `avx512`),
+ * so keeping one pays off.
+ *
+ * @example
+ * ```ts
+ * if (screeningKernelActive()) console.log('f32 / f16 MaxSim screens with int8 images');
+ * ```
+ */
+export function screeningKernelActive(): boolean {
+  return SCREENING_ISAS.includes(backend().isa);
 }
 
 /**

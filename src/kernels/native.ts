@@ -21,8 +21,17 @@ export interface NativeConvert {
   buildScreenF16(rows: Uint16Array, dim: number, from: number, count: number, i8: Int8Array, stats: Float32Array): void;
 }
 
+/**
+ * Memory placement helpers of the addon (native/addon.cc): the backing store's address modulo a
+ * power of two (≤ 2 MiB) and a transparent-huge-page hint (Linux madvise; false elsewhere).
+ */
+export interface NativeMemory {
+  addressMod(buffer: ArrayBuffer, modulus: number): number;
+  adviseHugePages(buffer: ArrayBuffer): boolean;
+}
+
 /** Raw functions exported by native/addon.cc. */
-interface Addon extends Kernels, Partial<NativeConvert> {
+interface Addon extends Kernels, Partial<NativeConvert>, Partial<NativeMemory> {
   setIsa(isa: string): void;
   isa(): string;
   available(): string[];
@@ -41,6 +50,8 @@ export interface NativeModule {
   kernels: Kernels;
   /** Null for an addon built before the conversions existed. */
   convert: NativeConvert | null;
+  /** Null for an addon built before the memory helpers existed. */
+  memory: NativeMemory | null;
   setIsa(isa: string): void;
   isa(): string;
   available(): string[];
@@ -120,7 +131,7 @@ export function nativeDir(): string {
  * @example
  * ```ts
  * const m = loadNative();
- * if (!(m instanceof Error)) console.log(m.available()); // e.g. ['avx512', 'avx2', 'serial']
+ * if (!(m instanceof Error)) console.log(m.available()); // e.g. ['amx', 'avx512', 'avx2', 'serial']
  * ```
  */
 export function loadNative(): NativeModule | Error {
@@ -150,6 +161,19 @@ export function loadNative(): NativeModule | Error {
             buildScreenF16: call(conv.buildScreenF16!.bind(conv)),
           }
         : null,
+      memory:
+        a.addressMod && a.adviseHugePages
+          ? {
+              addressMod: (buffer, modulus) => {
+                try {
+                  return a.addressMod!(buffer, modulus);
+                } catch (e) {
+                  mapNativeError(e);
+                }
+              },
+              adviseHugePages: a.adviseHugePages.bind(a),
+            }
+          : null,
       setIsa: (isa) => {
         try { a.setIsa(isa); } catch (e) { mapNativeError(e); }
       },

@@ -38,7 +38,7 @@ export interface Kernels {
   /**
    * Same result as {@link maxsimF32} (exact), given the arena's screening sidecar built by
    * `buildScreen` (src/kernels/screen.ts): `screenI8` holds every vector's int8 image (dim
-   * bytes each, row-major like the arena) and `screenStats` SCREEN_STATS (6) floats per vector. The avx512
+   * bytes each, row-major like the arena) and `screenStats` SCREEN_STATS (6) floats per vector. The avx512 / amx
    * kernel screens all pairs with it instead of quantising the candidates' rows on every call;
    * the other ISAs and the TS twin ignore it. The sidecar must cover every candidate vector.
    */
@@ -58,12 +58,12 @@ export interface Kernels {
  *
  * @example
  * ```ts
- * const b: Backend = backend(); // { kind: 'native', isa: 'avx512', available: ['avx512', 'avx2', 'serial'] }
+ * const b: Backend = backend(); // { kind: 'native', isa: 'amx', available: ['amx', 'avx512', 'avx2', 'serial'] }
  * ```
  */
 export interface Backend {
   kind: 'native' | 'js';
-  /** e.g. 'avx512', 'avx2', 'neon', 'serial', or 'js'. */
+  /** e.g. 'amx', 'avx512', 'avx2', 'neon', 'serial', or 'js'. */
   isa: string;
   /** ISAs this machine can run, most capable first (native only). */
   available: string[];

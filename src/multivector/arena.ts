@@ -7,13 +7,14 @@
  *
  * Optional screening sidecar (f32 / f16 arenas, `screening = true`): every vector's int8 image
  * and 6 stats floats (src/kernels/screen.ts), kept in step with the vectors on every append,
- * so the native avx512 MaxSim screens candidates without re-quantising their rows on each
+ * so the native avx512 / amx MaxSim screens candidates without re-quantising their rows on each
  * call. Runtime only: never persisted, rebuilt when an arena is loaded or compacted.
  */
 
 import { f16Values, rowSumsI8 } from '../kernels/f16.js';
 import { toF16Into, quantizeI8RowsInto } from '../kernels/convert.js';
 import { kernels } from '../kernels/index.js';
+import { alignedArray } from '../kernels/aligned.js';
 import { buildScreen, SCREEN_STATS } from '../kernels/screen.js';
 import type { MvDtype } from './types.js';
 
@@ -54,7 +55,7 @@ export class Arena {
   /** Starts keeping a screening sidecar (f32 / f16 only): built now for every stored vector. */
   enableScreening(): void {
     if (this.screenI8 !== null || this.dtype === 'i8') return;
-    this.screenI8 = new Int8Array(this.#cap * this.dim);
+    this.screenI8 = alignedArray(Int8Array, this.#cap * this.dim);
     this.screenStats = new Float32Array(this.#cap * SCREEN_STATS);
     this.#screen(0, this.used);
   }
@@ -80,15 +81,16 @@ export class Arena {
     const cap = Math.max(min, Math.ceil(this.#cap * 1.5), 16);
     const d = this.dim;
     const n = this.used;
-    if (this.dtype === 'f32') this.f32 = grow(this.f32, new Float32Array(cap * d), n * d);
-    else if (this.dtype === 'f16') this.f16 = grow(this.f16, new Uint16Array(cap * d), n * d);
+    // vector rows on cache lines (alignedArray): the kernels read them 64 bytes at a time
+    if (this.dtype === 'f32') this.f32 = grow(this.f32, alignedArray(Float32Array, cap * d), n * d);
+    else if (this.dtype === 'f16') this.f16 = grow(this.f16, alignedArray(Uint16Array, cap * d), n * d);
     else {
-      this.i8 = grow(this.i8, new Int8Array(cap * d), n * d);
+      this.i8 = grow(this.i8, alignedArray(Int8Array, cap * d), n * d);
       this.scales = grow(this.scales, new Float32Array(cap), n);
       this.sums = grow(this.sums, new Int32Array(cap), n);
     }
     if (this.screenI8 !== null) {
-      this.screenI8 = grow(this.screenI8, new Int8Array(cap * d), n * d);
+      this.screenI8 = grow(this.screenI8, alignedArray(Int8Array, cap * d), n * d);
       this.screenStats = grow(this.screenStats, new Float32Array(cap * SCREEN_STATS), n * SCREEN_STATS);
     }
     this.tokens = grow(this.tokens, new Uint32Array(cap), n);

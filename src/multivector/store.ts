@@ -12,7 +12,7 @@
  */
 
 import { invalid } from '../errors.js';
-import { backend } from '../kernels/index.js';
+import { backend, screeningKernelActive } from '../kernels/index.js';
 import { topK, type Ranked } from '../kernels/topk.js';
 import { Arena } from './arena.js';
 import { poolDoc } from './pool.js';
@@ -41,9 +41,9 @@ export interface MultiVectorStoreOptions {
   poolFactor?: 1 | 2 | 3;
   /**
    * f32 / f16 stores: keep an int8 screening sidecar of the vectors (+dim + 24 bytes per
-   * vector: +25 % over f32, +50 % over f16) so the native avx512 MaxSim screens candidates
+   * vector: +25 % over f32, +50 % over f16) so the native avx512 / amx MaxSim screens candidates
    * without re-quantising their rows on every call (scores are identical either way: exact
-   * MaxSim). Default 'int8' when the native avx512 kernels are active, else 'none'; ignored
+   * MaxSim). Default 'int8' when the native avx512 or amx kernels are active, else 'none'; ignored
    * for i8 stores (their vectors are already int8). Runtime only, never written to disk.
    */
   screening?: MvScreening;
@@ -75,7 +75,7 @@ export interface MultiVectorOpenOptions {
 function resolveScreening(v: unknown, dtype: MvDtype, where: string): boolean {
   if (v !== undefined && v !== 'int8' && v !== 'none') invalid('INVALID_ARGUMENT', `${where}: screening must be 'int8' or 'none', got ${String(v)}`);
   if (dtype === 'i8') return false;
-  if (v === undefined) return backend().isa === 'avx512';
+  if (v === undefined) return screeningKernelActive();
   return v === 'int8';
 }
 

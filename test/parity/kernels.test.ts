@@ -108,6 +108,11 @@ cases.push(makeCase(seed++, 1024, 32, 48, true)); // the production shape, scale
 cases.push(makeTieCase(seed++, 256, 6, 40, false));
 cases.push(makeTieCase(seed++, 1000, 8, 30, false));
 cases.push(makeTieCase(seed++, 300, 5, 24, true));
+// amx walker shapes (dim % 64 == 0, >= 16 rows): 3 query blocks (odd count of 16-lane blocks),
+// row tiles of 16 with a shifted last one, exactly one row tile
+cases.push(makeCase(seed++, 128, 40, 70, true));
+cases.push(makeCase(seed++, 64, 17, 16, true));
+cases.push(makeTieCase(seed++, 192, 33, 50, false));
 
 function quantBound(query: Float32Array, qCount: number, dim: number, arena: Float32Array, vectors: number): number {
   // |q·d - qs·ds·Σq8·d8| <= (qs/2)Σ|d| + (ds/2)Σ|q| + (qs·ds/4)·dim per pair (rounding <= half a step)

@@ -33,7 +33,7 @@ function normalise(a: Float32Array, off: number, dim: number): void {
 }
 
 /** Candidates of every tile-relevant length at unaligned starts, plus empty and whole-arena ones. */
-function shape(seed: number, dim: number, qCount: number, vectors: number, kind: 'random' | 'ties' | 'dups' = 'random'): Shape {
+function shape(seed: number, dim: number, qCount: number, vectors: number, kind: 'random' | 'ties' | 'dups' | 'graded' | 'aligned' = 'random'): Shape {
   const r = rng(seed);
   const query = randomRows(r, qCount, dim, true);
   const arena = randomRows(r, vectors, dim, true);
@@ -45,6 +45,50 @@ function shape(seed: number, dim: number, qCount: number, vectors: number, kind:
       normalise(arena, j1 * dim, dim);
       for (let k = 0; k < dim; k++) arena[(j1 + 1) * dim + k] = arena[j1 * dim + k]! + 1e-3 * (r() - 0.5);
       normalise(arena, (j1 + 1) * dim, dim);
+    }
+  } else if (kind === 'graded') {
+    // per query vector a cluster of six document vectors near it whose dots differ by graded gaps
+    // (~1e-5 .. 3e-2 apart): the second best falls at every distance from the best relative to
+    // the screening bound, so a bound that is too tight anywhere picks a wrong row (a different
+    // dot, so a different f32 result, not a rounding difference)
+    const gaps = [1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 3e-2];
+    for (let a = 0; a < qCount && 6 * a + 6 <= vectors; a++) {
+      const j0 = 6 * a;
+      for (let k = 0; k < dim; k++) arena[j0 * dim + k] = query[a * dim + k]! + 0.6 * (r() - 0.5);
+      normalise(arena, j0 * dim, dim);
+      for (let m = 1; m < 6; m++) {
+        const j = j0 + m;
+        for (let k = 0; k < dim; k++) arena[j * dim + k] = arena[j0 * dim + k]! + gaps[m]! * 4 * (r() - 0.5);
+        normalise(arena, j * dim, dim);
+      }
+    }
+  } else if (kind === 'aligned') {
+    // adversarial for the query-side error: per query vector q, a document vector j0 with a large
+    // component along q's own int8 rounding error e (so q8·d8 misestimates q·j0 by about the worst
+    // case the bound allows for that term), and rivals orthogonal to e whose dots with q sit just
+    // below q·j0 (graded gaps 1e-4 .. 4e-3): a bound too tight on the query side prunes j0
+    for (let a = 0; a < qCount && 6 * a + 6 <= vectors; a++) {
+      const q = query.subarray(a * dim, (a + 1) * dim);
+      let maxabs = 0;
+      for (let k = 0; k < dim; k++) maxabs = Math.max(maxabs, Math.abs(q[k]!));
+      const scale = Math.fround(maxabs / 127);
+      const e = Float64Array.from(q, (x) => x - scale * Math.round(x / scale));
+      const en = Math.hypot(...e);
+      const j0 = 6 * a;
+      for (let k = 0; k < dim; k++) arena[j0 * dim + k] = 0.8 * q[k]! + 0.6 * (e[k]! / en);
+      normalise(arena, j0 * dim, dim);
+      let dot0 = 0;
+      for (let k = 0; k < dim; k++) dot0 += q[k]! * arena[j0 * dim + k]!;
+      for (let m = 1; m < 6; m++) {
+        const j = j0 + m;
+        const t = dot0 - [0, 1e-4, 5e-4, 1e-3, 2e-3, 4e-3][m]!;
+        const n = Float64Array.from({ length: dim }, () => r() - 0.5);
+        let nq = 0;
+        for (let k = 0; k < dim; k++) nq += n[k]! * q[k]!;
+        for (let k = 0; k < dim; k++) n[k] = n[k]! - nq * q[k]!; // orthogonal to q
+        const nn = Math.hypot(...n);
+        for (let k = 0; k < dim; k++) arena[j * dim + k] = t * q[k]! + Math.sqrt(1 - t * t) * (n[k]! / nn);
+      }
     }
   } else if (kind === 'dups') {
     for (let v = 1; v < vectors; v++) {
@@ -72,6 +116,15 @@ const shapes: Shape[] = [
   shape(107, 96, 3, 26), // too few query vectors to screen
   shape(108, 200, 20, 40, 'ties'),
   shape(109, 128, 9, 30, 'dups'),
+  shape(110, 192, 40, 70), // amx walker: 3 query blocks, shifted last row tile
+  shape(111, 320, 17, 50, 'ties'),
+  shape(112, 64, 48, 16, 'dups'),
+  shape(113, 1024, 8, 60, 'graded'),
+  shape(114, 256, 20, 130, 'graded'),
+  shape(115, 128, 33, 200, 'graded'),
+  shape(116, 1000, 6, 40, 'graded'), // dims not a multiple of 64: the unsplit query
+  shape(117, 1024, 6, 48, 'aligned'),
+  shape(118, 128, 17, 140, 'aligned'),
 ];
 
 function screenOf(rows: Float32Array | Uint16Array, dim: number, vectors: number): { i8: Int8Array; stats: Float32Array } {

@@ -28,7 +28,7 @@ describe("HybridIndex multivector.screening", () => {
     const def = made.default!, none = made.none!;
     const mvStats = (i: HybridIndex) => (i.stats() as unknown as { multivector: { screeningBytes: number } }).multivector;
     expect(mvStats(none).screeningBytes).toBe(0);
-    if (backend().isa === 'avx512') expect(mvStats(def).screeningBytes).toBeGreaterThan(0);
+    if (backend().isa === 'avx512' || backend().isa === 'amx') expect(mvStats(def).screeningBytes).toBeGreaterThan(0);
     for (const q of ['cats and rivers', 'fish number 21', 'hills']) {
       const a = await def.search(q, { mode: 'multivector', k: 30 });
       const b = await none.search(q, { mode: 'multivector', k: 30 });

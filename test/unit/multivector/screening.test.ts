@@ -119,11 +119,14 @@ describe.each(['f32', 'f16'] as const)('screening sidecar (%s)', (dtype) => {
 });
 
 describe('screening option', () => {
-  it('defaults to int8 exactly when the native avx512 kernels are active', () => {
+  it('defaults to int8 exactly when the native amx / avx512 kernels are active', () => {
+    for (const isa of ['auto', ...backend().available, 'js']) {
+      setIsa(isa);
+      const want = backend().isa === 'avx512' || backend().isa === 'amx' ? 'int8' : 'none';
+      expect(MultiVectorStore.create({ dim: 8, dtype: 'f32' }).screening).toBe(want);
+      expect(MultiVectorStore.create({ dim: 8, dtype: 'f16' }).screening).toBe(want);
+    }
     setIsa('auto');
-    const want = backend().isa === 'avx512' ? 'int8' : 'none';
-    expect(MultiVectorStore.create({ dim: 8, dtype: 'f32' }).screening).toBe(want);
-    expect(MultiVectorStore.create({ dim: 8, dtype: 'f16' }).screening).toBe(want);
   });
 
   it('is ignored for i8 stores (already int8): nothing allocated', () => {
