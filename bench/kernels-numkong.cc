@@ -1,15 +1,16 @@
 // Same-process comparison of trident's MaxSim kernels with NumKong's packed MaxSim.
 //
 // Built at bench time by bench/kernels.bench.ts into bench/.cache/ (git-ignored) from
-// native/{cpu,kernels_*}.cc plus NumKong's headers found in node_modules/usearch/numkong/include
+// native/{cpu,convert,kernels_*}.cc plus NumKong's headers found in node_modules/usearch/numkong/include
 // (nothing of NumKong is committed). Usage: kernels-numkong Q T D N REPS
-// Prints one JSON object: { ours: { <isa>: { f32, f16, i8 } }, numkong: { <isa>: { f32, f16 } },
-// peak: { fma512MacPerNs, dpbusd512MacPerNs } }
+// Prints one JSON object: { ours: { <isa>: { f32, f16, i8, f32+sidecar, f16+sidecar } },
+// numkong: { <isa>: { f32, f16 } } (sapphireamx on an amx machine, icelake on avx512, haswell),
+// peak: { fma512MacPerNs, dpbusd512MacPerNs, tdpbssdMacPerNs (amx only) } }
 // with median microseconds per document (one call = one query against N documents of T tokens).
 //
 // What is timed, for both libraries: query preparation (our padding / int8 quantisation; NumKong's
 // query pack) plus scoring all N documents; document preparation (NumKong's pack, our f16/i8
-// conversion) happens once, outside the timed region, as it would at index time.
+// conversion and screening sidecars) happens once, outside the timed region, as at index time.
 // NumKong's MaxSim screens with int8 dot products and refines the winning pair in full precision
 // (an approximation of max_j q_i·d_j, returning angular distance), whereas trident's f32/f16
 // kernels compute every pair exactly; trident's i8 kernel is the like-for-like comparison.
@@ -24,6 +25,7 @@
 
 #include <immintrin.h>
 
+#include "convert.h"
 #include "kernels.h"
 #include "numkong/maxsim.h"
 
@@ -101,6 +103,48 @@ volatile double g_sink = 0;
 // machine's current peak for the instructions the kernels are built on, measured with the
 // same clock, so kernel timings can be read as a fraction of what this core delivers now.
 #define TRIDENT_X12(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11)
+
+// AMX int8 tile peak: four independent 16x16 accumulators fed from two A and two B tiles
+// (TDPBSSD = 16 x 16 x 64 MACs each). Needs the tile data permission cpu.cc asks for.
+struct alignas(64) PeakTileCfg {
+  uint8_t palette = 1, start_row = 0;
+  uint8_t reserved[14] = {};
+  uint16_t colsb[16] = {};
+  uint8_t rows[16] = {};
+};
+__attribute__((target("amx-tile,amx-int8"))) double peak_amx() {
+  PeakTileCfg cfg;
+  for (int t = 0; t < 8; t++) {
+    cfg.rows[t] = 16;
+    cfg.colsb[t] = 64;
+  }
+  __asm__ volatile("" : : "r"(&cfg) : "memory");
+  _tile_loadconfig(&cfg);
+  alignas(64) static int8_t a[1024], b[1024];
+  for (int i = 0; i < 1024; i++) a[i] = int8_t(i % 7 - 3), b[i] = int8_t(i % 5 - 2);
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  _tile_loadd(4, a, 64);
+  _tile_loadd(5, a, 64);
+  _tile_loadd(6, b, 64);
+  _tile_loadd(7, b, 64);
+  const long n = 5000000;
+  const double t0 = now_us();
+  for (long i = 0; i < n; i++) {
+    _tile_dpbssd(0, 4, 6);
+    _tile_dpbssd(1, 4, 7);
+    _tile_dpbssd(2, 5, 6);
+    _tile_dpbssd(3, 5, 7);
+  }
+  const double t1 = now_us();
+  alignas(64) static int32_t c[256];
+  _tile_stored(0, c, 64);
+  g_sink = g_sink + c[0];
+  _tile_release();
+  return double(n) * 4 * 16 * 16 * 64 / ((t1 - t0) * 1e3);
+}
 __attribute__((target("avx512f,avx512vnni,avx512bw"))) void peak_avx512(double& fma_mac_ns, double& dp_mac_ns) {
   const long n = 20000000;
 #define DECL_F(i) __m512 a##i = _mm512_set1_ps(float(i) * 1e-3f);
@@ -158,6 +202,11 @@ int main(int argc, char** argv) {
     for (size_t kk = 0; kk < D; kk++) row_sums8[v] += docs8[v * D + kk];
   std::vector<uint32_t> starts(N), counts(N, uint32_t(T));
   for (size_t i = 0; i < N; i++) starts[i] = uint32_t(i * T);
+  // screening sidecars, built at index time by the store (like NumKong's packing)
+  std::vector<int8_t> scr32(N * T * D), scr16(N * T * D);
+  std::vector<float> st32(N * T * 6), st16(N * T * 6);
+  build_screen_f32(docs.data(), D, 0, N * T, scr32.data(), st32.data());
+  build_screen_f16(docs16.data(), D, 0, N * T, scr16.data(), st16.data());
   std::vector<float> out(N);
 
   const size_t stride = (D + 63) / 64 * 64;
@@ -196,8 +245,19 @@ int main(int argc, char** argv) {
       k->maxsim_i8(qi, docs8.data(), scales8.data(), c);
       g_sink = g_sink + out[0];
     });
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "%s\"%s\":{\"f32\":%.3f,\"f16\":%.3f,\"i8\":%.3f}", t ? "," : "", k->isa, f32, f16, i8);
+    const double f32s = median_us_per_doc(R, N, [&] {
+      auto qp = prep();
+      k->maxsim_f32_screen(QueryF32{qp.data(), Q, D, stride}, docs.data(), Screen{scr32.data(), st32.data()}, c);
+      g_sink = g_sink + out[0];
+    });
+    const double f16s = median_us_per_doc(R, N, [&] {
+      auto qp = prep();
+      k->maxsim_f16_screen(QueryF32{qp.data(), Q, D, stride}, docs16.data(), Screen{scr16.data(), st16.data()}, c);
+      g_sink = g_sink + out[0];
+    });
+    char buf[320];
+    std::snprintf(buf, sizeof buf, "%s\"%s\":{\"f32\":%.3f,\"f16\":%.3f,\"i8\":%.3f,\"f32+sidecar\":%.3f,\"f16+sidecar\":%.3f}",
+                  t ? "," : "", k->isa, f32, f16, i8, f32s, f16s);
     json += buf;
   }
   json += "},\"numkong\":{";
@@ -246,8 +306,18 @@ int main(int argc, char** argv) {
     json += "}";
   };
   bool first = true;
+  const bool amx = nt > 0 && std::strcmp(tables[0]->isa, "amx") == 0;  // cpu.cc granted tile data
+  const bool avx512 = amx || (nt > 0 && std::strcmp(tables[0]->isa, "avx512") == 0);
+#if NK_TARGET_SAPPHIREAMX
+  if (amx) {
+    nk_isa("sapphireamx", nk_maxsim_packed_size_f32_sapphireamx, nk_maxsim_pack_f32_sapphireamx,
+           nk_maxsim_packed_f32_sapphireamx, nk_maxsim_packed_size_f16_sapphireamx, nk_maxsim_pack_f16_sapphireamx,
+           nk_maxsim_packed_f16_sapphireamx, first);
+    first = false;
+  }
+#endif
 #if NK_TARGET_ICELAKE
-  if (nt > 0 && std::strcmp(tables[0]->isa, "avx512") == 0) {
+  if (avx512) {
     nk_isa("icelake", nk_maxsim_packed_size_f32_icelake, nk_maxsim_pack_f32_icelake, nk_maxsim_packed_f32_icelake,
            nk_maxsim_packed_size_f16_icelake, nk_maxsim_pack_f16_icelake, nk_maxsim_packed_f16_icelake, first);
     first = false;
@@ -258,12 +328,17 @@ int main(int argc, char** argv) {
          nk_maxsim_packed_size_f16_haswell, nk_maxsim_pack_f16_haswell, nk_maxsim_packed_f16_haswell, first);
 #endif
   json += "}";
-  if (nt > 0 && std::strcmp(tables[0]->isa, "avx512") == 0) {
-    double fma = 0, dp = 0;
+  if (avx512) {
+    double fma = 0, dp = 0, tile = 0;
     peak_avx512(fma, dp);
-    char buf[160];
-    std::snprintf(buf, sizeof buf, ",\"peak\":{\"fma512MacPerNs\":%.2f,\"dpbusd512MacPerNs\":%.2f}", fma, dp);
+    if (amx) tile = peak_amx();
+    char buf[200];
+    std::snprintf(buf, sizeof buf, ",\"peak\":{\"fma512MacPerNs\":%.2f,\"dpbusd512MacPerNs\":%.2f%s", fma, dp, amx ? "" : "}");
     json += buf;
+    if (amx) {
+      std::snprintf(buf, sizeof buf, ",\"tdpbssdMacPerNs\":%.2f}", tile);
+      json += buf;
+    }
   }
   json += "}";
   std::printf("%s\n", json.c_str());

@@ -64,12 +64,12 @@ function numkongCompare(): { result?: unknown; skipped?: string } {
   const cache = join(here, '.cache');
   mkdirSync(cache, { recursive: true });
   const exe = join(cache, 'kernels-numkong');
-  const sources = ['cpu.cc', 'kernels_serial.cc', 'kernels_avx2.cc', 'kernels_avx512.cc'].map((f) => join(root, 'native', f));
+  const sources = ['cpu.cc', 'convert.cc', 'kernels_serial.cc', 'kernels_avx2.cc', 'kernels_avx512.cc'].map((f) => join(root, 'native', f));
   const src = join(here, 'kernels-numkong.cc');
   const newest = Math.max(...[src, ...sources].map((f) => statSync(f).mtimeMs));
   if (!existsSync(exe) || statSync(exe).mtimeMs < newest) {
     const cxx = process.env.CXX ?? 'g++';
-    const args = ['-O3', '-std=c++17', '-DNK_TARGET_ICELAKE=1', '-DNK_TARGET_HASWELL=1', '-DNK_TARGET_SKYLAKE=1',
+    const args = ['-O3', '-std=c++17', '-DNK_TARGET_SAPPHIREAMX=1', '-DNK_TARGET_ICELAKE=1', '-DNK_TARGET_HASWELL=1', '-DNK_TARGET_SKYLAKE=1',
       `-I${join(root, 'native')}`, `-I${nkInclude}`, src, ...sources, '-o', exe];
     const b = spawnSync(cxx, args, { encoding: 'utf8' });
     if (b.status !== 0) return { skipped: `compile failed: ${(b.stderr || b.error?.message || '').slice(0, 400)}` };
@@ -204,20 +204,22 @@ async function main(): Promise<void> {
     const res = nk.result as { ours: Record<string, Record<string, number>>; numkong: Record<string, Record<string, number>> };
     const nkBest = Object.keys(res.numkong)[0]!;
     const nkF32 = res.numkong[nkBest]!.f32!;
-    const nkF16 = res.numkong[nkBest]!.f16!;
     const ours = res.ours[best] ?? {};
-    lines.push(`### Same process vs NumKong (${nkBest}; NumKong = int8 screening + full-precision refinement of the winner)`);
+    lines.push(`### Same process vs NumKong (${Object.keys(res.numkong).join(', ')}; NumKong = screening + full-precision refinement of the winner)`);
     lines.push('');
     lines.push('| trident kernel | µs/doc | NumKong kernel | µs/doc | docs/s ratio (ours / NumKong) |');
     lines.push('|---|---:|---|---:|---:|');
-    for (const [dt, us] of Object.entries(ours)) {
-      for (const [nkdt, nkUs] of [['f32', nkF32], ['f16', nkF16]] as const) {
-        lines.push(`| ${best} ${dt} | ${us.toFixed(1)} | ${nkBest} ${nkdt} | ${nkUs.toFixed(1)} | ${(nkUs / us).toFixed(2)} |`);
+    for (const [nkIsa, nkRes] of Object.entries(res.numkong)) {
+      for (const [dt, us] of Object.entries(ours)) {
+        for (const nkdt of ['f32', 'f16'] as const) {
+          const nkUs = nkRes[nkdt]!;
+          lines.push(`| ${best} ${dt} | ${us.toFixed(1)} | ${nkIsa} ${nkdt} | ${nkUs.toFixed(1)} | ${(nkUs / us).toFixed(2)} |`);
+        }
       }
     }
     lines.push('');
     nkSummary = { ...res, numkongBest: nkBest, oursI8OverNumkongF32DocsPerSec: ours.i8 ? nkF32 / ours.i8 : undefined };
-    const peak = (res as { peak?: { fma512MacPerNs: number; dpbusd512MacPerNs: number } }).peak;
+    const peak = (res as { peak?: { fma512MacPerNs: number; dpbusd512MacPerNs: number; tdpbssdMacPerNs?: number } }).peak;
     if (peak) {
       const macs = Q * T * D;
       const fmaFloor = macs / peak.fma512MacPerNs / 1000;
@@ -228,8 +230,14 @@ async function main(): Promise<void> {
           `brute-force f32 ${fmaFloor.toFixed(1)} µs/doc, int8 ${vnniFloor.toFixed(1)} µs/doc ` +
           `(ours: i8 at ${ours.i8 ? ((vnniFloor / ours.i8) * 100).toFixed(0) : '–'}% of the int8 floor).`,
       );
+      if (peak.tdpbssdMacPerNs) {
+        lines.push(
+          `AMX tile peak: ${peak.tdpbssdMacPerNs.toFixed(0)} int8 MAC/ns (tdpbssd) → ${(macs / peak.tdpbssdMacPerNs / 1000).toFixed(1)} µs/doc of arithmetic; ` +
+            `the amx kernels are bound by reading the ${(T * D / 1024).toFixed(0)} KiB of int8 rows per document instead.`,
+        );
+      }
       lines.push('');
-      nkSummary.floorsUsPerDoc = { bruteF32: fmaFloor, i8: vnniFloor };
+      nkSummary.floorsUsPerDoc = { bruteF32: fmaFloor, i8: vnniFloor, ...(peak.tdpbssdMacPerNs ? { amxI8: macs / peak.tdpbssdMacPerNs / 1000 } : {}) };
     }
   } else {
     lines.push(`NumKong comparison skipped: ${nk.skipped}`);
