@@ -357,8 +357,10 @@ inline bool amx_walkable(size_t cnt, size_t dim) { return cnt >= kAmxRows && dim
 
 // C tiles for row tiles a0 (and a1 if NR == 2) x query blocks q0 (and q1 if NB == 2), summed over
 // `chunks` 64-dimension chunks, stored to out[(r * 2 + b) * 16 + j]. While the tiles compute, the
-// rows pf + r * rstride (r < pf_rows) are prefetched, one cache line of each per chunk (the next
-// row tiles, so their loads do not wait on memory: the walk is otherwise bound by DRAM latency).
+// rows pf + r * rstride (r < pf_rows) are prefetched into L2, one cache line of each per chunk
+// (the next row tiles, so their loads do not wait on memory: the walk is otherwise bound by DRAM
+// latency; into L2 rather than L1 measured ~8 % faster on the f32 re-rank, L1 being busy with
+// the query tiles).
 template <int NR, int NB>
 TAMX void amx_tiles(const int8_t* a0, const int8_t* a1, size_t rstride, const uint8_t* q0, const uint8_t* q1,
                     size_t chunks, const int8_t* pf, size_t pf_rows, __m512i* out) {
@@ -367,7 +369,7 @@ TAMX void amx_tiles(const int8_t* a0, const int8_t* a1, size_t rstride, const ui
   if (NR > 1) _tile_zero(2);
   if (NR > 1 && NB > 1) _tile_zero(3);
   for (size_t c = 0; c < chunks; c++) {
-    for (size_t r = 0; r < pf_rows; r++) _mm_prefetch(reinterpret_cast<const char*>(pf + r * rstride + c * 64), _MM_HINT_T0);
+    for (size_t r = 0; r < pf_rows; r++) _mm_prefetch(reinterpret_cast<const char*>(pf + r * rstride + c * 64), _MM_HINT_T1);
     _tile_loadd(4, a0 + c * 64, rstride);
     _tile_loadd(6, q0 + c * 1024, 64);
     if (NB > 1) _tile_loadd(7, q1 + c * 1024, 64);
