@@ -2,7 +2,9 @@
  * Kernel selection: the native SIMD addon when it loads, else the pure-TS twins.
  *
  * - `TRIDENT_KERNELS=js` (read at import) forces the TS kernels; `TRIDENT_KERNELS=<isa>`
- *   (e.g. `avx2`, `serial`) forces that native ISA.
+ *   (e.g. `avx512`, `avx2`, `serial`) forces that native ISA. Levels, most capable first:
+ *   `amx` (AVX-512 + AMX tiles; Linux grants the tile state when the addon loads), `avx512`
+ *   (VNNI), `avx2`, `neon`, `serial`.
  * - {@link setIsa} switches at run time (tests loop over every ISA plus `'js'`).
  * - If the addon cannot load, the reason is said once through the logger installed with
  *   {@link setKernelLogger} (nothing is printed by default).
