@@ -20,6 +20,7 @@
 #include <cmath>
 #include <type_traits>
 #include <string>
+#include <new>
 #include <vector>
 
 #if defined(__linux__)
@@ -72,23 +73,41 @@ bool get_count(const Napi::CallbackInfo& info, size_t i, double min, const std::
 
 size_t padded(size_t dim) { return (dim + 63) / 64 * 64; }
 
-std::vector<float> pad_query(const float* q, size_t count, size_t dim) {
+// Cache-line-aligned storage for the padded queries (the kernels read query rows 64 bytes at a
+// time; with malloc's 16-byte alignment every such load would span two lines).
+template <typename T>
+struct Aligned64 {
+  using value_type = T;
+  Aligned64() = default;
+  template <typename U>
+  Aligned64(const Aligned64<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64))); }
+  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t(64)); }
+  template <typename U>
+  bool operator==(const Aligned64<U>&) const { return true; }
+  template <typename U>
+  bool operator!=(const Aligned64<U>&) const { return false; }
+};
+template <typename T>
+using AlignedVec = std::vector<T, Aligned64<T>>;
+
+AlignedVec<float> pad_query(const float* q, size_t count, size_t dim) {
   const size_t stride = padded(dim);
-  std::vector<float> out(count * stride, 0.0f);
+  AlignedVec<float> out(count * stride, 0.0f);
   for (size_t i = 0; i < count; i++)
     for (size_t k = 0; k < dim; k++) out[i * stride + k] = q[i * dim + k];
   return out;
 }
 
 struct QuantQuery {
-  std::vector<int8_t> data;
+  AlignedVec<int8_t> data;
   std::vector<float> scales;
   std::vector<int32_t> sums;
 };
 
 QuantQuery quantize_query(const float* q, size_t count, size_t dim) {
   const size_t stride = padded(dim);
-  QuantQuery r{std::vector<int8_t>(count * stride, 0), std::vector<float>(count, 0.0f), std::vector<int32_t>(count, 0)};
+  QuantQuery r{AlignedVec<int8_t>(count * stride, 0), std::vector<float>(count, 0.0f), std::vector<int32_t>(count, 0)};
   for (size_t i = 0; i < count; i++) {
     const float* x = q + i * dim;
     float m = 0.0f;
@@ -196,7 +215,7 @@ Napi::Value maxsim_float(const Napi::CallbackInfo& info, const char* opname, nap
       !get_array(info, 6, napi_float32_array, "Float32Array", op, "out", out) ||
       !check_maxsim(info, op, query.length, q_count, dim, docs.length, kNoLimit, starts, counts, out))
     return info.Env().Undefined();
-  std::vector<float> qp = pad_query(query.data, q_count, dim);
+  AlignedVec<float> qp = pad_query(query.data, q_count, dim);
   const QueryF32 q{qp.data(), q_count, dim, padded(dim)};
   const Candidates c{starts.data, counts.data, starts.length, out.data};
   if constexpr (std::is_same_v<DocT, float>) {
@@ -230,7 +249,7 @@ Napi::Value maxsim_screen(const Napi::CallbackInfo& info, const char* opname, na
   const size_t side_vectors = std::min(side.length / dim, stats.length / 6);  // kStats floats per vector
   if (!check_maxsim(info, op, query.length, q_count, dim, docs.length, side_vectors, starts, counts, out))
     return info.Env().Undefined();
-  std::vector<float> qp = pad_query(query.data, q_count, dim);
+  AlignedVec<float> qp = pad_query(query.data, q_count, dim);
   const QueryF32 q{qp.data(), q_count, dim, padded(dim)};
   const Candidates c{starts.data, counts.data, starts.length, out.data};
   const Screen sc{side.data, stats.data};
@@ -307,7 +326,7 @@ Napi::Value dots_float(const Napi::CallbackInfo& info, const char* opname, napi_
       !get_array(info, 4, napi_float32_array, "Float32Array", op, "out", out) ||
       !check_dots(info, op, query.length, dim, rows.length, kNoLimit, 3, ids, has_ids, out))
     return info.Env().Undefined();
-  std::vector<float> qp = pad_query(query.data, 1, dim);
+  AlignedVec<float> qp = pad_query(query.data, 1, dim);
   const QueryF32 q{qp.data(), 1, dim, padded(dim)};
   const Rows rs{has_ids ? ids.data : nullptr, out.length, out.data};
   if (rs.n == 0) return info.Env().Undefined();
