@@ -105,21 +105,9 @@ volatile double g_sink = 0;
 #define TRIDENT_X12(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11)
 
 // AMX int8 tile peak: four independent 16x16 accumulators fed from two A and two B tiles
-// (TDPBSSD = 16 x 16 x 64 MACs each). Needs the tile data permission cpu.cc asks for.
-struct alignas(64) PeakTileCfg {
-  uint8_t palette = 1, start_row = 0;
-  uint8_t reserved[14] = {};
-  uint16_t colsb[16] = {};
-  uint8_t rows[16] = {};
-};
+// (TDPBSSD = 16 x 16 x 64 MACs each), in the tile configuration trident's amx kernels use.
 __attribute__((target("amx-tile,amx-int8"))) double peak_amx() {
-  PeakTileCfg cfg;
-  for (int t = 0; t < 8; t++) {
-    cfg.rows[t] = 16;
-    cfg.colsb[t] = 64;
-  }
-  __asm__ volatile("" : : "r"(&cfg) : "memory");
-  _tile_loadconfig(&cfg);
+  trident::amx_begin();
   alignas(64) static int8_t a[1024], b[1024];
   for (int i = 0; i < 1024; i++) a[i] = int8_t(i % 7 - 3), b[i] = int8_t(i % 5 - 2);
   _tile_zero(0);
@@ -142,7 +130,7 @@ __attribute__((target("amx-tile,amx-int8"))) double peak_amx() {
   alignas(64) static int32_t c[256];
   _tile_stored(0, c, 64);
   g_sink = g_sink + c[0];
-  _tile_release();
+  trident::amx_end();
   return double(n) * 4 * 16 * 16 * 64 / ((t1 - t0) * 1e3);
 }
 __attribute__((target("avx512f,avx512vnni,avx512bw"))) void peak_avx512(double& fma_mac_ns, double& dp_mac_ns) {

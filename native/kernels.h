@@ -117,6 +117,10 @@ void dots_i8_avx512(const QueryI8&, const int8_t*, const float*, const Rows&);
 void maxsim_f32_screen_amx(const QueryF32&, const float*, const Screen&, const Candidates&);
 void maxsim_f16_screen_amx(const QueryF32&, const uint16_t*, const Screen&, const Candidates&);
 void maxsim_i8_amx(const QueryI8&, const int8_t*, const float*, const Candidates&);
+// AMX tile state for the calling thread: all 8 tiles 16 rows x 64 bytes (amx_begin), released by
+// amx_end. Needs the amx level (cpu.cc has asked Linux for the tile data permission).
+void amx_begin();
+void amx_end();
 #endif
 
 #if defined(__aarch64__)

@@ -57,6 +57,29 @@
 #define TAMX __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c,amx-tile,amx-int8")))
 
 namespace trident {
+
+// AMX tile configuration for the amx level (see "AMX walker" below): tiles 0-7 all 16 rows x
+// 64 bytes; amx_begin / amx_end bracket each kernel call.
+struct alignas(64) AmxConfig {
+  uint8_t palette = 1, start_row = 0;
+  uint8_t reserved[14] = {};
+  uint16_t colsb[16] = {};
+  uint8_t rows[16] = {};
+};
+
+TAMX void amx_begin() {  // declared in kernels.h (the bench's tile peak probe uses it too)
+  AmxConfig cfg;
+  for (int t = 0; t < 8; t++) {
+    cfg.rows[t] = 16;
+    cfg.colsb[t] = 64;
+  }
+  // GCC 12 does not see ldtilecfg read its operand and drops the stores above without this.
+  __asm__ volatile("" : : "r"(&cfg) : "memory");
+  _tile_loadconfig(&cfg);
+}
+
+TAMX void amx_end() { _tile_release(); }
+
 namespace {
 
 // Horizontal sums of 4 accumulators at once (transpose-and-add tree, ~13 ops instead of
@@ -333,25 +356,6 @@ T512 void walk_candidate(const LaneQuery& lq, const int8_t* p, size_t rstride, s
 
 constexpr size_t kAmxRows = 16;
 
-struct alignas(64) AmxConfig {
-  uint8_t palette = 1, start_row = 0;
-  uint8_t reserved[14] = {};
-  uint16_t colsb[16] = {};
-  uint8_t rows[16] = {};
-};
-
-TAMX void amx_begin() {
-  AmxConfig cfg;
-  for (int t = 0; t < 8; t++) {
-    cfg.rows[t] = 16;
-    cfg.colsb[t] = 64;
-  }
-  // GCC 12 does not see ldtilecfg read its operand and drops the stores above without this.
-  __asm__ volatile("" : : "r"(&cfg) : "memory");
-  _tile_loadconfig(&cfg);
-}
-
-TAMX void amx_end() { _tile_release(); }
 
 inline bool amx_walkable(size_t cnt, size_t dim) { return cnt >= kAmxRows && dim % 64 == 0; }
 
@@ -913,6 +917,7 @@ T512 void screen_candidates(const QueryF32& q, const T* docs, const ScreenView* 
   PairBatch<T> pb;
   pb.dim = dim;
   pb.best = best.data();
+  pb.pairs.reserve(nq);
   for (size_t n = 0; n < c.n; n++) {
     const size_t start = c.starts[n], cnt = c.counts[n];
     if (cnt == 0) {
@@ -985,7 +990,6 @@ T512 void screen_candidates(const QueryF32& q, const T* docs, const ScreenView* 
     // refinement: the screening winner of every query vector first, then the pairs whose upper
     // bound reaches the winner's full-precision dot (a superset of the pairs that can still
     // change a maximum; the result is the max over them, so exact)
-    pb.pairs.reserve(nq);
     alignas(64) int32_t jstar[kMaxLaneBlocks][kLanes];
     for (size_t b = 0; b < qb; b++) {
       _mm512_store_si512(jstar[b], epi.uidx[b]);

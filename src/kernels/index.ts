@@ -113,7 +113,7 @@ export function backend(): Backend {
 }
 
 /** Native ISA levels whose f32 / f16 MaxSim reads an int8 screening sidecar (the others ignore it). */
-export const SCREENING_ISAS: readonly string[] = ['amx', 'avx512'];
+const SCREENING_ISAS: readonly string[] = ['amx', 'avx512'];
 
 /**
  * True when the active kernels use a store's int8 screening sidecar (native `amx` or `avx512`),

@@ -81,7 +81,7 @@ export class Arena {
     const cap = Math.max(min, Math.ceil(this.#cap * 1.5), 16);
     const d = this.dim;
     const n = this.used;
-    // vector rows on cache lines (alignedArray): the kernels read them 64 bytes at a time
+    // vector rows on page boundaries (alignedArray): the kernels read them 64 bytes at a time
     if (this.dtype === 'f32') this.f32 = grow(this.f32, alignedArray(Float32Array, cap * d), n * d);
     else if (this.dtype === 'f16') this.f16 = grow(this.f16, alignedArray(Uint16Array, cap * d), n * d);
     else {
