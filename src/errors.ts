@@ -17,6 +17,14 @@ export type ErrorCode =
   | 'UNKNOWN_ID'
   | 'INDEX_CLOSED'
   | 'INDEX_NOT_FOUND'
+  /** Another writer (this or another process) holds the index directory's writer lock. */
+  | 'INDEX_LOCKED'
+  /** `create({ path })` on a directory that holds an index, without `overwrite: true`. */
+  | 'INDEX_EXISTS'
+  /** `create({ path })` on a non-empty directory that is not an index, without `overwrite: true`. */
+  | 'DIRECTORY_NOT_EMPTY'
+  /** A change (add, update, delete, save) on an index opened with `{ readOnly: true }`. */
+  | 'INDEX_READ_ONLY'
   | 'ENCODER_MISMATCH'
   | 'FORMAT_VERSION_UNSUPPORTED'
   | 'CHECKSUM_MISMATCH'

@@ -23,6 +23,7 @@ export type { Encoder, Encoded, EncodeOptions, EncoderInfo, LoadEncoderOptions, 
 export { HybridIndex, compileFilter } from './hybrid/index.js';
 export type {
   HybridIndexOptions,
+  OpenOptions,
   HybridConfig,
   AddOptions,
   SearchMode,

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as Args;
   const encoder = await loadEncoder(args.model);
   const t0 = performance.now();
-  const index = await HybridIndex.open(args.indexDir, { encoder });
+  const index = await HybridIndex.open(args.indexDir, { encoder, readOnly: true });
   const openMs = performance.now() - t0;
   const ds = await loadBeir(args.dataset);
   const texts = [...ds.qrels.keys()].map((q) => ds.queries.get(q)!);

@@ -4,10 +4,10 @@ import { readCorpus } from './corpus.js';
 import { ProgressBar } from './progress.js';
 
 /** `trident index`: encode a corpus into a saved hybrid index. */
-export async function runIndex(o: { corpus: string; out: string; model: string; chunking?: 'late' | 'ordinary'; bm25?: 'english' | 'plain' | 'bigram' | 'auto'; limit?: number; threads?: number }): Promise<void> {
+export async function runIndex(o: { corpus: string; out: string; model: string; chunking?: 'late' | 'ordinary'; bm25?: 'english' | 'plain' | 'bigram' | 'auto'; limit?: number; threads?: number; overwrite?: boolean }): Promise<void> {
   const docs = await readCorpus(o.corpus, o.limit ?? Infinity);
   const encoder = await loadEncoder(o.model, { ...(o.threads ? { threads: o.threads } : {}) });
-  const index = await HybridIndex.create({ encoder, path: o.out, ...(o.bm25 ? { bm25: { analyzer: o.bm25 } } : {}) });
+  const index = await HybridIndex.create({ encoder, path: o.out, overwrite: o.overwrite === true, ...(o.bm25 ? { bm25: { analyzer: o.bm25 } } : {}) });
   const bar = new ProgressBar('encoding', docs.length);
   const t0 = Date.now();
   const batch = 256;
@@ -28,7 +28,7 @@ export async function runIndex(o: { corpus: string; out: string; model: string; 
 /** `trident search`: query a saved index and print hits (optionally explained). */
 export async function runSearchCommand(o: { dir: string; query: string; model: string; k: number; mode: SearchMode; explain: boolean; json: boolean }): Promise<void> {
   const encoder = await loadEncoder(o.model);
-  const index = await HybridIndex.open(o.dir, { encoder });
+  const index = await HybridIndex.open(o.dir, { encoder, readOnly: true });
   const hits = await index.search(o.query, { k: o.k, mode: o.mode, explain: o.explain });
   if (o.json) process.stdout.write(JSON.stringify(hits, null, 2) + '\n');
   else process.stdout.write(formatHits(hits) + '\n');

@@ -6,7 +6,7 @@ import { runIndex, runSearchCommand } from './commands.js';
 const USAGE = `trident — in-process hybrid retrieval (dense + sparse + multi-vector)
 
 Usage:
-  trident index <corpus.jsonl | folder> --out <dir> [--model <source>] [--chunking late|ordinary] [--bm25 <analyzer>] [--limit N]
+  trident index <corpus.jsonl | folder> --out <dir> [--model <source>] [--chunking late|ordinary] [--bm25 <analyzer>] [--limit N] [--force]
   trident search <dir> "<query>" [--model <source>] [--k 10] [--mode all|dense|sparse|multivector|dense+sparse|bm25] [--explain] [--json]
   trident eval <dir> --beir <folder> [--model <source>] [--configs ...] [--json out.json] [--plot out.svg] [--compare a.json b.json]
   trident bench [--plot] [suites...]      (in a repository checkout: runs bench/run.ts)
@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { out: { type: 'string' }, model: { type: 'string' }, chunking: { type: 'string' }, bm25: { type: 'string' }, limit: { type: 'string' }, threads: { type: 'string' } },
+        options: { out: { type: 'string' }, model: { type: 'string' }, chunking: { type: 'string' }, bm25: { type: 'string' }, limit: { type: 'string' }, threads: { type: 'string' }, force: { type: 'boolean' } },
       });
       if (!positionals[0] || !values.out) throw new TridentError('INVALID_ARGUMENT', 'index needs <corpus> and --out <dir>');
       await runIndex({
@@ -43,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
         ...(values.bm25 ? { bm25: values.bm25 as 'english' } : {}),
         ...(values.limit ? { limit: Number(values.limit) } : {}),
         ...(values.threads ? { threads: Number(values.threads) } : {}),
+        ...(values.force ? { overwrite: true } : {}),
       });
       return 0;
     }

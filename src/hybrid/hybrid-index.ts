@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, StorageError, TridentError, invalid } from '../errors.js';
 import { DenseIndex } from '../dense/index.js';
@@ -5,7 +6,7 @@ import { SparseIndex } from '../sparse/index.js';
 import { MultiVectorStore } from '../multivector/index.js';
 import { ANALYZER_VERSION, createAnalyzer, TermVocabulary, termFrequencies, type Analyzer } from '../analyze/index.js';
 import { M3_DISTILLED_WEIGHTS, validateWeights, type FusionKind, type Weights3 } from '../fusion/index.js';
-import { checkId, MANIFEST_FILE, nodeFs, readIndexDirectory, WAL_FILE, WriteAheadLog, writeIndexGeneration, type ExternalId, type Manifest, type StoreFs } from '../store/index.js';
+import { checkId, claimIndexDirectory, DirectoryLock, MANIFEST_FILE, nodeFs, readGeneration, WAL_FILE, WriteAheadLog, writeIndexGeneration, type ExternalId, type Manifest, type StoreFs } from '../store/index.js';
 import { EntryTable } from './entries.js';
 import { Mutex } from './lock.js';
 import { applyRerank } from '../rerank/index.js';
@@ -46,6 +47,29 @@ export interface HybridIndexOptions {
    * a crash loses the changes made since the last `save()`.
    */
   wal?: boolean;
+  /**
+   * Replace an index (or write beside other files) at `path`. Default false: `create()` refuses
+   * a directory that holds an index (INDEX_EXISTS) or other files (DIRECTORY_NOT_EMPTY). With
+   * true the old index stays readable until this one's first `save()` replaces it; other
+   * files are never deleted.
+   */
+  overwrite?: boolean;
+  /** File-system seam (fault-injection tests). */
+  fs?: StoreFs;
+}
+
+/** Options of {@link HybridIndex.open}. */
+export interface OpenOptions {
+  encoder: HybridEncoder;
+  /**
+   * Open for reading only: takes no writer lock (any number of readers may run beside one
+   * writer, in any process) and never writes to the directory (no log reset, no temporary
+   * files, no cleanup). The index is the last saved generation, read whole even while a writer
+   * saves; changes in the writer's write-ahead log since that save are not replayed. add,
+   * update, delete and save throw INDEX_READ_ONLY. Default false: open for writing, which
+   * takes the directory's writer lock (INDEX_LOCKED if another writer holds it) until close().
+   */
+  readOnly?: boolean;
   /** File-system seam (fault-injection tests). */
   fs?: StoreFs;
 }
@@ -99,6 +123,9 @@ export class HybridIndex {
   #lock = new Mutex();
   #fs: StoreFs | undefined;
   #wal: WriteAheadLog | null = null;
+  /** The directory's writer lock (null: in memory only, or read-only). */
+  #dirLock: DirectoryLock | null = null;
+  #readOnly = false;
 
   private constructor(
     encoder: HybridEncoder,
@@ -164,31 +191,44 @@ export class HybridIndex {
       config.wal = true;
     }
     const index = new HybridIndex(enc, opts.path, config, new EntryTable(), makeStores(config), opts.fs);
-    if (config.wal) await index.save(); // the log extends a saved generation: write the empty one
+    if (opts.path) index.#dirLock = await claimIndexDirectory(opts.path, { overwrite: opts.overwrite === true, ...(opts.fs ? { fs: opts.fs } : {}) });
+    try {
+      if (config.wal) await index.save(); // the log extends a saved generation: write the empty one
+    } catch (e) {
+      index.#dirLock?.release();
+      throw e;
+    }
     return index;
   }
 
   /**
-   * Opens a saved index. The encoder must be the one the index was built with (same
-   * identity), else ENCODER_MISMATCH.
+   * Opens a saved index, for writing (taking the directory's writer lock, INDEX_LOCKED if
+   * another writer holds it; a lock left by a dead process is recovered) or with
+   * `{ readOnly: true }` for reading beside a writer. The encoder must be the one the index
+   * was built with (same identity), else ENCODER_MISMATCH.
+   *
+   * @example
+   * ```ts
+   * const reader = await HybridIndex.open('./my-index', { encoder, readOnly: true });
+   * ```
    */
-  static async open(dir: string, opts: { encoder: HybridEncoder; fs?: StoreFs }): Promise<HybridIndex> {
+  static async open(dir: string, opts: OpenOptions): Promise<HybridIndex> {
     if (!opts?.encoder) invalid('INVALID_ARGUMENT', 'HybridIndex.open needs { encoder }');
-    // A save by another instance may commit a new generation (and remove this one) while we
-    // read: if a file vanished and the manifest moved on, read the new generation instead.
-    for (let attempt = 0; ; attempt++) {
-      const { manifest, dataDir } = await readIndexDirectory(dir, opts.fs);
-      try {
-        return await HybridIndex.#openGeneration(dir, manifest, dataDir, opts.encoder, opts.fs);
-      } catch (e) {
-        if (attempt >= 3 || !(e instanceof StorageError)) throw e;
-        const now = await readIndexDirectory(dir, opts.fs).then((r) => r.manifest.generation, () => manifest.generation);
-        if (now === manifest.generation) throw e;
-      }
+    const lock = opts.readOnly ? null : DirectoryLock.acquire(dir);
+    try {
+      // A writer may commit a new generation (and remove the one being read) meanwhile:
+      // readGeneration then reads the new one, from the manifest on.
+      const index = await readGeneration(dir, opts.fs ?? nodeFs, ({ manifest, dataDir }) => HybridIndex.#openGeneration(dir, manifest, dataDir, opts.encoder, opts.fs, opts.readOnly === true));
+      index.#dirLock = lock;
+      index.#readOnly = opts.readOnly === true;
+      return index;
+    } catch (e) {
+      lock?.release();
+      throw e;
     }
   }
 
-  static async #openGeneration(dir: string, manifest: Manifest, dataDir: string, encoder: HybridEncoder, fs: StoreFs | undefined): Promise<HybridIndex> {
+  static async #openGeneration(dir: string, manifest: Manifest, dataDir: string, encoder: HybridEncoder, fs: StoreFs | undefined, readOnly: boolean): Promise<HybridIndex> {
     const stored = manifest.encoder as { id?: string; dim?: number } | null;
     if (!stored || stored.id !== encoder.info.id || (typeof stored.dim === 'number' && stored.dim !== encoder.info.dim)) {
       throw new InvalidArgumentError(
@@ -244,7 +284,7 @@ export class HybridIndex {
         : null,
     };
     const index = new HybridIndex(encoder, dir, config, entries, stores, fs);
-    if (config.wal) {
+    if (config.wal && !readOnly) {
       const { wal, records } = await WriteAheadLog.open(dir, manifest.generation);
       records.forEach((r, i) => {
         try {
@@ -273,7 +313,7 @@ export class HybridIndex {
    * nothing is added. Returns the number of documents added.
    */
   async add(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number; chunks: number; truncated: number }> {
-    this.#check();
+    this.#checkWritable();
     validateDocs(docs, 'add');
     this.#entries.checkNew(docs.map((d) => d.id));
     const prepared = await this.#prepare(docs, opts);
@@ -419,7 +459,7 @@ export class HybridIndex {
 
   /** Deletes documents by id; unknown ids are ignored and counted. Returns how many were deleted. */
   async delete(ids: ExternalId[]): Promise<{ deleted: number; unknown: number }> {
-    this.#check();
+    this.#checkWritable();
     if (!Array.isArray(ids)) invalid('INVALID_ARGUMENT', 'delete() takes an array of ids');
     return this.#lock.run(async () => {
       this.#check();
@@ -458,7 +498,7 @@ export class HybridIndex {
    * ```
    */
   async update(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number; replaced: number; chunks: number; truncated: number }> {
-    this.#check();
+    this.#checkWritable();
     validateDocs(docs, 'update');
     const seen = new Set<ExternalId>();
     for (const d of docs) {
@@ -489,10 +529,12 @@ export class HybridIndex {
    * rename); deleted documents are compacted away first.
    */
   async save(dir?: string): Promise<void> {
-    this.#check();
+    this.#checkWritable();
     const target = dir ?? this.#path;
     if (!target) invalid('INVALID_ARGUMENT', 'save() needs a directory: pass one or create the index with { path }');
     await this.#lock.run(async () => {
+      // a save to another directory takes that directory's writer lock, and keeps it if the save commits
+      const taken = this.#dirLock && path.resolve(this.#dirLock.dir) === path.resolve(target) ? null : lockForSave(target);
       this.#sparse?.compact();
       this.#mv?.compact();
       this.#bm25?.index.compact();
@@ -516,7 +558,14 @@ export class HybridIndex {
             await sfs.writeFile(path.join(d, 'bm25-vocab.json'), JSON.stringify(this.#bm25.vocab.toJSON()));
           }
         },
+      }).catch((e: unknown) => {
+        taken?.release();
+        throw e;
       });
+      if (taken) {
+        this.#dirLock?.release();
+        this.#dirLock = taken;
+      }
       this.#path = target;
       if (this.#config.wal) {
         // the changes logged so far are in the new generation: start an empty log for it
@@ -556,6 +605,8 @@ export class HybridIndex {
     if (this.#closed) return;
     await this.#lock.run(() => undefined);
     this.#closed = true;
+    this.#dirLock?.release();
+    this.#dirLock = null;
     this.#dense = null;
     this.#sparse = null;
     this.#mv = null;
@@ -565,6 +616,22 @@ export class HybridIndex {
   #check(): void {
     if (this.#closed) throw new TridentError('INDEX_CLOSED', 'this HybridIndex is closed; open it again with HybridIndex.open(path, { encoder })');
   }
+
+  #checkWritable(): void {
+    this.#check();
+    if (this.#readOnly) throw new TridentError('INDEX_READ_ONLY', 'this HybridIndex was opened with { readOnly: true }; open it without readOnly (one writer per directory) to change or save it');
+  }
+}
+
+/** Creates `dir` if needed and takes its writer lock (a save to a directory other than the index's). */
+function lockForSave(dir: string): DirectoryLock {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException)?.code ?? 'unknown';
+    throw new StorageError('IO_ERROR', `creating ${dir} failed (${code}): ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  }
+  return DirectoryLock.acquire(dir);
 }
 
 /** The write-ahead-log record of an add or update: the documents and their encoded units. */

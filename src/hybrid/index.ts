@@ -1,4 +1,4 @@
-export { HybridIndex, truncateDense, type HybridIndexOptions, type HybridConfig, type AddOptions } from './hybrid-index.js';
+export { HybridIndex, truncateDense, type HybridIndexOptions, type OpenOptions, type HybridConfig, type AddOptions } from './hybrid-index.js';
 export { compileFilter } from './filter.js';
 export { chunkSpans } from './chunking.js';
 export type { CalibrationQuery, CalibrationReport } from './calibrate.js';

@@ -11,6 +11,7 @@ import {
   type FileEntry,
   type Manifest,
 } from './manifest.js';
+import { isLockArtifact } from './lock-file.js';
 
 const WRITER = 'trident/0.1.0';
 
@@ -33,6 +34,18 @@ function ioError(what: string, e: unknown, file?: string): StorageError {
   });
 }
 
+/** Reads `<dir>/manifest.json` as text: INDEX_NOT_FOUND when it is missing, IO_ERROR otherwise. */
+async function readManifestText(dir: string, fs: StoreFs): Promise<string> {
+  try {
+    return new TextDecoder().decode(await fs.readFile(path.join(dir, MANIFEST_FILE)));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new StorageError('INDEX_NOT_FOUND', `no trident index at ${dir} (${MANIFEST_FILE} missing); create one with HybridIndex.create({ path })`, { cause: e, file: MANIFEST_FILE });
+    }
+    throw ioError(`reading ${MANIFEST_FILE}`, e, MANIFEST_FILE);
+  }
+}
+
 /**
  * Reads `<dir>/manifest.json`, checks magic, format range and its own checksum, then checks
  * every listed file's length and CRC-32. Throws StorageError (INDEX_NOT_FOUND,
@@ -44,15 +57,10 @@ function ioError(what: string, e: unknown, file?: string): StorageError {
  * ```
  */
 export async function readIndexDirectory(dir: string, fs: StoreFs = nodeFs): Promise<OpenedDirectory> {
-  let text: string;
-  try {
-    text = new TextDecoder().decode(await fs.readFile(path.join(dir, MANIFEST_FILE)));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new StorageError('INDEX_NOT_FOUND', `no trident index at ${dir} (${MANIFEST_FILE} missing); create one with HybridIndex.create({ path })`, { cause: e, file: MANIFEST_FILE });
-    }
-    throw ioError(`reading ${MANIFEST_FILE}`, e, MANIFEST_FILE);
-  }
+  return verifyGeneration(dir, await readManifestText(dir, fs), fs);
+}
+
+async function verifyGeneration(dir: string, text: string, fs: StoreFs): Promise<OpenedDirectory> {
   const manifest = decodeManifest(text);
   const dataDir = path.join(dir, manifest.dir);
   for (const f of manifest.files) {
@@ -76,6 +84,45 @@ export async function readIndexDirectory(dir: string, fs: StoreFs = nodeFs): Pro
   return { manifest, dataDir };
 }
 
+/** How many times {@link readGeneration} starts over when the manifest moved on underneath. */
+const READ_ATTEMPTS = 25;
+
+/**
+ * Reads one whole saved generation while a writer (in any process) may be saving: reads the
+ * manifest, verifies its files and runs `load` on them. If any step throws a StorageError
+ * and `manifest.json` changed meanwhile (a save committed and its cleanup removed the
+ * generation being read), the whole read starts over — manifest, verification and `load` —
+ * with the new manifest; only an error under an unchanged manifest is reported (it is real
+ * damage). Writers keep superseded generations for a grace period (see
+ * {@link writeIndexGeneration}), so a reader faster than that rarely needs a second attempt.
+ *
+ * @example
+ * ```ts
+ * const index = await readGeneration(dir, nodeFs, ({ manifest, dataDir }) => loadStores(manifest, dataDir));
+ * ```
+ */
+export async function readGeneration<T>(dir: string, fs: StoreFs, load: (opened: OpenedDirectory) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const text = await readManifestText(dir, fs);
+    try {
+      return await load(await verifyGeneration(dir, text, fs));
+    } catch (e) {
+      if (!(e instanceof StorageError) || attempt >= READ_ATTEMPTS) throw e;
+      const now = await readManifestText(dir, fs).catch(() => null);
+      if (now === text) throw e;
+    }
+  }
+}
+
+/** What a directory holds, for `create()`: nothing (of the user's), an index, or other files. */
+export async function inspectDirectory(dir: string, fs: StoreFs = nodeFs): Promise<{ kind: 'empty' | 'index' | 'other'; names: string[] }> {
+  const names = (await fs.readdir(dir)).filter((n) => !isLockArtifact(n)).sort();
+  if (names.includes(MANIFEST_FILE)) return { kind: 'index', names };
+  // leftovers of a first save that never committed are ours, not the user's
+  const foreign = names.filter((n) => !/^(gen-\d+(\.tmp)?|manifest\.json\.tmp|wal\.log(\.tmp)?)$/.test(n));
+  return { kind: foreign.length ? 'other' : 'empty', names: foreign };
+}
+
 /** Options of {@link writeIndexGeneration}. */
 export interface WriteGenerationOptions {
   encoder: unknown;
@@ -83,19 +130,32 @@ export interface WriteGenerationOptions {
   /** Writes the data files into the given (new, empty) folder. */
   writeFiles: (dataDir: string) => Promise<void>;
   fs?: StoreFs;
+  /**
+   * Superseded generations are kept this long after the save that replaced them, so that
+   * readers that read the older manifest can finish (default {@link GENERATION_GRACE_MS}).
+   */
+  graceMs?: number;
 }
+
+/** How long a superseded generation stays on disk for readers that started before the save (30 s). */
+export const GENERATION_GRACE_MS = 30_000;
+/** At most this many superseded generations are kept within the grace period (readers of older ones start over). */
+export const GENERATIONS_KEPT = 4;
 
 /**
  * Writes a new generation of an index directory crash-safely:
  * 1. data files go to `gen-N.tmp/` and are fsynced, their lengths and CRC-32s recorded;
  * 2. the folder is renamed to `gen-N/`;
  * 3. `manifest.json.tmp` is written, fsynced and renamed over `manifest.json` (the commit point);
- * 4. older generations are removed.
+ * 4. leftovers of failed saves are removed at once; superseded generations once they have
+ *    been superseded for `graceMs` (at most {@link GENERATIONS_KEPT} are kept), so that a
+ *    reader that read the previous manifest can still read its generation.
  * A crash before step 3 leaves the previous manifest (and its generation) in force; after it,
  * the new one. Leftover folders are cleaned by the next successful write. A failure before
  * the commit point throws StorageError (IO_ERROR) and leaves the index on disk unchanged;
  * nothing after it can fail the call. Writes to one directory from one process are
- * serialised; writers in different processes must not share a directory.
+ * serialised; writers in different processes are excluded by the directory's writer lock
+ * (`lock-file.ts`, taken by the caller).
  *
  * @example
  * ```ts
@@ -196,10 +256,36 @@ async function writeGeneration(dir: string, opts: WriteGenerationOptions): Promi
   // rename durable across power loss where the platform supports it) and the removal of
   // older generations (left for the next save if it fails).
   await fs.fsync(dir).catch(() => undefined);
-  for (const name of existing) {
-    if (/^gen-\d+(\.tmp)?$/.test(name) && name !== finalName) await fs.rm(path.join(dir, name)).catch(() => undefined);
-  }
+  await collectGenerations(dir, fs, existing, generation, previous?.generation ?? null, opts.graceMs ?? GENERATION_GRACE_MS).catch(() => undefined);
   return manifest;
+}
+
+/**
+ * Removes, after the commit of `current`: unfinished `gen-N.tmp` folders and generations no
+ * manifest ever named (between the previous and the current one) at once; superseded
+ * generations once superseded for `graceMs` — a generation's successor folder was written
+ * just before the commit that superseded it, so its mtime dates the supersession — and beyond
+ * the newest {@link GENERATIONS_KEPT}.
+ */
+async function collectGenerations(dir: string, fs: StoreFs, names: string[], current: number, previous: number | null, graceMs: number): Promise<void> {
+  const committed: number[] = [];
+  for (const name of names) {
+    const m = /^gen-(\d+)(\.tmp)?$/.exec(name);
+    if (!m) continue;
+    const g = Number(m[1]);
+    if (m[2] || g >= current || (previous !== null && g > previous)) {
+      if (name !== genName(current)) await fs.rm(path.join(dir, name)).catch(() => undefined);
+    } else committed.push(g);
+  }
+  committed.sort((a, b) => b - a); // newest first
+  const now = Date.now();
+  let successor = current;
+  for (let i = 0; i < committed.length; i++) {
+    const g = committed[i]!;
+    const since = (await fs.stat(path.join(dir, genName(successor))).then((s) => s?.mtimeMs ?? 0, () => 0)) || 0;
+    if (i >= GENERATIONS_KEPT || graceMs <= 0 || now - since >= graceMs) await fs.rm(path.join(dir, genName(g))).catch(() => undefined);
+    successor = g;
+  }
 }
 
 /** Relative paths ('a.bin', 'dense/rows.bin') of every file below `root`, sorted. */

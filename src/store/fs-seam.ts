@@ -18,7 +18,8 @@ export interface StoreFs {
   readdir(path: string): Promise<string[]>;
   /** fsync a file or directory (directories: best effort). */
   fsync(path: string): Promise<void>;
-  stat(path: string): Promise<{ size: number; isDirectory: boolean } | null>;
+  /** `mtimeMs` dates superseded generations (optional: a seam without it lets them be removed at once). */
+  stat(path: string): Promise<{ size: number; isDirectory: boolean; mtimeMs?: number } | null>;
 }
 
 async function fsyncPath(path: string): Promise<void> {
@@ -58,7 +59,7 @@ export const nodeFs: StoreFs = {
   stat: async (p) => {
     try {
       const s = await fsp.stat(p);
-      return { size: s.size, isDirectory: s.isDirectory() };
+      return { size: s.size, isDirectory: s.isDirectory(), mtimeMs: s.mtimeMs };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
