@@ -49,7 +49,7 @@ async function setup(seed: number, fs?: FaultyFs) {
 }
 
 async function reopened(idxDir: string): Promise<string> {
-  const i = await HybridIndex.open(idxDir, { encoder: new FakeEncoder() });
+  const i = await HybridIndex.open(idxDir, { encoder: new FakeEncoder(), readOnly: true });
   const fp = await fingerprint(i);
   await i.close();
   return fp;

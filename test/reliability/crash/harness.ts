@@ -2,6 +2,7 @@
 // second), spawns one child per trial, kills it (at an injected file-system call or after a
 // random delay), then checks the directory against reference copies.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,7 @@ import { HybridIndex } from '../../../src/hybrid/index.js';
 import { FakeEncoder } from '../../helpers/fake-encoder.js';
 import { fingerprint, referenceFingerprint, type Doc } from '../corpus.js';
 import { applySteps, makePlan, usesWal, type CrashOp } from './plan.js';
-import type { ExternalId } from '../../../src/store/index.js';
+import { GENERATIONS_KEPT, type ExternalId } from '../../../src/store/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const STUBBED = /^(wink-nlp|wink-eng-lite-web-model|onnxruntime-node|@huggingface\/tokenizers|@huggingface\/transformers)$/;
@@ -118,11 +119,16 @@ export async function runTrial(child: string, work: string, spec: TrialSpec): Pr
   // a later save succeeds and cleans up whatever the crash left behind
   const state = isAfter ? after : before;
   const extra: Doc = { id: 'later', text: 'a later document about rivers and stones', metadata: { rev: 9 } };
+  const recovered = manifestGeneration(dir);
   await index.add([extra]);
   await index.save();
   await index.close();
+  // left: the manifest, the new generation, and committed generations kept for readers (at
+  // most GENERATIONS_KEPT, none newer than the recovered one); no temporaries, no lock files
   const listing = (await fsp.readdir(dir)).sort();
-  if (listing.length !== 2 || listing[1] !== 'manifest.json' || !/^gen-\d+$/.test(listing[0]!)) {
+  const gens = listing.filter((n) => /^gen-\d+$/.test(n)).map((n) => Number(n.slice(4)));
+  const now = manifestGeneration(dir);
+  if (listing.length !== gens.length + 1 || !listing.includes('manifest.json') || !gens.includes(now) || gens.length > 1 + GENERATIONS_KEPT || gens.some((g) => g !== now && g > recovered)) {
     throw new Error(`trial ${JSON.stringify(spec)}: after a later save the directory holds ${listing.join(', ')}`);
   }
   const again = await HybridIndex.open(dir, { encoder });
@@ -163,6 +169,10 @@ async function runWalTrial(dir: string, spec: TrialSpec, plan: ReturnType<typeof
   await again.close();
   if (!ok) throw new Error(`wal trial ${JSON.stringify(spec)}: the later add + save did not persist`);
   return { spec, killed: run.killed, calls: run.calls, armedToExitMs: 0, observed: found === 0 ? 'before' : 'after', acks: run.acks, recovered: found };
+}
+
+function manifestGeneration(dir: string): number {
+  return (JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { generation: number }).generation;
 }
 
 /** Counts the file-system calls and times an uninterrupted run of `op`. */

@@ -114,9 +114,12 @@ describe('HybridIndex', () => {
     // open → add → save works
     await again.add([{ id: 'new', text: 'sigma sigma sigma tau' }]);
     await again.save();
-    const third = await HybridIndex.open(p, { encoder: enc });
+    // a reader beside the writer sees the saved generation
+    const third = await HybridIndex.open(p, { encoder: enc, readOnly: true });
     expect(third.size).toBe(59);
+    await again.close();
     await expect(HybridIndex.open(p, { encoder: new FakeEncoder('other-model') })).rejects.toMatchObject({ code: 'ENCODER_MISMATCH' });
+    await third.close();
   });
 
   it('applies metadata filters (equality, in, ranges) with k survivors', async () => {

@@ -14,8 +14,9 @@ afterEach(async () => {
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
-async function writeGen(content: Record<string, string>, fs?: StoreFs) {
+async function writeGen(content: Record<string, string>, fs?: StoreFs, graceMs?: number) {
   return writeIndexGeneration(dir, {
+    ...(graceMs !== undefined ? { graceMs } : {}),
     encoder: { id: 'enc' },
     config: { a: 1 },
     writeFiles: async (d) => {
@@ -43,8 +44,10 @@ describe('index directory', () => {
     expect(manifest.generation).toBe(m2.generation);
     expect(manifest.files.map((f) => f.name)).toEqual(['a.bin', 'b.bin']);
     expect(await fsp.readFile(path.join(dataDir, 'a.bin'), 'utf8')).toBe('world!');
-    const entries = (await fsp.readdir(dir)).sort();
-    expect(entries).toEqual(['gen-000002', 'manifest.json']);
+    // the replaced generation stays for readers within the grace period (lock-gc.test.ts)
+    expect((await fsp.readdir(dir)).sort()).toEqual(['gen-000001', 'gen-000002', 'manifest.json']);
+    await writeGen({ 'a.bin': 'again' }, undefined, 0);
+    expect((await fsp.readdir(dir)).sort()).toEqual(['gen-000003', 'manifest.json']);
   });
   it('detects a flipped byte and a truncation, naming the file', async () => {
     await writeGen({ 'a.bin': 'hello world' });
