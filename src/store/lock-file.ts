@@ -156,8 +156,14 @@ function createExclusive(target: string, owner: LockOwner): boolean {
 /**
  * Removes the lock file `file` if it still holds `token` (whose owner is dead), under the
  * guard `<file>.break-<token>`. Returns after one attempt; the caller re-reads the lock.
+ * Exported for tests only (a breaker that read an older lock must not remove a newer one).
+ *
+ * @example
+ * ```ts
+ * breakStale(path.join(dir, LOCK_FILE), staleOwner.token, 0);
+ * ```
  */
-function breakStale(file: string, token: string, depth: number): void {
+export function breakStale(file: string, token: string, depth: number): void {
   const guard = `${path.join(path.dirname(file), LOCK_FILE)}.break-${token}`;
   const mine: LockOwner = { ...self(), token: randomBytes(12).toString('hex') };
   if (!createExclusive(guard, mine)) {

@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HybridIndex } from '../../src/hybrid/index.js';
 import { DirectoryLock, LOCK_FILE, WAL_FILE } from '../../src/store/index.js';
+import { breakStale } from '../../src/store/lock-file.js';
 import { StorageError, TridentError } from '../../src/errors.js';
 import { FakeEncoder } from '../helpers/fake-encoder.js';
 import { lockDoc, LOCK_CONFIG } from './lock/docs.js';
@@ -112,6 +113,21 @@ describe('one writer per index directory', () => {
     await other.close();
   });
 
+  it('the lock follows save(otherDir), and a process that exits without close() releases it', async () => {
+    const a = `${dir}-a`;
+    const b = `${dir}-b`;
+    await savedIndex(a, 2);
+    const index = await HybridIndex.open(a, { encoder: new FakeEncoder() });
+    await index.save(b); // the index now lives in b: a is free, b is held
+    expect(fs.existsSync(path.join(a, LOCK_FILE))).toBe(false);
+    await expect(HybridIndex.open(b, { encoder: new FakeEncoder() })).rejects.toMatchObject({ code: 'INDEX_LOCKED' });
+    const again = await HybridIndex.open(a, { encoder: new FakeEncoder() });
+    await again.close();
+    await index.close();
+    expect(await runChild(child, { op: 'exit-holding', dir: b })).toEqual(['OPENED']);
+    expect(await fsp.readdir(b)).not.toContain(LOCK_FILE);
+  });
+
   it('processes racing for one stale lock: exactly one wins', async () => {
     await fsp.mkdir(dir);
     for (let round = 0; round < 3; round++) {
@@ -175,6 +191,26 @@ describe('stale locks', () => {
     expect(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')).toBe('garbage');
     live.proc.stdin!.end();
     await live.exited;
+  });
+
+  it('a breaker that read an older (stale) lock never removes the live lock that replaced it', async () => {
+    await fsp.mkdir(dir);
+    const live = DirectoryLock.acquire(dir);
+    const before = fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8');
+    breakStale(path.join(dir, LOCK_FILE), 'cd'.repeat(12), 0); // the token it read earlier
+    expect(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')).toBe(before);
+    expect(await fsp.readdir(dir)).toEqual([LOCK_FILE]);
+    live.release();
+  });
+
+  it('a break guard left by a dead breaker does not block recovery, and is cleaned up', async () => {
+    await savedIndex(dir, 1);
+    const stale = 'ef'.repeat(12);
+    writeLockFile(dir, { pid: deadPid(), token: stale });
+    fs.writeFileSync(path.join(dir, `${LOCK_FILE}.break-${stale}`), JSON.stringify({ pid: deadPid(), hostname: os.hostname(), startedAt: 'x', procStart: null, bootId: null, token: '12'.repeat(12) }));
+    const index = await HybridIndex.open(dir, { encoder: new FakeEncoder() });
+    expect((await fsp.readdir(dir)).filter((f) => f.startsWith(LOCK_FILE))).toEqual([LOCK_FILE]);
+    await index.close();
   });
 
   it('DirectoryLock: acquire, refuse, release (idempotent), reacquire; INDEX_NOT_FOUND for a missing directory', async () => {

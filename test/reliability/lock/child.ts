@@ -3,6 +3,7 @@
 // - 'writer':       open (or create, if `create`) the index for writing, add `add` documents,
 //                   print "READY <size>", then wait until stdin closes (or a SIGKILL).
 // - 'try-open':     open for writing; print "OPENED <size>" or "ERROR <code>".
+// - 'exit-holding': open for writing, print "OPENED", process.exit(0) without close().
 // - 'race':         DirectoryLock.acquire(dir); print "GOT" (then hold it until stdin closes)
 //                   or "ERROR <code>".
 // - 'save-loop':    create the index, then until stdin closes: add 5 documents, save, print
@@ -55,6 +56,12 @@ switch (args.op) {
     await index.save();
     await index.close();
     break;
+  }
+  case 'exit-holding': {
+    // opens for writing and exits without close(): the exit hook removes the lock
+    await HybridIndex.open(args.dir, { encoder });
+    say('OPENED');
+    process.exit(0);
   }
   case 'try-open': {
     try {
