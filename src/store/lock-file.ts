@@ -10,7 +10,8 @@
  * absent, and tells a person who holds the index. Its cost is stale-lock recovery, which the
  * kernel does for `flock`: a lock whose owner is dead (same host, and the pid no longer exists,
  * is a zombie, or belongs to a later process — its start time differs — or the machine
- * rebooted since) is removed by the next writer. A lock held by another host cannot be
+ * rebooted since), or that was copied along with the directory (it records the directory's
+ * device and inode), is removed by the next writer. A lock held by another host cannot be
  * checked and is never broken: INDEX_LOCKED names the host and pid, and the file may be
  * removed by hand once that process is known to be gone.
  *
@@ -49,6 +50,8 @@ export interface LockOwner {
   bootId: string | null;
   /** Unique per acquisition. */
   token: string;
+  /** `dev:ino` of the locked directory: a lock copied along with the directory is not a lock of the copy. */
+  dirId?: string | null;
 }
 
 /** Files of the lock protocol (never index data): `writer.lock`, its guards and candidates. */
@@ -90,17 +93,42 @@ function parseOwner(text: string | null): LockOwner | null {
   try {
     const o = JSON.parse(text) as Partial<LockOwner>;
     if (!o || !Number.isSafeInteger(o.pid) || typeof o.hostname !== 'string' || typeof o.token !== 'string' || !/^[0-9a-f]{16,64}$/.test(o.token)) return null;
-    return { pid: o.pid!, hostname: o.hostname, startedAt: String(o.startedAt ?? '?'), procStart: typeof o.procStart === 'number' ? o.procStart : null, bootId: typeof o.bootId === 'string' ? o.bootId : null, token: o.token };
+    return { pid: o.pid!, hostname: o.hostname, startedAt: String(o.startedAt ?? '?'), procStart: typeof o.procStart === 'number' ? o.procStart : null, bootId: typeof o.bootId === 'string' ? o.bootId : null, token: o.token, dirId: typeof o.dirId === 'string' ? o.dirId : null };
   } catch {
     return null;
   }
 }
 
-/** 'dead' only when certain; another host's process is 'unknown' (never broken). */
-export function ownerState(o: LockOwner): 'alive' | 'dead' | 'unknown' {
+/** `dev:ino` of a directory (null if it cannot be read). */
+function dirIdOf(dir: string): string | null {
+  try {
+    const st = fs.statSync(dir, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Tokens of the locks this process holds, shared by every copy of this module loaded in the
+ * process: a lock file naming this process with a token outside the set is not held by it.
+ */
+const heldTokens: Set<string> = ((globalThis as Record<symbol, unknown>)[Symbol.for('trident.heldLockTokens')] ??= new Set<string>()) as Set<string>;
+
+/**
+ * 'dead' only when certain; another host's process is 'unknown' (never broken). `dir` is the
+ * directory the lock file was found in: a lock recorded for another directory was copied
+ * along with it (e.g. `cp -r` of an open index) and guards nothing here.
+ */
+export function ownerState(o: LockOwner, dir?: string): 'alive' | 'dead' | 'unknown' {
   const me = self();
+  if (dir !== undefined && o.dirId) {
+    const id = dirIdOf(dir);
+    if (id !== null && id !== o.dirId) return 'dead';
+  }
   if (o.hostname !== me.hostname) return 'unknown';
   if (o.bootId && me.bootId && o.bootId !== me.bootId) return 'dead';
+  if (o.pid === me.pid && (o.procStart === null || o.procStart === me.procStart)) return heldTokens.has(o.token) ? 'alive' : 'dead';
   try {
     process.kill(o.pid, 0);
   } catch (e) {
@@ -168,7 +196,7 @@ export function breakStale(file: string, token: string, depth: number): void {
   const mine: LockOwner = { ...self(), token: randomBytes(12).toString('hex') };
   if (!createExclusive(guard, mine)) {
     const other = parseOwner(readText(guard));
-    if (other && depth < 4 && ownerState(other) === 'dead') breakStale(guard, other.token, depth + 1);
+    if (other && depth < 4 && ownerState(other, path.dirname(file)) === 'dead') breakStale(guard, other.token, depth + 1);
     return;
   }
   try {
@@ -210,7 +238,7 @@ export class DirectoryLock {
     const file = path.join(resolved, LOCK_FILE);
     const inProcess = held.get(file);
     if (inProcess) throw lockedError(dir, { ...self(), token: '' }, ' (this process: another HybridIndex instance)');
-    const owner: LockOwner = { ...self(), token: randomBytes(12).toString('hex') };
+    const owner: LockOwner = { ...self(), token: randomBytes(12).toString('hex'), dirId: dirIdOf(resolved) };
     for (let attempt = 0; attempt < 20; attempt++) {
       let created: boolean;
       try {
@@ -225,6 +253,7 @@ export class DirectoryLock {
       if (created) {
         const lock = new DirectoryLock(resolved, owner.token);
         held.set(file, lock);
+        heldTokens.add(owner.token);
         if (!exitHooked) {
           exitHooked = true;
           process.once('exit', () => {
@@ -238,7 +267,7 @@ export class DirectoryLock {
       if (text === null) continue; // released (or broken) meanwhile: try again
       const other = parseOwner(text);
       if (other === null) throw lockedError(dir, null, '');
-      const state = ownerState(other);
+      const state = ownerState(other, resolved);
       if (state !== 'dead') throw lockedError(dir, other, state === 'unknown' ? ' (another host: cannot tell whether it still runs)' : '');
       breakStale(file, other.token, 0);
       if (attempt > 2) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // another breaker is at work
@@ -256,6 +285,7 @@ export class DirectoryLock {
     if (this.#released) return;
     this.#released = true;
     if (held.get(this.file) === this) held.delete(this.file);
+    heldTokens.delete(this.#token);
     try {
       if (parseOwner(readText(this.file))?.token === this.#token) fs.rmSync(this.file, { force: true });
     } catch {
@@ -270,7 +300,7 @@ export class DirectoryLock {
         if (!name.startsWith(`${LOCK_FILE}.`)) continue;
         const p = path.join(this.dir, name);
         const o = parseOwner(readText(p));
-        if (o && o.token !== this.#token && ownerState(o) === 'dead') fs.rmSync(p, { force: true });
+        if (o && o.token !== this.#token && ownerState(o, this.dir) === 'dead') fs.rmSync(p, { force: true });
       }
     } catch {
       // best effort

@@ -187,10 +187,11 @@ describe('bad input → defined result or typed error (README table)', () => {
     expect((err as ModelError).code).toBe('MODEL_INVALID');
   });
   it('index opened with a different encoder (other id, or same id with another dimension) → ENCODER_MISMATCH', async () => {
-    await expect(HybridIndex.open(idxDir, { encoder: new FakeEncoder('another-model') })).rejects.toMatchObject({ code: 'ENCODER_MISMATCH' });
+    // (read-only: `index` holds the directory's writer lock)
+    await expect(HybridIndex.open(idxDir, { encoder: new FakeEncoder('another-model'), readOnly: true })).rejects.toMatchObject({ code: 'ENCODER_MISMATCH' });
     const same = new FakeEncoder();
     const widened = { info: { ...same.info, dim: FAKE_DIM * 2 }, encode: same.encode.bind(same) };
-    await expect(HybridIndex.open(idxDir, { encoder: widened })).rejects.toMatchObject({ code: 'ENCODER_MISMATCH' });
+    await expect(HybridIndex.open(idxDir, { encoder: widened, readOnly: true })).rejects.toMatchObject({ code: 'ENCODER_MISMATCH' });
   });
   it('a newer format version → FORMAT_VERSION_UNSUPPORTED; a newer writer that old readers may read → opens', async () => {
     const copy = path.join(dir, 'newer');
@@ -249,7 +250,7 @@ describe('bad input → defined result or typed error (README table)', () => {
     await saving;
     await adding;
     expect(searches).toBeGreaterThan(0);
-    const reopened = await HybridIndex.open(path.join(dir, 'concurrent'), { encoder: new FakeEncoder() });
+    const reopened = await HybridIndex.open(path.join(dir, 'concurrent'), { encoder: new FakeEncoder(), readOnly: true });
     const fp = await fingerprint(reopened);
     // the save holds the documents before the add, or (if the add slipped in first) after it
     const ok = [await referenceFingerprint(state.values()), await referenceFingerprint([...state.values(), extra])];

@@ -193,6 +193,21 @@ describe('stale locks', () => {
     await live.exited;
   });
 
+  it('a copy of a directory whose writer is running (cp -r) opens: the copied lock guards the original only', async () => {
+    await savedIndex(dir, 3);
+    const holder = startChild(child, { op: 'writer', dir, add: 0 });
+    await holder.waitFor(/^READY/);
+    const copy = `${dir}-copy`;
+    await fsp.cp(dir, copy, { recursive: true });
+    expect(fs.existsSync(path.join(copy, LOCK_FILE))).toBe(true);
+    const c = await HybridIndex.open(copy, { encoder: new FakeEncoder() });
+    expect(c.size).toBe(3);
+    await c.close();
+    expect(await runChild(child, { op: 'try-open', dir })).toEqual(['ERROR INDEX_LOCKED']);
+    holder.proc.stdin!.end();
+    await holder.exited;
+  });
+
   it('a breaker that read an older (stale) lock never removes the live lock that replaced it', async () => {
     await fsp.mkdir(dir);
     const live = DirectoryLock.acquire(dir);
