@@ -98,6 +98,19 @@ describe('one writer per index directory', () => {
     expect(await runChild(child, { op: 'try-open', dir })).toEqual(['OPENED 17']);
   });
 
+  it('the lock does not depend on the native addon: a writer without it excludes one with it, and back', async () => {
+    await savedIndex(dir, 2);
+    const noAddon = { TRIDENT_NATIVE_DIR: path.join(work, 'no-addon-here') };
+    for (const [holderEnv, otherEnv] of [[noAddon, {}], [{}, noAddon]] as const) {
+      const holder = startChild(child, { op: 'writer', dir }, holderEnv);
+      expect(await holder.waitFor(/^BACKEND/)).toBe(holderEnv === noAddon ? 'BACKEND js' : 'BACKEND native');
+      await holder.waitFor(/^READY/);
+      expect(await runChild(child, { op: 'try-open', dir }, otherEnv)).toEqual(['ERROR INDEX_LOCKED']);
+      holder.proc.stdin!.end();
+      expect((await holder.exited).code).toBe(0);
+    }
+  });
+
   it('a second writer in the same process gets INDEX_LOCKED until the first closes', async () => {
     await savedIndex(dir, 3);
     const a = await HybridIndex.open(dir, { encoder: new FakeEncoder() });

@@ -1,7 +1,7 @@
 // Child process of lock.test.ts (bundled with esbuild, like the crash child). argv[2] is JSON
 // { op, dir, ... }; every outcome is one stdout line, read by the parent:
 // - 'writer':       open (or create, if `create`) the index for writing, add `add` documents,
-//                   print "READY <size>", then wait until stdin closes (or a SIGKILL).
+//                   print "BACKEND <native|js>" and "READY <size>", then wait until stdin closes (or a SIGKILL).
 // - 'try-open':     open for writing; print "OPENED <size>" or "ERROR <code>".
 // - 'exit-holding': open for writing, print "OPENED", process.exit(0) without close().
 // - 'race':         DirectoryLock.acquire(dir); print "GOT" (then hold it until stdin closes)
@@ -12,6 +12,7 @@
 //                   generation (see below), print "READ <size>" or "ERROR <code> <message>".
 import { HybridIndex } from '../../../src/hybrid/index.js';
 import { DirectoryLock } from '../../../src/store/index.js';
+import { backend } from '../../../src/kernels/index.js';
 import { FakeEncoder } from '../../helpers/fake-encoder.js';
 import { lockDoc, LOCK_CONFIG } from './docs.js';
 
@@ -51,6 +52,7 @@ switch (args.op) {
   case 'writer': {
     const index = args.create ? await HybridIndex.create({ encoder, path: args.dir, ...LOCK_CONFIG }) : await HybridIndex.open(args.dir, { encoder });
     await addDocs(index, args.add ?? 0);
+    say(`BACKEND ${backend().kind}`);
     say(`READY ${index.size}`);
     await stdinClosed;
     await index.save();

@@ -43,9 +43,10 @@ export interface Child {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
-export function startChild(child: string, args: Record<string, unknown>): Child {
+/** `env` is added to the environment (e.g. TRIDENT_NATIVE_DIR pointing nowhere: no addon). */
+export function startChild(child: string, args: Record<string, unknown>, env: Record<string, string> = {}): Child {
   const proc = spawn(process.execPath, [child, JSON.stringify(args)], {
-    env: { ...process.env, TRIDENT_NATIVE_DIR: path.join(ROOT, 'native') },
+    env: { ...process.env, TRIDENT_NATIVE_DIR: path.join(ROOT, 'native'), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -93,8 +94,8 @@ export function startChild(child: string, args: Record<string, unknown>): Child 
 }
 
 /** Runs a child to completion (closing its stdin at once) and returns its lines. */
-export async function runChild(child: string, args: Record<string, unknown>): Promise<string[]> {
-  const c = startChild(child, args);
+export async function runChild(child: string, args: Record<string, unknown>, env: Record<string, string> = {}): Promise<string[]> {
+  const c = startChild(child, args, env);
   c.proc.stdin!.end();
   const r = await c.exited;
   if (r.code !== 0) throw new Error(`child ${JSON.stringify(args)} failed (code ${r.code}, signal ${r.signal}): ${r.stderr}`);
