@@ -44,7 +44,7 @@ export { SparseIndex } from './sparse/index.js';
 export type { SparseVector, SparseIndexOptions, SparseSearchOptions, QueryModifier } from './sparse/index.js';
 export { MultiVectorStore } from './multivector/index.js';
 export type { MultiVector, MultiVectorStoreOptions, MultiVectorOpenOptions, MultiVectorStats, MvScreening } from './multivector/index.js';
-export { createAnalyzer, TermVocabulary, termFrequencies, sentenceSpans } from './analyze/index.js';
+export { createAnalyzer, MAX_TERM_LENGTH, TermVocabulary, termFrequencies, sentenceSpans } from './analyze/index.js';
 
 // fusion
 export { fuse, weightedSum, rrfFromScores, rrfFromRankings, minMax, dbsfNormalize, M3_DISTILLED_WEIGHTS } from './fusion/index.js';

@@ -9,11 +9,19 @@
  *   Thai, Lao, Khmer and Myanmar (no spaces between words) become dictionary words (ICU word
  *   breaks, src/analyze/sea.ts; since analyser version 2). Queries and documents therefore
  *   meet on the same terms whatever their mix.
+ *
+ * Limits (every kind and version): a term longer than {@link MAX_TERM_LENGTH} UTF-16 units is
+ * dropped (Lucene's `maxTokenLength`, 255); the english analyser cuts runs of non-space
+ * characters longer than that into pieces before tokenising them (src/analyze/english.ts).
+ * There is no cap on a text's length: every analyser does work linear in its length (long
+ * texts are analysed run by run), so a 10 MB word or a 1 MB base64 string is analysed in
+ * bounded time and stack. These limits change nothing for text whose space-separated runs
+ * are at most 255 characters long (e.g. the dev corpora), so the analyser version is unchanged.
  */
 import { invalid } from '../errors.js';
 import { bigramTerms, pushBigrams } from './bigram.js';
 import { CJK_CHAR, CJK_SPLIT } from './cjk.js';
-import { englishTerms } from './english.js';
+import { englishTerms, MAX_RUN_LENGTH } from './english.js';
 import { pushSeaWords, SEA_CHAR, SEA_SPLIT } from './sea.js';
 
 /**
@@ -22,6 +30,16 @@ import { pushSeaWords, SEA_CHAR, SEA_SPLIT } from './sea.js';
  * Thai/Lao/Khmer/Myanmar runs to `english` whole; 2: it splits them into words.
  */
 export const ANALYZER_VERSION = 2;
+
+/**
+ * Longest term an analyser returns, in UTF-16 units; longer terms are dropped.
+ *
+ * @example
+ * ```ts
+ * createAnalyzer('plain').terms('x'.repeat(MAX_TERM_LENGTH + 1)); // []
+ * ```
+ */
+export const MAX_TERM_LENGTH = MAX_RUN_LENGTH;
 
 /**
  * Text → terms.
@@ -82,7 +100,11 @@ function make(name: string, fn: (text: string) => string[]): Analyzer {
     name,
     terms(text: string): string[] {
       if (typeof text !== 'string') invalid('INVALID_TEXT', `${name} analyzer expects a string, got ${typeof text}`);
-      return fn(text);
+      const terms = fn(text);
+      let w = 0;
+      for (let i = 0; i < terms.length; i++) if (terms[i]!.length <= MAX_TERM_LENGTH) terms[w++] = terms[i]!;
+      terms.length = w;
+      return terms;
     },
   };
 }

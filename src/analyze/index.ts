@@ -1,7 +1,7 @@
 /**
  * Analysis stage: text → terms for BM25, term vocabulary, sentence spans. Named exports only.
  */
-export { createAnalyzer, ANALYZER_VERSION } from './analyzer.js';
+export { createAnalyzer, ANALYZER_VERSION, MAX_TERM_LENGTH } from './analyzer.js';
 export type { Analyzer, AnalyzerKind } from './analyzer.js';
 export { TermVocabulary, termFrequencies, countTokenIds, VOCAB_FORMAT_VERSION } from './vocabulary.js';
 export type { TermVocabularyJSON } from './vocabulary.js';
