@@ -51,6 +51,12 @@ const STEM_CACHE_MAX = 200_000;
 const runCache = new Map<string, readonly string[]>();
 const RUN_CACHE_MAX = 200_000;
 
+/** Empties the run and stem caches (benchmarks time a fresh process's analysis); internal. */
+export function resetEnglishCaches(): void {
+  runCache.clear();
+  stemCache.clear();
+}
+
 const SKIP = new Set(['punctuation', 'tabCRLF', 'emoji', 'emoticon', 'symbol']);
 const NOT_WORD_CHAR = /[^\p{L}\p{N}\p{M}]/u;
 

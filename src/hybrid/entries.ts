@@ -24,6 +24,8 @@ export class EntryTable {
   #byDoc = new Map<ExternalId, number[]>();
   #metadata = new Map<ExternalId, Record<string, unknown>>();
   #texts = new Map<ExternalId, string>();
+  /** Number of live entries (kept up to date: searches read it on every call). */
+  #live = 0;
 
   get documents(): number {
     return this.#byDoc.size;
@@ -32,9 +34,7 @@ export class EntryTable {
     return this.#entries.length;
   }
   get liveEntries(): number {
-    let n = 0;
-    for (const e of this.#byDoc.values()) n += e.length;
-    return n;
+    return this.#live;
   }
   hasDocument(id: ExternalId): boolean {
     return this.#byDoc.has(id);
@@ -68,6 +68,7 @@ export class EntryTable {
       ids.push(this.#entries.length);
       this.#entries.push({ doc: id, chunk: chunked ? i : -1, start: s.start, end: s.end });
     });
+    this.#live += ids.length - (this.#byDoc.get(id)?.length ?? 0);
     this.#byDoc.set(id, ids);
     if (metadata !== undefined) this.#metadata.set(id, metadata);
     if (text !== undefined) this.#texts.set(id, text);
@@ -79,6 +80,7 @@ export class EntryTable {
     if (!ids) return [];
     for (const n of ids) this.#entries[n] = null;
     this.#byDoc.delete(id);
+    this.#live -= ids.length;
     this.#metadata.delete(id);
     this.#texts.delete(id);
     return ids;
@@ -114,6 +116,7 @@ export class EntryTable {
       const [doc, chunk, start, end] = e as [ExternalId, number, number, number];
       const n = t.#entries.length;
       t.#entries.push({ doc, chunk, start, end });
+      t.#live++;
       const list = t.#byDoc.get(doc);
       if (list) list.push(n);
       else t.#byDoc.set(doc, [n]);

@@ -79,14 +79,14 @@ export function scoreCandidates(ctx: SearchContext, queryText: string, enc: Enco
   if (opts.exhaustive || liveCount === 0) {
     ids = Uint32Array.from(Array.from(entries.liveInternalIds()).filter(pred));
   } else if (mode === 'dense') {
-    ids = ctx.dense!.search(qDense!, fetch(single), { filter: predicate }).ids;
+    ids = denseCandidates(ctx.dense!, qDense!, fetch(single), filterFn ? pred : null, entries);
   } else if (mode === 'sparse') {
     ids = qSparse ? ctx.sparse!.search(qSparse, fetch(single), { filter: predicate }).ids : new Uint32Array(0);
   } else if (mode === 'bm25') {
     ids = ctx.bm25!.index.search(qBm25!, fetch(single), { filter: predicate }).ids;
   } else {
     const lists: Uint32Array[] = [];
-    if (ctx.dense && qDense) lists.push(ctx.dense.search(qDense, n, { filter: predicate }).ids);
+    if (ctx.dense && qDense) lists.push(denseCandidates(ctx.dense, qDense, n, filterFn ? pred : null, entries));
     if (ctx.sparse && qSparse && qSparse.ids.length > 0) lists.push(ctx.sparse.search(qSparse, n, { filter: predicate }).ids);
     if (lists.length === 0 && ctx.mv) ids = Uint32Array.from(Array.from(entries.liveInternalIds()).filter(pred));
     else ids = unionIds(...lists);
@@ -99,6 +99,20 @@ export function scoreCandidates(ctx: SearchContext, queryText: string, enc: Enco
     multivector: needs.mv && ctx.mv && qMv ? ctx.mv.score(qMv, ids) : null,
     bm25: needs.bm25 && ctx.bm25 && qBm25 ? ctx.bm25.index.score(qBm25, ids) : null,
   };
+}
+
+/**
+ * Dense first stage. Deleting a document removes its entries from the dense store, so without a
+ * user filter the store holds exactly the live entries: it is searched unfiltered (no callback
+ * per graph candidate, DenseIndex's fastest path) and only the k results are checked; should
+ * one not be live (a store out of step with the entry table), the liveness-filtered search
+ * answers instead.
+ */
+function denseCandidates(dense: DenseIndex, q: Float32Array, k: number, pred: ((n: number) => boolean) | null, entries: EntryTable): Uint32Array {
+  if (pred) return dense.search(q, k, { filter: pred }).ids;
+  const ids = dense.search(q, k).ids;
+  for (let i = 0; i < ids.length; i++) if (!entries.isLive(ids[i]!)) return dense.search(q, k, { filter: (x) => entries.isLive(x) }).ids;
+  return ids;
 }
 
 /** Fuses scored candidates for a mode. */
