@@ -85,6 +85,14 @@ export const SUITES: readonly Suite[] = [
     about: 'HybridIndex on dev/scifact: latency/QPS per mode (1 and 2 processes), nDCG@10, memory, build',
   },
   {
+    name: 'build',
+    file: 'build.bench.ts',
+    nodeArgs: ['--expose-gc'],
+    quick: { TRIDENT_BENCH_BUILD_DENSE_N: '5000', TRIDENT_BENCH_BUILD_REPS: '1', TRIDENT_BENCH_TIME_MS: '300' },
+    inQuick: false,
+    about: 'analyser time vs input size, BM25 build (scifact), dense build and dense search overhead vs their baselines',
+  },
+  {
     name: 'scale',
     file: 'scale.bench.ts',
     nodeArgs: ['--expose-gc'],
