@@ -7,7 +7,7 @@
  *
  * Speed and bounds. wink tokenises each whitespace-separated run on its own (its splitter below;
  * nothing crosses a space), so the terms of a text are the concatenation of the terms of its
- * runs: runs are memoised (a run seen before costs one map look-up) and the runs not seen yet
+ * runs: runs of up to 64 characters are memoised (a run seen before costs one map look-up) and the others
  * go through wink together, in one `readDoc`, separated by newlines. wink's tokeniser regexes
  * (the e-mail detector) and the Porter2 stemmer's regexes backtrack quadratically in the length
  * of one run, so a run longer than {@link MAX_RUN_LENGTH} UTF-16 units is first cut into pieces
@@ -47,9 +47,14 @@ const SPLITTER = /[ \u00a0\u2002-\u2005\u2009\u200a\u202f\u205f]+|[\n\r\t]+/;
 /** wink's `its.stem` is a pure function of the token's text (`its.value`): memoise it. */
 const stemCache = new Map<string, string>();
 const STEM_CACHE_MAX = 200_000;
-/** Terms of each run seen (a run's terms do not depend on its neighbours). */
+/**
+ * Terms of each run seen (a run's terms do not depend on its neighbours). Only runs of up to
+ * RUN_CACHE_LENGTH characters are kept (longer ones rarely repeat), which bounds the cache's
+ * memory to a few tens of MB.
+ */
 const runCache = new Map<string, readonly string[]>();
 const RUN_CACHE_MAX = 200_000;
+const RUN_CACHE_LENGTH = 64;
 
 /** Empties the run and stem caches (benchmarks time a fresh process's analysis); internal. */
 export function resetEnglishCaches(): void {
@@ -125,6 +130,7 @@ function analyseRuns(runs: string[]): Map<string, readonly string[]> {
   for (let i = 0; i < runs.length; i++) {
     const terms = groups[i]!;
     fresh.set(runs[i]!, terms);
+    if (runs[i]!.length > RUN_CACHE_LENGTH) continue;
     if (runCache.size >= RUN_CACHE_MAX) runCache.clear();
     runCache.set(runs[i]!, terms);
   }
