@@ -7,8 +7,8 @@
  *
  * Speed and bounds. wink tokenises each whitespace-separated run on its own (its splitter below;
  * nothing crosses a space), so the terms of a text are the concatenation of the terms of its
- * runs: runs of up to 64 characters are memoised (a run seen before costs one map look-up) and the others
- * go through wink together, in one `readDoc`, separated by newlines. wink's tokeniser regexes
+ * runs: runs of up to 64 characters are memoised (a run seen before costs one map look-up) and the runs not in
+ * the cache go through wink together, in one `readDoc`, separated by newlines. wink's tokeniser regexes
  * (the e-mail detector) and the Porter2 stemmer's regexes backtrack quadratically in the length
  * of one run, so a run longer than {@link MAX_RUN_LENGTH} UTF-16 units is first cut into pieces
  * of at most that length (after its last non-letter/digit character when the window has one,
