@@ -593,15 +593,26 @@ export class DenseIndex {
 
   /**
    * Opens an index written by {@link saveFiles}. Checks magic, version, lengths and
-   * checksums (StorageError naming the file) before the graph is handed to usearch.
+   * checksums (StorageError naming the file), then the graph's structure, before the graph
+   * is handed to usearch. A graph that passes its checksum but not the structural check
+   * (a crafted or foreign `dense.usearch`: usearch would crash on it) is never loaded: the
+   * graph is rebuilt from the stored rows, which passed their own checks, and
+   * `opts.onWarning` is told why. Search results stay exact-rescored, so only the
+   * candidate order of the rebuilt graph may differ from the saved one.
    *
    * @example
    * ```ts
-   * const index = await DenseIndex.openFiles('/data/my-index');
+   * const index = await DenseIndex.openFiles('/data/my-index', { onWarning: (m) => log.warn(m) });
    * ```
    */
-  static async openFiles(dir: string): Promise<DenseIndex> {
-    const { settings, rows, graphPath } = await readDenseFiles(dir);
+  static async openFiles(dir: string, opts: { onWarning?: (message: string) => void } = {}): Promise<DenseIndex> {
+    const { settings, rows, graphPath, graphProblem } = await readDenseFiles(dir);
+    if (graphProblem !== null) {
+      const index = new DenseIndex(settings, rows, DenseIndex.#graphFor(settings));
+      index.#rebuildGraph();
+      opts.onWarning?.(`${graphPath} is not a graph trident wrote (${graphProblem}); rebuilt it from the ${rows.count} stored rows. Save the index to replace the file`);
+      return index;
+    }
     const graph = Graph.load(graphPath, { dim: settings.dimensions, dtype: settings.dtype, connectivity: settings.connectivity, expansionAdd: settings.expansionAdd, expansionSearch: settings.expansionSearch });
     if (graph.size !== rows.count || !graph.containsAll(rows.ids)) {
       invalidStorage(graphPath, `the HNSW graph holds ${graph.size} vectors but dense.rows lists ${rows.count}, or their ids differ`);

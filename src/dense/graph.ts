@@ -100,8 +100,9 @@ export class Graph {
   }
 
   /**
-   * Loads a graph written by {@link save}. The caller must have verified the file's
-   * checksum first: usearch trusts its input and a corrupt file can crash the process.
+   * Loads a graph written by {@link save}. The caller must have validated the file first
+   * (checksum, then `validateGraphBytes` in graph-validate.ts): usearch trusts its input and
+   * a crafted file can crash the process.
    */
   static load(path: string, config: GraphConfig): Graph {
     const g = new Graph(config);

@@ -17,8 +17,9 @@
  * payload: ids u32[count] · rows (count × dimensions of the row dtype; f16 as binary16
  *          bit patterns) · scales f32[count] (i8 rows only)
  * ```
- * `dense.usearch` — the HNSW graph in usearch's own format (`Index.save`). Its length and
- * CRC-32 are checked before usearch reads it, because usearch trusts its input.
+ * `dense.usearch` — the HNSW graph in usearch's own format (`Index.save`). Its length, CRC-32
+ * and structure (graph-validate.ts) are checked before usearch reads it, because usearch
+ * trusts its input.
  *
  * Rows are canonical row-major data, never ISA-packed.
  */
@@ -26,7 +27,8 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { StorageError } from '../errors.js';
-import { bytesOf, checkLittleEndian, checksumFile, copyOut, corruptFile, crc32, crc32Update, readStoreFile, storeIoError, writeFileAtomic } from '../store/index.js';
+import { bytesOf, checkLittleEndian, checksumFile, copyOut, corruptFile, crc32, crc32Update, readLargeFile, readStoreFile, storeIoError, writeFileAtomic } from '../store/index.js';
+import { validateGraphBytes } from './graph-validate.js';
 import { RowStore, type DenseDtype } from './rows.js';
 
 /**
@@ -114,16 +116,18 @@ export async function writeDenseFiles(dir: string, s: DenseSettings, rows: RowSt
 }
 
 /**
- * Reads and validates `dense.rows` and checks `dense.usearch`'s length and CRC-32.
- * Throws StorageError (INDEX_NOT_FOUND, CORRUPT_FILE, CHECKSUM_MISMATCH,
- * FORMAT_VERSION_UNSUPPORTED) naming the file.
+ * Reads and validates `dense.rows`, checks `dense.usearch`'s length and CRC-32, then its
+ * structure ({@link validateGraphBytes}). Throws StorageError (INDEX_NOT_FOUND, CORRUPT_FILE,
+ * CHECKSUM_MISMATCH, FORMAT_VERSION_UNSUPPORTED) naming the file. A graph that passes its
+ * checksum but not the structural check is not an error here: `graphProblem` says what is
+ * wrong and the caller must not hand the file to usearch (it rebuilds from the rows).
  *
  * @example
  * ```ts
  * const { settings, rows, graphPath } = await readDenseFiles(dir);
  * ```
  */
-export async function readDenseFiles(dir: string): Promise<{ settings: DenseSettings; rows: RowStore; graphPath: string }> {
+export async function readDenseFiles(dir: string): Promise<{ settings: DenseSettings; rows: RowStore; graphPath: string; graphProblem: string | null }> {
   const rowsPath = path.join(dir, DENSE_ROWS_FILE);
   const graphPath = path.join(dir, DENSE_GRAPH_FILE);
   const { buf, dv } = await readStoreFile(rowsPath, FORMAT);
@@ -153,16 +157,18 @@ export async function readDenseFiles(dir: string): Promise<{ settings: DenseSett
   const scales = rowDtype === 'i8' ? copyOut(buf, off, count, Float32Array) : null;
   if (new Set(ids).size !== count) corruptFile(rowsPath, 'duplicate ids');
 
-  let graph: { bytes: number; crc32: number };
+  let graphBytes: Uint8Array;
   try {
-    graph = await checksumFile(graphPath);
+    graphBytes = await readLargeFile(graphPath);
   } catch (e) {
     throw ioError('reading', graphPath, e);
   }
-  if (graph.bytes !== dv.getFloat64(56, true)) corruptFile(graphPath, `${graph.bytes} bytes, ${DENSE_ROWS_FILE} says ${dv.getFloat64(56, true)} (truncated or from another save)`);
-  if (graph.crc32 !== dv.getUint32(52, true)) {
+  if (graphBytes.length !== dv.getFloat64(56, true)) corruptFile(graphPath, `${graphBytes.length} bytes, ${DENSE_ROWS_FILE} says ${dv.getFloat64(56, true)} (truncated or from another save)`);
+  if (crc32(graphBytes) !== dv.getUint32(52, true)) {
     throw new StorageError('CHECKSUM_MISMATCH', `${graphPath} fails its CRC-32 check (damaged on disk or from another save); restore it from a backup or rebuild the index`, { file: graphPath });
   }
+  // The CRC only catches accidents: check every field usearch would dereference.
+  const graphProblem = validateGraphBytes(graphBytes, { dimensions, dtype, connectivity, ids });
   const settings: DenseSettings = { dimensions, dtype, rowDtype, connectivity, expansionAdd, expansionSearch, oversample };
-  return { settings, rows: RowStore.fromPayload(dimensions, rowDtype, ids, data, scales), graphPath };
+  return { settings, rows: RowStore.fromPayload(dimensions, rowDtype, ids, data, scales), graphPath, graphProblem };
 }
