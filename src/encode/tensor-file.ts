@@ -82,11 +82,14 @@ export function parseTorchStateDict(buf: Buffer, file: string): Map<string, Tens
   if (!pklName) throw bad(file, 'has no data.pkl entry (not a torch.save archive)');
   const prefix = pklName.slice(0, pklName.length - 'data.pkl'.length);
   const storages = new Map<string, Storage>();
+  // Tensors may together allocate at most one element per stored byte, twice what 2-byte
+  // storages hold (views of one storage share its bytes; a pickle rebuilding one storage a
+  // million times is a memory bomb).
+  const budget = { left: zip.names().reduce((a, n) => a + (n.startsWith(`${prefix}data/`) ? zip.sizeOf(n) : 0), 0) };
   const storageType = (dtype: DType): PickleGlobal => () => dtype;
   const globals: Record<string, PickleGlobal> = {
     'collections.OrderedDict': () => new Map(),
-    'torch._utils._rebuild_tensor_v2': (storage, offset, size, stride) =>
-      viewTensor(storage as Storage, offset as number, size as number[], stride as number[], file),
+    'torch._utils._rebuild_tensor_v2': (storage, offset, size, stride) => viewTensor(storage as Storage, offset, size, stride, file, budget),
     'torch._utils._rebuild_parameter': (data) => data,
     'torch._utils._rebuild_parameter_with_state': (data) => data,
   };
@@ -123,15 +126,46 @@ export function parseTorchStateDict(buf: Buffer, file: string): Map<string, Tens
   return out;
 }
 
-function viewTensor(storage: Storage, offset: number, size: number[], stride: number[], file: string): Tensor {
-  if (!storage || !Array.isArray(size) || !Array.isArray(stride) || size.length !== stride.length) {
+/** Most dimensions a tensor may have (weights have 1–4). */
+const MAX_NDIM = 16;
+
+function isCount(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+}
+
+/** Product of `dims`, or Infinity when it passes 2^53 (no wrap-around, no precision loss). */
+function product(dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) {
+    n *= d;
+    if (n > Number.MAX_SAFE_INTEGER) return Infinity;
+  }
+  return n;
+}
+
+/**
+ * Checks a tensor record against its storage before anything is allocated: offset, sizes and
+ * strides are non-negative integers, the element count is at most the storage's (a view that
+ * repeats elements, e.g. stride 0 over a large size, would allocate far more than the file
+ * holds), every element read lies inside the storage, and the file's tensors together do not
+ * allocate more than `budget.left` elements.
+ */
+function viewTensor(storage: Storage, offset: unknown, size: unknown, stride: unknown, file: string, budget: { left: number }): Tensor {
+  if (!storage || !(storage.bytes instanceof Uint8Array) || !(storage.dtype in ELEM) || !Array.isArray(size) || !Array.isArray(stride) || size.length !== stride.length) {
     throw bad(file, 'has a malformed tensor record');
   }
-  const numel = size.reduce((a, b) => a * b, 1);
-  const avail = storage.bytes.length / ELEM[storage.dtype];
+  if (size.length > MAX_NDIM) throw bad(file, `has a tensor with ${size.length} dimensions`);
+  if (!isCount(offset) || !size.every(isCount) || !stride.every(isCount)) {
+    throw bad(file, `has a tensor with a negative or non-integer offset, size or stride (offset ${String(offset)}, size [${size.join(', ')}], stride [${stride.join(', ')}])`);
+  }
+  const numel = product(size);
+  const avail = Math.floor(storage.bytes.length / ELEM[storage.dtype]);
+  if (numel > avail) throw bad(file, `has a tensor of ${numel} elements over a storage of ${avail} (repeated or out-of-range view)`);
+  if (numel > budget.left) throw bad(file, 'has tensors that together hold more elements than the archive stores');
+  budget.left -= numel;
   let maxIndex = offset;
-  for (let d = 0; d < size.length; d++) if (size[d]! > 0) maxIndex += (size[d]! - 1) * stride[d]!;
-  if (numel > 0 && maxIndex >= avail) throw bad(file, 'has a tensor that reads past its storage (truncated?)');
+  if (numel > 0) for (let d = 0; d < size.length; d++) maxIndex += (size[d]! - 1) * stride[d]!;
+  if (numel > 0 && !(maxIndex < avail)) throw bad(file, 'has a tensor that reads past its storage (truncated?)');
   const data = new Float32Array(numel);
   let contiguous = true;
   for (let d = size.length - 1, expect = 1; d >= 0; expect *= size[d]!, d--) if (size[d]! > 1 && stride[d] !== expect) contiguous = false;
@@ -175,26 +209,34 @@ export function parseSafetensors(buf: Buffer, file: string): Map<string, Tensor>
   if (buf.length < 8) throw bad(file, 'is too short for a safetensors file');
   const n = Number(buf.readBigUInt64LE(0));
   if (n <= 0 || 8 + n > buf.length || n > 100_000_000) throw bad(file, 'has a bad safetensors header length');
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  let header: unknown;
   try {
     header = JSON.parse(buf.toString('utf8', 8, 8 + n));
   } catch (e) {
     throw bad(file, 'has a safetensors header that is not JSON', e);
   }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw bad(file, 'has a safetensors header that is not a JSON object');
   const base = 8 + n;
+  const dataBytes = buf.length - base;
   const out = new Map<string, Tensor>();
-  for (const [name, info] of Object.entries(header)) {
+  for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
-    const dtype = ST_DTYPES[info.dtype];
+    if (info === null || typeof info !== 'object') throw bad(file, `tensor "${name}" has no {dtype, shape, data_offsets} record`);
+    const { dtype: code, shape, data_offsets: offsets } = info as Record<string, unknown>;
+    const dtype = typeof code === 'string' && Object.hasOwn(ST_DTYPES, code) ? ST_DTYPES[code] : undefined;
     if (!dtype) continue;
-    const [s, e] = info.data_offsets;
-    const numel = info.shape.reduce((a, b) => a * b, 1);
-    if (e - s !== numel * ELEM[dtype] || base + e > buf.length) throw bad(file, `tensor "${name}" is out of bounds (truncated?)`);
+    if (!Array.isArray(shape) || shape.length > MAX_NDIM || !shape.every(isCount) || !Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
+      throw bad(file, `tensor "${name}" has a malformed shape or data_offsets`);
+    }
+    const [s, e] = offsets as [number, number];
+    const numel = product(shape as number[]);
+    // all checked before allocating: offsets inside the data section, length = shape × dtype
+    if (!(s <= e && e <= dataBytes && e - s === numel * ELEM[dtype])) throw bad(file, `tensor "${name}" is out of bounds (data_offsets [${s}, ${e}] for ${numel} × ${ELEM[dtype]} bytes of ${dataBytes}; truncated?)`);
     const bytes = buf.subarray(base + s, base + e);
     const read = reader(bytes, dtype);
     const data = new Float32Array(numel);
     for (let i = 0; i < numel; i++) data[i] = read(i);
-    out.set(name, { data, shape: [...info.shape] });
+    out.set(name, { data, shape: [...(shape as number[])] });
   }
   return out;
 }

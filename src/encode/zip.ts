@@ -6,7 +6,7 @@
  * common tools write are supported: 0 (stored) and 8 (deflate, via node:zlib).
  * The whole archive is held in memory: head files are a few MB.
  */
-import { inflateRawSync } from 'node:zlib';
+import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { ModelError } from '../errors.js';
 
 /** One file inside a ZIP archive. */
@@ -17,6 +17,14 @@ export interface ZipEntry {
   size: number;
   localHeaderOffset: number;
 }
+
+/**
+ * Largest entry read (512 MiB): head weights are a few MB (BGE-M3's colbert_linear is 4 MiB);
+ * a larger declared size is refused before allocating.
+ */
+export const MAX_ENTRY_BYTES = 512 * 1024 * 1024;
+/** Deflate cannot expand more than ~1032:1 (258-byte matches coded in 2 bits); with headroom. */
+const MAX_DEFLATE_RATIO = 1100;
 
 const EOCD = 0x06054b50;
 const EOCD64 = 0x06064b50;
@@ -117,6 +125,11 @@ export class ZipArchive {
     return [...this.#entries.keys()];
   }
 
+  /** Declared (uncompressed) size of entry `name`, 0 if absent. */
+  sizeOf(name: string): number {
+    return this.#entries.get(name)?.size ?? 0;
+  }
+
   /** Decompressed bytes of entry `name`; throws MODEL_INVALID if missing or damaged. */
   read(name: string): Buffer {
     const ent = this.#entries.get(name);
@@ -128,10 +141,17 @@ export class ZipArchive {
     const end = start + ent.compressedSize;
     if (end > buf.length) throw this.#bad(`entry "${name}" runs past the end of the file (truncated?)`);
     const raw = buf.subarray(start, end);
+    if (ent.size > MAX_ENTRY_BYTES) throw this.#bad(`entry "${name}" declares ${ent.size} bytes, more than the ${MAX_ENTRY_BYTES}-byte limit for a weights entry`);
     let out: Buffer;
     if (ent.method === 0) out = raw;
     else if (ent.method === 8) {
-      try { out = inflateRawSync(raw); } catch (e) { throw this.#bad(`entry "${name}" does not inflate`, e); }
+      if (ent.size > (ent.compressedSize + 64) * MAX_DEFLATE_RATIO) {
+        throw this.#bad(`entry "${name}" declares ${ent.size} bytes from ${ent.compressedSize} compressed, beyond what deflate can produce`);
+      }
+      // stops inflating (RangeError) once the output would pass the declared size
+      try { out = inflateRawSync(raw, { maxOutputLength: Math.max(1, ent.size), chunkSize: Math.max(zlibConstants.Z_MIN_CHUNK, Math.min(ent.size, 64 * 1024)) }); } catch (e) {
+        throw this.#bad(`entry "${name}" does not inflate to its declared ${ent.size} bytes (${(e as Error).message})`, e);
+      }
     } else throw this.#bad(`entry "${name}" uses unsupported compression method ${ent.method}`);
     if (out.length !== ent.size) throw this.#bad(`entry "${name}" has ${out.length} bytes, expected ${ent.size}`);
     return out;
