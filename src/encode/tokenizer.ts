@@ -15,11 +15,14 @@
  * - Very long texts are tokenized from a prefix cut at a space far enough to yield
  *   more than `maxLength` tokens (words are tokenized independently, so the kept
  *   tokens are exactly those of the full text).
+ * - Regular expressions in tokenizer.json that could backtrack catastrophically are refused
+ *   at load (MODEL_INVALID, see regex-guard.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ModelError } from '../errors.js';
+import { checkTokenizerPatterns } from './regex-guard.js';
 import { alignSpans } from './spans.js';
 import type { CharSpan } from './types.js';
 
@@ -78,6 +81,8 @@ export class TextTokenizer {
     if (configFile) {
       try { config = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>; } catch { config = {}; }
     }
+    // tokenizers.js compiles the file's patterns into backtracking RegExps: refuse hostile ones
+    checkTokenizerPatterns(json, tokenizerFile);
     try {
       return new TextTokenizer(new Tokenizer(json as object, config), basename(tokenizerFile));
     } catch (e) {

@@ -13,6 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { checkTokenizerPatterns } from '../encode/regex-guard.js';
 import { InvalidArgumentError, ModelError } from '../errors.js';
 import type { CharSpan } from '../encode/types.js';
 import { splitWords, vocabTokenizerConfig, vocabTokenizerJson, type WordSplitter } from './japanese.js';
@@ -136,6 +137,7 @@ export class FamilyTokenizer {
       } else {
         if (opts.wordSplitter) throw new InvalidArgumentError('INVALID_ARGUMENT', `${tokenizerFile}: wordSplitter is for vocab.txt BertJapanese tokenizers; this model's tokenizer.json defines its own pre-tokenization`);
         json = JSON.parse(text) as Record<string, unknown>;
+        checkTokenizerPatterns(json, tokenizerFile);
       }
     } catch (e) {
       if (e instanceof ModelError || e instanceof InvalidArgumentError) throw e;
