@@ -154,10 +154,17 @@ function u64(dv: DataView, off: number): number {
 
 /** Index of the first NaN/±Inf among `n` values at `off`, or -1 (i8 values are always finite). */
 function nonFiniteVector(dv: DataView, off: number, n: number, dtype: DenseDtype): number {
+  if (dtype === 'i8') return -1;
+  const at = dv.byteOffset + off;
+  // typed views when aligned (the usual case: a fresh file buffer), DataView otherwise
   if (dtype === 'f32') {
-    for (let i = 0; i < n; i++) if ((dv.getUint32(off + 4 * i, true) & 0x7f800000) === 0x7f800000) return i;
-  } else if (dtype === 'f16') {
-    for (let i = 0; i < n; i++) if ((dv.getUint16(off + 2 * i, true) & 0x7c00) === 0x7c00) return i;
-  }
+    if (at % 4 === 0) {
+      const a = new Uint32Array(dv.buffer, at, n);
+      for (let i = 0; i < n; i++) if ((a[i]! & 0x7f800000) === 0x7f800000) return i;
+    } else for (let i = 0; i < n; i++) if ((dv.getUint32(off + 4 * i, true) & 0x7f800000) === 0x7f800000) return i;
+  } else if (at % 2 === 0) {
+    const a = new Uint16Array(dv.buffer, at, n);
+    for (let i = 0; i < n; i++) if ((a[i]! & 0x7c00) === 0x7c00) return i;
+  } else for (let i = 0; i < n; i++) if ((dv.getUint16(off + 2 * i, true) & 0x7c00) === 0x7c00) return i;
   return -1;
 }

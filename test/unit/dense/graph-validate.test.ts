@@ -140,3 +140,16 @@ describe('a crafted dense.usearch is refused and rebuilt from the rows', () => {
     index.close();
   });
 });
+
+describe('committed format-1 indexes', () => {
+  it('their graphs validate: they are loaded, not rebuilt', async () => {
+    const base = new URL('../../compat/fixtures/v1/', import.meta.url).pathname;
+    for (const name of ['i8-f16', 'f32-bm25']) {
+      const warnings: string[] = [];
+      const index = await DenseIndex.openFiles(join(base, name, 'index', 'gen-000001', 'dense'), { onWarning: (m) => warnings.push(m) });
+      expect(warnings, name).toEqual([]);
+      expect(index.size).toBe(21);
+      index.close();
+    }
+  });
+});
