@@ -7,6 +7,10 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 
+/** Longest initializer name read (names are a few dozen bytes) and most dims kept. */
+const MAX_NAME_BYTES = 64 * 1024;
+const MAX_DIMS = 64;
+
 class Reader {
   readonly #buf = Buffer.alloc(16);
   constructor(readonly fh: FileHandle) {}
@@ -48,15 +52,33 @@ async function tensorInfo(r: Reader, start: number, end: number): Promise<{ name
     const [tag, p] = await r.varint(pos);
     const field = Math.floor(tag / 8);
     const wt = tag & 7;
-    if (field === 1 && wt === 0) { const [v, q] = await r.varint(p); dims.push(v); pos = q; continue; }
+    if (field === 1 && wt === 0) {
+      const [v, q] = await r.varint(p);
+      if (dims.length >= MAX_DIMS) throw new Error('too many dims');
+      dims.push(v);
+      pos = q;
+      continue;
+    }
     if (field === 1 && wt === 2) { // packed dims
       const [n, q] = await r.varint(p);
       let x = q;
-      while (x < q + n) { const [v, y] = await r.varint(x); dims.push(v); x = y; }
+      while (x < q + n) {
+        const [v, y] = await r.varint(x);
+        if (dims.length >= MAX_DIMS) throw new Error('too many dims');
+        dims.push(v);
+        x = y;
+      }
       pos = q + n;
       continue;
     }
-    if (field === 8 && wt === 2) { const [n, q] = await r.varint(p); name = (await r.bytes(q, n)).toString('utf8'); pos = q + n; continue; }
+    if (field === 8 && wt === 2) {
+      const [n, q] = await r.varint(p);
+      // a name longer than its message is a crafted length: refuse before allocating it
+      if (n > MAX_NAME_BYTES || q + n > end) throw new Error('bad initializer name length');
+      name = (await r.bytes(q, n)).toString('utf8');
+      pos = q + n;
+      continue;
+    }
     pos = await skip(r, wt, p);
   }
   return { name, dims };

@@ -99,7 +99,7 @@ function expectInvalid(f: () => unknown, pattern?: RegExp): void {
   if (pattern) expect((err as Error).message).toMatch(pattern);
 }
 
-function measure(kind: 'torch' | 'safetensors', bytes: Buffer): { code: string; ms: number; grew: number } {
+function measure(kind: 'torch' | 'safetensors' | 'onnx', bytes: Buffer): { code: string; ms: number; grew: number } {
   const file = join(root, `m-${Math.random().toString(36).slice(2)}`);
   writeFileSync(file, bytes);
   const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, kind, file], { encoding: 'utf8' });
@@ -213,5 +213,33 @@ describe('safetensors headers are checked before allocating', () => {
       [1, 2, 3],
     ];
     for (const h of bad) expectInvalid(() => parseSafetensors(safetensors(h, 16), 'bad.safetensors'));
+  });
+});
+
+/** Protobuf varint. */
+function varint(v: number): number[] {
+  const out: number[] = [];
+  while (v >= 128) { out.push((v % 128) | 128); v = Math.floor(v / 128); }
+  out.push(v);
+  return out;
+}
+
+describe('ONNX initializer scan (tokenizer check) reads no crafted lengths', () => {
+  /** ModelProto { graph (7) { initializer (5) { dims (1): 3, 4; name (8): <declared n bytes> } } } */
+  function onnx(nameLen: number, name: Buffer): Buffer {
+    const tensor = Buffer.from([0x08, ...varint(3), 0x08, ...varint(4), 0x42, ...varint(nameLen), ...name]);
+    const graph = Buffer.from([0x2a, ...varint(tensor.length), ...tensor]);
+    return Buffer.from([0x3a, ...varint(graph.length), ...graph]);
+  }
+
+  it('reads the dims of an honest file (control)', () => {
+    const m = measure('onnx', onnx(4, Buffer.from('word')));
+    expect(m.code).toBe('3,4');
+  });
+
+  it('a 2 GiB name length in a tiny file is refused without allocating it', () => {
+    const m = measure('onnx', onnx(2 ** 31, Buffer.from('word')));
+    expect(m.code).toBe('undefined');
+    expect(m.grew, `peak RSS grew by ${(m.grew / MiB).toFixed(0)} MiB`).toBeLessThan(48 * MiB);
   });
 });
