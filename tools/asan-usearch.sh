@@ -47,7 +47,7 @@ cat >"$OUT/hook.mjs" <<HOOK
 import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(\`
   export async function resolve(specifier, context, next) {
-    if (specifier === 'usearch') return next(specifier, { ...context, parentURL: 'file://$OUT/' });
+    if (specifier === 'usearch') return { url: 'file://$PKG/javascript/dist/cjs/usearch.js', format: 'commonjs', shortCircuit: true };
     return next(specifier, context);
   }\`));
 HOOK
@@ -56,10 +56,15 @@ if [ -f "$ROOT/node_modules/.cache/trident-asan/build/Release/trident_native.nod
   export TRIDENT_NATIVE_DIR="$ROOT/node_modules/.cache/trident-asan"
 fi
 export LD_PRELOAD="$(g++ -print-file-name=libasan.so):$(g++ -print-file-name=libubsan.so)"
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1"
+# node installs its own SIGSEGV handler: keep ASan's so a wild read is reported with its stack
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:handle_segv=1:allow_user_segv_handler=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 cd "$ROOT"
-node -e "import('usearch').then(() => console.log('usearch resolves to', require.resolve('usearch', { paths: ['$OUT'] })))"
+echo "== canary: a crafted graph handed to usearch without trident's validation must abort under ASan"
+if node --import tsx tools/fuzz/asan-canary.ts >"$OUT/canary.log" 2>&1 || ! grep -q 'ERROR: AddressSanitizer' "$OUT/canary.log"; then
+  tail -20 "$OUT/canary.log"; echo "the sanitizer did not report the canary: is the instrumented usearch loaded?"; exit 1
+fi
+grep -m1 'ERROR: AddressSanitizer' "$OUT/canary.log"
 echo "== crafted-file fuzz under ASan ($CASES cases, seed $SEED)"
 node --import tsx tools/fuzz/crafted-fuzz.ts "$CASES" "$SEED" 100
 echo "== ASan/UBSan: no errors"

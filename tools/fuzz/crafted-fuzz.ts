@@ -14,6 +14,12 @@ const batch = Number(process.argv[4] ?? 250);
 const report = await runFuzz({ cases, seed, batch, log: (s) => console.log(s) });
 console.log(JSON.stringify({ cases: report.cases, seconds: report.seconds, perKind: report.perKind }, null, 1));
 for (const c of report.crashes) console.log(`CRASH case ${c.case}: signal ${c.signal} code ${c.code}\n${c.stderr}`);
-for (const u of report.untyped.slice(0, 20)) console.log(`UNTYPED case ${u.case} (${u.kind}, ${u.what}): ${u.error}`);
+const byKind = new Map<string, number>();
+for (const u of report.untyped) byKind.set(u.kind, (byKind.get(u.kind) ?? 0) + 1);
+for (const [kind, n] of byKind) console.log(`untyped errors in ${kind}: ${n}`);
+// every untyped error outside the WAL in full, the first 10 WAL ones
+for (const u of [...report.untyped.filter((x) => x.kind !== 'wal'), ...report.untyped.filter((x) => x.kind === 'wal').slice(0, 10)]) {
+  console.log(`UNTYPED case ${u.case} (${u.kind}, ${u.what}): ${u.error}`);
+}
 console.log(`${report.cases} cases, ${report.crashes.length} crashes, ${report.untyped.length} untyped errors in ${report.seconds.toFixed(0)} s`);
 process.exit(report.crashes.length + report.untyped.length > 0 ? 1 : 0);
