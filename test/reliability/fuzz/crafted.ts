@@ -16,11 +16,15 @@ import { encodeManifest, type Manifest } from '../../../src/store/manifest.js';
 import { FakeEncoder } from '../../helpers/fake-encoder.js';
 import { createIndex, makeDocs, rng } from '../corpus.js';
 
-/** The file kinds fuzzed, with their weight in the case mix (the dense graph is what crashed). */
+/**
+ * The file kinds fuzzed, with their weight in the case mix (the dense graph is what crashed):
+ * `dense-graph-*` through DenseIndex (graph searches), `hybrid-dense-graph` through HybridIndex.
+ */
 export const KINDS = {
   'dense-graph-f32': 6,
   'dense-graph-f16': 3,
   'dense-graph-i8': 3,
+  'hybrid-dense-graph': 2,
   'dense-rows': 2,
   sparse: 1,
   'bm25-sparse': 1,
@@ -76,7 +80,7 @@ async function targetOf(kind: Kind, work: string): Promise<{ dir: string; file: 
   if (kind === 'manifest') return { dir: hyb, file: 'manifest.json' };
   if (kind === 'wal') return { dir: hyb, file: 'wal.log' };
   const m = JSON.parse(await fsp.readFile(path.join(hyb, 'manifest.json'), 'utf8')) as Manifest;
-  const rel = { 'dense-rows': 'dense/dense.rows', sparse: 'sparse/sparse.bin', 'bm25-sparse': 'bm25/sparse.bin', multivector: 'multivector/multivector.bin', 'entries.json': 'entries.json', 'bm25-vocab.json': 'bm25-vocab.json' }[kind as string]!;
+  const rel = { 'hybrid-dense-graph': 'dense/dense.usearch', 'dense-rows': 'dense/dense.rows', sparse: 'sparse/sparse.bin', 'bm25-sparse': 'bm25/sparse.bin', multivector: 'multivector/multivector.bin', 'entries.json': 'entries.json', 'bm25-vocab.json': 'bm25-vocab.json' }[kind as string]!;
   return { dir: hyb, file: path.join(m.dir, rel) };
 }
 
