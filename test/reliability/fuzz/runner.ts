@@ -37,25 +37,14 @@ export async function runFuzz(opts: { cases: number; seed?: number; batch?: numb
       const to = Math.min(opts.cases, next + batch);
       const progress = path.join(root, `progress-${child++}`);
       const res = await runChild(root, seed, next, to, progress, opts.env ?? {});
-      for (const line of res.stdout.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        const o = JSON.parse(line) as { summary?: FuzzReport['perKind']; case?: number; kind?: string; what?: string; error?: string };
-        if (o.summary) {
-          for (const [k, c] of Object.entries(o.summary)) for (const [oc, n] of Object.entries(c)) ((report.perKind[k] ??= {})[oc] = (report.perKind[k]![oc] ?? 0) + n);
-        } else report.untyped.push({ case: o.case!, kind: o.kind!, what: o.what!, error: o.error! });
-      }
+      absorb(report, res.stdout);
       if (res.signal !== null || res.code !== 0) {
         const at = Number(await fsp.readFile(progress, 'utf8').catch(() => String(next)));
         report.crashes.push({ case: at, signal: res.signal, code: res.code, stderr: res.stderr.slice(-4000) });
         // cases before `at` in this child were not summarised: rerun them (they did not crash)
         if (at > next) {
           const again = await runChild(root, seed, next, at, `${progress}-again`, opts.env ?? {});
-          for (const line of again.stdout.split('\n')) {
-            if (!line.startsWith('{')) continue;
-            const o = JSON.parse(line) as { summary?: FuzzReport['perKind']; case?: number; kind?: string; what?: string; error?: string };
-            if (o.summary) for (const [k, c] of Object.entries(o.summary)) for (const [oc, n] of Object.entries(c)) ((report.perKind[k] ??= {})[oc] = (report.perKind[k]![oc] ?? 0) + n);
-            else report.untyped.push({ case: o.case!, kind: o.kind!, what: o.what!, error: o.error! });
-          }
+          absorb(report, again.stdout);
         }
         next = at + 1;
       } else next = to;
@@ -67,6 +56,17 @@ export async function runFuzz(opts: { cases: number; seed?: number; batch?: numb
   }
   report.seconds = (Date.now() - t0) / 1000;
   return report;
+}
+
+/** Adds a child's output (untyped-error lines, then its summary line) to `report`. */
+function absorb(report: FuzzReport, stdout: string): void {
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const o = JSON.parse(line) as { summary?: FuzzReport['perKind']; case?: number; kind?: string; what?: string; error?: string };
+    if (o.summary) {
+      for (const [k, c] of Object.entries(o.summary)) for (const [oc, n] of Object.entries(c)) ((report.perKind[k] ??= {})[oc] = (report.perKind[k]![oc] ?? 0) + n);
+    } else report.untyped.push({ case: o.case!, kind: o.kind!, what: o.what!, error: o.error! });
+  }
 }
 
 function runChild(root: string, seed: number, from: number, to: number, progress: string, env: Record<string, string>): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
