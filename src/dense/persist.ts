@@ -140,7 +140,9 @@ export async function readDenseFiles(dir: string): Promise<{ settings: DenseSett
   const expansionSearch = dv.getUint32(36, true);
   const oversample = dv.getFloat64(40, true);
   if (dtype === undefined || rowDtype === undefined) corruptFile(rowsPath, 'unknown dtype code');
-  if (dimensions < 1 || dimensions > 65536 || connectivity < 2 || expansionAdd < 1 || expansionSearch < 1 || !(oversample >= 1 && oversample <= 1000)) {
+  // the ranges DenseIndex.create accepts: a crafted connectivity of 2^24 would make usearch
+  // allocate gigabytes when the graph is built or rebuilt
+  if (dimensions < 1 || dimensions > 65536 || connectivity < 2 || connectivity > 1024 || expansionAdd < 1 || expansionAdd > 1 << 20 || expansionSearch < 1 || expansionSearch > 1 << 20 || !(oversample >= 1 && oversample <= 1000)) {
     corruptFile(rowsPath, 'settings out of range');
   }
   const expect = HEADER + count * 4 + count * dimensions * WIDTH[rowDtype] + (rowDtype === 'i8' ? count * 4 : 0);

@@ -153,3 +153,19 @@ describe('committed format-1 indexes', () => {
     }
   });
 });
+
+describe('dense.rows settings bound what a rebuild may allocate', () => {
+  it('a crafted connectivity or expansion beyond what create() accepts is CORRUPT_FILE, not a huge graph', async () => {
+    for (const [offset, value] of [[28, 2 ** 24 + 16], [28, 1025], [32, 2 ** 20 + 1], [36, 2 ** 30]] as const) {
+      const { dir } = await saved('f32', 50, 3);
+      const rows = readFileSync(join(dir, DENSE_ROWS_FILE));
+      rows.writeUInt32LE(value, offset); // header bytes are outside the payload CRC
+      writeFileSync(join(dir, DENSE_ROWS_FILE), rows);
+      // and a graph that fails validation, so the old path would rebuild with these settings
+      const graph = readFileSync(join(dir, DENSE_GRAPH_FILE));
+      graph.writeUInt32LE(0xffffff, graph.length - 4);
+      forge(dir, graph);
+      await expect(DenseIndex.openFiles(dir)).rejects.toMatchObject({ code: 'CORRUPT_FILE', message: expect.stringContaining('settings out of range') });
+    }
+  });
+});
