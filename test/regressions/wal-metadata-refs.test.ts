@@ -33,13 +33,12 @@ describe('WAL records never read user metadata as binary references', () => {
     const p = path.join(dir, 'i');
     const index = await createIndex(p, { wal: true });
     await index.add(HOSTILE.map((metadata, i) => ({ id: `m${i}`, text: 'alpha beta gamma', metadata })));
-    // crash: no save, no close; a second instance replays the log
+    await index.close(); // no save: a second instance replays the log
     const again = await HybridIndex.open(p, { encoder: new FakeEncoder() });
     expect(again.size).toBe(HOSTILE.length);
     const hits = await again.search('alpha beta gamma', { k: HOSTILE.length });
     for (const h of hits) expect(h.metadata, String(h.id)).toEqual(HOSTILE[Number(String(h.id).slice(1))]);
     await again.close();
-    await index.close();
   });
 
   it('the record codec round-trips "$" keys, a "__proto__" key and typed arrays side by side', () => {
