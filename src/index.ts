@@ -33,6 +33,11 @@ export type {
   DocumentInput,
   ChunkingOptions,
   MetadataFilter,
+  FilterObject,
+  FieldFilter,
+  BoolFilter,
+  FieldCondition,
+  FilterValue,
   CalibrationQuery,
   CalibrationReport,
 } from './hybrid/index.js';

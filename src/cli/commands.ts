@@ -7,7 +7,9 @@ import { ProgressBar } from './progress.js';
 export async function runIndex(o: { corpus: string; out: string; model: string; chunking?: 'late' | 'ordinary'; bm25?: 'english' | 'plain' | 'bigram' | 'auto'; limit?: number; threads?: number; overwrite?: boolean }): Promise<void> {
   const docs = await readCorpus(o.corpus, o.limit ?? Infinity);
   const encoder = await loadEncoder(o.model, { ...(o.threads ? { threads: o.threads } : {}) });
-  const index = await HybridIndex.create({ encoder, path: o.out, overwrite: o.overwrite === true, ...(o.bm25 ? { bm25: { analyzer: o.bm25 } } : {}) });
+  // a bulk build saves once at the end: no write-ahead log (an interrupted build leaves no
+  // partial index at --out that would look complete)
+  const index = await HybridIndex.create({ encoder, path: o.out, overwrite: o.overwrite === true, wal: false, ...(o.bm25 ? { bm25: { analyzer: o.bm25 } } : {}) });
   const bar = new ProgressBar('encoding', docs.length);
   const t0 = Date.now();
   const batch = 256;

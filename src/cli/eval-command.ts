@@ -32,7 +32,8 @@ export function hybridRetriever(index: HybridIndex, opts: SearchOptions): Retrie
 async function indexFor(dir: string, dataset: Dataset, model: string, chunking?: 'late' | 'ordinary'): Promise<HybridIndex> {
   const encoder = await loadEncoder(model);
   if (await fsp.stat(path.join(dir, 'manifest.json')).catch(() => null)) return HybridIndex.open(dir, { encoder, readOnly: true });
-  const index = await HybridIndex.create({ encoder, path: dir, bm25: { analyzer: 'auto' } });
+  // no write-ahead log: the cached index must only exist once it is complete (saved below)
+  const index = await HybridIndex.create({ encoder, path: dir, wal: false, bm25: { analyzer: 'auto' } });
   const docs = [...dataset.corpus].map(([id, d]) => ({ id, text: d.title ? `${d.title} ${d.text}` : d.text }));
   const bar = new ProgressBar(`indexing ${dataset.name}${chunking ? ` (${chunking} chunking)` : ''}`, docs.length);
   for (let i = 0; i < docs.length; i += 256) {

@@ -6,7 +6,7 @@ import { invalid } from '../errors.js';
 
 export type { FusionKind, FusionOptions, ScoreColumn, Weights3 } from './types.js';
 export { weightedSum, validateWeights } from './weighted.js';
-export { rrfFromScores, rrfFromRankings, rankOrder } from './rrf.js';
+export { rrfFromScores, rrfFromRankings, rankOrder, validateRrfK } from './rrf.js';
 export { minMax, dbsfNormalize, normalizedSum } from './normalize.js';
 
 /** BGE-M3's self-distillation teacher weights, [dense, sparse, multivector]. */

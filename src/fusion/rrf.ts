@@ -1,3 +1,4 @@
+import { invalid } from '../errors.js';
 import type { ScoreColumn, Weights3 } from './types.js';
 import { firstLength, validateWeights } from './weighted.js';
 
@@ -15,6 +16,7 @@ import { firstLength, validateWeights } from './weighted.js';
  */
 export function rrfFromScores(columns: readonly (ScoreColumn | null)[], weights: Weights3, k = 60): Float64Array {
   validateWeights(weights);
+  validateRrfK(k);
   const n = firstLength(columns);
   const out = new Float64Array(n);
   for (let c = 0; c < 3; c++) {
@@ -37,12 +39,26 @@ export function rrfFromScores(columns: readonly (ScoreColumn | null)[], weights:
  * ```
  */
 export function rrfFromRankings<T>(lists: readonly (readonly T[])[], weights?: readonly number[], k = 60): Map<T, number> {
+  validateRrfK(k);
   const out = new Map<T, number>();
   lists.forEach((list, l) => {
     const w = weights?.[l] ?? 1;
     list.forEach((id, r) => out.set(id, (out.get(id) ?? 0) + w / (k + r + 1)));
   });
   return out;
+}
+
+/**
+ * Throws INVALID_ARGUMENT unless the RRF constant k is a finite number > 0 (0 or a negative k
+ * divides by zero or flips the ranking; NaN and Infinity make every score NaN or 0).
+ *
+ * @example
+ * ```ts
+ * validateRrfK(60); // ok
+ * ```
+ */
+export function validateRrfK(k: number): void {
+  if (typeof k !== 'number' || !Number.isFinite(k) || k <= 0) invalid('INVALID_ARGUMENT', `rrfK must be a finite number > 0 (got ${String(k)}); the usual value is 60`);
 }
 
 /** Candidate positions sorted by score descending, ties by position ascending. */

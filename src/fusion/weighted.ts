@@ -29,13 +29,23 @@ export function weightedSum(columns: readonly (ScoreColumn | null)[], weights: W
   return out;
 }
 
-/** Throws unless weights are three finite numbers ≥ 0 with a positive sum. */
+/**
+ * Throws INVALID_ARGUMENT unless weights are three finite numbers ≥ 0 whose sum is finite and
+ * positive (`[1e308, 1e308, 1e308]` overflows to Infinity and would fuse to NaN).
+ *
+ * @example
+ * ```ts
+ * validateWeights([1, 0.3, 1]); // ok
+ * ```
+ */
 export function validateWeights(weights: readonly number[]): void {
   if (!Array.isArray(weights) || weights.length !== 3) invalid('INVALID_ARGUMENT', 'fusion weights must be [dense, sparse, multivector] (three numbers)');
   for (const w of weights) {
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) invalid('INVALID_ARGUMENT', `fusion weight ${String(w)} is not a finite number ≥ 0`);
   }
-  if (weights[0]! + weights[1]! + weights[2]! <= 0) invalid('INVALID_ARGUMENT', 'fusion weights sum to 0: give at least one positive weight');
+  const sum = weights[0]! + weights[1]! + weights[2]!;
+  if (sum <= 0) invalid('INVALID_ARGUMENT', 'fusion weights sum to 0: give at least one positive weight');
+  if (!Number.isFinite(sum)) invalid('INVALID_ARGUMENT', `fusion weights [${weights.join(', ')}] overflow when summed: scale them down (only their ratios matter)`);
 }
 
 export function firstLength(columns: readonly (ScoreColumn | null)[]): number {

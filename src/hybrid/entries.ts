@@ -10,6 +10,13 @@ export interface Entry {
   end: number;
 }
 
+/** One version of a document in the table (see {@link EntryTable.snapshot}). */
+export interface DocumentVersion {
+  ids: number[];
+  metadata: Record<string, unknown> | undefined;
+  text: string | undefined;
+}
+
 /**
  * Internal id ↔ entry table shared by the three stores: internal ids are dense u32, never
  * reused; a deleted document's entries become holes (`null`) that the stores compact away.
@@ -64,6 +71,8 @@ export class EntryTable {
   /** Allocates internal ids for a document's spans (one span = unchunked). */
   addDocument(id: ExternalId, spans: Array<{ start: number; end: number }>, chunked: boolean, metadata?: Record<string, unknown>, text?: string): number[] {
     const ids: number[] = [];
+    this.#metadata.delete(id);
+    this.#texts.delete(id);
     spans.forEach((s, i) => {
       ids.push(this.#entries.length);
       this.#entries.push({ doc: id, chunk: chunked ? i : -1, start: s.start, end: s.end });
@@ -73,6 +82,29 @@ export class EntryTable {
     if (metadata !== undefined) this.#metadata.set(id, metadata);
     if (text !== undefined) this.#texts.set(id, text);
     return ids;
+  }
+  /** A document's current version (internal ids, metadata, text), or null when unknown. */
+  snapshot(id: ExternalId): DocumentVersion | null {
+    const ids = this.#byDoc.get(id);
+    return ids ? { ids: ids.slice(), metadata: this.#metadata.get(id), text: this.#texts.get(id) } : null;
+  }
+  /**
+   * Undoes an {@link addDocument} that replaced `previous` (null: the id was new): the new
+   * internal ids become holes and the previous version is back under `id`.
+   */
+  restore(id: ExternalId, previous: DocumentVersion | null, added: readonly number[]): void {
+    for (const n of added) this.#entries[n] = null;
+    this.#byDoc.delete(id);
+    this.#metadata.delete(id);
+    this.#texts.delete(id);
+    if (!previous) return;
+    this.#byDoc.set(id, previous.ids);
+    if (previous.metadata !== undefined) this.#metadata.set(id, previous.metadata);
+    if (previous.text !== undefined) this.#texts.set(id, previous.text);
+  }
+  /** Turns internal ids of a replaced version into holes (the document itself stays). */
+  retire(ids: readonly number[]): void {
+    for (const n of ids) this.#entries[n] = null;
   }
   /** Removes a document; returns its internal ids (empty if unknown). */
   deleteDocument(id: ExternalId): number[] {

@@ -4,11 +4,15 @@ import { InvalidArgumentError, StorageError, TridentError, invalid } from '../er
 import { DenseIndex } from '../dense/index.js';
 import { SparseIndex } from '../sparse/index.js';
 import { MultiVectorStore } from '../multivector/index.js';
-import { ANALYZER_VERSION, createAnalyzer, TermVocabulary, termFrequencies, type Analyzer } from '../analyze/index.js';
+import { ANALYZER_VERSION, createAnalyzer, TermVocabulary, type Analyzer } from '../analyze/index.js';
 import { M3_DISTILLED_WEIGHTS, validateWeights, type FusionKind, type Weights3 } from '../fusion/index.js';
 import { checkId, claimIndexDirectory, DirectoryLock, MANIFEST_FILE, nodeFs, readGeneration, WAL_FILE, WriteAheadLog, writeIndexGeneration, type ExternalId, type Manifest, type StoreFs } from '../store/index.js';
 import { EntryTable } from './entries.js';
 import { Mutex } from './lock.js';
+import { ChangeWriter } from './writer.js';
+import { analyseUnits, applyDelete, applyUpsert, type Stores } from './apply.js';
+import { canonicalMetadata } from './metadata.js';
+import { checkFusionOptions, checkStoredConfig } from './config.js';
 import { applyRerank } from '../rerank/index.js';
 import { searchExpanded } from '../families/expand.js';
 import { runSearch, type SearchContext } from './search.js';
@@ -40,11 +44,13 @@ export interface HybridIndexOptions {
   /** Keep document texts (needed for chunk text and explanation snippets). Default true. */
   storeText?: boolean;
   /**
-   * Write-ahead log: every add/update/delete is appended to `<path>/wal.log` and fsynced
-   * before it is applied, and replayed by `open()`, so a crash between a call and the next
-   * `save()` loses nothing that was acknowledged (the encoded vectors are logged, nothing is
-   * re-encoded). Needs `path`; `create()` then writes the empty index at once. Default false:
-   * a crash loses the changes made since the last `save()`.
+   * Write-ahead log. Default true: every add/update/delete is appended to `<path>/wal.log`
+   * and fsynced before it is applied (concurrent calls share one write and one fsync), and
+   * `open()` replays it, so a crash, or a `close()` without `save()`, loses nothing that was
+   * acknowledged (the encoded vectors are logged, nothing is re-encoded). With `path`,
+   * `create()` writes the empty index at once; without `path` the log starts at the first
+   * `save(dir)`. `wal: false` turns it off: then a crash or a `close()` without `save()` loses
+   * every change since the last `save()`. `wal: true` without `path` is INVALID_ARGUMENT.
    */
   wal?: boolean;
   /**
@@ -84,7 +90,7 @@ export interface HybridConfig {
   fusion: { kind: FusionKind; weights: Weights3; rrfK: number };
   candidates: number;
   storeText: boolean;
-  /** Write-ahead log on (absent in indexes written before it existed: off). */
+  /** Write-ahead log on (absent in indexes written before it existed: off; see HybridIndexOptions.wal). */
   wal?: boolean;
 }
 
@@ -126,6 +132,13 @@ export class HybridIndex {
   /** The directory's writer lock (null: in memory only, or read-only). */
   #dirLock: DirectoryLock | null = null;
   #readOnly = false;
+  #writer = new ChangeWriter<Change>(this.#lock, {
+    live: () => this.#check(),
+    has: (id) => this.#entries.hasDocument(id),
+    check: (c, exists, set) => checkChange(c, exists, set),
+    apply: (c) => this.#apply(c),
+    wal: () => this.#wal,
+  });
 
   private constructor(
     encoder: HybridEncoder,
@@ -160,6 +173,7 @@ export class HybridIndex {
     const dimensions = opts.dense ? opts.dense.dimensions ?? dim : dim;
     const denseOn = opts.dense !== false && heads.dense !== false; // sparse-only encoders (SPLADE, BM42) have no dense size
     if (denseOn && (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > dim)) invalid('INVALID_ARGUMENT', `dense.dimensions must be an integer in 1..${dim}`);
+    checkFusionOptions(opts.fusion);
     const fusionWeights = opts.fusion?.weights ?? enc.info.fusionWeights ?? M3_DISTILLED_WEIGHTS;
     validateWeights(fusionWeights);
     const candidates = opts.candidates ?? 200;
@@ -186,14 +200,13 @@ export class HybridIndex {
       storeText: opts.storeText ?? true,
     };
     if (!config.dense && !config.sparse && !config.multivector && !config.bm25) invalid('INVALID_ARGUMENT', 'every store is disabled: enable at least one of dense, sparse, multivector, bm25');
-    if (opts.wal) {
-      if (!opts.path) invalid('INVALID_ARGUMENT', 'wal: true needs { path }: the log lives in the index directory');
-      config.wal = true;
-    }
+    if (opts.wal !== undefined && typeof opts.wal !== 'boolean') invalid('INVALID_ARGUMENT', `wal must be true or false (got ${String(opts.wal)})`);
+    if (opts.wal === true && !opts.path) invalid('INVALID_ARGUMENT', 'wal: true needs { path }: the log lives in the index directory');
+    config.wal = opts.wal ?? true;
     const index = new HybridIndex(enc, opts.path, config, new EntryTable(), makeStores(config), opts.fs);
     if (opts.path) index.#dirLock = await claimIndexDirectory(opts.path, { overwrite: opts.overwrite === true, ...(opts.fs ? { fs: opts.fs } : {}) });
     try {
-      if (config.wal) await index.save(); // the log extends a saved generation: write the empty one
+      if (config.wal && opts.path) await index.save(); // the log extends a saved generation: write the empty one
     } catch (e) {
       index.#dirLock?.release();
       throw e;
@@ -236,7 +249,7 @@ export class HybridIndex {
         `index at ${dir} was built with encoder '${stored?.id ?? '?'}' (dim ${stored?.dim ?? '?'}) but '${encoder.info.id}' (dim ${encoder.info.dim}) was given; open it with the same model or rebuild the index`,
       );
     }
-    const config = manifest.config as HybridConfig;
+    const config = checkStoredConfig(manifest.config);
     const rel = (name: string) => `${manifest.dir}/${name}`;
     const listed = new Set(manifest.files.map((f) => f.name));
     const required = [
@@ -283,9 +296,10 @@ export class HybridIndex {
           }
         : null,
     };
+    checkStoresMatchEntries(entries, stores, rel);
     const index = new HybridIndex(encoder, dir, config, entries, stores, fs);
     if (config.wal && !readOnly) {
-      const { wal, records } = await WriteAheadLog.open(dir, manifest.generation);
+      const { wal, records } = await WriteAheadLog.open(dir, manifest.generation, fs);
       records.forEach((r, i) => {
         try {
           index.#replay(r);
@@ -314,39 +328,63 @@ export class HybridIndex {
    */
   async add(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number; chunks: number; truncated: number }> {
     this.#checkWritable();
-    validateDocs(docs, 'add');
-    this.#entries.checkNew(docs.map((d) => d.id));
-    const prepared = await this.#prepare(docs, opts);
-    return this.#lock.run(async () => {
-      this.#check();
-      this.#entries.checkNew(docs.map((d) => d.id)); // a concurrent add may have taken an id meanwhile
-      await this.#wal?.append(walRecord('add', docs, prepared));
-      let chunks = 0;
-      let truncated = 0;
-      // Synchronous from here on: a concurrent search sees all of this batch or none of it.
-      for (let i = 0; i < docs.length; i++) this.#insert(docs[i]!, prepared[i]!);
-      for (const p of prepared) {
-        chunks += p.units.length;
-        if (p.truncated) truncated++;
-      }
-      return { added: docs.length, chunks, truncated };
-    });
+    const batch = validateDocs(docs, 'add');
+    this.#entries.checkNew(batch.map((d) => d.id));
+    const prepared = await this.#prepare(batch, opts);
+    const terms = this.#analyse(batch, prepared);
+    return this.#writer.submit({ op: 'add', docs: batch, prepared, terms });
   }
 
-  /** Applies one write-ahead-log record (open()). */
+  /** BM25 terms of a batch, before anything is logged or changed; analyser failures are typed. */
+  #analyse(docs: DocumentInput[], prepared: PreparedDoc[]): string[][][] | null {
+    try {
+      return analyseUnits(this.#stores(), docs, prepared);
+    } catch (e) {
+      if (e instanceof TridentError) throw e;
+      throw new InvalidArgumentError('INVALID_TEXT', `the BM25 analyser rejected a document of this batch (${(e as Error)?.message ?? String(e)}); nothing was added`, { cause: e });
+    }
+  }
+
+  /** The mutable state add/update/delete touch. */
+  #stores(): Stores {
+    this.#check();
+    return {
+      entries: this.#entries,
+      dense: this.#dense,
+      denseDimensions: this.#config.dense ? this.#config.dense.dimensions : 0,
+      sparse: this.#sparse,
+      mv: this.#mv,
+      bm25: this.#bm25,
+      storeText: this.#config.storeText,
+    };
+  }
+
+  /** Applies a checked (and logged) change; all-or-nothing. */
+  #apply(c: Change): unknown {
+    const s = this.#stores();
+    if (c.op === 'delete') return applyDelete(s, c.ids);
+    const replaced = applyUpsert(s, c.docs, c.prepared, c.terms, truncateDense);
+    let chunks = 0;
+    let truncated = 0;
+    for (const p of c.prepared) {
+      chunks += p.units.length;
+      if (p.truncated) truncated++;
+    }
+    return c.op === 'add' ? { added: c.docs.length, chunks, truncated } : { added: c.docs.length - replaced, replaced, chunks, truncated };
+  }
+
+  /** Applies one write-ahead-log record (open()): the same checks as a live call, then the change. */
   #replay(record: unknown): void {
     const r = record as { op?: string; docs?: DocumentInput[]; prepared?: PreparedDoc[]; ids?: ExternalId[] };
-    if (r.op === 'delete' && Array.isArray(r.ids)) {
-      for (const id of r.ids) this.#removeDocument(id);
-      return;
-    }
-    if ((r.op !== 'add' && r.op !== 'update') || !Array.isArray(r.docs) || !Array.isArray(r.prepared)) throw new Error(`unknown record ${JSON.stringify(r.op)}`);
-    this.#checkPrepared(r.docs, r.prepared);
-    if (r.op === 'add') this.#entries.checkNew(r.docs.map((d) => d.id));
-    r.docs.forEach((d, i) => {
-      if (r.op === 'update') this.#removeDocument(d.id);
-      this.#insert(d, r.prepared![i]!);
-    });
+    let change: Change;
+    if (r.op === 'delete' && Array.isArray(r.ids)) change = { op: 'delete', ids: r.ids };
+    else if ((r.op === 'add' || r.op === 'update') && Array.isArray(r.docs) && Array.isArray(r.prepared)) {
+      const docs = validateDocs(r.docs, r.op);
+      this.#checkPrepared(docs, r.prepared);
+      change = { op: r.op, docs, prepared: r.prepared, terms: this.#analyse(docs, r.prepared) };
+    } else throw new Error(`unknown record ${JSON.stringify(r.op)}`);
+    checkChange(change, (id) => this.#entries.hasDocument(id), () => undefined);
+    this.#apply(change);
   }
 
   /**
@@ -380,6 +418,9 @@ export class HybridIndex {
         if (c.dense && u.dense) {
           if (u.dense.length < c.dense.dimensions) invalid('DIMENSION_MISMATCH', `document ${JSON.stringify(id)}: the encoder's dense vector has ${u.dense.length} values but the index has ${c.dense.dimensions} dimensions (nothing was added)`);
           finite(u.dense, 'dense', id);
+          let norm = 0;
+          for (let i = 0; i < c.dense.dimensions; i++) norm += u.dense[i]! * u.dense[i]!;
+          if (norm === 0) invalid('INVALID_VECTOR', `document ${JSON.stringify(id)}: the encoder's dense vector is all zeros in the index's ${c.dense.dimensions} dimensions and cannot be normalised (nothing was added)`);
         }
         if (c.sparse && u.sparse) {
           if (u.sparse.ids.length !== u.sparse.weights.length) invalid('INVALID_VECTOR', `document ${JSON.stringify(id)}: sparse ids and weights differ in length (nothing was added)`);
@@ -392,19 +433,6 @@ export class HybridIndex {
           finite(m.data, 'multi-vector', id);
         }
       }
-    });
-  }
-
-  #insert(doc: DocumentInput, prep: PreparedDoc): void {
-    const chunked = prep.chunked;
-    const ids = this.#entries.addDocument(doc.id, prep.units.map((u) => ({ start: u.start, end: u.end })), chunked, doc.metadata, this.#config.storeText ? doc.text : undefined);
-    const bm25Vec = this.#bm25 ? prep.units.map((u) => termFrequencies(this.#bm25!.analyzer.terms(doc.text.slice(u.start, u.end)), this.#bm25!.vocab, true)) : null;
-    prep.units.forEach((u, j) => {
-      const id = ids[j]!;
-      if (this.#dense && u.dense) this.#dense.add(id, truncateDense(u.dense, (this.#config.dense as { dimensions: number }).dimensions));
-      if (this.#sparse && u.sparse) this.#sparse.add(id, u.sparse);
-      if (this.#mv && u.multivector) this.#mv.add(id, u.multivector);
-      if (this.#bm25 && bm25Vec) this.#bm25.index.add(id, bm25Vec[j]!);
     });
   }
 
@@ -461,29 +489,7 @@ export class HybridIndex {
   async delete(ids: ExternalId[]): Promise<{ deleted: number; unknown: number }> {
     this.#checkWritable();
     if (!Array.isArray(ids)) invalid('INVALID_ARGUMENT', 'delete() takes an array of ids');
-    return this.#lock.run(async () => {
-      this.#check();
-      if (this.#wal && ids.some((id) => this.#entries.hasDocument(id))) await this.#wal.append({ op: 'delete', ids });
-      let deleted = 0;
-      let unknown = 0;
-      for (const id of ids) {
-        if (this.#removeDocument(id)) deleted++;
-        else unknown++;
-      }
-      return { deleted, unknown };
-    });
-  }
-
-  /** Removes a document from the entry table and every store; false if the id is unknown. */
-  #removeDocument(id: ExternalId): boolean {
-    const internal = this.#entries.deleteDocument(id);
-    for (const n of internal) {
-      this.#dense?.remove(n);
-      this.#sparse?.delete(n);
-      this.#mv?.remove(n);
-      this.#bm25?.index.delete(n);
-    }
-    return internal.length > 0;
+    return this.#writer.submit({ op: 'delete', ids: [...ids] });
   }
 
   /**
@@ -499,29 +505,16 @@ export class HybridIndex {
    */
   async update(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number; replaced: number; chunks: number; truncated: number }> {
     this.#checkWritable();
-    validateDocs(docs, 'update');
+    const batch = validateDocs(docs, 'update');
     const seen = new Set<ExternalId>();
-    for (const d of docs) {
+    for (const d of batch) {
       checkId(d.id);
       if (seen.has(d.id)) invalid('DUPLICATE_ID', `document id ${JSON.stringify(d.id)} appears twice in this batch`);
       seen.add(d.id);
     }
-    const prepared = await this.#prepare(docs, opts);
-    return this.#lock.run(async () => {
-      this.#check();
-      await this.#wal?.append(walRecord('update', docs, prepared));
-      let replaced = 0;
-      let chunks = 0;
-      let truncated = 0;
-      // Synchronous from here on: a concurrent search sees the whole batch replaced or none of it.
-      for (let i = 0; i < docs.length; i++) {
-        if (this.#removeDocument(docs[i]!.id)) replaced++;
-        this.#insert(docs[i]!, prepared[i]!);
-        chunks += prepared[i]!.units.length;
-        if (prepared[i]!.truncated) truncated++;
-      }
-      return { added: docs.length - replaced, replaced, chunks, truncated };
-    });
+    const prepared = await this.#prepare(batch, opts);
+    const terms = this.#analyse(batch, prepared);
+    return this.#writer.submit({ op: 'update', docs: batch, prepared, terms });
   }
 
   /**
@@ -571,7 +564,7 @@ export class HybridIndex {
         // the changes logged so far are in the new generation: start an empty log for it
         // (if that fails the save still stands, and later changes are refused until a save)
         if (this.#wal && path.resolve(this.#wal.dir) === path.resolve(target)) await this.#wal.reset(manifest.generation).catch(() => undefined);
-        else this.#wal = await WriteAheadLog.fresh(target, manifest.generation);
+        else this.#wal = await WriteAheadLog.fresh(target, manifest.generation, this.#fs);
       }
     });
   }
@@ -639,14 +632,67 @@ function walRecord(op: 'add' | 'update', docs: DocumentInput[], prepared: Prepar
   return { op, docs: docs.map((d) => ({ id: d.id, text: d.text, ...(d.metadata !== undefined ? { metadata: d.metadata } : {}) })), prepared };
 }
 
-/** Throws unless `docs` is an array of { id, text: string, metadata?: object }. */
-function validateDocs(docs: DocumentInput[], method: string): void {
+/**
+ * Throws unless `docs` is an array of { id, text: string, metadata?: JSON object } (see
+ * canonicalMetadata); returns the documents as the index keeps them (metadata copied).
+ */
+function validateDocs(docs: DocumentInput[], method: string): DocumentInput[] {
   if (!Array.isArray(docs)) invalid('INVALID_ARGUMENT', `${method}() takes an array of { id, text, metadata? }`);
-  for (const d of docs) {
+  return docs.map((d) => {
     if (!d || typeof d !== 'object') invalid('INVALID_ARGUMENT', 'each document must be an object { id, text, metadata? }');
     if (typeof d.text !== 'string') invalid('INVALID_TEXT', `document ${JSON.stringify(d.id)} has no string 'text'`);
-    if (d.metadata !== undefined && (d.metadata === null || typeof d.metadata !== 'object')) invalid('INVALID_ARGUMENT', `document ${JSON.stringify(d.id)}: metadata must be an object`);
+    const metadata = canonicalMetadata(d.id, d.metadata);
+    return metadata === undefined ? { id: d.id, text: d.text } : { id: d.id, text: d.text, metadata };
+  });
+}
+
+/** A change to the documents, as queued, logged and replayed. */
+type Change =
+  | { op: 'add' | 'update'; docs: DocumentInput[]; prepared: PreparedDoc[]; terms: string[][][] | null }
+  | { op: 'delete'; ids: ExternalId[] };
+
+/** Checks a change against the ids that will exist when it applies; returns its log record (null: no change). */
+function checkChange(c: Change, exists: (id: ExternalId) => boolean, set: (id: ExternalId, live: boolean) => void): unknown {
+  if (c.op === 'delete') {
+    if (!c.ids.some(exists)) return null;
+    for (const id of c.ids) set(id, false);
+    return { op: 'delete', ids: c.ids };
   }
+  for (const d of c.docs) {
+    if (c.op === 'add' && exists(d.id)) invalid('DUPLICATE_ID', `document id ${JSON.stringify(d.id)} already exists in the index; delete it first or use a new id`);
+    set(d.id, true);
+  }
+  return walRecord(c.op, c.docs, c.prepared);
+}
+
+/**
+ * Every store must hold exactly the entry table's live internal ids (the BM25 store every one;
+ * the others a subset, as an encoder may leave a representation out for a unit): a store id
+ * the table does not know would fail every search with UNKNOWN_ID. CORRUPT_FILE naming the
+ * store's file otherwise.
+ */
+function checkStoresMatchEntries(
+  entries: EntryTable,
+  stores: { dense: DenseIndex | null; sparse: SparseIndex | null; mv: MultiVectorStore | null; bm25: { index: SparseIndex } | null },
+  rel: (name: string) => string,
+): void {
+  const live = entries.liveInternalIds();
+  const check = (store: { size: number; has(id: number): boolean } | null, name: string, every: boolean) => {
+    if (!store) return;
+    let n = 0;
+    for (let i = 0; i < live.length; i++) if (store.has(live[i]!)) n++;
+    if (n !== store.size || (every && n !== live.length)) {
+      throw new StorageError(
+        'CORRUPT_FILE',
+        `${rel(name)} holds ${store.size} entries of which ${n} are among the ${live.length} live entries of ${rel('entries.json')}: the files do not belong together; restore the index from a backup or rebuild it`,
+        { file: rel(name) },
+      );
+    }
+  };
+  check(stores.dense, 'dense/dense.rows', false);
+  check(stores.sparse, 'sparse/sparse.bin', false);
+  check(stores.mv, 'multivector/multivector.bin', false);
+  check(stores.bm25?.index ?? null, 'bm25/sparse.bin', true);
 }
 
 function makeStores(c: HybridConfig) {

@@ -2,4 +2,4 @@ export { HybridIndex, truncateDense, type HybridIndexOptions, type OpenOptions, 
 export { compileFilter } from './filter.js';
 export { chunkSpans } from './chunking.js';
 export type { CalibrationQuery, CalibrationReport } from './calibrate.js';
-export type { SearchMode, SearchOptions, SearchHit, Explanation, DocumentInput, ChunkingOptions, MetadataFilter, HybridEncoder } from './types.js';
+export type { SearchMode, SearchOptions, SearchHit, Explanation, DocumentInput, ChunkingOptions, MetadataFilter, FilterObject, FieldFilter, BoolFilter, FieldCondition, FilterValue, HybridEncoder } from './types.js';

@@ -7,6 +7,7 @@ import type { MultiVectorStore } from '../multivector/index.js';
 import type { EntryTable } from './entries.js';
 import type { HybridConfig } from './hybrid-index.js';
 import { compileFilter } from './filter.js';
+import { checkFusionOptions } from './config.js';
 import { topPositions, unionIds } from './topk.js';
 import { explainHit } from './explain.js';
 import type { EncodedLike, HybridEncoder, SearchHit, SearchMode, SearchOptions } from './types.js';
@@ -45,6 +46,7 @@ export function resolveOptions(ctx: SearchContext, opts: SearchOptions) {
   if (needs.sparse && !ctx.sparse && mode === 'sparse') invalid('INVALID_ARGUMENT', "mode 'sparse' needs the sparse store, which this index disabled");
   if (needs.mv && !ctx.mv && mode === 'multivector') invalid('INVALID_ARGUMENT', "mode 'multivector' needs the multivector store, which this index disabled");
   if (needs.bm25 && !ctx.bm25) invalid('INVALID_ARGUMENT', "mode 'bm25' needs the BM25 store: create the index with { bm25: { analyzer } }");
+  checkFusionOptions(opts.fusion);
   const kind: FusionKind = opts.fusion?.kind ?? ctx.config.fusion.kind;
   const weights: Weights3 = opts.fusion?.weights ?? ctx.config.fusion.weights;
   const rrfK = opts.fusion?.rrfK ?? ctx.config.fusion.rrfK;

@@ -64,10 +64,45 @@ export interface DocumentInput {
 export type ChunkingOptions =
   | { kind: 'late' | 'ordinary'; by: 'sentence' | 'tokens'; size?: number; overlap?: number };
 
-/** A metadata filter: equality, `in`, numeric ranges; all fields must match (AND). */
-export type MetadataFilter =
-  | Record<string, unknown | { in: unknown[] } | { gt?: number; gte?: number; lt?: number; lte?: number }>
-  | ((metadata: Record<string, unknown> | undefined, id: ExternalId) => boolean);
+/** A value a filter compares metadata fields with (by `===`). */
+export type FilterValue = string | number | boolean | null;
+
+/**
+ * The condition on one metadata field: equality with a value, `in` / `nin` (one of / none of
+ * the values), or a numeric range (`gt`, `gte`, `lt`, `lte`; non-numbers never match). An
+ * operator object needs at least one operator; its operators AND together.
+ */
+export type FieldCondition =
+  | FilterValue
+  | { in?: readonly FilterValue[]; nin?: readonly FilterValue[]; gt?: number; gte?: number; lt?: number; lte?: number };
+
+/** Field conditions, ANDed: `{ year: { gte: 2020 }, lang: 'en' }`. Field names must not start with `$`. */
+export type FieldFilter = { readonly [field: string]: FieldCondition };
+
+/**
+ * Boolean combinations (Qdrant's must / should / must_not): `$and` (every filter matches),
+ * `$or` (at least one; never empty), `$not` (the filter must not match). Entries of one object AND.
+ */
+export interface BoolFilter {
+  $and?: readonly FilterObject[];
+  $or?: readonly FilterObject[];
+  $not?: FilterObject;
+}
+
+/** An object filter: field conditions or a boolean combination. */
+export type FilterObject = FieldFilter | BoolFilter;
+
+/**
+ * A metadata filter (see `compileFilter`): an object filter, or a function of the document's
+ * metadata and id (if it throws, the search fails with INVALID_ARGUMENT carrying the cause).
+ * Fields are matched as own properties of the metadata only.
+ *
+ * @example
+ * ```ts
+ * const f: MetadataFilter = { $or: [{ lang: 'en' }, { year: { gte: 2020 } }], $not: { draft: true } };
+ * ```
+ */
+export type MetadataFilter = FilterObject | ((metadata: Record<string, unknown> | undefined, id: ExternalId) => boolean);
 
 /** Options of `HybridIndex.search`. */
 export interface SearchOptions {

@@ -6,8 +6,8 @@
  * - `bm25`: c_t = q_t · idf_t · w_t · (k1 + 1) / (w_t + k1 · (1 − b + b · dl / avgdl)),
  *   idf_t = ln(1 + (N − df_t + 0.5) / (df_t + 0.5)) (Lucene's non-negative idf), w_t = term
  *   frequency, dl = Σ tf of the document, q_t = the query's term frequency (a repeated query
- *   term counts once per occurrence, like summed clauses). N, df and avgdl count tombstoned
- *   documents until `compact()` (Lucene's semantics: deletes do not move other scores).
+ *   term counts once per occurrence, like summed clauses). N, df and avgdl are those of the
+ *   live documents: a delete moves them at once, and compaction (save/open) changes no score.
  *
  * Precision policy: every contribution is computed in f64 by one expression, the document score
  * is the f64 sum of contributions in query-id order, then rounded once to f32. Every path sums in

@@ -38,6 +38,8 @@ export class SparseIndex {
   #docCount = 0;
   #live = 0;
   #totalLen = 0;
+  /** Σ document length over the live documents (BM25's avgdl numerator) */
+  #liveLen = 0;
   #modifier: QueryModifier = 'none';
   /** live document frequency per slot, valid until the next add/delete/compact (only filled while tombstones exist) */
   #liveDf = new Map<number, number>();
@@ -195,7 +197,8 @@ export class SparseIndex {
 
   /**
    * Tombstones a live document; returns false when `docId` is not live (never added or already
-   * deleted). Its postings stay (and keep counting in BM25 statistics) until {@link compact}.
+   * deleted). Its postings stay until {@link compact}, but it stops counting in BM25
+   * statistics (N, df, avgdl) at once.
    *
    * @example
    * ```ts
@@ -210,13 +213,14 @@ export class SparseIndex {
     if (!this.has(docId)) return false;
     this.#state[docId] = 2;
     this.#live--;
+    this.#liveLen -= this.#docLen[docId]!;
     this.#liveDf.clear();
     return true;
   }
 
   /**
-   * Drops tombstoned postings and documents, trims spare capacity and makes BM25 statistics
-   * (N, df, avgdl) exact for the live documents.
+   * Drops tombstoned postings and documents and trims spare capacity (BM25 statistics are
+   * always those of the live documents; compaction does not change any score).
    *
    * @example
    * ```ts
@@ -235,6 +239,7 @@ export class SparseIndex {
     }
     this.#docCount = this.#live;
     this.#totalLen = total;
+    this.#liveLen = total;
     this.#liveDf.clear();
   }
 
@@ -397,8 +402,15 @@ export class SparseIndex {
     index.#docCount = f.docCount;
     index.#totalLen = f.totalLen;
     let live = 0;
-    for (let d = 0; d < f.state.length; d++) if (f.state[d] === 1) live++;
+    let liveLen = 0;
+    for (let d = 0; d < f.state.length; d++) {
+      if (f.state[d] === 1) {
+        live++;
+        liveLen += f.docLen[d]!;
+      }
+    }
     index.#live = live;
+    index.#liveLen = liveLen;
     index.#store = PostingStore.fromPacked(f.scorer === 'bm25', f.termIds, f.offsets, f.docs, f.weights, index.#docLen);
     return index;
   }
@@ -429,6 +441,7 @@ export class SparseIndex {
     this.#liveDf.clear();
     this.#docCount++;
     this.#totalLen += bm25 ? dlf : 0;
+    this.#liveLen += bm25 ? dlf : 0;
     const store = this.#store;
     const docLen = this.#docLen;
     for (let i = 0; i < vec.ids.length; i++) {
@@ -451,7 +464,9 @@ export class SparseIndex {
 
   #context(): ScoreContext {
     const bm25 = this.scorer === 'bm25';
-    const avgdl = this.#docCount > 0 ? this.#totalLen / this.#docCount : 0;
+    // live statistics: a delete moves N, df and avgdl at once, so scores do not depend on
+    // whether tombstones were compacted (by save/open) yet
+    const avgdl = this.#live > 0 ? this.#liveLen / this.#live : 0;
     return {
       bm25,
       lenConst: this.k1 * (1 - this.b),
@@ -476,7 +491,7 @@ export class SparseIndex {
       slots.push(slot);
       termIds.push(query.ids[i]!);
       qws.push(w);
-      qfs.push(ctx.bm25 ? w * bm25Idf(this.#docCount, store.len[slot]!) * (this.k1 + 1) : this.#modifier === 'idf' ? w * bm25Idf(this.#live, this.#liveDocFreq(slot)) : w);
+      qfs.push(ctx.bm25 ? w * bm25Idf(this.#live, this.#liveDocFreq(slot)) * (this.k1 + 1) : this.#modifier === 'idf' ? w * bm25Idf(this.#live, this.#liveDocFreq(slot)) : w);
     }
     const m = slots.length;
     const qf = Float64Array.from(qfs);

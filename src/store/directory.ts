@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { StorageError, TridentError } from '../errors.js';
-import { nodeFs, type StoreFs } from './fs-seam.js';
+import { isSymlinkOf, nodeFs, type StoreFs } from './fs-seam.js';
 import {
   decodeManifest,
   encodeManifest,
@@ -34,8 +34,20 @@ function ioError(what: string, e: unknown, file?: string): StorageError {
   });
 }
 
+/** Nothing inside an index directory may lead out of it: a symbolic link is refused (CORRUPT_FILE), never followed. */
+async function refuseLink(fs: StoreFs, dir: string, rel: string): Promise<void> {
+  let link: boolean;
+  try {
+    link = await isSymlinkOf(fs)(path.join(dir, rel));
+  } catch (e) {
+    throw ioError(`reading ${rel}`, e, rel);
+  }
+  if (link) throw new StorageError('CORRUPT_FILE', `${rel} inside the index directory ${dir} is a symbolic link; trident does not follow links out of an index directory: replace it with the real file or folder`, { file: rel });
+}
+
 /** Reads `<dir>/manifest.json` as text: INDEX_NOT_FOUND when it is missing, IO_ERROR otherwise. */
 async function readManifestText(dir: string, fs: StoreFs): Promise<string> {
+  await refuseLink(fs, dir, MANIFEST_FILE);
   try {
     return new TextDecoder().decode(await fs.readFile(path.join(dir, MANIFEST_FILE)));
   } catch (e) {
@@ -61,10 +73,20 @@ export async function readIndexDirectory(dir: string, fs: StoreFs = nodeFs): Pro
 }
 
 async function verifyGeneration(dir: string, text: string, fs: StoreFs): Promise<OpenedDirectory> {
+  const noLink = (rel: string) => refuseLink(fs, dir, rel);
   const manifest = decodeManifest(text);
   const dataDir = path.join(dir, manifest.dir);
+  await noLink(manifest.dir);
+  const checkedDirs = new Set<string>();
   for (const f of manifest.files) {
     const file = `${manifest.dir}/${f.name}`;
+    const parts = f.name.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const sub = `${manifest.dir}/${parts.slice(0, i).join('/')}`;
+      if (!checkedDirs.has(sub)) await noLink(sub);
+      checkedDirs.add(sub);
+    }
+    await noLink(file);
     let sum: { bytes: number; crc32: number };
     try {
       sum = await fs.checksum(path.join(dataDir, f.name));

@@ -20,6 +20,49 @@ export interface StoreFs {
   fsync(path: string): Promise<void>;
   /** `mtimeMs` dates superseded generations (optional: a seam without it lets them be removed at once). */
   stat(path: string): Promise<{ size: number; isDirectory: boolean; mtimeMs?: number } | null>;
+  /**
+   * Writes `data` at byte `position` of an existing file, without syncing, and returns how
+   * many bytes the OS accepted (fewer than asked on a full disk). Used by the write-ahead
+   * log; node:fs when absent.
+   */
+  writeAt?(path: string, data: Uint8Array, position: number): Promise<number>;
+  /** Cuts a file to `length` bytes (write-ahead log); node:fs when absent. */
+  truncate?(path: string, length: number): Promise<void>;
+  /** True when `path` itself is a symbolic link (not followed); false when absent. node:fs when absent. */
+  isSymlink?(path: string): Promise<boolean>;
+}
+
+/** `fs.isSymlink` or its node:fs default (lstat; a missing path is not a link). */
+export function isSymlinkOf(fs: StoreFs): (path: string) => Promise<boolean> {
+  return fs.isSymlink ? fs.isSymlink.bind(fs) : nodeIsSymlink;
+}
+
+async function nodeIsSymlink(p: string): Promise<boolean> {
+  try {
+    return (await fsp.lstat(p)).isSymbolicLink();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+/** `fs.writeAt` or its node:fs default. */
+export function writeAtOf(fs: StoreFs): (path: string, data: Uint8Array, position: number) => Promise<number> {
+  return fs.writeAt ? fs.writeAt.bind(fs) : nodeWriteAt;
+}
+/** `fs.truncate` or its node:fs default. */
+export function truncateOf(fs: StoreFs): (path: string, length: number) => Promise<void> {
+  return fs.truncate ? fs.truncate.bind(fs) : (p, n) => fsp.truncate(p, n);
+}
+
+async function nodeWriteAt(p: string, data: Uint8Array, position: number): Promise<number> {
+  const h = await fsp.open(p, 'r+');
+  try {
+    const { bytesWritten } = await h.write(data, 0, data.length, position);
+    return bytesWritten;
+  } finally {
+    await h.close();
+  }
 }
 
 async function fsyncPath(path: string): Promise<void> {
@@ -51,11 +94,27 @@ export const nodeFs: StoreFs = {
   },
   rename: (a, b) => fsp.rename(a, b),
   mkdir: async (p) => {
-    await fsp.mkdir(p, { recursive: true });
+    try {
+      await fsp.mkdir(p, { recursive: true });
+    } catch (e) {
+      // recursive mkdir reports ENOENT on a read-only file system; a plain mkdir of the last
+      // component (its parent exists) gives the real code, EROFS or EACCES
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      try {
+        await fsp.mkdir(p);
+      } catch (e2) {
+        const code = (e2 as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') return;
+        throw code === 'ENOENT' ? e : e2;
+      }
+    }
   },
   rm: (p) => fsp.rm(p, { recursive: true, force: true }),
   readdir: (p) => fsp.readdir(p),
   fsync: fsyncPath,
+  writeAt: nodeWriteAt,
+  truncate: (p, n) => fsp.truncate(p, n),
+  isSymlink: nodeIsSymlink,
   stat: async (p) => {
     try {
       const s = await fsp.stat(p);

@@ -1,57 +1,56 @@
 /**
- * Write-ahead log of the changes made since the last save (format version 1), so that a
- * crash between `add()` and `save()` does not lose encoded documents.
+ * Write-ahead log of the changes made since the last save (format version 2), so that a
+ * crash between `add()` and `save()` does not lose encoded documents. Owns `<dir>/wal.log`
+ * and its framing; never interprets the records (HybridIndex replays them). Every file
+ * operation goes through the StoreFs seam.
  *
  * `<dir>/wal.log`, little-endian:
  * ```
  *  0  8  magic "TRIDWAL\0"
- *  8  u32 format version (1)
+ *  8  u32 format version (2; version 1 logs are still read, then rewritten as version 2)
  * 12  u32 base generation: the manifest generation these records extend
  * 16  u32 CRC-32 of bytes 0..15
  * 20  u32 reserved (0)
- * 24  records: u32 payload bytes · u32 CRC-32 of the payload · payload
+ * 24  records: u32 mark "TIDR" · u32 payload bytes (> 0) · u32 CRC-32 of (length ‖ payload) · payload
  * ```
- * A payload is `u32 json bytes · JSON · binary blobs`; typed arrays inside the record are
- * stored as blobs (8-byte aligned, little-endian) and referenced from the JSON as
- * `{ "$ta": kind, off, len }` (kind f32, f64, u32, i32, u16, i16, u8, i8).
+ * The payload is {@link encodeRecord}'s (JSON skeleton + length-prefixed binary sections).
+ * The mark, the non-zero length and a CRC that covers the length mean that zero bytes (what
+ * power loss or a pre-allocating file system leaves) never read as a record.
  *
- * Every append is fsynced before the change is applied in memory, so an acknowledged call is
- * durable. A crash mid-append leaves a torn last record, which reading drops (and truncates
- * away). A damaged record followed by more data is corruption: CORRUPT_FILE naming wal.log.
- * A log whose base generation is older than the manifest's was superseded by a later save
- * (the crash hit between the commit and the log reset) and is ignored. Limitation: a damaged
- * last record looks like a torn one and is dropped.
+ * Durability: a batch of records is written with one write and one fsync before the change is
+ * applied in memory, so an acknowledged call is durable; concurrent calls share a batch (group
+ * commit, see HybridIndex). A short write or a failed write/fsync (ENOSPC, EIO) rejects the
+ * batch with IO_ERROR and cuts the log back to its last whole record, so later appends work
+ * once space returns; if even the cut fails, appends are refused until the next save.
+ *
+ * Reading: the log ends at the first place that does not hold a whole valid record. If no
+ * valid record follows that place, it is a torn, zero-filled or padded tail: it is dropped and
+ * cut off, and open() goes on. If a valid record does follow, the damage is in the middle of
+ * the log: CORRUPT_FILE naming wal.log and the byte offset. A log whose base generation is
+ * older than the manifest's was superseded by a later save and is ignored.
  */
-import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { StorageError, TridentError } from '../errors.js';
-import { crc32 } from './checksum.js';
+import { crc32, crc32Update } from './checksum.js';
+import { isSymlinkOf, nodeFs, truncateOf, writeAtOf, type StoreFs } from './fs-seam.js';
+import { decodeRecord, decodeRecordV1, encodeRecord } from './wal-record.js';
+
+export { decodeRecord, encodeRecord } from './wal-record.js';
 
 /** File name of the write-ahead log inside an index directory. */
 export const WAL_FILE = 'wal.log';
-/** Format version of the write-ahead log. */
-export const WAL_FORMAT_VERSION = 1;
+/** Format version of the write-ahead log this build writes. */
+export const WAL_FORMAT_VERSION = 2;
 const MAGIC = 'TRIDWAL\0';
 const HEADER = 24;
-
-type Blob = Float32Array | Float64Array | Uint32Array | Int32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
-type BlobCtor = { new (b: ArrayBuffer, o: number, n: number): Blob; BYTES_PER_ELEMENT: number };
-const KINDS: Record<string, BlobCtor> = {
-  f32: Float32Array,
-  f64: Float64Array,
-  u32: Uint32Array,
-  i32: Int32Array,
-  u16: Uint16Array,
-  i16: Int16Array,
-  u8: Uint8Array,
-  i8: Int8Array,
-};
-const KIND_OF = new Map<unknown, string>(Object.entries(KINDS).map(([k, c]) => [c, k]));
+/** Record mark, the bytes "TIDR". */
+const MARK = 0x52444954;
+const REC_HEAD = 12;
 
 function ioError(what: string, e: unknown): StorageError {
   if (e instanceof TridentError) return e as StorageError;
   const code = (e as NodeJS.ErrnoException)?.code ?? 'unknown';
-  return new StorageError('IO_ERROR', `${what} ${WAL_FILE} failed (${code}): ${(e as Error)?.message ?? String(e)}`, { cause: e, file: WAL_FILE });
+  return new StorageError('IO_ERROR', `${what} ${WAL_FILE} failed (${code}): ${(e as Error)?.message ?? String(e)}; the call was not applied`, { cause: e, file: WAL_FILE });
 }
 
 function corrupt(msg: string): never {
@@ -68,69 +67,73 @@ function header(generation: number): Uint8Array {
   return h;
 }
 
-/**
- * Serialises one record: JSON with its typed arrays moved into aligned binary blobs.
- *
- * @example
- * ```ts
- * const bytes = encodeRecord({ op: 'delete', ids: ['a'] });
- * ```
- */
-export function encodeRecord(record: unknown): Uint8Array {
-  const blobs: Blob[] = [];
-  let off = 0;
-  const json = JSON.stringify(record, (_k, v: unknown) => {
-    const kind = ArrayBuffer.isView(v) ? KIND_OF.get(v.constructor) : undefined;
-    if (kind !== undefined) {
-      const b = v as Blob;
-      const ref = { $ta: kind, off, len: b.length };
-      blobs.push(b);
-      off += (b.byteLength + 7) & ~7;
-      return ref;
-    }
-    return v;
-  });
-  const jb = new TextEncoder().encode(json);
-  const start = (4 + jb.length + 7) & ~7;
-  const out = new Uint8Array(start + off);
-  new DataView(out.buffer).setUint32(0, jb.length, true);
-  out.set(jb, 4);
-  let p = start;
-  for (const b of blobs) {
-    out.set(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), p);
-    p += (b.byteLength + 7) & ~7;
+/** Frames payloads as version-2 records, concatenated. */
+function frame(payloads: Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const p of payloads) size += REC_HEAD + p.length;
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  let at = 0;
+  for (const p of payloads) {
+    dv.setUint32(at, MARK, true);
+    dv.setUint32(at + 4, p.length, true);
+    dv.setUint32(at + 8, crc32Update(crc32(out.subarray(at + 4, at + 8)), p), true);
+    out.set(p, at + REC_HEAD);
+    at += REC_HEAD + p.length;
   }
   return out;
 }
 
-/**
- * Parses a record written by {@link encodeRecord} (typed arrays are fresh copies).
- *
- * @example
- * ```ts
- * decodeRecord(encodeRecord({ v: Float32Array.of(1) })); // { v: Float32Array [1] }
- * ```
- */
-export function decodeRecord(bytes: Uint8Array): unknown {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const jl = dv.getUint32(0, true);
-  if (4 + jl > bytes.length) corrupt('a record is shorter than its JSON part');
-  const start = (4 + jl + 7) & ~7;
-  const json = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(4, 4 + jl));
-  return JSON.parse(json, (_k, v: unknown) => {
-    const r = v as { $ta?: string; off?: number; len?: number } | null;
-    if (r && typeof r === 'object' && typeof r.$ta === 'string') {
-      const C = KINDS[r.$ta];
-      const n = r.len!;
-      const at = start + r.off!;
-      const size = C ? n * C.BYTES_PER_ELEMENT : 0;
-      if (!C || !Number.isInteger(n) || n < 0 || !Number.isInteger(r.off) || at + size > bytes.length) corrupt('a record references bytes it does not hold');
-      const copy = new Uint8Array(size);
-      copy.set(bytes.subarray(at, at + size));
-      return new C(copy.buffer, 0, n);
+/** The payload of a whole, valid version-2 record at `p`, or null. */
+function recordAt(buf: Uint8Array, dv: DataView, p: number): Uint8Array | null {
+  if (p + REC_HEAD > buf.length || dv.getUint32(p, true) !== MARK) return null;
+  const len = dv.getUint32(p + 4, true);
+  if (len === 0 || p + REC_HEAD + len > buf.length) return null;
+  const payload = buf.subarray(p + REC_HEAD, p + REC_HEAD + len);
+  return crc32Update(crc32(buf.subarray(p + 4, p + 8)), payload) === dv.getUint32(p + 8, true) ? payload : null;
+}
+
+/** Reads version-2 records; returns them and the end of the last whole one. */
+function readV2(buf: Uint8Array): { payloads: Uint8Array[]; end: number } {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const payloads: Uint8Array[] = [];
+  let p = HEADER;
+  while (p < buf.length) {
+    const payload = recordAt(buf, dv, p);
+    if (payload === null) {
+      // end of the log: a tail (torn, zero-filled, padded) unless a valid record follows
+      for (let q = p + 1; q + REC_HEAD < buf.length; q++) {
+        if (buf[q] === 0x54 && recordAt(buf, dv, q) !== null) corrupt(`the record at byte ${p} is damaged and followed by a valid record at byte ${q} (damaged on disk)`);
+      }
+      break;
     }
-    return v;
-  });
+    payloads.push(payload);
+    p += REC_HEAD + payload.length;
+  }
+  return { payloads, end: p };
+}
+
+/** Reads version-1 records (`u32 len · u32 CRC-32 of payload · payload`). */
+function readV1(buf: Uint8Array): { payloads: Uint8Array[]; end: number } {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const payloads: Uint8Array[] = [];
+  let p = HEADER;
+  while (p + 8 <= buf.length) {
+    const len = dv.getUint32(p, true);
+    const crc = dv.getUint32(p + 8 - 4, true);
+    if (len === 0 || p + 8 + len > buf.length) break; // zero-filled or torn tail
+    const payload = buf.subarray(p + 8, p + 8 + len);
+    if (crc32(payload) !== crc) {
+      if (p + 8 + len === buf.length) break; // the last record, torn inside its payload
+      corrupt(`the record at byte ${p} fails its CRC-32 check and is followed by more bytes (damaged on disk)`);
+    }
+    payloads.push(payload);
+    p += 8 + len;
+  }
+  if (p < buf.length && buf.subarray(p).some((b) => b !== 0) && p + 8 <= buf.length && dv.getUint32(p, true) === 0) {
+    corrupt(`the record at byte ${p} has length 0 and is followed by more data (damaged on disk)`);
+  }
+  return { payloads, end: p };
 }
 
 /**
@@ -140,8 +143,8 @@ export function decodeRecord(bytes: Uint8Array): unknown {
  * ```ts
  * const { wal, records } = await WriteAheadLog.open(dir, manifest.generation);
  * for (const r of records) replay(r);
- * await wal.append({ op: 'delete', ids: ['a'] }); // durable when this resolves
- * await wal.reset(newGeneration);                 // after a save commits
+ * await wal.appendBatch([{ op: 'delete', ids: ['a'] }]); // durable when this resolves
+ * await wal.reset(newGeneration);                        // after a save commits
  * ```
  */
 export class WriteAheadLog {
@@ -149,11 +152,13 @@ export class WriteAheadLog {
   #generation: number;
   #length: number;
   #broken: Error | null = null;
+  #fs: StoreFs;
 
-  private constructor(dir: string, generation: number, length: number) {
+  private constructor(dir: string, generation: number, length: number, fs: StoreFs) {
     this.dir = dir;
     this.#generation = generation;
     this.#length = length;
+    this.#fs = fs;
   }
 
   get file(): string {
@@ -163,21 +168,27 @@ export class WriteAheadLog {
   get generation(): number {
     return this.#generation;
   }
+  /** Bytes of the log up to the end of its last whole record. */
+  get length(): number {
+    return this.#length;
+  }
 
   /**
    * Opens the log of `dir` for the given manifest generation and returns the records to
-   * replay. A missing log, or one that extends another generation, is replaced by an empty one.
+   * replay. A missing log, or one that extends an older generation, is replaced by an empty
+   * one; a torn or zero-filled tail is cut off; a version-1 log is rewritten as version 2.
    */
-  static async open(dir: string, generation: number): Promise<{ wal: WriteAheadLog; records: unknown[] }> {
+  static async open(dir: string, generation: number, fs: StoreFs = nodeFs): Promise<{ wal: WriteAheadLog; records: unknown[] }> {
     const file = path.join(dir, WAL_FILE);
     let buf: Uint8Array | null;
     try {
-      buf = new Uint8Array(await fsp.readFile(file));
+      if (await isSymlinkOf(fs)(file)) corrupt('it is a symbolic link; trident does not follow links out of an index directory');
+      buf = await fs.readFile(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('reading', e);
       buf = null;
     }
-    const wal = new WriteAheadLog(dir, generation, HEADER);
+    const wal = new WriteAheadLog(dir, generation, HEADER, fs);
     if (buf === null) {
       await wal.reset(generation);
       return { wal, records: [] };
@@ -186,8 +197,9 @@ export class WriteAheadLog {
     // header is damage, not a crash
     if (buf.length < HEADER || !validHeader(buf)) corrupt('bad header (magic or checksum)');
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (dv.getUint32(8, true) !== WAL_FORMAT_VERSION) {
-      throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${WAL_FILE} has format version ${dv.getUint32(8, true)}; this trident reads ${WAL_FORMAT_VERSION}. Upgrade trident`, { file: WAL_FILE });
+    const version = dv.getUint32(8, true);
+    if (version !== 1 && version !== WAL_FORMAT_VERSION) {
+      throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${WAL_FILE} has format version ${version}; this trident reads 1 and ${WAL_FORMAT_VERSION}. Upgrade trident`, { file: WAL_FILE });
     }
     const base = dv.getUint32(12, true);
     if (base < generation) {
@@ -197,30 +209,24 @@ export class WriteAheadLog {
       return { wal, records: [] };
     }
     if (base > generation) corrupt(`it extends generation ${base} but manifest.json is at generation ${generation} (was an older manifest restored?)`);
-    const records: unknown[] = [];
-    let p = HEADER;
-    while (p < buf.length) {
-      if (p + 8 > buf.length) break; // torn record header
-      const len = dv.getUint32(p, true);
-      const crc = dv.getUint32(p + 4, true);
-      if (p + 8 + len > buf.length) break; // torn payload
-      const payload = buf.subarray(p + 8, p + 8 + len);
-      if (crc32(payload) !== crc) {
-        if (p + 8 + len === buf.length) break; // the last record, torn inside its payload
-        corrupt(`record at byte ${p} fails its CRC-32 check and is followed by more records (damaged on disk)`);
-      }
-      records.push(decodeRecord(payload));
-      p += 8 + len;
+    if (version === 1) {
+      const { payloads } = readV1(buf);
+      const records = payloads.map((p) => decodeRecordV1(p));
+      // rewrite as version 2 (temporary sibling + rename): appends are version 2 from now on
+      await wal.#replace(generation, frame(records.map((r) => encodeRecord(r))));
+      return { wal, records };
     }
-    if (p < buf.length) {
+    const { payloads, end } = readV2(buf);
+    const records = payloads.map((p) => decodeRecord(p));
+    if (end < buf.length) {
       // drop the torn tail so later appends follow the last whole record
       try {
-        await fsp.truncate(file, p);
+        await truncateOf(fs)(file, end);
       } catch (e) {
         throw ioError('truncating', e);
       }
     }
-    wal.#length = p;
+    wal.#length = end;
     return { wal, records };
   }
 
@@ -229,61 +235,85 @@ export class WriteAheadLog {
    * the log cannot be written, the returned log refuses appends (IO_ERROR) until a `reset`
    * (the next save) succeeds.
    */
-  static async fresh(dir: string, generation: number): Promise<WriteAheadLog> {
-    const wal = new WriteAheadLog(dir, generation, HEADER);
+  static async fresh(dir: string, generation: number, fs: StoreFs = nodeFs): Promise<WriteAheadLog> {
+    const wal = new WriteAheadLog(dir, generation, HEADER, fs);
     await wal.reset(generation).catch(() => undefined);
     return wal;
   }
 
-  /** Appends a record and fsyncs; on failure the log is cut back to its previous length. */
+  /** Appends one record (see {@link appendBatch}). */
   async append(record: unknown): Promise<void> {
+    await this.appendBatch([record]);
+  }
+
+  /**
+   * Appends records with one write and one fsync; durable when this resolves. On any failure
+   * (including a short write on a full disk) it throws IO_ERROR and the log is cut back to
+   * its previous length, so nothing of the batch stays in it.
+   */
+  async appendBatch(records: unknown[]): Promise<void> {
     if (this.#broken) throw new StorageError('IO_ERROR', `${WAL_FILE} is unusable (${this.#broken.message}); save() the index to start a new log`, { cause: this.#broken, file: WAL_FILE });
-    const payload = encodeRecord(record);
-    const rec = new Uint8Array(8 + payload.length);
-    const dv = new DataView(rec.buffer);
-    dv.setUint32(0, payload.length, true);
-    dv.setUint32(4, crc32(payload), true);
-    rec.set(payload, 8);
-    let h: fsp.FileHandle | undefined;
+    if (records.length === 0) return;
+    const bytes = frame(records.map((r) => encodeRecord(r)));
+    const writeAt = writeAtOf(this.#fs);
+    let done = 0;
     try {
-      h = await fsp.open(this.file, 'r+');
-      await h.write(rec, 0, rec.length, this.#length);
-      await h.sync();
-      await h.close();
-      h = undefined;
-      this.#length += rec.length;
-    } catch (e) {
-      await h?.close().catch(() => undefined);
-      // the record may be partly (or wholly) on disk: cut it off, or refuse further appends
-      try {
-        await fsp.truncate(this.file, this.#length);
-      } catch (e2) {
-        this.#broken = e2 as Error;
+      while (done < bytes.length) {
+        const n = await writeAt(this.file, bytes.subarray(done), this.#length + done);
+        if (!Number.isInteger(n) || n <= 0) {
+          const e = new Error(`short write: ${done} of ${bytes.length} bytes reached the disk`) as NodeJS.ErrnoException;
+          e.code = 'ENOSPC';
+          throw e;
+        }
+        done += n;
       }
+      await this.#fs.fsync(this.file);
+    } catch (e) {
+      await this.rewind(this.#length).catch(() => undefined);
       throw ioError('appending to', e);
+    }
+    this.#length += bytes.length;
+  }
+
+  /**
+   * Cuts the log back to `length` bytes (the end of a whole record, e.g. a previous
+   * {@link length}). If that fails the log refuses appends until the next save.
+   */
+  async rewind(length: number): Promise<void> {
+    try {
+      await truncateOf(this.#fs)(this.file, length);
+      await this.#fs.fsync(this.file);
+      this.#length = length;
+    } catch (e) {
+      this.#broken = e as Error;
+      throw ioError('truncating', e);
     }
   }
 
   /** Starts an empty log for `generation` (temporary sibling + rename). */
   async reset(generation: number): Promise<void> {
+    await this.#replace(generation, new Uint8Array(0));
+  }
+
+  async #replace(generation: number, records: Uint8Array): Promise<void> {
     const tmp = `${this.file}.tmp`;
+    const fs = this.#fs;
     try {
-      const h = await fsp.open(tmp, 'w');
-      try {
-        await h.writeFile(header(generation));
-        await h.sync();
-      } finally {
-        await h.close();
-      }
-      await fsp.rename(tmp, this.file);
+      const h = header(generation);
+      const data = new Uint8Array(HEADER + records.length);
+      data.set(h);
+      data.set(records, HEADER);
+      await fs.writeFile(tmp, data); // writes and fsyncs
+      await fs.rename(tmp, this.file);
+      await fs.fsync(this.dir).catch(() => undefined);
+      this.#generation = generation;
+      this.#length = data.length;
+      this.#broken = null;
     } catch (e) {
-      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      await fs.rm(tmp).catch(() => undefined);
       this.#broken = e as Error;
       throw ioError('resetting', e);
     }
-    this.#generation = generation;
-    this.#length = HEADER;
-    this.#broken = null;
   }
 }
 

@@ -41,9 +41,8 @@ export const PROBES = ['alpha beta gamma', 'omega river stone', 'kappa', 'token 
 /**
  * The observable state of an index: for each probe query, every live document (exhaustive
  * search, k = size) with its per-store scores rounded to 4 decimals and its metadata, sorted
- * by id; plus BM25 scores. Two indexes holding the same documents have equal fingerprints,
- * except that BM25 statistics count deleted documents until a save compacts them: compare
- * with `{ bm25: false }` when one side has unsaved deletes.
+ * by id; plus BM25 scores. Two indexes holding the same documents have equal fingerprints
+ * (BM25 statistics are those of the live documents, saved or not).
  */
 export async function fingerprint(index: HybridIndex, opts: { bm25?: boolean } = {}): Promise<string> {
   const k = Math.max(1, index.size);

@@ -30,7 +30,7 @@ const KINDS: FaultKind[] = ['ENOSPC', 'EIO', 'short'];
 async function setup(seed: number, fs?: FaultyFs) {
   const r = rng(seed);
   const idxDir = path.join(dir, `idx-${seed}`);
-  const index = await createIndex(idxDir, fs ? { fs } : {});
+  const index = await createIndex(idxDir, fs ? { fs, wal: false } : { wal: false }) // save() itself; WAL appends are covered by wal.test.ts;
   const docs = makeDocs(r, 25, 'a');
   await index.add(docs);
   await index.save();

@@ -63,7 +63,7 @@ hook(P, 'writeFile', 1);
 syncBuiltinESMExports();
 
 const plan = makePlan(args.seed, args.op);
-const index = await createIndex(args.dir, usesWal(args.op) ? { wal: true } : {});
+const index = await createIndex(args.dir, { wal: usesWal(args.op) });
 await index.add(plan.base);
 await index.save();
 armed = true;
