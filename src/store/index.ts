@@ -8,3 +8,4 @@ export { IdMap, checkId, type ExternalId } from './id-map.js';
 export { WriteAheadLog, WAL_FILE, WAL_FORMAT_VERSION, encodeRecord, decodeRecord } from './wal.js';
 export { bytesOf, checkLittleEndian, copyOut, corruptFile, readStoreFile, storeIoError, writeFileAtomic, type StoreFileFormat } from './binary-file.js';
 export { claimIndexDirectory } from './claim.js';
+export { readJsonl, readLines, type LineIssue, type OnError, type ReadJsonlOptions } from './jsonl.js';
