@@ -4,7 +4,7 @@ import { TridentError } from '../errors.js';
 import { HybridIndex, type SearchOptions } from '../hybrid/index.js';
 import { loadEncoder } from '../encode/index.js';
 import { loadBeir, runConfigurations, writeJson, type Dataset, type Retriever } from '../eval/index.js';
-import { decodeManifest } from '../store/manifest.js';
+import { decodeManifest } from '../store/index.js';
 import { plotLatencyQuality, plotPerQueryDelta } from '../plot/index.js';
 import type { OptionValues } from './options.js';
 import { ProgressBar, type ProgressSink } from './progress.js';
@@ -145,6 +145,13 @@ async function readResultFile(file: string): Promise<ResultFile> {
   }
 }
 
+/** The cut-off of a metric name (`ndcg@10` → 10; `map` → undefined); throws on a name eval does not compute. */
+export function metricCutoff(metric: string): number | undefined {
+  const m = /^(ndcg|recall|precision|mrr|map)(?:@([1-9]\d*))?$/.exec(metric);
+  if (!m || (m[1] !== 'map' && m[2] === undefined)) throw new TridentError('INVALID_ARGUMENT', `eval: --metric '${metric}' is not a metric eval computes: use ndcg@k, recall@k, precision@k, mrr@k, map or map@k (e.g. ndcg@10)`);
+  return m[2] !== undefined ? Number(m[2]) : undefined;
+}
+
 function parseWeights(text: string): [number, number, number] {
   const w = text.split(',').map((s) => Number(s.trim()));
   if (w.length !== 3 || w.some((x) => !Number.isFinite(x) || x < 0)) throw new TridentError('INVALID_ARGUMENT', `eval: --weights needs three non-negative numbers dense,sparse,multivector, got '${text}'`);
@@ -159,6 +166,7 @@ function parseWeights(text: string): [number, number, number] {
  */
 export async function runEvalCommand(values: OptionValues, positionals: string[], io: CliIo): Promise<number> {
   const metric = values['metric'] as string;
+  const cutoff = metricCutoff(metric);
   if (values['compare']) {
     const [a, b] = positionals;
     if (!a || !b) throw new TridentError('INVALID_ARGUMENT', 'eval --compare needs two result files: trident eval --compare a.json b.json');
@@ -198,7 +206,8 @@ export async function runEvalCommand(values: OptionValues, positionals: string[]
     const total = Math.min(limit ?? Infinity, dataset.qrels.size);
     // one bar per configuration, counting its searches
     const runs = configs.map((c) => ({ name: c.name, retriever: withProgress(c.retriever, new ProgressBar(`eval ${c.name}`, total, sink), total) }));
-    const table = await runConfigurations(runs, dataset, { ...(limit !== undefined ? { limit } : {}) });
+    const k = [...new Set([10, 100, ...(cutoff !== undefined ? [cutoff] : [])])].sort((x, y) => x - y);
+    const table = await runConfigurations(runs, dataset, { k, ...(limit !== undefined ? { limit } : {}) });
     io.out(evalTable(table, metric));
     if (values['json']) await writeJson(values['json'] as string, table);
     if (values['plot']) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compare, type EvalResult, type ResultTable } from '../../../src/eval/index.js';
 import { compareTables, evalTable, formatComparisons, TABLE_WIDTH } from '../../../src/cli/eval-format.js';
-import { chooseConfigs, DEFAULT_EVAL_CONFIGS, supportsConfig } from '../../../src/cli/eval-command.js';
+import { chooseConfigs, DEFAULT_EVAL_CONFIGS, metricCutoff, supportsConfig } from '../../../src/cli/eval-command.js';
 import { TridentError } from '../../../src/errors.js';
 
 /** A result with per-query nDCG@10 values (seeded, distinct per name). */
@@ -88,5 +88,15 @@ describe('eval configurations vs the index', () => {
     try { chooseConfigs(['dense', 'bm25'], noBm25, 'idx'); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(TridentError);
     expect((err as Error).message).toMatch(/index at idx has no store for 'bm25'.*--bm25/);
+  });
+});
+
+describe('--metric', () => {
+  it('accepts the names eval computes and refuses others before any work', () => {
+    expect(metricCutoff('ndcg@10')).toBe(10);
+    expect(metricCutoff('recall@1000')).toBe(1000);
+    expect(metricCutoff('map')).toBeUndefined();
+    expect(metricCutoff('map@100')).toBe(100);
+    for (const bad of ['ndcg', 'ndcg@0', 'NDCG@10', 'f1@10', 'ndcg@ten', '']) expect(() => metricCutoff(bad), bad).toThrow(/is not a metric eval computes/);
   });
 });
