@@ -44,6 +44,11 @@ function parse(spec: CommandSpec, argv: readonly string[], io: CliIo) {
   return r;
 }
 
+/** Refuses positionals beyond `max` (an unquoted query is the usual cause). */
+function atMost(positionals: string[], max: number, spec: CommandSpec, hint: string): void {
+  if (positionals.length > max) throw new TridentError('INVALID_ARGUMENT', `${spec.name}: unexpected argument '${positionals[max]}' (${hint}; see trident ${spec.name} --help)`);
+}
+
 function need(cond: unknown, spec: CommandSpec, what: string): void {
   if (!cond) throw new TridentError('INVALID_ARGUMENT', `${spec.name} needs ${what} (see trident ${spec.name} --help)`);
 }
@@ -68,6 +73,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         const { values, positionals, help } = parse(INDEX_SPEC, rest, io);
         if (help) return 0;
         need(positionals[0], INDEX_SPEC, '<corpus>');
+        atMost(positionals, 1, INDEX_SPEC, 'index takes one corpus file or folder');
         need(values['out'], INDEX_SPEC, '--out <dir>');
         const { runIndex } = await import('./commands.js');
         await runIndex({
@@ -86,6 +92,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         const { values, positionals, help } = parse(SEARCH_SPEC, rest, io);
         if (help) return 0;
         need(positionals[0] && positionals[1] !== undefined, SEARCH_SPEC, '<dir> and "<query>"');
+        atMost(positionals, 2, SEARCH_SPEC, 'put a query of several words in quotes');
         const { runSearchCommand } = await import('./commands.js');
         await runSearchCommand({
           dir: positionals[0]!,
@@ -102,6 +109,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       case 'eval': {
         const { values, positionals, help } = parse(EVAL_SPEC, rest, io);
         if (help) return 0;
+        atMost(positionals, values['compare'] ? 2 : 1, EVAL_SPEC, values['compare'] ? '--compare takes two result files' : 'eval takes one index directory');
         const { runEvalCommand } = await import('./eval-command.js');
         return await runEvalCommand(values, positionals, io);
       }
@@ -118,8 +126,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         return r.status ?? 1;
       }
       case 'train-static': {
-        const { values, help } = parse(TRAIN_SPEC, rest, io);
+        const { values, positionals, help } = parse(TRAIN_SPEC, rest, io);
         if (help) return 0;
+        atMost(positionals, 0, TRAIN_SPEC, 'every input is given by an option');
         const { runTrainCommand } = await import('./train-command.js');
         return await runTrainCommand(values, io);
       }

@@ -58,6 +58,12 @@ describe('validation happens before any work', () => {
     expect(r.err).toMatch(/has no store for 'bm25'/);
   });
 
+  it('an unquoted multi-word query is refused instead of searching its first word', async () => {
+    const r = await cli(['search', idx, 'vitamin', 'D', 'deficiency']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("search: unexpected argument 'D' (put a query of several words in quotes");
+  });
+
   it('every command has --help listing its options', async () => {
     for (const spec of COMMANDS) {
       const r = await cli([spec.name, '--help']);
