@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compare, type EvalResult, type ResultTable } from '../../../src/eval/index.js';
 import { compareTables, evalTable, formatComparisons, TABLE_WIDTH } from '../../../src/cli/eval-format.js';
-import { chooseConfigs, DEFAULT_EVAL_CONFIGS, metricCutoff, supportsConfig } from '../../../src/cli/eval-command.js';
+import { chooseConfigs, DEFAULT_EVAL_CONFIGS, EVAL_CONFIGS, metricCutoff, supportsConfig } from '../../../src/cli/eval-command.js';
+import { EVAL_CONFIG_NAMES } from '../../../src/cli/specs.js';
 import { TridentError } from '../../../src/errors.js';
 
 /** A result with per-query nDCG@10 values (seeded, distinct per name). */
@@ -77,6 +78,9 @@ describe('compareTables / formatComparisons', () => {
 
 describe('eval configurations vs the index', () => {
   const noBm25 = { dense: true, sparse: true, multivector: true, bm25: false };
+  it('--configs accepts exactly the configurations eval defines', () => {
+    expect([...EVAL_CONFIG_NAMES].sort()).toEqual(Object.keys(EVAL_CONFIGS).sort());
+  });
   it('defaults to the configurations the index supports', () => {
     expect(chooseConfigs(undefined, noBm25)).toEqual(DEFAULT_EVAL_CONFIGS.filter((n) => n !== 'bm25'));
     expect(chooseConfigs(undefined, null)).toEqual([...DEFAULT_EVAL_CONFIGS]); // a new index gets every store
