@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     // same weights even if src/models/ is rewritten while the bench runs.
     const modelSource = snapshotModel(MODEL, join(work, 'model'));
     const encoder = await loadEncoder(modelSource);
-    log(`e2e: ${DATASET} (${ds.corpus.size} docs, ${ds.qrels.size} judged queries), model ${encoder.info.id}, backend ${meta.backend.kind}/${meta.backend.isa}`);
+    log(`e2e: ${DATASET} (${ds.corpus.size} docs, ${ds.qrels.size} judged queries), model ${encoder.info.name} (${encoder.info.id}), backend ${meta.backend.kind}/${meta.backend.isa}`);
     const rssLoaded = settledRss();
 
     // ---- build

@@ -1,51 +1,68 @@
 /**
  * The main job, offline: build a hybrid index over a real corpus with the built-in model,
- * evaluate every retrieval mode on its judged queries, and show explained results.
+ * evaluate every retrieval mode on its judged queries, show explained results, and end with
+ * each mode against BM25 (Δ nDCG@10, paired t-test p-value, per-query wins/losses).
  *
  *   npm run demo                      # dev/scifact next to the repo, else the shipped sample
  *   TRIDENT_DEMO_CORPUS=<beir folder> npm run demo
+ *
+ * The index is saved to a temporary folder that is removed when the demo ends, also on an
+ * error or Ctrl-C.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HybridIndex, loadEncoder, loadBeir, runConfigurations, formatTable, backend, type Retriever, type SearchOptions } from 'trident';
+import { HybridIndex, loadEncoder, loadBeir, runConfigurations, formatTable, compare, backend, type Retriever, type SearchOptions } from 'trident';
+import { alignmentsLine, comparisonLine, progress, rrfNote } from './demo-format.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const candidates = [process.env['TRIDENT_DEMO_CORPUS'], path.resolve(here, '../../shared/data/dev/scifact'), path.join(here, 'data/scifact-500')];
 const corpusDir = candidates.find((c): c is string => !!c && fs.existsSync(path.join(c, 'corpus.jsonl')))!;
 
-const t0 = performance.now();
-const encoder = await loadEncoder('builtin:static-en');
-const dataset = await loadBeir(corpusDir);
-console.log(`model ${encoder.info.id} (dim ${encoder.info.dim}), kernels ${JSON.stringify(backend())}`);
-console.log(`corpus ${corpusDir}: ${dataset.corpus.size} documents, ${dataset.queries.size} queries`);
+// The temporary index: removed on every way out.
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-demo-'));
+const cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { cleanup(); process.exit(130); });
 
-const index = await HybridIndex.create({ encoder, path: fs.mkdtempSync(path.join(os.tmpdir(), 'trident-demo-')), bm25: { analyzer: 'english' } });
+const t0 = performance.now();
+const MODEL = 'builtin:static-en';
+const encoder = await loadEncoder(MODEL);
+const dataset = await loadBeir(corpusDir);
+const kernels = backend();
+console.log(`model ${encoder.info.name} (${MODEL}: ${encoder.info.family} heads, dim ${encoder.info.dim}), kernels ${kernels.kind}/${kernels.isa}`);
+console.log(`corpus ${corpusDir}: ${dataset.corpus.size} documents, ${dataset.queries.size} queries, ${dataset.qrels.size} judged`);
+
+const index = await HybridIndex.create({ encoder, path: tmp, bm25: { analyzer: 'english' } });
 const docs = [...dataset.corpus].map(([id, d]) => ({ id, text: d.title ? `${d.title} ${d.text}` : d.text, metadata: { title: d.title } }));
 const tAdd = performance.now();
-for (let i = 0; i < docs.length; i += 500) await index.add(docs.slice(i, i + 500));
+const indexing = progress('indexing', docs.length, process.stderr);
+for (let i = 0; i < docs.length; i += 500) await index.add(docs.slice(i, i + 500), { onProgress: (p) => indexing(i + p.done) });
 const addSecs = (performance.now() - tAdd) / 1000;
-console.log(`indexed in ${addSecs.toFixed(1)} s (${(docs.length / addSecs).toFixed(0)} docs/s)`);
 await index.save();
+console.log(`indexed ${docs.length} documents in ${addSecs.toFixed(1)} s (${(docs.length / addSecs).toFixed(0)} docs/s), saved to a temporary folder removed at exit`);
 
-const retriever = (opts: SearchOptions): Retriever => ({
-  search: async (q, k) => (await index.search(q, { ...opts, k })).map((h) => ({ id: String(h.id), score: h.score })),
-});
-const table = await runConfigurations(
-  [
-    { name: 'bm25 (english analyser)', retriever: retriever({ mode: 'bm25' }) },
-    { name: 'dense', retriever: retriever({ mode: 'dense' }) },
-    { name: 'sparse (learned weights)', retriever: retriever({ mode: 'sparse' }) },
-    { name: 'multivector (re-rank)', retriever: retriever({ mode: 'multivector' }) },
-    { name: 'dense+sparse', retriever: retriever({ mode: 'dense+sparse' }) },
-    { name: 'all (M3 weighted)', retriever: retriever({ mode: 'all' }) },
-    { name: 'all (RRF)', retriever: retriever({ mode: 'all', fusion: { kind: 'rrf' } }) },
-  ],
-  dataset,
-  { k: [10, 100] },
-);
+/** A retriever with fixed options that reports its progress. */
+const retriever = (name: string, opts: SearchOptions): Retriever => {
+  const tick = progress(`evaluating ${name}`, dataset.qrels.size, process.stderr);
+  let n = 0;
+  return { search: async (q, k) => { const hits = (await index.search(q, { ...opts, k })).map((h) => ({ id: String(h.id), score: h.score })); tick(++n); return hits; } };
+};
+const MODES: Array<[string, SearchOptions]> = [
+  ['bm25 (english analyser)', { mode: 'bm25' }],
+  ['dense', { mode: 'dense' }],
+  ['sparse (learned weights)', { mode: 'sparse' }],
+  ['multivector (re-rank)', { mode: 'multivector' }],
+  ['dense+sparse', { mode: 'dense+sparse' }],
+  ['all (M3 weighted)', { mode: 'all' }],
+  ['all (RRF)', { mode: 'all', fusion: { kind: 'rrf' } }],
+];
+console.log(`evaluating ${MODES.length} modes on ${dataset.qrels.size} judged queries (progress on stderr)`);
+const table = await runConfigurations(MODES.map(([name, opts]) => ({ name, retriever: retriever(name, opts) })), dataset, { k: [10, 100] });
 console.log('\n' + formatTable(table, { style: 'markdown', metrics: ['ndcg@10', 'recall@100', 'mrr@10'] }));
+const row = (name: string) => table.rows.find((r) => r.name === name)!.result;
+console.log(rrfNote(row('all (RRF)').metrics['ndcg@10']!, row('all (M3 weighted)').metrics['ndcg@10']!, encoder.info.fusionWeights));
 
 for (const q of [...dataset.queries.values()].slice(0, 3)) {
   console.log(`\nquery: ${q}`);
@@ -54,9 +71,15 @@ for (const q of [...dataset.queries.values()].slice(0, 3)) {
     const ex = h.explanation!;
     console.log(`  ${String(h.id).padEnd(10)} ${h.score.toFixed(4)}  dense ${h.scores.dense?.toFixed(3)} sparse ${h.scores.sparse?.toFixed(3)} maxsim ${h.scores.multivector?.toFixed(3)}  ${String(h.metadata?.['title'] ?? '').slice(0, 70)}`);
     console.log(`    lexical: ${ex.sparseMatches.slice(0, 6).map((m) => `${m.token}(${m.queryWeight.toFixed(2)}×${m.docWeight.toFixed(2)})`).join(' ')}`);
-    console.log(`    maxsim:  ${ex.alignments.slice(0, 4).map((a) => `${a.queryToken}↔${a.docText ?? a.docToken} ${a.score.toFixed(2)}`).join(', ')}`);
+    console.log(`    maxsim:  ${alignmentsLine(ex.alignments, 4)}`);
   }
 }
 await index.close();
 await encoder.close();
-console.log(`\ndone in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+const bm25 = table.rows[0]!;
+const others = table.rows.slice(1);
+const width = Math.max(...others.map((r) => r.name.length));
+console.log(`\nEach mode against ${bm25.name}, paired over ${bm25.result.config.queries} queries (p: paired t-test; wins/losses: queries where the mode's nDCG@10 is higher/lower):`);
+for (const r of others) console.log(`  ${comparisonLine(r.name, compare(r.result, bm25.result, 'ndcg@10'), 'nDCG@10', width)}`);
+console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

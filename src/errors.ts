@@ -85,6 +85,28 @@ export class StorageError extends TridentError {
   }
 }
 
+/**
+ * A problem with a line-oriented data file (JSONL corpora, pairs, queries, TSV qrels, TREC runs):
+ * malformed lines, duplicate or unknown ids. `file` and `line` (1-based) are set when the
+ * problem is tied to a place; the message starts with `file:line:`.
+ *
+ * @example
+ * ```ts
+ * try { for await (const _ of readJsonl('corpus.jsonl')) {} }
+ * catch (e) { if (e instanceof DataFileError && e.code === 'PARSE_ERROR') console.error(e.file, e.line); }
+ * ```
+ */
+export class DataFileError extends TridentError {
+  readonly file?: string;
+  readonly line?: number;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; file?: string; line?: number }) {
+    super(code, message, options);
+    this.name = 'DataFileError';
+    if (options?.file !== undefined) this.file = options.file;
+    if (options?.line !== undefined) this.line = options.line;
+  }
+}
+
 /** Shorthand used by validators: throws an {@link InvalidArgumentError}. */
 export function invalid(code: ErrorCode, message: string): never {
   throw new InvalidArgumentError(code, message);

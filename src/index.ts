@@ -13,7 +13,7 @@
  * console.log(await index.search('what is hybrid retrieval?', { k: 3, explain: true }));
  * ```
  */
-export { TridentError, InvalidArgumentError, ModelError, StorageError, type ErrorCode } from './errors.js';
+export { TridentError, InvalidArgumentError, ModelError, StorageError, DataFileError, type ErrorCode } from './errors.js';
 
 // encoder
 export { loadEncoder } from './encode/index.js';

@@ -115,7 +115,7 @@ const t0 = performance.now();
 let minuteStart = t0;
 let lastSave = t0;
 let lastReopen = t0;
-console.log(`soak: ${minutes} min, ≤ ${maxOps} ops, ≤ ~${maxDocs} docs, corpus ${corpusDir} (${corpus.length} texts), backend ${JSON.stringify(backend())}, model ${encoder.info.id}`);
+console.log(`soak: ${minutes} min, ≤ ${maxOps} ops, ≤ ~${maxDocs} docs, corpus ${corpusDir} (${corpus.length} texts), backend ${JSON.stringify(backend())}, model ${encoder.info.name} (${encoder.info.id})`);
 while (performance.now() - t0 < minutes * 60_000 && ops < maxOps) {
   const now = performance.now();
   let kind: Kind;

@@ -1,7 +1,11 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { TridentError } from '../errors.js';
+import { DataFileError, TridentError } from '../errors.js';
+import { readJsonl } from '../store/jsonl.js';
 import type { DocumentInput } from '../hybrid/index.js';
+
+/** The corpus line format `trident index` reads, for messages and `--help`. */
+export const CORPUS_JSONL_FORMAT = 'one JSON object per line: {"_id" (or "id"): string|number, "text": string, "title"?: string, …other fields kept as metadata}';
 
 /**
  * Reads documents for `trident index`: a JSONL file (`_id`/`id`, optional `title`, `text`,
@@ -23,20 +27,13 @@ export async function readCorpus(source: string, limit = Infinity): Promise<Docu
     await walk(source);
     return docs;
   }
-  const lines = (await fsp.readFile(source, 'utf8')).split('\n');
-  for (let i = 0; i < lines.length && docs.length < limit; i++) {
-    const line = lines[i]!.trim();
-    if (!line) continue;
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(line) as Record<string, unknown>;
-    } catch (e) {
-      throw new TridentError('PARSE_ERROR', `${source}:${i + 1}: not valid JSON (${(e as Error).message})`, { cause: e });
-    }
+  for await (const { line, value: o } of readJsonl(source, { hint: CORPUS_JSONL_FORMAT })) {
+    if (docs.length >= limit) break;
     const id = o['_id'] ?? o['id'];
-    if (typeof id !== 'string' && typeof id !== 'number') throw new TridentError('PARSE_ERROR', `${source}:${i + 1}: no "_id" or "id"`);
+    if (typeof id !== 'string' && typeof id !== 'number') throw new DataFileError('PARSE_ERROR', `${source}:${line}: no "_id" or "id" (${CORPUS_JSONL_FORMAT})`, { file: source, line });
+    if (typeof o['text'] !== 'string') throw new DataFileError('PARSE_ERROR', `${source}:${line}: "text" must be a string (${CORPUS_JSONL_FORMAT})`, { file: source, line });
     const title = typeof o['title'] === 'string' ? (o['title'] as string) : '';
-    const body = typeof o['text'] === 'string' ? (o['text'] as string) : '';
+    const body = o['text'];
     const metadata: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o)) if (!['_id', 'id', 'text'].includes(k)) metadata[k] = v;
     docs.push({ id, text: title ? `${title} ${body}` : body, metadata });

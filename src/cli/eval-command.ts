@@ -1,12 +1,15 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { TridentError } from '../errors.js';
 import { HybridIndex, type SearchOptions } from '../hybrid/index.js';
 import { loadEncoder } from '../encode/index.js';
-import { compare, formatTable, loadBeir, runConfigurations, writeJson, type Dataset, type Retriever } from '../eval/index.js';
+import { loadBeir, runConfigurations, writeJson, type Dataset, type Retriever } from '../eval/index.js';
+import { decodeManifest } from '../store/index.js';
 import { plotLatencyQuality, plotPerQueryDelta } from '../plot/index.js';
-import { ProgressBar } from './progress.js';
+import type { OptionValues } from './options.js';
+import { ProgressBar, type ProgressSink } from './progress.js';
+import { compareTables, evalTable, formatComparisons, type ResultFile } from './eval-format.js';
+import type { CliIo } from './run.js';
 
 /** Named search configurations `trident eval --configs` understands. */
 export const EVAL_CONFIGS: Record<string, SearchOptions> = {
@@ -21,6 +24,77 @@ export const EVAL_CONFIGS: Record<string, SearchOptions> = {
   bm25: { mode: 'bm25' },
 };
 
+/** The configurations run when `--configs` is not given (those the index supports). */
+export const DEFAULT_EVAL_CONFIGS = ['dense', 'sparse', 'multivector', 'dense+sparse', 'all', 'all-rrf', 'bm25'] as const;
+
+/** Stores an index has, as its manifest says. */
+export interface IndexStores {
+  dense: boolean;
+  sparse: boolean;
+  multivector: boolean;
+  bm25: boolean;
+}
+
+/**
+ * The stores of the index in `dir` from its manifest alone (no data file is read), or null
+ * when `dir` holds no index (eval builds one with every store, BM25 included).
+ *
+ * @example
+ * ```ts
+ * await indexStores('scifact-index'); // { dense: true, sparse: true, multivector: true, bm25: false }
+ * ```
+ */
+export async function indexStores(dir: string): Promise<IndexStores | null> {
+  let text: string;
+  try {
+    text = await fsp.readFile(path.join(dir, 'manifest.json'), 'utf8');
+  } catch {
+    return null;
+  }
+  const c = decodeManifest(text).config as { dense?: unknown; sparse?: unknown; multivector?: unknown; bm25?: unknown } | undefined;
+  return { dense: !!c?.dense, sparse: !!c?.sparse, multivector: !!c?.multivector, bm25: !!c?.bm25 };
+}
+
+/**
+ * Whether a configuration can run on an index with these stores: single-store modes need
+ * their store; fused modes need at least one store to find candidates.
+ *
+ * @example
+ * ```ts
+ * supportsConfig('bm25', { dense: true, sparse: true, multivector: true, bm25: false }); // false
+ * ```
+ */
+export function supportsConfig(name: string, s: IndexStores): boolean {
+  const mode = EVAL_CONFIGS[name]?.mode;
+  switch (mode) {
+    case 'dense': return s.dense;
+    case 'sparse': return s.sparse;
+    case 'multivector': return s.multivector;
+    case 'bm25': return s.bm25;
+    default: return s.dense || s.sparse;
+  }
+}
+
+/**
+ * The configurations to run: `requested` (each must be supported: an unsupported one is an
+ * `INVALID_ARGUMENT` before any work) or the defaults the index supports.
+ *
+ * @example
+ * ```ts
+ * chooseConfigs(undefined, { dense: true, sparse: true, multivector: true, bm25: false }); // no 'bm25'
+ * ```
+ */
+export function chooseConfigs(requested: readonly string[] | undefined, stores: IndexStores | null, dir = '<dir>'): string[] {
+  const s = stores ?? { dense: true, sparse: true, multivector: true, bm25: true };
+  if (!requested) return DEFAULT_EVAL_CONFIGS.filter((n) => supportsConfig(n, s));
+  const missing = requested.filter((n) => !supportsConfig(n, s));
+  if (missing.length > 0) {
+    const has = Object.entries(s).filter(([, v]) => v).map(([k]) => k).join(', ');
+    throw new TridentError('INVALID_ARGUMENT', `eval: the index at ${dir} has no store for ${missing.map((m) => `'${m}'`).join(', ')} (it has ${has})${missing.includes('bm25') ? '; rebuild it with `trident index … --bm25 english` or leave bm25 out of --configs' : ''}`);
+  }
+  return [...requested];
+}
+
 /** A Retriever (eval harness) over a HybridIndex with fixed search options. */
 export function hybridRetriever(index: HybridIndex, opts: SearchOptions): Retriever {
   return {
@@ -28,14 +102,28 @@ export function hybridRetriever(index: HybridIndex, opts: SearchOptions): Retrie
   };
 }
 
+/** Counts the searches of `r` on a progress bar, ended after `total`. */
+function withProgress(r: Retriever, bar: ProgressBar, total: number): Retriever {
+  let n = 0;
+  return {
+    search: async (q, k) => {
+      const hits = await r.search(q, k);
+      bar.update(++n);
+      if (n === total) bar.done();
+      return hits;
+    },
+  };
+}
+
 /** Builds (or opens) the index for a BEIR corpus. */
-async function indexFor(dir: string, dataset: Dataset, model: string, chunking?: 'late' | 'ordinary'): Promise<HybridIndex> {
+async function indexFor(dir: string, dataset: Dataset, model: string, sink: ProgressSink, closers: Array<{ close(): Promise<void> }>, chunking?: 'late' | 'ordinary'): Promise<HybridIndex> {
   const encoder = await loadEncoder(model);
+  closers.push(encoder);
   if (await fsp.stat(path.join(dir, 'manifest.json')).catch(() => null)) return HybridIndex.open(dir, { encoder, readOnly: true });
   // no write-ahead log: the cached index must only exist once it is complete (saved below)
   const index = await HybridIndex.create({ encoder, path: dir, wal: false, bm25: { analyzer: 'auto' } });
   const docs = [...dataset.corpus].map(([id, d]) => ({ id, text: d.title ? `${d.title} ${d.text}` : d.text }));
-  const bar = new ProgressBar(`indexing ${dataset.name}${chunking ? ` (${chunking} chunking)` : ''}`, docs.length);
+  const bar = new ProgressBar(`indexing ${dataset.name}${chunking ? ` (${chunking} chunking)` : ''}`, docs.length, sink);
   for (let i = 0; i < docs.length; i += 256) {
     await index.add(docs.slice(i, i + 256), { ...(chunking ? { chunking: { kind: chunking, by: 'sentence' as const } } : {}), onProgress: (p) => bar.update(i + p.done) });
   }
@@ -44,62 +132,91 @@ async function indexFor(dir: string, dataset: Dataset, model: string, chunking?:
   return index;
 }
 
+async function readResultFile(file: string): Promise<ResultFile> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (cause) {
+    throw new TridentError('IO_ERROR', `cannot read ${file}: give a file written by trident eval --json`, { cause });
+  }
+  try {
+    return JSON.parse(text) as ResultFile;
+  } catch (cause) {
+    throw new TridentError('PARSE_ERROR', `${file} is not JSON: give a file written by trident eval --json`, { cause });
+  }
+}
+
+/** The cut-off of a metric name (`ndcg@10` → 10; `map` → undefined); throws on a name eval does not compute. */
+export function metricCutoff(metric: string): number | undefined {
+  const m = /^(ndcg|recall|precision|mrr|map)(?:@([1-9]\d*))?$/.exec(metric);
+  if (!m || (m[1] !== 'map' && m[2] === undefined)) throw new TridentError('INVALID_ARGUMENT', `eval: --metric '${metric}' is not a metric eval computes: use ndcg@k, recall@k, precision@k, mrr@k, map or map@k (e.g. ndcg@10)`);
+  return m[2] !== undefined ? Number(m[2]) : undefined;
+}
+
+function parseWeights(text: string): [number, number, number] {
+  const w = text.split(',').map((s) => Number(s.trim()));
+  if (w.length !== 3 || w.some((x) => !Number.isFinite(x) || x < 0)) throw new TridentError('INVALID_ARGUMENT', `eval: --weights needs three non-negative numbers dense,sparse,multivector, got '${text}'`);
+  return w as [number, number, number];
+}
+
 /**
  * `trident eval <dir> --beir <folder>`: evaluates several configurations over one index (built
  * into <dir> from the BEIR corpus when <dir> holds none) and prints one table; `--json` writes
- * the results, `--plot` a latency-vs-quality SVG; `--compare a.json b.json` runs paired tests.
+ * the results, `--plot` a latency-vs-quality SVG; `--compare a.json b.json` runs paired tests
+ * for every configuration present in both files. Every option is checked before any work.
  */
-export async function runEvalCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      beir: { type: 'string' },
-      model: { type: 'string' },
-      configs: { type: 'string' },
-      weights: { type: 'string' },
-      candidates: { type: 'string' },
-      chunking: { type: 'string' },
-      json: { type: 'string' },
-      plot: { type: 'string' },
-      compare: { type: 'boolean' },
-      metric: { type: 'string' },
-      limit: { type: 'string' },
-    },
-  });
-  const metric = values.metric ?? 'ndcg@10';
-  if (values.compare) {
+export async function runEvalCommand(values: OptionValues, positionals: string[], io: CliIo): Promise<number> {
+  const metric = values['metric'] as string;
+  const cutoff = metricCutoff(metric);
+  if (values['compare']) {
     const [a, b] = positionals;
     if (!a || !b) throw new TridentError('INVALID_ARGUMENT', 'eval --compare needs two result files: trident eval --compare a.json b.json');
-    const ra = JSON.parse(await fsp.readFile(a, 'utf8'));
-    const rb = JSON.parse(await fsp.readFile(b, 'utf8'));
-    const pick = (r: { rows?: Array<{ name: string; result: unknown }>; metrics?: unknown }) => (r.rows ? r.rows[0]!.result : r);
-    const c = compare(pick(ra) as never, pick(rb) as never, metric);
-    process.stdout.write(JSON.stringify(c, null, 2) + '\n');
-    if (values.plot) await fsp.writeFile(values.plot, await plotPerQueryDelta((pick(ra) as { perQuery: never }).perQuery, (pick(rb) as { perQuery: never }).perQuery, { metric, labelA: a, labelB: b }));
+    const [ra, rb] = [await readResultFile(a), await readResultFile(b)];
+    const only = values['configs'] as string[] | undefined;
+    const cmp = compareTables(ra, rb, metric, { labelA: a, labelB: b, ...(only ? { only } : {}) });
+    io.out(formatComparisons(cmp, { labelA: a, labelB: b, metric }));
+    if (values['json']) await writeJson(values['json'] as string, cmp.rows);
+    if (values['plot']) {
+      const first = cmp.rows[0]!;
+      await fsp.writeFile(values['plot'] as string, await plotPerQueryDelta(first.perQueryA as never, first.perQueryB as never, { metric, labelA: `${a} ${first.name}`, labelB: `${b} ${first.name}` }));
+      io.err(`per-query chart of '${first.name}' → ${String(values['plot'])}\n`);
+    }
     return 0;
   }
   const dir = positionals[0];
-  if (!dir || !values.beir) throw new TridentError('INVALID_ARGUMENT', 'eval needs <index dir> and --beir <folder>');
-  const dataset = await loadBeir(values.beir);
-  const model = values.model ?? 'builtin:static-en';
-  const names = (values.configs ?? 'dense,sparse,multivector,dense+sparse,all,all-rrf,bm25').split(',').map((s) => s.trim());
-  for (const n of names) if (!EVAL_CONFIGS[n]) throw new TridentError('INVALID_ARGUMENT', `unknown config '${n}': use ${Object.keys(EVAL_CONFIGS).join(', ')}`);
+  if (!dir || !values['beir']) throw new TridentError('INVALID_ARGUMENT', 'eval needs <index dir> and --beir <folder> (see trident eval --help)');
+  const weights = values['weights'] ? parseWeights(values['weights'] as string) : undefined;
+  const names = chooseConfigs(values['configs'] as string[] | undefined, await indexStores(dir), dir);
+  const sink: ProgressSink = { write: io.err, tty: io.errIsTTY, enabled: io.errIsTTY || values['progress'] === true };
+  const dataset = await loadBeir(values['beir'] as string);
+  const model = values['model'] as string;
   const extra: SearchOptions = {};
-  if (values.weights) extra.fusion = { weights: values.weights.split(',').map(Number) as unknown as [number, number, number] };
-  if (values.candidates) extra.candidates = Number(values.candidates);
-  const index = await indexFor(dir, dataset, model);
-  const configs = names.map((n) => ({ name: n, retriever: hybridRetriever(index, { ...EVAL_CONFIGS[n], ...extra, fusion: { ...EVAL_CONFIGS[n]!.fusion, ...extra.fusion } }) }));
-  for (const kind of (values.chunking ?? '').split(',').filter(Boolean) as Array<'late' | 'ordinary'>) {
-    const chunked = await indexFor(`${dir}-${kind}`, dataset, model, kind);
-    configs.push({ name: `all (${kind} chunking)`, retriever: hybridRetriever(chunked, { mode: 'all', ...extra }) });
+  if (weights) extra.fusion = { weights };
+  if (values['candidates'] !== undefined) extra.candidates = values['candidates'] as number;
+  const opened: Array<{ close(): Promise<void> }> = [];
+  try {
+    const index = await indexFor(dir, dataset, model, sink, opened);
+    opened.unshift(index);
+    const configs = names.map((n) => ({ name: n, retriever: hybridRetriever(index, { ...EVAL_CONFIGS[n], ...extra, fusion: { ...EVAL_CONFIGS[n]!.fusion, ...extra.fusion } }) }));
+    for (const kind of (values['chunking'] as Array<'late' | 'ordinary'> | undefined) ?? []) {
+      const chunked = await indexFor(`${dir}-${kind}`, dataset, model, sink, opened, kind);
+      opened.unshift(chunked);
+      configs.push({ name: `all (${kind} chunking)`, retriever: hybridRetriever(chunked, { mode: 'all', ...extra }) });
+    }
+    const limit = values['limit'] as number | undefined;
+    const total = Math.min(limit ?? Infinity, dataset.qrels.size);
+    // one bar per configuration, counting its searches
+    const runs = configs.map((c) => ({ name: c.name, retriever: withProgress(c.retriever, new ProgressBar(`eval ${c.name}`, total, sink), total) }));
+    const k = [...new Set([10, 100, ...(cutoff !== undefined ? [cutoff] : [])])].sort((x, y) => x - y);
+    const table = await runConfigurations(runs, dataset, { k, ...(limit !== undefined ? { limit } : {}) });
+    io.out(evalTable(table, metric));
+    if (values['json']) await writeJson(values['json'] as string, table);
+    if (values['plot']) {
+      const rows = table.rows.map((r) => ({ name: r.name, latencyMs: r.result.latency.p50, quality: r.result.metrics[metric] ?? 0 }));
+      await fsp.writeFile(values['plot'] as string, await plotLatencyQuality(rows, { title: `${dataset.name}: ${metric} vs p50 latency` }));
+    }
+    return 0;
+  } finally {
+    for (const x of opened) await x.close();
   }
-  const table = await runConfigurations(configs, dataset, { ...(values.limit ? { limit: Number(values.limit) } : {}) });
-  process.stdout.write(formatTable(table, { style: 'markdown' }) + '\n');
-  if (values.json) await writeJson(values.json, table);
-  if (values.plot) {
-    const rows = table.rows.map((r) => ({ name: r.name, latencyMs: r.result.latency.p50, quality: r.result.metrics[metric] ?? 0 }));
-    await fsp.writeFile(values.plot, await plotLatencyQuality(rows, { title: `${dataset.name}: ${metric} vs p50 latency` }));
-  }
-  return 0;
 }

@@ -18,3 +18,4 @@ export type {
   TokenLevel,
 } from './types.js';
 export { defaultCacheDir } from './hub.js';
+export { packageRoot } from './source.js';

@@ -10,8 +10,9 @@
  * - the graph must run on `<s></s>` → MODEL_INVALID;
  * - head files must match the hidden size → MODEL_INVALID.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ModelError, TridentError } from '../errors.js';
 import { Backend } from './backend.js';
 import { resolveModelConfig, type HeadSet, type ModelConfig } from './config.js';
@@ -58,11 +59,22 @@ function validateOptions(opts: LoadEncoderOptions): void {
  * await enc.close();
  * ```
  */
+/**
+ * What the model is called, for people: trident.json's `name` (the built-in model: `static-en`),
+ * else the source as given for a hub id (`BAAI/bge-m3`), else the directory's base name.
+ */
+function modelName(source: string, dir: string, tridentJson: Record<string, unknown>): string {
+  if (typeof tridentJson['name'] === 'string' && tridentJson['name'].length > 0) return tridentJson['name'];
+  if (!source.startsWith('builtin:') && !existsSync(source) && /^[\w.-]+\/[\w.-]+$/.test(source)) return source;
+  return basename(dir);
+}
+
 export async function loadEncoder(source: string, opts: LoadEncoderOptions = {}): Promise<Encoder> {
   validateOptions(opts);
   const { dir, files } = await resolveSource(source, opts);
   const at = (p: string): string => join(dir, ...p.split('/'));
-  const config: ModelConfig = resolveModelConfig(files.trident ? await readJson(at(files.trident)) : {}, files.trident ? at(files.trident) : 'trident.json');
+  const tridentJson = files.trident ? await readJson(at(files.trident)) : {};
+  const config: ModelConfig = resolveModelConfig(tridentJson, files.trident ? at(files.trident) : 'trident.json');
   const modelConfig = files.config ? await readJson(at(files.config)) : {};
   const tokenizer = await TextTokenizer.load(at(files.tokenizer), files.tokenizerConfig ? at(files.tokenizerConfig) : undefined);
   const hiddenSize = typeof modelConfig.hidden_size === 'number' ? modelConfig.hidden_size : undefined;
@@ -114,6 +126,7 @@ export async function loadEncoder(source: string, opts: LoadEncoderOptions = {})
       maxPositions: maxPos,
       info: {
         id,
+        name: modelName(source, dir, tridentJson),
         family: config.family,
         dim,
         maxLength: Math.min(config.maxLength, maxPos),

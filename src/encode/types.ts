@@ -127,12 +127,23 @@ export interface EncodeOptions {
  *
  * @example
  * ```ts
- * enc.info; // { id: 'bge-m3-fp32-…', family: 'bge-m3', dim: 1024, maxLength: 512, vocabSize: 250002, … }
+ * enc.info; // { id: 'bge-m3-fp32-…', name: 'BAAI/bge-m3', family: 'bge-m3', dim: 1024, maxLength: 512, vocabSize: 250002, … }
  * ```
  */
 export interface EncoderInfo {
-  /** Stable identity of model semantics: config + tokenizer + weight-file fingerprint. */
+  /**
+   * Stable identity of model semantics: config + tokenizer + weight-file fingerprint, stored in
+   * index manifests. Its prefix is the output layout family (`bge-m3-fp32-…` for every model with
+   * M3's three heads, the built-in static model included): print {@link EncoderInfo.name} to say
+   * which model ran.
+   */
   id: string;
+  /**
+   * What the model is called: trident.json's `name` (`static-en` for builtin:static-en), the hub
+   * id (`BAAI/bge-m3`), or the model directory's name. For people; not part of the identity.
+   */
+  name: string;
+  /** Output layout family (`bge-m3`: dense + sparse + multi-vector heads with M3's semantics). */
   family: string;
   /** Dense dimension (also the multi-vector dimension for M3). */
   dim: number;

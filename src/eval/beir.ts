@@ -7,7 +7,7 @@
 import { basename, join } from 'node:path';
 import { invalid } from '../errors.js';
 import { EvalDataError } from './errors.js';
-import { lineProblem, readJsonl, readLines, type LineIssue, type OnError } from './jsonl.js';
+import { lineProblem, readJsonl, readLines, type LineIssue, type OnError } from '../store/jsonl.js';
 import type { CorpusDoc, Dataset, IdSample, LoadReport, Qrels } from './types.js';
 
 /**

@@ -3,7 +3,7 @@
  * tables, JSON output and paired significance tests.
  */
 export { EvalDataError } from './errors.js';
-export { readJsonl, readLines, type LineIssue, type OnError, type ReadJsonlOptions } from './jsonl.js';
+export { readJsonl, readLines, type LineIssue, type OnError, type ReadJsonlOptions } from '../store/jsonl.js';
 export type { CorpusDoc, Dataset, Hit, IdSample, LoadReport, Qrels, Retriever, Run } from './types.js';
 export { createDataset, loadBeir, loadQrels, type DatasetInput, type LoadOptions } from './beir.js';
 export { loadTrecRun, writeTrecRun, type LoadRunOptions } from './trec-run.js';

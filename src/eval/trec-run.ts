@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { EvalDataError } from './errors.js';
-import { lineProblem, readLines, type LineIssue, type OnError } from './jsonl.js';
+import { lineProblem, readLines, type LineIssue, type OnError } from '../store/jsonl.js';
 import { rankHits } from './metrics.js';
 import type { Hit, Run } from './types.js';
 

@@ -2,7 +2,7 @@
  * Shared types of the evaluation harness: what it evaluates ({@link Retriever}),
  * what it evaluates on ({@link Dataset}) and what a run is ({@link Run}).
  */
-import type { LineIssue } from './jsonl.js';
+import type { LineIssue } from '../store/jsonl.js';
 
 /**
  * One retrieved document: an external id and the retriever's score (higher is better).

@@ -62,6 +62,7 @@ export function composeEncoders(parts: ComposeParts): Encoder {
   const ids = `dense=${dense?.info.id ?? '-'};sparse=${sparse?.info.id ?? '-'};mv=${multivector?.info.id ?? '-'}`;
   const info: EncoderInfo & { sparseModifier?: 'none' | 'idf' } = {
     id: `composite-${createHash('sha256').update(ids).digest('hex').slice(0, 16)}`,
+    name: `composite(${[dense ? `dense=${dense.info.name}` : '', sparse ? `sparse=${sparse.info.name}` : '', multivector ? `multivector=${multivector.info.name}` : ''].filter(Boolean).join(', ')})`,
     family: 'composite',
     dim: dense?.info.dim ?? multivector?.info.dim ?? 0,
     maxLength: Math.min(...distinct.map((e) => e.info.maxLength)),

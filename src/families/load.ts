@@ -227,6 +227,7 @@ export async function loadFamilyEncoder(source: string, opts: LoadFamilyOptions 
     for (const f of weightFiles) h.update(await fingerprint(f));
     const info: FamilyEncoderInfo = {
       id: `${cfg.family}-${cfg.kind}-${files.dtype}-${h.digest('hex').slice(0, 16)}`,
+      name: source,
       family: cfg.family,
       dim: 0,
       maxLength: Math.min(cfg.maxLength, maxPos),

@@ -90,6 +90,7 @@ export function composeByRole(parts: RoleParts): Encoder {
   const info: EncoderInfo & { sparseModifier?: 'none' | 'idf' } = {
     ...docInfo,
     id: `by-role-${createHash('sha256').update(ids).digest('hex').slice(0, 16)}`,
+    name: query.info.name === document.info.name ? document.info.name : `query=${query.info.name}, document=${document.info.name}`,
     family: document.info.family === query.info.family ? document.info.family : `${query.info.family}+${document.info.family}`,
     maxLength: document.info.maxLength,
     fusionWeights: [...document.info.fusionWeights],

@@ -100,6 +100,7 @@ class OpenAIEncoder implements Encoder {
     const idSrc = JSON.stringify({ base, model: o.model, dim, prefixes: o.prefixes ?? {} });
     this.info = {
       id: `remote-${o.model.replace(/[^\w.-]/g, '_')}-${dim}-${createHash('sha256').update(idSrc).digest('hex').slice(0, 12)}`,
+      name: o.model,
       family: 'remote-openai',
       dim,
       maxLength: o.maxLength ?? 8191,

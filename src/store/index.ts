@@ -1,10 +1,11 @@
 export { crc32, crc32Update } from './checksum.js';
 export { readLargeFile, checksumFile, writeChunks, IO_CHUNK_BYTES, type ChunkOptions } from './large-file.js';
 export { nodeFs, type StoreFs } from './fs-seam.js';
-export { FORMAT_VERSION, OLDEST_READABLE_VERSION, MANIFEST_FILE, type Manifest, type FileEntry } from './manifest.js';
+export { FORMAT_VERSION, OLDEST_READABLE_VERSION, MANIFEST_FILE, decodeManifest, type Manifest, type FileEntry } from './manifest.js';
 export { readIndexDirectory, readGeneration, inspectDirectory, writeIndexGeneration, GENERATION_GRACE_MS, GENERATIONS_KEPT, type OpenedDirectory, type WriteGenerationOptions } from './directory.js';
 export { DirectoryLock, LOCK_FILE, isLockArtifact, type LockOwner } from './lock-file.js';
 export { IdMap, checkId, type ExternalId } from './id-map.js';
 export { WriteAheadLog, WAL_FILE, WAL_FORMAT_VERSION, encodeRecord, decodeRecord } from './wal.js';
 export { bytesOf, checkLittleEndian, copyOut, corruptFile, readStoreFile, storeIoError, writeFileAtomic, type StoreFileFormat } from './binary-file.js';
 export { claimIndexDirectory } from './claim.js';
+export { readJsonl, readLines, type LineIssue, type OnError, type ReadJsonlOptions } from './jsonl.js';

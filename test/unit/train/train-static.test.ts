@@ -7,7 +7,8 @@ import { createParams } from '../../../src/train/model.js';
 import { exportStaticModel, loadStaticModel } from '../../../src/train/export.js';
 import { WordPieceTokenizer } from '../../../src/train/tokenizer.js';
 import { buildVocab, countWords } from '../../../src/train/vocab.js';
-import { trainStatic, trainStaticCli } from '../../../src/train/index.js';
+import { trainStatic } from '../../../src/train/index.js';
+import { runCli, type CliIo } from '../../../src/cli/run.js';
 import { batchLossAndGrad, createLossScratch, DEFAULT_LOSS } from '../../../src/train/loss.js';
 import { corpusPairs } from '../../../src/train/data/jsonl.js';
 import { dictdNumber } from '../../../src/train/data/dictd.js';
@@ -63,16 +64,21 @@ describe('trainStatic', () => {
   });
 
   it('the CLI trains from an unlabeled corpus only and validates its arguments', async () => {
-    const logs: string[] = [];
-    const code = await trainStaticCli(['--corpus', join(dir, 'corpus.jsonl'), '--init', base, '--out', join(dir, 'cli'), '--steps', '5', '--batch-size', '8'], (m) => logs.push(m));
-    expect(code).toBe(0);
+    let err = '';
+    const io: CliIo = { out: () => {}, err: (s) => { err += s; }, errIsTTY: false };
+    const cli = (...args: string[]) => { err = ''; return runCli(['train-static', ...args], io); };
+    const code = await cli('--corpus', join(dir, 'corpus.jsonl'), '--init', base, '--out', join(dir, 'cli'), '--steps', '5', '--batch-size', '8');
+    expect(code, err).toBe(0);
     expect(loadStaticModel(join(dir, 'cli')).params.vocab).toBe(loadStaticModel(base).params.vocab);
-    await expect(trainStaticCli(['--pairs', 'x.jsonl'])).rejects.toThrow(/--out is required/);
-    await expect(trainStaticCli(['--out', join(dir, 'x')])).rejects.toThrow(InvalidArgumentError);
-    await expect(trainStaticCli(['--bogus'])).rejects.toThrow(/unknown option/);
+    expect(await cli('--pairs', 'x.jsonl')).toBe(2);
+    expect(err).toMatch(/--out <dir> is required/);
+    expect(await cli('--out', join(dir, 'x'))).toBe(2);
+    expect(err).toMatch(/INVALID_ARGUMENT: train-static: give --pairs/);
+    expect(await cli('--bogus')).toBe(2);
+    expect(err).toMatch(/unknown option '--bogus'/);
     await expect(trainStatic({ outDir: join(dir, 'bad'), pairs: join(dir, 'missing.jsonl'), init: base })).rejects.toThrow(/cannot read/);
     await expect(trainStatic({ outDir: join(dir, 'bad'), pairs: join(dir, 'pairs.jsonl'), init: base, steps: 0 })).rejects.toThrow(/steps must be/);
-    await expect(trainStatic({ outDir: join(dir, 'bad'), pairs: join(dir, 'pairs.jsonl'), init: join(dir, 'nope'), batchSize: 8 })).rejects.toThrow(/not a static model directory/);
+    await expect(trainStatic({ outDir: join(dir, 'bad'), pairs: join(dir, 'pairs.jsonl'), init: join(dir, 'nope'), batchSize: 8 })).rejects.toThrow(/no model directory at/);
     expect(existsSync(join(dir, 'bad'))).toBe(false);
   });
 

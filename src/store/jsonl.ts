@@ -1,13 +1,17 @@
 /**
- * Streaming line readers for evaluation data: JSONL (one JSON object per line)
- * and tab-separated files. Lines are read with `node:readline` over a file
- * stream, so memory stays proportional to one line. Blank lines are ignored; a
- * UTF-8 byte-order mark on the first line is stripped; `\r\n` endings are accepted.
+ * The one line reader of trident's data files: JSONL (one JSON object per line) for corpora,
+ * queries and training pairs (eval, train-static, `trident index`), and the lines of TSV qrels
+ * and TREC runs. Lines are read with `node:readline` over a file stream, so memory stays
+ * proportional to one line and a caller that stops early (a `--limit`) reads no further.
+ * Blank lines are ignored; a UTF-8 byte-order mark on the first line is stripped; `\r\n`
+ * endings are accepted. Problems are {@link DataFileError}s: `IO_ERROR` when the file cannot be
+ * opened, `PARSE_ERROR` with `file` and 1-based `line` for a malformed line.
+ * This module never interprets fields: callers check the shape of each object.
  */
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { EvalDataError } from './errors.js';
+import { DataFileError } from '../errors.js';
 
 /**
  * What to do with a malformed line: throw (`'fail'`, default) or skip it and record it (`'skip'`).
@@ -51,6 +55,11 @@ export interface ReadJsonlOptions {
   onError?: OnError;
   /** Receives every skipped line (only under `onError: 'skip'`). */
   issues?: LineIssue[];
+  /**
+   * What the `PARSE_ERROR` message tells the user to do (default: fix the line or load with
+   * `onError: 'skip'`). Command-line callers name the expected line format instead.
+   */
+  hint?: string;
 }
 
 /**
@@ -63,12 +72,12 @@ export interface ReadJsonlOptions {
  * ```
  */
 export async function* readLines(file: string): AsyncGenerator<{ line: number; text: string }> {
-  try {
-    await access(file);
-  } catch (cause) {
-    throw new EvalDataError('IO_ERROR', `cannot read ${file}: check that the path exists and is readable`, { cause, file });
-  }
-  const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const st = await stat(file).catch((cause: unknown) => {
+    throw new DataFileError('IO_ERROR', `cannot read ${file}: check that the path exists and is readable`, { cause, file });
+  });
+  if (!st.isFile()) throw new DataFileError('IO_ERROR', `${file} is not a file: give the path of a file`, { file });
+  const input = createReadStream(file, { encoding: 'utf8' });
+  const rl = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   try {
     for await (let text of rl) {
@@ -77,8 +86,12 @@ export async function* readLines(file: string): AsyncGenerator<{ line: number; t
       if (text.trim() === '') continue;
       yield { line, text };
     }
+  } catch (cause) {
+    if (cause instanceof DataFileError) throw cause;
+    throw new DataFileError('IO_ERROR', `cannot read ${file} (line ${line + 1}): ${(cause as Error).message}`, { cause, file });
   } finally {
     rl.close();
+    input.destroy();
   }
 }
 
@@ -88,7 +101,7 @@ export async function* readLines(file: string): AsyncGenerator<{ line: number; t
  */
 export function lineProblem(file: string, line: number, reason: string, opts: ReadJsonlOptions): void {
   if ((opts.onError ?? 'fail') === 'fail') {
-    throw new EvalDataError('PARSE_ERROR', `${file}:${line}: ${reason} (fix the line, or load with onError: 'skip' to skip malformed lines)`, { file, line });
+    throw new DataFileError('PARSE_ERROR', `${file}:${line}: ${reason} (${opts.hint ?? "fix the line, or load with onError: 'skip' to skip malformed lines"})`, { file, line });
   }
   opts.issues?.push({ file, line, reason });
 }
