@@ -88,7 +88,9 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
   if (values.weights) extra.fusion = { weights: values.weights.split(',').map(Number) as unknown as [number, number, number] };
   if (values.candidates) extra.candidates = Number(values.candidates);
   const index = await indexFor(dir, dataset, model);
-  const configs = names.map((n) => ({ name: n, retriever: hybridRetriever(index, { ...EVAL_CONFIGS[n], ...extra, fusion: { ...EVAL_CONFIGS[n]!.fusion, ...extra.fusion } }) }));
+  // --weights apply to the weighted configurations; RRF takes none
+  const fusionOf = (n: string): SearchOptions['fusion'] => (EVAL_CONFIGS[n]!.fusion?.kind === 'rrf' ? EVAL_CONFIGS[n]!.fusion : ({ ...EVAL_CONFIGS[n]!.fusion, ...extra.fusion } as SearchOptions['fusion']));
+  const configs = names.map((n) => ({ name: n, retriever: hybridRetriever(index, { ...EVAL_CONFIGS[n], ...extra, fusion: fusionOf(n) }) }));
   for (const kind of (values.chunking ?? '').split(',').filter(Boolean) as Array<'late' | 'ordinary'>) {
     const chunked = await indexFor(`${dir}-${kind}`, dataset, model, kind);
     configs.push({ name: `all (${kind} chunking)`, retriever: hybridRetriever(chunked, { mode: 'all', ...extra }) });
