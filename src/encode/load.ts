@@ -41,7 +41,7 @@ async function readJson(path: string): Promise<Record<string, unknown>> {
 }
 
 const LOAD_KEYS = {
-  dtype: true, cacheDir: true, threads: true, onProgress: true, offline: true, hubUrl: true, revision: true, heads: true, downloadTimeoutMs: true, downloadRetries: true,
+  dtype: true, cacheDir: true, threads: true, onProgress: true, offline: true, hubUrl: true, accessToken: true, revision: true, heads: true, downloadTimeoutMs: true, downloadRetries: true,
 } as const satisfies OptionKeys<LoadEncoderOptions>;
 
 function validateOptions(opts: LoadEncoderOptions): void {
