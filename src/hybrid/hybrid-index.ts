@@ -549,9 +549,11 @@ export class HybridIndex {
   async calibrate(queries: CalibrationQuery[], opts: CalibrateOptions = {}): Promise<CalibrationReport> {
     this.#check();
     checkCalibrateOptions(opts);
-    if (this.#config.fusion.kind === 'rrf') invalid('INVALID_ARGUMENT', "calibrate() fits fusion weights, but this index fuses with RRF, which takes none; create the index with fusion kind 'weighted', 'dbsf' or 'minmax'");
     const report = await calibrateWeights(this.#context(), queries, this.#config.fusion.weights, opts.k ?? 10);
-    if (opts.apply ?? true) this.#config.fusion.weights = report.after.weights;
+    if (opts.apply ?? true) {
+      this.#config.fusion.kind = report.after.kind;
+      this.#config.fusion.weights = report.after.weights;
+    }
     return report;
   }
 

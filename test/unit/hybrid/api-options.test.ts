@@ -138,7 +138,12 @@ describe('fusion options: a discriminated union on kind', () => {
     const rrfIndex = await HybridIndex.create({ encoder, fusion: { kind: 'rrf' } });
     await rrfIndex.add(makeDocs(5));
     expect((await rejection(rrfIndex.search('alpha', { fusion: { weights: [1, 0, 1] } }))).message).toMatch(/fuses with RRF/);
-    expect((await rejection(rrfIndex.calibrate([{ query: 'alpha', relevant: ['d0'] }]))).message).toMatch(/RRF, which takes none/);
+    // calibrate() on an RRF index fits weighted fusion and keeps it only if it does better
+    const report = await rrfIndex.calibrate([{ query: 'alpha beta', relevant: ['d0'] }, { query: 'gamma', relevant: ['d3'] }]);
+    expect(report.before.kind).toBe('rrf');
+    expect(report.after.ndcg).toBeGreaterThanOrEqual(report.before.ndcg);
+    expect(rrfIndex.config.fusion.kind).toBe(report.after.kind);
+    if (report.after.kind === 'weighted') expect(rrfIndex.config.fusion.weights).toEqual(report.after.weights);
     await index.close();
     await rrfIndex.close();
   });
