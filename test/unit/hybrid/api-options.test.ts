@@ -12,6 +12,7 @@ import { DenseIndex } from '../../../src/dense/index.js';
 import { SparseIndex } from '../../../src/sparse/index.js';
 import { MultiVectorStore } from '../../../src/multivector/index.js';
 import { loadEncoder } from '../../../src/encode/index.js';
+import { loadFamilyEncoder } from '../../../src/families/index.js';
 import { FakeEncoder, fakeEncode, FAKE_DIM } from '../../helpers/fake-encoder.js';
 
 const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau'.split(' ');
@@ -117,6 +118,7 @@ describe('unknown keys in every public options object', () => {
     await expectUnknownKey(() => s.search({ ids: Uint32Array.of(1), weights: Float32Array.of(1) }, 1, { exact: true } as never), 'exact', 'exhaustive');
     await expectUnknownKey(loadEncoder('builtin:static-en', { cache: '/tmp' } as never), 'cache', 'cacheDir');
     await expectUnknownKey(loadEncoder('builtin:static-en', { heads: { colbert: false } } as never), 'colbert', 'dense');
+    await expectUnknownKey(loadFamilyEncoder('acme/none', { presets: 'e5' } as never), 'presets', 'preset');
   });
 });
 
