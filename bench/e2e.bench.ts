@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     const buildMs = performance.now() - t0;
     const buildEncodeMs = encodeMs;
     const cpu = process.cpuUsage(cpu0);
-    const stats = index.stats() as Record<string, unknown> & { multivector: { vectors: number; bytes: number } | null };
+    const stats = index.stats(); // IndexStats
     const tokens = (stats.multivector?.vectors ?? 0) + docs.length; // one stored vector per token after [CLS]
     const rssBuilt = settledRss();
     const s0 = performance.now();

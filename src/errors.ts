@@ -38,6 +38,8 @@ export type ErrorCode =
   | 'PARSE_ERROR'
   | 'NATIVE_ERROR'
   | 'UNSUPPORTED'
+  /** The caller's AbortSignal fired: the call stopped and changed nothing (see {@link AbortedError}). */
+  | 'ABORTED'
   /** A remote API answered with an HTTP error: a 4xx that is not retried, or a 5xx/408/409 that outlived the retries. */
   | 'REMOTE_HTTP_ERROR'
   /** A remote API kept answering 429 (rate limited) through every retry. */
@@ -105,6 +107,38 @@ export class DataFileError extends TridentError {
     if (options?.file !== undefined) this.file = options.file;
     if (options?.line !== undefined) this.line = options.line;
   }
+}
+
+/**
+ * The caller's `AbortSignal` fired (code `ABORTED`). Its `name` is `'AbortError'`, as for
+ * fetch and node:fs, so `e.name === 'AbortError'` checks work; `cause` is the signal's reason.
+ *
+ * @example
+ * ```ts
+ * const ac = new AbortController(); ac.abort();
+ * try { await index.add(docs, { signal: ac.signal }); } catch (e) { e instanceof AbortedError; } // true
+ * ```
+ */
+export class AbortedError extends TridentError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ABORTED', message, options);
+    this.name = 'AbortError';
+  }
+}
+
+/**
+ * Throws an {@link AbortedError} if `signal` has fired (an INVALID_ARGUMENT if `signal` is
+ * not an AbortSignal). `what` says what stopped, e.g. `'add() aborted: nothing was added'`.
+ *
+ * @example
+ * ```ts
+ * throwIfAborted(opts.signal, 'search() aborted');
+ * ```
+ */
+export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal === undefined) return;
+  if (!(signal instanceof AbortSignal)) throw new InvalidArgumentError('INVALID_ARGUMENT', `signal must be an AbortSignal (from an AbortController or AbortSignal.timeout()), got ${typeof signal}`);
+  if (signal.aborted) throw new AbortedError(`${what}${signal.reason instanceof Error ? ` (${signal.reason.message})` : ''}`, { cause: signal.reason });
 }
 
 /** Shorthand used by validators: throws an {@link InvalidArgumentError}. */

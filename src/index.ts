@@ -13,7 +13,7 @@
  * console.log(await index.search('what is hybrid retrieval?', { k: 3, explain: true }));
  * ```
  */
-export { TridentError, InvalidArgumentError, ModelError, StorageError, DataFileError, type ErrorCode } from './errors.js';
+export { TridentError, InvalidArgumentError, ModelError, StorageError, DataFileError, AbortedError, type ErrorCode } from './errors.js';
 
 // encoder
 export { loadEncoder } from './encode/index.js';
@@ -40,20 +40,27 @@ export type {
   FilterValue,
   CalibrationQuery,
   CalibrationReport,
+  SaveOptions,
+  CalibrateOptions,
+  DenseStoreOptions,
+  MultiVectorStoreSettings,
+  Bm25StoreOptions,
+  StoredDocument,
+  IndexStats,
 } from './hybrid/index.js';
 
 // the three stores, usable on their own
 export { DenseIndex } from './dense/index.js';
 export type { DenseIndexOptions, DenseSearchOptions, DenseDtype } from './dense/index.js';
 export { SparseIndex } from './sparse/index.js';
-export type { SparseVector, SparseIndexOptions, SparseSearchOptions, QueryModifier } from './sparse/index.js';
+export type { SparseVector, SparseIndexOptions, SparseSearchOptions, QueryModifier, SparseStats } from './sparse/index.js';
 export { MultiVectorStore } from './multivector/index.js';
 export type { MultiVector, MultiVectorStoreOptions, MultiVectorOpenOptions, MultiVectorStats, MvScreening } from './multivector/index.js';
 export { createAnalyzer, MAX_TERM_LENGTH, TermVocabulary, termFrequencies, sentenceSpans } from './analyze/index.js';
 
 // fusion
 export { fuse, weightedSum, rrfFromScores, rrfFromRankings, minMax, dbsfNormalize, M3_DISTILLED_WEIGHTS } from './fusion/index.js';
-export type { FusionKind, FusionOptions, Weights3 } from './fusion/index.js';
+export type { FusionKind, FusionOptions, FusionSetting, WeightedFusion, WeightedFusionSetting, RrfFusion, Weights3 } from './fusion/index.js';
 
 // kernels
 export { backend, setIsa, setKernelLogger } from './kernels/index.js';

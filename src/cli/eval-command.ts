@@ -197,7 +197,9 @@ export async function runEvalCommand(values: OptionValues, positionals: string[]
   try {
     const index = await indexFor(dir, dataset, model, sink, opened);
     opened.unshift(index);
-    const configs = names.map((n) => ({ name: n, retriever: hybridRetriever(index, { ...EVAL_CONFIGS[n], ...extra, fusion: { ...EVAL_CONFIGS[n]!.fusion, ...extra.fusion } }) }));
+    // --weights apply to the weighted configurations; RRF takes none
+    const fusionOf = (n: string): SearchOptions['fusion'] => (EVAL_CONFIGS[n]!.fusion?.kind === 'rrf' ? EVAL_CONFIGS[n]!.fusion : ({ ...EVAL_CONFIGS[n]!.fusion, ...extra.fusion } as SearchOptions['fusion']));
+    const configs = names.map((n) => ({ name: n, retriever: hybridRetriever(index, { ...EVAL_CONFIGS[n], ...extra, fusion: fusionOf(n) }) }));
     for (const kind of (values['chunking'] as Array<'late' | 'ordinary'> | undefined) ?? []) {
       const chunked = await indexFor(`${dir}-${kind}`, dataset, model, sink, opened, kind);
       opened.unshift(chunked);

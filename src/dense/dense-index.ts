@@ -9,6 +9,10 @@
  */
 
 import { invalid, StorageError, TridentError } from '../errors.js';
+import { checkOptions, type OptionKeys } from '../options.js';
+
+const CREATE_KEYS = { dimensions: true, dtype: true, rowDtype: true, connectivity: true, expansionAdd: true, expansionSearch: true, oversample: true, threads: true } as const satisfies OptionKeys<DenseIndexOptions>;
+const SEARCH_KEYS = { ef: true, filter: true, exact: true } as const satisfies OptionKeys<DenseSearchOptions>;
 import { Graph } from './graph.js';
 import { RowStore, type DenseDtype } from './rows.js';
 import { topK, type Ranked } from '../kernels/topk.js';
@@ -143,6 +147,7 @@ export class DenseIndex {
    */
   static create(opts: DenseIndexOptions): DenseIndex {
     if (opts === null || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'DenseIndex.create: pass an options object with `dimensions`');
+    checkOptions('DenseIndex.create() options', opts, CREATE_KEYS);
     checkInt(opts.dimensions, 'dimensions', 1, MAX_DIM);
     const dims = opts.dimensions;
     const dtype = opts.dtype ?? (dims >= 512 ? 'f16' : 'f32');
@@ -496,6 +501,7 @@ export class DenseIndex {
     this.#live('search');
     checkK(k, 'search');
     const q = checkQuery(query, this.dimensions, 'search');
+    checkOptions('DenseIndex.search() options', opts, SEARCH_KEYS);
     const o = opts ?? {};
     if (o.ef !== undefined) checkInt(o.ef, 'ef', 1, 1 << 20);
     const filter = checkFilter(o.filter, 'search');

@@ -13,7 +13,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ModelError, TridentError } from '../errors.js';
+import { InvalidArgumentError, ModelError, TridentError } from '../errors.js';
+import { checkOptions, type OptionKeys } from '../options.js';
 import { Backend } from './backend.js';
 import { resolveModelConfig, type HeadSet, type ModelConfig } from './config.js';
 import { readM3Heads, type M3Heads } from './heads.js';
@@ -40,8 +41,14 @@ async function readJson(path: string): Promise<Record<string, unknown>> {
   }
 }
 
+const LOAD_KEYS = {
+  dtype: true, cacheDir: true, threads: true, onProgress: true, offline: true, hubUrl: true, accessToken: true, revision: true, heads: true, downloadTimeoutMs: true, downloadRetries: true,
+} as const satisfies OptionKeys<LoadEncoderOptions>;
+
 function validateOptions(opts: LoadEncoderOptions): void {
-  const bad = (m: string): never => { throw new TridentError('INVALID_ARGUMENT', m); };
+  checkOptions('loadEncoder() options', opts, LOAD_KEYS);
+  if (opts.heads !== undefined) checkOptions('loadEncoder() heads', opts.heads, { dense: true, sparse: true, multivector: true });
+  const bad = (m: string): never => { throw new InvalidArgumentError('INVALID_ARGUMENT', m); };
   if (opts.dtype !== undefined && opts.dtype !== 'fp32' && opts.dtype !== 'int8') bad(`dtype must be 'fp32' or 'int8', got ${JSON.stringify(opts.dtype)}`);
   if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) bad(`threads must be a positive integer, got ${opts.threads}`);
   if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') bad('onProgress must be a function');

@@ -12,6 +12,7 @@ import { basename } from 'node:path';
 import { ModelError } from '../errors.js';
 import { unpickle, type PickleGlobal } from './pickle.js';
 import { ZipArchive } from './zip.js';
+import { f16ToF32 } from '../kernels/f16.js';
 
 /** A dense tensor: row-major float32 data and its shape. */
 export interface Tensor {
@@ -22,21 +23,12 @@ export interface Tensor {
 type DType = 'f32' | 'f16' | 'bf16' | 'f64';
 const ELEM: Record<DType, number> = { f32: 4, f16: 2, bf16: 2, f64: 8 };
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
-
 /** Reads element `i` of a raw little-endian buffer as a number. */
 function reader(bytes: Buffer, dtype: DType): (i: number) => number {
   switch (dtype) {
     case 'f32': return (i) => bytes.readFloatLE(i * 4);
     case 'f64': return (i) => bytes.readDoubleLE(i * 8);
-    case 'f16': return (i) => halfToFloat(bytes.readUInt16LE(i * 2));
+    case 'f16': return (i) => f16ToF32(bytes.readUInt16LE(i * 2));
     case 'bf16': {
       const tmp = new DataView(new ArrayBuffer(4));
       return (i) => { tmp.setUint32(0, bytes.readUInt16LE(i * 2) << 16, true); return tmp.getFloat32(0, true); };

@@ -210,16 +210,25 @@ export interface LoadEncoderOptions {
    * slightly on which texts share a batch (fp32 results do not).
    */
   dtype?: 'fp32' | 'int8';
-  /** Download cache (default env TRIDENT_CACHE, else ~/.cache/trident). */
+  /**
+   * The Hugging Face hub cache (shared with Python's huggingface_hub and transformers.js:
+   * `models--<org>--<name>/{blobs,snapshots,refs}`). Default env HF_HUB_CACHE, else
+   * `$HF_HOME/hub`, else `~/.cache/huggingface/hub`.
+   */
   cacheDir?: string;
   /** Intra-op threads for onnxruntime (default: all cores). */
   threads?: number;
   /** Download progress callback. */
   onProgress?: (p: DownloadProgress) => void;
-  /** Use the cache only (default: env TRIDENT_OFFLINE=1 or HF_HUB_OFFLINE=1). */
+  /** Use the cache only, with no request (default: env TRIDENT_OFFLINE=1 or HF_HUB_OFFLINE=1). */
   offline?: boolean;
   /** Hub endpoint (default env HF_ENDPOINT, else https://huggingface.co). */
   hubUrl?: string;
+  /**
+   * Hugging Face access token (`hf_…`) for private or gated repos. Default env HF_TOKEN, else
+   * HUGGING_FACE_HUB_TOKEN, else the token file `huggingface-cli login` wrote (`$HF_HOME/token`).
+   */
+  accessToken?: string;
   /** Hub revision (default `main`). */
   revision?: string;
   /** Compute only some heads (default: all the model has). */

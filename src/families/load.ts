@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, ModelError } from '../errors.js';
+import { checkOptions, type OptionKeys } from '../options.js';
 import { OnnxSession } from '../encode/onnx-session.js';
 import { readSafetensors, readTorchStateDict, type Tensor } from '../encode/tensor-file.js';
 import type { LoadEncoderOptions } from '../encode/types.js';
@@ -43,6 +44,11 @@ export interface LoadFamilyOptions extends LoadEncoderOptions {
    */
   wordSplitter?: WordSplitter;
 }
+
+const FAMILY_KEYS = {
+  dtype: true, cacheDir: true, threads: true, onProgress: true, offline: true, hubUrl: true, accessToken: true, revision: true, heads: true, downloadTimeoutMs: true, downloadRetries: true,
+  preset: true, kind: true, pooling: true, normalize: true, prefixes: true, task: true, maxLength: true, padding: true, appendEos: true, colbert: true, spladeQuery: true, sparseModifier: true, fusionWeights: true, wordSplitter: true,
+} as const satisfies OptionKeys<LoadFamilyOptions>;
 
 async function fingerprint(path: string): Promise<string> {
   const fh = await open(path, 'r');
@@ -180,6 +186,7 @@ async function readProjection(dir: string, densePath: string | undefined): Promi
  * ```
  */
 export async function loadFamilyEncoder(source: string, opts: LoadFamilyOptions = {}): Promise<FamilyEncoder> {
+  checkOptions('loadFamilyEncoder() options', opts, FAMILY_KEYS);
   if (typeof source !== 'string' || source === '') throw new ModelError('MODEL_NOT_FOUND', 'the model source must be a directory or a hub id (owner/name)');
   const preset = opts.preset !== undefined ? findPreset(opts.preset) : findPreset(source);
   if (opts.preset !== undefined && !preset) throw new InvalidArgumentError('INVALID_ARGUMENT', `unknown preset ${JSON.stringify(opts.preset)}; see PRESETS for the names`);

@@ -1,5 +1,5 @@
 import { invalid } from '../errors.js';
-import type { Weights3 } from '../fusion/index.js';
+import type { FusionKind, Weights3 } from '../fusion/index.js';
 import type { ExternalId } from '../store/index.js';
 import { fuseCandidates, scoreCandidates, type SearchContext, type ScoredCandidates } from './search.js';
 import { topPositions } from './topk.js';
@@ -12,8 +12,10 @@ export interface CalibrationQuery {
 
 /** Before/after figures of a calibration. */
 export interface CalibrationReport {
-  before: { weights: Weights3; ndcg: number };
-  after: { weights: Weights3; ndcg: number };
+  /** The index's fusion before (weights are ignored when `kind` is `rrf`). */
+  before: { kind: FusionKind; weights: Weights3; ndcg: number };
+  /** The fitted fusion: `weighted` when the index used RRF and weights did better, else the index's kind. */
+  after: { kind: FusionKind; weights: Weights3; ndcg: number };
   queries: number;
   rounds: number;
 }
@@ -22,6 +24,8 @@ export interface CalibrationReport {
  * Coordinate ascent on mean nDCG@k over the labelled queries: each round tries, for each of
  * the three weights in turn, a grid of values (others fixed) and keeps the best; it stops
  * when a round brings no gain. Candidates and their exact scores are computed once per query.
+ * RRF has no weights: an RRF index is fitted with `weighted` fusion, and the result is kept
+ * only if it beats the RRF figure (else `after` equals `before`).
  */
 export async function calibrateWeights(ctx: SearchContext, queries: CalibrationQuery[], start: Weights3, k: number): Promise<CalibrationReport> {
   if (!Array.isArray(queries) || queries.length === 0) invalid('INVALID_ARGUMENT', 'calibrate() needs at least one labelled query { query, relevant }');
@@ -36,12 +40,15 @@ export async function calibrateWeights(ctx: SearchContext, queries: CalibrationQ
   }
   const evalWeights = (w: Weights3): number => {
     let sum = 0;
-    for (const { c, gains } of prepared) sum += ndcgAt(ctx, c, w, gains, k);
+    for (const { c, gains } of prepared) sum += ndcgAt(ctx, c, kind, w, gains, k);
     return sum / prepared.length;
   };
+  const current = ctx.config.fusion.kind;
+  let kind: FusionKind = current;
+  const before = { kind: current, weights: [...start] as unknown as Weights3, ndcg: evalWeights(start) };
+  if (current === 'rrf') kind = 'weighted';
   let best: Weights3 = [...start] as unknown as Weights3;
   let bestScore = evalWeights(best);
-  const before = { weights: best, ndcg: bestScore };
   const grid = [0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3];
   let rounds = 0;
   for (; rounds < 10; rounds++) {
@@ -61,12 +68,13 @@ export async function calibrateWeights(ctx: SearchContext, queries: CalibrationQ
     }
     if (!improved) break;
   }
-  return { before, after: { weights: best, ndcg: bestScore }, queries: prepared.length, rounds: rounds + 1 };
+  const after = current === 'rrf' && bestScore <= before.ndcg + 1e-9 ? { ...before } : { kind, weights: best, ndcg: bestScore };
+  return { before, after, queries: prepared.length, rounds: rounds + 1 };
 }
 
 /** nDCG@k with linear gains over documents (chunks rolled up, best chunk counts). */
-function ndcgAt(ctx: SearchContext, c: ScoredCandidates, w: Weights3, gains: Map<ExternalId, number>, k: number): number {
-  const fused = fuseCandidates(c, 'all', ctx.config.fusion.kind, w, ctx.config.fusion.rrfK);
+function ndcgAt(ctx: SearchContext, c: ScoredCandidates, kind: FusionKind, w: Weights3, gains: Map<ExternalId, number>, k: number): number {
+  const fused = fuseCandidates(c, 'all', kind, w, ctx.config.fusion.rrfK);
   const order = topPositions(fused, c.ids.length, c.ids);
   const seen = new Set<ExternalId>();
   let dcg = 0;

@@ -1,4 +1,4 @@
-import { invalid } from '../errors.js';
+import { invalid, throwIfAborted } from '../errors.js';
 import { sentenceSpans } from '../analyze/index.js';
 import type { ChunkingOptions, DocumentInput, EncodedLike, HybridEncoder, TokenLevelLike } from './types.js';
 
@@ -23,6 +23,10 @@ interface PrepareOptions {
   batchSize: number;
   needSparse: boolean;
   onProgress: ((p: { done: number; total: number }) => void) | undefined;
+  /** Checked before every encoder batch (and every document when chunking). */
+  signal?: AbortSignal | undefined;
+  /** Message of the AbortedError thrown when `signal` fires. */
+  abortMessage?: string;
 }
 
 const SPECIAL_IDS = new Set([0, 1, 2, 3]);
@@ -51,6 +55,7 @@ export async function prepareDocuments(encoder: HybridEncoder, docs: DocumentInp
   const total = docs.length;
   if (!ch) {
     for (let i = 0; i < docs.length; i += opts.batchSize) {
+      throwIfAborted(opts.signal, opts.abortMessage ?? 'encoding aborted');
       const batch = docs.slice(i, i + opts.batchSize);
       const enc = await encoder.encode(batch.map((d) => d.text), { role: 'document' });
       enc.forEach((e, j) => out.push({ chunked: false, truncated: !!e.truncated, units: [unitFromEncoded(e, 0, batch[j]!.text.length, 0)] }));
@@ -59,6 +64,7 @@ export async function prepareDocuments(encoder: HybridEncoder, docs: DocumentInp
     return out;
   }
   for (const doc of docs) {
+    throwIfAborted(opts.signal, opts.abortMessage ?? 'encoding aborted');
     out.push(ch.kind === 'late' ? await lateChunk(encoder, doc.text, ch) : await ordinaryChunk(encoder, doc.text, ch, opts.batchSize));
     opts.onProgress?.({ done: out.length, total });
   }

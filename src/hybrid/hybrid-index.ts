@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { InvalidArgumentError, StorageError, TridentError, invalid } from '../errors.js';
+import { InvalidArgumentError, StorageError, TridentError, invalid, throwIfAborted } from '../errors.js';
 import { DenseIndex } from '../dense/index.js';
 import { SparseIndex } from '../sparse/index.js';
 import { MultiVectorStore } from '../multivector/index.js';
@@ -18,66 +18,15 @@ import { searchExpanded } from '../families/expand.js';
 import { runSearch, type SearchContext } from './search.js';
 import { prepareDocuments, type PreparedDoc } from './chunking.js';
 import { calibrateWeights, type CalibrationQuery, type CalibrationReport } from './calibrate.js';
-import type { ChunkingOptions, DocumentInput, EncodedLike, HybridEncoder, SearchHit, SearchOptions } from './types.js';
+import { checkAddOptions, checkCalibrateOptions, checkCreateOptions, checkOpenOptions, checkSaveOptions, checkSearchOptions } from './check-options.js';
+import type { AddOptions, CalibrateOptions, DocumentInput, EncodedLike, HybridEncoder, HybridIndexOptions, IndexStats, OpenOptions, SaveOptions, SearchHit, SearchOptions, StoredDocument } from './types.js';
 
-/** Options of {@link HybridIndex.create}. */
-export interface HybridIndexOptions {
-  encoder: HybridEncoder;
-  /** Directory the index is saved to (`save()` needs it). */
-  path?: string;
-  /** Dense store; `false` disables it. `dimensions` truncates (Matryoshka) before normalising. */
-  dense?: false | { dtype?: 'f32' | 'f16' | 'i8'; dimensions?: number; connectivity?: number; expansionAdd?: number; expansionSearch?: number };
-  /** Sparse (learned lexical weights) store; `false` disables it. */
-  sparse?: false | Record<string, never>;
-  /** Multi-vector store; `false` disables it. */
-  /**
-   * screening: f32/f16 stores keep an int8 screening sidecar for exact MaxSim at int8 speed
-   * (default 'int8' on avx512 / amx, +dim+24 bytes per token vector, runtime only); 'none' saves the memory.
-   */
-  multivector?: false | { dtype?: 'f32' | 'f16' | 'i8'; poolFactor?: 1 | 2 | 3; screening?: 'int8' | 'none' };
-  /** Optional BM25 store over analysed terms (search with mode 'bm25'). */
-  bm25?: false | { analyzer?: 'plain' | 'english' | 'bigram' | 'auto'; k1?: number; b?: number };
-  /** Default fusion; weights default to the encoder's distillation weights (BGE-M3: [1, 0.3, 1]). */
-  fusion?: { kind?: FusionKind; weights?: Weights3; rrfK?: number };
-  /** First-stage candidates per list (default 200). */
-  candidates?: number;
-  /** Keep document texts (needed for chunk text and explanation snippets). Default true. */
-  storeText?: boolean;
-  /**
-   * Write-ahead log. Default true: every add/update/delete is appended to `<path>/wal.log`
-   * and fsynced before it is applied (concurrent calls share one write and one fsync), and
-   * `open()` replays it, so a crash, or a `close()` without `save()`, loses nothing that was
-   * acknowledged (the encoded vectors are logged, nothing is re-encoded). With `path`,
-   * `create()` writes the empty index at once; without `path` the log starts at the first
-   * `save(dir)`. `wal: false` turns it off: then a crash or a `close()` without `save()` loses
-   * every change since the last `save()`. `wal: true` without `path` is INVALID_ARGUMENT.
-   */
-  wal?: boolean;
-  /**
-   * Replace an index (or write beside other files) at `path`. Default false: `create()` refuses
-   * a directory that holds an index (INDEX_EXISTS) or other files (DIRECTORY_NOT_EMPTY). With
-   * true the old index stays readable until this one's first `save()` replaces it; other
-   * files are never deleted.
-   */
-  overwrite?: boolean;
-  /** File-system seam (fault-injection tests). */
-  fs?: StoreFs;
-}
+export type { AddOptions, HybridIndexOptions } from './types.js';
 
-/** Options of {@link HybridIndex.open}. */
-export interface OpenOptions {
-  encoder: HybridEncoder;
-  /**
-   * Open for reading only: takes no writer lock (any number of readers may run beside one
-   * writer, in any process) and never writes to the directory (no log reset, no temporary
-   * files, no cleanup). The index is the last saved generation, read whole even while a writer
-   * saves; changes in the writer's write-ahead log since that save are not replayed. add,
-   * update, delete and save throw INDEX_READ_ONLY. Default false: open for writing, which
-   * takes the directory's writer lock (INDEX_LOCKED if another writer holds it) until close().
-   */
-  readOnly?: boolean;
-  /** File-system seam (fault-injection tests). */
-  fs?: StoreFs;
+// `await using index = …` needs Symbol.asyncDispose (Node ≥ 20.4 has it); the fallback is the
+// registered symbol TypeScript's down-levelled `await using` also looks up.
+if (typeof (Symbol as { asyncDispose?: symbol }).asyncDispose !== 'symbol') {
+  Object.defineProperty(Symbol, 'asyncDispose', { value: Symbol.for('Symbol.asyncDispose') });
 }
 
 /** Persisted configuration (manifest `config`). */
@@ -92,14 +41,6 @@ export interface HybridConfig {
   storeText: boolean;
   /** Write-ahead log on (absent in indexes written before it existed: off; see HybridIndexOptions.wal). */
   wal?: boolean;
-}
-
-/** Options of {@link HybridIndex.add}. */
-export interface AddOptions {
-  onProgress?: (p: { done: number; total: number }) => void;
-  chunking?: ChunkingOptions;
-  /** Texts per encoder call (default 32). */
-  batchSize?: number;
 }
 
 /**
@@ -164,6 +105,7 @@ export class HybridIndex {
   /** Creates an empty index (nothing is written until `save()`, unless `wal` is on: then the empty index is saved at once). */
   static async create(opts: HybridIndexOptions): Promise<HybridIndex> {
     if (!opts || !opts.encoder || typeof opts.encoder.encode !== 'function') invalid('INVALID_ARGUMENT', 'HybridIndex.create needs { encoder } (from loadEncoder)');
+    checkCreateOptions(opts);
     const enc = opts.encoder;
     const heads = enc.info.heads ?? { dense: true, sparse: true, multivector: true };
     // Learn the output shapes once (the dense and multi-vector dimensions may differ).
@@ -174,7 +116,8 @@ export class HybridIndex {
     const denseOn = opts.dense !== false && heads.dense !== false; // sparse-only encoders (SPLADE, BM42) have no dense size
     if (denseOn && (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > dim)) invalid('INVALID_ARGUMENT', `dense.dimensions must be an integer in 1..${dim}`);
     checkFusionOptions(opts.fusion);
-    const fusionWeights = opts.fusion?.weights ?? enc.info.fusionWeights ?? M3_DISTILLED_WEIGHTS;
+    const fusion = opts.fusion;
+    const fusionWeights = (fusion && fusion.kind !== 'rrf' ? fusion.weights : undefined) ?? enc.info.fusionWeights ?? M3_DISTILLED_WEIGHTS;
     validateWeights(fusionWeights);
     const candidates = opts.candidates ?? 200;
     if (!Number.isInteger(candidates) || candidates < 1) invalid('INVALID_ARGUMENT', 'candidates must be a positive integer');
@@ -195,7 +138,7 @@ export class HybridIndex {
           ? false
           : { dtype: opts.multivector?.dtype ?? 'f16', poolFactor: opts.multivector?.poolFactor ?? 1, dim: mvDim, ...(opts.multivector?.screening !== undefined ? { screening: opts.multivector.screening } : {}) },
       bm25: opts.bm25 ? { analyzer: opts.bm25.analyzer ?? 'auto', k1: opts.bm25.k1 ?? 0.9, b: opts.bm25.b ?? 0.4, analyzerVersion: ANALYZER_VERSION } : false,
-      fusion: { kind: opts.fusion?.kind ?? 'weighted', weights: [...fusionWeights] as unknown as Weights3, rrfK: opts.fusion?.rrfK ?? 60 },
+      fusion: { kind: fusion?.kind ?? 'weighted', weights: [...fusionWeights] as unknown as Weights3, rrfK: (fusion?.kind === 'rrf' ? fusion.rrfK : undefined) ?? 60 },
       candidates,
       storeText: opts.storeText ?? true,
     };
@@ -227,6 +170,7 @@ export class HybridIndex {
    */
   static async open(dir: string, opts: OpenOptions): Promise<HybridIndex> {
     if (!opts?.encoder) invalid('INVALID_ARGUMENT', 'HybridIndex.open needs { encoder }');
+    checkOpenOptions(opts);
     const lock = opts.readOnly ? null : DirectoryLock.acquire(dir);
     try {
       // A writer may commit a new generation (and remove the one being read) meanwhile:
@@ -328,10 +272,13 @@ export class HybridIndex {
    */
   async add(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number; chunks: number; truncated: number }> {
     this.#checkWritable();
+    checkAddOptions('add', opts);
     const batch = validateDocs(docs, 'add');
     this.#entries.checkNew(batch.map((d) => d.id));
-    const prepared = await this.#prepare(batch, opts);
+    throwIfAborted(opts.signal, 'add() aborted before encoding: nothing was added');
+    const prepared = await this.#prepare(batch, opts, 'add');
     const terms = this.#analyse(batch, prepared);
+    throwIfAborted(opts.signal, 'add() aborted: nothing was added');
     return this.#writer.submit({ op: 'add', docs: batch, prepared, terms });
   }
 
@@ -392,12 +339,14 @@ export class HybridIndex {
    * values), so that a bad vector rejects the whole call instead of leaving it half-added.
    */
   /** Encodes a validated batch (outside the lock) and checks the encoder's output against the index. */
-  async #prepare(docs: DocumentInput[], opts: AddOptions): Promise<PreparedDoc[]> {
+  async #prepare(docs: DocumentInput[], opts: AddOptions, method: 'add' | 'update'): Promise<PreparedDoc[]> {
     const prepared = await prepareDocuments(this.#encoder, docs, {
       chunking: opts.chunking,
       batchSize: opts.batchSize ?? 32,
       needSparse: this.#config.sparse,
       onProgress: opts.onProgress,
+      signal: opts.signal,
+      abortMessage: `${method}() aborted while encoding: nothing was ${method === 'add' ? 'added' : 'changed'}`,
     });
     this.#check();
     this.#checkPrepared(docs, prepared);
@@ -443,6 +392,9 @@ export class HybridIndex {
    */
   async search(query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
     this.#check();
+    checkSearchOptions(opts);
+    throwIfAborted(opts.signal, 'search() aborted');
+    if (opts.includeText && !this.#config.storeText) invalid('INVALID_ARGUMENT', 'includeText needs the stored texts, but this index was created with storeText: false');
     if (opts.expand) {
       const { expand, encoded: _encoded, ...rest } = opts;
       const k = opts.k ?? 10;
@@ -455,12 +407,14 @@ export class HybridIndex {
     const needEncoder = mode !== 'bm25';
     const enc = opts.encoded ?? (needEncoder ? await this.encodeQuery(query) : null);
     this.#check();
+    throwIfAborted(opts.signal, 'search() aborted');
     if (!opts.rerank) return runSearch(this.#context(), query, enc, opts);
     const k = opts.k ?? 10;
     const topN = opts.rerank.topN ?? 50;
     const hits = runSearch(this.#context(), query, enc, { ...opts, k: Math.max(k, topN) });
     const textOf = (h: SearchHit) => h.chunk?.text ?? this.#entries.text(h.id);
     const reranked = await applyRerank(opts.rerank.model, query, hits, topN, textOf);
+    throwIfAborted(opts.signal, 'search() aborted');
     return reranked.slice(0, k);
   }
 
@@ -505,6 +459,7 @@ export class HybridIndex {
    */
   async update(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number; replaced: number; chunks: number; truncated: number }> {
     this.#checkWritable();
+    checkAddOptions('update', opts);
     const batch = validateDocs(docs, 'update');
     const seen = new Set<ExternalId>();
     for (const d of batch) {
@@ -512,8 +467,10 @@ export class HybridIndex {
       if (seen.has(d.id)) invalid('DUPLICATE_ID', `document id ${JSON.stringify(d.id)} appears twice in this batch`);
       seen.add(d.id);
     }
-    const prepared = await this.#prepare(batch, opts);
+    throwIfAborted(opts.signal, 'update() aborted before encoding: nothing was changed');
+    const prepared = await this.#prepare(batch, opts, 'update');
     const terms = this.#analyse(batch, prepared);
+    throwIfAborted(opts.signal, 'update() aborted: nothing was changed');
     return this.#writer.submit({ op: 'update', docs: batch, prepared, terms });
   }
 
@@ -521,11 +478,17 @@ export class HybridIndex {
    * Saves the index to its directory crash-safely (new generation folder + atomic manifest
    * rename); deleted documents are compacted away first.
    */
-  async save(dir?: string): Promise<void> {
+  async save(dirOrOptions?: string | SaveOptions, options: SaveOptions = {}): Promise<void> {
     this.#checkWritable();
+    const opts: SaveOptions = typeof dirOrOptions === 'object' && dirOrOptions !== null ? dirOrOptions : options;
+    checkSaveOptions(opts);
+    const dir = typeof dirOrOptions === 'string' ? dirOrOptions : opts.dir;
+    if (dir !== undefined && typeof dir !== 'string') invalid('INVALID_ARGUMENT', 'save() takes a directory path (string) or { dir?, signal? }');
     const target = dir ?? this.#path;
     if (!target) invalid('INVALID_ARGUMENT', 'save() needs a directory: pass one or create the index with { path }');
+    throwIfAborted(opts.signal, 'save() aborted before writing: the saved index is unchanged');
     await this.#lock.run(async () => {
+      throwIfAborted(opts.signal, 'save() aborted before writing: the saved index is unchanged');
       // a save to another directory takes that directory's writer lock, and keeps it if the save commits
       const taken = this.#dirLock && path.resolve(this.#dirLock.dir) === path.resolve(target) ? null : lockForSave(target);
       this.#sparse?.compact();
@@ -574,15 +537,55 @@ export class HybridIndex {
    * queries and reports the before/after figures. The fitted weights become the default
    * when `apply` is true.
    */
-  async calibrate(queries: CalibrationQuery[], opts: { apply?: boolean; k?: number } = {}): Promise<CalibrationReport> {
+  async calibrate(queries: CalibrationQuery[], opts: CalibrateOptions = {}): Promise<CalibrationReport> {
     this.#check();
+    checkCalibrateOptions(opts);
     const report = await calibrateWeights(this.#context(), queries, this.#config.fusion.weights, opts.k ?? 10);
-    if (opts.apply ?? true) this.#config.fusion.weights = report.after.weights;
+    if (opts.apply ?? true) {
+      this.#config.fusion.kind = report.after.kind;
+      this.#config.fusion.weights = report.after.weights;
+    }
     return report;
   }
 
-  /** Memory and size figures per store. */
-  stats(): Record<string, unknown> {
+  /**
+   * Reads stored documents by id, in the order asked: `{ id, text, metadata, chunks }` (text
+   * when the index stores texts, metadata when the document has some, chunk spans when it
+   * was chunked), or `null` for an id the index does not hold.
+   *
+   * @example
+   * ```ts
+   * const [a, missing] = await index.get(['a', 'nope']); // { id: 'a', text: '…' }, null
+   * ```
+   */
+  async get(ids: readonly ExternalId[]): Promise<Array<StoredDocument | null>> {
+    this.#check();
+    if (!Array.isArray(ids)) invalid('INVALID_ARGUMENT', 'get() takes an array of ids');
+    for (const id of ids) checkId(id);
+    return ids.map((id) => {
+      const internal = this.#entries.entriesOf(id);
+      if (internal.length === 0) return null;
+      const doc: StoredDocument = { id };
+      const text = this.#entries.text(id);
+      if (text !== undefined) doc.text = text;
+      const md = this.#entries.metadata(id);
+      if (md !== undefined) doc.metadata = structuredClone(md);
+      const first = this.#entries.entry(internal[0]!);
+      if (first && first.chunk >= 0) doc.chunks = internal.map((n) => this.#entries.entry(n)!).map((e) => ({ start: e.start, end: e.end }));
+      return doc;
+    });
+  }
+
+  /**
+   * Memory and size figures per store.
+   *
+   * @example
+   * ```ts
+   * const { documents, multivector } = index.stats();
+   * ```
+   */
+  stats(): IndexStats {
+    this.#check();
     return {
       documents: this.#entries.documents,
       entries: this.#entries.liveEntries,
@@ -591,6 +594,19 @@ export class HybridIndex {
       multivector: this.#mv ? this.#mv.stats() : null,
       bm25: this.#bm25 ? this.#bm25.index.stats() : null,
     };
+  }
+
+  /**
+   * `await using index = await HybridIndex.open(dir, { encoder })` closes the index when the
+   * block ends (same as {@link HybridIndex.close}).
+   *
+   * @example
+   * ```ts
+   * { await using index = await HybridIndex.create({ encoder }); await index.add(docs); } // closed here
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /** Releases the stores. Idempotent; any later call throws INDEX_CLOSED. */

@@ -1,5 +1,5 @@
 import { invalid } from '../errors.js';
-import { fuse, type FusionKind, type Weights3 } from '../fusion/index.js';
+import { fuse, type FusionKind, type FusionOptions, type Weights3 } from '../fusion/index.js';
 import { termFrequencies, type Analyzer, type TermVocabulary } from '../analyze/index.js';
 import type { DenseIndex } from '../dense/index.js';
 import type { SparseIndex } from '../sparse/index.js';
@@ -47,9 +47,11 @@ export function resolveOptions(ctx: SearchContext, opts: SearchOptions) {
   if (needs.mv && !ctx.mv && mode === 'multivector') invalid('INVALID_ARGUMENT', "mode 'multivector' needs the multivector store, which this index disabled");
   if (needs.bm25 && !ctx.bm25) invalid('INVALID_ARGUMENT', "mode 'bm25' needs the BM25 store: create the index with { bm25: { analyzer } }");
   checkFusionOptions(opts.fusion);
-  const kind: FusionKind = opts.fusion?.kind ?? ctx.config.fusion.kind;
-  const weights: Weights3 = opts.fusion?.weights ?? ctx.config.fusion.weights;
-  const rrfK = opts.fusion?.rrfK ?? ctx.config.fusion.rrfK;
+  const f = opts.fusion;
+  const kind: FusionKind = f?.kind ?? ctx.config.fusion.kind;
+  if (kind === 'rrf' && f && 'weights' in f) invalid('INVALID_ARGUMENT', "fusion weights were given but this index fuses with RRF, which takes none: add kind 'weighted', 'dbsf' or 'minmax' to the search's fusion");
+  const weights: Weights3 = (f && f.kind !== 'rrf' ? f.weights : undefined) ?? ctx.config.fusion.weights;
+  const rrfK = (f?.kind === 'rrf' ? f.rrfK : undefined) ?? ctx.config.fusion.rrfK;
   const candidates = opts.candidates ?? ctx.config.candidates;
   if (!Number.isInteger(candidates) || candidates < 1) invalid('INVALID_ARGUMENT', 'candidates must be a positive integer');
   return { k, mode, needs, kind, weights, rrfK, candidates: Math.max(candidates, k) };
@@ -117,8 +119,9 @@ function denseCandidates(dense: DenseIndex, q: Float32Array, k: number, pred: ((
   return ids;
 }
 
-/** Fuses scored candidates for a mode. */
+/** Fuses scored candidates for a mode (RRF ignores `weights`: every list counts equally). */
 export function fuseCandidates(c: ScoredCandidates, mode: SearchMode, kind: FusionKind, weights: Weights3, rrfK: number): ArrayLike<number> {
+  const opts = (w: Weights3): FusionOptions => (kind === 'rrf' ? { kind, rrfK } : { kind, weights: w });
   switch (mode) {
     case 'dense':
       return c.dense ?? new Float32Array(c.ids.length);
@@ -129,9 +132,9 @@ export function fuseCandidates(c: ScoredCandidates, mode: SearchMode, kind: Fusi
     case 'bm25':
       return c.bm25 ?? new Float32Array(c.ids.length);
     case 'dense+sparse':
-      return fuse([c.dense, c.sparse, null], { kind, weights: [weights[0], weights[1], 0], rrfK });
+      return fuse([c.dense, c.sparse, null], opts([weights[0], weights[1], 0]));
     default:
-      return fuse([c.dense, c.sparse, c.multivector], { kind, weights, rrfK });
+      return fuse([c.dense, c.sparse, c.multivector], opts(weights));
   }
 }
 
@@ -157,11 +160,15 @@ export function runSearch(ctx: SearchContext, queryText: string, enc: EncodedLik
     const hit: SearchHit = { id: e.doc, score: fused[p]!, scores };
     const md = ctx.entries.metadata(e.doc);
     if (md !== undefined) hit.metadata = md;
+    if (opts.includeText) {
+      const text = ctx.entries.text(e.doc);
+      if (text !== undefined) hit.text = text;
+    }
     if (e.chunk >= 0) {
       const text = ctx.entries.text(e.doc);
       hit.chunk = { index: e.chunk, start: e.start, end: e.end, ...(text !== undefined ? { text: text.slice(e.start, e.end) } : {}) };
     }
-    if (opts.explain) hit.explanation = explainHit(ctx, internal, e.doc, enc, scores, r.mode, r.kind, r.weights);
+    if (opts.explain) hit.explanation = explainHit(ctx, internal, e.doc, enc, scores, r.mode, r.kind, r.kind === 'rrf' ? [1, 1, 1] : r.weights);
     hits.push(hit);
   }
   return hits;

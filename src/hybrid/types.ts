@@ -1,5 +1,7 @@
-import type { FusionKind, Weights3 } from '../fusion/index.js';
-import type { ExternalId } from '../store/index.js';
+import type { FusionKind, FusionSetting, Weights3 } from '../fusion/index.js';
+import type { ExternalId, StoreFs } from '../store/index.js';
+import type { MultiVectorStats } from '../multivector/index.js';
+import type { SparseStats } from '../sparse/index.js';
 
 /** Retrieval modes: which representations produce candidates and enter fusion. */
 export type SearchMode = 'dense' | 'sparse' | 'multivector' | 'dense+sparse' | 'all' | 'bm25';
@@ -60,9 +62,24 @@ export interface DocumentInput {
   metadata?: Record<string, unknown>;
 }
 
-/** Chunking options for `add`. */
-export type ChunkingOptions =
-  | { kind: 'late' | 'ordinary'; by: 'sentence' | 'tokens'; size?: number; overlap?: number };
+/**
+ * Chunking options for `add`.
+ *
+ * @example
+ * ```ts
+ * await index.add(docs, { chunking: { kind: 'late', by: 'sentence', size: 3, overlap: 1 } });
+ * ```
+ */
+export interface ChunkingOptions {
+  /** `late`: encode the whole document once and pool per chunk; `ordinary`: encode each chunk's text. Required. */
+  kind: 'late' | 'ordinary';
+  /** Chunk unit: sentences or model tokens. Required. */
+  by: 'sentence' | 'tokens';
+  /** Units per chunk. Default 3 sentences, or 128 tokens. */
+  size?: number;
+  /** Units shared by consecutive chunks, in [0, size). Default 0. */
+  overlap?: number;
+}
 
 /** A value a filter compares metadata fields with (by `===`). */
 export type FilterValue = string | number | boolean | null;
@@ -104,36 +121,299 @@ export type FilterObject = FieldFilter | BoolFilter;
  */
 export type MetadataFilter = FilterObject | ((metadata: Record<string, unknown> | undefined, id: ExternalId) => boolean);
 
-/** Options of `HybridIndex.search`. */
+/**
+ * Options of `HybridIndex.search`. An unknown key (`limit`, `topK`, …) is an
+ * INVALID_ARGUMENT that names the closest valid option.
+ *
+ * @example
+ * ```ts
+ * await index.search('what is bm25', { k: 5, mode: 'all', fusion: { kind: 'rrf' }, includeText: true });
+ * ```
+ */
 export interface SearchOptions {
+  /** Hits to return (documents, after chunk roll-up), a positive integer. Default 10. */
   k?: number;
+  /** Representations that produce candidates and enter fusion. Default `'all'`. */
   mode?: SearchMode;
-  fusion?: { kind?: FusionKind; weights?: Weights3; rrfK?: number };
-  /** Candidates taken from each first-stage list (dense top-N ∪ sparse top-N). Default 200. */
+  /**
+   * Fusion for this search: `{ kind: 'weighted' | 'dbsf' | 'minmax', weights? }` or
+   * `{ kind: 'rrf', rrfK? }` (RRF takes no weights). Default: the index's fusion (`create`'s
+   * `fusion`, i.e. weighted with the encoder's weights unless set).
+   */
+  fusion?: FusionSetting;
+  /** Candidates taken from each first-stage list (dense top-N ∪ sparse top-N). Default: the index's (200). */
   candidates?: number;
+  /** Keep only documents whose metadata match. Default: no filter. */
   filter?: MetadataFilter;
+  /** Attach an {@link Explanation} to every hit. Default false. */
   explain?: boolean;
-  /** Score every document exhaustively (oracle path). */
+  /** Score every document exhaustively (oracle path). Default false. */
   exhaustive?: boolean;
   /**
+   * Put each document's stored text on its hit (`hit.text`; the index must keep texts:
+   * `storeText`, on by default). Default false.
+   */
+  includeText?: boolean;
+  /**
    * A final re-ranking stage: the top `topN` fused hits (default 50) are re-scored by a
-   * cross-encoder or rerank API and reordered; `hit.rerankScore` holds its score.
+   * cross-encoder or rerank API and reordered; `hit.rerankScore` holds its score. Default: none.
    */
   rerank?: { model: import('../rerank/index.js').Reranker; topN?: number };
   /**
    * Query expansion hook: a function (e.g. an LLM call) that returns extra queries; each is
    * searched with the same options (each list max(k, 50) deep) and the lists are fused with
-   * RRF (k = 60, 1-based ranks).
+   * RRF (k = 60, 1-based ranks). Default: none.
    */
   expand?: (query: string) => Promise<string[]> | string[];
-  /** A query already encoded with `encodeQuery` (lets benchmarks time retrieval apart from encoding). */
+  /** A query already encoded with `encodeQuery` (lets benchmarks time retrieval apart from encoding). Default: encode `query`. */
   encoded?: EncodedLike;
+  /**
+   * Cancels the search: checked before encoding, after it, and before the rerank stage;
+   * an aborted search rejects with a TridentError whose code is `ABORTED`. Default: none.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of `HybridIndex.add` and `update`.
+ *
+ * @example
+ * ```ts
+ * const ac = new AbortController();
+ * await index.add(docs, { batchSize: 64, onProgress: (p) => console.log(p.done, p.total), signal: ac.signal });
+ * ```
+ */
+export interface AddOptions {
+  /** Called after each encoded batch with documents done / total. Default: none. */
+  onProgress?: (p: { done: number; total: number }) => void;
+  /** Split documents into chunks (stored and scored separately, rolled up at search). Default: no chunking. */
+  chunking?: ChunkingOptions;
+  /** Texts per encoder call, a positive integer. Default 32. */
+  batchSize?: number;
+  /**
+   * Cancels the call: checked between encoder batches and once more before anything is
+   * applied. An aborted add or update changes nothing (no document, no log record) and rejects
+   * with a TridentError whose code is `ABORTED`. Default: none.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of `HybridIndex.save`.
+ *
+ * @example
+ * ```ts
+ * await index.save({ signal: AbortSignal.timeout(60_000) });
+ * ```
+ */
+export interface SaveOptions {
+  /** Directory to save to. Default: the index's `path` (or the directory it was opened from). */
+  dir?: string;
+  /**
+   * Cancels the save before it starts writing. Once the new generation is being written the
+   * save completes (a crash-safe save cannot stop half-way without cleaning up, which it does
+   * only on errors). An aborted save rejects with code `ABORTED` and leaves the saved index as
+   * it was. Default: none.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of `HybridIndex.calibrate`.
+ *
+ * @example
+ * ```ts
+ * const report = await index.calibrate(queries, { apply: false, k: 10 });
+ * ```
+ */
+export interface CalibrateOptions {
+  /** Make the fitted weights the index's default fusion weights. Default true. */
+  apply?: boolean;
+  /** Cut-off of the nDCG that is maximised, a positive integer. Default 10. */
+  k?: number;
+}
+
+/**
+ * Options of `HybridIndex.open`.
+ *
+ * @example
+ * ```ts
+ * const index = await HybridIndex.open('./my-index', { encoder });
+ * ```
+ */
+export interface OpenOptions {
+  /** The encoder the index was built with (same identity, else ENCODER_MISMATCH). Required. */
+  encoder: HybridEncoder;
+  /**
+   * Open for reading only: takes no writer lock (any number of readers may run beside one
+   * writer, in any process) and never writes to the directory (no log reset, no temporary
+   * files, no cleanup). The index is the last saved generation, read whole even while a writer
+   * saves; changes in the writer's write-ahead log since that save are not replayed. add,
+   * update, delete and save throw INDEX_READ_ONLY. Default false: open for writing, which
+   * takes the directory's writer lock (INDEX_LOCKED if another writer holds it) until close().
+   */
+  readOnly?: boolean;
+  /** File-system seam (fault-injection tests). Default: node:fs. */
+  fs?: StoreFs;
+}
+
+/**
+ * Options of `HybridIndex.create`. An unknown key, here or in a nested store object, is an
+ * INVALID_ARGUMENT that names the closest valid option.
+ *
+ * @example
+ * ```ts
+ * const index = await HybridIndex.create({ encoder, path: './idx', bm25: { analyzer: 'english' }, fusion: { kind: 'rrf' } });
+ * ```
+ */
+export interface HybridIndexOptions {
+  /** The encoder (from `loadEncoder`, `loadFamilyEncoder`, `composeEncoders`, …). Required. */
+  encoder: HybridEncoder;
+  /** Directory the index is saved to (`save()` needs it). Default: none (in memory until `save(dir)`). */
+  path?: string;
+  /** Dense store; `false` disables it. Default: on when the encoder has a dense head, with the defaults of {@link DenseStoreOptions}. */
+  dense?: false | DenseStoreOptions;
+  /** Sparse (learned lexical weights) store; `false` disables it. It has no options (`{}`). Default: on when the encoder has a sparse head. */
+  sparse?: false | Record<string, never>;
+  /** Multi-vector store; `false` disables it. Default: on when the encoder has a multi-vector head, with the defaults of {@link MultiVectorStoreSettings}. */
+  multivector?: false | MultiVectorStoreSettings;
+  /** Optional BM25 store over analysed terms (search with mode 'bm25'). Default: off. */
+  bm25?: false | Bm25StoreOptions;
+  /**
+   * Default fusion of searches. Default `{ kind: 'weighted' }` with the encoder's distillation
+   * weights (BGE-M3: [1, 0.3, 1]); `{ kind: 'rrf', rrfK? }` takes no weights.
+   */
+  fusion?: FusionSetting;
+  /** First-stage candidates per list, a positive integer. Default 200. */
+  candidates?: number;
+  /** Keep document texts (needed for `includeText`, `get()`, chunk text and explanation snippets). Default true. */
+  storeText?: boolean;
+  /**
+   * Write-ahead log. Default true: every add/update/delete is appended to `<path>/wal.log`
+   * and fsynced before it is applied (concurrent calls share one write and one fsync), and
+   * `open()` replays it, so a crash, or a `close()` without `save()`, loses nothing that was
+   * acknowledged (the encoded vectors are logged, nothing is re-encoded). With `path`,
+   * `create()` writes the empty index at once; without `path` the log starts at the first
+   * `save(dir)`. `wal: false` turns it off: then a crash or a `close()` without `save()` loses
+   * every change since the last `save()`. `wal: true` without `path` is INVALID_ARGUMENT.
+   */
+  wal?: boolean;
+  /**
+   * Replace an index (or write beside other files) at `path`. Default false: `create()` refuses
+   * a directory that holds an index (INDEX_EXISTS) or other files (DIRECTORY_NOT_EMPTY). With
+   * true the old index stays readable until this one's first `save()` replaces it; other
+   * files are never deleted.
+   */
+  overwrite?: boolean;
+  /** File-system seam (fault-injection tests). Default: node:fs. */
+  fs?: StoreFs;
+}
+
+/**
+ * Dense store settings of {@link HybridIndexOptions}.
+ *
+ * @example
+ * ```ts
+ * await HybridIndex.create({ encoder, dense: { dtype: 'i8', dimensions: 256 } });
+ * ```
+ */
+export interface DenseStoreOptions {
+  /** Precision: 'f32', 'f16' or 'i8'. Default 'f16' from 512 dimensions up, else 'f32'. */
+  dtype?: 'f32' | 'f16' | 'i8';
+  /** Keep the first N dimensions (Matryoshka), then normalise; 1 … the encoder's. Default: all. */
+  dimensions?: number;
+  /** HNSW edges per node. Default 16. */
+  connectivity?: number;
+  /** HNSW search breadth while inserting. Default 128. */
+  expansionAdd?: number;
+  /** HNSW search breadth at query time. Default 128. */
+  expansionSearch?: number;
+}
+
+/**
+ * Multi-vector store settings of {@link HybridIndexOptions}.
+ *
+ * @example
+ * ```ts
+ * await HybridIndex.create({ encoder, multivector: { dtype: 'i8', poolFactor: 2 } });
+ * ```
+ */
+export interface MultiVectorStoreSettings {
+  /** Storage precision. Default 'f16'. */
+  dtype?: 'f32' | 'f16' | 'i8';
+  /** Token pooling: 1 (off), 2 or 3 (about half / a third of the vectors). Default 1. */
+  poolFactor?: 1 | 2 | 3;
+  /**
+   * f32/f16 stores keep an int8 screening sidecar for exact MaxSim at int8 speed (+dim+24
+   * bytes per token vector, runtime only); 'none' saves the memory. Default 'int8' on avx512 / amx, else 'none'.
+   */
+  screening?: 'int8' | 'none';
+}
+
+/**
+ * BM25 store settings of {@link HybridIndexOptions}.
+ *
+ * @example
+ * ```ts
+ * await HybridIndex.create({ encoder, bm25: { analyzer: 'english', k1: 0.9, b: 0.4 } });
+ * ```
+ */
+export interface Bm25StoreOptions {
+  /** Text → terms: 'plain' (`\w+`), 'english' (stop-words, Porter2), 'bigram' (CJK), 'auto' (by script). Default 'auto'. */
+  analyzer?: 'plain' | 'english' | 'bigram' | 'auto';
+  /** Term-frequency saturation. Default 0.9. */
+  k1?: number;
+  /** Length normalisation in [0, 1]. Default 0.4. */
+  b?: number;
+}
+
+/**
+ * A stored document, as `HybridIndex.get` returns it.
+ *
+ * @example
+ * ```ts
+ * const [doc] = await index.get(['a']); // { id: 'a', text: '…', metadata: { year: 2020 } } or null
+ * ```
+ */
+export interface StoredDocument {
+  id: ExternalId;
+  /** The text given to `add` (absent when the index was created with `storeText: false`). */
+  text?: string;
+  /** The metadata given to `add` (absent when none was). */
+  metadata?: Record<string, unknown>;
+  /** The chunks' character spans in `text`, when the document was added with `chunking`. */
+  chunks?: Array<{ start: number; end: number }>;
+}
+
+/**
+ * What `HybridIndex.stats()` reports.
+ *
+ * @example
+ * ```ts
+ * const s: IndexStats = index.stats(); // s.documents, s.multivector?.bytesPerDoc
+ * ```
+ */
+export interface IndexStats {
+  /** Live documents. */
+  documents: number;
+  /** Live stored units (documents, or their chunks). */
+  entries: number;
+  /** Dense store (null when disabled): vectors held. */
+  dense: { size: number } | null;
+  /** Sparse store (null when disabled). */
+  sparse: SparseStats | null;
+  /** Multi-vector store (null when disabled). */
+  multivector: MultiVectorStats | null;
+  /** BM25 store (null when disabled). */
+  bm25: SparseStats | null;
 }
 
 /** One search hit. Scores are raw (inner product, lexical dot, MaxSim); `score` is fused. */
 export interface SearchHit {
   id: ExternalId;
   score: number;
+  /** The document's stored text, when the search asked for `includeText`. */
+  text?: string;
   scores: { dense?: number; sparse?: number; multivector?: number; bm25?: number };
   metadata?: Record<string, unknown>;
   chunk?: { index: number; start: number; end: number; text?: string };

@@ -1,7 +1,14 @@
 /**
- * Storage-precision helpers shared by the multi-vector store and the kernels:
- * IEEE-754 binary16 conversion (round to nearest, ties to even, as F16C `vcvtps2ph` with
- * imm 0 does) and symmetric per-row int8 quantisation (scale = maxabs / 127).
+ * Storage-precision helpers shared by the stores, the kernels, the model readers and the
+ * trainer — the project's only binary16 conversion: IEEE-754 binary16 ↔ f32 (round to
+ * nearest, ties to even, as F16C `vcvtps2ph` with imm 0 does) and symmetric per-row int8
+ * quantisation (scale = maxabs / 127).
+ *
+ * NaN policy, as F16C: f32 → f16 keeps the sign and the top 10 payload bits and sets the
+ * quiet bit (a signalling NaN comes back quiet, never as Infinity); f16 → f32 (`fromF16`,
+ * `f16Values`) keeps sign and payload and sets the quiet bit. So every quiet-NaN half
+ * survives f16 → f32 → f16 bit for bit. A JS `number` cannot carry a NaN payload, so the
+ * per-value `f16ToF32` gives the plain NaN; the array forms work on the bits.
  *
  * The i8 arithmetic here is the exact f32 arithmetic the native addon performs when it
  * quantises a query (division in f32, rounding ties to even, clamp to [-127, 127]), so the
@@ -25,7 +32,19 @@ const u32Box = new Uint32Array(f32Box.buffer);
  */
 export function f32ToF16(x: number): number {
   f32Box[0] = x;
-  const b = u32Box[0]!;
+  return f32BitsToF16(u32Box[0]!);
+}
+
+/**
+ * As {@link f32ToF16}, on the f32's bit pattern (so a NaN's sign and payload are seen).
+ *
+ * @example
+ * ```ts
+ * f32BitsToF16(0x3f800000) // 0x3c00
+ * f32BitsToF16(0x7fc02000) // 0x7e01: quiet NaN, payload kept
+ * ```
+ */
+export function f32BitsToF16(b: number): number {
   const sign = (b >>> 16) & 0x8000;
   const exp = (b >>> 23) & 0xff;
   const mant = b & 0x7fffff;
@@ -61,18 +80,29 @@ let f16Table: Float32Array | null = null;
 export function f16Values(): Float32Array {
   if (f16Table !== null) return f16Table;
   const t = new Float32Array(65536);
+  const bits = new Uint32Array(t.buffer);
   for (let h = 0; h < 65536; h++) {
     const sign = h & 0x8000 ? -1 : 1;
     const exp = (h >>> 10) & 0x1f;
     const mant = h & 0x3ff;
+    if (exp === 0x1f && mant !== 0) {
+      bits[h] = (((h & 0x8000) << 16) | 0x7fc00000 | (mant << 13)) >>> 0; // quiet NaN, sign and payload kept
+      continue;
+    }
     let v: number;
     if (exp === 0) v = mant * 2 ** -24;
-    else if (exp === 0x1f) v = mant === 0 ? Infinity : NaN;
+    else if (exp === 0x1f) v = Infinity;
     else v = (1 + mant / 1024) * 2 ** (exp - 15);
     t[h] = sign * v;
   }
   f16Table = t;
   return t;
+}
+
+let f16Bits: Uint32Array | null = null;
+/** {@link f16Values} as f32 bit patterns. */
+function f16BitsTable(): Uint32Array {
+  return (f16Bits ??= new Uint32Array(f16Values().buffer));
 }
 
 /**
@@ -97,7 +127,12 @@ export function f16ToF32(h: number): number {
  */
 export function toF16(src: ArrayLike<number>): Uint16Array {
   const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = f32ToF16(src[i]!);
+  if (src instanceof Float32Array) {
+    const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+    for (let i = 0; i < src.length; i++) out[i] = f32BitsToF16(bits[i]!);
+  } else {
+    for (let i = 0; i < src.length; i++) out[i] = f32ToF16(src[i]!);
+  }
   return out;
 }
 
@@ -110,10 +145,26 @@ export function toF16(src: ArrayLike<number>): Uint16Array {
  * ```
  */
 export function fromF16(src: Uint16Array): Float32Array {
-  const t = f16Values();
+  const t = f16BitsTable();
   const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = t[src[i]!]!;
+  const bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < src.length; i++) bits[i] = t[src[i]!]!;
   return out;
+}
+
+/**
+ * Rounds every element to the nearest binary16 value in place (NaN payloads as
+ * {@link toF16} / {@link fromF16}); returns the binary16 bits.
+ *
+ * @example
+ * ```ts
+ * const a = Float32Array.of(0.1); roundToF16(a); // a[0] === 0.0999755859375, returns Uint16Array [0x2e66]
+ * ```
+ */
+export function roundToF16(a: Float32Array): Uint16Array {
+  const h = toF16(a);
+  a.set(fromF16(h));
+  return h;
 }
 
 /**

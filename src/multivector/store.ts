@@ -12,6 +12,7 @@
  */
 
 import { invalid } from '../errors.js';
+import { checkOptions, type OptionKeys } from '../options.js';
 import { backend, screeningKernelActive } from '../kernels/index.js';
 import { topK, type Ranked } from '../kernels/topk.js';
 import { Arena } from './arena.js';
@@ -157,6 +158,7 @@ export class MultiVectorStore {
    */
   static create(opts: MultiVectorStoreOptions): MultiVectorStore {
     if (opts === null || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'MultiVectorStore.create: pass an options object with `dim`');
+    checkOptions('MultiVectorStore.create() options', opts, { dim: true, dtype: true, poolFactor: true, screening: true } satisfies OptionKeys<MultiVectorStoreOptions>);
     const { dim } = opts;
     if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1 || dim > 65536) invalid('INVALID_ARGUMENT', `dim must be an integer in [1, 65536], got ${String(dim)}`);
     const dtype = opts.dtype ?? 'f16';
@@ -538,6 +540,7 @@ export class MultiVectorStore {
    * ```
    */
   static async openFiles(dir: string, opts: MultiVectorOpenOptions = {}): Promise<MultiVectorStore> {
+    checkOptions('MultiVectorStore.openFiles() options', opts, { screening: true } satisfies OptionKeys<MultiVectorOpenOptions>);
     if (opts === null || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'MultiVectorStore.openFiles: opts must be an object');
     resolveScreening(opts.screening, 'f32', 'MultiVectorStore.openFiles');
     const f = await readMvFile(dir);

@@ -4,6 +4,7 @@
  * oracle beside it, tombstone deletes with compaction, and a versioned binary file format.
  */
 import { invalid, InvalidArgumentError } from '../errors.js';
+import { checkOptions, type OptionKeys } from '../options.js';
 import { PostingStore } from './postings.js';
 import { searchExhaustive, searchMaxScore } from './maxscore.js';
 import { bm25Idf, contribution, upperBound as upperBoundOf, type PreparedQuery, type ScoreContext } from './scoring.js';
@@ -60,6 +61,7 @@ export class SparseIndex {
    * ```
    */
   static create(opts: SparseIndexOptions = {}): SparseIndex {
+    checkOptions('SparseIndex.create() options', opts, { scorer: true, k1: true, b: true } satisfies OptionKeys<SparseIndexOptions>);
     const scorer = opts.scorer ?? 'dot';
     if (scorer !== 'dot' && scorer !== 'bm25') invalid('INVALID_ARGUMENT', `scorer must be 'dot' or 'bm25', got ${String(scorer)}`);
     const k1 = opts.k1 ?? 0.9;
@@ -253,6 +255,7 @@ export class SparseIndex {
    * ```
    */
   search(query: SparseVector, k: number, opts: SparseSearchOptions = {}): SparseHits {
+    checkOptions('SparseIndex.search() options', opts, { filter: true, exhaustive: true } satisfies OptionKeys<SparseSearchOptions>);
     const { ctx, q, kk, filter } = this.#prepareSearch(query, k, opts);
     const store = this.#store;
     const heap = opts.exhaustive === true ? searchExhaustive(ctx, store, q, kk, filter) : searchMaxScore(ctx, store, q, kk, filter);

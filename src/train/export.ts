@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelError } from '../errors.js';
-import { roundToF16 } from './half.js';
+import { roundToF16 } from '../kernels/f16.js';
 import { buildStaticOnnx, readStaticOnnx } from './onnx-writer.js';
 import { WordPieceTokenizer } from './tokenizer.js';
 import type { StaticParams } from './model.js';

@@ -12,7 +12,7 @@
  */
 import { ModelError } from '../errors.js';
 import { DT, PbWriter, type NodeSpec, nodeProto, pbFields, stringEntry, tensorProto, valueInfo } from './onnx-proto.js';
-import { f16ToF32 } from './half.js';
+import { f16ToF32 } from '../kernels/f16.js';
 import type { StaticParams } from './model.js';
 
 const OPSET = 17;

@@ -3,7 +3,9 @@
 // loaded) and the quantisation error bound.
 import { afterAll, describe, expect, it } from 'vitest';
 import { backend, kernels, setIsa } from '../../src/kernels/index.js';
-import { dequantizeI8, f16ToF32, f16Values, f32ToF16, fromF16, quantizeI8, roundHalfEven, toF16 } from '../../src/kernels/f16.js';
+import { dequantizeI8, f16ToF32, f16Values, f32BitsToF16, f32ToF16, fromF16, quantizeI8, roundHalfEven, roundToF16, toF16 } from '../../src/kernels/f16.js';
+import { toF16Into } from '../../src/kernels/convert.js';
+import { nativeConvert } from '../../src/kernels/index.js';
 import { rng } from './kernels-helpers.js';
 
 afterAll(() => setIsa('auto'));
@@ -15,6 +17,61 @@ describe('f16', () => {
       if (Number.isNaN(v)) expect(Number.isNaN(f16ToF32(f32ToF16(v)))).toBe(true);
       else expect(f32ToF16(v)).toBe(h);
     }
+  });
+
+  it('every one of the 65536 half patterns survives fromF16 → toF16 bit for bit; signalling NaNs come back quiet', () => {
+    const all = new Uint16Array(65536).map((_, i) => i);
+    const back = toF16(fromF16(all));
+    let quietNaNs = 0;
+    for (let h = 0; h < 65536; h++) {
+      const nan = (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;
+      const signalling = nan && (h & 0x200) === 0;
+      if (nan && !signalling) quietNaNs++;
+      // independent oracle of F16C's NaN rule: sign and payload kept, quiet bit set
+      expect(back[h]).toBe(signalling ? h | 0x200 : h);
+    }
+    expect(quietNaNs).toBe(2 * 512);
+  });
+
+  it('decodes every pattern to the exact f32 bits (NaN: sign and payload kept, quiet bit set)', () => {
+    const bits = new Uint32Array(fromF16(new Uint16Array(65536).map((_, i) => i)).buffer);
+    const table = new Uint32Array(f16Values().buffer);
+    for (let h = 0; h < 65536; h++) {
+      const sign = (h & 0x8000) << 16;
+      const exp = (h >>> 10) & 0x1f;
+      const mant = h & 0x3ff;
+      let want: number;
+      if (exp === 0x1f) want = mant === 0 ? sign | 0x7f800000 : sign | 0x7fc00000 | (mant << 13);
+      else if (exp === 0) {
+        const f = new Float32Array([mant * 2 ** -24 * (sign ? -1 : 1)]); // exact: a subnormal half is a normal f32
+        want = new Uint32Array(f.buffer)[0]!;
+      } else want = sign | ((exp + 112) << 23) | (mant << 13);
+      expect(bits[h]).toBe(want >>> 0);
+      expect(table[h]).toBe(want >>> 0);
+    }
+  });
+
+  it('f32 NaNs: sign and the top payload bits kept, quiet bit set, never Infinity (the trainer’s old copy dropped the payload)', () => {
+    const pats = [0x7fc00000, 0xffc00000, 0x7fc02000, 0xffffe000, 0x7f800001, 0xff802000, 0x7fbfffff, 0x7f801fff];
+    const f = new Float32Array(new Uint32Array(pats).buffer);
+    const want = pats.map((b) => ((b >>> 16) & 0x8000) | 0x7e00 | ((b & 0x7fffff) >>> 13));
+    expect(Array.from(toF16(f))).toEqual(want);
+    expect(pats.map(f32BitsToF16)).toEqual(want);
+    expect(f32BitsToF16(0x7fc02000)).toBe(0x7e01); // the removed src/train/half.ts gave 0x7e00
+    const r = Float32Array.from(f);
+    expect(Array.from(roundToF16(r))).toEqual(want);
+    expect(Array.from(new Uint32Array(r.buffer))).toEqual(want.map((h) => (((h & 0x8000) << 16) | 0x7fc00000 | ((h & 0x3ff) << 13)) >>> 0));
+    expect(Number.isNaN(f16ToF32(0x7e01))).toBe(true);
+  });
+
+  it.runIf(nativeConvert() !== null)('the native storage conversion (F16C) gives the same NaN bits as toF16', () => {
+    setIsa(backend().available[0]!);
+    const pats: number[] = [];
+    for (let p = 0; p < 1 << 10; p += 7) pats.push(0x7fc00000 | (p << 13), 0xff800000 | ((p | 1) << 13), 0x7f800000 | (p << 13) | 0x1fff);
+    const f = new Float32Array(new Uint32Array(pats.map((x) => x >>> 0)).buffer);
+    const out = new Uint16Array(f.length);
+    toF16Into(f, out, 0);
+    expect(Array.from(out)).toEqual(Array.from(toF16(f)));
   });
 
   it('decodes known values', () => {

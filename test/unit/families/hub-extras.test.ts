@@ -4,12 +4,11 @@
  * `vocab.txt` tokenizer of a BertJapanese model without tokenizer.json. Loopback mirror.
  */
 import * as fsp from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listFiles, loadFamilyEncoder } from '../../../src/families/index.js';
+import { loadFamilyEncoder } from '../../../src/families/index.js';
+import { startHubMirror } from '../../helpers/hub-mirror.js';
 import { FIX } from './goldens.js';
 
 let tmp: string;
@@ -17,7 +16,7 @@ let repos: Record<string, string>;
 let vocab: Record<string, number>;
 let hubUrl: string;
 let close: () => Promise<void>;
-const asked: string[] = [];
+let asked: string[] = [];
 
 beforeAll(async () => {
   tmp = await fsp.mkdtemp(join(tmpdir(), 'trident-fam-hub2-'));
@@ -33,30 +32,10 @@ beforeAll(async () => {
   await fsp.writeFile(join(ja, 'vocab.txt'), Object.entries(vocab).sort((a, b) => a[1] - b[1]).map(([t]) => t).join('\n') + '\n');
   await fsp.writeFile(join(ja, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertJapaneseTokenizer', word_tokenizer_type: 'mecab', subword_tokenizer_type: 'wordpiece', cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]' }));
   repos = { 'opensearch-project/opensearch-neural-sparse-encoding-doc-v2-distill': os, 'cl-nagoya/ruri-base': ja };
-  const server = createServer(async (req, res) => {
-    const url = decodeURIComponent(req.url ?? '');
-    asked.push(url);
-    for (const [id, dir] of Object.entries(repos)) {
-      const files = await listFiles(dir);
-      if (url === `/api/models/${id}/revision/main`) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ siblings: [...files, 'README.md'].map((rfilename) => ({ rfilename })) }));
-        return;
-      }
-      const prefix = `/${id}/resolve/main/`;
-      if (url.startsWith(prefix) && files.includes(url.slice(prefix.length))) {
-        const body = await fsp.readFile(join(dir, ...url.slice(prefix.length).split('/')));
-        res.writeHead(200, { 'content-length': String(body.length) });
-        res.end(body);
-        return;
-      }
-    }
-    res.writeHead(404);
-    res.end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  hubUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => new Promise<void>((r) => server.close(() => r()));
+  const hub = await startHubMirror(() => repos);
+  asked = hub.asked;
+  hubUrl = hub.url;
+  close = hub.close;
 });
 afterAll(async () => {
   await close();

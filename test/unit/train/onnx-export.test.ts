@@ -7,7 +7,7 @@ import { createRng } from '../../../src/train/rng.js';
 import { createParams, forwardText, type StaticParams } from '../../../src/train/model.js';
 import { exportStaticModel, loadStaticModel } from '../../../src/train/export.js';
 import { WordPieceTokenizer } from '../../../src/train/tokenizer.js';
-import { f16ToF32, f32ToF16 } from '../../../src/train/half.js';
+import { f16ToF32, f32ToF16 } from '../../../src/kernels/f16.js';
 
 function randomModel(): { p: StaticParams; tok: WordPieceTokenizer } {
   const vocab = ['<s>', '<pad>', '</s>', '<unk>', 'the', 'protein', 'fold', '##ing', 'cell', 'a', '##s', 'b', '##e', 'be', 'mouse', 'gene', '.', ','];
