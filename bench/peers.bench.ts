@@ -28,14 +28,14 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HybridIndex, evaluateRun, plotLatencyQuality, type SearchMode } from '../src/index.js';
+import { HybridIndex, evaluateRun, type SearchMode } from '../src/index.js';
 import type { HybridEncoder } from '../src/hybrid/types.js';
 import { DATA_DIR, RESULTS_DIR, envList, envNumber, runMeta, writeResult } from './lib/results.js';
 import { encodeCollection, exactKnn, recallAtK, syntheticVectors, type Encoded } from './peers/data.js';
 import { FUSION_CANDIDATES, lanceHybrid, lanceRerank, oramaHybrid, sqliteHybrid, tridentHybrid, tridentModeEngine, tridentRerank, type HybridQuery, type RerankQuery } from './peers/hybrid-engines.js';
 import { packageVersion } from './peers/load.js';
 import { measureEngine, settledRss, type EngineRow, type MeasureOptions } from './peers/measure.js';
-import { latencyQualityRows, peersMarkdown, peersSummary, type PeersJson, type TaskResult } from './peers/report.js';
+import { peersChart, peersMarkdown, peersSummary, type PeersJson, type TaskResult } from './peers/report.js';
 import { reopeners } from './peers/reopen.js';
 import { lanceFts, miniSearch, oramaText, sqliteFts, tridentBm25, winkBm25, type Factory } from './peers/text-engines.js';
 import { faissFlat, hnswlib, lanceVector, oramaVector, sqliteVec, tridentDense, usearchRaw, type VectorSet } from './peers/vector-engines.js';
@@ -73,12 +73,17 @@ function ndcgOf(enc: Encoded, qids: string[]) {
 
 const recallOf = (exact: number[][]) => (results: number[][]) => ({ recall10: recallAtK(results, exact, K) });
 
+/** Save time per saved path (file or folder), for the open task's table. */
+const savedMs = new Map<string, number>();
+
 async function runAll<Q, C>(task: string, engines: Array<[string, Factory<Q, C>]>, corpus: C, work: string, o: MeasureOptions<Q>): Promise<EngineRow[]> {
   const rows: EngineRow[] = [];
   for (const [label, f] of engines) {
     const dir = join(work, task, label.replace(/[^a-z0-9]+/gi, '-'));
     mkdirSync(dir, { recursive: true });
-    rows.push((await measureEngine(label, f, corpus, dir, { ...o, log })).row);
+    const m = await measureEngine(label, f, corpus, dir, { ...o, log });
+    if (m.row.saveMs !== undefined && m.path) savedMs.set(m.path, m.row.saveMs);
+    rows.push(m.row);
   }
   return rows;
 }
@@ -221,8 +226,12 @@ async function main(): Promise<void> {
         // build figures belong to the shared index (all stores)
         m.row.buildMs = buildMs;
         m.row.rssDeltaBytes = rssDelta;
+        if (m.row.saveMs !== undefined) savedMs.set(hybridDir, m.row.saveMs);
         rows.push(m.row);
       }
+      // the index was saved once, after the last mode: every mode row shows its size on disk
+      const disk = rows[rows.length - 1]?.diskBytes;
+      for (const r of rows) if (disk !== undefined) r.diskBytes = disk;
       if (TASKS.includes('hybrid')) {
         const corpus = { docs: enc.docs, dim: enc.dim, vectors: enc.vectors };
         const peersRows = await runAll<HybridQuery, typeof corpus>('hybrid', [
@@ -263,7 +272,7 @@ async function main(): Promise<void> {
 
     if (TASKS.includes('open') && hybridDir) {
       log('save, open, first query');
-      const rows = await reopeners({ work, hybridDir, encoder: enc.encoder, query: hq[0]!, dim: enc.dim, log });
+      const rows = await reopeners({ work, hybridDir, encoder: enc.encoder, query: hq[0]!, dim: enc.dim, log, saveMs: savedMs });
       tasks['open'] = {
         title: 'open a saved index and answer a first query',
         reference: 'trident HybridIndex (all stores)',
@@ -285,16 +294,8 @@ async function main(): Promise<void> {
   const file = writeResult('peers', json);
   const md = peersMarkdown(json);
   writeFileSync(join(RESULTS_DIR, 'peers.md'), md);
-  const rows = latencyQualityRows(json);
-  if (rows.length) {
-    const svg = await plotLatencyQuality(rows, {
-      title: `${DATASET.split('/').pop()}: nDCG@10 vs p50 latency, trident and peers`,
-      subtitle: `${json.cpuModel || 'CPU ?'}, load ${(json.loadavg ?? []).join(' ')}; ${Object.entries(peers).filter(([, v]) => v).map(([k, v]) => `${k.replace('@lancedb/', '').replace('@orama/', '')} ${v}`).join(', ')}`,
-      latencyLabel: 'p50 latency per query (ms, CPU clock, log scale)',
-      logLatency: true,
-    });
-    writeFileSync(join(RESULTS_DIR, 'peers-latency-quality.svg'), svg);
-  }
+  const svg = await peersChart(json);
+  if (svg) writeFileSync(join(RESULTS_DIR, 'peers-latency-quality.svg'), svg);
   process.stdout.write(md + '\n');
   log(`peers: wrote ${file}, ${join(RESULTS_DIR, 'peers.md')}`);
 }

@@ -106,6 +106,7 @@ export const sqliteHybrid: Factory<HybridQuery, HybridCorpus> = async (c, dir) =
     version: o.version,
     path: file,
     note: 'FTS5 porter + vec0 cosine, RRF(60) over the top 200 of each in one SQL statement',
+    save: () => void db.pragma('wal_checkpoint(TRUNCATE)'),
     search: (q, k) =>
       (stmt.all({ v: Buffer.from(q.vector.buffer, q.vector.byteOffset, q.vector.byteLength), q: fts5Query(q.text), n: FUSION_CANDIDATES, k }) as Array<{ id: number }>).map((r) => Number(r.id)),
     close: () => void db.close(),
@@ -149,6 +150,9 @@ export const tridentRerank: Factory<RerankQuery, MvCorpus> = async (c, dir) => {
     path: dir,
     note: 'f16 store, rerank(query, candidates, k) by MaxSim (native kernels)',
     search: (q, k) => Array.from(store.rerank(q.mv, q.candidates, k).ids),
+    save: async () => {
+      await store.saveFiles(dir);
+    },
     close: () => undefined,
   };
 };

@@ -62,7 +62,7 @@ export function settledRss(): number {
  * const { row } = await measureEngine('MiniSearch', miniSearch, docs, dir, { queries, k: 10, timeMs: 1000, minIterations: 20, quality });
  * ```
  */
-export async function measureEngine<Q, C>(label: string, factory: Factory<Q, C>, corpus: C, dir: string, o: MeasureOptions<Q>): Promise<{ row: EngineRow; engine?: Engine<Q> }> {
+export async function measureEngine<Q, C>(label: string, factory: Factory<Q, C>, corpus: C, dir: string, o: MeasureOptions<Q>): Promise<{ row: EngineRow; engine?: Engine<Q>; path?: string }> {
   const log = o.log ?? (() => undefined);
   const rss0 = settledRss();
   const t0 = performance.now();
@@ -106,7 +106,8 @@ export async function measureEngine<Q, C>(label: string, factory: Factory<Q, C>,
     row.skipped = `failed while measuring: ${(e as Error).message.split('\n')[0]}`;
     log(`  ${engine.name}: ${row.skipped}`);
   }
-  if (o.keepOpen && !row.skipped) return { row, engine };
+  const path = engine.path;
+  if (o.keepOpen && !row.skipped) return { row, engine, ...(path ? { path } : {}) };
   await engine.close();
-  return { row };
+  return { row, ...(path ? { path } : {}) };
 }

@@ -4,7 +4,7 @@
  * from the open call to the first result, and the settled RSS growth, are recorded.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DenseIndex, HybridIndex } from '../../src/index.js';
 import type { HybridEncoder } from '../../src/hybrid/types.js';
 import { dirBytes } from '../lib/memory.js';
@@ -22,6 +22,8 @@ export interface ReopenInput {
   query: HybridQuery;
   dim: number;
   log: (s: string) => void;
+  /** Save time of each saved path, from the earlier tasks. */
+  saveMs?: Map<string, number>;
 }
 
 type Opener = { engine: string; version?: string; path: string; run(): Promise<{ close(): unknown | Promise<unknown> } | { skipped: string }> };
@@ -149,7 +151,8 @@ export async function reopeners(o: ReopenInput): Promise<EngineRow[]> {
       }
       const rss = settledRss() - rss0;
       await r.close();
-      rows.push({ engine: op.engine, version: '', diskBytes: dirBytes(op.path), rssDeltaBytes: rss, extra: { firstQueryMs: ms } });
+      const saved = o.saveMs?.get(op.path) ?? o.saveMs?.get(dirname(op.path));
+      rows.push({ engine: op.engine, version: '', diskBytes: dirBytes(op.path), rssDeltaBytes: rss, ...(saved !== undefined ? { saveMs: saved } : {}), extra: { firstQueryMs: ms } });
       o.log(`  ${op.engine.padEnd(34)} open + first query ${ms.toFixed(1)} ms, RSS +${(rss / 2 ** 20).toFixed(0)} MiB, ${(dirBytes(op.path) / 2 ** 20).toFixed(1)} MiB on disk`);
     } catch (e) {
       rows.push({ engine: op.engine, version: '', skipped: `failed: ${(e as Error).message.split('\n')[0]}` });

@@ -3,7 +3,7 @@
  * summary block `npm run bench` prints, and the latency-vs-nDCG@10 chart rows. Pure functions
  * of the result JSON, so the tables and chart can be redrawn from an old run.
  */
-import type { LatencyQualityRow } from '../../src/plot/index.js';
+import { plotLatencyQuality, type LatencyQualityRow } from '../../src/plot/index.js';
 import type { SummaryBlock } from '../lib/summary.js';
 import type { EngineRow } from './measure.js';
 
@@ -42,7 +42,7 @@ const secs = (x: number | undefined) => (x === undefined ? '–' : (x / 1000).to
 export function ratio(trident: number | undefined, peer: number | undefined): string {
   if (trident === undefined || peer === undefined || !(trident > 0) || !(peer > 0)) return '–';
   const r = trident / peer;
-  return `${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toFixed(2)}×`;
+  return `${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`;
 }
 
 function quality(r: EngineRow): string {
@@ -85,6 +85,8 @@ export function taskTable(t: TaskResult): string {
     }
   }
   const out = [`### ${t.title}`, '', ...lines, ''];
+  const configured = t.rows.filter((r) => !r.skipped && r.note);
+  if (configured.length) out.push(...configured.map((r) => `- ${r.engine}${r.version ? ` ${r.version}` : ''}: ${r.note}`), '');
   if (skipped.length) out.push(...skipped.map((s) => `- skipped — ${s}`), '');
   if (t.notes?.length) out.push(...t.notes.map((n) => `- ${n}`), '');
   return out.join('\n');
@@ -143,4 +145,31 @@ export function peersSummary(j: PeersJson): SummaryBlock {
     }
   }
   return { notes: ['baseline = the trident row of the task, so "× vs baseline" = trident p50 / peer p50 (< 1: trident faster); bench/results/peers.md has the full tables'], rows };
+}
+
+/**
+ * The latency-vs-nDCG@10 chart of a peers result (SVG), or undefined when it has no scored
+ * engine. Its subtitle names the CPU, the load and the peer versions.
+ *
+ * @example
+ * ```ts
+ * const svg = await peersChart(JSON.parse(readFileSync('bench/results/peers.json', 'utf8')));
+ * ```
+ */
+export async function peersChart(j: PeersJson & { dataset?: string }): Promise<string | undefined> {
+  if (!j || typeof j !== 'object' || !j.tasks) return undefined;
+  const rows = latencyQualityRows(j);
+  if (rows.length === 0) return undefined;
+  const versions = Object.entries(j.peers ?? {})
+    .filter(([k, v]) => v && k !== 'apache-arrow')
+    .map(([k, v]) => `${k.replace(/^@[a-z]+\//, '')} ${v}`)
+    .join(', ');
+  return plotLatencyQuality(rows, {
+    title: `${(j.dataset ?? 'dev/scifact').split('/').pop()}: nDCG@10 vs p50 latency per engine (k = 10, one query at a time)`,
+    // vega-lite draws a string[] subtitle as one line each (ChartOptions types it as string)
+    subtitle: [`${j.cpuModel || 'CPU ?'}, load ${(j.loadavg ?? []).join(' ')}, ${j.date?.slice(0, 10) ?? ''}`, versions] as unknown as string,
+    latencyLabel: 'p50 latency per query (ms, process CPU clock, log scale)',
+    logLatency: true,
+    width: 640,
+  });
 }

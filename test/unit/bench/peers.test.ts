@@ -133,7 +133,8 @@ describe('peers bench: oracle helpers', () => {
         { engine: 'faiss-node', version: '', skipped: 'not installed' },
       ],
     });
-    expect(md).toContain('| SQLite FTS5 | 5.00 | 9.00 | – | 0.04× | nDCG@10 0.690 | 0.300 | 10× |');
+    expect(md).toContain('| SQLite FTS5 | 5.00 | 9.00 | – | 0.040× | nDCG@10 0.690 | 0.300 | 10× |');
+    expect(ratio(3.47, 2394)).toBe('0.0014×');
     expect(md).toContain('- skipped — faiss-node: not installed');
   });
 });
