@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { HybridEncoder } from '../../../src/hybrid/types.js';
 import { exactKnn, normaliseRows, recallAtK, row, syntheticVectors } from '../../../bench/peers/data.js';
 import { lanceHybrid, lanceRerank, oramaHybrid, sqliteHybrid, tridentRerank, type HybridQuery, type MvCorpus, type RerankQuery } from '../../../bench/peers/hybrid-engines.js';
-import { ratio, taskTable } from '../../../bench/peers/report.js';
+import { latencyQualityRows, peersChart, ratio, taskTable } from '../../../bench/peers/report.js';
+import { benchCharts } from '../../../bench/lib/charts.js';
 import { fts5Query, lanceFts, miniSearch, oramaText, sqliteFts, tridentBm25, winkBm25, type Engine, type Factory } from '../../../bench/peers/text-engines.js';
 import { faissFlat, hnswlib, lanceVector, oramaVector, sqliteVec, tridentDense, usearchRaw, type VectorSet } from '../../../bench/peers/vector-engines.js';
 import { rng } from '../../../bench/lib/synthetic.js';
@@ -136,6 +137,35 @@ describe('peers bench: oracle helpers', () => {
     expect(md).toContain('| SQLite FTS5 | 5.00 | 9.00 | – | 0.040× | nDCG@10 0.690 | 0.300 | 10× |');
     expect(ratio(3.47, 2394)).toBe('0.0014×');
     expect(md).toContain('- skipped — faiss-node: not installed');
+  });
+});
+
+describe('peers bench: chart', () => {
+  const json = {
+    date: '2026-12-05T00:00:00Z',
+    cpuModel: 'Test CPU',
+    loadavg: [1, 2, 3],
+    peers: { minisearch: '7.2.0', 'faiss-node': '' },
+    tasks: {
+      bm25: { title: 'bm25', reference: 'trident', rows: [
+        { engine: 'trident', version: '', latencyMs: { p50: 0.2, p99: 1, mean: 0.3, samples: 10 }, ndcg10: 0.68 },
+        { engine: 'MiniSearch', version: '7.2.0', latencyMs: { p50: 15, p99: 99, mean: 20, samples: 10 }, ndcg10: 0.62 },
+        { engine: 'faiss-node', version: '', skipped: 'not installed' },
+      ] },
+      dense: { title: 'dense', reference: 'trident DenseIndex', rows: [{ engine: 'trident DenseIndex', version: '', latencyMs: { p50: 0.1, p99: 0.3, mean: 0.1, samples: 10 }, recall10: 1 }] },
+    },
+  };
+
+  it('plots every scored engine of the BM25 / hybrid / re-rank tasks (not recall rows, not skipped ones)', async () => {
+    expect(latencyQualityRows(json).map((r) => [r.name, r.group])).toEqual([['trident', 'trident BM25'], ['MiniSearch', 'peer BM25']]);
+    const svg = await peersChart(json);
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('MiniSearch');
+    expect(svg).toContain('Test CPU');
+    expect(svg).toContain('minisearch 7.2.0');
+    const charts = await benchCharts({ peers: json });
+    expect(charts.map((c) => c.file)).toEqual(['peers-latency-quality.svg']);
+    expect(await peersChart({ tasks: {} })).toBeUndefined();
   });
 });
 
