@@ -74,13 +74,15 @@ export function taskTable(t: TaskResult): string {
       continue;
     }
     const isRef = r === ref;
+    // ratios compare a peer with the task's trident row; other trident rows show none
+    const own = !isRef && r.engine.startsWith('trident');
     if (open) {
       const f = r.extra?.['firstQueryMs'] as number | undefined;
       const rf = ref?.extra?.['firstQueryMs'] as number | undefined;
-      lines.push(`| ${r.engine} | ${ms(f)} | ${isRef ? '(reference)' : ratio(rf, f)} | ${mb(r.rssDeltaBytes)} | ${mb(r.diskBytes)} | ${ms(r.saveMs)} |`);
+      lines.push(`| ${r.engine} | ${ms(f)} | ${isRef ? '(reference)' : own ? '–' : ratio(rf, f)} | ${mb(r.rssDeltaBytes)} | ${mb(r.diskBytes)} | ${ms(r.saveMs)} |`);
     } else {
       lines.push(
-        `| ${r.engine} | ${ms(r.latencyMs?.p50)} | ${ms(r.latencyMs?.p99)} | ${ms(r.wallMs?.p50)} | ${isRef ? '(reference)' : ratio(ref?.latencyMs?.p50, r.latencyMs?.p50)} | ${quality(r)} | ${secs(r.buildMs)} | ${isRef ? '' : ratio(ref?.buildMs, r.buildMs)} | ${mb(r.rssDeltaBytes)} | ${mb(r.diskBytes)} |`,
+        `| ${r.engine} | ${ms(r.latencyMs?.p50)} | ${ms(r.latencyMs?.p99)} | ${ms(r.wallMs?.p50)} | ${isRef ? '(reference)' : own ? '–' : ratio(ref?.latencyMs?.p50, r.latencyMs?.p50)} | ${quality(r)} | ${secs(r.buildMs)} | ${isRef || own ? '' : ratio(ref?.buildMs, r.buildMs)} | ${mb(r.rssDeltaBytes)} | ${mb(r.diskBytes)} |`,
       );
     }
   }
@@ -108,8 +110,40 @@ export function peersMarkdown(j: PeersJson): string {
     'Latencies are per query, k = 10, one query at a time in one process, on the process CPU clock (all threads) unless marked wall; "trident ÷ peer" below 1 means trident takes less.',
     '',
   ];
+  out.push('### Overview', '', overviewTable(j));
   for (const t of Object.values(j.tasks)) out.push(taskTable(t));
   return out.join('\n');
+}
+
+/**
+ * One compact table over every task (the README's): p50 (p99), quality, build and the
+ * trident ÷ peer ratios, one row per engine that ran; the open task shows open + first query.
+ *
+ * @example
+ * ```ts
+ * overviewTable(json); // '| task | engine | p50 (p99) ms | …'
+ * ```
+ */
+export function overviewTable(j: PeersJson): string {
+  const lines = ['| task | engine | p50 (p99) ms | quality | build s | trident ÷ peer: p50 | build |', '|---|---|---:|---:|---:|---:|---:|'];
+  const short: Record<string, string> = { bm25: 'BM25, scifact', dense: 'dense kNN, scifact', synthetic: 'dense kNN, synthetic', hybrid: 'hybrid, scifact', multivector: 'MaxSim re-rank 200', open: 'open + first query' };
+  for (const [key, t] of Object.entries(j.tasks)) {
+    const ref = t.rows.find((r) => r.engine === t.reference && !r.skipped);
+    for (const r of t.rows) {
+      if (r.skipped) continue;
+      const isRef = r === ref;
+      const own = !isRef && r.engine.startsWith('trident');
+      if (key === 'open') {
+        const f = r.extra?.['firstQueryMs'] as number | undefined;
+        lines.push(`| ${short[key] ?? key} | ${r.engine} | ${ms(f)} | – | – | ${isRef ? 'ref.' : own ? '–' : ratio(ref?.extra?.['firstQueryMs'] as number | undefined, f)} | – |`);
+        continue;
+      }
+      lines.push(
+        `| ${short[key] ?? key} | ${r.engine} | ${ms(r.latencyMs?.p50)} (${ms(r.latencyMs?.p99)}) | ${quality(r).replace('nDCG@10 ', 'nDCG ').replace('recall@10 ', 'R@10 ')} | ${secs(r.buildMs)} | ${isRef ? 'ref.' : own ? '–' : ratio(ref?.latencyMs?.p50, r.latencyMs?.p50)} | ${isRef ? 'ref.' : own ? '–' : ratio(ref?.buildMs, r.buildMs)} |`,
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** Chart points: p50 latency vs nDCG@10 of every engine in the BM25 and hybrid tasks. */
@@ -122,6 +156,7 @@ export function latencyQualityRows(j: PeersJson): LatencyQualityRow[] {
   ] as const) {
     for (const r of j.tasks[key]?.rows ?? []) {
       if (r.skipped || r.ndcg10 === undefined || !r.latencyMs) continue;
+      if (key === 'hybrid' && r.engine === 'trident bm25') continue; // the BM25 task's trident point again
       rows.push({ name: r.engine, latencyMs: r.latencyMs.p50, quality: r.ndcg10, group: `${r.engine.startsWith('trident') ? 'trident' : 'peer'} ${group}` });
     }
   }
@@ -162,14 +197,15 @@ export async function peersChart(j: PeersJson & { dataset?: string }): Promise<s
   if (rows.length === 0) return undefined;
   const versions = Object.entries(j.peers ?? {})
     .filter(([k, v]) => v && k !== 'apache-arrow')
-    .map(([k, v]) => `${k.replace(/^@[a-z]+\//, '')} ${v}`)
-    .join(', ');
+    .map(([k, v]) => `${k.replace(/^@[a-z]+\//, '')} ${v}`);
+  const half = Math.ceil(versions.length / 2);
   return plotLatencyQuality(rows, {
     title: `${(j.dataset ?? 'dev/scifact').split('/').pop()}: nDCG@10 vs p50 latency per engine (k = 10, one query at a time)`,
     // vega-lite draws a string[] subtitle as one line each (ChartOptions types it as string)
-    subtitle: [`${j.cpuModel || 'CPU ?'}, load ${(j.loadavg ?? []).join(' ')}, ${j.date?.slice(0, 10) ?? ''}`, versions] as unknown as string,
+    subtitle: [`${j.cpuModel || 'CPU ?'}, load ${(j.loadavg ?? []).join(' ')}, ${j.date?.slice(0, 10) ?? ''}`, versions.slice(0, half).join(', '), versions.slice(half).join(', ')] as unknown as string,
     latencyLabel: 'p50 latency per query (ms, process CPU clock, log scale)',
     logLatency: true,
-    width: 640,
+    width: 760,
+    height: 420,
   });
 }
