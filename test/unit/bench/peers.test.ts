@@ -15,6 +15,7 @@ import { benchCharts } from '../../../bench/lib/charts.js';
 import { fts5Query, lanceFts, miniSearch, oramaText, sqliteFts, tridentBm25, winkBm25, type Engine, type Factory } from '../../../bench/peers/text-engines.js';
 import { faissFlat, hnswlib, lanceVector, oramaVector, sqliteVec, tridentDense, usearchRaw, type VectorSet } from '../../../bench/peers/vector-engines.js';
 import { rng } from '../../../bench/lib/synthetic.js';
+import { measureEngine } from '../../../bench/peers/measure.js';
 
 const TOPICS = ['astronomy', 'volcano', 'cheese', 'violin', 'glacier', 'tennis', 'origami', 'submarine', 'falcon', 'cactus', 'saffron', 'tornado', 'harpsichord', 'lighthouse', 'penguin', 'quartz', 'bamboo', 'zeppelin', 'mosaic', 'lantern'];
 // Each document shares common words and holds one rare topic word (twice, so BM25 has no doubt).
@@ -137,6 +138,36 @@ describe('peers bench: oracle helpers', () => {
     expect(md).toContain('| SQLite FTS5 | 5.00 | 9.00 | – | 0.040× | nDCG@10 0.690 | 0.300 | 10× |');
     expect(ratio(3.47, 2394)).toBe('0.0014×');
     expect(md).toContain('- skipped — faiss-node: not installed');
+  });
+});
+
+describe('peers bench: measureEngine', () => {
+  it('records build, quality from the results, latency, save time and bytes on disk of a saved engine', async () => {
+    const corpus: MvCorpus = DOCS.map((_, i) => ({ data: row(VECS, DIM, i).slice(), dim: DIM, count: 1 }));
+    const queries: RerankQuery[] = [0, 3].map((j) => ({ mv: { data: queryVector(j), dim: DIM, count: 1 }, candidates: Uint32Array.from([0, 3, 5]) }));
+    let seen: number[][] = [];
+    const { row: r } = await measureEngine('trident MultiVectorStore', tridentRerank, corpus, tmp(), {
+      queries,
+      k: 1,
+      timeMs: 20,
+      minIterations: 5,
+      quality: (res) => ((seen = res), { recall10: 1 }),
+    });
+    expect(seen).toEqual([[0], [3]]);
+    expect(r.skipped).toBeUndefined();
+    expect(r.recall10).toBe(1);
+    expect(r.latencyMs!.samples).toBeGreaterThanOrEqual(5);
+    expect(r.saveMs).toBeGreaterThanOrEqual(0);
+    expect(r.diskBytes).toBeGreaterThan(DOCS.length * DIM * 2); // the f16 rows at least
+  });
+
+  it('turns a failing or skipping factory into a skipped row with the reason', async () => {
+    const o = { queries: ['q'], k: 1, timeMs: 10, minIterations: 1, quality: () => ({}) };
+    const failing: Factory<string> = async () => {
+      throw new Error('boom\nstack');
+    };
+    expect((await measureEngine('x', failing, DOCS, tmp(), o)).row).toEqual({ engine: 'x', version: '', skipped: 'build failed: boom' });
+    expect((await measureEngine('y', async () => ({ skipped: 'not here' }), DOCS, tmp(), o)).row.skipped).toBe('not here');
   });
 });
 
