@@ -134,8 +134,8 @@ async function main(): Promise<number> {
   process.stderr.write(`bench: wrote ${join(RESULTS_DIR, 'summary.md')}\n`);
   if (opts.plot) {
     const load = (f: string) => (existsSync(join(RESULTS_DIR, f)) ? readJson(f) : undefined);
-    const charts = await benchCharts({ e2e: load('e2e.json'), scale: load('scale.json') });
-    if (charts.length === 0) process.stderr.write('bench: no chart to draw (needs e2e.json and/or scale.json)\n');
+    const charts = await benchCharts({ e2e: load('e2e.json'), scale: load('scale.json'), peers: load('peers.json') });
+    if (charts.length === 0) process.stderr.write('bench: no chart to draw (needs e2e.json, scale.json or peers.json)\n');
     for (const c of charts) {
       writeFileSync(join(RESULTS_DIR, c.file), c.svg);
       process.stderr.write(`bench: wrote ${join(RESULTS_DIR, c.file)}\n`);

@@ -1,12 +1,13 @@
 /**
  * SVG charts of the benchmark results (src/plot, vega-lite rendered headless in Node):
  * latency vs nDCG@10 per mode and per-query nDCG@10 'all' vs 'bm25' from e2e.json, latency
- * vs collection size from scale.json. Pure functions of the parsed JSON, so they can be
+ * vs collection size from scale.json, latency vs nDCG@10 per engine from peers.json. Pure functions of the parsed JSON, so they can be
  * re-drawn from old results.
  */
 import { plotLatencyQuality, plotPerQueryDelta, plotScaling } from '../../src/plot/index.js';
 import type { LatencyQualityRow } from '../../src/plot/index.js';
 import type { ScalingRow } from '../../src/plot/index.js';
+import { peersChart, type PeersJson } from '../peers/report.js';
 
 /** A chart to write: file name (in bench/results/ and bench/charts/) and SVG text. */
 export interface Chart {
@@ -76,7 +77,7 @@ function machine(j: { backend?: { kind?: string; isa?: string } }): string {
  * const charts = await benchCharts({ e2e: JSON.parse(e2eText), scale: JSON.parse(scaleText) });
  * ```
  */
-export async function benchCharts(results: { e2e?: unknown; scale?: unknown }): Promise<Chart[]> {
+export async function benchCharts(results: { e2e?: unknown; scale?: unknown; peers?: unknown }): Promise<Chart[]> {
   const out: Chart[] = [];
   const e2e = results.e2e as E2eJson | undefined;
   if (e2e?.modes?.length) {
@@ -97,5 +98,7 @@ export async function benchCharts(results: { e2e?: unknown; scale?: unknown }): 
     const rows = scaleRows(scale);
     if (rows.length) out.push({ file: 'scale-latency-vs-n.svg', svg: await plotScaling(rows, { title: 'Search latency vs collection size (synthetic)', subtitle: `k = 10, one core, ${machine(scale)}; dense 1024-d; mv = multi-vector i8, 100–300 vectors/doc (rerank = 200 candidates)`, logLatency: true, width: 560 }) });
   }
+  const peers = results.peers ? await peersChart(results.peers as PeersJson) : undefined;
+  if (peers) out.push({ file: 'peers-latency-quality.svg', svg: peers });
   return out;
 }

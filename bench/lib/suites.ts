@@ -100,6 +100,14 @@ export const SUITES: readonly Suite[] = [
     inQuick: true,
     about: 'latency and memory vs N per store (synthetic, 100k; 1M with TRIDENT_BENCH_SCALE=full)',
   },
+  {
+    name: 'peers',
+    file: 'peers.bench.ts',
+    nodeArgs: ['--expose-gc'],
+    quick: { TRIDENT_BENCH_PEERS_SYNTH_N: '20000', TRIDENT_BENCH_PEERS_MV_QUERIES: '10', TRIDENT_BENCH_TIME_MS: '300', TRIDENT_BENCH_PEERS_TIME_MS: '300' },
+    inQuick: false,
+    about: 'trident vs LanceDB, SQLite FTS5/sqlite-vec, usearch, hnswlib, wink, MiniSearch, Orama on dev/scifact and synthetic N × 1024',
+  },
 ];
 
 /** Parsed runner options. */
