@@ -1,0 +1,81 @@
+/**
+ * English analysis from analyser version 3: our own tokeniser (no wink-nlp tokenisation), the
+ * same stop list (src/analyze/stop-words.ts) and the same Porter2 stemmer as versions 1–2
+ * (wink-eng-lite-web-model's `porter-stemmer.js`, the function behind wink's `its.stem`).
+ *
+ * Tokens, on the lower-cased text (one regex scan, linear in the text's length):
+ * - a number with inner separators stays one token: `1.5`, `0.05`, `2,000` (kept as they are,
+ *   not stemmed) unless a letter follows (`1.5mg` → `1`, `5mg`);
+ * - otherwise a word is a run of letters, digits and combining marks (`\p{L}\p{N}\p{M}`), joined
+ *   across inner apostrophes (' or ’): everything else (spaces, punctuation, hyphens, slashes,
+ *   symbols, emoji) separates words, so `covid-19` → `covid`, `19`;
+ * - apostrophes: a possessive or contraction suffix goes (`dog's`, `we'll`, `they're`, `I've`,
+ *   `he'd`, `I'm` → the word before it), `n't` leaves the verb (`don't` → `do`, a stop word),
+ *   any other apostrophe is removed (`o'brien` → `obrien`); a trailing apostrophe is punctuation.
+ *
+ * A word that is a stop word (after the suffix rules) is dropped, other words are stemmed;
+ * words longer than {@link MAX_WORD_LENGTH} are dropped before stemming (the analyser drops
+ * such terms anyway, and the stemmer's regexes are quadratic in a word's length). Each distinct
+ * word's term is memoised (bounded: words of up to 64 characters, at most 200,000 entries).
+ */
+import { createRequire } from 'node:module';
+import { STOP_WORDS } from './stop-words.js';
+
+const require = createRequire(import.meta.url);
+/** Porter2 (wink's implementation, as `its.stem` uses): lower-cases, then stems. */
+const porter2 = require('wink-eng-lite-web-model/dist/porter-stemmer.js') as (word: string) => string;
+
+/** Longest word that is stemmed and kept (UTF-16 units), as the analysers' term cap. */
+export const MAX_WORD_LENGTH = 255;
+
+const TOKEN = /\p{N}+(?:[.,]\p{N}+)+|[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
+const NUMBER = /^\p{N}+(?:[.,]\p{N}+)+$/u;
+const APOSTROPHE = /['’]/;
+const DROPPED_SUFFIX = new Set(['s', 'll', 're', 've', 'd', 'm']);
+
+/** Word → term ('' = dropped). */
+const cache = new Map<string, string>();
+const CACHE_MAX = 200_000;
+const CACHE_WORD_LENGTH = 64;
+
+/** Empties the word cache (benchmarks time a cold analyser); internal. */
+export function resetEnglishV3Cache(): void {
+  cache.clear();
+}
+
+/** Terms of English text (analyser version 3): see the module doc; internal. */
+export function englishTermsV3(text: string): string[] {
+  const tokens = text.toLowerCase().match(TOKEN);
+  if (tokens === null) return [];
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!;
+    let term = cache.get(tok);
+    if (term === undefined) {
+      term = wordTerm(tok);
+      if (tok.length <= CACHE_WORD_LENGTH) {
+        if (cache.size >= CACHE_MAX) cache.clear();
+        cache.set(tok, term);
+      }
+    }
+    if (term.length > 0) out.push(term);
+  }
+  return out;
+}
+
+/** The term of one lower-case token ('' when dropped); exported for tests. */
+export function wordTerm(tok: string): string {
+  if (tok.length > MAX_WORD_LENGTH) return '';
+  let word = tok;
+  if (APOSTROPHE.test(tok)) {
+    const parts = tok.split(APOSTROPHE);
+    const base = parts[0]!;
+    const suffix = parts.slice(1).join('');
+    if (parts.length === 2 && DROPPED_SUFFIX.has(suffix)) word = base;
+    else if (parts.length === 2 && suffix === 't' && base.length > 1 && base.endsWith('n')) word = base.slice(0, -1);
+    else word = parts.join('');
+  }
+  if (STOP_WORDS.has(word)) return '';
+  if (NUMBER.test(word)) return word;
+  return porter2(word);
+}
