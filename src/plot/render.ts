@@ -1,10 +1,24 @@
 /**
  * Renders a Vega-Lite spec to an SVG string in Node: compile with vega-lite,
  * parse with vega, render headless (`renderer: 'none'`, no browser, no canvas).
+ * vega and vega-lite are imported on the first chart, not with the package: together they
+ * cost about half of `import 'trident'` and only charts need them.
  */
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as vl from 'vega-lite';
 import { invalid } from '../errors.js';
+
+type Vega = typeof import('vega');
+type VegaLite = typeof import('vega-lite');
+let libs: Promise<[Vega, VegaLite]> | null = null;
+
+/** vega + vega-lite, imported once on first use. @internal */
+export function loadVega(): Promise<[Vega, VegaLite]> {
+  libs ??= Promise.all([import('vega'), import('vega-lite')]).catch((e: unknown) => {
+    libs = null;
+    throw e;
+  });
+  return libs;
+}
 
 /**
  * A Vega-Lite top-level spec (kept loose so callers need not import vega-lite types).
@@ -45,6 +59,7 @@ export interface ChartOptions {
  * ```
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  const [vega, vl] = await loadVega();
   const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

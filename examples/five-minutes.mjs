@@ -1,0 +1,21 @@
+// The README's "API in five minutes" block, verbatim below this header (a test checks that the
+// two match). Run it in an empty folder after `npm install trident`: node five-minutes.mjs
+
+import { HybridIndex, loadEncoder } from 'trident';
+
+const encoder = await loadEncoder('builtin:static-en');        // or 'BAAI/bge-m3', a local folder, …
+const index = await HybridIndex.create({ encoder, path: './my-index', bm25: { analyzer: 'english' } });
+
+await index.add([
+  { id: 'a', text: 'BM25 ranks documents by term frequency and document length.', metadata: { year: 1994 } },
+  { id: 'b', text: 'Dense retrieval maps queries and passages into one vector space.', metadata: { year: 2020 } },
+]);
+
+const hits = await index.search('how does bm25 rank documents?', { k: 5, explain: true });
+// hits[i] = { id, score, scores: { dense, sparse, multivector }, metadata, chunk?, explanation? }
+console.log(hits.map((h) => h.id));                            // [ 'a', 'b' ]
+
+await index.delete(['b']);
+await index.save();                                             // crash-safe: new generation + atomic manifest
+const again = await HybridIndex.open('./my-index', { encoder });
+await again.close();
