@@ -57,3 +57,19 @@ describe('package surface', () => {
     expect(pkg.scripts.install).toBe('node native/build.cjs');
   });
 });
+
+describe('import cost', () => {
+  it('vega, vega-lite and onnxruntime-node are imported lazily (only dynamic imports in src/)', () => {
+    const r = spawnSync('grep', ['-rnE', "^import [^t].*from '(vega|vega-lite|onnxruntime-node)'|^import '(vega|vega-lite|onnxruntime-node)'", join(ROOT, 'src')], { encoding: 'utf8' });
+    expect(r.stdout).toBe('');
+  });
+
+  it('import("trident") does not load onnxruntime-node (CommonJS, visible in the module cache)', () => {
+    const code =
+      "import('./src/index.ts').then(async (m) => { const cache = () => Object.keys(require('node:module')._cache).filter((p) => /node_modules\\/(onnxruntime-node|vega|vega-lite)\\//.test(p));" +
+      ' console.log(cache().length, typeof m.HybridIndex); })';
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('0 function');
+  });
+});
