@@ -100,11 +100,9 @@ console.log("pack-check: search top-3 " + hits.map((h) => h.id).join(", "));
 ' "$work/search.json" "$data/corpus.jsonl"
 npx --no-install trident eval idx --beir "$data" --configs dense,bm25 --json eval.json > "$work/eval.log" 2>&1 || { tail -20 "$work/eval.log"; fail "trident eval"; }
 node -e '
-const fs = require("fs");
-const txt = fs.readFileSync("eval.json", "utf8");
-const nd = [...txt.matchAll(/"ndcg@10"\s*:\s*([0-9.eE+-]+)/gi)].map((m) => Number(m[1]));
-if (nd.length < 2) throw new Error("eval.json has no nDCG@10 per config: " + txt.slice(0, 300));
-for (const v of nd) if (!(v > 0.2 && v <= 1)) throw new Error("implausible nDCG@10 " + v + " on scifact-500");
-console.log("pack-check: eval nDCG@10 " + nd.slice(0, 4).map((v) => v.toFixed(3)).join(", "));
+const rows = JSON.parse(require("fs").readFileSync("eval.json", "utf8")).rows;
+const nd = Object.fromEntries(rows.map((r) => [r.name, r.result.metrics["ndcg@10"]]));
+if (!(nd.dense > 0.3 && nd.dense <= 1) || !(nd.bm25 > 0.5 && nd.bm25 <= 1)) throw new Error("implausible nDCG@10 on scifact-500: " + JSON.stringify(nd));
+console.log("pack-check: eval nDCG@10 dense " + nd.dense.toFixed(3) + ", bm25 " + nd.bm25.toFixed(3));
 '
 say "OK"
