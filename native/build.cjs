@@ -45,11 +45,23 @@ const gyp = process.env.npm_config_node_gyp;
 const [cmd, args] = gyp ? [process.execPath, [gyp, 'rebuild']] : ['node-gyp', ['rebuild']];
 const r = spawnSync(cmd, args, { cwd: here, stdio: 'inherit' });
 const built = path.join(here, 'build', 'Release', 'trident_native.node');
+function shippedPrebuild() {
+  try {
+    const found = require('node-gyp-build').path(here);
+    return found.startsWith(path.join(here, 'prebuilds') + path.sep) && loads(found) ? found : null;
+  } catch {
+    return null;
+  }
+}
+
 if (r.status !== 0 || !fs.existsSync(built) || !loads(built)) {
+  const why = `building the native addon from source failed (${r.error ? r.error.message : `exit ${r.status}`})`;
+  const pre = shippedPrebuild();
   process.stderr.write(
-    `trident: WARNING: building the native addon from source failed (${r.error ? r.error.message : `exit ${r.status}`}) ` +
-      `and no shipped prebuild loads on ${process.platform}-${process.arch}, so the pure-TS kernels will be used (much slower). ` +
-      'Install a C++ toolchain (g++/clang, make, python3) and run `npm rebuild trident`.\n',
+    pre !== null
+      ? `trident: WARNING: ${why}; the shipped prebuild ${path.relative(root, pre)} will be used.\n`
+      : `trident: WARNING: ${why} and no shipped prebuild loads on ${process.platform}-${process.arch}, so the pure-TS kernels will be used (much slower). ` +
+          'Install a C++ toolchain (g++/clang, make, python3) and run `npm rebuild trident`.\n',
   );
 }
 process.exit(0);

@@ -76,6 +76,24 @@ say "backend $out"
 if node -e "require('trident')" > "$work/require.log" 2>&1; then fail "require('trident') did not throw"; fi
 grep -q "trident is ESM-only" "$work/require.log" || { cat "$work/require.log"; fail "require('trident') message"; }
 
+# 4b. A broken toolchain is not silent: building from source without a compiler says so on
+# stderr (and the prebuild still serves), and an index on the TS fallback warns once at run time.
+TRIDENT_BUILD_FROM_SOURCE=1 npm rebuild trident --foreground-scripts > "$work/rebuild.log" 2>&1 || true
+grep -q "trident: WARNING: building the native addon from source failed (exit [0-9]*); the shipped prebuild native/prebuilds/linux-x64/node.glibc.node will be used" "$work/rebuild.log" || { tail -20 "$work/rebuild.log"; fail "a failed source build was silent"; }
+out="$(node -e "import('trident').then((m) => console.log(m.backend().kind))")"
+[ "$out" = native ] || fail "after a failed source build the prebuild no longer loads: $out"
+mkdir -p "$work/empty-native"
+TRIDENT_NATIVE_DIR="$work/empty-native" node --input-type=module -e "
+import { MultiVectorStore, backend } from 'trident';
+const s = MultiVectorStore.create({ dim: 2, dtype: 'f32' });
+s.add(0, { data: Float32Array.of(1, 0), dim: 2, count: 1 });
+s.score({ data: Float32Array.of(1, 0), dim: 2, count: 1 }, [0]);
+s.score({ data: Float32Array.of(1, 0), dim: 2, count: 1 }, [0]);
+console.log(backend().kind);" > "$work/fallback.out" 2> "$work/fallback.err" || { cat "$work/fallback.err"; fail "TS fallback run"; }
+[ "$(cat "$work/fallback.out")" = js ] || fail "fallback run did not use the TS kernels"
+[ "$(grep -c TRIDENT_NATIVE_FALLBACK "$work/fallback.err")" = 1 ] || { cat "$work/fallback.err"; fail "expected one TRIDENT_NATIVE_FALLBACK warning"; }
+say "failed source build and TS fallback both say so"
+
 # 5. The README's five-minute snippet.
 cp "$root/examples/five-minutes.mjs" .
 out="$(node five-minutes.mjs)" || fail "five-minutes.mjs"
