@@ -17,5 +17,6 @@ console.log(hits.map((h) => h.id));                            // [ 'a', 'b' ]
 
 await index.delete(['b']);
 await index.save();                                             // crash-safe: new generation + atomic manifest
+await index.close();                                            // one writer per directory
 const again = await HybridIndex.open('./my-index', { encoder });
 await again.close();
