@@ -5,10 +5,17 @@
  * mapped to typed trident errors here.
  */
 
-import usearch from 'usearch';
+import { createRequire } from 'node:module';
+import type usearchEsm from 'usearch';
 import { StorageError, TridentError } from '../errors.js';
 import type { DenseDtype } from './rows.js';
 
+// usearch's CommonJS build, not its ES module: the ES build looks for its native addon from
+// `globalThis.__dirname` when one exists, and `node -e` defines it as '.', so the lookup walked
+// up relative paths forever (RangeError: Maximum call stack size exceeded) unless the working
+// directory happened to have a `build/` or `prebuilds/` above it. The CommonJS build uses its
+// own module directory.
+const usearch = createRequire(import.meta.url)('usearch') as typeof usearchEsm;
 const { Index, MetricKind } = usearch;
 type UIndex = InstanceType<typeof Index>;
 

@@ -6,9 +6,18 @@
  * Models are loaded by *path* so onnxruntime resolves external-data files
  * (`model.onnx_data`, `model.onnx.data`) relative to the model file.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { basename } from 'node:path';
 import { ModelError } from '../errors.js';
+
+// onnxruntime-node (its native library included) is imported when the first session is made,
+// not with the package: `import 'trident'` should not pay for it when no ONNX model is used.
+type Ort = typeof import('onnxruntime-node');
+let ortModule: Ort | null = null;
+async function loadOrt(): Promise<Ort> {
+  ortModule ??= await import('onnxruntime-node');
+  return ortModule;
+}
 
 /** A feed: int64 ids/masks (given as number arrays) or float32 data. */
 export type Feed =
@@ -65,7 +74,8 @@ export class OnnxSession {
   /** Loads the model file at `path` (external data resolved next to it). */
   static async load(path: string, opts: SessionOptions = {}): Promise<OnnxSession> {
     try {
-      return new OnnxSession(await ort.InferenceSession.create(path, sessionOptions(opts)), basename(path));
+      const o = await loadOrt();
+      return new OnnxSession(await o.InferenceSession.create(path, sessionOptions(opts)), basename(path));
     } catch (e) {
       throw new ModelError('MODEL_INVALID', `onnxruntime cannot load ${path} (${firstLine(e)}); the file or its external data (.onnx_data / .onnx.data) is missing or corrupt: download it again`, { cause: e });
     }
@@ -74,7 +84,8 @@ export class OnnxSession {
   /** Loads a model serialised in memory (used for the generated heads graph). */
   static async fromBytes(bytes: Uint8Array, label: string, opts: SessionOptions = {}): Promise<OnnxSession> {
     try {
-      return new OnnxSession(await ort.InferenceSession.create(bytes, sessionOptions(opts)), label);
+      const o = await loadOrt();
+      return new OnnxSession(await o.InferenceSession.create(bytes, sessionOptions(opts)), label);
     } catch (e) {
       throw new ModelError('MODEL_INVALID', `onnxruntime cannot build ${label} (${firstLine(e)})`, { cause: e });
     }
@@ -82,14 +93,15 @@ export class OnnxSession {
 
   /** Runs the model; returns the requested float outputs (all outputs by default). */
   async run(feeds: Record<string, Feed>, fetch?: string[]): Promise<Record<string, Output>> {
+    const { Tensor } = ortModule!; // loaded: this session was made by load() / fromBytes()
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, f] of Object.entries(feeds)) {
       if (f.type === 'int64') {
         const a = new BigInt64Array(f.data.length);
         for (let i = 0; i < f.data.length; i++) a[i] = BigInt(f.data[i]!);
-        ortFeeds[name] = new ort.Tensor('int64', a, f.dims);
+        ortFeeds[name] = new Tensor('int64', a, f.dims);
       } else {
-        ortFeeds[name] = new ort.Tensor('float32', f.data, f.dims);
+        ortFeeds[name] = new Tensor('float32', f.data, f.dims);
       }
     }
     let res: ort.InferenceSession.ReturnType;

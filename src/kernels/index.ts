@@ -6,11 +6,12 @@
  *   `amx` (AVX-512 + AMX tiles; Linux grants the tile state when the addon loads), `avx512`
  *   (VNNI), `avx2`, `neon`, `serial`.
  * - {@link setIsa} switches at run time (tests loop over every ISA plus `'js'`).
- * - If the addon cannot load, the reason is said once through the logger installed with
- *   {@link setKernelLogger} (nothing is printed by default).
+ * - If the addon cannot load, the first kernel call on the TS fallback says why, once, through
+ *   the logger installed with {@link setKernelLogger} (default: a Node process warning).
  */
 import { InvalidArgumentError } from '../errors.js';
-import { loadNative, type NativeConvert, type NativeMemory, type NativeModule } from './native.js';
+import { existsSync } from 'node:fs';
+import { loadNative, nativeDir, type NativeConvert, type NativeMemory, type NativeModule } from './native.js';
 import { referenceKernels } from './reference.js';
 import type { Backend, Kernels } from './types.js';
 
@@ -20,31 +21,64 @@ let native: NativeModule | null = null;
 let nativeError: Error | null = null;
 let nativeTried = false;
 let active: Kernels = referenceKernels;
-let logger: ((message: string) => void) | null = null;
-let pendingMessage: string | null = null;
+/** Receives kernel notices; `undefined` = the default ({@link defaultKernelLogger}), `null` = silent. */
+let logger: ((message: string) => void) | null | undefined = undefined;
+let warned = false;
+
+/** The default kernel logger: a Node process warning (code TRIDENT_NATIVE_FALLBACK) on stderr. */
+function defaultKernelLogger(message: string): void {
+  process.emitWarning(message, { code: 'TRIDENT_NATIVE_FALLBACK' });
+}
 
 function tryNative(): NativeModule | null {
   if (!nativeTried) {
     nativeTried = true;
     const m = loadNative();
-    if (m instanceof Error) {
-      nativeError = m;
-      pendingMessage = `trident: native kernels unavailable (${m.message.split('\n')[0]}); using the pure-TS kernels (slower)`;
-      flushMessage();
-    } else {
-      native = m;
-    }
+    if (m instanceof Error) nativeError = m;
+    else native = m;
   }
   return native;
 }
 
-function flushMessage(): void {
-  if (pendingMessage !== null && logger !== null) {
-    const msg = pendingMessage;
-    pendingMessage = null;
-    logger(msg);
-  }
+/**
+ * The one warning said when the TS kernels first run because the addon could not be loaded
+ * (not when they were chosen with `TRIDENT_KERNELS=js` / `setIsa('js')`).
+ */
+function fallbackMessage(): string {
+  const reason = nativeError?.message.split('\n')[0] ?? 'unknown reason';
+  const platform = `${process.platform}-${process.arch}`;
+  const dir = nativeDir();
+  const hint = existsSync(`${dir}/prebuilds/${platform}`)
+    ? `the prebuild shipped for ${platform} did not load; run \`npm rebuild trident\` with a C++ toolchain to build one from source`
+    : `no prebuild ships for ${platform}, so the addon is built from source at install: install a C++ toolchain (g++ or clang, make, python3) and run \`npm rebuild trident\``;
+  return (
+    `trident: the native SIMD addon could not be loaded (${reason}); multi-vector MaxSim and exact dense scans ` +
+    `run on the pure-TS kernels, about 20× slower. ${hint[0]!.toUpperCase()}${hint.slice(1)}. ` +
+    `Set TRIDENT_KERNELS=js to choose the TS kernels knowingly, or setKernelLogger() to route this message.`
+  );
 }
+
+function warnOnce(): void {
+  if (warned) return;
+  warned = true;
+  const log = logger === undefined ? defaultKernelLogger : logger;
+  if (log !== null) log(fallbackMessage());
+}
+
+/**
+ * The TS kernels used as a fallback: the first call says so once (see {@link setKernelLogger}),
+ * then the plain TS kernels take over.
+ */
+const fallbackKernels: Kernels = Object.fromEntries(
+  (Object.keys(referenceKernels) as (keyof Kernels)[]).map((name) => [
+    name,
+    (...args: unknown[]) => {
+      warnOnce();
+      if (active === fallbackKernels) active = referenceKernels;
+      return (referenceKernels[name] as (...a: unknown[]) => void)(...args);
+    },
+  ]),
+) as unknown as Kernels;
 
 /**
  * The active kernels. Calls are forwarded to the implementation picked by {@link setIsa}
@@ -95,7 +129,7 @@ export function nativeMemory(): NativeMemory | null {
  * ```
  */
 export function nativeConvert(): NativeConvert | null {
-  return active === referenceKernels || native === null ? null : native.convert;
+  return active === referenceKernels || active === fallbackKernels || native === null ? null : native.convert;
 }
 
 /**
@@ -108,7 +142,7 @@ export function nativeConvert(): NativeConvert | null {
  */
 export function backend(): Backend {
   const available = native !== null ? native.available() : [];
-  if (active === referenceKernels || native === null) return { kind: 'js', isa: 'js', available };
+  if (active === referenceKernels || active === fallbackKernels || native === null) return { kind: 'js', isa: 'js', available };
   return { kind: 'native', isa: native.isa(), available };
 }
 
@@ -147,7 +181,7 @@ export function setIsa(isa: string): void {
   const m = tryNative();
   if (m === null) {
     if (isa === 'auto') {
-      active = referenceKernels;
+      active = warned ? referenceKernels : fallbackKernels;
       return;
     }
     throw new InvalidArgumentError('UNSUPPORTED', `setIsa('${isa}'): the native addon is not loaded (${nativeError?.message.split('\n')[0]}); only 'js' and 'auto' are possible`);
@@ -164,18 +198,21 @@ export function setIsa(isa: string): void {
 }
 
 /**
- * Installs the function that receives trident's kernel notices (at most one: the addon
- * could not be loaded). A notice raised before a logger was installed is delivered to the
- * first logger. Pass `null` to silence.
+ * Installs the function that receives trident's kernel notices. There is one: when the native
+ * addon could not be loaded (no prebuild for the platform and no working C++ toolchain at
+ * install), the first kernel call an index makes on the pure-TS fallback says so, once per
+ * process. By default it is a Node process warning (`process.emitWarning`, code
+ * `TRIDENT_NATIVE_FALLBACK`, printed on stderr unless `--no-warnings`); pass a function to
+ * route it to your logger, `null` to silence it. Choosing the TS kernels with
+ * `TRIDENT_KERNELS=js` or `setIsa('js')` raises no notice.
  *
  * @example
  * ```ts
- * setKernelLogger((msg) => myLog.info(msg));
+ * setKernelLogger((msg) => myLog.warn(msg));
  * ```
  */
 export function setKernelLogger(fn: ((message: string) => void) | null): void {
   logger = fn;
-  flushMessage();
 }
 
 /**

@@ -1,10 +1,37 @@
 /**
  * Renders a Vega-Lite spec to an SVG string in Node: compile with vega-lite,
  * parse with vega, render headless (`renderer: 'none'`, no browser, no canvas).
+ * vega and vega-lite are optional peer dependencies (about 22 MB installed), imported on the
+ * first chart, not with the package: they cost about half of `import 'trident'` and only
+ * charts need them.
  */
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
-import { invalid } from '../errors.js';
+import type * as vl from 'vega-lite';
+import { TridentError, invalid } from '../errors.js';
+
+type Vega = typeof import('vega');
+type VegaLite = typeof import('vega-lite');
+let libs: Promise<[Vega, VegaLite]> | null = null;
+
+/**
+ * The error for a chart when vega / vega-lite cannot be imported: UNSUPPORTED saying how to
+ * install them when they are missing, else the import error itself. @internal
+ */
+export function chartDependencyError(e: unknown): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    return new TridentError('UNSUPPORTED', 'charts need the optional peer dependencies vega and vega-lite: run `npm install vega vega-lite`', { cause: e });
+  }
+  return e;
+}
+
+/** vega + vega-lite, imported once on first use. @internal */
+export function loadVega(): Promise<[Vega, VegaLite]> {
+  libs ??= Promise.all([import('vega'), import('vega-lite')]).catch((e: unknown) => {
+    libs = null;
+    throw chartDependencyError(e);
+  });
+  return libs;
+}
 
 /**
  * A Vega-Lite top-level spec (kept loose so callers need not import vega-lite types).
@@ -45,6 +72,7 @@ export interface ChartOptions {
  * ```
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  const [vega, vl] = await loadVega();
   const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
