@@ -94,10 +94,12 @@ export class EntryTable {
    */
   restore(id: ExternalId, previous: DocumentVersion | null, added: readonly number[]): void {
     for (const n of added) this.#entries[n] = null;
+    this.#live -= this.#byDoc.get(id)?.length ?? 0;
     this.#byDoc.delete(id);
     this.#metadata.delete(id);
     this.#texts.delete(id);
     if (!previous) return;
+    this.#live += previous.ids.length;
     this.#byDoc.set(id, previous.ids);
     if (previous.metadata !== undefined) this.#metadata.set(id, previous.metadata);
     if (previous.text !== undefined) this.#texts.set(id, previous.text);

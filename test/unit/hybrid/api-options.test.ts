@@ -104,7 +104,7 @@ describe('unknown keys in every public options object', () => {
     await expectUnknownKey(index.calibrate([{ query: 'alpha', relevant: ['d0'] }], { topK: 5 } as never), 'topK', 'k');
     await index.save();
     await index.close();
-    await expectUnknownKey(HybridIndex.open(dir, { encoder, readOnly: true } as never), 'readOnly', 'encoder');
+    await expectUnknownKey(HybridIndex.open(dir, { encoder, readonly: true } as never), 'readonly', 'readOnly');
   });
 
   it('store constructors, store searches and loadEncoder', async () => {
