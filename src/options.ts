@@ -26,10 +26,17 @@ const ALIASES: Readonly<Record<string, readonly string[]>> = {
   exact: ['exhaustive', 'bruteforce', 'brute_force'],
 };
 
-/** Damerau–Levenshtein distance (optimal string alignment), case-insensitive. */
-function distance(a: string, b: string): number {
-  a = a.toLowerCase();
-  b = b.toLowerCase();
+/**
+ * Damerau–Levenshtein distance (optimal string alignment: insertions, deletions, substitutions
+ * and swaps of two neighbouring characters each cost 1), case-sensitive.
+ *
+ * @example
+ * ```ts
+ * editDistance('limt', 'limit'); // 1
+ * editDistance('modle', 'model'); // 1
+ * ```
+ */
+export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
@@ -40,6 +47,11 @@ function distance(a: string, b: string): number {
     }
   }
   return d[a.length]![b.length]!;
+}
+
+/** {@link editDistance} ignoring case. */
+function distance(a: string, b: string): number {
+  return editDistance(a.toLowerCase(), b.toLowerCase());
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { TridentError } from '../errors.js';
+import { editDistance } from '../options.js';
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -44,28 +45,7 @@ export interface CommandSpec {
 /** Parsed values: strings, numbers, booleans or string lists, keyed by option name. */
 export type OptionValues = Record<string, string | number | boolean | string[] | undefined>;
 
-/**
- * Edit distance with insertions, deletions, substitutions and transpositions of neighbours,
- * each costing 1 (optimal string alignment: Levenshtein plus the typo `modle` → `model`).
- *
- * @example
- * ```ts
- * editDistance('limt', 'limit'); // 1
- * editDistance('modle', 'model'); // 1
- * ```
- */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
+export { editDistance };
 
 /**
  * The candidate closest to `word` by edit distance (ties: the first in `candidates`), or
