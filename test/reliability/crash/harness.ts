@@ -11,35 +11,13 @@ import { FakeEncoder } from '../../helpers/fake-encoder.js';
 import { fingerprint, referenceFingerprint, type Doc } from '../corpus.js';
 import { applySteps, makePlan, usesWal, type CrashOp } from './plan.js';
 import { GENERATIONS_KEPT, type ExternalId } from '../../../src/store/index.js';
+import { bundleChildScript } from '../../helpers/bundle-child.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const STUBBED = /^(wink-nlp|wink-eng-lite-web-model|onnxruntime-node|@huggingface\/tokenizers|@huggingface\/transformers)$/;
 
 /** Bundles the child into node_modules/.cache (so its bare imports resolve); returns its path. */
-export async function bundleChild(): Promise<string> {
-  const esbuild = await import('esbuild');
-  const outfile = path.join(ROOT, 'node_modules/.cache/trident-crash', `child-${process.pid}.mjs`);
-  await esbuild.build({
-    entryPoints: [path.join(ROOT, 'test/reliability/crash/child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-    plugins: [
-      {
-        // the child never tokenises text with these (fake encoder, plain analyzer): skip loading them
-        name: 'stub-heavy-packages',
-        setup(b) {
-          b.onResolve({ filter: STUBBED }, (a) => ({ path: a.path, namespace: 'stub' }));
-          b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
-        },
-      },
-    ],
-  });
-  return outfile;
+export function bundleChild(): Promise<string> {
+  return bundleChildScript('test/reliability/crash/child.ts', 'trident-crash');
 }
 
 export interface TrialSpec {

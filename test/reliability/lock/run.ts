@@ -3,35 +3,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleChildScript } from '../../helpers/bundle-child.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const STUBBED = /^(wink-nlp|wink-eng-lite-web-model|onnxruntime-node|@huggingface\/tokenizers|@huggingface\/transformers)$/;
 
 /** Bundles lock/child.ts into node_modules/.cache (so its bare imports resolve); returns its path. */
-export async function bundleLockChild(): Promise<string> {
-  const esbuild = await import('esbuild');
-  const outfile = path.join(ROOT, 'node_modules/.cache/trident-lock', `child-${process.pid}.mjs`);
-  await esbuild.build({
-    entryPoints: [path.join(ROOT, 'test/reliability/lock/child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-    plugins: [
-      {
-        // the child uses the fake encoder and the plain analyzer: skip loading these
-        name: 'stub-heavy-packages',
-        setup(b) {
-          b.onResolve({ filter: STUBBED }, (a) => ({ path: a.path, namespace: 'stub' }));
-          b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
-        },
-      },
-    ],
-  });
-  return outfile;
+export function bundleLockChild(): Promise<string> {
+  return bundleChildScript('test/reliability/lock/child.ts', 'trident-lock');
 }
 
 /** A running child: its stdout lines so far, a wait for a line, and its exit. */
