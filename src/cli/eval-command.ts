@@ -22,10 +22,13 @@ export const EVAL_CONFIGS: Record<string, SearchOptions> = {
   'all-dbsf': { mode: 'all', fusion: { kind: 'dbsf' } },
   'all-minmax': { mode: 'all', fusion: { kind: 'minmax' } },
   bm25: { mode: 'bm25' },
+  /** The index's default search: every channel, BM25 included when the index has it. */
+  hybrid: {},
+  'hybrid-rrf': { fusion: { kind: 'rrf' } },
 };
 
 /** The configurations run when `--configs` is not given (those the index supports). */
-export const DEFAULT_EVAL_CONFIGS = ['dense', 'sparse', 'multivector', 'dense+sparse', 'all', 'all-rrf', 'bm25'] as const;
+export const DEFAULT_EVAL_CONFIGS = ['dense', 'sparse', 'multivector', 'dense+sparse', 'all', 'all-rrf', 'bm25', 'hybrid'] as const;
 
 /** Stores an index has, as its manifest says. */
 export interface IndexStores {
@@ -51,7 +54,11 @@ export async function indexStores(dir: string): Promise<IndexStores | null> {
   } catch {
     return null;
   }
-  const c = decodeManifest(text).config as { dense?: unknown; sparse?: unknown; multivector?: unknown; bm25?: unknown } | undefined;
+  const c = decodeManifest(text).config as { dense?: unknown; sparse?: unknown; multivector?: unknown; bm25?: unknown; channels?: Array<{ name?: unknown }> } | undefined;
+  if (Array.isArray(c?.channels)) {
+    const has = (n: string) => c.channels!.some((ch) => ch?.name === n);
+    return { dense: has('dense'), sparse: has('sparse'), multivector: has('multivector'), bm25: has('bm25') };
+  }
   return { dense: !!c?.dense, sparse: !!c?.sparse, multivector: !!c?.multivector, bm25: !!c?.bm25 };
 }
 
@@ -65,6 +72,7 @@ export async function indexStores(dir: string): Promise<IndexStores | null> {
  * ```
  */
 export function supportsConfig(name: string, s: IndexStores): boolean {
+  if (name === 'hybrid' || name === 'hybrid-rrf') return s.dense || s.sparse || s.multivector || s.bm25;
   const mode = EVAL_CONFIGS[name]?.mode;
   switch (mode) {
     case 'dense': return s.dense;
@@ -86,7 +94,8 @@ export function supportsConfig(name: string, s: IndexStores): boolean {
  */
 export function chooseConfigs(requested: readonly string[] | undefined, stores: IndexStores | null, dir = '<dir>'): string[] {
   const s = stores ?? { dense: true, sparse: true, multivector: true, bm25: true };
-  if (!requested) return DEFAULT_EVAL_CONFIGS.filter((n) => supportsConfig(n, s));
+  // 'hybrid' (the index's default search) differs from 'all' or 'bm25' only when BM25 is fused with vectors
+  if (!requested) return DEFAULT_EVAL_CONFIGS.filter((n) => supportsConfig(n, s) && (n !== 'hybrid' || (s.bm25 && (s.dense || s.sparse || s.multivector))));
   const missing = requested.filter((n) => !supportsConfig(n, s));
   if (missing.length > 0) {
     const has = Object.entries(s).filter(([, v]) => v).map(([k]) => k).join(', ');

@@ -12,7 +12,7 @@ const MODEL = { name: 'model', kind: 'string', value: '<source>', default: 'buil
 export const SEARCH_MODES = ['all', 'dense', 'sparse', 'multivector', 'dense+sparse', 'bm25'] as const;
 
 /** Configurations `trident eval --configs` accepts (see EVAL_CONFIGS in eval-command.ts). */
-export const EVAL_CONFIG_NAMES = ['dense', 'sparse', 'multivector', 'dense+sparse', 'all', 'all-rrf', 'all-dbsf', 'all-minmax', 'bm25'] as const;
+export const EVAL_CONFIG_NAMES = ['dense', 'sparse', 'multivector', 'dense+sparse', 'all', 'all-rrf', 'all-dbsf', 'all-minmax', 'bm25', 'hybrid', 'hybrid-rrf'] as const;
 
 /** `trident index`. */
 export const INDEX_SPEC: CommandSpec = {

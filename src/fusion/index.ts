@@ -5,10 +5,11 @@ import { dbsfNormalize, minMax, normalizedSum } from './normalize.js';
 import { invalid } from '../errors.js';
 import { checkOptions } from '../options.js';
 
-export type { FusionKind, FusionOptions, FusionSetting, RrfFusion, ScoreColumn, WeightedFusion, WeightedFusionSetting, Weights3 } from './types.js';
+export type { FusionKind, NamedWeights, FusionOptions, FusionSetting, RrfFusion, ScoreColumn, WeightedFusion, WeightedFusionSetting, Weights3 } from './types.js';
 export { weightedSum, validateWeights } from './weighted.js';
 export { rrfFromScores, rrfFromRankings, rankOrder, validateRrfK } from './rrf.js';
 export { minMax, dbsfNormalize, normalizedSum } from './normalize.js';
+export { fuseColumns, type FusionColumn } from './channels.js';
 
 /** BGE-M3's self-distillation teacher weights, [dense, sparse, multivector]. */
 export const M3_DISTILLED_WEIGHTS: Weights3 = [1, 0.3, 1];
@@ -63,6 +64,29 @@ export function checkFusion(where: string, f: unknown, kindOptional: boolean): v
   } else {
     if ('rrfK' in o) invalid('INVALID_ARGUMENT', `${where}: rrfK is the RRF constant; it needs kind 'rrf' (fusion kind here: '${String(o.kind ?? 'the index default')}')`);
     checkOptions(where, f, { kind: true, weights: true });
-    if (o.weights !== undefined) validateWeights(o.weights as number[]);
+    if (o.weights !== undefined) {
+      if (Array.isArray(o.weights) || !kindOptional) validateWeights(o.weights as number[]);
+      else validateNamedWeights(where, o.weights);
+    }
   }
+}
+
+/**
+ * Throws INVALID_ARGUMENT unless `w` is an object of finite weights ≥ 0 by channel name with a
+ * positive sum (whether the names are channels of the index is checked by the search).
+ *
+ * @example
+ * ```ts
+ * validateNamedWeights('search() fusion', { dense: 1, bm25: 0.5 }); // ok
+ * ```
+ */
+export function validateNamedWeights(where: string, w: unknown): void {
+  if (w === null || typeof w !== 'object') invalid('INVALID_ARGUMENT', `${where}: weights must be [dense, sparse, multivector] or an object of weights by channel name, such as { dense: 1, bm25: 0.7 }`);
+  let sum = 0;
+  for (const [k, v] of Object.entries(w as Record<string, unknown>)) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) invalid('INVALID_ARGUMENT', `${where}: weight of '${k}' is ${String(v)}, not a finite number ≥ 0`);
+    sum += v;
+  }
+  if (!(sum > 0)) invalid('INVALID_ARGUMENT', `${where}: the weights sum to 0: give at least one channel a positive weight`);
+  if (!Number.isFinite(sum)) invalid('INVALID_ARGUMENT', `${where}: the weights overflow when summed: scale them down (only their ratios matter)`);
 }

@@ -64,14 +64,14 @@ export function dbsfNormalize(col: ScoreColumn): Float64Array {
  */
 export function normalizedSum(
   columns: readonly (ScoreColumn | null)[],
-  weights: Weights3,
+  weights: Weights3 | readonly number[],
   normalizer: (c: ScoreColumn) => Float64Array,
 ): Float64Array {
-  validateWeights(weights);
+  validateWeights(weights, columns.length);
   const n = firstLength(columns);
   const out = new Float64Array(n);
   let total = 0;
-  for (let c = 0; c < 3; c++) {
+  for (let c = 0; c < columns.length; c++) {
     const col = columns[c];
     const w = weights[c]!;
     if (!col || w === 0) continue;

@@ -14,12 +14,12 @@ import { firstLength, validateWeights } from './weighted.js';
  * rrfFromScores([[0.9, 0.1], [0.2, 0.8], null], [1, 1, 0]); // both docs 1/61 + 1/62
  * ```
  */
-export function rrfFromScores(columns: readonly (ScoreColumn | null)[], weights: Weights3, k = 60): Float64Array {
-  validateWeights(weights);
+export function rrfFromScores(columns: readonly (ScoreColumn | null)[], weights: Weights3 | readonly number[], k = 60): Float64Array {
+  validateWeights(weights, columns.length);
   validateRrfK(k);
   const n = firstLength(columns);
   const out = new Float64Array(n);
-  for (let c = 0; c < 3; c++) {
+  for (let c = 0; c < columns.length; c++) {
     const col = columns[c];
     const w = weights[c]!;
     if (!col || w === 0) continue;

@@ -1,6 +1,13 @@
 /** The three representations, always in this order: [dense, sparse, multivector]. */
 export type Weights3 = readonly [number, number, number];
 
+/**
+ * Weights by channel name (`{ dense: 1, bm25: 0.7 }`), for `HybridIndex` searches over any
+ * channels. A tuple `[dense, sparse, multivector]` means the same as
+ * `{ dense, sparse, multivector }` (BGE-M3's three).
+ */
+export type NamedWeights = Readonly<Record<string, number>>;
+
 /** Per-candidate scores of one representation, aligned with a candidate id list. */
 export type ScoreColumn = Float32Array | Float64Array | number[];
 
@@ -77,6 +84,9 @@ export type FusionSetting = WeightedFusionSetting | RrfFusion;
 export interface WeightedFusionSetting {
   /** The method. Default: the index's kind (`HybridIndex.create`: `weighted`). */
   kind?: 'weighted' | 'dbsf' | 'minmax';
-  /** As {@link WeightedFusion.weights}. Default: the index's weights. */
-  weights?: Weights3;
+  /**
+   * A weight per channel name (`{ dense: 1, bm25: 0.7 }`; channels not named weigh 0), or
+   * `[dense, sparse, multivector]`. Default: the index's weights.
+   */
+  weights?: Weights3 | NamedWeights;
 }

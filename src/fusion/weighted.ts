@@ -12,12 +12,12 @@ import { invalid } from '../errors.js';
  * weightedSum([[0.62], [0.19], [0.78]], [0.4, 0.2, 0.4]); // → Float64Array [0.598]
  * ```
  */
-export function weightedSum(columns: readonly (ScoreColumn | null)[], weights: Weights3): Float64Array {
-  validateWeights(weights);
+export function weightedSum(columns: readonly (ScoreColumn | null)[], weights: Weights3 | readonly number[]): Float64Array {
+  validateWeights(weights, columns.length);
   const n = firstLength(columns);
   const out = new Float64Array(n);
   let total = 0;
-  for (let c = 0; c < 3; c++) {
+  for (let c = 0; c < columns.length; c++) {
     const col = columns[c];
     const w = weights[c]!;
     if (!col || w === 0) continue;
@@ -30,20 +30,25 @@ export function weightedSum(columns: readonly (ScoreColumn | null)[], weights: W
 }
 
 /**
- * Throws INVALID_ARGUMENT unless weights are three finite numbers ≥ 0 whose sum is finite and
- * positive (`[1e308, 1e308, 1e308]` overflows to Infinity and would fuse to NaN).
+ * Throws INVALID_ARGUMENT unless weights are `n` finite numbers ≥ 0 (default 3: [dense,
+ * sparse, multivector]) whose sum is finite and positive (`[1e308, 1e308, 1e308]` overflows
+ * to Infinity and would fuse to NaN).
  *
  * @example
  * ```ts
  * validateWeights([1, 0.3, 1]); // ok
+ * validateWeights([1, 0.3, 1, 0.5], 4); // ok: four channels
  * ```
  */
-export function validateWeights(weights: readonly number[]): void {
-  if (!Array.isArray(weights) || weights.length !== 3) invalid('INVALID_ARGUMENT', 'fusion weights must be [dense, sparse, multivector] (three numbers)');
+export function validateWeights(weights: readonly number[], n = 3): void {
+  if (!Array.isArray(weights) || weights.length !== n) {
+    invalid('INVALID_ARGUMENT', n === 3 ? 'fusion weights must be [dense, sparse, multivector] (three numbers)' : `fusion weights must be ${n} numbers, one per score column`);
+  }
   for (const w of weights) {
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) invalid('INVALID_ARGUMENT', `fusion weight ${String(w)} is not a finite number ≥ 0`);
   }
-  const sum = weights[0]! + weights[1]! + weights[2]!;
+  let sum = 0;
+  for (const w of weights) sum += w;
   if (sum <= 0) invalid('INVALID_ARGUMENT', 'fusion weights sum to 0: give at least one positive weight');
   if (!Number.isFinite(sum)) invalid('INVALID_ARGUMENT', `fusion weights [${weights.join(', ')}] overflow when summed: scale them down (only their ratios matter)`);
 }

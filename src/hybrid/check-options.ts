@@ -20,20 +20,20 @@ import type {
 } from './types.js';
 
 const CREATE_KEYS = {
-  encoder: true, path: true, dense: true, sparse: true, multivector: true, bm25: true, fusion: true, candidates: true, storeText: true, wal: true, overwrite: true, fs: true,
+  encoder: true, path: true, dense: true, sparse: true, multivector: true, bm25: true, channels: true, fusion: true, candidates: true, storeText: true, wal: true, overwrite: true, fs: true,
 } as const satisfies OptionKeys<HybridIndexOptions>;
 const DENSE_KEYS = { dtype: true, dimensions: true, connectivity: true, expansionAdd: true, expansionSearch: true } as const satisfies OptionKeys<DenseStoreOptions>;
 const MV_KEYS = { dtype: true, poolFactor: true, screening: true } as const satisfies OptionKeys<MultiVectorStoreSettings>;
 const BM25_KEYS = { analyzer: true, k1: true, b: true } as const satisfies OptionKeys<Bm25StoreOptions>;
 const OPEN_KEYS = { encoder: true, readOnly: true, fs: true } as const satisfies OptionKeys<OpenOptions>;
 const SEARCH_KEYS = {
-  k: true, mode: true, fusion: true, candidates: true, filter: true, explain: true, exhaustive: true, includeText: true, rerank: true, expand: true, encoded: true, signal: true,
+  k: true, mode: true, channels: true, fusion: true, candidates: true, filter: true, explain: true, exhaustive: true, includeText: true, rerank: true, expand: true, encoded: true, signal: true,
 } as const satisfies OptionKeys<SearchOptions>;
 const RERANK_KEYS = { model: true, topN: true } as const satisfies OptionKeys<NonNullable<SearchOptions['rerank']>>;
 const ADD_KEYS = { onProgress: true, chunking: true, batchSize: true, signal: true } as const satisfies OptionKeys<AddOptions>;
 const CHUNKING_KEYS = { kind: true, by: true, size: true, overlap: true } as const satisfies OptionKeys<ChunkingOptions>;
 const SAVE_KEYS = { dir: true, signal: true } as const satisfies OptionKeys<SaveOptions>;
-const CALIBRATE_KEYS = { apply: true, k: true } as const satisfies OptionKeys<CalibrateOptions>;
+const CALIBRATE_KEYS = { apply: true, k: true, folds: true } as const satisfies OptionKeys<CalibrateOptions>;
 
 /** `false` or an object with the given keys. */
 function storeSetting(where: string, v: unknown, keys: Readonly<Record<string, true>>): void {

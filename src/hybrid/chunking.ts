@@ -9,6 +9,8 @@ export interface PreparedUnit {
   dense: Float32Array | null;
   sparse: { ids: Uint32Array; weights: Float32Array } | null;
   multivector: { data: Float32Array; dim: number; count: number; tokenIds: Uint32Array; charSpans: Array<[number, number]> } | null;
+  /** The caller's own vectors by channel name (unchunked documents only). */
+  vectors?: Record<string, unknown>;
 }
 
 /** A document ready to insert. */
@@ -48,24 +50,38 @@ const SPECIAL_IDS = new Set([0, 1, 2, 3]);
  * (no lexical weights: `lexical: false`; no ColBERT rows: empty `colbert`) while the encoder
  * has them (e.g. a composed E5 + SPLADE encoder) are filled by encoding each chunk's text.
  */
-export async function prepareDocuments(encoder: HybridEncoder, docs: DocumentInput[], opts: PrepareOptions): Promise<PreparedDoc[]> {
+export async function prepareDocuments(encoder: HybridEncoder | null, docs: DocumentInput[], opts: PrepareOptions): Promise<PreparedDoc[]> {
   const ch = opts.chunking;
   if (ch !== undefined) validateChunking(ch);
+  if (ch !== undefined && docs.some((d) => d.vectors !== undefined)) {
+    invalid('INVALID_ARGUMENT', 'documents with their own vectors cannot be chunked (a vector belongs to the whole text): add them without chunking');
+  }
+  if (ch !== undefined && !encoder) invalid('INVALID_ARGUMENT', 'chunking needs an encoder: this index has none');
   const out: PreparedDoc[] = [];
   const total = docs.length;
+  const own = (d: DocumentInput, p: PreparedDoc): PreparedDoc => {
+    if (d.vectors !== undefined) p.units[0]!.vectors = d.vectors;
+    return p;
+  };
+  if (!encoder) {
+    docs.forEach((d) => out.push(own(d, { chunked: false, truncated: false, units: [{ start: 0, end: d.text?.length ?? 0, dense: null, sparse: null, multivector: null }] })));
+    opts.onProgress?.({ done: out.length, total });
+    return out;
+  }
   if (!ch) {
     for (let i = 0; i < docs.length; i += opts.batchSize) {
       throwIfAborted(opts.signal, opts.abortMessage ?? 'encoding aborted');
       const batch = docs.slice(i, i + opts.batchSize);
-      const enc = await encoder.encode(batch.map((d) => d.text), { role: 'document' });
-      enc.forEach((e, j) => out.push({ chunked: false, truncated: !!e.truncated, units: [unitFromEncoded(e, 0, batch[j]!.text.length, 0)] }));
+      const enc = await encoder.encode(batch.map((d) => d.text ?? ''), { role: 'document' });
+      enc.forEach((e, j) => out.push(own(batch[j]!, { chunked: false, truncated: !!e.truncated, units: [unitFromEncoded(e, 0, batch[j]!.text?.length ?? 0, 0)] })));
       opts.onProgress?.({ done: out.length, total });
     }
     return out;
   }
   for (const doc of docs) {
     throwIfAborted(opts.signal, opts.abortMessage ?? 'encoding aborted');
-    out.push(ch.kind === 'late' ? await lateChunk(encoder, doc.text, ch) : await ordinaryChunk(encoder, doc.text, ch, opts.batchSize));
+    const text = doc.text ?? '';
+    out.push(ch.kind === 'late' ? await lateChunk(encoder, text, ch) : await ordinaryChunk(encoder, text, ch, opts.batchSize));
     opts.onProgress?.({ done: out.length, total });
   }
   return out;

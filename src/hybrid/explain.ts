@@ -1,50 +1,33 @@
-import type { FusionKind, Weights3 } from '../fusion/index.js';
-import type { ExternalId } from '../store/index.js';
-import type { SearchContext } from './search.js';
-import type { EncodedLike, Explanation, SearchHit, SearchMode } from './types.js';
-
 /**
- * Builds the explanation of one hit: raw scores and weights, matched sparse tokens (decoded)
- * with both weights and their contribution, and the strongest MaxSim alignments (query token
- * ↔ document token with the document's character span and text).
+ * Explanations of hits: every selected channel explains its own score (matched terms with
+ * their weights and contributions for sparse and BM25 channels, the strongest MaxSim
+ * alignments for multi-vector ones), beside the fusion that combined them. Owns no state.
  */
-export function explainHit(
-  ctx: SearchContext,
-  internal: number,
-  doc: ExternalId,
-  enc: EncodedLike | null,
-  scores: SearchHit['scores'],
-  mode: SearchMode,
-  kind: FusionKind,
-  weights: Weights3,
-): Explanation {
-  const decode = (ids: number[]): string[] => (ctx.encoder.decodeTokens ? ctx.encoder.decodeTokens(ids) : ids.map(String));
-  const out: Explanation = { mode, fusion: { kind, weights }, scores: { ...scores }, sparseMatches: [], alignments: [] };
-  if (ctx.sparse && enc?.sparse) {
-    const matches = ctx.sparse.matches(enc.sparse, internal);
-    const tokens = decode(matches.map((m) => m.id));
-    out.sparseMatches = matches
-      .map((m, i) => ({ tokenId: m.id, token: tokens[i]!, queryWeight: m.queryWeight, docWeight: m.docWeight, contribution: m.queryWeight * m.docWeight }))
-      .sort((a, b) => b.contribution - a.contribution);
+import type { ExternalId } from '../store/index.js';
+import type { ResolvedSearch, ScoredCandidates, SearchContext } from './search.js';
+import type { Explanation } from './types.js';
+
+/** Builds the explanation of the candidate at position `p` (internal id `internal`, document `doc`). */
+export function explainHit(ctx: SearchContext, internal: number, doc: ExternalId, c: ScoredCandidates, p: number, r: ResolvedSearch): Explanation {
+  const text = ctx.entries.text(doc);
+  const decode = (ids: number[]): string[] => (ctx.encoder?.decodeTokens ? ctx.encoder.decodeTokens(ids) : ids.map(String));
+  const scores: Explanation['scores'] = {};
+  const channels: Explanation['channels'] = {};
+  for (const ch of r.channels) {
+    const col = c.columns.get(ch.name);
+    if (!col) continue;
+    scores[ch.name] = col[p]!;
+    channels[ch.name] = ch.explain(c.queries.get(ch.name), internal, col[p]!, { decode, text });
   }
-  if (ctx.mv && enc?.multivector) {
-    const q = enc.multivector;
-    const al = ctx.mv.alignments(q, internal, 8);
-    const text = ctx.entries.text(doc);
-    const qTok = q.tokenIds ? decode(Array.from(q.tokenIds)) : [];
-    const dTok = decode(al.map((a) => a.docTokenId ?? 0));
-    out.alignments = al.map((a, i) => {
-      const item: Explanation['alignments'][number] = {
-        queryToken: qTok[a.queryIndex] ?? String(a.queryIndex),
-        docToken: a.docTokenId !== undefined ? dTok[i]! : String(a.docIndex),
-        score: a.score,
-      };
-      if (a.docCharSpan) {
-        item.docSpan = [a.docCharSpan[0], a.docCharSpan[1]];
-        if (text !== undefined) item.docText = text.slice(a.docCharSpan[0], a.docCharSpan[1]);
-      }
-      return item;
-    });
-  }
+  const weights: Record<string, number> = r.kind === 'rrf' ? Object.fromEntries(r.channels.map((ch) => [ch.name, 1])) : { ...r.weights };
+  const scales = Object.fromEntries(c.scales);
+  const out: Explanation = {
+    channels,
+    fusion: { kind: r.kind, weights, ...(r.kind === 'weighted' && c.scales.size > 0 ? { scales } : {}) },
+    scores,
+    sparseMatches: channels['sparse']?.matches ?? [],
+    alignments: channels['multivector']?.alignments ?? [],
+  };
+  if (r.mode !== undefined) out.mode = r.mode;
   return out;
 }

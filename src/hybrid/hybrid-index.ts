@@ -1,46 +1,31 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, StorageError, TridentError, invalid, throwIfAborted } from '../errors.js';
-import { DenseIndex } from '../dense/index.js';
-import { SparseIndex } from '../sparse/index.js';
-import { MultiVectorStore } from '../multivector/index.js';
-import { ANALYZER_VERSION, createAnalyzer, TermVocabulary, type Analyzer } from '../analyze/index.js';
-import { M3_DISTILLED_WEIGHTS, validateWeights, type FusionKind, type Weights3 } from '../fusion/index.js';
+import { Bm25Channel, channelFiles, createChannel, MultiVectorChannel, openChannel, SparseChannel, type Channel, type QuerySource } from '../channels/index.js';
+import { checkOptions } from '../options.js';
 import { checkId, claimIndexDirectory, DirectoryLock, MANIFEST_FILE, nodeFs, readGeneration, WAL_FILE, WriteAheadLog, writeIndexGeneration, type ExternalId, type Manifest, type StoreFs } from '../store/index.js';
 import { EntryTable } from './entries.js';
 import { Mutex } from './lock.js';
 import { ChangeWriter } from './writer.js';
-import { analyseUnits, applyDelete, applyUpsert, type Stores } from './apply.js';
+import { applyDelete, applyUpsert, prepareValues, type PreparedValues, type Stores } from './apply.js';
 import { canonicalMetadata } from './metadata.js';
-import { checkFusionOptions, checkStoredConfig } from './config.js';
+import { checkFusionOptions, checkStoredConfig, type HybridConfig } from './config.js';
+import { buildConfig } from './create-config.js';
 import { applyRerank } from '../rerank/index.js';
 import { searchExpanded } from '../families/expand.js';
-import { runSearch, type SearchContext } from './search.js';
+import { resolveOptions, runSearch, type SearchContext } from './search.js';
 import { prepareDocuments, type PreparedDoc } from './chunking.js';
 import { calibrateWeights, type CalibrationQuery, type CalibrationReport } from './calibrate.js';
 import { checkAddOptions, checkCalibrateOptions, checkCreateOptions, checkOpenOptions, checkSaveOptions, checkSearchOptions } from './check-options.js';
-import type { AddOptions, CalibrateOptions, DocumentInput, EncodedLike, HybridEncoder, HybridIndexOptions, IndexStats, OpenOptions, SaveOptions, SearchHit, SearchOptions, StoredDocument } from './types.js';
+import type { AddOptions, CalibrateOptions, DocumentInput, EncodedLike, HybridEncoder, HybridIndexOptions, IndexStats, OpenOptions, QueryInput, SaveOptions, SearchHit, SearchOptions, StoredDocument } from './types.js';
 
 export type { AddOptions, HybridIndexOptions } from './types.js';
+export type { HybridConfig } from './config.js';
 
 // `await using index = …` needs Symbol.asyncDispose (Node ≥ 20.4 has it); the fallback is the
 // registered symbol TypeScript's down-levelled `await using` also looks up.
 if (typeof (Symbol as { asyncDispose?: symbol }).asyncDispose !== 'symbol') {
   Object.defineProperty(Symbol, 'asyncDispose', { value: Symbol.for('Symbol.asyncDispose') });
-}
-
-/** Persisted configuration (manifest `config`). */
-export interface HybridConfig {
-  dense: false | { dtype: 'f32' | 'f16' | 'i8'; dimensions: number; connectivity?: number; expansionAdd?: number; expansionSearch?: number };
-  sparse: boolean;
-  multivector: false | { dtype: 'f32' | 'f16' | 'i8'; poolFactor: 1 | 2 | 3; dim: number; screening?: 'int8' | 'none' };
-  /** analyzerVersion: absent in indexes written before version 2 (= 1). */
-  bm25: false | { analyzer: 'plain' | 'english' | 'bigram' | 'auto'; k1: number; b: number; analyzerVersion?: number };
-  fusion: { kind: FusionKind; weights: Weights3; rrfK: number };
-  candidates: number;
-  storeText: boolean;
-  /** Write-ahead log on (absent in indexes written before it existed: off; see HybridIndexOptions.wal). */
-  wal?: boolean;
 }
 
 /**
@@ -58,14 +43,12 @@ export interface HybridConfig {
  * ```
  */
 export class HybridIndex {
-  #encoder: HybridEncoder;
+  #encoder: HybridEncoder | null;
   #path: string | undefined;
   #config: HybridConfig;
   #entries: EntryTable;
-  #dense: DenseIndex | null;
-  #sparse: SparseIndex | null;
-  #mv: MultiVectorStore | null;
-  #bm25: { index: SparseIndex; vocab: TermVocabulary; analyzer: Analyzer } | null;
+  /** The channels by name, in the configuration's order (null once closed). */
+  #channels: Map<string, Channel> | null;
   #closed = false;
   #lock = new Mutex();
   #fs: StoreFs | undefined;
@@ -81,72 +64,29 @@ export class HybridIndex {
     wal: () => this.#wal,
   });
 
-  private constructor(
-    encoder: HybridEncoder,
-    dir: string | undefined,
-    config: HybridConfig,
-    entries: EntryTable,
-    stores: { dense: DenseIndex | null; sparse: SparseIndex | null; mv: MultiVectorStore | null; bm25: { index: SparseIndex; vocab: TermVocabulary } | null },
-    fs: StoreFs | undefined,
-  ) {
+  private constructor(encoder: HybridEncoder | null, dir: string | undefined, config: HybridConfig, entries: EntryTable, channels: readonly Channel[], fs: StoreFs | undefined) {
     this.#encoder = encoder;
     this.#path = dir;
     this.#config = config;
     this.#entries = entries;
-    this.#dense = stores.dense;
-    this.#sparse = stores.sparse;
-    // BM42-style encoders declare that query weights take the index's IDF at search time
-    if (stores.sparse && encoder.info.sparseModifier === 'idf') stores.sparse.setQueryModifier('idf');
-    this.#mv = stores.mv;
-    this.#bm25 = stores.bm25 && config.bm25 ? { ...stores.bm25, analyzer: createAnalyzer(config.bm25.analyzer, { version: config.bm25.analyzerVersion ?? 1 }) } : null;
+    this.#channels = new Map(channels.map((c) => [c.name, c]));
     this.#fs = fs;
   }
 
   /** Creates an empty index (nothing is written until `save()`, unless `wal` is on: then the empty index is saved at once). */
   static async create(opts: HybridIndexOptions): Promise<HybridIndex> {
-    if (!opts || !opts.encoder || typeof opts.encoder.encode !== 'function') invalid('INVALID_ARGUMENT', 'HybridIndex.create needs { encoder } (from loadEncoder)');
+    if (!opts || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'HybridIndex.create needs { encoder } (from loadEncoder), or { channels } of your own vectors');
+    if (opts.encoder !== undefined && (!opts.encoder || typeof opts.encoder.encode !== 'function')) invalid('INVALID_ARGUMENT', 'HybridIndex.create: encoder must be an encoder (from loadEncoder)');
     checkCreateOptions(opts);
-    const enc = opts.encoder;
-    const heads = enc.info.heads ?? { dense: true, sparse: true, multivector: true };
-    // Learn the output shapes once (the dense and multi-vector dimensions may differ).
-    const [probe] = await enc.encode(['dimension probe'], { role: 'document' });
-    const dim = probe?.dense?.length ?? enc.info.dim;
-    const mvDim = probe?.multivector?.dim ?? enc.info.dim;
-    const dimensions = opts.dense ? opts.dense.dimensions ?? dim : dim;
-    const denseOn = opts.dense !== false && heads.dense !== false; // sparse-only encoders (SPLADE, BM42) have no dense size
-    if (denseOn && (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > dim)) invalid('INVALID_ARGUMENT', `dense.dimensions must be an integer in 1..${dim}`);
     checkFusionOptions(opts.fusion);
-    const fusion = opts.fusion;
-    const fusionWeights = (fusion && fusion.kind !== 'rrf' ? fusion.weights : undefined) ?? enc.info.fusionWeights ?? M3_DISTILLED_WEIGHTS;
-    validateWeights(fusionWeights);
-    const candidates = opts.candidates ?? 200;
-    if (!Number.isInteger(candidates) || candidates < 1) invalid('INVALID_ARGUMENT', 'candidates must be a positive integer');
-    const config: HybridConfig = {
-      dense:
-        opts.dense === false || heads.dense === false
-          ? false
-          : {
-              dtype: opts.dense?.dtype ?? (dimensions >= 512 ? 'f16' : 'f32'),
-              dimensions,
-              ...(opts.dense?.connectivity !== undefined ? { connectivity: opts.dense.connectivity } : {}),
-              ...(opts.dense?.expansionAdd !== undefined ? { expansionAdd: opts.dense.expansionAdd } : {}),
-              ...(opts.dense?.expansionSearch !== undefined ? { expansionSearch: opts.dense.expansionSearch } : {}),
-            },
-      sparse: opts.sparse !== false && heads.sparse !== false,
-      multivector:
-        opts.multivector === false || heads.multivector === false
-          ? false
-          : { dtype: opts.multivector?.dtype ?? 'f16', poolFactor: opts.multivector?.poolFactor ?? 1, dim: mvDim, ...(opts.multivector?.screening !== undefined ? { screening: opts.multivector.screening } : {}) },
-      bm25: opts.bm25 ? { analyzer: opts.bm25.analyzer ?? 'auto', k1: opts.bm25.k1 ?? 0.9, b: opts.bm25.b ?? 0.4, analyzerVersion: ANALYZER_VERSION } : false,
-      fusion: { kind: fusion?.kind ?? 'weighted', weights: [...fusionWeights] as unknown as Weights3, rrfK: (fusion?.kind === 'rrf' ? fusion.rrfK : undefined) ?? 60 },
-      candidates,
-      storeText: opts.storeText ?? true,
-    };
-    if (!config.dense && !config.sparse && !config.multivector && !config.bm25) invalid('INVALID_ARGUMENT', 'every store is disabled: enable at least one of dense, sparse, multivector, bm25');
+    const enc = opts.encoder ?? null;
+    // Learn the output shapes once (the dense and multi-vector dimensions may differ).
+    const probe = enc ? (await enc.encode(['dimension probe'], { role: 'document' }))[0] ?? null : null;
+    const config = buildConfig(opts, enc, probe);
     if (opts.wal !== undefined && typeof opts.wal !== 'boolean') invalid('INVALID_ARGUMENT', `wal must be true or false (got ${String(opts.wal)})`);
     if (opts.wal === true && !opts.path) invalid('INVALID_ARGUMENT', 'wal: true needs { path }: the log lives in the index directory');
     config.wal = opts.wal ?? true;
-    const index = new HybridIndex(enc, opts.path, config, new EntryTable(), makeStores(config), opts.fs);
+    const index = new HybridIndex(enc, opts.path, config, new EntryTable(), config.channels.map(createChannel), opts.fs);
     if (opts.path) index.#dirLock = await claimIndexDirectory(opts.path, { overwrite: opts.overwrite === true, ...(opts.fs ? { fs: opts.fs } : {}) });
     try {
       if (config.wal && opts.path) await index.save(); // the log extends a saved generation: write the empty one
@@ -169,13 +109,13 @@ export class HybridIndex {
    * ```
    */
   static async open(dir: string, opts: OpenOptions): Promise<HybridIndex> {
-    if (!opts?.encoder) invalid('INVALID_ARGUMENT', 'HybridIndex.open needs { encoder }');
+    if (!opts || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'HybridIndex.open needs { encoder }');
     checkOpenOptions(opts);
     const lock = opts.readOnly ? null : DirectoryLock.acquire(dir);
     try {
       // A writer may commit a new generation (and remove the one being read) meanwhile:
       // readGeneration then reads the new one, from the manifest on.
-      const index = await readGeneration(dir, opts.fs ?? nodeFs, ({ manifest, dataDir }) => HybridIndex.#openGeneration(dir, manifest, dataDir, opts.encoder, opts.fs, opts.readOnly === true));
+      const index = await readGeneration(dir, opts.fs ?? nodeFs, ({ manifest, dataDir }) => HybridIndex.#openGeneration(dir, manifest, dataDir, opts.encoder ?? null, opts.fs, opts.readOnly === true));
       index.#dirLock = lock;
       index.#readOnly = opts.readOnly === true;
       return index;
@@ -185,24 +125,24 @@ export class HybridIndex {
     }
   }
 
-  static async #openGeneration(dir: string, manifest: Manifest, dataDir: string, encoder: HybridEncoder, fs: StoreFs | undefined, readOnly: boolean): Promise<HybridIndex> {
+  static async #openGeneration(dir: string, manifest: Manifest, dataDir: string, encoder: HybridEncoder | null, fs: StoreFs | undefined, readOnly: boolean): Promise<HybridIndex> {
     const stored = manifest.encoder as { id?: string; dim?: number } | null;
-    if (!stored || stored.id !== encoder.info.id || (typeof stored.dim === 'number' && stored.dim !== encoder.info.dim)) {
-      throw new InvalidArgumentError(
-        'ENCODER_MISMATCH',
-        `index at ${dir} was built with encoder '${stored?.id ?? '?'}' (dim ${stored?.dim ?? '?'}) but '${encoder.info.id}' (dim ${encoder.info.dim}) was given; open it with the same model or rebuild the index`,
-      );
+    if (stored !== null) {
+      if (!encoder) invalid('INVALID_ARGUMENT', `HybridIndex.open needs { encoder }: the index at ${dir} was built with encoder '${stored?.id ?? '?'}'`);
+      if (stored.id !== encoder.info.id || (typeof stored.dim === 'number' && stored.dim !== encoder.info.dim)) {
+        throw new InvalidArgumentError(
+          'ENCODER_MISMATCH',
+          `index at ${dir} was built with encoder '${stored?.id ?? '?'}' (dim ${stored?.dim ?? '?'}) but '${encoder.info.id}' (dim ${encoder.info.dim}) was given; open it with the same model or rebuild the index`,
+        );
+      }
     }
-    const config = checkStoredConfig(manifest.config);
+    const config = checkStoredConfig(manifest.config, encoder?.info.sparseModifier === 'idf' ? 'idf' : 'none');
+    if (stored === null && config.channels.some((c) => c.kind !== 'bm25' && c.source === 'encoder')) {
+      throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE}: config has channels fed by an encoder but the manifest names none; restore the index from a backup or rebuild it`, { file: MANIFEST_FILE });
+    }
     const rel = (name: string) => `${manifest.dir}/${name}`;
     const listed = new Set(manifest.files.map((f) => f.name));
-    const required = [
-      'entries.json',
-      ...(config.dense ? ['dense/dense.rows', 'dense/dense.usearch'] : []),
-      ...(config.sparse ? ['sparse/sparse.bin'] : []),
-      ...(config.multivector ? ['multivector/multivector.bin'] : []),
-      ...(config.bm25 ? ['bm25/sparse.bin', 'bm25-vocab.json'] : []),
-    ];
+    const required = ['entries.json', ...config.channels.flatMap(channelFiles)];
     for (const name of required) {
       if (!listed.has(name)) throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE} does not list ${rel(name)}, which this index's configuration needs; restore the index from a backup or rebuild it`, { file: MANIFEST_FILE });
     }
@@ -229,19 +169,10 @@ export class HybridIndex {
       return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     };
     const entries = await load('entries.json', async () => EntryTable.fromJSON(await json('entries.json'), rel('entries.json')));
-    const stores = {
-      dense: config.dense ? await load('dense/dense.rows', () => DenseIndex.openFiles(path.join(dataDir, 'dense'))) : null,
-      sparse: config.sparse ? await load('sparse/sparse.bin', () => SparseIndex.openFiles(path.join(dataDir, 'sparse'))) : null,
-      mv: config.multivector ? await load('multivector/multivector.bin', () => MultiVectorStore.openFiles(path.join(dataDir, 'multivector'), config.multivector && config.multivector.screening ? { screening: config.multivector.screening } : {})) : null,
-      bm25: config.bm25
-        ? {
-            index: await load('bm25/sparse.bin', () => SparseIndex.openFiles(path.join(dataDir, 'bm25'))),
-            vocab: await load('bm25-vocab.json', async () => TermVocabulary.fromJSON(await json('bm25-vocab.json'))),
-          }
-        : null,
-    };
-    checkStoresMatchEntries(entries, stores, rel);
-    const index = new HybridIndex(encoder, dir, config, entries, stores, fs);
+    const channels: Channel[] = [];
+    for (const spec of config.channels) channels.push(await openChannel(spec, { dataDir, readJson: json, load }));
+    checkChannelsMatchEntries(entries, channels, rel);
+    const index = new HybridIndex(encoder, dir, config, entries, channels, fs);
     if (config.wal && !readOnly) {
       const { wal, records } = await WriteAheadLog.open(dir, manifest.generation, fs);
       records.forEach((r, i) => {
@@ -273,44 +204,31 @@ export class HybridIndex {
   async add(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number; chunks: number; truncated: number }> {
     this.#checkWritable();
     checkAddOptions('add', opts);
-    const batch = validateDocs(docs, 'add');
+    const batch = this.#validateDocs(docs, 'add');
     this.#entries.checkNew(batch.map((d) => d.id));
     throwIfAborted(opts.signal, 'add() aborted before encoding: nothing was added');
     const prepared = await this.#prepare(batch, opts, 'add');
-    const terms = this.#analyse(batch, prepared);
+    const values = this.#values(batch, prepared);
     throwIfAborted(opts.signal, 'add() aborted: nothing was added');
-    return this.#writer.submit({ op: 'add', docs: batch, prepared, terms });
+    return this.#writer.submit({ op: 'add', docs: batch, prepared, values });
   }
 
-  /** BM25 terms of a batch, before anything is logged or changed; analyser failures are typed. */
-  #analyse(docs: DocumentInput[], prepared: PreparedDoc[]): string[][][] | null {
-    try {
-      return analyseUnits(this.#stores(), docs, prepared);
-    } catch (e) {
-      if (e instanceof TridentError) throw e;
-      throw new InvalidArgumentError('INVALID_TEXT', `the BM25 analyser rejected a document of this batch (${(e as Error)?.message ?? String(e)}); nothing was added`, { cause: e });
-    }
+  /** Every channel's value of every unit of a batch (validated, analysed), before anything is logged or changed. */
+  #values(docs: DocumentInput[], prepared: PreparedDoc[]): PreparedValues {
+    return prepareValues(this.#stores().channels, docs, prepared);
   }
 
   /** The mutable state add/update/delete touch. */
   #stores(): Stores {
     this.#check();
-    return {
-      entries: this.#entries,
-      dense: this.#dense,
-      denseDimensions: this.#config.dense ? this.#config.dense.dimensions : 0,
-      sparse: this.#sparse,
-      mv: this.#mv,
-      bm25: this.#bm25,
-      storeText: this.#config.storeText,
-    };
+    return { entries: this.#entries, channels: [...this.#channels!.values()], storeText: this.#config.storeText };
   }
 
   /** Applies a checked (and logged) change; all-or-nothing. */
   #apply(c: Change): unknown {
     const s = this.#stores();
     if (c.op === 'delete') return applyDelete(s, c.ids);
-    const replaced = applyUpsert(s, c.docs, c.prepared, c.terms, truncateDense);
+    const replaced = applyUpsert(s, c.docs, c.prepared, c.values);
     let chunks = 0;
     let truncated = 0;
     for (const p of c.prepared) {
@@ -326,24 +244,25 @@ export class HybridIndex {
     let change: Change;
     if (r.op === 'delete' && Array.isArray(r.ids)) change = { op: 'delete', ids: r.ids };
     else if ((r.op === 'add' || r.op === 'update') && Array.isArray(r.docs) && Array.isArray(r.prepared)) {
-      const docs = validateDocs(r.docs, r.op);
+      const docs = this.#validateDocs(r.docs, r.op);
       this.#checkPrepared(docs, r.prepared);
-      change = { op: r.op, docs, prepared: r.prepared, terms: this.#analyse(docs, r.prepared) };
+      change = { op: r.op, docs, prepared: r.prepared, values: this.#values(docs, r.prepared) };
     } else throw new Error(`unknown record ${JSON.stringify(r.op)}`);
     checkChange(change, (id) => this.#entries.hasDocument(id), () => undefined);
     this.#apply(change);
   }
 
-  /**
-   * Checks every encoder output of a batch before anything is inserted (shapes and finite
-   * values), so that a bad vector rejects the whole call instead of leaving it half-added.
-   */
-  /** Encodes a validated batch (outside the lock) and checks the encoder's output against the index. */
+  /** True when some channel takes its vectors from the encoder. */
+  #usesEncoder(): boolean {
+    return this.#config.channels.some((c) => c.kind !== 'bm25' && c.source === 'encoder');
+  }
+
+  /** Encodes a validated batch (outside the lock; only when a channel takes the encoder's vectors). */
   async #prepare(docs: DocumentInput[], opts: AddOptions, method: 'add' | 'update'): Promise<PreparedDoc[]> {
-    const prepared = await prepareDocuments(this.#encoder, docs, {
+    const prepared = await prepareDocuments(this.#usesEncoder() ? this.#encoder : null, docs, {
       chunking: opts.chunking,
       batchSize: opts.batchSize ?? 32,
-      needSparse: this.#config.sparse,
+      needSparse: this.#config.channels.some((c) => c.kind === 'sparse' && c.source === 'encoder'),
       onProgress: opts.onProgress,
       signal: opts.signal,
       abortMessage: `${method}() aborted while encoding: nothing was ${method === 'add' ? 'added' : 'changed'}`,
@@ -354,35 +273,19 @@ export class HybridIndex {
   }
 
   #checkPrepared(docs: DocumentInput[], prepared: PreparedDoc[]): void {
-    const c = this.#config;
-    const finite = (a: ArrayLike<number>, what: string, id: ExternalId) => {
-      for (let i = 0; i < a.length; i++) {
-        if (!Number.isFinite(a[i]!)) invalid('INVALID_VECTOR', `document ${JSON.stringify(id)}: the encoder's ${what} value ${i} is ${a[i]}; vectors must be finite (nothing was added)`);
-      }
-    };
-    if (prepared.length !== docs.length) invalid('INVALID_ARGUMENT', `the encoder returned ${prepared.length} outputs for ${docs.length} documents (nothing was added)`);
-    prepared.forEach((p, i) => {
-      const id = docs[i]!.id;
-      for (const u of p.units) {
-        if (c.dense && u.dense) {
-          if (u.dense.length < c.dense.dimensions) invalid('DIMENSION_MISMATCH', `document ${JSON.stringify(id)}: the encoder's dense vector has ${u.dense.length} values but the index has ${c.dense.dimensions} dimensions (nothing was added)`);
-          finite(u.dense, 'dense', id);
-          let norm = 0;
-          for (let i = 0; i < c.dense.dimensions; i++) norm += u.dense[i]! * u.dense[i]!;
-          if (norm === 0) invalid('INVALID_VECTOR', `document ${JSON.stringify(id)}: the encoder's dense vector is all zeros in the index's ${c.dense.dimensions} dimensions and cannot be normalised (nothing was added)`);
-        }
-        if (c.sparse && u.sparse) {
-          if (u.sparse.ids.length !== u.sparse.weights.length) invalid('INVALID_VECTOR', `document ${JSON.stringify(id)}: sparse ids and weights differ in length (nothing was added)`);
-          finite(u.sparse.weights, 'sparse', id);
-          if (u.sparse.weights.some((w) => w < 0)) invalid('INVALID_VECTOR', `document ${JSON.stringify(id)}: the encoder's sparse weights must be >= 0 (nothing was added)`);
-        }
-        if (c.multivector && u.multivector) {
-          const m = u.multivector;
-          if (m.dim !== c.multivector.dim || m.data.length !== m.count * m.dim) invalid('DIMENSION_MISMATCH', `document ${JSON.stringify(id)}: the encoder's token vectors are ${m.count}×${m.dim} (${m.data.length} values) but the index has ${c.multivector.dim} dimensions (nothing was added)`);
-          finite(m.data, 'multi-vector', id);
-        }
-      }
-    });
+    if (!Array.isArray(prepared) || prepared.length !== docs.length) invalid('INVALID_ARGUMENT', `the encoder returned ${prepared?.length} outputs for ${docs.length} documents (nothing was added)`);
+    for (const p of prepared) if (!p || !Array.isArray(p.units) || p.units.length === 0) invalid('INVALID_ARGUMENT', 'a prepared document has no units (nothing was added)');
+  }
+
+  /**
+   * Throws unless `docs` is an array of { id, text?, metadata?, vectors? } with a string text
+   * whenever a channel needs one (the encoder's, BM25) and `vectors` only for channels that
+   * take them; returns the documents as the index keeps them (metadata copied).
+   */
+  #validateDocs(docs: DocumentInput[], method: string): DocumentInput[] {
+    const needText = this.#usesEncoder() || this.#config.channels.some((c) => c.kind === 'bm25');
+    const own = new Set(this.#config.channels.filter((c) => c.kind !== 'bm25' && c.source === 'vectors').map((c) => c.name));
+    return validateDocs(docs, method, needText, own);
   }
 
   /**
@@ -390,53 +293,67 @@ export class HybridIndex {
    * pipeline takes dense top-N ∪ sparse top-N, scores every candidate exactly in every
    * store, fuses, and rolls chunks up to their document.
    */
-  async search(query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
+  async search(query: string | QueryInput, opts: SearchOptions = {}): Promise<SearchHit[]> {
     this.#check();
     checkSearchOptions(opts);
     throwIfAborted(opts.signal, 'search() aborted');
     if (opts.includeText && !this.#config.storeText) invalid('INVALID_ARGUMENT', 'includeText needs the stored texts, but this index was created with storeText: false');
     if (opts.expand) {
+      if (typeof query !== 'string') invalid('INVALID_ARGUMENT', 'expand needs the query as a string');
       const { expand, encoded: _encoded, ...rest } = opts;
       const k = opts.k ?? 10;
       // each list is searched 50 deep (or k, if larger) so that RRF sees more than the final k
       const fused = await searchExpanded(query, expand, (q) => this.search(q, { ...rest, k: Math.max(k, 50) }), { k });
       return fused.map(({ fusedScore, queries: _q, ...hit }) => ({ ...hit, score: fusedScore }) as SearchHit);
     }
-    if (typeof query !== 'string') invalid('INVALID_TEXT', 'query must be a string');
-    const mode = opts.mode ?? 'all';
-    const needEncoder = mode !== 'bm25';
-    const enc = opts.encoded ?? (needEncoder ? await this.encodeQuery(query) : null);
+    const src = await this.#querySource(query, opts);
     this.#check();
     throwIfAborted(opts.signal, 'search() aborted');
-    if (!opts.rerank) return runSearch(this.#context(), query, enc, opts);
+    if (!opts.rerank) return runSearch(this.#context(), src, opts);
+    if (src.text === undefined) invalid('INVALID_ARGUMENT', 'rerank needs the query text');
     const k = opts.k ?? 10;
     const topN = opts.rerank.topN ?? 50;
-    const hits = runSearch(this.#context(), query, enc, { ...opts, k: Math.max(k, topN) });
+    const hits = runSearch(this.#context(), src, { ...opts, k: Math.max(k, topN) });
     const textOf = (h: SearchHit) => h.chunk?.text ?? this.#entries.text(h.id);
-    const reranked = await applyRerank(opts.rerank.model, query, hits, topN, textOf);
+    const reranked = await applyRerank(opts.rerank.model, src.text, hits, topN, textOf);
     throwIfAborted(opts.signal, 'search() aborted');
     return reranked.slice(0, k);
+  }
+
+  /** The query as channels read it: text, the encoder's outputs (only when a selected channel needs them), own vectors. */
+  async #querySource(query: string | QueryInput, opts: SearchOptions): Promise<QuerySource> {
+    let text: string | undefined;
+    let vectors: Record<string, unknown> | undefined;
+    if (typeof query === 'string') text = query;
+    else if (query && typeof query === 'object' && !Array.isArray(query)) {
+      checkOptions('search() query', query, { text: true, vectors: true });
+      if (query.text !== undefined && typeof query.text !== 'string') invalid('INVALID_TEXT', 'query.text must be a string');
+      text = query.text;
+      if (query.vectors !== undefined && (query.vectors === null || typeof query.vectors !== 'object')) invalid('INVALID_ARGUMENT', 'query.vectors must be an object of vectors by channel name');
+      vectors = query.vectors;
+      for (const n of Object.keys(vectors ?? {})) {
+        const spec = this.#config.channels.find((c) => c.name === n);
+        if (!spec || spec.kind === 'bm25' || spec.source !== 'vectors') invalid('INVALID_ARGUMENT', `query.vectors names ${JSON.stringify(n)}, which is not a channel fed by your own vectors (those are: ${this.#config.channels.filter((c) => c.kind !== 'bm25' && c.source === 'vectors').map((c) => c.name).join(', ') || 'none'})`);
+      }
+      if (text === undefined && vectors === undefined) invalid('INVALID_ARGUMENT', 'search() needs a query: a string, or { text?, vectors? }');
+    } else invalid('INVALID_TEXT', 'query must be a string, or { text?, vectors? }');
+    const r = resolveOptions(this.#context(), opts);
+    const needEncoder = text !== undefined && r.channels.some((c) => c.spec.kind !== 'bm25' && c.spec.source === 'encoder');
+    const enc = opts.encoded ?? (needEncoder && this.#encoder ? (await this.#encoder.encode([text!], { role: 'query' }))[0]! : null);
+    return { text, dense: enc?.dense ?? null, sparse: enc?.sparse ?? null, multivector: enc?.multivector ?? null, vectors };
   }
 
   /** Encodes a query once (role 'query'); pass the result as `search(q, { encoded })`. */
   async encodeQuery(query: string): Promise<EncodedLike> {
     this.#check();
+    if (!this.#encoder) invalid('INVALID_ARGUMENT', 'this index has no encoder: search with your own vectors, search({ vectors })');
     if (typeof query !== 'string') invalid('INVALID_TEXT', 'query must be a string');
     return (await this.#encoder.encode([query], { role: 'query' }))[0]!;
   }
 
   /** The search pipeline's inputs (used by search and by calibrate). */
   #context(): SearchContext {
-    return {
-      config: this.#config,
-      entries: this.#entries,
-      dense: this.#dense,
-      sparse: this.#sparse,
-      mv: this.#mv,
-      bm25: this.#bm25,
-      encoder: this.#encoder,
-      truncateDense: (v) => truncateDense(v, this.#config.dense ? this.#config.dense.dimensions : v.length),
-    };
+    return { config: this.#config, entries: this.#entries, channels: this.#channels!, encoder: this.#encoder };
   }
 
   /** Deletes documents by id; unknown ids are ignored and counted. Returns how many were deleted. */
@@ -460,7 +377,7 @@ export class HybridIndex {
   async update(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number; replaced: number; chunks: number; truncated: number }> {
     this.#checkWritable();
     checkAddOptions('update', opts);
-    const batch = validateDocs(docs, 'update');
+    const batch = this.#validateDocs(docs, 'update');
     const seen = new Set<ExternalId>();
     for (const d of batch) {
       checkId(d.id);
@@ -469,9 +386,9 @@ export class HybridIndex {
     }
     throwIfAborted(opts.signal, 'update() aborted before encoding: nothing was changed');
     const prepared = await this.#prepare(batch, opts, 'update');
-    const terms = this.#analyse(batch, prepared);
+    const values = this.#values(batch, prepared);
     throwIfAborted(opts.signal, 'update() aborted: nothing was changed');
-    return this.#writer.submit({ op: 'update', docs: batch, prepared, terms });
+    return this.#writer.submit({ op: 'update', docs: batch, prepared, values });
   }
 
   /**
@@ -491,11 +408,9 @@ export class HybridIndex {
       throwIfAborted(opts.signal, 'save() aborted before writing: the saved index is unchanged');
       // a save to another directory takes that directory's writer lock, and keeps it if the save commits
       const taken = this.#dirLock && path.resolve(this.#dirLock.dir) === path.resolve(target) ? null : lockForSave(target);
-      this.#sparse?.compact();
-      this.#mv?.compact();
-      this.#bm25?.index.compact();
+      for (const ch of this.#channels!.values()) ch.compact();
       const manifest = await writeIndexGeneration(target, {
-        encoder: { id: this.#encoder.info.id, dim: this.#encoder.info.dim },
+        encoder: this.#encoder ? { id: this.#encoder.info.id, dim: this.#encoder.info.dim } : null,
         config: this.#config,
         ...(this.#fs ? { fs: this.#fs } : {}),
         writeFiles: async (d) => {
@@ -506,13 +421,8 @@ export class HybridIndex {
             return p;
           };
           await sfs.writeFile(path.join(d, 'entries.json'), JSON.stringify(this.#entries.toJSON()));
-          if (this.#dense) await this.#dense.saveFiles(await mkdir('dense'));
-          if (this.#sparse) await this.#sparse.saveFiles(await mkdir('sparse'));
-          if (this.#mv) await this.#mv.saveFiles(await mkdir('multivector'));
-          if (this.#bm25) {
-            await this.#bm25.index.saveFiles(await mkdir('bm25'));
-            await sfs.writeFile(path.join(d, 'bm25-vocab.json'), JSON.stringify(this.#bm25.vocab.toJSON()));
-          }
+          const io = { writeFile: (name: string, data: string) => sfs.writeFile(path.join(d, name), data) };
+          for (const ch of this.#channels!.values()) await ch.save(await mkdir(ch.name), io);
         },
       }).catch((e: unknown) => {
         taken?.release();
@@ -540,10 +450,10 @@ export class HybridIndex {
   async calibrate(queries: CalibrationQuery[], opts: CalibrateOptions = {}): Promise<CalibrationReport> {
     this.#check();
     checkCalibrateOptions(opts);
-    const report = await calibrateWeights(this.#context(), queries, this.#config.fusion.weights, opts.k ?? 10);
+    const report = await calibrateWeights(this.#context(), queries, opts.k ?? 10, opts.folds);
     if (opts.apply ?? true) {
       this.#config.fusion.kind = report.after.kind;
-      this.#config.fusion.weights = report.after.weights;
+      this.#config.fusion.weights = { ...this.#config.fusion.weights, ...report.after.weights };
     }
     return report;
   }
@@ -586,13 +496,20 @@ export class HybridIndex {
    */
   stats(): IndexStats {
     this.#check();
+    const ch = this.#channels!;
+    const channels: IndexStats['channels'] = {};
+    for (const [name, c] of ch) channels[name] = c.stats();
+    const sparse = ch.get('sparse');
+    const mv = ch.get('multivector');
+    const bm25 = ch.get('bm25');
     return {
       documents: this.#entries.documents,
       entries: this.#entries.liveEntries,
-      dense: this.#dense ? { size: this.#dense.size } : null,
-      sparse: this.#sparse ? this.#sparse.stats() : null,
-      multivector: this.#mv ? this.#mv.stats() : null,
-      bm25: this.#bm25 ? this.#bm25.index.stats() : null,
+      dense: ch.has('dense') ? { size: ch.get('dense')!.size } : null,
+      sparse: sparse instanceof SparseChannel ? sparse.store.stats() : null,
+      multivector: mv instanceof MultiVectorChannel ? mv.store.stats() : null,
+      bm25: bm25 instanceof Bm25Channel ? bm25.store.stats() : null,
+      channels,
     };
   }
 
@@ -616,10 +533,7 @@ export class HybridIndex {
     this.#closed = true;
     this.#dirLock?.release();
     this.#dirLock = null;
-    this.#dense = null;
-    this.#sparse = null;
-    this.#mv = null;
-    this.#bm25 = null;
+    this.#channels = null;
   }
 
   #check(): void {
@@ -652,19 +566,31 @@ function walRecord(op: 'add' | 'update', docs: DocumentInput[], prepared: Prepar
  * Throws unless `docs` is an array of { id, text: string, metadata?: JSON object } (see
  * canonicalMetadata); returns the documents as the index keeps them (metadata copied).
  */
-function validateDocs(docs: DocumentInput[], method: string): DocumentInput[] {
+function validateDocs(docs: DocumentInput[], method: string, needText: boolean, own: ReadonlySet<string>): DocumentInput[] {
   if (!Array.isArray(docs)) invalid('INVALID_ARGUMENT', `${method}() takes an array of { id, text, metadata? }`);
   return docs.map((d) => {
-    if (!d || typeof d !== 'object') invalid('INVALID_ARGUMENT', 'each document must be an object { id, text, metadata? }');
-    if (typeof d.text !== 'string') invalid('INVALID_TEXT', `document ${JSON.stringify(d.id)} has no string 'text'`);
+    if (!d || typeof d !== 'object') invalid('INVALID_ARGUMENT', 'each document must be an object { id, text, metadata?, vectors? }');
+    if (d.text !== undefined || needText) {
+      if (typeof d.text !== 'string') invalid('INVALID_TEXT', `document ${JSON.stringify(d.id)} has no string 'text'${needText ? " (this index's encoder or BM25 channel reads it)" : ''}`);
+    }
+    if (d.vectors !== undefined) {
+      if (d.vectors === null || typeof d.vectors !== 'object' || Array.isArray(d.vectors)) invalid('INVALID_ARGUMENT', `document ${JSON.stringify(d.id)}: vectors must be an object of vectors by channel name`);
+      for (const n of Object.keys(d.vectors)) {
+        if (!own.has(n)) invalid('INVALID_ARGUMENT', `document ${JSON.stringify(d.id)}: vectors names ${JSON.stringify(n)}, which is not a channel fed by your own vectors (${[...own].join(', ') || 'this index has none'}); nothing was added`);
+      }
+    }
     const metadata = canonicalMetadata(d.id, d.metadata);
-    return metadata === undefined ? { id: d.id, text: d.text } : { id: d.id, text: d.text, metadata };
+    const out: DocumentInput = { id: d.id };
+    if (d.text !== undefined) out.text = d.text;
+    if (metadata !== undefined) out.metadata = metadata;
+    if (d.vectors !== undefined) out.vectors = { ...d.vectors };
+    return out;
   });
 }
 
 /** A change to the documents, as queued, logged and replayed. */
 type Change =
-  | { op: 'add' | 'update'; docs: DocumentInput[]; prepared: PreparedDoc[]; terms: string[][][] | null }
+  | { op: 'add' | 'update'; docs: DocumentInput[]; prepared: PreparedDoc[]; values: PreparedValues }
   | { op: 'delete'; ids: ExternalId[] };
 
 /** Checks a change against the ids that will exist when it applies; returns its log record (null: no change). */
@@ -682,50 +608,25 @@ function checkChange(c: Change, exists: (id: ExternalId) => boolean, set: (id: E
 }
 
 /**
- * Every store must hold exactly the entry table's live internal ids (the BM25 store every one;
- * the others a subset, as an encoder may leave a representation out for a unit): a store id
- * the table does not know would fail every search with UNKNOWN_ID. CORRUPT_FILE naming the
- * store's file otherwise.
+ * Every channel must hold only the entry table's live internal ids (a BM25 channel every one;
+ * the others a subset, as an encoder may leave a representation out for a unit): an id the
+ * table does not know would fail every search with UNKNOWN_ID. CORRUPT_FILE naming the
+ * channel's file otherwise.
  */
-function checkStoresMatchEntries(
-  entries: EntryTable,
-  stores: { dense: DenseIndex | null; sparse: SparseIndex | null; mv: MultiVectorStore | null; bm25: { index: SparseIndex } | null },
-  rel: (name: string) => string,
-): void {
+function checkChannelsMatchEntries(entries: EntryTable, channels: readonly Channel[], rel: (name: string) => string): void {
   const live = entries.liveInternalIds();
-  const check = (store: { size: number; has(id: number): boolean } | null, name: string, every: boolean) => {
-    if (!store) return;
+  for (const ch of channels) {
     let n = 0;
-    for (let i = 0; i < live.length; i++) if (store.has(live[i]!)) n++;
-    if (n !== store.size || (every && n !== live.length)) {
+    for (let i = 0; i < live.length; i++) if (ch.has(live[i]!)) n++;
+    if (n !== ch.size || (ch.kind === 'bm25' && n !== live.length)) {
+      const file = rel(channelFiles(ch.spec)[0]!);
       throw new StorageError(
         'CORRUPT_FILE',
-        `${rel(name)} holds ${store.size} entries of which ${n} are among the ${live.length} live entries of ${rel('entries.json')}: the files do not belong together; restore the index from a backup or rebuild it`,
-        { file: rel(name) },
+        `${file} holds ${ch.size} entries of which ${n} are among the ${live.length} live entries of ${rel('entries.json')}: the files do not belong together; restore the index from a backup or rebuild it`,
+        { file },
       );
     }
-  };
-  check(stores.dense, 'dense/dense.rows', false);
-  check(stores.sparse, 'sparse/sparse.bin', false);
-  check(stores.mv, 'multivector/multivector.bin', false);
-  check(stores.bm25?.index ?? null, 'bm25/sparse.bin', true);
-}
-
-function makeStores(c: HybridConfig) {
-  return {
-    dense: c.dense
-      ? DenseIndex.create({
-          dimensions: c.dense.dimensions,
-          dtype: c.dense.dtype,
-          ...(c.dense.connectivity !== undefined ? { connectivity: c.dense.connectivity } : {}),
-          ...(c.dense.expansionAdd !== undefined ? { expansionAdd: c.dense.expansionAdd } : {}),
-          ...(c.dense.expansionSearch !== undefined ? { expansionSearch: c.dense.expansionSearch } : {}),
-        })
-      : null,
-    sparse: c.sparse ? SparseIndex.create({ scorer: 'dot' }) : null,
-    mv: c.multivector ? MultiVectorStore.create({ dim: c.multivector.dim, dtype: c.multivector.dtype, poolFactor: c.multivector.poolFactor, ...(c.multivector.screening ? { screening: c.multivector.screening } : {}) }) : null,
-    bm25: c.bm25 ? { index: SparseIndex.create({ scorer: 'bm25', k1: c.bm25.k1, b: c.bm25.b }), vocab: new TermVocabulary() } : null,
-  };
+  }
 }
 
 /** Matryoshka truncation: keep the first `d` dimensions, then L2-normalise. */

@@ -1,66 +1,115 @@
+/**
+ * The search pipeline over channels: resolve which channels a search uses and how it fuses
+ * them, take each candidate-producing channel's exact top-N (union), score every candidate
+ * exactly in every selected channel, fuse, and roll chunks up to their documents. Names no
+ * store: everything goes through the Channel contract. Owns no state.
+ */
 import { invalid } from '../errors.js';
-import { fuse, type FusionKind, type FusionOptions, type Weights3 } from '../fusion/index.js';
-import { termFrequencies, type Analyzer, type TermVocabulary } from '../analyze/index.js';
-import type { DenseIndex } from '../dense/index.js';
-import type { SparseIndex } from '../sparse/index.js';
-import type { MultiVectorStore } from '../multivector/index.js';
+import { fuseColumns, type FusionColumn, type FusionKind, type NamedWeights } from '../fusion/index.js';
+import type { Channel, QuerySource } from '../channels/index.js';
 import type { EntryTable } from './entries.js';
-import type { HybridConfig } from './hybrid-index.js';
+import type { HybridConfig } from './config.js';
 import { compileFilter } from './filter.js';
 import { checkFusionOptions } from './config.js';
 import { topPositions, unionIds } from './topk.js';
 import { explainHit } from './explain.js';
-import type { EncodedLike, HybridEncoder, SearchHit, SearchMode, SearchOptions } from './types.js';
+import type { HybridEncoder, SearchHit, SearchMode, SearchOptions } from './types.js';
 
 /** Everything the search pipeline reads. */
 export interface SearchContext {
   config: HybridConfig;
   entries: EntryTable;
-  dense: DenseIndex | null;
-  sparse: SparseIndex | null;
-  mv: MultiVectorStore | null;
-  bm25: { index: SparseIndex; vocab: TermVocabulary; analyzer: Analyzer } | null;
-  encoder: HybridEncoder;
-  truncateDense: (v: Float32Array) => Float32Array;
+  channels: ReadonlyMap<string, Channel>;
+  encoder: HybridEncoder | null;
 }
 
 const MODES: readonly SearchMode[] = ['dense', 'sparse', 'multivector', 'dense+sparse', 'all', 'bm25'];
 
-/** Scored candidates of one query before roll-up: internal ids and aligned columns. */
-export interface ScoredCandidates {
-  ids: Uint32Array;
-  dense: Float32Array | null;
-  sparse: Float32Array | null;
-  multivector: Float32Array | null;
-  bm25: Float32Array | null;
+/** The channel names a mode stands for (channels named after their kind). */
+const MODE_CHANNELS: Record<SearchMode, readonly string[]> = {
+  dense: ['dense'],
+  sparse: ['sparse'],
+  multivector: ['multivector'],
+  bm25: ['bm25'],
+  'dense+sparse': ['dense', 'sparse'],
+  all: ['dense', 'sparse', 'multivector'],
+};
+
+/** A search's resolved settings. */
+export interface ResolvedSearch {
+  k: number;
+  mode: SearchMode | undefined;
+  /** The selected channels, in the index's channel order. */
+  channels: Channel[];
+  /** True when the caller named the channels (then each must be able to answer the query). */
+  explicit: boolean;
+  kind: FusionKind;
+  /** Weight per selected channel name. */
+  weights: Record<string, number>;
+  rrfK: number;
+  candidates: number;
 }
 
-/** Validates search options shared by search and calibrate. */
-export function resolveOptions(ctx: SearchContext, opts: SearchOptions) {
+/** Validates search options (shared by search and calibrate) and resolves channels and fusion. */
+export function resolveOptions(ctx: SearchContext, opts: SearchOptions): ResolvedSearch {
   const k = opts.k ?? 10;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) invalid('INVALID_ARGUMENT', `k must be a positive integer (got ${String(k)})`);
-  const mode = opts.mode ?? 'all';
-  if (!MODES.includes(mode)) invalid('INVALID_ARGUMENT', `unknown mode '${String(mode)}': use ${MODES.join(', ')}`);
-  const needs = { dense: mode === 'dense' || mode === 'dense+sparse' || mode === 'all', sparse: mode === 'sparse' || mode === 'dense+sparse' || mode === 'all', mv: mode === 'multivector' || mode === 'all', bm25: mode === 'bm25' };
-  if (needs.dense && !ctx.dense && mode === 'dense') invalid('INVALID_ARGUMENT', "mode 'dense' needs the dense store, which this index disabled");
-  if (needs.sparse && !ctx.sparse && mode === 'sparse') invalid('INVALID_ARGUMENT', "mode 'sparse' needs the sparse store, which this index disabled");
-  if (needs.mv && !ctx.mv && mode === 'multivector') invalid('INVALID_ARGUMENT', "mode 'multivector' needs the multivector store, which this index disabled");
-  if (needs.bm25 && !ctx.bm25) invalid('INVALID_ARGUMENT', "mode 'bm25' needs the BM25 store: create the index with { bm25: { analyzer } }");
+  const mode = opts.mode;
+  if (mode !== undefined && !MODES.includes(mode)) invalid('INVALID_ARGUMENT', `unknown mode '${String(mode)}': use ${MODES.join(', ')}, or name channels with { channels: [...] }`);
+  if (mode !== undefined && opts.channels !== undefined) invalid('INVALID_ARGUMENT', "give either mode or channels, not both (a mode is a name for a set of channels: 'all' = dense, sparse, multivector)");
+  let names: readonly string[];
+  if (opts.channels !== undefined) {
+    if (!Array.isArray(opts.channels) || opts.channels.length === 0) invalid('INVALID_ARGUMENT', `channels must be a non-empty array of channel names (this index has ${[...ctx.channels.keys()].join(', ')})`);
+    for (const n of opts.channels) if (!ctx.channels.has(n)) invalid('INVALID_ARGUMENT', `unknown channel ${JSON.stringify(n)}: this index has ${[...ctx.channels.keys()].join(', ')}`);
+    if (new Set(opts.channels).size !== opts.channels.length) invalid('INVALID_ARGUMENT', 'channels names a channel twice');
+    names = opts.channels;
+  } else if (mode !== undefined) {
+    names = MODE_CHANNELS[mode].filter((n) => ctx.channels.has(n));
+    if (names.length === 0 || (MODE_CHANNELS[mode].length === 1 && names.length === 0)) {
+      if (mode === 'bm25') invalid('INVALID_ARGUMENT', "mode 'bm25' needs the BM25 store: create the index with { bm25: { analyzer } }");
+      invalid('INVALID_ARGUMENT', `mode '${mode}' needs the ${MODE_CHANNELS[mode].join(' or ')} store, which this index disabled`);
+    }
+  } else {
+    names = ctx.config.fusion.channels;
+  }
+  const channels = [...ctx.channels.values()].filter((c) => names.includes(c.name));
   checkFusionOptions(opts.fusion);
   const f = opts.fusion;
   const kind: FusionKind = f?.kind ?? ctx.config.fusion.kind;
   if (kind === 'rrf' && f && 'weights' in f) invalid('INVALID_ARGUMENT', "fusion weights were given but this index fuses with RRF, which takes none: add kind 'weighted', 'dbsf' or 'minmax' to the search's fusion");
-  const weights: Weights3 = (f && f.kind !== 'rrf' ? f.weights : undefined) ?? ctx.config.fusion.weights;
+  const given = f && f.kind !== 'rrf' ? f.weights : undefined;
+  const weights = given === undefined ? ctx.config.fusion.weights : namedWeights(ctx, given);
+  const picked: Record<string, number> = {};
+  for (const c of channels) picked[c.name] = weights[c.name] ?? 0;
+  if (channels.length > 1 && kind !== 'rrf' && !channels.some((c) => picked[c.name]! > 0)) {
+    invalid('INVALID_ARGUMENT', `every selected channel (${channels.map((c) => c.name).join(', ')}) has weight 0: give at least one a positive weight`);
+  }
   const rrfK = (f?.kind === 'rrf' ? f.rrfK : undefined) ?? ctx.config.fusion.rrfK;
   const candidates = opts.candidates ?? ctx.config.candidates;
   if (!Number.isInteger(candidates) || candidates < 1) invalid('INVALID_ARGUMENT', 'candidates must be a positive integer');
-  return { k, mode, needs, kind, weights, rrfK, candidates: Math.max(candidates, k) };
+  return { k, mode, channels, explicit: opts.channels !== undefined, kind, weights: picked, rrfK, candidates: Math.max(candidates, k) };
 }
 
-/** First stage + exact scoring of every candidate in every store the mode uses. */
-export function scoreCandidates(ctx: SearchContext, queryText: string, enc: EncodedLike | null, opts: SearchOptions): ScoredCandidates {
-  const r = resolveOptions(ctx, opts);
-  const { mode, needs } = r;
+/** Weights as given to a search: `[dense, sparse, multivector]`, or by channel name. */
+function namedWeights(ctx: SearchContext, w: readonly number[] | NamedWeights): Record<string, number> {
+  if (Array.isArray(w)) return { dense: w[0]!, sparse: w[1]!, multivector: w[2]! };
+  for (const n of Object.keys(w)) if (!ctx.channels.has(n)) invalid('INVALID_ARGUMENT', `fusion weights name ${JSON.stringify(n)}, which is not a channel of this index (${[...ctx.channels.keys()].join(', ')})`);
+  return { ...(w as NamedWeights) };
+}
+
+/** Scored candidates of one query before roll-up: internal ids and one column per channel. */
+export interface ScoredCandidates {
+  ids: Uint32Array;
+  /** Exact scores by channel name (channels the query had nothing for are absent). */
+  columns: Map<string, Float32Array>;
+  /** The query's best score per unbounded channel (the weighted fusion's divisor). */
+  scales: Map<string, number>;
+  /** Each selected channel's prepared query (for explanations). */
+  queries: Map<string, unknown>;
+}
+
+/** First stage + exact scoring of every candidate in every selected channel. */
+export function scoreCandidates(ctx: SearchContext, src: QuerySource, r: ResolvedSearch, opts: SearchOptions): ScoredCandidates {
   const filterFn = opts.filter ? compileFilter(opts.filter) : null;
   const entries = ctx.entries;
   const pred = (n: number): boolean => {
@@ -68,81 +117,85 @@ export function scoreCandidates(ctx: SearchContext, queryText: string, enc: Enco
     if (!e) return false;
     return filterFn ? filterFn(entries.metadata(e.doc), e.doc) : true;
   };
+  const queries = new Map<string, unknown>();
+  for (const ch of r.channels) {
+    const q = ch.query(src);
+    if (q !== null) queries.set(ch.name, q);
+    else if (r.explicit) invalid('INVALID_ARGUMENT', `channel '${ch.name}' has nothing to search with: it needs ${ch.kind === 'bm25' ? "the query's text" : ch.spec.kind !== 'bm25' && ch.spec.source === 'vectors' ? `search({ vectors: { ${ch.name}: … } })` : "the query's text (encoded by the index's encoder)"}`);
+  }
+  const active = r.channels.filter((c) => queries.has(c.name));
   const chunked = entries.liveEntries > entries.documents;
-  const qDense = enc?.dense && ctx.dense ? ctx.truncateDense(enc.dense) : null;
-  const qSparse = enc?.sparse && ctx.sparse ? enc.sparse : null;
-  const qMv = enc?.multivector && ctx.mv ? enc.multivector : null;
-  const qBm25 = ctx.bm25 && needs.bm25 ? termFrequencies(ctx.bm25.analyzer.terms(queryText), ctx.bm25.vocab, false) : null;
   const liveCount = entries.liveEntries;
   const single = chunked ? Math.max(r.candidates, r.k * 4) : r.k;
-  const n = Math.min(r.candidates, Math.max(1, liveCount));
-  const fetch = (k: number) => Math.min(k, Math.max(1, liveCount));
-  const predicate = filterFn ? pred : (x: number) => entries.isLive(x);
-
+  const depth = Math.min(active.length === 1 ? single : r.candidates, Math.max(1, liveCount));
+  const scales = new Map<string, number>();
   let ids: Uint32Array;
-  if (opts.exhaustive || liveCount === 0) {
+  const producers = active.filter((c) => c.firstStage);
+  if (active.length === 0) {
+    ids = new Uint32Array(0); // the query has nothing for any selected channel
+  } else if (opts.exhaustive || liveCount === 0 || producers.length === 0) {
     ids = Uint32Array.from(Array.from(entries.liveInternalIds()).filter(pred));
-  } else if (mode === 'dense') {
-    ids = denseCandidates(ctx.dense!, qDense!, fetch(single), filterFn ? pred : null, entries);
-  } else if (mode === 'sparse') {
-    ids = qSparse ? ctx.sparse!.search(qSparse, fetch(single), { filter: predicate }).ids : new Uint32Array(0);
-  } else if (mode === 'bm25') {
-    ids = ctx.bm25!.index.search(qBm25!, fetch(single), { filter: predicate }).ids;
   } else {
     const lists: Uint32Array[] = [];
-    if (ctx.dense && qDense) lists.push(denseCandidates(ctx.dense, qDense, n, filterFn ? pred : null, entries));
-    if (ctx.sparse && qSparse && qSparse.ids.length > 0) lists.push(ctx.sparse.search(qSparse, n, { filter: predicate }).ids);
-    if (lists.length === 0 && ctx.mv) ids = Uint32Array.from(Array.from(entries.liveInternalIds()).filter(pred));
-    else ids = unionIds(...lists);
+    for (const ch of producers) {
+      const top = firstStage(ch, queries.get(ch.name), depth, filterFn ? pred : null, entries);
+      lists.push(top.ids);
+      if (ch.unbounded) scales.set(ch.name, top.scores.length > 0 ? Math.max(0, top.scores[0]!) : 0);
+    }
+    ids = lists.length === 1 ? lists[0]! : unionIds(...lists);
   }
   ids = Uint32Array.from(ids).sort();
-  return {
-    ids,
-    dense: needs.dense && ctx.dense && qDense ? ctx.dense.score(qDense, ids) : null,
-    sparse: needs.sparse && ctx.sparse && qSparse ? ctx.sparse.score(qSparse, ids) : needs.sparse && ctx.sparse ? new Float32Array(ids.length) : null,
-    multivector: needs.mv && ctx.mv && qMv ? ctx.mv.score(qMv, ids) : null,
-    bm25: needs.bm25 && ctx.bm25 && qBm25 ? ctx.bm25.index.score(qBm25, ids) : null,
-  };
+  const columns = new Map<string, Float32Array>();
+  for (const ch of active) {
+    const col = ch.score(queries.get(ch.name), ids);
+    columns.set(ch.name, col);
+    if (ch.unbounded && !scales.has(ch.name)) {
+      // every document the search may return is a candidate here: the best is the column's max
+      let best = 0;
+      for (let i = 0; i < col.length; i++) if (col[i]! > best) best = col[i]!;
+      scales.set(ch.name, best);
+    }
+  }
+  return { ids, columns, scales, queries };
 }
 
 /**
- * Dense first stage. Deleting a document removes its entries from the dense store, so without a
- * user filter the store holds exactly the live entries: it is searched unfiltered (no callback
- * per graph candidate, DenseIndex's fastest path) and only the k results are checked; should
- * one not be live (a store out of step with the entry table), the liveness-filtered search
- * answers instead.
+ * One channel's first stage. Deleting a document removes its entries from every channel, so
+ * without a user filter a channel holds exactly live entries: it is searched unfiltered (its
+ * fastest path) and only the results are checked; should one not be live (a store out of
+ * step with the entry table), the liveness-filtered search answers instead.
  */
-function denseCandidates(dense: DenseIndex, q: Float32Array, k: number, pred: ((n: number) => boolean) | null, entries: EntryTable): Uint32Array {
-  if (pred) return dense.search(q, k, { filter: pred }).ids;
-  const ids = dense.search(q, k).ids;
-  for (let i = 0; i < ids.length; i++) if (!entries.isLive(ids[i]!)) return dense.search(q, k, { filter: (x) => entries.isLive(x) }).ids;
-  return ids;
+function firstStage(ch: Channel, q: unknown, k: number, pred: ((n: number) => boolean) | null, entries: EntryTable): { ids: Uint32Array; scores: Float32Array } {
+  if (pred) return ch.candidates(q, k, pred);
+  const top = ch.candidates(q, k, null);
+  for (let i = 0; i < top.ids.length; i++) if (!entries.isLive(top.ids[i]!)) return ch.candidates(q, k, (x) => entries.isLive(x));
+  return top;
 }
 
-/** Fuses scored candidates for a mode (RRF ignores `weights`: every list counts equally). */
-export function fuseCandidates(c: ScoredCandidates, mode: SearchMode, kind: FusionKind, weights: Weights3, rrfK: number): ArrayLike<number> {
-  const opts = (w: Weights3): FusionOptions => (kind === 'rrf' ? { kind, rrfK } : { kind, weights: w });
-  switch (mode) {
-    case 'dense':
-      return c.dense ?? new Float32Array(c.ids.length);
-    case 'sparse':
-      return c.sparse ?? new Float32Array(c.ids.length);
-    case 'multivector':
-      return c.multivector ?? new Float32Array(c.ids.length);
-    case 'bm25':
-      return c.bm25 ?? new Float32Array(c.ids.length);
-    case 'dense+sparse':
-      return fuse([c.dense, c.sparse, null], opts([weights[0], weights[1], 0]));
-    default:
-      return fuse([c.dense, c.sparse, c.multivector], opts(weights));
+/**
+ * Fuses scored candidates: one channel's scores as they are; several by the resolved kind
+ * and weights (fusion/channels.ts).
+ */
+export function fuseCandidates(c: ScoredCandidates, r: Pick<ResolvedSearch, 'channels' | 'kind' | 'weights' | 'rrfK'>): ArrayLike<number> {
+  const cols: FusionColumn[] = [];
+  for (const ch of r.channels) {
+    const scores = c.columns.get(ch.name);
+    if (!scores) continue;
+    const col: FusionColumn = { name: ch.name, scores, weight: r.weights[ch.name] ?? 0 };
+    if (ch.unbounded) col.scale = c.scales.get(ch.name) ?? 0;
+    cols.push(col);
   }
+  if (cols.length === 0) return new Float32Array(c.ids.length);
+  if (r.channels.length === 1) return cols[0]!.scores;
+  if (r.kind !== 'rrf' && !cols.some((x) => x.weight > 0)) return new Float64Array(c.ids.length);
+  return fuseColumns(cols, r.kind, r.rrfK);
 }
 
 /** The whole pipeline: candidates → exact scores → fusion → roll-up to documents → hits. */
-export function runSearch(ctx: SearchContext, queryText: string, enc: EncodedLike | null, opts: SearchOptions): SearchHit[] {
+export function runSearch(ctx: SearchContext, src: QuerySource, opts: SearchOptions): SearchHit[] {
   const r = resolveOptions(ctx, opts);
-  const c = scoreCandidates(ctx, queryText, enc, opts);
-  const fused = fuseCandidates(c, r.mode, r.kind, r.weights, r.rrfK);
+  const c = scoreCandidates(ctx, src, r, opts);
+  const fused = fuseCandidates(c, r);
   const order = topPositions(fused, c.ids.length, c.ids);
   const seen = new Set<unknown>();
   const hits: SearchHit[] = [];
@@ -153,10 +206,7 @@ export function runSearch(ctx: SearchContext, queryText: string, enc: EncodedLik
     if (seen.has(e.doc)) continue;
     seen.add(e.doc);
     const scores: SearchHit['scores'] = {};
-    if (c.dense) scores.dense = c.dense[p]!;
-    if (c.sparse) scores.sparse = c.sparse[p]!;
-    if (c.multivector) scores.multivector = c.multivector[p]!;
-    if (c.bm25) scores.bm25 = c.bm25[p]!;
+    for (const [name, col] of c.columns) scores[name] = col[p]!;
     const hit: SearchHit = { id: e.doc, score: fused[p]!, scores };
     const md = ctx.entries.metadata(e.doc);
     if (md !== undefined) hit.metadata = md;
@@ -168,7 +218,7 @@ export function runSearch(ctx: SearchContext, queryText: string, enc: EncodedLik
       const text = ctx.entries.text(e.doc);
       hit.chunk = { index: e.chunk, start: e.start, end: e.end, ...(text !== undefined ? { text: text.slice(e.start, e.end) } : {}) };
     }
-    if (opts.explain) hit.explanation = explainHit(ctx, internal, e.doc, enc, scores, r.mode, r.kind, r.kind === 'rrf' ? [1, 1, 1] : r.weights);
+    if (opts.explain) hit.explanation = explainHit(ctx, internal, e.doc, c, p, r);
     hits.push(hit);
   }
   return hits;

@@ -2,6 +2,7 @@ import type { FusionKind, FusionSetting, Weights3 } from '../fusion/index.js';
 import type { ExternalId, StoreFs } from '../store/index.js';
 import type { MultiVectorStats } from '../multivector/index.js';
 import type { SparseStats } from '../sparse/index.js';
+import type { ChannelExplanation, ChannelStats } from '../channels/index.js';
 
 /** Retrieval modes: which representations produce candidates and enter fusion. */
 export type SearchMode = 'dense' | 'sparse' | 'multivector' | 'dense+sparse' | 'all' | 'bm25';
@@ -58,8 +59,16 @@ export interface TokenLevelLike {
 /** A document to add. */
 export interface DocumentInput {
   id: ExternalId;
-  text: string;
+  /** The text (encoded by the index's encoder, analysed by BM25 channels, stored unless storeText is false). Optional only when no channel needs it. */
+  text?: string;
   metadata?: Record<string, unknown>;
+  /**
+   * Your own vectors by channel name, for channels created with `source: 'vectors'`: dense
+   * `Float32Array | number[]`, sparse `{ ids, weights }` (or `{ indices, values }`),
+   * multi-vector `{ data, dim, count }` or an array of token vectors. Checked like encoder
+   * output (dimensions, finite values). Not allowed with chunking.
+   */
+  vectors?: Record<string, unknown>;
 }
 
 /**
@@ -122,6 +131,20 @@ export type FilterObject = FieldFilter | BoolFilter;
 export type MetadataFilter = FilterObject | ((metadata: Record<string, unknown> | undefined, id: ExternalId) => boolean);
 
 /**
+ * A query as an object: its text (encoded by the index's encoder, analysed by BM25 channels)
+ * and/or your own vectors by channel name (for channels created with `source: 'vectors'`).
+ *
+ * @example
+ * ```ts
+ * await index.search({ text: 'heart attack', vectors: { openai: queryEmbedding } });
+ * ```
+ */
+export interface QueryInput {
+  text?: string;
+  vectors?: Record<string, unknown>;
+}
+
+/**
  * Options of `HybridIndex.search`. An unknown key (`limit`, `topK`, …) is an
  * INVALID_ARGUMENT that names the closest valid option.
  *
@@ -135,6 +158,13 @@ export interface SearchOptions {
   k?: number;
   /** Representations that produce candidates and enter fusion. Default `'all'`. */
   mode?: SearchMode;
+  /**
+   * The channels to search and fuse, by name (default: the index's default set — every
+   * channel, BM25 included, for an index created by this version). Each selected channel
+   * contributes its top candidates (multi-vector channels only re-rank) and every candidate
+   * gets an exact score from each. Not together with `mode`.
+   */
+  channels?: string[];
   /**
    * Fusion for this search: `{ kind: 'weighted' | 'dbsf' | 'minmax', weights? }` or
    * `{ kind: 'rrf', rrfK? }` (RRF takes no weights). Default: the index's fusion (`create`'s
@@ -231,6 +261,8 @@ export interface CalibrateOptions {
   apply?: boolean;
   /** Cut-off of the nDCG that is maximised, a positive integer. Default 10. */
   k?: number;
+  /** Folds of the cross-validation reported beside the in-sample figure (2..number of queries). Default 5 (fewer with fewer queries). */
+  folds?: number;
 }
 
 /**
@@ -242,8 +274,8 @@ export interface CalibrateOptions {
  * ```
  */
 export interface OpenOptions {
-  /** The encoder the index was built with (same identity, else ENCODER_MISMATCH). Required. */
-  encoder: HybridEncoder;
+  /** The encoder the index was built with (same identity, else ENCODER_MISMATCH). Required unless the index was created without one. */
+  encoder?: HybridEncoder;
   /**
    * Open for reading only: takes no writer lock (any number of readers may run beside one
    * writer, in any process) and never writes to the directory (no log reset, no temporary
@@ -267,8 +299,12 @@ export interface OpenOptions {
  * ```
  */
 export interface HybridIndexOptions {
-  /** The encoder (from `loadEncoder`, `loadFamilyEncoder`, `composeEncoders`, …). Required. */
-  encoder: HybridEncoder;
+  /**
+   * The encoder (from `loadEncoder`, `loadFamilyEncoder`, `composeEncoders`, …). Required
+   * unless every channel takes the caller's vectors or is BM25 (then give `dense: false,
+   * sparse: false, multivector: false` or leave them out, and `channels`).
+   */
+  encoder?: HybridEncoder;
   /** Directory the index is saved to (`save()` needs it). Default: none (in memory until `save(dir)`). */
   path?: string;
   /** Dense store; `false` disables it. Default: on when the encoder has a dense head, with the defaults of {@link DenseStoreOptions}. */
@@ -277,11 +313,28 @@ export interface HybridIndexOptions {
   sparse?: false | Record<string, never>;
   /** Multi-vector store; `false` disables it. Default: on when the encoder has a multi-vector head, with the defaults of {@link MultiVectorStoreSettings}. */
   multivector?: false | MultiVectorStoreSettings;
-  /** Optional BM25 store over analysed terms (search with mode 'bm25'). Default: off. */
+  /**
+   * A BM25 channel named `bm25` over analysed terms; when present, searches fuse it by default
+   * (weighted: its scores divided by the query's best BM25 score, weight
+   * {@link DEFAULT_BM25_WEIGHT}). Default: off.
+   */
   bm25?: false | Bm25StoreOptions;
   /**
+   * More channels, each with a unique name: a second dense model, a channel fed by your own
+   * vectors (`source: 'vectors'`, the default here), another BM25 analyser. Their default
+   * fusion weight is 1.
+   *
+   * @example
+   * ```ts
+   * channels: [{ name: 'openai', kind: 'dense', dimensions: 1536 }, { name: 'bm25-cjk', kind: 'bm25', analyzer: 'bigram' }]
+   * ```
+   */
+  channels?: ChannelOptions[];
+  /**
    * Default fusion of searches. Default `{ kind: 'weighted' }` with the encoder's distillation
-   * weights (BGE-M3: [1, 0.3, 1]); `{ kind: 'rrf', rrfK? }` takes no weights.
+   * weights for dense, sparse and multi-vector (BGE-M3: [1, 0.3, 1]), {@link DEFAULT_BM25_WEIGHT}
+   * for BM25 and 1 for other channels; weights may be given by channel name
+   * (`{ weights: { dense: 1, bm25: 0.5 } }`); `{ kind: 'rrf', rrfK? }` takes no weights.
    */
   fusion?: FusionSetting;
   /** First-stage candidates per list, a positive integer. Default 200. */
@@ -308,6 +361,22 @@ export interface HybridIndexOptions {
   /** File-system seam (fault-injection tests). Default: node:fs. */
   fs?: StoreFs;
 }
+
+/**
+ * An extra channel of {@link HybridIndexOptions.channels}. Vector channels take the caller's
+ * vectors by default (`source: 'vectors'`); `source: 'encoder'` feeds one from the index's
+ * encoder (e.g. a second dense channel truncated to fewer dimensions).
+ *
+ * @example
+ * ```ts
+ * const c: ChannelOptions = { name: 'mine', kind: 'dense', dimensions: 384, dtype: 'f16' };
+ * ```
+ */
+export type ChannelOptions =
+  | ({ name: string; kind: 'dense'; source?: 'vectors' | 'encoder' } & DenseStoreOptions)
+  | { name: string; kind: 'sparse'; source?: 'vectors' | 'encoder'; modifier?: 'none' | 'idf' }
+  | ({ name: string; kind: 'multivector'; source?: 'vectors' | 'encoder'; dim?: number } & MultiVectorStoreSettings)
+  | ({ name: string; kind: 'bm25' } & Bm25StoreOptions);
 
 /**
  * Dense store settings of {@link HybridIndexOptions}.
@@ -400,6 +469,8 @@ export interface IndexStats {
   entries: number;
   /** Dense store (null when disabled): vectors held. */
   dense: { size: number } | null;
+  /** Every channel's figures, by name. */
+  channels: Record<string, ChannelStats>;
   /** Sparse store (null when disabled). */
   sparse: SparseStats | null;
   /** Multi-vector store (null when disabled). */
@@ -409,12 +480,15 @@ export interface IndexStats {
 }
 
 /** One search hit. Scores are raw (inner product, lexical dot, MaxSim); `score` is fused. */
+/** Exact scores of a hit by channel name. */
+export type ChannelScores = { dense?: number; sparse?: number; multivector?: number; bm25?: number; [channel: string]: number | undefined };
+
 export interface SearchHit {
   id: ExternalId;
   score: number;
   /** The document's stored text, when the search asked for `includeText`. */
   text?: string;
-  scores: { dense?: number; sparse?: number; multivector?: number; bm25?: number };
+  scores: ChannelScores;
   metadata?: Record<string, unknown>;
   chunk?: { index: number; start: number; end: number; text?: string };
   explanation?: Explanation;
@@ -424,9 +498,16 @@ export interface SearchHit {
 
 /** Why a hit ranked where it did. */
 export interface Explanation {
-  mode: SearchMode;
-  fusion: { kind: FusionKind; weights: Weights3 };
-  scores: { dense?: number; sparse?: number; multivector?: number; bm25?: number };
+  /** The mode alias the search used, if any. */
+  mode?: SearchMode;
+  /**
+   * The fusion: kind, the weight of each channel (1 each for RRF) and, for the weighted kind,
+   * the divisor of each unbounded channel (BM25: the query's best score).
+   */
+  fusion: { kind: FusionKind; weights: Record<string, number>; scales?: Record<string, number> };
+  scores: ChannelScores;
+  /** Each channel's own explanation. */
+  channels: Record<string, ChannelExplanation>;
   sparseMatches: Array<{ tokenId: number; token: string; queryWeight: number; docWeight: number; contribution: number }>;
   alignments: Array<{ queryToken: string; docToken: string; score: number; docSpan?: [number, number]; docText?: string }>;
 }

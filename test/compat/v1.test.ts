@@ -61,8 +61,8 @@ describe('format version 1 fixtures', () => {
     const { dir, docs } = await load('i8-f16');
     const index = await HybridIndex.open(dir, { encoder: new FakeEncoder() });
     expect(index.size).toBe(docs.length);
-    expect(index.config.dense).toMatchObject({ dtype: 'i8' });
-    expect(index.config.multivector).toMatchObject({ dtype: 'f16' });
+    expect(index.config.channels.find((c) => c.name === 'dense')).toMatchObject({ kind: 'dense', dtype: 'i8' });
+    expect(index.config.channels.find((c) => c.name === 'multivector')).toMatchObject({ dtype: 'f16' });
     for (const q of PROBES) {
       const oracle = oracleScores(q, docs as ModelDoc[]);
       const sparse = await index.search(q, { k: 8, mode: 'sparse' });

@@ -142,7 +142,7 @@ class Search implements fc.AsyncCommand<Model, Real> {
       expect(err, `multivector '${this.query}' k=${this.k}`).toBeNull();
       return;
     }
-    const hits = await r.index.search(this.query, { k: this.k, exhaustive: true });
+    const hits = await r.index.search(this.query, { k: this.k, mode: 'all', exhaustive: true });
     checkMeta(hits);
     const err = compareTopK(hits.map((h) => ({ id: h.id, score: h.score })), oracle.map((o) => ({ id: o.id, score: o.fused })), this.k);
     expect(err, `fused '${this.query}' k=${this.k}`).toBeNull();

@@ -55,7 +55,7 @@ export async function fingerprint(index: HybridIndex, opts: { bm25?: boolean } =
         .map((h) => [h.id, r4(h.scores.dense), r4(h.scores.sparse), r4(h.scores.multivector), h.metadata ?? null])
         .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
     );
-    if (index.config.bm25 && opts.bm25 !== false) {
+    if (index.config.channels.some((c) => c.kind === 'bm25') && opts.bm25 !== false) {
       const b = await index.search(q, { k, mode: 'bm25' });
       parts.push(b.map((h) => [h.id, r4(h.score)]).sort((a, b2) => String(a[0]).localeCompare(String(b2[0]))));
     }

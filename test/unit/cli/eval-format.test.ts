@@ -82,7 +82,7 @@ describe('eval configurations vs the index', () => {
     expect([...EVAL_CONFIG_NAMES].sort()).toEqual(Object.keys(EVAL_CONFIGS).sort());
   });
   it('defaults to the configurations the index supports', () => {
-    expect(chooseConfigs(undefined, noBm25)).toEqual(DEFAULT_EVAL_CONFIGS.filter((n) => n !== 'bm25'));
+    expect(chooseConfigs(undefined, noBm25)).toEqual(DEFAULT_EVAL_CONFIGS.filter((n) => n !== 'bm25' && n !== 'hybrid'));
     expect(chooseConfigs(undefined, null)).toEqual([...DEFAULT_EVAL_CONFIGS]); // a new index gets every store
     expect(chooseConfigs(undefined, { dense: false, sparse: false, multivector: false, bm25: true })).toEqual(['bm25']);
     expect(supportsConfig('multivector', { ...noBm25, multivector: false })).toBe(false);

@@ -1,0 +1,126 @@
+/**
+ * The BM25 channel: each unit's text analysed into terms (the analyser version the index was
+ * built with), term frequencies in our inverted index scored by BM25 (exact pruned top-k).
+ * New terms of an add are staged and enter the vocabulary only when the batch commits, so a
+ * rejected batch leaves the vocabulary — and every statistic — as it was. BM25 scores are
+ * unbounded: weighted fusion scales them by the query's best score (fusion/channels.ts).
+ */
+import * as path from 'node:path';
+import { InvalidArgumentError, TridentError } from '../errors.js';
+import { createAnalyzer, termFrequencies, TermVocabulary, type Analyzer } from '../analyze/index.js';
+import { SparseIndex } from '../sparse/index.js';
+import type { SparseVector } from '../sparse/vector.js';
+import type { Bm25ChannelSpec, Channel, ChannelExplanation, ChannelStats, QuerySource, SaveIO, UnitSource } from './types.js';
+
+/** The vocabulary's file name (inside the data dir: `<channel>-vocab.json`, as version 1 wrote `bm25-vocab.json`). */
+export const vocabFile = (name: string) => `${name}-vocab.json`;
+
+export class Bm25Channel implements Channel<string[], SparseVector> {
+  readonly kind = 'bm25' as const;
+  readonly unbounded = true;
+  readonly firstStage = true;
+  readonly spec: Bm25ChannelSpec;
+  readonly store: SparseIndex;
+  readonly vocab: TermVocabulary;
+  readonly analyzer: Analyzer;
+  #fresh: Map<string, number> | null = null;
+
+  constructor(spec: Bm25ChannelSpec, store?: SparseIndex, vocab?: TermVocabulary) {
+    this.spec = spec;
+    this.store = store ?? SparseIndex.create({ scorer: 'bm25', k1: spec.k1, b: spec.b });
+    this.vocab = vocab ?? new TermVocabulary();
+    this.analyzer = createAnalyzer(spec.analyzer, { version: spec.analyzerVersion ?? 1 });
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+  get size(): number {
+    return this.store.size;
+  }
+  has(id: number): boolean {
+    return this.store.has(id);
+  }
+
+  /** The unit's terms; analyser failures are typed (INVALID_TEXT). */
+  prepare(unit: UnitSource): string[] {
+    try {
+      return this.analyzer.terms(unit.text);
+    } catch (e) {
+      if (e instanceof TridentError) throw e;
+      throw new InvalidArgumentError('INVALID_TEXT', `the BM25 analyser of channel '${this.name}' rejected document ${JSON.stringify(unit.doc)} (${(e as Error)?.message ?? String(e)}); nothing was added`, { cause: e });
+    }
+  }
+  begin(): void {
+    this.#fresh = new Map();
+  }
+  add(id: number, terms: string[]): void {
+    const fresh = this.#fresh;
+    const counts = new Map<number, number>();
+    for (const t of terms) {
+      let tid = this.vocab.idOf(t, false);
+      if (tid < 0) {
+        if (!fresh) tid = this.vocab.idOf(t, true);
+        else {
+          const f = fresh.get(t);
+          if (f === undefined) fresh.set(t, (tid = this.vocab.size + fresh.size));
+          else tid = f;
+        }
+      }
+      counts.set(tid, (counts.get(tid) ?? 0) + 1);
+    }
+    const ids = Uint32Array.from(counts.keys()).sort();
+    const weights = new Float32Array(ids.length);
+    for (let i = 0; i < ids.length; i++) weights[i] = counts.get(ids[i]!)!;
+    this.store.add(id, { ids, weights });
+  }
+  commit(): void {
+    // same order as staged, so the same ids
+    if (this.#fresh) for (const t of this.#fresh.keys()) this.vocab.idOf(t, true);
+    this.#fresh = null;
+  }
+  rollback(): void {
+    this.#fresh = null;
+  }
+  remove(id: number): boolean {
+    return this.store.delete(id);
+  }
+
+  query(q: QuerySource): SparseVector | null {
+    if (typeof q.text !== 'string') return null;
+    return termFrequencies(this.analyzer.terms(q.text), this.vocab, false);
+  }
+  candidates(q: SparseVector, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {
+    if (q.ids.length === 0) return { ids: new Uint32Array(0), scores: new Float32Array(0) };
+    return this.store.search(q, k, filter ? { filter } : {});
+  }
+  score(q: SparseVector, ids: Uint32Array): Float32Array {
+    return this.store.score(q, ids);
+  }
+  explain(q: SparseVector, id: number, score: number): ChannelExplanation {
+    if (!this.store.has(id)) return { score, matches: [] };
+    return {
+      score,
+      matches: this.store
+        .matches(q, id)
+        .map((m) => {
+          // the term's BM25 share: the score of a query holding only this term
+          const one = this.store.score({ ids: Uint32Array.of(m.id), weights: Float32Array.of(m.queryWeight) }, Uint32Array.of(id))[0]!;
+          return { tokenId: m.id, token: this.vocab.termOf(m.id), queryWeight: m.queryWeight, docWeight: m.docWeight, contribution: one };
+        })
+        .sort((a, b) => b.contribution - a.contribution),
+    };
+  }
+  stats(): ChannelStats {
+    return { ...this.store.stats(), kind: 'bm25', size: this.store.size, terms: this.vocab.size };
+  }
+  compact(): void {
+    this.store.compact();
+  }
+  /** Writes the postings into `dir` and the vocabulary beside it (`<name>-vocab.json` in the parent). */
+  async save(dir: string, io: SaveIO): Promise<string[]> {
+    const files = (await this.store.saveFiles(dir)).map((f) => path.basename(f));
+    await io.writeFile(vocabFile(this.name), JSON.stringify(this.vocab.toJSON()));
+    return files;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The multi-vector channel: one normalised vector per token, scored by ColBERT MaxSim in the
+ * native kernels (TS twin as fallback). It re-ranks the candidates other channels find
+ * (`firstStage` false); searched alone, every live entry is scored exactly.
+ */
+import * as path from 'node:path';
+import { MultiVectorStore } from '../multivector/index.js';
+import { multiVectorValue } from './vector-input.js';
+import { scoreHeld } from './score-held.js';
+import type { Channel, ChannelExplanation, ChannelStats, ExplainContext, MultiVectorChannelSpec, MultiVectorValue, QuerySource, UnitSource } from './types.js';
+
+export class MultiVectorChannel implements Channel<MultiVectorValue, MultiVectorValue> {
+  readonly kind = 'multivector' as const;
+  readonly unbounded = false;
+  readonly firstStage = false;
+  readonly spec: MultiVectorChannelSpec;
+  readonly store: MultiVectorStore;
+
+  constructor(spec: MultiVectorChannelSpec, store?: MultiVectorStore) {
+    this.spec = spec;
+    this.store = store ?? MultiVectorStore.create({ dim: spec.dim, dtype: spec.dtype, poolFactor: spec.poolFactor, ...(spec.screening ? { screening: spec.screening } : {}) });
+  }
+
+  static async open(spec: MultiVectorChannelSpec, dir: string): Promise<MultiVectorChannel> {
+    return new MultiVectorChannel(spec, await MultiVectorStore.openFiles(dir, spec.screening ? { screening: spec.screening } : {}));
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+  get size(): number {
+    return this.store.size;
+  }
+  has(id: number): boolean {
+    return this.store.has(id);
+  }
+
+  prepare(unit: UnitSource): MultiVectorValue | null {
+    const v = this.spec.source === 'vectors' ? unit.vectors?.[this.name] : unit.multivector;
+    if (v === undefined || v === null) return null;
+    return multiVectorValue(v, this.spec.dim, { doc: unit.doc }, this.name);
+  }
+  add(id: number, value: MultiVectorValue): void {
+    this.store.add(id, value);
+  }
+  remove(id: number): boolean {
+    return this.store.remove(id);
+  }
+
+  query(q: QuerySource): MultiVectorValue | null {
+    const v = this.spec.source === 'vectors' ? q.vectors?.[this.name] : q.multivector;
+    if (v === undefined || v === null) return null;
+    return multiVectorValue(v, this.spec.dim, 'query', this.name);
+  }
+  candidates(q: MultiVectorValue, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {
+    return this.store.searchExhaustive(q, k, filter ? { filter } : {});
+  }
+  score(q: MultiVectorValue, ids: Uint32Array): Float32Array {
+    return scoreHeld(this.store, ids, (held) => this.store.score(q, held));
+  }
+  explain(q: MultiVectorValue, id: number, score: number, ctx: ExplainContext): ChannelExplanation {
+    if (!this.store.has(id)) return { score, alignments: [] };
+    const al = this.store.alignments(q, id, 8);
+    const qTok = q.tokenIds ? ctx.decode(Array.from(q.tokenIds)) : [];
+    const dTok = ctx.decode(al.map((a) => a.docTokenId ?? 0));
+    return {
+      score,
+      alignments: al.map((a, i) => {
+        const item: NonNullable<ChannelExplanation['alignments']>[number] = {
+          queryToken: qTok[a.queryIndex] ?? String(a.queryIndex),
+          docToken: a.docTokenId !== undefined ? dTok[i]! : String(a.docIndex),
+          score: a.score,
+        };
+        if (a.docCharSpan) {
+          item.docSpan = [a.docCharSpan[0], a.docCharSpan[1]];
+          if (ctx.text !== undefined) item.docText = ctx.text.slice(a.docCharSpan[0], a.docCharSpan[1]);
+        }
+        return item;
+      }),
+    };
+  }
+  stats(): ChannelStats {
+    return { ...this.store.stats(), kind: 'multivector', size: this.store.size };
+  }
+  compact(): void {
+    this.store.compact();
+  }
+  async save(dir: string): Promise<string[]> {
+    return (await this.store.saveFiles(dir)).map((f) => path.basename(f));
+  }
+}
