@@ -47,7 +47,16 @@ export type {
   Bm25StoreOptions,
   StoredDocument,
   IndexStats,
+  QueryInput,
+  ChannelOptions,
+  ChannelScores,
+  CalibrationPoint,
 } from './hybrid/index.js';
+export { DEFAULT_BM25_WEIGHT } from './hybrid/index.js';
+
+// channels: the store interface every representation implements
+export { CHANNEL_KINDS, DenseChannel, SparseChannel, MultiVectorChannel, Bm25Channel } from './channels/index.js';
+export type { Channel, ChannelKind, ChannelSpec, ChannelSource, ChannelExplanation, ChannelStats, DenseChannelSpec, SparseChannelSpec, MultiVectorChannelSpec, Bm25ChannelSpec } from './channels/index.js';
 
 // the three stores, usable on their own
 export { DenseIndex } from './dense/index.js';
@@ -59,8 +68,8 @@ export type { MultiVector, MultiVectorStoreOptions, MultiVectorOpenOptions, Mult
 export { createAnalyzer, MAX_TERM_LENGTH, TermVocabulary, termFrequencies, sentenceSpans } from './analyze/index.js';
 
 // fusion
-export { fuse, weightedSum, rrfFromScores, rrfFromRankings, minMax, dbsfNormalize, M3_DISTILLED_WEIGHTS } from './fusion/index.js';
-export type { FusionKind, FusionOptions, FusionSetting, WeightedFusion, WeightedFusionSetting, RrfFusion, Weights3 } from './fusion/index.js';
+export { fuse, fuseColumns, weightedSum, rrfFromScores, rrfFromRankings, minMax, dbsfNormalize, M3_DISTILLED_WEIGHTS } from './fusion/index.js';
+export type { FusionColumn, NamedWeights, FusionKind, FusionOptions, FusionSetting, WeightedFusion, WeightedFusionSetting, RrfFusion, Weights3 } from './fusion/index.js';
 
 // kernels
 export { backend, setIsa, setKernelLogger } from './kernels/index.js';

@@ -1,7 +1,9 @@
+/** The hybrid index: channels by name, N-way fusion, persistence, the write-ahead log. */
 export { HybridIndex, truncateDense, type HybridIndexOptions, type HybridConfig, type AddOptions } from './hybrid-index.js';
 export { compileFilter } from './filter.js';
 export { chunkSpans } from './chunking.js';
-export type { CalibrationQuery, CalibrationReport } from './calibrate.js';
+export type { CalibrationQuery, CalibrationReport, CalibrationPoint } from './calibrate.js';
+export { DEFAULT_BM25_WEIGHT } from './create-config.js';
 export type {
   SearchMode,
   SearchOptions,
@@ -24,4 +26,7 @@ export type {
   Bm25StoreOptions,
   StoredDocument,
   IndexStats,
+  QueryInput,
+  ChannelOptions,
+  ChannelScores,
 } from './types.js';
