@@ -37,7 +37,7 @@ export async function runIndex(o: { corpus: string; out: string; model: string; 
 }
 
 /** `trident search`: query a saved index and print hits (optionally explained); `verbose` reports timings on stderr. */
-export async function runSearchCommand(o: { dir: string; query: string; model: string; k: number; mode: SearchMode; explain: boolean; json: boolean; verbose?: boolean }, io: CliIo): Promise<void> {
+export async function runSearchCommand(o: { dir: string; query: string; model: string; k: number; mode?: SearchMode; channels?: string[]; explain: boolean; json: boolean; verbose?: boolean }, io: CliIo): Promise<void> {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
   const t0 = performance.now();
   const encoder = await loadEncoder(o.model);
@@ -48,8 +48,8 @@ export async function runSearchCommand(o: { dir: string; query: string; model: s
     const t2 = performance.now();
     if (o.verbose) io.err(`index ${o.dir} (${String(index.stats()['documents'])} documents) opened in ${((t2 - t1) / 1000).toFixed(2)} s, rss ${mb(process.memoryUsage().rss)}\n`);
     try {
-      const hits = await index.search(o.query, { k: o.k, mode: o.mode, explain: o.explain });
-      if (o.verbose) io.err(`searched (${o.mode}) in ${(performance.now() - t2).toFixed(1)} ms\n`);
+      const hits = await index.search(o.query, { k: o.k, ...(o.mode ? { mode: o.mode } : {}), ...(o.channels ? { channels: o.channels } : {}), explain: o.explain });
+      if (o.verbose) io.err(`searched (${o.mode ?? o.channels?.join('+') ?? 'default'}) in ${(performance.now() - t2).toFixed(1)} ms\n`);
       if (o.json) io.out(JSON.stringify(hits, null, 2) + '\n');
       else io.out(formatHits(hits) + '\n');
     } finally {

@@ -51,14 +51,20 @@ export function formatAlignments(alignments: ReadonlyArray<{ queryToken: string;
 export function formatHits(hits: SearchHit[]): string {
   const lines: string[] = [];
   hits.forEach((h, i) => {
-    const s = h.scores;
-    const parts = [s.dense !== undefined ? `dense ${s.dense.toFixed(4)}` : '', s.sparse !== undefined ? `sparse ${s.sparse.toFixed(4)}` : '', s.multivector !== undefined ? `maxsim ${s.multivector.toFixed(4)}` : '', s.bm25 !== undefined ? `bm25 ${s.bm25.toFixed(3)}` : ''].filter(Boolean);
+    const label = (name: string) => (name === 'multivector' ? 'maxsim' : name);
+    const parts = Object.entries(h.scores)
+      .filter((e): e is [string, number] => e[1] !== undefined)
+      .map(([name, v]) => `${label(name)} ${v.toFixed(name === 'bm25' || Math.abs(v) >= 10 ? 3 : 4)}`);
     const title = typeof h.metadata?.['title'] === 'string' ? ` ${String(h.metadata['title']).slice(0, 80)}` : '';
     lines.push(`${String(i + 1).padStart(2)}. ${String(h.id)}  ${h.score.toFixed(4)}  (${parts.join(', ')})${title}`);
     if (h.chunk) lines.push(`    chunk ${h.chunk.index} [${h.chunk.start}, ${h.chunk.end})${h.chunk.text ? `: ${h.chunk.text.slice(0, 100).replace(/\s+/g, ' ')}…` : ''}`);
     const ex = h.explanation;
     if (ex) {
       if (ex.sparseMatches.length) lines.push(`    lexical: ${ex.sparseMatches.slice(0, 8).map((m) => `${m.token}(${m.queryWeight.toFixed(2)}×${m.docWeight.toFixed(2)})`).join(' ')}`);
+      for (const [name, c] of Object.entries(ex.channels ?? {})) {
+        if (name === 'sparse' || !c.matches?.length) continue;
+        lines.push(`    ${name}: ${c.matches.slice(0, 8).map((m) => `${m.token}(${m.contribution.toFixed(2)})`).join(' ')}`);
+      }
       const al = formatAlignments(ex.alignments, 5);
       if (al) lines.push(`    maxsim: ${al}`);
     }

@@ -42,7 +42,8 @@ export const SEARCH_SPEC: CommandSpec = {
   options: [
     MODEL,
     { name: 'k', kind: 'int', min: 1, default: '10', help: 'number of hits' },
-    { name: 'mode', kind: 'choice', choices: SEARCH_MODES, default: 'all', help: 'which stores rank the hits' },
+    { name: 'mode', kind: 'choice', choices: SEARCH_MODES, absent: "the index's default search (every channel, BM25 included)", help: 'a named set of channels (all = dense, sparse, multi-vector)' },
+    { name: 'channels', kind: 'string', value: '<a,b,…>', absent: 'every channel', help: 'channels to search and fuse, by name (not with --mode)' },
     { name: 'explain', kind: 'flag', help: 'show why each hit matched' },
     { name: 'json', kind: 'flag', help: 'print the hits as JSON' },
     { name: 'verbose', kind: 'flag', help: 'report model load, index open and search times on stderr' },

@@ -1,3 +1,8 @@
+/**
+ * Score fusion: weighted sums, RRF, DBSF and min-max over aligned score columns, and the
+ * run-time checks of fusion options. `fuse` takes BGE-M3's three columns; `fuseColumns` any
+ * number of named channels.
+ */
 import type { FusionOptions, ScoreColumn, Weights3 } from './types.js';
 import { validateWeights, weightedSum } from './weighted.js';
 import { rrfFromScores } from './rrf.js';

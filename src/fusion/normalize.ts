@@ -1,3 +1,4 @@
+/** Per-column score normalisations (min-max, DBSF's mean ± 3σ) and their weighted mean. */
 import type { ScoreColumn, Weights3 } from './types.js';
 import { firstLength, validateWeights } from './weighted.js';
 

@@ -1,3 +1,4 @@
+/** Reciprocal rank fusion from score columns or from ranked lists. */
 import { invalid } from '../errors.js';
 import type { ScoreColumn, Weights3 } from './types.js';
 import { firstLength, validateWeights } from './weighted.js';

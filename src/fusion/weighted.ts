@@ -1,3 +1,4 @@
+/** The weighted mean of score columns (BGE-M3's formula) and the weights' validation. */
 import type { ScoreColumn, Weights3 } from './types.js';
 import { invalid } from '../errors.js';
 

@@ -1,3 +1,9 @@
+/**
+ * Turning documents into units before they are stored: one unit per document, or chunks
+ * (ordinary: each chunk encoded alone; late: the whole text encoded once and token states
+ * pooled per chunk), each with its character span; the caller's own vectors ride on the
+ * unit of an unchunked document. Owns no state.
+ */
 import { invalid, throwIfAborted } from '../errors.js';
 import { sentenceSpans } from '../analyze/index.js';
 import type { ChunkingOptions, DocumentInput, EncodedLike, HybridEncoder, TokenLevelLike } from './types.js';

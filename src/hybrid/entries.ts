@@ -1,3 +1,8 @@
+/**
+ * The entry table: external document ids ↔ internal entry ids (one per unit), chunk spans,
+ * metadata and texts, liveness, and the snapshots that let a failed change be undone. The
+ * channels hold vectors under the internal ids this table hands out.
+ */
 import { StorageError, invalid } from '../errors.js';
 import { checkId, type ExternalId } from '../store/index.js';
 

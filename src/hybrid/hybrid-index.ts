@@ -1,3 +1,9 @@
+/**
+ * HybridIndex: the public facade. It owns the entry table, the channels (by name, in the
+ * configuration's order), the write-ahead log, the writer lock and the saved generations;
+ * add/update/delete go through the change writer (validated, logged, applied all-or-nothing),
+ * search/explain/calibrate through the channel pipeline in search.ts.
+ */
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, StorageError, TridentError, invalid, throwIfAborted } from '../errors.js';
