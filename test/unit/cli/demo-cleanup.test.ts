@@ -38,8 +38,8 @@ describe('the demo leaves no temporary index behind', () => {
     expect(r.out).toContain('all (RRF) fuses the same');
     const lines = r.out.trimEnd().split('\n');
     expect(lines.at(-1)).toMatch(/^done in \d+\.\d s$/);
-    const verdicts = lines.slice(-7, -1);
-    for (const [i, mode] of ['dense', 'sparse (learned weights)', 'multivector (re-rank)', 'dense+sparse', 'all (M3 weighted)', 'all (RRF)'].entries()) {
+    const verdicts = lines.slice(-8, -1);
+    for (const [i, mode] of ['dense', 'sparse (learned weights)', 'multivector (re-rank)', 'dense+sparse', 'all (M3 weighted)', 'all (RRF)', 'hybrid (default: all + bm25)'].entries()) {
       expect(verdicts[i]).toMatch(new RegExp(`^  ${mode.replace(/[()+]/g, '\\$&')}\\s+Δ nDCG@10 [+−]\\d\\.\\d{4} \\(p [<=] [\\d.]+\\), wins/losses \\d+/\\d+ \\(\\d+ ties\\) → `));
     }
     expect(r.err).toContain('indexing: 500/500 (100%)');

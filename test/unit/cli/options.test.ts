@@ -78,7 +78,9 @@ describe('parseCommand', () => {
   it('applies defaults, parses flags and keeps positionals', () => {
     const r = parseCommand(SEARCH_SPEC, ['idx', 'what is bm25', '--explain']);
     expect(r.positionals).toEqual(['idx', 'what is bm25']);
-    expect(r.values).toMatchObject({ k: 10, mode: 'all', model: 'builtin:static-en', explain: true, json: false, verbose: false });
+    expect(r.values).toMatchObject({ k: 10, model: 'builtin:static-en', explain: true, json: false, verbose: false });
+    expect(r.values['mode']).toBeUndefined(); // the index's default search
+    expect(parseCommand(SEARCH_SPEC, ['idx', 'q', '--channels', 'dense,bm25']).values['channels']).toBe('dense,bm25');
     expect(parseCommand(SEARCH_SPEC, ['idx', 'q', '--k=3']).values['k']).toBe(3);
     expect(parseCommand(SEARCH_SPEC, ['idx', 'q', '-h']).help).toBe(true);
   });
