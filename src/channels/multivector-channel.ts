@@ -18,7 +18,7 @@ export class MultiVectorChannel implements Channel<MultiVectorValue, MultiVector
 
   constructor(spec: MultiVectorChannelSpec, store?: MultiVectorStore) {
     this.spec = spec;
-    this.store = store ?? MultiVectorStore.create({ dim: spec.dim, dtype: spec.dtype, poolFactor: spec.poolFactor, ...(spec.screening ? { screening: spec.screening } : {}) });
+    this.store = store ?? MultiVectorStore.create({ dimensions: spec.dimensions, dtype: spec.dtype, poolFactor: spec.poolFactor, ...(spec.screening ? { screening: spec.screening } : {}) });
   }
 
   static async open(spec: MultiVectorChannelSpec, dir: string): Promise<MultiVectorChannel> {
@@ -38,7 +38,7 @@ export class MultiVectorChannel implements Channel<MultiVectorValue, MultiVector
   prepare(unit: UnitSource): MultiVectorValue | null {
     const v = this.spec.source === 'vectors' ? unit.vectors?.[this.name] : unit.multivector;
     if (v === undefined || v === null) return null;
-    return multiVectorValue(v, this.spec.dim, { doc: unit.doc }, this.name);
+    return multiVectorValue(v, this.spec.dimensions, { doc: unit.doc }, this.name);
   }
   add(id: number, value: MultiVectorValue): void {
     this.store.add(id, value);
@@ -50,7 +50,7 @@ export class MultiVectorChannel implements Channel<MultiVectorValue, MultiVector
   query(q: QuerySource): MultiVectorValue | null {
     const v = this.spec.source === 'vectors' ? q.vectors?.[this.name] : q.multivector;
     if (v === undefined || v === null) return null;
-    return multiVectorValue(v, this.spec.dim, 'query', this.name);
+    return multiVectorValue(v, this.spec.dimensions, 'query', this.name);
   }
   candidates(q: MultiVectorValue, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {
     return this.store.searchExhaustive(q, k, filter ? { filter } : {});

@@ -63,7 +63,7 @@ const KINDS: Record<ChannelKind, KindEntry> = {
       source(o) ??
       (!DTYPES.includes(o['dtype'] as string) ? `dtype is ${JSON.stringify(o['dtype'])}` : null) ??
       (![1, 2, 3].includes(o['poolFactor'] as number) ? `poolFactor is ${JSON.stringify(o['poolFactor'])}` : null) ??
-      (!int(o['dim'], 1, 1 << 16) ? `dim is ${JSON.stringify(o['dim'])}` : null) ??
+      (!int(o['dimensions'], 1, 1 << 16) ? `dimensions is ${JSON.stringify(o['dimensions'])}` : null) ??
       (o['screening'] !== undefined && o['screening'] !== 'int8' && o['screening'] !== 'none' ? `screening is ${JSON.stringify(o['screening'])}` : null),
   },
   bm25: {

@@ -45,7 +45,7 @@ export interface MultiVectorChannelSpec {
   source: ChannelSource;
   dtype: 'f32' | 'f16' | 'i8';
   poolFactor: 1 | 2 | 3;
-  dim: number;
+  dimensions: number;
   screening?: 'int8' | 'none';
 }
 

@@ -417,6 +417,21 @@ export class DenseIndex {
   }
 
   /**
+   * Exact top-k by a full scan (the oracle of the approximate search), best first, ties by
+   * lower id; the same name as SparseIndex's and MultiVectorStore's exhaustive search.
+   *
+   * @example
+   * ```ts
+   * const truth = index.searchExhaustive(q, 10);
+   * ```
+   */
+  searchExhaustive(query: Float32Array | number[], k: number, opts: { filter?: (id: number) => boolean } = {}): Ranked {
+    return this.searchExact(query, k, opts);
+  }
+
+  /**
+   * @deprecated use {@link searchExhaustive} (the name every store shares).
+   *
    * Brute-force top-k (the oracle): scores every stored row with one kernel call.
    * Best first, ties by lower id; k larger than the collection returns everything.
    *

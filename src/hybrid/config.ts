@@ -114,7 +114,8 @@ function fromVersion1(c: Record<string, unknown>, bad: (what: string) => never, 
   if (c['sparse']) channels.push({ name: 'sparse', kind: 'sparse', source: 'encoder', modifier: sparseModifier });
   if (c['multivector'] !== false) {
     if (!obj(c['multivector'])) return bad('multivector is neither false nor an object');
-    channels.push({ ...c['multivector'], name: 'multivector', kind: 'multivector', source: 'encoder' });
+    const { dim, ...mv } = c['multivector'];
+    channels.push({ ...mv, dimensions: dim, name: 'multivector', kind: 'multivector', source: 'encoder' });
   }
   if (c['bm25'] !== false) {
     if (!obj(c['bm25'])) return bad('bm25 is neither false nor an object');

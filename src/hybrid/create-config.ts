@@ -21,7 +21,7 @@ export const DEFAULT_BM25_WEIGHT = 1;
 
 const DENSE_KEYS = { name: true, kind: true, source: true, dtype: true, dimensions: true, connectivity: true, expansionAdd: true, expansionSearch: true } as const;
 const SPARSE_KEYS = { name: true, kind: true, source: true, modifier: true } as const;
-const MV_KEYS = { name: true, kind: true, source: true, dim: true, dtype: true, poolFactor: true, screening: true } as const;
+const MV_KEYS = { name: true, kind: true, source: true, dimensions: true, dtype: true, poolFactor: true, screening: true } as const;
 const BM25_KEYS = { name: true, kind: true, analyzer: true, k1: true, b: true } as const;
 
 /** Builds and checks a new index's configuration (INVALID_ARGUMENT naming the bad option). */
@@ -41,7 +41,7 @@ export function buildConfig(opts: HybridIndexOptions, enc: HybridEncoder | null,
     channels.push(denseSpec('dense', 'encoder', { ...opts.dense, dimensions }));
   }
   if (enc && opts.sparse !== false && heads.sparse !== false) channels.push({ name: 'sparse', kind: 'sparse', source: 'encoder', modifier: enc.info.sparseModifier === 'idf' ? 'idf' : 'none' });
-  if (enc && opts.multivector !== false && heads.multivector !== false) channels.push(mvSpec('multivector', 'encoder', { ...opts.multivector, dim: mvDim }));
+  if (enc && opts.multivector !== false && heads.multivector !== false) channels.push(mvSpec('multivector', 'encoder', { ...opts.multivector, dimensions: mvDim }));
   if (opts.bm25) channels.push(bm25Spec('bm25', opts.bm25));
   if (opts.channels !== undefined) {
     if (!Array.isArray(opts.channels)) invalid('INVALID_ARGUMENT', 'channels must be an array of { name, kind, … }');
@@ -92,8 +92,8 @@ function denseSpec(name: string, source: 'encoder' | 'vectors', o: DenseSettings
   };
 }
 
-function mvSpec(name: string, source: 'encoder' | 'vectors', o: { dim: number; dtype?: 'f32' | 'f16' | 'i8'; poolFactor?: 1 | 2 | 3; screening?: 'int8' | 'none' }): ChannelSpec {
-  return { name, kind: 'multivector', source, dtype: o.dtype ?? 'f16', poolFactor: o.poolFactor ?? 1, dim: o.dim, ...(o.screening !== undefined ? { screening: o.screening } : {}) };
+function mvSpec(name: string, source: 'encoder' | 'vectors', o: { dimensions: number; dtype?: 'f32' | 'f16' | 'i8'; poolFactor?: 1 | 2 | 3; screening?: 'int8' | 'none' }): ChannelSpec {
+  return { name, kind: 'multivector', source, dtype: o.dtype ?? 'f16', poolFactor: o.poolFactor ?? 1, dimensions: o.dimensions, ...(o.screening !== undefined ? { screening: o.screening } : {}) };
 }
 
 function bm25Spec(name: string, o: { analyzer?: 'plain' | 'english' | 'bigram' | 'auto'; k1?: number; b?: number }): ChannelSpec {
@@ -126,7 +126,7 @@ function extraSpec(c: ChannelOptions, enc: HybridEncoder | null, heads: { dense?
     return { name: c.name, kind: 'sparse', source, modifier: c.modifier ?? (source === 'encoder' && enc?.info.sparseModifier === 'idf' ? 'idf' : 'none') };
   }
   checkOptions(where, c, MV_KEYS);
-  const d = c.dim ?? (source === 'encoder' ? mvDim : undefined);
-  if (!Number.isInteger(d) || d! < 1 || d! > 1 << 16 || (source === 'encoder' && d !== mvDim)) invalid('INVALID_ARGUMENT', `${where}: dim must be ${source === 'encoder' ? `the encoder's ${mvDim}` : 'an integer in 1..65536 (your token vectors’ length)'}`);
-  return mvSpec(c.name, source, { ...c, dim: d! });
+  const d = c.dimensions ?? (source === 'encoder' ? mvDim : undefined);
+  if (!Number.isInteger(d) || d! < 1 || d! > 1 << 16 || (source === 'encoder' && d !== mvDim)) invalid('INVALID_ARGUMENT', `${where}: dimensions must be ${source === 'encoder' ? `the encoder's ${mvDim}` : 'an integer in 1..65536 (your token vectors’ length)'}`);
+  return mvSpec(c.name, source, { ...c, dimensions: d! });
 }

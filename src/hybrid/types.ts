@@ -379,7 +379,7 @@ export interface HybridIndexOptions {
 export type ChannelOptions =
   | ({ name: string; kind: 'dense'; source?: 'vectors' | 'encoder' } & DenseStoreOptions)
   | { name: string; kind: 'sparse'; source?: 'vectors' | 'encoder'; modifier?: 'none' | 'idf' }
-  | ({ name: string; kind: 'multivector'; source?: 'vectors' | 'encoder'; dim?: number } & MultiVectorStoreSettings)
+  | ({ name: string; kind: 'multivector'; source?: 'vectors' | 'encoder'; dimensions?: number } & MultiVectorStoreSettings)
   | ({ name: string; kind: 'bm25' } & Bm25StoreOptions);
 
 /**

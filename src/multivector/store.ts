@@ -34,8 +34,10 @@ const HAS_SPANS = 4;
  * ```
  */
 export interface MultiVectorStoreOptions {
-  /** Vector length (1 … 65536). */
-  dim: number;
+  /** Vector length (1 … 65536); the same name as DenseIndex's. */
+  dimensions?: number;
+  /** @deprecated the old name of `dimensions`. */
+  dim?: number;
   /** Storage precision. Default 'f16'. */
   dtype?: MvDtype;
   /** Token pooling factor: 1 (off, default), 2 or 3 (about half / a third of the vectors). */
@@ -157,10 +159,11 @@ export class MultiVectorStore {
    * ```
    */
   static create(opts: MultiVectorStoreOptions): MultiVectorStore {
-    if (opts === null || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'MultiVectorStore.create: pass an options object with `dim`');
-    checkOptions('MultiVectorStore.create() options', opts, { dim: true, dtype: true, poolFactor: true, screening: true } satisfies OptionKeys<MultiVectorStoreOptions>);
-    const { dim } = opts;
-    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1 || dim > 65536) invalid('INVALID_ARGUMENT', `dim must be an integer in [1, 65536], got ${String(dim)}`);
+    if (opts === null || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'MultiVectorStore.create: pass an options object with `dimensions`');
+    checkOptions('MultiVectorStore.create() options', opts, { dimensions: true, dim: true, dtype: true, poolFactor: true, screening: true } satisfies OptionKeys<MultiVectorStoreOptions>);
+    if (opts.dimensions !== undefined && opts.dim !== undefined && opts.dimensions !== opts.dim) invalid('INVALID_ARGUMENT', `dimensions (${String(opts.dimensions)}) and its old name dim (${String(opts.dim)}) differ: give only dimensions`);
+    const dim = opts.dimensions ?? opts.dim;
+    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1 || dim > 65536) invalid('INVALID_ARGUMENT', `dimensions must be an integer in [1, 65536], got ${String(dim)}`);
     const dtype = opts.dtype ?? 'f16';
     if (!['f32', 'f16', 'i8'].includes(dtype)) invalid('INVALID_ARGUMENT', `dtype must be 'f32', 'f16' or 'i8', got ${String(dtype)}`);
     const poolFactor = opts.poolFactor ?? 1;
@@ -190,6 +193,18 @@ export class MultiVectorStore {
    * ```
    */
   get dim(): number {
+    return this.#dim;
+  }
+
+  /**
+   * Vector length (the same name as DenseIndex's; `dim` is kept as an alias).
+   *
+   * @example
+   * ```ts
+   * MultiVectorStore.create({ dimensions: 1024 }).dimensions // 1024
+   * ```
+   */
+  get dimensions(): number {
     return this.#dim;
   }
 

@@ -198,6 +198,21 @@ export class SparseIndex {
   }
 
   /**
+   * Removes a document (the same verb as DenseIndex and MultiVectorStore); false when it is
+   * not live. Its postings are dropped at the next `compact()`.
+   *
+   * @example
+   * ```ts
+   * index.remove(7); // true
+   * ```
+   */
+  remove(docId: number): boolean {
+    return this.delete(docId);
+  }
+
+  /**
+   * @deprecated use {@link remove} (the verb every store shares).
+   *
    * Tombstones a live document; returns false when `docId` is not live (never added or already
    * deleted). Its postings stay until {@link compact}, but it stops counting in BM25
    * statistics (N, df, avgdl) at once.

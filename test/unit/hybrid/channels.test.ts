@@ -246,7 +246,7 @@ describe('your own vectors', () => {
       channels: [
         { name: 'v', kind: 'dense', dimensions: D },
         { name: 's', kind: 'sparse' },
-        { name: 'm', kind: 'multivector', dim: D, dtype: 'f32' },
+        { name: 'm', kind: 'multivector', dimensions: D, dtype: 'f32' },
       ],
     });
 
