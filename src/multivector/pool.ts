@@ -43,7 +43,7 @@ export function poolDoc(doc: CheckedDoc, dim: number, factor: number): CheckedDo
   for (let c = 0; c < n; c++) {
     const members = groups[c]!;
     acc.fill(0);
-    for (const m of members) for (let k = 0; k < dim; k++) acc[k] += doc.data[m * dim + k]!;
+    for (const m of members) for (let k = 0; k < dim; k++) acc[k]! += doc.data[m * dim + k]!;
     let sum = 0;
     for (let k = 0; k < dim; k++) sum += acc[k]! * acc[k]!;
     const first = members[0]!;

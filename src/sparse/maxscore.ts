@@ -129,7 +129,7 @@ export function searchExhaustive(
         seen[d] = 1;
         touched.push(d);
       }
-      acc[d] += contribution(ctx, q.qf[j]!, store.weights[p]!, d);
+      acc[d]! += contribution(ctx, q.qf[j]!, store.weights[p]!, d);
     }
   }
   for (const d of touched) {
