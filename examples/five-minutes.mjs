@@ -12,7 +12,7 @@ await index.add([
 ]);
 
 const hits = await index.search('how does bm25 rank documents?', { k: 5, explain: true, includeText: true });
-// hits[i] = { id, score, scores: { dense, sparse, multivector }, metadata, text?, chunk?, explanation? }
+// hits[i] = { id, score, scores: { dense, sparse, multivector, bm25 }, metadata, text?, chunk?, explanation? }
 console.log(hits.map((h) => h.id));                            // [ 'a', 'b' ]
 const [doc] = await index.get(['a']);                          // { id: 'a', text, metadata } (null for an unknown id)
 index.stats();                                                  // IndexStats: documents, entries, per-store sizes
