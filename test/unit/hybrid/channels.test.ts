@@ -221,6 +221,26 @@ describe('several channels of one kind', () => {
   });
 });
 
+describe('a second encoder-fed dense channel', () => {
+  it("dense-8 keeps the encoder's first 8 dimensions, renormalised (Matryoshka), and scores their cosine", async () => {
+    const docs = corpus(60, 13);
+    const index = await HybridIndex.create({ encoder: new FakeEncoder(), channels: [{ name: 'dense-8', kind: 'dense', source: 'encoder', dimensions: 8 }], wal: false });
+    await index.add(docs);
+    const q = 'beta gamma';
+    const cut = (v: Float32Array) => {
+      const a = Array.from(v.subarray(0, 8));
+      const n = Math.hypot(...a);
+      return a.map((x) => x / n);
+    };
+    const qv = cut(fakeEncode(q).dense);
+    const want = docs.map((d) => ({ id: d.id, s: cut(fakeEncode(d.text).dense).reduce((acc, x, i) => acc + x * qv[i]!, 0) })).sort((a, b) => b.s - a.s);
+    const hits = await index.search(q, { k: 5, channels: ['dense-8'] });
+    expect(hits.map((h) => h.score)).toEqual(want.slice(0, 5).map((w) => expect.closeTo(w.s, 5)));
+    expect(index.config.fusion.weights['dense-8']).toBe(1);
+    await index.close();
+  });
+});
+
 describe('your own vectors', () => {
   const D = 6;
   const r = rng(5);
