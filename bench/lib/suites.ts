@@ -93,6 +93,14 @@ export const SUITES: readonly Suite[] = [
     about: 'analyser time vs input size, BM25 build (scifact), dense build and dense search overhead vs their baselines',
   },
   {
+    name: 'channels',
+    file: 'channels.bench.ts',
+    nodeArgs: ['--expose-gc'],
+    quick: { TRIDENT_CHANNELS_BENCH_N: '5000' },
+    inQuick: false,
+    about: "the channel pipeline's cost: HybridIndex on one own-vector channel vs the store it wraps, and dense + BM25 fused",
+  },
+  {
     name: 'scale',
     file: 'scale.bench.ts',
     nodeArgs: ['--expose-gc'],
