@@ -31,7 +31,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { idfWeightedQuery, loadFamilyEncoder, type FamilyEncoder } from '../src/families/index.js';
+import { idfWeightedQuery, loadFamilyEncoder, type FamilyEncoder } from '../src/encode/index.js';
 import { SparseIndex } from '../src/sparse/index.js';
 import { prepareDocuments } from '../src/hybrid/chunking.js';
 import { rng } from './lib/synthetic.js';

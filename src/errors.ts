@@ -26,6 +26,8 @@ export type ErrorCode =
   /** A change (add, update, delete, save) on an index opened with `{ readOnly: true }`. */
   | 'INDEX_READ_ONLY'
   | 'ENCODER_MISMATCH'
+  /** An encoder or reranker used after its `close()` (see {@link EncoderClosedError}). */
+  | 'ENCODER_CLOSED'
   | 'FORMAT_VERSION_UNSUPPORTED'
   | 'CHECKSUM_MISMATCH'
   | 'CORRUPT_FILE'
@@ -36,6 +38,8 @@ export type ErrorCode =
   | 'DOWNLOAD_FAILED'
   | 'OFFLINE'
   | 'PARSE_ERROR'
+  /** A data file holds no usable records (an empty corpus, qrels without one judgement); see {@link DataFileError}. */
+  | 'EMPTY_DATA'
   | 'NATIVE_ERROR'
   | 'UNSUPPORTED'
   /** The caller's AbortSignal fired: the call stopped and changed nothing (see {@link AbortedError}). */
@@ -66,6 +70,23 @@ export class InvalidArgumentError extends TridentError {
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'InvalidArgumentError';
+  }
+}
+
+/**
+ * An encoder (or reranker) was used after `close()` (code `ENCODER_CLOSED`): load or create a
+ * new one. Not an {@link InvalidArgumentError}: the arguments were fine, the object is gone.
+ *
+ * @example
+ * ```ts
+ * await enc.close();
+ * try { await enc.encode(['x']); } catch (e) { e instanceof EncoderClosedError; } // true, e.code === 'ENCODER_CLOSED'
+ * ```
+ */
+export class EncoderClosedError extends TridentError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ENCODER_CLOSED', message, options);
+    this.name = 'EncoderClosedError';
   }
 }
 

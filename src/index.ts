@@ -13,11 +13,16 @@
  * console.log(await index.search('what is hybrid retrieval?', { k: 3, explain: true }));
  * ```
  */
-export { TridentError, InvalidArgumentError, ModelError, StorageError, DataFileError, AbortedError, type ErrorCode } from './errors.js';
+export { TridentError, InvalidArgumentError, ModelError, StorageError, DataFileError, AbortedError, EncoderClosedError, type ErrorCode } from './errors.js';
+export { EvalDataError } from './eval/index.js';
 
-// encoder
-export { loadEncoder } from './encode/index.js';
-export type { Encoder, Encoded, EncodeOptions, EncoderInfo, LoadEncoderOptions, TokenLevel } from './encode/index.js';
+// encoder: one contract, one loader, model families as presets, composition
+export { loadEncoder, PRESETS, findPreset, composeEncoders, COMPOSED_FUSION, composeByRole, loadByRole, bm42Stem } from './encode/index.js';
+export type { Encoder, Encoded, EncodeOptions, EncoderInfo, EncoderKind, LoadEncoderOptions, TokenLevel, Preset, RoleParts, WordSplitter } from './encode/index.js';
+/** @deprecated use `loadEncoder` (same options; pass `{ kind }` or `{ preset }` to force a backend). */
+export { loadFamilyEncoder } from './encode/index.js';
+/** @deprecated use `LoadEncoderOptions` / `EncoderInfo`. */
+export type { LoadFamilyOptions, FamilyEncoderInfo } from './encode/index.js';
 
 // hybrid index
 export { HybridIndex, compileFilter } from './hybrid/index.js';
@@ -80,9 +85,11 @@ export { loadBeir, evaluate, evaluateRun, runConfigurations, formatTable, compar
 export type { Dataset, Retriever, EvalResult, Comparison } from './eval/index.js';
 export { plotLatencyQuality, plotScaling, plotPerQueryDelta } from './plot/index.js';
 
-// other model families, rerankers, remote APIs (one Encoder interface)
-export { loadFamilyEncoder, PRESETS, findPreset, composeEncoders, COMPOSED_FUSION, searchExpanded, composeByRole, loadByRole, bm42Stem } from './families/index.js';
-export type { LoadFamilyOptions, Preset, QueryExpander, RoleParts, WordSplitter, FamilyEncoderInfo } from './families/index.js';
+// search-stage helpers: query expansion
+export { searchExpanded } from './search/index.js';
+export type { QueryExpander } from './search/index.js';
+
+// rerankers, remote APIs (remote encoders implement the same Encoder contract)
 export { loadCrossEncoder, applyRerank } from './rerank/index.js';
 export type { Reranker } from './rerank/index.js';
 export { createOpenAIEncoder, createCohereReranker, RateLimiter, RemoteError } from './remote/index.js';

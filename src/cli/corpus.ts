@@ -1,6 +1,6 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { DataFileError, TridentError } from '../errors.js';
+import { DataFileError, InvalidArgumentError } from '../errors.js';
 import { readJsonl } from '../store/jsonl.js';
 import type { DocumentInput } from '../hybrid/index.js';
 
@@ -13,7 +13,7 @@ export const CORPUS_JSONL_FORMAT = 'one JSON object per line: {"_id" (or "id"): 
  */
 export async function readCorpus(source: string, limit = Infinity): Promise<DocumentInput[]> {
   const st = await fsp.stat(source).catch(() => null);
-  if (!st) throw new TridentError('INVALID_ARGUMENT', `corpus ${source} does not exist; give a .jsonl file or a folder of .txt/.md files`);
+  if (!st) throw new InvalidArgumentError('INVALID_ARGUMENT', `corpus ${source} does not exist; give a .jsonl file or a folder of .txt/.md files`);
   const docs: DocumentInput[] = [];
   if (st.isDirectory()) {
     const walk = async (dir: string): Promise<void> => {

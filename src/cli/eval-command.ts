@@ -1,6 +1,6 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { TridentError } from '../errors.js';
+import { InvalidArgumentError, TridentError } from '../errors.js';
 import { HybridIndex, type SearchOptions } from '../hybrid/index.js';
 import { loadEncoder } from '../encode/index.js';
 import { loadBeir, runConfigurations, writeJson, type Dataset, type Retriever } from '../eval/index.js';
@@ -99,7 +99,7 @@ export function chooseConfigs(requested: readonly string[] | undefined, stores: 
   const missing = requested.filter((n) => !supportsConfig(n, s));
   if (missing.length > 0) {
     const has = Object.entries(s).filter(([, v]) => v).map(([k]) => k).join(', ');
-    throw new TridentError('INVALID_ARGUMENT', `eval: the index at ${dir} has no store for ${missing.map((m) => `'${m}'`).join(', ')} (it has ${has})${missing.includes('bm25') ? '; rebuild it with `trident index … --bm25 english` or leave bm25 out of --configs' : ''}`);
+    throw new InvalidArgumentError('INVALID_ARGUMENT', `eval: the index at ${dir} has no store for ${missing.map((m) => `'${m}'`).join(', ')} (it has ${has})${missing.includes('bm25') ? '; rebuild it with `trident index … --bm25 english` or leave bm25 out of --configs' : ''}`);
   }
   return [...requested];
 }
@@ -158,13 +158,13 @@ async function readResultFile(file: string): Promise<ResultFile> {
 /** The cut-off of a metric name (`ndcg@10` → 10; `map` → undefined); throws on a name eval does not compute. */
 export function metricCutoff(metric: string): number | undefined {
   const m = /^(ndcg|recall|precision|mrr|map)(?:@([1-9]\d*))?$/.exec(metric);
-  if (!m || (m[1] !== 'map' && m[2] === undefined)) throw new TridentError('INVALID_ARGUMENT', `eval: --metric '${metric}' is not a metric eval computes: use ndcg@k, recall@k, precision@k, mrr@k, map or map@k (e.g. ndcg@10)`);
+  if (!m || (m[1] !== 'map' && m[2] === undefined)) throw new InvalidArgumentError('INVALID_ARGUMENT', `eval: --metric '${metric}' is not a metric eval computes: use ndcg@k, recall@k, precision@k, mrr@k, map or map@k (e.g. ndcg@10)`);
   return m[2] !== undefined ? Number(m[2]) : undefined;
 }
 
 function parseWeights(text: string): [number, number, number] {
   const w = text.split(',').map((s) => Number(s.trim()));
-  if (w.length !== 3 || w.some((x) => !Number.isFinite(x) || x < 0)) throw new TridentError('INVALID_ARGUMENT', `eval: --weights needs three non-negative numbers dense,sparse,multivector, got '${text}'`);
+  if (w.length !== 3 || w.some((x) => !Number.isFinite(x) || x < 0)) throw new InvalidArgumentError('INVALID_ARGUMENT', `eval: --weights needs three non-negative numbers dense,sparse,multivector, got '${text}'`);
   return w as [number, number, number];
 }
 
@@ -179,7 +179,7 @@ export async function runEvalCommand(values: OptionValues, positionals: string[]
   const cutoff = metricCutoff(metric);
   if (values['compare']) {
     const [a, b] = positionals;
-    if (!a || !b) throw new TridentError('INVALID_ARGUMENT', 'eval --compare needs two result files: trident eval --compare a.json b.json');
+    if (!a || !b) throw new InvalidArgumentError('INVALID_ARGUMENT', 'eval --compare needs two result files: trident eval --compare a.json b.json');
     const [ra, rb] = [await readResultFile(a), await readResultFile(b)];
     const only = values['configs'] as string[] | undefined;
     const cmp = compareTables(ra, rb, metric, { labelA: a, labelB: b, ...(only ? { only } : {}) });
@@ -193,7 +193,7 @@ export async function runEvalCommand(values: OptionValues, positionals: string[]
     return 0;
   }
   const dir = positionals[0];
-  if (!dir || !values['beir']) throw new TridentError('INVALID_ARGUMENT', 'eval needs <index dir> and --beir <folder> (see trident eval --help)');
+  if (!dir || !values['beir']) throw new InvalidArgumentError('INVALID_ARGUMENT', 'eval needs <index dir> and --beir <folder> (see trident eval --help)');
   const weights = values['weights'] ? parseWeights(values['weights'] as string) : undefined;
   const names = chooseConfigs(values['configs'] as string[] | undefined, await indexStores(dir), dir);
   const sink: ProgressSink = { write: io.err, tty: io.errIsTTY, enabled: io.errIsTTY || values['progress'] === true };

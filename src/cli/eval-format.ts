@@ -3,7 +3,7 @@
  * p99 latency) and `--compare`'s labelled table of paired tests, one row per configuration
  * present in both result files.
  */
-import { TridentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { compare, type Comparison, type EvalResult, type ResultTable } from '../eval/index.js';
 
 /** What `trident eval --json` writes (a ResultTable), or a bare EvalResult. */
@@ -54,7 +54,7 @@ export interface ConfigComparison {
 function rowsOf(r: ResultFile, label: string): Array<{ name: string; result: EvalResult }> {
   if (Array.isArray(r?.rows)) return r.rows;
   if (r && typeof r === 'object' && r.perQuery && r.metrics) return [{ name: r.config?.name ?? 'result', result: r as EvalResult }];
-  throw new TridentError('INVALID_ARGUMENT', `${label} is not a trident eval result (no rows or perQuery): give files written by trident eval --json`);
+  throw new InvalidArgumentError('INVALID_ARGUMENT', `${label} is not a trident eval result (no rows or perQuery): give files written by trident eval --json`);
 }
 
 /**
@@ -79,7 +79,7 @@ export function compareTables(a: ResultFile, b: ResultFile, metric: string, opts
   const onlyA = ra.map((r) => r.name).filter((n) => !byName.has(n));
   const onlyB = rb.map((r) => r.name).filter((n) => !namesA.has(n));
   if (rows.length === 0) {
-    throw new TridentError('INVALID_ARGUMENT', `eval --compare: no configuration is in both files (${opts.labelA ?? 'A'}: ${[...namesA].join(', ') || 'none'}; ${opts.labelB ?? 'B'}: ${rb.map((r) => r.name).join(', ') || 'none'})`);
+    throw new InvalidArgumentError('INVALID_ARGUMENT', `eval --compare: no configuration is in both files (${opts.labelA ?? 'A'}: ${[...namesA].join(', ') || 'none'}; ${opts.labelB ?? 'B'}: ${rb.map((r) => r.name).join(', ') || 'none'})`);
   }
   return { rows, onlyA, onlyB };
 }

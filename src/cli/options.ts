@@ -6,7 +6,7 @@
  * {@link TridentError}s whose message is one line.
  */
 import { parseArgs } from 'node:util';
-import { TridentError } from '../errors.js';
+import { InvalidArgumentError, type TridentError } from '../errors.js';
 import { editDistance } from '../options.js';
 
 /** One option of a command. */
@@ -67,7 +67,7 @@ export function closest(word: string, candidates: readonly string[]): string | u
 }
 
 function fail(cmd: string, message: string): never {
-  throw new TridentError('INVALID_ARGUMENT', `${cmd}: ${message} (see trident ${cmd} --help)`);
+  throw new InvalidArgumentError('INVALID_ARGUMENT', `${cmd}: ${message} (see trident ${cmd} --help)`);
 }
 
 /** Why `raw` is not a valid value of `o`, or the parsed value. */

@@ -3,7 +3,7 @@
  * command and returns its exit code (0 done, 1 usage, 2 error). Every option is checked before
  * any work starts; errors are one line on `io.err`. The bin entry (main.ts) only calls this.
  */
-import { TridentError } from '../errors.js';
+import { InvalidArgumentError, TridentError } from '../errors.js';
 import { closest, formatHelp, parseCommand, type CommandSpec } from './options.js';
 import { BENCH_SPEC, COMMANDS, EVAL_SPEC, INDEX_SPEC, SEARCH_SPEC, TRAIN_SPEC } from './specs.js';
 
@@ -46,11 +46,11 @@ function parse(spec: CommandSpec, argv: readonly string[], io: CliIo) {
 
 /** Refuses positionals beyond `max` (an unquoted query is the usual cause). */
 function atMost(positionals: string[], max: number, spec: CommandSpec, hint: string): void {
-  if (positionals.length > max) throw new TridentError('INVALID_ARGUMENT', `${spec.name}: unexpected argument '${positionals[max]}' (${hint}; see trident ${spec.name} --help)`);
+  if (positionals.length > max) throw new InvalidArgumentError('INVALID_ARGUMENT', `${spec.name}: unexpected argument '${positionals[max]}' (${hint}; see trident ${spec.name} --help)`);
 }
 
 function need(cond: unknown, spec: CommandSpec, what: string): void {
-  if (!cond) throw new TridentError('INVALID_ARGUMENT', `${spec.name} needs ${what} (see trident ${spec.name} --help)`);
+  if (!cond) throw new InvalidArgumentError('INVALID_ARGUMENT', `${spec.name} needs ${what} (see trident ${spec.name} --help)`);
 }
 
 /**

@@ -3,7 +3,7 @@
  * corpus. Options are parsed and checked by run.ts (TRAIN_SPEC); this maps them onto
  * {@link trainStatic} and reports progress on stderr.
  */
-import { TridentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { trainStatic, type TrainStaticOptions } from '../train/index.js';
 import type { OptionValues } from './options.js';
 import type { CliIo } from './run.js';
@@ -17,9 +17,9 @@ import type { CliIo } from './run.js';
  * ```
  */
 export async function runTrainCommand(v: OptionValues, io: CliIo): Promise<number> {
-  if (typeof v['out'] !== 'string') throw new TridentError('INVALID_ARGUMENT', 'train-static: --out <dir> is required (see trident train-static --help)');
+  if (typeof v['out'] !== 'string') throw new InvalidArgumentError('INVALID_ARGUMENT', 'train-static: --out <dir> is required (see trident train-static --help)');
   if (v['pairs'] === undefined && v['corpus'] === undefined && v['builtin-data'] !== true) {
-    throw new TridentError('INVALID_ARGUMENT', 'train-static: give --pairs <jsonl> and/or --corpus <jsonl> (or --builtin-data) (see trident train-static --help)');
+    throw new InvalidArgumentError('INVALID_ARGUMENT', 'train-static: give --pairs <jsonl> and/or --corpus <jsonl> (or --builtin-data) (see trident train-static --help)');
   }
   const log = (m: string) => io.err(`${m}\n`);
   const opts: TrainStaticOptions = {

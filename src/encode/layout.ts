@@ -2,11 +2,30 @@
  * Which files of a model repository/directory the encoder needs, decided from file
  * names only (the same rule for hub downloads and local directories):
  * one ONNX graph (fp32 or int8 per `dtype`), its external-data sidecars, the
- * tokenizer files, `config.json`, the two M3 head files if present and `trident.json`.
- * What the graph outputs (three-output vs backbone) is decided later from the session.
+ * tokenizer files (`vocab.txt` for BERT models without tokenizer.json), `config.json`,
+ * the two M3 head files if present, `trident.json`, and the sentence-transformers /
+ * PyLate / BM42 extras of the other presets (modules.json, 1_Pooling/, 1_Dense/,
+ * stopwords.txt, idf.json). What the graph outputs (three-output vs backbone) is decided
+ * later from the session.
  */
-import { posix } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { join, posix, relative, sep } from 'node:path';
 import { ModelError } from '../errors.js';
+
+/** Relative `/` paths of the files in `dir`, `maxDepth` directory levels deep (hidden entries skipped). */
+export async function listFiles(dir: string, maxDepth = 2): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string, depth: number): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory() && depth < maxDepth) await walk(p, depth + 1);
+      else if (e.isFile() || e.isSymbolicLink()) out.push(relative(dir, p).split(sep).join('/'));
+    }
+  };
+  await walk(dir, 0);
+  return out;
+}
 
 /** Files chosen for one model. Paths are relative, `/`-separated. */
 export interface ModelFiles {
@@ -119,3 +138,37 @@ export const KNOWN_REPO_FILES: Readonly<Record<string, readonly string[]>> = {
     'onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/model_quantized.onnx',
   ],
 };
+
+/** Files a non-M3 preset reads besides {@link ModelFiles}. */
+export interface FamilyFiles extends ModelFiles {
+  stopwords?: string;
+  /** Query token weights of document-only SPLADE (`idf.json`: token string → weight). */
+  idf?: string;
+}
+
+/** Extra (non-graph) files a non-M3 preset may need, for downloads. */
+export const FAMILY_EXTRA_FILES = [
+  'modules.json', 'sentence_bert_config.json', 'config_sentence_transformers.json', '1_Pooling/config.json',
+  '1_Dense/config.json', '1_Dense/model.safetensors', '1_Dense/pytorch_model.bin', 'stopwords.txt', 'idf.json',
+  'tokenizer_config.json', 'special_tokens_map.json', 'config.json',
+];
+
+/**
+ * Chooses the files of a non-M3 model among `paths` (`vocab.txt` is the tokenizer of a model
+ * that has no tokenizer.json).
+ *
+ * @example
+ * ```ts
+ * selectFamilyFiles(['onnx/model.onnx', 'tokenizer.json', 'stopwords.txt'], 'fp32', 'dir').stopwords; // 'stopwords.txt'
+ * ```
+ */
+export function selectFamilyFiles(paths: readonly string[], dtype: 'fp32' | 'int8', where: string): FamilyFiles {
+  // BERT / BertJapanese models without tokenizer.json (Ruri v1/v2): vocab.txt stands in for it
+  const vocab = paths.some((p) => /(^|\/)tokenizer\.json$/.test(p)) ? undefined : paths.find((p) => /(^|\/)vocab\.txt$/.test(p));
+  const virtual = vocab ? vocab.replace(/vocab\.txt$/, 'tokenizer.json') : undefined;
+  const files: FamilyFiles = selectModelFiles(virtual ? [...paths, virtual] : paths, dtype, where);
+  if (vocab && files.tokenizer === virtual) files.tokenizer = vocab;
+  if (paths.includes('stopwords.txt')) files.stopwords = 'stopwords.txt';
+  if (paths.includes('idf.json')) files.idf = 'idf.json';
+  return files;
+}

@@ -1,150 +1,158 @@
 /**
- * `loadEncoder(source, opts)`: resolve the source, read config + tokenizer + heads,
- * open the ONNX session, check that everything fits together, and return an
- * {@link Encoder}.
+ * `loadEncoder(source, opts)`: the one loader of every local model. It validates the options
+ * once, picks the preset (`opts.preset`, else the one matching `source`, see presets.ts),
+ * decides the kind (`opts.kind` < preset < the model directory's files) and hands over to one
+ * of two backends: `m3` layouts (load-m3.ts: heads files or a three-output graph,
+ * trident.json, the built-in static models) or the ONNX family backend (load-family.ts:
+ * dense, SPLADE, BM42, ColBERT). Both return the same {@link Encoder} contract.
  *
- * Checks done at load time (typed errors, never a crash):
- * - the tokenizer's vocabulary must fit the model's embedding rows (`vocab_size` of
- *   config.json, else the shape of the graph's `word_embeddings.weight` initializer;
- *   plus a probe run with the tokenizer's largest id) → TOKENIZER_MISMATCH;
- * - the graph must run on `<s></s>` → MODEL_INVALID;
- * - head files must match the hidden size → MODEL_INVALID.
+ * Kind detection without a preset: `builtin:` and directories with trident.json or M3 head
+ * files are `m3`; directories with sentence-transformers / PyLate / BM42 files (modules.json,
+ * config_sentence_transformers.json, sentence_bert_config.json, 1_Pooling/, stopwords.txt) or
+ * only a `vocab.txt` tokenizer go to the family backend; anything else (hub ids without a
+ * preset included) is `m3`, as before the loaders were merged.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { InvalidArgumentError, ModelError, TridentError } from '../errors.js';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { invalid, ModelError } from '../errors.js';
 import { checkOptions, type OptionKeys } from '../options.js';
-import { Backend } from './backend.js';
-import { resolveModelConfig, type HeadSet, type ModelConfig } from './config.js';
-import { readM3Heads, type M3Heads } from './heads.js';
-import { encoderIdentity } from './identity.js';
-import { M3Encoder } from './m3.js';
-import { initializerDims } from './onnx-scan.js';
-import { resolveSource } from './source.js';
-import { TextTokenizer } from './tokenizer.js';
-import type { Encoder, LoadEncoderOptions } from './types.js';
-
-async function readJson(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new ModelError('MODEL_NOT_FOUND', `${path}: cannot read (${(e as Error).message})`, { cause: e });
-  }
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch (e) {
-    throw new ModelError('MODEL_INVALID', `${path}: not a JSON object (${(e as Error).message}); restore the file`, { cause: e });
-  }
-}
+import type { FamilyEncoder } from './family.js';
+import { listFiles } from './layout.js';
+import { loadFamily } from './load-family.js';
+import { loadM3 } from './load-m3.js';
+import { findPreset, type Preset } from './presets.js';
+import type { Encoder, EncoderKind, LoadEncoderOptions } from './types.js';
 
 const LOAD_KEYS = {
   dtype: true, cacheDir: true, threads: true, onProgress: true, offline: true, hubUrl: true, accessToken: true, revision: true, heads: true, downloadTimeoutMs: true, downloadRetries: true,
+  preset: true, kind: true, pooling: true, normalize: true, prefixes: true, task: true, maxLength: true, padding: true, appendEos: true, colbert: true, spladeQuery: true, sparseModifier: true, fusionWeights: true, wordSplitter: true,
 } as const satisfies OptionKeys<LoadEncoderOptions>;
 
-function validateOptions(opts: LoadEncoderOptions): void {
-  checkOptions('loadEncoder() options', opts, LOAD_KEYS);
-  if (opts.heads !== undefined) checkOptions('loadEncoder() heads', opts.heads, { dense: true, sparse: true, multivector: true });
-  const bad = (m: string): never => { throw new InvalidArgumentError('INVALID_ARGUMENT', m); };
+const KINDS: readonly EncoderKind[] = ['m3', 'dense', 'splade', 'bm42', 'colbert'];
+const POOLINGS = ['cls', 'mean', 'max', 'mean_sqrt_len', 'last_token', 'graph'];
+/** Options only the family backend understands (an M3 layout refuses them). */
+const FAMILY_ONLY = ['task', 'padding', 'appendEos', 'colbert', 'spladeQuery', 'sparseModifier', 'wordSplitter'] as const;
+const M3_POOLINGS = ['cls', 'mean', 'last_token'];
+
+/**
+ * Validates loader options themselves (known keys, types and ranges; INVALID_ARGUMENT naming
+ * the closest valid key); the merged configuration is checked by each backend.
+ *
+ * @example
+ * ```ts
+ * checkLoadOptions('loadEncoder() options', { dtyp: 'int8' }); // INVALID_ARGUMENT … did you mean 'dtype'?
+ * ```
+ */
+export function checkLoadOptions(where: string, opts: LoadEncoderOptions): void {
+  checkOptions(where, opts, LOAD_KEYS);
+  if (opts.heads !== undefined) checkOptions(`${where.replace(/ options$/, '')} heads`, opts.heads, { dense: true, sparse: true, multivector: true });
+  const bad = (m: string): never => invalid('INVALID_ARGUMENT', m);
   if (opts.dtype !== undefined && opts.dtype !== 'fp32' && opts.dtype !== 'int8') bad(`dtype must be 'fp32' or 'int8', got ${JSON.stringify(opts.dtype)}`);
   if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) bad(`threads must be a positive integer, got ${opts.threads}`);
   if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') bad('onProgress must be a function');
+  if (opts.preset !== undefined && typeof opts.preset !== 'string') bad(`preset must be a preset name or hub id (string), got ${typeof opts.preset}`);
+  if (opts.kind !== undefined && !KINDS.includes(opts.kind)) bad(`kind must be ${KINDS.join(', ')}, got ${JSON.stringify(opts.kind)}`);
+  if (opts.pooling !== undefined && !POOLINGS.includes(opts.pooling)) bad(`pooling must be ${POOLINGS.join(', ')}, got ${JSON.stringify(opts.pooling)}`);
+  if (opts.normalize !== undefined && typeof opts.normalize !== 'boolean') bad('normalize must be a boolean');
+  if (opts.maxLength !== undefined && (!Number.isInteger(opts.maxLength) || opts.maxLength < 2)) bad(`maxLength must be an integer >= 2, got ${opts.maxLength}`);
+  if (opts.prefixes !== undefined) {
+    const p = opts.prefixes;
+    if (!p || typeof p !== 'object' || (p.query !== undefined && typeof p.query !== 'string') || (p.document !== undefined && typeof p.document !== 'string')) {
+      bad('prefixes must be { query?: string, document?: string }');
+    }
+  }
+  const w = opts.fusionWeights;
+  if (w !== undefined && (!Array.isArray(w) || w.length !== 3 || !w.every((x) => Number.isFinite(x) && x >= 0))) bad('fusionWeights must be three non-negative numbers [dense, sparse, multivector]');
+  const ws = opts.wordSplitter;
+  if (ws !== undefined && (!ws || typeof ws.split !== 'function' || typeof ws.name !== 'string' || ws.name === '')) {
+    bad('wordSplitter must be { name: string, split(text): string[] } (the name enters the encoder identity)');
+  }
+}
+
+/** The preset named by `opts.preset` (unknown name → INVALID_ARGUMENT), else the one matching `source`. */
+function pickPreset(source: string, opts: LoadEncoderOptions): Preset | undefined {
+  if (opts.preset === undefined) return findPreset(source);
+  const p = findPreset(opts.preset);
+  if (!p) invalid('INVALID_ARGUMENT', `unknown preset ${JSON.stringify(opts.preset)}; see PRESETS for the names`);
+  return p;
+}
+
+const ST_MARKERS = /^(modules\.json|config_sentence_transformers\.json|sentence_bert_config\.json|1_Pooling\/config\.json|stopwords\.txt)$/;
+const M3_MARKERS = /(^|\/)(trident\.json|sparse_linear\.(pt|safetensors)|colbert_linear\.(pt|safetensors))$/;
+
+/** Kind of a source with no preset and no `kind` option (see the module doc). */
+async function detectKind(source: string, opts: LoadEncoderOptions): Promise<EncoderKind | 'family'> {
+  if (FAMILY_ONLY.some((k) => opts[k] !== undefined)) return 'family';
+  if (source.startsWith('builtin:')) return 'm3';
+  const dir = resolve(source);
+  let isDir = false;
+  try { isDir = (await stat(dir)).isDirectory(); } catch { /* a hub id */ }
+  if (!isDir) return 'm3';
+  const files = await listFiles(dir);
+  if (files.some((f) => M3_MARKERS.test(f))) return 'm3';
+  const vocabOnly = files.includes('vocab.txt') && !files.some((f) => /(^|\/)tokenizer\.json$/.test(f));
+  return vocabOnly || files.some((f) => ST_MARKERS.test(f)) ? 'family' : 'm3';
+}
+
+function checkSource(source: unknown): asserts source is string {
+  if (typeof source !== 'string' || source.length === 0) {
+    throw new ModelError('MODEL_NOT_FOUND', 'the model source must be a hub id (BAAI/bge-m3), a directory, or builtin:<name>');
+  }
 }
 
 /**
- * Loads an encoder from a hub id (`BAAI/bge-m3`, `aapot/bge-m3-onnx`, `Xenova/bge-m3`,
- * `gpahal/bge-m3-onnx-int8`, …), a local directory in any of those layouts, or
- * `builtin:<name>`.
+ * Loads an encoder: a hub id (`BAAI/bge-m3`, `intfloat/multilingual-e5-small`,
+ * `prithivida/Splade_PP_en_v1`, `Qdrant/bm42-all-minilm-l6-v2-attentions`,
+ * `colbert-ir/colbertv2.0`, … see `PRESETS`), a local directory in any of those layouts, or
+ * `builtin:<name>`. The preset matched by `opts.preset` or `source` says what kind of model it
+ * is and which conventions it follows; options override the preset.
  *
  * @example
  * ```ts
  * const enc = await loadEncoder('BAAI/bge-m3', { dtype: 'fp32', threads: 2, onProgress: (p) => console.log(p.file, p.loaded) });
  * const [q] = await enc.encode(['What is BGE M3?'], { role: 'query' });
+ * const e5 = await loadEncoder('./e5-small-onnx', { preset: 'multilingual-e5' }); // 'query: ' / 'passage: ' prefixes
  * await enc.close();
  * ```
  */
-/**
- * What the model is called, for people: trident.json's `name` (the built-in model: `static-en`),
- * else the source as given for a hub id (`BAAI/bge-m3`), else the directory's base name.
- */
-function modelName(source: string, dir: string, tridentJson: Record<string, unknown>): string {
-  if (typeof tridentJson['name'] === 'string' && tridentJson['name'].length > 0) return tridentJson['name'];
-  if (!source.startsWith('builtin:') && !existsSync(source) && /^[\w.-]+\/[\w.-]+$/.test(source)) return source;
-  return basename(dir);
+export async function loadEncoder(source: string, opts: LoadEncoderOptions = {}): Promise<Encoder> {
+  checkLoadOptions('loadEncoder() options', opts);
+  return loadChecked(source, opts, 'detect');
 }
 
-export async function loadEncoder(source: string, opts: LoadEncoderOptions = {}): Promise<Encoder> {
-  validateOptions(opts);
-  const { dir, files } = await resolveSource(source, opts);
-  const at = (p: string): string => join(dir, ...p.split('/'));
-  const tridentJson = files.trident ? await readJson(at(files.trident)) : {};
-  const config: ModelConfig = resolveModelConfig(tridentJson, files.trident ? at(files.trident) : 'trident.json');
-  const modelConfig = files.config ? await readJson(at(files.config)) : {};
-  const tokenizer = await TextTokenizer.load(at(files.tokenizer), files.tokenizerConfig ? at(files.tokenizerConfig) : undefined);
-  const hiddenSize = typeof modelConfig.hidden_size === 'number' ? modelConfig.hidden_size : undefined;
-  let rows = typeof modelConfig.vocab_size === 'number' ? modelConfig.vocab_size : undefined;
-  let rowsFrom = 'config.json vocab_size';
-  if (rows === undefined) {
-    rows = (await initializerDims(at(files.onnx), (n) => /word_embeddings\.weight/.test(n)))?.[0];
-    rowsFrom = `the embedding table of ${files.onnx}`;
+/**
+ * {@link loadEncoder} after option validation. `fallback` is the backend of a source that has
+ * neither a preset nor `opts.kind`: `detect` looks at its files, `family` (loadByRole, whose
+ * parts are SPLADE/dense pairs) takes the family backend.
+ */
+export async function loadChecked(source: string, opts: LoadEncoderOptions, fallback: 'detect' | 'family'): Promise<Encoder> {
+  checkSource(source);
+  const preset = pickPreset(source, opts);
+  const kind = opts.kind ?? preset?.config.kind ?? (preset || fallback === 'family' ? 'family' : await detectKind(source, opts));
+  if (kind !== 'm3') return loadFamily(source, opts, preset);
+  const refused = FAMILY_ONLY.filter((k) => opts[k] !== undefined);
+  if (refused.length > 0) invalid('INVALID_ARGUMENT', `${refused.join(', ')} ${refused.length > 1 ? 'apply' : 'applies'} to the dense/SPLADE/BM42/ColBERT presets, not to an M3 layout (${preset?.name ?? source}); remove ${refused.length > 1 ? 'them' : 'it'} or pass { kind } of another family`);
+  if (opts.pooling !== undefined && !M3_POOLINGS.includes(opts.pooling)) invalid('INVALID_ARGUMENT', `an M3 layout pools with ${M3_POOLINGS.join(', ')}; got ${JSON.stringify(opts.pooling)}`);
+  return loadM3(source, opts);
+}
+
+/**
+ * Loads a model through the family backend whatever its files look like (kind `dense` unless
+ * the preset, the model's files or `opts.kind` say otherwise).
+ *
+ * @deprecated use {@link loadEncoder}, which picks the backend from the preset and the files;
+ * pass `{ kind }` or `{ preset }` to force one.
+ * @example
+ * ```ts
+ * const splade = await loadFamilyEncoder('prithivida/Splade_PP_en_v1'); // same as loadEncoder(…)
+ * ```
+ */
+export async function loadFamilyEncoder(source: string, opts: LoadEncoderOptions = {}): Promise<FamilyEncoder> {
+  checkLoadOptions('loadFamilyEncoder() options', opts);
+  checkSource(source);
+  const preset = pickPreset(source, opts);
+  if (opts.kind === 'm3' || (opts.kind === undefined && preset?.config.kind === 'm3')) {
+    invalid('INVALID_ARGUMENT', `${preset?.name ?? source} is an M3 layout: load it with loadEncoder()`);
   }
-  if (rows !== undefined && (tokenizer.vocabSize > rows || rows - tokenizer.vocabSize > 128)) {
-    throw new ModelError('TOKENIZER_MISMATCH', `${at(files.tokenizer)} has ${tokenizer.vocabSize} ids but the model has ${rows} embedding rows (${rowsFrom}); the tokenizer belongs to another model`);
-  }
-  // XLM-R / RoBERTa positions start at padding_idx + 1 = 2, so two rows are never used.
-  const positionOffset = ['xlm-roberta', 'roberta', 'camembert'].includes(String(modelConfig.model_type)) ? 2 : 0;
-  const maxPos = typeof modelConfig.max_position_embeddings === 'number' ? modelConfig.max_position_embeddings - positionOffset : 8192;
-  let heads: M3Heads | undefined;
-  if (files.sparseHead && files.colbertHead) heads = await readM3Heads(at(files.sparseHead), at(files.colbertHead), hiddenSize);
-  const backend = await Backend.create(at(files.onnx), heads, opts.threads !== undefined ? { threads: opts.threads } : {});
-  try {
-    const cap = backend.capabilities;
-    const want = opts.heads ?? {};
-    const enabled: HeadSet = {
-      dense: config.heads.dense && cap.dense && want.dense !== false,
-      sparse: config.heads.sparse && cap.sparse && want.sparse !== false,
-      multivector: config.heads.multivector && cap.colbert && want.multivector !== false,
-    };
-    for (const k of ['dense', 'sparse', 'multivector'] as const) {
-      if (want[k] === true && !enabled[k]) {
-        throw new ModelError('MODEL_NOT_FOUND', `${dir}: the ${k} head was requested but the model has no ${k} output${k === 'dense' ? '' : ' and no sparse_linear/colbert_linear head files'} (graph outputs: ${backend.outputNames.join(', ')})`);
-      }
-    }
-    // Warm-up on <s></s>: proves the graph runs and tells the dimensions.
-    const all = { dense: true, sparse: enabled.sparse, colbert: enabled.multivector, hidden: cap.hidden };
-    const probe = await backend.run([tokenizer.clsId, tokenizer.eosId], [1, 1], 1, 2, all);
-    const dim = probe.dense ? probe.dense.length : probe.hiddenDim;
-    if (!dim) throw new ModelError('MODEL_INVALID', `${at(files.onnx)}: cannot find a dense or hidden-state output (outputs: ${backend.outputNames.join(', ')})`);
-    // The tokenizer's largest id must index the embedding table.
-    try {
-      await backend.run([tokenizer.clsId, tokenizer.vocabSize - 1, tokenizer.eosId], [1, 1, 1], 1, 3, { dense: true, sparse: false, colbert: false, hidden: false });
-    } catch (e) {
-      throw new ModelError('TOKENIZER_MISMATCH', `${at(files.tokenizer)} produces id ${tokenizer.vocabSize - 1}, which the model's embedding table rejects; the tokenizer belongs to another model`, { cause: e });
-    }
-    const weightFiles = [files.onnx, ...files.externalData, files.sparseHead, files.colbertHead].filter((x): x is string => !!x).map(at);
-    const id = await encoderIdentity(config, files.dtype, at(files.tokenizer), weightFiles);
-    return new M3Encoder({
-      backend,
-      tokenizer,
-      config,
-      maxPositions: maxPos,
-      info: {
-        id,
-        name: modelName(source, dir, tridentJson),
-        family: config.family,
-        dim,
-        maxLength: Math.min(config.maxLength, maxPos),
-        vocabSize: tokenizer.vocabSize,
-        fusionWeights: [...config.fusionWeights],
-        heads: enabled,
-        dtype: files.dtype,
-      },
-    });
-  } catch (e) {
-    await backend.release();
-    throw e;
-  }
+  return loadFamily(source, opts, preset);
 }

@@ -7,15 +7,12 @@
  * and results are returned in input order. Padding never changes a text's result
  * beyond float noise (batched == one-by-one, tested).
  */
-import { InvalidArgumentError, TridentError } from '../errors.js';
 import type { Backend, BatchOutput } from './backend.js';
+import { checkEncodeInput, checkTokenIds, Lifecycle, type CheckedInput } from './base.js';
 import type { ModelConfig } from './config.js';
 import { l2normalize, meanRows, poolSparse } from './pooling.js';
 import type { TextTokenizer } from './tokenizer.js';
-import type { CharSpan, EncodeOptions, Encoded, Encoder, EncoderInfo, Role, TokenLevel } from './types.js';
-
-/** Code thrown when an encoder is used after `close()` (no dedicated code in the error table yet). */
-export const ENCODER_CLOSED_CODE = 'INVALID_ARGUMENT' as const;
+import type { CharSpan, EncodeOptions, Encoded, Encoder, EncoderInfo, TokenLevel } from './types.js';
 
 interface Parts {
   backend: Backend;
@@ -66,8 +63,7 @@ export class M3Encoder implements Encoder {
   readonly #cfg: ModelConfig;
   readonly #drop: ReadonlySet<number>;
   readonly #maxPositions: number;
-  #closed = false;
-  readonly #inflight = new Set<Promise<unknown>>();
+  readonly #life = new Lifecycle('loadEncoder()');
 
   /** Internal: use `loadEncoder`. */
   constructor(parts: Parts) {
@@ -117,28 +113,14 @@ export class M3Encoder implements Encoder {
   }
 
   decodeTokens(ids: Uint32Array | readonly number[]): string[] {
-    this.#checkOpen();
-    if (!(ids instanceof Uint32Array) && !Array.isArray(ids)) {
-      throw new InvalidArgumentError('INVALID_ARGUMENT', 'decodeTokens expects a Uint32Array or an array of token ids');
-    }
-    for (const id of ids) {
-      if (!Number.isInteger(id) || id < 0 || id >= this.info.vocabSize) {
-        throw new InvalidArgumentError('INVALID_ARGUMENT', `token id ${id} is outside the vocabulary [0, ${this.info.vocabSize})`);
-      }
-    }
+    this.#life.check();
+    checkTokenIds(ids, this.info.vocabSize);
     return this.#tok.pieces(ids);
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    // Let running batches finish before the native sessions are freed.
-    await Promise.allSettled([...this.#inflight]);
-    await this.#backend.release();
-  }
-
-  #checkOpen(): void {
-    if (this.#closed) throw new TridentError(ENCODER_CLOSED_CODE, 'the encoder is closed; load a new one with loadEncoder()');
+    // running batches finish before the native sessions are freed
+    await this.#life.close(() => this.#backend.release());
   }
 
   #spans(job: Job): CharSpan[] {
@@ -150,21 +132,9 @@ export class M3Encoder implements Encoder {
     return spans.map(([s, e]) => (e <= n ? [0, 0] : [Math.max(0, s - n), e - n]));
   }
 
-  #validate(texts: readonly string[], opts: EncodeOptions): { role: Role; maxLength: number; batchSize: number } {
-    this.#checkOpen();
-    if (!Array.isArray(texts)) throw new InvalidArgumentError('INVALID_ARGUMENT', 'texts must be an array of strings');
-    texts.forEach((t, i) => {
-      if (typeof t !== 'string') throw new InvalidArgumentError('INVALID_TEXT', `texts[${i}] is ${t === null ? 'null' : typeof t}, not a string`);
-    });
-    const role = opts.role ?? 'document';
-    if (role !== 'query' && role !== 'document') throw new InvalidArgumentError('INVALID_ARGUMENT', `role must be 'query' or 'document', got ${JSON.stringify(role)}`);
-    const maxLength = opts.maxLength ?? this.info.maxLength;
-    if (!Number.isInteger(maxLength) || maxLength < 2 || maxLength > this.#maxPositions) {
-      throw new InvalidArgumentError('INVALID_ARGUMENT', `maxLength must be an integer in [2, ${this.#maxPositions}] (it counts <s> and </s>), got ${maxLength}`);
-    }
-    const batchSize = opts.batchSize ?? 8;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
-    return { role, maxLength, batchSize };
+  #validate(texts: readonly string[], opts: EncodeOptions): CheckedInput {
+    this.#life.check();
+    return checkEncodeInput(texts, opts, { minLength: 2, maxPositions: this.#maxPositions, defaultLength: this.info.maxLength });
   }
 
   async #forward(texts: readonly string[], opts: EncodeOptions, wantHidden: boolean): Promise<Forward[]> {
@@ -186,20 +156,13 @@ export class M3Encoder implements Encoder {
       batch.forEach((j, b) => {
         for (let t = 0; t < j.ids.length; t++) { ids[b * T + t] = j.ids[t]!; mask[b * T + t] = 1; }
       });
-      this.#checkOpen();
-      const run = this.#backend.run(ids, mask, B, T, {
+      this.#life.check();
+      const out: BatchOutput = await this.#life.track(this.#backend.run(ids, mask, B, T, {
         dense: heads.dense,
         sparse: heads.sparse,
         colbert: heads.multivector,
         hidden: wantHidden || (heads.dense && this.#cfg.pooling !== 'cls'),
-      });
-      this.#inflight.add(run);
-      let out: BatchOutput;
-      try {
-        out = await run;
-      } finally {
-        this.#inflight.delete(run);
-      }
+      }));
       batch.forEach((job, b) => { results[job.index] = this.#extract(job, b, out, wantHidden); });
     }
     return results;

@@ -4,14 +4,16 @@
  *   up from this module to trident's package.json, so it works from src/ and dist/);
  * - an existing directory (absolute or relative path) → that directory;
  * - `owner/name` → the Hugging Face hub, through the download cache (hub.ts).
+ * {@link resolveSource} picks the files of an M3 layout, {@link resolveModelDir} those of the
+ * other presets (sentence-transformers / PyLate / BM42 extras included).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelError } from '../errors.js';
-import { isHubId, resolveHubModel, type ResolvedModel } from './hub.js';
-import { selectModelFiles } from './layout.js';
+import { ensureHubFiles, isHubId, resolveHubModel, type ResolvedModel } from './hub.js';
+import { FAMILY_EXTRA_FILES, listFiles, listModelFiles, selectFamilyFiles, selectModelFiles } from './layout.js';
 import type { LoadEncoderOptions } from './types.js';
 
 /**
@@ -36,21 +38,6 @@ export function packageRoot(): string {
     dir = up;
   }
   throw new ModelError('MODEL_NOT_FOUND', 'cannot locate the trident package root for builtin models');
-}
-
-/** Relative paths of files in `dir` (two levels deep, hidden entries skipped). */
-async function listDir(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string, depth: number): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      if (e.name.startsWith('.')) continue;
-      const p = join(d, e.name);
-      if (e.isDirectory() && depth < 1) await walk(p, depth + 1);
-      else if (e.isFile() || e.isSymbolicLink()) out.push(relative(dir, p).split(sep).join('/'));
-    }
-  };
-  await walk(dir, 0);
-  return out;
 }
 
 async function isDir(p: string): Promise<boolean> {
@@ -79,7 +66,28 @@ export async function resolveSource(source: string, opts: LoadEncoderOptions): P
   } else if (await isDir(resolve(source))) {
     dir = resolve(source);
   }
-  if (dir) return { dir, files: selectModelFiles(await listDir(dir), dtype, dir) };
+  if (dir) return { dir, files: selectModelFiles(await listFiles(dir, 1), dtype, dir) };
   if (isHubId(source)) return resolveHubModel(source, opts);
   throw new ModelError('MODEL_NOT_FOUND', `${source} is neither a directory nor a hub id (owner/name)`);
+}
+
+/**
+ * Local directory of `source` for the non-M3 presets: a directory is used as is; `owner/name`
+ * is fetched into the shared Hugging Face cache (the chosen ONNX graph + external data,
+ * tokenizer files, config.json and the {@link FAMILY_EXTRA_FILES} that exist).
+ *
+ * @example
+ * ```ts
+ * const dir = await resolveModelDir('intfloat/multilingual-e5-small', { dtype: 'int8' });
+ * ```
+ */
+export async function resolveModelDir(source: string, opts: LoadEncoderOptions): Promise<string> {
+  if (await isDir(resolve(source))) return resolve(source);
+  if (!isHubId(source)) throw new ModelError('MODEL_NOT_FOUND', `${source} is neither a directory nor a hub id (owner/name)`);
+  const dtype = opts.dtype ?? 'fp32';
+  const snap = await ensureHubFiles(source, (listing) => {
+    const files = selectFamilyFiles(listing, dtype, source);
+    return [...new Set([...listModelFiles(files), ...FAMILY_EXTRA_FILES.filter((f) => listing.includes(f))])];
+  }, opts);
+  return snap.dir;
 }

@@ -1,8 +1,12 @@
 /**
- * Public types of the encode stage: the {@link Encoder} contract every model family
- * implements, its options and its outputs.
+ * Public types of the encode stage: the one {@link Encoder} contract every preset (M3
+ * layouts, dense, SPLADE, BM42, ColBERT, composed and remote encoders) implements, the
+ * options of the one loader ({@link LoadEncoderOptions}) and the outputs.
  */
+import type { EncoderClosedError } from '../errors.js';
 import type { HeadSet } from './config.js';
+import type { ColbertConfig, DensePooling, FamilyKind } from './family-config.js';
+import type { WordSplitter } from './japanese.js';
 
 /**
  * Whether a text is a query or a document (selects prefixes/instructions per family).
@@ -103,6 +107,13 @@ export interface TokenLevel {
   /** Pooled dense vector of the whole text. */
   dense: Float32Array;
   truncated: boolean;
+  /**
+   * 1 at the positions of tokens from the caller's text (not specials, not the role prefix);
+   * absent when every non-special position is text (M3).
+   */
+  textMask?: Uint8Array;
+  /** False when `tokenWeights` carries no lexical weights (dense presets); absent = true. */
+  lexical?: boolean;
 }
 
 /**
@@ -156,11 +167,14 @@ export interface EncoderInfo {
   heads: HeadSet;
   /** Precision of the weights actually loaded. */
   dtype: 'fp32' | 'int8';
+  /** `idf` when the index must apply IDF to sparse queries at search time (BM42); absent = `none`. */
+  sparseModifier?: 'none' | 'idf';
 }
 
 /**
- * The contract every encoder family implements (M3 now; E5, GTE, SPLADE, ColBERT and
- * remote APIs later). One call gives every representation the model has.
+ * The contract every encoder implements, whatever its preset (M3 layouts, E5/GTE/… dense,
+ * SPLADE, BM42, ColBERT, composed, remote APIs). One call gives every representation the
+ * model has.
  *
  * @example
  * ```ts
@@ -176,7 +190,7 @@ export interface Encoder {
   encodeTokens(texts: readonly string[], opts?: EncodeOptions): Promise<TokenLevel[]>;
   /** Piece strings of token ids (for explanations). */
   decodeTokens(ids: Uint32Array | readonly number[]): string[];
-  /** Frees the model; idempotent. Later calls throw. */
+  /** Frees the model; idempotent. Later calls throw ENCODER_CLOSED ({@link EncoderClosedError}). */
   close(): Promise<void>;
 }
 
@@ -195,11 +209,24 @@ export interface DownloadProgress {
 }
 
 /**
- * Options of `loadEncoder`.
+ * What an encoder produces: `m3` (BGE-M3 layouts: dense + sparse + multi-vector heads, the
+ * built-in static model included), `dense`, `splade`, `bm42` or `colbert`.
+ *
+ * @example
+ * ```ts
+ * await loadEncoder('./my-splade-onnx', { kind: 'splade' satisfies EncoderKind });
+ * ```
+ */
+export type EncoderKind = 'm3' | FamilyKind;
+
+/**
+ * Options of `loadEncoder`: how to fetch and run the model, then the preset settings that
+ * override the preset and the model's own files (defaults < model files < preset < options).
  *
  * @example
  * ```ts
  * await loadEncoder('BAAI/bge-m3', { dtype: 'int8', cacheDir: '/data/models', threads: 4, offline: true });
+ * await loadEncoder('./e5-small-onnx', { preset: 'multilingual-e5', maxLength: 256 });
  * ```
  */
 export interface LoadEncoderOptions {
@@ -237,4 +264,35 @@ export interface LoadEncoderOptions {
   downloadTimeoutMs?: number;
   /** Retries per file after a failed or cut transfer (default 3). */
   downloadRetries?: number;
+  /** Preset name or hub id whose conventions to use (default: matched from `source`; see `PRESETS`). */
+  preset?: string;
+  /** What the model produces (default: the preset's, else detected from the model's files). */
+  kind?: EncoderKind;
+  /** Dense pooling (M3 layouts: `cls`, `mean` or `last_token`). */
+  pooling?: DensePooling;
+  /** L2-normalise dense and multi-vector outputs. */
+  normalize?: boolean;
+  /** Text prepended per role. */
+  prefixes?: Partial<{ query: string; document: string }>;
+  /** Task of the instruction template (`Instruct: {task}\nQuery: `) for instruct presets. */
+  task?: string;
+  /** Default max tokens per text, specials included. */
+  maxLength?: number;
+  /** Padding side (decoder embedders pad on the left). Not for M3 layouts. */
+  padding?: 'left' | 'right';
+  /** Append the EOS token after the text (decoder embedders). Not for M3 layouts. */
+  appendEos?: boolean;
+  /** ColBERT / PyLate conventions (kind `colbert`). */
+  colbert?: Partial<ColbertConfig>;
+  /** SPLADE queries: `model` runs the MLM, `tokens` weighs query tokens by idf.json (kind `splade`). */
+  spladeQuery?: 'model' | 'tokens';
+  /** Query-time sparse modifier the index applies (`idf` default for BM42, else `none`). */
+  sparseModifier?: 'none' | 'idf';
+  /** Default fusion weights [dense, sparse, multivector]. */
+  fusionWeights?: [number, number, number];
+  /**
+   * Word splitter for BertJapanese-style tokenizers (vocab.txt with `word_tokenizer_type: mecab`,
+   * e.g. Ruri v1/v2): see {@link WordSplitter}. Required by those models, refused by others.
+   */
+  wordSplitter?: WordSplitter;
 }

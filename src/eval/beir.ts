@@ -164,7 +164,7 @@ async function assemble(src: Sources, opts: LoadOptions, report: LoadReport): Pr
     if (corpus.has(value.id)) duplicate(files.corpus, line, value.id, 'corpus id', opts, report);
     else corpus.set(value.id, value.doc);
   }
-  if (corpus.size === 0) throw new EvalDataError('INVALID_ARGUMENT', `${files.corpus}: the corpus is empty`, { file: files.corpus });
+  if (corpus.size === 0) throw new EvalDataError('EMPTY_DATA', `${files.corpus}: the corpus is empty; give a corpus.jsonl with at least one document`, { file: files.corpus });
   const queries = new Map<string, string>();
   for (const { line, value } of await collect(src.queries)) {
     if (queries.has(value.id)) duplicate(files.queries, line, value.id, 'query id', opts, report);
@@ -200,7 +200,7 @@ async function assemble(src: Sources, opts: LoadOptions, report: LoadReport): Pr
   }
   if (qrels.size === 0) {
     throw new EvalDataError(
-      'INVALID_ARGUMENT',
+      'EMPTY_DATA',
       `${files.qrels}: no query has judgements (${queries.size} queries loaded); nothing can be evaluated`,
       { file: files.qrels },
     );
@@ -217,7 +217,7 @@ async function assemble(src: Sources, opts: LoadOptions, report: LoadReport): Pr
  * Loads a BEIR-layout collection from `dir`. See {@link LoadOptions} for how
  * malformed lines, duplicates and unknown ids are handled (all fatal by default).
  * Throws {@link EvalDataError} with code `IO_ERROR`, `PARSE_ERROR`,
- * `DUPLICATE_ID`, `UNKNOWN_ID`, or `INVALID_ARGUMENT` (empty corpus, no judged query).
+ * `DUPLICATE_ID`, `UNKNOWN_ID`, or `EMPTY_DATA` (empty corpus, no judged query).
  *
  * @example
  * ```ts
@@ -327,6 +327,6 @@ export async function loadQrels(file: string, opts: Pick<LoadOptions, 'onError' 
     if (judged.has(value.docId)) duplicate(file, line, `${value.queryId} ${value.docId}`, '(query-id, corpus-id) pair', opts, report);
     else judged.set(value.docId, value.score);
   }
-  if (qrels.size === 0) throw new EvalDataError('INVALID_ARGUMENT', `${file}: no judgements`, { file });
+  if (qrels.size === 0) throw new EvalDataError('EMPTY_DATA', `${file}: no judgements; give a qrels TSV with at least one query-id, corpus-id, score line`, { file });
   return qrels;
 }

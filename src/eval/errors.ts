@@ -1,6 +1,6 @@
 /**
  * Errors raised by the evaluation harness: {@link DataFileError}s with the shared codes
- * (`PARSE_ERROR`, `DUPLICATE_ID`, `UNKNOWN_ID`, `INVALID_ARGUMENT`, `IO_ERROR`) plus the file
+ * (`PARSE_ERROR`, `DUPLICATE_ID`, `UNKNOWN_ID`, `EMPTY_DATA`, `IO_ERROR`) plus the file
  * and line they point at. `EvalDataError` is the evaluation harness's name for the one class
  * every data-file reader throws (the JSONL reader in `src/store/jsonl.ts` included).
  */

@@ -15,8 +15,7 @@
  *   how many in `config.excluded`. (None of the dev sets has such a query.)
  */
 import { performance } from 'node:perf_hooks';
-import { invalid } from '../errors.js';
-import { EvalDataError } from './errors.js';
+import { InvalidArgumentError, invalid } from '../errors.js';
 import { ALL_METRICS, queryMetrics, rankHits, type GainKind, type MetricName } from './metrics.js';
 import type { Dataset, Hit, Qrels, Retriever, Run } from './types.js';
 
@@ -162,7 +161,7 @@ function selectQueries(qrels: Qrels, r: Resolved, limit?: number): { ids: string
     ids = ids.slice(0, limit);
   }
   if (ids.length === 0) {
-    throw new EvalDataError('INVALID_ARGUMENT', 'no query left to evaluate (every judged query lacks a relevant doc and withoutRelevant is \'exclude\')');
+    throw new InvalidArgumentError('INVALID_ARGUMENT', 'no query left to evaluate (every judged query lacks a relevant doc and withoutRelevant is \'exclude\')');
   }
   const withoutRel = ids.filter((q) => !hasRelevant(qrels.get(q)!)).length;
   return { ids, excluded, withoutRel };
@@ -213,7 +212,7 @@ export function evaluateRun(
   opts: EvaluateOptions = {},
 ): Pick<EvalResult, 'metrics' | 'perQuery'> & { config: Omit<EvalConfig, 'dataset'> } {
   const r = resolve(opts);
-  if (qrels.size === 0) throw new EvalDataError('INVALID_ARGUMENT', 'qrels are empty: nothing to evaluate');
+  if (qrels.size === 0) throw new InvalidArgumentError('INVALID_ARGUMENT', 'qrels are empty: nothing to evaluate; pass at least one judged query');
   const { ids, excluded, withoutRel } = selectQueries(qrels, r, opts.limit);
   const scored = score(run, qrels, ids, r);
   return { ...scored, config: { ...(opts.name !== undefined ? { name: opts.name } : {}), ...r, queries: ids.length, excluded, queriesWithoutRelevant: withoutRel } };

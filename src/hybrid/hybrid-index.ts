@@ -18,7 +18,7 @@ import { canonicalMetadata } from './metadata.js';
 import { checkFusionOptions, checkStoredConfig, type HybridConfig } from './config.js';
 import { buildConfig } from './create-config.js';
 import { applyRerank } from '../rerank/index.js';
-import { searchExpanded } from '../families/expand.js';
+import { searchExpanded } from '../search/expand.js';
 import { resolveOptions, runSearch, type SearchContext } from './search.js';
 import { prepareDocuments, type PreparedDoc } from './chunking.js';
 import { calibrateWeights, type CalibrationQuery, type CalibrationReport } from './calibrate.js';

@@ -10,7 +10,7 @@
  * out in chunks of `maxDocsPerRequest` (default 1000, the API limit) with `top_n` = chunk
  * size, so every document gets a score; retries and rate limits as for embeddings.
  */
-import { invalid, TridentError } from '../errors.js';
+import { EncoderClosedError, invalid } from '../errors.js';
 import type { Reranker, RerankerInfo } from '../rerank/types.js';
 import { RemoteError } from './errors.js';
 import { postJson, type RetryOptions } from './http.js';
@@ -58,7 +58,7 @@ export function createCohereReranker(opts: CohereRerankOptions): Reranker {
   return {
     info,
     async rerank(query: string, docs: readonly string[]): Promise<number[]> {
-      if (closed) throw new TridentError('INVALID_ARGUMENT', 'the reranker is closed');
+      if (closed) throw new EncoderClosedError('the reranker is closed; create a new one with createCohereReranker()');
       if (typeof query !== 'string' || query === '') invalid('INVALID_TEXT', 'the query must be a non-empty string');
       if (!Array.isArray(docs) || !docs.every((d) => typeof d === 'string')) invalid('INVALID_TEXT', 'docs must be an array of strings');
       const scores = new Array<number>(docs.length);

@@ -21,7 +21,7 @@
  *   `encodeTokens` and `decodeTokens` throw UNSUPPORTED: an API gives no token-level output.
  */
 import { createHash } from 'node:crypto';
-import { InvalidArgumentError, TridentError, invalid } from '../errors.js';
+import { EncoderClosedError, InvalidArgumentError, TridentError, invalid } from '../errors.js';
 import type { EncodeOptions, Encoded, Encoder, EncoderInfo, TokenLevel } from '../encode/types.js';
 import { RemoteError } from './errors.js';
 import { postJson, type RetryOptions } from './http.js';
@@ -198,7 +198,7 @@ class OpenAIEncoder implements Encoder {
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new TridentError('INVALID_ARGUMENT', 'the encoder is closed; create a new one with createOpenAIEncoder()');
+    if (this.#closed) throw new EncoderClosedError('the encoder is closed; create a new one with createOpenAIEncoder()');
   }
 }
 

@@ -14,9 +14,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { invalid, ModelError, TridentError } from '../errors.js';
+import { EncoderClosedError, invalid, ModelError } from '../errors.js';
 import { OnnxSession, type Feed } from '../encode/onnx-session.js';
-import { FamilyTokenizer, listFiles, resolveFamilyHub, selectFamilyFiles } from '../families/index.js';
+import { FamilyTokenizer, listFiles, resolveModelDir, selectFamilyFiles } from '../encode/index.js';
 import type { LoadEncoderOptions } from '../encode/types.js';
 import type { Reranker } from './types.js';
 
@@ -44,7 +44,7 @@ export async function loadCrossEncoder(source: string, opts: CrossEncoderOptions
   const batchSize = opts.batchSize ?? 16;
   if (!Number.isInteger(maxLength) || maxLength < 8) invalid('INVALID_ARGUMENT', `maxLength must be an integer >= 8, got ${maxLength}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) invalid('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
-  const dir = await resolveFamilyHub(source, opts);
+  const dir = await resolveModelDir(source, opts);
   const files = selectFamilyFiles(await listFiles(dir), opts.dtype ?? 'fp32', dir);
   const at = (p: string): string => join(dir, ...p.split('/'));
   const tok = await FamilyTokenizer.load(at(files.tokenizer), files.tokenizerConfig ? at(files.tokenizerConfig) : undefined);
@@ -74,7 +74,7 @@ export async function loadCrossEncoder(source: string, opts: CrossEncoderOptions
   return {
     info: { id, kind: 'cross-encoder', scale: sigmoid ? 'probability' : 'logit' },
     async rerank(query: string, docs: readonly string[]): Promise<number[]> {
-      if (closed) throw new TridentError('INVALID_ARGUMENT', 'the reranker is closed; load it again');
+      if (closed) throw new EncoderClosedError('the reranker is closed; load it again with loadCrossEncoder()');
       if (typeof query !== 'string') invalid('INVALID_TEXT', 'the query must be a string');
       if (!Array.isArray(docs) || !docs.every((d) => typeof d === 'string')) invalid('INVALID_TEXT', 'docs must be an array of strings');
       const pairs = docs.map((d, i) => ({ i, ...encodePair(query, d) }));

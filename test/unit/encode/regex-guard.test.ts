@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TridentError } from '../../../src/errors.js';
 import { checkTokenizerPatterns, KNOWN_TOKENIZER_PATTERNS, regexDanger } from '../../../src/encode/regex-guard.js';
 import { TextTokenizer } from '../../../src/encode/tokenizer.js';
-import { FamilyTokenizer } from '../../../src/families/tokenize.js';
+import { FamilyTokenizer } from '../../../src/encode/family-tokenizer.js';
 
 const FIXTURES = new URL('../../fixtures/', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'trident-regex-guard-'));

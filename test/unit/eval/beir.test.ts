@@ -129,12 +129,12 @@ describe('loadBeir', () => {
 
   it('no judged query, or an empty corpus, is a typed error', async () => {
     const e = await rejects(loadBeir(await makeSet({ qrels: 'query-id\tcorpus-id\tscore\n' })));
-    expect(e.code).toBe('INVALID_ARGUMENT');
+    expect(e.code).toBe('EMPTY_DATA');
     expect(e.message).toContain('no query has judgements');
     const e2 = await rejects(loadBeir(await makeSet({ queries: '\n' })));
     expect(e2.code).toBe('UNKNOWN_ID'); // qrels now name unknown queries
     const e3 = await rejects(loadBeir(await makeSet({ corpus: '' })));
-    expect(e3.code).toBe('INVALID_ARGUMENT');
+    expect(e3.code).toBe('EMPTY_DATA');
   });
 
   it('a missing directory is an IO_ERROR', async () => {

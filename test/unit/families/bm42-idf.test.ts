@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFamilyEncoder, composeEncoders, type FamilyEncoder } from '../../../src/families/index.js';
+import { loadFamilyEncoder, composeEncoders, type FamilyEncoder } from '../../../src/encode/index.js';
 import { HybridIndex } from '../../../src/hybrid/index.js';
 import { SparseIndex } from '../../../src/sparse/index.js';
 import type { SparseVector } from '../../../src/encode/types.js';

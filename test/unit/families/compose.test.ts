@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Encoder } from '../../../src/encode/types.js';
-import { composeEncoders, loadFamilyEncoder, searchExpanded } from '../../../src/families/index.js';
+import { composeEncoders, loadFamilyEncoder } from '../../../src/encode/index.js';
+import { searchExpanded } from '../../../src/search/index.js';
 import { FIX } from './goldens.js';
 
 describe('composeEncoders', () => {
@@ -36,7 +37,7 @@ describe('composeEncoders', () => {
     expect(() => composeEncoders({ sparse: dense })).toThrow(/sparse/);
     expect(() => composeEncoders({})).toThrow(/at least one/);
     await enc.close();
-    await expect(enc.encode(['x'])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(enc.encode(['x'])).rejects.toMatchObject({ code: 'ENCODER_CLOSED', name: 'EncoderClosedError' });
   });
 });
 

@@ -2,7 +2,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFamilyEncoder } from '../../../src/families/index.js';
+import { loadFamilyEncoder } from '../../../src/encode/index.js';
 import { FIX, G, TOL, maxAbs, norm } from './goldens.js';
 
 const ST = join(FIX, 'tiny-bert-st');
@@ -29,7 +29,7 @@ describe('sentence-transformers layout (tiny BERT, WordPiece)', () => {
       });
     }
     await enc.close();
-    await expect(enc.encode(['x'])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(enc.encode(['x'])).rejects.toMatchObject({ code: 'ENCODER_CLOSED', name: 'EncoderClosedError' });
   });
 
   it('every pooling mode, with and without normalisation', async () => {

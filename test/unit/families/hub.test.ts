@@ -2,7 +2,7 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFamilyEncoder } from '../../../src/families/index.js';
+import { loadFamilyEncoder } from '../../../src/encode/index.js';
 import { FIX, G, TOL, maxAbs, norm } from './goldens.js';
 import { startHubMirror } from '../../helpers/hub-mirror.js';
 

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeEncoders, loadFamilyEncoder, type FamilyEncoder } from '../../../src/families/index.js';
+import { composeEncoders, loadFamilyEncoder, type FamilyEncoder } from '../../../src/encode/index.js';
 import { HybridIndex } from '../../../src/hybrid/index.js';
 import { prepareDocuments } from '../../../src/hybrid/chunking.js';
 import { FIX, G, maxAbs } from './goldens.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadFamilyEncoder } from '../../../src/families/index.js';
+import { loadFamilyEncoder } from '../../../src/encode/index.js';
 import { HybridIndex } from '../../../src/hybrid/index.js';
 import { FIX, G, TOL, maxAbs, norm } from './goldens.js';
 

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeByRole, loadByRole, loadFamilyEncoder } from '../../../src/families/index.js';
+import { composeByRole, loadByRole, loadFamilyEncoder } from '../../../src/encode/index.js';
 import { HybridIndex } from '../../../src/hybrid/index.js';
 import type { Encoder } from '../../../src/encode/types.js';
 import { FIX, G, TOL, maxAbs } from './goldens.js';
@@ -49,7 +49,7 @@ describe('composeByRole / loadByRole: SPLADE query model + document model', () =
     expect(maxAbs(dense(queryCases[0]!.sparse.ids, queryCases[0]!.sparse.weights, V), dense(docCases[0]!.sparse.ids, docCases[0]!.sparse.weights, V))).toBeGreaterThan(0.01);
     await enc.close();
     await enc.close(); // idempotent
-    await expect(enc.encode(['x'])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(enc.encode(['x'])).rejects.toMatchObject({ code: 'ENCODER_CLOSED', name: 'EncoderClosedError' });
   });
 
   it('one HybridIndex indexes with the document model and searches with the query model', async () => {

@@ -12,7 +12,7 @@ import { DenseIndex } from '../../../src/dense/index.js';
 import { SparseIndex } from '../../../src/sparse/index.js';
 import { MultiVectorStore } from '../../../src/multivector/index.js';
 import { loadEncoder } from '../../../src/encode/index.js';
-import { loadFamilyEncoder } from '../../../src/families/index.js';
+import { loadFamilyEncoder } from '../../../src/encode/index.js';
 import { FakeEncoder, fakeEncode, FAKE_DIM } from '../../helpers/fake-encoder.js';
 
 const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau'.split(' ');

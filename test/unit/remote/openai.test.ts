@@ -157,7 +157,7 @@ describe('createOpenAIEncoder (loopback server)', () => {
     await expect(createOpenAIEncoder({ model: 'm', dimensions: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(enc.encodeTokens()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     await enc.close();
-    await expect(enc.encode(['x'])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(enc.encode(['x'])).rejects.toMatchObject({ code: 'ENCODER_CLOSED', name: 'EncoderClosedError' });
   });
 
   it('spaces requests with a shared rate limiter', async () => {

@@ -25,7 +25,7 @@ describe('cross-encoder reranker (tiny XLMRobertaForSequenceClassification)', ()
       for (let i = 0; i < docs.length; i++) expect(Math.abs(batch[i]! - (await rr.rerank(q, [docs[i]!]))[0]!)).toBeLessThan(1e-5);
       await rr.close();
       await sg.close();
-      await expect(rr.rerank('q', ['d'])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(rr.rerank('q', ['d'])).rejects.toMatchObject({ code: 'ENCODER_CLOSED', name: 'EncoderClosedError' });
     }
   });
 

@@ -1,6 +1,9 @@
 /**
- * Presets: hub ids → family conventions, taken from the model cards and reference code
- * (sentence-transformers configs, FlagEmbedding, fastembed, colbert-ir, PyLate). A preset
+ * Presets: every model family `loadEncoder` knows is a configuration of the one loader.
+ * Hub ids → kind and conventions, taken from the model cards and reference code
+ * (sentence-transformers configs, FlagEmbedding, fastembed, colbert-ir, PyLate). The `m3`
+ * presets (BGE-M3's layouts, the built-in static models) go to the M3 backend (heads files or
+ * a three-output graph, trident.json); every other kind to the ONNX family backend. A preset
  * only sets what the model's own files cannot say (prefixes, instructions, EOS/left padding,
  * sparse and ColBERT rules); pooling/normalisation of sentence-transformers models are read
  * from their files unless the preset pins them.
@@ -9,8 +12,9 @@
  * real checkpoints were not downloadable in this environment, so numbers against them are
  * left to a conformance run (README table).
  */
-import type { ColbertConfig, FamilyConfig } from './config.js';
-import { PUNCTUATION } from './config.js';
+import type { ColbertConfig, FamilyConfig } from './family-config.js';
+import { PUNCTUATION } from './family-config.js';
+import type { EncoderKind } from './types.js';
 
 /** A preset: which hub ids it covers and the settings it pins. */
 export interface Preset {
@@ -20,7 +24,7 @@ export interface Preset {
   match: RegExp;
   /** Representative hub ids (documentation, README table). */
   ids: string[];
-  config: Partial<Omit<FamilyConfig, 'colbert'>> & { colbert?: Partial<ColbertConfig> };
+  config: Partial<Omit<FamilyConfig, 'colbert' | 'kind'>> & { kind?: EncoderKind; colbert?: Partial<ColbertConfig> };
   /** Default task of the instruction template (decoder embedders, instruct models). */
   defaultTask?: string;
   /** Instruction template for queries; `{task}` is replaced. */
@@ -34,6 +38,17 @@ const WEB_TASK = 'Given a web search query, retrieve relevant passages that answ
 
 /** Every built-in preset, most specific first. */
 export const PRESETS: readonly Preset[] = [
+  {
+    name: 'bge-m3', match: /^(BAAI\/bge-m3|aapot\/bge-m3-onnx|Xenova\/bge-m3|gpahal\/bge-m3-onnx-int8)$/i,
+    ids: ['BAAI/bge-m3', 'aapot/bge-m3-onnx', 'Xenova/bge-m3', 'gpahal/bge-m3-onnx-int8'],
+    config: { family: 'bge-m3', kind: 'm3' },
+    onnxNote: 'heads: sparse_linear.pt + colbert_linear.pt beside a backbone graph, or a three-output graph (dense_vecs, sparse_vecs, colbert_vecs)',
+  },
+  {
+    name: 'builtin', match: /^builtin:/, ids: ['builtin:static-en'],
+    config: { family: 'bge-m3', kind: 'm3' },
+    onnxNote: 'shipped in the package (src/models/<name>): a static M3-layout model, no download',
+  },
   {
     name: 'multilingual-e5-instruct', match: /^intfloat\/multilingual-e5-large-instruct$/i,
     ids: ['intfloat/multilingual-e5-large-instruct'],

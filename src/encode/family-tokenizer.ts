@@ -13,9 +13,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { checkTokenizerPatterns } from '../encode/regex-guard.js';
+import { checkTokenizerPatterns } from './regex-guard.js';
 import { InvalidArgumentError, ModelError } from '../errors.js';
-import type { CharSpan } from '../encode/types.js';
+import type { CharSpan } from './types.js';
 import { splitWords, vocabTokenizerConfig, vocabTokenizerJson, type WordSplitter } from './japanese.js';
 
 /** Bare tokens of one text (no specials). */

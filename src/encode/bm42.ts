@@ -14,7 +14,7 @@
  */
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
-import type { SparseVector } from '../encode/types.js';
+import type { SparseVector } from './types.js';
 
 /**
  * MurmurHash3 x86 32-bit of the UTF-8 bytes of `s`, as a signed 32-bit integer (`mmh3.hash`).

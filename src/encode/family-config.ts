@@ -1,14 +1,15 @@
 /**
- * Family configuration: everything beyond the weights that decides a model's outputs,
- * and the readers of sentence-transformers / PyLate files that supply it.
+ * Configuration of the non-M3 presets (dense, SPLADE, BM42, ColBERT): everything beyond the
+ * weights that decides a model's outputs, and the readers of sentence-transformers / PyLate
+ * files that supply it.
  *
  * Precedence when loading: built-in defaults < the model's own files (modules.json,
  * 1_Pooling/config.json, sentence_bert_config.json, config_sentence_transformers.json)
  * < the preset < explicit options.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelError } from '../errors.js';
+import { readModelJson } from './json.js';
 
 /** What the encoder produces. */
 export type FamilyKind = 'dense' | 'splade' | 'bm42' | 'colbert';
@@ -76,17 +77,7 @@ export function defaultConfig(): FamilyConfig {
   };
 }
 
-async function readJsonIf(path: string): Promise<Record<string, unknown> | undefined> {
-  let text: string;
-  try { text = await readFile(path, 'utf8'); } catch { return undefined; }
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (v && typeof v === 'object') return v as Record<string, unknown>;
-  } catch (e) {
-    throw new ModelError('MODEL_INVALID', `${path}: not valid JSON (${(e as Error).message}); restore the file`, { cause: e });
-  }
-  throw new ModelError('MODEL_INVALID', `${path}: expected a JSON object or array`);
-}
+const readJsonIf = (path: string): Promise<Record<string, unknown> | undefined> => readModelJson(path, { optional: true, arrays: true });
 
 /** What a model directory's sentence-transformers / PyLate files say. */
 export interface StFiles {

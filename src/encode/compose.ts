@@ -17,8 +17,8 @@
  * labelled queries (HybridIndex.calibrate).
  */
 import { createHash } from 'node:crypto';
-import { invalid, TridentError } from '../errors.js';
-import type { EncodeOptions, Encoded, Encoder, EncoderInfo, TokenLevel } from '../encode/types.js';
+import { EncoderClosedError, invalid, TridentError } from '../errors.js';
+import type { EncodeOptions, Encoded, Encoder, EncoderInfo, TokenLevel } from './types.js';
 
 /** Recommended fusion for a composed encoder (feed to `search({ fusion })`). */
 export const COMPOSED_FUSION = Object.freeze({ kind: 'rrf' as const, rrfK: 60 });
@@ -71,10 +71,10 @@ export function composeEncoders(parts: ComposeParts): Encoder {
     heads: { dense: !!dense, sparse: !!sparse, multivector: !!multivector },
     dtype: distinct.every((e) => e.info.dtype === 'fp32') ? 'fp32' : 'int8',
     // the sparse component decides how the index weighs sparse queries (BM42: IDF at search time)
-    ...((sparse?.info as { sparseModifier?: string } | undefined)?.sparseModifier === 'idf' ? { sparseModifier: 'idf' as const } : {}),
+    ...(sparse?.info.sparseModifier === 'idf' ? { sparseModifier: 'idf' as const } : {}),
   };
   let closed = false;
-  const open = (): void => { if (closed) throw new TridentError('INVALID_ARGUMENT', 'the composed encoder is closed'); };
+  const open = (): void => { if (closed) throw new EncoderClosedError('the composed encoder is closed; compose new encoders'); };
   return {
     info,
     async encode(texts: readonly string[], opts: EncodeOptions = {}): Promise<Encoded[]> {

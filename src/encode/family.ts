@@ -1,6 +1,6 @@
 /**
- * One {@link Encoder} for every ONNX family (dense, SPLADE, BM42, ColBERT), driven by a
- * {@link FamilyConfig}. Create it with `loadFamilyEncoder`.
+ * The {@link Encoder} of every non-M3 preset (dense, SPLADE, BM42, ColBERT), driven by a
+ * {@link FamilyConfig}; `loadEncoder` creates it when the preset's kind is not `m3`.
  *
  * Sequence layout per text (ids counted against `maxLength`, specials included):
  * - dense / SPLADE / BM42: `template-prefix  tokens(prefix + text)  template-suffix  [EOS if appendEos]`;
@@ -11,13 +11,14 @@
  * (cumsum(mask) − 1, padding at 1, as Hugging Face does), `token_type_ids` as zeros.
  * Results come back in input order; batched == one by one up to float noise (tested).
  */
-import { InvalidArgumentError, ModelError, TridentError } from '../errors.js';
-import type { Feed, OnnxSession } from '../encode/onnx-session.js';
-import type { CharSpan, EncodeOptions, Encoded, Encoder, EncoderInfo, Role, SparseVector, TokenLevel } from '../encode/types.js';
+import { ModelError, TridentError } from '../errors.js';
+import { checkEncodeInput, checkTokenIds, Lifecycle } from './base.js';
 import { bm42Document, bm42Query, bm42Stem } from './bm42.js';
-import type { FamilyConfig } from './config.js';
-import { l2, poolRows, spladePool, unitSparse } from './pool.js';
-import type { FamilyTokenizer } from './tokenize.js';
+import type { FamilyConfig } from './family-config.js';
+import type { FamilyTokenizer } from './family-tokenizer.js';
+import type { Feed, OnnxSession } from './onnx-session.js';
+import { l2normalize, poolRows, spladePool, unitSparse } from './pooling.js';
+import type { CharSpan, EncodeOptions, Encoded, Encoder, EncoderInfo, Role, SparseVector, TokenLevel } from './types.js';
 
 /** Graph output names chosen at load time. */
 export interface OutputNames {
@@ -28,25 +29,22 @@ export interface OutputNames {
 }
 
 /**
- * {@link EncoderInfo} plus what a family encoder tells the index about its outputs.
+ * Former name of {@link EncoderInfo} (which now carries `sparseModifier` for every encoder).
  *
+ * @deprecated use {@link EncoderInfo}.
  * @example
  * ```ts
- * const bm42 = await loadFamilyEncoder('Qdrant/bm42-all-minilm-l6-v2-attentions');
- * bm42.info.sparseModifier; // 'idf': HybridIndex weighs query terms by its own IDF
+ * const info: FamilyEncoderInfo = (await loadEncoder('Qdrant/bm42-all-minilm-l6-v2-attentions')).info;
  * ```
  */
-export interface FamilyEncoderInfo extends EncoderInfo {
-  /** `idf` when the index must apply IDF to sparse queries at search time (BM42). */
-  sparseModifier?: 'none' | 'idf';
-}
+export type FamilyEncoderInfo = EncoderInfo;
 
 /** Internal parts of a {@link FamilyEncoder}. */
 export interface FamilyParts {
   session: OnnxSession;
   tok: FamilyTokenizer;
   cfg: FamilyConfig;
-  info: FamilyEncoderInfo;
+  info: EncoderInfo;
   outputs: OutputNames;
   /** Largest sequence the model accepts. */
   maxPositions: number;
@@ -89,17 +87,17 @@ const EMPTY_SPARSE = (): SparseVector => ({ ids: new Uint32Array(0), weights: ne
  *
  * @example
  * ```ts
- * const e5 = await loadFamilyEncoder('intfloat/multilingual-e5-small');
+ * const e5 = await loadEncoder('intfloat/multilingual-e5-small');
  * const [q] = await e5.encode(['how do I cook rice?'], { role: 'query' }); // 'query: ' prepended
  * ```
  */
 export class FamilyEncoder implements Encoder {
-  readonly info: FamilyEncoderInfo;
+  readonly info: EncoderInfo;
   readonly #p: FamilyParts;
   readonly #cfg: FamilyConfig;
-  #closed = false;
+  readonly #life = new Lifecycle('loadEncoder()');
 
-  /** Internal: use `loadFamilyEncoder`. */
+  /** Internal: use `loadEncoder`. */
   constructor(parts: FamilyParts) {
     this.#p = parts;
     this.#cfg = parts.cfg;
@@ -144,28 +142,23 @@ export class FamilyEncoder implements Encoder {
         // late chunking: which positions are the caller's text, and no lexical weights here
         textMask,
         lexical: false,
-      } as TokenLevel;
+      };
     });
   }
 
   decodeTokens(ids: Uint32Array | readonly number[]): string[] {
-    this.#checkOpen();
-    if (!(ids instanceof Uint32Array) && !Array.isArray(ids)) throw new InvalidArgumentError('INVALID_ARGUMENT', 'decodeTokens expects a Uint32Array or an array of token ids');
+    this.#life.check();
     if (this.#cfg.kind === 'bm42') {
       // term ids are hashes of stems: give the stems this process has hashed, `#id` otherwise
-      for (const id of ids) if (!Number.isInteger(id) || id < 0 || id > 0x7fffffff) throw new InvalidArgumentError('INVALID_ARGUMENT', `BM42 term id ${id} is not an integer in [0, 2^31)`);
+      checkTokenIds(ids, 0x80000000, 'BM42 term');
       return Array.from(ids, (id) => bm42Stem(id) ?? `#${id}`);
     }
-    for (const id of ids) {
-      if (!Number.isInteger(id) || id < 0 || id >= this.info.vocabSize) throw new InvalidArgumentError('INVALID_ARGUMENT', `token id ${id} is outside the vocabulary [0, ${this.info.vocabSize})`);
-    }
+    checkTokenIds(ids, this.info.vocabSize);
     return this.#p.tok.pieces(ids);
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#p.session.release();
+    await this.#life.close(() => this.#p.session.release());
   }
 
   /** Query of a document-only SPLADE model: distinct tokens, weight 1 or the `idf.json` weight. */
@@ -177,27 +170,13 @@ export class FamilyEncoder implements Encoder {
     return { ids: Uint32Array.from(keep), weights: Float32Array.from(keep, (id) => table.get(id)!) };
   }
 
-  #checkOpen(): void {
-    if (this.#closed) throw new TridentError('INVALID_ARGUMENT', 'the encoder is closed; load a new one with loadFamilyEncoder()');
-  }
-
   #isSpecial(id: number): boolean {
     return this.#p.tok.specialIds.has(id);
   }
 
   #validate(texts: readonly string[], opts: EncodeOptions): { role: Role } {
-    this.#checkOpen();
-    if (!Array.isArray(texts)) throw new InvalidArgumentError('INVALID_ARGUMENT', 'texts must be an array of strings');
-    texts.forEach((t, i) => {
-      if (typeof t !== 'string') throw new InvalidArgumentError('INVALID_TEXT', `texts[${i}] is ${t === null ? 'null' : typeof t}, not a string`);
-    });
-    const role = opts.role ?? 'document';
-    if (role !== 'query' && role !== 'document') throw new InvalidArgumentError('INVALID_ARGUMENT', `role must be 'query' or 'document', got ${JSON.stringify(role)}`);
-    const min = this.#minLength();
-    if (opts.maxLength !== undefined && (!Number.isInteger(opts.maxLength) || opts.maxLength < min || opts.maxLength > this.#p.maxPositions)) {
-      throw new InvalidArgumentError('INVALID_ARGUMENT', `maxLength must be an integer in [${min}, ${this.#p.maxPositions}] (it counts the special tokens), got ${opts.maxLength}`);
-    }
-    if (opts.batchSize !== undefined && (!Number.isInteger(opts.batchSize) || opts.batchSize < 1)) throw new InvalidArgumentError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${opts.batchSize}`);
+    this.#life.check();
+    const { role } = checkEncodeInput(texts, opts, { minLength: this.#minLength(), maxPositions: this.#p.maxPositions, defaultLength: this.info.maxLength });
     return { role };
   }
 
@@ -266,8 +245,8 @@ export class FamilyEncoder implements Encoder {
       };
       if (names.has('token_type_ids')) feeds.token_type_ids = { type: 'int64', data: new Array<number>(B * T).fill(0), dims };
       if (names.has('position_ids')) feeds.position_ids = { type: 'int64', data: pos, dims };
-      this.#checkOpen();
-      const res = await this.#p.session.run(feeds, fetch);
+      this.#life.check();
+      const res = await this.#life.track(this.#p.session.run(feeds, fetch));
       batch.forEach((job, b) => {
         const shift = left ? T - job.ids.length : 0;
         const h = o.hidden ? res[o.hidden] : undefined;
@@ -315,7 +294,7 @@ export class FamilyEncoder implements Encoder {
     let dense: Float32Array;
     if (cfg.pooling === 'graph') dense = r.pooled!;
     else dense = poolRows(r.hidden!, r.shift * r.H, L, r.H, r.job.att, cfg.pooling);
-    if (cfg.normalize) l2(dense);
+    if (cfg.normalize) l2normalize(dense);
     return this.#encoded(r.job, dense, null);
   }
 
@@ -345,7 +324,7 @@ export class FamilyEncoder implements Encoder {
           dst[o] = s;
         }
       } else dst.set(src);
-      if (this.#cfg.normalize) l2(dst);
+      if (this.#cfg.normalize) l2normalize(dst);
     });
     const spans = this.#spans(r.job);
     return {

@@ -17,9 +17,9 @@
  * pairs must agree on the dimension. The index identity combines both models' ids.
  */
 import { createHash } from 'node:crypto';
-import { invalid, TridentError } from '../errors.js';
-import type { EncodeOptions, Encoded, Encoder, EncoderInfo, TokenLevel } from '../encode/types.js';
-import { loadFamilyEncoder, type LoadFamilyOptions } from './load.js';
+import { EncoderClosedError, invalid, TridentError } from '../errors.js';
+import { checkLoadOptions, loadChecked } from './load.js';
+import type { EncodeOptions, Encoded, Encoder, EncoderInfo, LoadEncoderOptions, TokenLevel } from './types.js';
 
 /**
  * The two models of a role pair.
@@ -98,7 +98,7 @@ export function composeByRole(parts: RoleParts): Encoder {
     dtype: query.info.dtype === 'fp32' && document.info.dtype === 'fp32' ? 'fp32' : 'int8',
   };
   let closed = false;
-  const open = (): void => { if (closed) throw new TridentError('INVALID_ARGUMENT', 'the role-composed encoder is closed; compose new encoders'); };
+  const open = (): void => { if (closed) throw new EncoderClosedError('the role-composed encoder is closed; compose new encoders'); };
   return {
     info,
     async encode(texts: readonly string[], opts: EncodeOptions = {}): Promise<Encoded[]> {
@@ -133,11 +133,12 @@ export function composeByRole(parts: RoleParts): Encoder {
  * const splade = await loadByRole('naver/efficient-splade-VI-BT-large-query', 'naver/efficient-splade-VI-BT-large-doc');
  * ```
  */
-export async function loadByRole(querySource: string, documentSource: string, opts: LoadFamilyOptions = {}): Promise<Encoder> {
-  const query = await loadFamilyEncoder(querySource, opts);
+export async function loadByRole(querySource: string, documentSource: string, opts: LoadEncoderOptions = {}): Promise<Encoder> {
+  checkLoadOptions('loadByRole() options', opts);
+  const query = await loadChecked(querySource, opts, 'family');
   let document: Encoder;
   try {
-    document = await loadFamilyEncoder(documentSource, opts);
+    document = await loadChecked(documentSource, opts, 'family');
   } catch (e) {
     await query.close();
     throw e;

@@ -1,73 +1,38 @@
 /**
- * `loadFamilyEncoder(source, opts)`: resolves a directory (or a hub id through the cache),
- * merges defaults < the model's own files < the preset < options into a
- * {@link FamilyConfig}, opens the ONNX session, picks the graph outputs, probes the
- * dimensions and returns a {@link FamilyEncoder}.
+ * The ONNX family backend of `loadEncoder` (presets of kind dense, splade, bm42, colbert):
+ * resolves a directory (or a hub id through the cache), merges defaults < the model's own
+ * files < the preset < options into a {@link FamilyConfig}, opens the ONNX session, picks the
+ * graph outputs, probes the dimensions and returns a {@link FamilyEncoder}. Options were
+ * validated by the loader (load.ts); this module checks the merged configuration.
  */
 import { createHash } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidArgumentError, ModelError } from '../errors.js';
-import { checkOptions, type OptionKeys } from '../options.js';
-import { OnnxSession } from '../encode/onnx-session.js';
-import { readSafetensors, readTorchStateDict, type Tensor } from '../encode/tensor-file.js';
-import type { LoadEncoderOptions } from '../encode/types.js';
-import { defaultConfig, readStFiles, type ColbertConfig, type DensePooling, type FamilyConfig, type FamilyKind } from './config.js';
-import { FamilyEncoder, type FamilyEncoderInfo, type FamilyParts, type OutputNames } from './encoder.js';
-import { listFiles, selectFamilyFiles } from './files.js';
-import { resolveFamilyHub } from './hub.js';
-import { findPreset, type Preset } from './presets.js';
-import { FamilyTokenizer } from './tokenize.js';
-import type { WordSplitter } from './japanese.js';
+import { invalid, ModelError } from '../errors.js';
+import { defaultConfig, readStFiles, type ColbertConfig, type FamilyConfig } from './family-config.js';
+import { FamilyEncoder, type FamilyParts, type OutputNames } from './family.js';
+import { FamilyTokenizer } from './family-tokenizer.js';
+import { fileFingerprint } from './identity.js';
+import { readModelJson } from './json.js';
+import { listFiles, selectFamilyFiles } from './layout.js';
+import { OnnxSession } from './onnx-session.js';
+import type { Preset } from './presets.js';
+import { resolveModelDir } from './source.js';
+import { readSafetensors, readTorchStateDict, type Tensor } from './tensor-file.js';
+import type { EncoderInfo, LoadEncoderOptions } from './types.js';
 
-/** Options of {@link loadFamilyEncoder}: the loader's options plus config overrides. */
-export interface LoadFamilyOptions extends LoadEncoderOptions {
-  /** Preset name or hub id whose conventions to use (default: matched from `source`). */
-  preset?: string;
-  kind?: FamilyKind;
-  pooling?: DensePooling;
-  normalize?: boolean;
-  prefixes?: Partial<{ query: string; document: string }>;
-  /** Task of the instruction template (`Instruct: {task}\nQuery: `) for instruct presets. */
-  task?: string;
-  maxLength?: number;
-  padding?: 'left' | 'right';
-  appendEos?: boolean;
-  colbert?: Partial<ColbertConfig>;
-  spladeQuery?: 'model' | 'tokens';
-  /** Query-time sparse modifier the index applies (`idf` default for BM42, else `none`). */
-  sparseModifier?: 'none' | 'idf';
-  fusionWeights?: [number, number, number];
-  /**
-   * Word splitter for BertJapanese-style tokenizers (vocab.txt with `word_tokenizer_type: mecab`,
-   * e.g. Ruri v1/v2): see {@link WordSplitter}. Required by those models, refused by others.
-   */
-  wordSplitter?: WordSplitter;
-}
+/**
+ * Former options type of `loadFamilyEncoder`; every field is now in {@link LoadEncoderOptions}.
+ *
+ * @deprecated use {@link LoadEncoderOptions}.
+ * @example
+ * ```ts
+ * const opts: LoadFamilyOptions = { preset: 'multilingual-e5', maxLength: 256 };
+ * ```
+ */
+export type LoadFamilyOptions = LoadEncoderOptions;
 
-const FAMILY_KEYS = {
-  dtype: true, cacheDir: true, threads: true, onProgress: true, offline: true, hubUrl: true, accessToken: true, revision: true, heads: true, downloadTimeoutMs: true, downloadRetries: true,
-  preset: true, kind: true, pooling: true, normalize: true, prefixes: true, task: true, maxLength: true, padding: true, appendEos: true, colbert: true, spladeQuery: true, sparseModifier: true, fusionWeights: true, wordSplitter: true,
-} as const satisfies OptionKeys<LoadFamilyOptions>;
-
-async function fingerprint(path: string): Promise<string> {
-  const fh = await open(path, 'r');
-  try {
-    const { size } = await fh.stat();
-    const buf = Buffer.alloc(Math.min(size, 1 << 20));
-    await fh.read(buf, 0, buf.length, 0);
-    return `${size}:${createHash('sha256').update(buf).digest('hex')}`;
-  } finally {
-    await fh.close();
-  }
-}
-
-async function readJson(path: string | undefined): Promise<Record<string, unknown>> {
-  if (!path) return {};
-  try { return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>; } catch { return {}; }
-}
-
-function resolveConfig(st: Awaited<ReturnType<typeof readStFiles>>, preset: Preset | undefined, o: LoadFamilyOptions): FamilyConfig {
+function resolveConfig(st: Awaited<ReturnType<typeof readStFiles>>, preset: Preset | undefined, o: LoadEncoderOptions): FamilyConfig {
   const c = defaultConfig();
   if (st.pooling) c.pooling = st.pooling;
   if (st.normalize !== undefined) c.normalize = st.normalize;
@@ -75,11 +40,12 @@ function resolveConfig(st: Awaited<ReturnType<typeof readStFiles>>, preset: Pres
   if (st.prefixes) c.prefixes = { ...c.prefixes, ...st.prefixes };
   if (st.colbert) c.kind = 'colbert';
   const p = preset?.config ?? {};
-  const { colbert: pc, prefixes: pp, ...rest } = p;
+  const { colbert: pc, prefixes: pp, kind: pk, ...rest } = p;
   Object.assign(c, rest);
+  if (pk !== undefined && pk !== 'm3') c.kind = pk;
   if (pp) c.prefixes = { ...c.prefixes, ...pp };
   if (preset?.instruction) c.prefixes = { query: preset.instruction.replace('{task}', o.task ?? preset.defaultTask ?? ''), document: '' };
-  if (o.kind) c.kind = o.kind;
+  if (o.kind && o.kind !== 'm3') c.kind = o.kind;
   if (o.pooling) c.pooling = o.pooling;
   if (o.normalize !== undefined) c.normalize = o.normalize;
   if (o.prefixes) c.prefixes = { ...c.prefixes, ...o.prefixes };
@@ -102,12 +68,12 @@ function resolveConfig(st: Awaited<ReturnType<typeof readStFiles>>, preset: Pres
   return c;
 }
 
-function validate(c: FamilyConfig, o: LoadFamilyOptions): void {
-  const bad = (m: string): never => { throw new InvalidArgumentError('INVALID_ARGUMENT', m); };
+/** Checks the merged configuration (preset and model files included, not only the options). */
+function validate(c: FamilyConfig): void {
+  const bad = (m: string): never => invalid('INVALID_ARGUMENT', m);
   if (!['dense', 'splade', 'bm42', 'colbert'].includes(c.kind)) bad(`kind must be dense, splade, bm42 or colbert, got ${JSON.stringify(c.kind)}`);
   if (!['cls', 'mean', 'max', 'mean_sqrt_len', 'last_token', 'graph'].includes(c.pooling)) bad(`pooling must be cls, mean, max, mean_sqrt_len, last_token or graph, got ${JSON.stringify(c.pooling)}`);
   if (!Number.isInteger(c.maxLength) || c.maxLength < 3) bad(`maxLength must be an integer >= 3, got ${c.maxLength}`);
-  if (o.threads !== undefined && (!Number.isInteger(o.threads) || o.threads < 1)) bad(`threads must be a positive integer, got ${o.threads}`);
   if (c.sparseModifier !== undefined && c.sparseModifier !== 'none' && c.sparseModifier !== 'idf') bad(`sparseModifier must be 'none' or 'idf', got ${JSON.stringify(c.sparseModifier)}`);
   if (c.sparseModifier === 'idf' && c.kind !== 'bm42' && c.kind !== 'splade') bad(`sparseModifier 'idf' applies to sparse kinds (bm42, splade); this model is ${c.kind}`);
   const w = c.fusionWeights;
@@ -173,36 +139,26 @@ async function readProjection(dir: string, densePath: string | undefined): Promi
 }
 
 /**
- * Loads a non-M3 family encoder (E5, GTE, sentence-transformers, Ruri, GLuCoSE, RoSEtta,
- * jina-v2, decoder embedders, SPLADE, BM42, ColBERT/PyLate) from a directory with an ONNX
- * export or a hub id. Conventions come from the preset matched by `opts.preset` or `source`.
+ * Loads a non-M3 preset (E5, GTE, sentence-transformers, Ruri, GLuCoSE, RoSEtta, jina-v2,
+ * decoder embedders, SPLADE, BM42, ColBERT/PyLate) from a directory with an ONNX export or a
+ * hub id; `loadEncoder` calls it with the preset it matched.
  *
  * @example
  * ```ts
- * const splade = await loadFamilyEncoder('prithivida/Splade_PP_en_v1');
- * const colbert = await loadFamilyEncoder('./answerai-colbert-small-v1-onnx', { preset: 'colbertv2' });
- * const [d] = await colbert.encode(['ColBERT scores with MaxSim.']);
- * d.multivector.count; // tokens kept (punctuation skipped)
+ * const colbert = await loadFamily('./answerai-colbert-small-v1-onnx', {}, findPreset('colbertv2'));
  * ```
  */
-export async function loadFamilyEncoder(source: string, opts: LoadFamilyOptions = {}): Promise<FamilyEncoder> {
-  checkOptions('loadFamilyEncoder() options', opts, FAMILY_KEYS);
-  if (typeof source !== 'string' || source === '') throw new ModelError('MODEL_NOT_FOUND', 'the model source must be a directory or a hub id (owner/name)');
-  const preset = opts.preset !== undefined ? findPreset(opts.preset) : findPreset(source);
-  if (opts.preset !== undefined && !preset) throw new InvalidArgumentError('INVALID_ARGUMENT', `unknown preset ${JSON.stringify(opts.preset)}; see PRESETS for the names`);
+export async function loadFamily(source: string, opts: LoadEncoderOptions, preset: Preset | undefined): Promise<FamilyEncoder> {
   const dtype = opts.dtype ?? 'fp32';
-  const dir = await resolveFamilyHub(source, opts);
+  const dir = await resolveModelDir(source, opts);
   const files = selectFamilyFiles(await listFiles(dir), dtype, dir);
   const at = (p: string | undefined): string | undefined => (p ? join(dir, ...p.split('/')) : undefined);
   const st = await readStFiles(dir);
   const cfg = resolveConfig(st, preset, opts);
-  validate(cfg, opts);
+  validate(cfg);
   const ws = opts.wordSplitter;
-  if (ws !== undefined && (!ws || typeof ws.split !== 'function' || typeof ws.name !== 'string' || ws.name === '')) {
-    throw new InvalidArgumentError('INVALID_ARGUMENT', 'wordSplitter must be { name: string, split(text): string[] } (the name enters the encoder identity)');
-  }
   const tok = await FamilyTokenizer.load(at(files.tokenizer)!, at(files.tokenizerConfig), ws ? { wordSplitter: ws } : {});
-  const modelCfg = await readJson(at(files.config));
+  const modelCfg = (files.config ? await readModelJson(at(files.config)!, { optional: true }) : undefined) ?? {};
   const rows = typeof modelCfg.vocab_size === 'number' ? modelCfg.vocab_size : undefined;
   if (rows !== undefined && tok.vocabSize > rows) {
     throw new ModelError('TOKENIZER_MISMATCH', `${at(files.tokenizer)} has ${tok.vocabSize} ids but the model has ${rows} embedding rows; the tokenizer belongs to another model`);
@@ -231,8 +187,8 @@ export async function loadFamilyEncoder(source: string, opts: LoadFamilyOptions 
     const h = createHash('sha256').update(JSON.stringify(cfg)).update(await readFile(at(files.tokenizer)!));
     if (queryWeights) h.update(await readFile(at(files.idf)!));
     if (ws) h.update(`wordSplitter:${ws.name}`);
-    for (const f of weightFiles) h.update(await fingerprint(f));
-    const info: FamilyEncoderInfo = {
+    for (const f of weightFiles) h.update(await fileFingerprint(f, { headOnly: true }));
+    const info: EncoderInfo = {
       id: `${cfg.family}-${cfg.kind}-${files.dtype}-${h.digest('hex').slice(0, 16)}`,
       name: source,
       family: cfg.family,
