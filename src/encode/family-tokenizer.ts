@@ -12,8 +12,9 @@
  *   the lower-cased, accent-stripped text; unmatched pieces get an empty span at the cursor.
  */
 import { readFile } from 'node:fs/promises';
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '@huggingface/tokenizers';
 import { checkTokenizerPatterns } from './regex-guard.js';
+import { buildTokenizer, encodeWithBudget, piecesOf, readTokenizerConfig, tokenizerReadError, wellFormed } from './tokenizer-common.js';
 import { InvalidArgumentError, ModelError } from '../errors.js';
 import type { CharSpan } from './types.js';
 import { splitWords, vocabTokenizerConfig, vocabTokenizerJson, type WordSplitter } from './japanese.js';
@@ -44,8 +45,6 @@ function findSub(hay: number[], needle: number[]): number {
   }
   return -1;
 }
-
-const wellFormed = (s: string): string => (s as string & { toWellFormed(): string }).toWellFormed();
 
 /**
  * A loaded tokenizer with its single and pair templates.
@@ -114,10 +113,7 @@ export class FamilyTokenizer {
    * BertJapanese tokenizer (built in memory; a MeCab-style one needs `wordSplitter`).
    */
   static async load(tokenizerFile: string, configFile?: string, opts: { wordSplitter?: WordSplitter } = {}): Promise<FamilyTokenizer> {
-    let config: Record<string, unknown> = {};
-    if (configFile) {
-      try { config = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>; } catch { config = {}; }
-    }
+    const config = await readTokenizerConfig(configFile);
     const vocabOnly = /(^|[\\/])vocab\.txt$/.test(tokenizerFile);
     let json: Record<string, unknown>;
     let split: { splitter: WordSplitter; normalize: boolean } | undefined;
@@ -141,15 +137,9 @@ export class FamilyTokenizer {
       }
     } catch (e) {
       if (e instanceof ModelError || e instanceof InvalidArgumentError) throw e;
-      const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'MODEL_NOT_FOUND' : 'MODEL_INVALID';
-      throw new ModelError(code, `${tokenizerFile}: cannot read the tokenizer (${(e as Error).message}); restore the model's ${vocabOnly ? 'vocab.txt' : 'tokenizer.json'}`, { cause: e });
+      throw tokenizerReadError(tokenizerFile, e, vocabOnly ? 'vocab.txt' : 'tokenizer.json');
     }
-    try {
-      return new FamilyTokenizer(new Tokenizer(json, config), json, config, tokenizerFile, split);
-    } catch (e) {
-      if (e instanceof ModelError) throw e;
-      throw new ModelError('MODEL_INVALID', `${tokenizerFile}: not a usable tokenizer.json (${(e as Error).message})`, { cause: e });
-    }
+    return buildTokenizer(json, config, tokenizerFile, (tok) => new FamilyTokenizer(tok, json, config, tokenizerFile, split));
   }
 
   /** Id of a token string, or undefined. */
@@ -165,27 +155,15 @@ export class FamilyTokenizer {
 
   /** Piece string of each id (`''` outside the vocabulary). */
   pieces(ids: Iterable<number>): string[] {
-    const out: string[] = [];
-    for (const id of ids) out.push(this.#tok.id_to_token(id) ?? '');
-    return out;
+    return piecesOf(this.#tok, ids);
   }
 
   /** Bare tokens of `text`, at most `limit` of them (Infinity = all). */
   raw(text: string, limit = Infinity): RawTokens {
     const clean = this.#split ? splitWords(this.#split.splitter, wellFormed(text), this.#split.normalize) : wellFormed(text);
-    let budget = Number.isFinite(limit) ? Math.max(4096, limit * 8) : Infinity;
-    for (;;) {
-      let src = clean;
-      let cut = false;
-      if (clean.length > budget) {
-        const sp = clean.lastIndexOf(' ', budget);
-        if (sp > 0) { src = clean.slice(0, sp); cut = true; }
-      }
-      const enc = this.#tok.encode(src, { add_special_tokens: false });
-      if (cut && enc.ids.length <= limit) { budget *= 4; continue; }
-      const n = Math.min(enc.ids.length, limit);
-      return { ids: enc.ids.slice(0, n), tokens: enc.tokens.slice(0, n), cut: cut || enc.ids.length > limit };
-    }
+    const enc = encodeWithBudget(clean, limit, (src) => this.#tok.encode(src, { add_special_tokens: false }));
+    const n = Math.min(enc.ids.length, limit);
+    return { ids: enc.ids.slice(0, n), tokens: enc.tokens.slice(0, n), cut: enc.cut || enc.ids.length > limit };
   }
 
   /** Best-effort char spans of `tokens` (bare tokens of `text`, in order). */

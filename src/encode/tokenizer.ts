@@ -20,9 +20,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '@huggingface/tokenizers';
 import { ModelError } from '../errors.js';
 import { checkTokenizerPatterns } from './regex-guard.js';
+import { buildTokenizer, encodeWithBudget, piecesOf, readTokenizerConfig, tokenizerReadError, wellFormed } from './tokenizer-common.js';
 import { alignSpans } from './spans.js';
 import type { CharSpan } from './types.js';
 
@@ -74,47 +75,25 @@ export class TextTokenizer {
     try {
       json = JSON.parse(await readFile(tokenizerFile, 'utf8'));
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'MODEL_NOT_FOUND' : 'MODEL_INVALID';
-      throw new ModelError(code, `${tokenizerFile}: cannot read the tokenizer (${(e as Error).message}); restore the model's tokenizer.json`, { cause: e });
+      throw tokenizerReadError(tokenizerFile, e);
     }
-    let config: Record<string, unknown> = {};
-    if (configFile) {
-      try { config = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>; } catch { config = {}; }
-    }
+    const config = await readTokenizerConfig(configFile);
     // tokenizers.js compiles the file's patterns into backtracking RegExps: refuse hostile ones
     checkTokenizerPatterns(json, tokenizerFile);
-    try {
-      return new TextTokenizer(new Tokenizer(json as object, config), basename(tokenizerFile));
-    } catch (e) {
-      if (e instanceof ModelError) throw e;
-      throw new ModelError('MODEL_INVALID', `${tokenizerFile}: not a usable tokenizer.json (${(e as Error).message})`, { cause: e });
-    }
+    return buildTokenizer(json as object, config, tokenizerFile, (tok) => new TextTokenizer(tok, basename(tokenizerFile)));
   }
 
   /** Tokenizes one text with specials, truncated to `maxLength` tokens (counting specials). */
   encode(text: string, maxLength: number): TokenizedText {
-    const clean = (text as string & { toWellFormed(): string }).toWellFormed();
-    // Cheap pre-cut for huge texts: a token never covers less than one normalised
-    // character except after NFKC expansion, so 8 chars/token is ample; retry longer if not.
-    let budget = Math.max(4096, maxLength * 8);
-    for (;;) {
-      let src = clean;
-      let cut = false;
-      if (clean.length > budget) {
-        const sp = clean.lastIndexOf(' ', budget);
-        if (sp > 0) { src = clean.slice(0, sp); cut = true; }
-      }
-      const enc = this.#tok.encode(src);
-      if (cut && enc.ids.length <= maxLength) { budget *= 4; continue; }
-      const truncated = cut || enc.ids.length > maxLength;
-      let ids = enc.ids;
-      let pieces = enc.tokens;
-      if (ids.length > maxLength) {
-        ids = [...ids.slice(0, maxLength - 1), ids[ids.length - 1]!];
-        pieces = [...pieces.slice(0, maxLength - 1), pieces[pieces.length - 1]!];
-      }
-      return { ids, pieces, truncated, sourceLength: src.length };
+    const enc = encodeWithBudget(wellFormed(text), maxLength, (src) => this.#tok.encode(src));
+    const truncated = enc.cut || enc.ids.length > maxLength;
+    let ids = enc.ids;
+    let pieces = enc.tokens;
+    if (ids.length > maxLength) {
+      ids = [...ids.slice(0, maxLength - 1), ids[ids.length - 1]!];
+      pieces = [...pieces.slice(0, maxLength - 1), pieces[pieces.length - 1]!];
     }
+    return { ids, pieces, truncated, sourceLength: enc.source.length };
   }
 
   /** Character spans of `pieces` over the original `text` (see spans.ts). */
@@ -122,14 +101,11 @@ export class TextTokenizer {
     const special = pieces.map((_, i) => i === 0 || i === pieces.length - 1);
     const norm = this.#tok.normalizer;
     const normalize = norm ? (s: string): string => norm(s) as string : (s: string): string => s;
-    const clean = (text as string & { toWellFormed(): string }).toWellFormed();
-    return alignSpans(clean, pieces, special, normalize, this.#normCache);
+    return alignSpans(wellFormed(text), pieces, special, normalize, this.#normCache);
   }
 
   /** Vocabulary piece of each id (`''` for ids outside the vocabulary). */
   pieces(ids: Iterable<number>): string[] {
-    const out: string[] = [];
-    for (const id of ids) out.push(this.#tok.id_to_token(id) ?? '');
-    return out;
+    return piecesOf(this.#tok, ids);
   }
 }
