@@ -1,7 +1,8 @@
 /**
  * What every local encoder shares, whatever its preset (M3 layouts, dense, SPLADE, BM42,
  * ColBERT): the open/closed lifecycle with its in-flight runs, and the one validation of
- * `encode()` / `encodeTokens()` arguments and of `decodeTokens()` ids. One copy of these
+ * `encode()` / `encodeTokens()` arguments and of `decodeTokens()` ids, and the length-bucketed
+ * batching both backends run. One copy of these
  * checks, so every preset rejects the same bad input with the same typed error.
  * Never touches a model file or a session itself.
  */
@@ -116,4 +117,21 @@ export function checkTokenIds(ids: Uint32Array | readonly number[], limit: numbe
   for (const id of ids) {
     if (!Number.isInteger(id) || id < 0 || id >= limit) invalid('INVALID_ARGUMENT', `${what} id ${id} is outside [0, ${limit})${what === 'token' ? ' (the vocabulary)' : ''}`);
   }
+}
+
+/**
+ * Length-bucketed batches: jobs sorted by token count (ties by input index, so the order is
+ * deterministic), cut into groups of `batchSize`; each batch is padded to its last (longest)
+ * job. Results are written back by `index`, so callers return them in input order.
+ *
+ * @example
+ * ```ts
+ * lengthBatches([{ index: 0, ids: [1, 2, 3] }, { index: 1, ids: [1] }], 8); // [[job 1, job 0]]
+ * ```
+ */
+export function lengthBatches<J extends { index: number; ids: readonly number[] }>(jobs: readonly J[], batchSize: number): J[][] {
+  const order = [...jobs].sort((a, b) => a.ids.length - b.ids.length || a.index - b.index);
+  const out: J[][] = [];
+  for (let s = 0; s < order.length; s += batchSize) out.push(order.slice(s, s + batchSize));
+  return out;
 }

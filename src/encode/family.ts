@@ -12,7 +12,7 @@
  * Results come back in input order; batched == one by one up to float noise (tested).
  */
 import { ModelError, TridentError } from '../errors.js';
-import { checkEncodeInput, checkTokenIds, Lifecycle } from './base.js';
+import { checkEncodeInput, checkTokenIds, lengthBatches, Lifecycle } from './base.js';
 import { bm42Document, bm42Query, bm42Stem } from './bm42.js';
 import type { FamilyConfig } from './family-config.js';
 import type { FamilyTokenizer } from './family-tokenizer.js';
@@ -214,7 +214,6 @@ export class FamilyEncoder implements Encoder {
 
   async #forward(texts: readonly string[], role: Role, opts: EncodeOptions): Promise<RowOut[]> {
     const jobs = this.#jobs(texts, role, opts);
-    const order = [...jobs].sort((a, b) => a.ids.length - b.ids.length || a.index - b.index);
     const batchSize = opts.batchSize ?? 8;
     const out = new Array<RowOut>(jobs.length);
     const left = this.#cfg.padding === 'left';
@@ -222,8 +221,7 @@ export class FamilyEncoder implements Encoder {
     const o = this.#p.outputs;
     const fetch = [o.hidden, o.pooled, o.logits, o.attention].filter((x): x is string => !!x);
     const names = new Set(this.#p.session.inputs.map((i) => i.name));
-    for (let s = 0; s < order.length; s += batchSize) {
-      const batch = order.slice(s, s + batchSize);
+    for (const batch of lengthBatches(jobs, batchSize)) {
       const B = batch.length;
       const T = batch[batch.length - 1]!.ids.length;
       const ids = new Array<number>(B * T).fill(padId);

@@ -13,7 +13,7 @@ import { defaultConfig, readStFiles, type ColbertConfig, type FamilyConfig } fro
 import { FamilyEncoder, type FamilyParts, type OutputNames } from './family.js';
 import { FamilyTokenizer } from './family-tokenizer.js';
 import { fileFingerprint } from './identity.js';
-import { readModelJson } from './json.js';
+import { checkEmbeddingRows, positionLimit, readModelJson } from './json.js';
 import { listFiles, selectFamilyFiles } from './layout.js';
 import { OnnxSession } from './onnx-session.js';
 import type { Preset } from './presets.js';
@@ -159,13 +159,8 @@ export async function loadFamily(source: string, opts: LoadEncoderOptions, prese
   const ws = opts.wordSplitter;
   const tok = await FamilyTokenizer.load(at(files.tokenizer)!, at(files.tokenizerConfig), ws ? { wordSplitter: ws } : {});
   const modelCfg = (files.config ? await readModelJson(at(files.config)!, { optional: true }) : undefined) ?? {};
-  const rows = typeof modelCfg.vocab_size === 'number' ? modelCfg.vocab_size : undefined;
-  if (rows !== undefined && tok.vocabSize > rows) {
-    throw new ModelError('TOKENIZER_MISMATCH', `${at(files.tokenizer)} has ${tok.vocabSize} ids but the model has ${rows} embedding rows; the tokenizer belongs to another model`);
-  }
-  const mt = String(modelCfg.model_type ?? '');
-  const maxPos = typeof modelCfg.max_position_embeddings === 'number'
-    ? modelCfg.max_position_embeddings - (/roberta|camembert/.test(mt) ? 2 : 0) : Math.max(cfg.maxLength, 512);
+  checkEmbeddingRows(tok.vocabSize, typeof modelCfg.vocab_size === 'number' ? modelCfg.vocab_size : undefined, at(files.tokenizer)!, 'config.json vocab_size');
+  const maxPos = positionLimit(modelCfg, Math.max(cfg.maxLength, 512));
   if (cfg.appendEos && tok.special('eos') === undefined) throw new ModelError('MODEL_INVALID', `${dir}: appendEos needs an eos_token in tokenizer_config.json`);
   if (cfg.colbert) {
     for (const m of [cfg.colbert.queryMarker, cfg.colbert.documentMarker]) {

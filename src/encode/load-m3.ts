@@ -18,7 +18,7 @@ import { Backend } from './backend.js';
 import { resolveModelConfig, type HeadSet, type ModelConfig } from './config.js';
 import { readM3Heads, type M3Heads } from './heads.js';
 import { encoderIdentity } from './identity.js';
-import { readModelJson } from './json.js';
+import { checkEmbeddingRows, positionLimit, readModelJson } from './json.js';
 import { M3Encoder } from './m3.js';
 import { initializerDims } from './onnx-scan.js';
 import { resolveSource } from './source.js';
@@ -71,12 +71,8 @@ export async function loadM3(source: string, opts: LoadEncoderOptions = {}): Pro
     rows = (await initializerDims(at(files.onnx), (n) => /word_embeddings\.weight/.test(n)))?.[0];
     rowsFrom = `the embedding table of ${files.onnx}`;
   }
-  if (rows !== undefined && (tokenizer.vocabSize > rows || rows - tokenizer.vocabSize > 128)) {
-    throw new ModelError('TOKENIZER_MISMATCH', `${at(files.tokenizer)} has ${tokenizer.vocabSize} ids but the model has ${rows} embedding rows (${rowsFrom}); the tokenizer belongs to another model`);
-  }
-  // XLM-R / RoBERTa positions start at padding_idx + 1 = 2, so two rows are never used.
-  const positionOffset = ['xlm-roberta', 'roberta', 'camembert'].includes(String(modelConfig.model_type)) ? 2 : 0;
-  const maxPos = typeof modelConfig.max_position_embeddings === 'number' ? modelConfig.max_position_embeddings - positionOffset : 8192;
+  checkEmbeddingRows(tokenizer.vocabSize, rows, at(files.tokenizer), rowsFrom, 128);
+  const maxPos = positionLimit(modelConfig, 8192);
   let heads: M3Heads | undefined;
   if (files.sparseHead && files.colbertHead) heads = await readM3Heads(at(files.sparseHead), at(files.colbertHead), hiddenSize);
   const backend = await Backend.create(at(files.onnx), heads, opts.threads !== undefined ? { threads: opts.threads } : {});

@@ -8,7 +8,7 @@
  * beyond float noise (batched == one-by-one, tested).
  */
 import type { Backend, BatchOutput } from './backend.js';
-import { checkEncodeInput, checkTokenIds, Lifecycle, type CheckedInput } from './base.js';
+import { checkEncodeInput, checkTokenIds, lengthBatches, Lifecycle, type CheckedInput } from './base.js';
 import type { ModelConfig } from './config.js';
 import { l2normalize, meanRows, poolSparse } from './pooling.js';
 import type { TextTokenizer } from './tokenizer.js';
@@ -144,11 +144,9 @@ export class M3Encoder implements Encoder {
       const t = this.#tok.encode(prefix + text, maxLength);
       return { index, text: prefix + text, ids: t.ids, pieces: t.pieces, truncated: t.truncated, prefixLength: prefix.length, sourceLength: t.sourceLength };
     });
-    const order = [...jobs].sort((a, b) => a.ids.length - b.ids.length || a.index - b.index);
     const results = new Array<Forward>(jobs.length);
     const heads = this.info.heads;
-    for (let s = 0; s < order.length; s += batchSize) {
-      const batch = order.slice(s, s + batchSize);
+    for (const batch of lengthBatches(jobs, batchSize)) {
       const B = batch.length;
       const T = batch[batch.length - 1]!.ids.length;
       const ids = new Array<number>(B * T).fill(this.#cfg.padId);
