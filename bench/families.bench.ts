@@ -31,7 +31,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { idfWeightedQuery, loadFamilyEncoder, type FamilyEncoder } from '../src/encode/index.js';
+import { idfWeightedQuery, loadEncoder, type Encoder } from '../src/encode/index.js';
 import { SparseIndex } from '../src/sparse/index.js';
 import { prepareDocuments } from '../src/hybrid/chunking.js';
 import { rng } from './lib/synthetic.js';
@@ -47,11 +47,11 @@ const base = 'BM25 is a bag-of-words retrieval function that ranks documents bas
 const docs = Array.from({ length: DOCS }, (_, i) => `${base} ${'and the cat '.repeat(i % 5)}${i}`);
 
 async function main(): Promise<void> {
-  const encs: Record<string, FamilyEncoder> = {
-    baseline: await loadFamilyEncoder(join(FIX, 'tiny-bert-st'), { threads: THREADS }),
-    decoder: await loadFamilyEncoder(join(FIX, 'tiny-mistral'), { preset: 'e5-mistral', threads: THREADS }),
-    splade: await loadFamilyEncoder(join(FIX, 'tiny-splade'), { preset: 'splade', threads: THREADS }),
-    colbert: await loadFamilyEncoder(join(FIX, 'tiny-colbert'), { threads: THREADS }),
+  const encs: Record<string, Encoder> = {
+    baseline: await loadEncoder(join(FIX, 'tiny-bert-st'), { threads: THREADS }),
+    decoder: await loadEncoder(join(FIX, 'tiny-mistral'), { preset: 'e5-mistral', threads: THREADS }),
+    splade: await loadEncoder(join(FIX, 'tiny-splade'), { preset: 'splade', threads: THREADS }),
+    colbert: await loadEncoder(join(FIX, 'tiny-colbert'), { threads: THREADS }),
   };
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(encs).map((k) => [k, []]));
   const names = Object.keys(encs);
@@ -143,7 +143,7 @@ function benchIdf() {
 }
 
 /** Late chunking (one pass, pooled per chunk) vs ordinary chunking (one pass per chunk). */
-async function benchLate(enc: FamilyEncoder) {
+async function benchLate(enc: Encoder) {
   const S = env('TRIDENT_BENCH_FAMILIES_SENTENCES', 8);
   const pool = ['BM25 ranks documents by term frequency.', 'The cat and the dog played.', 'The runners were running quickly.', 'What is BM25?'];
   const text = Array.from({ length: S }, (_, i) => pool[i % pool.length]).join(' ');

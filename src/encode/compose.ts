@@ -38,9 +38,9 @@ export interface ComposeParts {
  * @example
  * ```ts
  * const enc = composeEncoders({
- *   dense: await loadFamilyEncoder('intfloat/multilingual-e5-small'),
- *   sparse: await loadFamilyEncoder('naver/splade-v3'),
- *   multivector: await loadFamilyEncoder('answerdotai/answerai-colbert-small-v1'),
+ *   dense: await loadEncoder('intfloat/multilingual-e5-small'),
+ *   sparse: await loadEncoder('naver/splade-v3'),
+ *   multivector: await loadEncoder('answerdotai/answerai-colbert-small-v1'),
  * });
  * const index = await HybridIndex.create({ encoder: enc });
  * await index.search('q', { mode: 'all', fusion: COMPOSED_FUSION });

@@ -34,7 +34,7 @@ import { InvalidArgumentError, ModelError } from '../errors.js';
  *   name: 'mecab-unidic-2.1.2',
  *   split: (text) => execFileSync('mecab', ['-Owakati'], { input: text, encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean),
  * };
- * const ruri = await loadFamilyEncoder('cl-nagoya/ruri-base', { wordSplitter: mecab });
+ * const ruri = await loadEncoder('cl-nagoya/ruri-base', { wordSplitter: mecab });
  * ```
  */
 export interface WordSplitter {

@@ -64,8 +64,8 @@ function checkVocabulary(q: Encoder, d: Encoder): void {
  * @example
  * ```ts
  * const splade = composeByRole({
- *   query: await loadFamilyEncoder('naver/efficient-splade-VI-BT-large-query'),
- *   document: await loadFamilyEncoder('naver/efficient-splade-VI-BT-large-doc'),
+ *   query: await loadEncoder('naver/efficient-splade-VI-BT-large-query'),
+ *   document: await loadEncoder('naver/efficient-splade-VI-BT-large-doc'),
  * });
  * const index = await HybridIndex.create({ encoder: splade }); // documents → the -doc model
  * await index.search('what is splade', { mode: 'sparse' });     // query → the -query model

@@ -36,6 +36,17 @@ describe('ENCODER_CLOSED', () => {
     await enc.close();
   });
 
+  it('family preset: close() during a running encode lets it finish (it used to free the session under it)', async () => {
+    const enc = await loadEncoder(ST);
+    const texts = Array.from({ length: 8 }, (_, i) => `sentence ${i} for the tiny model`);
+    const ref = await enc.encode(texts, { batchSize: 8 });
+    const running = enc.encode(texts, { batchSize: 8 });
+    await enc.close();
+    const out = await running;
+    out.forEach((o, i) => expect([...o.dense]).toEqual([...ref[i]!.dense]));
+    await expectClosed(enc);
+  });
+
   it('family preset (sentence-transformers dense) and a composed encoder', async () => {
     const dense = await loadEncoder(ST);
     expect(dense.info.heads.dense).toBe(true);
