@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyRerank, loadCrossEncoder } from '../../../src/rerank/index.js';
-import { FIX, G, TOL } from '../families/goldens.js';
+import { FIX, G, TOL } from '../encode/families/goldens.js';
 
 describe('cross-encoder reranker (tiny XLMRobertaForSequenceClassification)', () => {
   const cs = G.reranker.cases as Array<{ query: string; document: string; maxLength: number; logit: number }>;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadFamilyEncoder } from '../../../src/encode/index.js';
+import { loadFamilyEncoder } from '../../../../src/encode/index.js';
 import { FIX, G, TOL, maxAbs, norm } from './goldens.js';
 
 describe('decoder embedder (tiny Mistral: RMSNorm, rotary, GQA, causal)', () => {

@@ -8,12 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFamilyEncoder, composeEncoders, type FamilyEncoder } from '../../../src/encode/index.js';
-import { HybridIndex } from '../../../src/hybrid/index.js';
-import { SparseIndex } from '../../../src/sparse/index.js';
-import type { SparseVector } from '../../../src/encode/types.js';
+import { loadFamilyEncoder, composeEncoders, type FamilyEncoder } from '../../../../src/encode/index.js';
+import { HybridIndex } from '../../../../src/hybrid/index.js';
+import { SparseIndex } from '../../../../src/sparse/index.js';
+import type { SparseVector } from '../../../../src/encode/types.js';
 import { FIX } from './goldens.js';
-import { rng as mulberry32 } from '../../helpers/rng.js';
+import { rng as mulberry32 } from '../../../helpers/rng.js';
 
 /** Brute force: live docs → Σ_t q_t · idf_t · w_t with N, n counted over `live`. */
 function bruteForce(query: SparseVector, live: Map<number | string, SparseVector>): Map<number | string, number> {

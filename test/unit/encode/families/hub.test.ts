@@ -2,9 +2,9 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFamilyEncoder } from '../../../src/encode/index.js';
+import { loadFamilyEncoder } from '../../../../src/encode/index.js';
 import { FIX, G, TOL, maxAbs, norm } from './goldens.js';
-import { startHubMirror } from '../../helpers/hub-mirror.js';
+import { startHubMirror } from '../../../helpers/hub-mirror.js';
 
 const tmp: string[] = [];
 afterAll(async () => { for (const d of tmp) await rm(d, { recursive: true, force: true }); });

@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeByRole, loadByRole, loadFamilyEncoder } from '../../../src/encode/index.js';
-import { HybridIndex } from '../../../src/hybrid/index.js';
-import type { Encoder } from '../../../src/encode/types.js';
+import { composeByRole, loadByRole, loadFamilyEncoder } from '../../../../src/encode/index.js';
+import { HybridIndex } from '../../../../src/hybrid/index.js';
+import type { Encoder } from '../../../../src/encode/types.js';
 import { FIX, G, TOL, maxAbs } from './goldens.js';
 
 interface SpladeCase { name: string; text: string; maxLength: number; inputIds: number[]; sparse: { ids: number[]; weights: number[] } }

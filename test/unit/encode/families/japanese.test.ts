@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFamilyEncoder, type WordSplitter } from '../../../src/encode/index.js';
+import { loadFamilyEncoder, type WordSplitter } from '../../../../src/encode/index.js';
 import { FIX, G, maxAbs, norm } from './goldens.js';
 
 let tmp: string;

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Encoder } from '../../../src/encode/types.js';
-import { composeEncoders, loadFamilyEncoder } from '../../../src/encode/index.js';
-import { searchExpanded } from '../../../src/search/index.js';
+import type { Encoder } from '../../../../src/encode/types.js';
+import { composeEncoders, loadFamilyEncoder } from '../../../../src/encode/index.js';
+import { searchExpanded } from '../../../../src/search/index.js';
 import { FIX } from './goldens.js';
 
 describe('composeEncoders', () => {

@@ -7,8 +7,8 @@ import * as fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFamilyEncoder } from '../../../src/encode/index.js';
-import { startHubMirror } from '../../helpers/hub-mirror.js';
+import { loadFamilyEncoder } from '../../../../src/encode/index.js';
+import { startHubMirror } from '../../../helpers/hub-mirror.js';
 import { FIX } from './goldens.js';
 
 let tmp: string;

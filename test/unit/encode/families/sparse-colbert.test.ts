@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bm42TermId, idfWeightedQuery, loadFamilyEncoder, murmur3 } from '../../../src/encode/index.js';
+import { bm42TermId, idfWeightedQuery, loadFamilyEncoder, murmur3 } from '../../../../src/encode/index.js';
 import { FIX, G, TOL, maxAbs } from './goldens.js';
 
 describe('SPLADE (tiny BertForMaskedLM)', () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadFamilyEncoder } from '../../../src/encode/index.js';
-import { HybridIndex } from '../../../src/hybrid/index.js';
+import { loadFamilyEncoder } from '../../../../src/encode/index.js';
+import { HybridIndex } from '../../../../src/hybrid/index.js';
 import { FIX, G, TOL, maxAbs, norm } from './goldens.js';
 
 // tiny-nvembed: bidirectional decoder + latent attention + masked mean inside the ONNX graph

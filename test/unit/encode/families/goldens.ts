@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const FIX = join(new URL('../../fixtures/families', import.meta.url).pathname);
+export const FIX = join(new URL('../../../fixtures/families', import.meta.url).pathname);
 export const G = JSON.parse(readFileSync(join(FIX, 'goldens.json'), 'utf8'));
 export const TOL: number = G.tolerance;
 

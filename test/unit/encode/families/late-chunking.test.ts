@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeEncoders, loadFamilyEncoder, type FamilyEncoder } from '../../../src/encode/index.js';
-import { HybridIndex } from '../../../src/hybrid/index.js';
-import { prepareDocuments } from '../../../src/hybrid/chunking.js';
+import { composeEncoders, loadFamilyEncoder, type FamilyEncoder } from '../../../../src/encode/index.js';
+import { HybridIndex } from '../../../../src/hybrid/index.js';
+import { prepareDocuments } from '../../../../src/hybrid/chunking.js';
 import { FIX, G, maxAbs } from './goldens.js';
 
 const DOC = 'BM25 is a bag-of-words retrieval function that ranks documents. The cat and the dog and the cat. '

@@ -2,7 +2,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFamilyEncoder } from '../../../src/encode/index.js';
+import { loadFamilyEncoder } from '../../../../src/encode/index.js';
 import { FIX, G, TOL, maxAbs, norm } from './goldens.js';
 
 const ST = join(FIX, 'tiny-bert-st');
