@@ -68,16 +68,14 @@ function resolveConfig(st: Awaited<ReturnType<typeof readStFiles>>, preset: Pres
   return c;
 }
 
-/** Checks the merged configuration (preset and model files included, not only the options). */
+/**
+ * Checks what the loader's option checks cannot see: values read from the model's files
+ * (sentence_bert_config.json's max_seq_length) and options that depend on the resolved kind.
+ */
 function validate(c: FamilyConfig): void {
   const bad = (m: string): never => invalid('INVALID_ARGUMENT', m);
-  if (!['dense', 'splade', 'bm42', 'colbert'].includes(c.kind)) bad(`kind must be dense, splade, bm42 or colbert, got ${JSON.stringify(c.kind)}`);
-  if (!['cls', 'mean', 'max', 'mean_sqrt_len', 'last_token', 'graph'].includes(c.pooling)) bad(`pooling must be cls, mean, max, mean_sqrt_len, last_token or graph, got ${JSON.stringify(c.pooling)}`);
   if (!Number.isInteger(c.maxLength) || c.maxLength < 3) bad(`maxLength must be an integer >= 3, got ${c.maxLength}`);
-  if (c.sparseModifier !== undefined && c.sparseModifier !== 'none' && c.sparseModifier !== 'idf') bad(`sparseModifier must be 'none' or 'idf', got ${JSON.stringify(c.sparseModifier)}`);
   if (c.sparseModifier === 'idf' && c.kind !== 'bm42' && c.kind !== 'splade') bad(`sparseModifier 'idf' applies to sparse kinds (bm42, splade); this model is ${c.kind}`);
-  const w = c.fusionWeights;
-  if (!Array.isArray(w) || w.length !== 3 || !w.every((x) => Number.isFinite(x) && x >= 0)) bad('fusionWeights must be three non-negative numbers');
 }
 
 function pickOutputs(session: OnnxSession, c: FamilyConfig, where: string): OutputNames {

@@ -63,6 +63,15 @@ export function checkLoadOptions(where: string, opts: LoadEncoderOptions): void 
   }
   const w = opts.fusionWeights;
   if (w !== undefined && (!Array.isArray(w) || w.length !== 3 || !w.every((x) => Number.isFinite(x) && x >= 0))) bad('fusionWeights must be three non-negative numbers [dense, sparse, multivector]');
+  const oneOf = (k: 'sparseModifier' | 'spladeQuery' | 'padding', allowed: readonly string[]): void => {
+    if (opts[k] !== undefined && !allowed.includes(opts[k] as string)) bad(`${k} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${JSON.stringify(opts[k])}`);
+  };
+  oneOf('sparseModifier', ['none', 'idf']);
+  oneOf('spladeQuery', ['model', 'tokens']);
+  oneOf('padding', ['left', 'right']);
+  if (opts.appendEos !== undefined && typeof opts.appendEos !== 'boolean') bad('appendEos must be a boolean');
+  if (opts.task !== undefined && typeof opts.task !== 'string') bad('task must be a string');
+  if (opts.colbert !== undefined && (opts.colbert === null || typeof opts.colbert !== 'object')) bad('colbert must be an object of ColBERT settings');
   const ws = opts.wordSplitter;
   if (ws !== undefined && (!ws || typeof ws.split !== 'function' || typeof ws.name !== 'string' || ws.name === '')) {
     bad('wordSplitter must be { name: string, split(text): string[] } (the name enters the encoder identity)');

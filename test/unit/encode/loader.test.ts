@@ -105,7 +105,7 @@ describe('loadEncoder: one loader, families as presets', () => {
   });
 
   it('bad option values are refused before any file is read', async () => {
-    for (const o of [{ kind: 'lstm' }, { pooling: 'median' }, { maxLength: 1 }, { fusionWeights: [1, 2] }, { prefixes: { query: 3 } }, { threads: 0 }, { normalize: 'yes' }] as LoadEncoderOptions[]) {
+    for (const o of [{ kind: 'lstm' }, { pooling: 'median' }, { maxLength: 1 }, { fusionWeights: [1, 2] }, { prefixes: { query: 3 } }, { threads: 0 }, { normalize: 'yes' }, { sparseModifier: 'bm25' }, { spladeQuery: 'x' }, { padding: 'top' }, { appendEos: 1 }, { task: 3 }, { colbert: null }] as unknown as LoadEncoderOptions[]) {
       await expect(loadEncoder('/definitely/not/here', o), JSON.stringify(o)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     }
     await expect(loadEncoder('/definitely/not/here')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
