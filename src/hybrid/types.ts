@@ -304,7 +304,7 @@ export interface OpenOptions {
  */
 export interface HybridIndexOptions {
   /**
-   * The encoder (from `loadEncoder`, `loadFamilyEncoder`, `composeEncoders`, …). Required
+   * The encoder (from `loadEncoder`, `composeEncoders`, …). Required
    * unless every channel takes the caller's vectors or is BM25 (then give `dense: false,
    * sparse: false, multivector: false` or leave them out, and `channels`).
    */
