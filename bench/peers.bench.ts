@@ -214,7 +214,7 @@ async function main(): Promise<void> {
       const buildMs = performance.now() - b0;
       const rssDelta = settledRss() - rss0;
       const rows: EngineRow[] = [];
-      const modes: SearchMode[] = ['dense+sparse', 'all', 'bm25', 'dense'];
+      const modes: Array<SearchMode | 'hybrid'> = ['hybrid', 'dense+sparse', 'all', 'bm25', 'dense'];
       for (const [i, mode] of modes.entries()) {
         const keep = i < modes.length - 1;
         const shared: Factory<HybridQuery, null> = async () => {

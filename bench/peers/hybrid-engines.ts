@@ -33,20 +33,21 @@ export const FUSION_CANDIDATES = 200;
  * trident HybridIndex with every store (dense, sparse, multi-vector, BM25 english) built from
  * the stored encodings; one engine per mode, sharing the index.
  */
-export async function tridentHybrid(encoder: HybridEncoder, docs: Doc[], dir: string): Promise<{ index: HybridIndex; engine(mode: SearchMode): Engine<HybridQuery> }> {
+export async function tridentHybrid(encoder: HybridEncoder, docs: Doc[], dir: string): Promise<{ index: HybridIndex; engine(mode: SearchMode | 'hybrid'): Engine<HybridQuery> }> {
   const index = await HybridIndex.create({ encoder, path: dir, bm25: { analyzer: 'english' } });
   for (let i = 0; i < docs.length; i += 256) await index.add(docs.slice(i, i + 256).map((d, j) => ({ id: i + j, text: d.text })));
   return { index, engine: (mode) => tridentModeEngine(index, mode, dir) };
 }
 
-/** One mode of a built (or reopened) HybridIndex. */
-export function tridentModeEngine(index: HybridIndex, mode: SearchMode, dir: string): Engine<HybridQuery> {
+/** One mode of a built (or reopened) HybridIndex; 'hybrid' = the index's default search (every channel, BM25 fused). */
+export function tridentModeEngine(index: HybridIndex, mode: SearchMode | 'hybrid', dir: string): Engine<HybridQuery> {
+  const opts = mode === 'hybrid' ? {} : { mode };
   return {
     name: `trident ${mode}`,
     version: '',
     path: dir,
-    note: `HybridIndex mode '${mode}', default fusion (weighted, M3 weights), query pre-encoded`,
-    search: async (q, k) => (await index.search(q.text, { mode, k, encoded: q.encoded })).map((h) => h.id as number),
+    note: mode === 'hybrid' ? 'HybridIndex default search: dense, sparse, multi-vector and BM25 fused (weighted, M3 weights + BM25 weight 1 over its best score), query pre-encoded' : `HybridIndex mode '${mode}', default fusion (weighted, M3 weights), query pre-encoded`,
+    search: async (q, k) => (await index.search(q.text, { ...opts, k, encoded: q.encoded })).map((h) => h.id as number),
     save: () => index.save(),
     close: () => index.close(),
   };

@@ -18,6 +18,8 @@ export type {
   FieldCondition,
   FilterValue,
   HybridEncoder,
+  EncodedLike,
+  TokenLevelLike,
   SaveOptions,
   OpenOptions,
   CalibrateOptions,

@@ -100,7 +100,7 @@ export class FakeEncoder implements HybridEncoder {
         tokenWeights: Float32Array.from(ids.map((id, p) => (p === 0 || p === T - 1 ? 0 : tokenWeight(id)))),
         colbert,
         hidden,
-        dense: fakeEncode(text).dense,
+        dense: fakeEncode(text).dense!,
         truncated: tokenize(text).length > toks.length,
       };
     });
