@@ -228,6 +228,9 @@ export class SegmentFile {
       throw new StorageError('CHECKSUM_MISMATCH', `${this.file}: section '${s.name}' fails its CRC-32 check (damaged on disk); restore it from a backup or rebuild the index`, { file: this.file });
     }
     this.#verified.add(s.name);
+    // the checksum pass touched every page of the section: drop them from this process's
+    // resident set again (the page cache keeps them; later reads fault them back in)
+    if (s.length > EAGER_CRC_BYTES) this.mapping.advise(s.offset, s.length, 'dontneed');
   }
 
   /** True once the section's checksum was verified. */
