@@ -15,7 +15,7 @@
 //      TRIDENT_SEG_BENCH_DIR (default the OS temp dir).
 // Wall clock for save / open (I/O); writes bench/results/segments.json.
 import { execSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,11 +54,24 @@ function queries(n: number): { sparse: { ids: Uint32Array; weights: Float32Array
 }
 let DOCS_FOR_QUERIES = 1;
 
+/** RSS split (Linux /proc/self/status): anonymous (heap) and file-backed (mapped files: page cache, reclaimable). */
+function rssSplit(): { rss: number; anon: number; file: number } {
+  try {
+    const st = readFileSync('/proc/self/status', 'utf8');
+    const kb = (k: string) => 1024 * Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(st)?.[1] ?? NaN);
+    return { rss: rssBytes(), anon: kb('RssAnon'), file: kb('RssFile') };
+  } catch {
+    return { rss: rssBytes(), anon: NaN, file: NaN };
+  }
+}
+const diff = (a: ReturnType<typeof rssSplit>, b: ReturnType<typeof rssSplit>) => ({ rss: b.rss - a.rss, anon: b.anon - a.anon, file: b.file - a.file });
+
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
 async function child(mode: string, dir: string, docs: number): Promise<void> {
   DOCS_FOR_QUERIES = docs;
-  const rss0 = rssBytes();
+  if (mode === 'mapped') (await import('../src/kernels/index.js')).nativeMmap(); // the addon's own pages are not the store's
+  const rss0 = rssSplit();
   const t0 = performance.now();
   let search: (q: ReturnType<typeof queries>[number]) => { ids: number[]; scores: number[]; mv: number[] };
   if (mode === 'legacy') {
@@ -76,7 +89,7 @@ async function child(mode: string, dir: string, docs: number): Promise<void> {
     };
   }
   const openMs = performance.now() - t0;
-  const rssOpen = rssBytes();
+  const rssOpen = rssSplit();
   const qs = queries(50);
   const times: number[] = [];
   const answers: unknown[] = [];
@@ -91,7 +104,7 @@ async function child(mode: string, dir: string, docs: number): Promise<void> {
     search(q);
     warm.push(performance.now() - t);
   }
-  process.stdout.write(JSON.stringify({ openMs, rssGrowthOpen: rssOpen - rss0, rssGrowthQueries: rssBytes() - rss0, firstPassP50Ms: median(times), warmP50Ms: median(warm), answers: JSON.stringify(answers) }) + '\n');
+  process.stdout.write(JSON.stringify({ openMs, rssGrowthOpen: diff(rss0, rssOpen), rssGrowthQueries: diff(rss0, rssSplit()), firstPassP50Ms: median(times), warmP50Ms: median(warm), answers: JSON.stringify(answers) }) + '\n');
 }
 
 async function main(): Promise<void> {
@@ -152,8 +165,11 @@ async function main(): Promise<void> {
       mode,
       {
         openMs: median(rs.map((r) => r.openMs)),
-        rssGrowthOpenMB: median(rs.map((r) => r.rssGrowthOpen)) / 2 ** 20,
-        rssGrowthAfterQueriesMB: median(rs.map((r) => r.rssGrowthQueries)) / 2 ** 20,
+        rssGrowthOpenMB: median(rs.map((r) => r.rssGrowthOpen.rss)) / 2 ** 20,
+        anonGrowthOpenMB: median(rs.map((r) => r.rssGrowthOpen.anon)) / 2 ** 20,
+        rssGrowthAfterQueriesMB: median(rs.map((r) => r.rssGrowthQueries.rss)) / 2 ** 20,
+        anonGrowthAfterQueriesMB: median(rs.map((r) => r.rssGrowthQueries.anon)) / 2 ** 20,
+        fileGrowthAfterQueriesMB: median(rs.map((r) => r.rssGrowthQueries.file)) / 2 ** 20,
         firstPassQueryP50Ms: median(rs.map((r) => r.firstPassP50Ms)),
         warmQueryP50Ms: median(rs.map((r) => r.warmP50Ms)),
       },
@@ -184,9 +200,11 @@ async function main(): Promise<void> {
   };
   console.log(`CPU: ${cpu}; ${N + extra} documents, index ${(indexBytes / 2 ** 20).toFixed(1)} MB (today's format ${(legacyBytes / 2 ** 20).toFixed(1)} MB)`);
   console.log(`save: first ${firstSaveMs.toFixed(0)} ms / ${(firstBytes / 2 ** 20).toFixed(1)} MB; +1 %: ${secondSaveMs.toFixed(0)} ms / ${(second.bytesWritten / 2 ** 20).toFixed(1)} MB (${(100 * result.save.bytesRatio).toFixed(2)} % of the bytes, ${(100 * result.save.timeRatio).toFixed(2)} % of the time)`);
-  console.log('| store | open ms | RSS growth at open MB | RSS after 100 queries MB | first-pass query p50 ms | warm query p50 ms |');
+  console.log('| store | open ms | RSS growth at open MB (anon) | RSS growth after 100 queries MB (anon + file-backed) | first-pass query p50 ms | warm query p50 ms |');
   console.log('|---|---:|---:|---:|---:|---:|');
-  for (const [mode, s] of Object.entries(summary)) console.log(`| ${mode} | ${s.openMs.toFixed(1)} | ${s.rssGrowthOpenMB.toFixed(1)} | ${s.rssGrowthAfterQueriesMB.toFixed(1)} | ${s.firstPassQueryP50Ms.toFixed(2)} | ${s.warmQueryP50Ms.toFixed(2)} |`);
+  for (const [mode, s] of Object.entries(summary)) {
+    console.log(`| ${mode} | ${s.openMs.toFixed(1)} | ${s.rssGrowthOpenMB.toFixed(1)} (${s.anonGrowthOpenMB.toFixed(1)}) | ${s.rssGrowthAfterQueriesMB.toFixed(1)} (${s.anonGrowthAfterQueriesMB.toFixed(1)} + ${s.fileGrowthAfterQueriesMB.toFixed(1)}) | ${s.firstPassQueryP50Ms.toFixed(2)} | ${s.warmQueryP50Ms.toFixed(2)} |`);
+  }
   console.log(`identical results across mapped / heap / today's stores: ${same}`);
   console.log(`wrote ${writeResult('segments', result)}`);
   rmSync(root, { recursive: true, force: true });
