@@ -14,6 +14,7 @@
 //            maps the code (INVALID_ARGUMENT, DIMENSION_MISMATCH, NATIVE_ERROR) to TridentError.
 // ISAs:      setIsa(name) / isa() / available() expose cpu.cc's tables.
 // Memory:    addressMod / adviseHugePages let TS place arenas on page boundaries and huge pages.
+// Mapping:   mmapOpen / mmapDamaged / mmapAdvise / mmapPageSize (native/mmap.cc).
 #include <napi.h>
 
 #include <algorithm>
@@ -29,6 +30,11 @@
 
 #include "convert.h"
 #include "kernels.h"
+
+namespace trident {
+// native/mmap.cc: read-only file mappings (mmapOpen, mmapDamaged, mmapAdvise, mmapPageSize)
+void register_mmap(Napi::Env env, Napi::Object exports);
+}  // namespace trident
 
 namespace {
 using namespace trident;
@@ -506,6 +512,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("addressMod", Napi::Function::New(env, AddressMod));
   exports.Set("adviseHugePages", Napi::Function::New(env, AdviseHugePages));
   exports.Set("available", Napi::Function::New(env, Available));
+  register_mmap(env, exports);
   return exports;
 }
 

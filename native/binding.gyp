@@ -9,6 +9,7 @@
         "addon.cc",
         "cpu.cc",
         "convert.cc",
+        "mmap.cc",
         "kernels_serial.cc",
         "kernels_avx2.cc",
         "kernels_avx512.cc",

@@ -11,7 +11,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { existsSync } from 'node:fs';
-import { loadNative, nativeDir, type NativeConvert, type NativeMemory, type NativeModule } from './native.js';
+import { loadNative, nativeDir, type NativeConvert, type NativeMemory, type NativeMmap, type NativeModule } from './native.js';
 import { referenceKernels } from './reference.js';
 import type { Backend, Kernels } from './types.js';
 
@@ -116,6 +116,19 @@ export const kernels: Kernels = {
  */
 export function nativeMemory(): NativeMemory | null {
   return tryNative()?.memory ?? null;
+}
+
+/**
+ * The addon's read-only file mappings when it is loaded (whatever the active kernels), else
+ * null (callers then read files into memory). Internal to src/store/mmap.ts.
+ *
+ * @example
+ * ```ts
+ * const m = nativeMmap(); if (m) console.log(m.mmapPageSize());
+ * ```
+ */
+export function nativeMmap(): NativeMmap | null {
+  return tryNative()?.mmap ?? null;
 }
 
 /**

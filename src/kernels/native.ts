@@ -30,8 +30,22 @@ export interface NativeMemory {
   adviseHugePages(buffer: ArrayBuffer): boolean;
 }
 
+/**
+ * Read-only file mappings of the addon (native/mmap.cc). Raw: errors are mapped by
+ * src/store/mmap.ts, the only user.
+ */
+export interface NativeMmap {
+  /** Maps a whole file; `slot` is -1 for an empty file (then `buffer` is an ordinary empty buffer). */
+  mmapOpen(path: string): { buffer: ArrayBuffer; slot: number };
+  /** True once a read hit a page beyond the file's end (truncated after mapping; zeros were read). */
+  mmapDamaged(slot: number): boolean;
+  /** madvise over the pages covering the range: 0 normal, 1 random, 2 sequential, 3 willneed, 4 dontneed. */
+  mmapAdvise(buffer: ArrayBuffer, offset: number, length: number, advice: number): boolean;
+  mmapPageSize(): number;
+}
+
 /** Raw functions exported by native/addon.cc. */
-interface Addon extends Kernels, Partial<NativeConvert>, Partial<NativeMemory> {
+interface Addon extends Kernels, Partial<NativeConvert>, Partial<NativeMemory>, Partial<NativeMmap> {
   setIsa(isa: string): void;
   isa(): string;
   available(): string[];
@@ -52,6 +66,8 @@ export interface NativeModule {
   convert: NativeConvert | null;
   /** Null for an addon built before the memory helpers existed. */
   memory: NativeMemory | null;
+  /** Null where the addon has no mappings (Windows, or a build before them). */
+  mmap: NativeMmap | null;
   setIsa(isa: string): void;
   isa(): string;
   available(): string[];
@@ -174,6 +190,7 @@ export function loadNative(): NativeModule | Error {
               adviseHugePages: a.adviseHugePages.bind(a),
             }
           : null,
+      mmap: a.mmapOpen && a.mmapDamaged && a.mmapAdvise && a.mmapPageSize ? (a as NativeMmap) : null,
       setIsa: (isa) => {
         try { a.setIsa(isa); } catch (e) { mapNativeError(e); }
       },

@@ -13,14 +13,24 @@
  */
 import { TopK } from './topk.js';
 import { contribution, finalScore, type PreparedQuery, type ScoreContext } from './scoring.js';
-import type { PostingStore } from './postings.js';
+
+/**
+ * What the searches read of a posting store: the packed arrays and a galloping seek. The
+ * in-memory PostingStore (postings.ts) and the mapped segment readers (src/segments/) both have it.
+ */
+export interface PostingLists {
+  readonly docs: Uint32Array;
+  readonly weights: Float32Array;
+  /** First position p in [from, end) with docs[p] >= target (end when none). */
+  seek(from: number, end: number, target: number): number;
+}
 
 const SAFETY = 1 + 1e-12;
 
 /** Pruned exact top-k; internal. */
 export function searchMaxScore(
   ctx: ScoreContext,
-  store: PostingStore,
+  store: PostingLists,
   q: PreparedQuery,
   k: number,
   filter: ((docId: number) => boolean) | undefined,
@@ -110,7 +120,7 @@ export function searchMaxScore(
 /** The oracle: accumulate every posting of every query term, then select; internal. */
 export function searchExhaustive(
   ctx: ScoreContext,
-  store: PostingStore,
+  store: PostingLists,
   q: PreparedQuery,
   k: number,
   filter: ((docId: number) => boolean) | undefined,

@@ -9,3 +9,4 @@ export { WriteAheadLog, WAL_FILE, WAL_FORMAT_VERSION, encodeRecord, decodeRecord
 export { bytesOf, checkLittleEndian, copyOut, corruptFile, readStoreFile, storeIoError, writeFileAtomic, type StoreFileFormat } from './binary-file.js';
 export { claimIndexDirectory } from './claim.js';
 export { readJsonl, readLines, type LineIssue, type OnError, type ReadJsonlOptions } from './jsonl.js';
+export { MappedFile, type MapAdvice, type MapOptions } from './mmap.js';

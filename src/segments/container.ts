@@ -1,0 +1,291 @@
+/**
+ * The segment file container: one immutable file holding named, page-aligned sections.
+ * Every channel file of a segment (sparse postings, multi-vector arena, deletion bitmap) is
+ * one of these; the channel decides what its sections mean.
+ *
+ * ```
+ * offset size  field (little-endian)
+ *      0    8  magic "TRIDSEG\0"
+ *      8    4  u32 container format version (1)
+ *     12    4  u32 header bytes (64)
+ *     16    8  kind, ASCII, NUL-padded ("sparse", "mvec", "deletes")
+ *     24    4  u32 kind version (the channel's own payload version)
+ *     28    4  u32 section count (≤ 64)
+ *     32    8  u64 file length
+ *     40    4  u32 page size sections are aligned to (4096)
+ *     44    4  u32 CRC-32 of the section table
+ *     48   12  reserved (0)
+ *     60    4  u32 CRC-32 of bytes 0..59
+ *     64       section table, 32 bytes per section:
+ *              name[12] (ASCII [a-z0-9_], NUL-padded) · u32 CRC-32 of the section's bytes ·
+ *              u64 offset (multiple of the page size) · u64 byte length
+ *              sections in ascending offset order, non-overlapping, the first after the table,
+ *              the last ending at the file length (padding between them is not checksummed).
+ * ```
+ * Opening checks eagerly: length, magic, versions, header CRC, kind, table CRC, every entry
+ * (name, alignment, bounds, order) and the file length, and verifies the CRC of every section
+ * smaller than {@link EAGER_CRC_BYTES}. Bigger sections are verified on first touch
+ * ({@link SegmentFile.section} with `verify`) or by {@link SegmentFile.verify}. Failures are
+ * StorageError CORRUPT_FILE / CHECKSUM_MISMATCH / FORMAT_VERSION_UNSUPPORTED naming the file
+ * and the section. Checksums are CRC-32 (the zlib polynomial, as everywhere in trident; Node's
+ * zlib computes it at several GB/s), not CRC-32C.
+ */
+import { StorageError } from '../errors.js';
+import { checkLittleEndian, writeFileAtomic } from '../store/binary-file.js';
+import { crc32, crc32Update } from '../store/checksum.js';
+import { MappedFile, type MapOptions } from '../store/mmap.js';
+
+const MAGIC = 'TRIDSEG\0';
+/** Container format version written and read by this build. */
+export const SEGMENT_CONTAINER_VERSION = 1;
+const HEADER = 64;
+const ENTRY = 32;
+const MAX_SECTIONS = 64;
+/** Alignment of every section (bytes): whole pages, so mapped typed views need no copy. */
+export const SECTION_ALIGN = 4096;
+/** Sections up to this size are checksummed when the file is opened; bigger ones on first touch. */
+export const EAGER_CRC_BYTES = 64 * 1024;
+const NAME = /^[a-z0-9_]{1,12}$/;
+
+/** A section to write: its name and its bytes (one or more parts, concatenated). */
+export interface SectionInput {
+  name: string;
+  data: Uint8Array | readonly Uint8Array[];
+}
+
+/** One entry of the section table. */
+export interface SectionEntry {
+  name: string;
+  offset: number;
+  length: number;
+  crc32: number;
+}
+
+const align = (n: number) => Math.ceil(n / SECTION_ALIGN) * SECTION_ALIGN;
+
+/**
+ * Writes a segment file crash-safely (temporary sibling, fsync, rename). Returns the file's
+ * byte length. Internal to the segment writers.
+ *
+ * @example
+ * ```ts
+ * await writeSegmentFile(path, 'sparse', 1, [{ name: 'meta', data: meta }, { name: 'docids', data: bytesOf(ids) }]);
+ * ```
+ */
+export async function writeSegmentFile(file: string, kind: string, kindVersion: number, sections: readonly SectionInput[]): Promise<number> {
+  checkLittleEndian();
+  if (kind.length > 8 || !/^[a-z0-9_]+$/.test(kind)) throw new StorageError('INVALID_ARGUMENT', `segment kind '${kind}' must be 1-8 characters [a-z0-9_]`, { file });
+  if (sections.length > MAX_SECTIONS) throw new StorageError('INVALID_ARGUMENT', `${sections.length} sections; a segment file holds at most ${MAX_SECTIONS}`, { file });
+  const names = new Set<string>();
+  const entries: SectionEntry[] = [];
+  let off = align(HEADER + ENTRY * sections.length);
+  for (const s of sections) {
+    if (!NAME.test(s.name) || names.has(s.name)) throw new StorageError('INVALID_ARGUMENT', `section name '${s.name}' must be unique, 1-12 characters [a-z0-9_]`, { file });
+    names.add(s.name);
+    const parts = s.data instanceof Uint8Array ? [s.data] : s.data;
+    let length = 0;
+    let crc = 0;
+    for (const p of parts) {
+      length += p.length;
+      crc = crc32Update(crc, p);
+    }
+    entries.push({ name: s.name, offset: off, length, crc32: crc });
+    off = align(off + length);
+  }
+  const last = entries[entries.length - 1];
+  const fileLength = last ? last.offset + last.length : HEADER + ENTRY * sections.length;
+  const tableEnd = HEADER + ENTRY * sections.length;
+  const head = new Uint8Array(entries.length ? align(tableEnd) : tableEnd);
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const enc = new TextEncoder();
+  head.set(enc.encode(MAGIC), 0);
+  dv.setUint32(8, SEGMENT_CONTAINER_VERSION, true);
+  dv.setUint32(12, HEADER, true);
+  head.set(enc.encode(kind), 16);
+  dv.setUint32(24, kindVersion, true);
+  dv.setUint32(28, sections.length, true);
+  dv.setBigUint64(32, BigInt(fileLength), true);
+  dv.setUint32(40, SECTION_ALIGN, true);
+  entries.forEach((e, i) => {
+    const at = HEADER + ENTRY * i;
+    head.set(enc.encode(e.name), at);
+    dv.setUint32(at + 12, e.crc32, true);
+    dv.setBigUint64(at + 16, BigInt(e.offset), true);
+    dv.setBigUint64(at + 24, BigInt(e.length), true);
+  });
+  dv.setUint32(44, crc32(head.subarray(HEADER, HEADER + ENTRY * sections.length)), true);
+  dv.setUint32(60, crc32(head.subarray(0, 60)), true);
+  const chunks: Uint8Array[] = [head];
+  let pos = head.length;
+  sections.forEach((s, i) => {
+    const e = entries[i]!;
+    if (e.offset > pos) chunks.push(new Uint8Array(e.offset - pos));
+    for (const p of s.data instanceof Uint8Array ? [s.data] : s.data) chunks.push(p);
+    pos = e.offset + e.length;
+  });
+  await writeFileAtomic(file, chunks, 'a segment write');
+  return fileLength;
+}
+
+/**
+ * An opened segment file: header and section table checked, small sections checksummed,
+ * big ones checksummed on first touch. Internal to the segment readers.
+ *
+ * @example
+ * ```ts
+ * const f = await SegmentFile.open(path, 'sparse', 1);
+ * const docs = f.view('postdocs', Uint32Array, n); // CRC-checked on this first touch
+ * ```
+ */
+export class SegmentFile {
+  readonly file: string;
+  readonly kind: string;
+  readonly mapping: MappedFile;
+  readonly sections: ReadonlyMap<string, SectionEntry>;
+  #verified = new Set<string>();
+
+  private constructor(file: string, kind: string, mapping: MappedFile, sections: Map<string, SectionEntry>) {
+    this.file = file;
+    this.kind = kind;
+    this.mapping = mapping;
+    this.sections = sections;
+  }
+
+  /**
+   * Maps `file` and checks it is a segment file of `kind` whose payload version is
+   * `kindVersion`. Throws StorageError (see the module comment) naming the file.
+   *
+   * @example
+   * ```ts
+   * const f = await SegmentFile.open(path, 'mvec', 1, { mode: 'read' });
+   * ```
+   */
+  static async open(file: string, kind: string, kindVersion: number, opts: MapOptions = {}): Promise<SegmentFile> {
+    checkLittleEndian();
+    const m = await MappedFile.open(file, opts);
+    try {
+      return SegmentFile.#check(file, kind, kindVersion, m);
+    } catch (e) {
+      m.close();
+      throw e;
+    }
+  }
+
+  static #check(file: string, kind: string, kindVersion: number, m: MappedFile): SegmentFile {
+    const bad = (msg: string): never => {
+      throw new StorageError('CORRUPT_FILE', `${file}: ${msg}; restore it from a backup or rebuild the index`, { file });
+    };
+    if (m.byteLength < HEADER) bad(`${m.byteLength} bytes, shorter than the ${HEADER}-byte segment header`);
+    const h = m.bytes(0, HEADER);
+    const dv = new DataView(h.buffer, h.byteOffset, HEADER);
+    if (new TextDecoder().decode(h.subarray(0, 8)) !== MAGIC) bad('not a trident segment file (bad magic)');
+    const version = dv.getUint32(8, true);
+    if (version !== SEGMENT_CONTAINER_VERSION) {
+      throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${file}: segment container version ${version}; this trident reads version ${SEGMENT_CONTAINER_VERSION}. Upgrade trident or rebuild the index`, { file });
+    }
+    if (crc32(h.subarray(0, 60)) !== dv.getUint32(60, true)) bad('header checksum mismatch (damaged header)');
+    if (dv.getUint32(12, true) !== HEADER) bad('unexpected header size');
+    const gotKind = new TextDecoder().decode(h.subarray(16, 24)).replace(/\0+$/, '');
+    if (gotKind !== kind) bad(`holds a '${gotKind}' segment, expected '${kind}'`);
+    const kv = dv.getUint32(24, true);
+    if (kv !== kindVersion) {
+      throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${file}: ${kind} segment version ${kv}; this trident reads version ${kindVersion}. Upgrade trident or rebuild the index`, { file });
+    }
+    const count = dv.getUint32(28, true);
+    if (count > MAX_SECTIONS) bad(`${count} sections (at most ${MAX_SECTIONS})`);
+    const fileLength = Number(dv.getBigUint64(32, true));
+    if (fileLength !== m.byteLength) bad(`${m.byteLength} bytes, the header says ${fileLength} (truncated or overwritten)`);
+    if (dv.getUint32(40, true) !== SECTION_ALIGN) bad('unexpected section alignment');
+    const tableEnd = HEADER + ENTRY * count;
+    if (tableEnd > m.byteLength) bad('section table runs past the end of the file');
+    const table = m.bytes(HEADER, ENTRY * count, 'section table');
+    if (crc32(table) !== dv.getUint32(44, true)) bad('section table checksum mismatch');
+    const tv = new DataView(table.buffer, table.byteOffset, table.byteLength);
+    const sections = new Map<string, SectionEntry>();
+    let prevEnd = tableEnd;
+    for (let i = 0; i < count; i++) {
+      const at = ENTRY * i;
+      const name = new TextDecoder().decode(table.subarray(at, at + 12)).replace(/\0+$/, '');
+      if (!NAME.test(name) || sections.has(name)) bad(`section ${i} has an invalid or repeated name`);
+      const offset = Number(tv.getBigUint64(at + 16, true));
+      const length = Number(tv.getBigUint64(at + 24, true));
+      if (offset % SECTION_ALIGN !== 0) bad(`section '${name}' at ${offset} is not page-aligned`);
+      if (offset < prevEnd || offset + length > m.byteLength || !Number.isSafeInteger(offset + length)) bad(`section '${name}' [${offset}, ${offset + length}) overlaps another or lies outside the file`);
+      prevEnd = offset + length;
+      sections.set(name, { name, offset, length, crc32: tv.getUint32(at + 12, true) });
+    }
+    if (prevEnd !== m.byteLength) bad(`${m.byteLength - prevEnd} bytes after the last section`);
+    const f = new SegmentFile(file, kind, m, sections);
+    for (const s of sections.values()) if (s.length <= EAGER_CRC_BYTES) f.#verify(s);
+    return f;
+  }
+
+  #verify(s: SectionEntry): void {
+    if (this.#verified.has(s.name)) return;
+    const got = crc32(this.mapping.bytes(s.offset, s.length, `section '${s.name}'`));
+    this.mapping.check();
+    if (got !== s.crc32) {
+      throw new StorageError('CHECKSUM_MISMATCH', `${this.file}: section '${s.name}' fails its CRC-32 check (damaged on disk); restore it from a backup or rebuild the index`, { file: this.file });
+    }
+    this.#verified.add(s.name);
+    // the checksum pass touched every page of the section: drop them from this process's
+    // resident set again (the page cache keeps them; later reads fault them back in)
+    if (s.length > EAGER_CRC_BYTES) this.mapping.advise(s.offset, s.length, 'dontneed');
+  }
+
+  /** True once the section's checksum was verified. */
+  isVerified(name: string): boolean {
+    return this.#verified.has(name);
+  }
+
+  /**
+   * The section's entry; CORRUPT_FILE when the file lacks it. With `verify` (default true) its
+   * checksum is verified now unless it already was.
+   *
+   * @example
+   * ```ts
+   * const e = f.section('postdocs'); // { name, offset, length, crc32 }
+   * ```
+   */
+  section(name: string, verify = true): SectionEntry {
+    const s = this.sections.get(name);
+    if (s === undefined) throw new StorageError('CORRUPT_FILE', `${this.file}: section '${name}' is missing; restore it from a backup or rebuild the index`, { file: this.file });
+    if (verify) this.#verify(s);
+    return s;
+  }
+
+  /**
+   * A typed view of a whole section, which must hold exactly `count` elements (CORRUPT_FILE
+   * otherwise). Verifies the checksum first unless `verify` is false.
+   *
+   * @example
+   * ```ts
+   * const ids = f.view('docids', Uint32Array, docs);
+   * ```
+   */
+  view<T>(name: string, Ctor: { new (b: ArrayBuffer, o: number, n: number): T; BYTES_PER_ELEMENT: number }, count: number, verify = true): T {
+    const s = this.section(name, verify);
+    if (s.length !== count * Ctor.BYTES_PER_ELEMENT) {
+      throw new StorageError('CORRUPT_FILE', `${this.file}: section '${name}' is ${s.length} bytes, expected ${count} × ${Ctor.BYTES_PER_ELEMENT}; restore it from a backup or rebuild the index`, { file: this.file });
+    }
+    return this.mapping.view(Ctor, s.offset, count, `section '${name}'`);
+  }
+
+  /**
+   * Verifies every section's checksum (those not verified yet). Throws CHECKSUM_MISMATCH
+   * naming the file and section.
+   *
+   * @example
+   * ```ts
+   * f.verify();
+   * ```
+   */
+  verify(): void {
+    for (const s of this.sections.values()) this.#verify(s);
+  }
+
+  /** Releases this object's reference to the mapping (see {@link MappedFile.close}). */
+  close(): void {
+    this.mapping.close();
+  }
+}

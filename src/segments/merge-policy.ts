@@ -1,0 +1,130 @@
+/**
+ * Tiered merge policy (after Lucene's TieredMergePolicy): a pure function from the live
+ * segments' sizes to the merges worth doing now.
+ *
+ * - A segment's size is its live bytes: bytes × (1 − deleted / docs). Sizes below
+ *   `floorSegmentBytes` count as the floor (tiny segments are merged eagerly, not by tier).
+ * - Budget: the index may keep `segmentsPerTier` segments per tier, tiers growing by
+ *   `maxMergeAtOnce`× from the smallest (floored) size, up to `maxMergedSegmentBytes`; more
+ *   segments than that budget trigger merges.
+ * - A merge takes up to `maxMergeAtOnce` segments, adjacent in size order, whose total stays
+ *   ≤ `maxMergedSegmentBytes`; among the candidates the one with the lowest score wins:
+ *   skew (largest / total, floored sizes: merging equals is cheap, one big + small ones
+ *   rewrites the big one for little gain) × total^0.05 (slightly prefers smaller merges) ×
+ *   (live ratio)² (prefers reclaiming deletions). Segments bigger than half the maximum are
+ *   not merged by tier.
+ * - Each merge turns k segments into one; merges are chosen until the count fits the budget.
+ *   Then any segment whose deleted share exceeds `deletesPctAllowed` is rewritten alone
+ *   (a singleton merge drops its deletions).
+ */
+
+/** A segment as the policy sees it. */
+export interface MergeCandidate {
+  name: string;
+  /** Bytes of its files. */
+  bytes: number;
+  docs: number;
+  deleted: number;
+}
+
+/** Settings (defaults as Lucene's, scaled to trident's files). */
+export interface TieredMergeOptions {
+  /** Segments allowed per tier (default 10). */
+  segmentsPerTier?: number;
+  /** Most segments merged at once (default 10). */
+  maxMergeAtOnce?: number;
+  /** Largest merged segment, live bytes (default 5 GiB). */
+  maxMergedSegmentBytes?: number;
+  /** Sizes below this count as this (default 2 MiB). */
+  floorSegmentBytes?: number;
+  /** A segment with more deleted documents than this percentage is rewritten (default 33). */
+  deletesPctAllowed?: number;
+}
+
+const liveBytes = (s: MergeCandidate) => (s.docs > 0 ? s.bytes * (1 - s.deleted / s.docs) : 0);
+
+/**
+ * The merges to run now: each a list of segment names (≥ 2, or 1 to drop deletions).
+ * Never names a segment twice; does not modify its input.
+ *
+ * @example
+ * ```ts
+ * const merges = findMerges(entries.map((e) => ({ name: e.name, bytes, docs: e.docs, deleted: e.deleted })));
+ * // e.g. [['seg-000003', 'seg-000004', …]]
+ * ```
+ */
+export function findMerges(segments: readonly MergeCandidate[], opts: TieredMergeOptions = {}): string[][] {
+  const perTier = opts.segmentsPerTier ?? 10;
+  const atOnce = opts.maxMergeAtOnce ?? 10;
+  const maxBytes = opts.maxMergedSegmentBytes ?? 5 * 1024 ** 3;
+  const floor = opts.floorSegmentBytes ?? 2 * 1024 ** 2;
+  const delPct = opts.deletesPctAllowed ?? 33;
+  const floored = (x: number) => Math.max(x, floor);
+  const sorted = [...segments].sort((a, b) => liveBytes(b) - liveBytes(a) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const merges: string[][] = [];
+  if (sorted.length === 0) return merges;
+
+  // the budget: segmentsPerTier per tier, tiers growing by maxMergeAtOnce
+  let total = 0;
+  let min = Infinity;
+  for (const s of sorted) {
+    total += liveBytes(s);
+    min = Math.min(min, liveBytes(s));
+  }
+  let level = floored(min);
+  let left = total;
+  let allowed = 0;
+  for (;;) {
+    const atLevel = left / level;
+    if (atLevel < perTier || level >= maxBytes) {
+      allowed += Math.ceil(atLevel);
+      break;
+    }
+    allowed += perTier;
+    left -= perTier * level;
+    level = Math.min(maxBytes, level * atOnce);
+  }
+  allowed = Math.max(allowed, perTier);
+
+  let eligible = sorted.filter((s) => liveBytes(s) <= maxBytes / 2);
+  let count = sorted.length;
+  while (count > allowed && eligible.length >= 2) {
+    let best: MergeCandidate[] | null = null;
+    let bestScore = Infinity;
+    for (let start = 0; start + 1 < eligible.length; start++) {
+      const cand: MergeCandidate[] = [];
+      let bytes = 0;
+      for (let i = start; i < eligible.length && cand.length < atOnce; i++) {
+        const s = eligible[i]!;
+        if (bytes + liveBytes(s) > maxBytes) continue;
+        cand.push(s);
+        bytes += liveBytes(s);
+      }
+      if (cand.length < 2) continue;
+      let flooredSum = 0;
+      let before = 0;
+      for (const s of cand) {
+        flooredSum += floored(liveBytes(s));
+        before += s.bytes;
+      }
+      const skew = floored(liveBytes(cand[0]!)) / flooredSum;
+      const liveRatio = before > 0 ? bytes / before : 1;
+      const score = skew * Math.pow(Math.max(bytes, 1), 0.05) * liveRatio * liveRatio;
+      if (score < bestScore) {
+        bestScore = score;
+        best = cand;
+      }
+    }
+    if (best === null) break;
+    merges.push(best.map((s) => s.name));
+    const taken = new Set(best);
+    eligible = eligible.filter((s) => !taken.has(s));
+    count -= best.length - 1;
+  }
+
+  const merged = new Set(merges.flat());
+  for (const s of sorted) {
+    if (!merged.has(s.name) && s.docs > 0 && (100 * s.deleted) / s.docs > delPct) merges.push([s.name]);
+  }
+  return merges;
+}

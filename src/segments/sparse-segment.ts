@@ -1,0 +1,269 @@
+/**
+ * Sparse channel of a segment: an immutable inverted index in a segment file (kind `sparse`,
+ * payload version 1), scored straight from the mapping.
+ *
+ * Sections (all little-endian, page-aligned by the container):
+ * ```
+ * meta     u32 docs · u32 terms · u32 postings · u32 scorer (0 dot, 1 bm25) · f64 k1 · f64 b
+ * docids   u32[docs]        global ids, strictly ascending (ordinal = index)
+ * doclen   f32[docs]        BM25 document length (Σ tf), 0 for dot; finite, ≥ 0
+ * termids  u32[terms]       strictly ascending
+ * offsets  u32[terms + 1]   0 … postings, strictly ascending (no empty list)
+ * maxw     f32[terms]       ≥ every weight of the list (pruning bound)
+ * mindl    f32[terms]       ≤ every document length of the list (BM25 pruning bound)
+ * postdocs u32[postings]    ordinals, strictly ascending per list, < docs
+ * postw    f32[postings]    finite, > 0
+ * ```
+ * Checked when opened: meta, every section's size, docids, doclen, termids, offsets (O(docs +
+ * terms)). Checked on first touch of the postings (the first search that reads them, or
+ * verify()): the CRC of postdocs / postw and every posting (ordinal range, order, weight,
+ * bounds), so no search ever scores an unchecked posting.
+ */
+import { StorageError } from '../errors.js';
+import { bytesOf } from '../store/binary-file.js';
+import type { MapOptions } from '../store/mmap.js';
+import type { SparseVector } from '../sparse/vector.js';
+import { SegmentFile, writeSegmentFile } from './container.js';
+
+/** Payload version of sparse segment files. */
+export const SPARSE_SEGMENT_VERSION = 1;
+const KIND = 'sparse';
+
+/** Scorer settings of a sparse channel. */
+export interface SparseChannelConfig {
+  scorer: 'dot' | 'bm25';
+  k1: number;
+  b: number;
+}
+
+/** BM25 document length as {@link SparseIndex} computes it (f32 of the f64 sum of weights). */
+export function docLength(cfg: SparseChannelConfig, vec: SparseVector): number {
+  if (cfg.scorer !== 'bm25') return 0;
+  let dl = 0;
+  for (let i = 0; i < vec.weights.length; i++) dl += vec.weights[i]!;
+  return Math.fround(dl);
+}
+
+/**
+ * Writes one sparse segment file from documents in ascending id order (vectors already
+ * validated). Returns the file's byte length. `lengths` (a merge's) overrides the document
+ * lengths computed from the vectors.
+ *
+ * @example
+ * ```ts
+ * await writeSparseSegment(path, { scorer: 'bm25', k1: 0.9, b: 0.4 }, ids, vectors);
+ * ```
+ */
+export async function writeSparseSegment(file: string, cfg: SparseChannelConfig, ids: Uint32Array, vecs: readonly SparseVector[], lengths?: Float32Array): Promise<number> {
+  const n = ids.length;
+  const doclen = new Float32Array(n);
+  const count = new Map<number, number>();
+  let postings = 0;
+  for (let d = 0; d < n; d++) {
+    const v = vecs[d]!;
+    doclen[d] = lengths ? lengths[d]! : docLength(cfg, v);
+    for (let i = 0; i < v.ids.length; i++) {
+      if (v.weights[i] === 0) continue;
+      count.set(v.ids[i]!, (count.get(v.ids[i]!) ?? 0) + 1);
+      postings++;
+    }
+  }
+  if (postings > 0xffffffff) throw new StorageError('UNSUPPORTED', `${postings} postings in one segment; at most 2^32 - 1`, { file });
+  const termids = Uint32Array.from(count.keys()).sort();
+  const terms = termids.length;
+  const offsets = new Uint32Array(terms + 1);
+  const slot = new Map<number, number>();
+  for (let t = 0; t < terms; t++) {
+    slot.set(termids[t]!, t);
+    offsets[t + 1] = offsets[t]! + count.get(termids[t]!)!;
+  }
+  const fill = offsets.slice(0, terms);
+  const postdocs = new Uint32Array(postings);
+  const postw = new Float32Array(postings);
+  const maxw = new Float32Array(terms);
+  const mindl = new Float32Array(terms).fill(Infinity);
+  for (let d = 0; d < n; d++) {
+    const v = vecs[d]!;
+    for (let i = 0; i < v.ids.length; i++) {
+      const w = v.weights[i]!;
+      if (w === 0) continue;
+      const t = slot.get(v.ids[i]!)!;
+      const p = fill[t]!++;
+      postdocs[p] = d;
+      postw[p] = w;
+      if (w > maxw[t]!) maxw[t] = w;
+      if (doclen[d]! < mindl[t]!) mindl[t] = doclen[d]!;
+    }
+  }
+  const meta = new DataView(new ArrayBuffer(32));
+  meta.setUint32(0, n, true);
+  meta.setUint32(4, terms, true);
+  meta.setUint32(8, postings, true);
+  meta.setUint32(12, cfg.scorer === 'bm25' ? 1 : 0, true);
+  meta.setFloat64(16, cfg.k1, true);
+  meta.setFloat64(24, cfg.b, true);
+  return writeSegmentFile(file, KIND, SPARSE_SEGMENT_VERSION, [
+    { name: 'meta', data: new Uint8Array(meta.buffer) },
+    { name: 'docids', data: bytesOf(ids) },
+    { name: 'doclen', data: bytesOf(doclen) },
+    { name: 'termids', data: bytesOf(termids) },
+    { name: 'offsets', data: bytesOf(offsets) },
+    { name: 'maxw', data: bytesOf(maxw) },
+    { name: 'mindl', data: bytesOf(mindl) },
+    { name: 'postdocs', data: bytesOf(postdocs) },
+    { name: 'postw', data: bytesOf(postw) },
+  ]);
+}
+
+/**
+ * A read-only sparse segment over a mapped file. Internal to the segmented store.
+ *
+ * @example
+ * ```ts
+ * const seg = await SparseSegment.open(path, cfg);
+ * const slot = seg.slotOf(42); // -1 when the term is absent
+ * ```
+ */
+export class SparseSegment {
+  readonly file: SegmentFile;
+  readonly docs: number;
+  readonly terms: number;
+  readonly postings: number;
+  readonly docids: Uint32Array;
+  readonly doclen: Float32Array;
+  readonly termids: Uint32Array;
+  readonly offsets: Uint32Array;
+  readonly maxw: Float32Array;
+  readonly mindl: Float32Array;
+  /** Σ doclen over all documents (f64, ascending ordinal order). */
+  readonly totalLen: number;
+  #postdocs: Uint32Array | null = null;
+  #postw: Float32Array | null = null;
+
+  private constructor(file: SegmentFile, docs: number, terms: number, postings: number) {
+    this.file = file;
+    this.docs = docs;
+    this.terms = terms;
+    this.postings = postings;
+    this.docids = file.view('docids', Uint32Array, docs);
+    this.doclen = file.view('doclen', Float32Array, docs);
+    this.termids = file.view('termids', Uint32Array, terms);
+    this.offsets = file.view('offsets', Uint32Array, terms + 1);
+    this.maxw = file.view('maxw', Float32Array, terms);
+    this.mindl = file.view('mindl', Float32Array, terms);
+    // sizes only: their bytes are checked on first touch
+    file.view('postdocs', Uint32Array, postings, false);
+    file.view('postw', Float32Array, postings, false);
+    let total = 0;
+    for (let d = 0; d < docs; d++) {
+      if (d > 0 && this.docids[d]! <= this.docids[d - 1]!) this.#bad('docids', `ids not strictly ascending at ordinal ${d}`);
+      const l = this.doclen[d]!;
+      if (!Number.isFinite(l) || l < 0) this.#bad('doclen', `length ${l} at ordinal ${d}`);
+      total += l;
+    }
+    this.totalLen = total;
+    if (this.offsets[0] !== 0 || this.offsets[terms] !== postings) this.#bad('offsets', 'offsets do not span the postings');
+    for (let t = 0; t < terms; t++) {
+      if (t > 0 && this.termids[t]! <= this.termids[t - 1]!) this.#bad('termids', `term ids not strictly ascending at ${t}`);
+      if (this.offsets[t + 1]! <= this.offsets[t]!) this.#bad('offsets', `empty or reversed list for term ${this.termids[t]}`);
+      const mw = this.maxw[t]!;
+      const md = this.mindl[t]!;
+      if (!(mw > 0) || !Number.isFinite(mw)) this.#bad('maxw', `bound ${mw} of term ${this.termids[t]}`);
+      if (!(md >= 0) || !Number.isFinite(md)) this.#bad('mindl', `bound ${md} of term ${this.termids[t]}`);
+    }
+  }
+
+  /**
+   * Opens a sparse segment file written with the same scorer settings (CORRUPT_FILE when the
+   * settings differ or a check fails).
+   *
+   * @example
+   * ```ts
+   * const seg = await SparseSegment.open('/idx/seg-000001.sparse', { scorer: 'bm25', k1: 0.9, b: 0.4 });
+   * ```
+   */
+  static async open(path: string, cfg: SparseChannelConfig, opts: MapOptions = {}): Promise<SparseSegment> {
+    const file = await SegmentFile.open(path, KIND, SPARSE_SEGMENT_VERSION, opts);
+    try {
+      const m = file.view('meta', Uint8Array, 32);
+      const dv = new DataView(m.buffer, m.byteOffset, 32);
+      const scorer = dv.getUint32(12, true) === 1 ? 'bm25' : dv.getUint32(12, true) === 0 ? 'dot' : null;
+      if (scorer !== cfg.scorer || dv.getFloat64(16, true) !== cfg.k1 || dv.getFloat64(24, true) !== cfg.b) {
+        throw new StorageError('CORRUPT_FILE', `${path}: section 'meta' holds scorer settings that differ from the index's (${cfg.scorer}, k1 ${cfg.k1}, b ${cfg.b}); restore it from a backup or rebuild the index`, { file: path });
+      }
+      return new SparseSegment(file, dv.getUint32(0, true), dv.getUint32(4, true), dv.getUint32(8, true));
+    } catch (e) {
+      file.close();
+      throw e;
+    }
+  }
+
+  #bad(section: string, msg: string): never {
+    throw new StorageError('CORRUPT_FILE', `${this.file.file}: section '${section}' is corrupt: ${msg}; restore it from a backup or rebuild the index`, { file: this.file.file });
+  }
+
+  /** Slot of a term (binary search over the mapped term ids), -1 when absent. */
+  slotOf(termId: number): number {
+    const t = this.termids;
+    let lo = 0;
+    let hi = t.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (t[mid]! < termId) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < t.length && t[lo] === termId ? lo : -1;
+  }
+
+  /** Ordinal of a global id (binary search), -1 when absent. */
+  ordinalOf(id: number): number {
+    const t = this.docids;
+    let lo = 0;
+    let hi = t.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (t[mid]! < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < t.length && t[lo] === id ? lo : -1;
+  }
+
+  /**
+   * The posting arrays, checked on first touch: checksums, then every posting (ordinal in
+   * range and ascending within its list, weight finite, > 0 and ≤ maxw, doclen ≥ mindl).
+   */
+  postingArrays(): { docs: Uint32Array; weights: Float32Array } {
+    if (this.#postdocs === null) {
+      const docs = this.file.view('postdocs', Uint32Array, this.postings);
+      const weights = this.file.view('postw', Float32Array, this.postings);
+      const n = this.docs;
+      for (let t = 0; t < this.terms; t++) {
+        const a = this.offsets[t]!;
+        const e = this.offsets[t + 1]!;
+        const mw = this.maxw[t]!;
+        const md = this.mindl[t]!;
+        for (let p = a; p < e; p++) {
+          const d = docs[p]!;
+          if (d >= n || (p > a && d <= docs[p - 1]!)) this.#bad('postdocs', `posting ${p} of term ${this.termids[t]} names ordinal ${d} (out of range or not ascending)`);
+          const w = weights[p]!;
+          if (!(w > 0) || !(w <= mw)) this.#bad('postw', `weight ${w} in the list of term ${this.termids[t]} (bound ${mw})`);
+          if (!(this.doclen[d]! >= md)) this.#bad('mindl', `bound ${md} of term ${this.termids[t]} exceeds a document's length`);
+        }
+      }
+      this.file.mapping.check();
+      this.#postdocs = docs;
+      this.#postw = weights;
+    }
+    return { docs: this.#postdocs, weights: this.#postw! };
+  }
+
+  /** Checks every section's checksum and every posting. */
+  verify(): void {
+    this.file.verify();
+    this.postingArrays();
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}

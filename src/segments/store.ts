@@ -1,0 +1,737 @@
+/**
+ * A segmented store: documents (sparse vector and / or multi-vector, per the channels chosen
+ * at create) under caller-assigned u32 ids, kept as immutable segment files read through
+ * memory mappings, listed by `segments.json`.
+ *
+ * - {@link SegmentedStore.add} buffers documents in memory; {@link SegmentedStore.commit}
+ *   writes them as one new segment (one file per channel), writes the deletion bitmaps that
+ *   changed, runs the tiered merge policy, and swaps `segments.json` (the commit point).
+ *   Searches see added documents once committed; deletes at once.
+ * - Search across segments returns exactly what one segment holding the same live documents
+ *   returns, ids and scores bit for bit: BM25's N, df and avgdl are summed over the segments'
+ *   live documents, every contribution uses the one expression of src/sparse/scoring.ts and
+ *   a document's score is the same f64 sum in query-term order, rounded once to f32.
+ *   (Document lengths are summed per segment in f64: exact for BM25's integer term
+ *   frequencies; non-integer lengths could differ in the last bit of avgdl.)
+ * - Merges write the merged segment (fsynced) before the manifest names it and remove the
+ *   sources only after: a crash at any point leaves either the old segments or the merged one
+ *   live, never a mix. Files no manifest names are removed by the next commit.
+ * - A crafted or damaged file is a StorageError naming the file and section (see
+ *   container.ts, sparse-segment.ts, mv-segment.ts for what is checked when).
+ */
+import * as path from 'node:path';
+import { InvalidArgumentError, StorageError, invalid } from '../errors.js';
+import { topK, type Ranked } from '../kernels/topk.js';
+import type { MultiVector } from '../multivector/types.js';
+import { checkDoc, checkQuery } from '../multivector/validate.js';
+import { searchExhaustive, searchMaxScore, type PostingLists } from '../sparse/maxscore.js';
+import { bm25Idf, type PreparedQuery, type ScoreContext } from '../sparse/scoring.js';
+import { TopK } from '../sparse/topk.js';
+import { validateSparseVector, type SparseVector } from '../sparse/vector.js';
+import { nodeFs, type StoreFs } from '../store/fs-seam.js';
+import type { MapOptions } from '../store/mmap.js';
+import { Deletions } from './deletes.js';
+import { delFile, readSegments, SEGMENTS_FILE, SEGMENTS_FORMAT_VERSION, segmentFiles, writeSegments, type SegmentChannels, type SegmentEntry, type SegmentsManifest } from './manifest.js';
+import { findMerges, type TieredMergeOptions } from './merge-policy.js';
+import { buildArena, MvSegment, rawOf, writeMvSegment, type MvRaw } from './mv-segment.js';
+import { SparseSegment, writeSparseSegment } from './sparse-segment.js';
+
+/** One document: a value for each channel the store holds. */
+export interface SegmentDoc {
+  sparse?: SparseVector;
+  multivector?: MultiVector;
+}
+
+/** Options of {@link SegmentedStore.open} and create. */
+export interface SegmentedOpenOptions extends MapOptions {
+  /** Merge policy settings (see merge-policy.ts). */
+  mergePolicy?: TieredMergeOptions;
+  /** Test seam: called at each step of a commit (a crash test kills the process there). */
+  onStage?: (stage: string) => void;
+}
+
+/** What a commit did. */
+export interface CommitResult {
+  /** Bytes of the files this commit wrote (segments, merged segments, deletion bitmaps). */
+  bytesWritten: number;
+  /** Segment names written (new and merged). */
+  written: string[];
+  /** Merges run, by source segment names. */
+  merges: string[][];
+}
+
+/** One live segment and its in-memory deletion state. */
+interface Live {
+  entry: SegmentEntry;
+  sparse: SparseSegment | null;
+  mv: MvSegment | null;
+  docids: Uint32Array;
+  del: Deletions;
+  dirty: boolean;
+  /** sparse scoring state: 1 live, 2 deleted (ordinal-indexed) */
+  state: Uint8Array;
+  liveLen: number;
+  liveDf: Map<number, number>;
+}
+
+const SEG_FILE = /^seg-\d{6,}\.(sparse|mvec|del-\d{6,})(\.tmp-\d+)?$/;
+
+function segName(n: number): string {
+  return `seg-${String(n).padStart(6, '0')}`;
+}
+
+function seekIn(docs: Uint32Array): PostingLists['seek'] {
+  return (from, end, target) => {
+    if (from >= end || docs[from]! >= target) return from;
+    let step = 1;
+    let lo = from;
+    let hi = from + 1;
+    while (hi < end && docs[hi]! < target) {
+      lo = hi;
+      step <<= 1;
+      hi = lo + step;
+    }
+    if (hi > end) hi = end;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (docs[mid]! < target) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  };
+}
+
+/**
+ * Immutable segments on memory-mapped files, with incremental commits and tiered merges.
+ *
+ * @example
+ * ```ts
+ * const store = await SegmentedStore.create(dir, { sparse: { scorer: 'bm25', k1: 0.9, b: 0.4 } });
+ * store.add(0, { sparse: { ids: Uint32Array.of(5, 9), weights: Float32Array.of(1, 2) } });
+ * await store.commit();
+ * const { ids, scores } = store.searchSparse({ ids: Uint32Array.of(9), weights: Float32Array.of(1) }, 10);
+ * ```
+ */
+export class SegmentedStore {
+  readonly dir: string;
+  readonly channels: SegmentChannels;
+  #manifest: SegmentsManifest;
+  #segs: Live[] = [];
+  #pending = new Map<number, SegmentDoc>();
+  #opts: SegmentedOpenOptions;
+  #fs: StoreFs = nodeFs;
+  #closed = false;
+
+  private constructor(dir: string, manifest: SegmentsManifest, opts: SegmentedOpenOptions) {
+    this.dir = dir;
+    this.channels = manifest.channels;
+    this.#manifest = manifest;
+    this.#opts = opts;
+  }
+
+  /**
+   * Creates an empty store in `dir` (created if missing; refused if it already holds one).
+   *
+   * @example
+   * ```ts
+   * const s = await SegmentedStore.create(dir, { multivector: { dim: 64, dtype: 'i8' } });
+   * ```
+   */
+  static async create(dir: string, channels: SegmentChannels, opts: SegmentedOpenOptions = {}): Promise<SegmentedStore> {
+    const sp = channels.sparse;
+    const mv = channels.multivector;
+    if (!sp && !mv) invalid('INVALID_ARGUMENT', 'a segmented store needs at least one channel: sparse and / or multivector');
+    if (sp && (!['dot', 'bm25'].includes(sp.scorer) || !(sp.k1 >= 0) || !(sp.b >= 0 && sp.b <= 1))) invalid('INVALID_ARGUMENT', `sparse channel settings ${JSON.stringify(sp)}: scorer 'dot' | 'bm25', k1 ≥ 0, b in [0, 1]`);
+    if (mv && (!Number.isInteger(mv.dim) || mv.dim < 1 || mv.dim > 65536 || !['f32', 'f16', 'i8'].includes(mv.dtype))) invalid('INVALID_ARGUMENT', `multivector channel settings ${JSON.stringify(mv)}: dim 1…65536, dtype 'f32' | 'f16' | 'i8'`);
+    const fs = nodeFs;
+    await fs.mkdir(dir);
+    if ((await fs.stat(path.join(dir, SEGMENTS_FILE))) !== null) invalid('INVALID_ARGUMENT', `${dir} already holds a segmented store; open it instead`);
+    const manifest: SegmentsManifest = { magic: 'trident-segments', formatVersion: SEGMENTS_FORMAT_VERSION, generation: 0, nextSegment: 1, channels: { ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}), ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype } } : {}) }, segments: [] };
+    await writeSegments(dir, manifest, fs);
+    return new SegmentedStore(dir, manifest, opts);
+  }
+
+  /**
+   * Opens a store: reads `segments.json`, maps every live segment's files and checks their
+   * headers and structure (big sections are checksummed on first touch, or by verify()).
+   * Retries when a concurrent commit replaced the manifest meanwhile.
+   *
+   * @example
+   * ```ts
+   * const s = await SegmentedStore.open(dir); // { mode: 'read' } loads the files into memory instead
+   * ```
+   */
+  static async open(dir: string, opts: SegmentedOpenOptions = {}): Promise<SegmentedStore> {
+    for (let attempt = 1; ; attempt++) {
+      const { manifest, text } = await readSegments(dir);
+      const store = new SegmentedStore(dir, manifest, opts);
+      try {
+        for (const e of manifest.segments) store.#segs.push(await store.#openSegment(e));
+        return store;
+      } catch (e) {
+        store.#closeAll();
+        const now = await readSegments(dir).then((r) => r.text, () => null);
+        if (!(e instanceof StorageError) || attempt >= 10 || now === text) throw e;
+      }
+    }
+  }
+
+  async #openSegment(e: SegmentEntry): Promise<Live> {
+    const file = (suffix: string) => path.join(this.dir, `${e.name}.${suffix}`);
+    const cfg = this.channels;
+    const need = (suffix: 'sparse' | 'mvec', has: boolean) => {
+      if (has !== (e.bytes[suffix] !== undefined)) throw new StorageError('CORRUPT_FILE', `${SEGMENTS_FILE}: segment ${e.name} ${has ? 'lacks' : 'has'} a ${suffix} file`, { file: SEGMENTS_FILE });
+    };
+    need('sparse', cfg.sparse !== undefined);
+    need('mvec', cfg.multivector !== undefined);
+    let sparse: SparseSegment | null = null;
+    let mv: MvSegment | null = null;
+    try {
+      if (cfg.sparse) sparse = await SparseSegment.open(file('sparse'), cfg.sparse, this.#opts);
+      if (cfg.multivector) mv = await MvSegment.open(file('mvec'), cfg.multivector, this.#opts);
+      for (const [k, f] of [['sparse', sparse?.file], ['mvec', mv?.file]] as const) {
+        if (f && f.mapping.byteLength !== e.bytes[k]) throw new StorageError('CORRUPT_FILE', `${f.file} is ${f.mapping.byteLength} bytes, ${SEGMENTS_FILE} says ${e.bytes[k]}`, { file: f.file });
+      }
+      const docids = (sparse ?? mv)!.docids;
+      if (docids.length !== e.docs) throw new StorageError('CORRUPT_FILE', `${(sparse ?? mv)!.file.file} holds ${docids.length} documents, ${SEGMENTS_FILE} says ${e.docs}`, { file: (sparse ?? mv)!.file.file });
+      if (sparse && mv) {
+        for (let i = 0; i < docids.length; i++) {
+          if (mv.docids[i] !== docids[i]) throw new StorageError('CORRUPT_FILE', `${mv.file.file}: section 'docids' differs from the sparse file's at ordinal ${i}`, { file: mv.file.file });
+        }
+      }
+      const del = e.delGen > 0 ? await Deletions.read(path.join(this.dir, delFile(e.name, e.delGen)), e.docs, this.#opts) : new Deletions(e.docs);
+      if (del.count !== e.deleted) throw new StorageError('CORRUPT_FILE', `${delFile(e.name, e.delGen)} holds ${del.count} deletions, ${SEGMENTS_FILE} says ${e.deleted}`, { file: delFile(e.name, e.delGen) });
+      const live: Live = { entry: e, sparse, mv, docids, del, dirty: false, state: new Uint8Array(e.docs).fill(1), liveLen: 0, liveDf: new Map() };
+      for (let o = 0; o < e.docs; o++) if (del.has(o)) live.state[o] = 2;
+      live.liveLen = sparseLiveLen(live);
+      return live;
+    } catch (err) {
+      sparse?.close();
+      mv?.close();
+      throw err;
+    }
+  }
+
+  #check(): void {
+    if (this.#closed) throw new StorageError('INDEX_CLOSED', `the segmented store at ${this.dir} is closed`);
+  }
+
+  /** Live committed documents plus pending adds. */
+  get size(): number {
+    let n = this.#pending.size;
+    for (const s of this.#segs) n += s.entry.docs - s.del.count;
+    return n;
+  }
+
+  /** Names of the live segments, oldest first. */
+  get segments(): string[] {
+    return this.#segs.map((s) => s.entry.name);
+  }
+
+  #find(id: number): { seg: Live; ord: number } | null {
+    for (let i = this.#segs.length - 1; i >= 0; i--) {
+      const seg = this.#segs[i]!;
+      const ord = binarySearch(seg.docids, id);
+      if (ord >= 0 && !seg.del.has(ord)) return { seg, ord };
+    }
+    return null;
+  }
+
+  /** True when `id` is live (committed or pending). */
+  has(id: number): boolean {
+    return this.#pending.has(id) || this.#find(id) !== null;
+  }
+
+  /**
+   * Buffers a document until the next commit. INVALID_ARGUMENT / INVALID_VECTOR /
+   * DIMENSION_MISMATCH for a bad value or a missing channel; DUPLICATE_ID when `id` is live.
+   *
+   * @example
+   * ```ts
+   * store.add(7, { sparse, multivector: { data, dim: 64, count: 24 } });
+   * ```
+   */
+  add(id: number, doc: SegmentDoc): void {
+    this.#check();
+    if (!Number.isInteger(id) || id < 0 || id > 0xfffffffe) invalid('INVALID_ARGUMENT', `id must be an integer in [0, 2^32 - 2], got ${String(id)}`);
+    if (doc === null || typeof doc !== 'object') invalid('INVALID_ARGUMENT', 'add: pass { sparse?, multivector? }');
+    for (const [name, has] of [['sparse', this.channels.sparse], ['multivector', this.channels.multivector]] as const) {
+      if ((doc[name] !== undefined) !== (has !== undefined)) invalid('INVALID_ARGUMENT', `add(${id}): this store ${has ? 'needs' : 'has no'} a ${name} value`);
+    }
+    if (doc.sparse) validateSparseVector(doc.sparse, `add(${id}) sparse`);
+    if (doc.multivector) checkDoc(doc.multivector, this.channels.multivector!.dim, `add(${id})`);
+    if (this.has(id)) invalid('DUPLICATE_ID', `id ${id} is already in the store; delete it first`);
+    this.#pending.set(id, doc);
+  }
+
+  /**
+   * Deletes a document (pending or committed); false when it is not live. A committed
+   * document stops counting in searches and BM25 statistics at once; the deletion is
+   * written by the next commit.
+   *
+   * @example
+   * ```ts
+   * store.delete(7); // true
+   * ```
+   */
+  delete(id: number): boolean {
+    this.#check();
+    if (this.#pending.delete(id)) return true;
+    const hit = this.#find(id);
+    if (hit === null) return false;
+    const { seg, ord } = hit;
+    seg.del.delete(ord);
+    seg.state[ord] = 2;
+    seg.liveLen = sparseLiveLen(seg);
+    seg.liveDf.clear();
+    seg.dirty = true;
+    return true;
+  }
+
+  /**
+   * Writes pending documents as a new segment and changed deletion bitmaps, runs the merge
+   * policy (unless `merge: false`), then swaps `segments.json`. On failure nothing stored
+   * changes and the pending state is kept (IO_ERROR).
+   *
+   * @example
+   * ```ts
+   * const { bytesWritten, merges } = await store.commit();
+   * ```
+   */
+  async commit(opts: { merge?: boolean } = {}): Promise<CommitResult> {
+    return this.#commit(opts.merge === false ? 'none' : 'policy');
+  }
+
+  async #commit(mergeMode: 'none' | 'policy' | 'all'): Promise<CommitResult> {
+    this.#check();
+    const stage = this.#opts.onStage ?? (() => undefined);
+    const m = this.#manifest;
+    const gen = m.generation + 1;
+    let next = m.nextSegment;
+    const written: string[] = [];
+    let bytesWritten = 0;
+    const entries = new Map<Live, SegmentEntry>();
+    const created: string[] = [];
+    const fresh: Live[] = [];
+    try {
+      for (const seg of this.#segs) {
+        if (!seg.dirty) {
+          entries.set(seg, seg.entry);
+          continue;
+        }
+        const name = delFile(seg.entry.name, gen);
+        created.push(name);
+        const bytes = await seg.del.clone().write(path.join(this.dir, name));
+        bytesWritten += bytes;
+        entries.set(seg, { ...seg.entry, deleted: seg.del.count, delGen: seg.del.count > 0 ? gen : 0, bytes: { ...seg.entry.bytes, del: bytes } });
+        stage('deletes-written');
+      }
+      let list: SegmentEntry[] = this.#segs.map((s) => entries.get(s)!);
+      if (this.#pending.size > 0) {
+        const ids = Uint32Array.from(this.#pending.keys()).sort();
+        const docs = Array.from(ids, (id) => this.#pending.get(id)!);
+        const name = segName(next++);
+        const e = await this.#writeSegment(name, ids, {
+          sparse: this.channels.sparse ? docs.map((d) => d.sparse!) : null,
+          mv: this.channels.multivector ? rawFromDocs(this.channels.multivector, docs) : null,
+        }, created);
+        bytesWritten += Object.values(e.bytes).reduce((a, b) => a + b, 0);
+        written.push(name);
+        list.push(e);
+        fresh.push(await this.#openSegment(e));
+        stage('segment-written');
+      }
+      const merges =
+        mergeMode === 'none'
+          ? []
+          : mergeMode === 'all'
+            ? list.length > 1 || list.some((e) => e.deleted > 0) ? [list.map((e) => e.name)] : []
+            : findMerges(list.map((e) => ({ name: e.name, bytes: (e.bytes.sparse ?? 0) + (e.bytes.mvec ?? 0), docs: e.docs, deleted: e.deleted })), this.#opts.mergePolicy);
+      for (const group of merges) {
+        const name = segName(next++);
+        const e = await this.#merge(group, name, created, fresh);
+        const gone = new Set(group);
+        list = list.filter((x) => !gone.has(x.name));
+        if (e === null) continue; // nothing live: the sources just go
+        bytesWritten += Object.values(e.bytes).reduce((a, b) => a + b, 0);
+        written.push(name);
+        list.push(e);
+        stage('merge-written');
+      }
+      const manifest: SegmentsManifest = { ...m, generation: gen, nextSegment: next, segments: list };
+      stage('before-manifest');
+      await writeSegments(this.dir, manifest, this.#fs);
+      stage('committed');
+      // committed: adopt the new state (open readers over the files just written)
+      const old = this.#segs;
+      const byName = new Map(old.map((s) => [s.entry.name, s]));
+      const segs: Live[] = [];
+      for (const e of list) {
+        const prev = byName.get(e.name);
+        if (prev) {
+          prev.entry = e;
+          prev.dirty = false;
+          segs.push(prev);
+        } else {
+          segs.push(fresh.find((f) => f.entry.name === e.name) ?? (await this.#openSegment(e)));
+        }
+      }
+      const keep = new Set(segs);
+      for (const s of old) if (!keep.has(s)) closeLive(s);
+      this.#segs = segs;
+      this.#manifest = manifest;
+      this.#pending.clear();
+      await this.#collect(manifest);
+      return { bytesWritten, written, merges };
+    } catch (e) {
+      for (const f of fresh) closeLive(f);
+      for (const name of created) await this.#fs.rm(path.join(this.dir, name)).catch(() => undefined);
+      if (e instanceof StorageError || e instanceof InvalidArgumentError) throw e;
+      throw new StorageError('IO_ERROR', `commit to ${this.dir} failed: ${(e as Error)?.message ?? String(e)}; the store on disk is unchanged`, { cause: e });
+    }
+  }
+
+  /**
+   * Commits pending work and merges every live segment into one, dropping deleted documents
+   * (one manifest swap).
+   *
+   * @example
+   * ```ts
+   * await store.optimize();
+   * ```
+   */
+  async optimize(): Promise<CommitResult> {
+    return this.#commit('all');
+  }
+
+  async #writeSegment(name: string, ids: Uint32Array, data: { sparse: SparseVector[] | null; lengths?: Float32Array; mv: { vstart: Uint32Array; raw: MvRaw } | null }, created: string[]): Promise<SegmentEntry> {
+    const bytes: Record<string, number> = {};
+    const stage = this.#opts.onStage ?? (() => undefined);
+    if (data.sparse) {
+      created.push(`${name}.sparse`);
+      bytes.sparse = await writeSparseSegment(path.join(this.dir, `${name}.sparse`), this.channels.sparse!, ids, data.sparse, data.lengths);
+      stage('file-written');
+    }
+    if (data.mv) {
+      created.push(`${name}.mvec`);
+      bytes.mvec = await writeMvSegment(path.join(this.dir, `${name}.mvec`), this.channels.multivector!, ids, data.mv.vstart, data.mv.raw);
+      stage('file-written');
+    }
+    return { name, docs: ids.length, deleted: 0, delGen: 0, bytes };
+  }
+
+  /** Writes the live documents of `group` as segment `name` and opens it into `fresh`; null when none is live. */
+  async #merge(group: string[], name: string, created: string[], fresh: Live[]): Promise<SegmentEntry | null> {
+    const sources = group.map((g) => {
+      const s = this.#segs.find((x) => x.entry.name === g) ?? fresh.find((x) => x.entry.name === g);
+      if (!s) throw new StorageError('IO_ERROR', `merge: segment ${g} is not open`);
+      return s;
+    });
+    // live documents of every source, by global id
+    const picks: { id: number; s: number; o: number }[] = [];
+    sources.forEach((src, s) => {
+      for (let o = 0; o < src.docids.length; o++) if (!src.del.has(o)) picks.push({ id: src.docids[o]!, s, o });
+    });
+    picks.sort((a, b) => a.id - b.id);
+    if (picks.length === 0) return null;
+    const ids = Uint32Array.from(picks, (p) => p.id);
+    let sparse: SparseVector[] | null = null;
+    let lengths: Float32Array | undefined;
+    if (this.channels.sparse) {
+      const fwd = sources.map((src) => forwardIndex(src.sparse!));
+      sparse = picks.map((p) => fwd[p.s]!(p.o));
+      lengths = Float32Array.from(picks, (p) => sources[p.s]!.sparse!.doclen[p.o]!);
+    }
+    let mv: { vstart: Uint32Array; raw: MvRaw } | null = null;
+    if (this.channels.multivector) mv = concatArenas(this.channels.multivector.dim, sources.map((s) => s.mv!), picks);
+    const e = await this.#writeSegment(name, ids, { sparse, lengths, mv }, created);
+    fresh.push(await this.#openSegment(e));
+    return e;
+  }
+
+  /** Removes files no manifest names (orphans of failed commits, merged-away segments). */
+  async #collect(m: SegmentsManifest): Promise<void> {
+    const keep = new Set(m.segments.flatMap(segmentFiles));
+    const names = await this.#fs.readdir(this.dir).catch(() => [] as string[]);
+    for (const n of names) if (SEG_FILE.test(n) && !keep.has(n)) await this.#fs.rm(path.join(this.dir, n)).catch(() => undefined);
+  }
+
+  /**
+   * Exact top-k of the sparse channel over every live committed document (MaxScore per
+   * segment, or exhaustive with `exhaustive: true`), best first, ties by lower id.
+   *
+   * @example
+   * ```ts
+   * const { ids, scores } = store.searchSparse(query, 10, { filter: (id) => id % 2 === 0 });
+   * ```
+   */
+  searchSparse(query: SparseVector, k: number, opts: { filter?: (id: number) => boolean; exhaustive?: boolean } = {}): Ranked {
+    this.#check();
+    const cfg = this.channels.sparse;
+    if (!cfg) invalid('INVALID_ARGUMENT', 'searchSparse: this store has no sparse channel');
+    validateSparseVector(query, 'query');
+    if (!Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
+    if (opts.filter !== undefined && typeof opts.filter !== 'function') invalid('INVALID_ARGUMENT', 'filter must be a function (id) => boolean');
+    const segs = this.#segs;
+    let N = 0;
+    let len = 0;
+    for (const s of segs) {
+      N += s.entry.docs - s.del.count;
+      len += s.liveLen;
+    }
+    const empty = { ids: new Uint32Array(0), scores: new Float32Array(0) };
+    if (N === 0) return empty;
+    const bm25 = cfg.scorer === 'bm25';
+    const avgdl = len / N;
+    const lenConst = cfg.k1 * (1 - cfg.b);
+    const lenSlope = avgdl > 0 ? (cfg.k1 * cfg.b) / avgdl : 0;
+    // the query terms (query order) with their global multiplier
+    const slots = segs.map(() => [] as number[]);
+    const terms: { tid: number; w: number; qf: number; at: number[] }[] = [];
+    for (let i = 0; i < query.ids.length; i++) {
+      const w = query.weights[i]!;
+      if (w === 0) continue;
+      const at = segs.map((s) => s.sparse!.slotOf(query.ids[i]!));
+      let df = 0;
+      at.forEach((slot, j) => {
+        if (slot >= 0) df += liveDf(segs[j]!, slot);
+      });
+      if (df === 0) continue;
+      terms.push({ tid: query.ids[i]!, w, qf: bm25 ? w * bm25Idf(N, df) * (cfg.k1 + 1) : w, at });
+    }
+    const kk = Math.min(k, N);
+    const global = new TopK(kk);
+    segs.forEach((seg, j) => {
+      const sp = seg.sparse!;
+      const live = seg.entry.docs - seg.del.count;
+      if (live === 0) return;
+      const mine = terms.filter((t) => t.at[j]! >= 0);
+      if (mine.length === 0) return;
+      const { docs, weights } = sp.postingArrays();
+      const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
+      const m = mine.length;
+      const q: PreparedQuery = { m, termIds: new Uint32Array(m), start: new Uint32Array(m), end: new Uint32Array(m), qf: new Float64Array(m), ub: new Float64Array(m), qw: new Float32Array(m) };
+      mine.forEach((t, x) => {
+        const slot = t.at[j]!;
+        q.termIds[x] = t.tid;
+        q.start[x] = sp.offsets[slot]!;
+        q.end[x] = sp.offsets[slot + 1]!;
+        q.qf[x] = t.qf;
+        q.qw[x] = t.w;
+        const mw = sp.maxw[slot]!;
+        q.ub[x] = bm25 ? (t.qf * mw) / (mw + lenConst + lenSlope * sp.mindl[slot]!) : t.qf * mw;
+      });
+      const lists: PostingLists = { docs, weights, seek: seekIn(docs) };
+      const f = opts.filter;
+      const filter = f === undefined ? undefined : (o: number) => f(seg.docids[o]!);
+      const heap = opts.exhaustive === true ? searchExhaustive(ctx, lists, q, Math.min(kk, live), filter) : searchMaxScore(ctx, lists, q, Math.min(kk, live), filter);
+      sp.file.mapping.check();
+      const got = heap.drain();
+      for (let i = 0; i < got.ids.length; i++) global.offer(got.scores[i]!, seg.docids[got.ids[i]!]!);
+    });
+    return global.drain();
+  }
+
+  /**
+   * Exhaustive MaxSim over every live committed document, best first, ties by lower id.
+   *
+   * @example
+   * ```ts
+   * const { ids, scores } = store.searchMultiVector({ data: q, dim: 64, count: 8 }, 10);
+   * ```
+   */
+  searchMultiVector(query: MultiVector, k: number, opts: { filter?: (id: number) => boolean } = {}): Ranked {
+    this.#check();
+    const cfg = this.channels.multivector;
+    if (!cfg) invalid('INVALID_ARGUMENT', 'searchMultiVector: this store has no multivector channel');
+    if (!Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
+    const q = checkQuery(query, cfg.dim, 'searchMultiVector');
+    const f = opts.filter;
+    if (f !== undefined && typeof f !== 'function') invalid('INVALID_ARGUMENT', 'filter must be a function (id) => boolean');
+    const allIds: number[] = [];
+    const allScores: number[] = [];
+    for (const seg of this.#segs) {
+      const ords: number[] = [];
+      for (let o = 0; o < seg.docids.length; o++) if (!seg.del.has(o) && (f === undefined || f(seg.docids[o]!) === true)) ords.push(o);
+      const ord = Uint32Array.from(ords);
+      const out = new Float32Array(ord.length);
+      seg.mv!.maxsim(q.data, q.count, ord, out);
+      const best = topK(out, Uint32Array.from(ord, (o) => seg.docids[o]!), k);
+      for (let i = 0; i < best.ids.length; i++) {
+        allIds.push(best.ids[i]!);
+        allScores.push(best.scores[i]!);
+      }
+    }
+    return topK(Float32Array.from(allScores), Uint32Array.from(allIds), k);
+  }
+
+  /**
+   * MaxSim of the given live documents, in their order (re-ranking). UNKNOWN_ID when one is
+   * not live or not committed.
+   *
+   * @example
+   * ```ts
+   * const s = store.scoreMultiVector(query, [3, 17, 42]);
+   * ```
+   */
+  scoreMultiVector(query: MultiVector, ids: ArrayLike<number>): Float32Array {
+    this.#check();
+    const cfg = this.channels.multivector;
+    if (!cfg) invalid('INVALID_ARGUMENT', 'scoreMultiVector: this store has no multivector channel');
+    const q = checkQuery(query, cfg.dim, 'scoreMultiVector');
+    const out = new Float32Array(ids.length);
+    const groups = new Map<Live, { pos: number[]; ords: number[] }>();
+    for (let i = 0; i < ids.length; i++) {
+      const hit = this.#find(ids[i]!);
+      if (hit === null) invalid('UNKNOWN_ID', `scoreMultiVector: ${String(ids[i])} is not a live committed document`);
+      const g = groups.get(hit.seg) ?? { pos: [], ords: [] };
+      g.pos.push(i);
+      g.ords.push(hit.ord);
+      groups.set(hit.seg, g);
+    }
+    for (const [seg, g] of groups) {
+      const part = new Float32Array(g.ords.length);
+      seg.mv!.maxsim(q.data, q.count, Uint32Array.from(g.ords), part);
+      g.pos.forEach((p, i) => (out[p] = part[i]!));
+    }
+    return out;
+  }
+
+  /**
+   * Checks every section checksum and every posting / vector of every live segment now
+   * (instead of on first touch). Throws StorageError naming the file and section.
+   *
+   * @example
+   * ```ts
+   * store.verify();
+   * ```
+   */
+  verify(): void {
+    this.#check();
+    for (const s of this.#segs) {
+      s.sparse?.verify();
+      s.mv?.verify();
+    }
+  }
+
+  /** Per-segment figures: documents, deletions, bytes, and whether mapped. */
+  stats(): { segments: { name: string; docs: number; deleted: number; bytes: number; mapped: boolean }[]; pending: number } {
+    return {
+      segments: this.#segs.map((s) => ({ name: s.entry.name, docs: s.entry.docs, deleted: s.del.count, bytes: Object.values(s.entry.bytes).reduce((a, b) => a + b, 0), mapped: (s.sparse ?? s.mv)!.file.mapping.mapped })),
+      pending: this.#pending.size,
+    };
+  }
+
+  /**
+   * Drops every mapping reference and pending work; later calls throw INDEX_CLOSED. Idempotent.
+   *
+   * @example
+   * ```ts
+   * store.close();
+   * ```
+   */
+  close(): void {
+    this.#closeAll();
+    this.#pending.clear();
+    this.#closed = true;
+  }
+
+  #closeAll(): void {
+    for (const s of this.#segs) closeLive(s);
+    this.#segs = [];
+  }
+}
+
+function closeLive(s: Live): void {
+  s.sparse?.close();
+  s.mv?.close();
+}
+
+function binarySearch(a: Uint32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < a.length && a[lo] === x ? lo : -1;
+}
+
+/** Σ doclen of the live documents in ordinal order (f64). */
+function sparseLiveLen(s: Live): number {
+  if (!s.sparse) return 0;
+  if (s.del.count === 0) return s.sparse.totalLen;
+  let t = 0;
+  const l = s.sparse.doclen;
+  for (let o = 0; o < l.length; o++) if (s.state[o] === 1) t += l[o]!;
+  return t;
+}
+
+function liveDf(s: Live, slot: number): number {
+  const sp = s.sparse!;
+  const a = sp.offsets[slot]!;
+  const e = sp.offsets[slot + 1]!;
+  if (s.del.count === 0) return e - a;
+  let n = s.liveDf.get(slot);
+  if (n === undefined) {
+    n = 0;
+    const docs = sp.postingArrays().docs;
+    for (let p = a; p < e; p++) if (s.state[docs[p]!] === 1) n++;
+    s.liveDf.set(slot, n);
+  }
+  return n;
+}
+
+/** ordinal → its sparse vector (terms ascending), rebuilt from a segment's postings. */
+function forwardIndex(sp: SparseSegment): (ord: number) => SparseVector {
+  const { docs, weights } = sp.postingArrays();
+  const count = new Uint32Array(sp.docs + 1);
+  for (let p = 0; p < docs.length; p++) count[docs[p]! + 1]!++;
+  for (let o = 0; o < sp.docs; o++) count[o + 1]! += count[o]!;
+  const fill = count.slice(0, sp.docs);
+  const ids = new Uint32Array(docs.length);
+  const ws = new Float32Array(docs.length);
+  for (let t = 0; t < sp.terms; t++) {
+    for (let p = sp.offsets[t]!; p < sp.offsets[t + 1]!; p++) {
+      const at = fill[docs[p]!]!++;
+      ids[at] = sp.termids[t]!;
+      ws[at] = weights[p]!;
+    }
+  }
+  return (o) => ({ ids: ids.subarray(count[o]!, count[o + 1]!), weights: ws.subarray(count[o]!, count[o + 1]!) });
+}
+
+function rawFromDocs(cfg: { dim: number; dtype: 'f32' | 'f16' | 'i8' }, docs: SegmentDoc[]): { vstart: Uint32Array; raw: MvRaw } {
+  const { arena, vstart } = buildArena(cfg, docs.map((d) => d.multivector!));
+  return { vstart, raw: rawOf(arena) };
+}
+
+/** The picked documents' vectors, copied from the sources' mapped arenas in pick order. */
+function concatArenas(dim: number, sources: MvSegment[], picks: { s: number; o: number }[]): { vstart: Uint32Array; raw: MvRaw } {
+  const vstart = new Uint32Array(picks.length + 1);
+  picks.forEach((p, i) => {
+    const src = sources[p.s]!;
+    vstart[i + 1] = vstart[i]! + (src.vstart[p.o + 1]! - src.vstart[p.o]!);
+  });
+  const nv = vstart[picks.length]!;
+  const first = sources[0]!.arena();
+  const Ctor = first.vectors.constructor as { new (n: number): Float32Array | Uint16Array | Int8Array };
+  const vectors = new Ctor(nv * dim);
+  const scales = first.scales ? new Float32Array(nv) : null;
+  const tokens = new Uint32Array(nv);
+  const spans = new Uint32Array(2 * nv);
+  picks.forEach((p, i) => {
+    const src = sources[p.s]!;
+    const a = src.vstart[p.o]!;
+    const e = src.vstart[p.o + 1]!;
+    const at = vstart[i]!;
+    const arena = src.arena();
+    const ex = src.extras();
+    (vectors as Float32Array).set((arena.vectors as Float32Array).subarray(a * dim, e * dim), at * dim);
+    if (scales) scales.set(arena.scales!.subarray(a, e), at);
+    tokens.set(ex.tokens.subarray(a, e), at);
+    spans.set(ex.spans.subarray(2 * a, 2 * e), 2 * at);
+  });
+  return { vstart, raw: { vectors, scales, tokens, spans } };
+}

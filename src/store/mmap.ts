@@ -1,0 +1,210 @@
+/**
+ * Read-only file mappings: the one way segment readers reach a file's bytes.
+ *
+ * With the native addon (Linux, macOS) a file is memory-mapped (`mmap`, PROT_READ, MAP_SHARED)
+ * and exposed as an external ArrayBuffer: opening costs a system call whatever the file's size,
+ * pages are read by the OS on first touch and shared with the page cache (RSS grows only with
+ * the pages a query touches, and the OS may drop them again). Without the addon (or with
+ * `TRIDENT_MMAP=read`, or `mode: 'read'`) the file is read into memory instead: same API, same
+ * results, heap-resident.
+ *
+ * Safety rules this module keeps (so that JS never touches unmapped or missing memory):
+ * - The mapping is unmapped only by the ArrayBuffer's finalizer, once nothing references it.
+ *   {@link MappedFile.close} drops this object's reference and refuses later calls
+ *   (INDEX_CLOSED); views handed out earlier keep the mapping alive until they are collected.
+ * - Every view is bounds-checked against the length the file had when it was mapped (fstat);
+ *   a request beyond it is CORRUPT_FILE naming the file (a section table pointing outside the
+ *   file), never an out-of-range read.
+ * - A file truncated by another process after mapping would make reads beyond its new end
+ *   raise SIGBUS. The addon's SIGBUS guard (native/mmap.cc) maps zero pages over the missing
+ *   range instead and flags the mapping; {@link MappedFile.check} then throws CORRUPT_FILE.
+ *   What remains: reads that happened before the check saw zeros (callers check after a
+ *   search and discard its result); a file *overwritten in place* (same length, new bytes) is
+ *   seen as is — segment files are immutable and replaced by rename, never rewritten, and
+ *   checksums catch the rest when a section is verified.
+ */
+import { StorageError } from '../errors.js';
+import { nativeMmap } from '../kernels/index.js';
+import { readLargeFile } from './large-file.js';
+
+/** `madvise` hints for a mapped range (no-ops on a heap-loaded file). */
+export type MapAdvice = 'normal' | 'random' | 'sequential' | 'willneed' | 'dontneed';
+
+const ADVICE: Record<MapAdvice, number> = { normal: 0, random: 1, sequential: 2, willneed: 3, dontneed: 4 };
+
+/** Options of {@link MappedFile.open}. */
+export interface MapOptions {
+  /**
+   * `auto` (default): map when the addon offers it, else read; `mmap`: map or throw
+   * UNSUPPORTED; `read`: always read into memory. `TRIDENT_MMAP=read` turns `auto` into `read`.
+   */
+  mode?: 'auto' | 'mmap' | 'read';
+}
+
+type TypedCtor<T> = { new (buffer: ArrayBuffer, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
+
+/**
+ * A whole file's bytes, memory-mapped or heap-loaded. Internal to trident's stores.
+ *
+ * @example
+ * ```ts
+ * const f = await MappedFile.open('/data/index/seg-000001.sparse');
+ * const header = f.bytes(0, 64);
+ * f.advise(4096, 1 << 20, 'random');
+ * f.check(); // throws CORRUPT_FILE if the file was truncated under the mapping
+ * f.close();
+ * ```
+ */
+export class MappedFile {
+  readonly file: string;
+  /** Length of the file when it was opened. */
+  readonly byteLength: number;
+  /** True when memory-mapped, false when read into memory. */
+  readonly mapped: boolean;
+  #buffer: ArrayBuffer | null;
+  readonly #slot: number;
+
+  private constructor(file: string, buffer: ArrayBuffer, mapped: boolean, slot: number) {
+    this.file = file;
+    this.#buffer = buffer;
+    this.byteLength = buffer.byteLength;
+    this.mapped = mapped;
+    this.#slot = slot;
+  }
+
+  /**
+   * Maps (or reads) `file`. Throws StorageError: INDEX_NOT_FOUND for a missing file, IO_ERROR
+   * otherwise; UNSUPPORTED for `mode: 'mmap'` without the addon's mappings.
+   *
+   * @example
+   * ```ts
+   * const f = await MappedFile.open(path, { mode: 'read' }); // heap copy, same API
+   * ```
+   */
+  static async open(file: string, opts: MapOptions = {}): Promise<MappedFile> {
+    const mode = opts.mode ?? 'auto';
+    const env = typeof process !== 'undefined' ? process.env.TRIDENT_MMAP : undefined;
+    const native = mode === 'read' || (mode === 'auto' && env === 'read') ? null : nativeMmap();
+    if (mode === 'mmap' && native === null) {
+      throw new StorageError('UNSUPPORTED', `cannot memory-map ${file}: the native addon's mappings are not available on this platform or build; open with mode 'read' or 'auto'`, { file });
+    }
+    if (native !== null) {
+      let r: { buffer: ArrayBuffer; slot: number };
+      try {
+        r = native.mmapOpen(file);
+      } catch (e) {
+        throw mapError(file, e);
+      }
+      return new MappedFile(file, r.buffer, r.slot >= 0, r.slot);
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await readLargeFile(file);
+    } catch (e) {
+      throw mapError(file, e);
+    }
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    return new MappedFile(file, own.buffer as ArrayBuffer, false, -1);
+  }
+
+  /** True after {@link close}. */
+  get closed(): boolean {
+    return this.#buffer === null;
+  }
+
+  #live(): ArrayBuffer {
+    if (this.#buffer === null) throw new StorageError('INDEX_CLOSED', `${this.file} was closed; open it again to read it`, { file: this.file });
+    return this.#buffer;
+  }
+
+  #range(offset: number, byteLength: number, what: string): ArrayBuffer {
+    const buf = this.#live();
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(byteLength) || offset < 0 || byteLength < 0 || offset + byteLength > this.byteLength) {
+      throw new StorageError('CORRUPT_FILE', `${this.file}: ${what} [${offset}, ${offset + byteLength}) lies outside the ${this.byteLength}-byte file (truncated or damaged); restore it from a backup or rebuild the index`, { file: this.file });
+    }
+    return buf;
+  }
+
+  /**
+   * A view of `length` bytes at `offset` (no copy). CORRUPT_FILE when the range is outside the file.
+   *
+   * @example
+   * ```ts
+   * const magic = new TextDecoder().decode(f.bytes(0, 8));
+   * ```
+   */
+  bytes(offset: number, length: number, what = 'byte range'): Uint8Array {
+    return new Uint8Array(this.#range(offset, length, what), offset, length);
+  }
+
+  /**
+   * A typed view of `count` elements at `offset` (no copy). The offset must be a multiple of
+   * the element size (CORRUPT_FILE otherwise), and the range inside the file.
+   *
+   * @example
+   * ```ts
+   * const docs = f.view(Uint32Array, 8192, postings, 'postings');
+   * ```
+   */
+  view<T>(Ctor: TypedCtor<T>, offset: number, count: number, what = 'section'): T {
+    const width = Ctor.BYTES_PER_ELEMENT;
+    const buf = this.#range(offset, Number.isSafeInteger(count) ? count * width : NaN, what);
+    if (offset % width !== 0) {
+      throw new StorageError('CORRUPT_FILE', `${this.file}: ${what} at byte ${offset} is not aligned to ${width} bytes; restore it from a backup or rebuild the index`, { file: this.file });
+    }
+    return new Ctor(buf, offset, count);
+  }
+
+  /**
+   * `madvise` hint for a byte range (whole pages covering it). Returns false when the file is
+   * heap-loaded or the OS refused; hints never change results.
+   *
+   * @example
+   * ```ts
+   * f.advise(section.offset, section.length, 'willneed');
+   * ```
+   */
+  advise(offset: number, length: number, advice: MapAdvice): boolean {
+    const buf = this.#range(offset, length, 'advised range');
+    if (!this.mapped || !(advice in ADVICE)) return false;
+    return nativeMmap()?.mmapAdvise(buf, offset, length, ADVICE[advice]) ?? false;
+  }
+
+  /**
+   * Throws CORRUPT_FILE if a read of the mapping went beyond the file's end (the file was
+   * truncated after it was mapped; those reads saw zeros). Callers check after reading and
+   * discard what they read when it throws. Cheap (one atomic load in the addon).
+   *
+   * @example
+   * ```ts
+   * const hits = searchSegment(f); f.check(); return hits;
+   * ```
+   */
+  check(): void {
+    this.#live();
+    if (this.#slot >= 0 && nativeMmap()!.mmapDamaged(this.#slot)) {
+      throw new StorageError('CORRUPT_FILE', `${this.file} was truncated while it was mapped (reads past its new end saw zeros); reopen the index, and restore the file from a backup if it stays short`, { file: this.file });
+    }
+  }
+
+  /**
+   * Drops this object's reference to the bytes; later calls throw INDEX_CLOSED. Idempotent.
+   * The mapping itself is released when the last view of it is garbage-collected.
+   *
+   * @example
+   * ```ts
+   * f.close(); f.close(); // fine
+   * ```
+   */
+  close(): void {
+    this.#buffer = null;
+  }
+}
+
+function mapError(file: string, e: unknown): StorageError {
+  const msg = (e as Error)?.message ?? String(e);
+  const native = /^TRIDENT_NATIVE:IO_ERROR:(\w+):/.exec(msg);
+  const code = native ? native[1] : (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return new StorageError('INDEX_NOT_FOUND', `${file} not found: ${msg.replace(/^TRIDENT_NATIVE:[^ ]* /, '')}`, { cause: e, file });
+  return new StorageError('IO_ERROR', `cannot open ${file} (${code ?? 'unknown'}): ${msg.replace(/^TRIDENT_NATIVE:[^ ]* /, '')}`, { cause: e, file });
+}

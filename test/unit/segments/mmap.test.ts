@@ -1,0 +1,118 @@
+// MappedFile (src/store/mmap.ts): mapped and heap-loaded reads equal fs.readFileSync; bounds,
+// alignment, close and advice; a file truncated after mapping is a typed error, not a SIGBUS
+// (the same read through a raw mmap without the guard dies with SIGBUS, exit 135, on this Linux).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StorageError } from '../../../src/errors.js';
+import { nativeMmap } from '../../../src/kernels/index.js';
+import { MappedFile } from '../../../src/store/mmap.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-mmap-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const HAS_MMAP = nativeMmap() !== null;
+const modes = HAS_MMAP ? (['mmap', 'read'] as const) : (['read'] as const);
+
+function writeRandom(name: string, n: number, seed = 1): string {
+  const p = path.join(tmp, name);
+  const b = Buffer.alloc(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    b[i] = s >>> 24;
+  }
+  fs.writeFileSync(p, b);
+  return p;
+}
+
+describe.each(modes)('MappedFile (%s)', (mode) => {
+  it('contents equal fs.readFileSync, for sizes around page boundaries', async () => {
+    for (const n of [1, 100, 4095, 4096, 4097, 3 * 65536 + 7]) {
+      const p = writeRandom(`f-${mode}-${n}`, n, n);
+      const f = await MappedFile.open(p, { mode });
+      expect(f.mapped).toBe(mode === 'mmap');
+      expect(f.byteLength).toBe(n);
+      expect(Buffer.from(f.bytes(0, n)).equals(fs.readFileSync(p))).toBe(true);
+      expect(Buffer.from(f.bytes(n - 1, 1)).equals(fs.readFileSync(p).subarray(n - 1))).toBe(true);
+      f.check();
+      f.close();
+    }
+  });
+
+  it('an empty file maps to zero bytes', async () => {
+    const p = path.join(tmp, `empty-${mode}`);
+    fs.writeFileSync(p, '');
+    const f = await MappedFile.open(p, { mode });
+    expect(f.byteLength).toBe(0);
+    expect(f.bytes(0, 0).length).toBe(0);
+    expect(() => f.bytes(0, 1)).toThrow(StorageError);
+    f.check();
+  });
+
+  it('typed views: aligned and in range, else CORRUPT_FILE naming the file', async () => {
+    const p = writeRandom(`typed-${mode}`, 4096 + 64);
+    const f = await MappedFile.open(p, { mode });
+    const u32 = f.view(Uint32Array, 4096, 16);
+    expect(u32[3]).toBe(fs.readFileSync(p).readUInt32LE(4096 + 12));
+    for (const bad of [() => f.view(Uint32Array, 4096, 17), () => f.view(Uint32Array, 4098, 1), () => f.bytes(-1, 2), () => f.bytes(0, 1e20)]) {
+      try {
+        bad();
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(StorageError);
+        expect((e as StorageError).code).toBe('CORRUPT_FILE');
+        expect((e as StorageError).message).toContain(p);
+      }
+    }
+  });
+
+  it('close() is idempotent; later calls are INDEX_CLOSED; earlier views stay readable', async () => {
+    const p = writeRandom(`close-${mode}`, 10000);
+    const f = await MappedFile.open(p, { mode });
+    const v = f.bytes(0, 10000);
+    f.close();
+    f.close();
+    expect(f.closed).toBe(true);
+    expect(() => f.bytes(0, 1)).toThrow(expect.objectContaining({ code: 'INDEX_CLOSED' }));
+    expect(() => f.check()).toThrow(expect.objectContaining({ code: 'INDEX_CLOSED' }));
+    expect(Buffer.from(v).equals(fs.readFileSync(p))).toBe(true); // the view keeps the mapping alive
+  });
+
+  it('advice is accepted on a mapping and ignored on a heap copy; results never change', async () => {
+    const p = writeRandom(`advise-${mode}`, 5 * 4096 + 3);
+    const f = await MappedFile.open(p, { mode });
+    for (const a of ['random', 'sequential', 'willneed', 'normal'] as const) expect(f.advise(100, 3 * 4096, a)).toBe(mode === 'mmap');
+    expect(Buffer.from(f.bytes(0, f.byteLength)).equals(fs.readFileSync(p))).toBe(true);
+    expect(() => f.advise(0, f.byteLength + 1, 'random')).toThrow(expect.objectContaining({ code: 'CORRUPT_FILE' }));
+  });
+
+  it('a missing file is INDEX_NOT_FOUND, a directory IO_ERROR', async () => {
+    await expect(MappedFile.open(path.join(tmp, 'nope'), { mode })).rejects.toMatchObject({ code: 'INDEX_NOT_FOUND' });
+    await expect(MappedFile.open(tmp, { mode })).rejects.toMatchObject({ code: 'IO_ERROR' });
+  });
+
+  it('a file truncated after opening: no crash; a mapping reports CORRUPT_FILE, a heap copy keeps its bytes', () => {
+    const p = writeRandom(`trunc-${mode}`, 64 * 4096);
+    const child = fileURLToPath(new URL('./mmap-child.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', child, p, mode], { encoding: 'utf8' });
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim()) as { mapped: boolean; error: string | null };
+    expect(out.mapped).toBe(mode === 'mmap');
+    expect(out.error).toBe(mode === 'mmap' ? 'CORRUPT_FILE' : null);
+  });
+});
+
+it.runIf(HAS_MMAP)('TRIDENT_MMAP=read turns auto into a heap read', async () => {
+  const p = writeRandom('env', 100);
+  process.env.TRIDENT_MMAP = 'read';
+  try {
+    expect((await MappedFile.open(p)).mapped).toBe(false);
+  } finally {
+    delete process.env.TRIDENT_MMAP;
+  }
+  expect((await MappedFile.open(p)).mapped).toBe(true);
+});
