@@ -21,7 +21,9 @@ const DATA = path.resolve(import.meta.dirname, '../../shared/data');
 async function indexFor(name: string, ds: Dataset, encoder: Awaited<ReturnType<typeof loadEncoder>>): Promise<HybridIndex> {
   const dir = path.join(os.tmpdir(), `trident-fusion-defaults-${name.replace('/', '-')}`);
   await fsp.rm(dir, { recursive: true, force: true });
-  const index = await HybridIndex.create({ encoder, path: dir, wal: false, bm25: { analyzer: 'auto' } });
+  // TRIDENT_FD_BM25=k1,b overrides the index's BM25 defaults (to measure before they land)
+  const kb = process.env.TRIDENT_FD_BM25?.split(',').map(Number);
+  const index = await HybridIndex.create({ encoder, path: dir, wal: false, bm25: { analyzer: 'auto', ...(kb ? { k1: kb[0]!, b: kb[1]! } : {}) } });
   const docs = [...ds.corpus].map(([id, d]) => ({ id, text: d.title ? `${d.title} ${d.text}` : d.text }));
   for (let i = 0; i < docs.length; i += 256) await index.add(docs.slice(i, i + 256));
   return index;
