@@ -47,7 +47,8 @@ export interface QdrantConnectionOptions {
 interface ClientLike {
   collectionExists(name: string): Promise<{ exists: boolean }>;
   getCollection(name: string): Promise<QCollectionInfo>;
-  createCollection(name: string, body: QCreateCollection): Promise<boolean>;
+  /** The generated low-level API: its createCollection sends the whole body (the high-level one drops `metadata` in 1.18). */
+  api(): { createCollection(args: QCreateCollection & { collection_name: string }): Promise<{ data: { result?: boolean } }> };
   deleteCollection(name: string): Promise<boolean>;
   upsert(name: string, body: { wait: boolean; points: QPointStruct[] }): Promise<unknown>;
   delete(name: string, body: { wait: boolean; points: Array<string | number> }): Promise<unknown>;
@@ -175,7 +176,7 @@ export class QdrantConnection {
     });
   }
   createCollection(name: string, body: QCreateCollection): Promise<void> {
-    return this.#call(`create-collection ${name}`, async () => void (await this.#client.createCollection(name, body)));
+    return this.#call(`create-collection ${name}`, async () => void (await this.#client.api().createCollection({ collection_name: name, ...body })));
   }
   deleteCollection(name: string): Promise<void> {
     return this.#call(`delete-collection ${name}`, async () => void (await this.#client.deleteCollection(name)));

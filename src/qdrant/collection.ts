@@ -114,16 +114,14 @@ export function checkCollection(info: QCollectionInfo, layout: QdrantLayout, nam
   const have = (params.vectors ?? {}) as Record<string, { size?: number; distance?: string; multivector_config?: { comparator?: string } | null }>;
   if (typeof (have as { size?: unknown }).size === 'number') fail('it has one unnamed vector, trident needs named vectors (dense, multivector)');
   for (const [vname, v] of Object.entries(want.vectors as Record<string, QVectorParams>)) {
-    const h = have[vname];
-    if (!h) fail(`it has no vector '${vname}'`);
+    const h = have[vname] ?? fail(`it has no vector '${vname}'`);
     if (h.size !== v.size) fail(`vector '${vname}' has size ${String(h.size)}, the encoder gives ${v.size}`);
     if (h.distance !== v.distance) fail(`vector '${vname}' uses distance ${String(h.distance)}, trident needs ${v.distance}`);
     if ((h.multivector_config?.comparator ?? null) !== (v.multivector_config?.comparator ?? null)) fail(`vector '${vname}' has multivector comparator ${String(h.multivector_config?.comparator ?? 'none')}, trident needs ${String(v.multivector_config?.comparator ?? 'none')}`);
   }
   const haveSparse = (params.sparse_vectors ?? {}) as Record<string, { modifier?: string | null }>;
   for (const [sname, s] of Object.entries(want.sparse_vectors ?? {})) {
-    const h = haveSparse[sname];
-    if (!h) fail(`it has no sparse vector '${sname}'`);
+    const h = haveSparse[sname] ?? fail(`it has no sparse vector '${sname}'`);
     if ((h.modifier ?? 'none') !== (s?.modifier ?? 'none')) fail(`sparse vector '${sname}' has modifier ${String(h.modifier ?? 'none')}, the encoder needs ${String(s?.modifier ?? 'none')}`);
   }
 }
