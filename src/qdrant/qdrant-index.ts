@@ -23,7 +23,7 @@ import { QdrantConnection, type QdrantConnectionOptions } from './client.js';
 import { toQdrantFilter, METADATA_KEY } from './filter.js';
 import { bm25DocumentVector, bm25QueryVector, buildPoint, ID_KEY, TEXT_KEY, toMatrix, toSparse } from './points.js';
 import { candidatesBatch, channelQuery, fusionQuery, maxSimScore, scoreBatch, type ChannelName, type QueryVectors } from './query.js';
-import type { QFilter, QRecord, QScoredPoint } from './schema.js';
+import type { QRecord, QScoredPoint } from './schema.js';
 import { pointId } from './uuid.js';
 
 /** Where a Qdrant collection lives and how it is laid out (the `qdrant({...})` backend). */
@@ -393,4 +393,3 @@ function hitBase(r: QRecord | QScoredPoint, includeText: boolean): Pick<SearchHi
   return { id: d.id, ...(d.metadata !== undefined ? { metadata: d.metadata } : {}), ...(includeText && d.text !== undefined ? { text: d.text } : {}) };
 }
 
-export type { QFilter };

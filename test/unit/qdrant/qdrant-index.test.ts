@@ -134,3 +134,36 @@ describe('QdrantIndex (offline, recorded answers)', () => {
     await expect(index.search('x')).rejects.toMatchObject({ code: 'INDEX_CLOSED' });
   });
 });
+
+describe('HybridIndex.create({ backend: qdrant(…) })', () => {
+  it('hands the options over to a QdrantIndex (BM25 channel included)', async () => {
+    const { HybridIndex, qdrant, QdrantIndex: Exported } = await import('../../../src/index.js');
+    queue(`GET ${C}/exists`, () => ({ exists: false }));
+    queue(`PUT ${C}`, () => true);
+    const index = await HybridIndex.create({ encoder: new FakeEncoder(), bm25: { analyzer: 'plain' }, backend: qdrant({ url: 'http://q.test:6333', collection: 'docs', shards: 2, replicas: 3, bm25AvgLength: 12 }) });
+    expect(index).toBeInstanceOf(Exported);
+    expect(calls[1]!.body).toMatchObject({ shard_number: 2, replication_factor: 3, sparse_vectors: { sparse: { modifier: 'none' }, bm25: { modifier: 'idf' } } });
+    expect(index.layout.bm25).toMatchObject({ analyzer: 'plain', k1: 0.9, b: 0.4, avgdl: 12 });
+  });
+  it('refuses local-only options beside a backend', async () => {
+    const { HybridIndex, qdrant } = await import('../../../src/index.js');
+    await expect(HybridIndex.create({ encoder: new FakeEncoder(), path: '/tmp/x', backend: qdrant({ url: 'http://q.test:6333', collection: 'docs' }) })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/'path' is for a local index/) });
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('without @qdrant/js-client-rest', () => {
+  it('connecting is UNSUPPORTED and says how to install it', async () => {
+    vi.resetModules();
+    vi.doMock('@qdrant/js-client-rest', () => {
+      throw new Error("Cannot find package '@qdrant/js-client-rest'");
+    });
+    try {
+      const { QdrantConnection } = await import('../../../src/qdrant/client.js');
+      await expect(QdrantConnection.connect({ url: 'http://q.test:6333' })).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('npm install @qdrant/js-client-rest') });
+    } finally {
+      vi.doUnmock('@qdrant/js-client-rest');
+      vi.resetModules();
+    }
+  });
+});
