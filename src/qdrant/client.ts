@@ -197,9 +197,9 @@ export class QdrantConnection {
       return r.map(checkResponse);
     });
   }
-  retrieve(name: string, ids: string[], withVector: boolean | string[] = false): Promise<QRecord[]> {
+  retrieve(name: string, ids: string[], withVector: boolean | string[] = false, withPayload = true): Promise<QRecord[]> {
     return this.#call(`retrieve ${name}`, async () => {
-      const r = await this.#client.retrieve(name, { ids, with_payload: true, with_vector: withVector });
+      const r = await this.#client.retrieve(name, { ids, with_payload: withPayload, with_vector: withVector });
       if (!Array.isArray(r)) throw badShape('retrieve', r);
       return r;
     });
