@@ -215,7 +215,9 @@ export class QdrantIndex {
     const q = this.#queryVectors(enc, query);
     const active = r.channels.filter((c) => q[c.name as ChannelName] !== undefined);
     const mvCount = q.multivector?.length ?? 0;
-    const score = (ch: string, s: number) => (ch === 'multivector' ? maxSimScore(s, mvCount) : s);
+    // Qdrant's Cosine normalises the query; the local store uses it as given (roŵ · q)
+    const qNorm = q.dense ? Math.hypot(...q.dense) : 1;
+    const score = (ch: string, s: number) => (ch === 'multivector' ? maxSimScore(s, mvCount) : ch === 'dense' ? s * qNorm : s);
     if (active.length === 0) return [];
     if (this.#o.fusionAt === 'qdrant' && active.length > 1 && (r.kind === 'rrf' || r.kind === 'dbsf')) {
       const only: QueryVectors = {};

@@ -108,6 +108,17 @@ describe('QdrantIndex (offline, recorded answers)', () => {
     expect(hits).toEqual([{ id: 'A', score: 0.5, scores: { multivector: 0.5 } }]);
   });
 
+  it("dense scores are the local ones (row · query): Qdrant's cosine times the query's norm", async () => {
+    const index = await open();
+    queue(`POST ${C}/points/query`, () => ({ points: [{ ...record('A'), version: 0, score: 0.5 }] }));
+    const dense = new Float32Array(16);
+    dense[0] = 3;
+    dense[1] = 4; // norm 5: the local store scores roŵ · q = 5 · cos
+    const hits = await index.search('x', { mode: 'dense', k: 1, encoded: { dense } });
+    expect(hits[0]!.score).toBeCloseTo(2.5, 6);
+    expect((calls.at(-1)!.body as { query: { nearest: number[] } }).query.nearest.slice(0, 3)).toEqual([3, 4, 0]);
+  });
+
   it('refuses function filters and chunking with UNSUPPORTED', async () => {
     const index = await open();
     await expect(index.search('x', { filter: () => true })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
