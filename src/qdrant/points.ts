@@ -32,22 +32,37 @@ export function toSparse(v: { ids: Uint32Array | readonly number[]; weights: Flo
     const w = v.weights[i]!;
     if (w !== 0) {
       indices.push(v.ids[i]!);
-      values.push(w);
+      values.push(f32Json(w));
     }
   }
   return { indices, values };
 }
 
+/**
+ * A float32 value as the shortest JSON number that still reads back as the same float32:
+ * 9 significant digits identify every binary32 value (IEEE 754 §5.12.2), so a server parsing
+ * it (directly or through a double) stores exactly the value we hold, while JSON.stringify of
+ * the raw double would print up to 17 digits (about half the upsert bytes are saved).
+ */
+export function f32Json(v: number): number {
+  return Number(v.toPrecision(9));
+}
+
+/** A float32 vector as JSON numbers (see {@link f32Json}). */
+export function toList(v: Float32Array): number[] {
+  return Array.from(v, f32Json);
+}
+
 /** Multi-vector as Qdrant's list of token vectors. */
 export function toMatrix(mv: { data: Float32Array; dim: number; count: number }): number[][] {
   const rows: number[][] = [];
-  for (let t = 0; t < mv.count; t++) rows.push(Array.from(mv.data.subarray(t * mv.dim, (t + 1) * mv.dim)));
+  for (let t = 0; t < mv.count; t++) rows.push(toList(mv.data.subarray(t * mv.dim, (t + 1) * mv.dim)));
   return rows;
 }
 
 /**
- * One point. Float32 values are written as the exact doubles they are (JSON's shortest
- * round-trip form), so Qdrant stores the very same float32 values.
+ * One point. Float32 values are written with 9 significant digits ({@link f32Json}), so
+ * Qdrant stores the very same float32 values.
  *
  * @example
  * ```ts
@@ -56,7 +71,7 @@ export function toMatrix(mv: { data: Float32Array; dim: number; count: number })
  */
 export function buildPoint(doc: { id: ExternalId; text?: string | undefined; metadata?: Record<string, unknown> | undefined }, v: PointVectors): QPointStruct {
   const vector: Record<string, number[] | number[][] | QSparseVector> = {};
-  if (v.dense) vector[VECTOR_NAMES.dense] = Array.from(v.dense);
+  if (v.dense) vector[VECTOR_NAMES.dense] = toList(v.dense);
   if (v.sparse) {
     const s = toSparse(v.sparse);
     if (s.indices.length > 0) vector[VECTOR_NAMES.sparse] = s;

@@ -21,7 +21,7 @@ import { checkId, type ExternalId } from '../store/index.js';
 import { checkCollection, collectionConfig, type QdrantLayout } from './collection.js';
 import { QdrantConnection, type QdrantConnectionOptions } from './client.js';
 import { toQdrantFilter, METADATA_KEY } from './filter.js';
-import { bm25DocumentVector, bm25QueryVector, buildPoint, ID_KEY, TEXT_KEY, toMatrix, toSparse } from './points.js';
+import { bm25DocumentVector, bm25QueryVector, buildPoint, ID_KEY, TEXT_KEY, toList, toMatrix, toSparse } from './points.js';
 import { candidatesBatch, channelQuery, fusionQuery, maxSimScore, scoreBatch, type ChannelName, type QueryVectors } from './query.js';
 import type { QRecord, QScoredPoint } from './schema.js';
 import { pointId } from './uuid.js';
@@ -297,7 +297,7 @@ export class QdrantIndex {
   #queryVectors(enc: EncodedLike | null, text: string): QueryVectors {
     const q: QueryVectors = {};
     const d = this.#config.channels.find((c) => c.name === 'dense');
-    if (d && d.kind === 'dense' && enc?.dense) q.dense = Array.from(truncateDense(enc.dense, d.dimensions));
+    if (d && d.kind === 'dense' && enc?.dense) q.dense = toList(truncateDense(enc.dense, d.dimensions));
     if (this.#stubs.has('sparse') && enc?.sparse) {
       const s = toSparse(enc.sparse);
       if (s.indices.length > 0) q.sparse = s;
