@@ -19,29 +19,10 @@
 import { InvalidArgumentError, TridentError } from '../errors.js';
 import { RemoteError } from '../remote/errors.js';
 import { retryAfterMs } from '../remote/http.js';
+import type { QdrantConnectionOptions } from './types.js';
 import type { QCollectionInfo, QCreateCollection, QPointStruct, QQueryRequest, QQueryRequestBatch, QQueryResponse, QRecord } from './schema.js';
 
-/** Connection settings. */
-export interface QdrantConnectionOptions {
-  /** Server URL, e.g. http://localhost:6333. Required. */
-  url: string;
-  /** API key (Qdrant Cloud or `service.api_key`). Default: none. */
-  apiKey?: string | undefined;
-  /** Retries after the first attempt. Default 5. */
-  maxRetries?: number;
-  /** First backoff step, ms. Default 500. */
-  baseDelayMs?: number;
-  /** Backoff cap, ms. Default 20 000. */
-  maxDelayMs?: number;
-  /** Largest server-requested wait honoured, ms. Default 60 000. */
-  maxRetryAfterMs?: number;
-  /** Per-request timeout, ms. Default 60 000. */
-  timeoutMs?: number;
-  /** Jitter source (tests). Default Math.random. */
-  random?: () => number;
-  /** Sleep (tests). Default setTimeout. */
-  sleep?: (ms: number) => Promise<void>;
-}
+export type { QdrantConnectionOptions } from './types.js';
 
 /** The part of QdrantClient this layer calls (its method names and argument shapes). */
 interface ClientLike {

@@ -18,28 +18,9 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { QCollectionInfo, QCreateCollection, QVectorParams } from './schema.js';
+import type { QdrantLayout } from './types.js';
 
-/** Dense channel settings. */
-export interface QdrantDenseLayout {
-  size: number;
-  /** Keep the original vectors on disk (memmap), HNSW and quantised copies in RAM. Default false. */
-  onDisk?: boolean;
-  /** 'scalar' (int8, quantile 0.99, in RAM) or 'binary' (1 bit, in RAM; use with rescoring). Default none. */
-  quantization?: 'none' | 'scalar' | 'binary';
-  /** Storage precision in Qdrant. Default float32. */
-  datatype?: 'float32' | 'float16';
-}
-
-/** Which channels a collection holds and how (see the module table). */
-export interface QdrantLayout {
-  /** Encoder identity the collection was built with (checked on open: ENCODER_MISMATCH). */
-  encoder: { id: string; dim: number };
-  dense?: QdrantDenseLayout;
-  sparse?: { modifier: 'none' | 'idf' };
-  multivector?: { size: number; onDisk?: boolean; datatype?: 'float32' | 'float16' };
-  /** BM25 as client-side term weights (`k1`, `b`, frozen `avgdl`) with Qdrant's `idf` modifier. */
-  bm25?: { analyzer: string; analyzerVersion: number; k1: number; b: number; avgdl: number };
-}
+export type { QdrantDenseLayout, QdrantLayout } from './types.js';
 
 /** Vector names used in the collection (one per channel). */
 export const VECTOR_NAMES = { dense: 'dense', sparse: 'sparse', multivector: 'multivector', bm25: 'bm25' } as const;
