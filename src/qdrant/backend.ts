@@ -7,7 +7,14 @@ import { invalid } from '../errors.js';
 import type { HybridIndexOptions } from '../hybrid/types.js';
 import type { QdrantBackendOptions, QdrantIndex } from './qdrant-index.js';
 
-/** A storage backend for HybridIndex.create (only Qdrant so far). */
+/**
+ * A storage backend for HybridIndex.create (only Qdrant so far), made by {@link qdrant}.
+ *
+ * @example
+ * ```ts
+ * const backend: QdrantBackend = qdrant({ url: 'http://localhost:6333', collection: 'docs' });
+ * ```
+ */
 export interface QdrantBackend {
   readonly kind: 'qdrant';
   readonly options: Readonly<QdrantBackendOptions>;

@@ -27,7 +27,14 @@ import { candidatesBatch, channelQuery, fusionQuery, maxSimScore, scoreBatch, ty
 import type { QRecord, QScoredPoint } from './schema.js';
 import { pointId } from './uuid.js';
 
-/** Where a Qdrant collection lives and how it is laid out (the `qdrant({...})` backend). */
+/**
+ * Where a Qdrant collection lives and how it is laid out (the `qdrant({...})` backend).
+ *
+ * @example
+ * ```ts
+ * const o: QdrantBackendOptions = { url: 'http://localhost:6333', collection: 'docs', denseStorage: { quantization: 'scalar' }, multivectorOnDisk: true };
+ * ```
+ */
 export interface QdrantBackendOptions extends Omit<QdrantConnectionOptions, 'url'> {
   /** Server URL, e.g. http://localhost:6333. Required. */
   url: string;
@@ -49,7 +56,14 @@ export interface QdrantBackendOptions extends Omit<QdrantConnectionOptions, 'url
   fusionAt?: 'client' | 'qdrant';
 }
 
-/** Options of {@link QdrantIndex.create}. */
+/**
+ * Options of {@link QdrantIndex.create}.
+ *
+ * @example
+ * ```ts
+ * const o: QdrantIndexOptions = { encoder, url: 'http://localhost:6333', collection: 'docs', fusion: { kind: 'rrf' } };
+ * ```
+ */
 export interface QdrantIndexOptions extends QdrantBackendOptions {
   /** The encoder (as for HybridIndex). Required. */
   encoder: HybridEncoder;
@@ -116,6 +130,11 @@ export class QdrantIndex {
   /**
    * Connects, then creates the collection (or checks an existing one: ENCODER_MISMATCH when
    * its vectors do not fit this encoder).
+   *
+   * @example
+   * ```ts
+   * const index = await QdrantIndex.create({ encoder, url: 'http://localhost:6333', collection: 'docs', shards: 2, bm25: { analyzer: 'english' } });
+   * ```
    */
   static async create(o: QdrantIndexOptions): Promise<QdrantIndex> {
     if (!o || !o.encoder || typeof o.encoder.encode !== 'function') invalid('INVALID_ARGUMENT', 'QdrantIndex.create needs { encoder, url, collection }');
@@ -153,12 +172,27 @@ export class QdrantIndex {
     return new QdrantIndex(conn, o, config, layout);
   }
 
-  /** The channel layout in Qdrant (vector names, sizes, BM25 settings). */
+  /**
+   * The channel layout in Qdrant (vector names, sizes, BM25 settings).
+   *
+   * @example
+   * ```ts
+   * index.layout.dense?.size; // 1024 for BGE-M3
+   * ```
+   */
   get layout(): QdrantLayout {
     return this.#layout;
   }
 
-  /** Adds documents; DUPLICATE_ID when one is already in the collection (nothing is written then). */
+  /**
+   * Adds documents in batches (upserts of `batchSize` points, default 64); DUPLICATE_ID when
+   * one is already in the collection (nothing is written then).
+   *
+   * @example
+   * ```ts
+   * await index.add([{ id: 'a', text: 'BM25 ranks by term frequency.', metadata: { year: 2020 } }], { onProgress: (p) => console.log(p.done) });
+   * ```
+   */
   async add(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number }> {
     this.#check();
     checkDocs(docs, opts);
@@ -168,7 +202,14 @@ export class QdrantIndex {
     return { added: docs.length };
   }
 
-  /** Adds or replaces documents (upsert by their point ids). */
+  /**
+   * Adds or replaces documents (upsert by their point ids).
+   *
+   * @example
+   * ```ts
+   * const { added, replaced } = await index.update([{ id: 'a', text: 'new text' }]);
+   * ```
+   */
   async update(docs: DocumentInput[], opts: AddOptions = {}): Promise<{ added: number; replaced: number }> {
     this.#check();
     checkDocs(docs, opts);
@@ -177,7 +218,14 @@ export class QdrantIndex {
     return { added: docs.length - replaced, replaced };
   }
 
-  /** Deletes documents by id (unknown ids are counted, not errors). */
+  /**
+   * Deletes documents by id (unknown ids are counted, not errors).
+   *
+   * @example
+   * ```ts
+   * await index.delete(['a', 'b']); // { deleted: 1, unknown: 1 }
+   * ```
+   */
   async delete(ids: ExternalId[]): Promise<{ deleted: number; unknown: number }> {
     this.#check();
     if (!Array.isArray(ids)) invalid('INVALID_ARGUMENT', 'delete needs an array of ids');
@@ -187,7 +235,14 @@ export class QdrantIndex {
     return { deleted: present.length, unknown: ids.length - present.length };
   }
 
-  /** Stored documents by id (null for unknown ids), from the payloads. */
+  /**
+   * Stored documents by id (null for unknown ids), from the payloads.
+   *
+   * @example
+   * ```ts
+   * const [doc] = await index.get(['a']); // { id: 'a', text: '…', metadata: { year: 2020 } } or null
+   * ```
+   */
   async get(ids: readonly ExternalId[]): Promise<Array<StoredDocument | null>> {
     this.#check();
     ids.forEach((id) => checkId(id));
@@ -202,6 +257,11 @@ export class QdrantIndex {
   /**
    * Searches: same options and hit shape as HybridIndex.search (not supported here: chunked
    * documents, rerank, expand, function filters — UNSUPPORTED).
+   *
+   * @example
+   * ```ts
+   * const hits = await index.search('what is bm25', { k: 5, filter: { year: { gte: 2020 } }, explain: true });
+   * ```
    */
   async search(query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
     this.#check();
@@ -277,7 +337,14 @@ export class QdrantIndex {
     return hits;
   }
 
-  /** Closes the connection (idempotent); later calls throw INDEX_CLOSED. */
+  /**
+   * Closes the index (idempotent); later calls throw INDEX_CLOSED. The collection stays.
+   *
+   * @example
+   * ```ts
+   * await index.close();
+   * ```
+   */
   async close(): Promise<void> {
     this.#closed = true;
   }
