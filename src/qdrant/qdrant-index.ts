@@ -186,7 +186,9 @@ export class QdrantIndex {
 
   /**
    * Adds documents in batches (upserts of `batchSize` points, default 64); DUPLICATE_ID when
-   * one is already in the collection (nothing is written then).
+   * one is already in the collection (nothing is written then). A failure after some
+   * batches leaves those written (no transaction spans requests): `update` with the same
+   * documents completes it.
    *
    * @example
    * ```ts

@@ -119,6 +119,19 @@ describe('QdrantIndex (offline, recorded answers)', () => {
     expect((calls.at(-1)!.body as { query: { nearest: number[] } }).query.nearest.slice(0, 3)).toEqual([3, 4, 0]);
   });
 
+  it("fusionAt 'qdrant' sends one prefetch + RRF request and returns Qdrant's fused order and scores", async () => {
+    queue(`GET ${C}/exists`, () => ({ exists: false }));
+    queue(`PUT ${C}`, () => true);
+    const index = await QdrantIndex.create({ encoder: new FakeEncoder(), url: 'http://q.test:6333', collection: 'docs', maxRetries: 0, fusionAt: 'qdrant' });
+    queue(`POST ${C}/points/query`, () => ({ points: [{ ...record('B'), version: 0, score: 0.0325 }, { ...record('A'), version: 0, score: 0.0161 }] }));
+    const hits = await index.search('alpha beta', { k: 2, fusion: { kind: 'rrf', rrfK: 30 }, candidates: 50 });
+    expect(hits).toEqual([{ id: 'B', score: 0.0325, scores: {} }, { id: 'A', score: 0.0161, scores: {} }]);
+    const body = calls.at(-1)!.body as { prefetch: Array<{ using: string; limit: number; prefetch?: unknown[] }>; query: unknown; limit: number };
+    expect(body.query).toEqual({ rrf: { k: 30 } });
+    expect(body.limit).toBe(2);
+    expect(body.prefetch.map((p) => [p.using, p.limit, Array.isArray(p.prefetch)])).toEqual([['dense', 50, false], ['sparse', 50, false], ['multivector', 50, true]]);
+  });
+
   it('refuses function filters and chunking with UNSUPPORTED', async () => {
     const index = await open();
     await expect(index.search('x', { filter: () => true })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
