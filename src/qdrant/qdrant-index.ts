@@ -13,18 +13,17 @@ import type { Bm25ChannelSpec, Channel, ChannelSpec, MultiVectorChannelSpec } fr
 import type { FusionSetting } from '../fusion/index.js';
 import { buildConfig } from '../hybrid/create-config.js';
 import type { HybridConfig } from '../hybrid/config.js';
-import { fuseCandidates, resolveOptions, type ScoredCandidates, type SearchContext } from '../hybrid/search.js';
-import { topPositions } from '../hybrid/topk.js';
+import { resolveOptions, type SearchContext } from '../hybrid/search.js';
 import { truncateDense } from '../hybrid/hybrid-index.js';
 import type { AddOptions, DocumentInput, EncodedLike, HybridEncoder, SearchHit, SearchOptions, StoredDocument } from '../hybrid/types.js';
 import { checkId, type ExternalId } from '../store/index.js';
 import { checkCollection, collectionConfig } from './collection.js';
 import { QdrantConnection } from './client.js';
 import type { QdrantConnectionOptions, QdrantLayout } from './types.js';
-import { toQdrantFilter, METADATA_KEY } from './filter.js';
-import { bm25DocumentVector, bm25QueryVector, buildPoint, ID_KEY, TEXT_KEY, toList, toMatrix, toSparse } from './points.js';
-import { candidatesBatch, channelQuery, fusionQuery, maxSimScore, scoreBatch, type ChannelName, type QueryVectors } from './query.js';
-import type { QRecord, QScoredPoint } from './schema.js';
+import { toQdrantFilter } from './filter.js';
+import { bm25DocumentVector, bm25QueryVector, buildPoint, toList, toMatrix, toSparse } from './points.js';
+import type { QueryVectors } from './query.js';
+import { runQdrantSearch, storedDocument } from './search.js';
 import { pointId } from './uuid.js';
 
 /**
@@ -276,67 +275,7 @@ export class QdrantIndex {
     const enc = opts.encoded ?? (await this.#encoder.encode([query], { role: 'query' }))[0] ?? null;
     throwIfAborted(opts.signal, 'search() aborted');
     const q = this.#queryVectors(enc, query);
-    const active = r.channels.filter((c) => q[c.name as ChannelName] !== undefined);
-    const mvCount = q.multivector?.length ?? 0;
-    // Qdrant's Cosine normalises the query; the local store uses it as given (roŵ · q)
-    const qNorm = q.dense ? Math.hypot(...q.dense) : 1;
-    const score = (ch: string, s: number) => (ch === 'multivector' ? maxSimScore(s, mvCount) : ch === 'dense' ? s * qNorm : s);
-    if (active.length === 0) return [];
-    if (this.#o.fusionAt === 'qdrant' && active.length > 1 && (r.kind === 'rrf' || r.kind === 'dbsf')) {
-      const only: QueryVectors = {};
-      for (const c of active) (only as Record<string, unknown>)[c.name] = q[c.name as ChannelName];
-      const res = await this.#conn.query(this.collection, fusionQuery(only, r.kind === 'rrf' ? { kind: 'rrf', rrfK: r.rrfK } : { kind: 'dbsf' }, { candidates: r.candidates, limit: r.k, filter }));
-      return res.points.map((p) => ({ ...hitBase(p, opts.includeText === true), score: p.score, scores: {} }));
-    }
-    if (active.length === 1) {
-      const ch = active[0]!.name as ChannelName;
-      const res = await this.#conn.query(this.collection, channelQuery(ch, q, { limit: r.k, filter, exact: opts.exhaustive === true, withPayload: true }));
-      return res.points.map((p) => {
-        const s = score(ch, p.score);
-        const hit: SearchHit = { ...hitBase(p, opts.includeText === true), score: s, scores: { [ch]: s } };
-        if (opts.explain) hit.explanation = this.#explain(r, { [ch]: s }, {});
-        return hit;
-      });
-    }
-    // exact client-side fusion: candidates, every channel's score of each, trident's fusion
-    const producers = active.filter((c) => c.firstStage).map((c) => c.name as ChannelName);
-    const lists = producers.length > 0
-      ? await this.#conn.queryBatch(this.collection, candidatesBatch(producers, q, { limit: r.candidates, filter, exact: opts.exhaustive === true }))
-      : [await this.#conn.query(this.collection, channelQuery('multivector', q, { limit: r.candidates, filter }))];
-    const scales = new Map<string, number>();
-    producers.forEach((ch, i) => {
-      if (ch === 'bm25') scales.set(ch, Math.max(0, lists[i]!.points[0]?.score ?? 0));
-    });
-    const ids = [...new Set(lists.flatMap((l) => l.points.map((p) => String(p.id))))].sort();
-    if (ids.length === 0) return [];
-    const names = active.map((c) => c.name as ChannelName);
-    const scored = await this.#conn.queryBatch(this.collection, scoreBatch(names, q, ids));
-    const pos = new Map(ids.map((id, i) => [id, i]));
-    const columns = new Map<string, Float32Array>();
-    names.forEach((ch, i) => {
-      const col = new Float32Array(ids.length);
-      for (const p of scored[i]!.points) {
-        const at = pos.get(String(p.id));
-        if (at !== undefined) col[at] = score(ch, p.score);
-      }
-      columns.set(ch, col);
-    });
-    const cands: ScoredCandidates = { ids: Uint32Array.from(ids.keys()), columns, scales, queries: new Map() };
-    const fused = fuseCandidates(cands, r);
-    const order = topPositions(fused, r.k, cands.ids);
-    const recs = await this.#conn.retrieve(this.collection, order.map((p) => ids[p]!));
-    const byId = new Map(recs.map((x) => [String(x.id), x]));
-    const hits: SearchHit[] = [];
-    for (const p of order) {
-      const rec = byId.get(ids[p]!);
-      if (!rec) continue; // deleted between the queries
-      const scores: SearchHit['scores'] = {};
-      for (const [name, col] of columns) scores[name] = col[p]!;
-      const hit: SearchHit = { ...hitBase(rec, opts.includeText === true), score: fused[p]!, scores };
-      if (opts.explain) hit.explanation = this.#explain(r, scores, Object.fromEntries(scales));
-      hits.push(hit);
-    }
-    return hits;
+    return runQdrantSearch({ conn: this.#conn, collection: this.collection, fusionAt: this.#o.fusionAt ?? 'client' }, r, q, filter, opts);
   }
 
   /**
@@ -349,19 +288,6 @@ export class QdrantIndex {
    */
   async close(): Promise<void> {
     this.#closed = true;
-  }
-
-  #explain(r: ReturnType<typeof resolveOptions>, scores: SearchHit['scores'], scales: Record<string, number>): NonNullable<SearchHit['explanation']> {
-    const channels: Record<string, { score: number }> = {};
-    for (const [k, v] of Object.entries(scores)) if (v !== undefined) channels[k] = { score: v };
-    return {
-      ...(r.mode !== undefined ? { mode: r.mode } : {}),
-      fusion: { kind: r.kind, weights: r.kind === 'rrf' ? Object.fromEntries(Object.keys(r.weights).map((k) => [k, 1])) : r.weights, ...(Object.keys(scales).length > 0 ? { scales } : {}) },
-      scores,
-      channels,
-      sparseMatches: [],
-      alignments: [],
-    };
   }
 
   #queryVectors(enc: EncodedLike | null, text: string): QueryVectors {
@@ -450,18 +376,3 @@ function checkDocs(docs: DocumentInput[], opts: AddOptions): void {
     seen.add(d.id);
   }
 }
-
-function storedDocument(r: QRecord | QScoredPoint): StoredDocument {
-  const p = (r.payload ?? {}) as Record<string, unknown>;
-  const doc: StoredDocument = { id: p[ID_KEY] as ExternalId };
-  if (typeof p[TEXT_KEY] === 'string') doc.text = p[TEXT_KEY] as string;
-  if (p[METADATA_KEY] && typeof p[METADATA_KEY] === 'object') doc.metadata = p[METADATA_KEY] as Record<string, unknown>;
-  return doc;
-}
-
-function hitBase(r: QRecord | QScoredPoint, includeText: boolean): Pick<SearchHit, 'id' | 'metadata' | 'text'> {
-  const d = storedDocument(r);
-  if (d.id === undefined) throw new TridentError('REMOTE_BAD_RESPONSE', `Qdrant point ${String(r.id)} has no '${ID_KEY}' in its payload: the collection holds points trident did not write`);
-  return { id: d.id, ...(d.metadata !== undefined ? { metadata: d.metadata } : {}), ...(includeText && d.text !== undefined ? { text: d.text } : {}) };
-}
-
