@@ -7,7 +7,8 @@
  * its points exist and sends only the others, so a re-run after a failure continues where it
  * stopped (and a finished export re-run sends nothing). The BM25 document weights use the
  * local index's own average length, so they match its BM25 at export time.
- * Not supported yet: chunked indexes, extra channels (UNSUPPORTED).
+ * It reads the last saved generation, like a read-only open: changes still only in the
+ * write-ahead log are not copied. Not supported yet: chunked indexes, extra channels (UNSUPPORTED).
  */
 import * as path from 'node:path';
 import { StorageError, TridentError, invalid } from '../errors.js';
