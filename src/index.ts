@@ -63,6 +63,10 @@ export { DEFAULT_BM25_WEIGHT } from './hybrid/index.js';
 export { CHANNEL_KINDS, DenseChannel, SparseChannel, MultiVectorChannel, Bm25Channel } from './channels/index.js';
 export type { Channel, ChannelKind, ChannelSpec, ChannelSource, ChannelExplanation, ChannelStats, DenseChannelSpec, SparseChannelSpec, MultiVectorChannelSpec, Bm25ChannelSpec } from './channels/index.js';
 
+// Qdrant backend (loads @qdrant/js-client-rest only when used)
+export { qdrant, QdrantIndex } from './qdrant/public.js';
+export type { QdrantBackend, QdrantBackendOptions, QdrantIndexOptions } from './qdrant/public.js';
+
 // the three stores, usable on their own
 export { DenseIndex } from './dense/index.js';
 export type { DenseIndexOptions, DenseSearchOptions, DenseDtype } from './dense/index.js';

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, TridentError } from '../errors.js';
 import { closest, formatHelp, parseCommand, type CommandSpec } from './options.js';
-import { BENCH_SPEC, COMMANDS, EVAL_SPEC, INDEX_SPEC, SEARCH_SPEC, TRAIN_SPEC } from './specs.js';
+import { BENCH_SPEC, COMMANDS, EVAL_SPEC, EXPORT_SPEC, INDEX_SPEC, SEARCH_SPEC, TRAIN_SPEC } from './specs.js';
 
 /** Where a command writes: stdout for results, stderr for progress and errors. */
 export interface CliIo {
@@ -113,6 +113,16 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         atMost(positionals, values['compare'] ? 2 : 1, EVAL_SPEC, values['compare'] ? '--compare takes two result files' : 'eval takes one index directory');
         const { runEvalCommand } = await import('./eval-command.js');
         return await runEvalCommand(values, positionals, io);
+      }
+      case 'export': {
+        const { values, positionals, help } = parse(EXPORT_SPEC, rest, io);
+        if (help) return 0;
+        need(positionals[0], EXPORT_SPEC, '<index dir>');
+        atMost(positionals, 1, EXPORT_SPEC, 'export takes one index directory');
+        need(values['qdrant'], EXPORT_SPEC, '--qdrant <url>');
+        need(values['collection'], EXPORT_SPEC, '--collection <name>');
+        const { runExportCommand } = await import('./export-command.js');
+        return await runExportCommand(positionals[0]!, values, io);
       }
       case 'bench': {
         const { help } = parse(BENCH_SPEC, rest, io);

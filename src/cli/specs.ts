@@ -116,5 +116,22 @@ export const TRAIN_SPEC: CommandSpec = {
   ],
 };
 
+/** `trident export`. */
+export const EXPORT_SPEC: CommandSpec = {
+  name: 'export',
+  args: '<index dir> --qdrant <url> --collection <name>',
+  summary: 'Copies a saved index into a Qdrant collection (the stored vectors, no re-encoding); re-running resumes (points already there are skipped).',
+  options: [
+    { name: 'qdrant', kind: 'string', value: '<url>', help: 'Qdrant server URL, e.g. http://localhost:6333 (required)' },
+    { name: 'collection', kind: 'string', value: '<name>', help: 'collection to create or fill (required; an existing one must match the index)' },
+    { name: 'api-key', kind: 'string', value: '<key>', absent: 'the QDRANT_API_KEY environment variable, if set', help: 'Qdrant API key' },
+    { name: 'batch', kind: 'int', min: 1, default: '64', help: 'points per upsert request' },
+    { name: 'shards', kind: 'int', min: 1, absent: "Qdrant's", help: 'shards of a new collection' },
+    { name: 'replicas', kind: 'int', min: 1, absent: "Qdrant's", help: 'replicas of each shard of a new collection' },
+    { name: 'progress', kind: 'flag', help: 'show progress on stderr even when it is not a terminal' },
+  ],
+  notes: ['Needs the optional package @qdrant/js-client-rest (npm install @qdrant/js-client-rest).', 'Chunked indexes and extra channels are not exported yet.'],
+};
+
 /** Every command, in usage order. */
-export const COMMANDS: readonly CommandSpec[] = [INDEX_SPEC, SEARCH_SPEC, EVAL_SPEC, BENCH_SPEC, TRAIN_SPEC];
+export const COMMANDS: readonly CommandSpec[] = [INDEX_SPEC, SEARCH_SPEC, EVAL_SPEC, EXPORT_SPEC, BENCH_SPEC, TRAIN_SPEC];

@@ -20,7 +20,7 @@ import type {
 } from './types.js';
 
 const CREATE_KEYS = {
-  encoder: true, path: true, dense: true, sparse: true, multivector: true, bm25: true, channels: true, fusion: true, candidates: true, storeText: true, wal: true, overwrite: true, fs: true,
+  encoder: true, backend: true, path: true, dense: true, sparse: true, multivector: true, bm25: true, channels: true, fusion: true, candidates: true, storeText: true, wal: true, overwrite: true, fs: true,
 } as const satisfies OptionKeys<HybridIndexOptions>;
 const DENSE_KEYS = { dtype: true, dimensions: true, connectivity: true, expansionAdd: true, expansionSearch: true } as const satisfies OptionKeys<DenseStoreOptions>;
 const MV_KEYS = { dtype: true, poolFactor: true, screening: true } as const satisfies OptionKeys<MultiVectorStoreSettings>;

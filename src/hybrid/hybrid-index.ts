@@ -19,6 +19,8 @@ import { checkFusionOptions, checkStoredConfig, type HybridConfig } from './conf
 import { buildConfig } from './create-config.js';
 import { applyRerank } from '../rerank/index.js';
 import { searchExpanded } from '../search/expand.js';
+import { createWithBackend, type QdrantBackend } from '../qdrant/backend.js';
+import type { QdrantIndex } from '../qdrant/qdrant-index.js';
 import { resolveOptions, runSearch, type SearchContext } from './search.js';
 import { prepareDocuments, type PreparedDoc } from './chunking.js';
 import { calibrateWeights, type CalibrationQuery, type CalibrationReport } from './calibrate.js';
@@ -80,7 +82,10 @@ export class HybridIndex {
   }
 
   /** Creates an empty index (nothing is written until `save()`, unless `wal` is on: then the empty index is saved at once). */
-  static async create(opts: HybridIndexOptions): Promise<HybridIndex> {
+  static create(opts: HybridIndexOptions & { backend: QdrantBackend }): Promise<QdrantIndex>;
+  static create(opts: HybridIndexOptions): Promise<HybridIndex>;
+  static async create(opts: HybridIndexOptions): Promise<HybridIndex | QdrantIndex> {
+    if (opts && typeof opts === 'object' && opts.backend !== undefined) return createWithBackend(opts as HybridIndexOptions & { backend: QdrantBackend });
     if (!opts || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'HybridIndex.create needs { encoder } (from loadEncoder), or { channels } of your own vectors');
     if (opts.encoder !== undefined && (!opts.encoder || typeof opts.encoder.encode !== 'function')) invalid('INVALID_ARGUMENT', 'HybridIndex.create: encoder must be an encoder (from loadEncoder)');
     checkCreateOptions(opts);

@@ -309,6 +309,12 @@ export interface HybridIndexOptions {
    * sparse: false, multivector: false` or leave them out, and `channels`).
    */
   encoder?: HybridEncoder;
+  /**
+   * Where the index lives: `qdrant({ url, collection, … })` puts it in a Qdrant collection
+   * (create() then returns a `QdrantIndex`; `path`, `wal`, `overwrite`, `fs` and `channels`
+   * do not apply). Default: in this process (and `path` on disk).
+   */
+  backend?: import('../qdrant/backend.js').QdrantBackend;
   /** Directory the index is saved to (`save()` needs it). Default: none (in memory until `save(dir)`). */
   path?: string;
   /** Dense store; `false` disables it. Default: on when the encoder has a dense head, with the defaults of {@link DenseStoreOptions}. */
