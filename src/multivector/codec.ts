@@ -66,7 +66,10 @@ export function encodeBinary(rows: Float32Array, count: number, dim: number, out
   out.fill(0, offset, offset + count * bytes);
   for (let v = 0; v < count; v++) {
     const o = offset + v * bytes;
-    for (let k = 0; k < dim; k++) if (rows[v * dim + k]! >= 0) out[o + (k >> 6) * 8 + ((k & 63) >> 3)] |= 1 << (k & 7);
+    for (let k = 0; k < dim; k++) {
+      const at = o + (k >> 6) * 8 + ((k & 63) >> 3);
+      if (rows[v * dim + k]! >= 0) out[at] = out[at]! | (1 << (k & 7));
+    }
   }
 }
 
@@ -141,7 +144,7 @@ export function trainResidual(rows: Float32Array, n: number, dim: number, opts: 
     for (let i = 0; i < m; i++) {
       const c = assign[i]!;
       cnt[c]!++;
-      for (let t = 0; t < dim; t++) sum[c * dim + t] += sample[i * dim + t]!;
+      for (let t = 0; t < dim; t++) sum[c * dim + t] = sum[c * dim + t]! + sample[i * dim + t]!;
     }
     const next = new Float32Array(k * dim);
     for (let c = 0; c < k; c++) {
