@@ -17,6 +17,7 @@ import { backend, screeningKernelActive } from '../kernels/index.js';
 import { topK, type Ranked } from '../kernels/topk.js';
 import { Arena } from './arena.js';
 import { CodesArena } from './codes-arena.js';
+import { buildLists, probe, type CentroidLists, type FirstStageOptions, type FirstStageResult } from './first-stage.js';
 import type { CodeBits } from '../kernels/codes.js';
 import { poolDoc } from './pool.js';
 import { readMvFile, writeMvFile } from './persist.js';
@@ -157,6 +158,8 @@ export class MultiVectorStore {
   // rerank() de-duplication: #seen[id] === #stamp marks an id already taken in this call
   #seen = new Uint32Array(16);
   #stamp = 0;
+  // first stage (residual): inverted lists, dropped whenever the documents change
+  #lists: CentroidLists | null = null;
 
   private constructor(dim: number, dtype: MvDtype, poolFactor: 1 | 2 | 3, arena: Arena | CodesArena) {
     this.#dim = dim;
@@ -362,6 +365,7 @@ export class MultiVectorStore {
     this.#starts[id] = start;
     this.#counts[id] = doc.count;
     this.#flags[id] = LIVE | (doc.hasTokens ? HAS_TOKENS : 0) | (doc.hasSpans ? HAS_SPANS : 0);
+    this.#lists = null;
     this.#docs++;
     this.#liveVectors += doc.count;
     if (id > this.#maxId) this.#maxId = id;
@@ -380,6 +384,7 @@ export class MultiVectorStore {
     checkId(id, 'remove');
     if (!this.has(id)) return false;
     this.#flags[id] = 0;
+    this.#lists = null;
     this.#docs--;
     this.#liveVectors -= this.#counts[id]!;
     return true;
@@ -482,6 +487,61 @@ export class MultiVectorStore {
   }
 
   /**
+   * First stage of a residual store (PLAID-style centroid interaction, see first-stage.ts): finds
+   * the best k documents without scoring every one — probe `nprobe` centroids per query vector
+   * through the inverted lists, rank the pooled documents by centroid interaction, give the best
+   * `ndocs` the full MaxSim. Scores are exact (as {@link score}); `probed` / `scored` say how many
+   * documents each step touched. UNSUPPORTED for other dtypes (use searchExhaustive).
+   *
+   * @example
+   * ```ts
+   * const { ids, scores, scored } = store.candidates(query, 100, { nprobe: 4 });
+   * ```
+   */
+  candidates(query: MultiVector, k: number, opts: FirstStageOptions = {}): FirstStageResult {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `candidates: k must be a positive integer, got ${String(k)}`);
+    checkOptions('MultiVectorStore.candidates() options', opts, { nprobe: true, ndocs: true } satisfies OptionKeys<FirstStageOptions>);
+    const nprobe = opts.nprobe ?? 4;
+    const ndocs = opts.ndocs ?? Math.max(4 * k, 256);
+    for (const [n, v] of [['nprobe', nprobe], ['ndocs', ndocs]] as const) {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) invalid('INVALID_ARGUMENT', `candidates: ${n} must be a positive integer, got ${String(v)}`);
+    }
+    const q = checkQuery(query, this.#dim, 'candidates');
+    const arena = this.#arena;
+    if (!(arena instanceof CodesArena) || arena.dtype !== 'residual') invalid('UNSUPPORTED', `candidates: the first stage needs a 'residual' store (this one is '${this.#dtype}'); use searchExhaustive`);
+    arena.ensureTrained();
+    const empty = { ids: new Uint32Array(0), scores: new Float32Array(0), probed: 0, scored: 0 };
+    if (this.#docs === 0 || arena.codebook === null) return empty;
+    if (this.#lists === null) {
+      const ids = new Uint32Array(this.#docs);
+      const starts = new Uint32Array(this.#docs);
+      const counts = new Uint32Array(this.#docs);
+      let m = 0;
+      for (let id = 0; id <= this.#maxId; id++) {
+        if ((this.#flags[id]! & LIVE) === 0) continue;
+        ids[m] = id;
+        starts[m] = this.#starts[id]!;
+        counts[m++] = this.#counts[id]!;
+      }
+      this.#lists = buildLists(arena, ids, starts, counts, this.#maxId);
+    }
+    const cb = arena.codebook;
+    const ct = arena.centroidTable(q.data, q.count)!;
+    const { pool, probed } = probe(this.#lists, ct, q.count, cb.k, Math.min(nprobe, cb.k), ndocs, this.#maxId);
+    const n = pool.ids.length;
+    const starts = new Uint32Array(n);
+    const counts = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      starts[i] = this.#starts[pool.ids[i]!]!;
+      counts[i] = this.#counts[pool.ids[i]!]!;
+    }
+    const out = new Float32Array(n);
+    arena.maxsim(q.data, q.count, starts, counts, out, ct);
+    // ties by lower id, as everywhere: topK wants ids in any order with their scores
+    return { ...topK(out, pool.ids, k), probed, scored: n };
+  }
+
+  /**
    * For explanations: each query vector's best document vector (the max in MaxSim), with
    * the document token id and span when stored. Sorted by score (best first, ties by
    * query index); `top` keeps only the first entries. The scores sum to qCount × score().
@@ -548,6 +608,7 @@ export class MultiVectorStore {
    * ```
    */
   compact(): void {
+    this.#lists = null;
     const cur = this.#arena;
     const next = cur instanceof CodesArena ? cur.emptyLike(Math.max(this.#liveVectors, 16)) : new Arena(this.#dim, cur.dtype, Math.max(this.#liveVectors, 16), cur.screening);
     for (let id = 0; id <= this.#maxId; id++) {
