@@ -313,10 +313,10 @@ Napi::Value MaxsimI8(const Napi::CallbackInfo& info) {
 }
 
 // maxsimCodes(query, qCount, dim, codes: Uint8Array, bits, table: Int8Array, scale,
-//             cids: Uint16Array | null, ct: Float32Array | null, k, starts, counts, out)
+//             cids: Uint16Array | null, norms: Float32Array | null, ct: Float32Array | null, k, starts, counts, out)
 Napi::Value MaxsimCodes(const Napi::CallbackInfo& info) {
   const std::string op("maxsimCodes");
-  View<float> query, out, ct;
+  View<float> query, out, ct, norms;
   View<uint8_t> codes;
   View<int8_t> table;
   View<uint16_t> cids;
@@ -327,9 +327,9 @@ Napi::Value MaxsimCodes(const Napi::CallbackInfo& info) {
       !get_array(info, 3, napi_uint8_array, "Uint8Array", op, "codes", codes) ||
       !get_count(info, 4, 1, op, "bits", bits) ||
       !get_array(info, 5, napi_int8_array, "Int8Array", op, "table", table) ||
-      !get_array(info, 10, napi_uint32_array, "Uint32Array", op, "starts", starts) ||
-      !get_array(info, 11, napi_uint32_array, "Uint32Array", op, "counts", counts) ||
-      !get_array(info, 12, napi_float32_array, "Float32Array", op, "out", out))
+      !get_array(info, 11, napi_uint32_array, "Uint32Array", op, "starts", starts) ||
+      !get_array(info, 12, napi_uint32_array, "Uint32Array", op, "counts", counts) ||
+      !get_array(info, 13, napi_float32_array, "Float32Array", op, "out", out))
     return info.Env().Undefined();
   if (bits != 1 && bits != 2 && bits != 4) {
     raise(info.Env(), "INVALID_ARGUMENT", op + ": bits must be 1, 2 or 4");
@@ -354,21 +354,23 @@ Napi::Value MaxsimCodes(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   const bool has_c = !(info[7].IsNull() || info[7].IsUndefined());
-  if (has_c != !(info[8].IsNull() || info[8].IsUndefined())) {
-    raise(info.Env(), "INVALID_ARGUMENT", op + ": cids and ct come together (both or neither)");
+  if (has_c != !(info[8].IsNull() || info[8].IsUndefined()) || has_c != !(info[9].IsNull() || info[9].IsUndefined())) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": cids, norms and ct come together (all or none)");
     return info.Env().Undefined();
   }
   const size_t bytes = codes_bytes(dim, static_cast<int>(bits));
   size_t vectors = codes.length / bytes;
   if (has_c) {
     if (!get_array(info, 7, napi_uint16_array, "Uint16Array", op, "cids", cids) ||
-        !get_array(info, 8, napi_float32_array, "Float32Array", op, "ct", ct) || !get_count(info, 9, 1, op, "k", k))
+        !get_array(info, 8, napi_float32_array, "Float32Array", op, "norms", norms) ||
+        !get_array(info, 9, napi_float32_array, "Float32Array", op, "ct", ct) || !get_count(info, 10, 1, op, "k", k))
       return info.Env().Undefined();
     if (ct.length != q_count * k) {
       raise(info.Env(), "INVALID_ARGUMENT", op + ": ct must hold qCount x k values");
       return info.Env().Undefined();
     }
     if (cids.length < vectors) vectors = cids.length;
+    if (norms.length < vectors) vectors = norms.length;
   }
   if (!check_maxsim(info, op, query.length, q_count, dim, vectors * dim, kNoLimit, starts, counts, out))
     return info.Env().Undefined();
@@ -383,7 +385,7 @@ Napi::Value MaxsimCodes(const Napi::CallbackInfo& info) {
   QuantQuery qq = quantize_query(query.data, q_count, dim);
   const QueryI8 q{qq.data.data(), qq.scales.data(), qq.sums.data(), q_count, dim, padded(dim)};
   const Codes cd{codes.data, bytes, static_cast<int>(bits), table.data, static_cast<float>(scale),
-                 has_c ? cids.data : nullptr, has_c ? ct.data : nullptr, k};
+                 has_c ? cids.data : nullptr, has_c ? norms.data : nullptr, has_c ? ct.data : nullptr, k};
   active_table()->maxsim_codes(q, cd, Candidates{starts.data, counts.data, starts.length, out.data});
   return info.Env().Undefined();
 }

@@ -3,11 +3,11 @@
 // Formula:   MaxSim(q, d) = (1/|q|) * sum_i max_j s(i, j), 0 if |q| = 0 or |d| = 0, with the pair score
 //              isum = sum_k q8[i][k] * m[code_j(k)]                       (exact int32)
 //              r    = f32(f32(f32(isum) * qscale[i]) * scale)
-//              s    = ct ? f32(ct[i * k + cid[j]] + r) : r
+//              s    = ct ? f32(f32(ct[i * k + cid[j]] + r) * norm[j]) : r
 //            q8 / qscale: the query quantised per vector exactly as for i8 (addon.cc quantize_query);
 //            m: the 2^bits signed levels of the codebook (|m| <= 127); scale: the codebook's step;
 //            ct: centroid · query table (qCount x k, from the i8 dots kernel), cid: centroid of
-//            each vector. binary = bits 1, m = {-1, +1}, scale = 1/sqrt(dim), no centroids.
+//            each vector, norm: 1 / |centroid + residual| (decoded vectors are re-normalised). binary = bits 1, m = {-1, +1}, scale = 1/sqrt(dim), no centroids.
 //            The decompressed vector is cscale[c] * c8[c] + scale * m[codes]; this is MaxSim over
 //            it with the i8 query, the same arithmetic as the TS twin (bit-identical).
 // Precision: integer sums exact (|m| <= 127, dim <= 65536); fixed f32 operation order, no FMA
@@ -47,7 +47,10 @@ inline unsigned code_at(const uint8_t* v, size_t k, int bits) {
 inline float codes_pair_score(const QueryI8& q, const Codes& cd, size_t i, size_t v, int32_t isum) {
   float r = static_cast<float>(isum) * q.scales[i];
   r = r * cd.scale;
-  if (cd.ct != nullptr) r = cd.ct[i * cd.k + cd.cids[v]] + r;
+  if (cd.ct != nullptr) {
+    r = cd.ct[i * cd.k + cd.cids[v]] + r;
+    r = r * cd.norms[v];
+  }
   return r;
 }
 

@@ -65,6 +65,7 @@ struct Codes {
   const int8_t* table;
   float scale;
   const uint16_t* cids;
+  const float* norms;  // with cids: each vector's 1 / |decoded vector| (ColBERTv2 re-normalisation)
   const float* ct;
   size_t k;
 };

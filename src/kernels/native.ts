@@ -97,8 +97,8 @@ function wrap(a: Addon): Kernels {
     maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) {
       try { a.maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out); } catch (e) { mapNativeError(e); }
     },
-    maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, ct, k, starts, counts, out) {
-      try { a.maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, ct, k, starts, counts, out); } catch (e) { mapNativeError(e); }
+    maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out) {
+      try { a.maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out); } catch (e) { mapNativeError(e); }
     },
     dotsF32(query, dim, rows, rowIds, out) {
       try { a.dotsF32(query, dim, rows, rowIds, out); } catch (e) { mapNativeError(e); }

@@ -150,8 +150,8 @@ export const referenceKernels: Kernels = {
     maxsimF16Loop(query, qCount, dim, docs, starts, counts, out);
   },
 
-  maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, ct, k, starts, counts, out) {
-    checkCodes(query, qCount, dim, codes, bits, table, scale, cids, ct, k, starts, counts, out);
+  maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out) {
+    checkCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out);
     const { q8, qs } = quantizeQuery(query, qCount, dim);
     const bytes = codesBytes(dim, bits);
     const code = new Uint8Array(dim);
@@ -173,7 +173,7 @@ export const referenceKernels: Kernels = {
           const qo = qi * dim;
           for (let t = 0; t < dim; t++) acc += q8[qo + t]! * m[t]!;
           let r = Math.fround(Math.fround(Math.fround(acc) * qs[qi]!) * scale);
-          if (ct !== null) r = Math.fround(ct[qi * k + cids![s + j]!]! + r);
+          if (ct !== null) r = Math.fround(Math.fround(ct[qi * k + cids![s + j]!]! + r) * norms![s + j]!);
           if (r > best[qi]!) best[qi] = r;
         }
       }

@@ -14,12 +14,12 @@ function is(op: string, name: string, v: unknown, ctor: { new (...a: never[]): u
  *
  * @example
  * ```ts
- * checkCodes(query, qCount, dim, codes, 2, table, scale, cids, ct, k, starts, counts, out);
+ * checkCodes(query, qCount, dim, codes, 2, table, scale, cids, norms, ct, k, starts, counts, out);
  * ```
  */
 export function checkCodes(
   query: Float32Array, qCount: number, dim: number, codes: Uint8Array, bits: number, table: Int8Array, scale: number,
-  cids: Uint16Array | null, ct: Float32Array | null, k: number, starts: Uint32Array, counts: Uint32Array, out: Float32Array,
+  cids: Uint16Array | null, norms: Float32Array | null, ct: Float32Array | null, k: number, starts: Uint32Array, counts: Uint32Array, out: Float32Array,
 ): void {
   const op = 'maxsimCodes';
   is(op, 'query', query, Float32Array);
@@ -36,14 +36,16 @@ export function checkCodes(
   if (table.length !== 1 << bits) invalid('INVALID_ARGUMENT', `${op}: table must hold 2^bits levels`);
   if (table.includes(-128)) invalid('INVALID_ARGUMENT', `${op}: table levels must lie in [-127, 127]`);
   if (typeof scale !== 'number' || !Number.isFinite(scale)) invalid('INVALID_ARGUMENT', `${op}: scale must be a finite number`);
-  if ((cids === null || cids === undefined) !== (ct === null || ct === undefined)) invalid('INVALID_ARGUMENT', `${op}: cids and ct come together (both or neither)`);
+  const none = (x: unknown) => x === null || x === undefined;
+  if (none(cids) !== none(ct) || none(cids) !== none(norms)) invalid('INVALID_ARGUMENT', `${op}: cids, norms and ct come together (all or none)`);
   let vectors = Math.floor(codes.length / codesBytes(dim, bits));
   if (cids !== null) {
     is(op, 'cids', cids, Uint16Array);
+    is(op, 'norms', norms, Float32Array);
     is(op, 'ct', ct, Float32Array);
     if (!Number.isInteger(k) || k < 1) invalid('INVALID_ARGUMENT', `${op}: k must be an integer >= 1`);
     if (ct!.length !== qCount * k) invalid('INVALID_ARGUMENT', `${op}: ct must hold qCount x k values`);
-    vectors = Math.min(vectors, cids.length);
+    vectors = Math.min(vectors, cids.length, norms!.length);
   }
   if (query.length !== qCount * dim) invalid('DIMENSION_MISMATCH', `${op}: query has ${query.length} values, expected qCount x dim = ${qCount} x ${dim}`);
   if (starts.length !== counts.length || out.length !== starts.length) invalid('INVALID_ARGUMENT', `${op}: starts, counts and out must have the same length`);

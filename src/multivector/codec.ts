@@ -3,12 +3,13 @@
  *
  * - `binary`: 1 bit per dimension, the sign (x ≥ 0 → +1). Decoded value ±1/√dim (a unit
  *   vector): levels {-1, +1}, scale f32(1/√dim), no centroids.
- * - `residual` (ColBERTv2 style): k centroids (spherical k-means on a sample of the collection's
- *   normalised token vectors, stored as int8 rows with one f32 scale each), every vector keeps
+ * - `residual` (ColBERTv2 style): k centroids (k-means with Euclidean assignment on a sample of the
+ *   collection's normalised token vectors; centroids are cluster means, not re-normalised, stored as int8 rows with one f32 scale each), every vector keeps
  *   its nearest centroid's id (u16) and `bits` (1, 2, 4) per dimension of its residual
  *   x − centroid: bucket cutoffs are the j/2^bits quantiles of the pooled residual values, the
  *   bucket weights their (j + ½)/2^bits quantiles, rounded to an int8 grid (levels × scale) so
- *   the kernels add them with integer dots. Decoded value: cscale[c]·c8[c][k] + scale·levels[code].
+ *   the kernels add them with integer dots. Decoded vector: (cscale[c]·c8[c] + scale·levels[codes])
+ *   times its stored inverse norm (re-normalised, as ColBERTv2's decompression).
  * Centroid assignment (training and encoding) uses the int8 dots kernel (argmax of q8 · c8).
  */
 import { invalid } from '../errors.js';
@@ -73,14 +74,38 @@ export function encodeBinary(rows: Float32Array, count: number, dim: number, out
   }
 }
 
-/** Index of the best centroid for each row (argmax of the int8 dot; ties → lower id). */
-export function assignCentroids(rows: Float32Array, count: number, dim: number, centroids: Int8Array, scales: Float32Array, out: Uint16Array | Uint32Array, outOffset = 0): void {
+/**
+ * Half the squared norm of each (int8, dequantised) centroid: nearest centroid in Euclidean
+ * distance = argmax of x · c − ½|c|².
+ */
+export function centroidHalfNorms(centroids: Int8Array, scales: Float32Array, dim: number): Float32Array {
+  const out = new Float32Array(scales.length);
+  for (let c = 0; c < scales.length; c++) {
+    let s = 0;
+    for (let t = 0; t < dim; t++) s += Math.fround(scales[c]! * centroids[c * dim + t]!) ** 2;
+    out[c] = s / 2;
+  }
+  return out;
+}
+
+/**
+ * Index of the nearest centroid for each row: argmax of the int8 dot (dotsI8 kernel) minus
+ * ½|c|² (ties → lower id).
+ */
+export function assignCentroids(rows: Float32Array, count: number, dim: number, centroids: Int8Array, scales: Float32Array, out: Uint16Array | Uint32Array, outOffset = 0, halfNorms = centroidHalfNorms(centroids, scales, dim)): void {
   const k = scales.length;
   const dots = new Float32Array(k);
   for (let v = 0; v < count; v++) {
     kernels.dotsI8(rows.subarray(v * dim, (v + 1) * dim), dim, centroids, scales, null, dots);
     let b = 0;
-    for (let c = 1; c < k; c++) if (dots[c]! > dots[b]!) b = c;
+    let best = dots[0]! - halfNorms[0]!;
+    for (let c = 1; c < k; c++) {
+      const s = dots[c]! - halfNorms[c]!;
+      if (s > best) {
+        best = s;
+        b = c;
+      }
+    }
     out[outOffset + v] = b;
   }
 }
@@ -110,7 +135,7 @@ export function defaultCentroids(n: number): number {
 }
 
 /**
- * Trains a residual codebook on `n` normalised rows: spherical k-means (int8 assignment,
+ * Trains a residual codebook on `n` normalised rows: k-means (int8 nearest-centroid assignment,
  * `iters` rounds, seeded), then the residual quantiles.
  *
  * @example
@@ -154,10 +179,8 @@ export function trainResidual(rows: Float32Array, n: number, dim: number, opts: 
         next.set(sample.subarray(j * dim, (j + 1) * dim), c * dim);
         continue;
       }
-      let nn = 0;
-      for (let t = 0; t < dim; t++) nn += sum[c * dim + t]! ** 2;
-      const s = nn > 0 ? 1 / Math.sqrt(nn) : 0;
-      for (let t = 0; t < dim; t++) next[c * dim + t] = sum[c * dim + t]! * s;
+      // the mean (not re-normalised as in spherical k-means): the residuals x − c stay smallest
+      for (let t = 0; t < dim; t++) next[c * dim + t] = sum[c * dim + t]! / cnt[c]!;
     }
     cent = next;
     q = quantizeI8(cent, dim);
@@ -189,6 +212,13 @@ export function trainResidual(rows: Float32Array, n: number, dim: number, opts: 
   return { dim, bits, k, centroids: q.data, centroidScales: q.scales, levels, scale, cutoffs };
 }
 
+const halfNormCache = new WeakMap<Int8Array, Float32Array>();
+function halfNormsOf(cb: ResidualCodebook): Float32Array {
+  let h = halfNormCache.get(cb.centroids);
+  if (h === undefined) halfNormCache.set(cb.centroids, (h = centroidHalfNorms(cb.centroids, cb.centroidScales, cb.dim)));
+  return h;
+}
+
 /**
  * Encodes `count` normalised rows with a residual codebook: centroid ids into `cids[cidOffset…]`,
  * codes into `out[offset…]` (codesBytes(dim, bits) bytes per row).
@@ -198,10 +228,10 @@ export function trainResidual(rows: Float32Array, n: number, dim: number, opts: 
  * encodeResidual(cb, rows, 200, out, 0, cids, 0);
  * ```
  */
-export function encodeResidual(cb: ResidualCodebook, rows: Float32Array, count: number, out: Uint8Array, offset: number, cids: Uint16Array, cidOffset: number): void {
+export function encodeResidual(cb: ResidualCodebook, rows: Float32Array, count: number, out: Uint8Array, offset: number, cids: Uint16Array, cidOffset: number, norms?: Float32Array): void {
   const { dim, bits } = cb;
   const bytes = codesBytes(dim, bits);
-  assignCentroids(rows, count, dim, cb.centroids, cb.centroidScales, cids, cidOffset);
+  assignCentroids(rows, count, dim, cb.centroids, cb.centroidScales, cids, cidOffset, halfNormsOf(cb));
   out.fill(0, offset, offset + count * bytes);
   const codes = new Uint8Array(dim);
   const cut = cb.cutoffs;
@@ -215,24 +245,31 @@ export function encodeResidual(cb: ResidualCodebook, rows: Float32Array, count: 
       codes[t] = code;
     }
     packCodes(codes, dim, bits, out, offset + v * bytes);
+    if (norms !== undefined) {
+      // 1 / |centroid + residual| of the decoded vector (f64 sum of its f32 values)
+      let n2 = 0;
+      for (let t = 0; t < dim; t++) n2 += Math.fround(Math.fround(cs * cb.centroids[c * dim + t]!) + Math.fround(cb.scale * cb.levels[codes[t]!]!)) ** 2;
+      norms[cidOffset + v] = n2 > 0 ? 1 / Math.sqrt(n2) : 1;
+    }
   }
 }
 
 /**
- * Decodes one vector (binary: cb = null) to f32 values: what the kernels score against.
+ * Decodes one vector (binary: cb = null) to f32 values: what the kernels score against
+ * (residual: (centroid + residual) × `norm`, the stored inverse norm).
  *
  * @example
  * ```ts
- * const x = decodeVector(codes, v * bytes, 1024, 2, cb, cids[v]);
+ * const x = decodeVector(codes, v * bytes, 1024, 2, cb, cids[v], norms[v]);
  * ```
  */
-export function decodeVector(codes: Uint8Array, offset: number, dim: number, bits: CodeBits, cb: ResidualCodebook | null, cid: number): Float32Array {
+export function decodeVector(codes: Uint8Array, offset: number, dim: number, bits: CodeBits, cb: ResidualCodebook | null, cid: number, norm = 1): Float32Array {
   const c = unpackCodes(codes, offset, dim, bits);
   const out = new Float32Array(dim);
   const { levels, scale } = cb ?? binaryLevels(dim);
   for (let t = 0; t < dim; t++) {
     const r = Math.fround(scale * levels[c[t]!]!);
-    out[t] = cb === null ? r : Math.fround(cb.centroidScales[cid]! * cb.centroids[cid * dim + t]!) + r;
+    out[t] = cb === null ? r : Math.fround(Math.fround(cb.centroidScales[cid]! * cb.centroids[cid * dim + t]!) + r) * norm;
   }
   return out;
 }

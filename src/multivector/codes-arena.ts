@@ -33,6 +33,8 @@ export class CodesArena {
   #cap = 0;
   codes = new Uint8Array(0);
   cids: Uint16Array | null = null;
+  /** Residual: each vector's inverse decoded norm. */
+  norms: Float32Array | null = null;
   tokens = new Uint32Array(0);
   spans = new Uint32Array(0);
   /** Residual, untrained: the vectors awaiting the codebook (used × dim f32). */
@@ -47,7 +49,10 @@ export class CodesArena {
     this.bytes = codesBytes(dim, this.bits);
     this.codebook = codebook;
     this.training = training;
-    if (dtype === 'residual') this.cids = new Uint16Array(0);
+    if (dtype === 'residual') {
+      this.cids = new Uint16Array(0);
+      this.norms = new Float32Array(0);
+    }
     if (dtype === 'residual' && codebook === null) this.#pending = new Float32Array(0);
     this.#reserve(Math.max(capacity, 16));
   }
@@ -66,9 +71,9 @@ export class CodesArena {
   /** No sidecar for compressed arenas. */
   enableScreening(): void {}
 
-  /** Bytes per stored vector: codes + centroid id + token id + span. */
+  /** Bytes per stored vector: codes + centroid id and inverse norm (residual) + token id + span. */
   get bytesPerVector(): number {
-    return this.bytes + (this.dtype === 'residual' ? 2 : 0) + 12;
+    return this.bytes + (this.dtype === 'residual' ? 6 : 0) + 12;
   }
 
   /** Allocated bytes (capacity; pending f32 vectors included; codebook included). */
@@ -88,6 +93,9 @@ export class CodesArena {
       const c = new Uint16Array(cap);
       c.set(this.cids.subarray(0, n));
       this.cids = c;
+      const m = new Float32Array(cap);
+      m.set(this.norms!.subarray(0, n));
+      this.norms = m;
     }
     if (this.#pending !== null) {
       const p = new Float32Array(cap * this.dim);
@@ -110,7 +118,7 @@ export class CodesArena {
     const rows = data.subarray(0, count * this.dim);
     if (this.#pending !== null) this.#pending.set(rows, start * this.dim);
     else if (this.dtype === 'binary') encodeBinary(rows, count, this.dim, this.codes, start * this.bytes);
-    else encodeResidual(this.codebook!, rows, count, this.codes, start * this.bytes, this.cids!, start);
+    else encodeResidual(this.codebook!, rows, count, this.codes, start * this.bytes, this.cids!, start, this.norms!);
     this.tokens.set(tokens, start);
     this.spans.set(spans, 2 * start);
     this.used += count;
@@ -124,7 +132,7 @@ export class CodesArena {
     const rows = this.#pending.subarray(0, this.used * this.dim);
     const k = this.training.centroids;
     this.codebook = trainResidual(rows, this.used, this.dim, { bits: this.bits, ...(k !== undefined ? { k } : {}) });
-    encodeResidual(this.codebook, rows, this.used, this.codes, 0, this.cids!, 0);
+    encodeResidual(this.codebook, rows, this.used, this.codes, 0, this.cids!, 0, this.norms!);
     this.#pending = null;
   }
 
@@ -134,7 +142,10 @@ export class CodesArena {
     this.#reserve(this.used + count);
     const at = this.used;
     this.codes.set(src.codes.subarray(start * this.bytes, (start + count) * this.bytes), at * this.bytes);
-    if (this.cids !== null) this.cids.set(src.cids!.subarray(start, start + count), at);
+    if (this.cids !== null) {
+      this.cids.set(src.cids!.subarray(start, start + count), at);
+      this.norms!.set(src.norms!.subarray(start, start + count), at);
+    }
     this.tokens.set(src.tokens.subarray(start, start + count), at);
     this.spans.set(src.spans.subarray(2 * start, 2 * (start + count)), 2 * at);
     this.used += count;
@@ -142,11 +153,12 @@ export class CodesArena {
   }
 
   /** Loads persisted arrays (validated by the reader). */
-  static fromArrays(dim: number, dtype: 'binary' | 'residual', bits: CodeBits, codebook: ResidualCodebook | null, codes: Uint8Array, cids: Uint16Array | null, tokens: Uint32Array, spans: Uint32Array): CodesArena {
+  static fromArrays(dim: number, dtype: 'binary' | 'residual', bits: CodeBits, codebook: ResidualCodebook | null, codes: Uint8Array, cids: Uint16Array | null, norms: Float32Array | null, tokens: Uint32Array, spans: Uint32Array): CodesArena {
     const count = tokens.length;
     const a = new CodesArena(dim, dtype, bits, dtype === 'residual' && codebook === null && count === 0 ? null : codebook, {}, count);
     a.codes.set(codes);
     if (cids !== null) a.cids!.set(cids);
+    if (norms !== null) a.norms!.set(norms);
     a.tokens.set(tokens);
     a.spans.set(spans);
     a.used = count;
@@ -154,15 +166,16 @@ export class CodesArena {
   }
 
   /** Codes (and centroid ids) of a range, as views. */
-  raw(start: number, count: number): { codes: Uint8Array; cids: Uint16Array | null } {
+  raw(start: number, count: number): { codes: Uint8Array; cids: Uint16Array | null; norms: Float32Array | null } {
     this.ensureTrained();
-    return { codes: this.codes.subarray(start * this.bytes, (start + count) * this.bytes), cids: this.cids === null ? null : this.cids.subarray(start, start + count) };
+    const res = this.cids !== null;
+    return { codes: this.codes.subarray(start * this.bytes, (start + count) * this.bytes), cids: res ? this.cids!.subarray(start, start + count) : null, norms: res ? this.norms!.subarray(start, start + count) : null };
   }
 
   /** Decompressed copy of one stored vector. */
   vector(index: number): Float32Array {
     this.ensureTrained();
-    return decodeVector(this.codes, index * this.bytes, this.dim, this.bits, this.codebook, this.cids === null ? 0 : this.cids[index]!);
+    return decodeVector(this.codes, index * this.bytes, this.dim, this.bits, this.codebook, this.cids === null ? 0 : this.cids[index]!, this.norms === null ? 1 : this.norms[index]!);
   }
 
   /** Query × centroid table (qCount × k) with the int8 dots kernel; null for binary. */
@@ -183,12 +196,12 @@ export class CodesArena {
     const codes = this.codes.subarray(0, n * this.bytes);
     if (this.dtype === 'binary') {
       const { levels, scale } = binaryLevels(this.dim);
-      kernels.maxsimCodes(query, qCount, this.dim, codes, 1, levels, scale, null, null, 1, starts, counts, out);
+      kernels.maxsimCodes(query, qCount, this.dim, codes, 1, levels, scale, null, null, null, 1, starts, counts, out);
       return;
     }
     const cb = this.codebook!;
     const table = ct ?? this.centroidTable(query, qCount)!;
-    kernels.maxsimCodes(query, qCount, this.dim, codes, cb.bits, cb.levels, cb.scale, this.cids!.subarray(0, n), table, cb.k, starts, counts, out);
+    kernels.maxsimCodes(query, qCount, this.dim, codes, cb.bits, cb.levels, cb.scale, this.cids!.subarray(0, n), this.norms!.subarray(0, n), table, cb.k, starts, counts, out);
   }
 
   /** `out[j] = q · vector(start + j)` (the kernels' pair score) for one query vector. */

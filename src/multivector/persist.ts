@@ -18,7 +18,7 @@
  * Version 2 (dtype 3 binary, 4 residual): header byte 30 = bits (1, 2, 4), 36 u32 k (centroids;
  * 0 for binary or an untrained empty residual store); payload: ids · counts · flags (as v1) ·
  * codes (vectors × codesBytes(dim, bits), src/kernels/codes.ts) · centroid ids u16[vectors]
- * zero-padded to 4 (residual) · token ids · spans · codebook (residual, k > 0): centroids
+ * zero-padded to 4 and inverse norms f32[vectors] (residual) · token ids · spans · codebook (residual, k > 0): centroids
  * i8[k × dim] zero-padded to 4 · centroid scales f32[k] · levels i8[16] (2^bits used, rest 0) ·
  * level scale f32 · cutoffs f32[15] (2^bits − 1 used, rest 0).
  */
@@ -197,7 +197,7 @@ function header(version: number, dim: number, nd: number, nv: number, dtype: MvD
 /** Bytes of a v2 payload (codes dtypes). */
 function codesPayloadBytes(nd: number, nv: number, dim: number, dtype: MvDtype, bits: number, k: number): number {
   const res = dtype === 'residual';
-  return pad4(nd * 9) + nv * codesBytes(dim, bits) + (res ? pad4(nv * 2) : 0) + nv * 12 + (res && k > 0 ? pad4(k * dim) + 4 * k + 16 + 4 + 60 : 0);
+  return pad4(nd * 9) + nv * codesBytes(dim, bits) + (res ? pad4(nv * 2) + nv * 4 : 0) + nv * 12 + (res && k > 0 ? pad4(k * dim) + 4 * k + 16 + 4 + 60 : 0);
 }
 
 async function writeCodesFile(dir: string, meta: MvMeta, docs: Array<{ id: number; start: number; count: number; flags: number }>, arena: CodesArena): Promise<string[]> {
@@ -214,13 +214,15 @@ async function writeCodesFile(dir: string, meta: MvMeta, docs: Array<{ id: numbe
   let off = docTables(docs, payload);
   const codesOff = off;
   const cidOff = codesOff + nv * bytes;
-  const tokOff = cidOff + (meta.dtype === 'residual' ? pad4(nv * 2) : 0);
+  const normOff = cidOff + (meta.dtype === 'residual' ? pad4(nv * 2) : 0);
+  const tokOff = normOff + (meta.dtype === 'residual' ? nv * 4 : 0);
   const spanOff = tokOff + nv * 4;
   let v = 0;
   for (const d of docs) {
-    const { codes, cids } = arena.raw(d.start, d.count);
+    const { codes, cids, norms } = arena.raw(d.start, d.count);
     payload.set(codes, codesOff + v * bytes);
     if (cids !== null) payload.set(bytesOf(cids), cidOff + v * 2);
+    if (norms !== null) payload.set(bytesOf(norms), normOff + v * 4);
     payload.set(bytesOf(arena.tokens.subarray(d.start, d.start + d.count)), tokOff + v * 4);
     payload.set(bytesOf(arena.spans.subarray(2 * d.start, 2 * (d.start + d.count))), spanOff + v * 8);
     v += d.count;
@@ -273,9 +275,13 @@ function readCodesFile(file: string, buf: Uint8Array, hv: DataView): MvMeta & { 
   const codes = copyOut(buf, off, nv * bytes, Uint8Array);
   off += nv * bytes;
   let cids: Uint16Array | null = null;
+  let norms: Float32Array | null = null;
   if (dtype === 'residual') {
     cids = copyOut(buf, off, nv, Uint16Array);
     off += pad4(nv * 2);
+    norms = copyOut(buf, off, nv, Float32Array);
+    off += nv * 4;
+    for (let v = 0; v < nv; v++) if (!Number.isFinite(norms[v]!) || !(norms[v]! > 0)) corruptFile(file, `inverse norm of vector ${v} is not a positive finite number`);
   }
   const tokens = copyOut(buf, off, nv, Uint32Array);
   off += nv * 4;
@@ -302,5 +308,5 @@ function readCodesFile(file: string, buf: Uint8Array, hv: DataView): MvMeta & { 
     for (let v = 0; v < nv; v++) if (cids![v]! >= k) corruptFile(file, `centroid id ${cids![v]} of vector ${v} is not below ${k}`);
     cb = { dim, bits: bits as CodeBits, k, centroids, centroidScales, levels, scale, cutoffs };
   }
-  return { dim, dtype, poolFactor: poolFactor as 1 | 2 | 3, ids, counts, flags, arena: CodesArena.fromArrays(dim, dtype, bits as CodeBits, cb, codes, cids, tokens, spans) };
+  return { dim, dtype, poolFactor: poolFactor as 1 | 2 | 3, ids, counts, flags, arena: CodesArena.fromArrays(dim, dtype, bits as CodeBits, cb, codes, cids, norms, tokens, spans) };
 }

@@ -2,7 +2,7 @@
 // written here: the codes decoded from the layout spec (src/kernels/codes.ts) into int8 level rows,
 // MaxSim over the decompressed vectors with the query quantised as for i8 (reference dotsI8 per
 // pair, plus the centroid term) — bit-for-bit. Fuzzed shapes: dims not multiples of 8 / 64,
-// empty documents, empty queries, 1-bit / 2-bit / 4-bit codes, with and without centroids.
+// empty documents, empty queries, 1-bit / 2-bit / 4-bit codes, with and without centroids (and per-vector inverse norms).
 import { afterAll, describe, expect, it } from 'vitest';
 import { backend, kernels, setIsa } from '../../src/kernels/index.js';
 import { referenceKernels } from '../../src/kernels/reference.js';
@@ -23,7 +23,7 @@ function decodeCode(codes: Uint8Array, off: number, k: number, bits: number): nu
 
 interface Case {
   dim: number; qCount: number; bits: number; vectors: number; query: Float32Array; codes: Uint8Array; table: Int8Array; scale: number;
-  cids: Uint16Array | null; ct: Float32Array | null; k: number; starts: Uint32Array; counts: Uint32Array;
+  cids: Uint16Array | null; norms: Float32Array | null; ct: Float32Array | null; k: number; starts: Uint32Array; counts: Uint32Array;
 }
 
 function makeCase(seed: number): Case {
@@ -53,7 +53,9 @@ function makeCase(seed: number): Case {
   const query = randomRows(r, qCount, dim, true);
   let cids: Uint16Array | null = null;
   let ct: Float32Array | null = null;
+  let norms: Float32Array | null = null;
   if (withC) {
+    norms = Float32Array.from({ length: vectors }, () => Math.fround(0.5 + r()));
     cids = new Uint16Array(vectors);
     for (let v = 0; v < vectors; v++) cids[v] = Math.floor(r() * k);
     ct = new Float32Array(qCount * k);
@@ -67,7 +69,7 @@ function makeCase(seed: number): Case {
     starts.push(s);
     counts.push(c);
   }
-  return { dim, qCount, bits, vectors, query, codes, table, scale, cids, ct, k, starts: Uint32Array.from(starts), counts: Uint32Array.from(counts) };
+  return { dim, qCount, bits, vectors, query, codes, table, scale, cids, norms, ct, k, starts: Uint32Array.from(starts), counts: Uint32Array.from(counts) };
 }
 
 function oracle(c: Case): Float32Array {
@@ -84,7 +86,7 @@ function oracle(c: Case): Float32Array {
         const m = new Int8Array(dim);
         for (let t = 0; t < dim; t++) m[t] = c.table[decodeCode(c.codes, v * bytes, t, bits)]!;
         referenceKernels.dotsI8(c.query.subarray(i * dim, (i + 1) * dim), dim, m, Float32Array.of(c.scale), null, one);
-        const s = c.ct === null ? one[0]! : Math.fround(c.ct[i * c.k + c.cids![v]!]! + one[0]!);
+        const s = c.ct === null ? one[0]! : Math.fround(Math.fround(c.ct[i * c.k + c.cids![v]!]! + one[0]!) * c.norms![v]!);
         best = Math.max(best, s);
       }
       total += best;
@@ -101,7 +103,7 @@ describe('maxsimCodes parity (binary / residual kernels)', () => {
     setIsa(isa);
     cases.forEach((c, i) => {
       const out = new Float32Array(c.starts.length);
-      kernels.maxsimCodes(c.query, c.qCount, c.dim, c.codes, c.bits, c.table, c.scale, c.cids, c.ct, c.k, c.starts, c.counts, out);
+      kernels.maxsimCodes(c.query, c.qCount, c.dim, c.codes, c.bits, c.table, c.scale, c.cids, c.norms, c.ct, c.k, c.starts, c.counts, out);
       expect(Array.from(out), `case ${i} dim ${c.dim} bits ${c.bits} q ${c.qCount}`).toEqual(Array.from(want[i]!));
     });
   });
@@ -111,13 +113,15 @@ describe('maxsimCodes parity (binary / residual kernels)', () => {
     const c = cases.find((x) => x.cids !== null && x.qCount > 0)!;
     const call = (o: Partial<Case> & { out?: Float32Array }) => {
       const x = { ...c, ...o };
-      kernels.maxsimCodes(x.query, x.qCount, x.dim, x.codes, x.bits, x.table, x.scale, x.cids, x.ct, x.k, x.starts, x.counts, o.out ?? new Float32Array(x.starts.length));
+      kernels.maxsimCodes(x.query, x.qCount, x.dim, x.codes, x.bits, x.table, x.scale, x.cids, x.norms, x.ct, x.k, x.starts, x.counts, o.out ?? new Float32Array(x.starts.length));
     };
     expect(() => call({ bits: 3 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => call({ table: new Int8Array(3) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => call({ table: new Int8Array(1 << c.bits).fill(-128) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => call({ starts: Uint32Array.of(c.vectors), counts: Uint32Array.of(1) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => call({ ct: null })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => call({ norms: null })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => call({ norms: new Float32Array(0), starts: Uint32Array.of(0), counts: Uint32Array.of(1) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => call({ k: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => call({ cids: new Uint16Array(c.vectors).fill(c.k), starts: Uint32Array.of(0), counts: Uint32Array.of(1) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => call({ query: new Float32Array(c.qCount * c.dim + 1) })).toThrow(expect.objectContaining({ code: 'DIMENSION_MISMATCH' }));

@@ -73,9 +73,15 @@ describe('residual codec', () => {
       for (let v = 0; v < m; v++) {
         // brute-force nearest centroid by the same int8 scores (ties → lower id)
         const x = rows.subarray(v * dim, (v + 1) * dim);
+        // nearest centroid: argmax of the int8 dot − ½|c|² (Euclidean), ties → lower id
         const dots = new Float32Array(cb.k);
         referenceKernels.dotsI8(x, dim, cb.centroids, cb.centroidScales, null, dots);
-        expect(dots.indexOf(Math.max(...dots))).toBe(cids[v]);
+        const sc = Array.from(dots, (d, c) => {
+          let n = 0;
+          for (let t = 0; t < dim; t++) n += Math.fround(cb.centroidScales[c]! * cb.centroids[c * dim + t]!) ** 2;
+          return d - Math.fround(n / 2);
+        });
+        expect(sc.indexOf(Math.max(...sc))).toBe(cids[v]);
         const codes = unpackCodes(out, v * bytes, dim, bits);
         const dec = decodeVector(out, v * bytes, dim, bits, cb, cids[v]!);
         for (let t = 0; t < dim; t++) {

@@ -49,7 +49,7 @@ describe('compressed multi-vector stores', () => {
         ids.forEach((id, j) => expect(Math.abs(got[j]! - maxsim64(q8(q), s.get(id)))).toBeLessThan(1e-4));
       }
       const st = s.stats();
-      const perVec = Math.ceil(DIM / 64) * 8 * (o.dtype === 'binary' ? 1 : o.bits) + (o.dtype === 'residual' ? 2 : 0) + 12;
+      const perVec = Math.ceil(DIM / 64) * 8 * (o.dtype === 'binary' ? 1 : o.bits) + (o.dtype === 'residual' ? 6 : 0) + 12;
       expect(st.bytes).toBe(st.vectors * perVec);
     });
 
@@ -143,6 +143,7 @@ describe('compressed multi-vector stores', () => {
       ['version 1 with a compressed dtype', (b) => b.writeUint32LE(1, 8), 'CORRUPT_FILE'],
       ['version 3', (b) => b.writeUint32LE(3, 8), 'FORMAT_VERSION_UNSUPPORTED'],
       ['centroid id out of range', (b) => b.writeUint16LE(65535, cidOff), 'CORRUPT_FILE'],
+      ['negative inverse norm', (b) => b.writeFloatLE(-1, cidOff + ((nv * 2 + 3) & ~3)), 'CORRUPT_FILE'],
       ['level -128', (b) => b.writeInt8(-128, b.length - 60 - 4 - 16), 'CORRUPT_FILE'],
       ['NaN level scale', (b) => b.writeFloatLE(NaN, b.length - 60 - 4), 'CORRUPT_FILE'],
       ['decreasing cutoffs', (b) => b.writeFloatLE(1e9, b.length - 60), 'CORRUPT_FILE'],

@@ -24,13 +24,13 @@ function topicDocs(seed: number, n: number): Array<{ data: Float32Array; dim: nu
 
 describe('MultiVectorStore.candidates (PLAID-style first stage)', () => {
   const docs = topicDocs(4, 300);
-  const store = MultiVectorStore.create({ dimensions: DIM, dtype: 'residual', bits: 2, centroids: 32 });
+  const store = MultiVectorStore.create({ dimensions: DIM, dtype: 'residual', bits: 2, centroids: 128 });
   docs.forEach((d, i) => store.add(i, d));
   const queries = topicDocs(99, 6).map((q) => ({ ...q, data: q.data.slice(0, Math.min(q.count, 4) * DIM), count: Math.min(q.count, 4) }));
 
   it('probing every centroid and scoring every document equals the exhaustive search exactly', () => {
     for (const q of queries) {
-      const got = store.candidates(q, 20, { nprobe: 32, ndocs: 300 });
+      const got = store.candidates(q, 20, { nprobe: 128, ndocs: 300 });
       const want = store.searchExhaustive(q, 20);
       expect(Array.from(got.ids)).toEqual(Array.from(want.ids));
       expect(Array.from(got.scores)).toEqual(Array.from(want.scores));
@@ -42,15 +42,15 @@ describe('MultiVectorStore.candidates (PLAID-style first stage)', () => {
     let hit = 0;
     let total = 0;
     for (const q of queries) {
-      const got = store.candidates(q, 50, { nprobe: 4, ndocs: 100 });
-      expect(got.scored).toBeLessThanOrEqual(100);
+      const got = store.candidates(q, 50, { nprobe: 4, ndocs: 150 });
+      expect(got.scored).toBeLessThanOrEqual(150);
       const want = store.searchExhaustive(q, 5);
       for (const id of want.ids) if (got.ids.includes(id)) hit++;
       total += want.ids.length;
       // returned scores are the exact ones
       expect(Array.from(got.scores.subarray(0, 3))).toEqual(Array.from(store.score(q, got.ids.subarray(0, 3))));
     }
-    expect(hit / total).toBeGreaterThanOrEqual(0.8); // near-tied topic documents here; the 100k bench measures the real recall
+    expect(hit / total).toBeGreaterThanOrEqual(0.9); // near-tied topic documents here; the 100k bench measures the real recall
   });
 
   it('follows removals and additions (lists rebuilt)', () => {
