@@ -20,15 +20,16 @@
 //      64 for quality), TRIDENT_BENCH_MVC_QUERIES (20), TRIDENT_BENCH_TIME_MS (1000),
 //      TRIDENT_BENCH_MVC_PARTS (rerank,synthetic,compress,real).
 // Writes bench/results/multivector-compress.json.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateRun, loadBeir, loadEncoder } from '../src/index.js';
 import { MultiVectorStore, type MultiVector, type MvDtype } from '../src/multivector/index.js';
 import { trainResidual, encodeResidual } from '../src/multivector/codec.js';
 import { codesBytes } from '../src/kernels/codes.js';
 import { benchLatency } from './lib/latency.js';
+import { plotLatencyQuality } from '../src/plot/index.js';
 import { rng } from './lib/synthetic.js';
-import { BENCH_DIR, DATA_DIR, envList, envNumber, runMeta, writeResult } from './lib/results.js';
+import { BENCH_DIR, DATA_DIR, RESULTS_DIR, envList, envNumber, runMeta, writeResult } from './lib/results.js';
 
 const DATASETS = envList('TRIDENT_BENCH_MVC_DATASETS', ['dev/scifact', 'dev/nfcorpus']).filter((s) => s !== '');
 const DOCS = envNumber('TRIDENT_BENCH_MVC_DOCS', 1000);
@@ -229,8 +230,26 @@ function throughput(dim: number, n: number): object {
   return { dim, centroids: cb.k, vectors: n, tokenVectorsPerSecondPerCore: perS, trainSeconds: trainS };
 }
 
+/** bench/charts/multivector-bytes-ndcg.svg: bytes per document (x) vs nDCG@10 (y), one point per dtype and data set. */
+async function chart(file: string): Promise<void> {
+  const j = JSON.parse(readFileSync(file, 'utf8')) as { real: Array<{ dataset: string; dtype: string; ndcg10: number; bytesPerDoc: number }> | null };
+  if (!j.real || j.real.length === 0) return;
+  try {
+    const svg = await plotLatencyQuality(
+      j.real.map((r) => ({ name: r.dtype, latencyMs: r.bytesPerDoc, quality: r.ndcg10, group: r.dataset.replace('dev/', '') })),
+      { title: 'Multi-vector dtypes, built-in model (128-d): bytes per document vs nDCG@10', latencyLabel: 'stored bytes per document (token ids and spans included)', qualityLabel: 'nDCG@10 (multivector mode)', logLatency: true },
+    );
+    const out = join(BENCH_DIR, 'charts', 'multivector-bytes-ndcg.svg');
+    writeFileSync(out, svg);
+    log(`mvc: wrote ${out}`);
+  } catch (e) {
+    log(`mvc: no chart (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
 async function main(): Promise<void> {
   const meta = runMeta('multivector-compress');
+  if (PARTS.includes('chart-only')) return chart(join(RESULTS_DIR, 'multivector-compress.json'));
   log(`mvc: backend ${meta.backend.kind}/${meta.backend.isa}`);
   const speed = PARTS.includes('rerank') ? await rerankSpeed(1024) : null;
   const synthetic = PARTS.includes('synthetic') ? syntheticQuality(1024) : null;
@@ -238,6 +257,7 @@ async function main(): Promise<void> {
   const real = PARTS.includes('real') ? await realPart() : null;
   const file = writeResult('multivector-compress', { ...meta, synthetic, rerank: speed, compress, real });
   log(`mvc: wrote ${file}`);
+  await chart(file);
 }
 
 await main();
