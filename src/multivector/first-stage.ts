@@ -4,9 +4,9 @@
  *
  * 1. Probe: the query × centroid table CT (qCount × k, int8 dots) gives, per query vector, its
  *    `nprobe` best centroids; the documents holding a vector in any of them are the pool.
- * 2. Centroid interaction: each pooled document is scored with its vectors replaced by their
- *    centroids, (1/|q|) Σ_i max_{c ∈ centroids(d)} CT[i][c] — table lookups only, over the
- *    document's distinct centroids.
+ * 2. Pruned centroid interaction: each pooled document scores (1/|q|) Σ_i max CT[i][c] over
+ *    the probed centroids c of query vector i that the document holds (0 if none) — one
+ *    update per (query vector, probed centroid, listed document), no per-document scan.
  * 3. The best `ndocs` by that score get the full residual MaxSim (the kernel); the best k of
  *    them are returned with their exact (decompressed) scores.
  * The lists (centroid → documents, document → distinct centroids) are built on first use and
@@ -82,7 +82,9 @@ export function buildLists(arena: CodesArena, ids: Uint32Array, starts: Uint32Ar
 }
 
 /**
- * Steps 1–2: the pooled documents and their centroid-interaction scores, best `ndocs` kept.
+ * Steps 1–2: the pooled documents and their pruned centroid-interaction scores (PLAID's stage 2:
+ * only the probed centroids count, a query vector whose probed centroids a document lacks adds
+ * 0), best `ndocs` kept. Work is proportional to the probed lists' lengths.
  *
  * @example
  * ```ts
@@ -90,41 +92,41 @@ export function buildLists(arena: CodesArena, ids: Uint32Array, starts: Uint32Ar
  * ```
  */
 export function probe(lists: CentroidLists, ct: Float32Array, qCount: number, k: number, nprobe: number, ndocs: number, maxId: number): { pool: Ranked; probed: number } {
-  const mark = new Uint8Array(maxId + 1);
-  const pooled: number[] = [];
-  const best = new Uint32Array(nprobe);
+  const slot = new Int32Array(maxId + 1).fill(-1);
+  let ids = new Uint32Array(1024);
+  let acc = new Float32Array(1024 * qCount);
+  let n = 0;
+  const order = Uint32Array.from({ length: k }, (_, c) => c);
   for (let i = 0; i < qCount; i++) {
-    const row = ct.subarray(i * k, (i + 1) * k);
-    const top = topK(row, Uint32Array.from({ length: k }, (_, c) => c), nprobe);
-    best.set(top.ids);
+    const top = topK(ct.subarray(i * k, (i + 1) * k), order, nprobe);
     for (let t = 0; t < top.ids.length; t++) {
-      const c = best[t]!;
+      const c = top.ids[t]!;
+      const s = top.scores[t]!;
       for (let j = lists.listStart[c]!; j < lists.listStart[c + 1]!; j++) {
         const d = lists.docs[j]!;
-        if (mark[d] === 0) {
-          mark[d] = 1;
-          pooled.push(d);
+        let p = slot[d]!;
+        if (p < 0) {
+          if (n === ids.length) {
+            const bigger = new Uint32Array(2 * n);
+            bigger.set(ids);
+            ids = bigger;
+            const a2 = new Float32Array(2 * n * qCount);
+            a2.set(acc);
+            acc = a2;
+          }
+          p = slot[d] = n++;
+          ids[p] = d;
         }
+        const o = p * qCount + i;
+        if (s > acc[o]!) acc[o] = s;
       }
     }
   }
-  const ids = Uint32Array.from(pooled);
-  const approx = new Float32Array(ids.length);
-  for (let n = 0; n < ids.length; n++) {
-    const d = ids[n]!;
-    const a = lists.centStart[d]!;
-    const b = lists.centStart[d + 1]!;
+  const approx = new Float32Array(n);
+  for (let p = 0; p < n; p++) {
     let total = 0;
-    for (let i = 0; i < qCount; i++) {
-      const o = i * k;
-      let m = -Infinity;
-      for (let j = a; j < b; j++) {
-        const s = ct[o + lists.cents[j]!]!;
-        if (s > m) m = s;
-      }
-      total += m;
-    }
-    approx[n] = total / qCount;
+    for (let i = 0; i < qCount; i++) total += acc[p * qCount + i]!;
+    approx[p] = total / qCount;
   }
-  return { pool: topK(approx, ids, ndocs), probed: ids.length };
+  return { pool: topK(approx, ids.subarray(0, n), ndocs), probed: n };
 }
