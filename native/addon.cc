@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #endif
 
+#include "codes.h"
 #include "convert.h"
 #include "kernels.h"
 
@@ -317,6 +318,84 @@ Napi::Value MaxsimI8(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// maxsimCodes(query, qCount, dim, codes: Uint8Array, bits, table: Int8Array, scale,
+//             cids: Uint16Array | null, norms: Float32Array | null, ct: Float32Array | null, k, starts, counts, out)
+Napi::Value MaxsimCodes(const Napi::CallbackInfo& info) {
+  const std::string op("maxsimCodes");
+  View<float> query, out, ct, norms;
+  View<uint8_t> codes;
+  View<int8_t> table;
+  View<uint16_t> cids;
+  View<uint32_t> starts, counts;
+  size_t q_count = 0, dim = 0, bits = 0, k = 0;
+  if (!get_array(info, 0, napi_float32_array, "Float32Array", op, "query", query) ||
+      !get_count(info, 1, 0, op, "qCount", q_count) || !get_count(info, 2, 1, op, "dim", dim) ||
+      !get_array(info, 3, napi_uint8_array, "Uint8Array", op, "codes", codes) ||
+      !get_count(info, 4, 1, op, "bits", bits) ||
+      !get_array(info, 5, napi_int8_array, "Int8Array", op, "table", table) ||
+      !get_array(info, 11, napi_uint32_array, "Uint32Array", op, "starts", starts) ||
+      !get_array(info, 12, napi_uint32_array, "Uint32Array", op, "counts", counts) ||
+      !get_array(info, 13, napi_float32_array, "Float32Array", op, "out", out))
+    return info.Env().Undefined();
+  if (bits != 1 && bits != 2 && bits != 4) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": bits must be 1, 2 or 4");
+    return info.Env().Undefined();
+  }
+  if (dim > kMaxI8Dim) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": dim " + std::to_string(dim) + " exceeds 65536 (sums must stay exact)");
+    return info.Env().Undefined();
+  }
+  if (table.length != (size_t{1} << bits)) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": table must hold 2^bits levels");
+    return info.Env().Undefined();
+  }
+  for (size_t i = 0; i < table.length; i++)
+    if (table.data[i] == -128) {
+      raise(info.Env(), "INVALID_ARGUMENT", op + ": table levels must lie in [-127, 127]");
+      return info.Env().Undefined();
+    }
+  const double scale = info[6].IsNumber() ? info[6].As<Napi::Number>().DoubleValue() : std::nan("");
+  if (!std::isfinite(scale)) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": scale must be a finite number");
+    return info.Env().Undefined();
+  }
+  const bool has_c = !(info[7].IsNull() || info[7].IsUndefined());
+  if (has_c != !(info[8].IsNull() || info[8].IsUndefined()) || has_c != !(info[9].IsNull() || info[9].IsUndefined())) {
+    raise(info.Env(), "INVALID_ARGUMENT", op + ": cids, norms and ct come together (all or none)");
+    return info.Env().Undefined();
+  }
+  const size_t bytes = codes_bytes(dim, static_cast<int>(bits));
+  size_t vectors = codes.length / bytes;
+  if (has_c) {
+    if (!get_array(info, 7, napi_uint16_array, "Uint16Array", op, "cids", cids) ||
+        !get_array(info, 8, napi_float32_array, "Float32Array", op, "norms", norms) ||
+        !get_array(info, 9, napi_float32_array, "Float32Array", op, "ct", ct) || !get_count(info, 10, 1, op, "k", k))
+      return info.Env().Undefined();
+    if (ct.length != q_count * k) {
+      raise(info.Env(), "INVALID_ARGUMENT", op + ": ct must hold qCount x k values");
+      return info.Env().Undefined();
+    }
+    if (cids.length < vectors) vectors = cids.length;
+    if (norms.length < vectors) vectors = norms.length;
+  }
+  if (!check_maxsim(info, op, query.length, q_count, dim, vectors * dim, kNoLimit, starts, counts, out))
+    return info.Env().Undefined();
+  if (has_c) {
+    for (size_t i = 0; i < starts.length; i++)
+      for (size_t v = starts.data[i], e = v + counts.data[i]; v < e; v++)
+        if (cids.data[v] >= k) {
+          raise(info.Env(), "INVALID_ARGUMENT", op + ": centroid id " + std::to_string(cids.data[v]) + " of vector " + std::to_string(v) + " is not below k = " + std::to_string(k));
+          return info.Env().Undefined();
+        }
+  }
+  QuantQuery qq = quantize_query(query.data, q_count, dim);
+  const QueryI8 q{qq.data.data(), qq.scales.data(), qq.sums.data(), q_count, dim, padded(dim)};
+  const Codes cd{codes.data, bytes, static_cast<int>(bits), table.data, static_cast<float>(scale),
+                 has_c ? cids.data : nullptr, has_c ? norms.data : nullptr, has_c ? ct.data : nullptr, k};
+  active_table()->maxsim_codes(q, cd, Candidates{starts.data, counts.data, starts.length, out.data});
+  return info.Env().Undefined();
+}
+
 // dotsF32 / dotsF16 (query, dim, rows, rowIds | null, out)
 template <typename DocT>
 Napi::Value dots_float(const Napi::CallbackInfo& info, const char* opname, napi_typedarray_type row_type,
@@ -504,6 +583,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("maxsimI8", Napi::Function::New(env, MaxsimI8));
   exports.Set("maxsimF32Screen", Napi::Function::New(env, MaxsimF32Screen));
   exports.Set("maxsimF16Screen", Napi::Function::New(env, MaxsimF16Screen));
+  exports.Set("maxsimCodes", Napi::Function::New(env, MaxsimCodes));
   exports.Set("dotsF32", Napi::Function::New(env, DotsF32));
   exports.Set("dotsF16", Napi::Function::New(env, DotsF16));
   exports.Set("dotsI8", Napi::Function::New(env, DotsI8));

@@ -13,7 +13,8 @@
         "kernels_serial.cc",
         "kernels_avx2.cc",
         "kernels_avx512.cc",
-        "kernels_neon.cc"
+        "kernels_neon.cc",
+        "kernels_codes.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -26,21 +26,21 @@ namespace {
 
 const KernelTable kSerial = {"serial", maxsim_f32_serial, maxsim_f16_serial, maxsim_i8_serial,
                              dots_f32_serial, dots_f16_serial, dots_i8_serial,
-                             maxsim_f32_screen_ignore<maxsim_f32_serial>, maxsim_f16_screen_ignore<maxsim_f16_serial>};
+                             maxsim_f32_screen_ignore<maxsim_f32_serial>, maxsim_f16_screen_ignore<maxsim_f16_serial>, maxsim_codes_serial};
 #if TRIDENT_X86
 const KernelTable kAvx2 = {"avx2", maxsim_f32_avx2, maxsim_f16_avx2, maxsim_i8_avx2,
                            dots_f32_avx2, dots_f16_avx2, dots_i8_avx2,
-                           maxsim_f32_screen_ignore<maxsim_f32_avx2>, maxsim_f16_screen_ignore<maxsim_f16_avx2>};
+                           maxsim_f32_screen_ignore<maxsim_f32_avx2>, maxsim_f16_screen_ignore<maxsim_f16_avx2>, maxsim_codes_avx2};
 // amx: the tile walker where the int8 images are at hand (i8 arenas, screening sidecars); the
 // canonical f32 / f16 entry points quantise each candidate on the fly, which the avx512 walker
 // overlaps with its prefetches better (measured: 119 vs 151 us/doc f32 at 32x200x1024), so they
 // stay avx512.
 const KernelTable kAmx = {"amx", maxsim_f32_avx512, maxsim_f16_avx512, maxsim_i8_amx,
                           dots_f32_avx512, dots_f16_avx512, dots_i8_avx512,
-                          maxsim_f32_screen_amx, maxsim_f16_screen_amx};
+                          maxsim_f32_screen_amx, maxsim_f16_screen_amx, maxsim_codes_avx512};
 const KernelTable kAvx512 = {"avx512", maxsim_f32_avx512, maxsim_f16_avx512, maxsim_i8_avx512,
                              dots_f32_avx512, dots_f16_avx512, dots_i8_avx512,
-                             maxsim_f32_screen_avx512, maxsim_f16_screen_avx512};
+                             maxsim_f32_screen_avx512, maxsim_f16_screen_avx512, maxsim_codes_avx512};
 
 // Linux grants AMX tile data per process on request (arch/x86 ARCH_REQ_XCOMP_PERM = 0x1023,
 // XFEATURE_XTILEDATA = 18); other systems: not used.
@@ -61,7 +61,7 @@ uint64_t xgetbv0() {
 #if TRIDENT_NEON
 const KernelTable kNeon = {"neon", maxsim_f32_neon, maxsim_f16_neon, maxsim_i8_neon,
                            dots_f32_neon, dots_f16_neon, dots_i8_neon,
-                           maxsim_f32_screen_ignore<maxsim_f32_neon>, maxsim_f16_screen_ignore<maxsim_f16_neon>};
+                           maxsim_f32_screen_ignore<maxsim_f32_neon>, maxsim_f16_screen_ignore<maxsim_f16_neon>, maxsim_codes_serial};
 #endif
 
 const KernelTable* g_tables[5];

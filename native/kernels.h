@@ -55,6 +55,21 @@ struct Screen {
   const float* stats;
 };
 
+// Compressed token vectors (codes.h): `bytes` per vector, `bits` (1, 2, 4) per dimension, the
+// 2^bits int8 levels `table` times `scale`, plus, for residual codes, each vector's centroid id
+// `cids` and the query x centroid table `ct` (count x k floats). ct == nullptr: no centroids.
+struct Codes {
+  const uint8_t* codes;
+  size_t bytes;
+  int bits;
+  const int8_t* table;
+  float scale;
+  const uint16_t* cids;
+  const float* norms;  // with cids: each vector's 1 / |decoded vector| (ColBERTv2 re-normalisation)
+  const float* ct;
+  size_t k;
+};
+
 struct Rows {
   const uint32_t* ids;  // may be null: rows 0..n-1
   size_t n;
@@ -66,6 +81,7 @@ using maxsim_f16_fn = void (*)(const QueryF32&, const uint16_t*, const Candidate
 using maxsim_i8_fn = void (*)(const QueryI8&, const int8_t*, const float*, const Candidates&);
 using maxsim_f32_screen_fn = void (*)(const QueryF32&, const float*, const Screen&, const Candidates&);
 using maxsim_f16_screen_fn = void (*)(const QueryF32&, const uint16_t*, const Screen&, const Candidates&);
+using maxsim_codes_fn = void (*)(const QueryI8&, const Codes&, const Candidates&);
 using dots_f32_fn = void (*)(const QueryF32&, const float*, const Rows&);
 using dots_f16_fn = void (*)(const QueryF32&, const uint16_t*, const Rows&);
 using dots_i8_fn = void (*)(const QueryI8&, const int8_t*, const float*, const Rows&);
@@ -80,6 +96,7 @@ struct KernelTable {
   dots_i8_fn dots_i8;
   maxsim_f32_screen_fn maxsim_f32_screen;
   maxsim_f16_screen_fn maxsim_f16_screen;
+  maxsim_codes_fn maxsim_codes;
 };
 
 // ISAs without a screened kernel: the sidecar is ignored (the canonical kernel is exact).
@@ -95,6 +112,7 @@ void maxsim_i8_serial(const QueryI8&, const int8_t*, const float*, const Candida
 void dots_f32_serial(const QueryF32&, const float*, const Rows&);
 void dots_f16_serial(const QueryF32&, const uint16_t*, const Rows&);
 void dots_i8_serial(const QueryI8&, const int8_t*, const float*, const Rows&);
+void maxsim_codes_serial(const QueryI8&, const Codes&, const Candidates&);
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define TRIDENT_X86 1
@@ -104,6 +122,8 @@ void maxsim_i8_avx2(const QueryI8&, const int8_t*, const float*, const Candidate
 void dots_f32_avx2(const QueryF32&, const float*, const Rows&);
 void dots_f16_avx2(const QueryF32&, const uint16_t*, const Rows&);
 void dots_i8_avx2(const QueryI8&, const int8_t*, const float*, const Rows&);
+void maxsim_codes_avx2(const QueryI8&, const Codes&, const Candidates&);
+void maxsim_codes_avx512(const QueryI8&, const Codes&, const Candidates&);
 void maxsim_f32_avx512(const QueryF32&, const float*, const Candidates&);
 void maxsim_f32_brute_avx512(const QueryF32&, const float*, const Candidates&);
 void maxsim_f16_brute_avx512(const QueryF32&, const uint16_t*, const Candidates&);

@@ -13,6 +13,7 @@
 #endif
 #include <cstring>
 
+#include "codes.h"
 #include "drive.h"
 
 #if defined(__clang__)
@@ -72,7 +73,18 @@ void tile_i8(const int8_t* const* q, const int8_t* const* d, size_t dim, int32_t
   r[0] = acc;
 }
 
+// Codes: one dimension at a time through the scalar decoder; padding dimensions get level m[0]
+// (the padded query is zero there).
+void expand_codes(const uint8_t* v, const Codes& cd, size_t stride, int8_t* out) {
+  TRIDENT_NOVEC
+  for (size_t k = 0; k < stride; k++) out[k] = cd.table[code_at(v, k, cd.bits)];
+}
+
 }  // namespace
+
+void maxsim_codes_serial(const QueryI8& q, const Codes& cd, const Candidates& c) {
+  codes_drive<1, 1>(q, cd, c, expand_codes, tile_i8);
+}
 
 void maxsim_f32_serial(const QueryF32& q, const float* docs, const Candidates& c) {
   maxsim_drive<1, 1, float, float, float>(q.data, q.count, q.stride, q.dim, docs, c, tile_f32,

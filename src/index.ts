@@ -73,7 +73,7 @@ export type { DenseIndexOptions, DenseSearchOptions, DenseDtype } from './dense/
 export { SparseIndex } from './sparse/index.js';
 export type { SparseVector, SparseIndexOptions, SparseSearchOptions, QueryModifier, SparseStats } from './sparse/index.js';
 export { MultiVectorStore } from './multivector/index.js';
-export type { MultiVector, MultiVectorStoreOptions, MultiVectorOpenOptions, MultiVectorStats, MvScreening } from './multivector/index.js';
+export type { MultiVector, MultiVectorStoreOptions, MultiVectorOpenOptions, MultiVectorStats, MvScreening, MvDtype, FirstStageOptions, FirstStageResult } from './multivector/index.js';
 export { createAnalyzer, MAX_TERM_LENGTH, TermVocabulary, termFrequencies, sentenceSpans } from './analyze/index.js';
 
 // fusion

@@ -18,7 +18,7 @@ export class MultiVectorChannel implements Channel<MultiVectorValue, MultiVector
 
   constructor(spec: MultiVectorChannelSpec, store?: MultiVectorStore) {
     this.spec = spec;
-    this.store = store ?? MultiVectorStore.create({ dimensions: spec.dimensions, dtype: spec.dtype, poolFactor: spec.poolFactor, ...(spec.screening ? { screening: spec.screening } : {}) });
+    this.store = store ?? MultiVectorStore.create({ dimensions: spec.dimensions, dtype: spec.dtype, poolFactor: spec.poolFactor, ...(spec.screening ? { screening: spec.screening } : {}), ...(spec.bits !== undefined ? { bits: spec.bits } : {}), ...(spec.centroids !== undefined ? { centroids: spec.centroids } : {}) });
   }
 
   static async open(spec: MultiVectorChannelSpec, dir: string): Promise<MultiVectorChannel> {

@@ -61,7 +61,9 @@ const KINDS: Record<ChannelKind, KindEntry> = {
     files: (s) => [`${s.name}/multivector.bin`],
     invalid: (o) =>
       source(o) ??
-      (!DTYPES.includes(o['dtype'] as string) ? `dtype is ${JSON.stringify(o['dtype'])}` : null) ??
+      (![...DTYPES, 'binary', 'residual'].includes(o['dtype'] as string) ? `dtype is ${JSON.stringify(o['dtype'])}` : null) ??
+      (o['bits'] !== undefined && ![1, 2, 4].includes(o['bits'] as number) ? `bits is ${JSON.stringify(o['bits'])}` : null) ??
+      optInt(o, 'centroids', 1, 65536) ??
       (![1, 2, 3].includes(o['poolFactor'] as number) ? `poolFactor is ${JSON.stringify(o['poolFactor'])}` : null) ??
       (!int(o['dimensions'], 1, 1 << 16) ? `dimensions is ${JSON.stringify(o['dimensions'])}` : null) ??
       (o['screening'] !== undefined && o['screening'] !== 'int8' && o['screening'] !== 'none' ? `screening is ${JSON.stringify(o['screening'])}` : null),

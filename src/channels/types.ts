@@ -43,7 +43,11 @@ export interface MultiVectorChannelSpec {
   name: string;
   kind: 'multivector';
   source: ChannelSource;
-  dtype: 'f32' | 'f16' | 'i8';
+  dtype: 'f32' | 'f16' | 'i8' | 'binary' | 'residual';
+  /** 'residual': bits per dimension (1, 2, 4; default 2). */
+  bits?: 1 | 2 | 4;
+  /** 'residual': number of centroids (default: from the vectors trained on). */
+  centroids?: number;
   poolFactor: 1 | 2 | 3;
   dimensions: number;
   screening?: 'int8' | 'none';

@@ -23,7 +23,7 @@ const CREATE_KEYS = {
   encoder: true, backend: true, path: true, dense: true, sparse: true, multivector: true, bm25: true, channels: true, fusion: true, candidates: true, storeText: true, wal: true, overwrite: true, fs: true,
 } as const satisfies OptionKeys<HybridIndexOptions>;
 const DENSE_KEYS = { dtype: true, dimensions: true, connectivity: true, expansionAdd: true, expansionSearch: true } as const satisfies OptionKeys<DenseStoreOptions>;
-const MV_KEYS = { dtype: true, poolFactor: true, screening: true } as const satisfies OptionKeys<MultiVectorStoreSettings>;
+const MV_KEYS = { dtype: true, poolFactor: true, screening: true, bits: true, centroids: true } as const satisfies OptionKeys<MultiVectorStoreSettings>;
 const BM25_KEYS = { analyzer: true, k1: true, b: true } as const satisfies OptionKeys<Bm25StoreOptions>;
 const OPEN_KEYS = { encoder: true, readOnly: true, fs: true } as const satisfies OptionKeys<OpenOptions>;
 const SEARCH_KEYS = {

@@ -21,7 +21,7 @@ export const DEFAULT_BM25_WEIGHT = 1;
 
 const DENSE_KEYS = { name: true, kind: true, source: true, dtype: true, dimensions: true, connectivity: true, expansionAdd: true, expansionSearch: true } as const;
 const SPARSE_KEYS = { name: true, kind: true, source: true, modifier: true } as const;
-const MV_KEYS = { name: true, kind: true, source: true, dimensions: true, dtype: true, poolFactor: true, screening: true } as const;
+const MV_KEYS = { name: true, kind: true, source: true, dimensions: true, dtype: true, poolFactor: true, screening: true, bits: true, centroids: true } as const;
 const BM25_KEYS = { name: true, kind: true, analyzer: true, k1: true, b: true } as const;
 
 /** Builds and checks a new index's configuration (INVALID_ARGUMENT naming the bad option). */
@@ -92,8 +92,12 @@ function denseSpec(name: string, source: 'encoder' | 'vectors', o: DenseSettings
   };
 }
 
-function mvSpec(name: string, source: 'encoder' | 'vectors', o: { dimensions: number; dtype?: 'f32' | 'f16' | 'i8'; poolFactor?: 1 | 2 | 3; screening?: 'int8' | 'none' }): ChannelSpec {
-  return { name, kind: 'multivector', source, dtype: o.dtype ?? 'f16', poolFactor: o.poolFactor ?? 1, dimensions: o.dimensions, ...(o.screening !== undefined ? { screening: o.screening } : {}) };
+function mvSpec(name: string, source: 'encoder' | 'vectors', o: { dimensions: number; dtype?: 'f32' | 'f16' | 'i8' | 'binary' | 'residual'; poolFactor?: 1 | 2 | 3; screening?: 'int8' | 'none'; bits?: 1 | 2 | 4; centroids?: number }): ChannelSpec {
+  // the store checks the values (dtype, bits, centroids) when the channel is created
+  return {
+    name, kind: 'multivector', source, dtype: o.dtype ?? 'f16', poolFactor: o.poolFactor ?? 1, dimensions: o.dimensions,
+    ...(o.screening !== undefined ? { screening: o.screening } : {}), ...(o.bits !== undefined ? { bits: o.bits } : {}), ...(o.centroids !== undefined ? { centroids: o.centroids } : {}),
+  };
 }
 
 function bm25Spec(name: string, o: { analyzer?: 'plain' | 'english' | 'bigram' | 'auto'; k1?: number; b?: number }): ChannelSpec {

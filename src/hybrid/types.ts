@@ -418,8 +418,15 @@ export interface DenseStoreOptions {
  * ```
  */
 export interface MultiVectorStoreSettings {
-  /** Storage precision. Default 'f16'. */
-  dtype?: 'f32' | 'f16' | 'i8';
+  /**
+   * Storage precision. Default 'f16'. Compressed: 'binary' (1 bit per dimension) and 'residual'
+   * (ColBERTv2-style centroid + `bits` per dimension, codebook trained on the first vectors added).
+   */
+  dtype?: 'f32' | 'f16' | 'i8' | 'binary' | 'residual';
+  /** 'residual' only: bits per dimension, 1, 2 or 4. Default 2. */
+  bits?: 1 | 2 | 4;
+  /** 'residual' only: number of centroids (1 … 65536). Default from the number of vectors trained on. */
+  centroids?: number;
   /** Token pooling: 1 (off), 2 or 3 (about half / a third of the vectors). Default 1. */
   poolFactor?: 1 | 2 | 3;
   /**

@@ -100,6 +100,8 @@ export const kernels: Kernels = {
     active.maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out),
   maxsimF16Screen: (query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) =>
     active.maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out),
+  maxsimCodes: (query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out) =>
+    active.maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out),
   dotsF32: (query, dim, rows, rowIds, out) => active.dotsF32(query, dim, rows, rowIds, out),
   dotsF16: (query, dim, rows, rowIds, out) => active.dotsF16(query, dim, rows, rowIds, out),
   dotsI8: (query, dim, rows, rowScales, rowIds, out) => active.dotsI8(query, dim, rows, rowScales, rowIds, out),

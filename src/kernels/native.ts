@@ -113,6 +113,9 @@ function wrap(a: Addon): Kernels {
     maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) {
       try { a.maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out); } catch (e) { mapNativeError(e); }
     },
+    maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out) {
+      try { a.maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out); } catch (e) { mapNativeError(e); }
+    },
     dotsF32(query, dim, rows, rowIds, out) {
       try { a.dotsF32(query, dim, rows, rowIds, out); } catch (e) { mapNativeError(e); }
     },
@@ -155,7 +158,7 @@ export function loadNative(): NativeModule | Error {
     const require = createRequire(import.meta.url);
     const build = require('node-gyp-build') as (dir: string) => Addon;
     const a = build(nativeDir());
-    if (typeof a.maxsimF32 !== 'function' || typeof a.maxsimF32Screen !== 'function' || typeof a.available !== 'function') {
+    if (typeof a.maxsimF32 !== 'function' || typeof a.maxsimF32Screen !== 'function' || typeof a.maxsimCodes !== 'function' || typeof a.available !== 'function') {
       return new Error('the native addon does not export the expected kernels (stale build?)');
     }
     const conv = a.f32ToF16 && a.quantizeI8Rows && a.buildScreenF32 && a.buildScreenF16 ? a : null;

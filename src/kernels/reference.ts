@@ -22,6 +22,8 @@
 import type { Kernels } from './types.js';
 import { checkDocSums, checkDots, checkMaxsim, checkMaxsimScreen } from './validate.js';
 import { f16Values, quantizeI8Row } from './f16.js';
+import { codesBytes, unpackCodes } from './codes.js';
+import { checkCodes } from './validate-codes.js';
 
 // The three MaxSim loops are written out per dtype (no shared callback) so V8 keeps each
 // monomorphic and inlined; they differ only in how a document value is read.
@@ -146,6 +148,39 @@ export const referenceKernels: Kernels = {
   maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) {
     checkMaxsimScreen('maxsimF16Screen', query, qCount, dim, docs, Uint16Array, screenI8, screenStats, starts, counts, out);
     maxsimF16Loop(query, qCount, dim, docs, starts, counts, out);
+  },
+
+  maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out) {
+    checkCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out);
+    const { q8, qs } = quantizeQuery(query, qCount, dim);
+    const bytes = codesBytes(dim, bits);
+    const code = new Uint8Array(dim);
+    const m = new Int8Array(dim);
+    const best = new Float64Array(qCount);
+    for (let i = 0; i < starts.length; i++) {
+      const s = starts[i]!;
+      const c = counts[i]!;
+      if (c === 0 || qCount === 0) {
+        out[i] = 0;
+        continue;
+      }
+      best.fill(-Infinity);
+      for (let j = 0; j < c; j++) {
+        unpackCodes(codes, (s + j) * bytes, dim, bits, code);
+        for (let t = 0; t < dim; t++) m[t] = table[code[t]!]!;
+        for (let qi = 0; qi < qCount; qi++) {
+          let acc = 0;
+          const qo = qi * dim;
+          for (let t = 0; t < dim; t++) acc += q8[qo + t]! * m[t]!;
+          let r = Math.fround(Math.fround(Math.fround(acc) * qs[qi]!) * scale);
+          if (ct !== null) r = Math.fround(Math.fround(ct[qi * k + cids![s + j]!]! + r) * norms![s + j]!);
+          if (r > best[qi]!) best[qi] = r;
+        }
+      }
+      let total = 0;
+      for (let qi = 0; qi < qCount; qi++) total += best[qi]!;
+      out[i] = total / qCount;
+    }
   },
 
   dotsF32(query, dim, rows, rowIds, out) {

@@ -45,6 +45,13 @@ export interface Kernels {
   maxsimF32Screen(query: Float32Array, qCount: number, dim: number, docs: Float32Array, screenI8: Int8Array, screenStats: Float32Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
   /** Same with f16 document vectors (sidecar built from their decoded values). */
   maxsimF16Screen(query: Float32Array, qCount: number, dim: number, docs: Uint16Array, screenI8: Int8Array, screenStats: Float32Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
+  /**
+   * MaxSim over compressed token vectors (binary / residual codes, layout in src/kernels/codes.ts):
+   * the query is quantised per vector as for {@link maxsimI8}; a pair scores
+   * r = f32(f32(f32(Σ q8·table[code]) × qScale) × scale); with centroids (`cids`, `norms`, `ct`: all
+   * or none; ct holds qCount × k values) the pair scores f32(f32(ct[i × k + cids[v]] + r) × norms[v]).
+   */
+  maxsimCodes(query: Float32Array, qCount: number, dim: number, codes: Uint8Array, bits: number, table: Int8Array, scale: number, cids: Uint16Array | null, norms: Float32Array | null, ct: Float32Array | null, k: number, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
   /** out[i] = query · rows[r] with r = rowIds ? rowIds[i] : i (f32 rows, rowCount = out.length). */
   dotsF32(query: Float32Array, dim: number, rows: Float32Array, rowIds: Uint32Array | null, out: Float32Array): void;
   /** Same with f16 rows. */

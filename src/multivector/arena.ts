@@ -16,7 +16,7 @@ import { toF16Into, quantizeI8RowsInto } from '../kernels/convert.js';
 import { kernels } from '../kernels/index.js';
 import { alignedArray } from '../kernels/aligned.js';
 import { buildScreen, SCREEN_STATS } from '../kernels/screen.js';
-import type { MvDtype } from './types.js';
+import type { DenseMvDtype as MvDtype } from './types.js';
 
 /** Growable token-vector arena. */
 export class Arena {

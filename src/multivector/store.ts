@@ -16,6 +16,9 @@ import { checkOptions, type OptionKeys } from '../options.js';
 import { backend, screeningKernelActive } from '../kernels/index.js';
 import { topK, type Ranked } from '../kernels/topk.js';
 import { Arena } from './arena.js';
+import { CodesArena } from './codes-arena.js';
+import { buildLists, probe, type CentroidLists, type FirstStageOptions, type FirstStageResult } from './first-stage.js';
+import type { CodeBits } from '../kernels/codes.js';
 import { poolDoc } from './pool.js';
 import { readMvFile, writeMvFile } from './persist.js';
 import { NONE, type Alignment, type MultiVector, type MvDtype } from './types.js';
@@ -38,8 +41,21 @@ export interface MultiVectorStoreOptions {
   dimensions?: number;
   /** @deprecated the old name of `dimensions`. */
   dim?: number;
-  /** Storage precision. Default 'f16'. */
+  /**
+   * Storage precision. Default 'f16'. 'binary': 1 bit per dimension (sign), scored against the
+   * int8 query. 'residual': ColBERTv2-style centroid id + `bits` per dimension; the codebook is
+   * trained on the first vectors added (see `trainVectors`), then kept and saved with the store.
+   */
   dtype?: MvDtype;
+  /** 'residual' only: bits per dimension of the residual codes, 1, 2 or 4. Default 2. */
+  bits?: CodeBits;
+  /** 'residual' only: number of centroids (≤ 65536). Default 2^floor(log2(4·√n)) (≤ 4096) for the n vectors trained on. */
+  centroids?: number;
+  /**
+   * 'residual' only: the codebook is trained once this many token vectors are waiting (they
+   * wait in f32), or at the first score / save / get before that. Default 131072.
+   */
+  trainVectors?: number;
   /** Token pooling factor: 1 (off, default), 2 or 3 (about half / a third of the vectors). */
   poolFactor?: 1 | 2 | 3;
   /**
@@ -77,7 +93,7 @@ export interface MultiVectorOpenOptions {
 
 function resolveScreening(v: unknown, dtype: MvDtype, where: string): boolean {
   if (v !== undefined && v !== 'int8' && v !== 'none') invalid('INVALID_ARGUMENT', `${where}: screening must be 'int8' or 'none', got ${String(v)}`);
-  if (dtype === 'i8') return false;
+  if (dtype !== 'f32' && dtype !== 'f16') return false;
   if (v === undefined) return screeningKernelActive();
   return v === 'int8';
 }
@@ -129,7 +145,7 @@ export class MultiVectorStore {
   readonly #dim: number;
   readonly #dtype: MvDtype;
   readonly #poolFactor: 1 | 2 | 3;
-  #arena: Arena;
+  #arena: Arena | CodesArena;
   #starts = new Uint32Array(16);
   #counts = new Uint32Array(16);
   #flags = new Uint8Array(16);
@@ -142,8 +158,10 @@ export class MultiVectorStore {
   // rerank() de-duplication: #seen[id] === #stamp marks an id already taken in this call
   #seen = new Uint32Array(16);
   #stamp = 0;
+  // first stage (residual): inverted lists, dropped whenever the documents change
+  #lists: CentroidLists | null = null;
 
-  private constructor(dim: number, dtype: MvDtype, poolFactor: 1 | 2 | 3, arena: Arena) {
+  private constructor(dim: number, dtype: MvDtype, poolFactor: 1 | 2 | 3, arena: Arena | CodesArena) {
     this.#dim = dim;
     this.#dtype = dtype;
     this.#poolFactor = poolFactor;
@@ -160,15 +178,28 @@ export class MultiVectorStore {
    */
   static create(opts: MultiVectorStoreOptions): MultiVectorStore {
     if (opts === null || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'MultiVectorStore.create: pass an options object with `dimensions`');
-    checkOptions('MultiVectorStore.create() options', opts, { dimensions: true, dim: true, dtype: true, poolFactor: true, screening: true } satisfies OptionKeys<MultiVectorStoreOptions>);
+    checkOptions('MultiVectorStore.create() options', opts, { dimensions: true, dim: true, dtype: true, poolFactor: true, screening: true, bits: true, centroids: true, trainVectors: true } satisfies OptionKeys<MultiVectorStoreOptions>);
     if (opts.dimensions !== undefined && opts.dim !== undefined && opts.dimensions !== opts.dim) invalid('INVALID_ARGUMENT', `dimensions (${String(opts.dimensions)}) and its old name dim (${String(opts.dim)}) differ: give only dimensions`);
     const dim = opts.dimensions ?? opts.dim;
     if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1 || dim > 65536) invalid('INVALID_ARGUMENT', `dimensions must be an integer in [1, 65536], got ${String(dim)}`);
     const dtype = opts.dtype ?? 'f16';
-    if (!['f32', 'f16', 'i8'].includes(dtype)) invalid('INVALID_ARGUMENT', `dtype must be 'f32', 'f16' or 'i8', got ${String(dtype)}`);
+    if (!['f32', 'f16', 'i8', 'binary', 'residual'].includes(dtype)) invalid('INVALID_ARGUMENT', `dtype must be 'f32', 'f16', 'i8', 'binary' or 'residual', got ${String(dtype)}`);
     const poolFactor = opts.poolFactor ?? 1;
     if (![1, 2, 3].includes(poolFactor)) invalid('INVALID_ARGUMENT', `poolFactor must be 1, 2 or 3, got ${String(poolFactor)}`);
     const screening = resolveScreening(opts.screening, dtype, 'MultiVectorStore.create');
+    if (dtype !== 'residual') {
+      for (const key of ['centroids', 'trainVectors'] as const) if (opts[key] !== undefined) invalid('INVALID_ARGUMENT', `${key} applies to dtype 'residual' only (dtype is '${dtype}')`);
+      if (opts.bits !== undefined && !(dtype === 'binary' && opts.bits === 1)) invalid('INVALID_ARGUMENT', `bits applies to dtype 'residual' (1, 2 or 4); dtype '${dtype}' ${dtype === 'binary' ? 'is 1 bit' : 'has no bits option'}`);
+    }
+    if (dtype === 'binary' || dtype === 'residual') {
+      const bits = opts.bits ?? (dtype === 'binary' ? 1 : 2);
+      if (bits !== 1 && bits !== 2 && bits !== 4) invalid('INVALID_ARGUMENT', `bits must be 1, 2 or 4, got ${String(bits)}`);
+      const { centroids, trainVectors } = opts;
+      if (centroids !== undefined && (typeof centroids !== 'number' || !Number.isInteger(centroids) || centroids < 1 || centroids > 65536)) invalid('INVALID_ARGUMENT', `centroids must be an integer in [1, 65536], got ${String(centroids)}`);
+      if (trainVectors !== undefined && (typeof trainVectors !== 'number' || !Number.isInteger(trainVectors) || trainVectors < 1)) invalid('INVALID_ARGUMENT', `trainVectors must be a positive integer, got ${String(trainVectors)}`);
+      const training = { ...(centroids !== undefined ? { centroids } : {}), ...(trainVectors !== undefined ? { trainVectors } : {}) };
+      return new MultiVectorStore(dim, dtype, poolFactor, new CodesArena(dim, dtype, bits, null, training));
+    }
     return new MultiVectorStore(dim, dtype, poolFactor, new Arena(dim, dtype, 256, screening));
   }
 
@@ -218,6 +249,31 @@ export class MultiVectorStore {
    */
   get dtype(): MvDtype {
     return this.#dtype;
+  }
+
+  /**
+   * Bits per dimension of a compressed store ('binary': 1, 'residual': 1, 2 or 4); null for f32 / f16 / i8.
+   *
+   * @example
+   * ```ts
+   * MultiVectorStore.create({ dim: 128, dtype: 'residual', bits: 2 }).bits // 2
+   * ```
+   */
+  get bits(): CodeBits | null {
+    return this.#arena instanceof CodesArena ? this.#arena.bits : null;
+  }
+
+  /**
+   * Trains a residual store's codebook now on the vectors added so far (otherwise done at the
+   * first score / save, or when `trainVectors` are waiting); a no-op for other dtypes or once trained.
+   *
+   * @example
+   * ```ts
+   * store.train(); // after adding a representative sample
+   * ```
+   */
+  train(): void {
+    if (this.#arena instanceof CodesArena) this.#arena.ensureTrained();
   }
 
   /**
@@ -309,6 +365,7 @@ export class MultiVectorStore {
     this.#starts[id] = start;
     this.#counts[id] = doc.count;
     this.#flags[id] = LIVE | (doc.hasTokens ? HAS_TOKENS : 0) | (doc.hasSpans ? HAS_SPANS : 0);
+    this.#lists = null;
     this.#docs++;
     this.#liveVectors += doc.count;
     if (id > this.#maxId) this.#maxId = id;
@@ -327,6 +384,7 @@ export class MultiVectorStore {
     checkId(id, 'remove');
     if (!this.has(id)) return false;
     this.#flags[id] = 0;
+    this.#lists = null;
     this.#docs--;
     this.#liveVectors -= this.#counts[id]!;
     return true;
@@ -429,6 +487,61 @@ export class MultiVectorStore {
   }
 
   /**
+   * First stage of a residual store (PLAID-style centroid interaction, see first-stage.ts): finds
+   * the best k documents without scoring every one — probe `nprobe` centroids per query vector
+   * through the inverted lists, rank the pooled documents by centroid interaction, give the best
+   * `ndocs` the full MaxSim. Scores are exact (as {@link score}); `probed` / `scored` say how many
+   * documents each step touched. UNSUPPORTED for other dtypes (use searchExhaustive).
+   *
+   * @example
+   * ```ts
+   * const { ids, scores, scored } = store.candidates(query, 100, { nprobe: 4 });
+   * ```
+   */
+  candidates(query: MultiVector, k: number, opts: FirstStageOptions = {}): FirstStageResult {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `candidates: k must be a positive integer, got ${String(k)}`);
+    checkOptions('MultiVectorStore.candidates() options', opts, { nprobe: true, ndocs: true } satisfies OptionKeys<FirstStageOptions>);
+    const nprobe = opts.nprobe ?? 4;
+    const ndocs = opts.ndocs ?? Math.max(4 * k, 256);
+    for (const [n, v] of [['nprobe', nprobe], ['ndocs', ndocs]] as const) {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) invalid('INVALID_ARGUMENT', `candidates: ${n} must be a positive integer, got ${String(v)}`);
+    }
+    const q = checkQuery(query, this.#dim, 'candidates');
+    const arena = this.#arena;
+    if (!(arena instanceof CodesArena) || arena.dtype !== 'residual') invalid('UNSUPPORTED', `candidates: the first stage needs a 'residual' store (this one is '${this.#dtype}'); use searchExhaustive`);
+    arena.ensureTrained();
+    const empty = { ids: new Uint32Array(0), scores: new Float32Array(0), probed: 0, scored: 0 };
+    if (this.#docs === 0 || arena.codebook === null) return empty;
+    if (this.#lists === null) {
+      const ids = new Uint32Array(this.#docs);
+      const starts = new Uint32Array(this.#docs);
+      const counts = new Uint32Array(this.#docs);
+      let m = 0;
+      for (let id = 0; id <= this.#maxId; id++) {
+        if ((this.#flags[id]! & LIVE) === 0) continue;
+        ids[m] = id;
+        starts[m] = this.#starts[id]!;
+        counts[m++] = this.#counts[id]!;
+      }
+      this.#lists = buildLists(arena, ids, starts, counts, this.#maxId);
+    }
+    const cb = arena.codebook;
+    const ct = arena.centroidTable(q.data, q.count)!;
+    const { pool, probed } = probe(this.#lists, ct, q.count, cb.k, Math.min(nprobe, cb.k), ndocs, this.#maxId);
+    const n = pool.ids.length;
+    const starts = new Uint32Array(n);
+    const counts = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      starts[i] = this.#starts[pool.ids[i]!]!;
+      counts[i] = this.#counts[pool.ids[i]!]!;
+    }
+    const out = new Float32Array(n);
+    arena.maxsim(q.data, q.count, starts, counts, out, ct);
+    // ties by lower id, as everywhere: topK wants ids in any order with their scores
+    return { ...topK(out, pool.ids, k), probed, scored: n };
+  }
+
+  /**
    * For explanations: each query vector's best document vector (the max in MaxSim), with
    * the document token id and span when stored. Sorted by score (best first, ties by
    * query index); `top` keeps only the first entries. The scores sum to qCount × score().
@@ -495,10 +608,12 @@ export class MultiVectorStore {
    * ```
    */
   compact(): void {
-    const next = new Arena(this.#dim, this.#dtype, Math.max(this.#liveVectors, 16), this.#arena.screening);
+    this.#lists = null;
+    const cur = this.#arena;
+    const next = cur instanceof CodesArena ? cur.emptyLike(Math.max(this.#liveVectors, 16)) : new Arena(this.#dim, cur.dtype, Math.max(this.#liveVectors, 16), cur.screening);
     for (let id = 0; id <= this.#maxId; id++) {
       if ((this.#flags[id]! & LIVE) === 0) continue;
-      this.#starts[id] = next.appendRaw(this.#arena, this.#starts[id]!, this.#counts[id]!);
+      this.#starts[id] = (next as Arena).appendRaw(cur as Arena, this.#starts[id]!, this.#counts[id]!);
     }
     this.#arena = next;
     while (this.#maxId >= 0 && (this.#flags[this.#maxId]! & LIVE) === 0) this.#maxId--;

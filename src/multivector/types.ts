@@ -3,15 +3,26 @@
  */
 
 /**
- * Storage precision of token vectors: f32, f16 (binary16 bit patterns) or i8 with one
- * symmetric scale per vector.
+ * Storage precision of token vectors: f32, f16 (binary16 bit patterns), i8 with one
+ * symmetric scale per vector, or compressed: 'binary' (1 bit per dimension) and 'residual'
+ * (centroid id + 1, 2 or 4 bits per dimension, ColBERTv2 style).
  *
  * @example
  * ```ts
- * const dtype: MvDtype = 'i8'; // ~1 KiB per 1024-d token vector
+ * const dtype: MvDtype = 'residual'; // ~258 B per 1024-d token vector at 2 bits
  * ```
  */
-export type MvDtype = 'f32' | 'f16' | 'i8';
+export type MvDtype = 'f32' | 'f16' | 'i8' | 'binary' | 'residual';
+
+/**
+ * The uncompressed dtypes (kept in an {@link Arena}).
+ *
+ * @example
+ * ```ts
+ * const d: DenseMvDtype = 'f16';
+ * ```
+ */
+export type DenseMvDtype = 'f32' | 'f16' | 'i8';
 
 /**
  * A set of token vectors: `count × dim` row-major values in `data`, with the encoder's

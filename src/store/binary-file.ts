@@ -80,6 +80,8 @@ export interface StoreFileFormat {
   kind: string;
   /** The save that writes it, e.g. 'DenseIndex.saveFiles'. */
   writtenBy: string;
+  /** Oldest readable version (default: `version`, read exactly). */
+  oldest?: number;
 }
 
 /**
@@ -98,8 +100,9 @@ export async function readStoreFile(file: string, f: StoreFileFormat): Promise<{
   if (new TextDecoder().decode(buf.subarray(0, 8)) !== f.magic) corruptFile(file, `not a trident ${f.kind} file (bad magic)`);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const version = dv.getUint32(8, true);
-  if (version !== f.version) {
-    throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${file}: ${f.kind} format version ${version}; this trident reads version ${f.version}. Upgrade trident or rebuild the index`, { file });
+  if (version > f.version || version < (f.oldest ?? f.version)) {
+    const range = f.oldest !== undefined && f.oldest < f.version ? `versions ${f.oldest} to ${f.version}` : `version ${f.version}`;
+    throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${file}: ${f.kind} format version ${version}; this trident reads ${range}. Upgrade trident or rebuild the index`, { file });
   }
   if (dv.getUint32(12, true) !== f.headerBytes) corruptFile(file, 'unexpected header size');
   return { buf, dv };

@@ -90,7 +90,7 @@ describe('MultiVectorStore saveFiles / openFiles', () => {
     writeFileSync(p, good.subarray(0, 30));
     expect((await openError(dir)).code).toBe('CORRUPT_FILE');
     const future = Buffer.from(good);
-    future.writeUInt32LE(2, 8);
+    future.writeUInt32LE(3, 8); // version 2 is the compressed dtypes
     writeFileSync(p, future);
     expect((await openError(dir)).code).toBe('FORMAT_VERSION_UNSUPPORTED');
     rmSync(p);

@@ -1,0 +1,108 @@
+// Multi-vector first stage (MultiVectorStore.candidates, PLAID-style centroid interaction on a
+// residual store) against the exhaustive MaxSim scan of the same store, same run.
+//
+// Data (synthetic, ColBERT-like, DIM-d): VOCAB unit "word" directions; a document draws 30 words
+// (Zipf-like) and each of its ~TOKENS vectors is one of them plus noise, normalised; a query takes
+// QTOKENS vectors, 70 % from one target document's words, 30 % from the vocabulary.
+// Per setting (nprobe, ndocs): recall@100 of the exhaustive top-10 (share of the exhaustive
+// MaxSim top-10 found in the first stage's 100), documents given the full MaxSim (`scored`) and
+// reached by the probes (`probed`), latency p50 beside the exhaustive scan's (one core, CPU time).
+//
+// Run: node --expose-gc --import tsx bench/multivector-first-stage.bench.ts
+// Env: TRIDENT_BENCH_FS_DOCS (100000), TRIDENT_BENCH_FS_TOKENS (32), TRIDENT_BENCH_FS_DIM (128),
+//      TRIDENT_BENCH_FS_QUERIES (30), TRIDENT_BENCH_FS_BITS (2).
+// Writes bench/results/multivector-first-stage.json.
+import { MultiVectorStore, type MultiVector } from '../src/multivector/index.js';
+import { rng } from './lib/synthetic.js';
+import { envNumber, runMeta, writeResult } from './lib/results.js';
+
+const DOCS = envNumber('TRIDENT_BENCH_FS_DOCS', 100_000);
+const TOKENS = envNumber('TRIDENT_BENCH_FS_TOKENS', 32);
+const DIM = envNumber('TRIDENT_BENCH_FS_DIM', 128);
+const QUERIES = envNumber('TRIDENT_BENCH_FS_QUERIES', 30);
+const BITS = envNumber('TRIDENT_BENCH_FS_BITS', 2) as 1 | 2 | 4;
+const QTOKENS = 32;
+const VOCAB = 20000;
+const log = (s: string) => process.stderr.write(s + '\n');
+const r = rng(77);
+const gauss = (): number => {
+  const u = r() || 1e-12;
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+};
+const vocab = new Float32Array(VOCAB * DIM);
+for (let w = 0; w < VOCAB; w++) {
+  let s = 0;
+  for (let k = 0; k < DIM; k++) s += (vocab[w * DIM + k] = gauss()) ** 2;
+  for (let k = 0; k < DIM; k++) vocab[w * DIM + k]! /= Math.sqrt(s);
+}
+const zipf = (): number => Math.min(VOCAB - 1, Math.floor(VOCAB ** r()) - 1 + Math.floor(r() * 2));
+const noise = 0.7 / Math.sqrt(DIM);
+function token(w: number, out: Float32Array, off: number): void {
+  let s = 0;
+  for (let k = 0; k < DIM; k++) s += (out[off + k] = vocab[w * DIM + k]! + noise * gauss()) ** 2;
+  for (let k = 0; k < DIM; k++) out[off + k]! /= Math.sqrt(s);
+}
+const cpuMs = (f: () => void): number => {
+  const t = process.cpuUsage();
+  f();
+  const u = process.cpuUsage(t);
+  return (u.user + u.system) / 1000;
+};
+const median = (x: number[]): number => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
+
+async function main(): Promise<void> {
+  const meta = runMeta('multivector-first-stage');
+  const store = MultiVectorStore.create({ dimensions: DIM, dtype: 'residual', bits: BITS });
+  const targets: number[][] = [];
+  const qTargets = new Set<number>();
+  while (qTargets.size < QUERIES) qTargets.add(Math.floor(r() * DOCS));
+  const t0 = performance.now();
+  let vectors = 0;
+  for (let d = 0; d < DOCS; d++) {
+    const count = Math.round(TOKENS * (0.75 + 0.5 * r()));
+    const words = Array.from({ length: 30 }, zipf);
+    if (qTargets.has(d)) targets.push(words);
+    const data = new Float32Array(count * DIM);
+    for (let t = 0; t < count; t++) token(words[Math.floor(r() * words.length)]!, data, t * DIM);
+    store.add(d, { data, dim: DIM, count });
+    vectors += count;
+    if (d % 20000 === 19999) log(`fs: ${d + 1} documents added (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  store.train();
+  const buildS = (performance.now() - t0) / 1000;
+  const st = store.stats();
+  log(`fs: ${DOCS} docs, ${vectors} vectors ${DIM}-d residual ${BITS}-bit built in ${buildS.toFixed(0)} s; ${st.bytesPerDoc.toFixed(0)} B/doc; backend ${meta.backend.isa}`);
+  const queries: MultiVector[] = targets.map((words) => {
+    const data = new Float32Array(QTOKENS * DIM);
+    for (let t = 0; t < QTOKENS; t++) token(r() < 0.7 ? words[Math.floor(r() * words.length)]! : zipf(), data, t * DIM);
+    return { data, dim: DIM, count: QTOKENS };
+  });
+  const exact: Uint32Array[] = [];
+  const exMs: number[] = [];
+  for (const q of queries) exMs.push(cpuMs(() => exact.push(store.searchExhaustive(q, 10).ids)));
+  log(`fs: exhaustive scan p50 ${median(exMs).toFixed(1)} ms (${DOCS} documents scored)`);
+  store.candidates(queries[0]!, 100); // builds the inverted lists once
+  const settings: Array<{ nprobe: number; ndocs: number }> = [];
+  for (const nprobe of [2, 4, 8]) for (const ndocs of [1000, 2500, 5000]) settings.push({ nprobe, ndocs });
+  const rows = settings.map((s) => {
+    let hit = 0;
+    const ms: number[] = [];
+    const scored: number[] = [];
+    const probed: number[] = [];
+    queries.forEach((q, i) => {
+      let res!: ReturnType<MultiVectorStore['candidates']>;
+      ms.push(cpuMs(() => (res = store.candidates(q, 100, s))));
+      const got = new Set(res.ids);
+      for (const id of exact[i]!) if (got.has(id)) hit++;
+      scored.push(res.scored);
+      probed.push(res.probed);
+    });
+    const row = { ...s, recallAt100OfTop10: hit / (10 * queries.length), scoredMedian: median(scored), fewerThanExhaustive: DOCS / median(scored), probedMedian: median(probed), p50Ms: median(ms), exhaustiveP50Ms: median(exMs) };
+    log(`fs: nprobe ${s.nprobe} ndocs ${s.ndocs}: recall@100 of top-10 ${row.recallAt100OfTop10.toFixed(3)}, scored ${row.scoredMedian} (${row.fewerThanExhaustive.toFixed(0)}× fewer), probed ${row.probedMedian}, p50 ${row.p50Ms.toFixed(1)} ms vs exhaustive ${row.exhaustiveP50Ms.toFixed(1)} ms`);
+    return row;
+  });
+  const file = writeResult('multivector-first-stage', { ...meta, docs: DOCS, vectors, dim: DIM, bits: BITS, buildSeconds: buildS, bytesPerDoc: st.bytesPerDoc, rows });
+  log(`fs: wrote ${file}`);
+}
+
+await main();

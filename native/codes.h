@@ -1,0 +1,97 @@
+// trident native kernels: MaxSim over compressed token vectors (binary and residual codes).
+//
+// Formula:   MaxSim(q, d) = (1/|q|) * sum_i max_j s(i, j), 0 if |q| = 0 or |d| = 0, with the pair score
+//              isum = sum_k q8[i][k] * m[code_j(k)]                       (exact int32)
+//              r    = f32(f32(f32(isum) * qscale[i]) * scale)
+//              s    = ct ? f32(f32(ct[i * k + cid[j]] + r) * norm[j]) : r
+//            q8 / qscale: the query quantised per vector exactly as for i8 (addon.cc quantize_query);
+//            m: the 2^bits signed levels of the codebook (|m| <= 127); scale: the codebook's step;
+//            ct: centroid · query table (qCount x k, from the i8 dots kernel), cid: centroid of
+//            each vector, norm: 1 / |centroid + residual| (decoded vectors are re-normalised). binary = bits 1, m = {-1, +1}, scale = 1/sqrt(dim), no centroids.
+//            The decompressed vector is cscale[c] * c8[c] + scale * m[codes]; this is MaxSim over
+//            it with the i8 query, the same arithmetic as the TS twin (bit-identical).
+// Precision: integer sums exact (|m| <= 127, dim <= 65536); fixed f32 operation order, no FMA
+//            contraction (-ffp-contract=off); per-query maxima summed in f64 (finish_maxsim).
+// Layout:    per vector ceil(dim / 64) blocks of 8 * bits bytes; inside a 64-dimension block:
+//              bits 1: byte j, bit t      <-> dimension 8j + t   (a little-endian u64 mask)
+//              bits 2: byte j (0..15), bits 2t..2t+1 <-> dimension 16t + j
+//              bits 4: byte j (0..31), bits 4t..4t+3 <-> dimension 32t + j
+//            padding dimensions hold code 0 (the padded query is 0 there). Kernels expand DT
+//            vectors at a time into int8 (or biased u8) rows of `stride` bytes, then run an int8
+//            tile of QT query x DT document vectors over them.
+// ISAs:      avx512 (VNNI vpdpbusd on the biased rows; also used by the amx level), avx2
+//            (vpmaddubsw sign trick), serial. NEON: none yet (the neon table uses serial).
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "kernels.h"
+
+namespace trident {
+
+// Bytes of one vector's codes.
+inline size_t codes_bytes(size_t dim, int bits) { return (dim + 63) / 64 * 8 * static_cast<size_t>(bits); }
+
+// Code of dimension k (scalar decode; the serial kernel and tests' reference).
+inline unsigned code_at(const uint8_t* v, size_t k, int bits) {
+  const size_t blk = k / 64, o = k % 64;
+  const uint8_t* b = v + blk * 8 * bits;
+  if (bits == 1) return (b[o / 8] >> (o % 8)) & 1u;
+  if (bits == 2) return (b[o % 16] >> (2 * (o / 16))) & 3u;
+  return (b[o % 32] >> (4 * (o / 32))) & 15u;
+}
+
+inline float codes_pair_score(const QueryI8& q, const Codes& cd, size_t i, size_t v, int32_t isum) {
+  float r = static_cast<float>(isum) * q.scales[i];
+  r = r * cd.scale;
+  if (cd.ct != nullptr) {
+    r = cd.ct[i * cd.k + cd.cids[v]] + r;
+    r = r * cd.norms[v];
+  }
+  return r;
+}
+
+// Expand: void(const uint8_t* codes_of_vector, const Codes&, size_t stride, int8_t* out_row)
+// Tile:   void(const int8_t* const* q, const int8_t* const* d, size_t stride, int32_t* r), r = QT x DT
+template <int QT, int DT, typename Expand, typename Tile>
+void codes_drive(const QueryI8& q, const Codes& cd, const Candidates& c, Expand expand, Tile tile) {
+  const size_t nq = q.count, stride = q.stride;
+  std::vector<float> best(nq);
+  std::vector<int8_t> buf(DT * stride + 64);
+  int8_t* base = buf.data() + ((64 - (reinterpret_cast<uintptr_t>(buf.data()) & 63)) & 63);
+  const int8_t* qp[QT];
+  const int8_t* dp[DT];
+  for (int b = 0; b < DT; b++) dp[b] = base + b * stride;
+  int32_t r[QT * DT];
+  for (size_t n = 0; n < c.n; n++) {
+    const size_t start = c.starts[n], cnt = c.counts[n];
+    if (cnt == 0 || nq == 0) {
+      c.out[n] = 0.0f;
+      continue;
+    }
+    std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
+    for (size_t j0 = 0; j0 < cnt; j0 += DT) {
+      const size_t jn = std::min<size_t>(DT, cnt - j0);
+      for (int b = 0; b < DT; b++) expand(cd.codes + (start + std::min(j0 + b, cnt - 1)) * cd.bytes, cd, stride, base + b * stride);
+      for (size_t i0 = 0; i0 < nq; i0 += QT) {
+        for (int a = 0; a < QT; a++) qp[a] = q.data + std::min(i0 + a, nq - 1) * stride;
+        tile(qp, dp, stride, r);
+        const size_t in = std::min<size_t>(QT, nq - i0);
+        for (size_t a = 0; a < in; a++) {
+          float m = best[i0 + a];
+          for (size_t b = 0; b < jn; b++) {
+            const float s = codes_pair_score(q, cd, i0 + a, start + j0 + b, r[a * DT + b]);
+            if (s > m) m = s;
+          }
+          best[i0 + a] = m;
+        }
+      }
+    }
+    c.out[n] = finish_maxsim(best.data(), nq);
+  }
+}
+
+}  // namespace trident

@@ -1,0 +1,275 @@
+/**
+ * Codecs of the compressed multi-vector dtypes (layout: src/kernels/codes.ts).
+ *
+ * - `binary`: 1 bit per dimension, the sign (x ≥ 0 → +1). Decoded value ±1/√dim (a unit
+ *   vector): levels {-1, +1}, scale f32(1/√dim), no centroids.
+ * - `residual` (ColBERTv2 style): k centroids (k-means with Euclidean assignment on a sample of the
+ *   collection's normalised token vectors; centroids are cluster means, not re-normalised, stored as int8 rows with one f32 scale each), every vector keeps
+ *   its nearest centroid's id (u16) and `bits` (1, 2, 4) per dimension of its residual
+ *   x − centroid: bucket cutoffs are the j/2^bits quantiles of the pooled residual values, the
+ *   bucket weights their (j + ½)/2^bits quantiles, rounded to an int8 grid (levels × scale) so
+ *   the kernels add them with integer dots. Decoded vector: (cscale[c]·c8[c] + scale·levels[codes])
+ *   times its stored inverse norm (re-normalised, as ColBERTv2's decompression).
+ * Centroid assignment (training and encoding) uses the int8 dots kernel (argmax of q8 · c8).
+ */
+import { invalid } from '../errors.js';
+import { kernels } from '../kernels/index.js';
+import { quantizeI8 } from '../kernels/f16.js';
+import { codesBytes, packCodes, unpackCodes, type CodeBits } from '../kernels/codes.js';
+
+/**
+ * A trained residual codebook.
+ *
+ * @example
+ * ```ts
+ * const cb = trainResidual(sample, n, 128, { bits: 2, k: 256 });
+ * ```
+ */
+export interface ResidualCodebook {
+  dim: number;
+  bits: CodeBits;
+  /** Number of centroids (≤ 65536). */
+  k: number;
+  /** k × dim int8 centroid rows. */
+  centroids: Int8Array;
+  /** One f32 scale per centroid. */
+  centroidScales: Float32Array;
+  /** 2^bits int8 levels of the residual buckets. */
+  levels: Int8Array;
+  /** Step of the levels (f32). */
+  scale: number;
+  /** 2^bits − 1 increasing bucket cutoffs (f32). */
+  cutoffs: Float32Array;
+}
+
+/**
+ * The binary codebook's levels and scale for `dim`.
+ *
+ * @example
+ * ```ts
+ * binaryLevels(1024) // { levels: Int8Array [-1, 1], scale: 0.03125 }
+ * ```
+ */
+export function binaryLevels(dim: number): { levels: Int8Array; scale: number } {
+  return { levels: Int8Array.of(-1, 1), scale: Math.fround(1 / Math.sqrt(dim)) };
+}
+
+/**
+ * Encodes `count` rows as sign bits at `out[offset…]` (codesBytes(dim, 1) bytes per row).
+ *
+ * @example
+ * ```ts
+ * encodeBinary(rows, 200, 1024, out, 0);
+ * ```
+ */
+export function encodeBinary(rows: Float32Array, count: number, dim: number, out: Uint8Array, offset: number): void {
+  const bytes = codesBytes(dim, 1);
+  out.fill(0, offset, offset + count * bytes);
+  for (let v = 0; v < count; v++) {
+    const o = offset + v * bytes;
+    for (let k = 0; k < dim; k++) {
+      const at = o + (k >> 6) * 8 + ((k & 63) >> 3);
+      if (rows[v * dim + k]! >= 0) out[at] = out[at]! | (1 << (k & 7));
+    }
+  }
+}
+
+/**
+ * Half the squared norm of each (int8, dequantised) centroid: nearest centroid in Euclidean
+ * distance = argmax of x · c − ½|c|².
+ */
+export function centroidHalfNorms(centroids: Int8Array, scales: Float32Array, dim: number): Float32Array {
+  const out = new Float32Array(scales.length);
+  for (let c = 0; c < scales.length; c++) {
+    let s = 0;
+    for (let t = 0; t < dim; t++) s += Math.fround(scales[c]! * centroids[c * dim + t]!) ** 2;
+    out[c] = s / 2;
+  }
+  return out;
+}
+
+/**
+ * Index of the nearest centroid for each row: argmax of the int8 dot (dotsI8 kernel) minus
+ * ½|c|² (ties → lower id).
+ */
+export function assignCentroids(rows: Float32Array, count: number, dim: number, centroids: Int8Array, scales: Float32Array, out: Uint16Array | Uint32Array, outOffset = 0, halfNorms = centroidHalfNorms(centroids, scales, dim)): void {
+  const k = scales.length;
+  const dots = new Float32Array(k);
+  for (let v = 0; v < count; v++) {
+    kernels.dotsI8(rows.subarray(v * dim, (v + 1) * dim), dim, centroids, scales, null, dots);
+    let b = 0;
+    let best = dots[0]! - halfNorms[0]!;
+    for (let c = 1; c < k; c++) {
+      const s = dots[c]! - halfNorms[c]!;
+      if (s > best) {
+        best = s;
+        b = c;
+      }
+    }
+    out[outOffset + v] = b;
+  }
+}
+
+/** Small seeded PRNG (mulberry32) for reproducible training. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Default number of centroids for n token vectors: 2^floor(log2(4·√n)), within [1, min(n, 4096)].
+ *
+ * @example
+ * ```ts
+ * defaultCentroids(1_000_000) // 2048
+ * ```
+ */
+export function defaultCentroids(n: number): number {
+  const k = 2 ** Math.floor(Math.log2(Math.max(1, 4 * Math.sqrt(n))));
+  return Math.max(1, Math.min(k, 4096, n));
+}
+
+/**
+ * Trains a residual codebook on `n` normalised rows: k-means (int8 nearest-centroid assignment,
+ * `iters` rounds, seeded), then the residual quantiles.
+ *
+ * @example
+ * ```ts
+ * const cb = trainResidual(rows, n, 1024, { bits: 2 });
+ * ```
+ */
+export function trainResidual(rows: Float32Array, n: number, dim: number, opts: { bits: CodeBits; k?: number; iters?: number; seed?: number; sample?: number }): ResidualCodebook {
+  if (n < 1) invalid('INVALID_ARGUMENT', 'residual training needs at least one token vector; add documents first');
+  const r = prng(opts.seed ?? 12345);
+  const k = Math.min(opts.k ?? defaultCentroids(n), n, 65536);
+  // training sample: up to `sample` rows (default max(64·k, 16384)), chosen without replacement
+  const m = Math.min(n, opts.sample ?? Math.max(64 * k, 16384));
+  const pick = new Uint32Array(n);
+  for (let i = 0; i < n; i++) pick[i] = i;
+  for (let i = 0; i < m; i++) {
+    const j = i + Math.floor(r() * (n - i));
+    const t = pick[i]!;
+    pick[i] = pick[j]!;
+    pick[j] = t;
+  }
+  const sample = new Float32Array(m * dim);
+  for (let i = 0; i < m; i++) sample.set(rows.subarray(pick[i]! * dim, (pick[i]! + 1) * dim), i * dim);
+  let cent = new Float32Array(sample.subarray(0, k * dim));
+  const assign = new Uint32Array(m);
+  let q = quantizeI8(cent, dim);
+  for (let it = 0; it < (opts.iters ?? 8); it++) {
+    assignCentroids(sample, m, dim, q.data, q.scales, assign);
+    const sum = new Float64Array(k * dim);
+    const cnt = new Uint32Array(k);
+    for (let i = 0; i < m; i++) {
+      const c = assign[i]!;
+      cnt[c]!++;
+      for (let t = 0; t < dim; t++) sum[c * dim + t] = sum[c * dim + t]! + sample[i * dim + t]!;
+    }
+    const next = new Float32Array(k * dim);
+    for (let c = 0; c < k; c++) {
+      if (cnt[c] === 0) {
+        // empty cluster: re-seed with a random sample row
+        const j = Math.floor(r() * m);
+        next.set(sample.subarray(j * dim, (j + 1) * dim), c * dim);
+        continue;
+      }
+      // the mean (not re-normalised as in spherical k-means): the residuals x − c stay smallest
+      for (let t = 0; t < dim; t++) next[c * dim + t] = sum[c * dim + t]! / cnt[c]!;
+    }
+    cent = next;
+    q = quantizeI8(cent, dim);
+  }
+  // residual distribution of the sample against the final (int8) centroids
+  assignCentroids(sample, m, dim, q.data, q.scales, assign);
+  const take = Math.min(m * dim, 1 << 20);
+  const res = new Float32Array(take);
+  for (let i = 0; i < take; i++) {
+    const idx = take === m * dim ? i : Math.floor(r() * m * dim);
+    const v = Math.floor(idx / dim);
+    const t = idx % dim;
+    const c = assign[v]!;
+    res[i] = sample[idx]! - Math.fround(q.scales[c]! * q.data[c * dim + t]!);
+  }
+  res.sort();
+  const bits = opts.bits;
+  const L = 1 << bits;
+  const quant = (p: number): number => res[Math.min(take - 1, Math.max(0, Math.floor(p * take)))]!;
+  const cutoffs = new Float32Array(L - 1);
+  for (let j = 1; j < L; j++) cutoffs[j - 1] = quant(j / L);
+  const weights = new Float64Array(L);
+  for (let j = 0; j < L; j++) weights[j] = quant((j + 0.5) / L);
+  let maxW = 0;
+  for (const w of weights) maxW = Math.max(maxW, Math.abs(w));
+  const scale = Math.fround(maxW > 0 ? maxW / 127 : 1);
+  const levels = new Int8Array(L);
+  for (let j = 0; j < L; j++) levels[j] = Math.max(-127, Math.min(127, Math.round(weights[j]! / scale)));
+  return { dim, bits, k, centroids: q.data, centroidScales: q.scales, levels, scale, cutoffs };
+}
+
+const halfNormCache = new WeakMap<Int8Array, Float32Array>();
+function halfNormsOf(cb: ResidualCodebook): Float32Array {
+  let h = halfNormCache.get(cb.centroids);
+  if (h === undefined) halfNormCache.set(cb.centroids, (h = centroidHalfNorms(cb.centroids, cb.centroidScales, cb.dim)));
+  return h;
+}
+
+/**
+ * Encodes `count` normalised rows with a residual codebook: centroid ids into `cids[cidOffset…]`,
+ * codes into `out[offset…]` (codesBytes(dim, bits) bytes per row).
+ *
+ * @example
+ * ```ts
+ * encodeResidual(cb, rows, 200, out, 0, cids, 0);
+ * ```
+ */
+export function encodeResidual(cb: ResidualCodebook, rows: Float32Array, count: number, out: Uint8Array, offset: number, cids: Uint16Array, cidOffset: number, norms?: Float32Array): void {
+  const { dim, bits } = cb;
+  const bytes = codesBytes(dim, bits);
+  assignCentroids(rows, count, dim, cb.centroids, cb.centroidScales, cids, cidOffset, halfNormsOf(cb));
+  out.fill(0, offset, offset + count * bytes);
+  const codes = new Uint8Array(dim);
+  const cut = cb.cutoffs;
+  for (let v = 0; v < count; v++) {
+    const c = cids[cidOffset + v]!;
+    const cs = cb.centroidScales[c]!;
+    for (let t = 0; t < dim; t++) {
+      const x = rows[v * dim + t]! - Math.fround(cs * cb.centroids[c * dim + t]!);
+      let code = 0;
+      while (code < cut.length && x > cut[code]!) code++;
+      codes[t] = code;
+    }
+    packCodes(codes, dim, bits, out, offset + v * bytes);
+    if (norms !== undefined) {
+      // 1 / |centroid + residual| of the decoded vector (f64 sum of its f32 values)
+      let n2 = 0;
+      for (let t = 0; t < dim; t++) n2 += Math.fround(Math.fround(cs * cb.centroids[c * dim + t]!) + Math.fround(cb.scale * cb.levels[codes[t]!]!)) ** 2;
+      norms[cidOffset + v] = n2 > 0 ? 1 / Math.sqrt(n2) : 1;
+    }
+  }
+}
+
+/**
+ * Decodes one vector (binary: cb = null) to f32 values: what the kernels score against
+ * (residual: (centroid + residual) × `norm`, the stored inverse norm).
+ *
+ * @example
+ * ```ts
+ * const x = decodeVector(codes, v * bytes, 1024, 2, cb, cids[v], norms[v]);
+ * ```
+ */
+export function decodeVector(codes: Uint8Array, offset: number, dim: number, bits: CodeBits, cb: ResidualCodebook | null, cid: number, norm = 1): Float32Array {
+  const c = unpackCodes(codes, offset, dim, bits);
+  const out = new Float32Array(dim);
+  const { levels, scale } = cb ?? binaryLevels(dim);
+  for (let t = 0; t < dim; t++) {
+    const r = Math.fround(scale * levels[c[t]!]!);
+    out[t] = cb === null ? r : Math.fround(Math.fround(cb.centroidScales[cid]! * cb.centroids[cid * dim + t]!) + r) * norm;
+  }
+  return out;
+}

@@ -1,0 +1,109 @@
+// Codecs of the compressed dtypes: layout round trips, binary = sign, residual training and
+// encoding against brute-force nearest-centroid and bucket oracles; fuzzed shapes.
+import { describe, expect, it } from 'vitest';
+import { codesBytes, packCodes, unpackCodes } from '../../../src/kernels/codes.js';
+import { decodeVector, encodeBinary, encodeResidual, trainResidual } from '../../../src/multivector/codec.js';
+import { referenceKernels } from '../../../src/kernels/reference.js';
+import { randomRows, rng } from '../../parity/kernels-helpers.js';
+
+/** n normalised rows around `c` random unit centres (noise sigma per dimension). */
+function clustered(seed: number, n: number, dim: number, c: number, sigma: number): Float32Array {
+  const r = rng(seed);
+  const centres = randomRows(r, c, dim, true);
+  const out = new Float32Array(n * dim);
+  for (let v = 0; v < n; v++) {
+    const k = Math.floor(r() * c);
+    let nn = 0;
+    for (let t = 0; t < dim; t++) {
+      const x = centres[k * dim + t]! + sigma * (r() + r() + r() - 1.5);
+      out[v * dim + t] = x;
+      nn += x * x;
+    }
+    for (let t = 0; t < dim; t++) out[v * dim + t] = out[v * dim + t]! / Math.sqrt(nn);
+  }
+  return out;
+}
+
+describe('codes layout', () => {
+  it('pack ∘ unpack is the identity for every width and awkward dims', () => {
+    const r = rng(3);
+    for (const bits of [1, 2, 4]) {
+      for (const dim of [1, 5, 63, 64, 65, 127, 129, 1000]) {
+        const codes = Uint8Array.from({ length: dim }, () => Math.floor(r() * (1 << bits)));
+        const out = new Uint8Array(codesBytes(dim, bits) + 2);
+        packCodes(codes, dim, bits, out, 1);
+        expect(Array.from(unpackCodes(out, 1, dim, bits))).toEqual(Array.from(codes));
+        expect(out[0]).toBe(0);
+        expect(out[out.length - 1]).toBe(0);
+      }
+    }
+  });
+});
+
+describe('binary codec', () => {
+  it('decodes to sign(x)/sqrt(dim)', () => {
+    for (const dim of [1, 7, 64, 100, 1024]) {
+      const rows = randomRows(rng(dim), 5, dim, true);
+      const out = new Uint8Array(5 * codesBytes(dim, 1));
+      encodeBinary(rows, 5, dim, out, 0);
+      for (let v = 0; v < 5; v++) {
+        const x = decodeVector(out, v * codesBytes(dim, 1), dim, 1, null, 0);
+        for (let t = 0; t < dim; t++) expect(x[t]).toBe(Math.fround((rows[v * dim + t]! >= 0 ? 1 : -1) * Math.fround(1 / Math.sqrt(dim))));
+      }
+    }
+  });
+});
+
+describe('residual codec', () => {
+  const dim = 96;
+  const n = 3000;
+  const rows = clustered(11, n, dim, 24, 0.08);
+  it('encodes each vector to its nearest (int8) centroid and the right bucket; error falls with bits', () => {
+    const errs: number[] = [];
+    for (const bits of [1, 2, 4] as const) {
+      const cb = trainResidual(rows, n, dim, { bits, k: 32 });
+      expect(cb.levels.length).toBe(1 << bits);
+      for (let j = 1; j < cb.cutoffs.length; j++) expect(cb.cutoffs[j]!).toBeGreaterThanOrEqual(cb.cutoffs[j - 1]!);
+      const m = 200;
+      const bytes = codesBytes(dim, bits);
+      const out = new Uint8Array(m * bytes);
+      const cids = new Uint16Array(m);
+      encodeResidual(cb, rows, m, out, 0, cids, 0);
+      let err = 0;
+      for (let v = 0; v < m; v++) {
+        // brute-force nearest centroid by the same int8 scores (ties → lower id)
+        const x = rows.subarray(v * dim, (v + 1) * dim);
+        // nearest centroid: argmax of the int8 dot − ½|c|² (Euclidean), ties → lower id
+        const dots = new Float32Array(cb.k);
+        referenceKernels.dotsI8(x, dim, cb.centroids, cb.centroidScales, null, dots);
+        const sc = Array.from(dots, (d, c) => {
+          let n = 0;
+          for (let t = 0; t < dim; t++) n += Math.fround(cb.centroidScales[c]! * cb.centroids[c * dim + t]!) ** 2;
+          return d - Math.fround(n / 2);
+        });
+        expect(sc.indexOf(Math.max(...sc))).toBe(cids[v]);
+        const codes = unpackCodes(out, v * bytes, dim, bits);
+        const dec = decodeVector(out, v * bytes, dim, bits, cb, cids[v]!);
+        for (let t = 0; t < dim; t++) {
+          const res = x[t]! - Math.fround(cb.centroidScales[cids[v]!]! * cb.centroids[cids[v]! * dim + t]!);
+          const want = cb.cutoffs.filter((c) => res > c).length;
+          expect(codes[t]).toBe(want);
+          err += (dec[t]! - x[t]!) ** 2;
+        }
+      }
+      errs.push(err / m);
+    }
+    expect(errs[1]!).toBeLessThan(errs[0]!);
+    expect(errs[2]!).toBeLessThan(errs[1]!);
+    expect(errs[1]!).toBeLessThan(0.1); // 2-bit: squared error per unit vector well below 0.1
+  });
+
+  it('training is deterministic for a seed and handles tiny inputs (k clamps to n)', () => {
+    const a = trainResidual(rows, 50, dim, { bits: 2, k: 8, seed: 5 });
+    const b = trainResidual(rows, 50, dim, { bits: 2, k: 8, seed: 5 });
+    expect(Array.from(a.centroids)).toEqual(Array.from(b.centroids));
+    const tiny = trainResidual(rows, 3, dim, { bits: 1, k: 16 });
+    expect(tiny.k).toBe(3);
+    expect(() => trainResidual(rows, 0, dim, { bits: 2 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
