@@ -21,7 +21,7 @@ import { StorageError } from '../errors.js';
 import { kernels } from '../kernels/index.js';
 import { Arena } from '../multivector/arena.js';
 import { poolDoc } from '../multivector/pool.js';
-import type { MultiVector, MvDtype } from '../multivector/types.js';
+import type { MultiVector, DenseMvDtype as MvDtype } from '../multivector/types.js';
 import { checkDoc } from '../multivector/validate.js';
 import { bytesOf } from '../store/binary-file.js';
 import type { MapOptions } from '../store/mmap.js';
@@ -35,6 +35,7 @@ const DTYPES: readonly MvDtype[] = ['f32', 'f16', 'i8'];
 /** Settings of a multi-vector channel. */
 export interface MvChannelConfig {
   dim: number;
+  /** Segments hold f32 / f16 / i8 token vectors (the compressed dtypes are not in the segment format yet). */
   dtype: MvDtype;
 }
 
