@@ -52,7 +52,7 @@ export type {
 // the three stores, usable on their own
 export { DenseIndex } from './dense/index.js';
 export type { DenseIndexOptions, DenseSearchOptions, DenseDtype } from './dense/index.js';
-export { SparseIndex } from './sparse/index.js';
+export { SparseIndex, BM25_DEFAULTS } from './sparse/index.js';
 export type { SparseVector, SparseIndexOptions, SparseSearchOptions, QueryModifier, SparseStats } from './sparse/index.js';
 export { MultiVectorStore } from './multivector/index.js';
 export type { MultiVector, MultiVectorStoreOptions, MultiVectorOpenOptions, MultiVectorStats, MvScreening } from './multivector/index.js';

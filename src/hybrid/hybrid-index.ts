@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, StorageError, TridentError, invalid, throwIfAborted } from '../errors.js';
 import { DenseIndex } from '../dense/index.js';
-import { SparseIndex } from '../sparse/index.js';
+import { BM25_DEFAULTS, SparseIndex } from '../sparse/index.js';
 import { MultiVectorStore } from '../multivector/index.js';
 import { ANALYZER_VERSION, createAnalyzer, TermVocabulary, type Analyzer } from '../analyze/index.js';
 import { M3_DISTILLED_WEIGHTS, validateWeights, type FusionKind, type Weights3 } from '../fusion/index.js';
@@ -137,7 +137,7 @@ export class HybridIndex {
         opts.multivector === false || heads.multivector === false
           ? false
           : { dtype: opts.multivector?.dtype ?? 'f16', poolFactor: opts.multivector?.poolFactor ?? 1, dim: mvDim, ...(opts.multivector?.screening !== undefined ? { screening: opts.multivector.screening } : {}) },
-      bm25: opts.bm25 ? { analyzer: opts.bm25.analyzer ?? 'auto', k1: opts.bm25.k1 ?? 0.9, b: opts.bm25.b ?? 0.4, analyzerVersion: ANALYZER_VERSION } : false,
+      bm25: opts.bm25 ? { analyzer: opts.bm25.analyzer ?? 'auto', k1: opts.bm25.k1 ?? BM25_DEFAULTS.k1, b: opts.bm25.b ?? BM25_DEFAULTS.b, analyzerVersion: ANALYZER_VERSION } : false,
       fusion: { kind: fusion?.kind ?? 'weighted', weights: [...fusionWeights] as unknown as Weights3, rrfK: (fusion?.kind === 'rrf' ? fusion.rrfK : undefined) ?? 60 },
       candidates,
       storeText: opts.storeText ?? true,

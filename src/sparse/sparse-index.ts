@@ -10,7 +10,7 @@ import { searchExhaustive, searchMaxScore } from './maxscore.js';
 import { bm25Idf, contribution, upperBound as upperBoundOf, type PreparedQuery, type ScoreContext } from './scoring.js';
 import { validateSparseVector, type SparseVector } from './vector.js';
 import { readSparseFile, SPARSE_FILE, writeSparseFile } from './format.js';
-import type { QueryModifier, SparseHits, SparseIndexOptions, SparseMatch, SparseSearchOptions, SparseStats } from './types.js';
+import { BM25_DEFAULTS, type QueryModifier, type SparseHits, type SparseIndexOptions, type SparseMatch, type SparseSearchOptions, type SparseStats } from './types.js';
 
 export type { QueryModifier, SparseHits, SparseIndexOptions, SparseMatch, SparseSearchOptions, SparseStats } from './types.js';
 
@@ -57,15 +57,15 @@ export class SparseIndex {
    *
    * @example
    * ```ts
-   * const bm25 = SparseIndex.create({ scorer: 'bm25', k1: 0.9, b: 0.4 });
+   * const bm25 = SparseIndex.create({ scorer: 'bm25' }); // k1 1.2, b 0.75 (BM25_DEFAULTS)
    * ```
    */
   static create(opts: SparseIndexOptions = {}): SparseIndex {
     checkOptions('SparseIndex.create() options', opts, { scorer: true, k1: true, b: true } satisfies OptionKeys<SparseIndexOptions>);
     const scorer = opts.scorer ?? 'dot';
     if (scorer !== 'dot' && scorer !== 'bm25') invalid('INVALID_ARGUMENT', `scorer must be 'dot' or 'bm25', got ${String(scorer)}`);
-    const k1 = opts.k1 ?? 0.9;
-    const b = opts.b ?? 0.4;
+    const k1 = opts.k1 ?? BM25_DEFAULTS.k1;
+    const b = opts.b ?? BM25_DEFAULTS.b;
     if (!Number.isFinite(k1) || k1 < 0) invalid('INVALID_ARGUMENT', `k1 must be a finite number >= 0, got ${k1}`);
     if (!Number.isFinite(b) || b < 0 || b > 1) invalid('INVALID_ARGUMENT', `b must be in [0, 1], got ${b}`);
     return new SparseIndex(scorer, k1, b);
