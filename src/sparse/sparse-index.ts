@@ -190,7 +190,7 @@ export class SparseIndex {
     }
     const store = this.#store;
     const before = store.postings;
-    for (let i = 0; i < docIds.length; i++) this.#insert(docIds[i]!, vecs[i]!);
+    this.#insertBatch(docIds, vecs);
     // after a bulk load (a batch of at least a quarter of the postings, so the O(postings) copy
     // stays amortised), give back relocation holes and doubling slack when they exceed the postings
     const added = store.postings - before;
@@ -451,6 +451,35 @@ export class SparseIndex {
       const w = vec.weights[i]!;
       if (w !== 0) store.push(vec.ids[i]!, docId, w, docLen);
     }
+  }
+
+  /** {@link #insert} for many new ids at once: statistics per document, postings through the store's batch path. */
+  #insertBatch(docIds: Uint32Array | number[], vecs: SparseVector[]): void {
+    let maxId = -1;
+    let reused = false;
+    for (let i = 0; i < docIds.length; i++) {
+      const d = docIds[i]!;
+      if (d > maxId) maxId = d;
+      if (d < this.#state.length && this.#state[d] === 2) reused = true;
+    }
+    if (reused) this.compact(); // as #insert does before re-using a deleted id
+    this.#ensureSlots(maxId + 1);
+    const bm25 = this.scorer === 'bm25';
+    for (let i = 0; i < docIds.length; i++) {
+      const docId = docIds[i]!;
+      const w = vecs[i]!.weights;
+      let dl = 0;
+      if (bm25) for (let j = 0; j < w.length; j++) dl += w[j]!;
+      const dlf = Math.fround(dl);
+      this.#docLen[docId] = bm25 ? dlf : 0;
+      this.#state[docId] = 1;
+      this.#live++;
+      this.#docCount++;
+      this.#totalLen += bm25 ? dlf : 0;
+      this.#liveLen += bm25 ? dlf : 0;
+    }
+    this.#liveDf.clear();
+    this.#store.appendBatch(docIds, vecs, this.#docLen);
   }
 
   #ensureSlots(n: number): void {

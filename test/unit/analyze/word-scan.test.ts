@@ -80,7 +80,7 @@ describe('RangeMemo', () => {
       for (const [k, isSet] of ops) {
         const pad = `<${k}>`;
         if (isSet) {
-          if (ref.size >= max) ref = new Map(); // full: starts afresh
+          if (!ref.has(k) && ref.size >= max) ref = new Map(); // full: a new word starts afresh
           memo.set(k, `v${k}`);
           ref.set(k, `v${k}`);
         }
