@@ -70,7 +70,7 @@ export type { QdrantBackend, QdrantBackendOptions, QdrantIndexOptions } from './
 // the three stores, usable on their own
 export { DenseIndex } from './dense/index.js';
 export type { DenseIndexOptions, DenseSearchOptions, DenseDtype } from './dense/index.js';
-export { SparseIndex } from './sparse/index.js';
+export { SparseIndex, BM25_DEFAULTS } from './sparse/index.js';
 export type { SparseVector, SparseIndexOptions, SparseSearchOptions, QueryModifier, SparseStats } from './sparse/index.js';
 export { MultiVectorStore } from './multivector/index.js';
 export type { MultiVector, MultiVectorStoreOptions, MultiVectorOpenOptions, MultiVectorStats, MvScreening, MvDtype, FirstStageOptions, FirstStageResult } from './multivector/index.js';

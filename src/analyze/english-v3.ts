@@ -17,9 +17,11 @@
  * words longer than {@link MAX_WORD_LENGTH} are dropped before stemming (the analyser drops
  * such terms anyway, and the stemmer's regexes are quadratic in a word's length). Each distinct
  * word's term is memoised (bounded: words of up to 64 characters, at most 200,000 entries).
+ * Tokens are found by a hand-written scanner equivalent to {@link TOKEN} (src/analyze/word-scan.ts).
  */
 import { createRequire } from 'node:module';
 import { STOP_WORDS } from './stop-words.js';
+import { RangeMemo, scanWords } from './word-scan.js';
 
 const require = createRequire(import.meta.url);
 /** Porter2 (wink's implementation, as `its.stem` uses): lower-cases, then stems. */
@@ -28,14 +30,14 @@ const porter2 = require('wink-eng-lite-web-model/dist/porter-stemmer.js') as (wo
 /** Longest word that is stemmed and kept (UTF-16 units), as the analysers' term cap. */
 export const MAX_WORD_LENGTH = 255;
 
-const TOKEN = /\p{N}+(?:[.,]\p{N}+)+|[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
+/** The tokens of version 3 (the definition the scanner of word-scan.ts implements); internal. */
+export const TOKEN = /\p{N}+(?:[.,]\p{N}+)+|[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
 const NUMBER = /^\p{N}+(?:[.,]\p{N}+)+$/u;
 const APOSTROPHE = /['’]/;
 const DROPPED_SUFFIX = new Set(['s', 'll', 're', 've', 'd', 'm']);
 
-/** Word → term ('' = dropped). */
-const cache = new Map<string, string>();
-const CACHE_MAX = 200_000;
+/** Word → term ('' = dropped), looked up by character range (no allocation on a hit). */
+const cache = new RangeMemo(200_000);
 const CACHE_WORD_LENGTH = 64;
 
 /** Empties the word cache (benchmarks time a cold analyser); internal. */
@@ -43,23 +45,22 @@ export function resetEnglishV3Cache(): void {
   cache.clear();
 }
 
-/** Terms of English text (analyser version 3): see the module doc; internal. */
+/**
+ * Terms of English text (analyser version 3): see the module doc; internal. Tokens are those of
+ * {@link TOKEN} over the lower-cased text, found by the equivalent scanner of word-scan.ts.
+ */
 export function englishTermsV3(text: string): string[] {
-  const tokens = text.toLowerCase().match(TOKEN);
-  if (tokens === null) return [];
+  const lower = text.toLowerCase();
   const out: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i]!;
-    let term = cache.get(tok);
+  scanWords(lower, (start, end) => {
+    let term = cache.get(lower, start, end);
     if (term === undefined) {
+      const tok = lower.slice(start, end);
       term = wordTerm(tok);
-      if (tok.length <= CACHE_WORD_LENGTH) {
-        if (cache.size >= CACHE_MAX) cache.clear();
-        cache.set(tok, term);
-      }
+      if (tok.length <= CACHE_WORD_LENGTH) cache.set(tok, term);
     }
     if (term.length > 0) out.push(term);
-  }
+  });
   return out;
 }
 

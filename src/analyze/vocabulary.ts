@@ -139,18 +139,67 @@ export class TermVocabulary {
  */
 export function termFrequencies(terms: string[], vocab: TermVocabulary, create: boolean): SparseVector {
   if (!Array.isArray(terms)) invalid('INVALID_ARGUMENT', 'terms must be an array of strings');
-  const counts = new Map<number, number>();
   for (const t of terms) {
     if (typeof t !== 'string') invalid('INVALID_ARGUMENT', `terms must be strings, got ${typeof t}`);
   }
-  for (const t of terms) {
-    const id = vocab.idOf(t, create);
+  return countTerms(terms, (t) => vocab.idOf(t, create));
+}
+
+/** Ids above this are counted in a Map instead of the dense scratch array. */
+const DENSE_ID_LIMIT = 1 << 24;
+/** Scratch counts by term id, all zero between calls. */
+let scratch = new Uint32Array(1024);
+
+/**
+ * Counts terms into a term-frequency {@link SparseVector} (ids ascending), with ids given by
+ * `idOf` (a negative id drops the term). Counting uses a dense scratch array indexed by id, so a
+ * document costs no Map and two small typed arrays; ids above 2^24 fall back to a Map.
+ *
+ * @example
+ * ```ts
+ * const v = new TermVocabulary();
+ * countTerms(['a', 'b', 'a'], (t) => v.idOf(t, true)); // ids [0, 1], weights [2, 1]
+ * ```
+ */
+export function countTerms(terms: readonly string[], idOf: (term: string) => number): SparseVector {
+  const distinct = new Uint32Array(terms.length);
+  let m = 0;
+  let big: Map<number, number> | null = null;
+  for (let i = 0; i < terms.length; i++) {
+    let id: number;
+    try {
+      id = idOf(terms[i]!);
+    } catch (e) {
+      for (let j = 0; j < m; j++) if (distinct[j]! < DENSE_ID_LIMIT) scratch[distinct[j]!] = 0; // leave the scratch all zero
+      throw e;
+    }
     if (id < 0) continue;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
+    if (id >= DENSE_ID_LIMIT) {
+      big ??= new Map();
+      const c = big.get(id);
+      if (c === undefined) distinct[m++] = id;
+      big.set(id, (c ?? 0) + 1);
+      continue;
+    }
+    if (id >= scratch.length) {
+      const grown = new Uint32Array(Math.max(scratch.length * 2, id + 1));
+      grown.set(scratch);
+      scratch = grown;
+    }
+    const c = scratch[id]!;
+    scratch[id] = c + 1;
+    if (c === 0) distinct[m++] = id;
   }
-  const ids = Uint32Array.from(counts.keys()).sort();
-  const weights = new Float32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) weights[i] = counts.get(ids[i]!)!;
+  const ids = distinct.slice(0, m).sort();
+  const weights = new Float32Array(m);
+  for (let j = 0; j < m; j++) {
+    const id = ids[j]!;
+    if (id >= DENSE_ID_LIMIT) weights[j] = big!.get(id)!;
+    else {
+      weights[j] = scratch[id]!;
+      scratch[id] = 0;
+    }
+  }
   return { ids, weights };
 }
 

@@ -8,6 +8,7 @@ import { invalid } from '../errors.js';
 import { ANALYZER_VERSION } from '../analyze/index.js';
 import { M3_DISTILLED_WEIGHTS, validateWeights } from '../fusion/index.js';
 import { CHANNEL_KINDS, CHANNEL_NAME, type ChannelSpec } from '../channels/index.js';
+import { BM25_DEFAULTS } from '../sparse/index.js';
 import { checkOptions } from '../options.js';
 import type { HybridConfig } from './config.js';
 import type { ChannelOptions, EncodedLike, HybridEncoder, HybridIndexOptions } from './types.js';
@@ -101,7 +102,7 @@ function mvSpec(name: string, source: 'encoder' | 'vectors', o: { dimensions: nu
 }
 
 function bm25Spec(name: string, o: { analyzer?: 'plain' | 'english' | 'bigram' | 'auto'; k1?: number; b?: number }): ChannelSpec {
-  return { name, kind: 'bm25', analyzer: o.analyzer ?? 'auto', k1: o.k1 ?? 0.9, b: o.b ?? 0.4, analyzerVersion: ANALYZER_VERSION };
+  return { name, kind: 'bm25', analyzer: o.analyzer ?? 'auto', k1: o.k1 ?? BM25_DEFAULTS.k1, b: o.b ?? BM25_DEFAULTS.b, analyzerVersion: ANALYZER_VERSION };
 }
 
 /** One of `opts.channels`, checked. */

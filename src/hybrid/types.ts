@@ -441,15 +441,15 @@ export interface MultiVectorStoreSettings {
  *
  * @example
  * ```ts
- * await HybridIndex.create({ encoder, bm25: { analyzer: 'english', k1: 0.9, b: 0.4 } });
+ * await HybridIndex.create({ encoder, bm25: { analyzer: 'english', k1: 1.2, b: 0.75 } });
  * ```
  */
 export interface Bm25StoreOptions {
   /** Text → terms: 'plain' (`\w+`), 'english' (stop-words, Porter2), 'bigram' (CJK), 'auto' (by script). Default 'auto'. */
   analyzer?: 'plain' | 'english' | 'bigram' | 'auto';
-  /** Term-frequency saturation. Default 0.9. */
+  /** Term-frequency saturation. Default 1.2 (`BM25_DEFAULTS`; indexes made before it: 0.9). */
   k1?: number;
-  /** Length normalisation in [0, 1]. Default 0.4. */
+  /** Length normalisation in [0, 1]. Default 0.75 (`BM25_DEFAULTS`; indexes made before it: 0.4). */
   b?: number;
 }
 

@@ -3,6 +3,7 @@
  * exhaustive oracle. Named exports only.
  */
 export { SparseIndex } from './sparse-index.js';
+export { BM25_DEFAULTS } from './types.js';
 export type { QueryModifier, SparseIndexOptions, SparseSearchOptions, SparseHits, SparseMatch, SparseStats } from './sparse-index.js';
 export { sparseVector, validateSparseVector } from './vector.js';
 export type { SparseVector } from './vector.js';

@@ -21,6 +21,8 @@
 /** Lists at least this long maintain a skyline. */
 export const SKYLINE_MIN = 32;
 const INITIAL_CAPACITY = 2;
+/** Term ids below this are also found through a dense array (4 bytes per id up to the largest seen). */
+const DENSE_TERM_LIMIT = 1 << 22;
 
 /** Internal arena of posting lists; not part of the public API. */
 export class PostingStore {
@@ -39,6 +41,8 @@ export class PostingStore {
   termOfSlot: Uint32Array;
   slots = 0;
   readonly slotOf = new Map<number, number>();
+  /** term id → slot + 1 for term ids below DENSE_TERM_LIMIT (0 = none): the batch path's look-up, kept beside slotOf */
+  #denseSlot = new Int32Array(0);
   readonly skyTf = new Map<number, number[]>();
   readonly skyDl = new Map<number, number[]>();
 
@@ -71,6 +75,7 @@ export class PostingStore {
     for (let t = 0; t < n; t++) {
       const slot = s.slots++;
       s.slotOf.set(termIds[t]!, slot);
+      s.#noteSlot(termIds[t]!, slot);
       s.termOfSlot[slot] = termIds[t]!;
       s.start[slot] = offsets[t]!;
       s.len[slot] = s.cap[slot] = offsets[t + 1]! - offsets[t]!;
@@ -81,8 +86,7 @@ export class PostingStore {
 
   /** Appends (doc, w) to the list of `term`, creating it if needed; `docLen[doc]` must be set (BM25). */
   push(term: number, doc: number, w: number, docLen: Float32Array): void {
-    let slot = this.slotOf.get(term);
-    if (slot === undefined) slot = this.#newSlot(term);
+    const slot = this.#slotFor(term);
     let n = this.len[slot]!;
     if (n === this.cap[slot]!) this.#relocate(slot, n === 0 ? INITIAL_CAPACITY : 2 * n);
     const at = this.start[slot]! + n;
@@ -97,6 +101,74 @@ export class PostingStore {
       if (n === SKYLINE_MIN) this.#buildSkyline(slot, docLen);
       else addSkyline(this.skyTf.get(slot)!, this.skyDl.get(slot)!, wf, docLen[doc]!);
     }
+  }
+
+  /**
+   * Appends the postings of many documents (zero weights skipped), as {@link push} one by one
+   * would, but each list grows at most once per batch (to its exact need or double its length)
+   * and terms are found through a dense array: the bulk-load path. `docLen` must be set for
+   * every document of the batch (BM25).
+   */
+  appendBatch(docIds: ArrayLike<number>, vecs: ReadonlyArray<{ ids: Uint32Array; weights: Float32Array }>, docLen: Float32Array): void {
+    let total = 0;
+    for (let i = 0; i < vecs.length; i++) total += vecs[i]!.ids.length;
+    // pass 1: the slot of every posting (-1: zero weight), new terms get slots
+    const slotOfPosting = new Int32Array(total);
+    let k = 0;
+    for (let i = 0; i < vecs.length; i++) {
+      const { ids, weights } = vecs[i]!;
+      for (let j = 0; j < ids.length; j++, k++) slotOfPosting[k] = weights[j] === 0 ? -1 : this.#slotFor(ids[j]!);
+    }
+    // pass 2: grow each list once
+    const add = new Uint32Array(this.slots);
+    for (let p = 0; p < total; p++) if (slotOfPosting[p]! >= 0) add[slotOfPosting[p]!]!++;
+    for (let slot = 0; slot < this.slots; slot++) {
+      const a = add[slot]!;
+      if (a === 0) continue;
+      const n = this.len[slot]!;
+      if (n + a > this.cap[slot]!) this.#relocate(slot, Math.max(n + a, 2 * n, INITIAL_CAPACITY));
+    }
+    // pass 3: fill, in document order
+    k = 0;
+    for (let i = 0; i < vecs.length; i++) {
+      const doc = docIds[i]!;
+      const { weights } = vecs[i]!;
+      for (let j = 0; j < weights.length; j++, k++) {
+        const slot = slotOfPosting[k]!;
+        if (slot < 0) continue;
+        let n = this.len[slot]!;
+        const at = this.start[slot]! + n;
+        if (n > 0 && doc < this.docs[at - 1]!) this.unsorted[slot] = 1;
+        this.docs[at] = doc;
+        this.weights[at] = weights[j]!;
+        this.len[slot] = ++n;
+        const wf = this.weights[at]!;
+        if (wf > this.maxW[slot]!) this.maxW[slot] = wf;
+        if (this.trackSkyline && n >= SKYLINE_MIN) {
+          if (n === SKYLINE_MIN) this.#buildSkyline(slot, docLen);
+          else addSkyline(this.skyTf.get(slot)!, this.skyDl.get(slot)!, wf, docLen[doc]!);
+        }
+      }
+    }
+    let added = 0;
+    for (let slot = 0; slot < this.slots; slot++) added += add[slot]!;
+    this.postings += added;
+  }
+
+  #slotFor(term: number): number {
+    if (term >= DENSE_TERM_LIMIT) return this.slotOf.get(term) ?? this.#newSlot(term);
+    const s = term < this.#denseSlot.length ? this.#denseSlot[term]! - 1 : -1; // every term below the limit is noted
+    return s >= 0 ? s : this.#newSlot(term);
+  }
+
+  #noteSlot(term: number, slot: number): void {
+    if (term >= DENSE_TERM_LIMIT) return;
+    if (term >= this.#denseSlot.length) {
+      const grown = new Int32Array(Math.min(DENSE_TERM_LIMIT, Math.max(2 * this.#denseSlot.length, term + 1, 1024)));
+      grown.set(this.#denseSlot);
+      this.#denseSlot = grown;
+    }
+    this.#denseSlot[term] = slot + 1;
   }
 
   /** Sorts a list by doc id if an out-of-order append happened. */
@@ -194,10 +266,12 @@ export class PostingStore {
     this.termOfSlot = termOfSlot;
     this.slots = keep.length;
     this.slotOf.clear();
+    this.#denseSlot.fill(0);
     this.skyTf.clear();
     this.skyDl.clear();
     for (let slot = 0; slot < this.slots; slot++) {
       this.slotOf.set(termOfSlot[slot]!, slot);
+      this.#noteSlot(termOfSlot[slot]!, slot);
       this.rebuildBounds(slot, docLen);
     }
     return before - total;
@@ -277,6 +351,7 @@ export class PostingStore {
       this.unsorted = us;
     }
     this.slotOf.set(term, slot);
+    this.#noteSlot(term, slot);
     this.termOfSlot[slot] = term;
     this.start[slot] = this.used;
     this.len[slot] = 0;

@@ -10,7 +10,7 @@ import { searchExhaustive, searchMaxScore } from './maxscore.js';
 import { bm25Idf, contribution, upperBound as upperBoundOf, type PreparedQuery, type ScoreContext } from './scoring.js';
 import { validateSparseVector, type SparseVector } from './vector.js';
 import { readSparseFile, SPARSE_FILE, writeSparseFile } from './format.js';
-import type { QueryModifier, SparseHits, SparseIndexOptions, SparseMatch, SparseSearchOptions, SparseStats } from './types.js';
+import { BM25_DEFAULTS, type QueryModifier, type SparseHits, type SparseIndexOptions, type SparseMatch, type SparseSearchOptions, type SparseStats } from './types.js';
 
 export type { QueryModifier, SparseHits, SparseIndexOptions, SparseMatch, SparseSearchOptions, SparseStats } from './types.js';
 
@@ -57,15 +57,15 @@ export class SparseIndex {
    *
    * @example
    * ```ts
-   * const bm25 = SparseIndex.create({ scorer: 'bm25', k1: 0.9, b: 0.4 });
+   * const bm25 = SparseIndex.create({ scorer: 'bm25' }); // k1 1.2, b 0.75 (BM25_DEFAULTS)
    * ```
    */
   static create(opts: SparseIndexOptions = {}): SparseIndex {
     checkOptions('SparseIndex.create() options', opts, { scorer: true, k1: true, b: true } satisfies OptionKeys<SparseIndexOptions>);
     const scorer = opts.scorer ?? 'dot';
     if (scorer !== 'dot' && scorer !== 'bm25') invalid('INVALID_ARGUMENT', `scorer must be 'dot' or 'bm25', got ${String(scorer)}`);
-    const k1 = opts.k1 ?? 0.9;
-    const b = opts.b ?? 0.4;
+    const k1 = opts.k1 ?? BM25_DEFAULTS.k1;
+    const b = opts.b ?? BM25_DEFAULTS.b;
     if (!Number.isFinite(k1) || k1 < 0) invalid('INVALID_ARGUMENT', `k1 must be a finite number >= 0, got ${k1}`);
     if (!Number.isFinite(b) || b < 0 || b > 1) invalid('INVALID_ARGUMENT', `b must be in [0, 1], got ${b}`);
     return new SparseIndex(scorer, k1, b);
@@ -190,7 +190,7 @@ export class SparseIndex {
     }
     const store = this.#store;
     const before = store.postings;
-    for (let i = 0; i < docIds.length; i++) this.#insert(docIds[i]!, vecs[i]!);
+    this.#insertBatch(docIds, vecs);
     // after a bulk load (a batch of at least a quarter of the postings, so the O(postings) copy
     // stays amortised), give back relocation holes and doubling slack when they exceed the postings
     const added = store.postings - before;
@@ -500,6 +500,35 @@ export class SparseIndex {
       const w = vec.weights[i]!;
       if (w !== 0) store.push(vec.ids[i]!, docId, w, docLen);
     }
+  }
+
+  /** {@link #insert} for many new ids at once: statistics per document, postings through the store's batch path. */
+  #insertBatch(docIds: Uint32Array | number[], vecs: SparseVector[]): void {
+    let maxId = -1;
+    let reused = false;
+    for (let i = 0; i < docIds.length; i++) {
+      const d = docIds[i]!;
+      if (d > maxId) maxId = d;
+      if (d < this.#state.length && this.#state[d] === 2) reused = true;
+    }
+    if (reused) this.compact(); // as #insert does before re-using a deleted id
+    this.#ensureSlots(maxId + 1);
+    const bm25 = this.scorer === 'bm25';
+    for (let i = 0; i < docIds.length; i++) {
+      const docId = docIds[i]!;
+      const w = vecs[i]!.weights;
+      let dl = 0;
+      if (bm25) for (let j = 0; j < w.length; j++) dl += w[j]!;
+      const dlf = Math.fround(dl);
+      this.#docLen[docId] = bm25 ? dlf : 0;
+      this.#state[docId] = 1;
+      this.#live++;
+      this.#docCount++;
+      this.#totalLen += bm25 ? dlf : 0;
+      this.#liveLen += bm25 ? dlf : 0;
+    }
+    this.#liveDf.clear();
+    this.#store.appendBatch(docIds, vecs, this.#docLen);
   }
 
   #ensureSlots(n: number): void {

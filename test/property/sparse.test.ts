@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SparseIndex, type SparseVector } from '../../src/sparse/index.js';
+import { BM25_DEFAULTS, SparseIndex, type SparseVector } from '../../src/sparse/index.js';
 
 interface Doc { id: number; ids: number[]; w: number[] }
 
@@ -60,8 +60,7 @@ function bruteForce(
   k: number,
   filter?: (id: number) => boolean,
 ): { id: number; s: number }[] {
-  const k1 = 0.9;
-  const b = 0.4;
+  const { k1, b } = BM25_DEFAULTS; // the index under test is created with the defaults
   // BM25 statistics over the live documents only (deletes move them at once)
   const liveDocs = all.filter((d) => live.has(d.id));
   const N = liveDocs.length;
@@ -160,7 +159,7 @@ describe('SparseIndex save∘open', () => {
       fc.asyncProperty(scenario('bm25'), fc.constantFrom<'dot' | 'bm25'>('dot', 'bm25'), async (sc, scorer) => {
         const dir = mkdtempSync(join(tmpdir(), 'trident-sparse-prop-'));
         try {
-          const index = SparseIndex.create({ scorer, k1: 1.2, b: 0.75 });
+          const index = SparseIndex.create({ scorer, k1: 1.5, b: 0.6 }); // not the defaults: they must persist
           const ids = assignIds(sc.docs.length, sc.idSeed);
           sc.docs.forEach((d, i) => index.add(ids[i]!, toVec(d)));
           for (const x of sc.deletes) index.delete(ids[x % ids.length]!);
@@ -171,7 +170,7 @@ describe('SparseIndex save∘open', () => {
           expect(got).toEqual(want);
           expect(back.size).toBe(index.size);
           expect(back.scorer).toBe(scorer);
-          expect(back.k1).toBe(1.2);
+          expect([back.k1, back.b]).toEqual([1.5, 0.6]);
           for (const q of sc.queries) {
             const a = index.search(toVec(q), sc.k);
             const b = back.search(toVec(q), sc.k);

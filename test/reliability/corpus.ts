@@ -25,11 +25,15 @@ export function makeDocs(r: () => number, n: number, prefix: string, rev = 0): D
   return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, text: randomText(r), metadata: { rev } }));
 }
 
-/** f32 everywhere (scores exact up to float rounding) and a BM25 store, so every file kind is written. */
+/**
+ * f32 everywhere (scores exact up to float rounding) and a BM25 store, so every file kind is
+ * written. BM25 k1/b are those the committed fixtures were made with (the defaults before
+ * BM25_DEFAULTS), so a reference index built today equals a reopened fixture.
+ */
 export const FULL_CONFIG = {
   dense: { dtype: 'f32' as const },
   multivector: { dtype: 'f32' as const },
-  bm25: { analyzer: 'plain' as const },
+  bm25: { analyzer: 'plain' as const, k1: 0.9, b: 0.4 },
 };
 
 export async function createIndex(path?: string, extra: Partial<HybridIndexOptions> = {}): Promise<HybridIndex> {
