@@ -30,7 +30,7 @@
  * and the section. Checksums are CRC-32 (the zlib polynomial, as everywhere in trident; Node's
  * zlib computes it at several GB/s), not CRC-32C.
  */
-import { StorageError } from '../errors.js';
+import { InvalidArgumentError, StorageError } from '../errors.js';
 import { checkLittleEndian, writeFileAtomic } from '../store/binary-file.js';
 import { crc32, crc32Update } from '../store/checksum.js';
 import { MappedFile, type MapOptions } from '../store/mmap.js';
@@ -74,13 +74,13 @@ const align = (n: number) => Math.ceil(n / SECTION_ALIGN) * SECTION_ALIGN;
  */
 export async function writeSegmentFile(file: string, kind: string, kindVersion: number, sections: readonly SectionInput[]): Promise<number> {
   checkLittleEndian();
-  if (kind.length > 8 || !/^[a-z0-9_]+$/.test(kind)) throw new StorageError('INVALID_ARGUMENT', `segment kind '${kind}' must be 1-8 characters [a-z0-9_]`, { file });
-  if (sections.length > MAX_SECTIONS) throw new StorageError('INVALID_ARGUMENT', `${sections.length} sections; a segment file holds at most ${MAX_SECTIONS}`, { file });
+  if (kind.length > 8 || !/^[a-z0-9_]+$/.test(kind)) throw new InvalidArgumentError('INVALID_ARGUMENT', `segment kind '${kind}' must be 1-8 characters [a-z0-9_]`);
+  if (sections.length > MAX_SECTIONS) throw new InvalidArgumentError('INVALID_ARGUMENT', `${sections.length} sections; a segment file holds at most ${MAX_SECTIONS}`);
   const names = new Set<string>();
   const entries: SectionEntry[] = [];
   let off = align(HEADER + ENTRY * sections.length);
   for (const s of sections) {
-    if (!NAME.test(s.name) || names.has(s.name)) throw new StorageError('INVALID_ARGUMENT', `section name '${s.name}' must be unique, 1-12 characters [a-z0-9_]`, { file });
+    if (!NAME.test(s.name) || names.has(s.name)) throw new InvalidArgumentError('INVALID_ARGUMENT', `section name '${s.name}' must be unique, 1-12 characters [a-z0-9_]`);
     names.add(s.name);
     const parts = s.data instanceof Uint8Array ? [s.data] : s.data;
     let length = 0;
