@@ -21,7 +21,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HybridIndex, evaluate, loadBeir, loadEncoder, type Dataset, type EvalResult, type SearchMode, type SearchOptions } from '../src/index.js';
+import { HybridIndex, evaluate, loadBeir, loadEncoder, type EvalResult, type SearchMode, type SearchOptions } from '../src/index.js';
 import type { EncodedLike, HybridEncoder } from '../src/hybrid/types.js';
 import { availableBytes, dirBytes, rssBytes } from './lib/memory.js';
 import { BENCH_DIR, DATA_DIR, envList, envNumber, runMeta, writeResult } from './lib/results.js';
@@ -44,7 +44,7 @@ function settledRss(): number {
   return rssBytes();
 }
 
-const log = (s: string) => process.stderr.write(s + '\n');
+const log = (s: string) => process.stderr.write(`${s}\n`);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 interface ModeResult {

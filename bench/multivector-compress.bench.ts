@@ -39,7 +39,7 @@ const PARTS = envList('TRIDENT_BENCH_MVC_PARTS', ['rerank', 'synthetic', 'compre
 const CANDIDATES = 200;
 const QTOKENS = 32;
 const TRAIN = 131072;
-const log = (s: string) => process.stderr.write(s + '\n');
+const log = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Kind { name: string; dtype: MvDtype; bits?: 1 | 2 | 4 }
 const KINDS: Kind[] = [
@@ -199,7 +199,7 @@ async function rerankSpeed(dim: number): Promise<object> {
     tasks[k.name] = () => void s.score(queries[qi++ % queries.length]!, ids);
   }
   const lat = await benchLatency(tasks, { time: TIME, iterations: 10, warmupIterations: 2, clock: 'cpu' });
-  const base = lat['i8']!.p50;
+  const base = lat.i8!.p50;
   const rows = Object.fromEntries(Object.entries(lat).map(([n, l]) => [n, { p50Ms: l.p50, ratioVsI8: l.p50 / base }]));
   for (const [n, v] of Object.entries(rows)) log(`mvc: re-rank ${CANDIDATES}×~200 tokens ${dim}-d, ${QTOKENS} query: ${n.padEnd(10)} p50 ${v.p50Ms.toFixed(2)} ms  (× i8 ${v.ratioVsI8.toFixed(2)})`);
   return { dim, candidates: CANDIDATES, docTokens: 200, queryTokens: QTOKENS, results: rows };

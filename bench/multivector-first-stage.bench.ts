@@ -23,7 +23,7 @@ const QUERIES = envNumber('TRIDENT_BENCH_FS_QUERIES', 30);
 const BITS = envNumber('TRIDENT_BENCH_FS_BITS', 2) as 1 | 2 | 4;
 const QTOKENS = 32;
 const VOCAB = 20000;
-const log = (s: string) => process.stderr.write(s + '\n');
+const log = (s: string) => process.stderr.write(`${s}\n`);
 const r = rng(77);
 const gauss = (): number => {
   const u = r() || 1e-12;

@@ -52,7 +52,7 @@ const TIME_MS = envNumber('TRIDENT_BENCH_PEERS_TIME_MS', 1000);
 const K = 10;
 const PEERS = ['@lancedb/lancedb', 'apache-arrow', 'better-sqlite3', 'sqlite-vec', '@orama/orama', 'hnswlib-node', 'usearch', 'wink-bm25-text-search', 'minisearch', 'faiss-node'];
 
-const log = (s: string) => process.stderr.write(s + '\n');
+const log = (s: string) => process.stderr.write(`${s}\n`);
 
 function cpuModel(): string {
   try {
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
         ['Orama', oramaText],
       ];
       const rows = await runAll('bm25', engines, enc.docs, work, { ...timing, queries: enc.queryTexts, minIterations: 20, quality: ndcg });
-      tasks['bm25'] = { title: `BM25 on ${DATASET} (${enc.docs.length} docs, ${enc.queryIds.length} queries)`, reference: 'trident', rows, notes: ['each engine tokenises and scores with its own analyser (see notes in peers.json); build = index from raw text'] };
+      tasks.bm25 = { title: `BM25 on ${DATASET} (${enc.docs.length} docs, ${enc.queryIds.length} queries)`, reference: 'trident', rows, notes: ['each engine tokenises and scores with its own analyser (see notes in peers.json); build = index from raw text'] };
     }
 
     if (TASKS.includes('dense')) {
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
         ['faiss-node', faissFlat],
       ];
       const rows = await runAll('dense', engines, vs, work, { ...timing, queries: qvec, minIterations: 20, quality: recallOf(exact) });
-      tasks['dense'] = { title: `dense kNN on ${DATASET} vectors (${vs.n} × ${vs.dim}, cosine)`, reference: 'trident DenseIndex', rows, notes: ['recall@10 against an exact brute-force scan (bench/peers/data.ts exactKnn)'] };
+      tasks.dense = { title: `dense kNN on ${DATASET} vectors (${vs.n} × ${vs.dim}, cosine)`, reference: 'trident DenseIndex', rows, notes: ['recall@10 against an exact brute-force scan (bench/peers/data.ts exactKnn)'] };
     }
 
     if (TASKS.includes('synthetic')) {
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
         ['faiss-node', faissFlat],
       ];
       const rows = await runAll('synthetic', engines, sv, work, { ...timing, queries: q, minIterations: 10, quality: recallOf(exact) });
-      tasks['synthetic'] = {
+      tasks.synthetic = {
         title: `dense kNN on synthetic ${SYNTH_N} × ${SYNTH_DIM} (clustered, cosine)`,
         reference: 'trident DenseIndex',
         rows,
@@ -240,7 +240,7 @@ async function main(): Promise<void> {
           ['Orama hybrid', oramaHybrid],
         ], corpus, work, { ...timing, queries: hq, minIterations: 20, quality: ndcg });
         rows.push(...peersRows);
-        tasks['hybrid'] = {
+        tasks.hybrid = {
           title: `hybrid on ${DATASET} (each engine's own fusion)`,
           reference: 'trident dense+sparse',
           rows,
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
         ['trident MultiVectorStore', tridentRerank],
         ['LanceDB multivector', lanceRerank],
       ], mvCorpus, work, { ...timing, queries: rq, minIterations: 5, quality: ndcgOf(enc, enc.queryIds.slice(0, nq)) });
-      tasks['multivector'] = {
+      tasks.multivector = {
         title: `multi-vector (ColBERT MaxSim) re-rank of ${FUSION_CANDIDATES} candidates on ${DATASET} (${nq} queries)`,
         reference: 'trident MultiVectorStore',
         rows,
@@ -273,7 +273,7 @@ async function main(): Promise<void> {
     if (TASKS.includes('open') && hybridDir) {
       log('save, open, first query');
       const rows = await reopeners({ work, hybridDir, encoder: enc.encoder, query: hq[0]!, dim: enc.dim, log, saveMs: savedMs });
-      tasks['open'] = {
+      tasks.open = {
         title: 'open a saved index and answer a first query',
         reference: 'trident HybridIndex (all stores)',
         rows,
@@ -290,13 +290,13 @@ async function main(): Promise<void> {
     config: { tasks: TASKS, k: K, timeMs: TIME_MS, synthetic: { n: SYNTH_N, dim: SYNTH_DIM, queries: SYNTH_QUERIES }, oramaMaxN: ORAMA_MAX_N, mvQueries: MV_QUERIES, fusionCandidates: FUSION_CANDIDATES, clock: 'process CPU (tinybench), plus wall clock of one pass' },
     tasks,
   };
-  json['summary'] = peersSummary(json);
+  json.summary = peersSummary(json);
   const file = writeResult('peers', json);
   const md = peersMarkdown(json);
   writeFileSync(join(RESULTS_DIR, 'peers.md'), md);
   const svg = await peersChart(json);
   if (svg) writeFileSync(join(RESULTS_DIR, 'peers-latency-quality.svg'), svg);
-  process.stdout.write(md + '\n');
+  process.stdout.write(`${md}\n`);
   log(`peers: wrote ${file}, ${join(RESULTS_DIR, 'peers.md')}`);
 }
 

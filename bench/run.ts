@@ -130,7 +130,7 @@ async function main(): Promise<number> {
   }
   const md = summaryMarkdown(outcomes, opts.profile);
   writeFileSync(join(RESULTS_DIR, 'summary.md'), md);
-  process.stdout.write(md + '\n');
+  process.stdout.write(`${md}\n`);
   process.stderr.write(`bench: wrote ${join(RESULTS_DIR, 'summary.md')}\n`);
   if (opts.plot) {
     const load = (f: string) => (existsSync(join(RESULTS_DIR, f)) ? readJson(f) : undefined);

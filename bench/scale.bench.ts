@@ -48,7 +48,7 @@ const MV_CANDIDATES = 200;
 const EXH_MAX_MS = 5000;
 const now = CLOCK === 'cpu' ? cpuNowMs : () => performance.now();
 const gc = (globalThis as { gc?: () => void }).gc;
-const log = (s: string) => process.stderr.write(s + '\n');
+const log = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Point {
   store: string;

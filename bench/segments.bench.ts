@@ -38,7 +38,7 @@ function doc(i: number): { sparse: { ids: Uint32Array; weights: Float32Array }; 
     return s / 4294967296;
   };
   const set = new Map<number, number>();
-  while (set.size < TERMS) set.set(Math.floor(Math.pow(r(), 3) * VOCAB), 1 + Math.floor(r() * 3));
+  while (set.size < TERMS) set.set(Math.floor(r() ** 3 * VOCAB), 1 + Math.floor(r() * 3));
   const ids = Uint32Array.from([...set.keys()].sort((a, b) => a - b));
   const data = new Float32Array(TOKENS * DIM);
   for (let k = 0; k < data.length; k++) data[k] = r() * 2 - 1;
@@ -104,7 +104,7 @@ async function child(mode: string, dir: string, docs: number): Promise<void> {
     search(q);
     warm.push(performance.now() - t);
   }
-  process.stdout.write(JSON.stringify({ openMs, rssGrowthOpen: diff(rss0, rssOpen), rssGrowthQueries: diff(rss0, rssSplit()), firstPassP50Ms: median(times), warmP50Ms: median(warm), answers: JSON.stringify(answers) }) + '\n');
+  process.stdout.write(`${JSON.stringify({ openMs, rssGrowthOpen: diff(rss0, rssOpen), rssGrowthQueries: diff(rss0, rssSplit()), firstPassP50Ms: median(times), warmP50Ms: median(warm), answers: JSON.stringify(answers) })}\n`);
 }
 
 async function main(): Promise<void> {

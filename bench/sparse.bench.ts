@@ -150,7 +150,7 @@ async function zipf(scorer: 'bm25' | 'dot') {
   const rnd = mulberry32(scorer === 'bm25' ? 42 : 7);
   const cdf = new Float64Array(V);
   let acc = 0;
-  for (let r = 0; r < V; r++) cdf[r] = acc += 1 / Math.pow(r + 1, S);
+  for (let r = 0; r < V; r++) cdf[r] = acc += 1 / (r + 1) ** S;
   for (let r = 0; r < V; r++) cdf[r]! /= acc;
   const draw = () => {
     const u = rnd();

@@ -18,7 +18,7 @@ import { HybridIndex, loadEncoder, loadBeir, runConfigurations, formatTable, com
 import { alignmentsLine, comparisonLine, progress, rrfNote } from './demo-format.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const candidates = [process.env['TRIDENT_DEMO_CORPUS'], path.resolve(here, '../../shared/data/dev/scifact'), path.join(here, 'data/scifact-500')];
+const candidates = [process.env.TRIDENT_DEMO_CORPUS, path.resolve(here, '../../shared/data/dev/scifact'), path.join(here, 'data/scifact-500')];
 const corpusDir = candidates.find((c): c is string => !!c && fs.existsSync(path.join(c, 'corpus.jsonl')))!;
 
 // The temporary index: removed on every way out.
@@ -62,7 +62,7 @@ const MODES: Array<[string, SearchOptions]> = [
 ];
 console.log(`evaluating ${MODES.length} modes on ${dataset.qrels.size} judged queries (progress on stderr)`);
 const table = await runConfigurations(MODES.map(([name, opts]) => ({ name, retriever: retriever(name, opts) })), dataset, { k: [10, 100] });
-console.log('\n' + formatTable(table, { style: 'markdown', metrics: ['ndcg@10', 'recall@100', 'mrr@10'] }));
+console.log(`\n${formatTable(table, { style: 'markdown', metrics: ['ndcg@10', 'recall@100', 'mrr@10'] })}`);
 const row = (name: string) => table.rows.find((r) => r.name === name)!.result;
 console.log(rrfNote(row('all (RRF)').metrics['ndcg@10']!, row('all (M3 weighted)').metrics['ndcg@10']!, encoder.info.fusionWeights));
 
@@ -71,8 +71,8 @@ for (const q of [...dataset.queries.values()].slice(0, 3)) {
   const hits = await index.search(q, { k: 3, explain: true });
   for (const h of hits) {
     const ex = h.explanation!;
-    console.log(`  ${String(h.id).padEnd(10)} ${h.score.toFixed(4)}  dense ${h.scores.dense?.toFixed(3)} sparse ${h.scores.sparse?.toFixed(3)} maxsim ${h.scores.multivector?.toFixed(3)} bm25 ${h.scores.bm25?.toFixed(2)}  ${String(h.metadata?.['title'] ?? '').slice(0, 70)}`);
-    const terms = ex.channels['bm25']?.matches ?? [];
+    console.log(`  ${String(h.id).padEnd(10)} ${h.score.toFixed(4)}  dense ${h.scores.dense?.toFixed(3)} sparse ${h.scores.sparse?.toFixed(3)} maxsim ${h.scores.multivector?.toFixed(3)} bm25 ${h.scores.bm25?.toFixed(2)}  ${String(h.metadata?.title ?? '').slice(0, 70)}`);
+    const terms = ex.channels.bm25?.matches ?? [];
     if (terms.length) console.log(`    bm25:    ${terms.slice(0, 6).map((m) => `${m.token}(${m.contribution.toFixed(2)})`).join(' ')}`);
     console.log(`    lexical: ${ex.sparseMatches.slice(0, 6).map((m) => `${m.token}(${m.queryWeight.toFixed(2)}×${m.docWeight.toFixed(2)})`).join(' ')}`);
     console.log(`    maxsim:  ${alignmentsLine(ex.alignments, 4)}`);

@@ -99,7 +99,7 @@ export function checkOptions(where: string, opts: unknown, keys: Readonly<Record
   }
   const valid = Object.keys(keys);
   for (const key of Object.keys(opts)) {
-    if (Object.prototype.hasOwnProperty.call(keys, key)) continue;
+    if (Object.hasOwn(keys, key)) continue;
     const near = closestKey(key, valid);
     throw new InvalidArgumentError(
       'INVALID_ARGUMENT',

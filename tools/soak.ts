@@ -32,8 +32,8 @@ const out = arg('out', '');
 function readJsonl(p: string): Array<Record<string, string>> {
   return fs.readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>);
 }
-const corpus = readJsonl(path.join(corpusDir, 'corpus.jsonl')).map((d) => `${d['title'] ?? ''} ${d['text'] ?? ''}`.trim());
-const queries = readJsonl(path.join(corpusDir, 'queries.jsonl')).map((q) => q['text']!);
+const corpus = readJsonl(path.join(corpusDir, 'corpus.jsonl')).map((d) => `${d.title ?? ''} ${d.text ?? ''}`.trim());
+const queries = readJsonl(path.join(corpusDir, 'queries.jsonl')).map((q) => q.text!);
 
 let seed = 12345;
 const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
@@ -156,7 +156,7 @@ await verify('final reopen');
 await index.close();
 await encoder.close?.();
 await fsp.rm(dir, { recursive: true, force: true });
-const rss = minuteStats.map((r) => r['rssMB'] as number);
+const rss = minuteStats.map((r) => r.rssMB as number);
 const summary = {
   seconds: Math.round((performance.now() - t0) / 1000),
   ops,

@@ -31,7 +31,7 @@ export function kernelRows(json: unknown): SummaryRow[] | undefined {
     const g = json[key];
     if (!isObj(g) || !isObj(g[field])) continue;
     const per = g[field] as Record<string, number>;
-    const lat = (isObj(g['latencyMs']) ? g['latencyMs'] : {}) as Record<string, Lat>;
+    const lat = (isObj(g.latencyMs) ? g.latencyMs : {}) as Record<string, Lat>;
     const base = Object.keys(per).find((k) => /naive/i.test(k));
     for (const [impl, v] of Object.entries(per)) {
       const p50 = v * toMs;
@@ -61,27 +61,27 @@ export function kernelRows(json: unknown): SummaryRow[] | undefined {
  * ```
  */
 export function multivectorRows(json: unknown): SummaryRow[] | undefined {
-  if (!isObj(json) || !isObj(json['rerank'])) return undefined;
-  const cfg = isObj(json['config']) ? json['config'] : {};
-  const cands = typeof cfg['CANDIDATES'] === 'number' ? cfg['CANDIDATES'] : undefined;
+  if (!isObj(json) || !isObj(json.rerank)) return undefined;
+  const cfg = isObj(json.config) ? json.config : {};
+  const cands = typeof cfg.CANDIDATES === 'number' ? cfg.CANDIDATES : undefined;
   const rows: SummaryRow[] = [];
-  for (const [dtype, r] of Object.entries(json['rerank'] as Obj)) {
-    if (!isObj(r) || !isObj(r['msPerQuery'])) continue;
-    const lat = r['msPerQuery'] as Lat;
-    const scaled = isObj(r['baselineMsScaledToCandidates']) ? (r['baselineMsScaledToCandidates'] as Record<string, number>) : {};
-    const agr = isObj(r['agreement']) ? (r['agreement'] as Record<string, number>) : {};
+  for (const [dtype, r] of Object.entries(json.rerank as Obj)) {
+    if (!isObj(r) || !isObj(r.msPerQuery)) continue;
+    const lat = r.msPerQuery as Lat;
+    const scaled = isObj(r.baselineMsScaledToCandidates) ? (r.baselineMsScaledToCandidates as Record<string, number>) : {};
+    const agr = isObj(r.agreement) ? (r.agreement as Record<string, number>) : {};
     const quality =
-      typeof agr['spearmanVsF32'] === 'number' ? `vs f32: ρ ${agr['spearmanVsF32'].toFixed(5)}, top-10 overlap ${(agr['top10OverlapVsF32'] ?? Number.NaN).toFixed(3)}` : undefined;
+      typeof agr.spearmanVsF32 === 'number' ? `vs f32: ρ ${agr.spearmanVsF32.toFixed(5)}, top-10 overlap ${(agr.top10OverlapVsF32 ?? Number.NaN).toFixed(3)}` : undefined;
     rows.push({
       task: `re-rank ${cands ?? ''} candidates, ${dtype}`.replace('  ', ' '),
       p50Ms: lat.p50,
       p99Ms: lat.p99,
-      ...(typeof scaled['serial'] === 'number' ? { baseline: `serial kernels (${scaled['serial'].toFixed(0)} ms, scaled)`, speedup: scaled['serial'] / lat.p50 } : {}),
+      ...(typeof scaled.serial === 'number' ? { baseline: `serial kernels (${scaled.serial.toFixed(0)} ms, scaled)`, speedup: scaled.serial / lat.p50 } : {}),
       ...(quality ? { quality } : {}),
     });
-    if (typeof scaled['js'] === 'number') rows.push({ task: `re-rank, ${dtype}, vs TS kernels`, baseline: `js kernels (${scaled['js'].toFixed(0)} ms, scaled)`, speedup: scaled['js'] / lat.p50 });
-    if (isObj(r['exhaustiveMsPerQuery'])) {
-      const ex = r['exhaustiveMsPerQuery'] as Lat;
+    if (typeof scaled.js === 'number') rows.push({ task: `re-rank, ${dtype}, vs TS kernels`, baseline: `js kernels (${scaled.js.toFixed(0)} ms, scaled)`, speedup: scaled.js / lat.p50 });
+    if (isObj(r.exhaustiveMsPerQuery)) {
+      const ex = r.exhaustiveMsPerQuery as Lat;
       rows.push({ task: `exhaustive scan of the store, ${dtype}`, p50Ms: ex.p50, p99Ms: ex.p99 });
     }
   }

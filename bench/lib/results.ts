@@ -46,7 +46,7 @@ export function runMeta(bench: string): RunMeta {
 export function writeResult(name: string, payload: object): string {
   const file = join(RESULTS_DIR, `${name}.json`);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(payload, null, 2) + '\n');
+  writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
   return file;
 }
 

@@ -141,7 +141,7 @@ export interface RunOptions {
  * ```
  */
 export function parseRunArgs(argv: string[], env: Record<string, string | undefined>): RunOptions {
-  const opts: RunOptions = { suites: [], profile: env['TRIDENT_BENCH_PROFILE'] === 'full' ? 'full' : 'quick', plot: false, updateCharts: false, summaryOnly: false, list: false, help: false };
+  const opts: RunOptions = { suites: [], profile: env.TRIDENT_BENCH_PROFILE === 'full' ? 'full' : 'quick', plot: false, updateCharts: false, summaryOnly: false, list: false, help: false };
   const named: string[] = [];
   for (const a of argv) {
     if (a === '--plot') opts.plot = true;
@@ -154,7 +154,7 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
     else if (a.startsWith('-')) throw new Error(`unknown option '${a}': use --plot, --update-charts, --summary-only, --full, --quick, --list`);
     else named.push(...a.split(','));
   }
-  if (named.length === 0 && env['TRIDENT_BENCH_SUITES']) named.push(...env['TRIDENT_BENCH_SUITES'].split(','));
+  if (named.length === 0 && env.TRIDENT_BENCH_SUITES) named.push(...env.TRIDENT_BENCH_SUITES.split(','));
   const wanted = named.map((s) => s.trim()).filter(Boolean);
   const known = SUITES.map((s) => s.name);
   for (const w of wanted) if (w !== 'all' && !known.includes(w)) throw new Error(`unknown suite '${w}': use ${known.join(', ')} or all`);

@@ -63,9 +63,9 @@ export function extractRows(json: unknown): SummaryRow[] {
       });
       return;
     }
-    const p50 = typeof node['p50'] === 'number' ? node['p50'] : typeof node['medianMs'] === 'number' ? node['medianMs'] : undefined;
+    const p50 = typeof node.p50 === 'number' ? node.p50 : typeof node.medianMs === 'number' ? node.medianMs : undefined;
     if (p50 !== undefined) {
-      const p99 = typeof node['p99'] === 'number' ? node['p99'] : undefined;
+      const p99 = typeof node.p99 === 'number' ? node.p99 : undefined;
       const quality = qualities.findLast((q) => q !== undefined);
       found.push({ group: path.slice(0, -1).join(' / '), name: path[path.length - 1] ?? '', p50, p99, quality });
       return;
@@ -210,20 +210,20 @@ export function rowsTable(rows: SummaryRow[]): string {
 export function suiteSection(name: string, json: unknown): string {
   const j = (json ?? {}) as Record<string, unknown>;
   const out: string[] = [`## ${name}`, ''];
-  const backend = j['backend'] as { kind?: string; isa?: string } | undefined;
-  const load = (j['loadavg'] ?? j['loadAverage']) as number[] | undefined;
+  const backend = j.backend as { kind?: string; isa?: string } | undefined;
+  const load = (j.loadavg ?? j.loadAverage) as number[] | undefined;
   const info = [
     backend ? `backend ${backend.kind ?? '?'}/${backend.isa ?? '?'}` : undefined,
-    typeof j['date'] === 'string' ? `run ${j['date']}` : undefined,
+    typeof j.date === 'string' ? `run ${j.date}` : undefined,
     Array.isArray(load) ? `load average ${load.map((x) => Number(x).toFixed(2)).join(' ')}` : undefined,
-    typeof j['clock'] === 'string' ? `clock ${j['clock']}` : undefined,
+    typeof j.clock === 'string' ? `clock ${j.clock}` : undefined,
   ].filter(Boolean);
   if (info.length) out.push(info.join(' · '), '');
-  if (typeof j['skipped'] === 'string') {
-    out.push(`Skipped: ${j['skipped']}`, '');
+  if (typeof j.skipped === 'string') {
+    out.push(`Skipped: ${j.skipped}`, '');
     return out.join('\n');
   }
-  const block = j['summary'] as SummaryBlock | undefined;
+  const block = j.summary as SummaryBlock | undefined;
   if (block && Array.isArray(block.rows)) {
     for (const n of block.notes ?? []) out.push(`${n}`, '');
     if (block.rows.length) out.push(rowsTable(block.rows), '');

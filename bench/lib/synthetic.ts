@@ -68,7 +68,7 @@ export class Zipf {
     this.s = s;
     this.#cdf = new Float64Array(n);
     let acc = 0;
-    for (let r = 0; r < n; r++) this.#cdf[r] = acc += 1 / Math.pow(r + 1, s);
+    for (let r = 0; r < n; r++) this.#cdf[r] = acc += 1 / (r + 1) ** s;
     for (let r = 0; r < n; r++) this.#cdf[r]! /= acc;
   }
 

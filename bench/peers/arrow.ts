@@ -35,12 +35,12 @@ export async function arrowTable(c: Columns): Promise<{ table: unknown } | { ski
   if (c.multivector) fields.push(new a.Field('mv', new a.List(new a.Field('item', new a.FixedSizeList(c.multivector.dim, item()), true)), true));
   const rows = Array.from({ length: c.n }, (_, i) => {
     const r: Record<string, unknown> = { id: i };
-    if (c.text) r['text'] = c.text[i];
-    if (c.vector) r['vector'] = c.vector.data.subarray(i * c.vector.dim, (i + 1) * c.vector.dim);
+    if (c.text) r.text = c.text[i];
+    if (c.vector) r.vector = c.vector.data.subarray(i * c.vector.dim, (i + 1) * c.vector.dim);
     if (c.multivector) {
       const { dim } = c.multivector;
       const m = c.multivector.rows[i]!;
-      r['mv'] = Array.from({ length: m.count }, (_, t) => m.data.subarray(t * dim, (t + 1) * dim));
+      r.mv = Array.from({ length: m.count }, (_, t) => m.data.subarray(t * dim, (t + 1) * dim));
     }
     return r;
   });

@@ -57,7 +57,7 @@ export function packageVersion(pkg: string): string {
 export async function loadPeer<T>(pkg: string): Promise<Loaded<T>> {
   // LanceDB logs a deprecation warning on stderr for every query that selects columns: a
   // synchronous write that would be timed with each query. Errors only (LANCEDB_LOG wins if set).
-  if (pkg === '@lancedb/lancedb') process.env['LANCEDB_LOG'] ??= 'error';
+  if (pkg === '@lancedb/lancedb') process.env.LANCEDB_LOG ??= 'error';
   try {
     const mod = (await import(pkg)) as T;
     return { ok: true, mod, version: packageVersion(pkg) };

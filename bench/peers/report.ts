@@ -62,7 +62,7 @@ function quality(r: EngineRow): string {
  */
 export function taskTable(t: TaskResult): string {
   const ref = t.rows.find((r) => r.engine === t.reference && !r.skipped);
-  const open = t.rows.some((r) => r.extra?.['firstQueryMs'] !== undefined);
+  const open = t.rows.some((r) => r.extra?.firstQueryMs !== undefined);
   const head = open
     ? ['engine', 'open + first query (ms)', 'trident ÷ peer', 'RSS growth (MiB)', 'on disk (MiB)', 'save (ms)']
     : ['engine', 'p50 ms', 'p99 ms', 'wall p50 ms', 'trident ÷ peer (p50)', 'quality', 'build s', 'trident ÷ peer (build)', 'RSS growth MiB', 'disk MiB'];
@@ -77,8 +77,8 @@ export function taskTable(t: TaskResult): string {
     // ratios compare a peer with the task's trident row; other trident rows show none
     const own = !isRef && r.engine.startsWith('trident');
     if (open) {
-      const f = r.extra?.['firstQueryMs'] as number | undefined;
-      const rf = ref?.extra?.['firstQueryMs'] as number | undefined;
+      const f = r.extra?.firstQueryMs as number | undefined;
+      const rf = ref?.extra?.firstQueryMs as number | undefined;
       lines.push(`| ${r.engine} | ${ms(f)} | ${isRef ? '(reference)' : own ? '–' : ratio(rf, f)} | ${mb(r.rssDeltaBytes)} | ${mb(r.diskBytes)} | ${ms(r.saveMs)} |`);
     } else {
       lines.push(
@@ -134,8 +134,8 @@ export function overviewTable(j: PeersJson): string {
       const isRef = r === ref;
       const own = !isRef && r.engine.startsWith('trident');
       if (key === 'open') {
-        const f = r.extra?.['firstQueryMs'] as number | undefined;
-        lines.push(`| ${short[key] ?? key} | ${r.engine} | ${ms(f)} | – | – | ${isRef ? 'ref.' : own ? '–' : ratio(ref?.extra?.['firstQueryMs'] as number | undefined, f)} | – |`);
+        const f = r.extra?.firstQueryMs as number | undefined;
+        lines.push(`| ${short[key] ?? key} | ${r.engine} | ${ms(f)} | – | – | ${isRef ? 'ref.' : own ? '–' : ratio(ref?.extra?.firstQueryMs as number | undefined, f)} | – |`);
         continue;
       }
       lines.push(
@@ -143,7 +143,7 @@ export function overviewTable(j: PeersJson): string {
       );
     }
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Chart points: p50 latency vs nDCG@10 of every engine in the BM25 and hybrid tasks. */

@@ -34,7 +34,7 @@ const DTYPES = ['f32', 'f16', 'i8'];
 const ANALYZERS = ['plain', 'english', 'bigram', 'auto'];
 const int = (v: unknown, lo: number, hi: number) => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
 const optInt = (o: Record<string, unknown>, k: string, lo: number, hi: number) => (o[k] !== undefined && !int(o[k], lo, hi) ? `${k} is ${JSON.stringify(o[k])}, not an integer in ${lo}..${hi}` : null);
-const source = (o: Record<string, unknown>) => (o['source'] !== 'encoder' && o['source'] !== 'vectors' ? `source is ${JSON.stringify(o['source'])}` : null);
+const source = (o: Record<string, unknown>) => (o.source !== 'encoder' && o.source !== 'vectors' ? `source is ${JSON.stringify(o.source)}` : null);
 
 const KINDS: Record<ChannelKind, KindEntry> = {
   dense: {
@@ -43,8 +43,8 @@ const KINDS: Record<ChannelKind, KindEntry> = {
     files: (s) => [`${s.name}/dense.rows`, `${s.name}/dense.usearch`],
     invalid: (o) =>
       source(o) ??
-      (!DTYPES.includes(o['dtype'] as string) ? `dtype is ${JSON.stringify(o['dtype'])}` : null) ??
-      (!int(o['dimensions'], 1, 1 << 16) ? `dimensions is ${JSON.stringify(o['dimensions'])}` : null) ??
+      (!DTYPES.includes(o.dtype as string) ? `dtype is ${JSON.stringify(o.dtype)}` : null) ??
+      (!int(o.dimensions, 1, 1 << 16) ? `dimensions is ${JSON.stringify(o.dimensions)}` : null) ??
       optInt(o, 'connectivity', 2, 1024) ??
       optInt(o, 'expansionAdd', 1, 1 << 20) ??
       optInt(o, 'expansionSearch', 1, 1 << 20),
@@ -53,7 +53,7 @@ const KINDS: Record<ChannelKind, KindEntry> = {
     create: (s) => new SparseChannel(s as Extract<ChannelSpec, { kind: 'sparse' }>),
     open: (s, ctx) => ctx.load(`${s.name}/sparse.bin`, () => SparseChannel.open(s as Extract<ChannelSpec, { kind: 'sparse' }>, path.join(ctx.dataDir, s.name))),
     files: (s) => [`${s.name}/sparse.bin`],
-    invalid: (o) => source(o) ?? (o['modifier'] !== undefined && o['modifier'] !== 'none' && o['modifier'] !== 'idf' ? `modifier is ${JSON.stringify(o['modifier'])}` : null),
+    invalid: (o) => source(o) ?? (o.modifier !== undefined && o.modifier !== 'none' && o.modifier !== 'idf' ? `modifier is ${JSON.stringify(o.modifier)}` : null),
   },
   multivector: {
     create: (s) => new MultiVectorChannel(s as Extract<ChannelSpec, { kind: 'multivector' }>),
@@ -61,12 +61,12 @@ const KINDS: Record<ChannelKind, KindEntry> = {
     files: (s) => [`${s.name}/multivector.bin`],
     invalid: (o) =>
       source(o) ??
-      (![...DTYPES, 'binary', 'residual'].includes(o['dtype'] as string) ? `dtype is ${JSON.stringify(o['dtype'])}` : null) ??
-      (o['bits'] !== undefined && ![1, 2, 4].includes(o['bits'] as number) ? `bits is ${JSON.stringify(o['bits'])}` : null) ??
+      (![...DTYPES, 'binary', 'residual'].includes(o.dtype as string) ? `dtype is ${JSON.stringify(o.dtype)}` : null) ??
+      (o.bits !== undefined && ![1, 2, 4].includes(o.bits as number) ? `bits is ${JSON.stringify(o.bits)}` : null) ??
       optInt(o, 'centroids', 1, 65536) ??
-      (![1, 2, 3].includes(o['poolFactor'] as number) ? `poolFactor is ${JSON.stringify(o['poolFactor'])}` : null) ??
-      (!int(o['dimensions'], 1, 1 << 16) ? `dimensions is ${JSON.stringify(o['dimensions'])}` : null) ??
-      (o['screening'] !== undefined && o['screening'] !== 'int8' && o['screening'] !== 'none' ? `screening is ${JSON.stringify(o['screening'])}` : null),
+      (![1, 2, 3].includes(o.poolFactor as number) ? `poolFactor is ${JSON.stringify(o.poolFactor)}` : null) ??
+      (!int(o.dimensions, 1, 1 << 16) ? `dimensions is ${JSON.stringify(o.dimensions)}` : null) ??
+      (o.screening !== undefined && o.screening !== 'int8' && o.screening !== 'none' ? `screening is ${JSON.stringify(o.screening)}` : null),
   },
   bm25: {
     create: (s) => new Bm25Channel(s as Extract<ChannelSpec, { kind: 'bm25' }>),
@@ -77,9 +77,9 @@ const KINDS: Record<ChannelKind, KindEntry> = {
     },
     files: (s) => [`${s.name}/sparse.bin`, vocabFile(s.name)],
     invalid: (o) =>
-      (!ANALYZERS.includes(o['analyzer'] as string) ? `analyzer is ${JSON.stringify(o['analyzer'])}` : null) ??
-      (typeof o['k1'] !== 'number' || !Number.isFinite(o['k1']) || o['k1'] < 0 ? `k1 is ${JSON.stringify(o['k1'])}` : null) ??
-      (typeof o['b'] !== 'number' || !(o['b'] >= 0 && o['b'] <= 1) ? `b is ${JSON.stringify(o['b'])}` : null) ??
+      (!ANALYZERS.includes(o.analyzer as string) ? `analyzer is ${JSON.stringify(o.analyzer)}` : null) ??
+      (typeof o.k1 !== 'number' || !Number.isFinite(o.k1) || o.k1 < 0 ? `k1 is ${JSON.stringify(o.k1)}` : null) ??
+      (typeof o.b !== 'number' || !(o.b >= 0 && o.b <= 1) ? `b is ${JSON.stringify(o.b)}` : null) ??
       optInt(o, 'analyzerVersion', 1, ANALYZER_VERSION),
   },
 };
@@ -109,7 +109,7 @@ export function channelFiles(spec: ChannelSpec): string[] {
 export function invalidChannelSpec(raw: unknown): string | null {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'is not an object';
   const o = raw as Record<string, unknown>;
-  if (typeof o['name'] !== 'string' || !CHANNEL_NAME.test(o['name'])) return `name is ${JSON.stringify(o['name'])}`;
-  if (!CHANNEL_KINDS.includes(o['kind'] as ChannelKind)) return `kind is ${JSON.stringify(o['kind'])}`;
-  return KINDS[o['kind'] as ChannelKind].invalid(o);
+  if (typeof o.name !== 'string' || !CHANNEL_NAME.test(o.name)) return `name is ${JSON.stringify(o.name)}`;
+  if (!CHANNEL_KINDS.includes(o.kind as ChannelKind)) return `kind is ${JSON.stringify(o.kind)}`;
+  return KINDS[o.kind as ChannelKind].invalid(o);
 }

@@ -46,12 +46,12 @@ export async function runSearchCommand(o: { dir: string; query: string; model: s
   try {
     const index = await HybridIndex.open(o.dir, { encoder, readOnly: true });
     const t2 = performance.now();
-    if (o.verbose) io.err(`index ${o.dir} (${String(index.stats()['documents'])} documents) opened in ${((t2 - t1) / 1000).toFixed(2)} s, rss ${mb(process.memoryUsage().rss)}\n`);
+    if (o.verbose) io.err(`index ${o.dir} (${String(index.stats().documents)} documents) opened in ${((t2 - t1) / 1000).toFixed(2)} s, rss ${mb(process.memoryUsage().rss)}\n`);
     try {
       const hits = await index.search(o.query, { k: o.k, ...(o.mode ? { mode: o.mode } : {}), ...(o.channels ? { channels: o.channels } : {}), explain: o.explain });
       if (o.verbose) io.err(`searched (${o.mode ?? o.channels?.join('+') ?? 'default'}) in ${(performance.now() - t2).toFixed(1)} ms\n`);
-      if (o.json) io.out(JSON.stringify(hits, null, 2) + '\n');
-      else io.out(formatHits(hits) + '\n');
+      if (o.json) io.out(`${JSON.stringify(hits, null, 2)}\n`);
+      else io.out(`${formatHits(hits)}\n`);
     } finally {
       await index.close();
     }

@@ -29,11 +29,11 @@ export async function readCorpus(source: string, limit = Infinity): Promise<Docu
   }
   for await (const { line, value: o } of readJsonl(source, { hint: CORPUS_JSONL_FORMAT })) {
     if (docs.length >= limit) break;
-    const id = o['_id'] ?? o['id'];
+    const id = o._id ?? o.id;
     if (typeof id !== 'string' && typeof id !== 'number') throw new DataFileError('PARSE_ERROR', `${source}:${line}: no "_id" or "id" (${CORPUS_JSONL_FORMAT})`, { file: source, line });
-    if (typeof o['text'] !== 'string') throw new DataFileError('PARSE_ERROR', `${source}:${line}: "text" must be a string (${CORPUS_JSONL_FORMAT})`, { file: source, line });
-    const title = typeof o['title'] === 'string' ? (o['title'] as string) : '';
-    const body = o['text'];
+    if (typeof o.text !== 'string') throw new DataFileError('PARSE_ERROR', `${source}:${line}: "text" must be a string (${CORPUS_JSONL_FORMAT})`, { file: source, line });
+    const title = typeof o.title === 'string' ? (o.title as string) : '';
+    const body = o.text;
     const metadata: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o)) if (!['_id', 'id', 'text'].includes(k)) metadata[k] = v;
     docs.push({ id, text: title ? `${title} ${body}` : body, metadata });

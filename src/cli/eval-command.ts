@@ -175,33 +175,33 @@ function parseWeights(text: string): [number, number, number] {
  * for every configuration present in both files. Every option is checked before any work.
  */
 export async function runEvalCommand(values: OptionValues, positionals: string[], io: CliIo): Promise<number> {
-  const metric = values['metric'] as string;
+  const metric = values.metric as string;
   const cutoff = metricCutoff(metric);
-  if (values['compare']) {
+  if (values.compare) {
     const [a, b] = positionals;
     if (!a || !b) throw new InvalidArgumentError('INVALID_ARGUMENT', 'eval --compare needs two result files: trident eval --compare a.json b.json');
     const [ra, rb] = [await readResultFile(a), await readResultFile(b)];
-    const only = values['configs'] as string[] | undefined;
+    const only = values.configs as string[] | undefined;
     const cmp = compareTables(ra, rb, metric, { labelA: a, labelB: b, ...(only ? { only } : {}) });
     io.out(formatComparisons(cmp, { labelA: a, labelB: b, metric }));
-    if (values['json']) await writeJson(values['json'] as string, cmp.rows);
-    if (values['plot']) {
+    if (values.json) await writeJson(values.json as string, cmp.rows);
+    if (values.plot) {
       const first = cmp.rows[0]!;
-      await fsp.writeFile(values['plot'] as string, await plotPerQueryDelta(first.perQueryA as never, first.perQueryB as never, { metric, labelA: `${a} ${first.name}`, labelB: `${b} ${first.name}` }));
-      io.err(`per-query chart of '${first.name}' → ${String(values['plot'])}\n`);
+      await fsp.writeFile(values.plot as string, await plotPerQueryDelta(first.perQueryA as never, first.perQueryB as never, { metric, labelA: `${a} ${first.name}`, labelB: `${b} ${first.name}` }));
+      io.err(`per-query chart of '${first.name}' → ${String(values.plot)}\n`);
     }
     return 0;
   }
   const dir = positionals[0];
-  if (!dir || !values['beir']) throw new InvalidArgumentError('INVALID_ARGUMENT', 'eval needs <index dir> and --beir <folder> (see trident eval --help)');
-  const weights = values['weights'] ? parseWeights(values['weights'] as string) : undefined;
-  const names = chooseConfigs(values['configs'] as string[] | undefined, await indexStores(dir), dir);
-  const sink: ProgressSink = { write: io.err, tty: io.errIsTTY, enabled: io.errIsTTY || values['progress'] === true };
-  const dataset = await loadBeir(values['beir'] as string);
-  const model = values['model'] as string;
+  if (!dir || !values.beir) throw new InvalidArgumentError('INVALID_ARGUMENT', 'eval needs <index dir> and --beir <folder> (see trident eval --help)');
+  const weights = values.weights ? parseWeights(values.weights as string) : undefined;
+  const names = chooseConfigs(values.configs as string[] | undefined, await indexStores(dir), dir);
+  const sink: ProgressSink = { write: io.err, tty: io.errIsTTY, enabled: io.errIsTTY || values.progress === true };
+  const dataset = await loadBeir(values.beir as string);
+  const model = values.model as string;
   const extra: SearchOptions = {};
   if (weights) extra.fusion = { weights };
-  if (values['candidates'] !== undefined) extra.candidates = values['candidates'] as number;
+  if (values.candidates !== undefined) extra.candidates = values.candidates as number;
   const opened: Array<{ close(): Promise<void> }> = [];
   try {
     const index = await indexFor(dir, dataset, model, sink, opened);
@@ -209,22 +209,22 @@ export async function runEvalCommand(values: OptionValues, positionals: string[]
     // --weights apply to the weighted configurations; RRF takes none
     const fusionOf = (n: string): SearchOptions['fusion'] => (EVAL_CONFIGS[n]!.fusion?.kind === 'rrf' ? EVAL_CONFIGS[n]!.fusion : ({ ...EVAL_CONFIGS[n]!.fusion, ...extra.fusion } as SearchOptions['fusion']));
     const configs = names.map((n) => ({ name: n, retriever: hybridRetriever(index, { ...EVAL_CONFIGS[n], ...extra, fusion: fusionOf(n) }) }));
-    for (const kind of (values['chunking'] as Array<'late' | 'ordinary'> | undefined) ?? []) {
+    for (const kind of (values.chunking as Array<'late' | 'ordinary'> | undefined) ?? []) {
       const chunked = await indexFor(`${dir}-${kind}`, dataset, model, sink, opened, kind);
       opened.unshift(chunked);
       configs.push({ name: `all (${kind} chunking)`, retriever: hybridRetriever(chunked, { mode: 'all', ...extra }) });
     }
-    const limit = values['limit'] as number | undefined;
+    const limit = values.limit as number | undefined;
     const total = Math.min(limit ?? Infinity, dataset.qrels.size);
     // one bar per configuration, counting its searches
     const runs = configs.map((c) => ({ name: c.name, retriever: withProgress(c.retriever, new ProgressBar(`eval ${c.name}`, total, sink), total) }));
     const k = [...new Set([10, 100, ...(cutoff !== undefined ? [cutoff] : [])])].sort((x, y) => x - y);
     const table = await runConfigurations(runs, dataset, { k, ...(limit !== undefined ? { limit } : {}) });
     io.out(evalTable(table, metric));
-    if (values['json']) await writeJson(values['json'] as string, table);
-    if (values['plot']) {
+    if (values.json) await writeJson(values.json as string, table);
+    if (values.plot) {
       const rows = table.rows.map((r) => ({ name: r.name, latencyMs: r.result.latency.p50, quality: r.result.metrics[metric] ?? 0 }));
-      await fsp.writeFile(values['plot'] as string, await plotLatencyQuality(rows, { title: `${dataset.name}: ${metric} vs p50 latency` }));
+      await fsp.writeFile(values.plot as string, await plotLatencyQuality(rows, { title: `${dataset.name}: ${metric} vs p50 latency` }));
     }
     return 0;
   } finally {

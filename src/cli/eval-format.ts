@@ -17,8 +17,8 @@ function markdown(header: string[], body: string[][]): string {
   const widths = header.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
   const pad = (s: string, c: number) => (c === 0 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!));
   const line = (r: string[]) => `| ${r.map(pad).join(' | ')} |`;
-  const rule = `|${widths.map((w, c) => (c === 0 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|')}|`;
-  return [line(header), rule, ...body.map(line)].join('\n') + '\n';
+  const rule = `|${widths.map((w, c) => (c === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return `${[line(header), rule, ...body.map(line)].join('\n')}\n`;
 }
 
 /**
@@ -39,8 +39,8 @@ export function evalTable(table: ResultTable, metric = 'ndcg@10'): string {
   // cut long names so the whole line fits
   const rest = markdown(header.slice(1), rows.map((r) => r.slice(1))).split('\n')[0]!.length;
   const room = Math.max(12, TABLE_WIDTH - rest - 3);
-  for (const r of rows) if (r[0]!.length > room) r[0] = r[0]!.slice(0, room - 1) + '…';
-  return markdown(header, rows) + `latency: ms per query (search only, encoding included); every metric is in --json\n`;
+  for (const r of rows) if (r[0]!.length > room) r[0] = `${r[0]!.slice(0, room - 1)}…`;
+  return `${markdown(header, rows)}latency: ms per query (search only, encoding included); every metric is in --json\n`;
 }
 
 /** One configuration compared across two result files. */
@@ -109,5 +109,5 @@ export function formatComparisons(c: { rows: ConfigComparison[]; onlyA: string[]
   const lines = [`A = ${o.labelA}`, `B = ${o.labelB}`, `paired over the queries in both files; Δ > 0: B is better`, '', markdown(header, body).trimEnd()];
   if (c.onlyA.length) lines.push(`only in A (not compared): ${c.onlyA.join(', ')}`);
   if (c.onlyB.length) lines.push(`only in B (not compared): ${c.onlyB.join(', ')}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -55,7 +55,7 @@ export function formatHits(hits: SearchHit[]): string {
     const parts = Object.entries(h.scores)
       .filter((e): e is [string, number] => e[1] !== undefined)
       .map(([name, v]) => `${label(name)} ${v.toFixed(name === 'bm25' || Math.abs(v) >= 10 ? 3 : 4)}`);
-    const title = typeof h.metadata?.['title'] === 'string' ? ` ${String(h.metadata['title']).slice(0, 80)}` : '';
+    const title = typeof h.metadata?.title === 'string' ? ` ${String(h.metadata.title).slice(0, 80)}` : '';
     lines.push(`${String(i + 1).padStart(2)}. ${String(h.id)}  ${h.score.toFixed(4)}  (${parts.join(', ')})${title}`);
     if (h.chunk) lines.push(`    chunk ${h.chunk.index} [${h.chunk.start}, ${h.chunk.end})${h.chunk.text ? `: ${h.chunk.text.slice(0, 100).replace(/\s+/g, ' ')}…` : ''}`);
     const ex = h.explanation;

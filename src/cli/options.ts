@@ -6,7 +6,7 @@
  * {@link TridentError}s whose message is one line.
  */
 import { parseArgs } from 'node:util';
-import { InvalidArgumentError, type TridentError } from '../errors.js';
+import { InvalidArgumentError, } from '../errors.js';
 import { editDistance } from '../options.js';
 
 /** One option of a command. */
@@ -172,7 +172,7 @@ export function formatHelp(spec: CommandSpec): string {
   lines.push(`${'  -h, --help'.padEnd(width)}this help`);
   if (spec.formats?.length) lines.push('', 'Input formats:', ...spec.formats.map((f) => `  ${f}`));
   if (spec.notes?.length) lines.push('', ...spec.notes);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** `flag` value of an option (false when absent). */

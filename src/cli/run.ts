@@ -35,7 +35,7 @@ export function usage(): string {
   for (const c of COMMANDS) lines.push(`  trident ${c.name} ${c.args} [options]`);
   lines.push('', 'Run `trident <command> --help` for every option, its default and the input formats.');
   lines.push('<source> is a hub id (BAAI/bge-m3, aapot/bge-m3-onnx, …), a local model directory, or builtin:static-en (default).');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function parse(spec: CommandSpec, argv: readonly string[], io: CliIo) {
@@ -74,17 +74,17 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         if (help) return 0;
         need(positionals[0], INDEX_SPEC, '<corpus>');
         atMost(positionals, 1, INDEX_SPEC, 'index takes one corpus file or folder');
-        need(values['out'], INDEX_SPEC, '--out <dir>');
+        need(values.out, INDEX_SPEC, '--out <dir>');
         const { runIndex } = await import('./commands.js');
         await runIndex({
           corpus: positionals[0]!,
-          out: values['out'] as string,
-          model: values['model'] as string,
-          ...(values['chunking'] ? { chunking: values['chunking'] as 'late' | 'ordinary' } : {}),
-          ...(values['bm25'] ? { bm25: values['bm25'] as 'english' } : {}),
-          ...(values['limit'] !== undefined ? { limit: values['limit'] as number } : {}),
-          ...(values['threads'] !== undefined ? { threads: values['threads'] as number } : {}),
-          ...(values['force'] === true ? { overwrite: true } : {}),
+          out: values.out as string,
+          model: values.model as string,
+          ...(values.chunking ? { chunking: values.chunking as 'late' | 'ordinary' } : {}),
+          ...(values.bm25 ? { bm25: values.bm25 as 'english' } : {}),
+          ...(values.limit !== undefined ? { limit: values.limit as number } : {}),
+          ...(values.threads !== undefined ? { threads: values.threads as number } : {}),
+          ...(values.force === true ? { overwrite: true } : {}),
         }, io);
         return 0;
       }
@@ -97,20 +97,20 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         await runSearchCommand({
           dir: positionals[0]!,
           query: positionals[1]!,
-          model: values['model'] as string,
-          k: values['k'] as number,
-          ...(values['mode'] !== undefined ? { mode: values['mode'] as 'all' } : {}),
-          ...(typeof values['channels'] === 'string' ? { channels: (values['channels'] as string).split(',').map((c) => c.trim()).filter(Boolean) } : {}),
-          explain: values['explain'] === true,
-          json: values['json'] === true,
-          verbose: values['verbose'] === true,
+          model: values.model as string,
+          k: values.k as number,
+          ...(values.mode !== undefined ? { mode: values.mode as 'all' } : {}),
+          ...(typeof values.channels === 'string' ? { channels: (values.channels as string).split(',').map((c) => c.trim()).filter(Boolean) } : {}),
+          explain: values.explain === true,
+          json: values.json === true,
+          verbose: values.verbose === true,
         }, io);
         return 0;
       }
       case 'eval': {
         const { values, positionals, help } = parse(EVAL_SPEC, rest, io);
         if (help) return 0;
-        atMost(positionals, values['compare'] ? 2 : 1, EVAL_SPEC, values['compare'] ? '--compare takes two result files' : 'eval takes one index directory');
+        atMost(positionals, values.compare ? 2 : 1, EVAL_SPEC, values.compare ? '--compare takes two result files' : 'eval takes one index directory');
         const { runEvalCommand } = await import('./eval-command.js');
         return await runEvalCommand(values, positionals, io);
       }
@@ -119,8 +119,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         if (help) return 0;
         need(positionals[0], EXPORT_SPEC, '<index dir>');
         atMost(positionals, 1, EXPORT_SPEC, 'export takes one index directory');
-        need(values['qdrant'], EXPORT_SPEC, '--qdrant <url>');
-        need(values['collection'], EXPORT_SPEC, '--collection <name>');
+        need(values.qdrant, EXPORT_SPEC, '--qdrant <url>');
+        need(values.collection, EXPORT_SPEC, '--collection <name>');
         const { runExportCommand } = await import('./export-command.js');
         return await runExportCommand(positionals[0]!, values, io);
       }

@@ -17,22 +17,22 @@ import type { CliIo } from './run.js';
  * ```
  */
 export async function runTrainCommand(v: OptionValues, io: CliIo): Promise<number> {
-  if (typeof v['out'] !== 'string') throw new InvalidArgumentError('INVALID_ARGUMENT', 'train-static: --out <dir> is required (see trident train-static --help)');
-  if (v['pairs'] === undefined && v['corpus'] === undefined && v['builtin-data'] !== true) {
+  if (typeof v.out !== 'string') throw new InvalidArgumentError('INVALID_ARGUMENT', 'train-static: --out <dir> is required (see trident train-static --help)');
+  if (v.pairs === undefined && v.corpus === undefined && v['builtin-data'] !== true) {
     throw new InvalidArgumentError('INVALID_ARGUMENT', 'train-static: give --pairs <jsonl> and/or --corpus <jsonl> (or --builtin-data) (see trident train-static --help)');
   }
   const log = (m: string) => io.err(`${m}\n`);
   const opts: TrainStaticOptions = {
-    outDir: v['out'],
+    outDir: v.out,
     log,
-    ...(typeof v['pairs'] === 'string' ? { pairs: v['pairs'] } : {}),
-    ...(typeof v['corpus'] === 'string' ? { corpus: v['corpus'] } : {}),
+    ...(typeof v.pairs === 'string' ? { pairs: v.pairs } : {}),
+    ...(typeof v.corpus === 'string' ? { corpus: v.corpus } : {}),
     ...(v['builtin-data'] === true ? { builtinSources: true } : {}),
-    ...(typeof v['init'] === 'string' ? { init: v['init'] } : {}),
-    ...(typeof v['steps'] === 'number' ? { steps: v['steps'] } : {}),
+    ...(typeof v.init === 'string' ? { init: v.init } : {}),
+    ...(typeof v.steps === 'number' ? { steps: v.steps } : {}),
     ...(typeof v['batch-size'] === 'number' ? { batchSize: v['batch-size'] } : {}),
-    ...(typeof v['seed'] === 'number' ? { seed: v['seed'] } : {}),
-    ...(typeof v['lr'] === 'number' ? { lrEmb: v['lr'], lrHead: v['lr'] } : {}),
+    ...(typeof v.seed === 'number' ? { seed: v.seed } : {}),
+    ...(typeof v.lr === 'number' ? { lrEmb: v.lr, lrHead: v.lr } : {}),
   };
   const res = await trainStatic(opts);
   io.out(`trained ${res.metrics.steps} steps on ${res.metrics.pairs} pairs in ${res.metrics.seconds.toFixed(0)} s → ${res.outDir}\n`);

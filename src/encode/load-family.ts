@@ -131,7 +131,7 @@ async function readProjection(dir: string, densePath: string | undefined): Promi
   }
   if (!sd) return undefined;
   const w = sd.get('linear.weight') ?? sd.get('weight');
-  if (!w || w.shape.length !== 2) throw new ModelError('MODEL_INVALID', `${join(dir, densePath)}: no 2-d linear.weight in the Dense module`);
+  if (w?.shape.length !== 2) throw new ModelError('MODEL_INVALID', `${join(dir, densePath)}: no 2-d linear.weight in the Dense module`);
   const b = sd.get('linear.bias') ?? sd.get('bias');
   return { weight: w.data, out: w.shape[0]!, in: w.shape[1]!, ...(b ? { bias: b.data } : {}) };
 }

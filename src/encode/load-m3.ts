@@ -44,7 +44,7 @@ function overrides(opts: LoadEncoderOptions, tridentJson: Record<string, unknown
  * else the source as given for a hub id (`BAAI/bge-m3`), else the directory's base name.
  */
 function modelName(source: string, dir: string, tridentJson: Record<string, unknown>): string {
-  if (typeof tridentJson['name'] === 'string' && tridentJson['name'].length > 0) return tridentJson['name'];
+  if (typeof tridentJson.name === 'string' && tridentJson.name.length > 0) return tridentJson.name;
   if (!source.startsWith('builtin:') && !existsSync(source) && /^[\w.-]+\/[\w.-]+$/.test(source)) return source;
   return basename(dir);
 }

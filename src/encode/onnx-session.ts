@@ -65,7 +65,7 @@ export class OnnxSession {
     const info = (names: readonly string[], meta: readonly ort.InferenceSession.ValueMetadata[] | undefined): ValueInfo[] =>
       names.map((name, i) => {
         const m = meta?.[i];
-        return m && m.isTensor ? { name, type: String(m.type), shape: [...m.shape] } : { name, type: 'unknown', shape: [] };
+        return m?.isTensor ? { name, type: String(m.type), shape: [...m.shape] } : { name, type: 'unknown', shape: [] };
       });
     this.inputs = info(session.inputNames, safeMeta(() => session.inputMetadata));
     this.outputs = info(session.outputNames, safeMeta(() => session.outputMetadata));

@@ -54,11 +54,11 @@ export function formatTable(results: ResultTable | Array<{ name: string; result:
   const widths = header.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
   const pad = (s: string, c: number) => (c === 0 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!));
   if ((opts.style ?? 'markdown') === 'console') {
-    return cells.map((r) => r.map(pad).join('  ')).join('\n') + '\n';
+    return `${cells.map((r) => r.map(pad).join('  ')).join('\n')}\n`;
   }
   const line = (r: string[]) => `| ${r.map(pad).join(' | ')} |`;
-  const rule = `|${widths.map((w, c) => (c === 0 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|')}|`;
-  return [line(header), rule, ...body.map(line)].join('\n') + '\n';
+  const rule = `|${widths.map((w, c) => (c === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return `${[line(header), rule, ...body.map(line)].join('\n')}\n`;
 }
 
 /**
@@ -74,7 +74,7 @@ export async function writeJson(file: string, value: unknown): Promise<void> {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(tmp, JSON.stringify(value, null, 2) + '\n', 'utf8');
+    await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
     await rename(tmp, file);
   } catch (cause) {
     throw new EvalDataError('IO_ERROR', `cannot write ${file}: check the directory exists and is writable`, { cause, file });

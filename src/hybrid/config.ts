@@ -66,8 +66,8 @@ export function checkStoredConfig(raw: unknown, sparseModifier: 'none' | 'idf' =
   const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (!obj(raw)) return bad('is missing or not an object');
   const c = raw.version === undefined ? fromVersion1(raw, bad, sparseModifier) : raw;
-  if (c['version'] !== 2) bad(`version is ${JSON.stringify(c['version'])}; this trident reads versions 1 and 2 (a newer trident wrote it?)`);
-  const channels = c['channels'];
+  if (c.version !== 2) bad(`version is ${JSON.stringify(c.version)}; this trident reads versions 1 and 2 (a newer trident wrote it?)`);
+  const channels = c.channels;
   if (!Array.isArray(channels) || channels.length === 0) return bad('channels is not a non-empty array');
   const names = new Set<string>();
   channels.forEach((ch, i) => {
@@ -77,15 +77,15 @@ export function checkStoredConfig(raw: unknown, sparseModifier: 'none' | 'idf' =
     if (names.has(name)) bad(`channels[${i}] repeats the name '${name}'`);
     names.add(name);
   });
-  const f = c['fusion'];
+  const f = c.fusion;
   if (!obj(f)) return bad('fusion is not an object');
-  if (!FUSION_KINDS.includes(f['kind'] as FusionKind)) bad(`fusion.kind is ${JSON.stringify(f['kind'])}`);
+  if (!FUSION_KINDS.includes(f.kind as FusionKind)) bad(`fusion.kind is ${JSON.stringify(f.kind)}`);
   try {
-    validateRrfK(f['rrfK'] as number);
+    validateRrfK(f.rrfK as number);
   } catch {
-    bad(`fusion.rrfK is ${JSON.stringify(f['rrfK'])}`);
+    bad(`fusion.rrfK is ${JSON.stringify(f.rrfK)}`);
   }
-  const w = f['weights'];
+  const w = f.weights;
   if (!obj(w)) return bad('fusion.weights is not an object');
   let sum = 0;
   for (const [k, v] of Object.entries(w)) {
@@ -94,11 +94,11 @@ export function checkStoredConfig(raw: unknown, sparseModifier: 'none' | 'idf' =
     sum += v as number;
   }
   if (!Number.isFinite(sum)) bad('fusion.weights overflow when summed');
-  const def = f['channels'];
+  const def = f.channels;
   if (!Array.isArray(def) || def.length === 0 || def.some((n) => typeof n !== 'string' || !names.has(n))) bad(`fusion.channels is ${JSON.stringify(def)}, not a list of channel names`);
-  if (!Number.isInteger(c['candidates']) || (c['candidates'] as number) < 1 || (c['candidates'] as number) > 0xffffffff) bad(`candidates is ${JSON.stringify(c['candidates'])}, not a positive integer`);
-  if (typeof c['storeText'] !== 'boolean') bad(`storeText is ${JSON.stringify(c['storeText'])}, not a boolean`);
-  if (c['wal'] !== undefined && typeof c['wal'] !== 'boolean') bad(`wal is ${JSON.stringify(c['wal'])}, not a boolean`);
+  if (!Number.isInteger(c.candidates) || (c.candidates as number) < 1 || (c.candidates as number) > 0xffffffff) bad(`candidates is ${JSON.stringify(c.candidates)}, not a positive integer`);
+  if (typeof c.storeText !== 'boolean') bad(`storeText is ${JSON.stringify(c.storeText)}, not a boolean`);
+  if (c.wal !== undefined && typeof c.wal !== 'boolean') bad(`wal is ${JSON.stringify(c.wal)}, not a boolean`);
   return c as unknown as HybridConfig;
 }
 
@@ -106,38 +106,38 @@ export function checkStoredConfig(raw: unknown, sparseModifier: 'none' | 'idf' =
 function fromVersion1(c: Record<string, unknown>, bad: (what: string) => never, sparseModifier: 'none' | 'idf'): Record<string, unknown> {
   const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   const channels: Record<string, unknown>[] = [];
-  if (c['dense'] !== false) {
-    if (!obj(c['dense'])) return bad('dense is neither false nor an object');
-    channels.push({ ...c['dense'], name: 'dense', kind: 'dense', source: 'encoder' });
+  if (c.dense !== false) {
+    if (!obj(c.dense)) return bad('dense is neither false nor an object');
+    channels.push({ ...c.dense, name: 'dense', kind: 'dense', source: 'encoder' });
   }
-  if (typeof c['sparse'] !== 'boolean') bad(`sparse is ${JSON.stringify(c['sparse'])}, not a boolean`);
-  if (c['sparse']) channels.push({ name: 'sparse', kind: 'sparse', source: 'encoder', modifier: sparseModifier });
-  if (c['multivector'] !== false) {
-    if (!obj(c['multivector'])) return bad('multivector is neither false nor an object');
-    const { dim, ...mv } = c['multivector'];
+  if (typeof c.sparse !== 'boolean') bad(`sparse is ${JSON.stringify(c.sparse)}, not a boolean`);
+  if (c.sparse) channels.push({ name: 'sparse', kind: 'sparse', source: 'encoder', modifier: sparseModifier });
+  if (c.multivector !== false) {
+    if (!obj(c.multivector)) return bad('multivector is neither false nor an object');
+    const { dim, ...mv } = c.multivector;
     channels.push({ ...mv, dimensions: dim, name: 'multivector', kind: 'multivector', source: 'encoder' });
   }
-  if (c['bm25'] !== false) {
-    if (!obj(c['bm25'])) return bad('bm25 is neither false nor an object');
-    channels.push({ ...c['bm25'], name: 'bm25', kind: 'bm25' });
+  if (c.bm25 !== false) {
+    if (!obj(c.bm25)) return bad('bm25 is neither false nor an object');
+    channels.push({ ...c.bm25, name: 'bm25', kind: 'bm25' });
   }
   if (channels.length === 0) bad('disables every store');
-  const f = c['fusion'];
+  const f = c.fusion;
   if (!obj(f)) return bad('fusion is not an object');
-  if (f['weights'] === undefined || f['rrfK'] === undefined || f['kind'] === undefined) bad('fusion lacks kind, weights or rrfK');
+  if (f.weights === undefined || f.rrfK === undefined || f.kind === undefined) bad('fusion lacks kind, weights or rrfK');
   try {
     checkFusionOptions(f);
   } catch (e) {
     bad(`fusion is invalid (${(e as Error).message})`);
   }
-  const [wd, ws, wm] = f['weights'] as number[];
-  const has = (n: string) => channels.some((ch) => ch['name'] === n);
+  const [wd, ws, wm] = f.weights as number[];
+  const has = (n: string) => channels.some((ch) => ch.name === n);
   const weights: Record<string, number> = {};
-  if (has('dense')) weights['dense'] = wd!;
-  if (has('sparse')) weights['sparse'] = ws!;
-  if (has('multivector')) weights['multivector'] = wm!;
+  if (has('dense')) weights.dense = wd!;
+  if (has('sparse')) weights.sparse = ws!;
+  if (has('multivector')) weights.multivector = wm!;
   // version 1's default search ('all') fused dense, sparse and multivector; BM25 was its own mode
   const trio = ['dense', 'sparse', 'multivector'].filter(has);
   const { dense: _d, sparse: _s, multivector: _m, bm25: _b, fusion: _f, ...rest } = c;
-  return { ...rest, version: 2, channels, fusion: { kind: f['kind'], rrfK: f['rrfK'], weights, channels: trio.length > 0 ? trio : ['bm25'] } };
+  return { ...rest, version: 2, channels, fusion: { kind: f.kind, rrfK: f.rrfK, weights, channels: trio.length > 0 ? trio : ['bm25'] } };
 }

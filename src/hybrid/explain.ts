@@ -25,8 +25,8 @@ export function explainHit(ctx: SearchContext, internal: number, doc: ExternalId
     channels,
     fusion: { kind: r.kind, weights, ...(r.kind === 'weighted' && c.scales.size > 0 ? { scales } : {}) },
     scores,
-    sparseMatches: channels['sparse']?.matches ?? [],
-    alignments: channels['multivector']?.alignments ?? [],
+    sparseMatches: channels.sparse?.matches ?? [],
+    alignments: channels.multivector?.alignments ?? [],
   };
   if (r.mode !== undefined) out.mode = r.mode;
   return out;

@@ -12,7 +12,7 @@ type Pred = (m: Record<string, unknown>) => boolean;
 const RANGE_OPS = ['gt', 'gte', 'lt', 'lte'] as const;
 const FIELD_OPS = new Set<string>(['in', 'nin', ...RANGE_OPS]);
 
-const own = (m: Record<string, unknown>, field: string): unknown => (Object.prototype.hasOwnProperty.call(m, field) ? m[field] : undefined);
+const own = (m: Record<string, unknown>, field: string): unknown => (Object.hasOwn(m, field) ? m[field] : undefined);
 const isValue = (v: unknown): v is FilterValue => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && !Number.isNaN(v));
 const isPlain = (v: unknown): v is Record<string, unknown> => {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
@@ -77,7 +77,7 @@ function compileObject(filter: unknown, at: string): Pred {
 }
 
 function compileField(field: string, cond: FieldCondition, at: string): Pred {
-  if (isValue(cond)) return (m) => own(m, field) === cond && (cond !== null || Object.prototype.hasOwnProperty.call(m, field));
+  if (isValue(cond)) return (m) => own(m, field) === cond && (cond !== null || Object.hasOwn(m, field));
   if (!isPlain(cond)) invalid('INVALID_ARGUMENT', `${at} is ${describe(cond)}: use a string, number, boolean or null, or an operator object { in, nin, gt, gte, lt, lte }`);
   const ops = Object.keys(cond);
   if (ops.length === 0) invalid('INVALID_ARGUMENT', `${at} is an empty operator object: give at least one of in, nin, gt, gte, lt, lte (or a plain value for equality)`);
@@ -89,7 +89,7 @@ function compileField(field: string, cond: FieldCondition, at: string): Pred {
     const list = c[op];
     if (!Array.isArray(list) || !list.every(isValue)) invalid('INVALID_ARGUMENT', `${at}.${op} must be an array of strings, numbers, booleans or null`);
     const set = new Set<unknown>(list);
-    checks.push(op === 'in' ? (m) => Object.prototype.hasOwnProperty.call(m, field) && set.has(m[field]) : (m) => !(Object.prototype.hasOwnProperty.call(m, field) && set.has(m[field])));
+    checks.push(op === 'in' ? (m) => Object.hasOwn(m, field) && set.has(m[field]) : (m) => !(Object.hasOwn(m, field) && set.has(m[field])));
   }
   const range = RANGE_OPS.filter((op) => op in c);
   for (const op of range) if (typeof c[op] !== 'number' || Number.isNaN(c[op])) invalid('INVALID_ARGUMENT', `${at}.${op} needs a number, got ${describe(c[op])}`);

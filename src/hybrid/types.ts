@@ -2,7 +2,7 @@
  * Public types of the hybrid index: options of create/open/add/search/save/calibrate, the
  * encoder contract it needs, documents, filters, hits, explanations and statistics.
  */
-import type { FusionKind, FusionSetting, Weights3 } from '../fusion/index.js';
+import type { FusionKind, FusionSetting, } from '../fusion/index.js';
 import type { ExternalId, StoreFs } from '../store/index.js';
 import type { MultiVectorStats } from '../multivector/index.js';
 import type { SparseStats } from '../sparse/index.js';

@@ -22,7 +22,7 @@ let nativeError: Error | null = null;
 let nativeTried = false;
 let active: Kernels = referenceKernels;
 /** Receives kernel notices; `undefined` = the default ({@link defaultKernelLogger}), `null` = silent. */
-let logger: ((message: string) => void) | null | undefined = undefined;
+let logger: ((message: string) => void) | null | undefined ;
 let warned = false;
 
 /** The default kernel logger: a Node process warning (code TRIDENT_NATIVE_FALLBACK) on stderr. */

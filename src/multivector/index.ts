@@ -9,7 +9,7 @@
  * ```
  */
 export { MultiVectorStore, type MultiVectorStoreOptions, type MultiVectorStats, type MultiVectorOpenOptions, type MvScreening } from './store.js';
-export { type FirstStageOptions, type FirstStageResult } from './first-stage.js';
-export { type MultiVector, type MvDtype, type Alignment } from './types.js';
+export type { FirstStageOptions, FirstStageResult } from './first-stage.js';
+export type { MultiVector, MvDtype, Alignment } from './types.js';
 export { MV_FILE, MV_FORMAT_VERSION } from './persist.js';
 export { poolDoc, clusterBlock, POOL_BLOCK } from './pool.js';

@@ -13,7 +13,7 @@
 
 import { invalid } from '../errors.js';
 import { checkOptions, type OptionKeys } from '../options.js';
-import { backend, screeningKernelActive } from '../kernels/index.js';
+import { screeningKernelActive } from '../kernels/index.js';
 import { topK, type Ranked } from '../kernels/topk.js';
 import { Arena } from './arena.js';
 import { CodesArena } from './codes-arena.js';

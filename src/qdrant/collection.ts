@@ -89,7 +89,7 @@ export function checkCollection(info: QCollectionInfo, layout: QdrantLayout, nam
   const fail = (what: string): never => {
     throw new InvalidArgumentError('ENCODER_MISMATCH', `Qdrant collection '${name}' does not match this encoder: ${what}; use another collection name, or the encoder it was built with`);
   };
-  const stored = (info.config as { metadata?: Record<string, unknown> | null }).metadata?.['trident'] as { layout?: { encoder?: { id?: string; dim?: number } } } | undefined;
+  const stored = (info.config as { metadata?: Record<string, unknown> | null }).metadata?.trident as { layout?: { encoder?: { id?: string; dim?: number } } } | undefined;
   const enc = stored?.layout?.encoder;
   if (enc && (enc.id !== layout.encoder.id || enc.dim !== layout.encoder.dim)) fail(`it was built with encoder '${String(enc.id)}' (dim ${String(enc.dim)}), this one is '${layout.encoder.id}' (dim ${layout.encoder.dim})`);
   const have = (params.vectors ?? {}) as Record<string, { size?: number; distance?: string; multivector_config?: { comparator?: string } | null }>;

@@ -133,9 +133,9 @@ async function readIndex(dir: string): Promise<{ layout: QdrantLayout; docs: Arr
       return buildPoint(
         { id: doc, text: entries.text(doc), metadata: entries.metadata(doc) },
         {
-          dense: dense && dense.store.has(n) ? dense.store.vector(n) : null,
+          dense: dense?.store.has(n) ? dense.store.vector(n) : null,
           sparse: sparse?.get(n) ?? null,
-          multivector: mv && mv.store.has(n) ? mv.store.get(n) : null,
+          multivector: mv?.store.has(n) ? mv.store.get(n) : null,
           bm25: bm,
         },
       );

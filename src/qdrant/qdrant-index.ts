@@ -136,7 +136,7 @@ export class QdrantIndex {
    * ```
    */
   static async create(o: QdrantIndexOptions): Promise<QdrantIndex> {
-    if (!o || !o.encoder || typeof o.encoder.encode !== 'function') invalid('INVALID_ARGUMENT', 'QdrantIndex.create needs { encoder, url, collection }');
+    if (!o?.encoder || typeof o.encoder.encode !== 'function') invalid('INVALID_ARGUMENT', 'QdrantIndex.create needs { encoder, url, collection }');
     if (typeof o.collection !== 'string' || !/^[A-Za-z0-9_.-]{1,255}$/.test(o.collection)) invalid('INVALID_ARGUMENT', `collection must be a name of letters, digits, '_', '-' or '.' (got ${JSON.stringify(o.collection)})`);
     for (const k of ['shards', 'replicas', 'batchSize'] as const) {
       const v = o[k];
@@ -162,7 +162,7 @@ export class QdrantIndex {
     let layout = layoutOf(config, o);
     if (await conn.collectionExists(o.collection)) {
       const info = await conn.getCollection(o.collection);
-      const stored = ((info.config as { metadata?: Record<string, unknown> | null }).metadata?.['trident'] as { layout?: QdrantLayout } | undefined)?.layout;
+      const stored = ((info.config as { metadata?: Record<string, unknown> | null }).metadata?.trident as { layout?: QdrantLayout } | undefined)?.layout;
       if (layout.bm25 && stored?.bm25 && o.bm25AvgLength === undefined) layout = { ...layout, bm25: { ...layout.bm25, avgdl: stored.bm25.avgdl } };
       checkCollection(info, layout, o.collection);
     } else {

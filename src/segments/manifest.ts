@@ -70,7 +70,7 @@ export function decodeSegments(text: string, file = SEGMENTS_FILE): SegmentsMani
   } catch {
     bad('not valid JSON (truncated or overwritten)');
   }
-  if (!raw || typeof raw !== 'object' || raw['magic'] !== MAGIC) bad(`magic '${MAGIC}' missing`);
+  if (!raw || typeof raw !== 'object' || raw.magic !== MAGIC) bad(`magic '${MAGIC}' missing`);
   const { checksum, ...rest } = raw;
   if (checksum !== crc32(new TextEncoder().encode(JSON.stringify(rest)))) bad('checksum does not match its content', 'CHECKSUM_MISMATCH');
   const m = rest as unknown as SegmentsManifest;

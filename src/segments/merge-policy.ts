@@ -109,7 +109,7 @@ export function findMerges(segments: readonly MergeCandidate[], opts: TieredMerg
       }
       const skew = floored(liveBytes(cand[0]!)) / flooredSum;
       const liveRatio = before > 0 ? bytes / before : 1;
-      const score = skew * Math.pow(Math.max(bytes, 1), 0.05) * liveRatio * liveRatio;
+      const score = skew * Math.max(bytes, 1) ** 0.05 * liveRatio * liveRatio;
       if (score < bestScore) {
         bestScore = score;
         best = cand;

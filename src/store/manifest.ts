@@ -48,7 +48,7 @@ export function decodeManifest(text: string): Manifest {
   } catch (e) {
     throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE} is not valid JSON (truncated or overwritten); restore the index from a backup or rebuild it`, { cause: e, file: MANIFEST_FILE });
   }
-  if (!raw || typeof raw !== 'object' || raw['magic'] !== MANIFEST_MAGIC) {
+  if (!raw || typeof raw !== 'object' || raw.magic !== MANIFEST_MAGIC) {
     throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE} does not start a trident index (magic '${MANIFEST_MAGIC}' missing)`, { file: MANIFEST_FILE });
   }
   const { checksum, ...rest } = raw;

@@ -131,7 +131,7 @@ export function decodeRecord(bytes: Uint8Array, file = 'wal.log'): unknown {
       if (!isPlainObject(v)) return v;
       const keys = Object.keys(v);
       if (keys.length === 1 && keys[0] === '$ta') {
-        const i = v['$ta'];
+        const i = v.$ta;
         if (typeof i !== 'number' || !Number.isInteger(i) || i < 1 || i >= sections.length) corrupt(file, 'a record references a section it does not hold');
         const s = sections[i]!;
         const C = KINDS[s.kind]!;
@@ -175,7 +175,7 @@ export function decodeRecordV1(bytes: Uint8Array, file = 'wal.log'): unknown {
     return JSON.parse(json, (_k, v: unknown) => {
       const r = v as { $ta?: string; off?: number; len?: number } | null;
       if (r && typeof r === 'object' && typeof r.$ta === 'string') {
-        const C = Object.prototype.hasOwnProperty.call(V1_KINDS, r.$ta) ? V1_KINDS[r.$ta] : undefined;
+        const C = Object.hasOwn(V1_KINDS, r.$ta) ? V1_KINDS[r.$ta] : undefined;
         const n = r.len!;
         const at = start + r.off!;
         const size = C ? n * C.BYTES_PER_ELEMENT : 0;

@@ -51,9 +51,9 @@ export function loadGlove(file: string = gloveFile()): WordVectors {
   const vecs = raw.vectors;
   return {
     dim,
-    has: (w) => Object.prototype.hasOwnProperty.call(vecs, w),
+    has: (w) => Object.hasOwn(vecs, w),
     get: (w) => {
-      if (!Object.prototype.hasOwnProperty.call(vecs, w)) return undefined;
+      if (!Object.hasOwn(vecs, w)) return undefined;
       return Float32Array.from(vecs[w]!.slice(0, dim));
     },
   };

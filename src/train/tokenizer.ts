@@ -226,7 +226,7 @@ export class WordPieceTokenizer {
    */
   static fromJSON(json: unknown): WordPieceTokenizer {
     const model = (json as { model?: { type?: string; vocab?: Record<string, number> } })?.model;
-    if (!model || model.type !== 'WordPiece' || typeof model.vocab !== 'object') {
+    if (model?.type !== 'WordPiece' || typeof model.vocab !== 'object') {
       throw new ModelError('MODEL_INVALID', 'tokenizer.json is not a WordPiece tokenizer written by trident (model.type must be "WordPiece")');
     }
     const entries = Object.entries(model.vocab);

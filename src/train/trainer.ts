@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { createRng, shuffleInPlace } from './rng.js';
-import { type TrainPair } from './data/pairs.js';
+import type { TrainPair } from './data/pairs.js';
 import { readWordnetPairs } from './data/wordnet.js';
 import { readDictd, gcidePairs, glossaryPairs } from './data/dictd.js';
 import { readPairsJsonl, readCorpusJsonl, corpusPairs } from './data/jsonl.js';

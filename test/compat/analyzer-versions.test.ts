@@ -95,7 +95,7 @@ describe('indexes built with an older analyser version', () => {
       await index.save(resaved);
       await index.close();
       const again = await HybridIndex.open(resaved, { encoder: new FakeEncoder() });
-      expect(again.config.bm25 && again.config.bm25.analyzerVersion).toBe(c.stored ?? undefined);
+      expect(again.config.bm25?.analyzerVersion).toBe(c.stored ?? undefined);
       for (const q of [c.newQuery, ...PROBES]) expectSame(await search(again, q), oldAll(q, 10), `${c.name} "${q}" after re-save`);
       await again.close();
     });

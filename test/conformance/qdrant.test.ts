@@ -24,8 +24,8 @@ import { QdrantIndex } from '../../src/qdrant/qdrant-index.js';
 import { QdrantConnection } from '../../src/qdrant/client.js';
 import { exportToQdrant } from '../../src/qdrant/export.js';
 
-const URL_ = process.env['TRIDENT_QDRANT_URL'];
-const API_KEY = process.env['TRIDENT_QDRANT_API_KEY'];
+const URL_ = process.env.TRIDENT_QDRANT_URL;
+const API_KEY = process.env.TRIDENT_QDRANT_API_KEY;
 const DATA = path.resolve(import.meta.dirname, '../../examples/data/scifact-500');
 const N = 300;
 const readJsonl = (f: string) => readFileSync(path.join(DATA, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { _id: string; title?: string; text: string });

@@ -65,7 +65,7 @@ export async function startHubMirror(repos: () => Record<string, string>, extraL
           const data = await fsp.readFile(join(dir, ...url.slice(prefix.length).split('/')));
           const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
           const start = m ? Number(m[1]) : 0;
-          const end = m && m[2] ? Math.min(Number(m[2]), data.length - 1) : data.length - 1;
+          const end = m?.[2] ? Math.min(Number(m[2]), data.length - 1) : data.length - 1;
           const body = data.subarray(start, end + 1);
           res.writeHead(m ? 206 : 200, { 'content-length': String(body.length), ...(m ? { 'content-range': `bytes ${start}-${end}/${data.length}` } : {}) });
           res.end(body);

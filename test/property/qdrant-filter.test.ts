@@ -16,26 +16,26 @@ type Json = Record<string, unknown>;
 const get = (p: Json, key: string): { has: boolean; v: unknown } => {
   const [root, field] = key.split('.') as [string, string];
   const m = p[root] as Json | undefined;
-  return m && Object.prototype.hasOwnProperty.call(m, field) ? { has: true, v: m[field] } : { has: false, v: undefined };
+  return m && Object.hasOwn(m, field) ? { has: true, v: m[field] } : { has: false, v: undefined };
 };
 function cond(c: Json, p: Json): boolean {
   if ('must' in c || 'should' in c || 'must_not' in c) return filter(c, p);
   if ('is_null' in c) {
-    const g = get(p, (c['is_null'] as { key: string }).key);
+    const g = get(p, (c.is_null as { key: string }).key);
     return g.has && g.v === null;
   }
   if ('is_empty' in c) {
-    const g = get(p, (c['is_empty'] as { key: string }).key);
+    const g = get(p, (c.is_empty as { key: string }).key);
     return !g.has || g.v === null || (Array.isArray(g.v) && g.v.length === 0);
   }
-  const g = get(p, c['key'] as string);
-  if (c['match']) {
-    const m = c['match'] as { value?: unknown; any?: unknown[] };
+  const g = get(p, c.key as string);
+  if (c.match) {
+    const m = c.match as { value?: unknown; any?: unknown[] };
     if (!g.has) return false;
     if ('value' in m) return g.v === m.value;
     return m.any!.includes(g.v);
   }
-  const r = c['range'] as { gt?: number; gte?: number; lt?: number; lte?: number };
+  const r = c.range as { gt?: number; gte?: number; lt?: number; lte?: number };
   if (typeof g.v !== 'number') return false;
   return (r.gt === undefined || g.v > r.gt) && (r.gte === undefined || g.v >= r.gte) && (r.lt === undefined || g.v < r.lt) && (r.lte === undefined || g.v <= r.lte);
 }

@@ -37,7 +37,7 @@ async function state(index: HybridIndex) {
     const v = s[k] as { docs?: number; size?: number } | null;
     return v === null ? null : v.docs ?? v.size;
   };
-  return { size: index.size, entries: s['entries'], dense: docs('dense'), sparse: docs('sparse'), mv: docs('multivector'), bm25: docs('bm25'), fp: await fingerprint(index) };
+  return { size: index.size, entries: s.entries, dense: docs('dense'), sparse: docs('sparse'), mv: docs('multivector'), bm25: docs('bm25'), fp: await fingerprint(index) };
 }
 
 /** Makes `method` of `proto` throw on its `nth` call (1-based) where `when(this)` holds. */

@@ -66,14 +66,14 @@ describe('filters', () => {
     const langs = ['en', 'de', 'fr', null];
     const docs = Array.from({ length: 60 }, (_, i) => {
       const m: Record<string, unknown> = {};
-      if (r() < 0.8) m['year'] = 2000 + Math.floor(r() * 25);
-      if (r() < 0.8) m['lang'] = pick(langs);
-      if (r() < 0.5) m['draft'] = r() < 0.5;
-      if (r() < 0.3) m['year'] = String(m['year']); // a non-number never matches a range
+      if (r() < 0.8) m.year = 2000 + Math.floor(r() * 25);
+      if (r() < 0.8) m.lang = pick(langs);
+      if (r() < 0.5) m.draft = r() < 0.5;
+      if (r() < 0.3) m.year = String(m.year); // a non-number never matches a range
       return { id: `d${i}`, m };
     });
     type F = Record<string, unknown>;
-    const has = (m: F, k: string) => Object.prototype.hasOwnProperty.call(m, k);
+    const has = (m: F, k: string) => Object.hasOwn(m, k);
     // brute force: a direct reading of the documented semantics
     const evalF = (f: F, m: F): boolean =>
       Object.entries(f).every(([k, c]) => {

@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 const cyclic: Record<string, unknown> = { a: 1 };
-cyclic['self'] = cyclic;
+cyclic.self = cyclic;
 const deepArray: unknown[] = [];
 let cur = deepArray;
 for (let i = 0; i < 100; i++) {

@@ -55,30 +55,30 @@ describe('open() validates what a checksum cannot', () => {
     const p = path.join(dir, 'i');
     await saved(p);
     const good = await readManifest(p);
-    const ch = (c: Record<string, unknown>, name: string) => (c['channels'] as Array<Record<string, unknown>>).find((x) => x['name'] === name)!;
-    const fusion = (c: Record<string, unknown>) => c['fusion'] as Record<string, unknown>;
+    const ch = (c: Record<string, unknown>, name: string) => (c.channels as Array<Record<string, unknown>>).find((x) => x.name === name)!;
+    const fusion = (c: Record<string, unknown>) => c.fusion as Record<string, unknown>;
     const edits: Array<[string, (c: Record<string, unknown>) => void]> = [
-      ['candidates -1', (c) => (c['candidates'] = -1)],
-      ['candidates 1.5', (c) => (c['candidates'] = 1.5)],
-      ['rrfK 0', (c) => (fusion(c)['rrfK'] = 0)],
-      ['weights overflow', (c) => (fusion(c)['weights'] = { dense: 1e308, sparse: 1e308, multivector: 1e308 })],
-      ['weights as an array', (c) => (fusion(c)['weights'] = [1, 0.3, 1])],
-      ['weights of an unknown channel', (c) => (fusion(c)['weights'] = { nope: 1 })],
-      ['default channels unknown', (c) => (fusion(c)['channels'] = ['dense', 'nope'])],
-      ['default channels empty', (c) => (fusion(c)['channels'] = [])],
-      ['fusion kind', (c) => (fusion(c)['kind'] = 'nope')],
-      ['version 3', (c) => (c['version'] = 3)],
-      ['no channels', (c) => (c['channels'] = [])],
-      ['channel kind', (c) => (ch(c, 'dense')['kind'] = 'graph')],
-      ['channel name', (c) => (ch(c, 'dense')['name'] = '../up')],
-      ['channel name twice', (c) => (ch(c, 'sparse')['name'] = 'dense')],
-      ['channel source', (c) => (ch(c, 'dense')['source'] = 'web')],
-      ['dense dtype', (c) => (ch(c, 'dense')['dtype'] = 'f8')],
-      ['dense dimensions', (c) => (ch(c, 'dense')['dimensions'] = -3)],
-      ['bm25 b', (c) => (ch(c, 'bm25')['b'] = 7)],
-      ['bm25 analyzer', (c) => (ch(c, 'bm25')['analyzer'] = 'klingon')],
-      ['poolFactor', (c) => (ch(c, 'multivector')['poolFactor'] = 0)],
-      ['storeText', (c) => (c['storeText'] = 'yes')],
+      ['candidates -1', (c) => (c.candidates = -1)],
+      ['candidates 1.5', (c) => (c.candidates = 1.5)],
+      ['rrfK 0', (c) => (fusion(c).rrfK = 0)],
+      ['weights overflow', (c) => (fusion(c).weights = { dense: 1e308, sparse: 1e308, multivector: 1e308 })],
+      ['weights as an array', (c) => (fusion(c).weights = [1, 0.3, 1])],
+      ['weights of an unknown channel', (c) => (fusion(c).weights = { nope: 1 })],
+      ['default channels unknown', (c) => (fusion(c).channels = ['dense', 'nope'])],
+      ['default channels empty', (c) => (fusion(c).channels = [])],
+      ['fusion kind', (c) => (fusion(c).kind = 'nope')],
+      ['version 3', (c) => (c.version = 3)],
+      ['no channels', (c) => (c.channels = [])],
+      ['channel kind', (c) => (ch(c, 'dense').kind = 'graph')],
+      ['channel name', (c) => (ch(c, 'dense').name = '../up')],
+      ['channel name twice', (c) => (ch(c, 'sparse').name = 'dense')],
+      ['channel source', (c) => (ch(c, 'dense').source = 'web')],
+      ['dense dtype', (c) => (ch(c, 'dense').dtype = 'f8')],
+      ['dense dimensions', (c) => (ch(c, 'dense').dimensions = -3)],
+      ['bm25 b', (c) => (ch(c, 'bm25').b = 7)],
+      ['bm25 analyzer', (c) => (ch(c, 'bm25').analyzer = 'klingon')],
+      ['poolFactor', (c) => (ch(c, 'multivector').poolFactor = 0)],
+      ['storeText', (c) => (c.storeText = 'yes')],
       ['no config', (c) => Object.keys(c).forEach((k) => delete c[k])],
     ];
     for (const [what, edit] of edits) {

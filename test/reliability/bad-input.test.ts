@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HybridIndex } from '../../src/hybrid/index.js';
-import { InvalidArgumentError, ModelError, StorageError, TridentError } from '../../src/errors.js';
+import { InvalidArgumentError, ModelError, StorageError, type TridentError } from '../../src/errors.js';
 import { crc32 } from '../../src/store/index.js';
 import { loadEncoder, type Encoder } from '../../src/encode/index.js';
 import { FakeEncoder, fakeEncode, FAKE_DIM } from '../helpers/fake-encoder.js';
@@ -111,7 +111,7 @@ describe('bad input → defined result or typed error (README table)', () => {
   });
   it('deleting unknown ids: ignored and counted, nothing changes', async () => {
     const fp = await fingerprint(index);
-    expect(await index.delete(['nope', 12345, docs[0]!.id + 'x'])).toEqual({ deleted: 0, unknown: 3 });
+    expect(await index.delete(['nope', 12345, `${docs[0]!.id}x`])).toEqual({ deleted: 0, unknown: 3 });
     expect(await fingerprint(index)).toBe(fp);
     await expect(index.delete('d1' as unknown as string[])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(await fingerprint(index)).toBe(fp);
@@ -198,7 +198,7 @@ describe('bad input → defined result or typed error (README table)', () => {
     await fsp.cp(idxDir, copy, { recursive: true });
     const mp = path.join(copy, 'manifest.json');
     const raw = JSON.parse(await fsp.readFile(mp, 'utf8')) as Record<string, unknown>;
-    delete raw['checksum'];
+    delete raw.checksum;
     const write = async (formatVersion: number, minReaderVersion: number) => {
       const m = { ...raw, formatVersion, minReaderVersion };
       await fsp.writeFile(mp, JSON.stringify({ ...m, checksum: crc32(new TextEncoder().encode(JSON.stringify(m))) }, null, 2));

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { HybridIndex } from '../../src/hybrid/index.js';
 import { DirectoryLock, LOCK_FILE, WAL_FILE } from '../../src/store/index.js';
 import { breakStale } from '../../src/store/lock-file.js';
-import { StorageError, TridentError } from '../../src/errors.js';
+import { StorageError, type TridentError } from '../../src/errors.js';
 import { FakeEncoder } from '../helpers/fake-encoder.js';
 import { lockDoc, LOCK_CONFIG } from './lock/docs.js';
 import { bundleLockChild, runChild, startChild } from './lock/run.js';

@@ -124,8 +124,8 @@ describe('trident index --out', () => {
     const lines = fs.readFileSync(path.join(ROOT, 'examples/data/scifact-500/corpus.jsonl'), 'utf8').split('\n').filter(Boolean);
     const c20 = path.join(dir, 'c20.jsonl');
     const c3 = path.join(dir, 'c3.jsonl');
-    fs.writeFileSync(c20, lines.slice(0, 20).join('\n') + '\n');
-    fs.writeFileSync(c3, lines.slice(20, 23).join('\n') + '\n');
+    fs.writeFileSync(c20, `${lines.slice(0, 20).join('\n')}\n`);
+    fs.writeFileSync(c3, `${lines.slice(20, 23).join('\n')}\n`);
     const out = path.join(dir, 'idx');
     expect(trident('index', c20, '--out', out).status).toBe(0);
     const encoder = await loadEncoder('builtin:static-en');

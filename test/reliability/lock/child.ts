@@ -18,7 +18,7 @@ import { lockDoc, LOCK_CONFIG } from './docs.js';
 
 const args = JSON.parse(process.argv[2]!) as { op: string; dir: string; create?: boolean; add?: number; reads?: number };
 const encoder = new FakeEncoder();
-const say = (line: string) => process.stdout.write(line + '\n');
+const say = (line: string) => process.stdout.write(`${line}\n`);
 const stdinClosed = new Promise<void>((resolve) => {
   process.stdin.on('data', () => undefined);
   process.stdin.on('end', resolve);

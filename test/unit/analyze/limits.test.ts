@@ -87,8 +87,8 @@ describe('analyser limits', () => {
 
     const emoji = '😀'.repeat(300); // 600 UTF-16 units, no punctuation-like cut point other than the emoji themselves
     const ep: string[] = [];
-    cutRun('a' + emoji, ep);
-    expect(ep.join('')).toBe('a' + emoji);
+    cutRun(`a${emoji}`, ep);
+    expect(ep.join('')).toBe(`a${emoji}`);
     for (const p of ep) {
       expect(p.length).toBeLessThanOrEqual(MAX_RUN_LENGTH);
       const last = p.charCodeAt(p.length - 1);

@@ -44,7 +44,7 @@ describe('trident CLI', () => {
     const corpus = path.join(ROOT, 'examples/data/scifact-500/corpus.jsonl');
     const docs = fs.readFileSync(corpus, 'utf8').split('\n').filter(Boolean).slice(0, 40).map((l) => JSON.parse(l) as { _id: string; title: string });
     const small = path.join(dir, 'corpus.jsonl');
-    fs.writeFileSync(small, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+    fs.writeFileSync(small, `${docs.map((d) => JSON.stringify(d)).join('\n')}\n`);
     const out = path.join(dir, 'idx');
     const idx = trident('index', small, '--out', out, '--bm25', 'english');
     expect(idx.code, idx.err).toBe(0);

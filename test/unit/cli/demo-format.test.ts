@@ -28,7 +28,7 @@ describe('demo formatting helpers', () => {
     const c = compare(mode, bm25, 'ndcg@10');
     const line = comparisonLine('dense', c, 'nDCG@10', 8);
     // mean Δ = (0.2 + 0.2 + 0 − 0.2) / 4 = +0.05; wins q1, q2; loss q4; tie q3
-    expect(line).toMatch(/^dense     Δ nDCG@10 \+0\.0500 \(p = 0\.\d{3}\), wins\/losses 2\/1 \(1 ties\) → no significant difference$/);
+    expect(line).toMatch(/^dense {5}Δ nDCG@10 \+0\.0500 \(p = 0\.\d{3}\), wins\/losses 2\/1 \(1 ties\) → no significant difference$/);
     expect(line).toContain(`p = ${c.tTest.p.toFixed(3)}`);
     const worse = compare(bm25, { q1: { 'ndcg@10': 0.9 }, q2: { 'ndcg@10': 0.8 }, q3: { 'ndcg@10': 1 }, q4: { 'ndcg@10': 0.7 } }, 'ndcg@10');
     expect(comparisonLine('x', worse, 'nDCG@10')).toMatch(/Δ nDCG@10 −0\.3250 \(p [<=] 0\.0\d*\).*wins\/losses 0\/4 .*→ worse than BM25/);

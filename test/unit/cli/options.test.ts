@@ -63,13 +63,13 @@ describe('parseCommand', () => {
     expect(rejects(SEARCH_SPEC, ['d', 'q', '--k', '10x'])).toMatch(/--k needs an integer, got '10x'/);
     expect(rejects(TRAIN_SPEC, ['--out', 'o', '--lr', 'fast'])).toMatch(/--lr needs a number/);
     expect(rejects(TRAIN_SPEC, ['--out', 'o', '--batch-size', '1'])).toMatch(/--batch-size must be at least 2/);
-    expect(parseCommand(TRAIN_SPEC, ['--out', 'o', '--lr', '2e-3']).values['lr']).toBe(0.002);
+    expect(parseCommand(TRAIN_SPEC, ['--out', 'o', '--lr', '2e-3']).values.lr).toBe(0.002);
   });
   it('checks choices and list items, suggesting the closest', () => {
     expect(rejects(SEARCH_SPEC, ['d', 'q', '--mode', 'dens'])).toMatch(/--mode 'dens' is not one of all, dense, .*; did you mean 'dense'\?/);
     expect(rejects(INDEX_SPEC, ['c', '--out', 'x', '--bm25', 'englsh'])).toMatch(/did you mean 'english'/);
     expect(rejects(EVAL_SPEC, ['d', '--beir', 'b', '--configs', 'dense,al-rrf'])).toMatch(/unknown value 'al-rrf'; did you mean 'all-rrf'/);
-    expect(parseCommand(EVAL_SPEC, ['d', '--configs', 'dense, bm25']).values['configs']).toEqual(['dense', 'bm25']);
+    expect(parseCommand(EVAL_SPEC, ['d', '--configs', 'dense, bm25']).values.configs).toEqual(['dense', 'bm25']);
   });
   it('reports a missing value instead of taking the next option as the value', () => {
     expect(rejects(INDEX_SPEC, ['c.jsonl', '--out'])).toMatch(/--out/);
@@ -79,9 +79,9 @@ describe('parseCommand', () => {
     const r = parseCommand(SEARCH_SPEC, ['idx', 'what is bm25', '--explain']);
     expect(r.positionals).toEqual(['idx', 'what is bm25']);
     expect(r.values).toMatchObject({ k: 10, model: 'builtin:static-en', explain: true, json: false, verbose: false });
-    expect(r.values['mode']).toBeUndefined(); // the index's default search
-    expect(parseCommand(SEARCH_SPEC, ['idx', 'q', '--channels', 'dense,bm25']).values['channels']).toBe('dense,bm25');
-    expect(parseCommand(SEARCH_SPEC, ['idx', 'q', '--k=3']).values['k']).toBe(3);
+    expect(r.values.mode).toBeUndefined(); // the index's default search
+    expect(parseCommand(SEARCH_SPEC, ['idx', 'q', '--channels', 'dense,bm25']).values.channels).toBe('dense,bm25');
+    expect(parseCommand(SEARCH_SPEC, ['idx', 'q', '--k=3']).values.k).toBe(3);
     expect(parseCommand(SEARCH_SPEC, ['idx', 'q', '-h']).help).toBe(true);
   });
 });

@@ -18,7 +18,7 @@ describe('EncoderInfo.name says which model ran', () => {
     const dir = join(root, 'my-static-model');
     cpSync(join(import.meta.dirname, '../../../src/models/static-en'), dir, { recursive: true });
     const cfg = JSON.parse(readFileSync(join(dir, 'trident.json'), 'utf8')) as Record<string, unknown>;
-    delete cfg['name'];
+    delete cfg.name;
     writeFileSync(join(dir, 'trident.json'), JSON.stringify(cfg));
     const copy = await loadEncoder(dir);
     expect(copy.info.name).toBe('my-static-model');

@@ -18,7 +18,7 @@ import { readCorpus } from '../../../src/cli/corpus.js';
 import { evaluateRun } from '../../../src/eval/evaluate.js';
 import { invalid, type ErrorCode } from '../../../src/errors.js';
 import {
-  InvalidArgumentError, TridentError, composeEncoders, compare, createAnalyzer, createCohereReranker, createOpenAIEncoder,
+  InvalidArgumentError, type TridentError, composeEncoders, compare, createAnalyzer, createCohereReranker, createOpenAIEncoder,
   HybridIndex, loadEncoder, loadFamilyEncoder, MultiVectorStore, searchExpanded, SparseIndex,
 } from '../../../src/index.js';
 

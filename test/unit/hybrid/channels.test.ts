@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { HybridIndex, TridentError } from '../../../src/index.js';
+import { HybridIndex, type TridentError } from '../../../src/index.js';
 import { DEFAULT_BM25_WEIGHT } from '../../../src/hybrid/create-config.js';
 import { FakeEncoder, fakeEncode, FAKE_DIM } from '../../helpers/fake-encoder.js';
 import { rng } from '../../helpers/rng.js';
@@ -152,10 +152,10 @@ describe('N-way fusion over channels, BM25 included', () => {
     const [hit] = await index.search('alpha beta', { k: 1, explain: true });
     expect(hit!.scores.bm25).toBeGreaterThan(0);
     expect(hit!.explanation!.fusion.weights).toEqual({ dense: 1, sparse: 0.3, multivector: 1, bm25: DEFAULT_BM25_WEIGHT });
-    expect(hit!.explanation!.fusion.scales!['bm25']).toBeGreaterThan(0);
-    expect(hit!.explanation!.channels['bm25']!.matches!.map((m) => m.token).sort()).toEqual(expect.arrayContaining(['alpha']));
+    expect(hit!.explanation!.fusion.scales!.bm25).toBeGreaterThan(0);
+    expect(hit!.explanation!.channels.bm25!.matches!.map((m) => m.token).sort()).toEqual(expect.arrayContaining(['alpha']));
     // the BM25 explanation's contributions add up to its score
-    const m = hit!.explanation!.channels['bm25']!;
+    const m = hit!.explanation!.channels.bm25!;
     expect(m.matches!.reduce((a, x) => a + x.contribution, 0)).toBeCloseTo(m.score, 4);
     // mode 'all' keeps meaning BGE-M3's three
     const [m3] = await index.search('alpha beta', { k: 1, mode: 'all' });
@@ -179,7 +179,7 @@ describe('N-way fusion over channels, BM25 included', () => {
 describe('several channels of one kind', () => {
   const docs = corpus(120, 11);
   /** A second "model": the fake encoder's dense vector of the reversed text. */
-  const other = (t: string) => fakeEncode(t.split(' ').reverse().join(' ') + ' extra').dense;
+  const other = (t: string) => fakeEncode(`${t.split(' ').reverse().join(' ')} extra`).dense;
 
   it('two dense channels (encoder + own vectors) and two BM25 analysers search and fuse exactly', async () => {
     const index = await HybridIndex.create({
@@ -207,7 +207,7 @@ describe('several channels of one kind', () => {
     for (const h of fused) {
       const d = rows.find((r) => r.id === h.id)!;
       const m = brute.find((b) => b.id === h.id)!;
-      expect(h.score).toBeCloseTo((d['dense']! + 2 * m.s) / 3, 5);
+      expect(h.score).toBeCloseTo((d.dense! + 2 * m.s) / 3, 5);
     }
     const st = index.stats();
     expect(Object.keys(st.channels)).toEqual(['dense', 'sparse', 'multivector', 'bm25', 'mine', 'bm25-en']);

@@ -45,7 +45,7 @@ describe('Qdrant request goldens', () => {
     it(`${file} is what the builders send`, () => {
       const p = path.join(DIR, file);
       const json = JSON.parse(JSON.stringify(value)) as unknown;
-      if (process.env['UPDATE_GOLDENS'] === '1' || !existsSync(p)) writeFileSync(p, JSON.stringify(json, null, 2) + '\n');
+      if (process.env.UPDATE_GOLDENS === '1' || !existsSync(p)) writeFileSync(p, `${JSON.stringify(json, null, 2)}\n`);
       expect(json).toEqual(JSON.parse(readFileSync(p, 'utf8')));
     });
   }
@@ -56,7 +56,7 @@ describe('Qdrant request goldens', () => {
     let i = 0;
     for (const [schema, text] of Object.entries(goldens)) lines.push(`export const g${i++} = (${text}) satisfies Schemas['${schema.split('#')[0]}'];`);
     const file = path.join(dir, 'goldens.check.ts');
-    writeFileSync(file, lines.join('\n') + '\n');
+    writeFileSync(file, `${lines.join('\n')}\n`);
     writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', skipLibCheck: true, types: [], typeRoots: [path.join(ROOT, 'node_modules/@types')], baseUrl: ROOT, paths: { '@qdrant/js-client-rest': [path.join(ROOT, 'node_modules/@qdrant/js-client-rest')] } }, files: [file] }));
     const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
     return { status: r.status, out: r.stdout + r.stderr };
@@ -88,7 +88,7 @@ describe('Qdrant request goldens', () => {
 // Strict check against Qdrant's own OpenAPI document. The document is not committed (it is
 // Qdrant's): point TRIDENT_QDRANT_OPENAPI at docs/redoc/master/openapi.json of a Qdrant
 // checkout (last run: tag v1.18.0, db3fca32, and v1.19.0, 74f3e85b; every golden valid).
-const OPENAPI = process.env['TRIDENT_QDRANT_OPENAPI'];
+const OPENAPI = process.env.TRIDENT_QDRANT_OPENAPI;
 describe.skipIf(!OPENAPI)('Qdrant request goldens against the OpenAPI document', () => {
   it('every golden is an instance of its schema (unknown properties are errors)', async () => {
     const { validate } = await import('./openapi-validate.js');

@@ -91,14 +91,14 @@ describe('QdrantIndex (offline, recorded answers)', () => {
     expect(hits[0]!.text).toBe('alpha');
     expect(hits[1]!.metadata).toEqual({ year: 2021 });
     expect(hits[0]!.explanation?.fusion).toEqual({ kind: 'weighted', weights: { dense: 1, sparse: 0.3, multivector: 1 } });
-    expect(hits[0]!.explanation?.channels['multivector']?.score).toBeCloseTo(0.8, 6);
+    expect(hits[0]!.explanation?.channels.multivector?.score).toBeCloseTo(0.8, 6);
     // the requests: first stage under the filter, then the scores restricted to the candidates
     const [first, second] = calls.filter((c) => c.key === `POST ${C}/points/query/batch`).map((c) => c.body as { searches: Array<Record<string, unknown>> });
     const filter = { must: [{ key: 'metadata.year', range: { gte: 2020 } }] };
-    expect(first!.searches.map((s) => [s['using'], s['limit'], s['filter']])).toEqual([['dense', 200, filter], ['sparse', 200, filter]]);
+    expect(first!.searches.map((s) => [s.using, s.limit, s.filter])).toEqual([['dense', 200, filter], ['sparse', 200, filter]]);
     const ids = [A, B, D].sort();
-    expect(second!.searches.map((s) => [s['using'], s['limit'], s['filter'], s['params']])).toEqual(['dense', 'sparse', 'multivector'].map((u) => [u, 3, { must: [{ has_id: ids }] }, { exact: true }]));
-    expect((second!.searches[2]!['query'] as { nearest: number[][] }).nearest.length).toBe(2);
+    expect(second!.searches.map((s) => [s.using, s.limit, s.filter, s.params])).toEqual(['dense', 'sparse', 'multivector'].map((u) => [u, 3, { must: [{ has_id: ids }] }, { exact: true }]));
+    expect((second!.searches[2]!.query as { nearest: number[][] }).nearest.length).toBe(2);
   });
 
   it('a single-channel search returns Qdrant\'s scores (multi-vector divided by the query\'s vectors)', async () => {

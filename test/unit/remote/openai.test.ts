@@ -33,11 +33,11 @@ describe('createOpenAIEncoder (loopback server)', () => {
   it('batches in input order even when the server lists data out of order', async () => {
     const srv = await embeddingsServer({ reverse: true });
     closers.push(srv.close);
-    const enc = await createOpenAIEncoder({ model: 'm', dim: 16, baseUrl: srv.url + '/v1', apiKey: 'k1', batchSize: 2, concurrency: 2, ...fast });
+    const enc = await createOpenAIEncoder({ model: 'm', dim: 16, baseUrl: `${srv.url}/v1`, apiKey: 'k1', batchSize: 2, concurrency: 2, ...fast });
     const texts = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
     const out = await enc.encode(texts, { role: 'document' });
     expect(srv.seen.length).toBe(3);
-    expect(srv.seen.map((s) => s.body.input).flat().sort()).toEqual([...texts].sort());
+    expect(srv.seen.flatMap((s) => s.body.input).sort()).toEqual([...texts].sort());
     expect(srv.seen.every((s) => s.path === '/v1/embeddings' && s.headers.authorization === 'Bearer k1')).toBe(true);
     expect(srv.seen[0]!.body.dimensions).toBeUndefined();
     out.forEach((o, i) => {

@@ -13,7 +13,7 @@ export interface Doc {
 export function sparseVec(r: () => number, vocab: number, terms: number): SparseVector {
   const set = new Map<number, number>();
   while (set.size < terms) {
-    const t = Math.floor(Math.pow(r(), 2) * vocab); // skewed: low ids are frequent
+    const t = Math.floor(r() ** 2 * vocab); // skewed: low ids are frequent
     set.set(t, 1 + Math.floor(r() * 4));
   }
   const ids = Uint32Array.from([...set.keys()].sort((a, b) => a - b));

@@ -16,4 +16,4 @@ try {
 } catch (e) {
   error = (e as { code?: string }).code ?? String(e);
 }
-process.stdout.write(JSON.stringify({ mapped: f.mapped, head, sum, error }) + '\n');
+process.stdout.write(`${JSON.stringify({ mapped: f.mapped, head, sum, error })}\n`);

@@ -67,7 +67,7 @@ describe('readJsonl (the one JSONL reader)', () => {
 
   it('reads 200,000 lines in order, each with its number', async () => {
     const n = 200_000;
-    const f = await file('big.jsonl', Array.from({ length: n }, (_, i) => JSON.stringify({ _id: String(i), text: 'x'.repeat(20) })).join('\n') + '\n');
+    const f = await file('big.jsonl', `${Array.from({ length: n }, (_, i) => JSON.stringify({ _id: String(i), text: 'x'.repeat(20) })).join('\n')}\n`);
     let count = 0, last = -1;
     for await (const { line, value } of readJsonl(f)) { count++; last = line; expect(value._id).toBe(String(line - 1)); }
     expect([count, last]).toEqual([n, n]);

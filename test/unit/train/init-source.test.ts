@@ -47,7 +47,7 @@ describe('train-static --init sources', () => {
   it('trident train-static --init builtin:static-en fine-tunes the built-in model', async () => {
     const pairs = join(root, 'pairs.jsonl');
     const topics = ['protein folding chaperone', 'vaccine antibody immune', 'galaxy star telescope', 'river flood rain', 'compiler parser grammar', 'piano melody chord', 'bread flour yeast', 'volcano lava eruption', 'insulin glucose diabetes', 'planet orbit gravity'];
-    writeFileSync(pairs, topics.map((t) => JSON.stringify({ query: t.split(' ')[0], positive: t })).join('\n') + '\n');
+    writeFileSync(pairs, `${topics.map((t) => JSON.stringify({ query: t.split(' ')[0], positive: t })).join('\n')}\n`);
     let err = '';
     const io: CliIo = { out: () => {}, err: (s) => { err += s; }, errIsTTY: false };
     const out = join(root, 'tuned');

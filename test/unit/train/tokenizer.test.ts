@@ -17,7 +17,7 @@ const PROBES = [
   'Proteins fold; mitochondrial dysfunction in naïve T-cells?',
   'Unseenword glucocorticoid-induced hyperglycaemia, 1,000 genomes & "BM25".',
   'Ünïcödé CAFÉ résumé — em-dash… and tabs\tand\nnewlines',
-  'x'.repeat(120) + ' short',
+  `${'x'.repeat(120)} short`,
   '',
 ];
 

@@ -12,7 +12,6 @@ import { runCli, type CliIo } from '../../../src/cli/run.js';
 import { batchLossAndGrad, createLossScratch, DEFAULT_LOSS } from '../../../src/train/loss.js';
 import { corpusPairs } from '../../../src/train/data/jsonl.js';
 import { dictdNumber } from '../../../src/train/data/dictd.js';
-import { InvalidArgumentError } from '../../../src/errors.js';
 
 const TOPICS = ['protein folding chaperone', 'vaccine antibody immune', 'galaxy star telescope', 'river flood rain', 'compiler parser grammar',
   'piano melody chord', 'tumour cancer chemotherapy', 'bread flour yeast', 'volcano lava eruption', 'football goal referee',

@@ -56,7 +56,7 @@ async function modelDir(name: string, tokenizerConfig: Record<string, unknown>):
   await fsp.mkdir(dir, { recursive: true });
   for (const f of ['onnx', '1_Pooling', 'config.json', 'modules.json', 'sentence_bert_config.json']) await fsp.cp(join(FIX, 'tiny-bert-st', f), join(dir, f), { recursive: true });
   const byId = Object.entries(vocab).sort((a, b) => a[1] - b[1]).map(([t]) => t);
-  await fsp.writeFile(join(dir, 'vocab.txt'), byId.join('\n') + '\n');
+  await fsp.writeFile(join(dir, 'vocab.txt'), `${byId.join('\n')}\n`);
   await fsp.writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify({ cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', mask_token: '[MASK]', unk_token: '[UNK]', ...tokenizerConfig }));
   return dir;
 }
@@ -86,7 +86,7 @@ describe('BertJapanese-style tokenizer with a pluggable word splitter', () => {
     const ruri = await loadFamilyEncoder(dir, { preset: 'cl-nagoya/ruri-base', wordSplitter: splitter });
     expect(ruri.config.prefixes).toEqual({ query: 'クエリ: ', document: '文章: ' });
     const [q] = await ruri.encodeTokens([SENTENCE], { role: 'query' });
-    expect([...q!.tokenIds]).toEqual(oracleIds('クエリ: ' + SENTENCE));
+    expect([...q!.tokenIds]).toEqual(oracleIds(`クエリ: ${SENTENCE}`));
     await ruri.close();
     await enc.close();
   });

@@ -100,7 +100,7 @@ describe('document-only SPLADE (opensearch-neural-sparse-encoding-doc-*): idf.js
     const idf: Record<string, number> = {};
     // weight every other token (by id), value depending on the id; leave the rest out
     for (const [tok, id] of Object.entries(vocab)) if (id % 2 === 0) idf[tok] = 0.25 + (id % 7) / 4;
-    idf['notInVocabulary'] = 3;
+    idf.notInVocabulary = 3;
     await fsp.writeFile(join(dir, 'idf.json'), JSON.stringify(idf));
     const enc = await loadFamilyEncoder(dir, { preset: 'opensearch-project/opensearch-neural-sparse-encoding-doc-v2-distill' });
     expect(enc.config.spladeQuery).toBe('tokens');
