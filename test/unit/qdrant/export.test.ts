@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it, vi } from 'vitest';
 import { HybridIndex } from '../../../src/hybrid/index.js';
 import { createAnalyzer } from '../../../src/analyze/index.js';
+import { BM25_DEFAULTS } from '../../../src/sparse/index.js';
 import { runCli, type CliIo } from '../../../src/cli/run.js';
 import { exportToQdrant } from '../../../src/qdrant/export.js';
 import { bm25DocumentVector, buildPoint } from '../../../src/qdrant/points.js';
@@ -66,7 +67,7 @@ function expectedPoints() {
   const analyzer = createAnalyzer('plain', { version: 3 });
   const lens = DOCS.map((d) => analyzer.terms(d.text).length);
   const avgdl = lens.reduce((a, b) => a + b, 0) / lens.length;
-  return DOCS.map((d) => JSON.parse(JSON.stringify(buildPoint(d, { ...fakeEncode(d.text), bm25: bm25DocumentVector(analyzer.terms(d.text), { k1: 0.9, b: 0.4, avgdl }) }))));
+  return DOCS.map((d) => JSON.parse(JSON.stringify(buildPoint(d, { ...fakeEncode(d.text), bm25: bm25DocumentVector(analyzer.terms(d.text), { k1: BM25_DEFAULTS.k1, b: BM25_DEFAULTS.b, avgdl }) }))));
 }
 
 describe('exportToQdrant', () => {

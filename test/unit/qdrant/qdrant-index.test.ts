@@ -167,7 +167,8 @@ describe('HybridIndex.create({ backend: qdrant(…) })', () => {
     const index = await HybridIndex.create({ encoder: new FakeEncoder(), bm25: { analyzer: 'plain' }, backend: qdrant({ url: 'http://q.test:6333', collection: 'docs', shards: 2, replicas: 3, bm25AvgLength: 12 }) });
     expect(index).toBeInstanceOf(Exported);
     expect(calls[1]!.body).toMatchObject({ shard_number: 2, replication_factor: 3, sparse_vectors: { sparse: { modifier: 'none' }, bm25: { modifier: 'idf' } } });
-    expect(index.layout.bm25).toMatchObject({ analyzer: 'plain', k1: 0.9, b: 0.4, avgdl: 12 });
+    const { BM25_DEFAULTS } = await import('../../../src/sparse/index.js');
+    expect(index.layout.bm25).toMatchObject({ analyzer: 'plain', k1: BM25_DEFAULTS.k1, b: BM25_DEFAULTS.b, avgdl: 12 });
   });
   it('refuses local-only options beside a backend', async () => {
     const { HybridIndex, qdrant } = await import('../../../src/index.js');
