@@ -63,8 +63,10 @@ export class Bm25Channel implements Channel<string[], SparseVector> {
         if (!fresh) tid = this.vocab.idOf(t, true);
         else {
           const f = fresh.get(t);
-          if (f === undefined) fresh.set(t, (tid = this.vocab.size + fresh.size));
-          else tid = f;
+          if (f === undefined) {
+            tid = this.vocab.size + fresh.size;
+            fresh.set(t, tid);
+          } else tid = f;
         }
       }
       counts.set(tid, (counts.get(tid) ?? 0) + 1);

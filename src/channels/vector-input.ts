@@ -87,7 +87,9 @@ export function multiVectorValue(v: unknown, dim: number, owner: Owner, channel:
     const rows = v.map(numbers);
     if (rows.every((r): r is Float32Array => r !== null && r.length === dim)) {
       const data = new Float32Array(rows.length * dim);
-      rows.forEach((r, i) => data.set(r, i * dim));
+      rows.forEach((r, i) => {
+        data.set(r, i * dim);
+      });
       m = { data, dim, count: rows.length };
     } else {
       throw new InvalidArgumentError('DIMENSION_MISMATCH', `${who(owner, channel)}: every token vector must have ${dim} numbers${tail(owner)}`);

@@ -534,7 +534,10 @@ export class DenseIndex {
     const verdict = new Map<number, boolean>();
     const passes = (id: number): boolean => {
       let v = verdict.get(id);
-      if (v === undefined) verdict.set(id, (v = filter(id) === true));
+      if (v === undefined) {
+        v = filter(id) === true;
+        verdict.set(id, v);
+      }
       return v;
     };
     const need = Math.max(k, Math.ceil(k * this.#settings.oversample));

@@ -86,7 +86,7 @@ export class Graph {
   /** Approximate nearest ids (up to `wanted`), in the graph's order. */
   search(query: Float32Array, wanted: number): Uint32Array {
     if (this.#index.size() === 0) return new Uint32Array(0);
-    let m;
+    let m: { keys: ArrayLike<bigint | number> };
     try {
       m = this.#index.search(query, wanted, 1);
     } catch (e) {

@@ -108,7 +108,7 @@ async function exists(p: string): Promise<boolean> {
 async function listSnapshot(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string): Promise<void> => {
-    let entries;
+    let entries: import('node:fs').Dirent[];
     try {
       entries = await readdir(d, { withFileTypes: true });
     } catch {

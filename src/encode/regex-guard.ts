@@ -80,9 +80,16 @@ function parse(src: string): Node {
   const quantifier = (): [number, number] | null => {
     const c = src[i];
     let q: [number, number] | null = null;
-    if (c === '*') (q = [0, Infinity]), i++;
-    else if (c === '+') (q = [1, Infinity]), i++;
-    else if (c === '?') (q = [0, 1]), i++;
+    if (c === '*') {
+      q = [0, Infinity];
+      i++;
+    } else if (c === '+') {
+      q = [1, Infinity];
+      i++;
+    } else if (c === '?') {
+      q = [0, 1];
+      i++;
+    }
     else if (c === '{') {
       const m = /^\{(\d*)(,(\d*))?\}/.exec(src.slice(i));
       if (!m || (m[1] === '' && m[2] === undefined)) return null;
@@ -113,7 +120,7 @@ function parse(src: string): Node {
       return look ? { t: 'assert' } : { t: 'group', look, body };
     }
     if (c === '[') return charClass();
-    if (c === '\\') return escape();
+    if (c === '\\') return escapeAt();
     i++;
     if (c === '^' || c === '$') return { t: 'assert' };
     if (c === '.') return { t: 'atom', lit: null };
@@ -135,7 +142,7 @@ function parse(src: string): Node {
     }
     throw new Unparsable('unterminated character class');
   };
-  const escape = (): Node => {
+  const escapeAt = (): Node => {
     i++;
     const c = src[i];
     if (c === undefined) throw new Unparsable('trailing backslash');
@@ -290,7 +297,9 @@ export function checkTokenizerPatterns(json: unknown, file: string): void {
   const walk = (o: unknown, at: string): void => {
     if (o === null || typeof o !== 'object') return;
     if (Array.isArray(o)) {
-      o.forEach((v, k) => walk(v, `${at}[${k}]`));
+      o.forEach((v, k) => {
+        walk(v, `${at}[${k}]`);
+      });
       return;
     }
     for (const [k, v] of Object.entries(o)) {

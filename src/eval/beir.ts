@@ -182,7 +182,10 @@ async function assemble(src: Sources, opts: LoadOptions, report: LoadReport): Pr
     if (unknownDoc) note(report.unknownCorpusIds, docId);
     if (unknownDoc && policy !== 'keep') continue;
     let judged = qrels.get(queryId);
-    if (judged === undefined) qrels.set(queryId, (judged = new Map()));
+    if (judged === undefined) {
+      judged = new Map();
+      qrels.set(queryId, judged);
+    }
     if (judged.has(docId)) duplicate(files.qrels, line, `${queryId} ${docId}`, '(query-id, corpus-id) pair', opts, report);
     else judged.set(docId, score);
   }
@@ -323,7 +326,10 @@ export async function loadQrels(file: string, opts: Pick<LoadOptions, 'onError' 
   const qrels: Qrels = new Map();
   for await (const { line, value } of qrelsRows(file, opts, report.skippedLines)) {
     let judged = qrels.get(value.queryId);
-    if (judged === undefined) qrels.set(value.queryId, (judged = new Map()));
+    if (judged === undefined) {
+      judged = new Map();
+      qrels.set(value.queryId, judged);
+    }
     if (judged.has(value.docId)) duplicate(file, line, `${value.queryId} ${value.docId}`, '(query-id, corpus-id) pair', opts, report);
     else judged.set(value.docId, value.score);
   }

@@ -51,7 +51,8 @@ export async function loadTrecRun(file: string, opts: LoadRunOptions = {}): Prom
     }
     let docs = seen.get(qid);
     if (docs === undefined) {
-      seen.set(qid, (docs = new Set()));
+      docs = new Set();
+      seen.set(qid, docs);
       run.set(qid, []);
     }
     if (docs.has(docno)) {
@@ -76,7 +77,9 @@ export async function writeTrecRun(file: string, run: Run, tag = 'trident'): Pro
   const lines: string[] = [];
   for (const [qid, hits] of run) {
     const byId = new Map(hits.map((h) => [h.id, h.score]));
-    rankHits(hits).forEach((id, i) => lines.push(`${qid} Q0 ${id} ${i + 1} ${byId.get(id)} ${tag}`));
+    rankHits(hits).forEach((id, i) => {
+      lines.push(`${qid} Q0 ${id} ${i + 1} ${byId.get(id)} ${tag}`);
+    });
   }
   try {
     await writeFile(file, lines.join('\n') + (lines.length ? '\n' : ''), 'utf8');

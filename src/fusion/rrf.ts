@@ -44,7 +44,9 @@ export function rrfFromRankings<T>(lists: readonly (readonly T[])[], weights?: r
   const out = new Map<T, number>();
   lists.forEach((list, l) => {
     const w = weights?.[l] ?? 1;
-    list.forEach((id, r) => out.set(id, (out.get(id) ?? 0) + w / (k + r + 1)));
+    list.forEach((id, r) => {
+      out.set(id, (out.get(id) ?? 0) + w / (k + r + 1));
+    });
   });
   return out;
 }

@@ -158,6 +158,8 @@ function ndcgAt(ctx: SearchContext, p: Prepared, r: ResolvedSearch, kind: Fusion
   }
   const ideal = [...gains.values()].sort((a, b) => b - a).slice(0, k);
   let idcg = 0;
-  ideal.forEach((g, i) => (idcg += g / Math.log2(i + 2)));
+  ideal.forEach((g, i) => {
+    idcg += g / Math.log2(i + 2);
+  });
   return idcg > 0 ? dcg / idcg : 0;
 }

@@ -70,7 +70,7 @@ export async function prepareDocuments(encoder: HybridEncoder | null, docs: Docu
     return p;
   };
   if (!encoder) {
-    docs.forEach((d) => out.push(own(d, { chunked: false, truncated: false, units: [{ start: 0, end: d.text?.length ?? 0, dense: null, sparse: null, multivector: null }] })));
+    for (const d of docs) out.push(own(d, { chunked: false, truncated: false, units: [{ start: 0, end: d.text?.length ?? 0, dense: null, sparse: null, multivector: null }] }));
     opts.onProgress?.({ done: out.length, total });
     return out;
   }
@@ -79,7 +79,9 @@ export async function prepareDocuments(encoder: HybridEncoder | null, docs: Docu
       throwIfAborted(opts.signal, opts.abortMessage ?? 'encoding aborted');
       const batch = docs.slice(i, i + opts.batchSize);
       const enc = await encoder.encode(batch.map((d) => d.text ?? ''), { role: 'document' });
-      enc.forEach((e, j) => out.push(own(batch[j]!, { chunked: false, truncated: !!e.truncated, units: [unitFromEncoded(e, 0, batch[j]!.text?.length ?? 0, 0)] })));
+      enc.forEach((e, j) => {
+        out.push(own(batch[j]!, { chunked: false, truncated: !!e.truncated, units: [unitFromEncoded(e, 0, batch[j]!.text?.length ?? 0, 0)] }));
+      });
       opts.onProgress?.({ done: out.length, total });
     }
     return out;
@@ -245,7 +247,11 @@ async function lateChunk(encoder: HybridEncoder, text: string, c: ChunkingOption
     }
     const sids = [...best.keys()].sort((a, b) => a - b);
     const data = new Float32Array(tok.hasColbert ? members.length * dim : 0);
-    if (tok.hasColbert) members.forEach((i, j) => data.set(tok.colbert[i]!, j * dim));
+    if (tok.hasColbert) {
+      members.forEach((i, j) => {
+        data.set(tok.colbert[i]!, j * dim);
+      });
+    }
     let dense: Float32Array | null = null;
     if (tok.hidden && members.length > 0) {
       const h = tok.hidden[0]!.length;

@@ -102,7 +102,8 @@ export function f16Values(): Float32Array {
 let f16Bits: Uint32Array | null = null;
 /** {@link f16Values} as f32 bit patterns. */
 function f16BitsTable(): Uint32Array {
-  return (f16Bits ??= new Uint32Array(f16Values().buffer));
+  f16Bits ??= new Uint32Array(f16Values().buffer);
+  return f16Bits;
 }
 
 /**

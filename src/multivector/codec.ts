@@ -215,7 +215,10 @@ export function trainResidual(rows: Float32Array, n: number, dim: number, opts: 
 const halfNormCache = new WeakMap<Int8Array, Float32Array>();
 function halfNormsOf(cb: ResidualCodebook): Float32Array {
   let h = halfNormCache.get(cb.centroids);
-  if (h === undefined) halfNormCache.set(cb.centroids, (h = centroidHalfNorms(cb.centroids, cb.centroidScales, cb.dim)));
+  if (h === undefined) {
+    h = centroidHalfNorms(cb.centroids, cb.centroidScales, cb.dim);
+    halfNormCache.set(cb.centroids, h);
+  }
   return h;
 }
 

@@ -171,8 +171,14 @@ export async function readMvFile(dir: string): Promise<MvMeta & { ids: Uint32Arr
 function docTables(docs: Array<{ id: number; count: number; flags: number }>, payload: Uint8Array): number {
   const dv = new DataView(payload.buffer);
   let off = 0;
-  for (const d of docs) dv.setUint32((off += 4) - 4, d.id, true);
-  for (const d of docs) dv.setUint32((off += 4) - 4, d.count, true);
+  for (const d of docs) {
+    dv.setUint32(off, d.id, true);
+    off += 4;
+  }
+  for (const d of docs) {
+    dv.setUint32(off, d.count, true);
+    off += 4;
+  }
   for (const d of docs) payload[off++] = d.flags & 6;
   return pad4(off);
 }

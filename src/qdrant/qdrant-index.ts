@@ -230,7 +230,7 @@ export class QdrantIndex {
   async delete(ids: ExternalId[]): Promise<{ deleted: number; unknown: number }> {
     this.#check();
     if (!Array.isArray(ids)) invalid('INVALID_ARGUMENT', 'delete needs an array of ids');
-    ids.forEach((id) => checkId(id));
+    for (const id of ids) checkId(id);
     const present = await this.#existing(ids);
     if (present.length > 0) await this.#conn.deletePoints(this.collection, present.map(pointId));
     return { deleted: present.length, unknown: ids.length - present.length };
@@ -246,7 +246,7 @@ export class QdrantIndex {
    */
   async get(ids: readonly ExternalId[]): Promise<Array<StoredDocument | null>> {
     this.#check();
-    ids.forEach((id) => checkId(id));
+    for (const id of ids) checkId(id);
     const recs = await this.#conn.retrieve(this.collection, ids.map(pointId));
     const byId = new Map(recs.map((r) => [String(r.id), r]));
     return ids.map((id) => {

@@ -87,7 +87,6 @@ export async function runQdrantSearch(ctx: QdrantSearchContext, r: ResolvedSearc
     hits.push(hit);
   }
   return hits;
-  return hits;
 }
 
 /** The explanation of a Qdrant hit: the fusion and each channel's score (no term matches or alignments). */

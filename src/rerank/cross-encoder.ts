@@ -87,7 +87,13 @@ export async function loadCrossEncoder(source: string, opts: CrossEncoderOptions
         const ids = new Array<number>(B * T).fill(padId);
         const mask = new Array<number>(B * T).fill(0);
         const types = new Array<number>(B * T).fill(0);
-        batch.forEach((x, b) => x.ids.forEach((v, t) => { ids[b * T + t] = v; mask[b * T + t] = 1; types[b * T + t] = x.types[t]!; }));
+        batch.forEach((x, b) => {
+          x.ids.forEach((v, t) => {
+            ids[b * T + t] = v;
+            mask[b * T + t] = 1;
+            types[b * T + t] = x.types[t]!;
+          });
+        });
         const feeds: Record<string, Feed> = { input_ids: { type: 'int64', data: ids, dims: [B, T] }, attention_mask: { type: 'int64', data: mask, dims: [B, T] } };
         if (useTypes) feeds.token_type_ids = { type: 'int64', data: types, dims: [B, T] };
         const res = (await session.run(feeds, [out]))[out];

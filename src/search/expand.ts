@@ -49,12 +49,17 @@ export async function searchExpanded<H extends { id: string | number }>(
   const firstHit = new Map<string | number, H>();
   const foundBy = new Map<string | number, string[]>();
   const order = new Map<string | number, number>();
-  lists.forEach((list, l) => list.forEach((h) => {
-    if (!firstHit.has(h.id)) { firstHit.set(h.id, h); order.set(h.id, order.size); }
-    const f = foundBy.get(h.id) ?? [];
-    if (!f.includes(queries[l]!)) f.push(queries[l]!);
-    foundBy.set(h.id, f);
-  }));
+  lists.forEach((list, l) => {
+    for (const h of list) {
+      if (!firstHit.has(h.id)) {
+        firstHit.set(h.id, h);
+        order.set(h.id, order.size);
+      }
+      const f = foundBy.get(h.id) ?? [];
+      if (!f.includes(queries[l]!)) f.push(queries[l]!);
+      foundBy.set(h.id, f);
+    }
+  });
   const ew = opts.expansionWeight ?? 1;
   const fused = rrfFromRankings(lists.map((l) => l.map((h) => h.id)), queries.map((_, i) => (i === 0 ? 1 : ew)), opts.rrfK ?? 60);
   const ids = [...fused.keys()].sort((a, b) => fused.get(b)! - fused.get(a)! || order.get(a)! - order.get(b)!);

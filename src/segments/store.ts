@@ -486,7 +486,6 @@ export class SegmentedStore {
     const lenConst = cfg.k1 * (1 - cfg.b);
     const lenSlope = avgdl > 0 ? (cfg.k1 * cfg.b) / avgdl : 0;
     // the query terms (query order) with their global multiplier
-    const slots = segs.map(() => [] as number[]);
     const terms: { tid: number; w: number; qf: number; at: number[] }[] = [];
     for (let i = 0; i < query.ids.length; i++) {
       const w = query.weights[i]!;
@@ -592,7 +591,9 @@ export class SegmentedStore {
     for (const [seg, g] of groups) {
       const part = new Float32Array(g.ords.length);
       seg.mv!.maxsim(q.data, q.count, Uint32Array.from(g.ords), part);
-      g.pos.forEach((p, i) => (out[p] = part[i]!));
+      g.pos.forEach((p, i) => {
+        out[p] = part[i]!;
+      });
     }
     return out;
   }

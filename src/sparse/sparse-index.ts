@@ -454,7 +454,10 @@ export class SparseIndex {
         const d = st.docs[p]!;
         if (this.#state[d] !== 1) continue;
         let v = acc.get(d);
-        if (!v) acc.set(d, (v = { ids: [], w: [] }));
+        if (!v) {
+          v = { ids: [], w: [] };
+          acc.set(d, v);
+        }
         v.ids.push(term);
         v.w.push(st.weights[p]!);
       }

@@ -113,7 +113,9 @@ function dirIdOf(dir: string): string | null {
  * Tokens of the locks this process holds, shared by every copy of this module loaded in the
  * process: a lock file naming this process with a token outside the set is not held by it.
  */
-const heldTokens: Set<string> = ((globalThis as Record<symbol, unknown>)[Symbol.for('trident.heldLockTokens')] ??= new Set<string>()) as Set<string>;
+const HELD_KEY = Symbol.for('trident.heldLockTokens');
+(globalThis as Record<symbol, unknown>)[HELD_KEY] ??= new Set<string>();
+const heldTokens = (globalThis as Record<symbol, unknown>)[HELD_KEY] as Set<string>;
 
 /**
  * 'dead' only when certain; another host's process is 'unknown' (never broken). `dir` is the

@@ -27,7 +27,9 @@ function f32Bytes(a: Float32Array): Uint8Array {
 function i64Bytes(a: number[]): Uint8Array {
   const b = new Uint8Array(a.length * 8);
   const dv = new DataView(b.buffer);
-  a.forEach((v, i) => dv.setBigInt64(i * 8, BigInt(v), true));
+  a.forEach((v, i) => {
+    dv.setBigInt64(i * 8, BigInt(v), true);
+  });
   return b;
 }
 function u16Bytes(a: Uint16Array): Uint8Array {
@@ -113,7 +115,9 @@ export function buildStaticOnnx(p: StaticParams, opts: OnnxWriteOptions): Uint8A
     n('Mul', ['cb_v', 'cb_m'], ['colbert_vecs']),
   ];
   const g = new PbWriter();
-  nodes.forEach((nd, i) => g.msg(1, nodeProto(nd, `${nd.op.toLowerCase()}_${i}`)));
+  nodes.forEach((nd, i) => {
+    g.msg(1, nodeProto(nd, `${nd.op.toLowerCase()}_${i}`));
+  });
   g.str(2, 'trident_static_m3');
   for (const t of inits) g.msg(5, t);
   g.msg(11, valueInfo('input_ids', DT.INT64, ['batch', 'sequence']));
