@@ -67,8 +67,8 @@ describe('indexes built with an older analyser version', () => {
     it(`${c.name}: reopens with analyser version ${c.version}; every probe equals the results before save and the version-${c.version} oracle, not today's`, async () => {
       const { dir, docs, expected } = await load(c.name);
       const index = await HybridIndex.open(dir, { encoder: new FakeEncoder() });
-      const cfg = index.config.bm25;
-      if (!cfg) throw new Error('fixture has no BM25 store');
+      const cfg = index.config.channels.find((ch) => ch.kind === 'bm25');
+      if (!cfg || cfg.kind !== 'bm25') throw new Error('fixture has no BM25 store');
       expect(cfg.analyzerVersion).toBe(c.stored);
       expect([cfg.k1, cfg.b]).toEqual([0.9, 0.4]); // stored parameters, not today's defaults
       const old = oracle(docs, c.kind, c.version, cfg.k1, cfg.b);
@@ -95,7 +95,7 @@ describe('indexes built with an older analyser version', () => {
       await index.save(resaved);
       await index.close();
       const again = await HybridIndex.open(resaved, { encoder: new FakeEncoder() });
-      expect(again.config.bm25?.analyzerVersion).toBe(c.stored ?? undefined);
+      expect((again.config.channels.find((ch) => ch.kind === 'bm25') as { analyzerVersion?: number }).analyzerVersion).toBe(c.stored ?? undefined);
       for (const q of [c.newQuery, ...PROBES]) expectSame(await search(again, q), oldAll(q, 10), `${c.name} "${q}" after re-save`);
       await again.close();
     });
@@ -103,7 +103,7 @@ describe('indexes built with an older analyser version', () => {
 
   it('a new index records today\'s analyser version and the BM25 defaults', async () => {
     const index = await HybridIndex.create({ encoder: new FakeEncoder(), dense: false, sparse: false, multivector: false, bm25: { analyzer: 'english' } });
-    expect(index.config.bm25).toMatchObject({ analyzer: 'english', analyzerVersion: ANALYZER_VERSION, k1: 1.2, b: 0.75 });
+    expect(index.config.channels.find((ch) => ch.kind === 'bm25')).toMatchObject({ analyzer: 'english', analyzerVersion: ANALYZER_VERSION, k1: 1.2, b: 0.75 });
     await index.close();
   });
 });

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { HybridIndex } from '../../src/hybrid/index.js';
 import { WAL_FILE } from '../../src/store/index.js';
 import { FakeEncoder } from '../helpers/fake-encoder.js';
-import { fingerprint, makeDocs, referenceFingerprint, rng } from '../reliability/corpus.js';
+import { FULL_CONFIG as full, fingerprint, makeDocs, referenceFingerprint, rng } from '../reliability/corpus.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -20,7 +20,6 @@ afterEach(async () => {
 });
 
 const open = (p: string) => HybridIndex.open(p, { encoder: new FakeEncoder() });
-const full = { dense: { dtype: 'f32' as const }, multivector: { dtype: 'f32' as const }, bm25: { analyzer: 'plain' as const } };
 
 describe('durable adds by default', () => {
   it('create({ path }) + add + close() without save: a reopen has every acknowledged change', async () => {

@@ -104,7 +104,7 @@ function oracleFused(rows: Array<Record<string, number> & { id: string }>, names
 }
 
 async function makeIndex(docs: Array<{ id: string; text: string }>) {
-  const index = await HybridIndex.create({ encoder: new FakeEncoder(), multivector: { dtype: 'f32' }, bm25: { analyzer: 'plain' }, wal: false });
+  const index = await HybridIndex.create({ encoder: new FakeEncoder(), multivector: { dtype: 'f32' }, bm25: { analyzer: 'plain', k1: 0.9, b: 0.4 }, wal: false }); // the oracle's k1, b
   await index.add(docs);
   return index;
 }
