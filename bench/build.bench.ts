@@ -114,10 +114,10 @@ function loadScifact() {
 
 function ndcg10(ranked: string[], rel: Map<string, number>): number {
   let dcg = 0;
-  ranked.slice(0, 10).forEach((d, i) => (dcg += (rel.get(d) ?? 0) / Math.log2(i + 2)));
+  ranked.slice(0, 10).forEach((d, i) => { dcg += (rel.get(d) ?? 0) / Math.log2(i + 2); });
   const ideal = [...rel.values()].sort((a, b) => b - a).slice(0, 10);
   let idcg = 0;
-  ideal.forEach((g, i) => (idcg += g / Math.log2(i + 2)));
+  ideal.forEach((g, i) => { idcg += g / Math.log2(i + 2); });
   return idcg > 0 ? dcg / idcg : 0;
 }
 
@@ -150,7 +150,8 @@ function bm25Build() {
         );
         return { index, vocab, analyse };
       });
-      (runs[name] ??= { wall: [], cpu: [], analyse: [] }).wall.push(t.wall);
+      runs[name] ??= { wall: [], cpu: [], analyse: [] };
+      runs[name].wall.push(t.wall);
       runs[name]!.cpu.push(t.cpu);
       runs[name]!.analyse.push(t.value.analyse);
       last[name] = t.value;

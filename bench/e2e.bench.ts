@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(dsDir, 'corpus.jsonl'))) {
     const reason = `no data set at ${dsDir} (set TRIDENT_DATA_DIR to the folder holding ${DATASET})`;
     log(`e2e: skipped — ${reason}`);
-    const file = writeResult('e2e', { ...runMeta('e2e'), skipped: reason });
+    writeResult('e2e', { ...runMeta('e2e'), skipped: reason });
     return;
   }
   const meta = runMeta('e2e');

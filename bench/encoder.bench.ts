@@ -112,7 +112,7 @@ async function bareFeeds(enc: Encoder, texts: string[], maxLength: number): Prom
   const T = Math.max(...tl.map((t) => t.tokenIds.length));
   const ids = new BigInt64Array(texts.length * T).fill(1n);
   const mask = new BigInt64Array(texts.length * T);
-  tl.forEach((t, b) => t.tokenIds.forEach((id, j) => { ids[b * T + j] = BigInt(id); mask[b * T + j] = 1n; }));
+  tl.forEach((t, b) => { t.tokenIds.forEach((id, j) => { ids[b * T + j] = BigInt(id); mask[b * T + j] = 1n; }); });
   return { input_ids: new ort.Tensor('int64', ids, [texts.length, T]), attention_mask: new ort.Tensor('int64', mask, [texts.length, T]) };
 }
 

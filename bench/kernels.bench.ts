@@ -106,22 +106,22 @@ async function main(): Promise<void> {
   // MaxSim
   const tasks: Record<string, () => void> = {
     'naive-ts f32': () => naiveMaxsim(query, Q, D, arena, nStarts, nCounts, nOut),
-    'js f32': () => (setIsa('js'), kernels.maxsimF32(query, Q, D, arena, nStarts, nCounts, nOut)),
-    'js f16': () => (setIsa('js'), kernels.maxsimF16(query, Q, D, f16, nStarts, nCounts, nOut)),
-    'js i8': () => (setIsa('js'), kernels.maxsimI8(query, Q, D, i8.data, i8.scales, nStarts, nCounts, nOut)),
+    'js f32': () => { setIsa('js'); return kernels.maxsimF32(query, Q, D, arena, nStarts, nCounts, nOut); },
+    'js f16': () => { setIsa('js'); return kernels.maxsimF16(query, Q, D, f16, nStarts, nCounts, nOut); },
+    'js i8': () => { setIsa('js'); return kernels.maxsimI8(query, Q, D, i8.data, i8.scales, nStarts, nCounts, nOut); },
   };
   for (const isa of isas) {
     const docs = isa === 'serial' ? NAIVE_DOCS : DOCS;
     const s = starts.subarray(0, docs);
     const c = counts.subarray(0, docs);
     const o = out.subarray(0, docs);
-    tasks[`${isa} f32`] = () => (setIsa(isa), kernels.maxsimF32(query, Q, D, arena, s, c, o));
-    tasks[`${isa} f16`] = () => (setIsa(isa), kernels.maxsimF16(query, Q, D, f16, s, c, o));
-    tasks[`${isa} i8`] = () => (setIsa(isa), kernels.maxsimI8(query, Q, D, i8.data, i8.scales, s, c, o));
+    tasks[`${isa} f32`] = () => { setIsa(isa); return kernels.maxsimF32(query, Q, D, arena, s, c, o); };
+    tasks[`${isa} f16`] = () => { setIsa(isa); return kernels.maxsimF16(query, Q, D, f16, s, c, o); };
+    tasks[`${isa} i8`] = () => { setIsa(isa); return kernels.maxsimI8(query, Q, D, i8.data, i8.scales, s, c, o); };
     if (isa === isas[0]) {
-      tasks[`${isa} i8+sums`] = () => (setIsa(isa), kernels.maxsimI8(query, Q, D, i8.data, i8.scales, s, c, o, i8Sums));
-      tasks[`${isa} f32+sidecar`] = () => (setIsa(isa), kernels.maxsimF32Screen(query, Q, D, arena, scr32.i8, scr32.stats, s, c, o));
-      tasks[`${isa} f16+sidecar`] = () => (setIsa(isa), kernels.maxsimF16Screen(query, Q, D, f16, scr16.i8, scr16.stats, s, c, o));
+      tasks[`${isa} i8+sums`] = () => { setIsa(isa); return kernels.maxsimI8(query, Q, D, i8.data, i8.scales, s, c, o, i8Sums); };
+      tasks[`${isa} f32+sidecar`] = () => { setIsa(isa); return kernels.maxsimF32Screen(query, Q, D, arena, scr32.i8, scr32.stats, s, c, o); };
+      tasks[`${isa} f16+sidecar`] = () => { setIsa(isa); return kernels.maxsimF16Screen(query, Q, D, f16, scr16.i8, scr16.stats, s, c, o); };
     }
   }
   const lat = await latency(tasks);
@@ -143,9 +143,9 @@ async function main(): Promise<void> {
   for (const isa of [...isas, 'js']) {
     const n = isa === 'js' || isa === 'serial' ? naiveRows : ROWS;
     const o = dOut.subarray(0, n);
-    dotTasks[`${isa} f32`] = () => (setIsa(isa), kernels.dotsF32(dq, D, rowsF32, null, o));
-    dotTasks[`${isa} f16`] = () => (setIsa(isa), kernels.dotsF16(dq, D, rowsF16, null, o));
-    dotTasks[`${isa} i8`] = () => (setIsa(isa), kernels.dotsI8(dq, D, rowsI8.data, rowsI8.scales, null, o));
+    dotTasks[`${isa} f32`] = () => { setIsa(isa); return kernels.dotsF32(dq, D, rowsF32, null, o); };
+    dotTasks[`${isa} f16`] = () => { setIsa(isa); return kernels.dotsF16(dq, D, rowsF16, null, o); };
+    dotTasks[`${isa} i8`] = () => { setIsa(isa); return kernels.dotsI8(dq, D, rowsI8.data, rowsI8.scales, null, o); };
   }
   const dLat = await latency(dotTasks);
   const nsPerRow: Record<string, number> = {};

@@ -78,14 +78,22 @@ function synth(dim: number, seed: number) {
   const vocab = new Float32Array(VOCAB * dim);
   for (let w = 0; w < VOCAB; w++) {
     let s = 0;
-    for (let k = 0; k < dim; k++) s += (vocab[w * dim + k] = gauss()) ** 2;
+    for (let k = 0; k < dim; k++) {
+      const v = gauss();
+      vocab[w * dim + k] = v;
+      s += v ** 2;
+    }
     for (let k = 0; k < dim; k++) vocab[w * dim + k]! /= Math.sqrt(s);
   }
   const zipf = (): number => Math.min(VOCAB - 1, Math.floor(VOCAB ** r()) - 1 + Math.floor(r() * 2));
   const noise = 0.7 / Math.sqrt(dim);
   const token = (w: number, out: Float32Array, off: number) => {
     let s = 0;
-    for (let k = 0; k < dim; k++) s += (out[off + k] = vocab[w * dim + k]! + noise * gauss()) ** 2;
+    for (let k = 0; k < dim; k++) {
+      const v = vocab[w * dim + k]! + noise * gauss();
+      out[off + k] = v;
+      s += v ** 2;
+    }
     for (let k = 0; k < dim; k++) out[off + k]! /= Math.sqrt(s);
   };
   const doc = (tokens: number): { mv: MultiVector; words: number[] } => {
@@ -168,12 +176,12 @@ function syntheticQuality(dim: number): object[] {
   const docs = Array.from({ length: DOCS }, () => g.doc(64));
   const queries = Array.from({ length: QUERIES }, () => g.query(docs[Math.floor(g.r() * DOCS)]!));
   const exact = MultiVectorStore.create({ dimensions: dim, dtype: 'f32', screening: 'none' });
-  docs.forEach((d, i) => exact.add(i, d.mv));
+  docs.forEach((d, i) => { exact.add(i, d.mv); });
   const want = queries.map((q) => exact.searchExhaustive(q, 10).ids);
   return KINDS.map((k) => {
     const s = make(k, dim);
     const t = performance.now();
-    docs.forEach((d, i) => s.add(i, d.mv));
+    docs.forEach((d, i) => { s.add(i, d.mv); });
     s.train();
     const buildS = (performance.now() - t) / 1000;
     const ov = queries.reduce((a, q, i) => a + overlap(want[i]!, s.searchExhaustive(q, 10).ids), 0) / queries.length;
@@ -192,7 +200,7 @@ async function rerankSpeed(dim: number): Promise<object> {
   const tasks: Record<string, () => void> = {};
   for (const k of KINDS) {
     const s = make(k, dim);
-    docs.forEach((d, i) => s.add(i, d.mv));
+    docs.forEach((d, i) => { s.add(i, d.mv); });
     s.train();
     s.score(queries[0]!, ids);
     let qi = 0;

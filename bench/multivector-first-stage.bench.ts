@@ -32,14 +32,22 @@ const gauss = (): number => {
 const vocab = new Float32Array(VOCAB * DIM);
 for (let w = 0; w < VOCAB; w++) {
   let s = 0;
-  for (let k = 0; k < DIM; k++) s += (vocab[w * DIM + k] = gauss()) ** 2;
+  for (let k = 0; k < DIM; k++) {
+    const v = gauss();
+    vocab[w * DIM + k] = v;
+    s += v ** 2;
+  }
   for (let k = 0; k < DIM; k++) vocab[w * DIM + k]! /= Math.sqrt(s);
 }
 const zipf = (): number => Math.min(VOCAB - 1, Math.floor(VOCAB ** r()) - 1 + Math.floor(r() * 2));
 const noise = 0.7 / Math.sqrt(DIM);
 function token(w: number, out: Float32Array, off: number): void {
   let s = 0;
-  for (let k = 0; k < DIM; k++) s += (out[off + k] = vocab[w * DIM + k]! + noise * gauss()) ** 2;
+  for (let k = 0; k < DIM; k++) {
+    const v = vocab[w * DIM + k]! + noise * gauss();
+    out[off + k] = v;
+    s += v ** 2;
+  }
   for (let k = 0; k < DIM; k++) out[off + k]! /= Math.sqrt(s);
 }
 const cpuMs = (f: () => void): number => {

@@ -64,7 +64,11 @@ function gauss(): number {
 const vocab = new Float32Array(VOCAB * DIM);
 for (let w = 0; w < VOCAB; w++) {
   let s = 0;
-  for (let k = 0; k < DIM; k++) s += (vocab[w * DIM + k] = gauss()) ** 2;
+  for (let k = 0; k < DIM; k++) {
+    const v = gauss();
+    vocab[w * DIM + k] = v;
+    s += v ** 2;
+  }
   const inv = 1 / Math.sqrt(s);
   for (let k = 0; k < DIM; k++) vocab[w * DIM + k]! *= inv;
 }
@@ -73,7 +77,11 @@ const NOISE = 0.7 / Math.sqrt(DIM);
 
 function tokenFrom(word: number, out: Float32Array, off: number): void {
   let s = 0;
-  for (let k = 0; k < DIM; k++) s += (out[off + k] = vocab[word * DIM + k]! + NOISE * gauss()) ** 2;
+  for (let k = 0; k < DIM; k++) {
+    const v = vocab[word * DIM + k]! + NOISE * gauss();
+    out[off + k] = v;
+    s += v ** 2;
+  }
   const inv = 1 / Math.sqrt(s);
   for (let k = 0; k < DIM; k++) out[off + k]! *= inv;
 }
@@ -106,7 +114,7 @@ function spearman(a: Float32Array, b: Float32Array): number {
   const rank = (x: Float32Array): Float64Array => {
     const order = Array.from(x.keys()).sort((i, j) => x[i]! - x[j]!);
     const out = new Float64Array(x.length);
-    order.forEach((i, pos) => (out[i] = pos));
+    order.forEach((i, pos) => { out[i] = pos; });
     return out;
   };
   const ra = rank(a);
@@ -148,14 +156,14 @@ async function main(): Promise<void> {
     gc?.();
     const store = MultiVectorStore.create({ dim: DIM, dtype });
     const tb = performance.now();
-    docs.forEach((d, id) => store.add(id, d.mv));
+    docs.forEach((d, id) => { store.add(id, d.mv); });
     const buildMs = performance.now() - tb;
     const scores = queries.map((q, i) => store.score(q, cands[i]!));
     if (dtype === 'f32') f32Scores = scores;
     // Same documents without the screening sidecar (f32 / f16): the canonical kernels, which
     // quantise every candidate's rows on each call; measured in the same run for the ratio.
     const plainStore = dtype !== 'i8' && store.screening === 'int8' ? MultiVectorStore.create({ dim: DIM, dtype, screening: 'none' }) : null;
-    if (plainStore) docs.forEach((d, id) => plainStore.add(id, d.mv));
+    if (plainStore) docs.forEach((d, id) => { plainStore.add(id, d.mv); });
     const identical = plainStore ? queries.every((q, i) => plainStore.score(q, cands[i]!).every((x, j) => x === scores[i]![j])) : null;
     const tasks: Record<string, () => void> = {
       [`rerank_${dtype}`]: () => {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { benchCharts } from './lib/charts.js';
 import { BENCH_DIR, CHARTS_DIR, RESULTS_DIR } from './lib/results.js';
 import { suiteSection } from './lib/summary.js';
-import { SUITES, parseRunArgs, suiteEnv, type Suite } from './lib/suites.js';
+import { SUITES, parseRunArgs, suiteEnv, type RunOptions, type Suite } from './lib/suites.js';
 
 const TIMEOUT_MIN = Number(process.env.TRIDENT_BENCH_TIMEOUT_MIN ?? 90);
 
@@ -103,7 +103,7 @@ function summaryMarkdown(outcomes: Outcome[], profile: string): string {
 }
 
 async function main(): Promise<number> {
-  let opts;
+  let opts: RunOptions;
   try {
     opts = parseRunArgs(process.argv.slice(2), process.env);
   } catch (e) {

@@ -42,10 +42,10 @@ const cycle = <T>(xs: T[]) => {
 
 function ndcg10(ranked: string[], rel: Map<string, number>): number {
   let dcg = 0;
-  ranked.slice(0, 10).forEach((d, i) => (dcg += (rel.get(d) ?? 0) / Math.log2(i + 2)));
+  ranked.slice(0, 10).forEach((d, i) => { dcg += (rel.get(d) ?? 0) / Math.log2(i + 2); });
   const ideal = [...rel.values()].sort((a, b) => b - a).slice(0, 10);
   let idcg = 0;
-  ideal.forEach((g, i) => (idcg += g / Math.log2(i + 2)));
+  ideal.forEach((g, i) => { idcg += g / Math.log2(i + 2); });
   return idcg > 0 ? dcg / idcg : 0;
 }
 
@@ -96,7 +96,7 @@ async function scifact() {
   const wink = winkBM25();
   wink.defineConfig({ fldWeights: { body: 1 }, bm25Params: { k1: 0.9, b: 0.4, k: 1 } });
   wink.definePrepTasks([(s: string) => s.split(' ').filter(Boolean)]);
-  docTerms.forEach((t, i) => wink.addDoc({ body: t.join(' ') }, i));
+  docTerms.forEach((t, i) => { wink.addDoc({ body: t.join(' ') }, i); });
   wink.consolidate();
   const winkBuildMs = performance.now() - t0;
   const winkBytes = mem() - m1;

@@ -1,5 +1,6 @@
 // The README's "API in five minutes" block, verbatim below this header (a test checks that the
 // two match). Run it in an empty folder after `npm install trident`: node five-minutes.mjs
+// biome-ignore-all lint/correctness/noUnusedVariables: the block must equal the README's verbatim, which binds `doc` to show the shape index.get() returns
 
 import { HybridIndex, loadEncoder } from 'trident';
 

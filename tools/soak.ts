@@ -36,7 +36,10 @@ const corpus = readJsonl(path.join(corpusDir, 'corpus.jsonl')).map((d) => `${d.t
 const queries = readJsonl(path.join(corpusDir, 'queries.jsonl')).map((q) => q.text!);
 
 let seed = 12345;
-const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+const rand = () => {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return seed / 4294967296;
+};
 const pick = <T>(a: T[]): T => a[Math.floor(rand() * a.length)]!;
 
 const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'trident-soak-'));
@@ -119,9 +122,14 @@ console.log(`soak: ${minutes} min, ≤ ${maxOps} ops, ≤ ~${maxDocs} docs, corp
 while (performance.now() - t0 < minutes * 60_000 && ops < maxOps) {
   const now = performance.now();
   let kind: Kind;
-  if (now - lastReopen > 120_000) (kind = 'reopen'), (lastReopen = lastSave = now);
-  else if (now - lastSave > 20_000) (kind = 'save'), (lastSave = now);
-  else {
+  if (now - lastReopen > 120_000) {
+    kind = 'reopen';
+    lastReopen = now;
+    lastSave = now;
+  } else if (now - lastSave > 20_000) {
+    kind = 'save';
+    lastSave = now;
+  } else {
     const r = rand();
     kind = model.size > maxDocs && r < 0.3 ? 'delete' : r < 0.3 ? 'add' : r < 0.8 ? 'search' : r < 0.92 ? 'delete' : 'update';
   }

@@ -54,7 +54,7 @@ const bm25Top: number[][] = [];
 /** Reciprocal rank fusion (1-based ranks, k = 60) of several rankings. */
 function rrf(lists: number[][], k = 60): number[] {
   const sc = new Map<number, number>();
-  for (const l of lists) l.forEach((d, r) => sc.set(d, (sc.get(d) ?? 0) + 1 / (k + r + 1)));
+  for (const l of lists) l.forEach((d, r) => { sc.set(d, (sc.get(d) ?? 0) + 1 / (k + r + 1)); });
   return [...sc.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([d]) => d);
 }
 
@@ -89,7 +89,7 @@ console.log(`encoded ${N} docs, ${ntok} tokens in ${encSec.toFixed(1)} s (TS for
 const Q = queries.map((q) => enc(q.text!));
 const dim = params.dim, C = params.colbertDim;
 const post = new Map<number, { doc: number; w: number }[]>();
-D.forEach((f, i) => f.sparseIds.forEach((id, k) => { if (!post.has(id)) post.set(id, []); post.get(id)!.push({ doc: i, w: f.sparseWeights[k]! }); }));
+D.forEach((f, i) => { f.sparseIds.forEach((id, k) => { if (!post.has(id)) post.set(id, []); post.get(id)!.push({ doc: i, w: f.sparseWeights[k]! }); }); });
 const denseS = (qi: number) => { const q = Q[qi]!; const s = new Float64Array(N); D.forEach((d, i) => { let x = 0; for (let k = 0; k < dim; k++) x += q.dense[k]! * d.dense[k]!; s[i] = x; }); return s; };
 const sparseS = (qi: number) => { const q = Q[qi]!; const s = new Float64Array(N); q.sparseIds.forEach((id, k) => { for (const p of post.get(id) ?? []) s[p.doc]! += q.sparseWeights[k]! * p.w; }); return s; };
 // MaxSim with static token vectors: per query, cache q_a·v(id) per unique doc token id

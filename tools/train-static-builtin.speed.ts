@@ -25,7 +25,7 @@ for (let s = 0; s < order.length; s += B) {
   const batch = order.slice(s, s + B).map((k) => enc[k]!);
   const T = Math.max(...batch.map((e) => e.length));
   const ids = new BigInt64Array(batch.length * T).fill(1n), mask = new BigInt64Array(batch.length * T);
-  batch.forEach((e, b) => e.forEach((id, t) => { ids[b * T + t] = BigInt(id); mask[b * T + t] = 1n; }));
+  batch.forEach((e, b) => { e.forEach((id, t) => { ids[b * T + t] = BigInt(id); mask[b * T + t] = 1n; }); });
   await sess.run({ input_ids: new ort.Tensor('int64', ids, [batch.length, T]), attention_mask: new ort.Tensor('int64', mask, [batch.length, T]) });
   for (const e of batch) tokens += e.length;
 }

@@ -24,14 +24,15 @@ export interface LatencyOptions {
 }
 
 /**
- * Runs every task for `opts.time` ms (at least `iterations` times) and returns its latency.
+ * Runs every task for `opts.time` ms (at least `iterations` times) and returns its latency. A task
+ * that returns a promise is awaited (tinybench times the whole async call).
  *
  * @example
  * ```ts
  * const lat = await benchLatency({ exact: () => index.searchExact(q, 10) }, { time: 1000, iterations: 20 });
  * ```
  */
-export async function benchLatency(tasks: Record<string, () => void>, opts: LatencyOptions): Promise<Record<string, Lat>> {
+export async function benchLatency(tasks: Record<string, () => unknown>, opts: LatencyOptions): Promise<Record<string, Lat>> {
   const { clock = 'cpu', ...rest } = opts;
   const bench = new Bench({ ...rest, ...(clock === 'cpu' ? { now: cpuNowMs } : {}) });
   for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);

@@ -3,7 +3,7 @@
  * store would need at a given scale (so a configuration that cannot fit is skipped with
  * its reason instead of swapping or being killed).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { type Stats, readFileSync, readdirSync, statSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
 
@@ -40,7 +40,7 @@ export function availableBytes(): number {
  * ```
  */
 export function dirBytes(path: string): number {
-  let st;
+  let st: Stats;
   try {
     st = statSync(path);
   } catch {

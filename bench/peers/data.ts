@@ -56,8 +56,8 @@ export async function encodeCollection(dir: string, model: string, opts: { multi
   const vectors = stack(docEnc.map((e) => e.dense!), dim);
   const queryVectors = stack(queryEnc.map((e) => e.dense!), dim);
   const byText = new Map<string, EncodedLike>();
-  docs.forEach((d, i) => byText.set(`d\u0000${d.text}`, docEnc[i]!));
-  queryTexts.forEach((q, i) => byText.set(`q\u0000${q}`, queryEnc[i]!));
+  docs.forEach((d, i) => { byText.set(`d\u0000${d.text}`, docEnc[i]!); });
+  queryTexts.forEach((q, i) => { byText.set(`q\u0000${q}`, queryEnc[i]!); });
   const encoder: HybridEncoder = {
     info: real.info,
     encode: async (texts, o) => {

@@ -144,7 +144,7 @@ export type MvCorpus = Array<{ data: Float32Array; dim: number; count: number }>
 /** trident MultiVectorStore (f16, the HybridIndex default) re-ranking the candidates by MaxSim. */
 export const tridentRerank: Factory<RerankQuery, MvCorpus> = async (c, dir) => {
   const store = MultiVectorStore.create({ dim: c[0]!.dim, dtype: 'f16' });
-  c.forEach((mv, i) => store.add(i, mv));
+  c.forEach((mv, i) => { store.add(i, mv); });
   return {
     name: 'trident MultiVectorStore',
     version: '',

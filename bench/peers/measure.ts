@@ -92,7 +92,7 @@ export async function measureEngine<Q, C>(label: string, factory: Factory<Q, C>,
     Object.assign(row, o.quality(results));
     let i = 0;
     const next = () => o.queries[i++ % o.queries.length]!;
-    const lat = await benchLatency({ [engine.name]: () => engine.search(next(), o.k) as unknown as void }, { time: o.timeMs, iterations: o.minIterations, warmupIterations: 3 });
+    const lat = await benchLatency({ [engine.name]: () => engine.search(next(), o.k) }, { time: o.timeMs, iterations: o.minIterations, warmupIterations: 3 });
     row.latencyMs = lat[engine.name]!;
     if (engine.save) {
       const s = performance.now();

@@ -80,7 +80,7 @@ export const sqliteFts: Factory<string> = async (docs, dir) => {
   const { db } = o;
   db.exec("CREATE VIRTUAL TABLE docs USING fts5(body, tokenize = 'porter unicode61')");
   const ins = db.prepare('INSERT INTO docs(rowid, body) VALUES (?, ?)');
-  db.transaction(() => docs.forEach((d, i) => ins.run(i, d.text)))();
+  db.transaction(() => docs.forEach((d, i) => { ins.run(i, d.text); }))();
   return sqliteFtsEngine(db, o.version, file);
 };
 
@@ -139,7 +139,7 @@ export const winkBm25: Factory<string> = async (docs) => {
   const wink = w.mod.default();
   wink.defineConfig({ fldWeights: { body: 1 }, bm25Params: { k1: 0.9, b: 0.4, k: 1 } });
   wink.definePrepTasks([(s: string) => analyzer.terms(s)]);
-  docs.forEach((d, i) => wink.addDoc({ body: d.text }, i));
+  docs.forEach((d, i) => { wink.addDoc({ body: d.text }, i); });
   wink.consolidate();
   return {
     name: 'wink-bm25',

@@ -37,7 +37,7 @@ function oracle(docs: Doc[], kind: AnalyzerKind, version: number, k1: number, b:
   const a = createAnalyzer(kind, { version });
   const vocab = new TermVocabulary();
   const index = SparseIndex.create({ scorer: 'bm25', k1, b });
-  docs.forEach((d, i) => index.add(i, termFrequencies(a.terms(d.text), vocab, true)));
+  docs.forEach((d, i) => { index.add(i, termFrequencies(a.terms(d.text), vocab, true)); });
   return (q: string, k: number): Hit[] => {
     const h = index.searchExhaustive(termFrequencies(a.terms(q), vocab, false), k);
     return Array.from(h.ids, (d, i) => ({ id: docs[d]!.id, score: h.scores[i]! }));

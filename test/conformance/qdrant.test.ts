@@ -68,7 +68,7 @@ describe.skipIf(!URL_)('Qdrant conformance (live server)', () => {
       const a = await local.search(q, opts);
       const b = await index.search(q, opts);
       expect({ q, ids: ids(b) }).toEqual({ q, ids: ids(a) });
-      a.forEach((h, i) => expect(Math.abs(b[i]!.score - h.score), `${q} #${i}`).toBeLessThan(1e-4));
+      a.forEach((h, i) => { expect(Math.abs(b[i]!.score - h.score), `${q} #${i}`).toBeLessThan(1e-4); });
     }
   };
 

@@ -29,7 +29,7 @@ function randomRows(n: number, dim: number, seed: number, withSpecials: boolean)
   const r = rng(seed);
   const x = new Float32Array(n * dim);
   for (let i = 0; i < x.length; i++) x[i] = (r() * 2 - 1) * (r() < 0.1 ? 2 ** Math.floor(r() * 40 - 30) : 1);
-  if (withSpecials) specials().forEach((v, i) => (x[(i * 7919) % x.length] = v));
+  if (withSpecials) specials().forEach((v, i) => { x[(i * 7919) % x.length] = v; });
   return x;
 }
 

@@ -165,7 +165,7 @@ describe.each(shapes)('screened MaxSim $name', (s) => {
 describe('query-lane i8 MaxSim', () => {
   const cases = [shape(201, 5, 17, 40), shape(202, 37, 33, 40), shape(203, 131, 47, 30), shape(204, 1024, 32, 26), shape(205, 3, 1100, 14)];
   for (const s of cases) {
-    const { dim, qCount, vectors } = s;
+    const { dim, qCount } = s;
     const i8 = quantizeI8(s.arena, dim);
     const qi8 = quantizeI8(s.query, dim);
     // integer oracle: max_j of f32(f32(Σ q8·d8 × qs) × ds), f64 mean (the i8 contract)

@@ -66,7 +66,7 @@ describe('DenseIndex properties', () => {
         // Exact scores: i8 rows are scored with a quantised query, hence the looser bound.
         const tol = dtypes[1] === 'i8' ? 2e-2 : 1e-5;
         const byId = new Map(all.map((x) => [x.id, x.s]));
-        exact.ids.forEach((id, i) => expect(Math.abs(exact.scores[i]! - byId.get(id)!)).toBeLessThanOrEqual(tol));
+        exact.ids.forEach((id, i) => { expect(Math.abs(exact.scores[i]! - byId.get(id)!)).toBeLessThanOrEqual(tol); });
         for (const id of exact.ids) for (const o of all) if (!chosen.has(o.id)) expect(byId.get(id)!).toBeGreaterThanOrEqual(o.s - 2 * tol);
         // Graph search asked for at least the whole collection returns all of it, same scores as the oracle.
         const big = index.search(q, Math.max(k, model.size), { exact: false });

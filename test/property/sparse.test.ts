@@ -161,7 +161,7 @@ describe('SparseIndex save∘open', () => {
         try {
           const index = SparseIndex.create({ scorer, k1: 1.5, b: 0.6 }); // not the defaults: they must persist
           const ids = assignIds(sc.docs.length, sc.idSeed);
-          sc.docs.forEach((d, i) => index.add(ids[i]!, toVec(d)));
+          sc.docs.forEach((d, i) => { index.add(ids[i]!, toVec(d)); });
           for (const x of sc.deletes) index.delete(ids[x % ids.length]!);
           expect(await index.saveFiles(dir)).toEqual(['sparse.bin']);
           const back = await SparseIndex.openFiles(dir);

@@ -166,7 +166,7 @@ describe('bad input → defined result or typed error (README table)', () => {
     await fsp.cp(MODEL, m, { recursive: true });
     await fsp.rm(path.join(m, 'tokenizer.json'));
     const err = await loadEncoder(m).then(
-      async (e) => (await e.close(), null),
+      async (e) => { await e.close(); return null; },
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(ModelError);
@@ -180,7 +180,7 @@ describe('bad input → defined result or typed error (README table)', () => {
     const bytes = await fsp.readFile(g);
     await fsp.writeFile(g, bytes.subarray(0, bytes.length >> 1));
     const err = await loadEncoder(m).then(
-      async (e) => (await e.close(), null),
+      async (e) => { await e.close(); return null; },
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(ModelError);

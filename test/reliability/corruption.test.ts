@@ -156,7 +156,7 @@ describe('corruption is detected at open, naming the file', () => {
       const orig = await fsp.readFile(p);
       await forge(name, make(orig));
       const err = await open().then(
-        async (i) => (await i.close(), null),
+        async (i) => { await i.close(); return null; },
         (e: unknown) => e as StorageError,
       );
       expect(err, `forged ${name} was served`).toBeInstanceOf(StorageError);

@@ -60,8 +60,14 @@ export class FaultyFs implements StoreFs {
       throw errno(this.kind === 'short' ? 'EIO' : this.kind, op, p);
     }
   }
-  readFile = async (p: string) => (await this.#gate('read', p), this.#fs.readFile(p));
-  checksum = async (p: string) => (await this.#gate('read', p), this.#fs.checksum(p));
+  readFile = async (p: string) => {
+    await this.#gate('read', p);
+    return this.#fs.readFile(p);
+  };
+  checksum = async (p: string) => {
+    await this.#gate('read', p);
+    return this.#fs.checksum(p);
+  };
   writeFile = async (p: string, d: Uint8Array | string) => {
     if (++this.calls === this.at) {
       this.fired = true;
@@ -73,12 +79,30 @@ export class FaultyFs implements StoreFs {
     }
     return this.#fs.writeFile(p, d);
   };
-  rename = async (a: string, b: string) => (await this.#gate('rename', a), this.#fs.rename(a, b));
-  mkdir = async (p: string) => (await this.#gate('mkdir', p), this.#fs.mkdir(p));
-  rm = async (p: string) => (await this.#gate('rm', p), this.#fs.rm(p));
-  readdir = async (p: string) => (await this.#gate('scandir', p), this.#fs.readdir(p));
-  fsync = async (p: string) => (await this.#gate('fsync', p), this.#fs.fsync(p));
-  stat = async (p: string) => (await this.#gate('stat', p), this.#fs.stat(p));
+  rename = async (a: string, b: string) => {
+    await this.#gate('rename', a);
+    return this.#fs.rename(a, b);
+  };
+  mkdir = async (p: string) => {
+    await this.#gate('mkdir', p);
+    return this.#fs.mkdir(p);
+  };
+  rm = async (p: string) => {
+    await this.#gate('rm', p);
+    return this.#fs.rm(p);
+  };
+  readdir = async (p: string) => {
+    await this.#gate('scandir', p);
+    return this.#fs.readdir(p);
+  };
+  fsync = async (p: string) => {
+    await this.#gate('fsync', p);
+    return this.#fs.fsync(p);
+  };
+  stat = async (p: string) => {
+    await this.#gate('stat', p);
+    return this.#fs.stat(p);
+  };
 }
 
 /**

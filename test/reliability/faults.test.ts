@@ -116,7 +116,7 @@ describe('I/O faults through the StoreFs seam', () => {
       for (let at = 1; at <= total; at++) {
         fs.arm(at, kind);
         const err = await HybridIndex.open(idxDir, { encoder: new FakeEncoder(), fs }).then(
-          (i) => (i.close(), null),
+          (i) => { void i.close(); return null; },
           (e: unknown) => e,
         );
         expect(err, `${kind} at open call ${at}`).toBeInstanceOf(StorageError);

@@ -34,7 +34,10 @@ for (const dtype of ['f32', 'f16', 'i8'] as const) {
   await index.close();
   index = await HybridIndex.open(p, { encoder: new FakeEncoder() });
   await index.add(makeDocs(r, 40, `${dtype}-more-`));
-  for (let i = 0; i < 10; i++) (await index.search(docs[i]!.text, { k: 5 })), searches++;
+  for (let i = 0; i < 10; i++) {
+    await index.search(docs[i]!.text, { k: 5 });
+    searches++;
+  }
   await index.close();
 }
 await fsp.rm(dir, { recursive: true, force: true });

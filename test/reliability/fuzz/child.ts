@@ -15,7 +15,8 @@ const counts: Record<string, Record<string, number>> = {};
 for (let i = Number(fromS); i < Number(toS); i++) {
   fs.writeFileSync(progress, String(i));
   const res = await runCase(pristine, work, seed, i);
-  const c = (counts[res.kind] ??= {});
+  const c = counts[res.kind] ?? {};
+  counts[res.kind] = c;
   const key = res.outcome === 'typed-error' ? res.code! : res.outcome;
   c[key] = (c[key] ?? 0) + 1;
   if (res.outcome === 'untyped-error') process.stdout.write(`${JSON.stringify({ case: i, ...res })}\n`);

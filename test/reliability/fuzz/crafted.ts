@@ -215,7 +215,9 @@ export async function runCase(pristine: string, work: string, seed: number, i: n
   if (r() < 0.3) { const m2 = mutate(bytes, r, json); bytes = m2.bytes; what += `; ${m2.what}`; }
   await fixChecksums(dir, file, bytes);
   try {
-    const rebuilt = kind.startsWith('dense-graph-') ? await useDense(dir, r) : (await useHybrid(dir, r), false);
+    let rebuilt = false;
+    if (kind.startsWith('dense-graph-')) rebuilt = await useDense(dir, r);
+    else await useHybrid(dir, r);
     return { kind, what, outcome: rebuilt ? 'rebuilt' : 'ok' };
   } catch (e) {
     if (e instanceof TridentError) return { kind, what, outcome: 'typed-error', code: e.code };

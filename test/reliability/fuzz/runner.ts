@@ -64,7 +64,11 @@ function absorb(report: FuzzReport, stdout: string): void {
     if (!line.startsWith('{')) continue;
     const o = JSON.parse(line) as { summary?: FuzzReport['perKind']; case?: number; kind?: string; what?: string; error?: string };
     if (o.summary) {
-      for (const [k, c] of Object.entries(o.summary)) for (const [oc, n] of Object.entries(c)) ((report.perKind[k] ??= {})[oc] = (report.perKind[k]![oc] ?? 0) + n);
+      for (const [k, c] of Object.entries(o.summary)) {
+        report.perKind[k] ??= {};
+        const per = report.perKind[k];
+        for (const [oc, n] of Object.entries(c)) per[oc] = (per[oc] ?? 0) + n;
+      }
     } else report.untyped.push({ case: o.case!, kind: o.kind!, what: o.what!, error: o.error! });
   }
 }

@@ -64,6 +64,7 @@ switch (args.op) {
     await HybridIndex.open(args.dir, { encoder });
     say('OPENED');
     process.exit(0);
+    break; // not reached: process.exit() never returns
   }
   case 'try-open': {
     try {

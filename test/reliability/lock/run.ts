@@ -33,8 +33,7 @@ export function startChild(child: string, args: Record<string, unknown>, env: Re
   let stderr = '';
   proc.stdout!.on('data', (b: Buffer) => {
     buf += b.toString();
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       lines.push(line);
@@ -57,7 +56,7 @@ export function startChild(child: string, args: Record<string, unknown>, env: Re
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`child did not print ${re} within ${timeoutMs} ms; stdout: ${lines.join(' | ')}; stderr: ${stderr}`)), timeoutMs);
-        waiters.push({ re, resolve: (l) => (clearTimeout(t), resolve(l)) });
+        waiters.push({ re, resolve: (l) => { clearTimeout(t); resolve(l); } });
         void exited.then(() => {
           const i = waiters.findIndex((w) => w.re === re);
           if (i >= 0) {
