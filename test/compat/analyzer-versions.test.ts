@@ -68,7 +68,7 @@ describe('indexes built with an older analyser version', () => {
       const { dir, docs, expected } = await load(c.name);
       const index = await HybridIndex.open(dir, { encoder: new FakeEncoder() });
       const cfg = index.config.channels.find((ch) => ch.kind === 'bm25');
-      if (!cfg || cfg.kind !== 'bm25') throw new Error('fixture has no BM25 store');
+      if (cfg?.kind !== 'bm25') throw new Error('fixture has no BM25 store');
       expect(cfg.analyzerVersion).toBe(c.stored);
       expect([cfg.k1, cfg.b]).toEqual([0.9, 0.4]); // stored parameters, not today's defaults
       const old = oracle(docs, c.kind, c.version, cfg.k1, cfg.b);
