@@ -9,15 +9,17 @@
  * vstart   u32[docs + 1]      0 … vectors, non-decreasing: document d owns vectors [vstart[d], vstart[d+1])
  * vectors  dtype[vectors·dim] L2-normalised at add, stored as the MultiVectorStore stores them
  * scales   f32[vectors]       i8 only: one symmetric scale per vector
+ * sums     i32[vectors]       i8 only: Σ of each vector's values (the kernel's bias correction)
  * tokens   u32[vectors]       encoder token ids (0xffffffff = none)
  * spans    u32[2·vectors]     character spans (0xffffffff = none)
  * ```
  * Checked when opened: meta, section sizes, docids, vstart (O(docs)) — everything a kernel
  * needs to stay inside the arena. Checked on first touch of the arena (first MaxSim or
- * verify()): the CRCs of vectors and scales, and every scale finite. Token ids and spans are
+ * verify()): the CRCs of vectors, scales and sums, every scale finite, every sum recomputed. Token ids and spans are
  * only read for explanations and are checked by verify().
  */
 import { StorageError } from '../errors.js';
+import { rowSumsI8 } from '../kernels/f16.js';
 import { kernels } from '../kernels/index.js';
 import { Arena } from '../multivector/arena.js';
 import { poolDoc } from '../multivector/pool.js';
@@ -62,6 +64,14 @@ export interface MvRaw {
   spans: Uint32Array;
 }
 
+/** Σ of each i8 vector's values (the MaxSim kernel's bias correction). */
+function i8Sums(vectors: Int8Array, dim: number): Int32Array {
+  const n = vectors.length / dim;
+  const out = new Int32Array(n);
+  rowSumsI8(vectors, dim, 0, n, out);
+  return out;
+}
+
 /** The raw arrays of an arena built by {@link buildArena}. */
 export function rawOf(arena: Arena): MvRaw {
   const nv = arena.used;
@@ -91,7 +101,7 @@ export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Ui
     { name: 'docids', data: bytesOf(ids) },
     { name: 'vstart', data: bytesOf(vstart) },
     { name: 'vectors', data: bytesOf(raw.vectors) },
-    ...(raw.scales ? [{ name: 'scales', data: bytesOf(raw.scales) }] : []),
+    ...(raw.scales ? [{ name: 'scales', data: bytesOf(raw.scales) }, { name: 'sums', data: bytesOf(i8Sums(raw.vectors as Int8Array, cfg.dim)) }] : []),
     { name: 'tokens', data: bytesOf(raw.tokens) },
     { name: 'spans', data: bytesOf(raw.spans) },
   ];
@@ -114,7 +124,7 @@ export class MvSegment {
   readonly vectors: number;
   readonly docids: Uint32Array;
   readonly vstart: Uint32Array;
-  #arena: { vectors: Float32Array | Uint16Array | Int8Array; scales: Float32Array | null } | null = null;
+  #arena: { vectors: Float32Array | Uint16Array | Int8Array; scales: Float32Array | null; sums: Int32Array | null } | null = null;
 
   private constructor(file: SegmentFile, cfg: MvChannelConfig, docs: number, vectors: number) {
     this.file = file;
@@ -130,6 +140,7 @@ export class MvSegment {
     else {
       file.view('vectors', Int8Array, n, false);
       file.view('scales', Float32Array, vectors, false);
+      file.view('sums', Int32Array, vectors, false);
     }
     file.view('tokens', Uint32Array, vectors, false);
     file.view('spans', Uint32Array, 2 * vectors, false);
@@ -181,16 +192,26 @@ export class MvSegment {
     return lo < t.length && t[lo] === id ? lo : -1;
   }
 
-  /** The arena views, checked on first touch (CRCs of vectors and scales; scales finite). */
-  arena(): { vectors: Float32Array | Uint16Array | Int8Array; scales: Float32Array | null } {
+  /** The arena views, checked on first touch (CRCs of vectors, scales, sums; scales finite; sums recomputed). */
+  arena(): { vectors: Float32Array | Uint16Array | Int8Array; scales: Float32Array | null; sums: Int32Array | null } {
     if (this.#arena === null) {
       const n = this.vectors * this.cfg.dim;
       const f = this.file;
       const vectors = this.cfg.dtype === 'f32' ? f.view('vectors', Float32Array, n) : this.cfg.dtype === 'f16' ? f.view('vectors', Uint16Array, n) : f.view('vectors', Int8Array, n);
       const scales = this.cfg.dtype === 'i8' ? f.view('scales', Float32Array, this.vectors) : null;
       if (scales) for (let v = 0; v < scales.length; v++) if (!Number.isFinite(scales[v]!) || scales[v]! < 0) this.#bad('scales', `scale ${scales[v]} of vector ${v}`);
+      const sums = this.cfg.dtype === 'i8' ? f.view('sums', Int32Array, this.vectors) : null;
+      if (sums) {
+        const d = this.cfg.dim;
+        const i8 = vectors as Int8Array;
+        for (let v = 0; v < this.vectors; v++) {
+          let t = 0;
+          for (let k = v * d, e = k + d; k < e; k++) t += i8[k]!;
+          if (t !== sums[v]) this.#bad('sums', `sum ${sums[v]} of vector ${v}, its values sum to ${t}`);
+        }
+      }
       f.mapping.check();
-      this.#arena = { vectors, scales };
+      this.#arena = { vectors, scales, sums };
     }
     return this.#arena;
   }
@@ -209,11 +230,11 @@ export class MvSegment {
       starts[i] = this.vstart[o]!;
       counts[i] = this.vstart[o + 1]! - starts[i]!;
     }
-    const { vectors, scales } = this.arena();
+    const { vectors, scales, sums } = this.arena();
     const d = this.cfg.dim;
     if (this.cfg.dtype === 'f32') kernels.maxsimF32(query, qCount, d, vectors as Float32Array, starts, counts, out);
     else if (this.cfg.dtype === 'f16') kernels.maxsimF16(query, qCount, d, vectors as Uint16Array, starts, counts, out);
-    else kernels.maxsimI8(query, qCount, d, vectors as Int8Array, scales!, starts, counts, out, null);
+    else kernels.maxsimI8(query, qCount, d, vectors as Int8Array, scales!, starts, counts, out, sums);
     this.file.mapping.check();
   }
 

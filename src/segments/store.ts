@@ -228,6 +228,23 @@ export class SegmentedStore {
     return this.#segs.map((s) => s.entry.name);
   }
 
+  /** Ordinal found by the last successful {@link #locate}. */
+  #ord = 0;
+
+  /** Index in #segs of the segment holding live `id` (its ordinal in #ord), -1 when none. */
+  #locate(id: number): number {
+    const segs = this.#segs;
+    for (let i = segs.length - 1; i >= 0; i--) {
+      const seg = segs[i]!;
+      const ord = binarySearch(seg.docids, id);
+      if (ord >= 0 && !seg.del.has(ord)) {
+        this.#ord = ord;
+        return i;
+      }
+    }
+    return -1;
+  }
+
   #find(id: number): { seg: Live; ord: number } | null {
     for (let i = this.#segs.length - 1; i >= 0; i--) {
       const seg = this.#segs[i]!;
@@ -500,12 +517,15 @@ export class SegmentedStore {
     }
     const kk = Math.min(k, N);
     const global = new TopK(kk);
-    segs.forEach((seg, j) => {
+    // biggest segments first: their k-th score lets the smaller ones prune from the start
+    const order = segs.map((_, j) => j).sort((a, b) => segs[b]!.entry.docs - segs[a]!.entry.docs || a - b);
+    for (const j of order) {
+      const seg = segs[j]!;
       const sp = seg.sparse!;
       const live = seg.entry.docs - seg.del.count;
-      if (live === 0) return;
+      if (live === 0) continue;
       const mine = terms.filter((t) => t.at[j]! >= 0);
-      if (mine.length === 0) return;
+      if (mine.length === 0) continue;
       const { docs, weights } = sp.postingArrays();
       const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
       const m = mine.length;
@@ -523,11 +543,14 @@ export class SegmentedStore {
       const lists: PostingLists = { docs, weights, seek: seekIn(docs) };
       const f = opts.filter;
       const filter = f === undefined ? undefined : (o: number) => f(seg.docids[o]!);
-      const heap = opts.exhaustive === true ? searchExhaustive(ctx, lists, q, Math.min(kk, live), filter) : searchMaxScore(ctx, lists, q, Math.min(kk, live), filter);
+      // just below the global k-th score so far: a tie with a lower id can still enter
+      const th = global.threshold();
+      const floor = th > 0 ? th * (1 - 1e-9) : -Infinity;
+      const heap = opts.exhaustive === true ? searchExhaustive(ctx, lists, q, Math.min(kk, live), filter) : searchMaxScore(ctx, lists, q, Math.min(kk, live), filter, floor);
       sp.file.mapping.check();
       const got = heap.drain();
       for (let i = 0; i < got.ids.length; i++) global.offer(got.scores[i]!, seg.docids[got.ids[i]!]!);
-    });
+    }
     return global.drain();
   }
 
@@ -578,22 +601,38 @@ export class SegmentedStore {
     const cfg = this.channels.multivector;
     if (!cfg) invalid('INVALID_ARGUMENT', 'scoreMultiVector: this store has no multivector channel');
     const q = checkQuery(query, cfg.dim, 'scoreMultiVector');
-    const out = new Float32Array(ids.length);
-    const groups = new Map<Live, { pos: number[]; ords: number[] }>();
-    for (let i = 0; i < ids.length; i++) {
-      const hit = this.#find(ids[i]!);
-      if (hit === null) invalid('UNKNOWN_ID', `scoreMultiVector: ${String(ids[i])} is not a live committed document`);
-      const g = groups.get(hit.seg) ?? { pos: [], ords: [] };
-      g.pos.push(i);
-      g.ords.push(hit.ord);
-      groups.set(hit.seg, g);
+    const n = ids.length;
+    const out = new Float32Array(n);
+    const segs = this.#segs;
+    const segOf = new Int32Array(n);
+    const ordOf = new Uint32Array(n);
+    const per = new Uint32Array(segs.length);
+    for (let i = 0; i < n; i++) {
+      const j = this.#locate(ids[i]!);
+      if (j < 0) invalid('UNKNOWN_ID', `scoreMultiVector: ${String(ids[i])} is not a live committed document`);
+      segOf[i] = j;
+      ordOf[i] = this.#ord;
+      per[j]!++;
     }
-    for (const [seg, g] of groups) {
-      const part = new Float32Array(g.ords.length);
-      seg.mv!.maxsim(q.data, q.count, Uint32Array.from(g.ords), part);
-      g.pos.forEach((p, i) => {
-        out[p] = part[i]!;
-      });
+    for (let j = 0; j < segs.length; j++) {
+      const c = per[j]!;
+      if (c === 0) continue;
+      if (c === n) {
+        segs[j]!.mv!.maxsim(q.data, q.count, ordOf, out); // all in one segment: no gather
+        break;
+      }
+      const ords = new Uint32Array(c);
+      const pos = new Uint32Array(c);
+      let w = 0;
+      for (let i = 0; i < n; i++) {
+        if (segOf[i] !== j) continue;
+        ords[w] = ordOf[i]!;
+        pos[w] = i;
+        w++;
+      }
+      const part = new Float32Array(c);
+      segs[j]!.mv!.maxsim(q.data, q.count, ords, part);
+      for (let x = 0; x < c; x++) out[pos[x]!] = part[x]!;
     }
     return out;
   }

@@ -27,13 +27,17 @@ export interface PostingLists {
 
 const SAFETY = 1 + 1e-12;
 
-/** Pruned exact top-k; internal. */
+/**
+ * Pruned exact top-k; internal. `floor`: documents scoring ≤ floor may be left out (the
+ * caller's other results already beat them); default none.
+ */
 export function searchMaxScore(
   ctx: ScoreContext,
   store: PostingLists,
   q: PreparedQuery,
   k: number,
   filter: ((docId: number) => boolean) | undefined,
+  floor = -Infinity,
 ): TopK {
   const heap = new TopK(k);
   const m = q.m;
@@ -61,7 +65,10 @@ export function searchMaxScore(
   const lenSlope = ctx.lenSlope;
   const docLen = ctx.docLen;
   let nonEss = 0;
-  let theta = -Infinity;
+  // a caller-known lower bound of what can still matter (another segment's k-th score, just
+  // below it so ties with lower ids survive): pruning starts at once
+  let theta = floor;
+  while (nonEss < m && prefix[nonEss]! <= theta) nonEss++;
   const NONE = 0xffffffff + 1;
 
   for (;;) {
@@ -110,7 +117,7 @@ export function searchMaxScore(
     if (pruned) continue;
     const score = finalScore(contrib, canonToSlot, m);
     if (heap.offer(score, doc) && heap.full) {
-      theta = heap.threshold();
+      theta = Math.max(heap.threshold(), floor);
       while (nonEss < m && prefix[nonEss]! <= theta) nonEss++;
     }
   }
