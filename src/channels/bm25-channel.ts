@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { InvalidArgumentError, TridentError } from '../errors.js';
-import { createAnalyzer, termFrequencies, TermVocabulary, type Analyzer } from '../analyze/index.js';
+import { countTerms, createAnalyzer, termFrequencies, TermVocabulary, type Analyzer } from '../analyze/index.js';
 import { SparseIndex } from '../sparse/index.js';
 import type { SparseVector } from '../sparse/vector.js';
 import type { Bm25ChannelSpec, Channel, ChannelExplanation, ChannelStats, QuerySource, SaveIO, UnitSource } from './types.js';
@@ -56,25 +56,18 @@ export class Bm25Channel implements Channel<string[], SparseVector> {
   }
   add(id: number, terms: string[]): void {
     const fresh = this.#fresh;
-    const counts = new Map<number, number>();
-    for (const t of terms) {
-      let tid = this.vocab.idOf(t, false);
-      if (tid < 0) {
-        if (!fresh) tid = this.vocab.idOf(t, true);
-        else {
-          const f = fresh.get(t);
-          if (f === undefined) {
-            tid = this.vocab.size + fresh.size;
-            fresh.set(t, tid);
-          } else tid = f;
-        }
+    const idOf = (t: string): number => {
+      const known = this.vocab.idOf(t, false);
+      if (known >= 0) return known;
+      if (!fresh) return this.vocab.idOf(t, true);
+      let f = fresh.get(t);
+      if (f === undefined) {
+        f = this.vocab.size + fresh.size;
+        fresh.set(t, f);
       }
-      counts.set(tid, (counts.get(tid) ?? 0) + 1);
-    }
-    const ids = Uint32Array.from(counts.keys()).sort();
-    const weights = new Float32Array(ids.length);
-    for (let i = 0; i < ids.length; i++) weights[i] = counts.get(ids[i]!)!;
-    this.store.add(id, { ids, weights });
+      return f;
+    };
+    this.store.add(id, countTerms(terms, idOf));
   }
   commit(): void {
     // same order as staged, so the same ids
