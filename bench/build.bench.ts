@@ -63,7 +63,10 @@ async function timedAsync<T>(fn: () => Promise<T>): Promise<{ wall: number; cpu:
 // ---------- 1. analyser scaling ----------
 function shapes(): Record<string, (n: number) => string> {
   const u = rng(7);
-  const b64 = (n: number) => Buffer.from(Uint8Array.from({ length: Math.ceil((n * 3) / 4) + 3 }, () => Math.floor(u() * 256))).toString('base64').slice(0, n);
+  const b64 = (n: number) =>
+    Buffer.from(Uint8Array.from({ length: Math.ceil((n * 3) / 4) + 3 }, () => Math.floor(u() * 256)))
+      .toString('base64')
+      .slice(0, n);
   const rep = (unit: string) => (n: number) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
   return {
     base64: b64,
@@ -99,25 +102,37 @@ function analyserScaling() {
 function loadScifact() {
   const dir = join(DATA_DIR, 'dev', 'scifact');
   if (!existsSync(join(dir, 'corpus.jsonl'))) return null;
-  const read = (f: string) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>);
+  const read = (f: string) =>
+    readFileSync(join(dir, f), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, string>);
   const docs = read('corpus.jsonl').map((d) => ({ id: String(d._id), text: `${d.title ?? ''} ${d.text ?? ''}` }));
   const qrels = new Map<string, Map<string, number>>();
-  for (const line of readFileSync(join(dir, 'qrels', 'test.tsv'), 'utf8').split('\n').slice(1)) {
+  for (const line of readFileSync(join(dir, 'qrels', 'test.tsv'), 'utf8')
+    .split('\n')
+    .slice(1)) {
     const [q, d, s] = line.split('\t');
     if (!q || !d) continue;
     if (!qrels.has(q)) qrels.set(q, new Map());
     qrels.get(q)!.set(d, Number(s));
   }
-  const queries = read('queries.jsonl').filter((q) => qrels.has(String(q._id))).map((q) => ({ id: String(q._id), text: String(q.text) }));
+  const queries = read('queries.jsonl')
+    .filter((q) => qrels.has(String(q._id)))
+    .map((q) => ({ id: String(q._id), text: String(q.text) }));
   return { docs, queries, qrels };
 }
 
 function ndcg10(ranked: string[], rel: Map<string, number>): number {
   let dcg = 0;
-  ranked.slice(0, 10).forEach((d, i) => { dcg += (rel.get(d) ?? 0) / Math.log2(i + 2); });
+  ranked.slice(0, 10).forEach((d, i) => {
+    dcg += (rel.get(d) ?? 0) / Math.log2(i + 2);
+  });
   const ideal = [...rel.values()].sort((a, b) => b - a).slice(0, 10);
   let idcg = 0;
-  ideal.forEach((g, i) => { idcg += g / Math.log2(i + 2); });
+  ideal.forEach((g, i) => {
+    idcg += g / Math.log2(i + 2);
+  });
   return idcg > 0 ? dcg / idcg : 0;
 }
 
@@ -162,7 +177,10 @@ function bm25Build() {
     let sum = 0;
     for (const q of data.queries) {
       const hits = index.search(termFrequencies(v.terms(q.text), vocab, false), 10);
-      sum += ndcg10(Array.from(hits.ids, (i) => data.docs[i]!.id), data.qrels.get(q.id)!);
+      sum += ndcg10(
+        Array.from(hits.ids, (i) => data.docs[i]!.id),
+        data.qrels.get(q.id)!,
+      );
     }
     const r = runs[name]!;
     out[name] = { buildMs: r2(median(r.wall)), buildCpuMs: r2(median(r.cpu)), analyseMs: r2(median(r.analyse)), ndcg10: Math.round((sum / data.queries.length) * 10000) / 10000, runs: r.wall.map(r2) };
@@ -202,7 +220,11 @@ async function dense() {
 
   const raw = timed(() => {
     const index = new usearch.Index({ dimensions: DIM, metric: usearch.MetricKind.IP, quantization: 'f16' as never, connectivity: 16, expansion_add: 128, expansion_search: 128, multi: false });
-    index.add(BigUint64Array.from(ids, (i) => BigInt(i)), rows, 0);
+    index.add(
+      BigUint64Array.from(ids, (i) => BigInt(i)),
+      rows,
+      0,
+    );
     return index;
   });
   const denseBuild = timed(() => {

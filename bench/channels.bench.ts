@@ -42,7 +42,14 @@ docs.forEach((d, i) => {
   dense.add(i, d.vectors.v);
   sparse.add(i, d.vectors.s);
 });
-const index = await HybridIndex.create({ wal: false, bm25: { analyzer: 'plain' }, channels: [{ name: 'v', kind: 'dense', dimensions: D, dtype: 'f32' }, { name: 's', kind: 'sparse' }] });
+const index = await HybridIndex.create({
+  wal: false,
+  bm25: { analyzer: 'plain' },
+  channels: [
+    { name: 'v', kind: 'dense', dimensions: D, dtype: 'f32' },
+    { name: 's', kind: 'sparse' },
+  ],
+});
 for (let i = 0; i < N; i += 1000) await index.add(docs.slice(i, i + 1000));
 
 let qi = 0;
@@ -71,7 +78,9 @@ const ratios = {
 };
 let cpu = 'unknown';
 try {
-  cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' }).replace(/.*:\s*/, '').trim();
+  cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' })
+    .replace(/.*:\s*/, '')
+    .trim();
 } catch {
   /* not Linux */
 }

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     const dim = docs[0]!.length;
     const ids = Uint32Array.from(docs.keys());
     const flat = new Float32Array(docs.length * dim);
-    docs.forEach((v, i) => { flat.set(v, i * dim); });
+    docs.forEach((v, i) => {
+      flat.set(v, i * dim);
+    });
     let truth: Uint32Array[] | null = null;
     const perDtype: Record<string, unknown> = {};
     for (const dtype of ['f32', 'f16', 'i8'] as DenseDtype[]) {

@@ -152,8 +152,7 @@ async function main(): Promise<void> {
     // ---- per mode: retrieval latency + quality, exhaustive baseline
     const evalOpts = { k: [10], metrics: ['ndcg' as const, 'recall' as const], ...(LIMIT > 0 ? { limit: LIMIT } : {}) };
     const retriever = (opts: SearchOptions, withEncoding = false) => ({
-      search: async (q: string, k: number) =>
-        (await index.search(q, { ...opts, k, ...(withEncoding ? {} : { encoded: encoded.get(q)! }) })).map((h) => ({ id: String(h.id), score: h.score })),
+      search: async (q: string, k: number) => (await index.search(q, { ...opts, k, ...(withEncoding ? {} : { encoded: encoded.get(q)! }) })).map((h) => ({ id: String(h.id), score: h.score })),
     });
     const modes: ModeResult[] = [];
     for (const mode of MODES) {
@@ -171,7 +170,12 @@ async function main(): Promise<void> {
           ndcg10: ex.metrics['ndcg@10']!,
           ndcg10Fast: fastSub,
           speedup: speedup(lat.p50, ex.latency.p50),
-          top10Agreement: await agreement(index, mode, qids.slice(0, limit).map((q) => ds.queries.get(q)!), encoded),
+          top10Agreement: await agreement(
+            index,
+            mode,
+            qids.slice(0, limit).map((q) => ds.queries.get(q)!),
+            encoded,
+          ),
         };
       }
       const perQueryNdcg10 = Object.fromEntries(Object.entries(res.perQuery).map(([q, m]) => [q, m['ndcg@10']!]));

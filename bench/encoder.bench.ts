@@ -61,9 +61,8 @@ function ensureModels(): boolean {
   return true;
 }
 
-const corpus = 'BGE M3 is an embedding model supporting dense retrieval, lexical matching and multi-vector interaction. '
-  + 'BM25 is a bag-of-words retrieval function that ranks a set of documents based on the query terms appearing in each document. '
-  + '東京は日本の首都です。 我们今天去公园散步。 Café déjà vu, naïve façade. ';
+const corpus =
+  'BGE M3 is an embedding model supporting dense retrieval, lexical matching and multi-vector interaction. ' + 'BM25 is a bag-of-words retrieval function that ranks a set of documents based on the query terms appearing in each document. ' + '東京は日本の首都です。 我们今天去公园散步。 Café déjà vu, naïve façade. ';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -73,7 +72,10 @@ function median(xs: number[]): number {
 
 type Task = [name: string, fn: () => Promise<void>];
 
-interface Samples { wall: number[]; cpu: number[] }
+interface Samples {
+  wall: number[];
+  cpu: number[];
+}
 
 /**
  * Interleaved rounds: each round runs every task once through tinybench, order alternating,
@@ -112,7 +114,12 @@ async function bareFeeds(enc: Encoder, texts: string[], maxLength: number): Prom
   const T = Math.max(...tl.map((t) => t.tokenIds.length));
   const ids = new BigInt64Array(texts.length * T).fill(1n);
   const mask = new BigInt64Array(texts.length * T);
-  tl.forEach((t, b) => { t.tokenIds.forEach((id, j) => { ids[b * T + j] = BigInt(id); mask[b * T + j] = 1n; }); });
+  tl.forEach((t, b) => {
+    t.tokenIds.forEach((id, j) => {
+      ids[b * T + j] = BigInt(id);
+      mask[b * T + j] = 1n;
+    });
+  });
   return { input_ids: new ort.Tensor('int64', ids, [texts.length, T]), attention_mask: new ort.Tensor('int64', mask, [texts.length, T]) };
 }
 
@@ -121,12 +128,16 @@ function graphPath(dtype: 'fp32' | 'int8'): string {
 }
 
 interface Row {
-  dtype: string; threads: number; task: string;
+  dtype: string;
+  threads: number;
+  task: string;
   /** Median wall time per run. */
   medianMs: number;
   /** Median process CPU time per run (all threads). */
   medianCpuMs: number;
-  samplesMs: number[]; samplesCpuMs: number[]; tokens: number;
+  samplesMs: number[];
+  samplesCpuMs: number[];
+  tokens: number;
   /** Tokens per wall-clock second. */
   tokensPerSec: number;
 }
@@ -155,25 +166,80 @@ async function main(): Promise<void> {
       const bare = await ort.InferenceSession.create(graphPath(dtype), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
       const docFeeds = await bareFeeds(enc, docs, SEQ);
       const qFeeds = await bareFeeds(enc, [query], 16);
-      record(dtype, threads, await rounds([
-        ['pipeline: encode batch', async () => { await enc.encode(docs, { maxLength: SEQ, batchSize: BATCH }); }],
-        ['baseline: bare session.run batch', async () => { await bare.run(docFeeds); }],
-      ], ITERS));
-      record(dtype, threads, await rounds([
-        ['pipeline: 16-token query', async () => { await enc.encode([query], { role: 'query', maxLength: 16 }); }],
-        ['baseline: bare session.run query', async () => { await bare.run(qFeeds); }],
-      ], QUERY_ITERS));
+      record(
+        dtype,
+        threads,
+        await rounds(
+          [
+            [
+              'pipeline: encode batch',
+              async () => {
+                await enc.encode(docs, { maxLength: SEQ, batchSize: BATCH });
+              },
+            ],
+            [
+              'baseline: bare session.run batch',
+              async () => {
+                await bare.run(docFeeds);
+              },
+            ],
+          ],
+          ITERS,
+        ),
+      );
+      record(
+        dtype,
+        threads,
+        await rounds(
+          [
+            [
+              'pipeline: 16-token query',
+              async () => {
+                await enc.encode([query], { role: 'query', maxLength: 16 });
+              },
+            ],
+            [
+              'baseline: bare session.run query',
+              async () => {
+                await bare.run(qFeeds);
+              },
+            ],
+          ],
+          QUERY_ITERS,
+        ),
+      );
       await bare.release();
       if (THREE_PASS_THREADS.includes(threads)) {
         // One pass for all three representations vs three passes, one encoder per head.
         const single: Encoder[] = [];
-        for (const heads of [{ dense: true, sparse: false, multivector: false }, { dense: false, sparse: true, multivector: false }, { dense: false, sparse: false, multivector: true }]) {
+        for (const heads of [
+          { dense: true, sparse: false, multivector: false },
+          { dense: false, sparse: true, multivector: false },
+          { dense: false, sparse: false, multivector: true },
+        ]) {
           single.push(await loadEncoder(dir, { dtype, threads, offline: true, heads }));
         }
-        record(dtype, threads, await rounds([
-          ['one pass (all three representations)', async () => { await enc.encode(docs, { maxLength: SEQ, batchSize: BATCH }); }],
-          ['three passes (one per representation)', async () => { for (const e of single) await e.encode(docs, { maxLength: SEQ, batchSize: BATCH }); }],
-        ], ITERS));
+        record(
+          dtype,
+          threads,
+          await rounds(
+            [
+              [
+                'one pass (all three representations)',
+                async () => {
+                  await enc.encode(docs, { maxLength: SEQ, batchSize: BATCH });
+                },
+              ],
+              [
+                'three passes (one per representation)',
+                async () => {
+                  for (const e of single) await e.encode(docs, { maxLength: SEQ, batchSize: BATCH });
+                },
+              ],
+            ],
+            ITERS,
+          ),
+        );
         for (const e of single) await e.close();
       }
       await enc.close();
@@ -183,30 +249,39 @@ async function main(): Promise<void> {
   const get = (dtype: string, threads: number, task: string): number => rows.find((r) => r.dtype === dtype && r.threads === threads && r.task === task)?.medianMs ?? NaN;
   const getCpu = (dtype: string, threads: number, task: string): number => rows.find((r) => r.dtype === dtype && r.threads === threads && r.task === task)?.medianCpuMs ?? NaN;
   const ratio = (g: typeof get, dtype: string, threads: number, a: string, b: string): number => g(dtype, threads, a) / g(dtype, threads, b);
-  const ratios = DTYPES.flatMap((dtype) => THREADS.map((threads) => ({
-    dtype,
-    threads,
-    pipelineOverBareBatch: ratio(get, dtype, threads, 'pipeline: encode batch', 'baseline: bare session.run batch'),
-    pipelineOverBareBatchCpu: ratio(getCpu, dtype, threads, 'pipeline: encode batch', 'baseline: bare session.run batch'),
-    pipelineOverBareQuery: ratio(get, dtype, threads, 'pipeline: 16-token query', 'baseline: bare session.run query'),
-    pipelineOverBareQueryCpu: ratio(getCpu, dtype, threads, 'pipeline: 16-token query', 'baseline: bare session.run query'),
-    threePassOverOnePass: ratio(get, dtype, threads, 'three passes (one per representation)', 'one pass (all three representations)'),
-    threePassOverOnePassCpu: ratio(getCpu, dtype, threads, 'three passes (one per representation)', 'one pass (all three representations)'),
-  })));
+  const ratios = DTYPES.flatMap((dtype) =>
+    THREADS.map((threads) => ({
+      dtype,
+      threads,
+      pipelineOverBareBatch: ratio(get, dtype, threads, 'pipeline: encode batch', 'baseline: bare session.run batch'),
+      pipelineOverBareBatchCpu: ratio(getCpu, dtype, threads, 'pipeline: encode batch', 'baseline: bare session.run batch'),
+      pipelineOverBareQuery: ratio(get, dtype, threads, 'pipeline: 16-token query', 'baseline: bare session.run query'),
+      pipelineOverBareQueryCpu: ratio(getCpu, dtype, threads, 'pipeline: 16-token query', 'baseline: bare session.run query'),
+      threePassOverOnePass: ratio(get, dtype, threads, 'three passes (one per representation)', 'one pass (all three representations)'),
+      threePassOverOnePassCpu: ratio(getCpu, dtype, threads, 'three passes (one per representation)', 'one pass (all three representations)'),
+    })),
+  );
   const scaling = DTYPES.map((dtype) => ({ dtype, twoThreadsSpeedup: get(dtype, 1, 'pipeline: encode batch') / get(dtype, 2, 'pipeline: encode batch') }));
   const int8Speedup = THREADS.map((threads) => ({ threads, fp32TimeOverInt8Time: get('fp32', threads, 'pipeline: encode batch') / get('int8', threads, 'pipeline: encode batch') }));
   console.log('\nratios', JSON.stringify({ ratios, scaling, int8Speedup }, null, 1));
   mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(join(here, 'results', 'encoder.json'), JSON.stringify({
-    bench: 'encoder',
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: load },
-    config: { layers: LAYERS, seq: SEQ, batch: BATCH, rounds: ITERS, queryRounds: QUERY_ITERS, dtypes: DTYPES, threads: THREADS, threePassThreads: THREE_PASS_THREADS },
-    rows,
-    ratios,
-    scaling,
-    int8Speedup,
-  }, null, 1));
+  writeFileSync(
+    join(here, 'results', 'encoder.json'),
+    JSON.stringify(
+      {
+        bench: 'encoder',
+        date: new Date().toISOString(),
+        machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: load },
+        config: { layers: LAYERS, seq: SEQ, batch: BATCH, rounds: ITERS, queryRounds: QUERY_ITERS, dtypes: DTYPES, threads: THREADS, threePassThreads: THREE_PASS_THREADS },
+        rows,
+        ratios,
+        scaling,
+        int8Speedup,
+      },
+      null,
+      1,
+    ),
+  );
   console.log(`wrote ${join(here, 'results', 'encoder.json')}`);
 }
 

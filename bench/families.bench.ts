@@ -59,14 +59,19 @@ async function main(): Promise<void> {
     const order = r % 2 === 0 ? names : [...names].reverse();
     for (const name of order) {
       const bench = new Bench({ iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 });
-      bench.add(name, async () => { await encs[name]!.encode(docs, { role: 'document', maxLength: 64 }); });
+      bench.add(name, async () => {
+        await encs[name]!.encode(docs, { role: 'document', maxLength: 64 });
+      });
       await bench.run();
       const t = bench.tasks[0]!.result as { latency?: { mean?: number }; mean?: number } | undefined;
       const ms = t?.latency?.mean ?? t?.mean ?? NaN;
       if (r >= 0) times[name]!.push(ms);
     }
   }
-  const median = (a: number[]): number => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]!; };
+  const median = (a: number[]): number => {
+    const s = [...a].sort((x, y) => x - y);
+    return s[Math.floor(s.length / 2)]!;
+  };
   const base0 = median(times.baseline!);
   const rows = names.map((n) => ({ task: n, medianMs: median(times[n]!), perDocMs: median(times[n]!) / DOCS, ratioToBaseline: median(times[n]!) / base0 }));
   console.log('| task | median ms / batch of', DOCS, '| ms / doc | × baseline |\n|---|---|---|---|');
@@ -78,7 +83,10 @@ async function main(): Promise<void> {
   for (const e of Object.values(encs)) await e.close();
 }
 
-const medianOf = (a: number[]): number => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]!; };
+const medianOf = (a: number[]): number => {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)]!;
+};
 
 /** BM42 IDF: dot (baseline) vs idf vs idf with tombstones vs idf with a delete before each query. */
 function benchIdf() {
@@ -86,7 +94,7 @@ function benchIdf() {
   const Q = env('TRIDENT_BENCH_FAMILIES_IDF_QUERIES', 300);
   const V = 50000;
   const rnd = rng(7);
-  const termIds = Array.from({ length: V }, (_, i) => (Math.imul(i + 1, 2654435761) >>> 1)); // hashed-looking ids
+  const termIds = Array.from({ length: V }, (_, i) => Math.imul(i + 1, 2654435761) >>> 1); // hashed-looking ids
   const zipf = (): number => Math.min(V - 1, Math.floor(Math.exp(rnd() * Math.log(V)) - 1)); // ≈ 1/rank
   const vec = (terms: number, unit: boolean) => {
     const ids = new Set<number>();
@@ -98,7 +106,10 @@ function benchIdf() {
   const queries = Array.from({ length: Q }, () => vec(4, true));
   const build = (idf: boolean) => {
     const ix = SparseIndex.create({ scorer: 'dot' });
-    ix.addBatch(Array.from({ length: N }, (_, i) => i), docs);
+    ix.addBatch(
+      Array.from({ length: N }, (_, i) => i),
+      docs,
+    );
     if (idf) ix.setQueryModifier('idf');
     return ix;
   };
@@ -127,12 +138,27 @@ function benchIdf() {
   const results: Record<string, number[]> = { dot: [], 'dot, caller pre-weights (idfWeightedQuery + docFreq)': [], idf: [], 'idf, exhaustive oracle': [], 'idf, 10% tombstones': [], 'idf, delete before each query': [] };
   for (let r = 0; r < 3; r++) {
     results.dot!.push(...time(dot));
-    results['dot, caller pre-weights (idfWeightedQuery + docFreq)']!.push(...time(dot, undefined, (q) => { dot.search(idfWeightedQuery(queries[q]!, (t) => dot.docFreq(t), dot.size), 10); }));
-    results['idf, exhaustive oracle']!.push(...time(idf, undefined, (q) => { idf.searchExhaustive(queries[q]!, 10); }));
+    results['dot, caller pre-weights (idfWeightedQuery + docFreq)']!.push(
+      ...time(dot, undefined, (q) => {
+        dot.search(
+          idfWeightedQuery(queries[q]!, (t) => dot.docFreq(t), dot.size),
+          10,
+        );
+      }),
+    );
+    results['idf, exhaustive oracle']!.push(
+      ...time(idf, undefined, (q) => {
+        idf.searchExhaustive(queries[q]!, 10);
+      }),
+    );
     results.idf!.push(...time(idf));
     results['idf, 10% tombstones']!.push(...time(tomb));
     let next = N - 1;
-    results['idf, delete before each query']!.push(...time(churn, () => { churn.delete(next--); }));
+    results['idf, delete before each query']!.push(
+      ...time(churn, () => {
+        churn.delete(next--);
+      }),
+    );
   }
   const base = medianOf(results.dot!);
   const rows = Object.entries(results).map(([task, us]) => ({ task: `sparse ${task}`, medianUs: medianOf(us), ratioToBaseline: medianOf(us) / base }));

@@ -69,8 +69,7 @@ function numkongCompare(): { result?: unknown; skipped?: string } {
   const newest = Math.max(...[src, ...sources].map((f) => statSync(f).mtimeMs));
   if (!existsSync(exe) || statSync(exe).mtimeMs < newest) {
     const cxx = process.env.CXX ?? 'g++';
-    const args = ['-O3', '-std=c++17', '-DNK_TARGET_SAPPHIREAMX=1', '-DNK_TARGET_ICELAKE=1', '-DNK_TARGET_HASWELL=1', '-DNK_TARGET_SKYLAKE=1',
-      `-I${join(root, 'native')}`, `-I${nkInclude}`, src, ...sources, '-o', exe];
+    const args = ['-O3', '-std=c++17', '-DNK_TARGET_SAPPHIREAMX=1', '-DNK_TARGET_ICELAKE=1', '-DNK_TARGET_HASWELL=1', '-DNK_TARGET_SKYLAKE=1', `-I${join(root, 'native')}`, `-I${nkInclude}`, src, ...sources, '-o', exe];
     const b = spawnSync(cxx, args, { encoding: 'utf8' });
     if (b.status !== 0) return { skipped: `compile failed: ${(b.stderr || b.error?.message || '').slice(0, 400)}` };
   }
@@ -82,7 +81,11 @@ function numkongCompare(): { result?: unknown; skipped?: string } {
 async function main(): Promise<void> {
   const be = backend();
   const isas = be.available.length > 0 ? be.available : [];
-  console.error(`kernels bench: Q=${Q} T=${T} D=${D} docs/call=${DOCS}, clock ${CLOCK}, backend ${JSON.stringify(be)}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.error(
+    `kernels bench: Q=${Q} T=${T} D=${D} docs/call=${DOCS}, clock ${CLOCK}, backend ${JSON.stringify(be)}, load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   const r = rng(42);
   const query = unitRows(r, Q, D);
   const arena = unitRows(r, DOCS * T, D);
@@ -106,22 +109,49 @@ async function main(): Promise<void> {
   // MaxSim
   const tasks: Record<string, () => void> = {
     'naive-ts f32': () => naiveMaxsim(query, Q, D, arena, nStarts, nCounts, nOut),
-    'js f32': () => { setIsa('js'); return kernels.maxsimF32(query, Q, D, arena, nStarts, nCounts, nOut); },
-    'js f16': () => { setIsa('js'); return kernels.maxsimF16(query, Q, D, f16, nStarts, nCounts, nOut); },
-    'js i8': () => { setIsa('js'); return kernels.maxsimI8(query, Q, D, i8.data, i8.scales, nStarts, nCounts, nOut); },
+    'js f32': () => {
+      setIsa('js');
+      return kernels.maxsimF32(query, Q, D, arena, nStarts, nCounts, nOut);
+    },
+    'js f16': () => {
+      setIsa('js');
+      return kernels.maxsimF16(query, Q, D, f16, nStarts, nCounts, nOut);
+    },
+    'js i8': () => {
+      setIsa('js');
+      return kernels.maxsimI8(query, Q, D, i8.data, i8.scales, nStarts, nCounts, nOut);
+    },
   };
   for (const isa of isas) {
     const docs = isa === 'serial' ? NAIVE_DOCS : DOCS;
     const s = starts.subarray(0, docs);
     const c = counts.subarray(0, docs);
     const o = out.subarray(0, docs);
-    tasks[`${isa} f32`] = () => { setIsa(isa); return kernels.maxsimF32(query, Q, D, arena, s, c, o); };
-    tasks[`${isa} f16`] = () => { setIsa(isa); return kernels.maxsimF16(query, Q, D, f16, s, c, o); };
-    tasks[`${isa} i8`] = () => { setIsa(isa); return kernels.maxsimI8(query, Q, D, i8.data, i8.scales, s, c, o); };
+    tasks[`${isa} f32`] = () => {
+      setIsa(isa);
+      return kernels.maxsimF32(query, Q, D, arena, s, c, o);
+    };
+    tasks[`${isa} f16`] = () => {
+      setIsa(isa);
+      return kernels.maxsimF16(query, Q, D, f16, s, c, o);
+    };
+    tasks[`${isa} i8`] = () => {
+      setIsa(isa);
+      return kernels.maxsimI8(query, Q, D, i8.data, i8.scales, s, c, o);
+    };
     if (isa === isas[0]) {
-      tasks[`${isa} i8+sums`] = () => { setIsa(isa); return kernels.maxsimI8(query, Q, D, i8.data, i8.scales, s, c, o, i8Sums); };
-      tasks[`${isa} f32+sidecar`] = () => { setIsa(isa); return kernels.maxsimF32Screen(query, Q, D, arena, scr32.i8, scr32.stats, s, c, o); };
-      tasks[`${isa} f16+sidecar`] = () => { setIsa(isa); return kernels.maxsimF16Screen(query, Q, D, f16, scr16.i8, scr16.stats, s, c, o); };
+      tasks[`${isa} i8+sums`] = () => {
+        setIsa(isa);
+        return kernels.maxsimI8(query, Q, D, i8.data, i8.scales, s, c, o, i8Sums);
+      };
+      tasks[`${isa} f32+sidecar`] = () => {
+        setIsa(isa);
+        return kernels.maxsimF32Screen(query, Q, D, arena, scr32.i8, scr32.stats, s, c, o);
+      };
+      tasks[`${isa} f16+sidecar`] = () => {
+        setIsa(isa);
+        return kernels.maxsimF16Screen(query, Q, D, f16, scr16.i8, scr16.stats, s, c, o);
+      };
     }
   }
   const lat = await latency(tasks);
@@ -143,9 +173,18 @@ async function main(): Promise<void> {
   for (const isa of [...isas, 'js']) {
     const n = isa === 'js' || isa === 'serial' ? naiveRows : ROWS;
     const o = dOut.subarray(0, n);
-    dotTasks[`${isa} f32`] = () => { setIsa(isa); return kernels.dotsF32(dq, D, rowsF32, null, o); };
-    dotTasks[`${isa} f16`] = () => { setIsa(isa); return kernels.dotsF16(dq, D, rowsF16, null, o); };
-    dotTasks[`${isa} i8`] = () => { setIsa(isa); return kernels.dotsI8(dq, D, rowsI8.data, rowsI8.scales, null, o); };
+    dotTasks[`${isa} f32`] = () => {
+      setIsa(isa);
+      return kernels.dotsF32(dq, D, rowsF32, null, o);
+    };
+    dotTasks[`${isa} f16`] = () => {
+      setIsa(isa);
+      return kernels.dotsF16(dq, D, rowsF16, null, o);
+    };
+    dotTasks[`${isa} i8`] = () => {
+      setIsa(isa);
+      return kernels.dotsI8(dq, D, rowsI8.data, rowsI8.scales, null, o);
+    };
   }
   const dLat = await latency(dotTasks);
   const nsPerRow: Record<string, number> = {};
@@ -181,13 +220,20 @@ async function main(): Promise<void> {
   const f16s = usPerDoc[`${best} f16+sidecar`];
   const targets = {
     isa: best,
-    f32UsPerDoc: f32, f32Target: 90,
-    f32SidecarUsPerDoc: f32s, f16SidecarUsPerDoc: f16s,
-    i8UsPerDoc: i8b, i8Target: 35,
-    f16OverF32: f16b !== undefined && f32 !== undefined ? f16b / f32 : undefined, f16OverF32Target: 1.3,
-    bestOverNaive: f32 !== undefined ? naive / f32 : undefined, bestOverNaiveTarget: 50,
+    f32UsPerDoc: f32,
+    f32Target: 90,
+    f32SidecarUsPerDoc: f32s,
+    f16SidecarUsPerDoc: f16s,
+    i8UsPerDoc: i8b,
+    i8Target: 35,
+    f16OverF32: f16b !== undefined && f32 !== undefined ? f16b / f32 : undefined,
+    f16OverF32Target: 1.3,
+    bestOverNaive: f32 !== undefined ? naive / f32 : undefined,
+    bestOverNaiveTarget: 50,
   };
-  lines.push(`Targets on ${best}: f32 ${f32?.toFixed(1)} µs/doc (≤ 90; with the screening sidecar ${f32s?.toFixed(1)}, f16 ${f16s?.toFixed(1)}), i8 ${i8b?.toFixed(1)} µs/doc (with the store's row sums ${i8s?.toFixed(1)}; ≤ 35), f16/f32 ${targets.f16OverF32?.toFixed(2)} (≤ 1.3), f32 vs naive TS ×${targets.bestOverNaive?.toFixed(0)} (≥ 50).`);
+  lines.push(
+    `Targets on ${best}: f32 ${f32?.toFixed(1)} µs/doc (≤ 90; with the screening sidecar ${f32s?.toFixed(1)}, f16 ${f16s?.toFixed(1)}), i8 ${i8b?.toFixed(1)} µs/doc (with the store's row sums ${i8s?.toFixed(1)}; ≤ 35), f16/f32 ${targets.f16OverF32?.toFixed(2)} (≤ 1.3), f32 vs naive TS ×${targets.bestOverNaive?.toFixed(0)} (≥ 50).`,
+  );
   lines.push('');
   lines.push(`### Dots, one ${D}-d query against ${ROWS} rows`);
   lines.push('');
@@ -231,10 +277,7 @@ async function main(): Promise<void> {
           `(ours: i8 at ${ours.i8 ? ((vnniFloor / ours.i8) * 100).toFixed(0) : '–'}% of the int8 floor).`,
       );
       if (peak.tdpbssdMacPerNs) {
-        lines.push(
-          `AMX tile peak: ${peak.tdpbssdMacPerNs.toFixed(0)} int8 MAC/ns (tdpbssd) → ${(macs / peak.tdpbssdMacPerNs / 1000).toFixed(1)} µs/doc of arithmetic; ` +
-            `the amx kernels are bound by reading the ${(T * D / 1024).toFixed(0)} KiB of int8 rows per document instead.`,
-        );
+        lines.push(`AMX tile peak: ${peak.tdpbssdMacPerNs.toFixed(0)} int8 MAC/ns (tdpbssd) → ${(macs / peak.tdpbssdMacPerNs / 1000).toFixed(1)} µs/doc of arithmetic; ` + `the amx kernels are bound by reading the ${((T * D) / 1024).toFixed(0)} KiB of int8 rows per document instead.`);
       }
       lines.push('');
       nkSummary.floorsUsPerDoc = { bruteF32: fmaFloor, i8: vnniFloor, ...(peak.tdpbssdMacPerNs ? { amxI8: macs / peak.tdpbssdMacPerNs / 1000 } : {}) };

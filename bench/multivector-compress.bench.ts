@@ -41,7 +41,11 @@ const QTOKENS = 32;
 const TRAIN = 131072;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-interface Kind { name: string; dtype: MvDtype; bits?: 1 | 2 | 4 }
+interface Kind {
+  name: string;
+  dtype: MvDtype;
+  bits?: 1 | 2 | 4;
+}
 const KINDS: Kind[] = [
   { name: 'f16', dtype: 'f16' },
   { name: 'i8', dtype: 'i8' },
@@ -136,7 +140,10 @@ async function realPart(): Promise<object[]> {
     let stores: MultiVectorStore[] = [];
     const t0 = performance.now();
     for (let i = 0; i < docs.length; i += 64) {
-      const enc = await encoder.encode(docs.slice(i, i + 64).map((d) => d.text), { role: 'document' });
+      const enc = await encoder.encode(
+        docs.slice(i, i + 64).map((d) => d.text),
+        { role: 'document' },
+      );
       enc.forEach((e, j) => {
         const mv = e.multivector!;
         if (stores.length === 0) {
@@ -149,13 +156,19 @@ async function realPart(): Promise<object[]> {
     for (const s of stores) s.train();
     log(`mvc: ${name} ${docs.length} docs encoded and stored in ${((performance.now() - t0) / 1000).toFixed(1)} s (dim ${dim})`);
     const judged = [...ds.qrels.keys()].filter((q) => ds.queries.has(q));
-    const qenc = await encoder.encode(judged.map((q) => ds.queries.get(q)!), { role: 'query' });
+    const qenc = await encoder.encode(
+      judged.map((q) => ds.queries.get(q)!),
+      { role: 'query' },
+    );
     const rows = KINDS.map((k, s) => {
       const run = new Map<string, Array<{ id: string; score: number }>>();
       judged.forEach((q, i) => {
         const mv = qenc[i]!.multivector!;
         const hits = stores[s]!.searchExhaustive({ data: mv.data, dim: mv.dim, count: mv.count }, 10);
-        run.set(q, Array.from(hits.ids, (id, j) => ({ id: docs[id]!.id, score: hits.scores[j]! })));
+        run.set(
+          q,
+          Array.from(hits.ids, (id, j) => ({ id: docs[id]!.id, score: hits.scores[j]! })),
+        );
       });
       const ev = evaluateRun(run, ds.qrels, { k: [10], metrics: ['ndcg'] });
       const st = stores[s]!.stats();
@@ -176,12 +189,16 @@ function syntheticQuality(dim: number): object[] {
   const docs = Array.from({ length: DOCS }, () => g.doc(64));
   const queries = Array.from({ length: QUERIES }, () => g.query(docs[Math.floor(g.r() * DOCS)]!));
   const exact = MultiVectorStore.create({ dimensions: dim, dtype: 'f32', screening: 'none' });
-  docs.forEach((d, i) => { exact.add(i, d.mv); });
+  docs.forEach((d, i) => {
+    exact.add(i, d.mv);
+  });
   const want = queries.map((q) => exact.searchExhaustive(q, 10).ids);
   return KINDS.map((k) => {
     const s = make(k, dim);
     const t = performance.now();
-    docs.forEach((d, i) => { s.add(i, d.mv); });
+    docs.forEach((d, i) => {
+      s.add(i, d.mv);
+    });
     s.train();
     const buildS = (performance.now() - t) / 1000;
     const ov = queries.reduce((a, q, i) => a + overlap(want[i]!, s.searchExhaustive(q, 10).ids), 0) / queries.length;
@@ -200,7 +217,9 @@ async function rerankSpeed(dim: number): Promise<object> {
   const tasks: Record<string, () => void> = {};
   for (const k of KINDS) {
     const s = make(k, dim);
-    docs.forEach((d, i) => { s.add(i, d.mv); });
+    docs.forEach((d, i) => {
+      s.add(i, d.mv);
+    });
     s.train();
     s.score(queries[0]!, ids);
     let qi = 0;

@@ -86,7 +86,10 @@ function tokenFrom(word: number, out: Float32Array, off: number): void {
   for (let k = 0; k < DIM; k++) out[off + k]! *= inv;
 }
 
-interface Doc { mv: MultiVector; words: number[] }
+interface Doc {
+  mv: MultiVector;
+  words: number[];
+}
 function makeDoc(): Doc {
   const count = Math.round(TOKENS * (0.75 + 0.5 * r()));
   const words = Array.from({ length: 60 }, zipfWord);
@@ -114,7 +117,9 @@ function spearman(a: Float32Array, b: Float32Array): number {
   const rank = (x: Float32Array): Float64Array => {
     const order = Array.from(x.keys()).sort((i, j) => x[i]! - x[j]!);
     const out = new Float64Array(x.length);
-    order.forEach((i, pos) => { out[i] = pos; });
+    order.forEach((i, pos) => {
+      out[i] = pos;
+    });
     return out;
   };
   const ra = rank(a);
@@ -126,7 +131,12 @@ function spearman(a: Float32Array, b: Float32Array): number {
 }
 
 function topOverlap(a: Float32Array, b: Float32Array, k: number): number {
-  const top = (x: Float32Array) => new Set(Array.from(x.keys()).sort((i, j) => x[j]! - x[i]! || i - j).slice(0, k));
+  const top = (x: Float32Array) =>
+    new Set(
+      Array.from(x.keys())
+        .sort((i, j) => x[j]! - x[i]! || i - j)
+        .slice(0, k),
+    );
   const ta = top(a);
   let hit = 0;
   for (const i of top(b)) if (ta.has(i)) hit++;
@@ -156,14 +166,19 @@ async function main(): Promise<void> {
     gc?.();
     const store = MultiVectorStore.create({ dim: DIM, dtype });
     const tb = performance.now();
-    docs.forEach((d, id) => { store.add(id, d.mv); });
+    docs.forEach((d, id) => {
+      store.add(id, d.mv);
+    });
     const buildMs = performance.now() - tb;
     const scores = queries.map((q, i) => store.score(q, cands[i]!));
     if (dtype === 'f32') f32Scores = scores;
     // Same documents without the screening sidecar (f32 / f16): the canonical kernels, which
     // quantise every candidate's rows on each call; measured in the same run for the ratio.
     const plainStore = dtype !== 'i8' && store.screening === 'int8' ? MultiVectorStore.create({ dim: DIM, dtype, screening: 'none' }) : null;
-    if (plainStore) docs.forEach((d, id) => { plainStore.add(id, d.mv); });
+    if (plainStore)
+      docs.forEach((d, id) => {
+        plainStore.add(id, d.mv);
+      });
     const identical = plainStore ? queries.every((q, i) => plainStore.score(q, cands[i]!).every((x, j) => x === scores[i]![j])) : null;
     const tasks: Record<string, () => void> = {
       [`rerank_${dtype}`]: () => {
@@ -202,11 +217,14 @@ async function main(): Promise<void> {
     setIsa('auto');
     const st = store.stats();
     const p50 = lat[`rerank_${dtype}`]!.p50;
-    const agree = dtype === 'f32' ? null : {
-      spearmanVsF32: scores.reduce((a, s, i) => a + spearman(s, f32Scores[i]!), 0) / QUERIES,
-      top10OverlapVsF32: scores.reduce((a, s, i) => a + topOverlap(s, f32Scores[i]!, 10), 0) / QUERIES,
-      maxAbsDiffVsF32: Math.max(...scores.map((s, i) => Math.max(...Array.from(s, (x, j) => Math.abs(x - f32Scores[i]![j]!))))),
-    };
+    const agree =
+      dtype === 'f32'
+        ? null
+        : {
+            spearmanVsF32: scores.reduce((a, s, i) => a + spearman(s, f32Scores[i]!), 0) / QUERIES,
+            top10OverlapVsF32: scores.reduce((a, s, i) => a + topOverlap(s, f32Scores[i]!, 10), 0) / QUERIES,
+            maxAbsDiffVsF32: Math.max(...scores.map((s, i) => Math.max(...Array.from(s, (x, j) => Math.abs(x - f32Scores[i]![j]!))))),
+          };
     const noscreen = lat[`rerank_${dtype}_noscreen`];
     rerank[dtype] = {
       msPerQuery: lat[`rerank_${dtype}`],

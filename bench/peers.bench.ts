@@ -105,7 +105,11 @@ function rowEncoder(dim: number, base: Float32Array, queries: Float32Array): Hyb
 function hybridDense(queries: Float32Array): Factory<Float32Array, VectorSet> {
   return async (v, dir) => {
     const index = await HybridIndex.create({ encoder: rowEncoder(v.dim, v.data, queries), path: dir, sparse: false, multivector: false, bm25: false, storeText: false });
-    for (let i = 0; i < v.n; i += 1024) await index.add(Array.from({ length: Math.min(1024, v.n - i) }, (_, j) => ({ id: i + j, text: `d${i + j}` })), { batchSize: 1024 });
+    for (let i = 0; i < v.n; i += 1024)
+      await index.add(
+        Array.from({ length: Math.min(1024, v.n - i) }, (_, j) => ({ id: i + j, text: `d${i + j}` })),
+        { batchSize: 1024 },
+      );
     return {
       name: "trident HybridIndex 'dense'",
       version: '',
@@ -234,11 +238,17 @@ async function main(): Promise<void> {
       for (const r of rows) if (disk !== undefined) r.diskBytes = disk;
       if (TASKS.includes('hybrid')) {
         const corpus = { docs: enc.docs, dim: enc.dim, vectors: enc.vectors };
-        const peersRows = await runAll<HybridQuery, typeof corpus>('hybrid', [
-          ['LanceDB FTS+vector RRF', lanceHybrid],
-          ['SQLite FTS5+vec0 RRF', sqliteHybrid],
-          ['Orama hybrid', oramaHybrid],
-        ], corpus, work, { ...timing, queries: hq, minIterations: 20, quality: ndcg });
+        const peersRows = await runAll<HybridQuery, typeof corpus>(
+          'hybrid',
+          [
+            ['LanceDB FTS+vector RRF', lanceHybrid],
+            ['SQLite FTS5+vec0 RRF', sqliteHybrid],
+            ['Orama hybrid', oramaHybrid],
+          ],
+          corpus,
+          work,
+          { ...timing, queries: hq, minIterations: 20, quality: ndcg },
+        );
         rows.push(...peersRows);
         tasks.hybrid = {
           title: `hybrid on ${DATASET} (each engine's own fusion)`,
@@ -258,10 +268,16 @@ async function main(): Promise<void> {
       const cands = exactKnn(enc.vectors, enc.queryVectors.subarray(0, nq * enc.dim), enc.dim, FUSION_CANDIDATES);
       const rq: RerankQuery[] = cands.map((c, i) => ({ mv: enc.queryEnc[i]!.multivector!, candidates: Uint32Array.from(c) }));
       const mvCorpus = enc.docEnc.map((e) => e.multivector!);
-      const rows = await runAll<RerankQuery, typeof mvCorpus>('multivector', [
-        ['trident MultiVectorStore', tridentRerank],
-        ['LanceDB multivector', lanceRerank],
-      ], mvCorpus, work, { ...timing, queries: rq, minIterations: 5, quality: ndcgOf(enc, enc.queryIds.slice(0, nq)) });
+      const rows = await runAll<RerankQuery, typeof mvCorpus>(
+        'multivector',
+        [
+          ['trident MultiVectorStore', tridentRerank],
+          ['LanceDB multivector', lanceRerank],
+        ],
+        mvCorpus,
+        work,
+        { ...timing, queries: rq, minIterations: 5, quality: ndcgOf(enc, enc.queryIds.slice(0, nq)) },
+      );
       tasks.multivector = {
         title: `multi-vector (ColBERT MaxSim) re-rank of ${FUSION_CANDIDATES} candidates on ${DATASET} (${nq} queries)`,
         reference: 'trident MultiVectorStore',

@@ -61,7 +61,10 @@ function runSuite(s: Suite, profile: 'quick' | 'full'): Promise<Outcome> {
       clearTimeout(timer);
       const after = jsonFiles();
       // only this suite's files (other processes may write results meanwhile)
-      const files = [...after].filter(([f, t]) => ownFile(s, f) && (before.get(f) ?? -1) < t).map(([f]) => f).sort();
+      const files = [...after]
+        .filter(([f, t]) => ownFile(s, f) && (before.get(f) ?? -1) < t)
+        .map(([f]) => f)
+        .sort();
       const seconds = (performance.now() - t0) / 1000;
       const ok = code === 0 && signal === null;
       const detail = ok ? `${seconds.toFixed(0)} s` : signal ? `killed by ${signal}${signal === 'SIGTERM' ? ` (timeout ${TIMEOUT_MIN} min?)` : ''}` : `exit code ${code}`;
@@ -86,7 +89,9 @@ function summaryMarkdown(outcomes: Outcome[], profile: string): string {
   const out = [
     '# Benchmark summary',
     '',
-    `${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} · profile ${profile}`,
+    `${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} · profile ${profile}`,
     '',
     'p50/p99 in ms; "× vs baseline" = baseline p50 / p50 (> 1: faster than the baseline measured in the same run).',
     '',

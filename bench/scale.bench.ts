@@ -31,7 +31,9 @@ import { TokenVectors, Zipf, clusteredRows, gaussianMatrix, rng, zipfSparse } fr
 import type { SummaryBlock } from './lib/summary.js';
 
 const FULL = process.env.TRIDENT_BENCH_SCALE === 'full';
-const SIZES = envList('TRIDENT_BENCH_SCALE_SIZES', FULL ? ['10000', '100000', '1000000'] : ['10000', '100000']).map(Number).sort((a, b) => a - b);
+const SIZES = envList('TRIDENT_BENCH_SCALE_SIZES', FULL ? ['10000', '100000', '1000000'] : ['10000', '100000'])
+  .map(Number)
+  .sort((a, b) => a - b);
 const STORES = envList('TRIDENT_BENCH_SCALE_STORES', ['dense', 'sparse', 'multivector']);
 const DENSE_DTYPES = envList('TRIDENT_BENCH_SCALE_DENSE_DTYPES', ['f16', 'i8']) as Array<'f16' | 'i8'>;
 const MV_DIMS = envList('TRIDENT_BENCH_SCALE_MV_DIMS', ['128', '1024']).map(Number);
@@ -279,9 +281,7 @@ function multivector(dim: number): void {
     const rss = settledRss();
     points.push({ store: 'multivector', config, n, latencyMs: lat, baseline, bytesPerDoc: st.bytesPerDoc, rssBytes: rss, buildPerSec: qps(built, buildMs) });
     log(
-      `multivector ${config} N=${n}: rerank ${MV_CANDIDATES} p50 ${lat.p50.toFixed(3)} ms p99 ${lat.p99.toFixed(3)} ms | ` +
-        ('skipped' in baseline ? `exhaustive skipped (${baseline.skipped})` : `exhaustive p50 ${baseline.latencyMs.p50.toFixed(1)} ms`) +
-        ` | ${st.bytesPerDoc.toFixed(0)} B/doc | rss +${gb(rss - rss0)}`,
+      `multivector ${config} N=${n}: rerank ${MV_CANDIDATES} p50 ${lat.p50.toFixed(3)} ms p99 ${lat.p99.toFixed(3)} ms | ` + ('skipped' in baseline ? `exhaustive skipped (${baseline.skipped})` : `exhaustive p50 ${baseline.latencyMs.p50.toFixed(1)} ms`) + ` | ${st.bytesPerDoc.toFixed(0)} B/doc | rss +${gb(rss - rss0)}`,
     );
   }
 }

@@ -177,7 +177,9 @@ async function main(): Promise<void> {
   );
   let cpu = 'unknown';
   try {
-    cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' }).replace(/.*:\s*/, '').trim();
+    cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' })
+      .replace(/.*:\s*/, '')
+      .trim();
   } catch {
     /* not Linux */
   }
@@ -203,7 +205,9 @@ async function main(): Promise<void> {
   console.log('| store | open ms | RSS growth at open MB (anon) | RSS growth after 100 queries MB (anon + file-backed) | first-pass query p50 ms | warm query p50 ms |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const [mode, s] of Object.entries(summary)) {
-    console.log(`| ${mode} | ${s.openMs.toFixed(1)} | ${s.rssGrowthOpenMB.toFixed(1)} (${s.anonGrowthOpenMB.toFixed(1)}) | ${s.rssGrowthAfterQueriesMB.toFixed(1)} (${s.anonGrowthAfterQueriesMB.toFixed(1)} + ${s.fileGrowthAfterQueriesMB.toFixed(1)}) | ${s.firstPassQueryP50Ms.toFixed(2)} | ${s.warmQueryP50Ms.toFixed(2)} |`);
+    console.log(
+      `| ${mode} | ${s.openMs.toFixed(1)} | ${s.rssGrowthOpenMB.toFixed(1)} (${s.anonGrowthOpenMB.toFixed(1)}) | ${s.rssGrowthAfterQueriesMB.toFixed(1)} (${s.anonGrowthAfterQueriesMB.toFixed(1)} + ${s.fileGrowthAfterQueriesMB.toFixed(1)}) | ${s.firstPassQueryP50Ms.toFixed(2)} | ${s.warmQueryP50Ms.toFixed(2)} |`,
+    );
   }
   console.log(`identical results across mapped / heap / today's stores: ${same}`);
   console.log(`wrote ${writeResult('segments', result)}`);

@@ -42,10 +42,14 @@ const cycle = <T>(xs: T[]) => {
 
 function ndcg10(ranked: string[], rel: Map<string, number>): number {
   let dcg = 0;
-  ranked.slice(0, 10).forEach((d, i) => { dcg += (rel.get(d) ?? 0) / Math.log2(i + 2); });
+  ranked.slice(0, 10).forEach((d, i) => {
+    dcg += (rel.get(d) ?? 0) / Math.log2(i + 2);
+  });
   const ideal = [...rel.values()].sort((a, b) => b - a).slice(0, 10);
   let idcg = 0;
-  ideal.forEach((g, i) => { idcg += g / Math.log2(i + 2); });
+  ideal.forEach((g, i) => {
+    idcg += g / Math.log2(i + 2);
+  });
   return idcg > 0 ? dcg / idcg : 0;
 }
 
@@ -62,16 +66,24 @@ function countMismatches(index: SparseIndex, queries: SparseVector[], k: number)
 async function scifact() {
   const dir = join(DATA, 'dev', 'scifact');
   if (!existsSync(join(dir, 'corpus.jsonl'))) return { skipped: `no data at ${dir}` };
-  const read = (f: string) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const read = (f: string) =>
+    readFileSync(join(dir, f), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   const docs = read('corpus.jsonl').map((d) => ({ id: String(d._id), text: `${d.title ?? ''} ${d.text ?? ''}` }));
   const qrels = new Map<string, Map<string, number>>();
-  for (const line of readFileSync(join(dir, 'qrels', 'test.tsv'), 'utf8').split('\n').slice(1)) {
+  for (const line of readFileSync(join(dir, 'qrels', 'test.tsv'), 'utf8')
+    .split('\n')
+    .slice(1)) {
     const [q, d, s] = line.split('\t');
     if (!q || !d) continue;
     if (!qrels.has(q)) qrels.set(q, new Map());
     qrels.get(q)!.set(d, Number(s));
   }
-  const queries = read('queries.jsonl').filter((q) => qrels.has(String(q._id))).map((q) => ({ id: String(q._id), text: String(q.text) }));
+  const queries = read('queries.jsonl')
+    .filter((q) => qrels.has(String(q._id)))
+    .map((q) => ({ id: String(q._id), text: String(q.text) }));
   const analyzer = createAnalyzer('english');
   let t0 = performance.now();
   const docTerms = docs.map((d) => analyzer.terms(d.text));
@@ -82,21 +94,29 @@ async function scifact() {
   t0 = performance.now();
   const vocab = new TermVocabulary();
   const index = SparseIndex.create({ scorer: 'bm25', k1: 0.9, b: 0.4 });
-  index.addBatch(docs.map((_, i) => i), docTerms.map((t) => termFrequencies(t, vocab, true)));
+  index.addBatch(
+    docs.map((_, i) => i),
+    docTerms.map((t) => termFrequencies(t, vocab, true)),
+  );
   const buildMs = performance.now() - t0;
   const tridentBytes = mem() - m0;
 
   // wink-bm25-text-search over the same term bags (documents and queries pre-analysed, joined by spaces)
   const winkBM25 = require('wink-bm25-text-search') as () => {
-    defineConfig(c: unknown): void; definePrepTasks(t: ((s: string) => string[])[]): void;
-    addDoc(d: unknown, id: number): void; consolidate(): void; search(t: string, k: number): [string, number][];
+    defineConfig(c: unknown): void;
+    definePrepTasks(t: ((s: string) => string[])[]): void;
+    addDoc(d: unknown, id: number): void;
+    consolidate(): void;
+    search(t: string, k: number): [string, number][];
   };
   const m1 = mem();
   t0 = performance.now();
   const wink = winkBM25();
   wink.defineConfig({ fldWeights: { body: 1 }, bm25Params: { k1: 0.9, b: 0.4, k: 1 } });
   wink.definePrepTasks([(s: string) => s.split(' ').filter(Boolean)]);
-  docTerms.forEach((t, i) => { wink.addDoc({ body: t.join(' ') }, i); });
+  docTerms.forEach((t, i) => {
+    wink.addDoc({ body: t.join(' ') }, i);
+  });
   wink.consolidate();
   const winkBuildMs = performance.now() - t0;
   const winkBytes = mem() - m1;
@@ -106,8 +126,14 @@ async function scifact() {
   let nd = 0;
   let ndWink = 0;
   queries.forEach((q, i) => {
-    nd += ndcg10(Array.from(index.search(qvecs[i]!, 10).ids, (d) => docs[d]!.id), qrels.get(q.id)!);
-    ndWink += ndcg10(wink.search(qstrings[i]!, 10).map(([d]) => docs[Number(d)]!.id), qrels.get(q.id)!);
+    nd += ndcg10(
+      Array.from(index.search(qvecs[i]!, 10).ids, (d) => docs[d]!.id),
+      qrels.get(q.id)!,
+    );
+    ndWink += ndcg10(
+      wink.search(qstrings[i]!, 10).map(([d]) => docs[Number(d)]!.id),
+      qrels.get(q.id)!,
+    );
   });
   const nextVec = cycle(qvecs);
   const nextTerms = cycle(queryTerms);

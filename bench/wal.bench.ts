@@ -59,7 +59,9 @@ const ratioConc = by(`wal on, ${CONC} concurrent adds`).addsPerSecond / by(`wal 
 const groupGain = by(`wal on, ${CONC} concurrent adds`).addsPerSecond / by('wal on, 1 add').addsPerSecond;
 let cpu = 'unknown';
 try {
-  cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' }).replace(/.*:\s*/, '').trim();
+  cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' })
+    .replace(/.*:\s*/, '')
+    .trim();
 } catch {
   /* not Linux */
 }

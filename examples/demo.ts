@@ -25,7 +25,11 @@ const corpusDir = candidates.find((c): c is string => !!c && fs.existsSync(path.
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-demo-'));
 const cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
 process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { cleanup(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.on(sig, () => {
+    cleanup();
+    process.exit(130);
+  });
 
 const t0 = performance.now();
 const MODEL = 'builtin:static-en';
@@ -48,7 +52,13 @@ console.log(`indexed ${docs.length} documents in ${addSecs.toFixed(1)} s (${(doc
 const retriever = (name: string, opts: SearchOptions): Retriever => {
   const tick = progress(`evaluating ${name}`, dataset.qrels.size, process.stderr);
   let n = 0;
-  return { search: async (q, k) => { const hits = (await index.search(q, { ...opts, k })).map((h) => ({ id: String(h.id), score: h.score })); tick(++n); return hits; } };
+  return {
+    search: async (q, k) => {
+      const hits = (await index.search(q, { ...opts, k })).map((h) => ({ id: String(h.id), score: h.score }));
+      tick(++n);
+      return hits;
+    },
+  };
 };
 const MODES: Array<[string, SearchOptions]> = [
   ['bm25 (english analyser)', { mode: 'bm25' }],
@@ -61,7 +71,11 @@ const MODES: Array<[string, SearchOptions]> = [
   ['hybrid (default: all + bm25)', {}],
 ];
 console.log(`evaluating ${MODES.length} modes on ${dataset.qrels.size} judged queries (progress on stderr)`);
-const table = await runConfigurations(MODES.map(([name, opts]) => ({ name, retriever: retriever(name, opts) })), dataset, { k: [10, 100] });
+const table = await runConfigurations(
+  MODES.map(([name, opts]) => ({ name, retriever: retriever(name, opts) })),
+  dataset,
+  { k: [10, 100] },
+);
 console.log(`\n${formatTable(table, { style: 'markdown', metrics: ['ndcg@10', 'recall@100', 'mrr@10'] })}`);
 const row = (name: string) => table.rows.find((r) => r.name === name)!.result;
 console.log(rrfNote(row('all (RRF)').metrics['ndcg@10']!, row('all (M3 weighted)').metrics['ndcg@10']!, encoder.info.fusionWeights));
@@ -73,8 +87,19 @@ for (const q of [...dataset.queries.values()].slice(0, 3)) {
     const ex = h.explanation!;
     console.log(`  ${String(h.id).padEnd(10)} ${h.score.toFixed(4)}  dense ${h.scores.dense?.toFixed(3)} sparse ${h.scores.sparse?.toFixed(3)} maxsim ${h.scores.multivector?.toFixed(3)} bm25 ${h.scores.bm25?.toFixed(2)}  ${String(h.metadata?.title ?? '').slice(0, 70)}`);
     const terms = ex.channels.bm25?.matches ?? [];
-    if (terms.length) console.log(`    bm25:    ${terms.slice(0, 6).map((m) => `${m.token}(${m.contribution.toFixed(2)})`).join(' ')}`);
-    console.log(`    lexical: ${ex.sparseMatches.slice(0, 6).map((m) => `${m.token}(${m.queryWeight.toFixed(2)}×${m.docWeight.toFixed(2)})`).join(' ')}`);
+    if (terms.length)
+      console.log(
+        `    bm25:    ${terms
+          .slice(0, 6)
+          .map((m) => `${m.token}(${m.contribution.toFixed(2)})`)
+          .join(' ')}`,
+      );
+    console.log(
+      `    lexical: ${ex.sparseMatches
+        .slice(0, 6)
+        .map((m) => `${m.token}(${m.queryWeight.toFixed(2)}×${m.docWeight.toFixed(2)})`)
+        .join(' ')}`,
+    );
     console.log(`    maxsim:  ${alignmentsLine(ex.alignments, 4)}`);
   }
 }

@@ -101,9 +101,6 @@ export function checkOptions(where: string, opts: unknown, keys: Readonly<Record
   for (const key of Object.keys(opts)) {
     if (Object.hasOwn(keys, key)) continue;
     const near = closestKey(key, valid);
-    throw new InvalidArgumentError(
-      'INVALID_ARGUMENT',
-      `${where}: unknown option '${key}'${near ? `; did you mean '${near}'?` : ''} (valid: ${valid.join(', ')})`,
-    );
+    throw new InvalidArgumentError('INVALID_ARGUMENT', `${where}: unknown option '${key}'${near ? `; did you mean '${near}'?` : ''} (valid: ${valid.join(', ')})`);
   }
 }

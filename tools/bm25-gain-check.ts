@@ -37,13 +37,20 @@ function wink(ds: Dataset): Retriever {
   engine.definePrepTasks([nlp.string.lowerCase, nlp.string.removeExtraSpaces, nlp.string.tokenize0, nlp.tokens.removeWords, nlp.tokens.stem, nlp.tokens.propagateNegations]);
   for (const [id, d] of ds.corpus) engine.addDoc({ body: d.title ? `${d.title} ${d.text}` : d.text }, id);
   engine.consolidate(4);
-  return { async search(q, k) { return (engine.search(q, k) as Array<[string, number]>).map(([id, score]) => ({ id, score })); } };
+  return {
+    async search(q, k) {
+      return (engine.search(q, k) as Array<[string, number]>).map(([id, score]) => ({ id, score }));
+    },
+  };
 }
 
 console.log(`cpus ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}`);
 for (const dir of process.argv.slice(2)) {
   const ds = await loadBeir(dir);
-  for (const [name, make] of [['trident bm25 english', trident], ['wink-bm25-text-search', wink]] as const) {
+  for (const [name, make] of [
+    ['trident bm25 english', trident],
+    ['wink-bm25-text-search', wink],
+  ] as const) {
     const r = make(ds);
     const lin = await evaluate(r, ds, { k: [10], metrics: ['ndcg'], gain: 'linear' });
     const exp = await evaluate(r, ds, { k: [10], metrics: ['ndcg'], gain: 'exponential' });

@@ -34,24 +34,20 @@ for (const [name, kinds, ref] of sets) {
     const res = await evaluate(r, ds, { k: [10, 100], warmup: 50, name: `bm25-${kind}` });
     rows.push({ name: `bm25-${kind}`, result: res });
     points.push({ name: `${name} ${kind}`, latencyMs: res.latency.p50, quality: res.metrics['ndcg@10']!, group: name });
-    console.log(
-      `${name.padEnd(12)} ${kind.padEnd(8)} nDCG@10 ${res.metrics['ndcg@10']!.toFixed(4)} (published ${ref}) q=${res.config.queries} ` +
-        `load ${load.toFixed(0)}ms build ${build.toFixed(0)}ms p50 ${res.latency.p50.toFixed(3)}ms p99 ${res.latency.p99.toFixed(3)}ms`,
-    );
+    console.log(`${name.padEnd(12)} ${kind.padEnd(8)} nDCG@10 ${res.metrics['ndcg@10']!.toFixed(4)} (published ${ref}) q=${res.config.queries} ` + `load ${load.toFixed(0)}ms build ${build.toFixed(0)}ms p50 ${res.latency.p50.toFixed(3)}ms p99 ${res.latency.p99.toFixed(3)}ms`);
   }
   console.log(formatTable(rows, { metrics: ['ndcg@10', 'recall@100', 'mrr@10', 'map'] }));
   const entry: Record<string, unknown> = { published: ref, rows: rows.map((r) => ({ name: r.name, metrics: r.result.metrics, latency: r.result.latency, config: r.result.config })) };
   if (rows.length === 2) {
     const c = compare(rows[1]!.result, rows[0]!.result, 'ndcg@10');
     entry.compare = c;
-    console.log(
-      `${name}: english − plain nDCG@10 ${c.meanDiff.toFixed(4)} CI95 [${c.ci95[0].toFixed(4)}, ${c.ci95[1].toFixed(4)}] ` +
-        `t-test p=${c.tTest.p.toExponential(2)} permutation p=${c.permutation.p.toExponential(2)} W/T/L ${c.wins}/${c.ties}/${c.losses}\n`,
-    );
+    console.log(`${name}: english − plain nDCG@10 ${c.meanDiff.toFixed(4)} CI95 [${c.ci95[0].toFixed(4)}, ${c.ci95[1].toFixed(4)}] ` + `t-test p=${c.tTest.p.toExponential(2)} permutation p=${c.permutation.p.toExponential(2)} W/T/L ${c.wins}/${c.ties}/${c.losses}\n`);
     await writeFile(
       `${out}bm25-dev-${name}-delta.svg`,
       await plotPerQueryDelta(rows[1]!.result.perQuery, rows[0]!.result.perQuery, {
-        labelA: 'english', labelB: 'plain', title: `${name} (dev): BM25 english vs plain analyser, per-query nDCG@10`,
+        labelA: 'english',
+        labelB: 'plain',
+        title: `${name} (dev): BM25 english vs plain analyser, per-query nDCG@10`,
       }),
     );
   }

@@ -64,7 +64,10 @@ for (const arg of args) {
   rows[`trident ${kind} k1 ${BM25_DEFAULTS.k1} b ${BM25_DEFAULTS.b}`] = await evaluate(trident(ds, kind, BM25_DEFAULTS.k1, BM25_DEFAULTS.b), ds, { ...opt, metrics: [...opt.metrics] });
   const versions: Record<string, string> = {};
   if (!lang) {
-    for (const [name, f] of [['LanceDB FTS', lanceFts], ['SQLite FTS5', sqliteFts]] as const) {
+    for (const [name, f] of [
+      ['LanceDB FTS', lanceFts],
+      ['SQLite FTS5', sqliteFts],
+    ] as const) {
       const p = await peer(ds, f);
       if ('skipped' in p) console.log(`${rel} ${name}: skipped (${p.skipped})`);
       else {

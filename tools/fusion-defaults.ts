@@ -51,7 +51,10 @@ const acc = args.indexOf('--acceptance');
 if (acc >= 0) {
   const w = Number(args[acc + 1]);
   console.log(`| set | BM25 nDCG@10 | default hybrid (bm25 weight ${w}) | Δ | paired t p | randomisation p |\n|---|---|---|---|---|---|`);
-  for (const [split, sets] of [['dev', DEV], ['acceptance', ACCEPTANCE]] as const) {
+  for (const [split, sets] of [
+    ['dev', DEV],
+    ['acceptance', ACCEPTANCE],
+  ] as const) {
     for (const set of sets) {
       const r = await run(set, split, [w]);
       const h = r.out[0]!.result;

@@ -30,7 +30,7 @@ const scaling = await plotScaling(
   [
     ...sizes.map((s) => ({ mode: 'sparse', size: s, latencyMs: 0.05 * (s / 1000) ** 0.55 })),
     ...sizes.map((s) => ({ mode: 'dense (hnsw)', size: s, latencyMs: 0.2 + 0.15 * Math.log10(s / 1000) })),
-    ...sizes.map((s) => ({ mode: 'dense (exact)', size: s, latencyMs: 0.004 * s / 100 })),
+    ...sizes.map((s) => ({ mode: 'dense (exact)', size: s, latencyMs: (0.004 * s) / 100 })),
     ...sizes.map((s) => ({ mode: 'hybrid', size: s, latencyMs: 0.6 + 0.05 * (s / 1000) ** 0.55 + 0.15 * Math.log10(s / 1000) })),
   ],
   { title: 'Latency vs collection size', subtitle: note, logLatency: true },

@@ -12,13 +12,20 @@ import { bm25DocumentVector, buildPoint } from '../src/qdrant/points.js';
 const file = process.argv[2] ?? 'examples/data/scifact-500/corpus.jsonl';
 const model = process.argv[3] ?? 'builtin:static-en';
 const limit = Number(process.argv[4] ?? 500);
-const docs = readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(0, limit).map((l) => JSON.parse(l) as { _id: string; title?: string; text: string });
+const docs = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .slice(0, limit)
+  .map((l) => JSON.parse(l) as { _id: string; title?: string; text: string });
 const encoder = await loadEncoder(model);
 const analyzer = createAnalyzer('english', { version: 3 });
 const sum = { dense: 0, sparse: 0, multivector: 0, tokens: 0, bm25: 0, text: 0, json: 0 };
 for (let i = 0; i < docs.length; i += 64) {
   const part = docs.slice(i, i + 64).map((d) => ({ id: d._id, text: `${d.title ?? ''} ${d.text}`.trim() }));
-  const enc = await encoder.encode(part.map((d) => d.text), { role: 'document' });
+  const enc = await encoder.encode(
+    part.map((d) => d.text),
+    { role: 'document' },
+  );
   part.forEach((d, j) => {
     const e = enc[j]!;
     const bm25 = bm25DocumentVector(analyzer.terms(d.text), { k1: 0.9, b: 0.4, avgdl: 200 });

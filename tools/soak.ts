@@ -30,7 +30,11 @@ const corpusDir = arg('corpus', process.env.TRIDENT_SOAK_CORPUS ?? '/work/shared
 const out = arg('out', '');
 
 function readJsonl(p: string): Array<Record<string, string>> {
-  return fs.readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>);
+  return fs
+    .readFileSync(p, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, string>);
 }
 const corpus = readJsonl(path.join(corpusDir, 'corpus.jsonl')).map((d) => `${d.title ?? ''} ${d.text ?? ''}`.trim());
 const queries = readJsonl(path.join(corpusDir, 'queries.jsonl')).map((q) => q.text!);
@@ -149,7 +153,19 @@ while (performance.now() - t0 < minutes * 60_000 && ops < maxOps) {
     (globalThis as { gc?: () => void }).gc?.();
     const m = process.memoryUsage();
     lat.sort((a, b) => a - b);
-    const row = { minute: minuteStats.length + 1, ops: lat.length, opsPerSec: Math.round(lat.length / ((performance.now() - minuteStart) / 1000)), ...counts, p50ms: +lat[lat.length >> 1]!.toFixed(2), p99ms: +lat[Math.floor(lat.length * 0.99)]!.toFixed(1), docs: index.size, rssMB: mb(m.rss), heapMB: mb(m.heapUsed), externalMB: mb(m.external), errors: errors.length };
+    const row = {
+      minute: minuteStats.length + 1,
+      ops: lat.length,
+      opsPerSec: Math.round(lat.length / ((performance.now() - minuteStart) / 1000)),
+      ...counts,
+      p50ms: +lat[lat.length >> 1]!.toFixed(2),
+      p99ms: +lat[Math.floor(lat.length * 0.99)]!.toFixed(1),
+      docs: index.size,
+      rssMB: mb(m.rss),
+      heapMB: mb(m.heapUsed),
+      externalMB: mb(m.external),
+      errors: errors.length,
+    };
     minuteStats.push(row);
     console.log(JSON.stringify(row));
     counts = { add: 0, search: 0, delete: 0, update: 0, save: 0, reopen: 0 };

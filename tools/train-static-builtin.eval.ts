@@ -25,7 +25,11 @@ const modelDir = arg('model', 'src/models/static-en')!;
 const dataDir = join('/work/shared/data/dev', setName);
 if (setName.includes('acceptance')) throw new Error('never evaluate on acceptance sets while developing');
 
-const jl = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, string>);
+const jl = (f: string) =>
+  readFileSync(f, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, string>);
 const corpus = jl(join(dataDir, 'corpus.jsonl'));
 const qrels = new Map<string, Map<string, number>>();
 for (const line of readFileSync(join(dataDir, 'qrels/test.tsv'), 'utf8').split('\n').slice(1)) {
@@ -46,7 +50,15 @@ function topk(scores: Float64Array | Float32Array, k: number): number[] {
 }
 function ndcgOf(rank: (qi: number) => number[]): number {
   let s = 0;
-  queries.forEach((q, qi) => { s += ndcgAt(rank(qi).slice(0, 10).map((i) => corpus[i]!._id!), qrels.get(q._id!)!, 10); });
+  queries.forEach((q, qi) => {
+    s += ndcgAt(
+      rank(qi)
+        .slice(0, 10)
+        .map((i) => corpus[i]!._id!),
+      qrels.get(q._id!)!,
+      10,
+    );
+  });
   return s / queries.length;
 }
 const results: Record<string, number> = {};
@@ -54,7 +66,10 @@ const bm25Top: number[][] = [];
 /** Reciprocal rank fusion (1-based ranks, k = 60) of several rankings. */
 function rrf(lists: number[][], k = 60): number[] {
   const sc = new Map<number, number>();
-  for (const l of lists) l.forEach((d, r) => { sc.set(d, (sc.get(d) ?? 0) + 1 / (k + r + 1)); });
+  for (const l of lists)
+    l.forEach((d, r) => {
+      sc.set(d, (sc.get(d) ?? 0) + 1 / (k + r + 1));
+    });
   return [...sc.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([d]) => d);
 }
 
@@ -62,18 +77,30 @@ function rrf(lists: number[][], k = 60): number[] {
 {
   const tok = (s: string) => s.toLowerCase().match(/\w+/g) ?? [];
   const df = new Map<string, number>();
-  const tfs = corpus.map((d) => { const m = new Map<string, number>(); for (const t of tok(docText(d))) m.set(t, (m.get(t) ?? 0) + 1); for (const t of m.keys()) df.set(t, (df.get(t) ?? 0) + 1); return m; });
+  const tfs = corpus.map((d) => {
+    const m = new Map<string, number>();
+    for (const t of tok(docText(d))) m.set(t, (m.get(t) ?? 0) + 1);
+    for (const t of m.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+    return m;
+  });
   const lens = corpus.map((d) => tok(docText(d)).length);
   const avg = lens.reduce((a, b) => a + b, 0) / N;
-  for (let qi = 0; qi < queries.length; qi++) bm25Top.push((() => {
-    const sc = new Float64Array(N);
-    for (const t of new Set(tok(queries[qi]!.text!))) {
-      const n = df.get(t); if (!n) continue;
-      const idf = Math.log(1 + (N - n + 0.5) / (n + 0.5));
-      tfs.forEach((m, i) => { const f = m.get(t); if (f) sc[i]! += idf * (f * 1.9) / (f + 0.9 * (1 - 0.4 + 0.4 * lens[i]! / avg)); });
-    }
-    return topk(sc, K);
-  })());
+  for (let qi = 0; qi < queries.length; qi++)
+    bm25Top.push(
+      (() => {
+        const sc = new Float64Array(N);
+        for (const t of new Set(tok(queries[qi]!.text!))) {
+          const n = df.get(t);
+          if (!n) continue;
+          const idf = Math.log(1 + (N - n + 0.5) / (n + 0.5));
+          tfs.forEach((m, i) => {
+            const f = m.get(t);
+            if (f) sc[i]! += (idf * (f * 1.9)) / (f + 0.9 * (1 - 0.4 + (0.4 * lens[i]!) / avg));
+          });
+        }
+        return topk(sc, K);
+      })(),
+    );
   results.bm25 = ndcgOf((qi) => bm25Top[qi]!.slice(0, 10));
   console.log(`bm25 ${results.bm25.toFixed(4)}`);
 }
@@ -82,34 +109,71 @@ function rrf(lists: number[][], k = 60): number[] {
 const { params, tokenizer } = loadStaticModel(modelDir);
 const t0 = Date.now();
 let ntok = 0;
-const enc = (s: string): TextForward => { const ids = tokenizer.encode(s, { maxLength: 512 }); ntok += ids.length; return forwardText(params, ids); };
+const enc = (s: string): TextForward => {
+  const ids = tokenizer.encode(s, { maxLength: 512 });
+  ntok += ids.length;
+  return forwardText(params, ids);
+};
 const D = corpus.map((d) => enc(docText(d)));
 const encSec = (Date.now() - t0) / 1000;
 console.log(`encoded ${N} docs, ${ntok} tokens in ${encSec.toFixed(1)} s (TS forward, ${(ntok / encSec).toFixed(0)} tokens/s)`);
 const Q = queries.map((q) => enc(q.text!));
-const dim = params.dim, C = params.colbertDim;
+const dim = params.dim,
+  C = params.colbertDim;
 const post = new Map<number, { doc: number; w: number }[]>();
-D.forEach((f, i) => { f.sparseIds.forEach((id, k) => { if (!post.has(id)) post.set(id, []); post.get(id)!.push({ doc: i, w: f.sparseWeights[k]! }); }); });
-const denseS = (qi: number) => { const q = Q[qi]!; const s = new Float64Array(N); D.forEach((d, i) => { let x = 0; for (let k = 0; k < dim; k++) x += q.dense[k]! * d.dense[k]!; s[i] = x; }); return s; };
-const sparseS = (qi: number) => { const q = Q[qi]!; const s = new Float64Array(N); q.sparseIds.forEach((id, k) => { for (const p of post.get(id) ?? []) s[p.doc]! += q.sparseWeights[k]! * p.w; }); return s; };
+D.forEach((f, i) => {
+  f.sparseIds.forEach((id, k) => {
+    if (!post.has(id)) post.set(id, []);
+    post.get(id)!.push({ doc: i, w: f.sparseWeights[k]! });
+  });
+});
+const denseS = (qi: number) => {
+  const q = Q[qi]!;
+  const s = new Float64Array(N);
+  D.forEach((d, i) => {
+    let x = 0;
+    for (let k = 0; k < dim; k++) x += q.dense[k]! * d.dense[k]!;
+    s[i] = x;
+  });
+  return s;
+};
+const sparseS = (qi: number) => {
+  const q = Q[qi]!;
+  const s = new Float64Array(N);
+  q.sparseIds.forEach((id, k) => {
+    for (const p of post.get(id) ?? []) s[p.doc]! += q.sparseWeights[k]! * p.w;
+  });
+  return s;
+};
 // MaxSim with static token vectors: per query, cache q_a·v(id) per unique doc token id
-const uniq = D.map((d) => { const m = new Map<number, number>(); for (let t = 1; t < d.ids.length; t++) if (!m.has(d.ids[t]!)) m.set(d.ids[t]!, t - 1); return m; });
+const uniq = D.map((d) => {
+  const m = new Map<number, number>();
+  for (let t = 1; t < d.ids.length; t++) if (!m.has(d.ids[t]!)) m.set(d.ids[t]!, t - 1);
+  return m;
+});
 const colS = (qi: number, cands: number[]) => {
-  const q = Q[qi]!; const Lq = q.colNorm.length;
+  const q = Q[qi]!;
+  const Lq = q.colNorm.length;
   const cache = new Map<number, Float32Array>();
   const out = new Float64Array(cands.length);
   cands.forEach((di, ci) => {
-    const d = D[di]!; const best = new Float64Array(Lq).fill(-Infinity);
+    const d = D[di]!;
+    const best = new Float64Array(Lq).fill(-Infinity);
     for (const [id, pos] of uniq[di]!) {
       let sims = cache.get(id);
       if (!sims) {
         sims = new Float32Array(Lq);
-        for (let a = 0; a < Lq; a++) { let x = 0; for (let k = 0; k < C; k++) x += q.colbert[a * C + k]! * d.colbert[pos * C + k]!; sims[a] = x; }
+        for (let a = 0; a < Lq; a++) {
+          let x = 0;
+          for (let k = 0; k < C; k++) x += q.colbert[a * C + k]! * d.colbert[pos * C + k]!;
+          sims[a] = x;
+        }
         cache.set(id, sims);
       }
       for (let a = 0; a < Lq; a++) if (sims[a]! > best[a]!) best[a] = sims[a]!;
     }
-    let s = 0; for (let a = 0; a < Lq; a++) s += best[a]!;
+    let s = 0;
+    for (let a = 0; a < Lq; a++) s += best[a]!;
     out[ci] = s / Lq;
   });
   return out;
@@ -117,12 +181,15 @@ const colS = (qi: number, cands: number[]) => {
 const ranks = { dense: [] as number[][], sparse: [] as number[][], colbert: [] as number[][], hybrid: [] as number[][], denseSparse: [] as number[][] };
 const t1 = Date.now();
 for (let qi = 0; qi < queries.length; qi++) {
-  const ds = denseS(qi), ss = sparseS(qi);
-  const td = topk(ds, K), ts = topk(ss, K);
+  const ds = denseS(qi),
+    ss = sparseS(qi);
+  const td = topk(ds, K),
+    ts = topk(ss, K);
   const cands = [...new Set([...td, ...ts])].sort((a, b) => a - b);
   const cs = colS(qi, cands);
   const byC = cands.map((di, ci) => ({ di, c: cs[ci]!, h: (ds[di]! + 0.3 * ss[di]! + cs[ci]!) / 2.3, ds: (ds[di]! + 0.3 * ss[di]!) / 1.3 }));
-  ranks.dense.push(td); ranks.sparse.push(ts);
+  ranks.dense.push(td);
+  ranks.sparse.push(ts);
   ranks.colbert.push([...byC].sort((a, b) => b.c - a.c || a.di - b.di).map((x) => x.di));
   ranks.hybrid.push([...byC].sort((a, b) => b.h - a.h || a.di - b.di).map((x) => x.di));
   ranks.denseSparse.push([...byC].sort((a, b) => b.ds - a.ds || a.di - b.di).map((x) => x.di));
@@ -135,8 +202,25 @@ console.log(`search ${((Date.now() - t1) / 1000).toFixed(1)} s`);
 
 if (process.argv.includes('--glove')) {
   const g = loadGlove();
-  const vec = (s: string) => { const v = new Float64Array(g.dim); for (const w of s.toLowerCase().match(/\w+/g) ?? []) { const e = g.get(w); if (e) for (let k = 0; k < g.dim; k++) v[k]! += e[k]!; } const n = Math.hypot(...v) || 1; return v.map((x) => x / n); };
+  const vec = (s: string) => {
+    const v = new Float64Array(g.dim);
+    for (const w of s.toLowerCase().match(/\w+/g) ?? []) {
+      const e = g.get(w);
+      if (e) for (let k = 0; k < g.dim; k++) v[k]! += e[k]!;
+    }
+    const n = Math.hypot(...v) || 1;
+    return v.map((x) => x / n);
+  };
   const DV = corpus.map((d) => vec(docText(d)));
-  results.gloveMean = ndcgOf((qi) => { const q = vec(queries[qi]!.text!); const s = new Float64Array(N); DV.forEach((d, i) => { let x = 0; for (let k = 0; k < g.dim; k++) x += q[k]! * d[k]!; s[i] = x; }); return topk(s, 10); });
+  results.gloveMean = ndcgOf((qi) => {
+    const q = vec(queries[qi]!.text!);
+    const s = new Float64Array(N);
+    DV.forEach((d, i) => {
+      let x = 0;
+      for (let k = 0; k < g.dim; k++) x += q[k]! * d[k]!;
+      s[i] = x;
+    });
+    return topk(s, 10);
+  });
 }
 console.log(JSON.stringify({ set: setName, model: modelDir, queries: queries.length, ndcg10: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, +v.toFixed(4)])) }));

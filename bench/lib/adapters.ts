@@ -70,8 +70,7 @@ export function multivectorRows(json: unknown): SummaryRow[] | undefined {
     const lat = r.msPerQuery as Lat;
     const scaled = isObj(r.baselineMsScaledToCandidates) ? (r.baselineMsScaledToCandidates as Record<string, number>) : {};
     const agr = isObj(r.agreement) ? (r.agreement as Record<string, number>) : {};
-    const quality =
-      typeof agr.spearmanVsF32 === 'number' ? `vs f32: ρ ${agr.spearmanVsF32.toFixed(5)}, top-10 overlap ${(agr.top10OverlapVsF32 ?? Number.NaN).toFixed(3)}` : undefined;
+    const quality = typeof agr.spearmanVsF32 === 'number' ? `vs f32: ρ ${agr.spearmanVsF32.toFixed(5)}, top-10 overlap ${(agr.top10OverlapVsF32 ?? Number.NaN).toFixed(3)}` : undefined;
     rows.push({
       task: `re-rank ${cands ?? ''} candidates, ${dtype}`.replace('  ', ' '),
       p50Ms: lat.p50,

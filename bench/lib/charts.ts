@@ -57,7 +57,7 @@ export function scaleRows(j: ScaleJson): ScalingRow[] {
   for (const p of j.points ?? []) {
     // short names: vega's legend cuts labels past ~160 px
     const [fast, slow] = SHORT[p.store] ?? [p.store, p.baseline.name];
-    const what = p.store === 'dense' ? (p.config.split(' ')[0] ?? '') : p.store === 'multivector' ? /\d+-d/.exec(p.config)?.[0] ?? '' : '';
+    const what = p.store === 'dense' ? (p.config.split(' ')[0] ?? '') : p.store === 'multivector' ? (/\d+-d/.exec(p.config)?.[0] ?? '') : '';
     const name = (s: string) => (p.store === 'multivector' ? `mv${what.replace('-d', '')} ${s}` : [p.store, what, s].filter(Boolean).join(' '));
     rows.push({ mode: name(fast), size: p.n, latencyMs: p.latencyMs.p50 });
     if (p.baseline.latencyMs) rows.push({ mode: name(slow), size: p.n, latencyMs: p.baseline.latencyMs.p50 });

@@ -115,7 +115,13 @@ function discriminators(v: Json): string {
   return parts.join(', ');
 }
 
-const words = (s: string) => new Set(s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean));
+const words = (s: string) =>
+  new Set(
+    s
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean),
+  );
 
 /**
  * The group's baseline for `row`: among the entries matching the first baseline pattern that

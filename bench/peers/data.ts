@@ -48,16 +48,32 @@ export async function encodeCollection(dir: string, model: string, opts: { multi
   const queryTexts = queryIds.map((q) => dataset.queries.get(q)!);
   const t0 = performance.now();
   const docEnc: EncodedLike[] = [];
-  for (let i = 0; i < docs.length; i += 256) docEnc.push(...(await real.encode(docs.slice(i, i + 256).map((d) => d.text), { role: 'document' })));
+  for (let i = 0; i < docs.length; i += 256)
+    docEnc.push(
+      ...(await real.encode(
+        docs.slice(i, i + 256).map((d) => d.text),
+        { role: 'document' },
+      )),
+    );
   const queryEnc = await real.encode(queryTexts, { role: 'query' });
   const encodeMs = performance.now() - t0;
   if (opts.multivector === false) for (const e of docEnc) e.multivector = null;
   const dim = real.info.dim;
-  const vectors = stack(docEnc.map((e) => e.dense!), dim);
-  const queryVectors = stack(queryEnc.map((e) => e.dense!), dim);
+  const vectors = stack(
+    docEnc.map((e) => e.dense!),
+    dim,
+  );
+  const queryVectors = stack(
+    queryEnc.map((e) => e.dense!),
+    dim,
+  );
   const byText = new Map<string, EncodedLike>();
-  docs.forEach((d, i) => { byText.set(`d\u0000${d.text}`, docEnc[i]!); });
-  queryTexts.forEach((q, i) => { byText.set(`q\u0000${q}`, queryEnc[i]!); });
+  docs.forEach((d, i) => {
+    byText.set(`d\u0000${d.text}`, docEnc[i]!);
+  });
+  queryTexts.forEach((q, i) => {
+    byText.set(`q\u0000${q}`, queryEnc[i]!);
+  });
   const encoder: HybridEncoder = {
     info: real.info,
     encode: async (texts, o) => {

@@ -63,10 +63,7 @@ export const lanceHybrid: Factory<HybridQuery, HybridCorpus> = async (c, dir) =>
     version: t.version,
     path: dir,
     note: 'query().nearestTo(v).fullTextSearch(q).rerank(RRFReranker(60)), flat vector scan',
-    search: async (q, k) =>
-      (await t.table.query().nearestTo(q.vector).distanceType('cosine').fullTextSearch(q.text).rerank(rrf).select(['id']).limit(k).toArray()).map((r: { id: number }) =>
-        Number(r.id),
-      ),
+    search: async (q, k) => (await t.table.query().nearestTo(q.vector).distanceType('cosine').fullTextSearch(q.text).rerank(rrf).select(['id']).limit(k).toArray()).map((r: { id: number }) => Number(r.id)),
     close: () => t.table.close(),
   };
 };
@@ -108,8 +105,7 @@ export const sqliteHybrid: Factory<HybridQuery, HybridCorpus> = async (c, dir) =
     path: file,
     note: 'FTS5 porter + vec0 cosine, RRF(60) over the top 200 of each in one SQL statement',
     save: () => void db.pragma('wal_checkpoint(TRUNCATE)'),
-    search: (q, k) =>
-      (stmt.all({ v: Buffer.from(q.vector.buffer, q.vector.byteOffset, q.vector.byteLength), q: fts5Query(q.text), n: FUSION_CANDIDATES, k }) as Array<{ id: number }>).map((r) => Number(r.id)),
+    search: (q, k) => (stmt.all({ v: Buffer.from(q.vector.buffer, q.vector.byteOffset, q.vector.byteLength), q: fts5Query(q.text), n: FUSION_CANDIDATES, k }) as Array<{ id: number }>).map((r) => Number(r.id)),
     close: () => void db.close(),
   };
 };
@@ -124,10 +120,7 @@ export const oramaHybrid: Factory<HybridQuery, HybridCorpus> = async (c) => {
     name: 'Orama hybrid',
     version: o.version,
     note: 'mode hybrid, threshold 1, similarity 0; in memory',
-    search: async (q, k) =>
-      (await o.mod.search(db, { mode: 'hybrid', term: q.text, properties: ['text'], threshold: 1, vector: { value: Array.from(q.vector), property: 'embedding' }, similarity: 0, limit: k } as never)).hits.map((h) =>
-        Number(h.id),
-      ),
+    search: async (q, k) => (await o.mod.search(db, { mode: 'hybrid', term: q.text, properties: ['text'], threshold: 1, vector: { value: Array.from(q.vector), property: 'embedding' }, similarity: 0, limit: k } as never)).hits.map((h) => Number(h.id)),
     close: () => undefined,
   };
 };
@@ -144,7 +137,9 @@ export type MvCorpus = Array<{ data: Float32Array; dim: number; count: number }>
 /** trident MultiVectorStore (f16, the HybridIndex default) re-ranking the candidates by MaxSim. */
 export const tridentRerank: Factory<RerankQuery, MvCorpus> = async (c, dir) => {
   const store = MultiVectorStore.create({ dim: c[0]!.dim, dtype: 'f16' });
-  c.forEach((mv, i) => { store.add(i, mv); });
+  c.forEach((mv, i) => {
+    store.add(i, mv);
+  });
   return {
     name: 'trident MultiVectorStore',
     version: '',
@@ -172,7 +167,14 @@ export const lanceRerank: Factory<RerankQuery, MvCorpus> = async (c, dir) => {
     note: "List<FixedSizeList<f32>> column, vectorSearch(query tokens).where('id IN (candidates)'), cosine MaxSim, no index",
     search: async (q, k) => {
       const qv = Array.from({ length: q.mv.count }, (_, t) => q.mv.data.subarray(t * dim, (t + 1) * dim));
-      const res = await table.vectorSearch(qv).column('mv').distanceType('cosine').where(`id IN (${Array.from(q.candidates).join(',')})`).select(['id']).limit(k).toArray();
+      const res = await table
+        .vectorSearch(qv)
+        .column('mv')
+        .distanceType('cosine')
+        .where(`id IN (${Array.from(q.candidates).join(',')})`)
+        .select(['id'])
+        .limit(k)
+        .toArray();
       return res.map((r: { id: number }) => Number(r.id));
     },
     close: () => table.close(),

@@ -14,8 +14,7 @@ export type Loaded<T> = { ok: true; mod: T; version: string } | { ok: false; rea
 
 /** Why each peer may be absent when the import fails (shown beside the import error). */
 const WHY: Record<string, string> = {
-  'faiss-node':
-    'faiss-node is not a devDependency: its install downloads a prebuilt binary (not reachable here) or builds against a system libfaiss this machine lacks',
+  'faiss-node': 'faiss-node is not a devDependency: its install downloads a prebuilt binary (not reachable here) or builds against a system libfaiss this machine lacks',
 };
 
 /**

@@ -63,9 +63,7 @@ function quality(r: EngineRow): string {
 export function taskTable(t: TaskResult): string {
   const ref = t.rows.find((r) => r.engine === t.reference && !r.skipped);
   const open = t.rows.some((r) => r.extra?.firstQueryMs !== undefined);
-  const head = open
-    ? ['engine', 'open + first query (ms)', 'trident ÷ peer', 'RSS growth (MiB)', 'on disk (MiB)', 'save (ms)']
-    : ['engine', 'p50 ms', 'p99 ms', 'wall p50 ms', 'trident ÷ peer (p50)', 'quality', 'build s', 'trident ÷ peer (build)', 'RSS growth MiB', 'disk MiB'];
+  const head = open ? ['engine', 'open + first query (ms)', 'trident ÷ peer', 'RSS growth (MiB)', 'on disk (MiB)', 'save (ms)'] : ['engine', 'p50 ms', 'p99 ms', 'wall p50 ms', 'trident ÷ peer (p50)', 'quality', 'build s', 'trident ÷ peer (build)', 'RSS growth MiB', 'disk MiB'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   const skipped: string[] = [];
   for (const r of t.rows) {

@@ -80,7 +80,11 @@ export const sqliteFts: Factory<string> = async (docs, dir) => {
   const { db } = o;
   db.exec("CREATE VIRTUAL TABLE docs USING fts5(body, tokenize = 'porter unicode61')");
   const ins = db.prepare('INSERT INTO docs(rowid, body) VALUES (?, ?)');
-  db.transaction(() => docs.forEach((d, i) => { ins.run(i, d.text); }))();
+  db.transaction(() =>
+    docs.forEach((d, i) => {
+      ins.run(i, d.text);
+    }),
+  )();
   return sqliteFtsEngine(db, o.version, file);
 };
 
@@ -139,7 +143,9 @@ export const winkBm25: Factory<string> = async (docs) => {
   const wink = w.mod.default();
   wink.defineConfig({ fldWeights: { body: 1 }, bm25Params: { k1: 0.9, b: 0.4, k: 1 } });
   wink.definePrepTasks([(s: string) => analyzer.terms(s)]);
-  docs.forEach((d, i) => { wink.addDoc({ body: d.text }, i); });
+  docs.forEach((d, i) => {
+    wink.addDoc({ body: d.text }, i);
+  });
   wink.consolidate();
   return {
     name: 'wink-bm25',
@@ -171,7 +177,11 @@ export const miniSearch: Factory<string> = async (docs, dir) => {
     version: m.version,
     note: 'defaults; saved as its JSON',
     path: join(dir, 'minisearch.json'),
-    search: (q, k) => ms.search(q).slice(0, k).map((r) => Number(r.id)),
+    search: (q, k) =>
+      ms
+        .search(q)
+        .slice(0, k)
+        .map((r) => Number(r.id)),
     save: () => writeFileSync(join(dir, 'minisearch.json'), JSON.stringify(ms)),
     close: () => undefined,
   };
@@ -182,7 +192,11 @@ export const oramaText: Factory<string> = async (docs) => {
   const o = await loadPeer<typeof import('@orama/orama')>('@orama/orama');
   if (!o.ok) return { skipped: o.reason };
   const db = o.mod.create({ schema: { n: 'number', text: 'string' } as const });
-  o.mod.insertMultiple(db, docs.map((d, i) => ({ id: String(i), n: i, text: d.text })), 1000);
+  o.mod.insertMultiple(
+    db,
+    docs.map((d, i) => ({ id: String(i), n: i, text: d.text })),
+    1000,
+  );
   return {
     name: 'Orama',
     version: o.version,

@@ -160,8 +160,7 @@ export const oramaVector: Factory<Float32Array, VectorSet> = async (v) => {
     name: 'Orama',
     version: o.version,
     note: 'vector[dim] property, mode vector, similarity 0; in memory',
-    search: async (q, k) =>
-      (await o.mod.search(db, { mode: 'vector', vector: { value: Array.from(q), property: 'embedding' }, similarity: 0, limit: k } as never)).hits.map((h) => Number(h.id)),
+    search: async (q, k) => (await o.mod.search(db, { mode: 'vector', vector: { value: Array.from(q), property: 'embedding' }, similarity: 0, limit: k } as never)).hits.map((h) => Number(h.id)),
     close: () => undefined,
   };
 };

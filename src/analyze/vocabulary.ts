@@ -111,10 +111,7 @@ export class TermVocabulary {
       throw new StorageError('CORRUPT_FILE', 'term vocabulary JSON lacks the trident-term-vocabulary magic; rebuild the index');
     }
     if (j.formatVersion !== VOCAB_FORMAT_VERSION) {
-      throw new StorageError(
-        'FORMAT_VERSION_UNSUPPORTED',
-        `term vocabulary has format version ${String(j.formatVersion)}; this trident reads ${VOCAB_FORMAT_VERSION}`,
-      );
+      throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `term vocabulary has format version ${String(j.formatVersion)}; this trident reads ${VOCAB_FORMAT_VERSION}`);
     }
     if (!Array.isArray(j.terms)) throw new StorageError('CORRUPT_FILE', 'term vocabulary JSON has no terms array');
     const v = new TermVocabulary();

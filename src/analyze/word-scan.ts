@@ -227,4 +227,3 @@ function hashRange(s: string, start: number, end: number): number {
   for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h;
 }
-

@@ -42,12 +42,7 @@ const KINDS: Record<ChannelKind, KindEntry> = {
     open: (s, ctx) => ctx.load(`${s.name}/dense.rows`, () => DenseChannel.open(s as Extract<ChannelSpec, { kind: 'dense' }>, path.join(ctx.dataDir, s.name))),
     files: (s) => [`${s.name}/dense.rows`, `${s.name}/dense.usearch`],
     invalid: (o) =>
-      source(o) ??
-      (!DTYPES.includes(o.dtype as string) ? `dtype is ${JSON.stringify(o.dtype)}` : null) ??
-      (!int(o.dimensions, 1, 1 << 16) ? `dimensions is ${JSON.stringify(o.dimensions)}` : null) ??
-      optInt(o, 'connectivity', 2, 1024) ??
-      optInt(o, 'expansionAdd', 1, 1 << 20) ??
-      optInt(o, 'expansionSearch', 1, 1 << 20),
+      source(o) ?? (!DTYPES.includes(o.dtype as string) ? `dtype is ${JSON.stringify(o.dtype)}` : null) ?? (!int(o.dimensions, 1, 1 << 16) ? `dimensions is ${JSON.stringify(o.dimensions)}` : null) ?? optInt(o, 'connectivity', 2, 1024) ?? optInt(o, 'expansionAdd', 1, 1 << 20) ?? optInt(o, 'expansionSearch', 1, 1 << 20),
   },
   sparse: {
     create: (s) => new SparseChannel(s as Extract<ChannelSpec, { kind: 'sparse' }>),

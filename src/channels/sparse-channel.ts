@@ -65,9 +65,7 @@ export class SparseChannel implements Channel<SparseValue, SparseValue> {
     const tokens = ctx.decode(matches.map((m) => m.id));
     return {
       score,
-      matches: matches
-        .map((m, i) => ({ tokenId: m.id, token: tokens[i]!, queryWeight: m.queryWeight, docWeight: m.docWeight, contribution: m.queryWeight * m.docWeight }))
-        .sort((a, b) => b.contribution - a.contribution),
+      matches: matches.map((m, i) => ({ tokenId: m.id, token: tokens[i]!, queryWeight: m.queryWeight, docWeight: m.docWeight, contribution: m.queryWeight * m.docWeight })).sort((a, b) => b.contribution - a.contribution),
     };
   }
   stats(): ChannelStats {

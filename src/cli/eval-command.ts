@@ -75,11 +75,16 @@ export function supportsConfig(name: string, s: IndexStores): boolean {
   if (name === 'hybrid' || name === 'hybrid-rrf') return s.dense || s.sparse || s.multivector || s.bm25;
   const mode = EVAL_CONFIGS[name]?.mode;
   switch (mode) {
-    case 'dense': return s.dense;
-    case 'sparse': return s.sparse;
-    case 'multivector': return s.multivector;
-    case 'bm25': return s.bm25;
-    default: return s.dense || s.sparse;
+    case 'dense':
+      return s.dense;
+    case 'sparse':
+      return s.sparse;
+    case 'multivector':
+      return s.multivector;
+    case 'bm25':
+      return s.bm25;
+    default:
+      return s.dense || s.sparse;
   }
 }
 
@@ -98,7 +103,10 @@ export function chooseConfigs(requested: readonly string[] | undefined, stores: 
   if (!requested) return DEFAULT_EVAL_CONFIGS.filter((n) => supportsConfig(n, s) && (n !== 'hybrid' || (s.bm25 && (s.dense || s.sparse || s.multivector))));
   const missing = requested.filter((n) => !supportsConfig(n, s));
   if (missing.length > 0) {
-    const has = Object.entries(s).filter(([, v]) => v).map(([k]) => k).join(', ');
+    const has = Object.entries(s)
+      .filter(([, v]) => v)
+      .map(([k]) => k)
+      .join(', ');
     throw new InvalidArgumentError('INVALID_ARGUMENT', `eval: the index at ${dir} has no store for ${missing.map((m) => `'${m}'`).join(', ')} (it has ${has})${missing.includes('bm25') ? '; rebuild it with `trident index … --bm25 english` or leave bm25 out of --configs' : ''}`);
   }
   return [...requested];

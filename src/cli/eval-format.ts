@@ -37,7 +37,10 @@ export function evalTable(table: ResultTable, metric = 'ndcg@10'): string {
   const num = (v: number | undefined) => (typeof v === 'number' ? v.toFixed(4) : '—');
   const rows = table.rows.map(({ name, result }) => [name, ...metrics.map((m) => num(result.metrics[m])), result.latency.p50.toFixed(2), result.latency.p99.toFixed(2), String(result.config.queries)]);
   // cut long names so the whole line fits
-  const rest = markdown(header.slice(1), rows.map((r) => r.slice(1))).split('\n')[0]!.length;
+  const rest = markdown(
+    header.slice(1),
+    rows.map((r) => r.slice(1)),
+  ).split('\n')[0]!.length;
   const room = Math.max(12, TABLE_WIDTH - rest - 3);
   for (const r of rows) if (r[0]!.length > room) r[0] = `${r[0]!.slice(0, room - 1)}…`;
   return `${markdown(header, rows)}latency: ms per query (search only, encoding included); every metric is in --json\n`;
@@ -67,7 +70,8 @@ function rowsOf(r: ResultFile, label: string): Array<{ name: string; result: Eva
  * ```
  */
 export function compareTables(a: ResultFile, b: ResultFile, metric: string, opts: { labelA?: string; labelB?: string; only?: readonly string[] } = {}): { rows: ConfigComparison[]; onlyA: string[]; onlyB: string[] } {
-  const ra = rowsOf(a, opts.labelA ?? 'A'), rb = rowsOf(b, opts.labelB ?? 'B');
+  const ra = rowsOf(a, opts.labelA ?? 'A'),
+    rb = rowsOf(b, opts.labelB ?? 'B');
   const byName = new Map(rb.map((r) => [r.name, r.result]));
   const namesA = new Set(ra.map((r) => r.name));
   const rows: ConfigComparison[] = [];
@@ -101,11 +105,7 @@ export function formatP(p: number): string {
 export function formatComparisons(c: { rows: ConfigComparison[]; onlyA: string[]; onlyB: string[] }, o: { labelA: string; labelB: string; metric: string }): string {
   const header = ['config', `A ${o.metric}`, `B ${o.metric}`, 'Δ B−A', '95% CI of Δ', 'p (t)', 'p (perm)', 'B wins/ties/losses', 'queries'];
   const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
-  const body = c.rows.map(({ name, comparison: k }) => [
-    name, k.meanA.toFixed(4), k.meanB.toFixed(4), sign(k.meanB - k.meanA),
-    `[${sign(-k.ci95[1])}, ${sign(-k.ci95[0])}]`, formatP(k.tTest.p), formatP(k.permutation.p),
-    `${k.losses}/${k.ties}/${k.wins}`, String(k.n),
-  ]);
+  const body = c.rows.map(({ name, comparison: k }) => [name, k.meanA.toFixed(4), k.meanB.toFixed(4), sign(k.meanB - k.meanA), `[${sign(-k.ci95[1])}, ${sign(-k.ci95[0])}]`, formatP(k.tTest.p), formatP(k.permutation.p), `${k.losses}/${k.ties}/${k.wins}`, String(k.n)]);
   const lines = [`A = ${o.labelA}`, `B = ${o.labelB}`, `paired over the queries in both files; Δ > 0: B is better`, '', markdown(header, body).trimEnd()];
   if (c.onlyA.length) lines.push(`only in A (not compared): ${c.onlyA.join(', ')}`);
   if (c.onlyB.length) lines.push(`only in B (not compared): ${c.onlyB.join(', ')}`);

@@ -60,10 +60,21 @@ export function formatHits(hits: SearchHit[]): string {
     if (h.chunk) lines.push(`    chunk ${h.chunk.index} [${h.chunk.start}, ${h.chunk.end})${h.chunk.text ? `: ${h.chunk.text.slice(0, 100).replace(/\s+/g, ' ')}…` : ''}`);
     const ex = h.explanation;
     if (ex) {
-      if (ex.sparseMatches.length) lines.push(`    lexical: ${ex.sparseMatches.slice(0, 8).map((m) => `${m.token}(${m.queryWeight.toFixed(2)}×${m.docWeight.toFixed(2)})`).join(' ')}`);
+      if (ex.sparseMatches.length)
+        lines.push(
+          `    lexical: ${ex.sparseMatches
+            .slice(0, 8)
+            .map((m) => `${m.token}(${m.queryWeight.toFixed(2)}×${m.docWeight.toFixed(2)})`)
+            .join(' ')}`,
+        );
       for (const [name, c] of Object.entries(ex.channels ?? {})) {
         if (name === 'sparse' || !c.matches?.length) continue;
-        lines.push(`    ${name}: ${c.matches.slice(0, 8).map((m) => `${m.token}(${m.contribution.toFixed(2)})`).join(' ')}`);
+        lines.push(
+          `    ${name}: ${c.matches
+            .slice(0, 8)
+            .map((m) => `${m.token}(${m.contribution.toFixed(2)})`)
+            .join(' ')}`,
+        );
       }
       const al = formatAlignments(ex.alignments, 5);
       if (al) lines.push(`    maxsim: ${al}`);

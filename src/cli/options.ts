@@ -6,7 +6,7 @@
  * {@link TridentError}s whose message is one line.
  */
 import { parseArgs } from 'node:util';
-import { InvalidArgumentError, } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { editDistance } from '../options.js';
 
 /** One option of a command. */
@@ -61,7 +61,10 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let bestD = Infinity;
   for (const c of candidates) {
     const d = editDistance(word, c);
-    if (d < bestD) { best = c; bestD = d; }
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
   }
   return best !== undefined && bestD <= Math.max(2, Math.ceil(best.length / 2)) ? best : undefined;
 }
@@ -88,7 +91,10 @@ function convert(cmd: string, o: OptionSpec, raw: string): string | number | str
       }
       return raw;
     case 'list': {
-      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const items = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (items.length === 0) fail(cmd, `${flag} needs a comma-separated list`);
       if (o.choices) {
         for (const it of items) {
@@ -143,7 +149,10 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): { valu
   const values: OptionValues = {};
   for (const o of spec.options) {
     const raw = parsed.values[o.name];
-    if (o.kind === 'flag') { values[o.name] = raw === true; continue; }
+    if (o.kind === 'flag') {
+      values[o.name] = raw === true;
+      continue;
+    }
     const text = typeof raw === 'string' ? raw : o.default;
     if (text === undefined) continue;
     if (typeof raw === 'string' && raw.startsWith('--')) fail(spec.name, `--${o.name} needs a value, got the option '${raw}'`);

@@ -76,16 +76,19 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         atMost(positionals, 1, INDEX_SPEC, 'index takes one corpus file or folder');
         need(values.out, INDEX_SPEC, '--out <dir>');
         const { runIndex } = await import('./commands.js');
-        await runIndex({
-          corpus: positionals[0]!,
-          out: values.out as string,
-          model: values.model as string,
-          ...(values.chunking ? { chunking: values.chunking as 'late' | 'ordinary' } : {}),
-          ...(values.bm25 ? { bm25: values.bm25 as 'english' } : {}),
-          ...(values.limit !== undefined ? { limit: values.limit as number } : {}),
-          ...(values.threads !== undefined ? { threads: values.threads as number } : {}),
-          ...(values.force === true ? { overwrite: true } : {}),
-        }, io);
+        await runIndex(
+          {
+            corpus: positionals[0]!,
+            out: values.out as string,
+            model: values.model as string,
+            ...(values.chunking ? { chunking: values.chunking as 'late' | 'ordinary' } : {}),
+            ...(values.bm25 ? { bm25: values.bm25 as 'english' } : {}),
+            ...(values.limit !== undefined ? { limit: values.limit as number } : {}),
+            ...(values.threads !== undefined ? { threads: values.threads as number } : {}),
+            ...(values.force === true ? { overwrite: true } : {}),
+          },
+          io,
+        );
         return 0;
       }
       case 'search': {
@@ -94,17 +97,27 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         need(positionals[0] && positionals[1] !== undefined, SEARCH_SPEC, '<dir> and "<query>"');
         atMost(positionals, 2, SEARCH_SPEC, 'put a query of several words in quotes');
         const { runSearchCommand } = await import('./commands.js');
-        await runSearchCommand({
-          dir: positionals[0]!,
-          query: positionals[1]!,
-          model: values.model as string,
-          k: values.k as number,
-          ...(values.mode !== undefined ? { mode: values.mode as 'all' } : {}),
-          ...(typeof values.channels === 'string' ? { channels: (values.channels as string).split(',').map((c) => c.trim()).filter(Boolean) } : {}),
-          explain: values.explain === true,
-          json: values.json === true,
-          verbose: values.verbose === true,
-        }, io);
+        await runSearchCommand(
+          {
+            dir: positionals[0]!,
+            query: positionals[1]!,
+            model: values.model as string,
+            k: values.k as number,
+            ...(values.mode !== undefined ? { mode: values.mode as 'all' } : {}),
+            ...(typeof values.channels === 'string'
+              ? {
+                  channels: (values.channels as string)
+                    .split(',')
+                    .map((c) => c.trim())
+                    .filter(Boolean),
+                }
+              : {}),
+            explain: values.explain === true,
+            json: values.json === true,
+            verbose: values.verbose === true,
+          },
+          io,
+        );
         return 0;
       }
       case 'eval': {
@@ -144,7 +157,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
         return await runTrainCommand(values, io);
       }
       default: {
-        const near = closest(cmd, COMMANDS.map((c) => c.name));
+        const near = closest(
+          cmd,
+          COMMANDS.map((c) => c.name),
+        );
         io.err(`trident: unknown command '${cmd}'${near ? `; did you mean '${near}'?` : ''}\n\n${usage()}`);
         return 1;
       }

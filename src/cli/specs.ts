@@ -28,10 +28,7 @@ export const INDEX_SPEC: CommandSpec = {
     { name: 'threads', kind: 'int', min: 1, absent: 'onnxruntime chooses', help: 'encoder threads' },
     { name: 'force', kind: 'flag', help: 'replace an existing index at --out (without it, an existing index or a non-empty folder is refused)' },
   ],
-  formats: [
-    `<corpus.jsonl>: ${CORPUS_JSONL_FORMAT}`,
-    '<folder>: every .txt and .md file below it (id = the relative path)',
-  ],
+  formats: [`<corpus.jsonl>: ${CORPUS_JSONL_FORMAT}`, '<folder>: every .txt and .md file below it (id = the relative path)'],
 };
 
 /** `trident search`. */
@@ -60,8 +57,8 @@ export const EVAL_SPEC: CommandSpec = {
     { name: 'beir', kind: 'string', value: '<folder>', help: 'BEIR data set folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)' },
     MODEL,
     { name: 'configs', kind: 'list', value: '<a,b,…>', choices: EVAL_CONFIG_NAMES, absent: 'every one the index supports; bm25 only if it was built with --bm25', help: 'configurations to run' },
-    { name: 'weights', kind: 'string', value: '<d,s,m>', absent: 'the model\'s', help: 'fusion weights dense,sparse,multivector' },
-    { name: 'candidates', kind: 'int', min: 1, absent: 'the index\'s', help: 'candidates re-ranked per query' },
+    { name: 'weights', kind: 'string', value: '<d,s,m>', absent: "the model's", help: 'fusion weights dense,sparse,multivector' },
+    { name: 'candidates', kind: 'int', min: 1, absent: "the index's", help: 'candidates re-ranked per query' },
     { name: 'chunking', kind: 'list', value: '<late,ordinary>', choices: ['late', 'ordinary'], help: 'also build <dir>-<kind> chunked indexes and evaluate them' },
     { name: 'limit', kind: 'int', min: 1, absent: 'all', help: 'evaluate only the first N judged queries' },
     { name: 'metric', kind: 'string', value: '<name>', default: 'ndcg@10', help: 'metric for --plot and --compare' },
@@ -70,10 +67,7 @@ export const EVAL_SPEC: CommandSpec = {
     { name: 'compare', kind: 'flag', help: 'compare two --json result files config by config (paired t-test, permutation test)' },
     { name: 'progress', kind: 'flag', help: 'show progress on stderr even when it is not a terminal' },
   ],
-  formats: [
-    '--beir <folder>: corpus.jsonl {"_id","title","text"}, queries.jsonl {"_id","text"}, qrels/test.tsv with header "query-id corpus-id score"',
-    '--compare files: the output of eval --json',
-  ],
+  formats: ['--beir <folder>: corpus.jsonl {"_id","title","text"}, queries.jsonl {"_id","text"}, qrels/test.tsv with header "query-id corpus-id score"', '--compare files: the output of eval --json'],
   notes: ['Progress goes to stderr when it is a terminal (or with --progress); stdout holds only the table.'],
 };
 

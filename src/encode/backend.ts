@@ -131,7 +131,11 @@ export class Backend {
       const pos = new Array<number>(B * T);
       for (let b = 0; b < B; b++) {
         let c = 0;
-        for (let t = 0; t < T; t++) { const m = mask[b * T + t]!; c += m; pos[b * T + t] = m ? c + 1 : 1; }
+        for (let t = 0; t < T; t++) {
+          const m = mask[b * T + t]!;
+          c += m;
+          pos[b * T + t] = m ? c + 1 : 1;
+        }
       }
       feeds.position_ids = { type: 'int64', data: pos, dims: [B, T] };
     }

@@ -80,11 +80,7 @@ export class Lifecycle {
  * // { role: 'query', maxLength: 512, batchSize: 8 }
  * ```
  */
-export function checkEncodeInput(
-  texts: readonly string[],
-  opts: EncodeOptions,
-  limits: { minLength: number; maxPositions: number; defaultLength: number },
-): CheckedInput {
+export function checkEncodeInput(texts: readonly string[], opts: EncodeOptions, limits: { minLength: number; maxPositions: number; defaultLength: number }): CheckedInput {
   if (!Array.isArray(texts)) invalid('INVALID_ARGUMENT', 'texts must be an array of strings');
   texts.forEach((t, i) => {
     if (typeof t !== 'string') invalid('INVALID_TEXT', `texts[${i}] is ${t === null ? 'null' : typeof t}, not a string`);

@@ -74,7 +74,9 @@ export function composeEncoders(parts: ComposeParts): Encoder {
     ...(sparse?.info.sparseModifier === 'idf' ? { sparseModifier: 'idf' as const } : {}),
   };
   let closed = false;
-  const open = (): void => { if (closed) throw new EncoderClosedError('the composed encoder is closed; compose new encoders'); };
+  const open = (): void => {
+    if (closed) throw new EncoderClosedError('the composed encoder is closed; compose new encoders');
+  };
   return {
     info,
     async encode(texts: readonly string[], opts: EncodeOptions = {}): Promise<Encoded[]> {

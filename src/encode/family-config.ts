@@ -71,8 +71,14 @@ export const PUNCTUATION = [...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'];
 /** Defaults before files, preset and options apply. */
 export function defaultConfig(): FamilyConfig {
   return {
-    family: 'sentence-transformers', kind: 'dense', pooling: 'mean', normalize: false,
-    prefixes: { query: '', document: '' }, maxLength: 512, padding: 'right', appendEos: false,
+    family: 'sentence-transformers',
+    kind: 'dense',
+    pooling: 'mean',
+    normalize: false,
+    prefixes: { query: '', document: '' },
+    maxLength: 512,
+    padding: 'right',
+    appendEos: false,
     fusionWeights: [1, 0, 0],
   };
 }

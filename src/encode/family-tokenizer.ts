@@ -29,7 +29,13 @@ export interface RawTokens {
 
 /** Special tokens named by tokenizer_config.json / special_tokens_map.json. */
 export interface SpecialNames {
-  cls?: string; sep?: string; pad?: string; mask?: string; bos?: string; eos?: string; unk?: string;
+  cls?: string;
+  sep?: string;
+  pad?: string;
+  mask?: string;
+  bos?: string;
+  eos?: string;
+  unk?: string;
 }
 
 function tokenName(v: unknown): string | undefined {
@@ -100,11 +106,15 @@ export class FamilyTokenizer {
       if (ia >= 0 && ib >= ia + a.length) {
         const ty = p.token_type_ids ?? p.ids.map(() => 0);
         pair = {
-          prefix: p.ids.slice(0, ia), middle: p.ids.slice(ia + a.length, ib), suffix: p.ids.slice(ib + b.length),
+          prefix: p.ids.slice(0, ia),
+          middle: p.ids.slice(ia + a.length, ib),
+          suffix: p.ids.slice(ib + b.length),
           types: [ty.slice(0, ia), ty[ia] ?? 0, ty.slice(ia + a.length, ib), ty[ib] ?? 0, ty.slice(ib + b.length)],
         };
       }
-    } catch { /* no pair template: fall back to single ∘ single */ }
+    } catch {
+      /* no pair template: fall back to single ∘ single */
+    }
     this.pair = pair;
   }
 
@@ -174,14 +184,28 @@ export class FamilyTokenizer {
     const to: number[] = [];
     let i = 0;
     for (const cp of clean) {
-      const n = cp.normalize('NFD').replace(/\p{Mn}/gu, '').toLowerCase();
-      for (const c of n) { chars.push(c); from.push(i); to.push(i + cp.length); }
+      const n = cp
+        .normalize('NFD')
+        .replace(/\p{Mn}/gu, '')
+        .toLowerCase();
+      for (const c of n) {
+        chars.push(c);
+        from.push(i);
+        to.push(i + cp.length);
+      }
       i += cp.length;
     }
     let cur = 0;
     return tokens.map((t) => {
-      const piece = t.replace(/^(##|\u2581|\u0120)/, '').normalize('NFD').replace(/\p{Mn}/gu, '').toLowerCase();
-      if (piece.length === 0) { const at = cur < from.length ? from[cur]! : clean.length; return [at, at] as CharSpan; }
+      const piece = t
+        .replace(/^(##|\u2581|\u0120)/, '')
+        .normalize('NFD')
+        .replace(/\p{Mn}/gu, '')
+        .toLowerCase();
+      if (piece.length === 0) {
+        const at = cur < from.length ? from[cur]! : clean.length;
+        return [at, at] as CharSpan;
+      }
       for (let s = cur; s < Math.min(chars.length, cur + 64); s++) {
         let ok = true;
         for (let j = 0; j < piece.length && ok; j++) ok = chars[s + j] === piece[j];

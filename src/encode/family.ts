@@ -114,9 +114,19 @@ export class FamilyEncoder implements Encoder {
     const kind = this.#cfg.kind;
     if ((kind === 'bm42' && role === 'query') || (kind === 'splade' && role === 'query' && this.#cfg.spladeQuery === 'tokens')) {
       const jobs = this.#jobs(texts, role, opts);
-      return jobs.map((j) => this.#encoded(j, null, kind === 'bm42'
-        ? bm42Query(j.ids.map((id) => this.#p.tok.pieces([id])[0]!), (i) => this.#isSpecial(j.ids[i]!), this.#p.stopwords ?? new Set())
-        : this.#tokenQuery(j.ids.filter((id) => !this.#isSpecial(id)))));
+      return jobs.map((j) =>
+        this.#encoded(
+          j,
+          null,
+          kind === 'bm42'
+            ? bm42Query(
+                j.ids.map((id) => this.#p.tok.pieces([id])[0]!),
+                (i) => this.#isSpecial(j.ids[i]!),
+                this.#p.stopwords ?? new Set(),
+              )
+            : this.#tokenQuery(j.ids.filter((id) => !this.#isSpecial(id))),
+        ),
+      );
     }
     const rows = await this.#forward(texts, role, opts);
     return rows.map((r) => this.#pooled(r, role));
@@ -206,7 +216,10 @@ export class FamilyEncoder implements Encoder {
       const att = ids.map(() => 1);
       if (cb && role === 'query' && cb.expansion) {
         const mask = tok.special('mask')!;
-        while (ids.length < cb.queryLength) { ids.push(mask); att.push(cb.attendToExpansion ? 1 : 0); }
+        while (ids.length < cb.queryLength) {
+          ids.push(mask);
+          att.push(cb.attendToExpansion ? 1 : 0);
+        }
       }
       return { index, ids, att, textStart: tok.prefix.length + marker.length, textTokens: raw.tokens, truncated: raw.cut, source, prefixLength: prefix.length };
     });
@@ -286,7 +299,11 @@ export class FamilyEncoder implements Encoder {
     }
     if (cfg.kind === 'bm42') {
       const tokens = this.#p.tok.pieces(r.job.ids);
-      return this.#encoded(r.job, null, bm42Document(tokens, r.attention!, (i) => this.#isSpecial(r.job.ids[i]!), this.#p.stopwords ?? new Set(), cfg.bm42Alpha ?? 0.5));
+      return this.#encoded(
+        r.job,
+        null,
+        bm42Document(tokens, r.attention!, (i) => this.#isSpecial(r.job.ids[i]!), this.#p.stopwords ?? new Set(), cfg.bm42Alpha ?? 0.5),
+      );
     }
     if (cfg.kind === 'colbert') return this.#colbert(r, role);
     let dense: Float32Array;
@@ -307,7 +324,9 @@ export class FamilyEncoder implements Encoder {
     }
     const ids = r.job.ids;
     const rows: number[] = [];
-    ids.forEach((id, t) => { if (!skip.has(id)) rows.push(t); });
+    ids.forEach((id, t) => {
+      if (!skip.has(id)) rows.push(t);
+    });
     const proj = this.#p.projection;
     const D = proj ? proj.out : r.H;
     const data = new Float32Array(rows.length * D);
@@ -354,7 +373,7 @@ export class FamilyEncoder implements Encoder {
     const sp = this.#p.tok.spans(job.source, job.textTokens);
     const n = job.prefixLength;
     sp.forEach(([s, e], k) => {
-      const inText = e > n || (e === s && s >= n && n > 0) || (n === 0);
+      const inText = e > n || (e === s && s >= n && n > 0) || n === 0;
       out[job.textStart + k] = e <= n ? [0, 0] : [Math.max(0, s - n), e - n];
       if (textMask && inText) textMask[job.textStart + k] = 1;
     });

@@ -47,7 +47,10 @@ export async function readM3Heads(sparseFile: string, colbertFile: string, hidde
     throw new ModelError('MODEL_INVALID', `${basename(colbertFile)}: the multi-vector head has ${colbert.weight.shape[0]} output(s); expected a Linear(H → D) with D ≥ 2`);
   }
   const h = hidden ?? sparse.weight.shape[1]!;
-  for (const [f, w] of [[sparseFile, sparse], [colbertFile, colbert]] as const) {
+  for (const [f, w] of [
+    [sparseFile, sparse],
+    [colbertFile, colbert],
+  ] as const) {
     if (w.weight.shape[1] !== h) {
       throw new ModelError('MODEL_INVALID', `${basename(f)}: input size ${w.weight.shape[1]} does not match the model's hidden size ${h}; the head files belong to another model`);
     }

@@ -75,7 +75,10 @@ async function hubToken(opts: HubOptions): Promise<string | undefined> {
   let from = opts.accessToken !== undefined ? 'accessToken' : process.env.HF_TOKEN !== undefined ? 'HF_TOKEN' : 'HUGGING_FACE_HUB_TOKEN';
   if (t === undefined) {
     const file = process.env.HF_TOKEN_PATH ?? join(hfHome(), 'token');
-    t = await readFile(file, 'utf8').then((s) => s.trim(), () => undefined);
+    t = await readFile(file, 'utf8').then(
+      (s) => s.trim(),
+      () => undefined,
+    );
     from = file;
   }
   if (!t) return undefined;
@@ -101,7 +104,10 @@ export function repoStorage(cache: string, repo: string): string {
 const COMMIT = /^[0-9a-f]{40}$/;
 
 async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Every file (or symlink to an existing file) under `dir`, as repo paths. */
@@ -158,7 +164,12 @@ export async function ensureHubFiles(repo: string, choose: (listing: string[]) =
   checkRevision(revision);
   const storage = repoStorage(defaultCacheDir(opts), repo);
   if (isOffline(opts)) {
-    const commit = COMMIT.test(revision) ? revision : await readFile(join(storage, 'refs', revision), 'utf8').then((s) => s.trim(), () => undefined);
+    const commit = COMMIT.test(revision)
+      ? revision
+      : await readFile(join(storage, 'refs', revision), 'utf8').then(
+          (s) => s.trim(),
+          () => undefined,
+        );
     const dir = commit ? join(storage, 'snapshots', commit) : undefined;
     const paths = dir ? await listSnapshot(dir) : [];
     if (!commit || !dir || paths.length === 0) {
@@ -231,7 +242,10 @@ export async function ensureHubFiles(repo: string, choose: (listing: string[]) =
 /** `snapshots/<commit>/<path>` → relative symlink to the blob (a copy where symlinks fail). */
 async function linkPointer(blob: string, pointer: string): Promise<void> {
   await mkdir(dirname(pointer), { recursive: true });
-  await lstat(pointer).then(() => rm(pointer, { force: true }), () => undefined);
+  await lstat(pointer).then(
+    () => rm(pointer, { force: true }),
+    () => undefined,
+  );
   try {
     await symlink(relative(dirname(pointer), blob), pointer);
   } catch {
@@ -276,11 +290,15 @@ export async function resolveHubModel(repo: string, opts: LoadEncoderOptions = {
     // e.g. Xenova/bge-m3 has the backbone only: take the heads from BAAI/bge-m3 (main).
     const heads = ['sparse_linear.pt', 'colbert_linear.pt'];
     const { revision: _r, ...rest } = opts;
-    const other = await ensureHubFiles(headsRepo, (listing) => {
-      const miss = heads.filter((h) => !listing.includes(h));
-      if (miss.length > 0) throw new ModelError('MODEL_NOT_FOUND', `${headsRepo} has no ${miss.join(', ')}`);
-      return heads;
-    }, rest);
+    const other = await ensureHubFiles(
+      headsRepo,
+      (listing) => {
+        const miss = heads.filter((h) => !listing.includes(h));
+        if (miss.length > 0) throw new ModelError('MODEL_NOT_FOUND', `${headsRepo} has no ${miss.join(', ')}`);
+        return heads;
+      },
+      rest,
+    );
     const rel = relative(snap.dir, other.dir).split('\\').join('/');
     chosen.sparseHead = `${rel}/sparse_linear.pt`;
     chosen.colbertHead = `${rel}/colbert_linear.pt`;

@@ -53,11 +53,20 @@ export async function fileFingerprint(path: string, opts: { headOnly?: boolean }
 export async function encoderIdentity(cfg: ModelConfig, dtype: string, tokenizerFile: string, weightFiles: string[]): Promise<string> {
   const h = createHash('sha256');
   const canon = {
-    family: cfg.family, pooling: cfg.pooling, normalize: cfg.normalize, prefixes: cfg.prefixes,
-    sparseDropIds: cfg.sparseDropIds, padId: cfg.padId, dtype,
+    family: cfg.family,
+    pooling: cfg.pooling,
+    normalize: cfg.normalize,
+    prefixes: cfg.prefixes,
+    sparseDropIds: cfg.sparseDropIds,
+    padId: cfg.padId,
+    dtype,
   };
   h.update(JSON.stringify(canon));
-  h.update(createHash('sha256').update(await readFile(tokenizerFile)).digest('hex'));
+  h.update(
+    createHash('sha256')
+      .update(await readFile(tokenizerFile))
+      .digest('hex'),
+  );
   const prints = await Promise.all(weightFiles.map((f) => fileFingerprint(f)));
   for (const p of prints.sort()) h.update(p);
   return `${cfg.family}-${dtype}-${h.digest('hex').slice(0, 16)}`;

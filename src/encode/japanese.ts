@@ -92,7 +92,9 @@ export function vocabTokenizerJson(vocabText: string, cfg: VocabTokenizerConfig,
   const lines = vocabText.split(/\r?\n/);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const vocab: Record<string, number> = {};
-  lines.forEach((t, i) => { if (!(t in vocab)) vocab[t] = i; });
+  lines.forEach((t, i) => {
+    if (!(t in vocab)) vocab[t] = i;
+  });
   for (const s of ['[UNK]', '[CLS]', '[SEP]']) {
     if (!(s in vocab)) throw new ModelError('MODEL_INVALID', `vocab.txt has no ${s} token; it is not a BERT vocabulary`);
   }
@@ -103,9 +105,7 @@ export function vocabTokenizerJson(vocabText: string, cfg: VocabTokenizerConfig,
     truncation: null,
     padding: null,
     added_tokens: specials.map((content) => ({ id: vocab[content], content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
-    normalizer: split
-      ? { type: 'Sequence', normalizers: [...(cfg.normalize ? [{ type: 'NFKC' }] : []), ...lower] }
-      : { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: cfg.lowercase },
+    normalizer: split ? { type: 'Sequence', normalizers: [...(cfg.normalize ? [{ type: 'NFKC' }] : []), ...lower] } : { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: cfg.lowercase },
     pre_tokenizer: split ? { type: 'WhitespaceSplit' } : { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',

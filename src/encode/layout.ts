@@ -117,8 +117,7 @@ export function selectModelFiles(paths: readonly string[], dtype: 'fp32' | 'int8
 
 /** Every path of a {@link ModelFiles}. */
 export function listModelFiles(f: ModelFiles): string[] {
-  return [f.onnx, ...f.externalData, f.tokenizer, f.tokenizerConfig, f.specialTokensMap, f.config, f.sparseHead, f.colbertHead, f.trident]
-    .filter((x): x is string => typeof x === 'string');
+  return [f.onnx, ...f.externalData, f.tokenizer, f.tokenizerConfig, f.specialTokensMap, f.config, f.sparseHead, f.colbertHead, f.trident].filter((x): x is string => typeof x === 'string');
 }
 
 /**
@@ -126,17 +125,9 @@ export function listModelFiles(f: ModelFiles): string[] {
  * reachable (mirrors that only serve `resolve/`).
  */
 export const KNOWN_REPO_FILES: Readonly<Record<string, readonly string[]>> = {
-  'BAAI/bge-m3': [
-    'config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json',
-    'sparse_linear.pt', 'colbert_linear.pt', 'onnx/model.onnx', 'onnx/model.onnx_data',
-  ],
-  'aapot/bge-m3-onnx': [
-    'config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'model.onnx', 'model.onnx.data',
-  ],
-  'Xenova/bge-m3': [
-    'config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json',
-    'onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/model_quantized.onnx',
-  ],
+  'BAAI/bge-m3': ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'sparse_linear.pt', 'colbert_linear.pt', 'onnx/model.onnx', 'onnx/model.onnx_data'],
+  'aapot/bge-m3-onnx': ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'model.onnx', 'model.onnx.data'],
+  'Xenova/bge-m3': ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/model_quantized.onnx'],
 };
 
 /** Files a non-M3 preset reads besides {@link ModelFiles}. */
@@ -147,11 +138,7 @@ export interface FamilyFiles extends ModelFiles {
 }
 
 /** Extra (non-graph) files a non-M3 preset may need, for downloads. */
-export const FAMILY_EXTRA_FILES = [
-  'modules.json', 'sentence_bert_config.json', 'config_sentence_transformers.json', '1_Pooling/config.json',
-  '1_Dense/config.json', '1_Dense/model.safetensors', '1_Dense/pytorch_model.bin', 'stopwords.txt', 'idf.json',
-  'tokenizer_config.json', 'special_tokens_map.json', 'config.json',
-];
+export const FAMILY_EXTRA_FILES = ['modules.json', 'sentence_bert_config.json', 'config_sentence_transformers.json', '1_Pooling/config.json', '1_Dense/config.json', '1_Dense/model.safetensors', '1_Dense/pytorch_model.bin', 'stopwords.txt', 'idf.json', 'tokenizer_config.json', 'special_tokens_map.json', 'config.json'];
 
 /**
  * Chooses the files of a non-M3 model among `paths` (`vocab.txt` is the tokenizer of a model

@@ -59,8 +59,16 @@ function resolveConfig(st: Awaited<ReturnType<typeof readStFiles>>, preset: Pres
   if (c.kind === 'colbert') {
     c.normalize = o.normalize ?? true;
     c.colbert = {
-      queryMarker: '[unused0]', documentMarker: '[unused1]', queryLength: 32, documentLength: 180, attendToExpansion: false, expansion: true,
-      skiplist: [...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'], ...(pc ?? {}), ...(st.colbert ?? {}), ...(o.colbert ?? {}),
+      queryMarker: '[unused0]',
+      documentMarker: '[unused1]',
+      queryLength: 32,
+      documentLength: 180,
+      attendToExpansion: false,
+      expansion: true,
+      skiplist: [...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'],
+      ...(pc ?? {}),
+      ...(st.colbert ?? {}),
+      ...(o.colbert ?? {}),
     } as ColbertConfig;
     if (!preset?.config.fusionWeights && !o.fusionWeights) c.fusionWeights = [0, 0, 1];
   }
@@ -108,7 +116,9 @@ function pickOutputs(session: OnnxSession, c: FamilyConfig, where: string): Outp
  */
 async function readIdf(path: string, tok: FamilyTokenizer): Promise<Map<number, number>> {
   let raw: unknown;
-  try { raw = JSON.parse(await readFile(path, 'utf8')); } catch (e) {
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
     throw new ModelError('MODEL_INVALID', `${path}: not valid JSON (${(e as Error).message}); restore the model's idf.json`, { cause: e });
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ModelError('MODEL_INVALID', `${path}: expected an object { token: weight }`);
@@ -124,8 +134,14 @@ async function readIdf(path: string, tok: FamilyTokenizer): Promise<Map<number, 
 async function readProjection(dir: string, densePath: string | undefined): Promise<FamilyParts['projection']> {
   if (!densePath) return undefined;
   let sd: Map<string, Tensor> | undefined;
-  for (const [f, reader] of [['model.safetensors', readSafetensors], ['pytorch_model.bin', readTorchStateDict]] as const) {
-    try { sd = await reader(join(dir, densePath, f)); break; } catch (e) {
+  for (const [f, reader] of [
+    ['model.safetensors', readSafetensors],
+    ['pytorch_model.bin', readTorchStateDict],
+  ] as const) {
+    try {
+      sd = await reader(join(dir, densePath, f));
+      break;
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && !(e instanceof ModelError && /ENOENT|no such file/i.test(e.message))) throw e;
     }
   }
@@ -170,14 +186,21 @@ export async function loadFamily(source: string, opts: LoadEncoderOptions, prese
   let stopwords: Set<string> | undefined;
   if (cfg.kind === 'bm42') {
     const text = files.stopwords ? await readFile(at(files.stopwords)!, 'utf8') : '';
-    stopwords = new Set(text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean));
+    stopwords = new Set(
+      text
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   }
   const session = await OnnxSession.load(at(files.onnx)!, opts.threads !== undefined ? { threads: opts.threads } : {});
   try {
     const outputs = pickOutputs(session, cfg, at(files.onnx)!);
     const projection = cfg.kind === 'colbert' ? await readProjection(dir, st.densePath) : undefined;
     const weightFiles = [files.onnx, ...files.externalData].map((p) => at(p)!);
-    const h = createHash('sha256').update(JSON.stringify(cfg)).update(await readFile(at(files.tokenizer)!));
+    const h = createHash('sha256')
+      .update(JSON.stringify(cfg))
+      .update(await readFile(at(files.tokenizer)!));
     if (queryWeights) h.update(await readFile(at(files.idf)!));
     if (ws) h.update(`wordSplitter:${ws.name}`);
     for (const f of weightFiles) h.update(await fileFingerprint(f, { headOnly: true }));

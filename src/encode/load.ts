@@ -24,8 +24,31 @@ import { findPreset, type Preset } from './presets.js';
 import type { Encoder, EncoderKind, LoadEncoderOptions } from './types.js';
 
 const LOAD_KEYS = {
-  dtype: true, cacheDir: true, threads: true, onProgress: true, offline: true, hubUrl: true, accessToken: true, revision: true, heads: true, downloadTimeoutMs: true, downloadRetries: true,
-  preset: true, kind: true, pooling: true, normalize: true, prefixes: true, task: true, maxLength: true, padding: true, appendEos: true, colbert: true, spladeQuery: true, sparseModifier: true, fusionWeights: true, wordSplitter: true,
+  dtype: true,
+  cacheDir: true,
+  threads: true,
+  onProgress: true,
+  offline: true,
+  hubUrl: true,
+  accessToken: true,
+  revision: true,
+  heads: true,
+  downloadTimeoutMs: true,
+  downloadRetries: true,
+  preset: true,
+  kind: true,
+  pooling: true,
+  normalize: true,
+  prefixes: true,
+  task: true,
+  maxLength: true,
+  padding: true,
+  appendEos: true,
+  colbert: true,
+  spladeQuery: true,
+  sparseModifier: true,
+  fusionWeights: true,
+  wordSplitter: true,
 } as const satisfies OptionKeys<LoadEncoderOptions>;
 
 const KINDS: readonly EncoderKind[] = ['m3', 'dense', 'splade', 'bm42', 'colbert'];
@@ -95,7 +118,11 @@ async function detectKind(source: string, opts: LoadEncoderOptions): Promise<Enc
   if (source.startsWith('builtin:')) return 'm3';
   const dir = resolve(source);
   let isDir = false;
-  try { isDir = (await stat(dir)).isDirectory(); } catch { /* a hub id */ }
+  try {
+    isDir = (await stat(dir)).isDirectory();
+  } catch {
+    /* a hub id */
+  }
   if (!isDir) return 'm3';
   const files = await listFiles(dir);
   if (files.some((f) => M3_MARKERS.test(f))) return 'm3';

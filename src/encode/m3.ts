@@ -152,16 +152,23 @@ export class M3Encoder implements Encoder {
       const ids = new Array<number>(B * T).fill(this.#cfg.padId);
       const mask = new Array<number>(B * T).fill(0);
       batch.forEach((j, b) => {
-        for (let t = 0; t < j.ids.length; t++) { ids[b * T + t] = j.ids[t]!; mask[b * T + t] = 1; }
+        for (let t = 0; t < j.ids.length; t++) {
+          ids[b * T + t] = j.ids[t]!;
+          mask[b * T + t] = 1;
+        }
       });
       this.#life.check();
-      const out: BatchOutput = await this.#life.track(this.#backend.run(ids, mask, B, T, {
-        dense: heads.dense,
-        sparse: heads.sparse,
-        colbert: heads.multivector,
-        hidden: wantHidden || (heads.dense && this.#cfg.pooling !== 'cls'),
-      }));
-      batch.forEach((job, b) => { results[job.index] = this.#extract(job, b, out, wantHidden); });
+      const out: BatchOutput = await this.#life.track(
+        this.#backend.run(ids, mask, B, T, {
+          dense: heads.dense,
+          sparse: heads.sparse,
+          colbert: heads.multivector,
+          hidden: wantHidden || (heads.dense && this.#cfg.pooling !== 'cls'),
+        }),
+      );
+      batch.forEach((job, b) => {
+        results[job.index] = this.#extract(job, b, out, wantHidden);
+      });
     }
     return results;
   }

@@ -46,7 +46,10 @@ class Pb {
     const n = this.parts.reduce((a, p) => a + p.length, 0);
     const out = new Uint8Array(n);
     let o = 0;
-    for (const p of this.parts) { out.set(p, o); o += p.length; }
+    for (const p of this.parts) {
+      out.set(p, o);
+      o += p.length;
+    }
     return out;
   }
 }

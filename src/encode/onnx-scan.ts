@@ -36,11 +36,18 @@ class Reader {
 /** Skips a field of wire type `wt` starting at `pos` (after the tag); returns the next position. */
 async function skip(r: Reader, wt: number, pos: number): Promise<number> {
   switch (wt) {
-    case 0: return (await r.varint(pos))[1];
-    case 1: return pos + 8;
-    case 2: { const [n, p] = await r.varint(pos); return p + n; }
-    case 5: return pos + 4;
-    default: throw new Error(`unsupported wire type ${wt}`);
+    case 0:
+      return (await r.varint(pos))[1];
+    case 1:
+      return pos + 8;
+    case 2: {
+      const [n, p] = await r.varint(pos);
+      return p + n;
+    }
+    case 5:
+      return pos + 4;
+    default:
+      throw new Error(`unsupported wire type ${wt}`);
   }
 }
 
@@ -59,7 +66,8 @@ async function tensorInfo(r: Reader, start: number, end: number): Promise<{ name
       pos = q;
       continue;
     }
-    if (field === 1 && wt === 2) { // packed dims
+    if (field === 1 && wt === 2) {
+      // packed dims
       const [n, q] = await r.varint(p);
       let x = q;
       while (x < q + n) {

@@ -20,9 +20,7 @@ async function loadOrt(): Promise<Ort> {
 }
 
 /** A feed: int64 ids/masks (given as number arrays) or float32 data. */
-export type Feed =
-  | { type: 'int64'; data: ArrayLike<number>; dims: number[] }
-  | { type: 'float32'; data: Float32Array; dims: number[] };
+export type Feed = { type: 'int64'; data: ArrayLike<number>; dims: number[] } | { type: 'float32'; data: Float32Array; dims: number[] };
 
 /** A float output of a run. */
 export interface Output {
@@ -67,8 +65,14 @@ export class OnnxSession {
         const m = meta?.[i];
         return m?.isTensor ? { name, type: String(m.type), shape: [...m.shape] } : { name, type: 'unknown', shape: [] };
       });
-    this.inputs = info(session.inputNames, safeMeta(() => session.inputMetadata));
-    this.outputs = info(session.outputNames, safeMeta(() => session.outputMetadata));
+    this.inputs = info(
+      session.inputNames,
+      safeMeta(() => session.inputMetadata),
+    );
+    this.outputs = info(
+      session.outputNames,
+      safeMeta(() => session.outputMetadata),
+    );
   }
 
   /** Loads the model file at `path` (external data resolved next to it). */
@@ -124,12 +128,20 @@ export class OnnxSession {
 
   /** Frees native memory; idempotent. */
   async release(): Promise<void> {
-    try { await this.#session.release(); } catch { /* already released */ }
+    try {
+      await this.#session.release();
+    } catch {
+      /* already released */
+    }
   }
 }
 
 function safeMeta<T>(get: () => T): T | undefined {
-  try { return get(); } catch { return undefined; }
+  try {
+    return get();
+  } catch {
+    return undefined;
+  }
 }
 
 function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
@@ -145,5 +157,7 @@ function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptio
 }
 
 function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 300);
+  return String((e as Error)?.message ?? e)
+    .split('\n')[0]!
+    .slice(0, 300);
 }

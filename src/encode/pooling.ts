@@ -40,7 +40,10 @@ export function poolSparse(ids: ArrayLike<number>, weights: ArrayLike<number>, d
   }
   const keys = [...best.keys()].sort((a, b) => a - b);
   const out: SparseVector = { ids: new Uint32Array(keys.length), weights: new Float32Array(keys.length) };
-  keys.forEach((k, i) => { out.ids[i] = k; out.weights[i] = best.get(k)!; });
+  keys.forEach((k, i) => {
+    out.ids[i] = k;
+    out.weights[i] = best.get(k)!;
+  });
   return out;
 }
 
@@ -112,7 +115,11 @@ export function spladePool(logits: Float32Array, base: number, T: number, V: num
   for (let v = 0; v < V; v++) if (best[v]! > 0) n++;
   const out: SparseVector = { ids: new Uint32Array(n), weights: new Float32Array(n) };
   let k = 0;
-  for (let v = 0; v < V; v++) if (best[v]! > 0) { out.ids[k] = v; out.weights[k++] = best[v]!; }
+  for (let v = 0; v < V; v++)
+    if (best[v]! > 0) {
+      out.ids[k] = v;
+      out.weights[k++] = best[v]!;
+    }
   return out;
 }
 

@@ -39,17 +39,10 @@ export const KNOWN_TOKENIZER_PATTERNS: ReadonlySet<string> = new Set([
   "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
   '\\p{N}{1,3}',
   '[一-龥\u3040-ゟ゠-ヿ]+',
-  "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\\r\\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+  '[!"#$%&\'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\\r\\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
 ]);
 
-type Node =
-  | { t: 'alt'; alts: Node[] }
-  | { t: 'seq'; items: Node[] }
-  | { t: 'group'; look: boolean; body: Node }
-  | { t: 'quant'; min: number; max: number; body: Node }
-  | { t: 'atom'; lit: number | null }
-  | { t: 'assert' }
-  | { t: 'backref' };
+type Node = { t: 'alt'; alts: Node[] } | { t: 'seq'; items: Node[] } | { t: 'group'; look: boolean; body: Node } | { t: 'quant'; min: number; max: number; body: Node } | { t: 'atom'; lit: number | null } | { t: 'assert' } | { t: 'backref' };
 
 class Unparsable extends Error {}
 
@@ -89,8 +82,7 @@ function parse(src: string): Node {
     } else if (c === '?') {
       q = [0, 1];
       i++;
-    }
-    else if (c === '{') {
+    } else if (c === '{') {
       const m = /^\{(\d*)(,(\d*))?\}/.exec(src.slice(i));
       if (!m || (m[1] === '' && m[2] === undefined)) return null;
       const min = m[1] === '' ? 0 : Number(m[1]);
@@ -124,7 +116,7 @@ function parse(src: string): Node {
     i++;
     if (c === '^' || c === '$') return { t: 'assert' };
     if (c === '.') return { t: 'atom', lit: null };
-    if (c === ')' ) throw new Unparsable('unbalanced parenthesis');
+    if (c === ')') throw new Unparsable('unbalanced parenthesis');
     return { t: 'atom', lit: c.codePointAt(0)! };
   };
   const charClass = (): Node => {
@@ -171,9 +163,13 @@ function parse(src: string): Node {
 /** First characters an expression may start with: literal code points, or null for "any". */
 function firstChars(n: Node): Set<number> | null | 'empty' {
   switch (n.t) {
-    case 'atom': return n.lit === null ? null : new Set([n.lit]);
-    case 'assert': case 'backref': return 'empty';
-    case 'group': return firstChars(n.body);
+    case 'atom':
+      return n.lit === null ? null : new Set([n.lit]);
+    case 'assert':
+    case 'backref':
+      return 'empty';
+    case 'group':
+      return firstChars(n.body);
     case 'quant': {
       const f = firstChars(n.body);
       return n.min === 0 ? (f === 'empty' ? 'empty' : null) : f; // optional: what follows matters too
@@ -199,20 +195,28 @@ function firstChars(n: Node): Set<number> | null | 'empty' {
 
 function hasQuantifier(n: Node): boolean {
   switch (n.t) {
-    case 'quant': return true;
-    case 'group': return hasQuantifier(n.body);
-    case 'alt': return n.alts.some(hasQuantifier);
-    case 'seq': return n.items.some(hasQuantifier);
-    default: return false;
+    case 'quant':
+      return true;
+    case 'group':
+      return hasQuantifier(n.body);
+    case 'alt':
+      return n.alts.some(hasQuantifier);
+    case 'seq':
+      return n.items.some(hasQuantifier);
+    default:
+      return false;
   }
 }
 
 /** An alternation (at any depth of `n`) whose alternatives may start with the same character. */
 function overlappingAlternation(n: Node): boolean {
   switch (n.t) {
-    case 'group': return overlappingAlternation(n.body);
-    case 'quant': return overlappingAlternation(n.body);
-    case 'seq': return n.items.some(overlappingAlternation);
+    case 'group':
+      return overlappingAlternation(n.body);
+    case 'quant':
+      return overlappingAlternation(n.body);
+    case 'seq':
+      return n.items.some(overlappingAlternation);
     case 'alt': {
       const seen = new Set<number>();
       for (const a of n.alts) {
@@ -225,15 +229,18 @@ function overlappingAlternation(n: Node): boolean {
       }
       return n.alts.some(overlappingAlternation);
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
 /** Why `n` can backtrack catastrophically, or null. */
 function danger(n: Node): string | null {
   switch (n.t) {
-    case 'backref': return 'a backreference';
-    case 'group': return danger(n.body);
+    case 'backref':
+      return 'a backreference';
+    case 'group':
+      return danger(n.body);
     case 'alt': {
       for (const a of n.alts) {
         const d = danger(a);
@@ -259,7 +266,8 @@ function danger(n: Node): string | null {
       }
       return null;
     }
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -308,10 +316,7 @@ export function checkTokenizerPatterns(json: unknown, file: string): void {
         if (typeof v !== 'string') throw new ModelError('MODEL_INVALID', `${file}: ${at}.Regex is not a string; restore the model's tokenizer.json`);
         const why = regexDanger(v);
         if (why) {
-          throw new ModelError(
-            'MODEL_INVALID',
-            `${file}: the pattern ${JSON.stringify(v.length > 200 ? `${v.slice(0, 200)}…` : v)} at ${at}.Regex can take exponential time on some texts (${why}); trident refuses it. Use the model's original tokenizer.json`,
-          );
+          throw new ModelError('MODEL_INVALID', `${file}: the pattern ${JSON.stringify(v.length > 200 ? `${v.slice(0, 200)}…` : v)} at ${at}.Regex can take exponential time on some texts (${why}); trident refuses it. Use the model's original tokenizer.json`);
         }
       } else walk(v, `${at}.${k}`);
     }

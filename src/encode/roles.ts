@@ -73,7 +73,10 @@ function checkVocabulary(q: Encoder, d: Encoder): void {
  */
 export function composeByRole(parts: RoleParts): Encoder {
   const { query, document } = parts ?? ({} as RoleParts);
-  for (const [name, e] of [['query', query], ['document', document]] as const) {
+  for (const [name, e] of [
+    ['query', query],
+    ['document', document],
+  ] as const) {
     if (!e || typeof e.encode !== 'function' || !e.info) invalid('INVALID_ARGUMENT', `composeByRole needs { query, document } encoders; '${name}' is ${e === undefined ? 'missing' : 'not an encoder'}`);
   }
   const hq = query.info.heads;
@@ -98,7 +101,9 @@ export function composeByRole(parts: RoleParts): Encoder {
     dtype: query.info.dtype === 'fp32' && document.info.dtype === 'fp32' ? 'fp32' : 'int8',
   };
   let closed = false;
-  const open = (): void => { if (closed) throw new EncoderClosedError('the role-composed encoder is closed; compose new encoders'); };
+  const open = (): void => {
+    if (closed) throw new EncoderClosedError('the role-composed encoder is closed; compose new encoders');
+  };
   return {
     info,
     async encode(texts: readonly string[], opts: EncodeOptions = {}): Promise<Encoded[]> {

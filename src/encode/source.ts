@@ -31,7 +31,9 @@ export function packageRoot(): string {
     if (existsSync(pj)) {
       try {
         if ((JSON.parse(readFileSync(pj, 'utf8')) as { name?: string }).name === 'trident') return dir;
-      } catch { /* keep walking */ }
+      } catch {
+        /* keep walking */
+      }
     }
     const up = dirname(dir);
     if (up === dir) break;
@@ -41,7 +43,11 @@ export function packageRoot(): string {
 }
 
 async function isDir(p: string): Promise<boolean> {
-  try { return (await stat(p)).isDirectory(); } catch { return false; }
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -85,9 +91,13 @@ export async function resolveModelDir(source: string, opts: LoadEncoderOptions):
   if (await isDir(resolve(source))) return resolve(source);
   if (!isHubId(source)) throw new ModelError('MODEL_NOT_FOUND', `${source} is neither a directory nor a hub id (owner/name)`);
   const dtype = opts.dtype ?? 'fp32';
-  const snap = await ensureHubFiles(source, (listing) => {
-    const files = selectFamilyFiles(listing, dtype, source);
-    return [...new Set([...listModelFiles(files), ...FAMILY_EXTRA_FILES.filter((f) => listing.includes(f))])];
-  }, opts);
+  const snap = await ensureHubFiles(
+    source,
+    (listing) => {
+      const files = selectFamilyFiles(listing, dtype, source);
+      return [...new Set([...listModelFiles(files), ...FAMILY_EXTRA_FILES.filter((f) => listing.includes(f))])];
+    },
+    opts,
+  );
   return snap.dir;
 }

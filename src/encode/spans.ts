@@ -37,7 +37,11 @@ function buildStream(text: string, normalize: (s: string) => string, cache: Map<
   for (const cp of text) {
     let n = cache.get(cp);
     if (n === undefined) {
-      try { n = normalize(cp); } catch { n = cp; }
+      try {
+        n = normalize(cp);
+      } catch {
+        n = cp;
+      }
       if (cache.size < 65536) cache.set(cp, n);
     }
     for (const c of n) {
@@ -84,13 +88,7 @@ function matchAt(s: Stream, piece: string[], pos: number): [number, number, numb
  * // [[0,0], [0,2], [3,8], [0,0]]
  * ```
  */
-export function alignSpans(
-  text: string,
-  pieces: readonly string[],
-  special: readonly boolean[],
-  normalize: (s: string) => string,
-  cache: Map<string, string> = new Map(),
-): CharSpan[] {
+export function alignSpans(text: string, pieces: readonly string[], special: readonly boolean[], normalize: (s: string) => string, cache: Map<string, string> = new Map()): CharSpan[] {
   const s = buildStream(text, normalize, cache);
   const n = s.chars.length;
   const spans: CharSpan[] = pieces.map(() => [0, 0]);
@@ -122,9 +120,16 @@ export function alignSpans(
     // Resynchronise: find this piece further on; pending pieces take the gap.
     let found = -1;
     if (piece.some((c) => c !== META)) {
-      for (let p = cursor + 1, stop = Math.min(n, cursor + 256); p < stop; p++) if (matchAt(s, piece, p)) { found = p; break; }
+      for (let p = cursor + 1, stop = Math.min(n, cursor + 256); p < stop; p++)
+        if (matchAt(s, piece, p)) {
+          found = p;
+          break;
+        }
     }
-    if (found < 0) { pending.push(j); continue; }
+    if (found < 0) {
+      pending.push(j);
+      continue;
+    }
     flush(found);
     const m = matchAt(s, piece, cursor)!;
     spans[j] = m[1] < 0 ? [origAt(cursor), origAt(cursor)] : [s.start[m[1]]!, s.end[m[2]]!];

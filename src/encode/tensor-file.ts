@@ -26,12 +26,18 @@ const ELEM: Record<DType, number> = { f32: 4, f16: 2, bf16: 2, f64: 8 };
 /** Reads element `i` of a raw little-endian buffer as a number. */
 function reader(bytes: Buffer, dtype: DType): (i: number) => number {
   switch (dtype) {
-    case 'f32': return (i) => bytes.readFloatLE(i * 4);
-    case 'f64': return (i) => bytes.readDoubleLE(i * 8);
-    case 'f16': return (i) => f16ToF32(bytes.readUInt16LE(i * 2));
+    case 'f32':
+      return (i) => bytes.readFloatLE(i * 4);
+    case 'f64':
+      return (i) => bytes.readDoubleLE(i * 8);
+    case 'f16':
+      return (i) => f16ToF32(bytes.readUInt16LE(i * 2));
     case 'bf16': {
       const tmp = new DataView(new ArrayBuffer(4));
-      return (i) => { tmp.setUint32(0, bytes.readUInt16LE(i * 2) << 16, true); return tmp.getFloat32(0, true); };
+      return (i) => {
+        tmp.setUint32(0, bytes.readUInt16LE(i * 2) << 16, true);
+        return tmp.getFloat32(0, true);
+      };
     }
   }
 }
@@ -43,7 +49,10 @@ const STORAGE_DTYPES: Record<string, DType> = {
   DoubleStorage: 'f64',
 };
 
-interface Storage { bytes: Buffer; dtype: DType }
+interface Storage {
+  bytes: Buffer;
+  dtype: DType;
+}
 
 function bad(file: string, what: string, cause?: unknown): ModelError {
   return new ModelError('MODEL_INVALID', `${basename(file)}: ${what}; replace the file with a good copy`, { cause });
@@ -78,7 +87,10 @@ export function parseTorchStateDict(buf: Buffer, file: string): Map<string, Tens
   // storages hold (views of one storage share its bytes; a pickle rebuilding one storage a
   // million times is a memory bomb).
   const budget = { left: zip.names().reduce((a, n) => a + (n.startsWith(`${prefix}data/`) ? zip.sizeOf(n) : 0), 0) };
-  const storageType = (dtype: DType): PickleGlobal => () => dtype;
+  const storageType =
+    (dtype: DType): PickleGlobal =>
+    () =>
+      dtype;
   const globals: Record<string, PickleGlobal> = {
     'collections.OrderedDict': () => new Map(),
     'torch._utils._rebuild_tensor_v2': (storage, offset, size, stride) => viewTensor(storage as Storage, offset, size, stride, file, budget),
@@ -86,7 +98,12 @@ export function parseTorchStateDict(buf: Buffer, file: string): Map<string, Tens
     'torch._utils._rebuild_parameter_with_state': (data) => data,
   };
   for (const [name, dtype] of Object.entries(STORAGE_DTYPES)) globals[`torch.${name}`] = storageType(dtype);
-  for (const [name, dtype] of [['float32', 'f32'], ['float16', 'f16'], ['bfloat16', 'bf16'], ['float64', 'f64']] as const) {
+  for (const [name, dtype] of [
+    ['float32', 'f32'],
+    ['float16', 'f16'],
+    ['bfloat16', 'bf16'],
+    ['float64', 'f64'],
+  ] as const) {
     globals[`torch.${name}`] = storageType(dtype);
   }
   let result: unknown;

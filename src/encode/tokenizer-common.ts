@@ -22,7 +22,11 @@ export const wellFormed = (s: string): string => (s as string & { toWellFormed()
  */
 export async function readTokenizerConfig(file: string | undefined): Promise<Record<string, unknown>> {
   if (!file) return {};
-  try { return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>; } catch { return {}; }
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
 }
 
 /** MODEL_NOT_FOUND for a missing tokenizer file, MODEL_INVALID for anything else. */
@@ -67,10 +71,16 @@ export function encodeWithBudget(clean: string, limit: number, encode: (src: str
     let cut = false;
     if (clean.length > budget) {
       const sp = clean.lastIndexOf(' ', budget);
-      if (sp > 0) { src = clean.slice(0, sp); cut = true; }
+      if (sp > 0) {
+        src = clean.slice(0, sp);
+        cut = true;
+      }
     }
     const enc = encode(src);
-    if (cut && enc.ids.length <= limit) { budget *= 4; continue; }
+    if (cut && enc.ids.length <= limit) {
+      budget *= 4;
+      continue;
+    }
     return { ids: enc.ids, tokens: enc.tokens, cut, source: src };
   }
 }

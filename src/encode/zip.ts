@@ -79,7 +79,10 @@ export class ZipArchive {
     let eocd = -1;
     const stop = Math.max(0, buf.length - 22 - 0xffff);
     for (let i = buf.length - 22; i >= stop; i--) {
-      if (buf.readUInt32LE(i) === EOCD) { eocd = i; break; }
+      if (buf.readUInt32LE(i) === EOCD) {
+        eocd = i;
+        break;
+      }
     }
     if (eocd < 0) throw this.#bad('no end-of-central-directory record');
     let count = buf.readUInt16LE(eocd + 10);
@@ -109,9 +112,17 @@ export class ZipArchive {
         const len = buf.readUInt16LE(e + 2);
         if (id === 0x0001) {
           let q = e + 4;
-          if (size === 0xffffffff) { size = u64(buf, q); q += 8; }
-          if (compressedSize === 0xffffffff) { compressedSize = u64(buf, q); q += 8; }
-          if (localHeaderOffset === 0xffffffff) { localHeaderOffset = u64(buf, q); }
+          if (size === 0xffffffff) {
+            size = u64(buf, q);
+            q += 8;
+          }
+          if (compressedSize === 0xffffffff) {
+            compressedSize = u64(buf, q);
+            q += 8;
+          }
+          if (localHeaderOffset === 0xffffffff) {
+            localHeaderOffset = u64(buf, q);
+          }
         }
         e += 4 + len;
       }
@@ -149,7 +160,9 @@ export class ZipArchive {
         throw this.#bad(`entry "${name}" declares ${ent.size} bytes from ${ent.compressedSize} compressed, beyond what deflate can produce`);
       }
       // stops inflating (RangeError) once the output would pass the declared size
-      try { out = inflateRawSync(raw, { maxOutputLength: Math.max(1, ent.size), chunkSize: Math.max(zlibConstants.Z_MIN_CHUNK, Math.min(ent.size, 64 * 1024)) }); } catch (e) {
+      try {
+        out = inflateRawSync(raw, { maxOutputLength: Math.max(1, ent.size), chunkSize: Math.max(zlibConstants.Z_MIN_CHUNK, Math.min(ent.size, 64 * 1024)) });
+      } catch (e) {
         throw this.#bad(`entry "${name}" does not inflate to its declared ${ent.size} bytes (${(e as Error).message})`, e);
       }
     } else throw this.#bad(`entry "${name}" uses unsupported compression method ${ent.method}`);

@@ -78,11 +78,7 @@ function newReport(): LoadReport {
 
 function duplicate(file: string, line: number, id: string, what: string, opts: LoadOptions, report: LoadReport): void {
   if ((opts.onDuplicate ?? 'fail') === 'fail') {
-    throw new EvalDataError(
-      'DUPLICATE_ID',
-      `${file}:${line}: duplicate ${what} '${id}' (remove the duplicate, or load with onDuplicate: 'keepFirst')`,
-      { file, line },
-    );
+    throw new EvalDataError('DUPLICATE_ID', `${file}:${line}: duplicate ${what} '${id}' (remove the duplicate, or load with onDuplicate: 'keepFirst')`, { file, line });
   }
   report.duplicates.push({ file, line, id });
 }
@@ -120,11 +116,7 @@ async function* queryRows(file: string, opts: LoadOptions, issues: LineIssue[]):
 
 const INT = /^-?\d+$/;
 
-async function* qrelsRows(
-  file: string,
-  opts: LoadOptions,
-  issues: LineIssue[],
-): AsyncGenerator<Row<{ queryId: string; docId: string; score: number }>> {
+async function* qrelsRows(file: string, opts: LoadOptions, issues: LineIssue[]): AsyncGenerator<Row<{ queryId: string; docId: string; score: number }>> {
   const o = { onError: opts.onError, issues };
   let sawHeader = false;
   for await (const { line, text } of readLines(file)) {
@@ -132,11 +124,7 @@ async function* qrelsRows(
     if (!sawHeader) {
       sawHeader = true;
       if (cols.length === 3 && cols[0] === 'query-id' && cols[1] === 'corpus-id' && cols[2] === 'score') continue;
-      throw new EvalDataError(
-        'PARSE_ERROR',
-        `${file}:${line}: expected the BEIR header 'query-id<TAB>corpus-id<TAB>score', got '${text.slice(0, 80)}'`,
-        { file, line },
-      );
+      throw new EvalDataError('PARSE_ERROR', `${file}:${line}: expected the BEIR header 'query-id<TAB>corpus-id<TAB>score', got '${text.slice(0, 80)}'`, { file, line });
     }
     if (cols.length !== 3 || cols[0] === '' || cols[1] === '') {
       lineProblem(file, line, `expected 3 tab-separated columns (query-id, corpus-id, score), got ${cols.length}`, o);
@@ -195,18 +183,10 @@ async function assemble(src: Sources, opts: LoadOptions, report: LoadReport): Pr
     const { unknownQueryIds: q, unknownCorpusIds: c } = report;
     if (q.count > 0) parts.push(`${q.count} lines name unknown query ids (e.g. ${q.sample.join(', ')})`);
     if (c.count > 0) parts.push(`${c.count} lines name unknown corpus ids (e.g. ${c.sample.join(', ')})`);
-    throw new EvalDataError(
-      'UNKNOWN_ID',
-      `${files.qrels}: ${parts.join('; ')}. Fix the data, or load with onUnknownId: 'keep' | 'drop'`,
-      { file: files.qrels },
-    );
+    throw new EvalDataError('UNKNOWN_ID', `${files.qrels}: ${parts.join('; ')}. Fix the data, or load with onUnknownId: 'keep' | 'drop'`, { file: files.qrels });
   }
   if (qrels.size === 0) {
-    throw new EvalDataError(
-      'EMPTY_DATA',
-      `${files.qrels}: no query has judgements (${queries.size} queries loaded); nothing can be evaluated`,
-      { file: files.qrels },
-    );
+    throw new EvalDataError('EMPTY_DATA', `${files.qrels}: no query has judgements (${queries.size} queries loaded); nothing can be evaluated`, { file: files.qrels });
   }
   report.judgedQueries = qrels.size;
   report.unjudgedQueries = queries.size - qrels.size;

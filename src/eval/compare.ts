@@ -76,10 +76,7 @@ export function pairValues(a: EvalResult | PerQuery, b: EvalResult | PerQuery, m
   const onlyA = ids.filter((q) => !(q in pb));
   const onlyB = Object.keys(pb).filter((q) => !(q in pa));
   if (onlyA.length > 0 || onlyB.length > 0) {
-    invalid(
-      'INVALID_ARGUMENT',
-      `paired comparison needs the same queries: ${onlyA.length} only in A (e.g. ${onlyA.slice(0, 3).join(', ')}), ${onlyB.length} only in B (e.g. ${onlyB.slice(0, 3).join(', ')}); evaluate both on the same data set and options`,
-    );
+    invalid('INVALID_ARGUMENT', `paired comparison needs the same queries: ${onlyA.length} only in A (e.g. ${onlyA.slice(0, 3).join(', ')}), ${onlyB.length} only in B (e.g. ${onlyB.slice(0, 3).join(', ')}); evaluate both on the same data set and options`);
   }
   if (ids.length < 2) invalid('INVALID_ARGUMENT', `paired comparison needs at least 2 queries, got ${ids.length}`);
   const xa: number[] = [];

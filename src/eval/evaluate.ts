@@ -161,7 +161,7 @@ function selectQueries(qrels: Qrels, r: Resolved, limit?: number): { ids: string
     ids = ids.slice(0, limit);
   }
   if (ids.length === 0) {
-    throw new InvalidArgumentError('INVALID_ARGUMENT', 'no query left to evaluate (every judged query lacks a relevant doc and withoutRelevant is \'exclude\')');
+    throw new InvalidArgumentError('INVALID_ARGUMENT', "no query left to evaluate (every judged query lacks a relevant doc and withoutRelevant is 'exclude')");
   }
   const withoutRel = ids.filter((q) => !hasRelevant(qrels.get(q)!)).length;
   return { ids, excluded, withoutRel };
@@ -206,11 +206,7 @@ function score(run: Run, qrels: Qrels, ids: string[], r: Resolved): Pick<EvalRes
  * evaluateRun(run, qrels, { k: [10], metrics: ['ndcg'] }).metrics['ndcg@10']; // 1
  * ```
  */
-export function evaluateRun(
-  run: Run,
-  qrels: Qrels,
-  opts: EvaluateOptions = {},
-): Pick<EvalResult, 'metrics' | 'perQuery'> & { config: Omit<EvalConfig, 'dataset'> } {
+export function evaluateRun(run: Run, qrels: Qrels, opts: EvaluateOptions = {}): Pick<EvalResult, 'metrics' | 'perQuery'> & { config: Omit<EvalConfig, 'dataset'> } {
   const r = resolve(opts);
   if (qrels.size === 0) throw new InvalidArgumentError('INVALID_ARGUMENT', 'qrels are empty: nothing to evaluate; pass at least one judged query');
   const { ids, excluded, withoutRel } = selectQueries(qrels, r, opts.limit);

@@ -131,7 +131,10 @@ export function ndcgAt(ranked: readonly string[], judged: ReadonlyMap<string, nu
     const g = gainOf(judged.get(ranked[i]!) ?? 0, gain);
     if (g > 0) dcg += g / Math.log2(i + 2);
   }
-  const ideal = [...judged.values()].map((g) => gainOf(g, gain)).filter((g) => g > 0).sort((a, b) => b - a);
+  const ideal = [...judged.values()]
+    .map((g) => gainOf(g, gain))
+    .filter((g) => g > 0)
+    .sort((a, b) => b - a);
   let idcg = 0;
   for (let i = 0; i < Math.min(k, ideal.length); i++) idcg += ideal[i]! / Math.log2(i + 2);
   return idcg > 0 ? dcg / idcg : 0;
@@ -217,22 +220,26 @@ export function averagePrecision(ranked: readonly string[], judged: ReadonlyMap<
  * // { 'ndcg@1': 0, 'ndcg@10': 0.6309…, 'mrr@1': 0, 'mrr@10': 0.5 }
  * ```
  */
-export function queryMetrics(
-  ranked: readonly string[],
-  judged: ReadonlyMap<string, number>,
-  ks: readonly number[],
-  metrics: readonly MetricName[] = ALL_METRICS,
-  gain: GainKind = 'linear',
-): Record<string, number> {
+export function queryMetrics(ranked: readonly string[], judged: ReadonlyMap<string, number>, ks: readonly number[], metrics: readonly MetricName[] = ALL_METRICS, gain: GainKind = 'linear'): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of metrics) {
     for (const k of ks) {
       switch (m) {
-        case 'ndcg': out[`ndcg@${k}`] = ndcgAt(ranked, judged, k, gain); break;
-        case 'recall': out[`recall@${k}`] = recallAt(ranked, judged, k); break;
-        case 'precision': out[`precision@${k}`] = precisionAt(ranked, judged, k); break;
-        case 'mrr': out[`mrr@${k}`] = mrrAt(ranked, judged, k); break;
-        case 'map': out[`map@${k}`] = averagePrecision(ranked, judged, k); break;
+        case 'ndcg':
+          out[`ndcg@${k}`] = ndcgAt(ranked, judged, k, gain);
+          break;
+        case 'recall':
+          out[`recall@${k}`] = recallAt(ranked, judged, k);
+          break;
+        case 'precision':
+          out[`precision@${k}`] = precisionAt(ranked, judged, k);
+          break;
+        case 'mrr':
+          out[`mrr@${k}`] = mrrAt(ranked, judged, k);
+          break;
+        case 'map':
+          out[`map@${k}`] = averagePrecision(ranked, judged, k);
+          break;
       }
     }
     if (m === 'map') out.map = averagePrecision(ranked, judged);

@@ -44,12 +44,7 @@ export function formatTable(results: ResultTable | Array<{ name: string; result:
   const keys = opts.metrics ?? Object.keys(rows[0]!.result.metrics);
   const showLatency = opts.latency ?? true;
   const header = ['config', ...keys, ...(showLatency ? ['p50 ms', 'p99 ms', 'mean ms'] : []), 'queries'];
-  const body = rows.map(({ name, result }) => [
-    name,
-    ...keys.map((k) => (typeof result.metrics[k] === 'number' ? result.metrics[k]!.toFixed(digits) : '—')),
-    ...(showLatency ? [result.latency.p50, result.latency.p99, result.latency.mean].map((v) => v.toFixed(2)) : []),
-    String(result.config.queries),
-  ]);
+  const body = rows.map(({ name, result }) => [name, ...keys.map((k) => (typeof result.metrics[k] === 'number' ? result.metrics[k]!.toFixed(digits) : '—')), ...(showLatency ? [result.latency.p50, result.latency.p99, result.latency.mean].map((v) => v.toFixed(2)) : []), String(result.config.queries)]);
   const cells = [header, ...body];
   const widths = header.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
   const pad = (s: string, c: number) => (c === 0 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!));

@@ -37,10 +37,25 @@ export interface FusionColumn {
  */
 export function fuseColumns(columns: readonly FusionColumn[], kind: FusionKind, rrfK: number): Float64Array {
   if (columns.length === 0) return new Float64Array(0);
-  if (kind === 'rrf') return rrfFromScores(columns.map((c) => c.scores), columns.map(() => 1), rrfK);
+  if (kind === 'rrf')
+    return rrfFromScores(
+      columns.map((c) => c.scores),
+      columns.map(() => 1),
+      rrfK,
+    );
   const weights = columns.map((c) => c.weight);
-  if (kind === 'minmax') return normalizedSum(columns.map((c) => c.scores), weights, minMax);
-  if (kind === 'dbsf') return normalizedSum(columns.map((c) => c.scores), weights, dbsfNormalize);
+  if (kind === 'minmax')
+    return normalizedSum(
+      columns.map((c) => c.scores),
+      weights,
+      minMax,
+    );
+  if (kind === 'dbsf')
+    return normalizedSum(
+      columns.map((c) => c.scores),
+      weights,
+      dbsfNormalize,
+    );
   return weightedSum(columns.map(scaled), weights);
 }
 

@@ -63,11 +63,7 @@ export function dbsfNormalize(col: ScoreColumn): Float64Array {
  * normalizedSum([[1, 3], [0, 1], null], [1, 1, 0], minMax); // [0, 1]
  * ```
  */
-export function normalizedSum(
-  columns: readonly (ScoreColumn | null)[],
-  weights: Weights3 | readonly number[],
-  normalizer: (c: ScoreColumn) => Float64Array,
-): Float64Array {
+export function normalizedSum(columns: readonly (ScoreColumn | null)[], weights: Weights3 | readonly number[], normalizer: (c: ScoreColumn) => Float64Array): Float64Array {
   validateWeights(weights, columns.length);
   const n = firstLength(columns);
   const out = new Float64Array(n);

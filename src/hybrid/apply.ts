@@ -49,7 +49,13 @@ export function applyUpsert(s: Stores, docs: readonly DocumentInput[], prepared:
     docs.forEach((doc, i) => {
       const prep = prepared[i]!;
       const previous = s.entries.snapshot(doc.id);
-      const ids = s.entries.addDocument(doc.id, prep.units.map((u) => ({ start: u.start, end: u.end })), prep.chunked, doc.metadata, s.storeText ? doc.text : undefined);
+      const ids = s.entries.addDocument(
+        doc.id,
+        prep.units.map((u) => ({ start: u.start, end: u.end })),
+        prep.chunked,
+        doc.metadata,
+        s.storeText ? doc.text : undefined,
+      );
       done.push({ id: doc.id, previous, ids });
       prep.units.forEach((_u, j) => {
         const n = ids[j]!;

@@ -6,28 +6,42 @@
  */
 import { checkFusion } from '../fusion/index.js';
 import { checkOptions, type OptionKeys } from '../options.js';
-import type {
-  AddOptions,
-  Bm25StoreOptions,
-  CalibrateOptions,
-  ChunkingOptions,
-  DenseStoreOptions,
-  HybridIndexOptions,
-  MultiVectorStoreSettings,
-  OpenOptions,
-  SaveOptions,
-  SearchOptions,
-} from './types.js';
+import type { AddOptions, Bm25StoreOptions, CalibrateOptions, ChunkingOptions, DenseStoreOptions, HybridIndexOptions, MultiVectorStoreSettings, OpenOptions, SaveOptions, SearchOptions } from './types.js';
 
 const CREATE_KEYS = {
-  encoder: true, backend: true, path: true, dense: true, sparse: true, multivector: true, bm25: true, channels: true, fusion: true, candidates: true, storeText: true, wal: true, overwrite: true, fs: true,
+  encoder: true,
+  backend: true,
+  path: true,
+  dense: true,
+  sparse: true,
+  multivector: true,
+  bm25: true,
+  channels: true,
+  fusion: true,
+  candidates: true,
+  storeText: true,
+  wal: true,
+  overwrite: true,
+  fs: true,
 } as const satisfies OptionKeys<HybridIndexOptions>;
 const DENSE_KEYS = { dtype: true, dimensions: true, connectivity: true, expansionAdd: true, expansionSearch: true } as const satisfies OptionKeys<DenseStoreOptions>;
 const MV_KEYS = { dtype: true, poolFactor: true, screening: true, bits: true, centroids: true } as const satisfies OptionKeys<MultiVectorStoreSettings>;
 const BM25_KEYS = { analyzer: true, k1: true, b: true } as const satisfies OptionKeys<Bm25StoreOptions>;
 const OPEN_KEYS = { encoder: true, readOnly: true, fs: true } as const satisfies OptionKeys<OpenOptions>;
 const SEARCH_KEYS = {
-  k: true, mode: true, channels: true, fusion: true, candidates: true, filter: true, explain: true, exhaustive: true, includeText: true, rerank: true, expand: true, encoded: true, signal: true,
+  k: true,
+  mode: true,
+  channels: true,
+  fusion: true,
+  candidates: true,
+  filter: true,
+  explain: true,
+  exhaustive: true,
+  includeText: true,
+  rerank: true,
+  expand: true,
+  encoded: true,
+  signal: true,
 } as const satisfies OptionKeys<SearchOptions>;
 const RERANK_KEYS = { model: true, topN: true } as const satisfies OptionKeys<NonNullable<SearchOptions['rerank']>>;
 const ADD_KEYS = { onProgress: true, chunking: true, batchSize: true, signal: true } as const satisfies OptionKeys<AddOptions>;

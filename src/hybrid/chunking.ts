@@ -78,7 +78,10 @@ export async function prepareDocuments(encoder: HybridEncoder | null, docs: Docu
     for (let i = 0; i < docs.length; i += opts.batchSize) {
       throwIfAborted(opts.signal, opts.abortMessage ?? 'encoding aborted');
       const batch = docs.slice(i, i + opts.batchSize);
-      const enc = await encoder.encode(batch.map((d) => d.text ?? ''), { role: 'document' });
+      const enc = await encoder.encode(
+        batch.map((d) => d.text ?? ''),
+        { role: 'document' },
+      );
       enc.forEach((e, j) => {
         out.push(own(batch[j]!, { chunked: false, truncated: !!e.truncated, units: [unitFromEncoded(e, 0, batch[j]!.text?.length ?? 0, 0)] }));
       });
@@ -158,7 +161,10 @@ async function ordinaryChunk(encoder: HybridEncoder, text: string, c: ChunkingOp
   let truncated = false;
   for (let i = 0; i < spans.length; i += batchSize) {
     const batch = spans.slice(i, i + batchSize);
-    const enc = await encoder.encode(batch.map((s) => text.slice(s.start, s.end)), { role: 'document' });
+    const enc = await encoder.encode(
+      batch.map((s) => text.slice(s.start, s.end)),
+      { role: 'document' },
+    );
     enc.forEach((e, j) => {
       truncated ||= !!e.truncated;
       units.push(unitFromEncoded(e, batch[j]!.start, batch[j]!.end, batch[j]!.start));
@@ -273,7 +279,10 @@ async function lateChunk(encoder: HybridEncoder, text: string, c: ChunkingOption
   const byText = sparseByText || mvByText ? units.map((_, u) => u) : needDenseByText;
   let truncated = false;
   if (byText.length) {
-    const enc = await encoder.encode(byText.map((u) => text.slice(units[u]!.start, units[u]!.end)), { role: 'document' });
+    const enc = await encoder.encode(
+      byText.map((u) => text.slice(units[u]!.start, units[u]!.end)),
+      { role: 'document' },
+    );
     byText.forEach((u, j) => {
       const e = enc[j]!;
       const unit = units[u]!;

@@ -96,8 +96,15 @@ function denseSpec(name: string, source: 'encoder' | 'vectors', o: DenseSettings
 function mvSpec(name: string, source: 'encoder' | 'vectors', o: { dimensions: number; dtype?: 'f32' | 'f16' | 'i8' | 'binary' | 'residual'; poolFactor?: 1 | 2 | 3; screening?: 'int8' | 'none'; bits?: 1 | 2 | 4; centroids?: number }): ChannelSpec {
   // the store checks the values (dtype, bits, centroids) when the channel is created
   return {
-    name, kind: 'multivector', source, dtype: o.dtype ?? 'f16', poolFactor: o.poolFactor ?? 1, dimensions: o.dimensions,
-    ...(o.screening !== undefined ? { screening: o.screening } : {}), ...(o.bits !== undefined ? { bits: o.bits } : {}), ...(o.centroids !== undefined ? { centroids: o.centroids } : {}),
+    name,
+    kind: 'multivector',
+    source,
+    dtype: o.dtype ?? 'f16',
+    poolFactor: o.poolFactor ?? 1,
+    dimensions: o.dimensions,
+    ...(o.screening !== undefined ? { screening: o.screening } : {}),
+    ...(o.bits !== undefined ? { bits: o.bits } : {}),
+    ...(o.centroids !== undefined ? { centroids: o.centroids } : {}),
   };
 }
 

@@ -115,4 +115,3 @@ function describe(v: unknown): string {
   if (typeof v === 'number') return String(v);
   return `a ${typeof v}`;
 }
-

@@ -92,7 +92,7 @@ export class HybridIndex {
     checkFusionOptions(opts.fusion);
     const enc = opts.encoder ?? null;
     // Learn the output shapes once (the dense and multi-vector dimensions may differ).
-    const probe = enc ? (await enc.encode(['dimension probe'], { role: 'document' }))[0] ?? null : null;
+    const probe = enc ? ((await enc.encode(['dimension probe'], { role: 'document' }))[0] ?? null) : null;
     const config = buildConfig(opts, enc, probe);
     if (opts.wal !== undefined && typeof opts.wal !== 'boolean') invalid('INVALID_ARGUMENT', `wal must be true or false (got ${String(opts.wal)})`);
     if (opts.wal === true && !opts.path) invalid('INVALID_ARGUMENT', 'wal: true needs { path }: the log lives in the index directory');
@@ -141,10 +141,7 @@ export class HybridIndex {
     if (stored !== null) {
       if (!encoder) invalid('INVALID_ARGUMENT', `HybridIndex.open needs { encoder }: the index at ${dir} was built with encoder '${stored?.id ?? '?'}'`);
       if (stored.id !== encoder.info.id || (typeof stored.dim === 'number' && stored.dim !== encoder.info.dim)) {
-        throw new InvalidArgumentError(
-          'ENCODER_MISMATCH',
-          `index at ${dir} was built with encoder '${stored?.id ?? '?'}' (dim ${stored?.dim ?? '?'}) but '${encoder.info.id}' (dim ${encoder.info.dim}) was given; open it with the same model or rebuild the index`,
-        );
+        throw new InvalidArgumentError('ENCODER_MISMATCH', `index at ${dir} was built with encoder '${stored?.id ?? '?'}' (dim ${stored?.dim ?? '?'}) but '${encoder.info.id}' (dim ${encoder.info.dim}) was given; open it with the same model or rebuild the index`);
       }
     }
     const config = checkStoredConfig(manifest.config, encoder?.info.sparseModifier === 'idf' ? 'idf' : 'none');
@@ -165,7 +162,7 @@ export class HybridIndex {
         return await read();
       } catch (e) {
         if (e instanceof TridentError && e.code !== 'CORRUPT_FILE') throw e;
-        const why = e instanceof TridentError ? e.message.replace(/^CORRUPT_FILE: /, '') : (e as Error)?.message ?? String(e);
+        const why = e instanceof TridentError ? e.message.replace(/^CORRUPT_FILE: /, '') : ((e as Error)?.message ?? String(e));
         throw new StorageError('CORRUPT_FILE', `${rel(name)} cannot be read: ${why}`, { cause: e, file: rel(name) });
       }
     };
@@ -259,7 +256,11 @@ export class HybridIndex {
       this.#checkPrepared(docs, r.prepared);
       change = { op: r.op, docs, prepared: r.prepared, values: this.#values(docs, r.prepared) };
     } else throw new Error(`unknown record ${JSON.stringify(r.op)}`);
-    checkChange(change, (id) => this.#entries.hasDocument(id), () => undefined);
+    checkChange(
+      change,
+      (id) => this.#entries.hasDocument(id),
+      () => undefined,
+    );
     this.#apply(change);
   }
 
@@ -344,7 +345,16 @@ export class HybridIndex {
       vectors = query.vectors;
       for (const n of Object.keys(vectors ?? {})) {
         const spec = this.#config.channels.find((c) => c.name === n);
-        if (!spec || spec.kind === 'bm25' || spec.source !== 'vectors') invalid('INVALID_ARGUMENT', `query.vectors names ${JSON.stringify(n)}, which is not a channel fed by your own vectors (those are: ${this.#config.channels.filter((c) => c.kind !== 'bm25' && c.source === 'vectors').map((c) => c.name).join(', ') || 'none'})`);
+        if (!spec || spec.kind === 'bm25' || spec.source !== 'vectors')
+          invalid(
+            'INVALID_ARGUMENT',
+            `query.vectors names ${JSON.stringify(n)}, which is not a channel fed by your own vectors (those are: ${
+              this.#config.channels
+                .filter((c) => c.kind !== 'bm25' && c.source === 'vectors')
+                .map((c) => c.name)
+                .join(', ') || 'none'
+            })`,
+          );
       }
       if (text === undefined && vectors === undefined) invalid('INVALID_ARGUMENT', 'search() needs a query: a string, or { text?, vectors? }');
     } else invalid('INVALID_TEXT', 'query must be a string, or { text?, vectors? }');
@@ -600,9 +610,7 @@ function validateDocs(docs: DocumentInput[], method: string, needText: boolean, 
 }
 
 /** A change to the documents, as queued, logged and replayed. */
-type Change =
-  | { op: 'add' | 'update'; docs: DocumentInput[]; prepared: PreparedDoc[]; values: PreparedValues }
-  | { op: 'delete'; ids: ExternalId[] };
+type Change = { op: 'add' | 'update'; docs: DocumentInput[]; prepared: PreparedDoc[]; values: PreparedValues } | { op: 'delete'; ids: ExternalId[] };
 
 /** Checks a change against the ids that will exist when it applies; returns its log record (null: no change). */
 function checkChange(c: Change, exists: (id: ExternalId) => boolean, set: (id: ExternalId, live: boolean) => void): unknown {
@@ -631,11 +639,7 @@ function checkChannelsMatchEntries(entries: EntryTable, channels: readonly Chann
     for (let i = 0; i < live.length; i++) if (ch.has(live[i]!)) n++;
     if (n !== ch.size || (ch.kind === 'bm25' && n !== live.length)) {
       const file = rel(channelFiles(ch.spec)[0]!);
-      throw new StorageError(
-        'CORRUPT_FILE',
-        `${file} holds ${ch.size} entries of which ${n} are among the ${live.length} live entries of ${rel('entries.json')}: the files do not belong together; restore the index from a backup or rebuild it`,
-        { file },
-      );
+      throw new StorageError('CORRUPT_FILE', `${file} holds ${ch.size} entries of which ${n} are among the ${live.length} live entries of ${rel('entries.json')}: the files do not belong together; restore the index from a backup or rebuild it`, { file });
     }
   }
 }

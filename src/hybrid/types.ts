@@ -2,7 +2,7 @@
  * Public types of the hybrid index: options of create/open/add/search/save/calibrate, the
  * encoder contract it needs, documents, filters, hits, explanations and statistics.
  */
-import type { FusionKind, FusionSetting, } from '../fusion/index.js';
+import type { FusionKind, FusionSetting } from '../fusion/index.js';
 import type { ExternalId, StoreFs } from '../store/index.js';
 import type { MultiVectorStats } from '../multivector/index.js';
 import type { SparseStats } from '../sparse/index.js';
@@ -102,9 +102,7 @@ export type FilterValue = string | number | boolean | null;
  * the values), or a numeric range (`gt`, `gte`, `lt`, `lte`; non-numbers never match). An
  * operator object needs at least one operator; its operators AND together.
  */
-export type FieldCondition =
-  | FilterValue
-  | { in?: readonly FilterValue[]; nin?: readonly FilterValue[]; gt?: number; gte?: number; lt?: number; lte?: number };
+export type FieldCondition = FilterValue | { in?: readonly FilterValue[]; nin?: readonly FilterValue[]; gt?: number; gte?: number; lt?: number; lte?: number };
 
 /** Field conditions, ANDed: `{ year: { gte: 2020 }, lang: 'en' }`. Field names must not start with `$`. */
 export type FieldFilter = { readonly [field: string]: FieldCondition };

@@ -84,7 +84,11 @@ export class ChangeWriter<C> {
       // check against a scratch overlay first, so a rejected change leaves no mark in it
       const scratch = new Map<ExternalId, boolean>();
       try {
-        const record = this.#h.check(p.change, (id) => scratch.get(id) ?? exists(id), (id, live) => void scratch.set(id, live));
+        const record = this.#h.check(
+          p.change,
+          (id) => scratch.get(id) ?? exists(id),
+          (id, live) => void scratch.set(id, live),
+        );
         for (const [id, live] of scratch) set(id, live);
         accepted.push({ ...p, record });
       } catch (e) {

@@ -36,8 +36,7 @@ export function toF16Into(src: Float32Array, dst: Uint16Array, dstOffset: number
  */
 export function quantizeI8RowsInto(src: Float32Array, dim: number, dst: Int8Array, dstOffset: number, scales: Float32Array, scaleOffset: number): void {
   const rows = src.length / dim;
-  if (!Number.isInteger(dim) || dim < 1 || !Number.isInteger(rows) || !Number.isInteger(dstOffset) || dstOffset < 0 || dstOffset + src.length > dst.length ||
-      !Number.isInteger(scaleOffset) || scaleOffset < 0 || scaleOffset + rows > scales.length) {
+  if (!Number.isInteger(dim) || dim < 1 || !Number.isInteger(rows) || !Number.isInteger(dstOffset) || dstOffset < 0 || dstOffset + src.length > dst.length || !Number.isInteger(scaleOffset) || scaleOffset < 0 || scaleOffset + rows > scales.length) {
     invalid('INVALID_ARGUMENT', `quantizeI8RowsInto: ${src.length} values in rows of ${dim} do not fit dst (${dst.length}) at ${dstOffset} / scales (${scales.length}) at ${scaleOffset}`);
   }
   const n = nativeConvert();

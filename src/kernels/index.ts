@@ -22,7 +22,7 @@ let nativeError: Error | null = null;
 let nativeTried = false;
 let active: Kernels = referenceKernels;
 /** Receives kernel notices; `undefined` = the default ({@link defaultKernelLogger}), `null` = silent. */
-let logger: ((message: string) => void) | null | undefined ;
+let logger: ((message: string) => void) | null | undefined;
 let warned = false;
 
 /** The default kernel logger: a Node process warning (code TRIDENT_NATIVE_FALLBACK) on stderr. */
@@ -51,11 +51,7 @@ function fallbackMessage(): string {
   const hint = existsSync(`${dir}/prebuilds/${platform}`)
     ? `the prebuild shipped for ${platform} did not load; run \`npm rebuild trident\` with a C++ toolchain to build one from source`
     : `no prebuild ships for ${platform}, so the addon is built from source at install: install a C++ toolchain (g++ or clang, make, python3) and run \`npm rebuild trident\``;
-  return (
-    `trident: the native SIMD addon could not be loaded (${reason}); multi-vector MaxSim and exact dense scans ` +
-    `run on the pure-TS kernels, about 20× slower. ${hint[0]!.toUpperCase()}${hint.slice(1)}. ` +
-    `Set TRIDENT_KERNELS=js to choose the TS kernels knowingly, or setKernelLogger() to route this message.`
-  );
+  return `trident: the native SIMD addon could not be loaded (${reason}); multi-vector MaxSim and exact dense scans ` + `run on the pure-TS kernels, about 20× slower. ${hint[0]!.toUpperCase()}${hint.slice(1)}. ` + `Set TRIDENT_KERNELS=js to choose the TS kernels knowingly, or setKernelLogger() to route this message.`;
 }
 
 function warnOnce(): void {
@@ -94,14 +90,10 @@ const fallbackKernels: Kernels = Object.fromEntries(
 export const kernels: Kernels = {
   maxsimF32: (query, qCount, dim, docs, starts, counts, out) => active.maxsimF32(query, qCount, dim, docs, starts, counts, out),
   maxsimF16: (query, qCount, dim, docs, starts, counts, out) => active.maxsimF16(query, qCount, dim, docs, starts, counts, out),
-  maxsimI8: (query, qCount, dim, docs, docScales, starts, counts, out, docSums) =>
-    active.maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out, docSums),
-  maxsimF32Screen: (query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) =>
-    active.maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out),
-  maxsimF16Screen: (query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) =>
-    active.maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out),
-  maxsimCodes: (query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out) =>
-    active.maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out),
+  maxsimI8: (query, qCount, dim, docs, docScales, starts, counts, out, docSums) => active.maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out, docSums),
+  maxsimF32Screen: (query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) => active.maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out),
+  maxsimF16Screen: (query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) => active.maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out),
+  maxsimCodes: (query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out) => active.maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out),
   dotsF32: (query, dim, rows, rowIds, out) => active.dotsF32(query, dim, rows, rowIds, out),
   dotsF16: (query, dim, rows, rowIds, out) => active.dotsF16(query, dim, rows, rowIds, out),
   dotsI8: (query, dim, rows, rowScales, rowIds, out) => active.dotsI8(query, dim, rows, rowScales, rowIds, out),

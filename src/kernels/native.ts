@@ -99,31 +99,67 @@ export function mapNativeError(e: unknown): never {
 function wrap(a: Addon): Kernels {
   return {
     maxsimF32(query, qCount, dim, docs, starts, counts, out) {
-      try { a.maxsimF32(query, qCount, dim, docs, starts, counts, out); } catch (e) { mapNativeError(e); }
+      try {
+        a.maxsimF32(query, qCount, dim, docs, starts, counts, out);
+      } catch (e) {
+        mapNativeError(e);
+      }
     },
     maxsimF16(query, qCount, dim, docs, starts, counts, out) {
-      try { a.maxsimF16(query, qCount, dim, docs, starts, counts, out); } catch (e) { mapNativeError(e); }
+      try {
+        a.maxsimF16(query, qCount, dim, docs, starts, counts, out);
+      } catch (e) {
+        mapNativeError(e);
+      }
     },
     maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out, docSums) {
-      try { a.maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out, docSums ?? null); } catch (e) { mapNativeError(e); }
+      try {
+        a.maxsimI8(query, qCount, dim, docs, docScales, starts, counts, out, docSums ?? null);
+      } catch (e) {
+        mapNativeError(e);
+      }
     },
     maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) {
-      try { a.maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out); } catch (e) { mapNativeError(e); }
+      try {
+        a.maxsimF32Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out);
+      } catch (e) {
+        mapNativeError(e);
+      }
     },
     maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out) {
-      try { a.maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out); } catch (e) { mapNativeError(e); }
+      try {
+        a.maxsimF16Screen(query, qCount, dim, docs, screenI8, screenStats, starts, counts, out);
+      } catch (e) {
+        mapNativeError(e);
+      }
     },
     maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out) {
-      try { a.maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out); } catch (e) { mapNativeError(e); }
+      try {
+        a.maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out);
+      } catch (e) {
+        mapNativeError(e);
+      }
     },
     dotsF32(query, dim, rows, rowIds, out) {
-      try { a.dotsF32(query, dim, rows, rowIds, out); } catch (e) { mapNativeError(e); }
+      try {
+        a.dotsF32(query, dim, rows, rowIds, out);
+      } catch (e) {
+        mapNativeError(e);
+      }
     },
     dotsF16(query, dim, rows, rowIds, out) {
-      try { a.dotsF16(query, dim, rows, rowIds, out); } catch (e) { mapNativeError(e); }
+      try {
+        a.dotsF16(query, dim, rows, rowIds, out);
+      } catch (e) {
+        mapNativeError(e);
+      }
     },
     dotsI8(query, dim, rows, rowScales, rowIds, out) {
-      try { a.dotsI8(query, dim, rows, rowScales, rowIds, out); } catch (e) { mapNativeError(e); }
+      try {
+        a.dotsI8(query, dim, rows, rowScales, rowIds, out);
+      } catch (e) {
+        mapNativeError(e);
+      }
     },
   };
 }
@@ -195,7 +231,11 @@ export function loadNative(): NativeModule | Error {
           : null,
       mmap: a.mmapOpen && a.mmapDamaged && a.mmapAdvise && a.mmapPageSize ? (a as NativeMmap) : null,
       setIsa: (isa) => {
-        try { a.setIsa(isa); } catch (e) { mapNativeError(e); }
+        try {
+          a.setIsa(isa);
+        } catch (e) {
+          mapNativeError(e);
+        }
       },
       isa: () => a.isa(),
       available: () => a.available(),

@@ -22,7 +22,6 @@ import { buildScreenReference, SCREEN_STATS } from './screen-reference.js';
 
 export { SCREEN_STATS };
 
-
 /**
  * Fills the sidecar of vectors `[from, from + count)` of an f32 or f16 arena (`rows`, row-major,
  * `dim` values per vector) into `i8` (dim bytes per vector) and `stats` ({@link SCREEN_STATS} floats per vector),

@@ -41,7 +41,7 @@ export function topK(scores: Float32Array, ids: Uint32Array, k: number, count: n
   if (m * 8 >= n) {
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => (scores[b]! - scores[a]!) || (ids[a]! - ids[b]!));
+    order.sort((a, b) => scores[b]! - scores[a]! || ids[a]! - ids[b]!);
     const outIds = new Uint32Array(m);
     const outScores = new Float32Array(m);
     for (let i = 0; i < m; i++) {
@@ -86,7 +86,7 @@ export function topK(scores: Float32Array, ids: Uint32Array, k: number, count: n
     }
   }
   const picked = Array.from(heap.subarray(0, size));
-  picked.sort((a, b) => (scores[b]! - scores[a]!) || (ids[a]! - ids[b]!));
+  picked.sort((a, b) => scores[b]! - scores[a]! || ids[a]! - ids[b]!);
   const outIds = new Uint32Array(size);
   const outScores = new Float32Array(size);
   for (let i = 0; i < size; i++) {

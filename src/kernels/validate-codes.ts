@@ -17,10 +17,7 @@ function is(op: string, name: string, v: unknown, ctor: { new (...a: never[]): u
  * checkCodes(query, qCount, dim, codes, 2, table, scale, cids, norms, ct, k, starts, counts, out);
  * ```
  */
-export function checkCodes(
-  query: Float32Array, qCount: number, dim: number, codes: Uint8Array, bits: number, table: Int8Array, scale: number,
-  cids: Uint16Array | null, norms: Float32Array | null, ct: Float32Array | null, k: number, starts: Uint32Array, counts: Uint32Array, out: Float32Array,
-): void {
+export function checkCodes(query: Float32Array, qCount: number, dim: number, codes: Uint8Array, bits: number, table: Int8Array, scale: number, cids: Uint16Array | null, norms: Float32Array | null, ct: Float32Array | null, k: number, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void {
   const op = 'maxsimCodes';
   is(op, 'query', query, Float32Array);
   is(op, 'codes', codes, Uint8Array);
@@ -28,7 +25,10 @@ export function checkCodes(
   is(op, 'starts', starts, Uint32Array);
   is(op, 'counts', counts, Uint32Array);
   is(op, 'out', out, Float32Array);
-  for (const [n, v, min] of [['qCount', qCount, 0], ['dim', dim, 1]] as const) {
+  for (const [n, v, min] of [
+    ['qCount', qCount, 0],
+    ['dim', dim, 1],
+  ] as const) {
     if (!Number.isInteger(v) || v < min || v > 0xffffffff) invalid('INVALID_ARGUMENT', `${op}: ${n} must be an integer >= ${min}, got ${v}`);
   }
   if (bits !== 1 && bits !== 2 && bits !== 4) invalid('INVALID_ARGUMENT', `${op}: bits must be 1, 2 or 4`);

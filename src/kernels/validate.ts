@@ -27,18 +27,7 @@ function checkCount(op: string, name: string, v: number, min: number): void {
  * checkMaxsim('maxsimF32', query, qCount, dim, docs, Float32Array, starts, counts, out);
  * ```
  */
-export function checkMaxsim(
-  op: string,
-  query: Float32Array,
-  qCount: number,
-  dim: number,
-  docs: unknown,
-  docsCtor: Ctor,
-  starts: Uint32Array,
-  counts: Uint32Array,
-  out: Float32Array,
-  scales?: Float32Array,
-): number {
+export function checkMaxsim(op: string, query: Float32Array, qCount: number, dim: number, docs: unknown, docsCtor: Ctor, starts: Uint32Array, counts: Uint32Array, out: Float32Array, scales?: Float32Array): number {
   checkType(op, 'query', query, Float32Array);
   checkType(op, 'docs', docs, docsCtor);
   checkType(op, 'starts', starts, Uint32Array);
@@ -75,19 +64,7 @@ export function checkMaxsim(
  * checkMaxsimScreen('maxsimF32Screen', query, qCount, dim, docs, Float32Array, screenI8, screenStats, starts, counts, out);
  * ```
  */
-export function checkMaxsimScreen(
-  op: string,
-  query: Float32Array,
-  qCount: number,
-  dim: number,
-  docs: unknown,
-  docsCtor: Ctor,
-  screenI8: Int8Array,
-  screenStats: Float32Array,
-  starts: Uint32Array,
-  counts: Uint32Array,
-  out: Float32Array,
-): number {
+export function checkMaxsimScreen(op: string, query: Float32Array, qCount: number, dim: number, docs: unknown, docsCtor: Ctor, screenI8: Int8Array, screenStats: Float32Array, starts: Uint32Array, counts: Uint32Array, out: Float32Array): number {
   checkType(op, 'screenI8', screenI8, Int8Array);
   checkType(op, 'screenStats', screenStats, Float32Array);
   checkCount(op, 'dim', dim, 1);
@@ -109,16 +86,7 @@ export function checkMaxsimScreen(
  * checkDots('dotsF32', query, dim, rows, Float32Array, null, out);
  * ```
  */
-export function checkDots(
-  op: string,
-  query: Float32Array,
-  dim: number,
-  rows: unknown,
-  rowsCtor: Ctor,
-  rowIds: Uint32Array | null,
-  out: Float32Array,
-  scales?: Float32Array,
-): number {
+export function checkDots(op: string, query: Float32Array, dim: number, rows: unknown, rowsCtor: Ctor, rowIds: Uint32Array | null, out: Float32Array, scales?: Float32Array): number {
   checkType(op, 'query', query, Float32Array);
   checkType(op, 'rows', rows, rowsCtor);
   checkType(op, 'out', out, Float32Array);

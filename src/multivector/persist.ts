@@ -128,7 +128,7 @@ export async function readMvFile(dir: string): Promise<MvMeta & { ids: Uint32Arr
   const { buf, dv: hv } = await readStoreFile(file, FORMAT);
   const version = hv.getUint32(8, true);
   const code = hv.getUint8(28);
-  if ((version === 1) !== (code < 3)) corruptFile(file, `dtype code ${code} does not belong to format version ${version}`);
+  if ((version === 1) !== code < 3) corruptFile(file, `dtype code ${code} does not belong to format version ${version}`);
   if (version === 2) return readCodesFile(file, buf, hv);
   const dim = hv.getUint32(16, true);
   const nd = hv.getUint32(20, true);

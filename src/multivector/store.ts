@@ -503,7 +503,10 @@ export class MultiVectorStore {
     checkOptions('MultiVectorStore.candidates() options', opts, { nprobe: true, ndocs: true } satisfies OptionKeys<FirstStageOptions>);
     const nprobe = opts.nprobe ?? 4;
     const ndocs = opts.ndocs ?? Math.max(4 * k, 256);
-    for (const [n, v] of [['nprobe', nprobe], ['ndocs', ndocs]] as const) {
+    for (const [n, v] of [
+      ['nprobe', nprobe],
+      ['ndocs', ndocs],
+    ] as const) {
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) invalid('INVALID_ARGUMENT', `candidates: ${n} must be a positive integer, got ${String(v)}`);
     }
     const q = checkQuery(query, this.#dim, 'candidates');

@@ -41,9 +41,7 @@ export interface PerQueryDeltaOptions extends ChartOptions {
 export async function plotPerQueryDelta(perQueryA: PerQueryValues, perQueryB: PerQueryValues, opts: PerQueryDeltaOptions = {}): Promise<string> {
   const metric = opts.metric ?? 'ndcg@10';
   const { ids, xa, xb } = pairValues(perQueryA, perQueryB, metric);
-  const ranked = ids
-    .map((q, i) => ({ query: q, delta: xa[i]! - xb[i]! }))
-    .sort((p, q) => q.delta - p.delta || (p.query < q.query ? -1 : 1));
+  const ranked = ids.map((q, i) => ({ query: q, delta: xa[i]! - xb[i]! })).sort((p, q) => q.delta - p.delta || (p.query < q.query ? -1 : 1));
   const a = opts.labelA ?? 'A';
   const b = opts.labelB ?? 'B';
   const better = [`${a} better`, 'tie', `${b} better`];

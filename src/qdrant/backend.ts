@@ -41,7 +41,7 @@ export async function createWithBackend(opts: HybridIndexOptions & { backend: Qd
   if (!b || typeof b !== 'object' || (b as QdrantBackend).kind !== 'qdrant') invalid('INVALID_ARGUMENT', 'backend must come from qdrant({ url, collection, … })');
   for (const k of LOCAL_ONLY) if (opts[k] !== undefined) invalid('INVALID_ARGUMENT', `option '${k}' is for a local index: it cannot be combined with backend: qdrant(…)`);
   const d = opts.dense;
-  if (d && (d.dtype !== undefined || d.connectivity !== undefined || d.expansionAdd !== undefined || d.expansionSearch !== undefined)) invalid('INVALID_ARGUMENT', "dense: with backend: qdrant(…) only dimensions applies (storage is set by qdrant({ denseStorage }))");
+  if (d && (d.dtype !== undefined || d.connectivity !== undefined || d.expansionAdd !== undefined || d.expansionSearch !== undefined)) invalid('INVALID_ARGUMENT', 'dense: with backend: qdrant(…) only dimensions applies (storage is set by qdrant({ denseStorage }))');
   if (opts.multivector && Object.keys(opts.multivector).length > 0) invalid('INVALID_ARGUMENT', 'multivector: with backend: qdrant(…) only true/false applies (qdrant({ multivectorOnDisk }) sets storage)');
   const { QdrantIndex } = await import('./qdrant-index.js');
   return QdrantIndex.create({

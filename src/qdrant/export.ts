@@ -63,7 +63,16 @@ export async function exportToQdrant(dir: string, o: ExportOptions): Promise<Exp
   let skipped = 0;
   for (let i = 0; i < docs.length; i += batch) {
     const part = docs.slice(i, i + batch);
-    const have = new Set((await conn.retrieve(o.collection, part.map((d) => pointId(d)), false, false)).map((r) => String(r.id)));
+    const have = new Set(
+      (
+        await conn.retrieve(
+          o.collection,
+          part.map((d) => pointId(d)),
+          false,
+          false,
+        )
+      ).map((r) => String(r.id)),
+    );
     const points = part.filter((d) => !have.has(pointId(d))).map((d) => src.point(d));
     if (points.length > 0) await conn.upsert(o.collection, points);
     sent += points.length;
@@ -127,7 +136,10 @@ async function readIndex(dir: string): Promise<{ layout: QdrantLayout; docs: Arr
         const v = bm25.vecs.get(n);
         // terms repeated tf times: the same input QdrantIndex analyses (dl = Σ tf)
         const terms: string[] = [];
-        if (v) v.ids.forEach((id, i) => { for (let t = 0; t < v.weights[i]!; t++) terms.push(bm25!.ch.vocab.termOf(id)); });
+        if (v)
+          v.ids.forEach((id, i) => {
+            for (let t = 0; t < v.weights[i]!; t++) terms.push(bm25!.ch.vocab.termOf(id));
+          });
         bm = bm25DocumentVector(terms, layout.bm25);
       }
       return buildPoint(
@@ -143,4 +155,3 @@ async function readIndex(dir: string): Promise<{ layout: QdrantLayout; docs: Arr
     return { layout, docs, point };
   });
 }
-

@@ -314,15 +314,23 @@ export class QdrantIndex {
       throwIfAborted(opts.signal, `add() aborted after ${done} documents were written`);
       const part = docs.slice(i, i + batch);
       const needEncoder = this.#stubs.has('dense') || this.#stubs.has('sparse') || this.#stubs.has('multivector');
-      const encoded = needEncoder ? await this.#encoder.encode(part.map((x) => x.text as string), { role: 'document' }) : [];
+      const encoded = needEncoder
+        ? await this.#encoder.encode(
+            part.map((x) => x.text as string),
+            { role: 'document' },
+          )
+        : [];
       const points = part.map((doc, j) => {
         const e = encoded[j];
-        return buildPoint({ id: doc.id, text: this.#config.storeText ? doc.text : undefined, metadata: doc.metadata }, {
-          dense: d && d.kind === 'dense' && e?.dense ? truncateDense(e.dense, d.dimensions) : null,
-          sparse: this.#stubs.has('sparse') ? e?.sparse ?? null : null,
-          multivector: this.#stubs.has('multivector') ? e?.multivector ?? null : null,
-          bm25: this.#analyzer && this.#layout.bm25 ? bm25DocumentVector(this.#analyzer.terms(doc.text as string), this.#layout.bm25) : null,
-        });
+        return buildPoint(
+          { id: doc.id, text: this.#config.storeText ? doc.text : undefined, metadata: doc.metadata },
+          {
+            dense: d && d.kind === 'dense' && e?.dense ? truncateDense(e.dense, d.dimensions) : null,
+            sparse: this.#stubs.has('sparse') ? (e?.sparse ?? null) : null,
+            multivector: this.#stubs.has('multivector') ? (e?.multivector ?? null) : null,
+            bm25: this.#analyzer && this.#layout.bm25 ? bm25DocumentVector(this.#analyzer.terms(doc.text as string), this.#layout.bm25) : null,
+          },
+        );
       });
       await this.#conn.upsert(this.collection, points);
       done += part.length;

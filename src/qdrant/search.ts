@@ -50,9 +50,7 @@ export async function runQdrantSearch(ctx: QdrantSearchContext, r: ResolvedSearc
   }
   // exact client-side fusion: candidates, every channel's score of each, trident's fusion
   const producers = active.filter((c) => c.firstStage).map((c) => c.name as ChannelName);
-  const lists = producers.length > 0
-    ? await ctx.conn.queryBatch(ctx.collection, candidatesBatch(producers, q, { limit: r.candidates, filter, exact: opts.exhaustive === true }))
-    : [await ctx.conn.query(ctx.collection, channelQuery('multivector', q, { limit: r.candidates, filter }))];
+  const lists = producers.length > 0 ? await ctx.conn.queryBatch(ctx.collection, candidatesBatch(producers, q, { limit: r.candidates, filter, exact: opts.exhaustive === true })) : [await ctx.conn.query(ctx.collection, channelQuery('multivector', q, { limit: r.candidates, filter }))];
   const scales = new Map<string, number>();
   producers.forEach((ch, i) => {
     if (ch === 'bm25') scales.set(ch, Math.max(0, lists[i]!.points[0]?.score ?? 0));
@@ -74,7 +72,10 @@ export async function runQdrantSearch(ctx: QdrantSearchContext, r: ResolvedSearc
   const cands: ScoredCandidates = { ids: Uint32Array.from(ids.keys()), columns, scales, queries: new Map() };
   const fused = fuseCandidates(cands, r);
   const order = topPositions(fused, r.k, cands.ids);
-  const recs = await ctx.conn.retrieve(ctx.collection, order.map((p) => ids[p]!));
+  const recs = await ctx.conn.retrieve(
+    ctx.collection,
+    order.map((p) => ids[p]!),
+  );
   const byId = new Map(recs.map((x) => [String(x.id), x]));
   const hits: SearchHit[] = [];
   for (const p of order) {
@@ -118,4 +119,3 @@ function hitBase(r: QRecord | QScoredPoint, includeText: boolean): Pick<SearchHi
   if (d.id === undefined) throw new TridentError('REMOTE_BAD_RESPONSE', `Qdrant point ${String(r.id)} has no '${ID_KEY}' in its payload: the collection holds points trident did not write`);
   return { id: d.id, ...(d.metadata !== undefined ? { metadata: d.metadata } : {}), ...(includeText && d.text !== undefined ? { text: d.text } : {}) };
 }
-

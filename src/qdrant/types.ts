@@ -47,4 +47,3 @@ export interface QdrantLayout {
   /** BM25 as client-side term weights (`k1`, `b`, frozen `avgdl`) with Qdrant's `idf` modifier. */
   bm25?: { analyzer: string; analyzerVersion: number; k1: number; b: number; avgdl: number };
 }
-

@@ -34,7 +34,9 @@ export interface CohereRerankOptions extends RetryOptions {
   requestsPerMinute?: number;
 }
 
-interface RerankResponse { results?: Array<{ index?: unknown; relevance_score?: unknown }> }
+interface RerankResponse {
+  results?: Array<{ index?: unknown; relevance_score?: unknown }>;
+}
 
 /**
  * Creates a Cohere rerank client.
@@ -84,6 +86,8 @@ export function createCohereReranker(opts: CohereRerankOptions): Reranker {
       }
       return scores;
     },
-    async close(): Promise<void> { closed = true; },
+    async close(): Promise<void> {
+      closed = true;
+    },
   };
 }

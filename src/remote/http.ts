@@ -52,9 +52,11 @@ export function retryAfterMs(h: Headers, now = Date.now()): number | undefined {
 function serverMessage(text: string): string {
   try {
     const j = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
-    const m = typeof j.error === 'string' ? j.error : j.error?.message ?? j.message;
+    const m = typeof j.error === 'string' ? j.error : (j.error?.message ?? j.message);
     if (typeof m === 'string') return m.slice(0, 300);
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   return text.slice(0, 300);
 }
 

@@ -69,7 +69,9 @@ export const OPENAI_MODEL_DIMS: Readonly<Record<string, number>> = {
   'text-embedding-ada-002': 1536,
 };
 
-interface EmbeddingsResponse { data?: Array<{ embedding?: unknown; index?: unknown }> }
+interface EmbeddingsResponse {
+  data?: Array<{ embedding?: unknown; index?: unknown }>;
+}
 
 function posInt(name: string, v: number | undefined): void {
   if (v !== undefined && !(Number.isInteger(v) && v >= 1)) invalid('INVALID_ARGUMENT', `${name} must be a positive integer, got ${String(v)}`);
@@ -91,10 +93,12 @@ class OpenAIEncoder implements Encoder {
     this.#url = `${base}/embeddings`;
     const key = o.apiKey ?? process.env.OPENAI_API_KEY;
     this.#headers = { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(o.headers ?? {}) };
-    this.#limiter = o.rateLimiter ?? new RateLimiter({
-      ...(o.requestsPerMinute !== undefined ? { requestsPerMinute: o.requestsPerMinute } : {}),
-      ...(o.tokensPerMinute !== undefined ? { tokensPerMinute: o.tokensPerMinute } : {}),
-    });
+    this.#limiter =
+      o.rateLimiter ??
+      new RateLimiter({
+        ...(o.requestsPerMinute !== undefined ? { requestsPerMinute: o.requestsPerMinute } : {}),
+        ...(o.tokensPerMinute !== undefined ? { tokensPerMinute: o.tokensPerMinute } : {}),
+      });
     this.#count = o.countTokens ?? ((t) => Math.ceil(t.length / 4));
     this.#send = o.sendDimensions ?? o.model.startsWith('text-embedding-3');
     const idSrc = JSON.stringify({ base, model: o.model, dim, prefixes: o.prefixes ?? {} });
@@ -155,7 +159,9 @@ class OpenAIEncoder implements Encoder {
         await this.#limiter.acquire(b.tokens);
         this.#checkOpen();
         const vecs = await this.#request(b.items);
-        vecs.forEach((v, j) => { out[b.start + j] = v; });
+        vecs.forEach((v, j) => {
+          out[b.start + j] = v;
+        });
       }
     };
     const workers = Math.min(this.#o.concurrency ?? 2, batches.length);
@@ -167,7 +173,9 @@ class OpenAIEncoder implements Encoder {
     const body: Record<string, unknown> = { model: this.#o.model, input: items, encoding_format: 'float' };
     if (this.#o.dimensions !== undefined && this.#send) body.dimensions = this.#o.dimensions;
     const res = (await postJson(this.#url, body, this.#headers, this.#o)) as EmbeddingsResponse;
-    const bad = (m: string): never => { throw new RemoteError('REMOTE_BAD_RESPONSE', `${this.#url}: ${m}; the server is not OpenAI-compatible or the base URL is wrong`, 200, 1); };
+    const bad = (m: string): never => {
+      throw new RemoteError('REMOTE_BAD_RESPONSE', `${this.#url}: ${m}; the server is not OpenAI-compatible or the base URL is wrong`, 200, 1);
+    };
     if (!res || !Array.isArray(res.data) || res.data.length !== items.length) bad(`expected data[] with ${items.length} embeddings`);
     const dim = this.info.dim;
     const out = new Array<Float32Array>(items.length);

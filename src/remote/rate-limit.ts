@@ -32,7 +32,7 @@ class Bucket {
   last: number;
   constructor(perMinute: number, burstSeconds: number, now: number) {
     this.rate = perMinute / 60_000;
-    this.cap = Math.max(perMinute * burstSeconds / 60, Number.MIN_VALUE);
+    this.cap = Math.max((perMinute * burstSeconds) / 60, Number.MIN_VALUE);
     this.level = this.cap;
     this.last = now;
   }

@@ -15,7 +15,11 @@
 export function truncateNormalize(v: ArrayLike<number>, dim = v.length): Float32Array {
   const out = new Float32Array(dim);
   let s = 0;
-  for (let i = 0; i < dim; i++) { const x = v[i]!; out[i] = x; s += x * x; }
+  for (let i = 0; i < dim; i++) {
+    const x = v[i]!;
+    out[i] = x;
+    s += x * x;
+  }
   const inv = 1 / Math.max(Math.sqrt(s), 1e-12);
   for (let i = 0; i < dim; i++) out[i] = out[i]! * inv;
   return out;

@@ -20,13 +20,7 @@ export type RerankedHit<T> = T & { rerankScore?: number };
  * top[0].rerankScore; // highest cross-encoder score
  * ```
  */
-export async function applyRerank<T extends object>(
-  reranker: Reranker,
-  query: string,
-  hits: readonly T[],
-  topN: number,
-  textOf: (hit: T) => string | undefined = (h) => (h as { text?: string }).text,
-): Promise<Array<RerankedHit<T>>> {
+export async function applyRerank<T extends object>(reranker: Reranker, query: string, hits: readonly T[], topN: number, textOf: (hit: T) => string | undefined = (h) => (h as { text?: string }).text): Promise<Array<RerankedHit<T>>> {
   if (!reranker || typeof reranker.rerank !== 'function') invalid('INVALID_ARGUMENT', 'rerank.model must be a Reranker (loadCrossEncoder, createCohereReranker)');
   if (typeof query !== 'string') invalid('INVALID_TEXT', 'the query must be a string');
   if (!Number.isInteger(topN) || topN < 1) invalid('INVALID_ARGUMENT', `rerank.topN must be a positive integer, got ${String(topN)}`);

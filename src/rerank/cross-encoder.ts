@@ -55,7 +55,12 @@ export async function loadCrossEncoder(source: string, opts: CrossEncoderOptions
   const p = tok.pair;
   const specials = p.prefix.length + p.middle.length + p.suffix.length;
   const sigmoid = opts.sigmoid ?? false;
-  const id = `cross-encoder-${createHash('sha256').update(await readFile(at(files.tokenizer))).update(String(sigmoid)).update(String((await readFile(at(files.onnx))).length)).digest('hex').slice(0, 16)}`;
+  const id = `cross-encoder-${createHash('sha256')
+    .update(await readFile(at(files.tokenizer)))
+    .update(String(sigmoid))
+    .update(String((await readFile(at(files.onnx))).length))
+    .digest('hex')
+    .slice(0, 16)}`;
   let closed = false;
 
   const encodePair = (q: string, d: string): { ids: number[]; types: number[] } => {

@@ -33,12 +33,7 @@ export interface ExpandOptions {
  * hits[0].queries; // which queries found it
  * ```
  */
-export async function searchExpanded<H extends { id: string | number }>(
-  query: string,
-  expander: QueryExpander,
-  search: (q: string) => Promise<H[]>,
-  opts: ExpandOptions = {},
-): Promise<Array<H & { fusedScore: number; queries: string[] }>> {
+export async function searchExpanded<H extends { id: string | number }>(query: string, expander: QueryExpander, search: (q: string) => Promise<H[]>, opts: ExpandOptions = {}): Promise<Array<H & { fusedScore: number; queries: string[] }>> {
   if (typeof query !== 'string') invalid('INVALID_TEXT', 'the query must be a string');
   if (typeof expander !== 'function' || typeof search !== 'function') invalid('INVALID_ARGUMENT', 'searchExpanded needs an expander function and a search function');
   const max = opts.maxExpansions ?? 8;
@@ -61,7 +56,11 @@ export async function searchExpanded<H extends { id: string | number }>(
     }
   });
   const ew = opts.expansionWeight ?? 1;
-  const fused = rrfFromRankings(lists.map((l) => l.map((h) => h.id)), queries.map((_, i) => (i === 0 ? 1 : ew)), opts.rrfK ?? 60);
+  const fused = rrfFromRankings(
+    lists.map((l) => l.map((h) => h.id)),
+    queries.map((_, i) => (i === 0 ? 1 : ew)),
+    opts.rrfK ?? 60,
+  );
   const ids = [...fused.keys()].sort((a, b) => fused.get(b)! - fused.get(a)! || order.get(a)! - order.get(b)!);
   const k = opts.k ?? Math.max(0, ...lists.map((l) => l.length));
   return ids.slice(0, k).map((id) => ({ ...firstHit.get(id)!, fusedScore: fused.get(id)!, queries: foundBy.get(id)! }));

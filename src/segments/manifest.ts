@@ -45,7 +45,9 @@ export interface SegmentsManifest {
 
 /** File names of a segment entry (data files and deletion file). */
 export function segmentFiles(e: SegmentEntry): string[] {
-  const out = Object.keys(e.bytes).filter((k) => k !== 'del').map((k) => `${e.name}.${k}`);
+  const out = Object.keys(e.bytes)
+    .filter((k) => k !== 'del')
+    .map((k) => `${e.name}.${k}`);
   if (e.delGen > 0) out.push(delFile(e.name, e.delGen));
   return out;
 }

@@ -101,7 +101,12 @@ export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Ui
     { name: 'docids', data: bytesOf(ids) },
     { name: 'vstart', data: bytesOf(vstart) },
     { name: 'vectors', data: bytesOf(raw.vectors) },
-    ...(raw.scales ? [{ name: 'scales', data: bytesOf(raw.scales) }, { name: 'sums', data: bytesOf(i8Sums(raw.vectors as Int8Array, cfg.dim)) }] : []),
+    ...(raw.scales
+      ? [
+          { name: 'scales', data: bytesOf(raw.scales) },
+          { name: 'sums', data: bytesOf(i8Sums(raw.vectors as Int8Array, cfg.dim)) },
+        ]
+      : []),
     { name: 'tokens', data: bytesOf(raw.tokens) },
     { name: 'spans', data: bytesOf(raw.spans) },
   ];

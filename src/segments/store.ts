@@ -170,7 +170,10 @@ export class SegmentedStore {
         return store;
       } catch (e) {
         store.#closeAll();
-        const now = await readSegments(dir).then((r) => r.text, () => null);
+        const now = await readSegments(dir).then(
+          (r) => r.text,
+          () => null,
+        );
         if (!(e instanceof StorageError) || attempt >= 10 || now === text) throw e;
       }
     }
@@ -189,7 +192,10 @@ export class SegmentedStore {
     try {
       if (cfg.sparse) sparse = await SparseSegment.open(file('sparse'), cfg.sparse, this.#opts);
       if (cfg.multivector) mv = await MvSegment.open(file('mvec'), cfg.multivector, this.#opts);
-      for (const [k, f] of [['sparse', sparse?.file], ['mvec', mv?.file]] as const) {
+      for (const [k, f] of [
+        ['sparse', sparse?.file],
+        ['mvec', mv?.file],
+      ] as const) {
         if (f && f.mapping.byteLength !== e.bytes[k]) throw new StorageError('CORRUPT_FILE', `${f.file} is ${f.mapping.byteLength} bytes, ${SEGMENTS_FILE} says ${e.bytes[k]}`, { file: f.file });
       }
       const docids = (sparse ?? mv)!.docids;
@@ -272,7 +278,10 @@ export class SegmentedStore {
     this.#check();
     if (!Number.isInteger(id) || id < 0 || id > 0xfffffffe) invalid('INVALID_ARGUMENT', `id must be an integer in [0, 2^32 - 2], got ${String(id)}`);
     if (doc === null || typeof doc !== 'object') invalid('INVALID_ARGUMENT', 'add: pass { sparse?, multivector? }');
-    for (const [name, has] of [['sparse', this.channels.sparse], ['multivector', this.channels.multivector]] as const) {
+    for (const [name, has] of [
+      ['sparse', this.channels.sparse],
+      ['multivector', this.channels.multivector],
+    ] as const) {
       if ((doc[name] !== undefined) !== (has !== undefined)) invalid('INVALID_ARGUMENT', `add(${id}): this store ${has ? 'needs' : 'has no'} a ${name} value`);
     }
     if (doc.sparse) validateSparseVector(doc.sparse, `add(${id}) sparse`);
@@ -348,10 +357,15 @@ export class SegmentedStore {
         const ids = Uint32Array.from(this.#pending.keys()).sort();
         const docs = Array.from(ids, (id) => this.#pending.get(id)!);
         const name = segName(next++);
-        const e = await this.#writeSegment(name, ids, {
-          sparse: this.channels.sparse ? docs.map((d) => d.sparse!) : null,
-          mv: this.channels.multivector ? rawFromDocs(this.channels.multivector, docs) : null,
-        }, created);
+        const e = await this.#writeSegment(
+          name,
+          ids,
+          {
+            sparse: this.channels.sparse ? docs.map((d) => d.sparse!) : null,
+            mv: this.channels.multivector ? rawFromDocs(this.channels.multivector, docs) : null,
+          },
+          created,
+        );
         bytesWritten += Object.values(e.bytes).reduce((a, b) => a + b, 0);
         written.push(name);
         list.push(e);
@@ -362,8 +376,13 @@ export class SegmentedStore {
         mergeMode === 'none'
           ? []
           : mergeMode === 'all'
-            ? list.length > 1 || list.some((e) => e.deleted > 0) ? [list.map((e) => e.name)] : []
-            : findMerges(list.map((e) => ({ name: e.name, bytes: (e.bytes.sparse ?? 0) + (e.bytes.mvec ?? 0), docs: e.docs, deleted: e.deleted })), this.#opts.mergePolicy);
+            ? list.length > 1 || list.some((e) => e.deleted > 0)
+              ? [list.map((e) => e.name)]
+              : []
+            : findMerges(
+                list.map((e) => ({ name: e.name, bytes: (e.bytes.sparse ?? 0) + (e.bytes.mvec ?? 0), docs: e.docs, deleted: e.deleted })),
+                this.#opts.mergePolicy,
+              );
       for (const group of merges) {
         const name = segName(next++);
         const e = await this.#merge(group, name, created, fresh);
@@ -460,7 +479,12 @@ export class SegmentedStore {
       lengths = Float32Array.from(picks, (p) => sources[p.s]!.sparse!.doclen[p.o]!);
     }
     let mv: { vstart: Uint32Array; raw: MvRaw } | null = null;
-    if (this.channels.multivector) mv = concatArenas(this.channels.multivector.dim, sources.map((s) => s.mv!), picks);
+    if (this.channels.multivector)
+      mv = concatArenas(
+        this.channels.multivector.dim,
+        sources.map((s) => s.mv!),
+        picks,
+      );
     const e = await this.#writeSegment(name, ids, { sparse, lengths, mv }, created);
     fresh.push(await this.#openSegment(e));
     return e;
@@ -578,7 +602,11 @@ export class SegmentedStore {
       const ord = Uint32Array.from(ords);
       const out = new Float32Array(ord.length);
       seg.mv!.maxsim(q.data, q.count, ord, out);
-      const best = topK(out, Uint32Array.from(ord, (o) => seg.docids[o]!), k);
+      const best = topK(
+        out,
+        Uint32Array.from(ord, (o) => seg.docids[o]!),
+        k,
+      );
       for (let i = 0; i < best.ids.length; i++) {
         allIds.push(best.ids[i]!);
         allScores.push(best.scores[i]!);
@@ -743,7 +771,10 @@ function forwardIndex(sp: SparseSegment): (ord: number) => SparseVector {
 }
 
 function rawFromDocs(cfg: { dim: number; dtype: 'f32' | 'f16' | 'i8' }, docs: SegmentDoc[]): { vstart: Uint32Array; raw: MvRaw } {
-  const { arena, vstart } = buildArena(cfg, docs.map((d) => d.multivector!));
+  const { arena, vstart } = buildArena(
+    cfg,
+    docs.map((d) => d.multivector!),
+  );
   return { vstart, raw: rawOf(arena) };
 }
 

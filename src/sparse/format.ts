@@ -67,10 +67,7 @@ export interface SparseFileData {
 const pad8 = (n: number) => (n + 7) & ~7;
 
 /** Writes `sparse.bin` into `dir` (temporary sibling + rename); internal. */
-export async function writeSparseFile(
-  dir: string,
-  d: SparseFileData & { lists: { docs: Uint32Array; weights: Float32Array }[] },
-): Promise<void> {
+export async function writeSparseFile(dir: string, d: SparseFileData & { lists: { docs: Uint32Array; weights: Float32Array }[] }): Promise<void> {
   const slots = d.state.length;
   const terms = d.termIds.length;
   let postings = 0;
@@ -124,9 +121,7 @@ export async function writeSparseFile(
 }
 
 /** Reads and validates `sparse.bin` from `dir`; internal. */
-export async function readSparseFile(
-  dir: string,
-): Promise<SparseFileData & { offsets: Uint32Array; docs: Uint32Array; weights: Float32Array }> {
+export async function readSparseFile(dir: string): Promise<SparseFileData & { offsets: Uint32Array; docs: Uint32Array; weights: Float32Array }> {
   const path = join(dir, SPARSE_FILE);
   let raw: Uint8Array;
   try {
@@ -145,11 +140,7 @@ export async function readSparseFile(
   for (let i = 0; i < 8; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) corrupt('bad magic (not a trident sparse index file)');
   const version = view.getUint32(8, true);
   if (version !== SPARSE_FORMAT_VERSION) {
-    throw new StorageError(
-      'FORMAT_VERSION_UNSUPPORTED',
-      `${SPARSE_FILE} has format version ${version}; this trident reads version ${SPARSE_FORMAT_VERSION}. Upgrade trident or rebuild the index`,
-      { file: SPARSE_FILE },
-    );
+    throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${SPARSE_FILE} has format version ${version}; this trident reads version ${SPARSE_FORMAT_VERSION}. Upgrade trident or rebuild the index`, { file: SPARSE_FILE });
   }
   const scorerCode = view.getUint32(12, true);
   if (scorerCode > 1) corrupt(`unknown scorer code ${scorerCode}`);

@@ -31,14 +31,7 @@ const SAFETY = 1 + 1e-12;
  * Pruned exact top-k; internal. `floor`: documents scoring ≤ floor may be left out (the
  * caller's other results already beat them); default none.
  */
-export function searchMaxScore(
-  ctx: ScoreContext,
-  store: PostingLists,
-  q: PreparedQuery,
-  k: number,
-  filter: ((docId: number) => boolean) | undefined,
-  floor = -Infinity,
-): TopK {
+export function searchMaxScore(ctx: ScoreContext, store: PostingLists, q: PreparedQuery, k: number, filter: ((docId: number) => boolean) | undefined, floor = -Infinity): TopK {
   const heap = new TopK(k);
   const m = q.m;
   if (m === 0 || k === 0) return heap;
@@ -125,13 +118,7 @@ export function searchMaxScore(
 }
 
 /** The oracle: accumulate every posting of every query term, then select; internal. */
-export function searchExhaustive(
-  ctx: ScoreContext,
-  store: PostingLists,
-  q: PreparedQuery,
-  k: number,
-  filter: ((docId: number) => boolean) | undefined,
-): TopK {
+export function searchExhaustive(ctx: ScoreContext, store: PostingLists, q: PreparedQuery, k: number, filter: ((docId: number) => boolean) | undefined): TopK {
   const heap = new TopK(k);
   if (q.m === 0 || k === 0) return heap;
   const slots = ctx.state.length;

@@ -46,7 +46,11 @@ export class PostingStore {
   readonly skyTf = new Map<number, number[]>();
   readonly skyDl = new Map<number, number[]>();
 
-  constructor(readonly trackSkyline: boolean, arenaCapacity = 1024, slotCapacity = 256) {
+  constructor(
+    readonly trackSkyline: boolean,
+    arenaCapacity = 1024,
+    slotCapacity = 256,
+  ) {
     this.docs = new Uint32Array(arenaCapacity);
     this.weights = new Float32Array(arenaCapacity);
     this.start = new Uint32Array(slotCapacity);
@@ -58,14 +62,7 @@ export class PostingStore {
   }
 
   /** Adopts packed arrays (e.g. views into a loaded file): list t is docs[offsets[t] .. offsets[t+1]). */
-  static fromPacked(
-    trackSkyline: boolean,
-    termIds: Uint32Array,
-    offsets: Uint32Array,
-    docs: Uint32Array,
-    weights: Float32Array,
-    docLen: Float32Array,
-  ): PostingStore {
+  static fromPacked(trackSkyline: boolean, termIds: Uint32Array, offsets: Uint32Array, docs: Uint32Array, weights: Float32Array, docLen: Float32Array): PostingStore {
     const n = termIds.length;
     const s = new PostingStore(trackSkyline, 0, Math.max(n, 16));
     s.docs = docs;
@@ -300,16 +297,7 @@ export class PostingStore {
 
   /** Typed-array bytes allocated by the store. */
   bytes(): number {
-    return (
-      this.docs.byteLength +
-      this.weights.byteLength +
-      this.start.byteLength +
-      this.len.byteLength +
-      this.cap.byteLength +
-      this.maxW.byteLength +
-      this.unsorted.byteLength +
-      this.termOfSlot.byteLength
-    );
+    return this.docs.byteLength + this.weights.byteLength + this.start.byteLength + this.len.byteLength + this.cap.byteLength + this.maxW.byteLength + this.unsorted.byteLength + this.termOfSlot.byteLength;
   }
 
   rebuildBounds(slot: number, docLen: Float32Array): void {

@@ -604,4 +604,3 @@ export class SparseIndex {
     return { ctx, q, kk: Math.min(k, this.#live), filter: opts.filter };
   }
 }
-

@@ -65,7 +65,7 @@ export class TopK {
     const order = Array.from({ length: n }, (_, i) => i);
     const s = this.scores;
     const d = this.ids;
-    order.sort((a, b) => (s[b]! - s[a]!) || (d[a]! - d[b]!));
+    order.sort((a, b) => s[b]! - s[a]! || d[a]! - d[b]!);
     const ids = new Uint32Array(n);
     const scores = new Float32Array(n);
     for (let i = 0; i < n; i++) {

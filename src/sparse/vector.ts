@@ -83,10 +83,7 @@ export function validateSparseVector(vec: SparseVector, what: string): void {
   }
   for (let i = 0; i < ids.length; i++) {
     if (i > 0 && ids[i]! <= ids[i - 1]!) {
-      invalid(
-        'INVALID_VECTOR',
-        `${what} ids must be strictly ascending and unique, but ids[${i - 1}]=${ids[i - 1]} and ids[${i}]=${ids[i]}; sort them and merge duplicates (sparseVector() does both)`,
-      );
+      invalid('INVALID_VECTOR', `${what} ids must be strictly ascending and unique, but ids[${i - 1}]=${ids[i - 1]} and ids[${i}]=${ids[i]}; sort them and merge duplicates (sparseVector() does both)`);
     }
     const w = weights[i]!;
     if (!Number.isFinite(w) || w < 0) {

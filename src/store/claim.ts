@@ -42,11 +42,7 @@ export async function claimIndexDirectory(dir: string, opts: { overwrite?: boole
     if (opts.overwrite) return lock;
     const found = await inspectDirectory(dir, fs);
     if (found.kind === 'index') {
-      throw new StorageError(
-        'INDEX_EXISTS',
-        `${dir} already holds a trident index; open it with HybridIndex.open(path, { encoder }) to add to it, or pass { overwrite: true } (CLI: --force) to replace it at the next save()`,
-        { file: 'manifest.json' },
-      );
+      throw new StorageError('INDEX_EXISTS', `${dir} already holds a trident index; open it with HybridIndex.open(path, { encoder }) to add to it, or pass { overwrite: true } (CLI: --force) to replace it at the next save()`, { file: 'manifest.json' });
     }
     if (found.kind === 'other') {
       const shown = found.names.slice(0, 5).join(', ') + (found.names.length > 5 ? `, … (${found.names.length} entries)` : '');

@@ -1,16 +1,7 @@
 import * as path from 'node:path';
 import { StorageError, TridentError } from '../errors.js';
 import { isSymlinkOf, nodeFs, type StoreFs } from './fs-seam.js';
-import {
-  decodeManifest,
-  encodeManifest,
-  FORMAT_VERSION,
-  MANIFEST_FILE,
-  MANIFEST_MAGIC,
-  OLDEST_READABLE_VERSION,
-  type FileEntry,
-  type Manifest,
-} from './manifest.js';
+import { decodeManifest, encodeManifest, FORMAT_VERSION, MANIFEST_FILE, MANIFEST_MAGIC, OLDEST_READABLE_VERSION, type FileEntry, type Manifest } from './manifest.js';
 import { isLockArtifact } from './lock-file.js';
 
 const WRITER = 'trident/0.1.0';
@@ -304,7 +295,11 @@ async function collectGenerations(dir: string, fs: StoreFs, names: string[], cur
   let successor = current;
   for (let i = 0; i < committed.length; i++) {
     const g = committed[i]!;
-    const since = (await fs.stat(path.join(dir, genName(successor))).then((s) => s?.mtimeMs ?? 0, () => 0)) || 0;
+    const since =
+      (await fs.stat(path.join(dir, genName(successor))).then(
+        (s) => s?.mtimeMs ?? 0,
+        () => 0,
+      )) || 0;
     if (i >= GENERATIONS_KEPT || graceMs <= 0 || now - since >= graceMs) await fs.rm(path.join(dir, genName(g))).catch(() => undefined);
     successor = g;
   }

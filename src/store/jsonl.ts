@@ -118,10 +118,7 @@ export function lineProblem(file: string, line: number, reason: string, opts: Re
  * console.log(`${issues.length} malformed lines skipped`);
  * ```
  */
-export async function* readJsonl(
-  file: string,
-  opts: ReadJsonlOptions = {},
-): AsyncGenerator<{ line: number; value: Record<string, unknown> }> {
+export async function* readJsonl(file: string, opts: ReadJsonlOptions = {}): AsyncGenerator<{ line: number; value: Record<string, unknown> }> {
   for await (const { line, text } of readLines(file)) {
     let value: unknown;
     try {

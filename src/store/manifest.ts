@@ -61,28 +61,14 @@ export function decodeManifest(text: string): Manifest {
     throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE} lacks formatVersion/minReaderVersion`, { file: MANIFEST_FILE });
   }
   if (m.minReaderVersion > FORMAT_VERSION || m.formatVersion < OLDEST_READABLE_VERSION) {
-    throw new StorageError(
-      'FORMAT_VERSION_UNSUPPORTED',
-      `index format version ${m.formatVersion} (needs a reader ≥ ${m.minReaderVersion}) is not readable by this trident (format ${FORMAT_VERSION}, reads ≥ ${OLDEST_READABLE_VERSION}); upgrade trident or rebuild the index`,
-      { file: MANIFEST_FILE },
-    );
+    throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `index format version ${m.formatVersion} (needs a reader ≥ ${m.minReaderVersion}) is not readable by this trident (format ${FORMAT_VERSION}, reads ≥ ${OLDEST_READABLE_VERSION}); upgrade trident or rebuild the index`, { file: MANIFEST_FILE });
   }
   if (!Array.isArray(m.files) || typeof m.dir !== 'string' || !/^gen-\d+$/.test(m.dir)) {
     throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE} has no valid file list or generation folder`, { file: MANIFEST_FILE });
   }
   for (const f of m.files as unknown[]) {
     const e = f as Partial<FileEntry> | null;
-    if (
-      !e ||
-      typeof e.name !== 'string' ||
-      !SAFE_NAME.test(e.name) ||
-      e.name.split('/').some((part) => part === '.' || part === '..') ||
-      !Number.isSafeInteger(e.bytes) ||
-      (e.bytes as number) < 0 ||
-      !Number.isInteger(e.crc32) ||
-      (e.crc32 as number) < 0 ||
-      (e.crc32 as number) > 0xffffffff
-    ) {
+    if (!e || typeof e.name !== 'string' || !SAFE_NAME.test(e.name) || e.name.split('/').some((part) => part === '.' || part === '..') || !Number.isSafeInteger(e.bytes) || (e.bytes as number) < 0 || !Number.isInteger(e.crc32) || (e.crc32 as number) < 0 || (e.crc32 as number) > 0xffffffff) {
       throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE} lists an invalid file entry ${JSON.stringify(f)}`, { file: MANIFEST_FILE });
     }
   }

@@ -40,14 +40,16 @@ export function createAdam(p: StaticParams): AdamState {
 export function adamStep(p: StaticParams, g: Grads, s: AdamState, cfg: AdamConfig, scale: number): void {
   s.step++;
   const { beta1: b1, beta2: b2, eps } = cfg;
-  const c1 = 1 - b1 ** s.step, c2 = 1 - b2 ** s.step;
+  const c1 = 1 - b1 ** s.step,
+    c2 = 1 - b2 ** s.step;
   const upd = (w: Float32Array, gr: Float32Array, m: Float32Array, v: Float32Array, lr: number, from: number, to: number) => {
     const a = (lr * scale) / c1;
     for (let i = from; i < to; i++) {
       const gi = gr[i]!;
       const mi = b1 * m[i]! + (1 - b1) * gi;
       const vi = b2 * v[i]! + (1 - b2) * gi * gi;
-      m[i] = mi; v[i] = vi;
+      m[i] = mi;
+      v[i] = vi;
       w[i]! -= (a * mi) / (Math.sqrt(vi / c2) + eps);
     }
   };

@@ -48,28 +48,49 @@ export async function exportStaticModel(dir: string, p: StaticParams, tok: WordP
   writeAtomic(join(dir, 'model.onnx'), buildStaticOnnx(p, { embF16: bits, metadata: { trident_family: 'static-m3', name: meta.name } }));
   writeAtomic(join(dir, 'tokenizer.json'), JSON.stringify(tok.toJSON()));
   writeAtomic(join(dir, 'tokenizer_config.json'), JSON.stringify(tok.configJSON(meta.maxLength), null, 2));
-  writeAtomic(join(dir, 'config.json'), JSON.stringify({
-    model_type: 'trident-static-m3', architectures: ['StaticM3'], vocab_size: p.vocab, hidden_size: p.dim, colbert_dim: p.colbertDim,
-    pad_token_id: 1, bos_token_id: 0, eos_token_id: 2, max_position_embeddings: meta.maxLength,
-  }, null, 2));
-  writeAtomic(join(dir, 'trident.json'), JSON.stringify({
-    family: 'bge-m3',
-    layout: 'three-output',
-    architecture: 'static-m3',
-    name: meta.name,
-    pooling: 'cls',
-    normalize: true,
-    heads: { dense: true, sparse: true, multivector: true },
-    sparseDropIds: [0, 1, 2, 3],
-    padId: 1,
-    maxLength: meta.maxLength,
-    fusionWeights: meta.fusionWeights,
-    dim: p.dim,
-    colbertDim: p.colbertDim,
-    vocabSize: p.vocab,
-    weights: 'fp16 embeddings, fp32 heads',
-    training: meta.training ?? {},
-  }, null, 2));
+  writeAtomic(
+    join(dir, 'config.json'),
+    JSON.stringify(
+      {
+        model_type: 'trident-static-m3',
+        architectures: ['StaticM3'],
+        vocab_size: p.vocab,
+        hidden_size: p.dim,
+        colbert_dim: p.colbertDim,
+        pad_token_id: 1,
+        bos_token_id: 0,
+        eos_token_id: 2,
+        max_position_embeddings: meta.maxLength,
+      },
+      null,
+      2,
+    ),
+  );
+  writeAtomic(
+    join(dir, 'trident.json'),
+    JSON.stringify(
+      {
+        family: 'bge-m3',
+        layout: 'three-output',
+        architecture: 'static-m3',
+        name: meta.name,
+        pooling: 'cls',
+        normalize: true,
+        heads: { dense: true, sparse: true, multivector: true },
+        sparseDropIds: [0, 1, 2, 3],
+        padId: 1,
+        maxLength: meta.maxLength,
+        fusionWeights: meta.fusionWeights,
+        dim: p.dim,
+        colbertDim: p.colbertDim,
+        vocabSize: p.vocab,
+        weights: 'fp16 embeddings, fp32 heads',
+        training: meta.training ?? {},
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 /**

@@ -40,7 +40,11 @@ export function resolveInit(init: string, resolveFrom?: string): InitSource {
     dir = resolve(init);
   }
   let isDir = false;
-  try { isDir = statSync(dir).isDirectory(); } catch { /* below */ }
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    /* below */
+  }
   if (!isDir) throw new ModelError('MODEL_NOT_FOUND', `init ${init}: no model directory at ${dir}; use glove, builtin:static-en, or a directory written by trident train-static`);
   return { kind: 'model', dir };
 }
@@ -57,16 +61,21 @@ export function initEmbeddings(p: StaticParams, tok: WordPieceTokenizer, wv: Wor
   const D = p.dim;
   const acc = new Float64Array(p.vocab * D);
   const n = new Float64Array(p.vocab);
-  let normSum = 0, normN = 0;
+  let normSum = 0,
+    normN = 0;
   for (let id = SPECIALS.length; id < p.vocab; id++) {
     const t = tok.vocab[id]!;
     if (t.startsWith(CONT)) continue;
     const v = wv.get(t);
     if (!v) continue;
     let nn = 0;
-    for (let k = 0; k < D; k++) { acc[id * D + k] = v[k]!; nn += v[k]! * v[k]!; }
+    for (let k = 0; k < D; k++) {
+      acc[id * D + k] = v[k]!;
+      nn += v[k]! * v[k]!;
+    }
     n[id] = -1; // direct
-    normSum += Math.sqrt(nn); normN++;
+    normSum += Math.sqrt(nn);
+    normN++;
   }
   // pieces: mean of vectors of words (not in the vocabulary as a whole) that split into them
   for (const [w, c] of counts) {
@@ -82,11 +91,15 @@ export function initEmbeddings(p: StaticParams, tok: WordPieceTokenizer, wv: Wor
     }
   }
   const scale = normN > 0 ? normN / normSum : 1;
-  let direct = 0, fromWords = 0, random = 0;
+  let direct = 0,
+    fromWords = 0,
+    random = 0;
   for (let id = 0; id < p.vocab; id++) {
     const o = id * D;
-    if (n[id]! < 0) { direct++; for (let k = 0; k < D; k++) p.emb[o + k] = acc[o + k]! * scale; }
-    else if (n[id]! > 0) {
+    if (n[id]! < 0) {
+      direct++;
+      for (let k = 0; k < D; k++) p.emb[o + k] = acc[o + k]! * scale;
+    } else if (n[id]! > 0) {
       fromWords++;
       let nn = 0;
       for (let k = 0; k < D; k++) nn += (acc[o + k]! / n[id]!) ** 2;
@@ -104,14 +117,19 @@ export function initEmbeddings(p: StaticParams, tok: WordPieceTokenizer, wv: Wor
  * Least-squares fit of `e·w + b ≈ target(id)` over ids with a target; returns [w…, b].
  */
 export function fitLinear(p: StaticParams, target: Float64Array, has: Uint8Array, ridge = 1e-2): Float64Array {
-  const D = p.dim, M = D + 1;
-  const A = new Float64Array(M * M), y = new Float64Array(M);
+  const D = p.dim,
+    M = D + 1;
+  const A = new Float64Array(M * M),
+    y = new Float64Array(M);
   const x = new Float64Array(M);
   for (let id = 0; id < p.vocab; id++) {
     if (!has[id]) continue;
     for (let k = 0; k < D; k++) x[k] = p.emb[id * D + k]!;
     x[D] = 1;
-    for (let r = 0; r < M; r++) { y[r]! += x[r]! * target[id]!; for (let c = 0; c < M; c++) A[r * M + c]! += x[r]! * x[c]!; }
+    for (let r = 0; r < M; r++) {
+      y[r]! += x[r]! * target[id]!;
+      for (let c = 0; c < M; c++) A[r * M + c]! += x[r]! * x[c]!;
+    }
   }
   for (let r = 0; r < D; r++) A[r * M + r]! += ridge;
   // Gaussian elimination with partial pivoting
@@ -119,8 +137,14 @@ export function fitLinear(p: StaticParams, target: Float64Array, has: Uint8Array
     let piv = c;
     for (let r = c + 1; r < M; r++) if (Math.abs(A[r * M + c]!) > Math.abs(A[piv * M + c]!)) piv = r;
     if (piv !== c) {
-      for (let k = 0; k < M; k++) { const t = A[c * M + k]!; A[c * M + k] = A[piv * M + k]!; A[piv * M + k] = t; }
-      const t = y[c]!; y[c] = y[piv]!; y[piv] = t;
+      for (let k = 0; k < M; k++) {
+        const t = A[c * M + k]!;
+        A[c * M + k] = A[piv * M + k]!;
+        A[piv * M + k] = t;
+      }
+      const t = y[c]!;
+      y[c] = y[piv]!;
+      y[piv] = t;
     }
     const d = A[c * M + c]! || 1e-12;
     for (let r = c + 1; r < M; r++) {
@@ -146,19 +170,30 @@ export function fitLinear(p: StaticParams, target: Float64Array, has: Uint8Array
 export function initHeadsFromIdf(p: StaticParams, docs: Int32Array[]): void {
   const df = new Float64Array(p.vocab);
   const seen = new Int32Array(p.vocab).fill(-1);
-  docs.forEach((ids, d) => { for (const id of ids) if (seen[id] !== d) { seen[id] = d; df[id]!++; } });
+  docs.forEach((ids, d) => {
+    for (const id of ids)
+      if (seen[id] !== d) {
+        seen[id] = d;
+        df[id]!++;
+      }
+  });
   const N = docs.length;
-  const target = new Float64Array(p.vocab), has = new Uint8Array(p.vocab);
+  const target = new Float64Array(p.vocab),
+    has = new Uint8Array(p.vocab);
   let mx = 0;
   for (let id = 4; id < p.vocab; id++) {
     if (df[id] === 0) continue;
     const idf = Math.log((N + 1) / (df[id]! + 0.5));
-    target[id] = idf; has[id] = 1;
+    target[id] = idf;
+    has[id] = 1;
     if (idf > mx) mx = idf;
   }
   for (let id = 0; id < p.vocab; id++) target[id] = target[id]! / (mx || 1);
   const sol = fitLinear(p, target, has);
-  for (let k = 0; k < p.dim; k++) { p.sparseW[k] = sol[k]! * 0.5; p.poolU[k] = sol[k]! * 3; }
+  for (let k = 0; k < p.dim; k++) {
+    p.sparseW[k] = sol[k]! * 0.5;
+    p.poolU[k] = sol[k]! * 3;
+  }
   p.sparseB[0] = sol[p.dim]! * 0.5;
   p.poolC[0] = sol[p.dim]! * 3 - 1;
 }

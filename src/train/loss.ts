@@ -81,10 +81,13 @@ function logSoftmaxRow(s: Float64Array, mask: Uint8Array, out: Float64Array): vo
 export function batchLossAndGrad(p: StaticParams, batch: Batch, cfg: LossConfig, grads: Grads | null, scratch: LossScratch): LossParts {
   const B = batch.q.length;
   const P = batch.p.length;
-  const C = p.colbertDim, D = p.dim;
+  const C = p.colbertDim,
+    D = p.dim;
   const fq: TextForward[] = batch.q.map((ids) => forwardText(p, ids));
   const fp: TextForward[] = batch.p.map((ids) => forwardText(p, ids));
-  const Sd = new Float64Array(B * P), Ss = new Float64Array(B * P), Sc = new Float64Array(B * P);
+  const Sd = new Float64Array(B * P),
+    Ss = new Float64Array(B * P),
+    Sc = new Float64Array(B * P);
   const arg: Int32Array[] = []; // per (i,j): argmax positions for each query vector
   const map = scratch.sparseMap;
   for (let i = 0; i < B; i++) {
@@ -97,19 +100,26 @@ export function batchLossAndGrad(p: StaticParams, batch: Batch, cfg: LossConfig,
       for (let k = 0; k < D; k++) s += q.dense[k]! * d.dense[k]!;
       Sd[i * P + j] = s;
       let sp = 0;
-      for (let b = 0; b < d.sparseIds.length; b++) { const w = map[d.sparseIds[b]!]!; if (w !== 0) sp += w * d.sparseWeights[b]!; }
+      for (let b = 0; b < d.sparseIds.length; b++) {
+        const w = map[d.sparseIds[b]!]!;
+        if (w !== 0) sp += w * d.sparseWeights[b]!;
+      }
       Ss[i * P + j] = sp;
       const Lp = d.colNorm.length;
       const am = new Int32Array(Lq);
       let tot = 0;
       for (let a = 0; a < Lq; a++) {
-        let best = -Infinity, bi = 0;
+        let best = -Infinity,
+          bi = 0;
         const qo = a * C;
         for (let b = 0; b < Lp; b++) {
           const po = b * C;
           let s2 = 0;
           for (let k = 0; k < C; k++) s2 += q.colbert[qo + k]! * d.colbert[po + k]!;
-          if (s2 > best) { best = s2; bi = b; }
+          if (s2 > best) {
+            best = s2;
+            bi = b;
+          }
         }
         am[a] = bi;
         tot += best;
@@ -122,9 +132,15 @@ export function batchLossAndGrad(p: StaticParams, batch: Batch, cfg: LossConfig,
   const tau = cfg.temperature;
   const [wd, ws, wc] = cfg.fusion;
   const [ld, ls, lc] = cfg.lambda;
-  const Gd = new Float64Array(B * P), Gs = new Float64Array(B * P), Gc = new Float64Array(B * P);
+  const Gd = new Float64Array(B * P),
+    Gs = new Float64Array(B * P),
+    Gc = new Float64Array(B * P);
   const mask = new Uint8Array(P);
-  const row = new Float64Array(P), lpD = new Float64Array(P), lpS = new Float64Array(P), lpC = new Float64Array(P), lpI = new Float64Array(P);
+  const row = new Float64Array(P),
+    lpD = new Float64Array(P),
+    lpS = new Float64Array(P),
+    lpC = new Float64Array(P),
+    lpI = new Float64Array(P);
   const parts: LossParts = { loss: 0, dense: 0, sparse: 0, colbert: 0, inter: 0 };
   const hasKd = cfg.distill;
   for (let i = 0; i < B; i++) {
@@ -144,19 +160,29 @@ export function batchLossAndGrad(p: StaticParams, batch: Batch, cfg: LossConfig,
       for (let j = 0; j < P; j++) scratch.lastTeacher[o + j] = lpI[j]!;
     }
     const tI = (j: number): number => Math.exp(teach ? teach[o + j]! : lpI[j]!);
-    const ceD = -lpD[i]!, ceS = -lpS[i]!, ceC = -lpC[i]!, ceI = -lpI[i]!;
-    let kdD = 0, kdS = 0, kdC = 0;
+    const ceD = -lpD[i]!,
+      ceS = -lpS[i]!,
+      ceC = -lpC[i]!,
+      ceI = -lpI[i]!;
+    let kdD = 0,
+      kdS = 0,
+      kdC = 0;
     if (hasKd) {
       for (let j = 0; j < P; j++) {
         if (!mask[j]) continue;
         const t = tI(j);
-        kdD -= t * lpD[j]!; kdS -= t * lpS[j]!; kdC -= t * lpC[j]!;
+        kdD -= t * lpD[j]!;
+        kdS -= t * lpS[j]!;
+        kdC -= t * lpC[j]!;
       }
     }
     const Lmain = (ld * ceD + ls * ceS + lc * ceC + ceI) / 4;
     const Lkd = hasKd ? (ld * kdD + ls * kdS + lc * kdC) / 3 : 0;
     parts.loss += (hasKd ? (Lmain + Lkd) / 2 : Lmain) / B;
-    parts.dense += ceD / B; parts.sparse += ceS / B; parts.colbert += ceC / B; parts.inter += ceI / B;
+    parts.dense += ceD / B;
+    parts.sparse += ceS / B;
+    parts.colbert += ceC / B;
+    parts.inter += ceI / B;
     if (!grads) continue;
     // d loss / d logits, then / tau → d loss / d score
     const cMain = (hasKd ? 0.5 : 1) / 4 / B;
@@ -164,7 +190,11 @@ export function batchLossAndGrad(p: StaticParams, batch: Batch, cfg: LossConfig,
     for (let j = 0; j < P; j++) {
       if (!mask[j]) continue;
       const y = j === i ? 1 : 0;
-      const pD = Math.exp(lpD[j]!), pS = Math.exp(lpS[j]!), pC = Math.exp(lpC[j]!), pI = Math.exp(lpI[j]!), tj = hasKd ? tI(j) : 0;
+      const pD = Math.exp(lpD[j]!),
+        pS = Math.exp(lpS[j]!),
+        pC = Math.exp(lpC[j]!),
+        pI = Math.exp(lpI[j]!),
+        tj = hasKd ? tI(j) : 0;
       // CE terms: p - y; KD terms: p - teacher (teacher detached)
       const gI = cMain * (pI - y);
       Gd[o + j] = (cMain * ld * (pD - y) + cKd * ld * (pD - tj) + gI * wd) / tau;
@@ -174,17 +204,25 @@ export function batchLossAndGrad(p: StaticParams, batch: Batch, cfg: LossConfig,
   }
   if (!grads) return parts;
   // upstream grads per text
-  const gqD = fq.map(() => new Float32Array(D)), gpD = fp.map(() => new Float32Array(D));
-  const gqS = fq.map((f) => new Float32Array(f.sparseIds.length)), gpS = fp.map((f) => new Float32Array(f.sparseIds.length));
-  const gqC = fq.map((f) => new Float32Array(f.colbert.length)), gpC = fp.map((f) => new Float32Array(f.colbert.length));
+  const gqD = fq.map(() => new Float32Array(D)),
+    gpD = fp.map(() => new Float32Array(D));
+  const gqS = fq.map((f) => new Float32Array(f.sparseIds.length)),
+    gpS = fp.map((f) => new Float32Array(f.sparseIds.length));
+  const gqC = fq.map((f) => new Float32Array(f.colbert.length)),
+    gpC = fp.map((f) => new Float32Array(f.colbert.length));
   for (let i = 0; i < B; i++) {
     const q = fq[i]!;
     for (let a = 0; a < q.sparseIds.length; a++) map[q.sparseIds[a]!] = a + 1; // index+1 of query id
     const Lq = q.colNorm.length;
     for (let j = 0; j < P; j++) {
-      const d = fp[j]!, o = i * P + j;
+      const d = fp[j]!,
+        o = i * P + j;
       const gd = Gd[o]!;
-      if (gd !== 0) for (let k = 0; k < D; k++) { gqD[i]![k]! += gd * d.dense[k]!; gpD[j]![k]! += gd * q.dense[k]!; }
+      if (gd !== 0)
+        for (let k = 0; k < D; k++) {
+          gqD[i]![k]! += gd * d.dense[k]!;
+          gpD[j]![k]! += gd * q.dense[k]!;
+        }
       const gs = Gs[o]!;
       if (gs !== 0) {
         for (let b = 0; b < d.sparseIds.length; b++) {
@@ -198,10 +236,15 @@ export function batchLossAndGrad(p: StaticParams, batch: Batch, cfg: LossConfig,
       if (gc !== 0 && Lq > 0) {
         const am = arg[o]!;
         const s = gc / Lq;
-        const gq = gqC[i]!, gp = gpC[j]!;
+        const gq = gqC[i]!,
+          gp = gpC[j]!;
         for (let a = 0; a < Lq; a++) {
-          const qo = a * C, po = am[a]! * C;
-          for (let k = 0; k < C; k++) { gq[qo + k]! += s * d.colbert[po + k]!; gp[po + k]! += s * q.colbert[qo + k]!; }
+          const qo = a * C,
+            po = am[a]! * C;
+          for (let k = 0; k < C; k++) {
+            gq[qo + k]! += s * d.colbert[po + k]!;
+            gp[po + k]! += s * q.colbert[qo + k]!;
+          }
         }
       }
     }

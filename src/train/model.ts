@@ -70,10 +70,16 @@ export function createParams(shape: StaticShape, rng: Rng): StaticParams {
   const colW = new Float32Array(colbertDim * dim);
   for (let r = 0; r < colbertDim; r++) for (let c = 0; c < dim; c++) colW[r * dim + c] = (r === c ? 1 : 0) + rng.normal() * 0.02;
   return {
-    vocab, dim, colbertDim, emb,
-    poolU: new Float32Array(dim), poolC: Float32Array.of(0.5413), // softplus(0.5413) = 1
-    sparseW: new Float32Array(dim), sparseB: Float32Array.of(0.1),
-    colW, colB: new Float32Array(colbertDim),
+    vocab,
+    dim,
+    colbertDim,
+    emb,
+    poolU: new Float32Array(dim),
+    poolC: Float32Array.of(0.5413), // softplus(0.5413) = 1
+    sparseW: new Float32Array(dim),
+    sparseB: Float32Array.of(0.1),
+    colW,
+    colB: new Float32Array(colbertDim),
   };
 }
 
@@ -93,25 +99,41 @@ export interface Grads {
 /** Zeroed gradient buffers for a model. */
 export function createGrads(p: StaticParams): Grads {
   return {
-    emb: new Float32Array(p.emb.length), touched: new Uint8Array(p.vocab), touchedRows: [],
-    poolU: new Float32Array(p.dim), poolC: new Float32Array(1), sparseW: new Float32Array(p.dim), sparseB: new Float32Array(1),
-    colW: new Float32Array(p.colW.length), colB: new Float32Array(p.colbertDim),
+    emb: new Float32Array(p.emb.length),
+    touched: new Uint8Array(p.vocab),
+    touchedRows: [],
+    poolU: new Float32Array(p.dim),
+    poolC: new Float32Array(1),
+    sparseW: new Float32Array(p.dim),
+    sparseB: new Float32Array(1),
+    colW: new Float32Array(p.colW.length),
+    colB: new Float32Array(p.colbertDim),
   };
 }
 
 /** Clears gradients (only touched embedding rows are zeroed). */
 export function zeroGrads(g: Grads, dim: number): void {
-  for (const r of g.touchedRows) { g.emb.fill(0, r * dim, (r + 1) * dim); g.touched[r] = 0; }
+  for (const r of g.touchedRows) {
+    g.emb.fill(0, r * dim, (r + 1) * dim);
+    g.touched[r] = 0;
+  }
   g.touchedRows.length = 0;
   for (const k of SMALL_PARAMS) g[k].fill(0);
 }
 
 function touch(g: Grads, row: number): void {
-  if (g.touched[row] === 0) { g.touched[row] = 1; g.touchedRows.push(row); }
+  if (g.touched[row] === 0) {
+    g.touched[row] = 1;
+    g.touchedRows.push(row);
+  }
 }
 
-function softplus(z: number): number { return z > 20 ? z : Math.log1p(Math.exp(z)); }
-function sigmoid(z: number): number { return 1 / (1 + Math.exp(-z)); }
+function softplus(z: number): number {
+  return z > 20 ? z : Math.log1p(Math.exp(z));
+}
+function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
 
 /**
  * Forward cache of one text (outputs plus what the backward pass needs).
@@ -151,9 +173,11 @@ export interface TextForward {
 export function forwardText(p: StaticParams, ids: Int32Array): TextForward {
   const { dim: D, colbertDim: C, emb } = p;
   const L = ids.length;
-  const z = new Float32Array(L), a = new Float32Array(L);
+  const z = new Float32Array(L),
+    a = new Float32Array(L);
   const pooled = new Float32Array(D);
-  const u = p.poolU, c0 = p.poolC[0]!;
+  const u = p.poolU,
+    c0 = p.poolC[0]!;
   let aSum = 0;
   for (let t = 0; t < L; t++) {
     const o = ids[t]! * D;
@@ -166,30 +190,45 @@ export function forwardText(p: StaticParams, ids: Int32Array): TextForward {
     for (let k = 0; k < D; k++) pooled[k]! += at * emb[o + k]!;
   }
   let nn = 0;
-  for (let k = 0; k < D; k++) { pooled[k]! /= aSum; nn += pooled[k]! * pooled[k]!; }
+  for (let k = 0; k < D; k++) {
+    pooled[k]! /= aSum;
+    nn += pooled[k]! * pooled[k]!;
+  }
   const pooledNorm = Math.max(Math.sqrt(nn), NORM_EPS);
   const dense = new Float32Array(D);
   for (let k = 0; k < D; k++) dense[k] = pooled[k]! / pooledNorm;
   // sparse: unique ids
-  const sIds: number[] = [], sW: number[] = [];
-  const w = p.sparseW, b0 = p.sparseB[0]!;
+  const sIds: number[] = [],
+    sW: number[] = [];
+  const w = p.sparseW,
+    b0 = p.sparseB[0]!;
   for (let t = 0; t < L; t++) {
     const id = ids[t]!;
     if (id <= SPARSE_DROP_MAX_ID) continue;
     let dup = false;
-    for (let q = 0; q < sIds.length; q++) if (sIds[q] === id) { dup = true; break; }
+    for (let q = 0; q < sIds.length; q++)
+      if (sIds[q] === id) {
+        dup = true;
+        break;
+      }
     if (dup) continue;
     const o = id * D;
     let s = b0;
     for (let k = 0; k < D; k++) s += emb[o + k]! * w[k]!;
-    if (s > 0) { sIds.push(id); sW.push(s); }
+    if (s > 0) {
+      sIds.push(id);
+      sW.push(s);
+    }
   }
   // colbert
   const Lc = L - 1;
-  const colbert = new Float32Array(Lc * C), colNorm = new Float32Array(Lc);
-  const W = p.colW, cb = p.colB;
+  const colbert = new Float32Array(Lc * C),
+    colNorm = new Float32Array(Lc);
+  const W = p.colW,
+    cb = p.colB;
   for (let t = 1; t < L; t++) {
-    const o = ids[t]! * D, r = (t - 1) * C;
+    const o = ids[t]! * D,
+      r = (t - 1) * C;
     let n2 = 0;
     for (let j = 0; j < C; j++) {
       let s = cb[j]!;
@@ -212,7 +251,8 @@ export function forwardText(p: StaticParams, ids: Int32Array): TextForward {
  */
 export function backwardText(p: StaticParams, f: TextForward, g: Grads, gDense: Float32Array | null, gSparse: Float32Array | null, gCol: Float32Array | null, scratch: Float32Array): void {
   const { dim: D, colbertDim: C, emb } = p;
-  const ids = f.ids, L = ids.length;
+  const ids = f.ids,
+    L = ids.length;
   if (gDense) {
     // through normalisation
     let dot = 0;
@@ -221,7 +261,8 @@ export function backwardText(p: StaticParams, f: TextForward, g: Grads, gDense: 
     for (let k = 0; k < D; k++) gp[k] = (gDense[k]! - dot * f.dense[k]!) / f.pooledNorm;
     const u = p.poolU;
     for (let t = 0; t < L; t++) {
-      const row = ids[t]!, o = row * D;
+      const row = ids[t]!,
+        o = row * D;
       touch(g, row);
       const at = f.a[t]! / f.aSum;
       let da = 0;
@@ -239,9 +280,13 @@ export function backwardText(p: StaticParams, f: TextForward, g: Grads, gDense: 
     for (let q = 0; q < f.sparseIds.length; q++) {
       const dz = gSparse[q]!;
       if (dz === 0) continue;
-      const row = f.sparseIds[q]!, o = row * D;
+      const row = f.sparseIds[q]!,
+        o = row * D;
       touch(g, row);
-      for (let k = 0; k < D; k++) { g.emb[o + k]! += dz * w[k]!; g.sparseW[k]! += dz * emb[o + k]!; }
+      for (let k = 0; k < D; k++) {
+        g.emb[o + k]! += dz * w[k]!;
+        g.sparseW[k]! += dz * emb[o + k]!;
+      }
       g.sparseB[0]! += dz;
     }
   }
@@ -250,19 +295,28 @@ export function backwardText(p: StaticParams, f: TextForward, g: Grads, gDense: 
     const gh = scratch;
     for (let t = 1; t < L; t++) {
       const r = (t - 1) * C;
-      let dot = 0, any = false;
-      for (let j = 0; j < C; j++) { const v = gCol[r + j]!; if (v !== 0) any = true; dot += v * f.colbert[r + j]!; }
+      let dot = 0,
+        any = false;
+      for (let j = 0; j < C; j++) {
+        const v = gCol[r + j]!;
+        if (v !== 0) any = true;
+        dot += v * f.colbert[r + j]!;
+      }
       if (!any) continue;
       const n = f.colNorm[t - 1]!;
       for (let j = 0; j < C; j++) gh[j] = (gCol[r + j]! - dot * f.colbert[r + j]!) / n;
-      const row = ids[t]!, o = row * D;
+      const row = ids[t]!,
+        o = row * D;
       touch(g, row);
       for (let j = 0; j < C; j++) {
         const ghj = gh[j]!;
         if (ghj === 0) continue;
         const wo = j * D;
         g.colB[j]! += ghj;
-        for (let k = 0; k < D; k++) { g.colW[wo + k]! += ghj * emb[o + k]!; g.emb[o + k]! += ghj * W[wo + k]!; }
+        for (let k = 0; k < D; k++) {
+          g.colW[wo + k]! += ghj * emb[o + k]!;
+          g.emb[o + k]! += ghj * W[wo + k]!;
+        }
       }
     }
   }

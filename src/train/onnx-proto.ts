@@ -15,9 +15,14 @@ export class PbWriter {
   readonly #parts: Uint8Array[] = [];
   #len = 0;
 
-  get length(): number { return this.#len; }
+  get length(): number {
+    return this.#len;
+  }
 
-  #push(b: Uint8Array): void { this.#parts.push(b); this.#len += b.length; }
+  #push(b: Uint8Array): void {
+    this.#parts.push(b);
+    this.#len += b.length;
+  }
 
   #varintBytes(v: bigint): Uint8Array {
     let x = BigInt.asUintN(64, v);
@@ -31,10 +36,16 @@ export class PbWriter {
     return Uint8Array.from(out);
   }
 
-  #key(field: number, wire: number): void { this.#push(this.#varintBytes(BigInt((field << 3) | wire))); }
+  #key(field: number, wire: number): void {
+    this.#push(this.#varintBytes(BigInt((field << 3) | wire)));
+  }
 
   /** Varint field (int32/int64/enum). */
-  int(field: number, v: number | bigint): this { this.#key(field, 0); this.#push(this.#varintBytes(BigInt(v))); return this; }
+  int(field: number, v: number | bigint): this {
+    this.#key(field, 0);
+    this.#push(this.#varintBytes(BigInt(v)));
+    return this;
+  }
   /** float (fixed32) field. */
   float(field: number, v: number): this {
     this.#key(field, 5);
@@ -44,17 +55,29 @@ export class PbWriter {
     return this;
   }
   /** Length-delimited bytes. */
-  bytes(field: number, b: Uint8Array): this { this.#key(field, 2); this.#push(this.#varintBytes(BigInt(b.length))); this.#push(b); return this; }
+  bytes(field: number, b: Uint8Array): this {
+    this.#key(field, 2);
+    this.#push(this.#varintBytes(BigInt(b.length)));
+    this.#push(b);
+    return this;
+  }
   /** String field. */
-  str(field: number, s: string): this { return this.bytes(field, te.encode(s)); }
+  str(field: number, s: string): this {
+    return this.bytes(field, te.encode(s));
+  }
   /** Embedded message. */
-  msg(field: number, m: PbWriter): this { return this.bytes(field, m.finish()); }
+  msg(field: number, m: PbWriter): this {
+    return this.bytes(field, m.finish());
+  }
 
   /** Concatenated bytes. */
   finish(): Uint8Array {
     const out = new Uint8Array(this.#len);
     let o = 0;
-    for (const p of this.#parts) { out.set(p, o); o += p.length; }
+    for (const p of this.#parts) {
+      out.set(p, o);
+      o += p.length;
+    }
     return out;
   }
 }
@@ -78,7 +101,8 @@ export interface PbField {
 export function* pbFields(buf: Uint8Array): Generator<PbField> {
   let o = 0;
   const varint = (): bigint => {
-    let r = 0n, s = 0n;
+    let r = 0n,
+      s = 0n;
     for (;;) {
       if (o >= buf.length) throw new ModelError('MODEL_INVALID', 'truncated protobuf varint in model.onnx');
       const b = buf[o++]!;
@@ -89,16 +113,21 @@ export function* pbFields(buf: Uint8Array): Generator<PbField> {
   };
   while (o < buf.length) {
     const key = Number(varint());
-    const field = key >>> 3, wire = key & 7;
+    const field = key >>> 3,
+      wire = key & 7;
     if (wire === 0) yield { field, wire, int: varint() };
     else if (wire === 2) {
       const n = Number(varint());
       if (o + n > buf.length) throw new ModelError('MODEL_INVALID', 'truncated protobuf field in model.onnx');
       yield { field, wire, bytes: buf.subarray(o, o + n) };
       o += n;
-    } else if (wire === 5) { yield { field, wire, bytes: buf.subarray(o, o + 4) }; o += 4; }
-    else if (wire === 1) { yield { field, wire, bytes: buf.subarray(o, o + 8) }; o += 8; }
-    else throw new ModelError('MODEL_INVALID', `unsupported protobuf wire type ${wire} in model.onnx`);
+    } else if (wire === 5) {
+      yield { field, wire, bytes: buf.subarray(o, o + 4) };
+      o += 4;
+    } else if (wire === 1) {
+      yield { field, wire, bytes: buf.subarray(o, o + 8) };
+      o += 8;
+    } else throw new ModelError('MODEL_INVALID', `unsupported protobuf wire type ${wire} in model.onnx`);
   }
 }
 
@@ -137,7 +166,10 @@ export function nodeProto(n: NodeSpec, name: string): PbWriter {
     if ('i' in v) a.int(3, v.i).int(20, 2);
     else if ('f' in v) a.float(2, v.f).int(20, 1);
     else if ('s' in v) a.str(4, v.s).int(20, 3);
-    else { for (const x of v.ints) a.int(8, x); a.int(20, 7); }
+    else {
+      for (const x of v.ints) a.int(8, x);
+      a.int(20, 7);
+    }
     w.msg(5, a);
   }
   return w;

@@ -156,11 +156,25 @@ export function readStaticOnnx(bytes: Uint8Array): StaticParams {
   for (const f of pbFields(graph)) {
     if (f.field !== 5 || !f.bytes) continue;
     const dims: number[] = [];
-    let type = 0, name = "", raw: Uint8Array = new Uint8Array(0);
+    let type = 0,
+      name = '',
+      raw: Uint8Array = new Uint8Array(0);
     for (const t of pbFields(f.bytes)) {
       if (t.field === 1 && t.int !== undefined) dims.push(Number(t.int));
-      else if (t.field === 1 && t.bytes) { let o = 0; while (o < t.bytes.length) { let v = 0, s = 0, b = 0; do { b = t.bytes[o++]!; v += (b & 0x7f) * 2 ** s; s += 7; } while (b & 0x80); dims.push(v); } }
-      else if (t.field === 2) type = Number(t.int);
+      else if (t.field === 1 && t.bytes) {
+        let o = 0;
+        while (o < t.bytes.length) {
+          let v = 0,
+            s = 0,
+            b = 0;
+          do {
+            b = t.bytes[o++]!;
+            v += (b & 0x7f) * 2 ** s;
+            s += 7;
+          } while (b & 0x80);
+          dims.push(v);
+        }
+      } else if (t.field === 2) type = Number(t.int);
       else if (t.field === 8 && t.bytes) name = td.decode(t.bytes);
       else if (t.field === 9 && t.bytes) raw = t.bytes;
     }

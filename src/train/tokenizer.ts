@@ -31,9 +31,7 @@ const SPACE_RE = /^\s$/u;
 const MARK_RE = /\p{Mn}/gu;
 
 function isCjk(cp: number): boolean {
-  return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df) ||
-    (cp >= 0x2a700 && cp <= 0x2b73f) || (cp >= 0x2b740 && cp <= 0x2b81f) || (cp >= 0x2b820 && cp <= 0x2ceaf) ||
-    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x2f800 && cp <= 0x2fa1f);
+  return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df) || (cp >= 0x2a700 && cp <= 0x2b73f) || (cp >= 0x2b740 && cp <= 0x2b81f) || (cp >= 0x2b820 && cp <= 0x2ceaf) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x2f800 && cp <= 0x2fa1f);
 }
 
 /**
@@ -50,7 +48,10 @@ export function normalizeText(text: string): string {
   let plain = true;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 32 || c >= 127) { plain = false; break; }
+    if (c < 32 || c >= 127) {
+      plain = false;
+      break;
+    }
   }
   if (plain) out = text;
   else {
@@ -118,10 +119,14 @@ export class WordPieceTokenizer {
   }
 
   /** Vocabulary size. */
-  get size(): number { return this.vocab.length; }
+  get size(): number {
+    return this.vocab.length;
+  }
 
   /** Id of a token string, or undefined. */
-  id(token: string): number | undefined { return this.#ids.get(token); }
+  id(token: string): number | undefined {
+    return this.#ids.get(token);
+  }
 
   /** WordPiece ids of one pre-token (a normalised word), `[UNK_ID]` when it cannot be split. */
   wordIds(word: string): Int32Array {
@@ -140,10 +145,16 @@ export class WordPieceTokenizer {
         while (start < end) {
           const sub = (start > 0 ? CONT : '') + chars.slice(start, end).join('');
           const id = this.#ids.get(sub);
-          if (id !== undefined) { found = id; break; }
+          if (id !== undefined) {
+            found = id;
+            break;
+          }
           end--;
         }
-        if (found < 0) { ok = false; break; }
+        if (found < 0) {
+          ok = false;
+          break;
+        }
         out.push(found);
         start = end;
       }
@@ -179,7 +190,9 @@ export class WordPieceTokenizer {
   /** The Hugging Face `tokenizer.json` object of this vocabulary. */
   toJSON(): Record<string, unknown> {
     const vocab: Record<string, number> = {};
-    this.vocab.forEach((t, i) => { vocab[t] = i; });
+    this.vocab.forEach((t, i) => {
+      vocab[t] = i;
+    });
     const special = (id: number) => ({ id, content: SPECIALS[id], single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
     return {
       version: '1.0',
@@ -191,10 +204,7 @@ export class WordPieceTokenizer {
       post_processor: {
         type: 'TemplateProcessing',
         single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
-        pair: [
-          { SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } },
-          { SpecialToken: { id: '</s>', type_id: 0 } }, { Sequence: { id: 'B', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } },
-        ],
+        pair: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }, { Sequence: { id: 'B', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
         special_tokens: {
           '<s>': { id: '<s>', ids: [BOS_ID], tokens: ['<s>'] },
           '</s>': { id: '</s>', ids: [EOS_ID], tokens: ['</s>'] },
@@ -211,7 +221,12 @@ export class WordPieceTokenizer {
       tokenizer_class: 'PreTrainedTokenizerFast',
       model_max_length: maxLength,
       do_lower_case: true,
-      bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', pad_token: '<pad>', cls_token: '<s>', sep_token: '</s>',
+      bos_token: '<s>',
+      eos_token: '</s>',
+      unk_token: '<unk>',
+      pad_token: '<pad>',
+      cls_token: '<s>',
+      sep_token: '</s>',
       clean_up_tokenization_spaces: true,
     };
   }

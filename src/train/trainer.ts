@@ -100,12 +100,7 @@ export interface TrainStaticResult {
  * ```
  */
 export function builtinPairs(dictdDir = '/usr/share/dictd'): TrainPair[] {
-  return [
-    readWordnetPairs(),
-    gcidePairs(readDictd(`${dictdDir}/gcide`)),
-    glossaryPairs(readDictd(`${dictdDir}/foldoc`), 'foldoc'),
-    glossaryPairs(readDictd(`${dictdDir}/jargon`), 'jargon'),
-  ].flat();
+  return [readWordnetPairs(), gcidePairs(readDictd(`${dictdDir}/gcide`)), glossaryPairs(readDictd(`${dictdDir}/foldoc`), 'foldoc'), glossaryPairs(readDictd(`${dictdDir}/jargon`), 'jargon')].flat();
 }
 
 /**
@@ -124,16 +119,22 @@ export async function trainStatic(opts: TrainStaticOptions): Promise<TrainStatic
   const rng = createRng(seed);
   const B = opts.batchSize ?? 128;
   if (!Number.isInteger(B) || B < 2) throw new InvalidArgumentError('INVALID_ARGUMENT', `batchSize must be an integer >= 2, got ${B}`);
-  const maxQ = opts.maxQueryLength ?? 32, maxP = opts.maxPassageLength ?? 64;
+  const maxQ = opts.maxQueryLength ?? 32,
+    maxP = opts.maxPassageLength ?? 64;
   if (opts.steps !== undefined && !(Number.isInteger(opts.steps) && opts.steps > 0)) throw new InvalidArgumentError('INVALID_ARGUMENT', `steps must be a positive integer, got ${opts.steps}`);
-  for (const [k, v] of [['lrEmb', opts.lrEmb], ['lrHead', opts.lrHead]] as const) {
+  for (const [k, v] of [
+    ['lrEmb', opts.lrEmb],
+    ['lrHead', opts.lrHead],
+  ] as const) {
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new InvalidArgumentError('INVALID_ARGUMENT', `${k} must be a positive number, got ${v}`);
   }
   if (!(Number.isInteger(maxQ) && maxQ >= 3 && Number.isInteger(maxP) && maxP >= 3)) throw new InvalidArgumentError('INVALID_ARGUMENT', `maxQueryLength and maxPassageLength must be integers >= 3`);
 
   const start = resolveInit(opts.init ?? 'glove');
   const pairs: TrainPair[] = [];
-  const add = (ps: TrainPair[]) => { for (const p of ps) pairs.push(p); };
+  const add = (ps: TrainPair[]) => {
+    for (const p of ps) pairs.push(p);
+  };
   if (opts.builtinSources) add(builtinPairs(opts.dictdDir));
   if (typeof opts.pairs === 'string') add(await readPairsJsonl(opts.pairs));
   else if (Array.isArray(opts.pairs)) add(opts.pairs);
@@ -149,7 +150,16 @@ export async function trainStatic(opts: TrainStaticOptions): Promise<TrainStatic
   let tok: WordPieceTokenizer;
   const init = opts.init ?? 'glove';
   if (start.kind === 'glove') {
-    const texts = function* () { for (const p of pairs) { yield p.q; yield p.p; } for (const d of corpusDocs) { if (d.title) yield d.title; yield d.text; } };
+    const texts = function* () {
+      for (const p of pairs) {
+        yield p.q;
+        yield p.p;
+      }
+      for (const d of corpusDocs) {
+        if (d.title) yield d.title;
+        yield d.text;
+      }
+    };
     const counts = countWords(texts());
     log(`distinct words: ${counts.size}; loading GloVe`);
     const glove = loadGlove(start.file);
@@ -168,8 +178,16 @@ export async function trainStatic(opts: TrainStaticOptions): Promise<TrainStatic
   // tokenise
   const qIds = pairs.map((p) => tok.encode(p.q, { maxLength: maxQ }));
   const pIds = pairs.map((p) => tok.encode(p.p, { maxLength: maxP }));
-  const keyOf = (m: Map<string, number>, s: string) => { let k = m.get(s); if (k === undefined) { k = m.size; m.set(s, k); } return k; };
-  const qm = new Map<string, number>(), pm = new Map<string, number>();
+  const keyOf = (m: Map<string, number>, s: string) => {
+    let k = m.get(s);
+    if (k === undefined) {
+      k = m.size;
+      m.set(s, k);
+    }
+    return k;
+  };
+  const qm = new Map<string, number>(),
+    pm = new Map<string, number>();
   const qKeys = Int32Array.from(pairs.map((p) => keyOf(qm, p.q.toLowerCase())));
   const pKeys = Int32Array.from(pairs.map((p) => keyOf(pm, p.p.toLowerCase())));
   if (start.kind === 'glove') {
@@ -190,12 +208,17 @@ export async function trainStatic(opts: TrainStaticOptions): Promise<TrainStatic
   const hist: number[][] = [];
   const tTrain = Date.now();
   for (let step = 0; step < steps; step++) {
-    if (cursor + B > order.length) { shuffleInPlace(order, rng); cursor = 0; }
+    if (cursor + B > order.length) {
+      shuffleInPlace(order, rng);
+      cursor = 0;
+    }
     const idx = order.subarray(cursor, cursor + B);
     cursor += B;
     const batch: Batch = {
-      q: Array.from(idx, (i) => qIds[i]!), p: Array.from(idx, (i) => pIds[i]!),
-      qKey: Int32Array.from(idx, (i) => qKeys[i]!), pKey: Int32Array.from(idx, (i) => pKeys[i]!),
+      q: Array.from(idx, (i) => qIds[i]!),
+      p: Array.from(idx, (i) => pIds[i]!),
+      qKey: Int32Array.from(idx, (i) => qKeys[i]!),
+      pKey: Int32Array.from(idx, (i) => pKeys[i]!),
     };
     zeroGrads(grads, params.dim);
     const parts = batchLossAndGrad(params, batch, loss, grads, scratch);
@@ -214,11 +237,19 @@ export async function trainStatic(opts: TrainStaticOptions): Promise<TrainStatic
   const avg = (rows: number[][]) => Object.fromEntries(names.map((n, k) => [n, rows.length ? rows.reduce((s, r) => s + r[k]!, 0) / rows.length : NaN]));
   const tenth = Math.max(1, Math.floor(hist.length / 10));
   const metrics: TrainStaticResult['metrics'] = {
-    pairs: pairs.length, pairsBySource: bySrc, vocab: params.vocab, steps, batchSize: B,
-    seconds: (Date.now() - t0) / 1000, lossStart: avg(hist.slice(0, tenth)), lossEnd: avg(hist.slice(-tenth)),
+    pairs: pairs.length,
+    pairsBySource: bySrc,
+    vocab: params.vocab,
+    steps,
+    batchSize: B,
+    seconds: (Date.now() - t0) / 1000,
+    lossStart: avg(hist.slice(0, tenth)),
+    lossEnd: avg(hist.slice(-tenth)),
   };
   await exportStaticModel(opts.outDir, params, tok, {
-    name: opts.name ?? 'static-en', maxLength: opts.maxLength ?? 512, fusionWeights: loss.fusion,
+    name: opts.name ?? 'static-en',
+    maxLength: opts.maxLength ?? 512,
+    fusionWeights: loss.fusion,
     training: { seed, init, ...metrics, loss, adam: adamCfg, maxQueryLength: maxQ, maxPassageLength: maxP, description: opts.description ?? '' },
   });
   log(`wrote ${opts.outDir} in ${metrics.seconds.toFixed(0)} s`);

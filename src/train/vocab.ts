@@ -64,17 +64,28 @@ export function buildVocab(counts: Map<string, number>, opts: VocabOptions = {})
       }
     }
   }
-  const charList = [...chars.entries()].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
+  const charList = [...chars.entries()]
+    .filter(([, c]) => c >= minCount)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([k]) => k);
   const pieces = [...cand.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
   const vocab: string[] = [...SPECIALS];
   const seen = new Set<string>(vocab);
-  const push = (t: string) => { if (!seen.has(t)) { seen.add(t); vocab.push(t); } };
+  const push = (t: string) => {
+    if (!seen.has(t)) {
+      seen.add(t);
+      vocab.push(t);
+    }
+  };
   for (const w of words) push(w);
   for (const c of charList.slice(0, 2000)) push(c);
   let added = 0;
   for (const p of pieces) {
     if (added >= maxPieces) break;
-    if (!seen.has(p)) { push(p); added++; }
+    if (!seen.has(p)) {
+      push(p);
+      added++;
+    }
   }
   return vocab;
 }

@@ -37,7 +37,9 @@ function oracle(docs: Doc[], kind: AnalyzerKind, version: number, k1: number, b:
   const a = createAnalyzer(kind, { version });
   const vocab = new TermVocabulary();
   const index = SparseIndex.create({ scorer: 'bm25', k1, b });
-  docs.forEach((d, i) => { index.add(i, termFrequencies(a.terms(d.text), vocab, true)); });
+  docs.forEach((d, i) => {
+    index.add(i, termFrequencies(a.terms(d.text), vocab, true));
+  });
   return (q: string, k: number): Hit[] => {
     const h = index.searchExhaustive(termFrequencies(a.terms(q), vocab, false), k);
     return Array.from(h.ids, (d, i) => ({ id: docs[d]!.id, score: h.scores[i]! }));
@@ -48,7 +50,10 @@ const search = async (index: HybridIndex, q: string): Promise<Hit[]> => (await i
 
 /** Same ranking and scores (ties may come in either order only when their scores are equal). */
 function expectSame(got: Hit[], want: Hit[], label: string) {
-  expect(got.map((h) => h.score), label).toEqual(want.map((h) => h.score));
+  expect(
+    got.map((h) => h.score),
+    label,
+  ).toEqual(want.map((h) => h.score));
   const byScore = (hs: Hit[]) => hs.map((h) => `${h.score}:${h.id}`).sort();
   expect(byScore(got), label).toEqual(byScore(want));
 }
@@ -101,7 +106,7 @@ describe('indexes built with an older analyser version', () => {
     });
   }
 
-  it('a new index records today\'s analyser version and the BM25 defaults', async () => {
+  it("a new index records today's analyser version and the BM25 defaults", async () => {
     const index = await HybridIndex.create({ encoder: new FakeEncoder(), dense: false, sparse: false, multivector: false, bm25: { analyzer: 'english' } });
     expect(index.config.channels.find((ch) => ch.kind === 'bm25')).toMatchObject({ analyzer: 'english', analyzerVersion: ANALYZER_VERSION, k1: 1.2, b: 0.75 });
     await index.close();

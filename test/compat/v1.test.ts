@@ -43,7 +43,14 @@ describe('format version 1 fixtures', () => {
     for (const q of PROBES) {
       const hits = await index.search(q, { k: 10, exhaustive: true });
       const oracle = oracleScores(q, docs as ModelDoc[]).map((o) => ({ id: o.id, score: o.fused }));
-      expect(compareTopK(hits.map((h) => ({ id: h.id, score: h.score })), oracle, 10, 1e-5)).toBeNull();
+      expect(
+        compareTopK(
+          hits.map((h) => ({ id: h.id, score: h.score })),
+          oracle,
+          10,
+          1e-5,
+        ),
+      ).toBeNull();
       for (const h of hits) expect(h.metadata).toEqual(docs.find((d) => d.id === h.id)!.metadata);
       expect((await index.search(q, { k: 5 })).length).toBe(5); // the saved HNSW graph answers
     }
@@ -66,10 +73,24 @@ describe('format version 1 fixtures', () => {
     for (const q of PROBES) {
       const oracle = oracleScores(q, docs as ModelDoc[]);
       const sparse = await index.search(q, { k: 8, mode: 'sparse' });
-      expect(compareTopK(sparse.map((h) => ({ id: h.id, score: h.score })), oracle.filter((o) => o.sparse > 0).map((o) => ({ id: o.id, score: o.sparse })), 8, 1e-5)).toBeNull();
+      expect(
+        compareTopK(
+          sparse.map((h) => ({ id: h.id, score: h.score })),
+          oracle.filter((o) => o.sparse > 0).map((o) => ({ id: o.id, score: o.sparse })),
+          8,
+          1e-5,
+        ),
+      ).toBeNull();
       const fused = await index.search(q, { k: 8, exhaustive: true });
       // f16 rows: |error| ≤ 2^-11 per unit-vector dot; the fused score mixes three of them
-      expect(compareTopK(fused.map((h) => ({ id: h.id, score: h.score })), oracle.map((o) => ({ id: o.id, score: o.fused })), 8, 3e-3)).toBeNull();
+      expect(
+        compareTopK(
+          fused.map((h) => ({ id: h.id, score: h.score })),
+          oracle.map((o) => ({ id: o.id, score: o.fused })),
+          8,
+          3e-3,
+        ),
+      ).toBeNull();
     }
     await index.close();
   });

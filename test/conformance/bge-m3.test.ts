@@ -11,10 +11,7 @@ const DIR = process.env.TRIDENT_BGE_M3_DIR;
 const TOL = 2e-3;
 
 const queries = ['What is BGE M3?', 'Defination of BM25'];
-const passages = [
-  'BGE M3 is an embedding model supporting dense retrieval, lexical matching and multi-vector interaction.',
-  'BM25 is a bag-of-words retrieval function that ranks a set of documents based on the query terms appearing in each document',
-];
+const passages = ['BGE M3 is an embedding model supporting dense retrieval, lexical matching and multi-vector interaction.', 'BM25 is a bag-of-words retrieval function that ranks a set of documents based on the query terms appearing in each document'];
 const expected = {
   colbert: [0.77965, 0.46215, 0.45238, 0.78986],
   sparse: [0.19556, 0.008797, 0.0, 0.1803],
@@ -32,7 +29,9 @@ function dense(a: Encoded, b: Encoded): number {
 function sparse(a: Encoded, b: Encoded): number {
   const w = new Map(Array.from(a.sparse.ids, (id, i) => [id, a.sparse.weights[i]!]));
   let s = 0;
-  b.sparse.ids.forEach((id, i) => { s += (w.get(id) ?? 0) * b.sparse.weights[i]!; });
+  b.sparse.ids.forEach((id, i) => {
+    s += (w.get(id) ?? 0) * b.sparse.weights[i]!;
+  });
   return s;
 }
 function colbert(q: Encoded, p: Encoded): number {
@@ -59,9 +58,16 @@ describe.skipIf(!DIR)('BGE-M3 conformance (FlagEmbedding README)', () => {
     q = await enc.encode(queries, { role: 'query', maxLength: 512 });
     p = await enc.encode(passages, { role: 'document', maxLength: 128 });
   }, 600_000);
-  afterAll(async () => { await enc?.close(); });
+  afterAll(async () => {
+    await enc?.close();
+  });
 
-  const pairs = [[0, 0], [0, 1], [1, 0], [1, 1]] as const;
+  const pairs = [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ] as const;
   it('dense, sparse, multi-vector and fused scores match to 2e-3', () => {
     const [wd, ws, wc] = [0.4, 0.2, 0.4];
     pairs.forEach(([i, j], k) => {

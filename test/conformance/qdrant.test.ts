@@ -28,13 +28,21 @@ const URL_ = process.env.TRIDENT_QDRANT_URL;
 const API_KEY = process.env.TRIDENT_QDRANT_API_KEY;
 const DATA = path.resolve(import.meta.dirname, '../../examples/data/scifact-500');
 const N = 300;
-const readJsonl = (f: string) => readFileSync(path.join(DATA, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { _id: string; title?: string; text: string });
+const readJsonl = (f: string) =>
+  readFileSync(path.join(DATA, f), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { _id: string; title?: string; text: string });
 
 describe.skipIf(!URL_)('Qdrant conformance (live server)', () => {
   const stamp = Date.now();
   const names = [`trident_conf_${stamp}`, `trident_conf_${stamp}_export`];
-  const docs = readJsonl('corpus.jsonl').slice(0, N).map((d, i) => ({ id: d._id, text: `${d.title ?? ''} ${d.text}`.trim(), metadata: { year: 2015 + (i % 8), lang: i % 3 === 0 ? 'de' : 'en' } }));
-  const queries = readJsonl('queries.jsonl').slice(0, 20).map((q) => q.text);
+  const docs = readJsonl('corpus.jsonl')
+    .slice(0, N)
+    .map((d, i) => ({ id: d._id, text: `${d.title ?? ''} ${d.text}`.trim(), metadata: { year: 2015 + (i % 8), lang: i % 3 === 0 ? 'de' : 'en' } }));
+  const queries = readJsonl('queries.jsonl')
+    .slice(0, 20)
+    .map((q) => q.text);
   let encoder: Awaited<ReturnType<typeof loadEncoder>>;
   let local: HybridIndex;
   let remote: QdrantIndex;
@@ -68,7 +76,9 @@ describe.skipIf(!URL_)('Qdrant conformance (live server)', () => {
       const a = await local.search(q, opts);
       const b = await index.search(q, opts);
       expect({ q, ids: ids(b) }).toEqual({ q, ids: ids(a) });
-      a.forEach((h, i) => { expect(Math.abs(b[i]!.score - h.score), `${q} #${i}`).toBeLessThan(1e-4); });
+      a.forEach((h, i) => {
+        expect(Math.abs(b[i]!.score - h.score), `${q} #${i}`).toBeLessThan(1e-4);
+      });
     }
   };
 
@@ -99,7 +109,13 @@ describe.skipIf(!URL_)('Qdrant conformance (live server)', () => {
     const saved = await HybridIndex.open(path.join(dir, 'idx'), { encoder, readOnly: true });
     const exported = await QdrantIndex.create({ encoder, url: URL_!, ...(API_KEY ? { apiKey: API_KEY } : {}), collection: names[1]!, bm25: { analyzer: 'english' } });
     try {
-      for (const opts of [{ mode: 'dense', k: 10, exhaustive: true }, { mode: 'sparse', k: 10 }, { mode: 'multivector', k: 10 }, { mode: 'bm25', k: 10 }, { k: 10, candidates: N }] as SearchOptions[]) {
+      for (const opts of [
+        { mode: 'dense', k: 10, exhaustive: true },
+        { mode: 'sparse', k: 10 },
+        { mode: 'multivector', k: 10 },
+        { mode: 'bm25', k: 10 },
+        { k: 10, candidates: N },
+      ] as SearchOptions[]) {
         for (const q of queries) {
           const a = await saved.search(q, opts);
           const b = await exported.search(q, opts);

@@ -22,8 +22,20 @@ function decodeCode(codes: Uint8Array, off: number, k: number, bits: number): nu
 }
 
 interface Case {
-  dim: number; qCount: number; bits: number; vectors: number; query: Float32Array; codes: Uint8Array; table: Int8Array; scale: number;
-  cids: Uint16Array | null; norms: Float32Array | null; ct: Float32Array | null; k: number; starts: Uint32Array; counts: Uint32Array;
+  dim: number;
+  qCount: number;
+  bits: number;
+  vectors: number;
+  query: Float32Array;
+  codes: Uint8Array;
+  table: Int8Array;
+  scale: number;
+  cids: Uint16Array | null;
+  norms: Float32Array | null;
+  ct: Float32Array | null;
+  k: number;
+  starts: Uint32Array;
+  counts: Uint32Array;
 }
 
 function makeCase(seed: number): Case {
@@ -39,7 +51,9 @@ function makeCase(seed: number): Case {
   for (let v = 0; v < vectors; v++) {
     for (let k = 0; k < dim; k++) {
       const c = Math.floor(r() * (1 << bits));
-      const blk = Math.floor(k / 64), o = k % 64, base = v * bytes + blk * 8 * bits;
+      const blk = Math.floor(k / 64),
+        o = k % 64,
+        base = v * bytes + blk * 8 * bits;
       if (bits === 1) codes[base + Math.floor(o / 8)] |= c << (o % 8);
       else if (bits === 2) codes[base + (o % 16)] |= c << (2 * Math.floor(o / 16));
       else codes[base + (o % 32)] |= c << (4 * Math.floor(o / 32));

@@ -29,7 +29,10 @@ function randomRows(n: number, dim: number, seed: number, withSpecials: boolean)
   const r = rng(seed);
   const x = new Float32Array(n * dim);
   for (let i = 0; i < x.length; i++) x[i] = (r() * 2 - 1) * (r() < 0.1 ? 2 ** Math.floor(r() * 40 - 30) : 1);
-  if (withSpecials) specials().forEach((v, i) => { x[(i * 7919) % x.length] = v; });
+  if (withSpecials)
+    specials().forEach((v, i) => {
+      x[(i * 7919) % x.length] = v;
+    });
   return x;
 }
 
@@ -48,7 +51,9 @@ describe.each(isas)('storage conversions on %s', (isa) => {
     // every f16 round-trips through f32 unchanged (an independent property of RNE conversion)
     const all = new Float32Array(65536);
     for (let h = 0; h < 65536; h++) {
-      const e = (h >>> 10) & 0x1f, m = h & 0x3ff, s = h & 0x8000 ? -1 : 1;
+      const e = (h >>> 10) & 0x1f,
+        m = h & 0x3ff,
+        s = h & 0x8000 ? -1 : 1;
       all[h] = e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
     }
     const back = new Uint16Array(65536);
@@ -60,9 +65,11 @@ describe.each(isas)('storage conversions on %s', (isa) => {
     setIsa(isa);
     for (const dim of [1, 3, 64, 130]) {
       const src = randomRows(37, dim, dim, dim > 1);
-      const dst = new Int8Array(37 * dim + 5), scales = new Float32Array(40);
+      const dst = new Int8Array(37 * dim + 5),
+        scales = new Float32Array(40);
       quantizeI8RowsInto(src, dim, dst, 5, scales, 3);
-      const refD = new Int8Array(37 * dim + 5), refS = new Float32Array(40);
+      const refD = new Int8Array(37 * dim + 5),
+        refS = new Float32Array(40);
       for (let r = 0; r < 37; r++) refS[3 + r] = quantizeI8Row(src, r * dim, dim, refD, 5 + r * dim);
       expect(dst).toEqual(refD);
       expect(sameBits(scales, refS)).toBe(true);
@@ -78,8 +85,10 @@ describe.each(isas)('storage conversions on %s', (isa) => {
       const f16 = new Uint16Array(n * dim);
       for (let i = 0; i < f16.length; i++) f16[i] = f32ToF16(f32[i]!);
       for (const rows of [f32, f16]) {
-        const i8 = new Int8Array(n * dim).fill(9), st = new Float32Array(n * SCREEN_STATS).fill(9);
-        const ri8 = new Int8Array(n * dim).fill(9), rst = new Float32Array(n * SCREEN_STATS).fill(9);
+        const i8 = new Int8Array(n * dim).fill(9),
+          st = new Float32Array(n * SCREEN_STATS).fill(9);
+        const ri8 = new Int8Array(n * dim).fill(9),
+          rst = new Float32Array(n * SCREEN_STATS).fill(9);
         buildScreen(rows, dim, 4, 40, i8, st);
         buildScreenReference(rows, dim, 4, 40, ri8, rst);
         expect(i8).toEqual(ri8);
@@ -91,7 +100,8 @@ describe.each(isas)('storage conversions on %s', (isa) => {
 
   it('rejects arrays too short for the range, writing nothing', () => {
     setIsa(isa);
-    const i8 = new Int8Array(8), st = new Float32Array(SCREEN_STATS);
+    const i8 = new Int8Array(8),
+      st = new Float32Array(SCREEN_STATS);
     expect(() => buildScreen(new Float32Array(8), 4, 1, 1, i8, st)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => toF16Into(new Float32Array(4), new Uint16Array(4), 1)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => quantizeI8RowsInto(new Float32Array(5), 2, new Int8Array(10), 0, new Float32Array(3), 0)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));

@@ -4,17 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { backend, kernels, setIsa } from '../../src/kernels/index.js';
 import { quantizeI8, toF16 } from '../../src/kernels/f16.js';
-import {
-  closeAll,
-  decodeF16,
-  decodeF32,
-  magnitude,
-  maxsimOracle,
-  randomRows,
-  rng,
-  shifted,
-  type Decoded,
-} from './kernels-helpers.js';
+import { closeAll, decodeF16, decodeF32, magnitude, maxsimOracle, randomRows, rng, shifted, type Decoded } from './kernels-helpers.js';
 
 const isas = [...backend().available, 'js'];
 afterAll(() => setIsa('auto'));
@@ -181,9 +171,7 @@ describe.each(cases)('MaxSim $name', (c) => {
     const withSums = new Float32Array(c.starts.length);
     kernels.maxsimI8(c.query, qCount, dim, i8.data, i8.scales, c.starts, c.counts, withSums, shifted(sums, 2));
     expect(Array.from(withSums)).toEqual(Array.from(jsI8));
-    expect(() => kernels.maxsimI8(c.query, qCount, dim, i8.data, i8.scales, c.starts, c.counts, withSums, new Int32Array(sums.length + 1))).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
-    );
+    expect(() => kernels.maxsimI8(c.query, qCount, dim, i8.data, i8.scales, c.starts, c.counts, withSums, new Int32Array(sums.length + 1))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     closeAll(out, refI8, 1e-6 * mag + 1e-9, `${isa} i8 vs integer oracle`);
     closeAll(out, refF32, quantBound(c.query, qCount, dim, c.arena, vectors), `${isa} i8 vs f32`);
   });

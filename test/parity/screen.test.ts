@@ -142,7 +142,7 @@ describe.each(shapes)('screened MaxSim $name', (s) => {
   const scr16 = screenOf(f16, dim, vectors);
   const ref32 = maxsimOracle(qd, qCount, dim, decodeF32(s.arena, dim), s.starts, s.counts);
   const ref16 = maxsimOracle(qd, qCount, dim, decodeF16(f16, dim), s.starts, s.counts);
-  const tol = ((dim + 2) * 2 ** -23 * magnitude(qd, qCount, dim, decodeF32(s.arena, dim), vectors)) + 1e-9;
+  const tol = (dim + 2) * 2 ** -23 * magnitude(qd, qCount, dim, decodeF32(s.arena, dim), vectors) + 1e-9;
 
   it.each(isas)('%s: equals the canonical kernel bit for bit and the float64 oracle within f32 rounding', (isa) => {
     setIsa(isa);

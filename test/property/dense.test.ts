@@ -66,7 +66,9 @@ describe('DenseIndex properties', () => {
         // Exact scores: i8 rows are scored with a quantised query, hence the looser bound.
         const tol = dtypes[1] === 'i8' ? 2e-2 : 1e-5;
         const byId = new Map(all.map((x) => [x.id, x.s]));
-        exact.ids.forEach((id, i) => { expect(Math.abs(exact.scores[i]! - byId.get(id)!)).toBeLessThanOrEqual(tol); });
+        exact.ids.forEach((id, i) => {
+          expect(Math.abs(exact.scores[i]! - byId.get(id)!)).toBeLessThanOrEqual(tol);
+        });
         for (const id of exact.ids) for (const o of all) if (!chosen.has(o.id)) expect(byId.get(id)!).toBeGreaterThanOrEqual(o.s - 2 * tol);
         // Graph search asked for at least the whole collection returns all of it, same scores as the oracle.
         const big = index.search(q, Math.max(k, model.size), { exact: false });
@@ -105,7 +107,10 @@ describe('DenseIndex properties', () => {
         expect(b.size).toBe(a.size);
         expect(b.settings).toEqual(a.settings);
         const q = Float32Array.from(query);
-        for (const [x, y] of [[a.searchExact(q, k), b.searchExact(q, k)], [a.search(q, k, { exact: false }), b.search(q, k, { exact: false })]] as const) {
+        for (const [x, y] of [
+          [a.searchExact(q, k), b.searchExact(q, k)],
+          [a.search(q, k, { exact: false }), b.search(q, k, { exact: false })],
+        ] as const) {
           expect(Array.from(y.ids)).toEqual(Array.from(x.ids));
           expect(Array.from(y.scores)).toEqual(Array.from(x.scores));
         }

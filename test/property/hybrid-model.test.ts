@@ -124,27 +124,46 @@ class Search implements fc.AsyncCommand<Model, Real> {
     if (this.mode === 'dense') {
       const hits = await r.index.search(this.query, { k: this.k, mode: 'dense' });
       checkMeta(hits);
-      if (docs.size > 0) r.recalls.push(recallAtK(hits.map((h) => h.id), oracle.map((o) => ({ id: o.id, score: o.dense })), this.k));
+      if (docs.size > 0)
+        r.recalls.push(
+          recallAtK(
+            hits.map((h) => h.id),
+            oracle.map((o) => ({ id: o.id, score: o.dense })),
+            this.k,
+          ),
+        );
       return;
     }
     if (this.mode === 'sparse') {
       const hits = await r.index.search(this.query, { k: this.k, mode: 'sparse' });
       checkMeta(hits);
       const want = oracle.filter((o) => o.sparse > 0).map((o) => ({ id: o.id, score: o.sparse }));
-      const err = compareTopK(hits.map((h) => ({ id: h.id, score: h.score })), want, this.k);
+      const err = compareTopK(
+        hits.map((h) => ({ id: h.id, score: h.score })),
+        want,
+        this.k,
+      );
       expect(err, `sparse '${this.query}' k=${this.k}`).toBeNull();
       return;
     }
     if (this.mode === 'multivector') {
       const hits = await r.index.search(this.query, { k: this.k, mode: 'multivector', exhaustive: true });
       checkMeta(hits);
-      const err = compareTopK(hits.map((h) => ({ id: h.id, score: h.score })), oracle.map((o) => ({ id: o.id, score: o.multivector })), this.k);
+      const err = compareTopK(
+        hits.map((h) => ({ id: h.id, score: h.score })),
+        oracle.map((o) => ({ id: o.id, score: o.multivector })),
+        this.k,
+      );
       expect(err, `multivector '${this.query}' k=${this.k}`).toBeNull();
       return;
     }
     const hits = await r.index.search(this.query, { k: this.k, mode: 'all', exhaustive: true });
     checkMeta(hits);
-    const err = compareTopK(hits.map((h) => ({ id: h.id, score: h.score })), oracle.map((o) => ({ id: o.id, score: o.fused })), this.k);
+    const err = compareTopK(
+      hits.map((h) => ({ id: h.id, score: h.score })),
+      oracle.map((o) => ({ id: o.id, score: o.fused })),
+      this.k,
+    );
     expect(err, `fused '${this.query}' k=${this.k}`).toBeNull();
   }
   toString = () => `search(${JSON.stringify(this.query)}, k=${this.k}, ${this.mode})`;

@@ -29,8 +29,12 @@ export function oracleScores(query: string, docs: Iterable<ModelDoc>): OracleSco
     for (let i = 0; i < FAKE_DIM; i++) dense += q.dense[i]! * e.dense[i]!;
     let sparse = 0;
     const dw = new Map<number, number>();
-    e.sparse.ids.forEach((id: number, i: number) => { dw.set(id, e.sparse.weights[i]!); });
-    q.sparse.ids.forEach((id: number, i: number) => { sparse += q.sparse.weights[i]! * (dw.get(id) ?? 0); });
+    e.sparse.ids.forEach((id: number, i: number) => {
+      dw.set(id, e.sparse.weights[i]!);
+    });
+    q.sparse.ids.forEach((id: number, i: number) => {
+      sparse += q.sparse.weights[i]! * (dw.get(id) ?? 0);
+    });
     let mv = 0;
     for (let a = 0; a < q.multivector.count; a++) {
       let best = -Infinity;

@@ -56,13 +56,19 @@ describe('MultiVectorStore properties', () => {
     fc.assert(
       fc.property(scenario, ({ dim, dtype, pool, docs, query, removeMask, k }) => {
         const s = MultiVectorStore.create({ dim, dtype, poolFactor: pool });
-        docs.forEach((d, i) => { s.add(i * 5 + 1, d); });
-        docs.forEach((_, i) => { if (removeMask[i]) s.remove(i * 5 + 1); });
+        docs.forEach((d, i) => {
+          s.add(i * 5 + 1, d);
+        });
+        docs.forEach((_, i) => {
+          if (removeMask[i]) s.remove(i * 5 + 1);
+        });
         if (removeMask.some(Boolean)) s.compact();
         const live = docs.map((_, i) => i * 5 + 1).filter((id) => s.has(id));
         const oracle = new Map(live.map((id) => [id, maxsim64(query, s.get(id))]));
         const scores = s.score(query, Uint32Array.from(live));
-        live.forEach((id, i) => { expect(Math.abs(scores[i]! - oracle.get(id)!)).toBeLessThanOrEqual(1e-5); });
+        live.forEach((id, i) => {
+          expect(Math.abs(scores[i]! - oracle.get(id)!)).toBeLessThanOrEqual(1e-5);
+        });
         const top = s.searchExhaustive(query, k);
         expect(top.ids.length).toBe(Math.min(k, live.length));
         const chosen = new Set(top.ids);
@@ -103,8 +109,12 @@ describe('MultiVectorStore properties', () => {
     await fc.assert(
       fc.asyncProperty(scenario, fc.constantFrom('f32' as const, 'f16' as const, 'i8' as const), async ({ dim, pool, docs, query, removeMask }, dtype) => {
         const s = MultiVectorStore.create({ dim, dtype, poolFactor: pool });
-        docs.forEach((d, i) => { s.add(i * 5 + 1, { ...d, tokenIds: Uint32Array.from({ length: d.count }, (_, j) => i * 100 + j) }); });
-        docs.forEach((_, i) => { if (removeMask[i]) s.remove(i * 5 + 1); });
+        docs.forEach((d, i) => {
+          s.add(i * 5 + 1, { ...d, tokenIds: Uint32Array.from({ length: d.count }, (_, j) => i * 100 + j) });
+        });
+        docs.forEach((_, i) => {
+          if (removeMask[i]) s.remove(i * 5 + 1);
+        });
         const dir = mkdtempSync(join(root, 'p-'));
         await s.saveFiles(dir);
         const t = await MultiVectorStore.openFiles(dir);

@@ -41,7 +41,9 @@ describe('SparseIndex.addBatch = add one by one', () => {
         const one = SparseIndex.create({ scorer: sc.scorer });
         const batch = SparseIndex.create({ scorer: sc.scorer });
         const firstIds = sc.first.map((_, i) => i);
-        sc.first.forEach((v, i) => { one.add(firstIds[i]!, v); });
+        sc.first.forEach((v, i) => {
+          one.add(firstIds[i]!, v);
+        });
         for (let i = 0; i < sc.first.length; i += sc.chunk) batch.addBatch(firstIds.slice(i, i + sc.chunk), sc.first.slice(i, i + sc.chunk));
         for (const d of sc.deletes) {
           expect(batch.delete(d)).toBe(one.delete(d));
@@ -50,7 +52,9 @@ describe('SparseIndex.addBatch = add one by one', () => {
         const deleted = [...new Set(sc.deletes)].filter((d) => d < sc.first.length);
         const fresh = sc.second.map((_, i) => sc.first.length + i);
         const ids = sc.reuse ? [...deleted, ...fresh].slice(0, sc.second.length) : fresh;
-        sc.second.slice(0, ids.length).forEach((v, i) => { one.add(ids[i]!, v); });
+        sc.second.slice(0, ids.length).forEach((v, i) => {
+          one.add(ids[i]!, v);
+        });
         for (let i = 0; i < ids.length; i += sc.chunk) batch.addBatch(ids.slice(i, i + sc.chunk), sc.second.slice(i, Math.min(i + sc.chunk, ids.length)));
         const { bytes: _a, bytesPerPosting: _b, ...s1 } = one.stats();
         const { bytes: _c, bytesPerPosting: _d, ...s2 } = batch.stats();
@@ -76,9 +80,14 @@ describe('SparseIndex.addBatch = add one by one', () => {
       return { ids: Uint32Array.from(ids), weights: Float32Array.from(ids, () => 1 + (d % 3)) };
     });
     const batch = SparseIndex.create({ scorer: 'bm25' });
-    batch.addBatch(Uint32Array.from({ length: n }, (_, i) => i), vecs);
+    batch.addBatch(
+      Uint32Array.from({ length: n }, (_, i) => i),
+      vecs,
+    );
     const one = SparseIndex.create({ scorer: 'bm25' });
-    vecs.forEach((v, i) => { one.add(i, v); });
+    vecs.forEach((v, i) => {
+      one.add(i, v);
+    });
     expect(batch.stats().postings).toBe(one.stats().postings);
     expect(batch.stats().bytes).toBeLessThanOrEqual(one.stats().bytes);
   });

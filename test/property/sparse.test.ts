@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BM25_DEFAULTS, SparseIndex, type SparseVector } from '../../src/sparse/index.js';
 
-interface Doc { id: number; ids: number[]; w: number[] }
+interface Doc {
+  id: number;
+  ids: number[];
+  w: number[];
+}
 
 // vectors with few distinct ids and few distinct weights, so ties and overlaps are common
 const vecArb = (vocab: number, weights: fc.Arbitrary<number>) =>
@@ -21,10 +25,7 @@ const vecArb = (vocab: number, weights: fc.Arbitrary<number>) =>
 const toVec = (d: { ids: number[]; w: number[] }): SparseVector => ({ ids: Uint32Array.from(d.ids), weights: Float32Array.from(d.w) });
 
 const scenario = (scorer: 'dot' | 'bm25', maxDocs = 60) => {
-  const weights =
-    scorer === 'bm25'
-      ? fc.integer({ min: 0, max: 4 })
-      : fc.oneof(fc.constantFrom(0, 0.5, 1, 2), fc.float({ min: Math.fround(0.01), max: 5, noNaN: true }));
+  const weights = scorer === 'bm25' ? fc.integer({ min: 0, max: 4 }) : fc.oneof(fc.constantFrom(0, 0.5, 1, 2), fc.float({ min: Math.fround(0.01), max: 5, noNaN: true }));
   return fc.integer({ min: 2, max: 24 }).chain((vocab) =>
     fc.record({
       docs: fc.array(vecArb(vocab, weights), { minLength: 1, maxLength: maxDocs }),
@@ -52,14 +53,7 @@ function assignIds(n: number, seed: number[]): number[] {
 }
 
 /** Brute force: score every live document directly from its stored vector. */
-function bruteForce(
-  scorer: 'dot' | 'bm25',
-  all: Doc[],
-  live: Set<number>,
-  q: { ids: number[]; w: number[] },
-  k: number,
-  filter?: (id: number) => boolean,
-): { id: number; s: number }[] {
+function bruteForce(scorer: 'dot' | 'bm25', all: Doc[], live: Set<number>, q: { ids: number[]; w: number[] }, k: number, filter?: (id: number) => boolean): { id: number; s: number }[] {
   const { k1, b } = BM25_DEFAULTS; // the index under test is created with the defaults
   // BM25 statistics over the live documents only (deletes move them at once)
   const liveDocs = all.filter((d) => live.has(d.id));
@@ -102,7 +96,12 @@ function checkAgainstBrute(got: { ids: Uint32Array; scores: Float32Array }, want
   }
 }
 
-for (const [scorer, maxDocs] of [['dot', 60], ['bm25', 60], ['dot', 250], ['bm25', 250]] as const) {
+for (const [scorer, maxDocs] of [
+  ['dot', 60],
+  ['bm25', 60],
+  ['dot', 250],
+  ['bm25', 250],
+] as const) {
   describe(`SparseIndex ${scorer}, up to ${maxDocs} docs: pruned top-k = exhaustive top-k = brute force`, () => {
     it('holds for random corpora, deletes, compaction, filters and k', () => {
       fc.assert(
@@ -161,7 +160,9 @@ describe('SparseIndex save∘open', () => {
         try {
           const index = SparseIndex.create({ scorer, k1: 1.5, b: 0.6 }); // not the defaults: they must persist
           const ids = assignIds(sc.docs.length, sc.idSeed);
-          sc.docs.forEach((d, i) => { index.add(ids[i]!, toVec(d)); });
+          sc.docs.forEach((d, i) => {
+            index.add(ids[i]!, toVec(d));
+          });
           for (const x of sc.deletes) index.delete(ids[x % ids.length]!);
           expect(await index.saveFiles(dir)).toEqual(['sparse.bin']);
           const back = await SparseIndex.openFiles(dir);

@@ -35,7 +35,7 @@ async function state(index: HybridIndex) {
   const s = index.stats() as Record<string, { docs?: number; size?: number } | number | null>;
   const docs = (k: string) => {
     const v = s[k] as { docs?: number; size?: number } | null;
-    return v === null ? null : v.docs ?? v.size;
+    return v === null ? null : (v.docs ?? v.size);
   };
   return { size: index.size, entries: s.entries, dense: docs('dense'), sparse: docs('sparse'), mv: docs('multivector'), bm25: docs('bm25'), fp: await fingerprint(index) };
 }
@@ -94,7 +94,12 @@ describe('add/update are all-or-nothing across every store and the WAL', () => {
     await index.add(base);
     const before = await state(index);
     const spy = throwOnCall(MultiVectorStore.prototype, 'add', 2);
-    await expect(index.update([{ id: 'a1', text: 'river stone new', metadata: { rev: 1 } }, { id: 'a2', text: 'cloud new', metadata: { rev: 1 } }])).rejects.toThrow('injected store failure');
+    await expect(
+      index.update([
+        { id: 'a1', text: 'river stone new', metadata: { rev: 1 } },
+        { id: 'a2', text: 'cloud new', metadata: { rev: 1 } },
+      ]),
+    ).rejects.toThrow('injected store failure');
     spy.mockRestore();
     expect(await state(index)).toEqual(before);
     await index.close();
@@ -116,7 +121,12 @@ describe('add/update are all-or-nothing across every store and the WAL', () => {
     await index.add(docs);
     const before = await state(index);
     const walBytes = (await fsp.stat(path.join(p, WAL_FILE))).size;
-    await expect(index.add([{ id: 'ok', text: 'alpha beta' }, { id: 'z', text: 'zero vector' }])).rejects.toMatchObject({ code: 'INVALID_VECTOR' });
+    await expect(
+      index.add([
+        { id: 'ok', text: 'alpha beta' },
+        { id: 'z', text: 'zero vector' },
+      ]),
+    ).rejects.toMatchObject({ code: 'INVALID_VECTOR' });
     expect(await state(index)).toEqual(before);
     expect((await fsp.stat(path.join(p, WAL_FILE))).size).toBe(walBytes);
     await index.close();

@@ -35,7 +35,11 @@ const code = (fn: () => unknown) => {
 describe('filters', () => {
   it('an empty operator object, non-value conditions and unknown operators are INVALID_ARGUMENT', () => {
     const bad: unknown[] = [{ year: {} }, { constructor: Object }, { x: [1, 2] }, { x: () => true }, { x: { between: [1, 2] } }, { x: { gt: '3' } }, { x: { in: 'abc' } }, { $or: [] }, { $xor: [] }, { $not: 3 }, { x: NaN }, { x: { in: [{}] } }];
-    for (const f of bad) expect(code(() => compileFilter(f as MetadataFilter)), JSON.stringify(f) ?? String(f)).toBe('INVALID_ARGUMENT');
+    for (const f of bad)
+      expect(
+        code(() => compileFilter(f as MetadataFilter)),
+        JSON.stringify(f) ?? String(f),
+      ).toBe('INVALID_ARGUMENT');
   });
 
   it('fields are own properties: prototype keys never match', () => {
@@ -53,7 +57,16 @@ describe('filters', () => {
     const index = await createIndex();
     await index.add([{ id: 'a', text: 'alpha', metadata: { rev: 0 } }]);
     const boom = new Error('boom');
-    const err = await index.search('alpha', { filter: () => { throw boom; } }).then(() => null, (e: unknown) => e);
+    const err = await index
+      .search('alpha', {
+        filter: () => {
+          throw boom;
+        },
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(InvalidArgumentError);
     expect((err as InvalidArgumentError).code).toBe('INVALID_ARGUMENT');
     expect((err as InvalidArgumentError).cause).toBe(boom);
@@ -168,7 +181,10 @@ describe('filters', () => {
       await index.save();
       execFileSync('mount', ['-o', 'remount,ro', mnt]);
       await index.add([{ id: 'b', text: 'beta', metadata: { rev: 0 } }]);
-      const err = await index.save().then(() => null, (e: unknown) => e);
+      const err = await index.save().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(StorageError);
       expect((err as StorageError).code).toBe('IO_ERROR');
       expect((err as Error).message).toContain('EROFS');

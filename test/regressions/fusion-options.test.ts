@@ -30,16 +30,60 @@ const code = (fn: () => unknown) => {
 describe('fusion options are validated', () => {
   it('rrfK must be a finite number > 0; weights finite, ≥ 0, with a finite positive sum', () => {
     for (const k of BAD_K) {
-      expect(code(() => rrfFromScores([[1, 2], null, null], [1, 1, 1], k)), String(k)).toBe('INVALID_ARGUMENT');
-      expect(code(() => rrfFromRankings([[1, 2]], [1], k)), String(k)).toBe('INVALID_ARGUMENT');
-      expect(code(() => fuse([[1, 2], null, null], { kind: 'rrf', rrfK: k })), String(k)).toBe('INVALID_ARGUMENT');
+      expect(
+        code(() => rrfFromScores([[1, 2], null, null], [1, 1, 1], k)),
+        String(k),
+      ).toBe('INVALID_ARGUMENT');
+      expect(
+        code(() => rrfFromRankings([[1, 2]], [1], k)),
+        String(k),
+      ).toBe('INVALID_ARGUMENT');
+      expect(
+        code(() => fuse([[1, 2], null, null], { kind: 'rrf', rrfK: k })),
+        String(k),
+      ).toBe('INVALID_ARGUMENT');
     }
     for (const w of BAD_W) {
-      expect(code(() => weightedSum([[1, 2], [3, 4], [5, 6]], w)), String(w)).toBe('INVALID_ARGUMENT');
-      expect(code(() => rrfFromScores([[1, 2], [3, 4], [5, 6]], w)), String(w)).toBe('INVALID_ARGUMENT');
+      expect(
+        code(() =>
+          weightedSum(
+            [
+              [1, 2],
+              [3, 4],
+              [5, 6],
+            ],
+            w,
+          ),
+        ),
+        String(w),
+      ).toBe('INVALID_ARGUMENT');
+      expect(
+        code(() =>
+          rrfFromScores(
+            [
+              [1, 2],
+              [3, 4],
+              [5, 6],
+            ],
+            w,
+          ),
+        ),
+        String(w),
+      ).toBe('INVALID_ARGUMENT');
     }
     // large but summable weights still fuse to finite numbers
-    expect(Array.from(weightedSum([[1, 2], [3, 4], [5, 6]], [1e307, 1e307, 1e307])).every(Number.isFinite)).toBe(true);
+    expect(
+      Array.from(
+        weightedSum(
+          [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+          [1e307, 1e307, 1e307],
+        ),
+      ).every(Number.isFinite),
+    ).toBe(true);
   });
 
   it('at create() and at search(), with nothing changed', async () => {

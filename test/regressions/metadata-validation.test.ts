@@ -42,7 +42,14 @@ const BAD: Array<[string, unknown]> = [
   ['Date', { d: new Date(0) }],
   ['Map', { m: new Map([[1, 2]]) }],
   ['typed array', { v: Float32Array.of(1) }],
-  ['class instance', { c: new (class Point { x = 1 })() }],
+  [
+    'class instance',
+    {
+      c: new (class Point {
+        x = 1;
+      })(),
+    },
+  ],
   ['too deep', { d: deepArray }],
   ['too large', { s: 'x'.repeat(MAX_METADATA_BYTES) }],
   ['not an object', 'a string'],
@@ -59,7 +66,10 @@ describe('metadata is validated at add and update', () => {
       const fp = await fingerprint(index);
       for (const [what, metadata] of BAD) {
         for (const call of ['add', 'update'] as const) {
-          const err = await index[call]([{ id: 'ok', text: 'alpha' }, { id: 'bad', text: 'beta', metadata: metadata as Record<string, unknown> }]).then(
+          const err = await index[call]([
+            { id: 'ok', text: 'alpha' },
+            { id: 'bad', text: 'beta', metadata: metadata as Record<string, unknown> },
+          ]).then(
             () => null,
             (e: unknown) => e,
           );

@@ -25,7 +25,10 @@ afterEach(async () => {
 const open = (p: string) => HybridIndex.open(p, { encoder: new FakeEncoder() });
 const openError = (p: string) =>
   open(p).then(
-    async (i) => { await i.close(); return null; },
+    async (i) => {
+      await i.close();
+      return null;
+    },
     (e: unknown) => e,
   );
 
@@ -79,7 +82,13 @@ describe('open() validates what a checksum cannot', () => {
       ['bm25 analyzer', (c) => (ch(c, 'bm25').analyzer = 'klingon')],
       ['poolFactor', (c) => (ch(c, 'multivector').poolFactor = 0)],
       ['storeText', (c) => (c.storeText = 'yes')],
-      ['no config', (c) => Object.keys(c).forEach((k) => { delete c[k]; })],
+      [
+        'no config',
+        (c) =>
+          Object.keys(c).forEach((k) => {
+            delete c[k];
+          }),
+      ],
     ];
     for (const [what, edit] of edits) {
       const m = structuredClone(good);

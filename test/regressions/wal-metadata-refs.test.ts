@@ -19,14 +19,7 @@ afterEach(async () => {
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
-const HOSTILE: Record<string, unknown>[] = [
-  { x: { $ta: 'f32', off: 0, len: 4 } },
-  { $ta: 'u8', off: 0, len: 1 },
-  { x: { $ta: 1 } },
-  { $ta: 1 },
-  { y: { $$ta: 2, $: 'dollar', $$$: ['$ta'] }, z: [{ $ta: 'f64', off: 8, len: 1 }] },
-  { x: { $ta: 'f32', off: 999999, len: 99999 } },
-];
+const HOSTILE: Record<string, unknown>[] = [{ x: { $ta: 'f32', off: 0, len: 4 } }, { $ta: 'u8', off: 0, len: 1 }, { x: { $ta: 1 } }, { $ta: 1 }, { y: { $$ta: 2, $: 'dollar', $$$: ['$ta'] }, z: [{ $ta: 'f64', off: 8, len: 1 }] }, { x: { $ta: 'f32', off: 999999, len: 99999 } }];
 
 describe('WAL records never read user metadata as binary references', () => {
   it('metadata shaped like a reference comes back exactly as it was given (replayed without save)', async () => {

@@ -102,11 +102,38 @@ describe('bad input → defined result or typed error (README table)', () => {
     }
   });
   it('duplicate id in the index or twice in one batch → DUPLICATE_ID, nothing added', async () => {
-    await rejectsUnchanged(index, () => index.add([{ id: 'new-1', text: 'fresh' }, { id: docs[0]!.id, text: 'again' }]), 'DUPLICATE_ID');
-    await rejectsUnchanged(index, () => index.add([{ id: 'n', text: 'one' }, { id: 'n', text: 'two' }]), 'DUPLICATE_ID');
-    await rejectsUnchanged(index, () => index.update([{ id: 'u', text: 'one' }, { id: 'u', text: 'two' }]), 'DUPLICATE_ID');
+    await rejectsUnchanged(
+      index,
+      () =>
+        index.add([
+          { id: 'new-1', text: 'fresh' },
+          { id: docs[0]!.id, text: 'again' },
+        ]),
+      'DUPLICATE_ID',
+    );
+    await rejectsUnchanged(
+      index,
+      () =>
+        index.add([
+          { id: 'n', text: 'one' },
+          { id: 'n', text: 'two' },
+        ]),
+      'DUPLICATE_ID',
+    );
+    await rejectsUnchanged(
+      index,
+      () =>
+        index.update([
+          { id: 'u', text: 'one' },
+          { id: 'u', text: 'two' },
+        ]),
+      'DUPLICATE_ID',
+    );
     // '1' and 1 are different ids
-    await index.add([{ id: 1, text: 'number one' }, { id: '1', text: 'string one' }]);
+    await index.add([
+      { id: 1, text: 'number one' },
+      { id: '1', text: 'string one' },
+    ]);
     expect((await index.delete([1, '1'])).deleted).toBe(2);
   });
   it('deleting unknown ids: ignored and counted, nothing changes', async () => {
@@ -122,7 +149,16 @@ describe('bad input → defined result or typed error (README table)', () => {
     const bad = { info: fake.info, encode: async (t: string[]) => (await fake.encode(t)).map((e, i) => (i === 1 ? { ...e, dense: new Float32Array(FAKE_DIM >> 1).fill(0.1) } : e)) };
     const i2 = await HybridIndex.create({ encoder: bad, dense: { dtype: 'f32' } });
     await i2.add([{ id: 'ok', text: 'fine' }]);
-    await rejectsUnchanged(i2, () => i2.add([{ id: 1, text: 'a b' }, { id: 2, text: 'c d' }, { id: 3, text: 'e f' }]), 'DIMENSION_MISMATCH');
+    await rejectsUnchanged(
+      i2,
+      () =>
+        i2.add([
+          { id: 1, text: 'a b' },
+          { id: 2, text: 'c d' },
+          { id: 3, text: 'e f' },
+        ]),
+      'DIMENSION_MISMATCH',
+    );
     expect(i2.size).toBe(1);
     await i2.close();
   });
@@ -144,7 +180,16 @@ describe('bad input → defined result or typed error (README table)', () => {
           }),
       };
       const i2 = await HybridIndex.create({ encoder: bad, dense: { dtype: 'f32' }, multivector: { dtype: 'f32' } });
-      await rejectsUnchanged(i2, () => i2.add([{ id: 1, text: 'a b' }, { id: 2, text: 'c d' }, { id: 3, text: 'e f' }]), 'INVALID_VECTOR');
+      await rejectsUnchanged(
+        i2,
+        () =>
+          i2.add([
+            { id: 1, text: 'a b' },
+            { id: 2, text: 'c d' },
+            { id: 3, text: 'e f' },
+          ]),
+        'INVALID_VECTOR',
+      );
       expect(i2.size).toBe(0);
       await i2.close();
     }
@@ -166,7 +211,10 @@ describe('bad input → defined result or typed error (README table)', () => {
     await fsp.cp(MODEL, m, { recursive: true });
     await fsp.rm(path.join(m, 'tokenizer.json'));
     const err = await loadEncoder(m).then(
-      async (e) => { await e.close(); return null; },
+      async (e) => {
+        await e.close();
+        return null;
+      },
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(ModelError);
@@ -180,7 +228,10 @@ describe('bad input → defined result or typed error (README table)', () => {
     const bytes = await fsp.readFile(g);
     await fsp.writeFile(g, bytes.subarray(0, bytes.length >> 1));
     const err = await loadEncoder(m).then(
-      async (e) => { await e.close(); return null; },
+      async (e) => {
+        await e.close();
+        return null;
+      },
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(ModelError);

@@ -7,8 +7,7 @@ import { FakeEncoder } from '../helpers/fake-encoder.js';
 import { rng } from '../helpers/rng.js';
 export { rng };
 
-export const WORDS =
-  'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega river stone cloud index vector token'.split(' ');
+export const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega river stone cloud index vector token'.split(' ');
 
 export interface Doc {
   id: ExternalId;
@@ -54,11 +53,7 @@ export async function fingerprint(index: HybridIndex, opts: { bm25?: boolean } =
   const r4 = (x: number | undefined) => (x === undefined ? null : Math.round(x * 1e4) / 1e4);
   for (const q of PROBES) {
     const hits = await index.search(q, { k, exhaustive: true });
-    parts.push(
-      hits
-        .map((h) => [h.id, r4(h.scores.dense), r4(h.scores.sparse), r4(h.scores.multivector), h.metadata ?? null])
-        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
-    );
+    parts.push(hits.map((h) => [h.id, r4(h.scores.dense), r4(h.scores.sparse), r4(h.scores.multivector), h.metadata ?? null]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
     if (index.config.channels.some((c) => c.kind === 'bm25') && opts.bm25 !== false) {
       const b = await index.search(q, { k, mode: 'bm25' });
       parts.push(b.map((h) => [h.id, r4(h.score)]).sort((a, b2) => String(a[0]).localeCompare(String(b2[0]))));

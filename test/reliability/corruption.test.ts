@@ -22,7 +22,7 @@ let fp: string;
 beforeAll(async () => {
   dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'trident-corrupt-'));
   idx = path.join(dir, 'index');
-  const index = await createIndex(idx, { wal: false }) // the saved generation only; wal.log damage is covered by wal.test.ts;
+  const index = await createIndex(idx, { wal: false }); // the saved generation only; wal.log damage is covered by wal.test.ts;
   const r = rng(5);
   const docs = makeDocs(r, 30, 'c');
   await index.add(docs);
@@ -71,7 +71,10 @@ describe('corruption is detected at open, naming the file', () => {
   it('the index directory holds every file kind', () => {
     const gen = files.find((f) => f.startsWith('gen-'))!.split('/')[0];
     expect(files).toEqual(
-      ['bm25-vocab.json', 'bm25/sparse.bin', 'dense/dense.rows', 'dense/dense.usearch', 'entries.json', 'multivector/multivector.bin', 'sparse/sparse.bin'].map((f) => `${gen}/${f}`).concat('manifest.json').sort(),
+      ['bm25-vocab.json', 'bm25/sparse.bin', 'dense/dense.rows', 'dense/dense.usearch', 'entries.json', 'multivector/multivector.bin', 'sparse/sparse.bin']
+        .map((f) => `${gen}/${f}`)
+        .concat('manifest.json')
+        .sort(),
     );
   });
 
@@ -156,7 +159,10 @@ describe('corruption is detected at open, naming the file', () => {
       const orig = await fsp.readFile(p);
       await forge(name, make(orig));
       const err = await open().then(
-        async (i) => { await i.close(); return null; },
+        async (i) => {
+          await i.close();
+          return null;
+        },
         (e: unknown) => e as StorageError,
       );
       expect(err, `forged ${name} was served`).toBeInstanceOf(StorageError);

@@ -30,7 +30,7 @@ const KINDS: FaultKind[] = ['ENOSPC', 'EIO', 'short'];
 async function setup(seed: number, fs?: FaultyFs) {
   const r = rng(seed);
   const idxDir = path.join(dir, `idx-${seed}`);
-  const index = await createIndex(idxDir, fs ? { fs, wal: false } : { wal: false }) // save() itself; WAL appends are covered by wal.test.ts;
+  const index = await createIndex(idxDir, fs ? { fs, wal: false } : { wal: false }); // save() itself; WAL appends are covered by wal.test.ts;
   const docs = makeDocs(r, 25, 'a');
   await index.add(docs);
   await index.save();
@@ -116,7 +116,10 @@ describe('I/O faults through the StoreFs seam', () => {
       for (let at = 1; at <= total; at++) {
         fs.arm(at, kind);
         const err = await HybridIndex.open(idxDir, { encoder: new FakeEncoder(), fs }).then(
-          (i) => { void i.close(); return null; },
+          (i) => {
+            void i.close();
+            return null;
+          },
           (e: unknown) => e,
         );
         expect(err, `${kind} at open call ${at}`).toBeInstanceOf(StorageError);

@@ -101,7 +101,10 @@ describe('one writer per index directory', () => {
   it('the lock does not depend on the native addon: a writer without it excludes one with it, and back', async () => {
     await savedIndex(dir, 2);
     const noAddon = { TRIDENT_NATIVE_DIR: path.join(work, 'no-addon-here') };
-    for (const [holderEnv, otherEnv] of [[noAddon, {}], [{}, noAddon]] as const) {
+    for (const [holderEnv, otherEnv] of [
+      [noAddon, {}],
+      [{}, noAddon],
+    ] as const) {
       const holder = startChild(child, { op: 'writer', dir }, holderEnv);
       expect(await holder.waitFor(/^BACKEND/)).toBe(holderEnv === noAddon ? 'BACKEND js' : 'BACKEND native');
       await holder.waitFor(/^READY/);
@@ -191,7 +194,10 @@ describe('stale locks', () => {
     const live = startChild(child, { op: 'race', dir: `${dir}-elsewhere` });
     expect(await live.waitFor(/^(GOT|ERROR)/)).toBe('GOT');
     const procStart = procStartOf(live.proc.pid!);
-    for (const owner of [{ pid: live.proc.pid, procStart }, { pid: deadPid(), hostname: 'some-other-host' }]) {
+    for (const owner of [
+      { pid: live.proc.pid, procStart },
+      { pid: deadPid(), hostname: 'some-other-host' },
+    ]) {
       writeLockFile(dir, owner);
       const before = fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8');
       const err = await HybridIndex.open(dir, { encoder: new FakeEncoder() }).catch((e: unknown) => e);

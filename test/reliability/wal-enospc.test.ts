@@ -146,7 +146,8 @@ describe('WAL on a full disk', () => {
           () => null,
           (e: unknown) => e,
         );
-        if (err === null) acked.set(doc(i).id, doc(i)); // a record may still fit in the last block
+        if (err === null)
+          acked.set(doc(i).id, doc(i)); // a record may still fit in the last block
         else {
           expect(err).toBeInstanceOf(StorageError);
           expect((err as StorageError).code).toBe('IO_ERROR');

@@ -39,7 +39,10 @@ async function logged(p: string) {
 
 async function openError(p: string): Promise<unknown> {
   return open(p).then(
-    async (i) => { await i.close(); return null; },
+    async (i) => {
+      await i.close();
+      return null;
+    },
     (e: unknown) => e,
   );
 }
@@ -81,8 +84,18 @@ describe('zero-filled and damaged WAL records', () => {
     const damages: Array<[string, (b: Buffer) => void]> = [
       ['zeroed header', (b) => b.fill(0, at, at + 12)],
       ['zeroed record', (b) => b.fill(0, at, offsets[2]!)],
-      ['flipped payload byte', (b) => { b[at + 40] = b[at + 40]! ^ 0x01; }],
-      ['flipped length', (b) => { b[at + 4] = b[at + 4]! ^ 0x02; }],
+      [
+        'flipped payload byte',
+        (b) => {
+          b[at + 40] = b[at + 40]! ^ 0x01;
+        },
+      ],
+      [
+        'flipped length',
+        (b) => {
+          b[at + 4] = b[at + 4]! ^ 0x02;
+        },
+      ],
     ];
     for (const [what, damage] of damages) {
       const bad = Buffer.from(whole);

@@ -108,7 +108,10 @@ describe('write-ahead log', () => {
       bad[pos] = bad[pos]! ^ 0x10;
       await fsp.writeFile(wal, bad);
       const err = await open(p).then(
-        async (i) => { await i.close(); return null; },
+        async (i) => {
+          await i.close();
+          return null;
+        },
         (e: unknown) => e,
       );
       expect(err, `flip at ${pos}`).toBeInstanceOf(StorageError);

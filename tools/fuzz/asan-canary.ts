@@ -15,7 +15,11 @@ const make = () => new Index({ dimensions: 8, metric: MetricKind.IP, quantizatio
 const a = make();
 const n = 400;
 const v = Float32Array.from({ length: n * 8 }, (_, i) => Math.sin(i * 0.7));
-a.add(BigUint64Array.from({ length: n }, (_, i) => BigInt(i)), v, 1);
+a.add(
+  BigUint64Array.from({ length: n }, (_, i) => BigInt(i)),
+  v,
+  1,
+);
 const file = join(mkdtempSync(join(tmpdir(), 'asan-canary-')), 'g.usearch');
 a.save(file);
 const b = readFileSync(file);

@@ -219,16 +219,26 @@ function runCase(seed: number, isas: string[], stats: FuzzStats): void {
     setIsa(isa);
     const h = new Uint16Array(arena.length + off);
     toF16Into(shifted(arena, off), h, off);
-    for (let i = 0; i < arena.length; i++) if (h[off + i] !== f32ToF16(arena[i]!)) { stats.failures.push(`seed ${seed}: ${isa} toF16Into[${i}] of ${arena[i]}`); break; }
-    const q8 = new Int8Array(arena.length), sc = new Float32Array(nVec);
-    const rq8 = new Int8Array(arena.length), rsc = new Float32Array(nVec);
+    for (let i = 0; i < arena.length; i++)
+      if (h[off + i] !== f32ToF16(arena[i]!)) {
+        stats.failures.push(`seed ${seed}: ${isa} toF16Into[${i}] of ${arena[i]}`);
+        break;
+      }
+    const q8 = new Int8Array(arena.length),
+      sc = new Float32Array(nVec);
+    const rq8 = new Int8Array(arena.length),
+      rsc = new Float32Array(nVec);
     quantizeI8RowsInto(arena, dim, q8, 0, sc, 0);
     for (let v = 0; v < nVec; v++) rsc[v] = quantizeI8Row(arena, v * dim, dim, rq8, v * dim);
     // bytes exactly; floats exactly except that any NaN equals any NaN (payloads carry no meaning)
     const same = (a: Int8Array | Float32Array, b: Int8Array | Float32Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
     if (!same(q8, rq8) || !same(sc, rsc)) stats.failures.push(`seed ${seed}: ${isa} quantizeI8RowsInto differs from the twin (dim ${dim}, ${dMode})`);
-    for (const [name, rows, ref] of [['f32', arena, scr32], ['f16', f16, scr16]] as const) {
-      const i8b = new Int8Array(nVec * dim), stb = new Float32Array(nVec * SCREEN_STATS);
+    for (const [name, rows, ref] of [
+      ['f32', arena, scr32],
+      ['f16', f16, scr16],
+    ] as const) {
+      const i8b = new Int8Array(nVec * dim),
+        stb = new Float32Array(nVec * SCREEN_STATS);
       buildScreen(rows, dim, 0, nVec, i8b, stb);
       if (!same(i8b, ref.i8) || !same(stb, ref.stats)) stats.failures.push(`seed ${seed}: ${isa} buildScreen ${name} differs from the twin (dim ${dim}, ${dMode})`);
     }

@@ -46,7 +46,5 @@ while (Date.now() - t0 < seconds * 1000 && cases < maxCases) {
     console.log(`${((Date.now() - t0) / 1000).toFixed(0)}s: ${cases} cases, ${calls} kernel calls, ${failures.length} mismatches`);
   }
 }
-console.log(
-  JSON.stringify({ seconds: (Date.now() - t0) / 1000, cases, kernelCalls: calls, invalidCases: invalid, nanCases: nan, isas: b.available, mismatches: failures.length, nextSeed: seed }),
-);
+console.log(JSON.stringify({ seconds: (Date.now() - t0) / 1000, cases, kernelCalls: calls, invalidCases: invalid, nanCases: nan, isas: b.available, mismatches: failures.length, nextSeed: seed }));
 process.exit(failures.length ? 1 : 0);

@@ -58,7 +58,10 @@ export function readDictd(base: string): DictdEntry[] {
 }
 
 function cleanMarkup(s: string): string {
-  return s.replace(/[{}]/g, '').replace(/<[^>]{1,40}>/g, ' ').replace(/\[(?:1913 Webster|PJC|WordNet[^\]]*|Obs\.|R\.|Colloq\.)\]/g, ' ');
+  return s
+    .replace(/[{}]/g, '')
+    .replace(/<[^>]{1,40}>/g, ' ')
+    .replace(/\[(?:1913 Webster|PJC|WordNet[^\]]*|Obs\.|R\.|Colloq\.)\]/g, ' ');
 }
 
 /**
@@ -107,7 +110,10 @@ export function glossaryPairs(entries: DictdEntry[], src: string, maxWords = 64)
     const lines = e.body.split('\n');
     lines.shift(); // headword line
     const body = lines.join('\n').replace(/^\s*(?:[a-z]+\.(?:,\s*[a-z]+\.)*)?\s*\n/, '');
-    const paras = body.split(/\n\s*\n/).map((p) => squash(cleanMarkup(p))).filter((p) => p.length > 0 && !/^\(\d{4}-\d\d-\d\d\)$/.test(p));
+    const paras = body
+      .split(/\n\s*\n/)
+      .map((p) => squash(cleanMarkup(p)))
+      .filter((p) => p.length > 0 && !/^\(\d{4}-\d\d-\d\d\)$/.test(p));
     const text = clipWords(squash(paras.slice(0, 2).join(' ')), maxWords);
     if (text.length < 8) continue;
     out.push({ q: e.head, p: text, src });

@@ -88,7 +88,8 @@ export interface CropOptions {
  */
 export function corpusPairs(docs: CorpusDoc[], rng: Rng, opts: CropOptions = {}): TrainPair[] {
   const k = opts.cropsPerDoc ?? 4;
-  const minW = opts.minWords ?? 5, maxW = opts.maxWords ?? 48;
+  const minW = opts.minWords ?? 5,
+    maxW = opts.maxWords ?? 48;
   const out: TrainPair[] = [];
   const crop = (words: string[]): string => {
     const len = Math.min(words.length, minW + rng.int(maxW - minW + 1));

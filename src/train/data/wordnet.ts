@@ -47,7 +47,10 @@ export function readWordnetPairs(dir: string = wordnetDir()): TrainPair[] {
       for (const part of gloss.split(/;\s*/)) {
         const t = part.trim();
         if (t.startsWith('"')) {
-          const ex = t.replace(/^"|"\s*$/g, '').replace(/"\s*-\s*[^"]*$/, '').trim();
+          const ex = t
+            .replace(/^"|"\s*$/g, '')
+            .replace(/"\s*-\s*[^"]*$/, '')
+            .trim();
           if (ex.length > 0) examples.push(ex);
         } else if (examples.length === 0 && t.length > 0) defParts.push(t);
       }

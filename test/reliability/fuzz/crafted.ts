@@ -65,7 +65,10 @@ export async function buildPristine(root: string): Promise<void> {
     const d = DenseIndex.create({ dimensions: DENSE_DIM, dtype, connectivity: 3, expansionAdd: 16, expansionSearch: 16, threads: 1 });
     const rr = rng(dtype.length + 3);
     const ids = Uint32Array.from({ length: DENSE_ROWS }, (_, i) => i * 3 + 1);
-    d.addBatch(ids, Float32Array.from({ length: DENSE_ROWS * DENSE_DIM }, () => rr() - 0.5));
+    d.addBatch(
+      ids,
+      Float32Array.from({ length: DENSE_ROWS * DENSE_DIM }, () => rr() - 0.5),
+    );
     const dir = path.join(root, `dense-${dtype}`);
     await fsp.mkdir(dir);
     await d.saveFiles(dir);
@@ -93,24 +96,45 @@ export function mutate(b: Buffer, r: () => number, json: boolean): { bytes: Buff
   const pos = () => (len === 0 ? 0 : r() < 0.4 ? pick(Math.min(len, 192)) : pick(len));
   const out = Buffer.from(b);
   switch (op) {
-    case 0: { const p = pos(); if (len) out[p] ^= 1 << pick(8); return { bytes: out, what: `bit flip at ${p}` }; }
-    case 1: { const p = pos(); if (len) out[p] = pick(256); return { bytes: out, what: `byte ${p} set` }; }
-    case 2: { // a little-endian u32 word set to an interesting value
+    case 0: {
+      const p = pos();
+      if (len) out[p] ^= 1 << pick(8);
+      return { bytes: out, what: `bit flip at ${p}` };
+    }
+    case 1: {
+      const p = pos();
+      if (len) out[p] = pick(256);
+      return { bytes: out, what: `byte ${p} set` };
+    }
+    case 2: {
+      // a little-endian u32 word set to an interesting value
       const p = len >= 4 ? pos() & ~3 : 0;
       const vals = [0, 1, 2, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, pick(1000), pick(2 ** 32)];
       const v = vals[pick(vals.length)]!;
       if (p + 4 <= len) out.writeUInt32LE(v >>> 0, p);
       return { bytes: out, what: `u32 at ${p} = ${v}` };
     }
-    case 3: { const n = pick(len + 1); return { bytes: out.subarray(0, n), what: `truncated to ${n}` }; }
+    case 3: {
+      const n = pick(len + 1);
+      return { bytes: out.subarray(0, n), what: `truncated to ${n}` };
+    }
     case 4: {
       const n = 1 + pick(r() < 0.5 ? 8 : 4096);
       const extra = Buffer.alloc(n, r() < 0.5 ? 0 : pick(256));
       return { bytes: Buffer.concat([out, extra]), what: `extended by ${n}` };
     }
-    case 5: { const a = pos(); const n = 1 + pick(64); return { bytes: Buffer.concat([out.subarray(0, a), out.subarray(Math.min(len, a + n))]), what: `${n} bytes cut at ${a}` }; }
-    case 6: { const a = pos(); const n = 1 + pick(64); return { bytes: Buffer.concat([out.subarray(0, a), out.subarray(a, a + n), out.subarray(a)]), what: `${n} bytes duplicated at ${a}` }; }
-    default: return jsonEdit(b, r);
+    case 5: {
+      const a = pos();
+      const n = 1 + pick(64);
+      return { bytes: Buffer.concat([out.subarray(0, a), out.subarray(Math.min(len, a + n))]), what: `${n} bytes cut at ${a}` };
+    }
+    case 6: {
+      const a = pos();
+      const n = 1 + pick(64);
+      return { bytes: Buffer.concat([out.subarray(0, a), out.subarray(a, a + n), out.subarray(a)]), what: `${n} bytes duplicated at ${a}` };
+    }
+    default:
+      return jsonEdit(b, r);
   }
 }
 
@@ -132,7 +156,7 @@ function jsonEdit(b: Buffer, r: () => number): { bytes: Buffer; what: string } {
  */
 export async function fixChecksums(dir: string, file: string, bytes: Buffer): Promise<Buffer> {
   const base = path.basename(file);
-  if ((base === 'dense.rows') && bytes.length >= 64) bytes.writeUInt32LE(crc32(bytes.subarray(64)), 48);
+  if (base === 'dense.rows' && bytes.length >= 64) bytes.writeUInt32LE(crc32(bytes.subarray(64)), 48);
   if (base === 'multivector.bin' && bytes.length >= 64) bytes.writeUInt32LE(crc32(bytes.subarray(64)), 32);
   if (base === 'wal.log') fixWal(bytes);
   await fsp.writeFile(path.join(dir, file), bytes);
@@ -212,7 +236,11 @@ export async function runCase(pristine: string, work: string, seed: number, i: n
   const orig = await fsp.readFile(path.join(dir, file));
   const json = file.endsWith('.json');
   let { bytes, what } = mutate(orig, r, json);
-  if (r() < 0.3) { const m2 = mutate(bytes, r, json); bytes = m2.bytes; what += `; ${m2.what}`; }
+  if (r() < 0.3) {
+    const m2 = mutate(bytes, r, json);
+    bytes = m2.bytes;
+    what += `; ${m2.what}`;
+  }
   await fixChecksums(dir, file, bytes);
   try {
     let rebuilt = false;

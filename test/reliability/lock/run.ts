@@ -56,7 +56,13 @@ export function startChild(child: string, args: Record<string, unknown>, env: Re
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`child did not print ${re} within ${timeoutMs} ms; stdout: ${lines.join(' | ')}; stderr: ${stderr}`)), timeoutMs);
-        waiters.push({ re, resolve: (l) => { clearTimeout(t); resolve(l); } });
+        waiters.push({
+          re,
+          resolve: (l) => {
+            clearTimeout(t);
+            resolve(l);
+          },
+        });
         void exited.then(() => {
           const i = waiters.findIndex((w) => w.re === re);
           if (i >= 0) {
