@@ -41,7 +41,7 @@ const tmp = () => {
   dirs.push(d);
   return d;
 };
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => dirs.forEach((d) => { rmSync(d, { recursive: true, force: true }); }));
 
 async function build<Q, C>(f: Factory<Q, C>, corpus: C): Promise<Engine<Q> | string> {
   const e = await f(corpus, tmp());
@@ -151,7 +151,10 @@ describe('peers bench: measureEngine', () => {
       k: 1,
       timeMs: 20,
       minIterations: 5,
-      quality: (res) => ((seen = res), { recall10: 1 }),
+      quality: (res) => {
+        seen = res;
+        return { recall10: 1 };
+      },
     });
     expect(seen).toEqual([[0], [3]]);
     expect(r.skipped).toBeUndefined();

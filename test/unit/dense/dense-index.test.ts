@@ -110,7 +110,10 @@ describe('DenseIndex HNSW search', () => {
     ] as const) {
       for (const k of [1, 10, 100]) {
         let calls = 0;
-        const f = (id: number) => (calls++, pass(id));
+        const f = (id: number) => {
+          calls++;
+          return pass(id);
+        };
         const got = index.search(q(1), k, { filter: f });
         const want = index.searchExact(q(1), k, { filter: pass });
         expect(Array.from(got.ids), `${name} k=${k}`).toEqual(Array.from(want.ids));
@@ -168,11 +171,17 @@ describe('DenseIndex filtered search', () => {
 
   it('a permissive filter goes through the graph (few filter calls), a selective one scans once per id', () => {
     let calls = 0;
-    const half = (id: number): boolean => (calls++, id % 2 === 0);
+    const half = (id: number): boolean => {
+      calls++;
+      return id % 2 === 0;
+    };
     index.search(q(1), 10, { filter: half, exact: false });
     expect(calls).toBeLessThan(N / 10);
     calls = 0;
-    const rare = (id: number): boolean => (calls++, id % 200 === 13);
+    const rare = (id: number): boolean => {
+      calls++;
+      return id % 200 === 13;
+    };
     const r = index.search(q(1), 10, { filter: rare, exact: false });
     expect(calls).toBeLessThanOrEqual(N); // memoised: each id at most once
     expect(Array.from(r.ids)).toEqual(Array.from(index.searchExact(q(1), 10, { filter: rare }).ids));
@@ -294,7 +303,7 @@ describe('DenseIndex candidate-restricted search', () => {
     const rows = new Map([...new Set(cands)].map((id) => [id, index.vector(id)]));
     const want = bruteForce(q(2), rows, 5);
     expect(Array.from(got.ids)).toEqual(want.ids);
-    got.scores.forEach((s, i) => expect(s).toBeCloseTo(want.scores[i]!, 5));
+    got.scores.forEach((s, i) => { expect(s).toBeCloseTo(want.scores[i]!, 5); });
     expect(index.searchCandidates(q(2), cands, 100).ids.length).toBe(7);
     expect(() => index.searchCandidates(q(2), [7, 2], 5)).toThrow(expect.objectContaining({ code: 'UNKNOWN_ID' }));
     expect(() => index.searchCandidates(q(2), [7, 1.5], 5)).toThrow(expect.objectContaining({ code: 'UNKNOWN_ID' }));

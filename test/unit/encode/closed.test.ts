@@ -43,7 +43,7 @@ describe('ENCODER_CLOSED', () => {
     const running = enc.encode(texts, { batchSize: 8 });
     await enc.close();
     const out = await running;
-    out.forEach((o, i) => expect([...o.dense]).toEqual([...ref[i]!.dense]));
+    out.forEach((o, i) => { expect([...o.dense]).toEqual([...ref[i]!.dense]); });
     await expectClosed(enc);
   });
 

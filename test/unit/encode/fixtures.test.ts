@@ -58,7 +58,7 @@ function feeds(rows: number[][], padId = goldens.specialIds.pad): Record<string,
   const t = Math.max(...rows.map((r) => r.length));
   const ids = new BigInt64Array(rows.length * t).fill(BigInt(padId));
   const mask = new BigInt64Array(rows.length * t);
-  rows.forEach((r, b) => r.forEach((id, j) => { ids[b * t + j] = BigInt(id); mask[b * t + j] = 1n; }));
+  rows.forEach((r, b) => { r.forEach((id, j) => { ids[b * t + j] = BigInt(id); mask[b * t + j] = 1n; }); });
   return {
     input_ids: new ort.Tensor('int64', ids, [rows.length, t]),
     attention_mask: new ort.Tensor('int64', mask, [rows.length, t]),
@@ -84,7 +84,7 @@ function readSafetensors(path: string): Record<string, { shape: number[]; data: 
   const n = Number(buf.readBigUInt64LE(0));
   const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
   const out: Record<string, { shape: number[]; data: Float32Array; raw: Buffer }> = {};
-  for (const [name, meta] of Object.entries<any>(header)) {
+  for (const [name, meta] of Object.entries(header as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>)) {
     if (name === '__metadata__') continue;
     expect(meta.dtype).toBe('F32');
     const [a, b] = meta.data_offsets as [number, number];
@@ -126,7 +126,7 @@ describe('fixture files', () => {
   it('every layout carries the same tokenizer and config, consistent with goldens', () => {
     const ref = TOKENIZER_FILES.map((f) => readFileSync(join(ROOT, LAYOUT_DIRS[0], f)));
     for (const dir of LAYOUT_DIRS.slice(1)) {
-      TOKENIZER_FILES.forEach((f, i) => expect(readFileSync(join(ROOT, dir, f)).equals(ref[i]!)).toBe(true));
+      TOKENIZER_FILES.forEach((f, i) => { expect(readFileSync(join(ROOT, dir, f)).equals(ref[i]!)).toBe(true); });
     }
     const config = JSON.parse(ref[3]!.toString('utf8'));
     expect(config).toMatchObject({

@@ -82,7 +82,7 @@ describe('edge-case texts', () => {
     expect(Array.from(a!.tokenIds)).toEqual(Array.from(b!.tokenIds));
     expect(maxAbsDiff(a!.dense, b!.dense)).toBe(0);
     expect(c!.tokenIds.length).toBeGreaterThanOrEqual(3);
-    for (const [s, e] of a!.charSpans) expect(e).toBeLessThanOrEqual(6);
+    for (const [, e] of a!.charSpans) expect(e).toBeLessThanOrEqual(6);
   });
   it('accepts NUL and control characters', async () => {
     const [o] = await enc.encodeTokens(['a\u0000b\u0001c\u0000']);

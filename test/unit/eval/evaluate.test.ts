@@ -54,7 +54,11 @@ describe('evaluate', () => {
   it('averages per-query values over judged queries, queries without relevant docs scoring 0 (trec_eval)', async () => {
     const ds = await toy();
     const calls: Array<[string, number]> = [];
-    const spy: Retriever = { search: (q, k) => (calls.push([q, k]), echo.search(q, k)) };
+    const spy: Retriever = { search: (q, k) => {
+        calls.push([q, k]);
+        return echo.search(q, k);
+      },
+    };
     const res = await evaluate(spy, ds, { k: [1, 10], metrics: ['ndcg', 'recall'] });
     expect(calls.map((c) => c[1])).toEqual([10, 10, 10]); // depth = max k; q4 (unjudged) not run
     expect(res.perQuery.q1).toEqual({ 'ndcg@1': 1, 'ndcg@10': 1, 'recall@1': 1, 'recall@10': 1 });
@@ -86,7 +90,11 @@ describe('evaluate', () => {
 
   it('limit and warmup: only the first queries are scored; warmup calls are not timed', async () => {
     let calls = 0;
-    const counting: Retriever = { search: (q, k) => (calls++, echo.search(q, k)) };
+    const counting: Retriever = { search: (q, k) => {
+        calls++;
+        return echo.search(q, k);
+      },
+    };
     const res = await evaluate(counting, await toy(), { k: [1], limit: 2, warmup: 2 });
     expect(calls).toBe(4);
     expect(res.latency.n).toBe(2);

@@ -12,7 +12,10 @@ import { FakeEncoder } from '../../helpers/fake-encoder.js';
 const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau'.split(' ');
 function makeDocs(n: number, seed = 3, prefix = 'd') {
   let s = seed;
-  const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const r = () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
   return Array.from({ length: n }, (_, i) => ({
     id: `${prefix}${i}`,
     text: Array.from({ length: 4 + Math.floor(r() * 12) }, () => WORDS[Math.floor(r() * WORDS.length)]).join(' '),

@@ -18,7 +18,10 @@ import { FakeEncoder, fakeEncode, FAKE_DIM } from '../../helpers/fake-encoder.js
 const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau'.split(' ');
 function makeDocs(n: number, seed = 7) {
   let s = seed;
-  const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const r = () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
   return Array.from({ length: n }, (_, i) => ({
     id: `d${i}`,
     text: Array.from({ length: 4 + Math.floor(r() * 12) }, () => WORDS[Math.floor(r() * WORDS.length)]).join(' '),
@@ -180,11 +183,11 @@ describe('fusion options: a discriminated union on kind', () => {
     const rrf = new Array(docs.length).fill(0);
     for (let c = 0; c < 3; c++) {
       const order = docs.map((_, i) => i).sort((a, b) => cols[b]![c]! - cols[a]![c]! || a - b);
-      order.forEach((doc, r) => (rrf[doc] += 1 / (60 + r + 1)));
+      order.forEach((doc, r) => { rrf[doc] += 1 / (60 + r + 1); });
     }
     const expected = docs.map((d, i) => ({ id: d.id, s: rrf[i] as number })).sort((a, b) => b.s - a.s);
     const hits = await index.search(query, { k: 10, exhaustive: true, fusion: { kind: 'rrf' } });
-    hits.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.s, 6));
+    hits.forEach((h, i) => { expect(h.score).toBeCloseTo(expected[i]!.s, 6); });
     // the weights of the index (here [1, 0.3, 1]) play no part
     const hits2 = await index.search(query, { k: 10, exhaustive: true, fusion: { kind: 'rrf', rrfK: 60 } });
     expect(hits2.map((h) => h.score)).toEqual(hits.map((h) => h.score));

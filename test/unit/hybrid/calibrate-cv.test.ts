@@ -11,7 +11,7 @@ const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda m
 
 function ndcg10(hits: SearchHit[], relevant: Set<string>): number {
   let dcg = 0;
-  hits.slice(0, 10).forEach((h, i) => (dcg += relevant.has(String(h.id)) ? 1 / Math.log2(i + 2) : 0));
+  hits.slice(0, 10).forEach((h, i) => { dcg += relevant.has(String(h.id)) ? 1 / Math.log2(i + 2) : 0; });
   let idcg = 0;
   for (let i = 0; i < Math.min(10, relevant.size); i++) idcg += 1 / Math.log2(i + 2);
   return idcg > 0 ? dcg / idcg : 0;

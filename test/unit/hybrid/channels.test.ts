@@ -35,9 +35,9 @@ function channelScores(query: string, docs: Array<{ id: string; text: string }>)
     let dense = 0;
     for (let i = 0; i < FAKE_DIM; i++) dense += q.dense[i]! * e.dense[i]!;
     const dw = new Map<number, number>();
-    e.sparse.ids.forEach((id, i) => dw.set(id, e.sparse.weights[i]!));
+    e.sparse.ids.forEach((id, i) => { dw.set(id, e.sparse.weights[i]!); });
     let sparse = 0;
-    q.sparse.ids.forEach((id, i) => (sparse += q.sparse.weights[i]! * (dw.get(id) ?? 0)));
+    q.sparse.ids.forEach((id, i) => { sparse += q.sparse.weights[i]! * (dw.get(id) ?? 0); });
     let mv = 0;
     for (let a = 0; a < q.multivector.count; a++) {
       let best = -Infinity;
@@ -95,9 +95,9 @@ function oracleFused(rows: Array<Record<string, number> & { id: string }>, names
       const f = c.map(Math.fround);
       const order = f.map((_, i) => i).sort((a, b) => f[b]! - f[a]! || a - b);
       v = new Array<number>(c.length);
-      order.forEach((p, r) => (v[p] = 1 / (rrfK + r + 1)));
+      order.forEach((p, r) => { v[p] = 1 / (rrfK + r + 1); });
     }
-    rows.forEach((r, i) => out.set(r.id, out.get(r.id)! + w * v[i]!));
+    rows.forEach((r, i) => { out.set(r.id, out.get(r.id)! + w * v[i]!); });
   }
   if (kind !== 'rrf') for (const [id, s] of out) out.set(id, s / total);
   return out;

@@ -48,7 +48,7 @@ describe('HybridIndex dense path', () => {
         const q = unit(r);
         const top = exact(q, (i) => !deleted.has(i), 3);
         await index.delete(top);
-        top.forEach((i) => deleted.add(i));
+        top.forEach((i) => { deleted.add(i); });
       }
       expect(index.size).toBe(300 - deleted.size);
     }

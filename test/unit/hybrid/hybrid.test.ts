@@ -9,7 +9,10 @@ import { FakeEncoder, fakeEncode, FAKE_DIM } from '../../helpers/fake-encoder.js
 const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega'.split(' ');
 function makeDocs(n: number, seed = 1) {
   let s = seed;
-  const r = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const r = () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
   return Array.from({ length: n }, (_, i) => ({
     id: `d${i}`,
     text: Array.from({ length: 5 + Math.floor(r() * 20) }, () => WORDS[Math.floor(r() * WORDS.length)]).join(' '),
@@ -83,13 +86,13 @@ describe('HybridIndex', () => {
     const ref = oracle('gamma delta', docs, [1, 0.3, 1]);
     const sparse = await index.search('gamma delta', { k: 5, mode: 'sparse' });
     const bySparse = [...ref].sort((a, b) => b.sparse - a.sparse);
-    sparse.forEach((h, i) => expect(h.score).toBeCloseTo(bySparse[i]!.sparse, 5));
+    sparse.forEach((h, i) => { expect(h.score).toBeCloseTo(bySparse[i]!.sparse, 5); });
     const dense = await index.search('gamma delta', { k: 5, mode: 'dense' });
     const byDense = [...ref].sort((a, b) => b.dense - a.dense);
-    dense.forEach((h, i) => expect(h.score).toBeCloseTo(byDense[i]!.dense, 5));
+    dense.forEach((h, i) => { expect(h.score).toBeCloseTo(byDense[i]!.dense, 5); });
     const ds = await index.search('gamma delta', { k: 5, mode: 'dense+sparse', candidates: 1000 });
     const byDs = [...ref].map((r) => ({ ...r, f: (r.dense + 0.3 * r.sparse) / 1.3 })).sort((a, b) => b.f - a.f);
-    ds.forEach((h, i) => expect(h.score).toBeCloseTo(byDs[i]!.f, 5));
+    ds.forEach((h, i) => { expect(h.score).toBeCloseTo(byDs[i]!.f, 5); });
   });
 
   it('gives identical results before and after save/open, and refuses another encoder', async () => {
@@ -221,9 +224,9 @@ describe('HybridIndex rerank and query expansion', () => {
     const b = await index.search('omega', { k: 40 });
     const hits = await index.search('alpha', { k: 5, expand: () => ['omega'] });
     const rrf = new Map<unknown, number>();
-    a.forEach((h, i) => rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (61 + i)));
-    b.forEach((h, i) => rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (61 + i)));
-    hits.forEach((h) => expect(h.score).toBeCloseTo(rrf.get(h.id)!, 12));
+    a.forEach((h, i) => { rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (61 + i)); });
+    b.forEach((h, i) => { rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (61 + i)); });
+    hits.forEach((h) => { expect(h.score).toBeCloseTo(rrf.get(h.id)!, 12); });
     const best = Math.max(...rrf.values());
     expect(hits[0]!.score).toBeCloseTo(best, 12);
   });

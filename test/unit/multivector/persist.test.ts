@@ -18,7 +18,7 @@ const queries = Array.from({ length: 4 }, () => randomDoc(r, DIM, 5));
 
 function build(dtype: 'f32' | 'f16' | 'i8', poolFactor: 1 | 2 | 3 = 1): MultiVectorStore {
   const s = MultiVectorStore.create({ dim: DIM, dtype, poolFactor });
-  docs.forEach((d, i) => s.add(i * 3, i % 4 === 0 ? { data: d.data, dim: d.dim, count: d.count } : d));
+  docs.forEach((d, i) => { s.add(i * 3, i % 4 === 0 ? { data: d.data, dim: d.dim, count: d.count } : d); });
   for (const id of [0, 9, 30]) s.remove(id);
   return s;
 }

@@ -112,7 +112,7 @@ describe('token pooling', () => {
     const rank = (x: Float32Array): number[] => {
       const order = Array.from(x.keys()).sort((i, j) => x[j]! - x[i]! || i - j);
       const out = new Array<number>(x.length);
-      order.forEach((i, pos) => (out[i] = pos));
+      order.forEach((i, pos) => { out[i] = pos; });
       return out;
     };
     const ra = rank(a);

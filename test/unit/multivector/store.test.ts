@@ -11,7 +11,7 @@ const queries = Array.from({ length: 6 }, () => randomDoc(r, DIM, 1 + Math.floor
 
 function build(dtype: MvDtype, poolFactor: 1 | 2 | 3 = 1): MultiVectorStore {
   const s = MultiVectorStore.create({ dim: DIM, dtype, poolFactor });
-  docs.forEach((d, i) => s.add(i * 2, d));
+  docs.forEach((d, i) => { s.add(i * 2, d); });
   return s;
 }
 
@@ -24,7 +24,7 @@ describe('MultiVectorStore scoring', () => {
       const ids = Uint32Array.from(docs.map((_, i) => i * 2).reverse());
       for (const q of queries) {
         const got = s.score(q, ids);
-        ids.forEach((id, i) => expect(Math.abs(got[i]! - maxsim64(q, s.get(id)))).toBeLessThan(TOL[dtype]));
+        ids.forEach((id, i) => { expect(Math.abs(got[i]! - maxsim64(q, s.get(id)))).toBeLessThan(TOL[dtype]); });
       }
     });
 
@@ -218,7 +218,7 @@ describe('MultiVectorStore rerank', () => {
     const want = [...new Set(cands)].map((id) => ({ id, s: maxsim64(q, s.get(id)) })).sort((a, b) => b.s - a.s || a.id - b.id);
     const got = s.rerank(q, cands, 3);
     expect(Array.from(got.ids)).toEqual(want.slice(0, 3).map((x) => x.id));
-    got.scores.forEach((x, i) => expect(x).toBeCloseTo(want[i]!.s, 5));
+    got.scores.forEach((x, i) => { expect(x).toBeCloseTo(want[i]!.s, 5); });
     expect(s.rerank(q, cands, 50).ids.length).toBe(5);
     expect(() => s.rerank(q, [2, 3], 2)).toThrow(expect.objectContaining({ code: 'UNKNOWN_ID' }));
     expect(() => s.rerank(q, [2], 0)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));

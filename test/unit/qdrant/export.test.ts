@@ -46,7 +46,10 @@ beforeEach(() => {
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
     let result: unknown;
     if (key === 'GET /collections/docs/exists') result = { exists: created !== null };
-    else if (key === 'PUT /collections/docs') (created = body), (result = true);
+    else if (key === 'PUT /collections/docs') {
+      created = body;
+      result = true;
+    }
     else if (key === 'GET /collections/docs') {
       // CollectionInfo as a server answers after the create above (schema CollectionInfo)
       const c = created as { vectors: unknown; sparse_vectors: unknown; metadata: unknown };
@@ -91,7 +94,15 @@ describe('exportToQdrant', () => {
     present = new Set([pointId('a')]);
     let out = '';
     let err = '';
-    const io: CliIo = { out: (s) => void (out += s), err: (s) => void (err += s), errIsTTY: false };
+    const io: CliIo = {
+      out: (s) => {
+        out += s;
+      },
+      err: (s) => {
+        err += s;
+      },
+      errIsTTY: false,
+    };
     const code = await runCli(['export', path.join(dir, 'idx'), '--qdrant', 'http://q.test:6333', '--collection', 'docs', '--batch', '2'], io);
     expect(code, err).toBe(0);
     expect(out).toMatch(/exported 3 documents .* 2 sent, 1 already there/);
@@ -100,7 +111,13 @@ describe('exportToQdrant', () => {
 
   it('refuses a missing --collection with the usage', async () => {
     let err = '';
-    const code = await runCli(['export', path.join(dir, 'idx'), '--qdrant', 'http://q.test:6333'], { out: () => {}, err: (s) => void (err += s), errIsTTY: false });
+    const code = await runCli(['export', path.join(dir, 'idx'), '--qdrant', 'http://q.test:6333'], {
+      out: () => {},
+      err: (s) => {
+        err += s;
+      },
+      errIsTTY: false,
+    });
     expect(code).not.toBe(0);
     expect(err).toMatch(/--collection/);
   });

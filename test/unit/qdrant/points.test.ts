@@ -27,7 +27,7 @@ describe('BM25 vectors for the idf modifier', () => {
     const norm = 1.2 * (1 - 0.75 + (0.75 * 3) / 6);
     const want = new Map([[termHash('cat'), (2.2 * 2) / (2 + norm)], [termHash('sat'), 2.2 / (1 + norm)]]);
     expect(d.indices).toEqual([...want.keys()].sort((a, b) => a - b));
-    d.indices.forEach((i, j) => expect(d.values[j]).toBeCloseTo(want.get(i)!, 12));
+    d.indices.forEach((i, j) => { expect(d.values[j]).toBeCloseTo(want.get(i)!, 12); });
     expect(bm25QueryVector(['cat', 'cat', 'dog'])).toEqual({ indices: [termHash('cat'), termHash('dog')].sort((a, b) => a - b), values: [termHash('cat'), termHash('dog')].sort((a, b) => a - b).map((i) => (i === termHash('cat') ? 2 : 1)) });
     // FNV-1a 32 reference values (Fowler/Noll/Vo test vectors: "" → 0x811c9dc5, "a" → 0xe40c292c, "foobar" → 0xbf9cf968)
     expect([termHash(''), termHash('a'), termHash('foobar')]).toEqual([0x811c9dc5, 0xe40c292c, 0xbf9cf968]);

@@ -12,14 +12,17 @@ function overlap(q: string, d: string): number {
   return qs.filter((w) => ds.has(w)).length / qs.length;
 }
 
+/** The Cohere rerank request fields these tests read. */
+interface RerankRequest { model: string; query: string; documents: string[]; top_n: number }
+
 describe('createCohereReranker (loopback server)', () => {
   it('maps results (sorted by score, per chunk) back to input order and retries 503', async () => {
     let failed = false;
-    const srv = await loopback((req) => {
+    const srv = await loopback<RerankRequest>((req) => {
       if (!failed) { failed = true; return { status: 503, headers: { 'retry-after': '0' }, body: { message: 'overloaded' } }; }
       const { query, documents, top_n } = req.body;
       const results = documents.map((d: string, index: number) => ({ index, relevance_score: overlap(query, d) }))
-        .sort((a: any, b: any) => b.relevance_score - a.relevance_score).slice(0, top_n);
+        .sort((a: { relevance_score: number }, b: { relevance_score: number }) => b.relevance_score - a.relevance_score).slice(0, top_n);
       return { body: { id: 'x', results, meta: {} } };
     });
     closers.push(srv.close);

@@ -2,17 +2,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Seen { path: string; headers: IncomingMessage['headers']; body: any; at: number }
-export type Handler = (req: Seen, n: number) => { status?: number; headers?: Record<string, string>; body: unknown };
+/** One request as the server saw it; B is the shape of the JSON body the test expects (null when the body was empty). */
+export interface Seen<B = unknown> { path: string; headers: IncomingMessage['headers']; body: B; at: number }
+export type Handler<B = unknown> = (req: Seen<B>, n: number) => { status?: number; headers?: Record<string, string>; body: unknown };
 
-export async function loopback(handler: Handler): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
-  const seen: Seen[] = [];
+export async function loopback<B = unknown>(handler: Handler<B>): Promise<{ url: string; seen: Seen<B>[]; close(): Promise<void> }> {
+  const seen: Seen<B>[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const s: Seen = { path: req.url ?? '', headers: req.headers, body: raw ? JSON.parse(raw) : null, at: performance.now() };
+      const s: Seen<B> = { path: req.url ?? '', headers: req.headers, body: (raw ? JSON.parse(raw) : null) as B, at: performance.now() };
       seen.push(s);
       const r = handler(s, seen.length - 1);
       res.writeHead(r.status ?? 200, { 'content-type': 'application/json', ...(r.headers ?? {}) });

@@ -43,6 +43,6 @@ export function ndcgAt(ranked: string[], rel: Map<string, number>, k = 10): numb
   }
   const ideal = [...rel.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k);
   let idcg = 0;
-  ideal.forEach((g, i) => (idcg += g / Math.log2(i + 2)));
+  ideal.forEach((g, i) => { idcg += g / Math.log2(i + 2); });
   return idcg > 0 ? dcg / idcg : 0;
 }

@@ -45,15 +45,15 @@ describe('PostingStore', () => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         (postings, avgdl, b) => {
           const docLen = new Float32Array(postings.length);
-          postings.forEach(([, dl], d) => (docLen[d] = dl));
+          postings.forEach(([, dl], d) => { docLen[d] = dl; });
           const store = new PostingStore(true);
-          postings.forEach(([tf], d) => store.push(7, d, tf, docLen));
+          postings.forEach(([tf], d) => { store.push(7, d, tf, docLen); });
           const slot = store.slotOf.get(7)!;
           expect(store.skyTf.has(slot)).toBe(true);
           const k1 = 0.9;
           const ctx: ScoreContext = { bm25: true, lenConst: k1 * (1 - b), lenSlope: (k1 * b) / avgdl, docLen, state: new Uint8Array(postings.length).fill(1) };
           let max = 0;
-          postings.forEach(([tf], d) => (max = Math.max(max, contribution(ctx, 2.5, tf, d))));
+          postings.forEach(([tf], d) => { max = Math.max(max, contribution(ctx, 2.5, tf, d)); });
           const ub = upperBound(ctx, 2.5, store, slot);
           expect(ub).toBeLessThanOrEqual(max);
           expect(ub).toBeGreaterThanOrEqual(max * (1 - 1e-12));

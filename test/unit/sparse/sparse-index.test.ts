@@ -7,7 +7,7 @@ import { InvalidArgumentError, StorageError } from '../../../src/errors.js';
 
 const v = (ids: number[], w: number[]): SparseVector => ({ ids: Uint32Array.from(ids), weights: Float32Array.from(w) });
 
-function expectCode(fn: () => unknown, cls: Function, code: string) {
+function expectCode(fn: () => unknown, cls: abstract new (...args: never[]) => unknown, code: string) {
   let err: unknown;
   try {
     fn();

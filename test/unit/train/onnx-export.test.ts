@@ -38,7 +38,7 @@ describe('static model ONNX export', () => {
     const T = Math.max(...enc.map((e) => e.length));
     const ids = new BigInt64Array(texts.length * T).fill(1n);
     const mask = new BigInt64Array(texts.length * T);
-    enc.forEach((e, b) => e.forEach((id, t) => { ids[b * T + t] = BigInt(id); mask[b * T + t] = 1n; }));
+    enc.forEach((e, b) => { e.forEach((id, t) => { ids[b * T + t] = BigInt(id); mask[b * T + t] = 1n; }); });
     const s = await ort.InferenceSession.create(join(dir, 'model.onnx'));
     const out = await s.run({ input_ids: new ort.Tensor('int64', ids, [texts.length, T]), attention_mask: new ort.Tensor('int64', mask, [texts.length, T]) });
     expect(s.outputNames).toEqual(['dense_vecs', 'sparse_vecs', 'colbert_vecs']);

@@ -78,7 +78,7 @@ describe('SparseIndex: docFreq and the idf query modifier', () => {
         }
         const ids = Uint32Array.from(docs.keys() as Iterable<number>);
         const s = index.score(q, ids);
-        ids.forEach((id, i) => expect(s[i]!).toBeCloseTo(want.get(id) ?? 0, 5));
+        ids.forEach((id, i) => { expect(s[i]!).toBeCloseTo(want.get(id) ?? 0, 5); });
         const some = order[0]?.[0] as number | undefined;
         if (some !== undefined) {
           const m = index.matches(q, some);

@@ -55,7 +55,7 @@ describe('searchExpanded (query expansion + RRF)', () => {
     const want = new Map([[1, rrf([1, 2])], [2, rrf([2])], [3, rrf([3, 1, 1])], [4, rrf([2])]]);
     const order = [...want.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, 3);
     expect(hits.map((h) => h.id)).toEqual(order.map(([id]) => id));
-    hits.forEach((h) => expect(h.fusedScore).toBeCloseTo(want.get(h.id)!, 12));
+    hits.forEach((h) => { expect(h.fusedScore).toBeCloseTo(want.get(h.id)!, 12); });
     expect(hits.find((h) => h.id === 3)!.queries).toEqual(['q', 'a', 'b']);
     await expect(searchExpanded('q', () => 'x' as unknown as string[], async () => [])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });

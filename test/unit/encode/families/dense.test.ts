@@ -37,7 +37,7 @@ describe('sentence-transformers layout (tiny BERT, WordPiece)', () => {
     for (const [mode, key] of [['cls', 'cls'], ['max', 'max'], ['mean_sqrt_len', 'mean_sqrt_len'], ['last_token', 'lasttoken']] as const) {
       const enc = await loadFamilyEncoder(ST, { pooling: mode, normalize: false });
       const out = await enc.encode(cs.map((c) => c.text), { maxLength: 64 });
-      cs.forEach((c, i) => expect(maxAbs(out[i]!.dense, c.pooled[key]!), `${mode} ${c.name}`).toBeLessThan(TOL));
+      cs.forEach((c, i) => { expect(maxAbs(out[i]!.dense, c.pooled[key]!), `${mode} ${c.name}`).toBeLessThan(TOL); });
       await enc.close();
     }
   });
@@ -63,7 +63,7 @@ describe('sentence-transformers layout (tiny BERT, WordPiece)', () => {
     for (const [role, prefix] of [['query', 'query: '], ['document', 'passage: ']] as const) {
       const cs = pick(prefix, 64);
       const out = await enc.encode(cs.map((c) => c.text), { role, maxLength: 64 });
-      cs.forEach((c, i) => expect(maxAbs(out[i]!.dense, norm(c.pooled.mean!)), `${role} ${c.name}`).toBeLessThan(TOL));
+      cs.forEach((c, i) => { expect(maxAbs(out[i]!.dense, norm(c.pooled.mean!)), `${role} ${c.name}`).toBeLessThan(TOL); });
     }
     // char spans refer to the caller's text, not to the prefix
     const [t] = await enc.encodeTokens(['BM25 ranks'], { role: 'query' });
@@ -76,7 +76,7 @@ describe('sentence-transformers layout (tiny BERT, WordPiece)', () => {
     const enc = await loadFamilyEncoder(ST, { preset: 'thenlper/gte-base' });
     const cs = pick('', 64);
     const out = await enc.encode(cs.map((c) => c.text), { role: 'query', maxLength: 64 });
-    cs.forEach((c, i) => expect(maxAbs(out[i]!.dense, norm(c.pooled.mean!))).toBeLessThan(TOL));
+    cs.forEach((c, i) => { expect(maxAbs(out[i]!.dense, norm(c.pooled.mean!))).toBeLessThan(TOL); });
     await enc.close();
   });
 
@@ -99,7 +99,7 @@ describe('RoFormer (rotary) with Japanese presets', () => {
       for (const [role, prefix] of [['query', q], ['document', d]] as const) {
         const cs = rc.filter((c) => c.prefix === prefix);
         const out = await enc.encode(cs.map((c) => c.text), { role, maxLength: 64 });
-        cs.forEach((c, i) => expect(maxAbs(out[i]!.dense, norm(c.mean)), `${preset} ${role} ${c.name}`).toBeLessThan(TOL));
+        cs.forEach((c, i) => { expect(maxAbs(out[i]!.dense, norm(c.mean)), `${preset} ${role} ${c.name}`).toBeLessThan(TOL); });
       }
       await enc.close();
     }

@@ -78,7 +78,7 @@ describe('BertJapanese-style tokenizer with a pluggable word splitter', () => {
     const texts = [SENTENCE, 'the cat and the dog', 'ＢＭ２５ ranks', 'runners were running quickly'];
     seen.length = 0;
     const tl = await enc.encodeTokens(texts);
-    texts.forEach((t, i) => expect([...tl[i]!.tokenIds], t).toEqual(oracleIds(t)));
+    texts.forEach((t, i) => { expect([...tl[i]!.tokenIds], t).toEqual(oracleIds(t)); });
     // words, not characters: 東京 → 東 ##京 (BERT's BasicTokenizer would give 東 京)
     expect(enc.decodeTokens(tl[0]!.tokenIds)).toEqual(['[CLS]', '東', '##京', 'は', '日', '##本', 'の', '首', '##都', '[UNK]', '。', '[SEP]']);
     expect(seen).toContain('BM25 ranks'); // the splitter sees NFKC text
@@ -123,7 +123,7 @@ describe('BertJapanese-style tokenizer with a pluggable word splitter', () => {
     const enc = await loadFamilyEncoder(dir);
     const cs = (G.bertSt.cases as Array<{ name: string; prefix: string; text: string; maxLength: number; inputIds: number[] }>).filter((c) => c.prefix === '' && c.maxLength === 64);
     const tl = await enc.encodeTokens(cs.map((c) => c.text), { maxLength: 64 });
-    cs.forEach((c, i) => expect([...tl[i]!.tokenIds], c.name).toEqual(c.inputIds));
+    cs.forEach((c, i) => { expect([...tl[i]!.tokenIds], c.name).toEqual(c.inputIds); });
     await expect(loadFamilyEncoder(dir, { wordSplitter: splitter })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await enc.close();
   });

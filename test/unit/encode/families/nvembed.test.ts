@@ -48,7 +48,7 @@ describe('NV-Embed preset on a graph-pooled export', () => {
     const oracle = docs.map((d) => ({ id: d.name, s: dot(qv, norm(d.pooled)) })).sort((a, b) => b.s - a.s);
     const hits = await index.search(q.text, { mode: 'dense', k: docs.length });
     expect(hits.map((h) => h.id)).toEqual(oracle.map((o) => o.id));
-    hits.forEach((h, i) => expect(Math.abs(h.score - oracle[i]!.s)).toBeLessThan(1e-4));
+    hits.forEach((h, i) => { expect(Math.abs(h.score - oracle[i]!.s)).toBeLessThan(1e-4); });
     await index.close();
   });
 });

@@ -40,7 +40,7 @@ describe('composeByRole / loadByRole: SPLADE query model + document model', () =
     const qs = await enc.encode(queryCases.map((c) => c.text), { role: 'query', maxLength: 64 });
     const ds = await enc.encode(docCases.map((c) => c.text), { role: 'document', maxLength: 64 });
     const dflt = await enc.encode(docCases.map((c) => c.text), { maxLength: 64 }); // no role = document
-    queryCases.forEach((c, i) => expect(maxAbs(dense(qs[i]!.sparse.ids, qs[i]!.sparse.weights, V), dense(c.sparse.ids, c.sparse.weights, V)), c.name).toBeLessThan(TOL));
+    queryCases.forEach((c, i) => { expect(maxAbs(dense(qs[i]!.sparse.ids, qs[i]!.sparse.weights, V), dense(c.sparse.ids, c.sparse.weights, V)), c.name).toBeLessThan(TOL); });
     docCases.forEach((c, i) => {
       expect(maxAbs(dense(ds[i]!.sparse.ids, ds[i]!.sparse.weights, V), dense(c.sparse.ids, c.sparse.weights, V)), c.name).toBeLessThan(TOL);
       expect([...dflt[i]!.sparse.ids]).toEqual([...ds[i]!.sparse.ids]);
@@ -116,7 +116,7 @@ describe('document-only SPLADE (opensearch-neural-sparse-encoding-doc-*): idf.js
     });
     expect(nonEmpty).toBeGreaterThan(3);
     const ds = await enc.encode(docCases.map((c) => c.text), { maxLength: 64 });
-    docCases.forEach((c, i) => expect(maxAbs(dense(ds[i]!.sparse.ids, ds[i]!.sparse.weights, enc.info.vocabSize), dense(c.sparse.ids, c.sparse.weights, enc.info.vocabSize)), c.name).toBeLessThan(TOL));
+    docCases.forEach((c, i) => { expect(maxAbs(dense(ds[i]!.sparse.ids, ds[i]!.sparse.weights, enc.info.vocabSize), dense(c.sparse.ids, c.sparse.weights, enc.info.vocabSize)), c.name).toBeLessThan(TOL); });
     // the weights are part of the identity: another idf.json is another encoder
     const plain = await loadFamilyEncoder(join(FIX, 'tiny-splade'), { preset: 'opensearch-project/opensearch-neural-sparse-encoding-doc-v2-distill' });
     expect(plain.info.id).not.toBe(enc.info.id);
