@@ -280,9 +280,7 @@ function multivector(dim: number): void {
     const st = store.stats();
     const rss = settledRss();
     points.push({ store: 'multivector', config, n, latencyMs: lat, baseline, bytesPerDoc: st.bytesPerDoc, rssBytes: rss, buildPerSec: qps(built, buildMs) });
-    log(
-      `multivector ${config} N=${n}: rerank ${MV_CANDIDATES} p50 ${lat.p50.toFixed(3)} ms p99 ${lat.p99.toFixed(3)} ms | ` + ('skipped' in baseline ? `exhaustive skipped (${baseline.skipped})` : `exhaustive p50 ${baseline.latencyMs.p50.toFixed(1)} ms`) + ` | ${st.bytesPerDoc.toFixed(0)} B/doc | rss +${gb(rss - rss0)}`,
-    );
+    log(`multivector ${config} N=${n}: rerank ${MV_CANDIDATES} p50 ${lat.p50.toFixed(3)} ms p99 ${lat.p99.toFixed(3)} ms | ${'skipped' in baseline ? `exhaustive skipped (${baseline.skipped})` : `exhaustive p50 ${baseline.latencyMs.p50.toFixed(1)} ms`} | ${st.bytesPerDoc.toFixed(0)} B/doc | rss +${gb(rss - rss0)}`);
   }
 }
 

@@ -60,7 +60,7 @@ if (r.status !== 0 || !fs.existsSync(built) || !loads(built)) {
   process.stderr.write(
     pre !== null
       ? `trident: WARNING: ${why}; the shipped prebuild ${path.relative(root, pre)} will be used.\n`
-      : `trident: WARNING: ${why} and no shipped prebuild loads on ${process.platform}-${process.arch}, so the pure-TS kernels will be used (much slower). ` + 'Install a C++ toolchain (g++/clang, make, python3) and run `npm rebuild trident`.\n',
+      : `trident: WARNING: ${why} and no shipped prebuild loads on ${process.platform}-${process.arch}, so the pure-TS kernels will be used (much slower). Install a C++ toolchain (g++/clang, make, python3) and run \`npm rebuild trident\`.\n`,
   );
 }
 process.exit(0);

@@ -51,7 +51,7 @@ function fallbackMessage(): string {
   const hint = existsSync(`${dir}/prebuilds/${platform}`)
     ? `the prebuild shipped for ${platform} did not load; run \`npm rebuild trident\` with a C++ toolchain to build one from source`
     : `no prebuild ships for ${platform}, so the addon is built from source at install: install a C++ toolchain (g++ or clang, make, python3) and run \`npm rebuild trident\``;
-  return `trident: the native SIMD addon could not be loaded (${reason}); multi-vector MaxSim and exact dense scans ` + `run on the pure-TS kernels, about 20× slower. ${hint[0]!.toUpperCase()}${hint.slice(1)}. ` + `Set TRIDENT_KERNELS=js to choose the TS kernels knowingly, or setKernelLogger() to route this message.`;
+  return `trident: the native SIMD addon could not be loaded (${reason}); multi-vector MaxSim and exact dense scans run on the pure-TS kernels, about 20× slower. ${hint[0]!.toUpperCase()}${hint.slice(1)}. Set TRIDENT_KERNELS=js to choose the TS kernels knowingly, or setKernelLogger() to route this message.`;
 }
 
 function warnOnce(): void {

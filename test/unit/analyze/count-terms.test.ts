@@ -30,10 +30,12 @@ describe('countTerms', () => {
     );
   });
   it('a throwing idOf leaves the scratch clean', () => {
-    expect(() => countTerms(['a', 'b', 'boom'], (t) => {
-      if (t === 'boom') throw new Error('boom');
-      return t === 'a' ? 3 : 4;
-    })).toThrow('boom');
+    expect(() =>
+      countTerms(['a', 'b', 'boom'], (t) => {
+        if (t === 'boom') throw new Error('boom');
+        return t === 'a' ? 3 : 4;
+      }),
+    ).toThrow('boom');
     const v = countTerms(['x'], () => 3);
     expect(Array.from(v.weights)).toEqual([1]);
   });

@@ -56,7 +56,10 @@ describe.skipIf(!present)('analyser golden on dev text', () => {
         const before = counts(old);
         const delta = new Set<string>();
         for (const t of new Set([...now.keys(), ...before.keys()])) if ((now.get(t) ?? 0) !== (before.get(t) ?? 0)) delta.add(t);
-        expect([...delta].every((t) => t === "'s" || t === '5' || t === '5a'), `${g.set} text ${i}: ${[...delta].join(' ')}`).toBe(true);
+        expect(
+          [...delta].every((t) => t === "'s" || t === '5' || t === '5a'),
+          `${g.set} text ${i}: ${[...delta].join(' ')}`,
+        ).toBe(true);
         expect(terms.filter((t) => t !== "'s")).toEqual(old.filter((t) => t !== "'s").map((t) => (t === '5a' && !now.has('5a') ? '5' : t)));
       }
       expect(mismatched, `${g.set}/${g.kind}`).toEqual([]);

@@ -17,12 +17,7 @@ const pieces = (text: string, lang?: string) => sentenceSpans(text, lang).map((s
 
 describe('sentenceSpans', () => {
   it('splits English with wink-nlp, attaching whitespace to the previous sentence', () => {
-    expect(pieces('  Hello there.  How are you? I am fine.\n\nNew paragraph here.', 'en')).toEqual([
-      '  Hello there.  ',
-      'How are you? ',
-      'I am fine.\n\n',
-      'New paragraph here.',
-    ]);
+    expect(pieces('  Hello there.  How are you? I am fine.\n\nNew paragraph here.', 'en')).toEqual(['  Hello there.  ', 'How are you? ', 'I am fine.\n\n', 'New paragraph here.']);
   });
   it('splits Japanese and Chinese at 。！？ and newlines', () => {
     expect(pieces('今日は晴れ。明日は雨！本当？\n次の行', 'ja')).toEqual(['今日は晴れ。', '明日は雨！', '本当？\n', '次の行']);

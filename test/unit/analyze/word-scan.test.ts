@@ -16,7 +16,10 @@ const scanned = (s: string): string[] => {
 };
 const regexTokens = (s: string): string[] => s.match(TOKEN) ?? [];
 /** Version 3 as first written: the regex, then wordTerm per token (no memo). */
-const reference = (text: string): string[] => regexTokens(text.toLowerCase()).map(wordTerm).filter((t) => t.length > 0);
+const reference = (text: string): string[] =>
+  regexTokens(text.toLowerCase())
+    .map(wordTerm)
+    .filter((t) => t.length > 0);
 
 /** Pieces chosen to hit every rule: separators, apostrophes, marks, other scripts' digits, astral code points, lone surrogates. */
 const PIECES = ['a', 'Z', 'x', '0', '7', '.', ',', "'", '’', ' ', '-', '/', 'é', 'e\u0301', '\u0301', 'İ', 'ß', '٣', '²', 'Ⅻ', '½', '𝑥', '𠀀', '𝟙', '\ud800', '\udc00', '東', 'ภ', '\u0e31', 'Ω', '_', '😀', '\n', "n't", "'s"];
@@ -29,64 +32,83 @@ describe('scanWords = the TOKEN regex', () => {
     }
   });
   it('random Unicode text (fast-check)', () => {
-    fc.assert(fc.property(text, (s) => {
-      const l = s.toLowerCase();
-      expect(scanned(l)).toEqual(regexTokens(l));
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(text, (s) => {
+        const l = s.toLowerCase();
+        expect(scanned(l)).toEqual(regexTokens(l));
+      }),
+      { numRuns: 3000 },
+    );
   });
   it('random strings of any code units, lone surrogates included (fast-check)', () => {
     const units = fc.array(fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.integer({ min: 0x20, max: 0x7e })), { maxLength: 60 });
-    fc.assert(fc.property(units.map((u) => String.fromCharCode(...u)), (s) => {
-      expect(scanned(s)).toEqual(regexTokens(s));
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(
+        units.map((u) => String.fromCharCode(...u)),
+        (s) => {
+          expect(scanned(s)).toEqual(regexTokens(s));
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
 
 describe('englishTermsV3 = the regex implementation', () => {
   it('random text, cold and warm memo', () => {
-    fc.assert(fc.property(text, (s) => {
-      const want = reference(s);
-      expect(englishTermsV3(s)).toEqual(want);
-      expect(englishTermsV3(s)).toEqual(want);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(text, (s) => {
+        const want = reference(s);
+        expect(englishTermsV3(s)).toEqual(want);
+        expect(englishTermsV3(s)).toEqual(want);
+      }),
+      { numRuns: 2000 },
+    );
     resetEnglishV3Cache();
   });
   const sets = ['scifact', 'nfcorpus', 'jsquad-ja', 'cmrc2018-zh'].filter((s) => existsSync(join(devDir(s), 'corpus.jsonl')));
-  it.skipIf(sets.length === 0)(`every dev text (${sets.join(', ')})`, () => {
-    resetEnglishV3Cache();
-    let n = 0;
-    for (const set of sets) {
-      for (const f of ['corpus.jsonl', 'queries.jsonl']) {
-        for (const line of readFileSync(join(devDir(set), f), 'utf8').split('\n')) {
-          if (!line) continue;
-          const d = JSON.parse(line) as { title?: string; text?: string };
-          const t = `${d.title ?? ''} ${d.text ?? ''}`;
-          const got = englishTermsV3(t);
-          const want = reference(t);
-          if (got.length !== want.length || got.some((x, i) => x !== want[i])) expect(got, t.slice(0, 80)).toEqual(want);
-          n++;
+  it.skipIf(sets.length === 0)(
+    `every dev text (${sets.join(', ')})`,
+    () => {
+      resetEnglishV3Cache();
+      let n = 0;
+      for (const set of sets) {
+        for (const f of ['corpus.jsonl', 'queries.jsonl']) {
+          for (const line of readFileSync(join(devDir(set), f), 'utf8').split('\n')) {
+            if (!line) continue;
+            const d = JSON.parse(line) as { title?: string; text?: string };
+            const t = `${d.title ?? ''} ${d.text ?? ''}`;
+            const got = englishTermsV3(t);
+            const want = reference(t);
+            if (got.length !== want.length || got.some((x, i) => x !== want[i])) expect(got, t.slice(0, 80)).toEqual(want);
+            n++;
+          }
         }
       }
-    }
-    expect(n).toBeGreaterThan(10_000);
-  }, 120_000);
+      expect(n).toBeGreaterThan(10_000);
+    },
+    120_000,
+  );
 });
 
 describe('RangeMemo', () => {
   it('agrees with a Map under random sets and range look-ups, across growth and the size cap', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.string({ maxLength: 6 }), fc.boolean()), { maxLength: 400 }), fc.integer({ min: 1, max: 300 }), (ops, max) => {
-      const memo = new RangeMemo(max);
-      let ref = new Map<string, string>();
-      for (const [k, isSet] of ops) {
-        const pad = `<${k}>`;
-        if (isSet) {
-          if (!ref.has(k) && ref.size >= max) ref = new Map(); // full: a new word starts afresh
-          memo.set(k, `v${k}`);
-          ref.set(k, `v${k}`);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ maxLength: 6 }), fc.boolean()), { maxLength: 400 }), fc.integer({ min: 1, max: 300 }), (ops, max) => {
+        const memo = new RangeMemo(max);
+        let ref = new Map<string, string>();
+        for (const [k, isSet] of ops) {
+          const pad = `<${k}>`;
+          if (isSet) {
+            if (!ref.has(k) && ref.size >= max) ref = new Map(); // full: a new word starts afresh
+            memo.set(k, `v${k}`);
+            ref.set(k, `v${k}`);
+          }
+          expect(memo.get(pad, 1, 1 + k.length)).toBe(ref.get(k));
+          expect(memo.size).toBe(ref.size);
         }
-        expect(memo.get(pad, 1, 1 + k.length)).toBe(ref.get(k));
-        expect(memo.size).toBe(ref.size);
-      }
-    }), { numRuns: 300 });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

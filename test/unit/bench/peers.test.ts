@@ -21,7 +21,16 @@ const TOPICS = ['astronomy', 'volcano', 'cheese', 'violin', 'glacier', 'tennis',
 // Each document shares common words and holds one rare topic word (twice, so BM25 has no doubt).
 const DOCS = TOPICS.map((t, i) => ({ id: `doc${i}`, text: `the study of ${t} and its ${t} history in the common world number ${i % 3}` }));
 const DIM = 8;
-const VECS = normaliseRows(Float32Array.from({ length: DOCS.length * DIM }, (() => { const r = rng(7); return () => r() * 2 - 1; })()), DIM);
+const VECS = normaliseRows(
+  Float32Array.from(
+    { length: DOCS.length * DIM },
+    (() => {
+      const r = rng(7);
+      return () => r() * 2 - 1;
+    })(),
+  ),
+  DIM,
+);
 
 /** The query for document j: its vector nudged a little, renormalised. */
 function queryVector(j: number): Float32Array {
@@ -41,7 +50,11 @@ const tmp = () => {
   dirs.push(d);
   return d;
 };
-afterAll(() => dirs.forEach((d) => { rmSync(d, { recursive: true, force: true }); }));
+afterAll(() =>
+  dirs.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 async function build<Q, C>(f: Factory<Q, C>, corpus: C): Promise<Engine<Q> | string> {
   const e = await f(corpus, tmp());
@@ -118,7 +131,19 @@ describe('peers bench: oracle helpers', () => {
 
   it('recallAtK counts the exact top-k found, per query, averaged', () => {
     expect(recallAtK([[1, 2, 3]], [[3, 2, 9]], 3)).toBeCloseTo(2 / 3);
-    expect(recallAtK([[1, 2], [5, 6]], [[1, 2], [7, 8]], 2)).toBe(0.5);
+    expect(
+      recallAtK(
+        [
+          [1, 2],
+          [5, 6],
+        ],
+        [
+          [1, 2],
+          [7, 8],
+        ],
+        2,
+      ),
+    ).toBe(0.5);
     expect(() => recallAtK([[1]], [], 1)).toThrow(/1 result lists for 0 queries/);
   });
 
@@ -181,17 +206,24 @@ describe('peers bench: chart', () => {
     loadavg: [1, 2, 3],
     peers: { minisearch: '7.2.0', 'faiss-node': '' },
     tasks: {
-      bm25: { title: 'bm25', reference: 'trident', rows: [
-        { engine: 'trident', version: '', latencyMs: { p50: 0.2, p99: 1, mean: 0.3, samples: 10 }, ndcg10: 0.68 },
-        { engine: 'MiniSearch', version: '7.2.0', latencyMs: { p50: 15, p99: 99, mean: 20, samples: 10 }, ndcg10: 0.62 },
-        { engine: 'faiss-node', version: '', skipped: 'not installed' },
-      ] },
+      bm25: {
+        title: 'bm25',
+        reference: 'trident',
+        rows: [
+          { engine: 'trident', version: '', latencyMs: { p50: 0.2, p99: 1, mean: 0.3, samples: 10 }, ndcg10: 0.68 },
+          { engine: 'MiniSearch', version: '7.2.0', latencyMs: { p50: 15, p99: 99, mean: 20, samples: 10 }, ndcg10: 0.62 },
+          { engine: 'faiss-node', version: '', skipped: 'not installed' },
+        ],
+      },
       dense: { title: 'dense', reference: 'trident DenseIndex', rows: [{ engine: 'trident DenseIndex', version: '', latencyMs: { p50: 0.1, p99: 0.3, mean: 0.1, samples: 10 }, recall10: 1 }] },
     },
   };
 
   it('plots every scored engine of the BM25 / hybrid / re-rank tasks (not recall rows, not skipped ones)', async () => {
-    expect(latencyQualityRows(json).map((r) => [r.name, r.group])).toEqual([['trident', 'trident BM25'], ['MiniSearch', 'peer BM25']]);
+    expect(latencyQualityRows(json).map((r) => [r.name, r.group])).toEqual([
+      ['trident', 'trident BM25'],
+      ['MiniSearch', 'peer BM25'],
+    ]);
     const svg = await peersChart(json);
     expect(svg).toMatch(/^<svg/);
     expect(svg).toContain('MiniSearch');
@@ -206,7 +238,11 @@ describe('peers bench: chart', () => {
 describe('peers bench: hybrid and re-rank adapters', () => {
   it('every hybrid engine ranks the document matching both text and vector first', async () => {
     const corpus = { docs: DOCS, dim: DIM, vectors: VECS };
-    for (const [name, f] of [['LanceDB', lanceHybrid], ['SQLite', sqliteHybrid], ['Orama', oramaHybrid]] as const) {
+    for (const [name, f] of [
+      ['LanceDB', lanceHybrid],
+      ['SQLite', sqliteHybrid],
+      ['Orama', oramaHybrid],
+    ] as const) {
       const e = await build<HybridQuery, typeof corpus>(f, corpus);
       if (typeof e === 'string') {
         console.warn(`${name} skipped: ${e}`);
@@ -223,7 +259,14 @@ describe('peers bench: hybrid and re-rank adapters', () => {
   it('trident and LanceDB multivector re-rank the same candidates to the same MaxSim order', async () => {
     const tok = 4;
     const r = rng(11);
-    const mv: MvCorpus = DOCS.map(() => ({ data: normaliseRows(Float32Array.from({ length: 3 * tok }, () => r() * 2 - 1), tok), dim: tok, count: 3 }));
+    const mv: MvCorpus = DOCS.map(() => ({
+      data: normaliseRows(
+        Float32Array.from({ length: 3 * tok }, () => r() * 2 - 1),
+        tok,
+      ),
+      dim: tok,
+      count: 3,
+    }));
     const q: RerankQuery = { mv: { data: mv[5]!.data.slice(0, 2 * tok), dim: tok, count: 2 }, candidates: Uint32Array.from([1, 5, 9, 13]) };
     // MaxSim oracle over the candidates
     const maxsim = (d: number) => {
@@ -241,7 +284,10 @@ describe('peers bench: hybrid and re-rank adapters', () => {
     };
     const want = [...q.candidates].sort((a, b) => maxsim(b) - maxsim(a));
     expect(want[0]).toBe(5);
-    for (const [name, f] of [['trident', tridentRerank], ['LanceDB', lanceRerank]] as const) {
+    for (const [name, f] of [
+      ['trident', tridentRerank],
+      ['LanceDB', lanceRerank],
+    ] as const) {
       const e = await build<RerankQuery, MvCorpus>(f, mv);
       if (typeof e === 'string') {
         console.warn(`${name} skipped: ${e}`);

@@ -10,7 +10,10 @@ describe('bench summary', () => {
         ndcg10: 0.6816,
         latencyMs: { maxscore: { p50: 0.5, p99: 2 }, exhaustive: { p50: 4, p99: 9 } },
       },
-      rows: [{ task: 'baseline', medianMs: 10 }, { task: 'colbert', medianMs: 15 }],
+      rows: [
+        { task: 'baseline', medianMs: 10 },
+        { task: 'colbert', medianMs: 15 },
+      ],
       config: { p50: 123 }, // config blocks are not results
     };
     const rows = extractRows(json);

@@ -42,7 +42,12 @@ describe('trident CLI', () => {
 
   it('indexes a corpus and finds a document by its own title (BM25 mode is the oracle: exact title terms)', () => {
     const corpus = path.join(ROOT, 'examples/data/scifact-500/corpus.jsonl');
-    const docs = fs.readFileSync(corpus, 'utf8').split('\n').filter(Boolean).slice(0, 40).map((l) => JSON.parse(l) as { _id: string; title: string });
+    const docs = fs
+      .readFileSync(corpus, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .slice(0, 40)
+      .map((l) => JSON.parse(l) as { _id: string; title: string });
     const small = path.join(dir, 'corpus.jsonl');
     fs.writeFileSync(small, `${docs.map((d) => JSON.stringify(d)).join('\n')}\n`);
     const out = path.join(dir, 'idx');

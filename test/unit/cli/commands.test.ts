@@ -10,8 +10,17 @@ const BEIR = join(ROOT, 'examples/data/scifact-500');
 
 /** Runs the CLI in-process with captured stdout/stderr. */
 async function cli(args: string[], opts: { tty?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const io: CliIo = { out: (s) => { out += s; }, err: (s) => { err += s; }, errIsTTY: opts.tty ?? false };
+  let out = '',
+    err = '';
+  const io: CliIo = {
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => {
+      err += s;
+    },
+    errIsTTY: opts.tty ?? false,
+  };
   const code = await runCli(args, io);
   return { code, out, err };
 }
@@ -106,7 +115,10 @@ describe('trident eval', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain(`A = ${a}`);
     expect(r.out).toContain(`B = ${b}`);
-    const names = r.out.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| config')).map((l) => l.split('|')[1]!.trim());
+    const names = r.out
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| config'))
+      .map((l) => l.split('|')[1]!.trim());
     expect(names).toEqual(['dense', 'sparse', 'all']);
     expect(r.out).toContain('only in A (not compared): multivector, dense+sparse, all-rrf');
   }, 120_000);

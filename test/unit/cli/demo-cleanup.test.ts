@@ -13,7 +13,10 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function demo(tmp: string, corpus: string, until?: RegExp): Promise<{ code: number | null; signal: string | null; out: string; err: string; sawTmp: boolean }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'examples/demo.ts')], { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, TRIDENT_DEMO_CORPUS: corpus } });
-    let out = '', err = '', sawTmp = false, sent = false;
+    let out = '',
+      err = '',
+      sawTmp = false,
+      sent = false;
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString();
       if (until && !sent && until.test(out)) {
@@ -22,7 +25,9 @@ function demo(tmp: string, corpus: string, until?: RegExp): Promise<{ code: numb
         child.kill('SIGINT');
       }
     });
-    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
     child.on('close', (code, signal) => done({ code, signal, out, err, sawTmp }));
   });
 }

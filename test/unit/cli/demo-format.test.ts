@@ -43,12 +43,23 @@ describe('demo formatting helpers', () => {
 
   it('reports progress every 25% off a terminal and redraws on one', () => {
     let log = '';
-    const p = progress('indexing', 100, { write: (s) => { log += s; }, isTTY: false });
+    const p = progress('indexing', 100, {
+      write: (s) => {
+        log += s;
+      },
+      isTTY: false,
+    });
     for (let i = 1; i <= 100; i++) p(i);
     expect(log.split('\n').filter(Boolean)).toEqual(['  indexing: 25/100 (25%)', '  indexing: 50/100 (50%)', '  indexing: 75/100 (75%)', '  indexing: 100/100 (100%)']);
     let tty = '';
-    const q = progress('eval', 2, { write: (s) => { tty += s; }, isTTY: true });
-    q(1); q(2);
+    const q = progress('eval', 2, {
+      write: (s) => {
+        tty += s;
+      },
+      isTTY: true,
+    });
+    q(1);
+    q(2);
     expect(tty.startsWith('\r  eval: 1/2 (50%)')).toBe(true);
     expect(tty.endsWith('\n')).toBe(true);
   });

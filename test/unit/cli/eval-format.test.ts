@@ -65,7 +65,8 @@ describe('compareTables / formatComparisons', () => {
     expect(line).toContain(`${dense.losses}/${dense.ties}/${dense.wins}`);
   });
   it('restricts to --configs and refuses files with nothing in common', () => {
-    const a = table(['dense', 'sparse'], 1), b = table(['dense', 'sparse'], 2);
+    const a = table(['dense', 'sparse'], 1),
+      b = table(['dense', 'sparse'], 2);
     expect(compareTables(a, b, 'ndcg@10', { only: ['sparse'] }).rows.map((r) => r.name)).toEqual(['sparse']);
     expect(() => compareTables(table(['dense'], 1), table(['bm25'], 2), 'ndcg@10')).toThrow(/no configuration is in both files/);
     expect(() => compareTables({} as never, b, 'ndcg@10', { labelA: 'x.json' })).toThrow(/x.json is not a trident eval result/);
@@ -89,7 +90,11 @@ describe('eval configurations vs the index', () => {
   });
   it('refuses an explicitly requested configuration the index cannot run', () => {
     let err: unknown;
-    try { chooseConfigs(['dense', 'bm25'], noBm25, 'idx'); } catch (e) { err = e; }
+    try {
+      chooseConfigs(['dense', 'bm25'], noBm25, 'idx');
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(TridentError);
     expect((err as Error).message).toMatch(/index at idx has no store for 'bm25'.*--bm25/);
   });

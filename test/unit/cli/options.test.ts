@@ -35,15 +35,23 @@ function rejects(spec: typeof INDEX_SPEC, argv: string[]): string {
 
 describe('editDistance / closest', () => {
   it('equals the recursive OSA definition on random strings', () => {
-    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd'), maxLength: 7 }), fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd'), maxLength: 7 }), (a, b) => {
-      expect(editDistance(a, b)).toBe(osa(a, b));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd'), maxLength: 7 }), fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd'), maxLength: 7 }), (a, b) => {
+        expect(editDistance(a, b)).toBe(osa(a, b));
+      }),
+      { numRuns: 300 },
+    );
   });
   it('counts a transposition as one edit and suggests nothing for far words', () => {
     expect(editDistance('modle', 'model')).toBe(1);
     expect(editDistance('limt', 'limit')).toBe(1);
     expect(closest('modle', ['model', 'mode', 'k'])).toBe('model');
-    expect(closest('confgs', EVAL_SPEC.options.map((o) => o.name))).toBe('configs');
+    expect(
+      closest(
+        'confgs',
+        EVAL_SPEC.options.map((o) => o.name),
+      ),
+    ).toBe('configs');
     expect(closest('xyzzyplugh', ['k', 'mode'])).toBeUndefined();
   });
 });

@@ -303,7 +303,9 @@ describe('DenseIndex candidate-restricted search', () => {
     const rows = new Map([...new Set(cands)].map((id) => [id, index.vector(id)]));
     const want = bruteForce(q(2), rows, 5);
     expect(Array.from(got.ids)).toEqual(want.ids);
-    got.scores.forEach((s, i) => { expect(s).toBeCloseTo(want.scores[i]!, 5); });
+    got.scores.forEach((s, i) => {
+      expect(s).toBeCloseTo(want.scores[i]!, 5);
+    });
     expect(index.searchCandidates(q(2), cands, 100).ids.length).toBe(7);
     expect(() => index.searchCandidates(q(2), [7, 2], 5)).toThrow(expect.objectContaining({ code: 'UNKNOWN_ID' }));
     expect(() => index.searchCandidates(q(2), [7, 1.5], 5)).toThrow(expect.objectContaining({ code: 'UNKNOWN_ID' }));

@@ -73,27 +73,123 @@ describe('a crafted dense.usearch is refused and rebuilt from the rows', () => {
   const cols = DIM * 4;
   type Craft = [string, (b: Buffer, L: ReturnType<typeof layout>) => Buffer, RegExp];
   const crafts: Craft[] = [
-    ['neighbour slot out of range', (b, L) => { b.writeUInt32LE(1, L.nodes[5]! + 10); b.writeUInt32LE(0xfffffff0, L.nodes[5]! + 14); return b; }, /links to slot/],
-    ['neighbour count above the capacity', (b, L) => { b.writeUInt32LE(2 * CONN + 1, L.nodes[7]! + 10); return b; }, /neighbours at level 0/],
-    ['level table raised for a level-0 node', (b, L) => { b.writeInt16LE(9, L.levelsAt + 2 * L.levels.indexOf(0)); return b; }, /level|max level|truncated/],
-    ['link at level 1 to a node that stops at level 0', (b, L) => {
-      const i = L.levels.findIndex((l) => l >= 1);
-      const low = L.levels.indexOf(0);
-      const up = L.nodes[i]! + 10 + 4 + 8 * CONN;
-      b.writeUInt32LE(1, up);
-      b.writeUInt32LE(low, up + 4);
-      return b;
-    }, /stops at level 0/],
-    ['entry slot past the nodes', (b, L) => { b.writeUInt32LE(N + 3, L.g + 32); return b; }, /entry slot/],
-    ['max level far above the nodes', (b, L) => { b.writeUInt32LE(4000, L.g + 24); return b; }, /max level/],
-    ['vector width halved', (b) => { b.writeUInt32LE(cols / 2, 4); return b; }, /vectors are/],
-    ['head dimensions changed', (b, L) => { b.writeUInt32LE(DIM * 4, L.head + 33); return b; }, /dimensions/],
-    ['scalar kind changed to f16', (b, L) => { b[L.head + 14] = 12; return b; }, /scalar kind/],
-    ['connectivity changed', (b, L) => { b.writeUInt32LE(64, L.g + 8); return b; }, /connectivity/],
-    ['deleted count set', (b, L) => { b.writeUInt32LE(1, L.head + 25); return b; }, /deleted/],
-    ['a key not in dense.rows', (b, L) => { b.writeUInt32LE(999_999, L.nodes[3]!); return b; }, /key 999999/],
-    ['a key duplicated', (b, L) => { b.writeUInt32LE(b.readUInt32LE(L.nodes[4]!), L.nodes[9]!); return b; }, /twice/],
-    ['NaN in a vector', (b) => { b.writeUInt32LE(0x7fc00000, 8 + 4 * 17); return b; }, /not finite/],
+    [
+      'neighbour slot out of range',
+      (b, L) => {
+        b.writeUInt32LE(1, L.nodes[5]! + 10);
+        b.writeUInt32LE(0xfffffff0, L.nodes[5]! + 14);
+        return b;
+      },
+      /links to slot/,
+    ],
+    [
+      'neighbour count above the capacity',
+      (b, L) => {
+        b.writeUInt32LE(2 * CONN + 1, L.nodes[7]! + 10);
+        return b;
+      },
+      /neighbours at level 0/,
+    ],
+    [
+      'level table raised for a level-0 node',
+      (b, L) => {
+        b.writeInt16LE(9, L.levelsAt + 2 * L.levels.indexOf(0));
+        return b;
+      },
+      /level|max level|truncated/,
+    ],
+    [
+      'link at level 1 to a node that stops at level 0',
+      (b, L) => {
+        const i = L.levels.findIndex((l) => l >= 1);
+        const low = L.levels.indexOf(0);
+        const up = L.nodes[i]! + 10 + 4 + 8 * CONN;
+        b.writeUInt32LE(1, up);
+        b.writeUInt32LE(low, up + 4);
+        return b;
+      },
+      /stops at level 0/,
+    ],
+    [
+      'entry slot past the nodes',
+      (b, L) => {
+        b.writeUInt32LE(N + 3, L.g + 32);
+        return b;
+      },
+      /entry slot/,
+    ],
+    [
+      'max level far above the nodes',
+      (b, L) => {
+        b.writeUInt32LE(4000, L.g + 24);
+        return b;
+      },
+      /max level/,
+    ],
+    [
+      'vector width halved',
+      (b) => {
+        b.writeUInt32LE(cols / 2, 4);
+        return b;
+      },
+      /vectors are/,
+    ],
+    [
+      'head dimensions changed',
+      (b, L) => {
+        b.writeUInt32LE(DIM * 4, L.head + 33);
+        return b;
+      },
+      /dimensions/,
+    ],
+    [
+      'scalar kind changed to f16',
+      (b, L) => {
+        b[L.head + 14] = 12;
+        return b;
+      },
+      /scalar kind/,
+    ],
+    [
+      'connectivity changed',
+      (b, L) => {
+        b.writeUInt32LE(64, L.g + 8);
+        return b;
+      },
+      /connectivity/,
+    ],
+    [
+      'deleted count set',
+      (b, L) => {
+        b.writeUInt32LE(1, L.head + 25);
+        return b;
+      },
+      /deleted/,
+    ],
+    [
+      'a key not in dense.rows',
+      (b, L) => {
+        b.writeUInt32LE(999_999, L.nodes[3]!);
+        return b;
+      },
+      /key 999999/,
+    ],
+    [
+      'a key duplicated',
+      (b, L) => {
+        b.writeUInt32LE(b.readUInt32LE(L.nodes[4]!), L.nodes[9]!);
+        return b;
+      },
+      /twice/,
+    ],
+    [
+      'NaN in a vector',
+      (b) => {
+        b.writeUInt32LE(0x7fc00000, 8 + 4 * 17);
+        return b;
+      },
+      /not finite/,
+    ],
     ['truncated in the last node', (b, L) => b.subarray(0, L.end - 3), /truncated/],
     ['extra bytes after the last node', (b) => Buffer.concat([b, Buffer.alloc(16)]), /after the last node/],
   ];
@@ -156,7 +252,12 @@ describe('committed format-1 indexes', () => {
 
 describe('dense.rows settings bound what a rebuild may allocate', () => {
   it('a crafted connectivity or expansion beyond what create() accepts is CORRUPT_FILE, not a huge graph', async () => {
-    for (const [offset, value] of [[28, 2 ** 24 + 16], [28, 1025], [32, 2 ** 20 + 1], [36, 2 ** 30]] as const) {
+    for (const [offset, value] of [
+      [28, 2 ** 24 + 16],
+      [28, 1025],
+      [32, 2 ** 20 + 1],
+      [36, 2 ** 30],
+    ] as const) {
       const { dir } = await saved('f32', 50, 3);
       const rows = readFileSync(join(dir, DENSE_ROWS_FILE));
       rows.writeUInt32LE(value, offset); // header bytes are outside the payload CRC

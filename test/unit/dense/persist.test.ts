@@ -15,7 +15,10 @@ function newDir(): string {
 
 function build(dtype: 'f32' | 'f16' | 'i8', count = 800): DenseIndex {
   const index = DenseIndex.create({ dimensions: DIM, dtype, expansionSearch: 40, oversample: dtype === 'i8' ? 4 : 1.5 });
-  index.addBatch(Array.from({ length: count }, (_, i) => i * 2), clustered(7, count, DIM));
+  index.addBatch(
+    Array.from({ length: count }, (_, i) => i * 2),
+    clustered(7, count, DIM),
+  );
   for (let i = 0; i < 40; i++) index.remove(i * 10);
   return index;
 }
@@ -35,7 +38,11 @@ describe('DenseIndex saveFiles / openFiles', () => {
       expect(b.settings).toEqual(a.settings);
       for (let i = 0; i < 10; i++) {
         const q = queries.subarray(i * DIM, (i + 1) * DIM);
-        for (const [x, y] of [[a.search(q, 10, { exact: false }), b.search(q, 10, { exact: false })], [a.searchExact(q, 25), b.searchExact(q, 25)], [a.search(q, 5, { filter: (id) => id % 6 === 0, exact: false }), b.search(q, 5, { filter: (id) => id % 6 === 0, exact: false })]] as const) {
+        for (const [x, y] of [
+          [a.search(q, 10, { exact: false }), b.search(q, 10, { exact: false })],
+          [a.searchExact(q, 25), b.searchExact(q, 25)],
+          [a.search(q, 5, { filter: (id) => id % 6 === 0, exact: false }), b.search(q, 5, { filter: (id) => id % 6 === 0, exact: false })],
+        ] as const) {
           expect(Array.from(y.ids)).toEqual(Array.from(x.ids));
           expect(Array.from(y.scores)).toEqual(Array.from(x.scores));
         }

@@ -11,7 +11,12 @@ import { EncoderClosedError, InvalidArgumentError } from '../../../src/errors.js
 const LIM = { minLength: 3, maxPositions: 100, defaultLength: 50 };
 
 function err(f: () => unknown): InvalidArgumentError {
-  try { f(); } catch (e) { expect(e).toBeInstanceOf(InvalidArgumentError); return e as InvalidArgumentError; }
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    return e as InvalidArgumentError;
+  }
   throw new Error('expected a throw');
 }
 
@@ -38,22 +43,35 @@ describe('encode/base', () => {
   });
 
   it('lengthBatches: a partition of the jobs, sorted by (length, index), batches of batchSize (property, naive oracle)', () => {
-    fc.assert(fc.property(fc.array(fc.nat(20), { maxLength: 40 }), fc.integer({ min: 1, max: 9 }), (lens, bs) => {
-      const jobs = lens.map((n, index) => ({ index, ids: new Array<number>(n).fill(0) }));
-      const batches = lengthBatches(jobs, bs);
-      const flat = batches.flat();
-      const naive = [...jobs].sort((a, b) => a.ids.length - b.ids.length || a.index - b.index);
-      expect(flat).toEqual(naive);
-      expect(batches.every((b, i) => b.length === (i < batches.length - 1 ? bs : b.length) && b.length >= 1)).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.nat(20), { maxLength: 40 }), fc.integer({ min: 1, max: 9 }), (lens, bs) => {
+        const jobs = lens.map((n, index) => ({ index, ids: new Array<number>(n).fill(0) }));
+        const batches = lengthBatches(jobs, bs);
+        const flat = batches.flat();
+        const naive = [...jobs].sort((a, b) => a.ids.length - b.ids.length || a.index - b.index);
+        expect(flat).toEqual(naive);
+        expect(batches.every((b, i) => b.length === (i < batches.length - 1 ? bs : b.length) && b.length >= 1)).toBe(true);
+      }),
+    );
   });
 
   it('Lifecycle: close is idempotent, waits for tracked runs, releases once; check() then throws ENCODER_CLOSED', async () => {
     const life = new Lifecycle('loadEncoder()');
     let released = 0;
     let finish!: (v: number) => void;
-    const run = life.track(new Promise<number>((r) => { finish = r; }));
-    const closing = Promise.all([life.close(async () => { released++; }), life.close(async () => { released++; })]);
+    const run = life.track(
+      new Promise<number>((r) => {
+        finish = r;
+      }),
+    );
+    const closing = Promise.all([
+      life.close(async () => {
+        released++;
+      }),
+      life.close(async () => {
+        released++;
+      }),
+    ]);
     await Promise.resolve();
     expect(released).toBe(0); // the tracked run has not finished
     finish(7);

@@ -12,7 +12,10 @@ const ST = join(import.meta.dirname, '..', '..', 'fixtures', 'families', 'tiny-b
 
 async function expectClosed(enc: Encoder): Promise<void> {
   for (const call of [() => enc.encode(['x']), () => enc.encodeTokens(['x']), async () => enc.decodeTokens([1])]) {
-    const e = await call().then(() => undefined, (err: unknown) => err);
+    const e = await call().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(EncoderClosedError);
     expect(e).not.toBeInstanceOf(InvalidArgumentError);
     expect(e).toMatchObject({ code: 'ENCODER_CLOSED', name: 'EncoderClosedError' });
@@ -43,7 +46,9 @@ describe('ENCODER_CLOSED', () => {
     const running = enc.encode(texts, { batchSize: 8 });
     await enc.close();
     const out = await running;
-    out.forEach((o, i) => { expect([...o.dense]).toEqual([...ref[i]!.dense]); });
+    out.forEach((o, i) => {
+      expect([...o.dense]).toEqual([...ref[i]!.dense]);
+    });
     await expectClosed(enc);
   });
 

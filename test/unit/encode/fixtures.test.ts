@@ -58,7 +58,12 @@ function feeds(rows: number[][], padId = goldens.specialIds.pad): Record<string,
   const t = Math.max(...rows.map((r) => r.length));
   const ids = new BigInt64Array(rows.length * t).fill(BigInt(padId));
   const mask = new BigInt64Array(rows.length * t);
-  rows.forEach((r, b) => { r.forEach((id, j) => { ids[b * t + j] = BigInt(id); mask[b * t + j] = 1n; }); });
+  rows.forEach((r, b) => {
+    r.forEach((id, j) => {
+      ids[b * t + j] = BigInt(id);
+      mask[b * t + j] = 1n;
+    });
+  });
   return {
     input_ids: new ort.Tensor('int64', ids, [rows.length, t]),
     attention_mask: new ort.Tensor('int64', mask, [rows.length, t]),
@@ -126,13 +131,20 @@ describe('fixture files', () => {
   it('every layout carries the same tokenizer and config, consistent with goldens', () => {
     const ref = TOKENIZER_FILES.map((f) => readFileSync(join(ROOT, LAYOUT_DIRS[0], f)));
     for (const dir of LAYOUT_DIRS.slice(1)) {
-      TOKENIZER_FILES.forEach((f, i) => { expect(readFileSync(join(ROOT, dir, f)).equals(ref[i]!)).toBe(true); });
+      TOKENIZER_FILES.forEach((f, i) => {
+        expect(readFileSync(join(ROOT, dir, f)).equals(ref[i]!)).toBe(true);
+      });
     }
     const config = JSON.parse(ref[3]!.toString('utf8'));
     expect(config).toMatchObject({
-      model_type: 'xlm-roberta', hidden_size: H, num_hidden_layers: goldens.shape.numLayers,
-      num_attention_heads: goldens.shape.numHeads, intermediate_size: goldens.shape.intermediateSize,
-      vocab_size: goldens.shape.vocabSize, max_position_embeddings: goldens.shape.maxPositionEmbeddings, pad_token_id: 1,
+      model_type: 'xlm-roberta',
+      hidden_size: H,
+      num_hidden_layers: goldens.shape.numLayers,
+      num_attention_heads: goldens.shape.numHeads,
+      intermediate_size: goldens.shape.intermediateSize,
+      vocab_size: goldens.shape.vocabSize,
+      max_position_embeddings: goldens.shape.maxPositionEmbeddings,
+      pad_token_id: 1,
     });
     const tj = JSON.parse(ref[0]!.toString('utf8'));
     expect(tj.model.type).toBe('Unigram');
@@ -220,7 +232,12 @@ describe('ONNX layouts vs float64 goldens', () => {
       });
       const ids = [...best.keys()].sort((a, b) => a - b);
       expect(ids).toEqual(c.sparse.ids);
-      expect(maxAbsDiff(ids.map((i) => best.get(i)!), c.sparse.weights)).toBeLessThan(TOL.fp32);
+      expect(
+        maxAbsDiff(
+          ids.map((i) => best.get(i)!),
+          c.sparse.weights,
+        ),
+      ).toBeLessThan(TOL.fp32);
     }
   });
 
@@ -252,10 +269,7 @@ describe('ONNX layouts vs float64 goldens', () => {
       expect(maxAbsDiff(o.dense_vecs!.data as Float32Array, c.int8.dense)).toBeLessThan(TOL.int8);
       expect(maxAbsDiff(o.sparse_vecs!.data as Float32Array, c.int8.tokenWeights)).toBeLessThan(TOL.int8);
       expect(maxAbsDiff(o.colbert_vecs!.data as Float32Array, c.int8.colbert.flat())).toBeLessThan(TOL.int8);
-      worstVsFp32 = Math.max(worstVsFp32,
-        maxAbsDiff(o.dense_vecs!.data as Float32Array, c.dense),
-        maxAbsDiff(o.sparse_vecs!.data as Float32Array, c.tokenWeights),
-        maxAbsDiff(o.colbert_vecs!.data as Float32Array, c.colbert.flat()));
+      worstVsFp32 = Math.max(worstVsFp32, maxAbsDiff(o.dense_vecs!.data as Float32Array, c.dense), maxAbsDiff(o.sparse_vecs!.data as Float32Array, c.tokenWeights), maxAbsDiff(o.colbert_vecs!.data as Float32Array, c.colbert.flat()));
       const x = await xq.run(feeds([c.inputIds]));
       expect(maxAbsDiff(x.sentence_embedding!.data as Float32Array, c.int8.dense)).toBeLessThan(TOL.int8);
     }
@@ -273,15 +287,11 @@ describe('tokenizer.json vs sentencepiece goldens (offline)', () => {
     env.allowLocalModels = true;
     env.localModelPath = ROOT;
     hfTok = await AutoTokenizer.from_pretrained('tiny-m3');
-    tokJs = new Tokenizer(
-      JSON.parse(readFileSync(join(ROOT, 'tiny-m3', 'tokenizer.json'), 'utf8')),
-      JSON.parse(readFileSync(join(ROOT, 'tiny-m3', 'tokenizer_config.json'), 'utf8')),
-    );
+    tokJs = new Tokenizer(JSON.parse(readFileSync(join(ROOT, 'tiny-m3', 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(ROOT, 'tiny-m3', 'tokenizer_config.json'), 'utf8')));
   });
 
   /** `<s> pieces </s>` cut to maxLength counting both specials (what the encoder must do). */
-  const truncate = (ids: number[], maxLength: number): number[] =>
-    ids.length <= maxLength ? ids : [...ids.slice(0, maxLength - 1), goldens.specialIds.eos];
+  const truncate = (ids: number[], maxLength: number): number[] => (ids.length <= maxLength ? ids : [...ids.slice(0, maxLength - 1), goldens.specialIds.eos]);
 
   it('transformers.js AutoTokenizer reproduces the expected ids for every case', () => {
     for (const c of goldens.cases) {

@@ -25,7 +25,9 @@ for (const layout of LAYOUTS) {
     beforeAll(async () => {
       enc = await loadEncoder(join(MODELS, layout.dir), { dtype: layout.dtype, threads: 1 });
     });
-    afterAll(async () => { await enc?.close(); });
+    afterAll(async () => {
+      await enc?.close();
+    });
 
     it('reports the model shape and precision', () => {
       expect(enc.info.dim).toBe(goldens.shape.hiddenSize);
@@ -37,7 +39,10 @@ for (const layout of LAYOUTS) {
     for (const maxLength of [16, 64]) {
       it(`matches dense, sparse and multi-vector goldens at maxLength ${maxLength}`, async () => {
         const cases = tokenizerCases.filter((c) => c.maxLength === maxLength);
-        const out = await enc.encode(cases.map((c) => c.text), { maxLength, batchSize: layout.int8 ? 1 : 4 });
+        const out = await enc.encode(
+          cases.map((c) => c.text),
+          { maxLength, batchSize: layout.int8 ? 1 : 4 },
+        );
         const tol = layout.int8 ? goldens.tolerances.int8 : goldens.tolerances.fp32;
         cases.forEach((c, i) => {
           const o = out[i]!;
@@ -49,7 +54,13 @@ for (const layout of LAYOUTS) {
           expect(maxAbsDiff(o.dense, g.dense), `${c.name} dense`).toBeLessThanOrEqual(tol);
           if (!layout.fp32Heads) expect(Array.from(o.sparse.ids), `${c.name} sparse ids`).toEqual(h.sparse.ids);
           const w = new Map(Array.from(o.sparse.ids, (id, k) => [id, o.sparse.weights[k]!]));
-          expect(maxAbsDiff(h.sparse.ids.map((id) => w.get(id) ?? 0), h.sparse.weights), `${c.name} sparse`).toBeLessThanOrEqual(htol);
+          expect(
+            maxAbsDiff(
+              h.sparse.ids.map((id) => w.get(id) ?? 0),
+              h.sparse.weights,
+            ),
+            `${c.name} sparse`,
+          ).toBeLessThanOrEqual(htol);
           expect(o.multivector.count).toBe(h.colbert.length);
           expect(o.multivector.dim).toBe(goldens.shape.hiddenSize);
           expect(maxAbsDiff(o.multivector.data, h.colbert.flat()), `${c.name} colbert`).toBeLessThanOrEqual(htol);

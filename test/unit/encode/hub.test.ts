@@ -19,9 +19,12 @@ import { loadEncoder, type DownloadProgress } from '../../../src/encode/index.js
 import { goldens, maxAbsDiff, MODELS } from './helpers.js';
 
 const REPOS: Record<string, string> = {
-  'org/tiny': 'tiny-m3', 'org/xenova': 'tiny-m3-xenova', 'org/aapot': 'tiny-m3-aapot',
+  'org/tiny': 'tiny-m3',
+  'org/xenova': 'tiny-m3-xenova',
+  'org/aapot': 'tiny-m3-aapot',
   // served like the real repos: Xenova's export has no head files, BAAI's has .pt heads
-  'Xenova/bge-m3': 'tiny-m3-xenova', 'BAAI/bge-m3': 'tiny-m3',
+  'Xenova/bge-m3': 'tiny-m3-xenova',
+  'BAAI/bge-m3': 'tiny-m3',
 };
 const HIDDEN: Record<string, RegExp> = { 'Xenova/bge-m3': /\.safetensors$/ };
 const LFS = /\.(onnx|onnx_data|data|pt|safetensors)$/;
@@ -55,7 +58,9 @@ let server: Server;
 let base: string;
 const requests: Array<{ method: string; url: string; range?: string; auth?: string }> = [];
 let faults: Faults;
-const resetFaults = (): void => { faults = { fail500: new Map(), cutOnce: new Map(), wrongSha: new Set(), stall: new Set() }; };
+const resetFaults = (): void => {
+  faults = { fail500: new Map(), cutOnce: new Map(), wrongSha: new Set(), stall: new Set() };
+};
 resetFaults();
 
 function repoFiles(repo: string): string[] {
@@ -75,7 +80,10 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   const api = /^\/api\/models\/([\w.-]+\/[\w.-]+)\/(revision|paths-info)\/(main|[0-9a-f]{40})$/.exec(url);
   if (api) {
     const repo = api[1]!;
-    if (!REPOS[repo]) { res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Repository not found"}'); return; }
+    if (!REPOS[repo]) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Repository not found"}');
+      return;
+    }
     if (api[2] === 'revision') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ _id: repo, id: repo, sha: COMMIT, siblings: [...repoFiles(repo), 'README.md', 'pytorch_model.bin'].map((rfilename) => ({ rfilename })) }));
@@ -93,11 +101,18 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   const m = /^\/cdn\/([\w.-]+\/[\w.-]+)\/(.+)$/.exec(url) ?? /^\/([\w.-]+\/[\w.-]+)\/resolve\/(?:main|[0-9a-f]{40})\/(.+)$/.exec(url);
   const dir = m && !HIDDEN[m[1]!]?.test(m[2]!) && REPOS[m[1]!];
   const file = m && dir ? join(MODELS, dir, m[2]!) : '';
-  if (!m || !dir || !existsSync(file)) { res.writeHead(404).end('not found'); return; }
+  if (!m || !dir || !existsSync(file)) {
+    res.writeHead(404).end('not found');
+    return;
+  }
   const path = m[2]!;
   if (faults.stall.has(path)) return; // never answer
   const left = faults.fail500.get(path) ?? 0;
-  if (left > 0) { faults.fail500.set(path, left - 1); res.writeHead(500).end('boom'); return; }
+  if (left > 0) {
+    faults.fail500.set(path, left - 1);
+    res.writeHead(500).end('boom');
+    return;
+  }
   const data = readFileSync(file);
   if (url.includes('/resolve/') && LFS.test(path)) {
     res.writeHead(302, { location: `/cdn/${m[1]}/${path}`, 'x-linked-size': String(data.length), 'x-linked-etag': `"${sha256(data)}"` });
@@ -159,7 +174,13 @@ const blobOf = (cache: string, repo: string, path: string): string => {
 const opts = (cacheDir: string, extra: object = {}): Parameters<typeof loadEncoder>[1] => ({ hubUrl: base, cacheDir, threads: 1, offline: false, downloadRetries: 0, ...extra });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  try { const e = await p; await (e as { close(): Promise<void> }).close(); return 'resolved'; } catch (e) { return e instanceof TridentError ? e.code : `untyped ${e}`; }
+  try {
+    const e = await p;
+    await (e as { close(): Promise<void> }).close();
+    return 'resolved';
+  } catch (e) {
+    return e instanceof TridentError ? e.code : `untyped ${e}`;
+  }
 }
 
 describe('hub download', () => {

@@ -9,8 +9,12 @@ import { loadEncoder, type Encoder } from '../../../src/encode/index.js';
 import { goldens, maxAbsDiff, MODELS, tokenizerCases } from './helpers.js';
 
 let enc: Encoder;
-beforeAll(async () => { enc = await loadEncoder(join(MODELS, 'tiny-m3-aapot'), { threads: 1 }); });
-afterAll(async () => { await enc?.close(); });
+beforeAll(async () => {
+  enc = await loadEncoder(join(MODELS, 'tiny-m3-aapot'), { threads: 1 });
+});
+afterAll(async () => {
+  await enc?.close();
+});
 
 const META = '\u2581';
 
@@ -88,13 +92,21 @@ describe('edge-case texts', () => {
     const [o] = await enc.encodeTokens(['a\u0000b\u0001c\u0000']);
     expect(o!.tokenIds[0]).toBe(goldens.specialIds.cls);
     expect(Number.isFinite(o!.dense[0])).toBe(true);
-    for (const [s, e] of o!.charSpans) { expect(s).toBeGreaterThanOrEqual(0); expect(e).toBeLessThanOrEqual(6); }
+    for (const [s, e] of o!.charSpans) {
+      expect(s).toBeGreaterThanOrEqual(0);
+      expect(e).toBeLessThanOrEqual(6);
+    }
   });
 });
 
 describe('bad arguments', () => {
   const code = async (p: Promise<unknown>): Promise<string> => {
-    try { await p; return 'resolved'; } catch (e) { return e instanceof TridentError ? e.code : `untyped ${e}`; }
+    try {
+      await p;
+      return 'resolved';
+    } catch (e) {
+      return e instanceof TridentError ? e.code : `untyped ${e}`;
+    }
   };
   it('rejects non-string texts with INVALID_TEXT', async () => {
     expect(await code(enc.encode([42 as unknown as string]))).toBe('INVALID_TEXT');
@@ -137,7 +149,10 @@ describe('close', () => {
   it('waits for a running batch and stops the remaining ones with a typed error', async () => {
     const e = await loadEncoder(join(MODELS, 'tiny-m3-aapot'), { threads: 1 });
     const texts = Array.from({ length: 40 }, (_, i) => `text number ${i} `.repeat(1 + (i % 5)));
-    const running = e.encode(texts, { batchSize: 1 }).then(() => 'done', (err) => err);
+    const running = e.encode(texts, { batchSize: 1 }).then(
+      () => 'done',
+      (err) => err,
+    );
     await new Promise((r) => setTimeout(r, 1));
     await e.close();
     const r = await running;

@@ -13,7 +13,9 @@ import { findPreset, loadEncoder, loadFamilyEncoder, PRESETS, type LoadEncoderOp
 
 const F = join(import.meta.dirname, '..', '..', 'fixtures', 'families');
 const tmp: string[] = [];
-afterAll(async () => { for (const d of tmp) await rm(d, { recursive: true, force: true }); });
+afterAll(async () => {
+  for (const d of tmp) await rm(d, { recursive: true, force: true });
+});
 
 // computed with the code before the merge (src/encode/load.ts + src/families/load.ts)
 const PINNED: Array<[string, LoadEncoderOptions, string]> = [
@@ -105,7 +107,21 @@ describe('loadEncoder: one loader, families as presets', () => {
   });
 
   it('bad option values are refused before any file is read', async () => {
-    for (const o of [{ kind: 'lstm' }, { pooling: 'median' }, { maxLength: 1 }, { fusionWeights: [1, 2] }, { prefixes: { query: 3 } }, { threads: 0 }, { normalize: 'yes' }, { sparseModifier: 'bm25' }, { spladeQuery: 'x' }, { padding: 'top' }, { appendEos: 1 }, { task: 3 }, { colbert: null }] as unknown as LoadEncoderOptions[]) {
+    for (const o of [
+      { kind: 'lstm' },
+      { pooling: 'median' },
+      { maxLength: 1 },
+      { fusionWeights: [1, 2] },
+      { prefixes: { query: 3 } },
+      { threads: 0 },
+      { normalize: 'yes' },
+      { sparseModifier: 'bm25' },
+      { spladeQuery: 'x' },
+      { padding: 'top' },
+      { appendEos: 1 },
+      { task: 3 },
+      { colbert: null },
+    ] as unknown as LoadEncoderOptions[]) {
       await expect(loadEncoder('/definitely/not/here', o), JSON.stringify(o)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     }
     await expect(loadEncoder('/definitely/not/here')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });

@@ -20,7 +20,13 @@ const root = mkdtempSync(join(tmpdir(), 'trident-model-bombs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const CHILD = fileURLToPath(new URL('../../helpers/model-file-child.ts', import.meta.url));
 
-interface Entry { name: string; data: Buffer; method?: 0 | 8; declared?: number; crc?: number }
+interface Entry {
+  name: string;
+  data: Buffer;
+  method?: 0 | 8;
+  declared?: number;
+  crc?: number;
+}
 
 /** A minimal zip writer: stored or deflated entries, with an optional lying declared size. */
 function zip(entries: Entry[]): Buffer {
@@ -33,11 +39,22 @@ function zip(entries: Entry[]): Buffer {
     const size = e.declared ?? e.data.length;
     const crc = e.crc ?? crc32(e.data);
     const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0); lh.writeUInt16LE(20, 4); lh.writeUInt16LE(method, 8);
-    lh.writeUInt32LE(crc, 14); lh.writeUInt32LE(e.data.length, 18); lh.writeUInt32LE(size, 22); lh.writeUInt16LE(nameBuf.length, 26);
+    lh.writeUInt32LE(0x04034b50, 0);
+    lh.writeUInt16LE(20, 4);
+    lh.writeUInt16LE(method, 8);
+    lh.writeUInt32LE(crc, 14);
+    lh.writeUInt32LE(e.data.length, 18);
+    lh.writeUInt32LE(size, 22);
+    lh.writeUInt16LE(nameBuf.length, 26);
     const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0); ch.writeUInt16LE(20, 4); ch.writeUInt16LE(20, 6); ch.writeUInt16LE(method, 10);
-    ch.writeUInt32LE(crc, 16); ch.writeUInt32LE(e.data.length, 20); ch.writeUInt32LE(size, 24); ch.writeUInt16LE(nameBuf.length, 28);
+    ch.writeUInt32LE(0x02014b50, 0);
+    ch.writeUInt16LE(20, 4);
+    ch.writeUInt16LE(20, 6);
+    ch.writeUInt16LE(method, 10);
+    ch.writeUInt32LE(crc, 16);
+    ch.writeUInt32LE(e.data.length, 20);
+    ch.writeUInt32LE(size, 24);
+    ch.writeUInt16LE(nameBuf.length, 28);
     ch.writeUInt32LE(offset, 42);
     locals.push(lh, nameBuf, e.data);
     centrals.push(ch, nameBuf);
@@ -45,8 +62,11 @@ function zip(entries: Entry[]): Buffer {
   }
   const cd = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(entries.length, 8); end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
 }
 
@@ -67,18 +87,41 @@ async function zeroBomb(mib: number): Promise<Buffer> {
 function tensorPickle(numel: number, offset: number, size: number[], stride: number[]): Buffer {
   const out: number[] = [];
   const op = (...b: number[]) => out.push(...b);
-  const int = (v: number) => { const b = Buffer.alloc(4); b.writeInt32LE(v); op(0x4a, ...b); };
-  const str = (s: string) => { const b = Buffer.from(s); op(0x8c, b.length, ...b); };
+  const int = (v: number) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(v);
+    op(0x4a, ...b);
+  };
+  const str = (s: string) => {
+    const b = Buffer.from(s);
+    op(0x8c, b.length, ...b);
+  };
   const global = (m: string, n: string) => op(0x63, ...Buffer.from(`${m}\n${n}\n`));
-  const tuple = (xs: number[]) => { op(0x28); xs.forEach(int); op(0x74); };
+  const tuple = (xs: number[]) => {
+    op(0x28);
+    xs.forEach(int);
+    op(0x74);
+  };
   op(0x80, 2);
-  global('collections', 'OrderedDict'); op(0x29, 0x52); // OrderedDict()
+  global('collections', 'OrderedDict');
+  op(0x29, 0x52); // OrderedDict()
   op(0x28); // MARK for SETITEMS
   str('weight');
   global('torch._utils', '_rebuild_tensor_v2');
   op(0x28); // args
-  op(0x28); str('storage'); global('torch', 'FloatStorage'); str('0'); str('cpu'); int(numel); op(0x74, 0x51); // BINPERSID
-  int(offset); tuple(size); tuple(stride); op(0x89); global('collections', 'OrderedDict'); op(0x29, 0x52);
+  op(0x28);
+  str('storage');
+  global('torch', 'FloatStorage');
+  str('0');
+  str('cpu');
+  int(numel);
+  op(0x74, 0x51); // BINPERSID
+  int(offset);
+  tuple(size);
+  tuple(stride);
+  op(0x89);
+  global('collections', 'OrderedDict');
+  op(0x29, 0x52);
   op(0x74, 0x52); // TUPLE, REDUCE
   op(0x75, 0x2e); // SETITEMS, STOP
   return Buffer.from(out);
@@ -88,12 +131,19 @@ function tensorPickle(numel: number, offset: number, size: number[], stride: num
 function torchZip(pkl: Buffer, storageFloats: number): Buffer {
   const storage = Buffer.alloc(storageFloats * 4);
   for (let i = 0; i < storageFloats; i++) storage.writeFloatLE(i, i * 4);
-  return zip([{ name: 'archive/data.pkl', data: pkl }, { name: 'archive/data/0', data: storage }]);
+  return zip([
+    { name: 'archive/data.pkl', data: pkl },
+    { name: 'archive/data/0', data: storage },
+  ]);
 }
 
 function expectInvalid(f: () => unknown, pattern?: RegExp): void {
   let err: unknown = null;
-  try { f(); } catch (e) { err = e; }
+  try {
+    f();
+  } catch (e) {
+    err = e;
+  }
   expect(err, 'the hostile file was accepted').toBeInstanceOf(TridentError);
   expect((err as TridentError).code).toBe('MODEL_INVALID');
   if (pattern) expect((err as Error).message).toMatch(pattern);
@@ -115,7 +165,14 @@ describe('zip bombs are refused before they are inflated', () => {
     const bomb = await zeroBomb(256); // 256 MiB of zeros in ~260 KB
     expect(bomb.length).toBeLessThan(MiB);
     const file = zip([{ name: 'archive/data.pkl', data: bomb, method: 8, declared: 1000 }]);
-    const zipErr = (() => { try { ZipArchive.fromBuffer(file, 'bomb.pt').read('archive/data.pkl'); } catch (e) { return e; } return null; })();
+    const zipErr = (() => {
+      try {
+        ZipArchive.fromBuffer(file, 'bomb.pt').read('archive/data.pkl');
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
     expect(zipErr).toBeInstanceOf(TridentError);
     expect((zipErr as TridentError).code).toBe('MODEL_INVALID');
     expect((zipErr as Error).message).toMatch(/declared 1000 bytes/);
@@ -197,21 +254,20 @@ describe('safetensors headers are checked before allocating', () => {
   });
 
   it('offsets outside the data section are refused', () => {
-    const cases: Array<[number, number]> = [[-8, 8], [0, 32], [8, 4], [4, 20], [0.5, 16.5]];
+    const cases: Array<[number, number]> = [
+      [-8, 8],
+      [0, 32],
+      [8, 4],
+      [4, 20],
+      [0.5, 16.5],
+    ];
     for (const [s, e] of cases) {
       expectInvalid(() => parseSafetensors(safetensors({ w: { dtype: 'F32', shape: [4], data_offsets: [s, e] } }, 16), 'bad.safetensors'));
     }
   });
 
   it('overflowing shapes, negative dimensions and malformed records are refused', () => {
-    const bad: unknown[] = [
-      { w: { dtype: 'F32', shape: [2 ** 40, 2 ** 40], data_offsets: [0, 16] } },
-      { w: { dtype: 'F32', shape: [-4, -1], data_offsets: [0, 16] } },
-      { w: null },
-      { w: { dtype: 'F32', shape: 4, data_offsets: [0, 16] } },
-      { w: { dtype: 'F32', shape: [4], data_offsets: 'x' } },
-      [1, 2, 3],
-    ];
+    const bad: unknown[] = [{ w: { dtype: 'F32', shape: [2 ** 40, 2 ** 40], data_offsets: [0, 16] } }, { w: { dtype: 'F32', shape: [-4, -1], data_offsets: [0, 16] } }, { w: null }, { w: { dtype: 'F32', shape: 4, data_offsets: [0, 16] } }, { w: { dtype: 'F32', shape: [4], data_offsets: 'x' } }, [1, 2, 3]];
     for (const h of bad) expectInvalid(() => parseSafetensors(safetensors(h, 16), 'bad.safetensors'));
   });
 });
@@ -219,7 +275,10 @@ describe('safetensors headers are checked before allocating', () => {
 /** Protobuf varint. */
 function varint(v: number): number[] {
   const out: number[] = [];
-  while (v >= 128) { out.push((v % 128) | 128); v = Math.floor(v / 128); }
+  while (v >= 128) {
+    out.push((v % 128) | 128);
+    v = Math.floor(v / 128);
+  }
   out.push(v);
   return out;
 }

@@ -114,7 +114,10 @@ describe('tokenizer / model mismatch', () => {
     expect((await failure(loadEncoder(dir))).code).toBe('TOKENIZER_MISMATCH');
   });
   it('without config.json, rows come from the graph initializer (smaller tokenizer caught too)', async () => {
-    for (const [layout, graph] of [['tiny-m3', 'onnx/model.onnx'], ['tiny-m3-int8', 'model_quantized.onnx']] as const) {
+    for (const [layout, graph] of [
+      ['tiny-m3', 'onnx/model.onnx'],
+      ['tiny-m3-int8', 'model_quantized.onnx'],
+    ] as const) {
       expect(await initializerDims(join(MODELS, layout, graph), (n) => n.includes('word_embeddings.weight'))).toEqual([goldens.shape.vocabSize, goldens.shape.hiddenSize]);
     }
     expect(await initializerDims(join(MODELS, 'tiny-m3', 'onnx', 'model.onnx'), (n) => n === 'no such tensor')).toBeUndefined();

@@ -27,33 +27,9 @@ function tokenizerFiles(dir: string): string[] {
   return out;
 }
 
-const HOSTILE = [
-  '(a|aa)+$',
-  '(a+)+$',
-  '(a*)*b',
-  '([a-z]+)*$',
-  '(\\w+\\s?)+$',
-  '(?:a|a)*$',
-  '(a?a)+$',
-  '(.*a){12}',
-  '(x+x+)+y',
-  '\\s*\\s*\\s*\\s*x',
-  '(a|b|ab)*c',
-  '(\\p{L}|\\p{Ll})+$',
-  '(a)\\1+',
-  '(?<x>a)\\k<x>',
-];
+const HOSTILE = ['(a|aa)+$', '(a+)+$', '(a*)*b', '([a-z]+)*$', '(\\w+\\s?)+$', '(?:a|a)*$', '(a?a)+$', '(.*a){12}', '(x+x+)+y', '\\s*\\s*\\s*\\s*x', '(a|b|ab)*c', '(\\p{L}|\\p{Ll})+$', '(a)\\1+', '(?<x>a)\\k<x>'];
 
-const SAFE = [
-  ' {2,}',
-  '\\s+',
-  '\\p{N}{1,3}',
-  '(?:\\r\\n)+',
-  '(?:ab|cd)+',
-  "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
-  '[[:alpha:]]+',
-  '\\x{3000}+',
-];
+const SAFE = [' {2,}', '\\s+', '\\p{N}{1,3}', '(?:\\r\\n)+', '(?:ab|cd)+', "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+", '[[:alpha:]]+', '\\x{3000}+'];
 
 /** A fixture tokenizer.json with a Split pre-tokenizer on `pattern` in front of its own. */
 function withPattern(pattern: string): string {
@@ -99,7 +75,10 @@ describe('tokenizer.json regular expressions', () => {
     const file = withPattern('(a|aa)+$');
     for (const load of [() => TextTokenizer.load(file), () => FamilyTokenizer.load(file)]) {
       const t0 = performance.now();
-      const err = await load().then(() => null, (e: unknown) => e);
+      const err = await load().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err, 'the hostile tokenizer loaded').toBeInstanceOf(TridentError);
       expect((err as TridentError).code).toBe('MODEL_INVALID');
       expect((err as Error).message).toContain('(a|aa)+$');

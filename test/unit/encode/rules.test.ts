@@ -30,7 +30,12 @@ describe('dense', () => {
     const [tl] = await enc.encodeTokens(['What is BGE M3?'], { maxLength: 64 });
     const cls = Float64Array.from(tl!.hidden!.subarray(0, H));
     const n = norm(cls);
-    expect(maxAbsDiff(tl!.dense, Array.from(cls, (x) => x / n))).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(
+        tl!.dense,
+        Array.from(cls, (x) => x / n),
+      ),
+    ).toBeLessThan(1e-6);
     for (const o of await enc.encode(texts)) expect(Math.abs(norm(o.dense) - 1)).toBeLessThan(1e-5);
   });
 });
@@ -115,18 +120,18 @@ describe('batching and padding', () => {
 });
 
 describe('truncation', () => {
-  const tok = new Tokenizer(
-    JSON.parse(readFileSync(join(MODELS, 'tiny-m3', 'tokenizer.json'), 'utf8')),
-    JSON.parse(readFileSync(join(MODELS, 'tiny-m3', 'tokenizer_config.json'), 'utf8')),
-  );
+  const tok = new Tokenizer(JSON.parse(readFileSync(join(MODELS, 'tiny-m3', 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(MODELS, 'tiny-m3', 'tokenizer_config.json'), 'utf8')));
   it('counts both specials and flags the result', async () => {
     const text = goldens.cases.find((c) => c.name === 'long')!.text;
     const full = tok.encode(text).ids;
     expect(full.length).toBeGreaterThan(20);
     const n = full.length;
-    const [exact, cut, cut16] = await enc.encode([text, text, text].map((t) => t), { maxLength: n }).then(async (a) => [
-      a[0]!, (await enc.encode([text], { maxLength: n - 1 }))[0]!, (await enc.encode([text], { maxLength: 16 }))[0]!,
-    ]);
+    const [exact, cut, cut16] = await enc
+      .encode(
+        [text, text, text].map((t) => t),
+        { maxLength: n },
+      )
+      .then(async (a) => [a[0]!, (await enc.encode([text], { maxLength: n - 1 }))[0]!, (await enc.encode([text], { maxLength: 16 }))[0]!]);
     expect(exact!.truncated).toBe(false);
     expect(exact!.tokenCount).toBe(n);
     expect(cut!.truncated).toBe(true);

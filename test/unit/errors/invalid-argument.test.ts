@@ -17,10 +17,7 @@ import { INDEX_SPEC } from '../../../src/cli/specs.js';
 import { readCorpus } from '../../../src/cli/corpus.js';
 import { evaluateRun } from '../../../src/eval/evaluate.js';
 import { invalid, type ErrorCode } from '../../../src/errors.js';
-import {
-  InvalidArgumentError, type TridentError, composeEncoders, compare, createAnalyzer, createCohereReranker, createOpenAIEncoder,
-  HybridIndex, loadEncoder, loadFamilyEncoder, MultiVectorStore, searchExpanded, SparseIndex,
-} from '../../../src/index.js';
+import { InvalidArgumentError, type TridentError, composeEncoders, compare, createAnalyzer, createCohereReranker, createOpenAIEncoder, HybridIndex, loadEncoder, loadFamilyEncoder, MultiVectorStore, searchExpanded, SparseIndex } from '../../../src/index.js';
 
 const SRC = join(import.meta.dirname, '..', '..', '..', 'src');
 
@@ -41,7 +38,11 @@ describe('INVALID_ARGUMENT is always an InvalidArgumentError', () => {
   it('invalid() throws InvalidArgumentError for every code it is given', () => {
     for (const code of ['INVALID_ARGUMENT', 'INVALID_TEXT', 'DIMENSION_MISMATCH', 'INVALID_VECTOR', 'DUPLICATE_ID', 'UNKNOWN_ID'] as ErrorCode[]) {
       let e: unknown;
-      try { invalid(code, 'x'); } catch (err) { e = err; }
+      try {
+        invalid(code, 'x');
+      } catch (err) {
+        e = err;
+      }
       expect(e, code).toBeInstanceOf(InvalidArgumentError);
       expect((e as TridentError).code).toBe(code);
       expect((e as Error).name).toBe('InvalidArgumentError');
@@ -89,7 +90,13 @@ describe('INVALID_ARGUMENT is always an InvalidArgumentError', () => {
     }
     // the CLI maps it to exit code 2 with the code in its message
     const errs: string[] = [];
-    const io: CliIo = { out: () => {}, err: (s: string) => { errs.push(s); }, errIsTTY: false };
+    const io: CliIo = {
+      out: () => {},
+      err: (s: string) => {
+        errs.push(s);
+      },
+      errIsTTY: false,
+    };
     const code = await runCli(['search'], io);
     expect(code).not.toBe(0);
     expect(errs.join('')).toContain('INVALID_ARGUMENT');

@@ -40,16 +40,19 @@ describe('loadBeir', () => {
     expect(ds.corpus.get('d3')).toEqual({ title: '', text: 'three' });
     expect(ds.queries.get('q2')).toBe('second');
     expect([...ds.qrels.keys()]).toEqual(['q1', 'q2']);
-    expect(ds.qrels.get('q1')).toEqual(new Map([['d1', 2], ['d2', 0]]));
+    expect(ds.qrels.get('q1')).toEqual(
+      new Map([
+        ['d1', 2],
+        ['d2', 0],
+      ]),
+    );
     expect(ds.report.judgedQueries).toBe(2);
     expect(ds.report.unjudgedQueries).toBe(1);
     expect(ds.report.queriesWithoutRelevant).toBe(0);
   });
 
   it('accepts CRLF, a BOM and blank lines; numeric _id becomes a string', async () => {
-    const ds = await loadBeir(
-      await makeSet({ corpus: '\uFEFF{"_id":7,"text":"seven"}\r\n\r\n{"_id":"d2","text":"x"}\r\n', qrels: 'query-id\tcorpus-id\tscore\r\nq1\t7\t1\r\n' }),
-    );
+    const ds = await loadBeir(await makeSet({ corpus: '\uFEFF{"_id":7,"text":"seven"}\r\n\r\n{"_id":"d2","text":"x"}\r\n', qrels: 'query-id\tcorpus-id\tscore\r\nq1\t7\t1\r\n' }));
     expect([...ds.corpus.keys()]).toEqual(['7', 'd2']);
     expect(ds.qrels.get('q1')!.get('7')).toBe(1);
   });
@@ -70,12 +73,7 @@ describe('loadBeir', () => {
     });
     const ds = await loadBeir(dir, { onError: 'skip' });
     expect([...ds.corpus.keys()]).toEqual(['d1', 'd3']);
-    expect(ds.report.skippedLines.map((i) => `${i.file.slice(dir.length + 1)}:${i.line}`)).toEqual([
-      'corpus.jsonl:2',
-      'corpus.jsonl:3',
-      'qrels/test.tsv:3',
-      'qrels/test.tsv:4',
-    ]);
+    expect(ds.report.skippedLines.map((i) => `${i.file.slice(dir.length + 1)}:${i.line}`)).toEqual(['corpus.jsonl:2', 'corpus.jsonl:3', 'qrels/test.tsv:3', 'qrels/test.tsv:4']);
     expect(ds.qrels.get('q2')!.get('d3')).toBe(1);
   });
 
@@ -117,7 +115,12 @@ describe('loadBeir', () => {
     expect(e.message).toContain('1 lines name unknown corpus ids (e.g. ghost)');
 
     const kept = await loadBeir(dir, { onUnknownId: 'keep' });
-    expect(kept.qrels.get('q1')).toEqual(new Map([['d1', 1], ['ghost', 1]]));
+    expect(kept.qrels.get('q1')).toEqual(
+      new Map([
+        ['d1', 1],
+        ['ghost', 1],
+      ]),
+    );
     expect(kept.qrels.has('qX')).toBe(false);
     expect(kept.report.unknownQueryIds).toEqual({ count: 2, sample: ['qX'] });
     expect(kept.report.unknownCorpusIds).toEqual({ count: 1, sample: ['ghost'] });
@@ -159,7 +162,10 @@ describe('readJsonl streaming', () => {
     const issues: LineIssue[] = [];
     const got: Array<[number, unknown]> = [];
     for await (const { line, value } of readJsonl(f, { onError: 'skip', issues })) got.push([line, value.a]);
-    expect(got).toEqual([[1, 1], [5, 2]]);
+    expect(got).toEqual([
+      [1, 1],
+      [5, 2],
+    ]);
     expect(issues.map((i) => i.line)).toEqual([2, 4]);
   });
 });
@@ -175,7 +181,15 @@ describe('createDataset', () => {
     expect(ds.name).toBe('toy');
     expect(ds.qrels.get('q1')!.get('d1')).toBe(1);
     await expect(
-      createDataset({ name: 'toy', corpus: [{ _id: 'd1', text: 'a' }, { _id: 'd1', text: 'b' }], queries: [{ _id: 'q1', text: 'a' }], qrels: [{ queryId: 'q1', docId: 'd1', score: 1 }] }),
+      createDataset({
+        name: 'toy',
+        corpus: [
+          { _id: 'd1', text: 'a' },
+          { _id: 'd1', text: 'b' },
+        ],
+        queries: [{ _id: 'q1', text: 'a' }],
+        qrels: [{ queryId: 'q1', docId: 'd1', score: 1 }],
+      }),
     ).rejects.toMatchObject({ code: 'DUPLICATE_ID', line: 2, file: 'toy/corpus' });
   });
 });

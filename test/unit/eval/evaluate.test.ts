@@ -2,17 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createDataset,
-  evaluate,
-  evaluateRun,
-  formatTable,
-  latencyStats,
-  runConfigurations,
-  writeJson,
-  type Dataset,
-  type Retriever,
-} from '../../../src/eval/index.js';
+import { createDataset, evaluate, evaluateRun, formatTable, latencyStats, runConfigurations, writeJson, type Dataset, type Retriever } from '../../../src/eval/index.js';
 
 let root: string;
 beforeAll(async () => {
@@ -46,7 +36,10 @@ async function toy(): Promise<Dataset> {
 const echo: Retriever = {
   async search(q, k) {
     const named = q.split(' ').filter((w) => /^d\d$/.test(w));
-    return [...named, 'd4'].filter((d, i, a) => a.indexOf(d) === i).slice(0, k).map((id, i) => ({ id, score: 10 - i }));
+    return [...named, 'd4']
+      .filter((d, i, a) => a.indexOf(d) === i)
+      .slice(0, k)
+      .map((id, i) => ({ id, score: 10 - i }));
   },
 };
 
@@ -54,7 +47,8 @@ describe('evaluate', () => {
   it('averages per-query values over judged queries, queries without relevant docs scoring 0 (trec_eval)', async () => {
     const ds = await toy();
     const calls: Array<[string, number]> = [];
-    const spy: Retriever = { search: (q, k) => {
+    const spy: Retriever = {
+      search: (q, k) => {
         calls.push([q, k]);
         return echo.search(q, k);
       },
@@ -79,7 +73,12 @@ describe('evaluate', () => {
 
   it('rejects runs trec_eval would reject and bad options', async () => {
     const ds = await toy();
-    const dup: Retriever = { search: async () => [{ id: 'd1', score: 1 }, { id: 'd1', score: 0.5 }] };
+    const dup: Retriever = {
+      search: async () => [
+        { id: 'd1', score: 1 },
+        { id: 'd1', score: 0.5 },
+      ],
+    };
     await expect(evaluate(dup, ds)).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
     const nan: Retriever = { search: async () => [{ id: 'd1', score: Number.NaN }] };
     await expect(evaluate(nan, ds)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
@@ -90,7 +89,8 @@ describe('evaluate', () => {
 
   it('limit and warmup: only the first queries are scored; warmup calls are not timed', async () => {
     let calls = 0;
-    const counting: Retriever = { search: (q, k) => {
+    const counting: Retriever = {
+      search: (q, k) => {
         calls++;
         return echo.search(q, k);
       },
@@ -105,7 +105,10 @@ describe('evaluate', () => {
 
 describe('evaluateRun', () => {
   it('scores a query missing from the run as 0 (trec_eval -c)', () => {
-    const qrels = new Map([['a', new Map([['x', 1]])], ['b', new Map([['y', 1]])]]);
+    const qrels = new Map([
+      ['a', new Map([['x', 1]])],
+      ['b', new Map([['y', 1]])],
+    ]);
     const run = new Map([['a', [{ id: 'x', score: 1 }]]]);
     const r = evaluateRun(run, qrels, { k: [1], metrics: ['precision'] });
     expect(r.perQuery).toEqual({ a: { 'precision@1': 1 }, b: { 'precision@1': 0 } });
@@ -113,7 +116,15 @@ describe('evaluateRun', () => {
   });
   it('truncates at depth after re-sorting', () => {
     const qrels = new Map([['a', new Map([['x', 1]])]]);
-    const run = new Map([['a', [{ id: 'z', score: 0 }, { id: 'x', score: 1 }]]]);
+    const run = new Map([
+      [
+        'a',
+        [
+          { id: 'z', score: 0 },
+          { id: 'x', score: 1 },
+        ],
+      ],
+    ]);
     expect(evaluateRun(run, qrels, { k: [2], metrics: ['map'], depth: 1 }).metrics.map).toBe(1);
   });
 });
@@ -131,7 +142,14 @@ describe('runConfigurations, formatTable, writeJson', () => {
     const ds = await toy();
     // Same docs as echo (all of them, whatever k), scored in reverse order: d4 comes first.
     const reversed: Retriever = { search: async (q) => (await echo.search(q, 10)).map((h, i) => ({ id: h.id, score: i })) };
-    const table = await runConfigurations([{ name: 'echo', retriever: echo }, { name: 'reversed', retriever: reversed }], ds, { k: [1], metrics: ['ndcg'] });
+    const table = await runConfigurations(
+      [
+        { name: 'echo', retriever: echo },
+        { name: 'reversed', retriever: reversed },
+      ],
+      ds,
+      { k: [1], metrics: ['ndcg'] },
+    );
     expect(table.rows.map((r) => r.name)).toEqual(['echo', 'reversed']);
     expect(table.rows[0]!.result.metrics['ndcg@1']).toBeCloseTo(2 / 3, 14);
     expect(table.rows[1]!.result.metrics['ndcg@1']).toBe(0);
@@ -142,7 +160,15 @@ describe('runConfigurations, formatTable, writeJson', () => {
     expect(lines[2]).toContain(`| ${(2 / 3).toFixed(4)} |`);
     expect(lines).toHaveLength(4);
     expect(formatTable(table, { style: 'console', latency: false }).split('\n')[0]).toMatch(/^config\s+ndcg@1\s+queries$/);
-    await expect(runConfigurations([{ name: 'a', retriever: echo }, { name: 'a', retriever: echo }], ds)).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
+    await expect(
+      runConfigurations(
+        [
+          { name: 'a', retriever: echo },
+          { name: 'a', retriever: echo },
+        ],
+        ds,
+      ),
+    ).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
 
     const file = join(root, 'nested', 'res.json');
     await writeJson(file, table);

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  averagePrecision,
-  compareCodePoints,
-  evaluateRun,
-  mrrAt,
-  ndcgAt,
-  precisionAt,
-  queryMetrics,
-  rankHits,
-  recallAt,
-} from '../../../src/eval/index.js';
+import { averagePrecision, compareCodePoints, evaluateRun, mrrAt, ndcgAt, precisionAt, queryMetrics, rankHits, recallAt } from '../../../src/eval/index.js';
 
 // q: d1 grade 2, d2 grade 1, d3 judged non-relevant, d4 grade 1 (never retrieved). R = 3.
 const judged = new Map([
@@ -44,9 +34,7 @@ describe('metrics: hand-computed case', () => {
   });
   it('queryMetrics keys every family at every cut-off plus uncut map', () => {
     const m = queryMetrics(ranked, judged, [2, 5]);
-    expect(Object.keys(m).sort()).toEqual(
-      ['map', 'map@2', 'map@5', 'mrr@2', 'mrr@5', 'ndcg@2', 'ndcg@5', 'precision@2', 'precision@5', 'recall@2', 'recall@5'].sort(),
-    );
+    expect(Object.keys(m).sort()).toEqual(['map', 'map@2', 'map@5', 'mrr@2', 'mrr@5', 'ndcg@2', 'ndcg@5', 'precision@2', 'precision@5', 'recall@2', 'recall@5'].sort());
     expect(m['recall@5']).toBeCloseTo(2 / 3, 14);
   });
   it('a query without relevant docs scores 0 everywhere', () => {
@@ -55,7 +43,10 @@ describe('metrics: hand-computed case', () => {
     for (const v of Object.values(m)) expect(v).toBe(0);
   });
   it('negative grades (trec_eval "unjudged in pool") are neither relevant nor gain', () => {
-    const j = new Map([['a', -1], ['b', 1]]);
+    const j = new Map([
+      ['a', -1],
+      ['b', 1],
+    ]);
     expect(ndcgAt(['a', 'b'], j, 10)).toBeCloseTo(1 / L3, 14);
     expect(recallAt(['a', 'b'], j, 10)).toBe(1);
   });
@@ -63,12 +54,22 @@ describe('metrics: hand-computed case', () => {
 
 describe('ranking like trec_eval', () => {
   it('sorts by score descending, ties by id descending', () => {
-    expect(rankHits([{ id: 'a', score: 1 }, { id: 'c', score: 1 }, { id: 'b', score: 1 }, { id: 'z', score: 0.5 }, { id: 'm', score: 2 }])).toEqual([
-      'm', 'c', 'b', 'a', 'z',
-    ]);
+    expect(
+      rankHits([
+        { id: 'a', score: 1 },
+        { id: 'c', score: 1 },
+        { id: 'b', score: 1 },
+        { id: 'z', score: 0.5 },
+        { id: 'm', score: 2 },
+      ]),
+    ).toEqual(['m', 'c', 'b', 'a', 'z']);
   });
   it('ignores the order the retriever returned', () => {
-    const hits = [{ id: 'd3', score: 0.1 }, { id: 'd1', score: 0.9 }, { id: 'd2', score: 0.5 }];
+    const hits = [
+      { id: 'd3', score: 0.1 },
+      { id: 'd1', score: 0.9 },
+      { id: 'd2', score: 0.5 },
+    ];
     expect(rankHits(hits)).toEqual(['d1', 'd2', 'd3']);
   });
   it('compares ids by code point (strcmp on UTF-8), not UTF-16 units', () => {
@@ -76,7 +77,12 @@ describe('ranking like trec_eval', () => {
     const bmpHigh = '\uFF61';
     expect(astral < bmpHigh).toBe(true); // UTF-16 order
     expect(compareCodePoints(astral, bmpHigh)).toBeGreaterThan(0); // UTF-8 byte order
-    expect(rankHits([{ id: bmpHigh, score: 1 }, { id: astral, score: 1 }])).toEqual([astral, bmpHigh]);
+    expect(
+      rankHits([
+        { id: bmpHigh, score: 1 },
+        { id: astral, score: 1 },
+      ]),
+    ).toEqual([astral, bmpHigh]);
   });
   it('matches UTF-8 byte comparison on random strings', () => {
     fc.assert(
@@ -90,7 +96,15 @@ describe('ranking like trec_eval', () => {
   it('ties decide the metric exactly as trec_eval would', () => {
     const qrels = new Map([['q', new Map([['a', 1]])]]);
     // 'a' and 'b' tie; trec_eval puts 'b' first, so 'a' is at rank 2.
-    const run = new Map([['q', [{ id: 'a', score: 3 }, { id: 'b', score: 3 }]]]);
+    const run = new Map([
+      [
+        'q',
+        [
+          { id: 'a', score: 3 },
+          { id: 'b', score: 3 },
+        ],
+      ],
+    ]);
     expect(evaluateRun(run, qrels, { k: [1, 10], metrics: ['mrr'] }).metrics).toEqual({ 'mrr@1': 0, 'mrr@10': 0.5 });
   });
 });

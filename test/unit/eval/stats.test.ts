@@ -4,7 +4,14 @@ import { compare, incompleteBeta, logGamma, seededRandom, studentTCdf, studentTQ
 // Golden values computed with scipy 1.17.1 (scipy.special.betainc / gammaln, scipy.stats.t).
 describe('special functions against scipy', () => {
   it('logGamma', () => {
-    const cases: Array<[number, number]> = [[0.5, 0.5723649429247], [1, 0], [3.3, 0.9870985778947343], [7.25, 7.0521854507385395], [20.5, 40.8315009745308], [100, 359.1342053695754]];
+    const cases: Array<[number, number]> = [
+      [0.5, 0.5723649429247],
+      [1, 0],
+      [3.3, 0.9870985778947343],
+      [7.25, 7.0521854507385395],
+      [20.5, 40.8315009745308],
+      [100, 359.1342053695754],
+    ];
     for (const [x, want] of cases) expect(logGamma(x)).toBeCloseTo(want, 12);
     expect(Math.exp(logGamma(6))).toBeCloseTo(120, 10);
   });
@@ -32,7 +39,12 @@ describe('special functions against scipy', () => {
       expect(studentTCdf(t, df)).toBeCloseTo(c, 12);
       expect(Math.abs(studentTTwoSided(t, df) - p) / p).toBeLessThan(1e-9);
     }
-    const ppf: Array<[number, number, number]> = [[0.975, 10, 2.228138851986274], [0.975, 299, 1.9679296690656698], [0.975, 1, 12.706204736174694], [0.9, 3, 1.637744353696209]];
+    const ppf: Array<[number, number, number]> = [
+      [0.975, 10, 2.228138851986274],
+      [0.975, 299, 1.9679296690656698],
+      [0.975, 1, 12.706204736174694],
+      [0.9, 3, 1.637744353696209],
+    ];
     for (const [p, df, t] of ppf) expect(studentTQuantile(p, df)).toBeCloseTo(t, 9);
   });
   it('closed forms: df=1 is Cauchy, df=2 is t/(2√(2+t²)) + ½', () => {
@@ -78,7 +90,7 @@ describe('compare', () => {
   });
 
   it('identical runs give p = 1 on both tests; strongly different runs give small p', () => {
-    const xs = Array.from({ length: 50 }, (_, i) => (i * 37 % 11) / 11);
+    const xs = Array.from({ length: 50 }, (_, i) => ((i * 37) % 11) / 11);
     const same = compare(pq(xs), pq(xs), 'ndcg@10');
     expect(same.tTest.p).toBe(1);
     expect(same.permutation.p).toBe(1);

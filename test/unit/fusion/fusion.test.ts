@@ -14,9 +14,13 @@ const publishedSparseDense = [0.4825, 0.23454, 0.23324, 0.51225];
 describe('weighted (M3) fusion', () => {
   it('reproduces FlagEmbedding README fused scores', () => {
     const all = weightedSum([dense, sparse, colbert], [0.4, 0.2, 0.4]);
-    all.forEach((v, i) => { expect(v).toBeCloseTo(publishedAll[i]!, 4); });
+    all.forEach((v, i) => {
+      expect(v).toBeCloseTo(publishedAll[i]!, 4);
+    });
     const sd = weightedSum([dense, sparse, null], [0.4, 0.2, 0.4]);
-    sd.forEach((v, i) => { expect(v).toBeCloseTo(publishedSparseDense[i]!, 4); });
+    sd.forEach((v, i) => {
+      expect(v).toBeCloseTo(publishedSparseDense[i]!, 4);
+    });
   });
   it('divides by the sum of the weights that apply', () => {
     expect(Array.from(weightedSum([[1], [1], [1]], [1, 0.3, 1]))[0]).toBeCloseTo(1, 12);

@@ -88,13 +88,7 @@ describe('stored documents', () => {
     await index.add([{ id: 7, text: 'numeric id' }]);
     await index.delete(['d3']);
     const asked = ['d5', 'nope', 7, 'd3', 'd0'] as const;
-    const expected = [
-      { id: 'd5', text: docs[5]!.text, metadata: docs[5]!.metadata },
-      null,
-      { id: 7, text: 'numeric id' },
-      null,
-      { id: 'd0', text: docs[0]!.text, metadata: docs[0]!.metadata },
-    ];
+    const expected = [{ id: 'd5', text: docs[5]!.text, metadata: docs[5]!.metadata }, null, { id: 7, text: 'numeric id' }, null, { id: 'd0', text: docs[0]!.text, metadata: docs[0]!.metadata }];
     expect(await index.get([...asked])).toEqual(expected);
     // the returned metadata is a copy
     const [d5] = await index.get(['d5']);
@@ -198,7 +192,14 @@ describe('AbortSignal', () => {
     await index.add(docs);
     const ac = new AbortController();
     ac.abort();
-    expect(await codeOf(index.update(docs.map((d) => ({ ...d, text: 'changed' })), { signal: ac.signal }))).toBe('ABORTED');
+    expect(
+      await codeOf(
+        index.update(
+          docs.map((d) => ({ ...d, text: 'changed' })),
+          { signal: ac.signal },
+        ),
+      ),
+    ).toBe('ABORTED');
     expect((await index.get(['d2']))[0]!.text).toBe(docs[2]!.text);
     await index.close();
   });

@@ -144,7 +144,10 @@ describe('fusion options: a discriminated union on kind', () => {
     await rrfIndex.add(makeDocs(5));
     expect((await rejection(rrfIndex.search('alpha', { fusion: { weights: [1, 0, 1] } }))).message).toMatch(/fuses with RRF/);
     // calibrate() on an RRF index fits weighted fusion and keeps it only if it does better
-    const report = await rrfIndex.calibrate([{ query: 'alpha beta', relevant: ['d0'] }, { query: 'gamma', relevant: ['d3'] }]);
+    const report = await rrfIndex.calibrate([
+      { query: 'alpha beta', relevant: ['d0'] },
+      { query: 'gamma', relevant: ['d3'] },
+    ]);
     expect(report.before.kind).toBe('rrf');
     expect(report.after.ndcg).toBeGreaterThanOrEqual(report.before.ndcg);
     expect(rrfIndex.config.fusion.kind).toBe(report.after.kind);
@@ -183,11 +186,15 @@ describe('fusion options: a discriminated union on kind', () => {
     const rrf = new Array(docs.length).fill(0);
     for (let c = 0; c < 3; c++) {
       const order = docs.map((_, i) => i).sort((a, b) => cols[b]![c]! - cols[a]![c]! || a - b);
-      order.forEach((doc, r) => { rrf[doc] += 1 / (60 + r + 1); });
+      order.forEach((doc, r) => {
+        rrf[doc] += 1 / (60 + r + 1);
+      });
     }
     const expected = docs.map((d, i) => ({ id: d.id, s: rrf[i] as number })).sort((a, b) => b.s - a.s);
     const hits = await index.search(query, { k: 10, exhaustive: true, fusion: { kind: 'rrf' } });
-    hits.forEach((h, i) => { expect(h.score).toBeCloseTo(expected[i]!.s, 6); });
+    hits.forEach((h, i) => {
+      expect(h.score).toBeCloseTo(expected[i]!.s, 6);
+    });
     // the weights of the index (here [1, 0.3, 1]) play no part
     const hits2 = await index.search(query, { k: 10, exhaustive: true, fusion: { kind: 'rrf', rrfK: 60 } });
     expect(hits2.map((h) => h.score)).toEqual(hits.map((h) => h.score));

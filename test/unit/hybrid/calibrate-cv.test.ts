@@ -11,7 +11,9 @@ const WORDS = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda m
 
 function ndcg10(hits: SearchHit[], relevant: Set<string>): number {
   let dcg = 0;
-  hits.slice(0, 10).forEach((h, i) => { dcg += relevant.has(String(h.id)) ? 1 / Math.log2(i + 2) : 0; });
+  hits.slice(0, 10).forEach((h, i) => {
+    dcg += relevant.has(String(h.id)) ? 1 / Math.log2(i + 2) : 0;
+  });
   let idcg = 0;
   for (let i = 0; i < Math.min(10, relevant.size); i++) idcg += 1 / Math.log2(i + 2);
   return idcg > 0 ? dcg / idcg : 0;
@@ -66,8 +68,14 @@ describe('calibrate() with cross-validation', () => {
 
   it('refuses folds outside 2..queries', async () => {
     const index = await HybridIndex.create({ encoder: new FakeEncoder(), wal: false });
-    await index.add([{ id: 'a', text: 'alpha' }, { id: 'b', text: 'beta' }]);
-    const q = [{ query: 'alpha', relevant: ['a'] }, { query: 'beta', relevant: ['b'] }];
+    await index.add([
+      { id: 'a', text: 'alpha' },
+      { id: 'b', text: 'beta' },
+    ]);
+    const q = [
+      { query: 'alpha', relevant: ['a'] },
+      { query: 'beta', relevant: ['b'] },
+    ];
     await expect(index.calibrate(q, { folds: 3 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(index.calibrate(q, { folds: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect((await index.calibrate(q, { apply: false })).crossValidated.folds).toBe(2);

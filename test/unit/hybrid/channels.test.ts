@@ -35,9 +35,13 @@ function channelScores(query: string, docs: Array<{ id: string; text: string }>)
     let dense = 0;
     for (let i = 0; i < FAKE_DIM; i++) dense += q.dense[i]! * e.dense[i]!;
     const dw = new Map<number, number>();
-    e.sparse.ids.forEach((id, i) => { dw.set(id, e.sparse.weights[i]!); });
+    e.sparse.ids.forEach((id, i) => {
+      dw.set(id, e.sparse.weights[i]!);
+    });
     let sparse = 0;
-    q.sparse.ids.forEach((id, i) => { sparse += q.sparse.weights[i]! * (dw.get(id) ?? 0); });
+    q.sparse.ids.forEach((id, i) => {
+      sparse += q.sparse.weights[i]! * (dw.get(id) ?? 0);
+    });
     let mv = 0;
     for (let a = 0; a < q.multivector.count; a++) {
       let best = -Infinity;
@@ -95,9 +99,13 @@ function oracleFused(rows: Array<Record<string, number> & { id: string }>, names
       const f = c.map(Math.fround);
       const order = f.map((_, i) => i).sort((a, b) => f[b]! - f[a]! || a - b);
       v = new Array<number>(c.length);
-      order.forEach((p, r) => { v[p] = 1 / (rrfK + r + 1); });
+      order.forEach((p, r) => {
+        v[p] = 1 / (rrfK + r + 1);
+      });
     }
-    rows.forEach((r, i) => { out.set(r.id, out.get(r.id)! + w * v[i]!); });
+    rows.forEach((r, i) => {
+      out.set(r.id, out.get(r.id)! + w * v[i]!);
+    });
   }
   if (kind !== 'rrf') for (const [id, s] of out) out.set(id, s / total);
   return out;
@@ -165,7 +173,11 @@ describe('N-way fusion over channels, BM25 included', () => {
 
   it('refuses mode with channels, unknown channels and weights for unknown channels; nothing else changes', async () => {
     const index = await makeIndex(docs.slice(0, 20));
-    const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: TridentError) => e.code);
+    const code = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: TridentError) => e.code,
+      );
     expect(await code(index.search('alpha', { mode: 'all', channels: ['dense'] }))).toBe('INVALID_ARGUMENT');
     expect(await code(index.search('alpha', { channels: ['nope'] }))).toBe('INVALID_ARGUMENT');
     expect(await code(index.search('alpha', { channels: [] }))).toBe('INVALID_ARGUMENT');
@@ -194,12 +206,14 @@ describe('several channels of one kind', () => {
     await index.add(docs.map((d) => ({ ...d, vectors: { mine: other(d.text) } })));
     const q = 'alpha beta gamma';
     const qv = other(q);
-    const brute = docs.map((d) => {
-      const v = other(d.text);
-      let s = 0;
-      for (let i = 0; i < FAKE_DIM; i++) s += qv[i]! * v[i]!;
-      return { id: d.id, s };
-    }).sort((a, b) => b.s - a.s);
+    const brute = docs
+      .map((d) => {
+        const v = other(d.text);
+        let s = 0;
+        for (let i = 0; i < FAKE_DIM; i++) s += qv[i]! * v[i]!;
+        return { id: d.id, s };
+      })
+      .sort((a, b) => b.s - a.s);
     const hits = await index.search({ text: q, vectors: { mine: qv } }, { k: 5, channels: ['mine'] });
     expect(hits.map((h) => h.score)).toEqual(brute.slice(0, 5).map((b) => expect.closeTo(b.s, 5)));
     const rows = channelScores(q, docs);
@@ -311,7 +325,11 @@ describe('your own vectors', () => {
     const index = await create();
     await index.add(docs.slice(0, 10));
     const stats = JSON.stringify(index.stats());
-    const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: TridentError) => e.code);
+    const code = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: TridentError) => e.code,
+      );
     const good = docs[20]!;
     expect(await code(index.add([good, { ...docs[21]!, vectors: { ...docs[21]!.vectors, v: new Float32Array(D + 1) } }]))).toBe('DIMENSION_MISMATCH');
     expect(await code(index.add([good, { ...docs[22]!, vectors: { ...docs[22]!.vectors, m: [new Float32Array(D - 1)] } }]))).toBe('DIMENSION_MISMATCH');
@@ -330,7 +348,10 @@ describe('your own vectors', () => {
 
   it('an index with only own-vector channels takes documents without text', async () => {
     const index = await HybridIndex.create({ channels: [{ name: 'v', kind: 'dense', dimensions: D }], wal: false });
-    await index.add([{ id: 'a', vectors: { v: vec() } }, { id: 'b', vectors: { v: vec() } }]);
+    await index.add([
+      { id: 'a', vectors: { v: vec() } },
+      { id: 'b', vectors: { v: vec() } },
+    ]);
     const [doc] = await index.get(['a']);
     expect(doc).toEqual({ id: 'a' });
     expect((await index.search({ vectors: { v: vec() } }, { k: 2 })).length).toBe(2);

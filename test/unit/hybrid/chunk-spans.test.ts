@@ -5,18 +5,14 @@ import { chunkSpans } from '../../../src/hybrid/index.js';
 describe('chunkSpans', () => {
   it('tiles the text with no gaps or overlaps (sentences, no overlap)', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.constantFrom('Alpha beta.', 'Gamma!', ' Delta epsilon?', '\n', '日本語です。', '中文。', 'x'), { minLength: 0, maxLength: 40 }),
-        fc.integer({ min: 1, max: 5 }),
-        (parts, size) => {
-          const text = parts.join(' ');
-          const spans = chunkSpans(text, { kind: 'late', by: 'sentence', size });
-          expect(spans[0]!.start).toBe(0);
-          expect(spans[spans.length - 1]!.end).toBe(text.length);
-          for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBe(spans[i - 1]!.end);
-          expect(spans.map((s) => text.slice(s.start, s.end)).join('')).toBe(text);
-        },
-      ),
+      fc.property(fc.array(fc.constantFrom('Alpha beta.', 'Gamma!', ' Delta epsilon?', '\n', '日本語です。', '中文。', 'x'), { minLength: 0, maxLength: 40 }), fc.integer({ min: 1, max: 5 }), (parts, size) => {
+        const text = parts.join(' ');
+        const spans = chunkSpans(text, { kind: 'late', by: 'sentence', size });
+        expect(spans[0]!.start).toBe(0);
+        expect(spans[spans.length - 1]!.end).toBe(text.length);
+        for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBe(spans[i - 1]!.end);
+        expect(spans.map((s) => text.slice(s.start, s.end)).join('')).toBe(text);
+      }),
     );
   });
   it('token windows respect size and overlap', () => {

@@ -48,7 +48,9 @@ describe('HybridIndex dense path', () => {
         const q = unit(r);
         const top = exact(q, (i) => !deleted.has(i), 3);
         await index.delete(top);
-        top.forEach((i) => { deleted.add(i); });
+        top.forEach((i) => {
+          deleted.add(i);
+        });
       }
       expect(index.size).toBe(300 - deleted.size);
     }
@@ -58,7 +60,15 @@ describe('HybridIndex dense path', () => {
   it('EntryTable.liveEntries counts entries through add, delete and a JSON round trip', () => {
     const t = new EntryTable();
     t.addDocument('a', [{ start: 0, end: 1 }], false);
-    t.addDocument('b', [{ start: 0, end: 1 }, { start: 1, end: 2 }, { start: 2, end: 3 }], true);
+    t.addDocument(
+      'b',
+      [
+        { start: 0, end: 1 },
+        { start: 1, end: 2 },
+        { start: 2, end: 3 },
+      ],
+      true,
+    );
     t.addDocument(7, [{ start: 0, end: 4 }], false);
     expect(t.liveEntries).toBe(5);
     t.deleteDocument('b');

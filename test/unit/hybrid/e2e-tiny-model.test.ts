@@ -67,7 +67,9 @@ describe('HybridIndex end to end on the tiny M3 fixture', () => {
       const hits = await index.search(q, { k: 5 });
       const ref = (await oracle(q, [1, 0.3, 1])).slice(0, 5);
       expect(hits.map((h) => h.id)).toEqual(ref.map((r) => r.id));
-      hits.forEach((h, i) => { expect(h.score).toBeCloseTo(ref[i]!.fused, 4); });
+      hits.forEach((h, i) => {
+        expect(h.score).toBeCloseTo(ref[i]!.fused, 4);
+      });
     }
     const before = await index.search('hybrid lexical semantic', { k: 8, explain: true });
     await index.save();

@@ -86,13 +86,19 @@ describe('HybridIndex', () => {
     const ref = oracle('gamma delta', docs, [1, 0.3, 1]);
     const sparse = await index.search('gamma delta', { k: 5, mode: 'sparse' });
     const bySparse = [...ref].sort((a, b) => b.sparse - a.sparse);
-    sparse.forEach((h, i) => { expect(h.score).toBeCloseTo(bySparse[i]!.sparse, 5); });
+    sparse.forEach((h, i) => {
+      expect(h.score).toBeCloseTo(bySparse[i]!.sparse, 5);
+    });
     const dense = await index.search('gamma delta', { k: 5, mode: 'dense' });
     const byDense = [...ref].sort((a, b) => b.dense - a.dense);
-    dense.forEach((h, i) => { expect(h.score).toBeCloseTo(byDense[i]!.dense, 5); });
+    dense.forEach((h, i) => {
+      expect(h.score).toBeCloseTo(byDense[i]!.dense, 5);
+    });
     const ds = await index.search('gamma delta', { k: 5, mode: 'dense+sparse', candidates: 1000 });
     const byDs = [...ref].map((r) => ({ ...r, f: (r.dense + 0.3 * r.sparse) / 1.3 })).sort((a, b) => b.f - a.f);
-    ds.forEach((h, i) => { expect(h.score).toBeCloseTo(byDs[i]!.f, 5); });
+    ds.forEach((h, i) => {
+      expect(h.score).toBeCloseTo(byDs[i]!.f, 5);
+    });
   });
 
   it('gives identical results before and after save/open, and refuses another encoder', async () => {
@@ -143,7 +149,12 @@ describe('HybridIndex', () => {
     const index = await HybridIndex.create({ encoder: new FakeEncoder(), ...f32 });
     await index.add(makeDocs(10));
     await expect(index.add([{ id: 'd1', text: 'dup' }])).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
-    await expect(index.add([{ id: 'x', text: 'a' }, { id: 'x', text: 'b' }])).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
+    await expect(
+      index.add([
+        { id: 'x', text: 'a' },
+        { id: 'x', text: 'b' },
+      ]),
+    ).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
     await expect(index.add([{ id: 'y', text: 3 as never }])).rejects.toMatchObject({ code: 'INVALID_TEXT' });
     await expect(index.search('alpha', { k: 0 })).rejects.toBeInstanceOf(TridentError);
     await expect(index.search('alpha', { k: 1.5 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
@@ -182,7 +193,10 @@ describe('HybridIndex', () => {
 
   it('explains hits with matched tokens and MaxSim alignments', async () => {
     const index = await HybridIndex.create({ encoder: new FakeEncoder(), ...f32 });
-    await index.add([{ id: 'a', text: 'alpha beta gamma' }, { id: 'b', text: 'delta epsilon' }]);
+    await index.add([
+      { id: 'a', text: 'alpha beta gamma' },
+      { id: 'b', text: 'delta epsilon' },
+    ]);
     const [hit] = await index.search('alpha gamma', { k: 1, explain: true });
     expect(hit!.id).toBe('a');
     const ex = hit!.explanation!;
@@ -224,9 +238,15 @@ describe('HybridIndex rerank and query expansion', () => {
     const b = await index.search('omega', { k: 40 });
     const hits = await index.search('alpha', { k: 5, expand: () => ['omega'] });
     const rrf = new Map<unknown, number>();
-    a.forEach((h, i) => { rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (61 + i)); });
-    b.forEach((h, i) => { rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (61 + i)); });
-    hits.forEach((h) => { expect(h.score).toBeCloseTo(rrf.get(h.id)!, 12); });
+    a.forEach((h, i) => {
+      rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (61 + i));
+    });
+    b.forEach((h, i) => {
+      rrf.set(h.id, (rrf.get(h.id) ?? 0) + 1 / (61 + i));
+    });
+    hits.forEach((h) => {
+      expect(h.score).toBeCloseTo(rrf.get(h.id)!, 12);
+    });
     const best = Math.max(...rrf.values());
     expect(hits[0]!.score).toBeCloseTo(best, 12);
   });

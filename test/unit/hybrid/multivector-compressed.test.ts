@@ -36,7 +36,11 @@ describe('HybridIndex with compressed multi-vector stores', () => {
   }
 
   it('bad compressed settings are INVALID_ARGUMENT', async () => {
-    const code = async (o: object) => HybridIndex.create({ encoder: new FakeEncoder(), multivector: o as never }).then(() => 'ok', (e: { code: string }) => e.code);
+    const code = async (o: object) =>
+      HybridIndex.create({ encoder: new FakeEncoder(), multivector: o as never }).then(
+        () => 'ok',
+        (e: { code: string }) => e.code,
+      );
     expect(await code({ dtype: 'residual', bits: 3 })).toBe('INVALID_ARGUMENT');
     expect(await code({ dtype: 'f16', bits: 2 })).toBe('INVALID_ARGUMENT');
     expect(await code({ dtype: 'residual', centroids: 0 })).toBe('INVALID_ARGUMENT');

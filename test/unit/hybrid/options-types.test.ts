@@ -39,9 +39,9 @@ describe('option types (checked by the compiler)', () => {
       "const bad1: SearchOptions = { fusion: { kind: 'rrf', weights: [1, 1, 1] } };", // 3
       'const bad2: SearchOptions = { limit: 5 };', // 4
       "const bad3: FusionOptions = { kind: 'weighted', rrfK: 60 };", // 5
-      "const bad4: FusionOptions = { weights: [1, 1, 1] };", // 6: fuse() needs a kind
+      'const bad4: FusionOptions = { weights: [1, 1, 1] };', // 6: fuse() needs a kind
       "const ok1: SearchOptions = { k: 5, fusion: { kind: 'rrf', rrfK: 30 }, includeText: true, signal: AbortSignal.timeout(10) };", // 7
-      "const ok2: SearchOptions = { fusion: { weights: [1, 0.3, 1] } };", // 8
+      'const ok2: SearchOptions = { fusion: { weights: [1, 0.3, 1] } };', // 8
       "const ok3: FusionOptions = { kind: 'dbsf', weights: [1, 1, 1] };", // 9
       'const s: IndexStats = index.stats(); const n: number = s.documents + (s.multivector?.bytesPerDoc ?? 0);', // 10
       "async function f(): Promise<string | undefined> { const [d] = await index.get(['a']); const doc: StoredDocument | null | undefined = d; return doc?.text; }", // 11

@@ -13,7 +13,7 @@ afterAll(async () => {
 
 const docs = Array.from({ length: 30 }, (_, i) => ({ id: `d${i}`, text: `document ${i} about ${['cats', 'dogs', 'birds', 'fish'][i % 4]} and ${['rivers', 'hills', 'cities'][i % 3]} number ${i * 7}` }));
 
-describe("HybridIndex multivector.screening", () => {
+describe('HybridIndex multivector.screening', () => {
   it("'none' and the default give identical multi-vector scores; 'none' keeps no sidecar; the choice survives save/open", async () => {
     const made: Record<string, HybridIndex> = {};
     for (const s of ['default', 'none'] as const) {
@@ -25,7 +25,8 @@ describe("HybridIndex multivector.screening", () => {
       await idx.close();
       made[s] = await HybridIndex.open(dir, { encoder: new FakeEncoder() });
     }
-    const def = made.default!, none = made.none!;
+    const def = made.default!,
+      none = made.none!;
     const mvStats = (i: HybridIndex) => (i.stats() as unknown as { multivector: { screeningBytes: number } }).multivector;
     expect(mvStats(none).screeningBytes).toBe(0);
     if (backend().isa === 'avx512' || backend().isa === 'amx') expect(mvStats(def).screeningBytes).toBeGreaterThan(0);

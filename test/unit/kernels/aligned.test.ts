@@ -14,7 +14,11 @@ describe('alignedArray', () => {
   });
 
   it.skipIf(mem === null)('places large arrays on a page boundary, zeroed, of the asked length', () => {
-    for (const [ctor, n] of [[Float32Array, 300_000], [Uint16Array, 70_001], [Int8Array, 1 << 20]] as const) {
+    for (const [ctor, n] of [
+      [Float32Array, 300_000],
+      [Uint16Array, 70_001],
+      [Int8Array, 1 << 20],
+    ] as const) {
       const a = alignedArray(ctor as never, n) as Float32Array | Uint16Array | Int8Array;
       expect(a).toBeInstanceOf(ctor);
       expect(a.length).toBe(n);

@@ -25,7 +25,9 @@ const kinds: Opts[] = [{ dtype: 'binary' }, { dtype: 'residual', bits: 1 }, { dt
 
 function build(o: Opts): MultiVectorStore {
   const s = MultiVectorStore.create({ dimensions: DIM, ...o, ...(o.dtype === 'residual' ? { centroids: 16 } : {}) });
-  docs.forEach((d, i) => { s.add(i * 2, d); });
+  docs.forEach((d, i) => {
+    s.add(i * 2, d);
+  });
   s.remove(4);
   return s;
 }
@@ -46,7 +48,9 @@ describe('compressed multi-vector stores', () => {
       const ids = Array.from({ length: 80 }, (_, i) => i * 2).filter((i) => i !== 4);
       for (const q of queries) {
         const got = s.score(q, ids);
-        ids.forEach((id, j) => { expect(Math.abs(got[j]! - maxsim64(q8(q), s.get(id)))).toBeLessThan(1e-4); });
+        ids.forEach((id, j) => {
+          expect(Math.abs(got[j]! - maxsim64(q8(q), s.get(id)))).toBeLessThan(1e-4);
+        });
       }
       const st = s.stats();
       const perVec = Math.ceil(DIM / 64) * 8 * (o.dtype === 'binary' ? 1 : o.bits) + (o.dtype === 'residual' ? 6 : 0) + 12;
@@ -56,7 +60,9 @@ describe('compressed multi-vector stores', () => {
     it(`${name}: quality tracks the f32 scores (rank correlation of exhaustive search)`, () => {
       const s = build(o);
       const f = MultiVectorStore.create({ dim: DIM, dtype: 'f32', screening: 'none' });
-      docs.forEach((d, i) => { f.add(i * 2, d); });
+      docs.forEach((d, i) => {
+        f.add(i * 2, d);
+      });
       f.remove(4);
       const q = docs[7]!; // a stored document as the query: it must come first
       expect(s.searchExhaustive(q, 1).ids[0]).toBe(14);

@@ -25,7 +25,9 @@ function topicDocs(seed: number, n: number): Array<{ data: Float32Array; dim: nu
 describe('MultiVectorStore.candidates (PLAID-style first stage)', () => {
   const docs = topicDocs(4, 300);
   const store = MultiVectorStore.create({ dimensions: DIM, dtype: 'residual', bits: 2, centroids: 128 });
-  docs.forEach((d, i) => { store.add(i, d); });
+  docs.forEach((d, i) => {
+    store.add(i, d);
+  });
   const queries = topicDocs(99, 6).map((q) => ({ ...q, data: q.data.slice(0, Math.min(q.count, 4) * DIM), count: Math.min(q.count, 4) }));
 
   it('probing every centroid and scoring every document equals the exhaustive search exactly', () => {
@@ -55,7 +57,9 @@ describe('MultiVectorStore.candidates (PLAID-style first stage)', () => {
 
   it('follows removals and additions (lists rebuilt)', () => {
     const s = MultiVectorStore.create({ dimensions: DIM, dtype: 'residual', bits: 1, centroids: 8 });
-    docs.slice(0, 50).forEach((d, i) => { s.add(i, d); });
+    docs.slice(0, 50).forEach((d, i) => {
+      s.add(i, d);
+    });
     const q = queries[0]!;
     const top = s.candidates(q, 1, { nprobe: 8, ndocs: 50 }).ids[0]!;
     s.remove(top);

@@ -18,7 +18,9 @@ const queries = Array.from({ length: 4 }, () => randomDoc(r, DIM, 5));
 
 function build(dtype: 'f32' | 'f16' | 'i8', poolFactor: 1 | 2 | 3 = 1): MultiVectorStore {
   const s = MultiVectorStore.create({ dim: DIM, dtype, poolFactor });
-  docs.forEach((d, i) => { s.add(i * 3, i % 4 === 0 ? { data: d.data, dim: d.dim, count: d.count } : d); });
+  docs.forEach((d, i) => {
+    s.add(i * 3, i % 4 === 0 ? { data: d.data, dim: d.dim, count: d.count } : d);
+  });
   for (const id of [0, 9, 30]) s.remove(id);
   return s;
 }
@@ -34,7 +36,12 @@ async function openError(dir: string): Promise<StorageError> {
 }
 
 describe('MultiVectorStore saveFiles / openFiles', () => {
-  for (const [dtype, pool] of [['f32', 1], ['f16', 2], ['i8', 3], ['i8', 1]] as const) {
+  for (const [dtype, pool] of [
+    ['f32', 1],
+    ['f16', 2],
+    ['i8', 3],
+    ['i8', 1],
+  ] as const) {
     it(`round-trips scores, vectors, token ids and spans (${dtype}, pool ${pool})`, async () => {
       const a = build(dtype, pool);
       const dir = newDir();

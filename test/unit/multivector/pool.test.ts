@@ -32,7 +32,12 @@ function naiveAverageLinkage(data: Float32Array, dim: number, n: number, target:
 describe('token pooling', () => {
   it('clusterBlock equals a naive average-linkage clustering', () => {
     const r = rng(11);
-    for (const [n, dim, target] of [[12, 8, 4], [25, 16, 9], [40, 6, 14], [30, 32, 1]] as const) {
+    for (const [n, dim, target] of [
+      [12, 8, 4],
+      [25, 16, 9],
+      [40, 6, 14],
+      [30, 32, 1],
+    ] as const) {
       const doc = normalisedCopy(randomDoc(r, dim, n));
       expect(clusterBlock(doc.data, dim, 0, n, target)).toEqual(naiveAverageLinkage(doc.data, dim, n, target));
     }
@@ -112,7 +117,9 @@ describe('token pooling', () => {
     const rank = (x: Float32Array): number[] => {
       const order = Array.from(x.keys()).sort((i, j) => x[j]! - x[i]! || i - j);
       const out = new Array<number>(x.length);
-      order.forEach((i, pos) => { out[i] = pos; });
+      order.forEach((i, pos) => {
+        out[i] = pos;
+      });
       return out;
     };
     const ra = rank(a);

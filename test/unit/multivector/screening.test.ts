@@ -62,7 +62,9 @@ describe.each(['f32', 'f16'] as const)('screening sidecar (%s)', (dtype) => {
       expect(on.rerank(q, all, 7)).toEqual(off.rerank(q, all, 7));
       expect(on.searchExhaustive(q, 9)).toEqual(off.searchExhaustive(q, 9));
       const got = on.score(q, all);
-      all.forEach((id, i) => { expect(Math.abs(got[i]! - maxsim64(q, on.get(id)))).toBeLessThan(1e-5); });
+      all.forEach((id, i) => {
+        expect(Math.abs(got[i]! - maxsim64(q, on.get(id)))).toBeLessThan(1e-5);
+      });
     }
   });
 
@@ -82,8 +84,12 @@ describe.each(['f32', 'f16'] as const)('screening sidecar (%s)', (dtype) => {
     on.compact();
     off.compact();
     sameScores(on, off, live);
-    more.forEach((d, i) => { on.add(200 + i, d); }); // append after compaction
-    more.forEach((d, i) => { off.add(200 + i, d); });
+    more.forEach((d, i) => {
+      on.add(200 + i, d);
+    }); // append after compaction
+    more.forEach((d, i) => {
+      off.add(200 + i, d);
+    });
     sameScores(on, off, Uint32Array.from([...live, ...more.map((_, i) => 200 + i)]));
   });
 

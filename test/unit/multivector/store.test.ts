@@ -11,7 +11,9 @@ const queries = Array.from({ length: 6 }, () => randomDoc(r, DIM, 1 + Math.floor
 
 function build(dtype: MvDtype, poolFactor: 1 | 2 | 3 = 1): MultiVectorStore {
   const s = MultiVectorStore.create({ dim: DIM, dtype, poolFactor });
-  docs.forEach((d, i) => { s.add(i * 2, d); });
+  docs.forEach((d, i) => {
+    s.add(i * 2, d);
+  });
   return s;
 }
 
@@ -24,7 +26,9 @@ describe('MultiVectorStore scoring', () => {
       const ids = Uint32Array.from(docs.map((_, i) => i * 2).reverse());
       for (const q of queries) {
         const got = s.score(q, ids);
-        ids.forEach((id, i) => { expect(Math.abs(got[i]! - maxsim64(q, s.get(id)))).toBeLessThan(TOL[dtype]); });
+        ids.forEach((id, i) => {
+          expect(Math.abs(got[i]! - maxsim64(q, s.get(id)))).toBeLessThan(TOL[dtype]);
+        });
       }
     });
 
@@ -153,7 +157,11 @@ describe('MultiVectorStore remove / compact', () => {
 
   it('stats reports bytes per document by dtype', () => {
     const total = docs.reduce((a, d) => a + d.count, 0);
-    for (const [dtype, per] of [['f32', DIM * 4 + 12], ['f16', DIM * 2 + 12], ['i8', DIM + 16]] as const) {
+    for (const [dtype, per] of [
+      ['f32', DIM * 4 + 12],
+      ['f16', DIM * 2 + 12],
+      ['i8', DIM + 16],
+    ] as const) {
       const st = build(dtype).stats();
       expect(st.docs).toBe(docs.length);
       expect(st.vectors).toBe(total);
@@ -218,7 +226,9 @@ describe('MultiVectorStore rerank', () => {
     const want = [...new Set(cands)].map((id) => ({ id, s: maxsim64(q, s.get(id)) })).sort((a, b) => b.s - a.s || a.id - b.id);
     const got = s.rerank(q, cands, 3);
     expect(Array.from(got.ids)).toEqual(want.slice(0, 3).map((x) => x.id));
-    got.scores.forEach((x, i) => { expect(x).toBeCloseTo(want[i]!.s, 5); });
+    got.scores.forEach((x, i) => {
+      expect(x).toBeCloseTo(want[i]!.s, 5);
+    });
     expect(s.rerank(q, cands, 50).ids.length).toBe(5);
     expect(() => s.rerank(q, [2, 3], 2)).toThrow(expect.objectContaining({ code: 'UNKNOWN_ID' }));
     expect(() => s.rerank(q, [2], 0)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));

@@ -32,10 +32,7 @@ describe('package surface', () => {
   });
 
   it('import() from `node -e` (CommonJS eval, __dirname = ".") loads usearch and searches', () => {
-    const code =
-      "import('./src/index.ts').then(async (m) => { const d = m.DenseIndex.create({ dimensions: 2 });" +
-      ' d.add(0, [1, 0]); d.add(1, [0, 1]); console.log("ids", Array.from(d.search([0.9, 0.1], 1).ids).join()); })' +
-      '.catch((e) => { console.error(String(e)); process.exit(1); })';
+    const code = "import('./src/index.ts').then(async (m) => { const d = m.DenseIndex.create({ dimensions: 2 });" + ' d.add(0, [1, 0]); d.add(1, [0, 1]); console.log("ids", Array.from(d.search([0.9, 0.1], 1).ids).join()); })' + '.catch((e) => { console.error(String(e)); process.exit(1); })';
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).not.toMatch(/RangeError/);
     expect(r.status).toBe(0);
@@ -65,9 +62,7 @@ describe('import cost', () => {
   });
 
   it('import("trident") does not load onnxruntime-node (CommonJS, visible in the module cache)', () => {
-    const code =
-      "import('./src/index.ts').then(async (m) => { const cache = () => Object.keys(require('node:module')._cache).filter((p) => /node_modules\\/(onnxruntime-node|vega|vega-lite)\\//.test(p));" +
-      ' console.log(cache().length, typeof m.HybridIndex); })';
+    const code = "import('./src/index.ts').then(async (m) => { const cache = () => Object.keys(require('node:module')._cache).filter((p) => /node_modules\\/(onnxruntime-node|vega|vega-lite)\\//.test(p));" + ' console.log(cache().length, typeof m.HybridIndex); })';
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('0 function');

@@ -85,10 +85,7 @@ describe('plotLatencyQuality', () => {
 describe('plotScaling', () => {
   it('draws one line per mode on a log x axis', async () => {
     const sizes = [1_000, 10_000, 100_000];
-    const svg = await plotScaling([
-      ...sizes.map((size, i) => ({ mode: 'dense', size, latencyMs: 1 + i })),
-      ...sizes.map((size, i) => ({ mode: 'sparse', size, latencyMs: 0.5 + i })),
-    ]);
+    const svg = await plotScaling([...sizes.map((size, i) => ({ mode: 'dense', size, latencyMs: 1 + i })), ...sizes.map((size, i) => ({ mode: 'sparse', size, latencyMs: 0.5 + i }))]);
     assertWellFormedXml(svg);
     expect(count(svg, 'aria-roledescription="line mark"')).toBe(2);
     expect(count(svg, 'aria-roledescription="point"')).toBe(6);

@@ -38,9 +38,19 @@ const conn = () => {
 describe('QdrantConnection', () => {
   it('sends the query body and returns the documented points with their scores', async () => {
     const c = await conn();
-    answers.push(ok({ points: [{ id: '95b81b43-564b-5515-9ac8-74a209767455', version: 3, score: 0.8125, payload: { trident_id: 'doc-1' } }, { id: 7, version: 1, score: -0.25 }] }));
+    answers.push(
+      ok({
+        points: [
+          { id: '95b81b43-564b-5515-9ac8-74a209767455', version: 3, score: 0.8125, payload: { trident_id: 'doc-1' } },
+          { id: 7, version: 1, score: -0.25 },
+        ],
+      }),
+    );
     const r = await c.query('docs', { query: { nearest: [0, 1] }, using: 'dense', limit: 2 });
-    expect(r.points.map((p) => [p.id, p.score])).toEqual([['95b81b43-564b-5515-9ac8-74a209767455', 0.8125], [7, -0.25]]);
+    expect(r.points.map((p) => [p.id, p.score])).toEqual([
+      ['95b81b43-564b-5515-9ac8-74a209767455', 0.8125],
+      [7, -0.25],
+    ]);
     expect(calls).toEqual([{ url: 'http://qdrant.test:6333/collections/docs/points/query', method: 'POST', body: { query: { nearest: [0, 1] }, using: 'dense', limit: 2 } }]);
   });
 
@@ -78,20 +88,20 @@ describe('QdrantConnection', () => {
     expect(sleeps).toEqual([50]);
   });
 
-  it("maps a dimension error to ENCODER_MISMATCH without retrying", async () => {
+  it('maps a dimension error to ENCODER_MISMATCH without retrying', async () => {
     const c = await conn();
     answers.push(err(400, 'Wrong input: Vector dimension error: expected dim: 4, got 3'));
     await expect(c.query('docs', { limit: 1 })).rejects.toMatchObject({ code: 'ENCODER_MISMATCH' });
     expect(calls.length).toBe(1);
   });
 
-  it("maps a missing vector name to ENCODER_MISMATCH", async () => {
+  it('maps a missing vector name to ENCODER_MISMATCH', async () => {
     const c = await conn();
     answers.push(err(400, 'Wrong input: Not existing vector name error: colbert'));
     await expect(c.query('docs', { limit: 1 })).rejects.toMatchObject({ code: 'ENCODER_MISMATCH' });
   });
 
-  it('a 404 is REMOTE_HTTP_ERROR with the status and Qdrant\'s message, not retried', async () => {
+  it("a 404 is REMOTE_HTTP_ERROR with the status and Qdrant's message, not retried", async () => {
     const c = await conn();
     answers.push(err(404, "Not found: Collection `nope` doesn't exist!"));
     const e = (await c.getCollection('nope').catch((x: unknown) => x)) as RemoteError;

@@ -49,13 +49,18 @@ beforeEach(() => {
     else if (key === 'PUT /collections/docs') {
       created = body;
       result = true;
-    }
-    else if (key === 'GET /collections/docs') {
+    } else if (key === 'GET /collections/docs') {
       // CollectionInfo as a server answers after the create above (schema CollectionInfo)
       const c = created as { vectors: unknown; sparse_vectors: unknown; metadata: unknown };
-      result = { status: 'green', optimizer_status: 'ok', segments_count: 2, payload_schema: {}, points_count: present.size, config: { params: { vectors: c.vectors, sparse_vectors: c.sparse_vectors }, hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000 }, optimizer_config: {}, wal_config: {}, metadata: c.metadata } };
-    }
-    else if (key === 'POST /collections/docs/points') result = (body.ids as string[]).filter((id) => present.has(id)).map((id) => ({ id }));
+      result = {
+        status: 'green',
+        optimizer_status: 'ok',
+        segments_count: 2,
+        payload_schema: {},
+        points_count: present.size,
+        config: { params: { vectors: c.vectors, sparse_vectors: c.sparse_vectors }, hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000 }, optimizer_config: {}, wal_config: {}, metadata: c.metadata },
+      };
+    } else if (key === 'POST /collections/docs/points') result = (body.ids as string[]).filter((id) => present.has(id)).map((id) => ({ id }));
     else if (key === 'PUT /collections/docs/points') {
       upserts.push(body);
       for (const p of body.points) present.add(p.id);

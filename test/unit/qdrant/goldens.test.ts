@@ -57,7 +57,13 @@ describe('Qdrant request goldens', () => {
     for (const [schema, text] of Object.entries(goldens)) lines.push(`export const g${i++} = (${text}) satisfies Schemas['${schema.split('#')[0]}'];`);
     const file = path.join(dir, 'goldens.check.ts');
     writeFileSync(file, `${lines.join('\n')}\n`);
-    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', skipLibCheck: true, types: [], typeRoots: [path.join(ROOT, 'node_modules/@types')], baseUrl: ROOT, paths: { '@qdrant/js-client-rest': [path.join(ROOT, 'node_modules/@qdrant/js-client-rest')] } }, files: [file] }));
+    writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', skipLibCheck: true, types: [], typeRoots: [path.join(ROOT, 'node_modules/@types')], baseUrl: ROOT, paths: { '@qdrant/js-client-rest': [path.join(ROOT, 'node_modules/@qdrant/js-client-rest')] } },
+        files: [file],
+      }),
+    );
     const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
     return { status: r.status, out: r.stdout + r.stderr };
   };

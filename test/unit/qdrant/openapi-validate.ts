@@ -47,7 +47,9 @@ export function validate(spec: S, schemaName: string, value: unknown): string[] 
       }
     } else if (t === 'array') {
       if (!Array.isArray(v)) return void out.push(`${at}: expected array`);
-      v.forEach((x, i) => { check(s.items as S, x, `${at}[${i}]`, out); });
+      v.forEach((x, i) => {
+        check(s.items as S, x, `${at}[${i}]`, out);
+      });
     } else if (t === 'string') {
       if (typeof v !== 'string') out.push(`${at}: expected string`);
     } else if (t === 'integer') {

@@ -54,7 +54,11 @@ describe('QdrantIndex (offline, recorded answers)', () => {
       { id: 2, text: 'gamma' },
     ];
     queue(`POST ${C}/points`, () => []);
-    queue(`PUT ${C}/points`, () => ({ operation_id: 1, status: 'completed' }), () => ({ operation_id: 2, status: 'completed' }));
+    queue(
+      `PUT ${C}/points`,
+      () => ({ operation_id: 1, status: 'completed' }),
+      () => ({ operation_id: 2, status: 'completed' }),
+    );
     const progress: number[] = [];
     await index.add(docs, { batchSize: 1, onProgress: (p) => progress.push(p.done) });
     expect(progress).toEqual([1, 2]);
@@ -73,14 +77,46 @@ describe('QdrantIndex (offline, recorded answers)', () => {
   it('fuses every channel score of every candidate with the M3 formula (MaxSim = Qdrant max_sim / query vectors)', async () => {
     const index = await open();
     const [A, B, D] = [pointId('A'), pointId('B'), pointId('D')];
-    queue(`POST ${C}/points/query/batch`,
-      () => [{ points: [{ id: A, version: 1, score: 0.9 }, { id: B, version: 1, score: 0.5 }] }, { points: [{ id: B, version: 1, score: 0.4 }, { id: D, version: 1, score: 0.05 }] }],
+    queue(
+      `POST ${C}/points/query/batch`,
+      () => [
+        {
+          points: [
+            { id: A, version: 1, score: 0.9 },
+            { id: B, version: 1, score: 0.5 },
+          ],
+        },
+        {
+          points: [
+            { id: B, version: 1, score: 0.4 },
+            { id: D, version: 1, score: 0.05 },
+          ],
+        },
+      ],
       // channel scores of the candidates (sparse: a candidate sharing no term is absent → 0)
       () => [
-        { points: [{ id: A, version: 1, score: 0.9 }, { id: B, version: 1, score: 0.5 }, { id: D, version: 1, score: 0.1 }] },
-        { points: [{ id: B, version: 1, score: 0.4 }, { id: D, version: 1, score: 0.05 }] },
-        { points: [{ id: A, version: 1, score: 1.6 }, { id: B, version: 1, score: 1.0 }, { id: D, version: 1, score: 0.2 }] },
-      ]);
+        {
+          points: [
+            { id: A, version: 1, score: 0.9 },
+            { id: B, version: 1, score: 0.5 },
+            { id: D, version: 1, score: 0.1 },
+          ],
+        },
+        {
+          points: [
+            { id: B, version: 1, score: 0.4 },
+            { id: D, version: 1, score: 0.05 },
+          ],
+        },
+        {
+          points: [
+            { id: A, version: 1, score: 1.6 },
+            { id: B, version: 1, score: 1.0 },
+            { id: D, version: 1, score: 0.2 },
+          ],
+        },
+      ],
+    );
     queue(`POST ${C}/points`, () => [record('B', { metadata: { year: 2021 } }), record('A', { text: 'alpha' })]);
     const hits = await index.search('alpha beta', { k: 2, explain: true, includeText: true, filter: { year: { gte: 2020 } } });
     const m3 = (d: number, s: number, m: number) => (1 * d + 0.3 * s + 1 * m) / 2.3;
@@ -95,13 +131,16 @@ describe('QdrantIndex (offline, recorded answers)', () => {
     // the requests: first stage under the filter, then the scores restricted to the candidates
     const [first, second] = calls.filter((c) => c.key === `POST ${C}/points/query/batch`).map((c) => c.body as { searches: Array<Record<string, unknown>> });
     const filter = { must: [{ key: 'metadata.year', range: { gte: 2020 } }] };
-    expect(first!.searches.map((s) => [s.using, s.limit, s.filter])).toEqual([['dense', 200, filter], ['sparse', 200, filter]]);
+    expect(first!.searches.map((s) => [s.using, s.limit, s.filter])).toEqual([
+      ['dense', 200, filter],
+      ['sparse', 200, filter],
+    ]);
     const ids = [A, B, D].sort();
     expect(second!.searches.map((s) => [s.using, s.limit, s.filter, s.params])).toEqual(['dense', 'sparse', 'multivector'].map((u) => [u, 3, { must: [{ has_id: ids }] }, { exact: true }]));
     expect((second!.searches[2]!.query as { nearest: number[][] }).nearest.length).toBe(2);
   });
 
-  it('a single-channel search returns Qdrant\'s scores (multi-vector divided by the query\'s vectors)', async () => {
+  it("a single-channel search returns Qdrant's scores (multi-vector divided by the query's vectors)", async () => {
     const index = await open();
     queue(`POST ${C}/points/query`, () => ({ points: [{ ...record('A'), version: 0, score: 1.5 }] }));
     const hits = await index.search('alpha beta gamma', { mode: 'multivector', k: 1 });
@@ -123,13 +162,25 @@ describe('QdrantIndex (offline, recorded answers)', () => {
     queue(`GET ${C}/exists`, () => ({ exists: false }));
     queue(`PUT ${C}`, () => true);
     const index = await QdrantIndex.create({ encoder: new FakeEncoder(), url: 'http://q.test:6333', collection: 'docs', maxRetries: 0, fusionAt: 'qdrant' });
-    queue(`POST ${C}/points/query`, () => ({ points: [{ ...record('B'), version: 0, score: 0.0325 }, { ...record('A'), version: 0, score: 0.0161 }] }));
+    queue(`POST ${C}/points/query`, () => ({
+      points: [
+        { ...record('B'), version: 0, score: 0.0325 },
+        { ...record('A'), version: 0, score: 0.0161 },
+      ],
+    }));
     const hits = await index.search('alpha beta', { k: 2, fusion: { kind: 'rrf', rrfK: 30 }, candidates: 50 });
-    expect(hits).toEqual([{ id: 'B', score: 0.0325, scores: {} }, { id: 'A', score: 0.0161, scores: {} }]);
+    expect(hits).toEqual([
+      { id: 'B', score: 0.0325, scores: {} },
+      { id: 'A', score: 0.0161, scores: {} },
+    ]);
     const body = calls.at(-1)!.body as { prefetch: Array<{ using: string; limit: number; prefetch?: unknown[] }>; query: unknown; limit: number };
     expect(body.query).toEqual({ rrf: { k: 30 } });
     expect(body.limit).toBe(2);
-    expect(body.prefetch.map((p) => [p.using, p.limit, Array.isArray(p.prefetch)])).toEqual([['dense', 50, false], ['sparse', 50, false], ['multivector', 50, true]]);
+    expect(body.prefetch.map((p) => [p.using, p.limit, Array.isArray(p.prefetch)])).toEqual([
+      ['dense', 50, false],
+      ['sparse', 50, false],
+      ['multivector', 50, true],
+    ]);
   });
 
   it('refuses function filters and chunking with UNSUPPORTED', async () => {
@@ -141,8 +192,16 @@ describe('QdrantIndex (offline, recorded answers)', () => {
   it('an existing collection built for another dimension is ENCODER_MISMATCH', async () => {
     queue(`GET ${C}/exists`, () => ({ exists: true }));
     queue(`GET ${C}`, () => ({
-      status: 'green', optimizer_status: 'ok', segments_count: 1, payload_schema: {},
-      config: { params: { vectors: { dense: { size: 768, distance: 'Cosine' }, multivector: { size: FAKE_DIM, distance: 'Dot', multivector_config: { comparator: 'max_sim' } } }, sparse_vectors: { sparse: {} } }, hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000 }, optimizer_config: {}, wal_config: {} },
+      status: 'green',
+      optimizer_status: 'ok',
+      segments_count: 1,
+      payload_schema: {},
+      config: {
+        params: { vectors: { dense: { size: 768, distance: 'Cosine' }, multivector: { size: FAKE_DIM, distance: 'Dot', multivector_config: { comparator: 'max_sim' } } }, sparse_vectors: { sparse: {} } },
+        hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000 },
+        optimizer_config: {},
+        wal_config: {},
+      },
     }));
     await expect(QdrantIndex.create({ encoder: new FakeEncoder(), url: 'http://q.test:6333', collection: 'docs', maxRetries: 0 })).rejects.toMatchObject({ code: 'ENCODER_MISMATCH', message: expect.stringMatching(/size 768/) });
   });

@@ -3,7 +3,9 @@ import { createCohereReranker } from '../../../src/remote/cohere.js';
 import { loopback } from './loopback.js';
 
 const closers: Array<() => Promise<void>> = [];
-afterEach(async () => { while (closers.length) await closers.pop()!(); });
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
+});
 
 /** Server-side score: fraction of query words present in the document. */
 function overlap(q: string, d: string): number {
@@ -13,16 +15,26 @@ function overlap(q: string, d: string): number {
 }
 
 /** The Cohere rerank request fields these tests read. */
-interface RerankRequest { model: string; query: string; documents: string[]; top_n: number }
+interface RerankRequest {
+  model: string;
+  query: string;
+  documents: string[];
+  top_n: number;
+}
 
 describe('createCohereReranker (loopback server)', () => {
   it('maps results (sorted by score, per chunk) back to input order and retries 503', async () => {
     let failed = false;
     const srv = await loopback<RerankRequest>((req) => {
-      if (!failed) { failed = true; return { status: 503, headers: { 'retry-after': '0' }, body: { message: 'overloaded' } }; }
+      if (!failed) {
+        failed = true;
+        return { status: 503, headers: { 'retry-after': '0' }, body: { message: 'overloaded' } };
+      }
       const { query, documents, top_n } = req.body;
-      const results = documents.map((d: string, index: number) => ({ index, relevance_score: overlap(query, d) }))
-        .sort((a: { relevance_score: number }, b: { relevance_score: number }) => b.relevance_score - a.relevance_score).slice(0, top_n);
+      const results = documents
+        .map((d: string, index: number) => ({ index, relevance_score: overlap(query, d) }))
+        .sort((a: { relevance_score: number }, b: { relevance_score: number }) => b.relevance_score - a.relevance_score)
+        .slice(0, top_n);
       return { body: { id: 'x', results, meta: {} } };
     });
     closers.push(srv.close);

@@ -3,7 +3,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /** One request as the server saw it; B is the shape of the JSON body the test expects (null when the body was empty). */
-export interface Seen<B = unknown> { path: string; headers: IncomingMessage['headers']; body: B; at: number }
+export interface Seen<B = unknown> {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: B;
+  at: number;
+}
 export type Handler<B = unknown> = (req: Seen<B>, n: number) => { status?: number; headers?: Record<string, string>; body: unknown };
 
 export async function loopback<B = unknown>(handler: Handler<B>): Promise<{ url: string; seen: Seen<B>[]; close(): Promise<void> }> {

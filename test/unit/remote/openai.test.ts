@@ -5,7 +5,9 @@ import { RateLimiter } from '../../../src/remote/rate-limit.js';
 import { fakeVector, loopback } from './loopback.js';
 
 const closers: Array<() => Promise<void>> = [];
-afterEach(async () => { while (closers.length) await closers.pop()!(); });
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
+});
 
 /** Independent oracle: first d components, divided by their Euclidean norm (float64). */
 function expected(text: string, d: number): number[] {
@@ -15,7 +17,11 @@ function expected(text: string, d: number): number[] {
 }
 
 /** The OpenAI embeddings request fields these tests read. */
-interface EmbeddingsRequest { model: string; input: string[]; dimensions?: number }
+interface EmbeddingsRequest {
+  model: string;
+  input: string[];
+  dimensions?: number;
+}
 
 function embeddingsServer(opts: { reverse?: boolean; honourDimensions?: boolean } = {}) {
   return loopback<EmbeddingsRequest>((req) => {
@@ -45,7 +51,9 @@ describe('createOpenAIEncoder (loopback server)', () => {
     expect(srv.seen[0]!.body.dimensions).toBeUndefined();
     out.forEach((o, i) => {
       const want = expected(texts[i]!, 16);
-      o.dense.forEach((x, j) => { expect(x).toBeCloseTo(want[j]!, 6); });
+      o.dense.forEach((x, j) => {
+        expect(x).toBeCloseTo(want[j]!, 6);
+      });
       expect(o.sparse.ids.length).toBe(0);
       expect(o.multivector.count).toBe(0);
     });
@@ -59,7 +67,9 @@ describe('createOpenAIEncoder (loopback server)', () => {
     const [q] = await enc.encode(['x'], { role: 'query' });
     await enc.encode(['y']);
     expect(srv.seen.map((s) => s.body.input[0])).toEqual(['query: x', 'passage: y']);
-    expected('query: x', 16).forEach((w, j) => { expect(q!.dense[j]).toBeCloseTo(w, 6); });
+    expected('query: x', 16).forEach((w, j) => {
+      expect(q!.dense[j]).toBeCloseTo(w, 6);
+    });
   });
 
   it('Matryoshka: sends dimensions for text-embedding-3 and renormalises client-side', async () => {
@@ -70,11 +80,15 @@ describe('createOpenAIEncoder (loopback server)', () => {
     const [v] = await enc.encode(['matryoshka doll']);
     expect(srv.seen[0]!.body.dimensions).toBe(8);
     expect(v!.dense.length).toBe(8);
-    expected('matryoshka doll', 8).forEach((w, j) => { expect(v!.dense[j]).toBeCloseTo(w, 6); });
+    expected('matryoshka doll', 8).forEach((w, j) => {
+      expect(v!.dense[j]).toBeCloseTo(w, 6);
+    });
     const other = await createOpenAIEncoder({ model: 'my-model', dimensions: 4, baseUrl: srv.url, ...fast });
     const [u] = await other.encode(['matryoshka doll']);
     expect(srv.seen[1]!.body.dimensions).toBeUndefined();
-    expected('matryoshka doll', 4).forEach((w, j) => { expect(u!.dense[j]).toBeCloseTo(w, 6); });
+    expected('matryoshka doll', 4).forEach((w, j) => {
+      expect(u!.dense[j]).toBeCloseTo(w, 6);
+    });
   });
 
   it('probes the dimension of an unknown model with one request', async () => {
@@ -86,15 +100,15 @@ describe('createOpenAIEncoder (loopback server)', () => {
   });
 
   it('retries a 429 after the server-requested wait, then succeeds', async () => {
-    const srv = await loopback<EmbeddingsRequest>((req, n) => (n === 0
-      ? { status: 429, headers: { 'retry-after-ms': '80' }, body: { error: { message: 'Rate limit reached' } } }
-      : { body: { data: req.body.input.map((t: string, index: number) => ({ index, embedding: fakeVector(t) })) } }));
+    const srv = await loopback<EmbeddingsRequest>((req, n) => (n === 0 ? { status: 429, headers: { 'retry-after-ms': '80' }, body: { error: { message: 'Rate limit reached' } } } : { body: { data: req.body.input.map((t: string, index: number) => ({ index, embedding: fakeVector(t) })) } }));
     closers.push(srv.close);
     const enc = await createOpenAIEncoder({ model: 'm', dim: 16, baseUrl: srv.url, baseDelayMs: 1 });
     const [v] = await enc.encode(['after 429']);
     expect(srv.seen.length).toBe(2);
     expect(srv.seen[1]!.at - srv.seen[0]!.at).toBeGreaterThanOrEqual(75);
-    expected('after 429', 16).forEach((w, j) => { expect(v!.dense[j]).toBeCloseTo(w, 6); });
+    expected('after 429', 16).forEach((w, j) => {
+      expect(v!.dense[j]).toBeCloseTo(w, 6);
+    });
   });
 
   it('gives up after maxRetries on persistent 500 with a typed error', async () => {

@@ -5,7 +5,17 @@ import { retryAfterMs } from '../../../src/remote/http.js';
 function fakeClock() {
   let t = 0;
   const sleeps: number[] = [];
-  return { now: () => t, sleep: async (ms: number) => { sleeps.push(ms); t += ms; }, sleeps, get t() { return t; } };
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+    sleeps,
+    get t() {
+      return t;
+    },
+  };
 }
 
 describe('RateLimiter (fake clock)', () => {

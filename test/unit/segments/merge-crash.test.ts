@@ -81,13 +81,17 @@ const STAGES: [string, number, 'old' | 'merged'][] = [
   ['committed', 1, 'merged'],
 ];
 
-it.each(STAGES)('killed at %s #%i: the %s segments are live and intact', async (stage, nth, want) => {
-  const dir = path.join(tmp, `${stage}-${nth}`);
-  fs.cpSync(base, dir, { recursive: true });
-  const r = await runChild(dir, stage, nth, null);
-  expect(r.signal).toBe('SIGKILL');
-  expect(await checkAfterKill(dir)).toBe(want);
-}, 60_000);
+it.each(STAGES)(
+  'killed at %s #%i: the %s segments are live and intact',
+  async (stage, nth, want) => {
+    const dir = path.join(tmp, `${stage}-${nth}`);
+    fs.cpSync(base, dir, { recursive: true });
+    const r = await runChild(dir, stage, nth, null);
+    expect(r.signal).toBe('SIGKILL');
+    expect(await checkAfterKill(dir)).toBe(want);
+  },
+  60_000,
+);
 
 it('killed at random moments of the merge: old or merged, never a mix', async () => {
   const r = rng(9);

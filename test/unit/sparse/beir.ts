@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const DEV = '/work/shared/data/dev';
-export const devDir = (name: string) => process.env.TRIDENT_DATA_DIR ? join(process.env.TRIDENT_DATA_DIR, 'dev', name) : join(DEV, name);
+export const devDir = (name: string) => (process.env.TRIDENT_DATA_DIR ? join(process.env.TRIDENT_DATA_DIR, 'dev', name) : join(DEV, name));
 export const hasDev = (name: string) => existsSync(join(devDir(name), 'corpus.jsonl'));
 
 export interface Beir {
@@ -13,14 +13,19 @@ export interface Beir {
 }
 
 function jsonl(path: string): Record<string, string>[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim().length > 0).map((l) => JSON.parse(l));
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .map((l) => JSON.parse(l));
 }
 
 export function loadBeir(name: string): Beir {
   const dir = devDir(name);
   const docs = jsonl(join(dir, 'corpus.jsonl')).map((d) => ({ id: String(d._id), text: `${d.title ?? ''} ${d.text ?? ''}` }));
   const qrels = new Map<string, Map<string, number>>();
-  const lines = readFileSync(join(dir, 'qrels', 'test.tsv'), 'utf8').split('\n').slice(1);
+  const lines = readFileSync(join(dir, 'qrels', 'test.tsv'), 'utf8')
+    .split('\n')
+    .slice(1);
   for (const line of lines) {
     const [q, d, s] = line.split('\t');
     if (!q || !d || s === undefined) continue;
@@ -41,8 +46,13 @@ export function ndcgAt(ranked: string[], rel: Map<string, number>, k = 10): numb
     const g = rel.get(ranked[i]!) ?? 0;
     if (g > 0) dcg += g / Math.log2(i + 2);
   }
-  const ideal = [...rel.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k);
+  const ideal = [...rel.values()]
+    .filter((g) => g > 0)
+    .sort((a, b) => b - a)
+    .slice(0, k);
   let idcg = 0;
-  ideal.forEach((g, i) => { idcg += g / Math.log2(i + 2); });
+  ideal.forEach((g, i) => {
+    idcg += g / Math.log2(i + 2);
+  });
   return idcg > 0 ? dcg / idcg : 0;
 }

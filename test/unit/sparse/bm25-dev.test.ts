@@ -16,7 +16,10 @@ function bm25Ndcg(set: string, kind: AnalyzerKind): number {
   let sum = 0;
   for (const q of data.queries) {
     const hits = index.search(termFrequencies(analyzer.terms(q.text), vocab, false), 10);
-    sum += ndcgAt(Array.from(hits.ids, (i) => data.docs[i]!.id), data.qrels.get(q.id)!);
+    sum += ndcgAt(
+      Array.from(hits.ids, (i) => data.docs[i]!.id),
+      data.qrels.get(q.id)!,
+    );
   }
   return sum / data.queries.length;
 }

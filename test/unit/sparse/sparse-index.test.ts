@@ -77,7 +77,13 @@ describe('SparseIndex dot scorer', () => {
     const idx = SparseIndex.create();
     for (let d = 0; d < 4000; d++) {
       const ids = Array.from({ length: 10 }, (_, i) => (d * 7 + i * 13) % 200).sort((a, b) => a - b);
-      idx.add(d, sparseVector(ids, ids.map((x) => 1 + (x % 5))));
+      idx.add(
+        d,
+        sparseVector(
+          ids,
+          ids.map((x) => 1 + (x % 5)),
+        ),
+      );
     }
     const grown = idx.stats();
     expect(grown.postings).toBe(40000);

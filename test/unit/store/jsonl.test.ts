@@ -9,8 +9,12 @@ import { readCorpus } from '../../../src/cli/corpus.js';
 import { readCorpusJsonl, readPairsJsonl } from '../../../src/train/data/jsonl.js';
 
 let root: string;
-beforeAll(async () => { root = await mkdtemp(join(tmpdir(), 'trident-jsonl-')); });
-afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'trident-jsonl-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 async function file(name: string, text: string): Promise<string> {
   const f = join(root, name);
@@ -28,12 +32,20 @@ async function failure(p: Promise<unknown>): Promise<DataFileError> {
   throw new Error('expected a DataFileError');
 }
 
-const collect = async (f: string) => { const out: Array<[number, unknown]> = []; for await (const { line, value } of readJsonl(f)) out.push([line, value]); return out; };
+const collect = async (f: string) => {
+  const out: Array<[number, unknown]> = [];
+  for await (const { line, value } of readJsonl(f)) out.push([line, value]);
+  return out;
+};
 
 describe('readJsonl (the one JSONL reader)', () => {
   it('yields objects with 1-based line numbers; skips blank lines; strips a BOM; accepts CRLF', async () => {
     const f = await file('ok.jsonl', '\ufeff{"a":1}\r\n\r\n  \n{"a":"x\\ny"}\r\n{"a":3}');
-    expect(await collect(f)).toEqual([[1, { a: 1 }], [4, { a: 'x\ny' }], [5, { a: 3 }]]);
+    expect(await collect(f)).toEqual([
+      [1, { a: 1 }],
+      [4, { a: 'x\ny' }],
+      [5, { a: 3 }],
+    ]);
   });
 
   it('throws PARSE_ERROR naming the file and line, for bad JSON and for non-objects', async () => {
@@ -54,22 +66,36 @@ describe('readJsonl (the one JSONL reader)', () => {
 
   it('names the expected format when the caller gives a hint', async () => {
     const f = await file('hint.jsonl', 'oops\n');
-    const e = await failure((async () => { for await (const _ of readJsonl(f, { hint: 'one {"query","positive"} per line' })) { /* drain */ } })());
+    const e = await failure(
+      (async () => {
+        for await (const _ of readJsonl(f, { hint: 'one {"query","positive"} per line' })) {
+          /* drain */
+        }
+      })(),
+    );
     expect(e.message).toMatch(/hint\.jsonl:1: invalid JSON .*\(one \{"query","positive"\} per line\)$/);
   });
 
   it('streams: a caller that stops early never reads (or parses) the lines after', async () => {
     const f = await file('lazy.jsonl', '{"i":1}\n{"i":2}\nTHIS IS NOT JSON\n');
     const got: unknown[] = [];
-    for await (const { value } of readJsonl(f)) { got.push(value.i); if (got.length === 2) break; }
+    for await (const { value } of readJsonl(f)) {
+      got.push(value.i);
+      if (got.length === 2) break;
+    }
     expect(got).toEqual([1, 2]);
   });
 
   it('reads 200,000 lines in order, each with its number', async () => {
     const n = 200_000;
     const f = await file('big.jsonl', `${Array.from({ length: n }, (_, i) => JSON.stringify({ _id: String(i), text: 'x'.repeat(20) })).join('\n')}\n`);
-    let count = 0, last = -1;
-    for await (const { line, value } of readJsonl(f)) { count++; last = line; expect(value._id).toBe(String(line - 1)); }
+    let count = 0,
+      last = -1;
+    for await (const { line, value } of readJsonl(f)) {
+      count++;
+      last = line;
+      expect(value._id).toBe(String(line - 1));
+    }
     expect([count, last]).toEqual([n, n]);
   });
 
@@ -88,7 +114,10 @@ describe('the callers use it: trident index, train-static, eval', () => {
     expect([e.code, e.line]).toEqual(['PARSE_ERROR', 3]);
     expect(e.message).toContain(`${f}:3: "text" must be a string`);
     const docs = await readCorpus(f, 2); // the bad third line is never read
-    expect(docs).toEqual([{ id: 'a', text: 'one', metadata: {} }, { id: 2, text: 'T two', metadata: { title: 'T', year: 2020 } }]);
+    expect(docs).toEqual([
+      { id: 'a', text: 'one', metadata: {} },
+      { id: 2, text: 'T two', metadata: { title: 'T', year: 2020 } },
+    ]);
     const noId = await file('noid.jsonl', '{"text":"x"}\n');
     expect((await failure(readCorpus(noId))).message).toContain(':1: no "_id" or "id"');
     const broken = await file('broken.jsonl', '{"_id":"a","text":"one"}\n{bad\n');
@@ -97,7 +126,11 @@ describe('the callers use it: trident index, train-static, eval', () => {
 
   it('train-static: pairs and corpus lines, PARSE_ERROR with file:line and the format', async () => {
     const pairs = await file('pairs.jsonl', '{"query":"q1","positive":"p1"}\n{"q":"q2","p":"p2"}\n{"anchor":"q3","passage":"p3"}\n');
-    expect((await readPairsJsonl(pairs)).map((p) => [p.q, p.p])).toEqual([['q1', 'p1'], ['q2', 'p2'], ['q3', 'p3']]);
+    expect((await readPairsJsonl(pairs)).map((p) => [p.q, p.p])).toEqual([
+      ['q1', 'p1'],
+      ['q2', 'p2'],
+      ['q3', 'p3'],
+    ]);
     const badPair = await file('badpair.jsonl', '{"query":"q1","positive":"p1"}\n{"query":"q2"}\n');
     const e = await failure(readPairsJsonl(badPair));
     expect([e.code, e.line]).toEqual(['PARSE_ERROR', 2]);

@@ -72,18 +72,22 @@ describe('chunked file I/O and streamed CRC-32', () => {
 
   // Past Node's 2 GiB single-read limit (fs.readFile throws ERR_FS_FILE_TOO_LARGE there).
   // A sparse 2.2 GB file, checked against Python's zlib; opt-in (disk and ~10 s of CPU).
-  it.skipIf(process.env.TRIDENT_LARGE_FILE_TEST !== '1')('checksums a file larger than 2 GiB', async () => {
-    const f = path.join(dir, 'big.bin');
-    const size = 2_200_000_000;
-    const h = await fsp.open(f, 'w');
-    await h.truncate(size);
-    await h.write(Uint8Array.of(1, 2, 3), 0, 3, size - 3);
-    await h.close();
-    await expect(fsp.readFile(f)).rejects.toMatchObject({ code: 'ERR_FS_FILE_TOO_LARGE' });
-    const { execFileSync } = await import('node:child_process');
-    const py = `import zlib\nc=0\nwith open(${JSON.stringify(f)},'rb') as fh:\n  while True:\n    b=fh.read(1<<26)\n    if not b: break\n    c=zlib.crc32(b,c)\nprint(c)`;
-    const expected = Number(execFileSync('python3', ['-c', py]).toString().trim());
-    expect(await checksumFile(f)).toEqual({ bytes: size, crc32: expected });
-    await fsp.rm(f);
-  }, 120_000);
+  it.skipIf(process.env.TRIDENT_LARGE_FILE_TEST !== '1')(
+    'checksums a file larger than 2 GiB',
+    async () => {
+      const f = path.join(dir, 'big.bin');
+      const size = 2_200_000_000;
+      const h = await fsp.open(f, 'w');
+      await h.truncate(size);
+      await h.write(Uint8Array.of(1, 2, 3), 0, 3, size - 3);
+      await h.close();
+      await expect(fsp.readFile(f)).rejects.toMatchObject({ code: 'ERR_FS_FILE_TOO_LARGE' });
+      const { execFileSync } = await import('node:child_process');
+      const py = `import zlib\nc=0\nwith open(${JSON.stringify(f)},'rb') as fh:\n  while True:\n    b=fh.read(1<<26)\n    if not b: break\n    c=zlib.crc32(b,c)\nprint(c)`;
+      const expected = Number(execFileSync('python3', ['-c', py]).toString().trim());
+      expect(await checksumFile(f)).toEqual({ bytes: size, crc32: expected });
+      await fsp.rm(f);
+    },
+    120_000,
+  );
 });

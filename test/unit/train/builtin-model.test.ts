@@ -14,7 +14,10 @@ const model = () => (cached ??= loadStaticModel(DIR));
 const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 const lex = (a: TextForward, b: TextForward) => {
   let s = 0;
-  a.sparseIds.forEach((id, i) => { const j = Array.from(b.sparseIds).indexOf(id); if (j >= 0) s += a.sparseWeights[i]! * b.sparseWeights[j]!; });
+  a.sparseIds.forEach((id, i) => {
+    const j = Array.from(b.sparseIds).indexOf(id);
+    if (j >= 0) s += a.sparseWeights[i]! * b.sparseWeights[j]!;
+  });
   return s;
 };
 
@@ -61,7 +64,9 @@ describe.skipIf(!has)('built-in model static-en', () => {
       ['compiler', 'a program that translates source code into machine code', 'a small dog with curly hair'],
     ];
     for (const [q, pos, neg] of cases) {
-      const fq = enc(q), fp = enc(pos), fn = enc(neg);
+      const fq = enc(q),
+        fp = enc(pos),
+        fn = enc(neg);
       expect(cos(fq.dense, fp.dense)).toBeGreaterThan(cos(fq.dense, fn.dense));
     }
   });
@@ -69,7 +74,11 @@ describe.skipIf(!has)('built-in model static-en', () => {
   it('gives rare content words more lexical weight than function words', () => {
     const { params, tokenizer } = model();
     const f = forwardText(params, tokenizer.encode('the volcano of a glacier'));
-    const w = (word: string) => { const id = tokenizer.id(word)!; const i = Array.from(f.sparseIds).indexOf(id); return i < 0 ? 0 : f.sparseWeights[i]!; };
+    const w = (word: string) => {
+      const id = tokenizer.id(word)!;
+      const i = Array.from(f.sparseIds).indexOf(id);
+      return i < 0 ? 0 : f.sparseWeights[i]!;
+    };
     expect(w('volcano')).toBeGreaterThan(w('the'));
     expect(w('glacier')).toBeGreaterThan(w('of'));
     const a = forwardText(params, tokenizer.encode('volcano eruption'));

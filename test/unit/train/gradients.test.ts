@@ -8,7 +8,10 @@ function tinyModel(seed: number): StaticParams {
   const p = createParams({ vocab: 24, dim: 5, colbertDim: 4 }, rng);
   for (let i = 0; i < p.emb.length; i++) p.emb[i] = rng.normal() * 0.5;
   for (let i = 0; i < p.colW.length; i++) p.colW[i] = rng.normal() * 0.5;
-  for (let i = 0; i < 5; i++) { p.poolU[i] = rng.normal() * 0.3; p.sparseW[i] = rng.normal() * 0.5; }
+  for (let i = 0; i < 5; i++) {
+    p.poolU[i] = rng.normal() * 0.3;
+    p.sparseW[i] = rng.normal() * 0.5;
+  }
   for (let i = 0; i < 4; i++) p.colB[i] = rng.normal() * 0.1;
   p.sparseB[0] = 0.4;
   return p;

@@ -49,7 +49,13 @@ describe('train-static --init sources', () => {
     const topics = ['protein folding chaperone', 'vaccine antibody immune', 'galaxy star telescope', 'river flood rain', 'compiler parser grammar', 'piano melody chord', 'bread flour yeast', 'volcano lava eruption', 'insulin glucose diabetes', 'planet orbit gravity'];
     writeFileSync(pairs, `${topics.map((t) => JSON.stringify({ query: t.split(' ')[0], positive: t })).join('\n')}\n`);
     let err = '';
-    const io: CliIo = { out: () => {}, err: (s) => { err += s; }, errIsTTY: false };
+    const io: CliIo = {
+      out: () => {},
+      err: (s) => {
+        err += s;
+      },
+      errIsTTY: false,
+    };
     const out = join(root, 'tuned');
     const code = await runCli(['train-static', '--pairs', pairs, '--init', 'builtin:static-en', '--out', out, '--steps', '2', '--batch-size', '8'], io);
     expect(code, err).toBe(0);

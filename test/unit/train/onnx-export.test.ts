@@ -15,7 +15,10 @@ function randomModel(): { p: StaticParams; tok: WordPieceTokenizer } {
   const p = createParams({ vocab: vocab.length, dim: 6, colbertDim: 5 }, rng);
   for (let i = 0; i < p.emb.length; i++) p.emb[i] = rng.normal();
   for (let i = 0; i < p.colW.length; i++) p.colW[i] = rng.normal() * 0.5;
-  for (let i = 0; i < p.dim; i++) { p.poolU[i] = rng.normal() * 0.5; p.sparseW[i] = rng.normal() * 0.5; }
+  for (let i = 0; i < p.dim; i++) {
+    p.poolU[i] = rng.normal() * 0.5;
+    p.sparseW[i] = rng.normal() * 0.5;
+  }
   for (let i = 0; i < p.colbertDim; i++) p.colB[i] = rng.normal() * 0.1;
   p.sparseB[0] = 0.2;
   return { p, tok: new WordPieceTokenizer(vocab) };
@@ -38,29 +41,41 @@ describe('static model ONNX export', () => {
     const T = Math.max(...enc.map((e) => e.length));
     const ids = new BigInt64Array(texts.length * T).fill(1n);
     const mask = new BigInt64Array(texts.length * T);
-    enc.forEach((e, b) => { e.forEach((id, t) => { ids[b * T + t] = BigInt(id); mask[b * T + t] = 1n; }); });
+    enc.forEach((e, b) => {
+      e.forEach((id, t) => {
+        ids[b * T + t] = BigInt(id);
+        mask[b * T + t] = 1n;
+      });
+    });
     const s = await ort.InferenceSession.create(join(dir, 'model.onnx'));
     const out = await s.run({ input_ids: new ort.Tensor('int64', ids, [texts.length, T]), attention_mask: new ort.Tensor('int64', mask, [texts.length, T]) });
     expect(s.outputNames).toEqual(['dense_vecs', 'sparse_vecs', 'colbert_vecs']);
     expect(out.dense_vecs!.dims).toEqual([3, 6]);
     expect(out.sparse_vecs!.dims).toEqual([3, T, 1]);
     expect(out.colbert_vecs!.dims).toEqual([3, T - 1, 5]);
-    const dv = out.dense_vecs!.data as Float32Array, sv = out.sparse_vecs!.data as Float32Array, cv = out.colbert_vecs!.data as Float32Array;
+    const dv = out.dense_vecs!.data as Float32Array,
+      sv = out.sparse_vecs!.data as Float32Array,
+      cv = out.colbert_vecs!.data as Float32Array;
     enc.forEach((e, b) => {
       const f = forwardText(p, e); // p.emb was rounded to fp16 by the export
       for (let k = 0; k < 6; k++) expect(Math.abs(dv[b * 6 + k]! - f.dense[k]!)).toBeLessThan(1e-4);
       for (let t = 0; t < T; t++) {
         const w = sv[b * T + t]!;
-        if (t >= e.length) { expect(w).toBe(0); continue; }
+        if (t >= e.length) {
+          expect(w).toBe(0);
+          continue;
+        }
         const id = e[t]!;
         const k = Array.from(f.sparseIds).indexOf(id);
-        if (id <= 3 || k < 0) { if (id > 3) expect(w).toBe(0); }
-        else expect(Math.abs(w - f.sparseWeights[k]!)).toBeLessThan(1e-4);
+        if (id <= 3 || k < 0) {
+          if (id > 3) expect(w).toBe(0);
+        } else expect(Math.abs(w - f.sparseWeights[k]!)).toBeLessThan(1e-4);
       }
-      for (let t = 1; t < T; t++) for (let j = 0; j < 5; j++) {
-        const v = cv[(b * (T - 1) + t - 1) * 5 + j]!;
-        expect(Math.abs(v - (t < e.length ? f.colbert[(t - 1) * 5 + j]! : 0))).toBeLessThan(1e-4);
-      }
+      for (let t = 1; t < T; t++)
+        for (let j = 0; j < 5; j++) {
+          const v = cv[(b * (T - 1) + t - 1) * 5 + j]!;
+          expect(Math.abs(v - (t < e.length ? f.colbert[(t - 1) * 5 + j]! : 0))).toBeLessThan(1e-4);
+        }
     });
     await s.release();
   });

@@ -13,13 +13,7 @@ const TRAIN = [
   'BM25 ranks documents by term frequency, inverse document frequency and length normalisation.',
   'Glucocorticoids reduce inflammation. Glucose metabolism differs in tumour cells.',
 ];
-const PROBES = [
-  'Proteins fold; mitochondrial dysfunction in naïve T-cells?',
-  'Unseenword glucocorticoid-induced hyperglycaemia, 1,000 genomes & "BM25".',
-  'Ünïcödé CAFÉ résumé — em-dash… and tabs\tand\nnewlines',
-  `${'x'.repeat(120)} short`,
-  '',
-];
+const PROBES = ['Proteins fold; mitochondrial dysfunction in naïve T-cells?', 'Unseenword glucocorticoid-induced hyperglycaemia, 1,000 genomes & "BM25".', 'Ünïcödé CAFÉ résumé — em-dash… and tabs\tand\nnewlines', `${'x'.repeat(120)} short`, ''];
 
 describe('WordPiece tokenizer', () => {
   let dir = '';

@@ -13,9 +13,24 @@ import { batchLossAndGrad, createLossScratch, DEFAULT_LOSS } from '../../../src/
 import { corpusPairs } from '../../../src/train/data/jsonl.js';
 import { dictdNumber } from '../../../src/train/data/dictd.js';
 
-const TOPICS = ['protein folding chaperone', 'vaccine antibody immune', 'galaxy star telescope', 'river flood rain', 'compiler parser grammar',
-  'piano melody chord', 'tumour cancer chemotherapy', 'bread flour yeast', 'volcano lava eruption', 'football goal referee',
-  'database index query', 'insulin glucose diabetes', 'planet orbit gravity', 'forest tree leaf', 'engine fuel piston', 'violin string bow'];
+const TOPICS = [
+  'protein folding chaperone',
+  'vaccine antibody immune',
+  'galaxy star telescope',
+  'river flood rain',
+  'compiler parser grammar',
+  'piano melody chord',
+  'tumour cancer chemotherapy',
+  'bread flour yeast',
+  'volcano lava eruption',
+  'football goal referee',
+  'database index query',
+  'insulin glucose diabetes',
+  'planet orbit gravity',
+  'forest tree leaf',
+  'engine fuel piston',
+  'violin string bow',
+];
 const PAIRS = TOPICS.flatMap((t, i) => {
   const w = t.split(' ');
   return [
@@ -42,8 +57,10 @@ describe('trainStatic', () => {
   it('fine-tuning lowers the in-batch loss on the training pairs', async () => {
     const before = loadStaticModel(base);
     const enc = (m: typeof before) => ({
-      q: PAIRS.map((p) => m.tokenizer.encode(p.q)), p: PAIRS.map((p) => m.tokenizer.encode(p.p)),
-      qKey: Int32Array.from(PAIRS, (_, i) => i), pKey: Int32Array.from(PAIRS, (_, i) => i),
+      q: PAIRS.map((p) => m.tokenizer.encode(p.q)),
+      p: PAIRS.map((p) => m.tokenizer.encode(p.p)),
+      qKey: Int32Array.from(PAIRS, (_, i) => i),
+      pKey: Int32Array.from(PAIRS, (_, i) => i),
     });
     const l0 = batchLossAndGrad(before.params, enc(before), DEFAULT_LOSS, null, createLossScratch(before.params)).loss;
     await trainStatic({ outDir: join(dir, 'ft'), init: base, pairs: join(dir, 'pairs.jsonl'), steps: 60, batchSize: 16, lrEmb: 1e-2, lrHead: 1e-2, seed: 1 });
@@ -57,15 +74,26 @@ describe('trainStatic', () => {
       await trainStatic({ outDir: join(dir, name), init: base, pairs: join(dir, 'pairs.jsonl'), corpus: join(dir, 'corpus.jsonl'), steps: 12, batchSize: 8, seed });
       return readFileSync(join(dir, name, 'model.onnx'));
     };
-    const a = await run('s1', 7), b = await run('s2', 7), c = await run('s3', 8);
+    const a = await run('s1', 7),
+      b = await run('s2', 7),
+      c = await run('s3', 8);
     expect(Buffer.compare(a, b)).toBe(0);
     expect(Buffer.compare(a, c)).not.toBe(0);
   });
 
   it('the CLI trains from an unlabeled corpus only and validates its arguments', async () => {
     let err = '';
-    const io: CliIo = { out: () => {}, err: (s) => { err += s; }, errIsTTY: false };
-    const cli = (...args: string[]) => { err = ''; return runCli(['train-static', ...args], io); };
+    const io: CliIo = {
+      out: () => {},
+      err: (s) => {
+        err += s;
+      },
+      errIsTTY: false,
+    };
+    const cli = (...args: string[]) => {
+      err = '';
+      return runCli(['train-static', ...args], io);
+    };
     const code = await cli('--corpus', join(dir, 'corpus.jsonl'), '--init', base, '--out', join(dir, 'cli'), '--steps', '5', '--batch-size', '8');
     expect(code, err).toBe(0);
     expect(loadStaticModel(join(dir, 'cli')).params.vocab).toBe(loadStaticModel(base).params.vocab);

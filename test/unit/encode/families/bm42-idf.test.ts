@@ -78,7 +78,9 @@ describe('SparseIndex: docFreq and the idf query modifier', () => {
         }
         const ids = Uint32Array.from(docs.keys() as Iterable<number>);
         const s = index.score(q, ids);
-        ids.forEach((id, i) => { expect(s[i]!).toBeCloseTo(want.get(id) ?? 0, 5); });
+        ids.forEach((id, i) => {
+          expect(s[i]!).toBeCloseTo(want.get(id) ?? 0, 5);
+        });
         const some = order[0]?.[0] as number | undefined;
         if (some !== undefined) {
           const m = index.matches(q, some);
@@ -151,7 +153,7 @@ describe('HybridIndex with a BM42 encoder applies IDF at search time', () => {
       const want = bruteForce(qv!.sparse, live);
       for (const exhaustive of [false, true]) {
         const hits = await index.search(q, { mode: 'sparse', k: 20, exhaustive });
-        const got = new Map(hits.filter((h) => exhaustive ? want.has(h.id) || h.score !== 0 : true).map((h) => [h.id, h.scores.sparse!]));
+        const got = new Map(hits.filter((h) => (exhaustive ? want.has(h.id) || h.score !== 0 : true)).map((h) => [h.id, h.scores.sparse!]));
         if (!exhaustive) expect(got.size).toBe(want.size);
         for (const [id, s] of want) {
           expect(got.get(id), `${q} / ${id}`).toBeCloseTo(s, 5);
@@ -178,7 +180,14 @@ describe('HybridIndex with a BM42 encoder applies IDF at search time', () => {
 
     // the plain dot product would rank differently: IDF is really applied
     const [q0] = await enc.encode([QUERIES[0]!], { role: 'query' });
-    const plain = vecs.map((v) => { let s = 0; q0!.sparse.ids.forEach((t) => { const j = v.sparse.ids.indexOf(t); if (j >= 0) s += v.sparse.weights[j]!; }); return s; });
+    const plain = vecs.map((v) => {
+      let s = 0;
+      q0!.sparse.ids.forEach((t) => {
+        const j = v.sparse.ids.indexOf(t);
+        if (j >= 0) s += v.sparse.weights[j]!;
+      });
+      return s;
+    });
     const hits0 = await index.search(QUERIES[0]!, { mode: 'sparse', k: 20 });
     expect(hits0.some((h) => Math.abs(h.scores.sparse! - plain[h.id as number]!) > 1e-3)).toBe(true);
 
@@ -214,7 +223,10 @@ describe('HybridIndex with a BM42 encoder applies IDF at search time', () => {
     for (const h of hits) {
       const v = vecs[h.id as number]!.sparse;
       let s = 0;
-      q!.sparse.ids.forEach((t) => { const j = v.ids.indexOf(t); if (j >= 0) s += v.weights[j]!; });
+      q!.sparse.ids.forEach((t) => {
+        const j = v.ids.indexOf(t);
+        if (j >= 0) s += v.weights[j]!;
+      });
       expect(h.scores.sparse!).toBeCloseTo(s, 5);
     }
     await index.close();

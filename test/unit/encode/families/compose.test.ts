@@ -11,7 +11,16 @@ describe('composeEncoders', () => {
     const sparse = await loadFamilyEncoder(join(FIX, 'tiny-splade'), { preset: 'splade' });
     const mv = await loadFamilyEncoder(join(FIX, 'tiny-colbert'));
     let calls = 0;
-    const counted: Encoder = { info: dense.info, encode: (t, o) => { calls++; return dense.encode(t, o); }, encodeTokens: (t, o) => dense.encodeTokens(t, o), decodeTokens: (i) => dense.decodeTokens(i), close: () => dense.close() };
+    const counted: Encoder = {
+      info: dense.info,
+      encode: (t, o) => {
+        calls++;
+        return dense.encode(t, o);
+      },
+      encodeTokens: (t, o) => dense.encodeTokens(t, o),
+      decodeTokens: (i) => dense.decodeTokens(i),
+      close: () => dense.close(),
+    };
     const enc = composeEncoders({ dense: counted, sparse, multivector: mv });
     expect(enc.info.heads).toEqual({ dense: true, sparse: true, multivector: true });
     expect(enc.info.fusionWeights).toEqual([1, 1, 1]);
@@ -31,7 +40,14 @@ describe('composeEncoders', () => {
     });
     // one encoder for two heads runs once
     let n = 0;
-    const both: Encoder = { ...counted, info: { ...dense.info, heads: { dense: true, sparse: true, multivector: false } }, encode: (t, o) => { n++; return dense.encode(t, o); } };
+    const both: Encoder = {
+      ...counted,
+      info: { ...dense.info, heads: { dense: true, sparse: true, multivector: false } },
+      encode: (t, o) => {
+        n++;
+        return dense.encode(t, o);
+      },
+    };
     await composeEncoders({ dense: both, sparse: both }).encode(['x']);
     expect(n).toBe(1);
     expect(() => composeEncoders({ sparse: dense })).toThrow(/sparse/);
@@ -49,14 +65,35 @@ describe('searchExpanded (query expansion + RRF)', () => {
       b: [{ id: 3 }, { id: 1 }],
     };
     const searched: string[] = [];
-    const hits = await searchExpanded('q', () => ['a', 'b', 'q', ' a '], async (q) => { searched.push(q); return lists[q]!; }, { k: 3 });
+    const hits = await searchExpanded(
+      'q',
+      () => ['a', 'b', 'q', ' a '],
+      async (q) => {
+        searched.push(q);
+        return lists[q]!;
+      },
+      { k: 3 },
+    );
     expect(searched).toEqual(['q', 'a', 'b']);
     const rrf = (ranks: number[]) => ranks.reduce((s, r) => s + 1 / (60 + r), 0);
-    const want = new Map([[1, rrf([1, 2])], [2, rrf([2])], [3, rrf([3, 1, 1])], [4, rrf([2])]]);
+    const want = new Map([
+      [1, rrf([1, 2])],
+      [2, rrf([2])],
+      [3, rrf([3, 1, 1])],
+      [4, rrf([2])],
+    ]);
     const order = [...want.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, 3);
     expect(hits.map((h) => h.id)).toEqual(order.map(([id]) => id));
-    hits.forEach((h) => { expect(h.fusedScore).toBeCloseTo(want.get(h.id)!, 12); });
+    hits.forEach((h) => {
+      expect(h.fusedScore).toBeCloseTo(want.get(h.id)!, 12);
+    });
     expect(hits.find((h) => h.id === 3)!.queries).toEqual(['q', 'a', 'b']);
-    await expect(searchExpanded('q', () => 'x' as unknown as string[], async () => [])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(
+      searchExpanded(
+        'q',
+        () => 'x' as unknown as string[],
+        async () => [],
+      ),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });

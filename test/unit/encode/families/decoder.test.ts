@@ -13,7 +13,10 @@ describe('decoder embedder (tiny Mistral: RMSNorm, rotary, GQA, causal)', () => 
     for (const role of ['query', 'document'] as const) {
       for (const L of [16, 64]) {
         const sel = cs.filter((c) => c.role === role && c.maxLength === L);
-        const out = await enc.encode(sel.map((c) => c.text), { role, maxLength: L, batchSize: 4 });
+        const out = await enc.encode(
+          sel.map((c) => c.text),
+          { role, maxLength: L, batchSize: 4 },
+        );
         sel.forEach((c, i) => {
           expect(out[i]!.tokenCount, `${role} ${c.name}`).toBe(c.inputIds.length);
           expect(maxAbs(out[i]!.dense, norm(c.last)), `${role} ${L} ${c.name}`).toBeLessThan(TOL);
@@ -23,4 +26,3 @@ describe('decoder embedder (tiny Mistral: RMSNorm, rotary, GQA, causal)', () => 
     await enc.close();
   });
 });
-

@@ -9,7 +9,9 @@ const ST = join(FIX, 'tiny-bert-st');
 const cases = G.bertSt.cases as Array<{ name: string; prefix: string; text: string; maxLength: number; inputIds: number[]; pooled: Record<string, number[]> }>;
 const pick = (prefix: string, L: number) => cases.filter((c) => c.prefix === prefix && c.maxLength === L);
 const tmp: string[] = [];
-afterAll(async () => { for (const d of tmp) await rm(d, { recursive: true, force: true }); });
+afterAll(async () => {
+  for (const d of tmp) await rm(d, { recursive: true, force: true });
+});
 
 describe('sentence-transformers layout (tiny BERT, WordPiece)', () => {
   it('reads mean pooling + Normalize from modules.json / 1_Pooling and matches the numpy goldens (batched, padded)', async () => {
@@ -20,8 +22,14 @@ describe('sentence-transformers layout (tiny BERT, WordPiece)', () => {
     expect(enc.info.dim).toBe(32);
     for (const L of [16, 64]) {
       const cs = pick('', L);
-      const out = await enc.encode(cs.map((c) => c.text), { maxLength: L, batchSize: 3 });
-      const toks = await enc.encodeTokens(cs.map((c) => c.text), { maxLength: L });
+      const out = await enc.encode(
+        cs.map((c) => c.text),
+        { maxLength: L, batchSize: 3 },
+      );
+      const toks = await enc.encodeTokens(
+        cs.map((c) => c.text),
+        { maxLength: L },
+      );
       cs.forEach((c, i) => {
         expect([...toks[i]!.tokenIds], c.name).toEqual(c.inputIds);
         expect(maxAbs(out[i]!.dense, norm(c.pooled.mean!)), c.name).toBeLessThan(TOL);
@@ -34,10 +42,20 @@ describe('sentence-transformers layout (tiny BERT, WordPiece)', () => {
 
   it('every pooling mode, with and without normalisation', async () => {
     const cs = pick('', 64);
-    for (const [mode, key] of [['cls', 'cls'], ['max', 'max'], ['mean_sqrt_len', 'mean_sqrt_len'], ['last_token', 'lasttoken']] as const) {
+    for (const [mode, key] of [
+      ['cls', 'cls'],
+      ['max', 'max'],
+      ['mean_sqrt_len', 'mean_sqrt_len'],
+      ['last_token', 'lasttoken'],
+    ] as const) {
       const enc = await loadFamilyEncoder(ST, { pooling: mode, normalize: false });
-      const out = await enc.encode(cs.map((c) => c.text), { maxLength: 64 });
-      cs.forEach((c, i) => { expect(maxAbs(out[i]!.dense, c.pooled[key]!), `${mode} ${c.name}`).toBeLessThan(TOL); });
+      const out = await enc.encode(
+        cs.map((c) => c.text),
+        { maxLength: 64 },
+      );
+      cs.forEach((c, i) => {
+        expect(maxAbs(out[i]!.dense, c.pooled[key]!), `${mode} ${c.name}`).toBeLessThan(TOL);
+      });
       await enc.close();
     }
   });
@@ -47,7 +65,13 @@ describe('sentence-transformers layout (tiny BERT, WordPiece)', () => {
     tmp.push(d);
     await cp(ST, d, { recursive: true });
     await writeFile(join(d, '1_Pooling', 'config.json'), JSON.stringify({ word_embedding_dimension: 32, pooling_mode_cls_token: true }));
-    await writeFile(join(d, 'modules.json'), JSON.stringify([{ idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' }, { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' }]));
+    await writeFile(
+      join(d, 'modules.json'),
+      JSON.stringify([
+        { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+        { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
+      ]),
+    );
     const enc = await loadFamilyEncoder(d);
     expect(enc.config.pooling).toBe('cls');
     expect(enc.config.normalize).toBe(false);
@@ -60,10 +84,18 @@ describe('sentence-transformers layout (tiny BERT, WordPiece)', () => {
   it("E5 preset: 'query: ' / 'passage: ' prefixes, mean pooling, normalised", async () => {
     const enc = await loadFamilyEncoder(ST, { preset: 'intfloat/multilingual-e5-small' });
     expect(enc.config.prefixes).toEqual({ query: 'query: ', document: 'passage: ' });
-    for (const [role, prefix] of [['query', 'query: '], ['document', 'passage: ']] as const) {
+    for (const [role, prefix] of [
+      ['query', 'query: '],
+      ['document', 'passage: '],
+    ] as const) {
       const cs = pick(prefix, 64);
-      const out = await enc.encode(cs.map((c) => c.text), { role, maxLength: 64 });
-      cs.forEach((c, i) => { expect(maxAbs(out[i]!.dense, norm(c.pooled.mean!)), `${role} ${c.name}`).toBeLessThan(TOL); });
+      const out = await enc.encode(
+        cs.map((c) => c.text),
+        { role, maxLength: 64 },
+      );
+      cs.forEach((c, i) => {
+        expect(maxAbs(out[i]!.dense, norm(c.pooled.mean!)), `${role} ${c.name}`).toBeLessThan(TOL);
+      });
     }
     // char spans refer to the caller's text, not to the prefix
     const [t] = await enc.encodeTokens(['BM25 ranks'], { role: 'query' });
@@ -75,8 +107,13 @@ describe('sentence-transformers layout (tiny BERT, WordPiece)', () => {
   it('GTE preset: mean pooling, no prefixes', async () => {
     const enc = await loadFamilyEncoder(ST, { preset: 'thenlper/gte-base' });
     const cs = pick('', 64);
-    const out = await enc.encode(cs.map((c) => c.text), { role: 'query', maxLength: 64 });
-    cs.forEach((c, i) => { expect(maxAbs(out[i]!.dense, norm(c.pooled.mean!))).toBeLessThan(TOL); });
+    const out = await enc.encode(
+      cs.map((c) => c.text),
+      { role: 'query', maxLength: 64 },
+    );
+    cs.forEach((c, i) => {
+      expect(maxAbs(out[i]!.dense, norm(c.pooled.mean!))).toBeLessThan(TOL);
+    });
     await enc.close();
   });
 
@@ -94,12 +131,23 @@ describe('sentence-transformers layout (tiny BERT, WordPiece)', () => {
 describe('RoFormer (rotary) with Japanese presets', () => {
   const rc = G.roformer.cases as Array<{ name: string; prefix: string; text: string; maxLength: number; inputIds: number[]; mean: number[] }>;
   it("Ruri 'クエリ: ' / '文章: ' and RoSEtta 'query: ' / 'passage: '", async () => {
-    for (const [preset, q, d] of [['cl-nagoya/ruri-base', 'クエリ: ', '文章: '], ['pkshatech/RoSEtta-base-ja', 'query: ', 'passage: ']] as const) {
+    for (const [preset, q, d] of [
+      ['cl-nagoya/ruri-base', 'クエリ: ', '文章: '],
+      ['pkshatech/RoSEtta-base-ja', 'query: ', 'passage: '],
+    ] as const) {
       const enc = await loadFamilyEncoder(join(FIX, 'tiny-roformer'), { preset });
-      for (const [role, prefix] of [['query', q], ['document', d]] as const) {
+      for (const [role, prefix] of [
+        ['query', q],
+        ['document', d],
+      ] as const) {
         const cs = rc.filter((c) => c.prefix === prefix);
-        const out = await enc.encode(cs.map((c) => c.text), { role, maxLength: 64 });
-        cs.forEach((c, i) => { expect(maxAbs(out[i]!.dense, norm(c.mean)), `${preset} ${role} ${c.name}`).toBeLessThan(TOL); });
+        const out = await enc.encode(
+          cs.map((c) => c.text),
+          { role, maxLength: 64 },
+        );
+        cs.forEach((c, i) => {
+          expect(maxAbs(out[i]!.dense, norm(c.mean)), `${preset} ${role} ${c.name}`).toBeLessThan(TOL);
+        });
       }
       await enc.close();
     }

@@ -29,7 +29,13 @@ beforeAll(async () => {
   const ja = join(tmp, 'ja');
   await fsp.mkdir(ja);
   for (const f of ['onnx', '1_Pooling', 'config.json', 'modules.json']) await fsp.cp(join(FIX, 'tiny-bert-st', f), join(ja, f), { recursive: true });
-  await fsp.writeFile(join(ja, 'vocab.txt'), `${Object.entries(vocab).sort((a, b) => a[1] - b[1]).map(([t]) => t).join('\n')}\n`);
+  await fsp.writeFile(
+    join(ja, 'vocab.txt'),
+    `${Object.entries(vocab)
+      .sort((a, b) => a[1] - b[1])
+      .map(([t]) => t)
+      .join('\n')}\n`,
+  );
   await fsp.writeFile(join(ja, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertJapaneseTokenizer', word_tokenizer_type: 'mecab', subword_tokenizer_type: 'wordpiece', cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]' }));
   repos = { 'opensearch-project/opensearch-neural-sparse-encoding-doc-v2-distill': os, 'cl-nagoya/ruri-base': ja };
   const hub = await startHubMirror(() => repos);
@@ -66,4 +72,3 @@ describe('hub downloads of idf.json and vocab.txt', () => {
     await enc.close();
   });
 });
-

@@ -7,12 +7,14 @@ import { FIX, G, TOL, maxAbs, norm } from './goldens.js';
 import { startHubMirror } from '../../../helpers/hub-mirror.js';
 
 const tmp: string[] = [];
-afterAll(async () => { for (const d of tmp) await rm(d, { recursive: true, force: true }); });
+afterAll(async () => {
+  for (const d of tmp) await rm(d, { recursive: true, force: true });
+});
 
 describe('loading a family model from a hub (loopback mirror)', () => {
   it('downloads the graph, tokenizer and sentence-transformers files, then works offline from the cache', async () => {
     const src = join(FIX, 'tiny-bert-st');
-        const hub = await startHubMirror(() => ({ 'acme/tiny-st': src }));
+    const hub = await startHubMirror(() => ({ 'acme/tiny-st': src }));
     const { asked } = hub;
     const hubUrl = hub.url;
     const cacheDir = await mkdtemp(join(tmpdir(), 'trident-fam-hub-'));

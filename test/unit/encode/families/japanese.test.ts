@@ -39,7 +39,10 @@ function wordpiece(word: string): number[] {
     let cur: number | undefined;
     while (start < end) {
       const sub = (start > 0 ? '##' : '') + chars.slice(start, end).join('');
-      if (sub in vocab) { cur = vocab[sub]; break; }
+      if (sub in vocab) {
+        cur = vocab[sub];
+        break;
+      }
       end--;
     }
     if (cur === undefined) return [vocab['[UNK]']!];
@@ -48,14 +51,15 @@ function wordpiece(word: string): number[] {
   }
   return out;
 }
-const oracleIds = (text: string, words = (t: string) => splitter.split(t)): number[] =>
-  [vocab['[CLS]']!, ...words(text.normalize('NFKC')).flatMap(wordpiece), vocab['[SEP]']!];
+const oracleIds = (text: string, words = (t: string) => splitter.split(t)): number[] => [vocab['[CLS]']!, ...words(text.normalize('NFKC')).flatMap(wordpiece), vocab['[SEP]']!];
 
 async function modelDir(name: string, tokenizerConfig: Record<string, unknown>): Promise<string> {
   const dir = join(tmp, name);
   await fsp.mkdir(dir, { recursive: true });
   for (const f of ['onnx', '1_Pooling', 'config.json', 'modules.json', 'sentence_bert_config.json']) await fsp.cp(join(FIX, 'tiny-bert-st', f), join(dir, f), { recursive: true });
-  const byId = Object.entries(vocab).sort((a, b) => a[1] - b[1]).map(([t]) => t);
+  const byId = Object.entries(vocab)
+    .sort((a, b) => a[1] - b[1])
+    .map(([t]) => t);
   await fsp.writeFile(join(dir, 'vocab.txt'), `${byId.join('\n')}\n`);
   await fsp.writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify({ cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', mask_token: '[MASK]', unk_token: '[UNK]', ...tokenizerConfig }));
   return dir;
@@ -78,7 +82,9 @@ describe('BertJapanese-style tokenizer with a pluggable word splitter', () => {
     const texts = [SENTENCE, 'the cat and the dog', 'ＢＭ２５ ranks', 'runners were running quickly'];
     seen.length = 0;
     const tl = await enc.encodeTokens(texts);
-    texts.forEach((t, i) => { expect([...tl[i]!.tokenIds], t).toEqual(oracleIds(t)); });
+    texts.forEach((t, i) => {
+      expect([...tl[i]!.tokenIds], t).toEqual(oracleIds(t));
+    });
     // words, not characters: 東京 → 東 ##京 (BERT's BasicTokenizer would give 東 京)
     expect(enc.decodeTokens(tl[0]!.tokenIds)).toEqual(['[CLS]', '東', '##京', 'は', '日', '##本', 'の', '首', '##都', '[UNK]', '。', '[SEP]']);
     expect(seen).toContain('BM25 ranks'); // the splitter sees NFKC text
@@ -94,8 +100,7 @@ describe('BertJapanese-style tokenizer with a pluggable word splitter', () => {
   it('pooled outputs equal the numpy goldens when the words agree with the golden tokenization', async () => {
     const dir = await modelDir('bertja-pool', JA);
     const enc = await loadFamilyEncoder(dir, { wordSplitter: splitter });
-    const c = (G.bertSt.cases as Array<{ name: string; prefix: string; text: string; maxLength: number; inputIds: number[]; pooled: { mean: number[] } }>)
-      .find((x) => x.prefix === '' && x.maxLength === 64 && x.name === 'repeated')!;
+    const c = (G.bertSt.cases as Array<{ name: string; prefix: string; text: string; maxLength: number; inputIds: number[]; pooled: { mean: number[] } }>).find((x) => x.prefix === '' && x.maxLength === 64 && x.name === 'repeated')!;
     const [t] = await enc.encodeTokens([c.text]);
     expect([...t!.tokenIds]).toEqual(c.inputIds);
     const [o] = await enc.encode([c.text]);
@@ -122,8 +127,13 @@ describe('BertJapanese-style tokenizer with a pluggable word splitter', () => {
     const dir = await modelDir('bert-vocab', { tokenizer_class: 'BertTokenizer', do_lower_case: true });
     const enc = await loadFamilyEncoder(dir);
     const cs = (G.bertSt.cases as Array<{ name: string; prefix: string; text: string; maxLength: number; inputIds: number[] }>).filter((c) => c.prefix === '' && c.maxLength === 64);
-    const tl = await enc.encodeTokens(cs.map((c) => c.text), { maxLength: 64 });
-    cs.forEach((c, i) => { expect([...tl[i]!.tokenIds], c.name).toEqual(c.inputIds); });
+    const tl = await enc.encodeTokens(
+      cs.map((c) => c.text),
+      { maxLength: 64 },
+    );
+    cs.forEach((c, i) => {
+      expect([...tl[i]!.tokenIds], c.name).toEqual(c.inputIds);
+    });
     await expect(loadFamilyEncoder(dir, { wordSplitter: splitter })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await enc.close();
   });

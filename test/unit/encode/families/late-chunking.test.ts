@@ -11,13 +11,8 @@ import { HybridIndex } from '../../../../src/hybrid/index.js';
 import { prepareDocuments } from '../../../../src/hybrid/chunking.js';
 import { FIX, G, maxAbs } from './goldens.js';
 
-const DOC = 'BM25 is a bag-of-words retrieval function that ranks documents. The cat and the dog and the cat. '
-  + 'The runners were running quickly; the runner runs. What is BM25?';
-const DOCS = [
-  DOC,
-  'The dog runs. A cat sat on the mat with another cat. Retrieval ranks documents by words.',
-  'Café déjà vu: naïve façade! The runner runs quickly. BM25 is a function.',
-];
+const DOC = 'BM25 is a bag-of-words retrieval function that ranks documents. The cat and the dog and the cat. ' + 'The runners were running quickly; the runner runs. What is BM25?';
+const DOCS = [DOC, 'The dog runs. A cat sat on the mat with another cat. Retrieval ranks documents by words.', 'Café déjà vu: naïve façade! The runner runs quickly. BM25 is a function.'];
 
 let jina: FamilyEncoder;
 let e5: FamilyEncoder;
@@ -58,7 +53,7 @@ async function oracleChunks(enc: FamilyEncoder, text: string, units: Array<{ sta
 }
 
 describe('late chunking with a mean-pooling family encoder', () => {
-  it('the token states it pools are the model\'s: their full mean equals the numpy golden', async () => {
+  it("the token states it pools are the model's: their full mean equals the numpy golden", async () => {
     const c = (G.bertSt.cases as Array<{ name: string; prefix: string; text: string; maxLength: number; pooled: { mean: number[] } }>).find((x) => x.name === 'english' && x.prefix === '' && x.maxLength === 64)!;
     const [t] = await jina.encodeTokens([c.text], { maxLength: 64 });
     const T = t!.tokenIds.length;
@@ -68,7 +63,10 @@ describe('late chunking with a mean-pooling family encoder', () => {
     expect(maxAbs(mean, c.pooled.mean)).toBeLessThan(G.tolerance);
   });
 
-  for (const [name, by] of [['sentences', { kind: 'late', by: 'sentence', size: 1 }], ['token windows with overlap', { kind: 'late', by: 'tokens', size: 6, overlap: 2 }]] as const) {
+  for (const [name, by] of [
+    ['sentences', { kind: 'late', by: 'sentence', size: 1 }],
+    ['token windows with overlap', { kind: 'late', by: 'tokens', size: 6, overlap: 2 }],
+  ] as const) {
     it(`chunk vectors = normalised mean of the chunk's contextual token states (${name}; jina-v2 and E5 with its "passage: " prefix)`, async () => {
       for (const enc of [jina, e5]) {
         const [doc] = await prepareDocuments(enc, [{ id: 'd', text: DOC }], { chunking: by, batchSize: 8, needSparse: false, onProgress: undefined });
@@ -89,11 +87,16 @@ describe('late chunking with a mean-pooling family encoder', () => {
 
   it('HybridIndex.add with late chunking, then search: each hit is the best chunk by the oracle', async () => {
     const index = await HybridIndex.create({ encoder: jina });
-    await index.add(DOCS.map((text, i) => ({ id: `d${i}`, text })), { chunking: { kind: 'late', by: 'sentence', size: 1 } });
-    const chunks = await Promise.all(DOCS.map(async (text) => {
-      const [d] = await prepareDocuments(jina, [{ id: 'x', text }], { chunking: { kind: 'late', by: 'sentence', size: 1 }, batchSize: 8, needSparse: false, onProgress: undefined });
-      return { units: d!.units, vecs: await oracleChunks(jina, text, d!.units) };
-    }));
+    await index.add(
+      DOCS.map((text, i) => ({ id: `d${i}`, text })),
+      { chunking: { kind: 'late', by: 'sentence', size: 1 } },
+    );
+    const chunks = await Promise.all(
+      DOCS.map(async (text) => {
+        const [d] = await prepareDocuments(jina, [{ id: 'x', text }], { chunking: { kind: 'late', by: 'sentence', size: 1 }, batchSize: 8, needSparse: false, onProgress: undefined });
+        return { units: d!.units, vecs: await oracleChunks(jina, text, d!.units) };
+      }),
+    );
     for (const query of ['the cat and the dog', 'what ranks documents', 'runners running']) {
       const [q] = await jina.encode([query], { role: 'query' });
       const hits = await index.search(query, { mode: 'dense', k: 3, exhaustive: true });
@@ -110,7 +113,7 @@ describe('late chunking with a mean-pooling family encoder', () => {
     await index.close();
   });
 
-  it('a composed E5 + SPLADE encoder: dense pooled late, sparse from each chunk\'s text (the SPLADE model)', async () => {
+  it("a composed E5 + SPLADE encoder: dense pooled late, sparse from each chunk's text (the SPLADE model)", async () => {
     const splade = await loadFamilyEncoder(join(FIX, 'tiny-splade'), { preset: 'splade' });
     const enc = composeEncoders({ dense: e5, sparse: splade });
     const [doc] = await prepareDocuments(enc, [{ id: 'd', text: DOC }], { chunking: { kind: 'late', by: 'sentence', size: 1 }, batchSize: 8, needSparse: true, onProgress: undefined });

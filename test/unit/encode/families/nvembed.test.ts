@@ -11,7 +11,7 @@ type Case = { name: string; role: 'query' | 'document'; text: string; maxLength:
 const gold = (G as unknown as { nvembed: { task: string; cases: Case[] } }).nvembed;
 
 describe('NV-Embed preset on a graph-pooled export', () => {
-  it('uses the graph\'s sentence_embedding (normalised), instruction on queries only, EOS appended, right padding', async () => {
+  it("uses the graph's sentence_embedding (normalised), instruction on queries only, EOS appended, right padding", async () => {
     const enc = await loadFamilyEncoder(join(FIX, 'tiny-nvembed'), { preset: 'nvidia/NV-Embed-v2', task: gold.task });
     expect(enc.config.pooling).toBe('graph');
     expect(enc.config.padding).toBe('right');
@@ -22,7 +22,10 @@ describe('NV-Embed preset on a graph-pooled export', () => {
       for (const L of [16, 64]) {
         const sel = gold.cases.filter((c) => c.role === role && c.maxLength === L);
         // one batch of mixed lengths: right padding must not leak into the graph's mean
-        const out = await enc.encode(sel.map((c) => c.text), { role, maxLength: L, batchSize: 8 });
+        const out = await enc.encode(
+          sel.map((c) => c.text),
+          { role, maxLength: L, batchSize: 8 },
+        );
         sel.forEach((c, i) => {
           expect(out[i]!.tokenCount, `${role} ${c.name}`).toBe(c.inputIds.length);
           expect(maxAbs(out[i]!.dense!, norm(c.pooled)), `${role} ${L} ${c.name}`).toBeLessThan(TOL);
@@ -48,7 +51,9 @@ describe('NV-Embed preset on a graph-pooled export', () => {
     const oracle = docs.map((d) => ({ id: d.name, s: dot(qv, norm(d.pooled)) })).sort((a, b) => b.s - a.s);
     const hits = await index.search(q.text, { mode: 'dense', k: docs.length });
     expect(hits.map((h) => h.id)).toEqual(oracle.map((o) => o.id));
-    hits.forEach((h, i) => { expect(Math.abs(h.score - oracle[i]!.s)).toBeLessThan(1e-4); });
+    hits.forEach((h, i) => {
+      expect(Math.abs(h.score - oracle[i]!.s)).toBeLessThan(1e-4);
+    });
     await index.close();
   });
 });

@@ -11,14 +11,21 @@ describe('SPLADE (tiny BertForMaskedLM)', () => {
     const V = enc.info.vocabSize;
     for (const L of [16, 64]) {
       const cs = (G.splade.cases as Array<{ name: string; text: string; maxLength: number; sparse: { ids: number[]; weights: number[] } }>).filter((c) => c.maxLength === L);
-      const out = await enc.encode(cs.map((c) => c.text), { maxLength: L, batchSize: 4 });
+      const out = await enc.encode(
+        cs.map((c) => c.text),
+        { maxLength: L, batchSize: 4 },
+      );
       cs.forEach((c, i) => {
         const got = new Float64Array(V);
         const want = new Float64Array(V);
         const s = out[i]!.sparse;
         for (let k = 1; k < s.ids.length; k++) expect(s.ids[k]!).toBeGreaterThan(s.ids[k - 1]!);
-        s.ids.forEach((id, k) => { got[id] = s.weights[k]!; });
-        c.sparse.ids.forEach((id, k) => { want[id] = c.sparse.weights[k]!; });
+        s.ids.forEach((id, k) => {
+          got[id] = s.weights[k]!;
+        });
+        c.sparse.ids.forEach((id, k) => {
+          want[id] = c.sparse.weights[k]!;
+        });
         expect(maxAbs(got, want), c.name).toBeLessThan(TOL);
         expect(s.ids.length).toBeGreaterThan(0);
       });
@@ -49,8 +56,14 @@ describe('BM42 (tiny BERT with attention output)', () => {
   it('document weights (CLS attention, words, stop-words, Porter2 stems, max, log^0.5) and unit query terms', async () => {
     const enc = await loadFamilyEncoder(join(FIX, 'tiny-bm42'), { preset: 'Qdrant/bm42-all-minilm-l6-v2-attentions' });
     const cs = G.bm42.cases as Array<{ name: string; text: string; document: { ids: number[]; weights: number[] }; query: { ids: number[] } }>;
-    const docs = await enc.encode(cs.map((c) => c.text), { role: 'document' });
-    const qs = await enc.encode(cs.map((c) => c.text), { role: 'query' });
+    const docs = await enc.encode(
+      cs.map((c) => c.text),
+      { role: 'document' },
+    );
+    const qs = await enc.encode(
+      cs.map((c) => c.text),
+      { role: 'query' },
+    );
     cs.forEach((c, i) => {
       expect([...docs[i]!.sparse.ids], c.name).toEqual(c.document.ids);
       expect(maxAbs(docs[i]!.sparse.weights, c.document.weights), c.name).toBeLessThan(TOL);
@@ -65,7 +78,10 @@ describe('BM42 (tiny BERT with attention output)', () => {
 
   it('idfWeightedQuery multiplies by ln(1 + (N - df + 0.5)/(df + 0.5))', () => {
     const q = { ids: Uint32Array.of(3, 9), weights: Float32Array.of(1, 1) };
-    const df = new Map([[3, 1], [9, 10]]);
+    const df = new Map([
+      [3, 1],
+      [9, 10],
+    ]);
     const w = idfWeightedQuery(q, (id) => df.get(id) ?? 0, 10);
     expect(w.weights[0]).toBeCloseTo(Math.log(1 + 9.5 / 1.5), 6);
     expect(w.weights[1]).toBeCloseTo(Math.log(1 + 0.5 / 10.5), 6);
@@ -80,8 +96,14 @@ describe('ColBERT / PyLate conventions (tiny BERT + 1_Dense projection)', () => 
     expect(enc.info.dim).toBe(16);
     expect(enc.info.heads).toEqual({ dense: false, sparse: false, multivector: true });
     const cs = G.colbert.cases as Array<{ name: string; text: string; queryIds: number[]; queryVectors: number[][]; documentIds: number[]; documentKept: number[]; documentVectors: number[][] }>;
-    const qs = await enc.encode(cs.map((c) => c.text), { role: 'query', batchSize: 3 });
-    const ds = await enc.encode(cs.map((c) => c.text), { role: 'document', batchSize: 3 });
+    const qs = await enc.encode(
+      cs.map((c) => c.text),
+      { role: 'query', batchSize: 3 },
+    );
+    const ds = await enc.encode(
+      cs.map((c) => c.text),
+      { role: 'document', batchSize: 3 },
+    );
     cs.forEach((c, i) => {
       const q = qs[i]!.multivector;
       expect([...q.tokenIds], c.name).toEqual(c.queryIds);

@@ -14,7 +14,13 @@ import { HybridIndex } from '../../../../src/hybrid/index.js';
 import type { Encoder } from '../../../../src/encode/types.js';
 import { FIX, G, TOL, maxAbs } from './goldens.js';
 
-interface SpladeCase { name: string; text: string; maxLength: number; inputIds: number[]; sparse: { ids: number[]; weights: number[] } }
+interface SpladeCase {
+  name: string;
+  text: string;
+  maxLength: number;
+  inputIds: number[];
+  sparse: { ids: number[]; weights: number[] };
+}
 const docCases = (G.splade.cases as SpladeCase[]).filter((c) => c.maxLength === 64);
 const queryCases = (G.spladeQuery.cases as SpladeCase[]).filter((c) => c.maxLength === 64);
 
@@ -37,10 +43,21 @@ describe('composeByRole / loadByRole: SPLADE query model + document model', () =
     const enc = await loadByRole(join(FIX, 'tiny-splade-query'), join(FIX, 'tiny-splade'), { preset: 'naver/efficient-splade-VI-BT-large-query' });
     expect(enc.info.heads).toEqual({ dense: false, sparse: true, multivector: false });
     const V = enc.info.vocabSize;
-    const qs = await enc.encode(queryCases.map((c) => c.text), { role: 'query', maxLength: 64 });
-    const ds = await enc.encode(docCases.map((c) => c.text), { role: 'document', maxLength: 64 });
-    const dflt = await enc.encode(docCases.map((c) => c.text), { maxLength: 64 }); // no role = document
-    queryCases.forEach((c, i) => { expect(maxAbs(dense(qs[i]!.sparse.ids, qs[i]!.sparse.weights, V), dense(c.sparse.ids, c.sparse.weights, V)), c.name).toBeLessThan(TOL); });
+    const qs = await enc.encode(
+      queryCases.map((c) => c.text),
+      { role: 'query', maxLength: 64 },
+    );
+    const ds = await enc.encode(
+      docCases.map((c) => c.text),
+      { role: 'document', maxLength: 64 },
+    );
+    const dflt = await enc.encode(
+      docCases.map((c) => c.text),
+      { maxLength: 64 },
+    ); // no role = document
+    queryCases.forEach((c, i) => {
+      expect(maxAbs(dense(qs[i]!.sparse.ids, qs[i]!.sparse.weights, V), dense(c.sparse.ids, c.sparse.weights, V)), c.name).toBeLessThan(TOL);
+    });
     docCases.forEach((c, i) => {
       expect(maxAbs(dense(ds[i]!.sparse.ids, ds[i]!.sparse.weights, V), dense(c.sparse.ids, c.sparse.weights, V)), c.name).toBeLessThan(TOL);
       expect([...dflt[i]!.sparse.ids]).toEqual([...ds[i]!.sparse.ids]);
@@ -106,7 +123,10 @@ describe('document-only SPLADE (opensearch-neural-sparse-encoding-doc-*): idf.js
     expect(enc.config.spladeQuery).toBe('tokens');
     const specials = new Set(Object.values(G.specialIds) as number[]);
     const bert = (G.bertSt.cases as Array<{ name: string; prefix: string; maxLength: number; text: string; inputIds: number[] }>).filter((c) => c.prefix === '' && c.maxLength === 64);
-    const qs = await enc.encode(bert.map((c) => c.text), { role: 'query' });
+    const qs = await enc.encode(
+      bert.map((c) => c.text),
+      { role: 'query' },
+    );
     let nonEmpty = 0;
     bert.forEach((c, i) => {
       const ids = [...new Set(c.inputIds.filter((id) => !specials.has(id) && id % 2 === 0))].sort((a, b) => a - b);
@@ -115,8 +135,13 @@ describe('document-only SPLADE (opensearch-neural-sparse-encoding-doc-*): idf.js
       if (ids.length) nonEmpty++;
     });
     expect(nonEmpty).toBeGreaterThan(3);
-    const ds = await enc.encode(docCases.map((c) => c.text), { maxLength: 64 });
-    docCases.forEach((c, i) => { expect(maxAbs(dense(ds[i]!.sparse.ids, ds[i]!.sparse.weights, enc.info.vocabSize), dense(c.sparse.ids, c.sparse.weights, enc.info.vocabSize)), c.name).toBeLessThan(TOL); });
+    const ds = await enc.encode(
+      docCases.map((c) => c.text),
+      { maxLength: 64 },
+    );
+    docCases.forEach((c, i) => {
+      expect(maxAbs(dense(ds[i]!.sparse.ids, ds[i]!.sparse.weights, enc.info.vocabSize), dense(c.sparse.ids, c.sparse.weights, enc.info.vocabSize)), c.name).toBeLessThan(TOL);
+    });
     // the weights are part of the identity: another idf.json is another encoder
     const plain = await loadFamilyEncoder(join(FIX, 'tiny-splade'), { preset: 'opensearch-project/opensearch-neural-sparse-encoding-doc-v2-distill' });
     expect(plain.info.id).not.toBe(enc.info.id);
