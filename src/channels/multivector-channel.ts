@@ -3,54 +3,31 @@
  * native kernels (TS twin as fallback). It re-ranks the candidates other channels find
  * (`firstStage` false); searched alone, every live entry is scored exactly.
  */
-import * as path from 'node:path';
 import { MultiVectorStore } from '../multivector/index.js';
 import { multiVectorValue } from './vector-input.js';
 import { scoreHeld } from './score-held.js';
-import type { Channel, ChannelExplanation, ChannelStats, ExplainContext, MultiVectorChannelSpec, MultiVectorValue, QuerySource, UnitSource } from './types.js';
+import { StoreChannel } from './store-channel.js';
+import type { Owner } from './vector-input.js';
+import type { Channel, ChannelExplanation, ChannelStats, ExplainContext, MultiVectorChannelSpec, MultiVectorValue } from './types.js';
 
-export class MultiVectorChannel implements Channel<MultiVectorValue, MultiVectorValue> {
+export class MultiVectorChannel extends StoreChannel<MultiVectorStore, MultiVectorChannelSpec, MultiVectorValue> implements Channel<MultiVectorValue, MultiVectorValue> {
   readonly kind = 'multivector' as const;
   readonly unbounded = false;
   readonly firstStage = false;
-  readonly spec: MultiVectorChannelSpec;
-  readonly store: MultiVectorStore;
 
   constructor(spec: MultiVectorChannelSpec, store?: MultiVectorStore) {
-    this.spec = spec;
-    this.store = store ?? MultiVectorStore.create({ dimensions: spec.dimensions, dtype: spec.dtype, poolFactor: spec.poolFactor, ...(spec.screening ? { screening: spec.screening } : {}), ...(spec.bits !== undefined ? { bits: spec.bits } : {}), ...(spec.centroids !== undefined ? { centroids: spec.centroids } : {}) });
+    super(spec, store ?? MultiVectorStore.create({ dimensions: spec.dimensions, dtype: spec.dtype, poolFactor: spec.poolFactor, ...(spec.screening ? { screening: spec.screening } : {}), ...(spec.bits !== undefined ? { bits: spec.bits } : {}), ...(spec.centroids !== undefined ? { centroids: spec.centroids } : {}) }));
   }
 
   static async open(spec: MultiVectorChannelSpec, dir: string): Promise<MultiVectorChannel> {
     return new MultiVectorChannel(spec, await MultiVectorStore.openFiles(dir, spec.screening ? { screening: spec.screening } : {}));
   }
 
-  get name(): string {
-    return this.spec.name;
-  }
-  get size(): number {
-    return this.store.size;
-  }
-  has(id: number): boolean {
-    return this.store.has(id);
-  }
-
-  prepare(unit: UnitSource): MultiVectorValue | null {
-    const v = this.spec.source === 'vectors' ? unit.vectors?.[this.name] : unit.multivector;
-    if (v === undefined || v === null) return null;
-    return multiVectorValue(v, this.spec.dimensions, { doc: unit.doc }, this.name);
-  }
   add(id: number, value: MultiVectorValue): void {
     this.store.add(id, value);
   }
-  remove(id: number): boolean {
-    return this.store.remove(id);
-  }
-
-  query(q: QuerySource): MultiVectorValue | null {
-    const v = this.spec.source === 'vectors' ? q.vectors?.[this.name] : q.multivector;
-    if (v === undefined || v === null) return null;
-    return multiVectorValue(v, this.spec.dimensions, 'query', this.name);
+  protected read(raw: unknown, owner: Owner): MultiVectorValue {
+    return multiVectorValue(raw, this.spec.dimensions, owner, this.name);
   }
   candidates(q: MultiVectorValue, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {
     return this.store.searchExhaustive(q, k, filter ? { filter } : {});
@@ -84,8 +61,5 @@ export class MultiVectorChannel implements Channel<MultiVectorValue, MultiVector
   }
   compact(): void {
     this.store.compact();
-  }
-  async save(dir: string): Promise<string[]> {
-    return (await this.store.saveFiles(dir)).map((f) => path.basename(f));
   }
 }

@@ -3,21 +3,19 @@
  * BM42) in our inverted index, scored by dot product (exact pruned top-k). With the `idf`
  * modifier the query's weights take the index's IDF at search time (BM42).
  */
-import * as path from 'node:path';
 import { SparseIndex } from '../sparse/index.js';
 import { sparseValue } from './vector-input.js';
-import type { Channel, ChannelExplanation, ChannelStats, ExplainContext, QuerySource, SparseChannelSpec, SparseValue, UnitSource } from './types.js';
+import { StoreChannel } from './store-channel.js';
+import type { Owner } from './vector-input.js';
+import type { Channel, ChannelExplanation, ChannelStats, ExplainContext, SparseChannelSpec, SparseValue } from './types.js';
 
-export class SparseChannel implements Channel<SparseValue, SparseValue> {
+export class SparseChannel extends StoreChannel<SparseIndex, SparseChannelSpec, SparseValue> implements Channel<SparseValue, SparseValue> {
   readonly kind = 'sparse' as const;
   readonly unbounded = false;
   readonly firstStage = true;
-  readonly spec: SparseChannelSpec;
-  readonly store: SparseIndex;
 
   constructor(spec: SparseChannelSpec, store?: SparseIndex) {
-    this.spec = spec;
-    this.store = store ?? SparseIndex.create({ scorer: 'dot' });
+    super(spec, store ?? SparseIndex.create({ scorer: 'dot' }));
     if (spec.modifier === 'idf') this.store.setQueryModifier('idf');
   }
 
@@ -25,32 +23,12 @@ export class SparseChannel implements Channel<SparseValue, SparseValue> {
     return new SparseChannel(spec, await SparseIndex.openFiles(dir));
   }
 
-  get name(): string {
-    return this.spec.name;
-  }
-  get size(): number {
-    return this.store.size;
-  }
-  has(id: number): boolean {
-    return this.store.has(id);
-  }
-
-  prepare(unit: UnitSource): SparseValue | null {
-    const v = this.spec.source === 'vectors' ? unit.vectors?.[this.name] : unit.sparse;
-    if (v === undefined || v === null) return null;
-    return sparseValue(v, { doc: unit.doc }, this.name);
-  }
   add(id: number, value: SparseValue): void {
     this.store.add(id, value);
   }
-  remove(id: number): boolean {
-    return this.store.delete(id);
-  }
 
-  query(q: QuerySource): SparseValue | null {
-    const v = this.spec.source === 'vectors' ? q.vectors?.[this.name] : q.sparse;
-    if (v === undefined || v === null) return null;
-    return sparseValue(v, 'query', this.name);
+  protected read(raw: unknown, owner: Owner): SparseValue {
+    return sparseValue(raw, owner, this.name);
   }
   candidates(q: SparseValue, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {
     if (q.ids.length === 0) return { ids: new Uint32Array(0), scores: new Float32Array(0) };
@@ -73,8 +51,5 @@ export class SparseChannel implements Channel<SparseValue, SparseValue> {
   }
   compact(): void {
     this.store.compact();
-  }
-  async save(dir: string): Promise<string[]> {
-    return (await this.store.saveFiles(dir)).map((f) => path.basename(f));
   }
 }
