@@ -28,6 +28,7 @@ import { checkDoc } from '../multivector/validate.js';
 import { bytesOf } from '../store/binary-file.js';
 import type { MapOptions } from '../store/mmap.js';
 import { SegmentFile, writeSegmentFile } from './container.js';
+import { indexOfSorted } from './sorted.js';
 
 /** Payload version of multi-vector segment files. */
 export const MV_SEGMENT_VERSION = 1;
@@ -186,15 +187,7 @@ export class MvSegment {
 
   /** Ordinal of a global id (binary search), -1 when absent. */
   ordinalOf(id: number): number {
-    const t = this.docids;
-    let lo = 0;
-    let hi = t.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (t[mid]! < id) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < t.length && t[lo] === id ? lo : -1;
+    return indexOfSorted(this.docids, id);
   }
 
   /** The arena views, checked on first touch (CRCs of vectors, scales, sums; scales finite; sums recomputed). */

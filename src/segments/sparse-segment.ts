@@ -24,6 +24,7 @@ import { bytesOf } from '../store/binary-file.js';
 import type { MapOptions } from '../store/mmap.js';
 import type { SparseVector } from '../sparse/vector.js';
 import { SegmentFile, writeSegmentFile } from './container.js';
+import { indexOfSorted } from './sorted.js';
 
 /** Payload version of sparse segment files. */
 export const SPARSE_SEGMENT_VERSION = 1;
@@ -204,28 +205,12 @@ export class SparseSegment {
 
   /** Slot of a term (binary search over the mapped term ids), -1 when absent. */
   slotOf(termId: number): number {
-    const t = this.termids;
-    let lo = 0;
-    let hi = t.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (t[mid]! < termId) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < t.length && t[lo] === termId ? lo : -1;
+    return indexOfSorted(this.termids, termId);
   }
 
   /** Ordinal of a global id (binary search), -1 when absent. */
   ordinalOf(id: number): number {
-    const t = this.docids;
-    let lo = 0;
-    let hi = t.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (t[mid]! < id) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < t.length && t[lo] === id ? lo : -1;
+    return indexOfSorted(this.docids, id);
   }
 
   /**

@@ -35,6 +35,7 @@ import { delFile, readSegments, SEGMENTS_FILE, SEGMENTS_FORMAT_VERSION, segmentF
 import { findMerges, type TieredMergeOptions } from './merge-policy.js';
 import { buildArena, MvSegment, rawOf, writeMvSegment, type MvRaw } from './mv-segment.js';
 import { SparseSegment, writeSparseSegment } from './sparse-segment.js';
+import { indexOfSorted } from './sorted.js';
 
 /** One document: a value for each channel the store holds. */
 export interface SegmentDoc {
@@ -242,7 +243,7 @@ export class SegmentedStore {
     const segs = this.#segs;
     for (let i = segs.length - 1; i >= 0; i--) {
       const seg = segs[i]!;
-      const ord = binarySearch(seg.docids, id);
+      const ord = indexOfSorted(seg.docids, id);
       if (ord >= 0 && !seg.del.has(ord)) {
         this.#ord = ord;
         return i;
@@ -254,7 +255,7 @@ export class SegmentedStore {
   #find(id: number): { seg: Live; ord: number } | null {
     for (let i = this.#segs.length - 1; i >= 0; i--) {
       const seg = this.#segs[i]!;
-      const ord = binarySearch(seg.docids, id);
+      const ord = indexOfSorted(seg.docids, id);
       if (ord >= 0 && !seg.del.has(ord)) return { seg, ord };
     }
     return null;
@@ -713,17 +714,6 @@ export class SegmentedStore {
 function closeLive(s: Live): void {
   s.sparse?.close();
   s.mv?.close();
-}
-
-function binarySearch(a: Uint32Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < a.length && a[lo] === x ? lo : -1;
 }
 
 /** Σ doclen of the live documents in ordinal order (f64). */
