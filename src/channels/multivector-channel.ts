@@ -1,7 +1,8 @@
 /**
  * The multi-vector channel: one normalised vector per token, scored by ColBERT MaxSim in the
- * native kernels (TS twin as fallback). It re-ranks the candidates other channels find
- * (`firstStage` false); searched alone, every live entry is scored exactly.
+ * native kernels (TS twin as fallback). A `residual` store finds its own candidates (PLAID-style
+ * centroid interaction, `MultiVectorStore.candidates`, exact MaxSim on the survivors); other
+ * dtypes only re-rank what other channels find, and searched alone score every live entry.
  */
 import { MultiVectorStore } from '../multivector/index.js';
 import { multiVectorValue } from './vector-input.js';
@@ -13,7 +14,6 @@ import type { Channel, ChannelExplanation, ChannelStats, ExplainContext, MultiVe
 export class MultiVectorChannel extends StoreChannel<MultiVectorStore, MultiVectorChannelSpec, MultiVectorValue> implements Channel<MultiVectorValue, MultiVectorValue> {
   readonly kind = 'multivector' as const;
   readonly unbounded = false;
-  readonly firstStage = false;
 
   constructor(spec: MultiVectorChannelSpec, store?: MultiVectorStore) {
     super(spec, store ?? MultiVectorStore.create({ dimensions: spec.dimensions, dtype: spec.dtype, poolFactor: spec.poolFactor, ...(spec.screening ? { screening: spec.screening } : {}), ...(spec.bits !== undefined ? { bits: spec.bits } : {}), ...(spec.centroids !== undefined ? { centroids: spec.centroids } : {}) }));
@@ -29,8 +29,19 @@ export class MultiVectorChannel extends StoreChannel<MultiVectorStore, MultiVect
   protected read(raw: unknown, owner: Owner): MultiVectorValue {
     return multiVectorValue(raw, this.spec.dimensions, owner, this.name);
   }
+  /** True for a `residual` store: it produces candidates through its centroid lists. */
+  get firstStage(): boolean {
+    return this.spec.dtype === 'residual';
+  }
   candidates(q: MultiVectorValue, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {
-    return this.store.searchExhaustive(q, k, filter ? { filter } : {});
+    if (this.spec.dtype !== 'residual' || this.store.size === 0) return this.store.searchExhaustive(q, k, filter ? { filter } : {});
+    if (!filter) return this.store.candidates(q, k);
+    // filtered: oversample through the lists; an exact filtered scan when too few pass
+    const top = this.store.candidates(q, Math.min(this.store.size, 4 * k));
+    const keep: number[] = [];
+    for (let i = 0; i < top.ids.length && keep.length < k; i++) if (filter(top.ids[i]!)) keep.push(i);
+    if (keep.length < k && top.ids.length < this.store.size) return this.store.searchExhaustive(q, k, { filter });
+    return { ids: Uint32Array.from(keep, (i) => top.ids[i]!), scores: Float32Array.from(keep, (i) => top.scores[i]!) };
   }
   score(q: MultiVectorValue, ids: Uint32Array): Float32Array {
     return scoreHeld(this.store, ids, (held) => this.store.score(q, held));

@@ -165,7 +165,7 @@ export interface Channel<V = unknown, Q = unknown> {
   rollback?(): void;
   /** The channel's query, or null when this query has nothing for it (no text, no vector). */
   query(q: QuerySource): Q | null;
-  /** Exact top-`k` ids for a query (only when `firstStage`), best first. */
+  /** Top-`k` ids for a query (only when `firstStage`), best first, with exact scores (exact top-k for every kind but the approximate first stage of a residual multi-vector store). */
   candidates(q: Q, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array };
   /** Exact scores of `ids` (ids the channel does not hold score 0). */
   score(q: Q, ids: Uint32Array): Float32Array;
