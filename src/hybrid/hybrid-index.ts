@@ -21,7 +21,7 @@ import { applyRerank } from '../rerank/index.js';
 import { searchExpanded } from '../search/expand.js';
 import { createWithBackend, type QdrantBackend } from '../qdrant/backend.js';
 import type { QdrantIndex } from '../qdrant/qdrant-index.js';
-import { resolveOptions, runSearch, type SearchContext } from './search.js';
+import { resolveOptions, runSearch, type ResolvedSearch, type SearchContext } from './search.js';
 import { prepareDocuments, type PreparedDoc } from './chunking.js';
 import { calibrateWeights, type CalibrationQuery, type CalibrationReport } from './calibrate.js';
 import { checkAddOptions, checkCalibrateOptions, checkCreateOptions, checkOpenOptions, checkSaveOptions, checkSearchOptions } from './check-options.js';
@@ -318,10 +318,10 @@ export class HybridIndex {
       const fused = await searchExpanded(query, expand, (q) => this.search(q, { ...rest, k: Math.max(k, 50) }), { k });
       return fused.map(({ fusedScore, queries: _q, ...hit }) => ({ ...hit, score: fusedScore }) as SearchHit);
     }
-    const src = await this.#querySource(query, opts);
+    const { src, resolved } = await this.#querySource(query, opts);
     this.#check();
     throwIfAborted(opts.signal, 'search() aborted');
-    if (!opts.rerank) return runSearch(this.#context(), src, opts);
+    if (!opts.rerank) return runSearch(this.#context(), src, opts, resolved);
     if (src.text === undefined) invalid('INVALID_ARGUMENT', 'rerank needs the query text');
     const k = opts.k ?? 10;
     const topN = opts.rerank.topN ?? 50;
@@ -333,7 +333,7 @@ export class HybridIndex {
   }
 
   /** The query as channels read it: text, the encoder's outputs (only when a selected channel needs them), own vectors. */
-  async #querySource(query: string | QueryInput, opts: SearchOptions): Promise<QuerySource> {
+  async #querySource(query: string | QueryInput, opts: SearchOptions): Promise<{ src: QuerySource; resolved: ResolvedSearch }> {
     let text: string | undefined;
     let vectors: Record<string, unknown> | undefined;
     if (typeof query === 'string') text = query;
@@ -361,7 +361,7 @@ export class HybridIndex {
     const r = resolveOptions(this.#context(), opts);
     const needEncoder = text !== undefined && r.channels.some((c) => c.spec.kind !== 'bm25' && c.spec.source === 'encoder');
     const enc = opts.encoded ?? (needEncoder && this.#encoder ? (await this.#encoder.encode([text!], { role: 'query' }))[0]! : null);
-    return { text, dense: enc?.dense ?? null, sparse: enc?.sparse ?? null, multivector: enc?.multivector ?? null, vectors };
+    return { src: { text, dense: enc?.dense ?? null, sparse: enc?.sparse ?? null, multivector: enc?.multivector ?? null, vectors }, resolved: r };
   }
 
   /** Encodes a query once (role 'query'); pass the result as `search(q, { encoded })`. */

@@ -65,7 +65,7 @@ export function resolveOptions(ctx: SearchContext, opts: SearchOptions): Resolve
     names = opts.channels;
   } else if (mode !== undefined) {
     names = MODE_CHANNELS[mode].filter((n) => ctx.channels.has(n));
-    if (names.length === 0 || (MODE_CHANNELS[mode].length === 1 && names.length === 0)) {
+    if (names.length === 0) {
       if (mode === 'bm25') invalid('INVALID_ARGUMENT', "mode 'bm25' needs the BM25 store: create the index with { bm25: { analyzer } }");
       invalid('INVALID_ARGUMENT', `mode '${mode}' needs the ${MODE_CHANNELS[mode].join(' or ')} store, which this index disabled`);
     }
@@ -192,8 +192,8 @@ export function fuseCandidates(c: ScoredCandidates, r: Pick<ResolvedSearch, 'cha
 }
 
 /** The whole pipeline: candidates → exact scores → fusion → roll-up to documents → hits. */
-export function runSearch(ctx: SearchContext, src: QuerySource, opts: SearchOptions): SearchHit[] {
-  const r = resolveOptions(ctx, opts);
+export function runSearch(ctx: SearchContext, src: QuerySource, opts: SearchOptions, resolved?: ResolvedSearch): SearchHit[] {
+  const r = resolved ?? resolveOptions(ctx, opts);
   const c = scoreCandidates(ctx, src, r, opts);
   const fused = fuseCandidates(c, r);
   const order = topPositions(fused, c.ids.length, c.ids);

@@ -75,19 +75,7 @@ export async function writeMvFile(dir: string, meta: MvMeta, docs: Array<{ id: n
   const w = WIDTH[meta.dtype as 'f32'];
   const size = nd * 8 + pad4(nd) + pad4(nv * dim * w) + (meta.dtype === 'i8' ? nv * 4 : 0) + nv * 12;
   const payload = new Uint8Array(size);
-  const dv = new DataView(payload.buffer);
-  let off = 0;
-  for (const d of docs) {
-    dv.setUint32(off, d.id, true);
-    off += 4;
-  }
-  for (const d of docs) {
-    dv.setUint32(off, d.count, true);
-    off += 4;
-  }
-  for (const d of docs) payload[off++] = d.flags & 6;
-  off = pad4(off);
-  const vecOff = off;
+  const vecOff = docTables(docs, payload);
   const scaleOff = vecOff + pad4(nv * dim * w);
   const tokOff = scaleOff + (meta.dtype === 'i8' ? nv * 4 : 0);
   const spanOff = tokOff + nv * 4;

@@ -36,6 +36,7 @@ import { findMerges, type TieredMergeOptions } from './merge-policy.js';
 import { buildArena, MvSegment, rawOf, writeMvSegment, type MvRaw } from './mv-segment.js';
 import { SparseSegment, writeSparseSegment } from './sparse-segment.js';
 import { indexOfSorted } from './sorted.js';
+import { gallop } from '../sparse/postings.js';
 
 /** One document: a value for each channel the store holds. */
 export interface SegmentDoc {
@@ -82,24 +83,7 @@ function segName(n: number): string {
 }
 
 function seekIn(docs: Uint32Array): PostingLists['seek'] {
-  return (from, end, target) => {
-    if (from >= end || docs[from]! >= target) return from;
-    let step = 1;
-    let lo = from;
-    let hi = from + 1;
-    while (hi < end && docs[hi]! < target) {
-      lo = hi;
-      step <<= 1;
-      hi = lo + step;
-    }
-    if (hi > end) hi = end;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
-      if (docs[mid]! < target) lo = mid;
-      else hi = mid;
-    }
-    return hi;
-  };
+  return (from, end, target) => gallop(docs, from, end, target);
 }
 
 /**

@@ -187,23 +187,7 @@ export class PostingStore {
 
   /** Index in the arena of the first posting in [from, end) with doc id >= target (galloping). */
   seek(from: number, end: number, target: number): number {
-    const docs = this.docs;
-    if (from >= end || docs[from]! >= target) return from;
-    let step = 1;
-    let lo = from;
-    let hi = from + 1;
-    while (hi < end && docs[hi]! < target) {
-      lo = hi;
-      step <<= 1;
-      hi = lo + step;
-    }
-    if (hi > end) hi = end;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
-      if (docs[mid]! < target) lo = mid;
-      else hi = mid;
-    }
-    return hi;
+    return gallop(this.docs, from, end, target);
   }
 
   /**
@@ -400,4 +384,33 @@ function addSkyline(T: number[], D: number[], tf: number, dl: number): void {
   while (k < D.length && T[k]! <= tf) k++;
   T.splice(j, k - j, tf);
   D.splice(j, k - j, dl);
+}
+
+/**
+ * Index of the first entry in `docs[from, end)` that is >= `target` (`end` when none):
+ * galloping (exponential) search, then binary search. Shared by the in-memory posting store
+ * and the memory-mapped segments.
+ *
+ * @example
+ * ```ts
+ * gallop(Uint32Array.of(1, 4, 9, 12), 0, 4, 5); // 2
+ * ```
+ */
+export function gallop(docs: Uint32Array, from: number, end: number, target: number): number {
+  if (from >= end || docs[from]! >= target) return from;
+  let step = 1;
+  let lo = from;
+  let hi = from + 1;
+  while (hi < end && docs[hi]! < target) {
+    lo = hi;
+    step <<= 1;
+    hi = lo + step;
+  }
+  if (hi > end) hi = end;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (docs[mid]! < target) lo = mid;
+    else hi = mid;
+  }
+  return hi;
 }
