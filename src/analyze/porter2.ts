@@ -59,7 +59,7 @@ function regionStart(s: string, from: number): number {
   if (i >= n) return n;
   while (i < n && isV(s.charCodeAt(i))) i++;
   // s[i] is the non-vowel; at least one character must follow it
-  return i + 1 < n ? i + 1 : n;
+  return Math.min(i + 1, n);
 }
 
 /** R1 and R2 starts as the reference's markRegions computes them. */
