@@ -19,6 +19,7 @@
  */
 import { invalid } from '../errors.js';
 import { checkOptions, type OptionKeys } from '../options.js';
+import { kernels } from '../kernels/index.js';
 import { createRng } from '../train/rng.js';
 import type { MultiVector } from './types.js';
 import { checkQuery } from './validate.js';
@@ -183,28 +184,23 @@ export class FdeEncoder {
     const codes = new Uint32Array(count);
     const projected = new Float32Array(count * w);
     const counts = new Uint32Array(parts);
+    // every token's hyperplane dots (R·k) and projections (R·d_proj) in one kernel call each
+    const rk = R * k;
+    const hs = new Float32Array(count * rk);
+    const pw = projection === null ? 0 : R * w;
+    const ps = new Float32Array(count * pw);
+    for (let t = 0; t < count; t++) {
+      const x = data.subarray(t * d, (t + 1) * d);
+      if (rk > 0) kernels.dotsF32(x, d, this.#planes, null, hs.subarray(t * rk, (t + 1) * rk));
+      if (pw > 0) kernels.dotsF32(x, d, this.#proj, null, ps.subarray(t * pw, (t + 1) * pw));
+    }
     for (let r = 0; r < R; r++) {
-      const planes = r * k * d;
       for (let t = 0; t < count; t++) {
-        const x = t * d;
         let code = 0;
-        for (let b = 0; b < k; b++) {
-          let s = 0;
-          const g = planes + b * d;
-          for (let j = 0; j < d; j++) s += this.#planes[g + j]! * data[x + j]!;
-          if (s > 0) code |= 1 << b;
-        }
+        for (let b = 0; b < k; b++) if (hs[t * rk + r * k + b]! > 0) code |= 1 << b;
         codes[t] = code;
-        if (projection === null) projected.set(data.subarray(x, x + d), t * w);
-        else {
-          const base = r * w * d;
-          for (let i = 0; i < w; i++) {
-            let s = 0;
-            const row = base + i * d;
-            for (let j = 0; j < d; j++) s += this.#proj[row + j]! * data[x + j]!;
-            projected[t * w + i] = s;
-          }
-        }
+        if (projection === null) projected.set(data.subarray(t * d, (t + 1) * d), t * w);
+        else projected.set(ps.subarray(t * pw + r * w, t * pw + (r + 1) * w), t * w);
       }
       const out = r * parts * w;
       counts.fill(0);
@@ -234,9 +230,11 @@ export class FdeEncoder {
     }
     if (this.settings.finalDimensions === null) return raw;
     const fin = new Float32Array(this.settings.finalDimensions);
+    const bucket = this.#bucket;
+    const sign = this.#sign;
     for (let i = 0; i < raw.length; i++) {
       const v = raw[i]!;
-      if (v !== 0) fin[this.#bucket[i]!]! += this.#sign[i]! * v;
+      if (v !== 0) fin[bucket[i]!]! += sign[i]! * v;
     }
     return fin;
   }
