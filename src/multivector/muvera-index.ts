@@ -83,6 +83,8 @@ function checkInt(v: unknown, name: string, lo: number, hi: number): number {
 
 /**
  * MUVERA first stage: FDEs of a store's documents in a dense index, exact MaxSim re-rank.
+ * Keep it in step with the store: remove a document here when removing it there (a candidate
+ * the store no longer holds makes `candidates` throw UNKNOWN_ID).
  *
  * @example
  * ```ts
