@@ -127,7 +127,7 @@ function prng(seed: number): () => number {
  *
  * @example
  * ```ts
- * defaultCentroids(1_000_000) // 16384
+ * defaultCentroids(1_000_000) // 8192
  * ```
  */
 export function defaultCentroids(n: number): number {
