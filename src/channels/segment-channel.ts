@@ -197,8 +197,8 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
       const inSeg = seg ? ids.filter((id) => !this.#tail.has(id) && seg.has(id)) : new Uint32Array(0);
       const segScores = inSeg.length > 0 ? seg!.scoreMultiVector(query, inSeg) : new Float32Array(0);
       const by = new Map<number, number>();
-      inTail.forEach((id, i) => by.set(id, tail[i]!));
-      inSeg.forEach((id, i) => by.set(id, segScores[i]!));
+      for (let i = 0; i < inTail.length; i++) by.set(inTail[i]!, tail[i]!);
+      for (let i = 0; i < inSeg.length; i++) by.set(inSeg[i]!, segScores[i]!);
       for (let i = 0; i < ids.length; i++) out[i] = by.get(ids[i]!) ?? 0;
       return out;
     }
@@ -243,7 +243,8 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
    * names is touched; {@link collect} removes what no kept generation names after the commit.
    */
   async save(dir: string, io: SaveIO): Promise<string[]> {
-    const seg = this.#seg ?? (this.#seg = await SegmentedStore.create(this.root, segmentConfig(this.spec), { versioned: true }));
+    if (this.#seg === null) this.#seg = await SegmentedStore.create(this.root, segmentConfig(this.spec), { versioned: true });
+    const seg = this.#seg;
     const ids = [...this.#values.keys()].sort((a, b) => a - b);
     const moved: number[] = [];
     try {

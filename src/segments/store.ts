@@ -540,7 +540,13 @@ export class SegmentedStore {
     const keep = new Set<string>();
     for (const n of names) {
       if (!VERSIONED_SEGMENTS.test(n) && n !== SEGMENTS_FILE) return;
-      const m = n === this.#file ? this.#manifest : await readSegments(this.dir, this.#fs, n).then((r) => r.manifest, () => null);
+      const m =
+        n === this.#file
+          ? this.#manifest
+          : await readSegments(this.dir, this.#fs, n).then(
+              (r) => r.manifest,
+              () => null,
+            );
       if (m === null) return;
       for (const f of m.segments.flatMap(segmentFiles)) keep.add(f);
     }

@@ -91,17 +91,21 @@ beforeAll(async () => {
   expect(afterSave).not.toBe(before);
 }, 180_000);
 
-it.each(['save', 'optimize'])('%s killed just before the index manifest is replaced: the last saved state', async (op) => {
-  const dir = path.join(tmp, `manifest-${op}`);
-  fs.cpSync(base, dir, { recursive: true });
-  expect(await runChild(dir, op, 'manifest', null)).toBe('SIGKILL');
-  expect(await answers(dir)).toBe(before);
-  // the killed save had written its segments and segment lists: orphans until the next save
-  const committed = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { dir: string };
-  const list = (JSON.parse(fs.readFileSync(path.join(dir, committed.dir, 'bm25', 'segments.ref.json'), 'utf8')) as { manifest: string }).manifest;
-  expect(fs.readdirSync(path.join(dir, 'segments', 'bm25')).some((f) => /^segments-\d+\.json$/.test(f) && f > list)).toBe(true);
-  await afterKill(dir, [before]);
-}, 120_000);
+it.each(['save', 'optimize'])(
+  '%s killed just before the index manifest is replaced: the last saved state',
+  async (op) => {
+    const dir = path.join(tmp, `manifest-${op}`);
+    fs.cpSync(base, dir, { recursive: true });
+    expect(await runChild(dir, op, 'manifest', null)).toBe('SIGKILL');
+    expect(await answers(dir)).toBe(before);
+    // the killed save had written its segments and segment lists: orphans until the next save
+    const committed = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { dir: string };
+    const list = (JSON.parse(fs.readFileSync(path.join(dir, committed.dir, 'bm25', 'segments.ref.json'), 'utf8')) as { manifest: string }).manifest;
+    expect(fs.readdirSync(path.join(dir, 'segments', 'bm25')).some((f) => /^segments-\d+\.json$/.test(f) && f > list)).toBe(true);
+    await afterKill(dir, [before]);
+  },
+  120_000,
+);
 
 it('save and optimize killed at random moments: the old state or the new one, never a mix', async () => {
   const r = rng(3);
