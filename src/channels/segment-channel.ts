@@ -206,17 +206,11 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     if (query.ids.length === 0 || ids.length === 0) return out;
     const extra = this.#extra();
     const sc = this.#tailScorer(query, extra);
-    const segIds = new Set<number>();
-    for (const id of ids) if (!this.#tail.has(id) && seg?.has(id)) segIds.add(id);
-    const by = new Map<number, number>();
-    if (segIds.size > 0) {
-      const got = seg!.searchSparse(query, segIds.size, { filter: (id) => segIds.has(id), exhaustive: true, extra });
-      for (let i = 0; i < got.ids.length; i++) by.set(got.ids[i]!, got.scores[i]!);
-    }
+    const segScores = seg && seg.segments.length > 0 ? seg.scoreSparse(query, ids, { extra }) : null;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      const v = sc && this.#tail.has(id) ? this.#tailVector(id) : null;
-      out[i] = v ? sc!(v) : (by.get(id) ?? 0);
+      if (this.#tail.has(id)) out[i] = sc ? sc(this.#tailVector(id)!) : 0;
+      else if (segScores) out[i] = segScores[i]!;
     }
     return out;
   }
