@@ -236,7 +236,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
    * generation folder. The segment list is versioned: nothing the index manifest in force
    * names is touched; {@link collect} removes what no kept generation names after the commit.
    */
-  async save(dir: string, io: SaveIO): Promise<string[]> {
+  async save(_dir: string, io: SaveIO): Promise<string[]> {
     if (this.#seg === null) this.#seg = await SegmentedStore.create(this.root, segmentConfig(this.spec), { versioned: true });
     const seg = this.#seg;
     const ids = [...this.#values.keys()].sort((a, b) => a - b);
