@@ -81,7 +81,7 @@ describe.each([
       // concurrent searches give the same answers as one at a time
       const qs = Array.from({ length: 16 }, () => sparseVec(r, 300, 3));
       const got = await Promise.all(qs.map((q) => pool.searchSparse(q, 10)));
-      got.forEach((g, i) => same(g, store.searchSparse(qs[i]!, 10)));
+      for (const [i, g] of got.entries()) same(g, store.searchSparse(qs[i]!, 10));
       // a deleted id is not live in the committed generation
       const gone = [...deleted][0]!;
       await expect(pool.scoreMultiVector(multiVec(r, 16, 2), [gone])).rejects.toMatchObject({ code: 'UNKNOWN_ID' });
