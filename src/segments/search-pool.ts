@@ -5,8 +5,8 @@
  * re-rank searches as Promises.
  *
  * - One search is split by segment across workers when the generation has several segments
- *   (a fixed balanced partition per generation); with one segment it goes whole to the least
- *   busy worker. BM25's statistics are global: the live counts and lengths are summed per
+ *   (a fixed balanced partition per generation) and fewer searches than threads are in
+ *   flight; otherwise (one segment, or a busy pool) it goes whole to the least busy worker. BM25's statistics are global: the live counts and lengths are summed per
  *   segment in segment order (as SegmentedStore does), the df of the query terms are gathered
  *   from every worker first, then every worker scores with the same figures — results are
  *   SegmentedStore's exactly (ids, scores, order, ties by lower id).
@@ -152,6 +152,8 @@ export class SearchPool {
   #inflight = new Map<number, number>();
   #rid = 0;
   #rr = 0;
+  /** searches in flight */
+  #active = 0;
   #closed = false;
   #reloading: Promise<number> = Promise.resolve(0);
   #watcher: FSWatcher | null = null;
@@ -321,9 +323,14 @@ export class SearchPool {
     this.#check();
     const g = this.#gen!;
     this.#inflight.set(g.gen, (this.#inflight.get(g.gen) ?? 0) + 1);
+    // split by segment only while threads are idle; under load a whole search per worker
+    // costs fewer messages (and no statistics round trip), so throughput scales with threads
+    const split = g.groups.length > 1 && this.#active < this.#slots.length;
+    this.#active++;
     try {
-      return await fn(g);
+      return await fn(split ? g : { ...g, groups: [g.groups.flat()] });
     } finally {
+      this.#active--;
       const n = this.#inflight.get(g.gen)! - 1;
       if (n === 0) this.#inflight.delete(g.gen);
       else this.#inflight.set(g.gen, n);
