@@ -6,7 +6,8 @@
 // - main: SegmentedStore on the main thread (the baseline: each search blocks the loop);
 // - pool1 / pool2: SearchPool with threads = 1 and 2.
 // Per phase: event-loop delay p50 / p99 (perf_hooks.monitorEventLoopDelay, resolution 1 ms),
-// QPS, main-thread + worker CPU (process.cpuUsage, all threads) and the load average.
+// QPS, main-thread + worker CPU (process.cpuUsage, all threads), searches per CPU-second (the
+// pool's overhead, independent of how much CPU the shared machine grants) and the load average.
 // Pool answers are checked identical to the main-thread store's on the first queries.
 //
 // Run: node --import tsx bench/search-pool.bench.ts
@@ -64,7 +65,7 @@ function onPool(pool: SearchPool): Search {
   };
 }
 
-async function phase(search: Search): Promise<{ qps: number; eldP50: number; eldP99: number; cpuPct: number; load1: number }> {
+async function phase(search: Search): Promise<{ qps: number; eldP50: number; eldP99: number; cpuPct: number; perCpuSecond: number; load1: number }> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -82,7 +83,8 @@ async function phase(search: Search): Promise<{ qps: number; eldP50: number; eld
   h.disable();
   const secs = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  return { qps: done / secs, eldP50: h.percentile(50) / 1e6, eldP99: h.percentile(99) / 1e6, cpuPct: ((cpu.user + cpu.system) / 1e6 / secs) * 100, load1: loadavg()[0]! };
+  const cpuSecs = (cpu.user + cpu.system) / 1e6;
+  return { qps: done / secs, eldP50: h.percentile(50) / 1e6, eldP99: h.percentile(99) / 1e6, cpuPct: (cpuSecs / secs) * 100, perCpuSecond: done / cpuSecs, load1: loadavg()[0]! };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -115,10 +117,10 @@ async function main(): Promise<void> {
     ] as const) {
       const x = await phase(s);
       runs[name]!.push(x);
-      console.log(`repeat ${r + 1} ${name.padEnd(5)} QPS ${x.qps.toFixed(1).padStart(7)}  event-loop delay p50 ${x.eldP50.toFixed(2)} ms p99 ${x.eldP99.toFixed(2)} ms  CPU ${x.cpuPct.toFixed(0)} %  load ${x.load1.toFixed(2)}`);
+      console.log(`repeat ${r + 1} ${name.padEnd(5)} QPS ${x.qps.toFixed(1).padStart(7)}  event-loop delay p50 ${x.eldP50.toFixed(2)} ms p99 ${x.eldP99.toFixed(2)} ms  CPU ${x.cpuPct.toFixed(0)} % (${x.perCpuSecond.toFixed(0)} searches per CPU-second)  load ${x.load1.toFixed(2)}`);
     }
   }
-  const med = Object.fromEntries(Object.entries(runs).map(([k, xs]) => [k, { qps: median(xs.map((x) => x.qps)), eldP50: median(xs.map((x) => x.eldP50)), eldP99: median(xs.map((x) => x.eldP99)), cpuPct: median(xs.map((x) => x.cpuPct)) }]));
+  const med = Object.fromEntries(Object.entries(runs).map(([k, xs]) => [k, { qps: median(xs.map((x) => x.qps)), eldP50: median(xs.map((x) => x.eldP50)), eldP99: median(xs.map((x) => x.eldP99)), cpuPct: median(xs.map((x) => x.cpuPct)), perCpuSecond: median(xs.map((x) => x.perCpuSecond)) }]));
   const ratios = { qps2over1: median(runs.pool2!.map((x, i) => x.qps / runs.pool1![i]!.qps)), eldP99MainOverPool2: median(runs.main!.map((x, i) => x.eldP99 / runs.pool2![i]!.eldP99)) };
   console.log('medians', JSON.stringify(med), 'ratios', JSON.stringify(ratios));
   const file = writeResult('search-pool', { meta: runMeta('search-pool'), docs: N, segments: store.segments.length, concurrency: CONCURRENCY, seconds: SECONDS, repeats: REPEATS, runs, medians: med, ratios });

@@ -2,9 +2,11 @@
 // tested against the in-memory stores and brute force in equivalence.test.ts): identical ids,
 // scores and order for random queries on 1 and many segments, with deletions and id
 // allow / deny lists; generation reload; a worker crash; close.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SearchPool, SegmentedStore } from '../../../src/segments/index.js';
 import { rng } from '../../helpers/rng.js';
@@ -183,5 +185,26 @@ describe('SearchPool lifecycle', () => {
     await expect(pool.searchSparse(q, 10)).rejects.toMatchObject({ code: 'INDEX_CLOSED' });
     await expect(pool.searchMultiVector({ data: new Float32Array(16).fill(1), dim: 16, count: 1 }, 3)).rejects.toMatchObject({ code: 'INDEX_CLOSED' });
     await expect(pool.reload()).rejects.toMatchObject({ code: 'INDEX_CLOSED' });
+  });
+});
+
+// The published package: the worker entry is dist/segments/search-worker.js, loaded without
+// tsx. Runs when `npm run build` has emitted dist/ (a stale or broken build fails here).
+const distPool = path.join(import.meta.dirname, '../../../dist/segments/index.js');
+describe.skipIf(!fs.existsSync(distPool))('SearchPool from the built package (dist/)', () => {
+  it('starts its workers from dist/ and answers like the store', async () => {
+    const dir = await build(makeDocs(150, 6), 3, 'bm25', new Set());
+    const script = `
+      const { SearchPool, SegmentedStore } = await import(${JSON.stringify(pathToFileURL(distPool).href)});
+      const store = await SegmentedStore.open(${JSON.stringify(dir)});
+      const pool = await SearchPool.create(${JSON.stringify(dir)}, { threads: 2, watch: false });
+      const q = { ids: Uint32Array.of(1, 5, 9), weights: Float32Array.of(1, 2, 1) };
+      const a = await pool.searchSparse(q, 10), b = store.searchSparse(q, 10);
+      console.log(JSON.stringify({ a: [...a.ids, ...a.scores], b: [...b.ids, ...b.scores] }));
+      await pool.close(); store.close();`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    const { a, b } = JSON.parse(out) as { a: number[]; b: number[] };
+    expect(a.length).toBeGreaterThan(0);
+    expect(a).toEqual(b);
   });
 });
