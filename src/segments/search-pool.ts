@@ -90,6 +90,18 @@ function workerEntry(): { entry: URL | string; eval: boolean } {
   return { entry: `require(${JSON.stringify(api)}).register();\nrequire(${JSON.stringify(file)});`, eval: true };
 }
 
+/** The parent's Node options minus those that only make sense for it (`-e` and its code, `--input-type`). */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
+    else if (!a.startsWith('--input-type') && !a.startsWith('--eval=') && !a.startsWith('--print=')) out.push(a);
+  }
+  return out;
+}
+
 /** Longest-processing-time partition of segments (by live documents) into at most `n` groups. */
 function partition(live: number[], n: number): number[][] {
   const g = Math.min(n, live.length);
@@ -212,7 +224,7 @@ export class SearchPool {
   }
 
   #spawn(i: number): Slot {
-    const worker = new Worker(this.#entry.entry, { eval: this.#entry.eval, workerData: { dir: this.dir, map: { mode: this.#opts.mode } } });
+    const worker = new Worker(this.#entry.entry, { eval: this.#entry.eval, execArgv: workerExecArgv(), workerData: { dir: this.dir, map: { mode: this.#opts.mode } } });
     worker.unref();
     const slot: Slot = { worker, pending: new Map(), gens: new Set() };
     worker.on('message', (r: WorkerReply) => {
