@@ -4,7 +4,8 @@
 // top-100 then an exact MaxSim re-rank of those 100 (8 query tokens).
 // Phases, in the same run, repeated TRIDENT_POOL_BENCH_REPEATS times (medians reported):
 // - main: SegmentedStore on the main thread (the baseline: each search blocks the loop);
-// - pool1 / pool2: SearchPool with threads = 1 and 2.
+// - pool1 / pool2: SearchPool with threads = 1 and 2;
+// - idle: no searches (timers only): the event-loop delay the loaded machine alone causes.
 // Per phase: event-loop delay p50 / p99 (perf_hooks.monitorEventLoopDelay, resolution 1 ms),
 // QPS, main-thread + worker CPU (process.cpuUsage, all threads), searches per CPU-second (the
 // pool's overhead, independent of how much CPU the shared machine grants) and the load average.
@@ -49,6 +50,12 @@ const queries = Array.from({ length: 256 }, (_, q) => {
 });
 
 type Search = (q: (typeof queries)[number]) => Promise<{ ids: Uint32Array; scores: Float32Array }>;
+
+/** No searches: the event-loop delay the shared machine alone causes (the noise floor). */
+const idle: Search = async () => {
+  await new Promise((r) => setTimeout(r, 50));
+  return { ids: new Uint32Array(0), scores: new Float32Array(0) };
+};
 
 function onMain(store: SegmentedStore): Search {
   return async (q) => {
@@ -108,9 +115,10 @@ async function main(): Promise<void> {
       .map((x) => x.toFixed(2))
       .join(' ')}`,
   );
-  const runs: Record<string, Awaited<ReturnType<typeof phase>>[]> = { main: [], pool1: [], pool2: [] };
+  const runs: Record<string, Awaited<ReturnType<typeof phase>>[]> = { idle: [], main: [], pool1: [], pool2: [] };
   for (let r = 0; r < REPEATS; r++) {
     for (const [name, s] of [
+      ['idle', idle],
       ['main', main],
       ['pool1', onPool(pool1)],
       ['pool2', onPool(pool2)],
