@@ -63,6 +63,12 @@ interface Slot {
   /** generations this worker holds open */
   gens: Set<number>;
   error?: Error;
+  /** it answered at least one message (started fine) */
+  answered: boolean;
+  /** it exited: sends reject at once */
+  dead: boolean;
+  /** replacements in a row that exited before answering (backs the next one off) */
+  failures: number;
 }
 
 interface Generation {
@@ -223,11 +229,12 @@ export class SearchPool {
     return this.#gen?.gen ?? -1;
   }
 
-  #spawn(i: number): Slot {
+  #spawn(i: number, failures = 0): Slot {
     const worker = new Worker(this.#entry.entry, { eval: this.#entry.eval, execArgv: workerExecArgv(), workerData: { dir: this.dir, map: { mode: this.#opts.mode } } });
     worker.unref();
-    const slot: Slot = { worker, pending: new Map(), gens: new Set() };
+    const slot: Slot = { worker, pending: new Map(), gens: new Set(), answered: false, dead: false, failures };
     worker.on('message', (r: WorkerReply) => {
+      slot.answered = true;
       const p = slot.pending.get(r.rid);
       if (!p) return;
       slot.pending.delete(r.rid);
@@ -239,29 +246,39 @@ export class SearchPool {
       slot.error = e;
     });
     worker.on('exit', (code) => {
+      slot.dead = true;
       if (this.#closed) return;
       const why = slot.error ? `: ${slot.error.message}` : '';
       const err = new StorageError('WORKER_FAILED', `search worker ${i} exited (code ${code})${why}; it was replaced, retry the search`);
       for (const p of slot.pending.values()) p.reject(err);
       slot.pending.clear();
-      // replace it and open the current generation there (a newer one reloads every worker)
-      const fresh = this.#spawn(i);
-      this.#slots[i] = fresh;
-      this.#send(fresh, { op: 'open', rid: 0 })
-        .then((r) => {
-          if ('gen' in r) {
-            fresh.gens.add(r.gen);
-            if (r.gen !== this.generation) return this.reload();
-          }
-          return 0;
-        })
-        .catch(() => undefined);
+      // replace it and open the current generation there (a newer one reloads every worker);
+      // one that keeps dying before it answers is retried with a growing delay (≤ 30 s), and
+      // searches sent to the dead slot meanwhile reject with WORKER_FAILED
+      const n = slot.answered ? 0 : slot.failures + 1;
+      const respawn = () => {
+        if (this.#closed) return;
+        const fresh = this.#spawn(i, n);
+        this.#slots[i] = fresh;
+        this.#send(fresh, { op: 'open', rid: 0 })
+          .then((r) => {
+            if ('gen' in r) {
+              fresh.gens.add(r.gen);
+              if (r.gen !== this.generation) return this.reload();
+            }
+            return 0;
+          })
+          .catch(() => undefined);
+      };
+      if (n <= 1) respawn();
+      else setTimeout(respawn, Math.min(30_000, 100 * 2 ** n)).unref();
     });
     return slot;
   }
 
   #send(slot: Slot, m: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply & { ok: true }> {
     if (this.#closed) return Promise.reject(new StorageError('INDEX_CLOSED', `the search pool on ${this.dir} is closed`));
+    if (slot.dead) return Promise.reject(new StorageError('WORKER_FAILED', `a search worker of the pool on ${this.dir} died and is being replaced; retry the search`));
     const rid = ++this.#rid;
     return new Promise((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref();
