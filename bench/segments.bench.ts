@@ -23,35 +23,12 @@ import { MultiVectorStore } from '../src/multivector/store.js';
 import { SegmentedStore } from '../src/segments/index.js';
 import { SparseIndex } from '../src/sparse/sparse-index.js';
 import { dirBytes, rssBytes } from './lib/memory.js';
+import { DIM, segmentDoc, segmentQueries } from './lib/segment-docs.js';
 import { envNumber, runMeta, writeResult } from './lib/results.js';
 
-const DIM = 64;
-const TOKENS = 24;
-const TERMS = 20;
-const VOCAB = 30000;
-
 /** Deterministic document `i` (same bytes in every process). */
-function doc(i: number): { sparse: { ids: Uint32Array; weights: Float32Array }; multivector: { data: Float32Array; dim: number; count: number } } {
-  let s = (i * 2654435761 + 12345) >>> 0;
-  const r = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-  const set = new Map<number, number>();
-  while (set.size < TERMS) set.set(Math.floor(r() ** 3 * VOCAB), 1 + Math.floor(r() * 3));
-  const ids = Uint32Array.from([...set.keys()].sort((a, b) => a - b));
-  const data = new Float32Array(TOKENS * DIM);
-  for (let k = 0; k < data.length; k++) data[k] = r() * 2 - 1;
-  return { sparse: { ids, weights: Float32Array.from(ids, (t) => set.get(t)!) }, multivector: { data, dim: DIM, count: TOKENS } };
-}
-
-function queries(n: number): { sparse: { ids: Uint32Array; weights: Float32Array }; mv: { data: Float32Array; dim: number; count: number }; cand: number[] }[] {
-  return Array.from({ length: n }, (_, q) => {
-    const d = doc(1_000_000_000 + q);
-    const ids = d.sparse.ids.slice(0, 4);
-    return { sparse: { ids, weights: new Float32Array(ids.length).fill(1) }, mv: { data: d.multivector.data.slice(0, 8 * DIM), dim: DIM, count: 8 }, cand: Array.from({ length: 100 }, (_, c) => ((q * 7919 + c * 104729) % DOCS_FOR_QUERIES) * 2) };
-  });
-}
+const doc = segmentDoc;
+const queries = (n: number) => segmentQueries(n, DOCS_FOR_QUERIES);
 let DOCS_FOR_QUERIES = 1;
 
 /** RSS split (Linux /proc/self/status): anonymous (heap) and file-backed (mapped files: page cache, reclaimable). */

@@ -41,6 +41,8 @@ export type ErrorCode =
   /** A data file holds no usable records (an empty corpus, qrels without one judgement); see {@link DataFileError}. */
   | 'EMPTY_DATA'
   | 'NATIVE_ERROR'
+  /** A worker thread of a search pool died (crash, out of memory) during a search; the pool replaced it, retry the search. */
+  | 'WORKER_FAILED'
   | 'UNSUPPORTED'
   /** The caller's AbortSignal fired: the call stopped and changed nothing (see {@link AbortedError}). */
   | 'ABORTED'

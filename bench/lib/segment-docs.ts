@@ -1,11 +1,14 @@
 // Deterministic synthetic documents for the segment benchmarks: 20-term sparse BM25 vectors
 // (Zipf-like term ids over a 30,000-term vocabulary, tf 1–3) and 24 × 64 token vectors per
-// document; document `i` has the same bytes in every process, so children can check answers.
+// document; document `i` has the same bytes in every process, so children can check answers
+// (bench/segments.bench.ts, segments-scale.bench.ts, search-pool.bench.ts).
 
 export const DIM = 64;
 export const TOKENS = 24;
 export const TERMS = 20;
 export const VOCAB = 30000;
+/** Alias of DIM (bench/search-pool.bench.ts). */
+export const SEG_DIM = DIM;
 
 export interface SegmentDocValue {
   sparse: { ids: Uint32Array; weights: Float32Array };

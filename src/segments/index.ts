@@ -13,3 +13,4 @@ export { SegmentFile, writeSegmentFile, SEGMENT_CONTAINER_VERSION, SECTION_ALIGN
 export { SEGMENTS_FILE, VERSIONED_SEGMENTS, versionedSegmentsFile, type SegmentChannels, type SegmentEntry, type SegmentsManifest } from './manifest.js';
 export type { SparseChannelConfig } from './sparse-segment.js';
 export type { MvChannelConfig } from './mv-segment.js';
+export { SearchPool, type PoolFilter, type SearchPoolOptions } from './search-pool.js';

@@ -69,6 +69,16 @@ export interface SparseStatsExtra {
   df(termId: number): number;
 }
 
+/** Sparse statistics of one query over some segments (internal, see SegmentedStore.sparseQueryStats). */
+export interface SparseStats {
+  /** live documents */
+  N: number;
+  /** Σ BM25 length of the live documents (f64) */
+  len: number;
+  /** live document frequency of each query entry (0 for a zero weight) */
+  df: Float64Array;
+}
+
 /** What a commit did. */
 export interface CommitResult {
   /** Bytes of the files this commit wrote (segments, merged segments, deletion bitmaps). */
@@ -249,6 +259,11 @@ export class SegmentedStore {
     let n = this.#pending.size;
     for (const s of this.#segs) n += s.entry.docs - s.del.count;
     return n;
+  }
+
+  /** The committed generation this store reads (`segments.json`'s `generation`). */
+  get generation(): number {
+    return this.#manifest.generation;
   }
 
   /** Names of the live segments, oldest first. */
@@ -569,69 +584,105 @@ export class SegmentedStore {
     validateSparseVector(query, 'query');
     if (!Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
     if (opts.filter !== undefined && typeof opts.filter !== 'function') invalid('INVALID_ARGUMENT', 'filter must be a function (id) => boolean');
-    const segs = this.#segs;
+    return this.sparseTopK(query, k, this.sparseQueryStats(query, null, opts.extra), null, opts.filter, opts.exhaustive === true);
+  }
+
+  /**
+   * Internal (search pool): the sparse statistics of `query` over the live documents of the
+   * segments at indexes `segs` (null: all): live count, Σ length, and the live df of each query
+   * entry, plus `extra` (an owner's in-memory tail) when given. Summing these over disjoint
+   * subsets gives the global statistics. Query checked by the caller.
+   *
+   * @internal
+   */
+  sparseQueryStats(query: SparseVector, segs: readonly number[] | null = null, extra?: SparseStatsExtra): SparseStats {
+    this.#check();
+    const all = this.#segs;
+    const pick = segs ?? all.map((_, j) => j);
     let N = 0;
     let len = 0;
-    for (const s of segs) {
+    for (const j of pick) {
+      const s = all[j]!;
       N += s.entry.docs - s.del.count;
       len += s.liveLen;
     }
-    const extra = opts.extra;
     if (extra) {
       N += extra.docs;
       len += extra.len;
     }
+    const df = new Float64Array(query.ids.length);
+    for (let i = 0; i < query.ids.length; i++) {
+      if (query.weights[i] === 0) continue;
+      if (extra) df[i] = extra.df(query.ids[i]!);
+      for (const j of pick) {
+        const slot = all[j]!.sparse!.slotOf(query.ids[i]!);
+        if (slot >= 0) df[i]! += liveDf(all[j]!, slot);
+      }
+    }
+    return { N, len, df };
+  }
+
+  /**
+   * Internal (search pool): the exact top-k of the segments at indexes `segs` (null: all)
+   * under the global statistics `stats` (from {@link sparseQueryStats}); `filter` takes global ids.
+   * Merging the results of disjoint subsets with {@link TopK} gives {@link searchSparse}'s.
+   *
+   * @internal
+   */
+  sparseTopK(query: SparseVector, k: number, stats: SparseStats, segs: readonly number[] | null, filter?: (id: number) => boolean, exhaustive = false): Ranked {
+    this.#check();
+    const cfg = this.channels.sparse!;
+    const all = this.#segs;
+    const { N, len } = stats;
     const empty = { ids: new Uint32Array(0), scores: new Float32Array(0) };
     if (N === 0) return empty;
     const bm25 = cfg.scorer === 'bm25';
     const avgdl = len / N;
     const lenConst = cfg.k1 * (1 - cfg.b);
     const lenSlope = avgdl > 0 ? (cfg.k1 * cfg.b) / avgdl : 0;
+    const pick = segs ?? all.map((_, j) => j);
     // the query terms (query order) with their global multiplier
     const terms: { tid: number; w: number; qf: number; at: number[] }[] = [];
     for (let i = 0; i < query.ids.length; i++) {
       const w = query.weights[i]!;
       if (w === 0) continue;
-      const at = segs.map((s) => s.sparse!.slotOf(query.ids[i]!));
-      let df = extra ? extra.df(query.ids[i]!) : 0;
-      at.forEach((slot, j) => {
-        if (slot >= 0) df += liveDf(segs[j]!, slot);
-      });
+      const df = stats.df[i]!;
       if (df === 0) continue;
+      const at = pick.map((j) => all[j]!.sparse!.slotOf(query.ids[i]!));
       terms.push({ tid: query.ids[i]!, w, qf: bm25 ? w * bm25Idf(N, df) * (cfg.k1 + 1) : w, at });
     }
     const kk = Math.min(k, N);
     const global = new TopK(kk);
     // biggest segments first: their k-th score lets the smaller ones prune from the start
-    const order = segs.map((_, j) => j).sort((a, b) => segs[b]!.entry.docs - segs[a]!.entry.docs || a - b);
-    for (const j of order) {
-      const seg = segs[j]!;
+    const order = pick.map((_, x) => x).sort((a, b) => all[pick[b]!]!.entry.docs - all[pick[a]!]!.entry.docs || pick[a]! - pick[b]!);
+    for (const x of order) {
+      const seg = all[pick[x]!]!;
       const sp = seg.sparse!;
       const live = seg.entry.docs - seg.del.count;
       if (live === 0) continue;
-      const mine = terms.filter((t) => t.at[j]! >= 0);
+      const mine = terms.filter((t) => t.at[x]! >= 0);
       if (mine.length === 0) continue;
       const { docs, weights } = sp.postingArrays();
       const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
       const m = mine.length;
       const q: PreparedQuery = { m, termIds: new Uint32Array(m), start: new Uint32Array(m), end: new Uint32Array(m), qf: new Float64Array(m), ub: new Float64Array(m), qw: new Float32Array(m) };
-      mine.forEach((t, x) => {
-        const slot = t.at[j]!;
-        q.termIds[x] = t.tid;
-        q.start[x] = sp.offsets[slot]!;
-        q.end[x] = sp.offsets[slot + 1]!;
-        q.qf[x] = t.qf;
-        q.qw[x] = t.w;
+      mine.forEach((t, y) => {
+        const slot = t.at[x]!;
+        q.termIds[y] = t.tid;
+        q.start[y] = sp.offsets[slot]!;
+        q.end[y] = sp.offsets[slot + 1]!;
+        q.qf[y] = t.qf;
+        q.qw[y] = t.w;
         const mw = sp.maxw[slot]!;
-        q.ub[x] = bm25 ? (t.qf * mw) / (mw + lenConst + lenSlope * sp.mindl[slot]!) : t.qf * mw;
+        q.ub[y] = bm25 ? (t.qf * mw) / (mw + lenConst + lenSlope * sp.mindl[slot]!) : t.qf * mw;
       });
       const lists: PostingLists = { docs, weights, seek: seekIn(docs) };
-      const f = opts.filter;
-      const filter = f === undefined ? undefined : (o: number) => f(seg.docids[o]!);
+      const f = filter;
+      const byOrd = f === undefined ? undefined : (o: number) => f(seg.docids[o]!);
       // just below the global k-th score so far: a tie with a lower id can still enter
       const th = global.threshold();
       const floor = th > 0 ? th * (1 - 1e-9) : -Infinity;
-      const heap = opts.exhaustive === true ? searchExhaustive(ctx, lists, q, Math.min(kk, live), filter) : searchMaxScore(ctx, lists, q, Math.min(kk, live), filter, floor);
+      const heap = exhaustive ? searchExhaustive(ctx, lists, q, Math.min(kk, live), byOrd) : searchMaxScore(ctx, lists, q, Math.min(kk, live), byOrd, floor);
       sp.file.mapping.check();
       const got = heap.drain();
       for (let i = 0; i < got.ids.length; i++) global.offer(got.scores[i]!, seg.docids[got.ids[i]!]!);
@@ -748,9 +799,20 @@ export class SegmentedStore {
     const q = checkQuery(query, cfg.dim, 'searchMultiVector');
     const f = opts.filter;
     if (f !== undefined && typeof f !== 'function') invalid('INVALID_ARGUMENT', 'filter must be a function (id) => boolean');
+    return this.multiVectorTopK(q, k, null, f);
+  }
+
+  /**
+   * Internal (search pool): exhaustive MaxSim top-k of the segments at indexes `segs` (null:
+   * all); `filter` takes global ids. Query checked by the caller.
+   *
+   * @internal
+   */
+  multiVectorTopK(q: { data: Float32Array; count: number }, k: number, segs: readonly number[] | null, f?: (id: number) => boolean): Ranked {
+    this.#check();
     const allIds: number[] = [];
     const allScores: number[] = [];
-    for (const seg of this.#segs) {
+    for (const seg of segs === null ? this.#segs : segs.map((j) => this.#segs[j]!)) {
       const ords: number[] = [];
       for (let o = 0; o < seg.docids.length; o++) if (!seg.del.has(o) && (f === undefined || f(seg.docids[o]!) === true)) ords.push(o);
       const ord = Uint32Array.from(ords);
@@ -817,6 +879,37 @@ export class SegmentedStore {
       for (let x = 0; x < c; x++) out[pos[x]!] = part[x]!;
     }
     return out;
+  }
+
+  /**
+   * Internal (search pool): MaxSim of those of `ids` that are live in the segments at indexes
+   * `segs`; `found[i]` is 1 where `scores[i]` was computed. Query checked by the caller.
+   *
+   * @internal
+   */
+  scoreMultiVectorIn(q: { data: Float32Array; count: number }, ids: Uint32Array, segs: readonly number[]): { scores: Float32Array; found: Uint8Array } {
+    this.#check();
+    const n = ids.length;
+    const scores = new Float32Array(n);
+    const found = new Uint8Array(n);
+    for (const j of segs) {
+      const seg = this.#segs[j]!;
+      const ords: number[] = [];
+      const pos: number[] = [];
+      for (let i = 0; i < n; i++) {
+        if (found[i]) continue;
+        const o = indexOfSorted(seg.docids, ids[i]!);
+        if (o < 0 || seg.del.has(o)) continue;
+        found[i] = 1;
+        ords.push(o);
+        pos.push(i);
+      }
+      if (ords.length === 0) continue;
+      const part = new Float32Array(ords.length);
+      seg.mv!.maxsim(q.data, q.count, Uint32Array.from(ords), part);
+      for (let x = 0; x < part.length; x++) scores[pos[x]!] = part[x]!;
+    }
+    return { scores, found };
   }
 
   /**
