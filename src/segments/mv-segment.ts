@@ -161,7 +161,7 @@ export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Ui
     { name: 'tokens', data: bytesOf(raw.tokens) },
     { name: 'spans', data: bytesOf(raw.spans) },
   ];
-  return writeSegmentFile(file, KIND, MV_SEGMENT_VERSION, sections);
+  return writeSegmentFile(file, KIND, 1, sections); // f32 / f16 / i8 stay readable by version-1 readers
 }
 
 /** Writes a version-2 (compressed) multi-vector segment file. */
