@@ -175,13 +175,7 @@ async function writeCodesSegment(file: string, cfg: MvChannelConfig, ids: Uint32
     { name: 'docids', data: bytesOf(ids) },
     { name: 'vstart', data: bytesOf(vstart) },
     { name: 'codes', data: raw.codes },
-    ...(cfg.dtype === 'residual'
-      ? [
-          { name: 'cids', data: bytesOf(raw.cids!) },
-          { name: 'norms', data: bytesOf(raw.norms!) },
-          ...(cb !== null ? [{ name: 'codebook', data: serializeCodebook(cb) }] : []),
-        ]
-      : []),
+    ...(cfg.dtype === 'residual' ? [{ name: 'cids', data: bytesOf(raw.cids!) }, { name: 'norms', data: bytesOf(raw.norms!) }, ...(cb !== null ? [{ name: 'codebook', data: serializeCodebook(cb) }] : [])] : []),
     { name: 'tokens', data: bytesOf(raw.tokens) },
     { name: 'spans', data: bytesOf(raw.spans) },
   ];

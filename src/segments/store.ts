@@ -138,7 +138,14 @@ export class SegmentedStore {
     const fs = nodeFs;
     await fs.mkdir(dir);
     if ((await fs.stat(path.join(dir, SEGMENTS_FILE))) !== null) invalid('INVALID_ARGUMENT', `${dir} already holds a segmented store; open it instead`);
-    const manifest: SegmentsManifest = { magic: 'trident-segments', formatVersion: SEGMENTS_FORMAT_VERSION, generation: 0, nextSegment: 1, channels: { ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}), ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype, ...(isCompressed(mv) ? { bits: bitsOf(mv) } : {}), ...(mv.centroids !== undefined ? { centroids: mv.centroids } : {}) } } : {}) }, segments: [] };
+    const manifest: SegmentsManifest = {
+      magic: 'trident-segments',
+      formatVersion: SEGMENTS_FORMAT_VERSION,
+      generation: 0,
+      nextSegment: 1,
+      channels: { ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}), ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype, ...(isCompressed(mv) ? { bits: bitsOf(mv) } : {}), ...(mv.centroids !== undefined ? { centroids: mv.centroids } : {}) } } : {}) },
+      segments: [],
+    };
     await writeSegments(dir, manifest, fs);
     return new SegmentedStore(dir, manifest, opts);
   }
