@@ -169,7 +169,9 @@ async function writeCodesSegment(file: string, cfg: MvChannelConfig, ids: Uint32
   const nv = vstart[ids.length]!;
   const cb = raw.codebook;
   const meta = new DataView(new ArrayBuffer(24));
-  [ids.length, nv, cfg.dim, DTYPES.indexOf(cfg.dtype), bitsOf(cfg), cb?.k ?? 0].forEach((v, i) => meta.setUint32(4 * i, v, true));
+  [ids.length, nv, cfg.dim, DTYPES.indexOf(cfg.dtype), bitsOf(cfg), cb?.k ?? 0].forEach((v, i) => {
+    meta.setUint32(4 * i, v, true);
+  });
   const sections = [
     { name: 'meta', data: new Uint8Array(meta.buffer) },
     { name: 'docids', data: bytesOf(ids) },

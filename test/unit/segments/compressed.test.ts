@@ -110,7 +110,7 @@ function checkAgainst(s: SegmentedStore, dec: Map<number, Float32Array[]>): void
     }
     const pick = exact.slice(0, 25).map((e) => e.id);
     const sc = s.scoreMultiVector(q, pick);
-    pick.forEach((id, i) => expect(Math.abs(sc[i]! - exact[i]!.score)).toBeLessThan(TOL));
+    for (let i = 0; i < pick.length; i++) expect(Math.abs(sc[i]! - exact[i]!.score)).toBeLessThan(TOL);
   }
 }
 
@@ -170,7 +170,7 @@ describe.each(CFGS)('$dtype $bits-bit', (cfg) => {
       queries.forEach((q, i) => {
         const ids = Array.from(before[i]!.ids).filter((id) => alive.has(id));
         const sc = s.scoreMultiVector(q, ids);
-        ids.forEach((id, j) => expect(sc[j]).toBe(before[i]!.scores[Array.from(before[i]!.ids).indexOf(id)]));
+        for (let j = 0; j < ids.length; j++) expect(sc[j]).toBe(before[i]!.scores[Array.from(before[i]!.ids).indexOf(ids[j]!)]);
       });
     }
     s.close();
