@@ -16,6 +16,9 @@
  * - Merges write the merged segment (fsynced) before the manifest names it and remove the
  *   sources only after: a crash at any point leaves either the old segments or the merged one
  *   live, never a mix. Files no manifest names are removed by the next commit.
+ * - Compressed multi-vector channels (`binary`, `residual`): each segment holds its own
+ *   residual codebook, trained at commit on its own vectors; a merge decodes the sources'
+ *   vectors and retrains (mv-compress.ts, FORMAT.md). Scores use each segment's codebook.
  * - A crafted or damaged file is a StorageError naming the file and section (see
  *   container.ts, sparse-segment.ts, mv-segment.ts for what is checked when).
  */
