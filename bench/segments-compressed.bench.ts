@@ -225,6 +225,7 @@ async function mergeQuality(root: string): Promise<object> {
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(process.env.TRIDENT_SEGC_DIR ?? tmpdir(), 'trident-segc-'));
+  let keep = false;
   try {
     log(`build: ${DOCS} docs × ${TOKENS} tokens × ${DIM}-d residual ${BITS}-bit, ${COMMIT} per commit, ${CENTROIDS} centroids per segment`);
     const dir = join(root, 'store');
@@ -234,7 +235,10 @@ async function main(): Promise<void> {
     log(`build ${(b.totalMs / 1000).toFixed(0)} s (generation ${(b.genMs / 1000).toFixed(0)} s, commits ${(b.commitMs / 1000).toFixed(0)} s), ${(bytes / vectors).toFixed(1)} B per token on disk`);
     const self = fileURLToPath(import.meta.url);
     const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, 'child', dir], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
-    if (r.status !== 0) throw new Error('open child failed');
+    if (r.status !== 0) {
+      keep = true; // rerun the open part alone: node --expose-gc --import tsx bench/segments-compressed.bench.ts child <dir> (same env)
+      throw new Error(`open child failed; the built store is kept at ${dir}`);
+    }
     const open = JSON.parse(r.stdout) as Record<string, unknown>;
     log(`open ${JSON.stringify(open)}`);
     const merge = MERGE_DOCS > 0 ? await mergeQuality(root) : null;
@@ -247,7 +251,7 @@ async function main(): Promise<void> {
     });
     log(`wrote ${file}`);
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    if (!keep) rmSync(root, { recursive: true, force: true });
   }
 }
 
