@@ -191,7 +191,7 @@ function header(version: number, dim: number, nd: number, nv: number, dtype: MvD
 /** Bytes of a v2 payload (codes dtypes). */
 function codesPayloadBytes(nd: number, nv: number, dim: number, dtype: MvDtype, bits: number, k: number): number {
   const res = dtype === 'residual';
-  return pad4(nd * 9) + nv * codesBytes(dim, bits) + (res ? pad4(nv * 2) + nv * 4 : 0) + nv * 12 + (res && k > 0 ? pad4(k * dim) + 4 * k + 16 + 4 + 60 : 0);
+  return pad4(nd * 9) + nv * codesBytes(dim, bits) + (res ? pad4(nv * 2) + nv * 4 : 0) + nv * 12 + (res && k > 0 ? codebookBytes(k, dim) : 0);
 }
 
 async function writeCodesFile(dir: string, meta: MvMeta, docs: Array<{ id: number; start: number; count: number; flags: number }>, arena: CodesArena): Promise<string[]> {
@@ -222,17 +222,7 @@ async function writeCodesFile(dir: string, meta: MvMeta, docs: Array<{ id: numbe
     v += d.count;
   }
   off = spanOff + nv * 8;
-  if (cb !== null && meta.dtype === 'residual') {
-    payload.set(bytesOf(cb.centroids), off);
-    off += pad4(k * dim);
-    payload.set(bytesOf(cb.centroidScales), off);
-    off += 4 * k;
-    payload.set(bytesOf(cb.levels), off);
-    off += 16;
-    new DataView(payload.buffer).setFloat32(off, cb.scale, true);
-    off += 4;
-    payload.set(bytesOf(cb.cutoffs), off);
-  }
+  if (cb !== null && meta.dtype === 'residual') payload.set(serializeCodebook(cb), off);
   await writeFileAtomic(path.join(dir, MV_FILE), [header(2, dim, nd, nv, meta.dtype, meta.poolFactor, payload, bits, meta.dtype === 'residual' ? k : 0), payload], WRITTEN_BY);
   return [MV_FILE];
 }
@@ -283,24 +273,78 @@ function readCodesFile(file: string, buf: Uint8Array, hv: DataView): MvMeta & { 
   off += nv * 8;
   let cb: ResidualCodebook | null = null;
   if (dtype === 'residual' && k > 0) {
-    const centroids = copyOut(buf, off, k * dim, Int8Array);
-    off += pad4(k * dim);
-    const centroidScales = copyOut(buf, off, k, Float32Array);
-    off += 4 * k;
-    const allLevels = copyOut(buf, off, 16, Int8Array);
-    off += 16;
-    const scale = hv.getFloat32(off, true);
-    off += 4;
-    const allCuts = copyOut(buf, off, 15, Float32Array);
-    const L = 1 << bits;
-    const levels = allLevels.slice(0, L);
-    const cutoffs = allCuts.slice(0, L - 1);
-    if (levels.includes(-128) || allLevels.subarray(L).some((x) => x !== 0)) corruptFile(file, 'residual levels out of range');
-    if (!Number.isFinite(scale) || !(scale > 0)) corruptFile(file, 'residual level scale is not a positive finite number');
-    for (let j = 0; j < cutoffs.length; j++) if (!Number.isFinite(cutoffs[j]!) || (j > 0 && cutoffs[j]! < cutoffs[j - 1]!)) corruptFile(file, 'residual cutoffs are not finite and increasing');
-    for (let c = 0; c < k; c++) if (!Number.isFinite(centroidScales[c]!) || centroidScales[c]! < 0) corruptFile(file, 'centroid scales are not finite');
+    cb = parseCodebook(buf.subarray(off, off + codebookBytes(k, dim)), dim, bits as CodeBits, k, (msg) => corruptFile(file, msg));
     for (let v = 0; v < nv; v++) if (cids![v]! >= k) corruptFile(file, `centroid id ${cids![v]} of vector ${v} is not below ${k}`);
-    cb = { dim, bits: bits as CodeBits, k, centroids, centroidScales, levels, scale, cutoffs };
   }
   return { dim, dtype, poolFactor: poolFactor as 1 | 2 | 3, ids, counts, flags, arena: CodesArena.fromArrays(dim, dtype, bits as CodeBits, cb, codes, cids, norms, tokens, spans) };
+}
+
+/**
+ * Bytes of a serialised residual codebook of k centroids × dim: centroids i8[k × dim]
+ * zero-padded to 4 · centroid scales f32[k] · levels i8[16] · level scale f32 · cutoffs f32[15].
+ *
+ * @example
+ * ```ts
+ * codebookBytes(256, 1024) // 263_248
+ * ```
+ */
+export function codebookBytes(k: number, dim: number): number {
+  return pad4(k * dim) + 4 * k + 16 + 4 + 60;
+}
+
+/**
+ * Serialises a residual codebook (the one layout of `multivector.bin` version 2 and of the
+ * segment files' `codebook` section; {@link parseCodebook} reads it back).
+ *
+ * @example
+ * ```ts
+ * const bytes = serializeCodebook(cb); // codebookBytes(cb.k, cb.dim) bytes
+ * ```
+ */
+export function serializeCodebook(cb: ResidualCodebook): Uint8Array {
+  const { k, dim } = cb;
+  const out = new Uint8Array(codebookBytes(k, dim));
+  let off = 0;
+  out.set(bytesOf(cb.centroids), off);
+  off += pad4(k * dim);
+  out.set(bytesOf(cb.centroidScales), off);
+  off += 4 * k;
+  out.set(bytesOf(cb.levels), off);
+  off += 16;
+  new DataView(out.buffer).setFloat32(off, cb.scale, true);
+  off += 4;
+  out.set(bytesOf(cb.cutoffs), off);
+  return out;
+}
+
+/**
+ * Parses and validates a serialised residual codebook (copies; `bytes` may be a mapping):
+ * exact size, levels in [-127, 127] with unused ones 0, scales finite (level scale > 0),
+ * cutoffs finite and non-decreasing. `fail` is called with what is wrong and must throw.
+ *
+ * @example
+ * ```ts
+ * const cb = parseCodebook(bytes, 1024, 2, 256, (msg) => corruptFile(file, msg));
+ * ```
+ */
+export function parseCodebook(bytes: Uint8Array, dim: number, bits: CodeBits, k: number, fail: (msg: string) => never): ResidualCodebook {
+  if (bytes.length !== codebookBytes(k, dim)) fail(`residual codebook is ${bytes.length} bytes, expected ${codebookBytes(k, dim)} for ${k} centroids × ${dim}`);
+  let off = 0;
+  const centroids = copyOut(bytes, off, k * dim, Int8Array);
+  off += pad4(k * dim);
+  const centroidScales = copyOut(bytes, off, k, Float32Array);
+  off += 4 * k;
+  const allLevels = copyOut(bytes, off, 16, Int8Array);
+  off += 16;
+  const scale = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getFloat32(off, true);
+  off += 4;
+  const allCuts = copyOut(bytes, off, 15, Float32Array);
+  const L = 1 << bits;
+  const levels = allLevels.slice(0, L);
+  const cutoffs = allCuts.slice(0, L - 1);
+  if (levels.includes(-128) || allLevels.subarray(L).some((x) => x !== 0)) fail('residual levels out of range');
+  if (!Number.isFinite(scale) || !(scale > 0)) fail('residual level scale is not a positive finite number');
+  for (let j = 0; j < cutoffs.length; j++) if (!Number.isFinite(cutoffs[j]!) || (j > 0 && cutoffs[j]! < cutoffs[j - 1]!)) fail('residual cutoffs are not finite and increasing');
+  for (let c = 0; c < k; c++) if (!Number.isFinite(centroidScales[c]!) || centroidScales[c]! < 0) fail('centroid scales are not finite');
+  return { dim, bits, k, centroids, centroidScales, levels, scale, cutoffs };
 }

@@ -142,10 +142,13 @@ export class SegmentFile {
   readonly kind: string;
   readonly mapping: MappedFile;
   readonly sections: ReadonlyMap<string, SectionEntry>;
+  /** Payload version of the file (one of those open() accepted). */
+  readonly kindVersion: number;
   #verified = new Set<string>();
 
-  private constructor(file: string, kind: string, mapping: MappedFile, sections: Map<string, SectionEntry>) {
+  private constructor(file: string, kind: string, mapping: MappedFile, sections: Map<string, SectionEntry>, kindVersion: number) {
     this.file = file;
+    this.kindVersion = kindVersion;
     this.kind = kind;
     this.mapping = mapping;
     this.sections = sections;
@@ -153,14 +156,14 @@ export class SegmentFile {
 
   /**
    * Maps `file` and checks it is a segment file of `kind` whose payload version is
-   * `kindVersion`. Throws StorageError (see the module comment) naming the file.
+   * `kindVersion` (or one of a list of readable versions). Throws StorageError (see the module comment) naming the file.
    *
    * @example
    * ```ts
    * const f = await SegmentFile.open(path, 'mvec', 1, { mode: 'read' });
    * ```
    */
-  static async open(file: string, kind: string, kindVersion: number, opts: MapOptions = {}): Promise<SegmentFile> {
+  static async open(file: string, kind: string, kindVersion: number | readonly number[], opts: MapOptions = {}): Promise<SegmentFile> {
     checkLittleEndian();
     const m = await MappedFile.open(file, opts);
     try {
@@ -171,7 +174,7 @@ export class SegmentFile {
     }
   }
 
-  static #check(file: string, kind: string, kindVersion: number, m: MappedFile): SegmentFile {
+  static #check(file: string, kind: string, kindVersion: number | readonly number[], m: MappedFile): SegmentFile {
     const bad = (msg: string): never => {
       throw new StorageError('CORRUPT_FILE', `${file}: ${msg}; restore it from a backup or rebuild the index`, { file });
     };
@@ -188,8 +191,9 @@ export class SegmentFile {
     const gotKind = new TextDecoder().decode(h.subarray(16, 24)).replace(/\0+$/, '');
     if (gotKind !== kind) bad(`holds a '${gotKind}' segment, expected '${kind}'`);
     const kv = dv.getUint32(24, true);
-    if (kv !== kindVersion) {
-      throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${file}: ${kind} segment version ${kv}; this trident reads version ${kindVersion}. Upgrade trident or rebuild the index`, { file });
+    const readable = typeof kindVersion === 'number' ? [kindVersion] : kindVersion;
+    if (!readable.includes(kv)) {
+      throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${file}: ${kind} segment version ${kv}; this trident reads version ${readable.join(', ')}. Upgrade trident or rebuild the index`, { file });
     }
     const count = dv.getUint32(28, true);
     if (count > MAX_SECTIONS) bad(`${count} sections (at most ${MAX_SECTIONS})`);
@@ -215,7 +219,7 @@ export class SegmentFile {
       sections.set(name, { name, offset, length, crc32: tv.getUint32(at + 12, true) });
     }
     if (prevEnd !== m.byteLength) bad(`${m.byteLength - prevEnd} bytes after the last section`);
-    const f = new SegmentFile(file, kind, m, sections);
+    const f = new SegmentFile(file, kind, m, sections, kv);
     for (const s of sections.values()) if (s.length <= EAGER_CRC_BYTES) f.#verify(s);
     return f;
   }

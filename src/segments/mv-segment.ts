@@ -1,6 +1,7 @@
 /**
  * Multi-vector channel of a segment: the token-vector arena in a segment file (kind `mvec`,
- * payload version 1), MaxSim computed by the kernels straight from the mapping.
+ * payload version 1 for f32 / f16 / i8, version 2 for the compressed dtypes `binary` and
+ * `residual`), MaxSim computed by the kernels straight from the mapping.
  *
  * Sections (little-endian, page-aligned by the container, so vector rows start on a page):
  * ```
@@ -13,40 +14,88 @@
  * tokens   u32[vectors]       encoder token ids (0xffffffff = none)
  * spans    u32[2·vectors]     character spans (0xffffffff = none)
  * ```
+ * Version 2 (binary / residual; src/kernels/codes.ts layout, src/multivector/codec.ts codecs):
+ * ```
+ * meta     u32 docs · u32 vectors · u32 dim · u32 dtype (3 binary, 4 residual) · u32 bits · u32 k
+ * docids, vstart      as version 1
+ * codes    u8[vectors · codesBytes(dim, bits)]
+ * cids     u16[vectors]       residual: nearest centroid id (< k)
+ * norms    f32[vectors]       residual: inverse norm of the decoded vector (finite > 0)
+ * codebook                    residual with vectors > 0: serializeCodebook (src/multivector/persist.ts)
+ * tokens, spans       as version 1
+ * ```
  * Checked when opened: meta, section sizes, docids, vstart (O(docs)) — everything a kernel
  * needs to stay inside the arena. Checked on first touch of the arena (first MaxSim or
  * verify()): the CRCs of vectors, scales and sums, every scale finite, every sum recomputed. Token ids and spans are
  * only read for explanations and are checked by verify().
  */
 import { StorageError } from '../errors.js';
-import { rowSumsI8 } from '../kernels/f16.js';
+import { f16ToF32, rowSumsI8 } from '../kernels/f16.js';
 import { kernels } from '../kernels/index.js';
 import { Arena } from '../multivector/arena.js';
 import { poolDoc } from '../multivector/pool.js';
-import type { MultiVector, DenseMvDtype as MvDtype } from '../multivector/types.js';
+import { codesBytes, type CodeBits } from '../kernels/codes.js';
+import { binaryLevels, decodeVector, type ResidualCodebook } from '../multivector/codec.js';
+import { parseCodebook, serializeCodebook } from '../multivector/persist.js';
+import type { DenseMvDtype, MultiVector, MvDtype } from '../multivector/types.js';
 import { checkDoc } from '../multivector/validate.js';
 import { bytesOf } from '../store/binary-file.js';
 import type { MapOptions } from '../store/mmap.js';
 import { SegmentFile, writeSegmentFile } from './container.js';
+import { compressDocs, type MvCodesRaw } from './mv-compress.js';
 import { indexOfSorted } from './sorted.js';
 
-/** Payload version of multi-vector segment files. */
-export const MV_SEGMENT_VERSION = 1;
+/** Payload version of multi-vector segment files written for the compressed dtypes (f32 / f16 / i8 still write 1). */
+export const MV_SEGMENT_VERSION = 2;
+/** Payload versions this build reads. */
+export const MV_SEGMENT_READABLE = [1, 2] as const;
 const KIND = 'mvec';
-const DTYPES: readonly MvDtype[] = ['f32', 'f16', 'i8'];
+const DTYPES: readonly MvDtype[] = ['f32', 'f16', 'i8', 'binary', 'residual'];
 
 /** Settings of a multi-vector channel. */
 export interface MvChannelConfig {
   dim: number;
-  /** Segments hold f32 / f16 / i8 token vectors (the compressed dtypes are not in the segment format yet). */
+  /** f32 / f16 / i8 (version-1 files) or the compressed binary / residual (version 2). */
   dtype: MvDtype;
+  /** Residual: bits per dimension of the residual codes, 1 | 2 | 4 (default 2); binary: 1. */
+  bits?: CodeBits;
+  /** Residual: centroids per segment codebook (default defaultCentroids(segment's vectors)). */
+  centroids?: number;
+}
+
+/** True for the compressed dtypes. */
+export function isCompressed(cfg: MvChannelConfig): cfg is MvChannelConfig & { dtype: 'binary' | 'residual' } {
+  return cfg.dtype === 'binary' || cfg.dtype === 'residual';
+}
+
+/** Bits per dimension of a channel's codes (binary 1, residual cfg.bits ?? 2). */
+export function bitsOf(cfg: MvChannelConfig): CodeBits {
+  return cfg.dtype === 'binary' ? 1 : (cfg.bits ?? 2);
+}
+
+/**
+ * Validates and compresses documents (ascending ids) for a compressed channel: normalised as
+ * MultiVectorStore.add does, then codes (residual: a codebook trained on this segment's sample).
+ */
+export function buildCodes(cfg: MvChannelConfig & { dtype: 'binary' | 'residual' }, docs: readonly MultiVector[]): { vstart: Uint32Array; raw: MvCodesRaw } {
+  const checked = docs.map((mv) => checkDoc(mv, cfg.dim, 'segment write'));
+  const vstart = new Uint32Array(docs.length + 1);
+  checked.forEach((d, i) => {
+    vstart[i + 1] = vstart[i]! + d.count;
+  });
+  const raw = compressDocs({ dim: cfg.dim, dtype: cfg.dtype, bits: bitsOf(cfg), ...(cfg.centroids !== undefined ? { centroids: cfg.centroids } : {}) }, vstart, (d) => checked[d]!.data);
+  checked.forEach((d, i) => {
+    raw.tokens.set(d.tokenIds.subarray(0, d.count), vstart[i]!);
+    raw.spans.set(d.spans.subarray(0, 2 * d.count), 2 * vstart[i]!);
+  });
+  return { vstart, raw };
 }
 
 /**
  * Normalises and quantises documents exactly as MultiVectorStore.add does (no pooling) into
  * an arena; ids must be ascending. Internal (segment writes and merges).
  */
-export function buildArena(cfg: MvChannelConfig, docs: readonly MultiVector[]): { arena: Arena; vstart: Uint32Array } {
+export function buildArena(cfg: { dim: number; dtype: DenseMvDtype }, docs: readonly MultiVector[]): { arena: Arena; vstart: Uint32Array } {
   const arena = new Arena(cfg.dim, cfg.dtype, 16);
   const vstart = new Uint32Array(docs.length + 1);
   docs.forEach((mv, i) => {
@@ -90,7 +139,8 @@ export function rawOf(arena: Arena): MvRaw {
  * await writeMvSegment(path, cfg, ids, vstart, rawOf(arena));
  * ```
  */
-export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Uint32Array, vstart: Uint32Array, raw: MvRaw): Promise<number> {
+export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Uint32Array, vstart: Uint32Array, raw: MvRaw | MvCodesRaw): Promise<number> {
+  if ('codes' in raw) return writeCodesSegment(file, cfg, ids, vstart, raw);
   const nv = vstart[ids.length]!;
   const meta = new DataView(new ArrayBuffer(16));
   meta.setUint32(0, ids.length, true);
@@ -111,7 +161,36 @@ export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Ui
     { name: 'tokens', data: bytesOf(raw.tokens) },
     { name: 'spans', data: bytesOf(raw.spans) },
   ];
+  return writeSegmentFile(file, KIND, 1, sections); // f32 / f16 / i8 stay readable by version-1 readers
+}
+
+/** Writes a version-2 (compressed) multi-vector segment file. */
+async function writeCodesSegment(file: string, cfg: MvChannelConfig, ids: Uint32Array, vstart: Uint32Array, raw: MvCodesRaw): Promise<number> {
+  const nv = vstart[ids.length]!;
+  const cb = raw.codebook;
+  const meta = new DataView(new ArrayBuffer(24));
+  [ids.length, nv, cfg.dim, DTYPES.indexOf(cfg.dtype), bitsOf(cfg), cb?.k ?? 0].forEach((v, i) => {
+    meta.setUint32(4 * i, v, true);
+  });
+  const sections = [
+    { name: 'meta', data: new Uint8Array(meta.buffer) },
+    { name: 'docids', data: bytesOf(ids) },
+    { name: 'vstart', data: bytesOf(vstart) },
+    { name: 'codes', data: raw.codes },
+    ...(cfg.dtype === 'residual' ? [{ name: 'cids', data: bytesOf(raw.cids!) }, { name: 'norms', data: bytesOf(raw.norms!) }, ...(cb !== null ? [{ name: 'codebook', data: serializeCodebook(cb) }] : [])] : []),
+    { name: 'tokens', data: bytesOf(raw.tokens) },
+    { name: 'spans', data: bytesOf(raw.spans) },
+  ];
   return writeSegmentFile(file, KIND, MV_SEGMENT_VERSION, sections);
+}
+
+/** The checked views of a compressed segment's codes. */
+export interface MvCodes {
+  codes: Uint8Array;
+  bits: CodeBits;
+  cids: Uint16Array | null;
+  norms: Float32Array | null;
+  codebook: ResidualCodebook | null;
 }
 
 /**
@@ -130,26 +209,42 @@ export class MvSegment {
   readonly vectors: number;
   readonly docids: Uint32Array;
   readonly vstart: Uint32Array;
+  /** Compressed: bits per dimension of the codes and centroids of the codebook (0 for binary). */
+  readonly bits: CodeBits;
+  readonly k: number;
   #arena: { vectors: Float32Array | Uint16Array | Int8Array; scales: Float32Array | null; sums: Int32Array | null } | null = null;
+  #codes: MvCodes | null = null;
 
-  private constructor(file: SegmentFile, cfg: MvChannelConfig, docs: number, vectors: number) {
-    this.file = file;
+  private constructor(file: SegmentFile, cfg: MvChannelConfig, docs: number, vectors: number, bits: CodeBits, k: number) {
+    const f = file;
+    this.file = f;
     this.cfg = cfg;
     this.docs = docs;
     this.vectors = vectors;
-    this.docids = file.view('docids', Uint32Array, docs);
-    this.vstart = file.view('vstart', Uint32Array, docs + 1);
+    this.bits = bits;
+    this.k = k;
+    this.docids = f.view('docids', Uint32Array, docs);
+    this.vstart = f.view('vstart', Uint32Array, docs + 1);
     const n = vectors * cfg.dim;
     if (!Number.isSafeInteger(n)) this.#bad('meta', `${vectors} vectors × ${cfg.dim}`);
-    if (cfg.dtype === 'f32') file.view('vectors', Float32Array, n, false);
-    else if (cfg.dtype === 'f16') file.view('vectors', Uint16Array, n, false);
-    else {
-      file.view('vectors', Int8Array, n, false);
-      file.view('scales', Float32Array, vectors, false);
-      file.view('sums', Int32Array, vectors, false);
+    if (cfg.dtype === 'f32') f.view('vectors', Float32Array, n, false);
+    else if (cfg.dtype === 'f16') f.view('vectors', Uint16Array, n, false);
+    else if (cfg.dtype === 'i8') {
+      f.view('vectors', Int8Array, n, false);
+      f.view('scales', Float32Array, vectors, false);
+      f.view('sums', Int32Array, vectors, false);
+    } else {
+      f.view('codes', Uint8Array, vectors * codesBytes(cfg.dim, bits), false);
+      if (cfg.dtype === 'residual') {
+        f.view('cids', Uint16Array, vectors, false);
+        f.view('norms', Float32Array, vectors, false);
+        if ((k === 0) !== (vectors === 0) || k > 65536) this.#bad('meta', `${k} centroids for ${vectors} vectors`);
+        if (k > 0) f.section('codebook', false);
+        else if (f.sections.has('codebook')) this.#bad('codebook', 'present without centroids');
+      }
     }
-    file.view('tokens', Uint32Array, vectors, false);
-    file.view('spans', Uint32Array, 2 * vectors, false);
+    f.view('tokens', Uint32Array, vectors, false);
+    f.view('spans', Uint32Array, 2 * vectors, false);
     if (this.vstart[0] !== 0 || this.vstart[docs] !== vectors) this.#bad('vstart', 'vector starts do not span the vectors');
     for (let d = 0; d < docs; d++) {
       if (d > 0 && this.docids[d]! <= this.docids[d - 1]!) this.#bad('docids', `ids not strictly ascending at ordinal ${d}`);
@@ -167,14 +262,23 @@ export class MvSegment {
    * ```
    */
   static async open(path: string, cfg: MvChannelConfig, opts: MapOptions = {}): Promise<MvSegment> {
-    const file = await SegmentFile.open(path, KIND, MV_SEGMENT_VERSION, opts);
+    const file = await SegmentFile.open(path, KIND, MV_SEGMENT_READABLE, opts);
     try {
-      const m = file.view('meta', Uint8Array, 16);
-      const dv = new DataView(m.buffer, m.byteOffset, 16);
-      if (dv.getUint32(8, true) !== cfg.dim || DTYPES[dv.getUint32(12, true)] !== cfg.dtype) {
-        throw new StorageError('CORRUPT_FILE', `${path}: section 'meta' says ${dv.getUint32(8, true)}-d ${DTYPES[dv.getUint32(12, true)] ?? 'unknown dtype'}, the index is ${cfg.dim}-d ${cfg.dtype}; restore it from a backup or rebuild the index`, { file: path });
+      const v2 = file.kindVersion === 2;
+      const metaBytes = v2 ? 24 : 16;
+      const m = file.view('meta', Uint8Array, metaBytes);
+      const dv = new DataView(m.buffer, m.byteOffset, metaBytes);
+      const dim = dv.getUint32(8, true);
+      const dtype = DTYPES[dv.getUint32(12, true)];
+      const bits = v2 ? dv.getUint32(16, true) : 0;
+      const k = v2 ? dv.getUint32(20, true) : 0;
+      const compressed = dtype === 'binary' || dtype === 'residual';
+      if (dtype !== undefined && compressed !== v2) throw new StorageError('CORRUPT_FILE', `${path}: section 'meta': dtype ${dtype} in a version-${file.kindVersion} mvec file; restore it from a backup or rebuild the index`, { file: path });
+      const want = compressed ? bitsOf(cfg) : 0;
+      if (dim !== cfg.dim || dtype !== cfg.dtype || (compressed && ![1, 2, 4].includes(bits)) || bits !== want || (dtype === 'binary' && k !== 0)) {
+        throw new StorageError('CORRUPT_FILE', `${path}: section 'meta' says ${dim}-d ${dtype ?? 'unknown dtype'}${compressed ? ` ${bits}-bit` : ''}, the index is ${cfg.dim}-d ${cfg.dtype}${compressed ? ` ${want}-bit` : ''}; restore it from a backup or rebuild the index`, { file: path });
       }
-      return new MvSegment(file, cfg, dv.getUint32(0, true), dv.getUint32(4, true));
+      return new MvSegment(file, cfg, dv.getUint32(0, true), dv.getUint32(4, true), (compressed ? bits : 1) as CodeBits, k);
     } catch (e) {
       file.close();
       throw e;
@@ -192,6 +296,7 @@ export class MvSegment {
 
   /** The arena views, checked on first touch (CRCs of vectors, scales, sums; scales finite; sums recomputed). */
   arena(): { vectors: Float32Array | Uint16Array | Int8Array; scales: Float32Array | null; sums: Int32Array | null } {
+    if (isCompressed(this.cfg)) throw new StorageError('CORRUPT_FILE', `${this.file.file}: a compressed segment has no float arena`, { file: this.file.file });
     if (this.#arena === null) {
       const n = this.vectors * this.cfg.dim;
       const f = this.file;
@@ -215,8 +320,59 @@ export class MvSegment {
   }
 
   /**
-   * `out[i] = MaxSim(query, document ordinals[i])`: one kernel call over the mapped arena.
-   * Ordinals must be < docs (the caller's own values).
+   * The compressed arena's views, checked on first touch: CRCs of codes, cids, norms and
+   * codebook; the codebook parsed; every centroid id < k; every inverse norm finite > 0.
+   */
+  codes(): MvCodes {
+    if (this.#codes === null) {
+      const f = this.file;
+      const nv = this.vectors;
+      const codes = f.view('codes', Uint8Array, nv * codesBytes(this.cfg.dim, this.bits));
+      let cids: Uint16Array | null = null;
+      let norms: Float32Array | null = null;
+      let codebook: ResidualCodebook | null = null;
+      if (this.cfg.dtype === 'residual') {
+        cids = f.view('cids', Uint16Array, nv);
+        norms = f.view('norms', Float32Array, nv);
+        if (this.k > 0) {
+          const s = f.section('codebook');
+          codebook = parseCodebook(f.mapping.bytes(s.offset, s.length, "section 'codebook'"), this.cfg.dim, this.bits, this.k, (msg) => this.#bad('codebook', msg));
+        }
+        for (let v = 0; v < nv; v++) if (cids[v]! >= this.k) this.#bad('cids', `centroid id ${cids[v]} of vector ${v} is not below ${this.k}`);
+        for (let v = 0; v < nv; v++) if (!Number.isFinite(norms[v]!) || !(norms[v]! > 0)) this.#bad('norms', `inverse norm ${norms[v]} of vector ${v} is not a positive finite number`);
+      }
+      f.mapping.check();
+      this.#codes = { codes, bits: this.bits, cids, norms, codebook };
+    }
+    return this.#codes;
+  }
+
+  /**
+   * Decoded (normalised f32) vectors [a, e) of the arena: what the kernels score against
+   * (compressed: decodeVector; f16 / i8: dequantised). Used by merges and oracles.
+   */
+  decoded(a: number, e: number, out = new Float32Array((e - a) * this.cfg.dim)): Float32Array {
+    const d = this.cfg.dim;
+    if (isCompressed(this.cfg)) {
+      const c = this.codes();
+      const bytes = codesBytes(d, this.bits);
+      for (let v = a; v < e; v++) out.set(decodeVector(c.codes, v * bytes, d, this.bits, c.codebook, c.cids?.[v] ?? 0, c.norms?.[v] ?? 1), (v - a) * d);
+      return out;
+    }
+    const { vectors, scales } = this.arena();
+    for (let v = a; v < e; v++) {
+      for (let t = 0; t < d; t++) {
+        const x = vectors[v * d + t]!;
+        out[(v - a) * d + t] = this.cfg.dtype === 'f32' ? x : this.cfg.dtype === 'f16' ? f16ToF32(x) : x * scales![v]!;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * `out[i] = MaxSim(query, document ordinals[i])`: one kernel call over the mapped arena
+   * (compressed: maxsimCodes with this segment's codebook). Ordinals must be < docs (the
+   * caller's own values).
    */
   maxsim(query: Float32Array, qCount: number, ordinals: Uint32Array, out: Float32Array): void {
     const n = ordinals.length;
@@ -228,8 +384,23 @@ export class MvSegment {
       starts[i] = this.vstart[o]!;
       counts[i] = this.vstart[o + 1]! - starts[i]!;
     }
-    const { vectors, scales, sums } = this.arena();
     const d = this.cfg.dim;
+    if (isCompressed(this.cfg)) {
+      const c = this.codes();
+      const cb = c.codebook;
+      if (cb === null) {
+        // binary, or a residual segment without vectors (every count is 0)
+        const { levels, scale } = binaryLevels(d);
+        kernels.maxsimCodes(query, qCount, d, c.codes, this.bits, this.cfg.dtype === 'binary' ? levels : new Int8Array(1 << this.bits), scale, null, null, null, 1, starts, counts, out);
+      } else {
+        const ct = new Float32Array(qCount * cb.k);
+        for (let i = 0; i < qCount; i++) kernels.dotsI8(query.subarray(i * d, (i + 1) * d), d, cb.centroids, cb.centroidScales, null, ct.subarray(i * cb.k, (i + 1) * cb.k));
+        kernels.maxsimCodes(query, qCount, d, c.codes, cb.bits, cb.levels, cb.scale, c.cids, c.norms, ct, cb.k, starts, counts, out);
+      }
+      this.file.mapping.check();
+      return;
+    }
+    const { vectors, scales, sums } = this.arena();
     if (this.cfg.dtype === 'f32') kernels.maxsimF32(query, qCount, d, vectors as Float32Array, starts, counts, out);
     else if (this.cfg.dtype === 'f16') kernels.maxsimF16(query, qCount, d, vectors as Uint16Array, starts, counts, out);
     else kernels.maxsimI8(query, qCount, d, vectors as Int8Array, scales!, starts, counts, out, sums);
@@ -244,7 +415,8 @@ export class MvSegment {
   /** Checks every section's checksum and the arena. */
   verify(): void {
     this.file.verify();
-    this.arena();
+    if (isCompressed(this.cfg)) this.codes();
+    else this.arena();
   }
 
   close(): void {

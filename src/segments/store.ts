@@ -16,6 +16,9 @@
  * - Merges write the merged segment (fsynced) before the manifest names it and remove the
  *   sources only after: a crash at any point leaves either the old segments or the merged one
  *   live, never a mix. Files no manifest names are removed by the next commit.
+ * - Compressed multi-vector channels (`binary`, `residual`): each segment holds its own
+ *   residual codebook, trained at commit on its own vectors; a merge decodes the sources'
+ *   vectors and retrains (mv-compress.ts, FORMAT.md). Scores use each segment's codebook.
  * - A crafted or damaged file is a StorageError naming the file and section (see
  *   container.ts, sparse-segment.ts, mv-segment.ts for what is checked when).
  */
@@ -33,7 +36,9 @@ import type { MapOptions } from '../store/mmap.js';
 import { Deletions } from './deletes.js';
 import { delFile, readSegments, SEGMENTS_FILE, SEGMENTS_FORMAT_VERSION, segmentFiles, VERSIONED_SEGMENTS, versionedSegmentsFile, writeSegments, type SegmentChannels, type SegmentEntry, type SegmentsManifest } from './manifest.js';
 import { findMerges, type TieredMergeOptions } from './merge-policy.js';
-import { buildArena, MvSegment, rawOf, writeMvSegment, type MvRaw } from './mv-segment.js';
+import { bitsOf, buildArena, buildCodes, isCompressed, MvSegment, rawOf, writeMvSegment, type MvChannelConfig, type MvRaw } from './mv-segment.js';
+import { compressDocs, type MvCodesRaw } from './mv-compress.js';
+import { codesBytes } from '../kernels/codes.js';
 import { SparseSegment, writeSparseSegment } from './sparse-segment.js';
 import { indexOfSorted } from './sorted.js';
 import { gallop } from '../sparse/postings.js';
@@ -161,7 +166,12 @@ export class SegmentedStore {
     const mv = channels.multivector;
     if (!sp && !mv) invalid('INVALID_ARGUMENT', 'a segmented store needs at least one channel: sparse and / or multivector');
     if (sp && (!['dot', 'bm25'].includes(sp.scorer) || !(sp.k1 >= 0) || !(sp.b >= 0 && sp.b <= 1))) invalid('INVALID_ARGUMENT', `sparse channel settings ${JSON.stringify(sp)}: scorer 'dot' | 'bm25', k1 ≥ 0, b in [0, 1]`);
-    if (mv && (!Number.isInteger(mv.dim) || mv.dim < 1 || mv.dim > 65536 || !['f32', 'f16', 'i8'].includes(mv.dtype))) invalid('INVALID_ARGUMENT', `multivector channel settings ${JSON.stringify(mv)}: dim 1…65536, dtype 'f32' | 'f16' | 'i8'`);
+    if (mv && (!Number.isInteger(mv.dim) || mv.dim < 1 || mv.dim > 65536 || !['f32', 'f16', 'i8', 'binary', 'residual'].includes(mv.dtype))) invalid('INVALID_ARGUMENT', `multivector channel settings ${JSON.stringify(mv)}: dim 1…65536, dtype 'f32' | 'f16' | 'i8' | 'binary' | 'residual'`);
+    if (mv && (mv.bits !== undefined || mv.centroids !== undefined)) {
+      const okBits = mv.bits === undefined || (mv.dtype === 'residual' ? [1, 2, 4].includes(mv.bits) : mv.dtype === 'binary' && mv.bits === 1);
+      const okK = mv.centroids === undefined || (mv.dtype === 'residual' && Number.isInteger(mv.centroids) && mv.centroids >= 1 && mv.centroids <= 65536);
+      if (!okBits || !okK) invalid('INVALID_ARGUMENT', `multivector channel settings ${JSON.stringify(mv)}: bits 1 | 2 | 4 and centroids 1…65536 apply to dtype 'residual' only (binary is 1 bit)`);
+    }
     const fs = nodeFs;
     await fs.mkdir(dir);
     // versioned: files left by an index this one replaces stay readable until the owner's
@@ -176,7 +186,7 @@ export class SegmentedStore {
         if (sg) nextSegment = Math.max(nextSegment, Number(sg[1]) + 1);
       }
     } else if ((await fs.stat(path.join(dir, SEGMENTS_FILE))) !== null) invalid('INVALID_ARGUMENT', `${dir} already holds a segmented store; open it instead`);
-    const manifest: SegmentsManifest = { magic: 'trident-segments', formatVersion: SEGMENTS_FORMAT_VERSION, generation, nextSegment, channels: { ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}), ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype } } : {}) }, segments: [] };
+    const manifest: SegmentsManifest = { magic: 'trident-segments', formatVersion: SEGMENTS_FORMAT_VERSION, generation, nextSegment, channels: { ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}), ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype, ...(isCompressed(mv) ? { bits: bitsOf(mv) } : {}), ...(mv.centroids !== undefined ? { centroids: mv.centroids } : {}) } } : {}) }, segments: [] };
     const store = new SegmentedStore(dir, manifest, opts);
     await writeSegments(dir, manifest, fs, store.#file);
     return store;
@@ -479,7 +489,7 @@ export class SegmentedStore {
     return this.#commit('all');
   }
 
-  async #writeSegment(name: string, ids: Uint32Array, data: { sparse: SparseVector[] | null; lengths?: Float32Array; mv: { vstart: Uint32Array; raw: MvRaw } | null }, created: string[]): Promise<SegmentEntry> {
+  async #writeSegment(name: string, ids: Uint32Array, data: { sparse: SparseVector[] | null; lengths?: Float32Array; mv: { vstart: Uint32Array; raw: MvRaw | MvCodesRaw } | null }, created: string[]): Promise<SegmentEntry> {
     const bytes: Record<string, number> = {};
     const stage = this.#opts.onStage ?? (() => undefined);
     if (data.sparse) {
@@ -517,10 +527,11 @@ export class SegmentedStore {
       sparse = picks.map((p) => fwd[p.s]!(p.o));
       lengths = Float32Array.from(picks, (p) => sources[p.s]!.sparse!.doclen[p.o]!);
     }
-    let mv: { vstart: Uint32Array; raw: MvRaw } | null = null;
-    if (this.channels.multivector)
-      mv = concatArenas(
-        this.channels.multivector.dim,
+    let mv: { vstart: Uint32Array; raw: MvRaw | MvCodesRaw } | null = null;
+    const mvCfg = this.channels.multivector;
+    if (mvCfg)
+      mv = (isCompressed(mvCfg) ? concatCodes : concatArenas)(
+        mvCfg,
         sources.map((s) => s.mv!),
         picks,
       );
@@ -1006,16 +1017,22 @@ function forwardIndex(sp: SparseSegment): (ord: number) => SparseVector {
   return (o) => ({ ids: ids.subarray(count[o]!, count[o + 1]!), weights: ws.subarray(count[o]!, count[o + 1]!) });
 }
 
-function rawFromDocs(cfg: { dim: number; dtype: 'f32' | 'f16' | 'i8' }, docs: SegmentDoc[]): { vstart: Uint32Array; raw: MvRaw } {
+function rawFromDocs(cfg: MvChannelConfig, docs: SegmentDoc[]): { vstart: Uint32Array; raw: MvRaw | MvCodesRaw } {
+  if (isCompressed(cfg))
+    return buildCodes(
+      cfg,
+      docs.map((d) => d.multivector!),
+    );
   const { arena, vstart } = buildArena(
-    cfg,
+    { dim: cfg.dim, dtype: cfg.dtype as 'f32' | 'f16' | 'i8' },
     docs.map((d) => d.multivector!),
   );
   return { vstart, raw: rawOf(arena) };
 }
 
 /** The picked documents' vectors, copied from the sources' mapped arenas in pick order. */
-function concatArenas(dim: number, sources: MvSegment[], picks: { s: number; o: number }[]): { vstart: Uint32Array; raw: MvRaw } {
+function concatArenas(cfg: MvChannelConfig, sources: MvSegment[], picks: { s: number; o: number }[]): { vstart: Uint32Array; raw: MvRaw } {
+  const dim = cfg.dim;
   const vstart = new Uint32Array(picks.length + 1);
   picks.forEach((p, i) => {
     const src = sources[p.s]!;
@@ -1041,4 +1058,48 @@ function concatArenas(dim: number, sources: MvSegment[], picks: { s: number; o: 
     spans.set(ex.spans.subarray(2 * a, 2 * e), 2 * at);
   });
   return { vstart, raw: { vectors, scales, tokens, spans } };
+}
+
+/**
+ * The picked documents' compressed vectors in pick order. Binary: the sources' codes copied
+ * (lossless). Residual: the sources' vectors decoded from their codes (each with its own
+ * segment's codebook) are the merged segment's training sample and are re-encoded with the
+ * new codebook, document by document (no f32 copy of the merged segment is held).
+ */
+function concatCodes(cfg: MvChannelConfig, sources: MvSegment[], picks: { s: number; o: number }[]): { vstart: Uint32Array; raw: MvCodesRaw } {
+  const vstart = new Uint32Array(picks.length + 1);
+  picks.forEach((p, i) => {
+    const src = sources[p.s]!;
+    vstart[i + 1] = vstart[i]! + (src.vstart[p.o + 1]! - src.vstart[p.o]!);
+  });
+  const bits = bitsOf(cfg);
+  const bytes = codesBytes(cfg.dim, bits);
+  let raw: MvCodesRaw;
+  if (cfg.dtype === 'binary') {
+    const nv = vstart[picks.length]!;
+    raw = { codes: new Uint8Array(nv * bytes), cids: null, norms: null, codebook: null, tokens: new Uint32Array(nv), spans: new Uint32Array(2 * nv) };
+    picks.forEach((p, i) => {
+      const src = sources[p.s]!;
+      raw.codes.set(src.codes().codes.subarray(src.vstart[p.o]! * bytes, src.vstart[p.o + 1]! * bytes), vstart[i]! * bytes);
+    });
+  } else {
+    let scratch = new Float32Array(0);
+    raw = compressDocs({ dim: cfg.dim, dtype: 'residual', bits, ...(cfg.centroids !== undefined ? { centroids: cfg.centroids } : {}) }, vstart, (i) => {
+      const p = picks[i]!;
+      const src = sources[p.s]!;
+      const a = src.vstart[p.o]!;
+      const e = src.vstart[p.o + 1]!;
+      if (scratch.length < (e - a) * cfg.dim) scratch = new Float32Array((e - a) * cfg.dim);
+      return src.decoded(a, e, scratch.subarray(0, (e - a) * cfg.dim));
+    });
+  }
+  picks.forEach((p, i) => {
+    const src = sources[p.s]!;
+    const a = src.vstart[p.o]!;
+    const e = src.vstart[p.o + 1]!;
+    const ex = src.extras();
+    raw.tokens.set(ex.tokens.subarray(a, e), vstart[i]!);
+    raw.spans.set(ex.spans.subarray(2 * a, 2 * e), 2 * vstart[i]!);
+  });
+  return { vstart, raw };
 }

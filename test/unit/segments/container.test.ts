@@ -31,6 +31,11 @@ it('round trip: sections page-aligned, bytes equal, small ones verified at open,
   expect(() => f.section('nope')).toThrow(/section 'nope' is missing/);
   await expect(SegmentFile.open(p, 'other', 3)).rejects.toMatchObject({ code: 'CORRUPT_FILE' });
   await expect(SegmentFile.open(p, 'test', 4)).rejects.toMatchObject({ code: 'FORMAT_VERSION_UNSUPPORTED' });
+  // a reader of several payload versions (mvec reads 1 and 2) learns which one the file has
+  const g = await SegmentFile.open(p, 'test', [2, 3]);
+  expect(g.kindVersion).toBe(3);
+  g.close();
+  await expect(SegmentFile.open(p, 'test', [1, 2])).rejects.toMatchObject({ code: 'FORMAT_VERSION_UNSUPPORTED', message: expect.stringMatching(/reads version 1, 2/) });
 });
 
 it('damage in a big section opens fine and is caught on first touch or by verify(), naming file and section', async () => {

@@ -4,20 +4,21 @@
 // are then recomputed so that only the structural validation stands between the bytes and
 // the kernels. Each case opens the copy, verifies it and runs searches. Every outcome must be
 // a TridentError or a successful read; when the checksums were not recomputed a successful
-// read must give exactly the undamaged store's results.
+// read must give exactly the undamaged store's results. Run for an i8 store and for the
+// compressed dtypes (mvec version 2: codes, centroid ids, inverse norms, codebook).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TridentError } from '../../../src/errors.js';
 import { SegmentedStore } from '../../../src/segments/index.js';
+import type { MvChannelConfig } from '../../../src/segments/mv-segment.js';
 import { crc32 } from '../../../src/store/checksum.js';
 import { rng } from '../../helpers/rng.js';
 import { makeDocs, multiVec, sparseVec } from './corpus.js';
 
 const CASES = Number(process.env.TRIDENT_FUZZ_CASES ?? 400);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-seg-fuzz-'));
-const base = path.join(tmp, 'base');
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const qr = rng(4);
@@ -38,20 +39,6 @@ async function run(dir: string): Promise<string> {
     s.close();
   }
 }
-
-let expected = '';
-beforeAll(async () => {
-  const s = await SegmentedStore.create(base, { sparse: { scorer: 'bm25', k1: 0.9, b: 0.4 }, multivector: { dim: 16, dtype: 'i8' } });
-  const docs = makeDocs(150, 21);
-  for (let seg = 0; seg < 3; seg++) {
-    for (const d of docs.slice(seg * 50, seg * 50 + 50)) s.add(d.id, { sparse: d.sparse, multivector: d.multivector });
-    await s.commit({ merge: false });
-  }
-  for (const d of docs.filter((_, i) => i % 7 === 0)) s.delete(d.id);
-  await s.commit({ merge: false });
-  s.close();
-  expected = await run(base);
-});
 
 /** Recomputes the CRC of the section holding byte `at`, then the table and header CRCs. */
 function reseal(buf: Buffer, at: number): void {
@@ -82,53 +69,76 @@ function sectionBytes(buf: Buffer): number[] {
   return out;
 }
 
-it(`${CASES} crafted cases: typed error or a correct read, never a crash`, async () => {
-  const files = fs.readdirSync(base).filter((f) => f !== 'segments.json.tmp');
-  const r = rng(Number(process.env.TRIDENT_FUZZ_SEED ?? 7));
-  const tally: Record<string, number> = {};
-  const untyped: string[] = [];
-  for (let c = 0; c < CASES; c++) {
-    const dir = path.join(tmp, `c${c}`);
-    fs.cpSync(base, dir, { recursive: true });
-    const name = files[Math.floor(r() * files.length)]!;
-    const p = path.join(dir, name);
-    const buf = fs.readFileSync(p);
-    const how = ['flip', 'flip-header', 'reseal', 'reseal', 'truncate', 'append'][Math.floor(r() * 6)]!;
-    let sealed = false;
-    if (how === 'truncate') fs.writeFileSync(p, buf.subarray(0, Math.floor(r() * buf.length)));
-    else if (how === 'append') fs.writeFileSync(p, Buffer.concat([buf, Buffer.alloc(1 + Math.floor(r() * 5000), 7)]));
-    else {
-      const flips = 1 + Math.floor(r() * 4);
-      let last = 0;
-      const flipped: number[] = [];
-      const data = sectionBytes(buf);
-      for (let i = 0; i < flips; i++) {
-        // reseal flips land inside a section's bytes (the padding between sections is not read)
-        last = how === 'flip-header' ? Math.floor(r() * Math.min(buf.length, 64 + 32 * 12)) : how === 'reseal' && data.length ? data[Math.floor(r() * data.length)]! : Math.floor(r() * buf.length);
-        buf[last] ^= 1 << Math.floor(r() * 8);
-        flipped.push(last);
-      }
-      if (how === 'reseal' && !name.endsWith('.json')) {
-        for (const at of flipped) reseal(buf, at);
-        sealed = true;
-      }
-      fs.writeFileSync(p, buf);
+const CONFIGS: { mv: MvChannelConfig; cases: number }[] = [
+  { mv: { dim: 16, dtype: 'i8' }, cases: CASES },
+  { mv: { dim: 16, dtype: 'residual', bits: 2, centroids: 8 }, cases: Math.ceil(CASES / 2) },
+  { mv: { dim: 16, dtype: 'binary' }, cases: Math.ceil(CASES / 4) },
+];
+
+describe.each(CONFIGS)('multivector $mv.dtype', ({ mv, cases }) => {
+  const base = path.join(tmp, `base-${mv.dtype}`);
+  let expected = '';
+  beforeAll(async () => {
+    const s = await SegmentedStore.create(base, { sparse: { scorer: 'bm25', k1: 0.9, b: 0.4 }, multivector: mv });
+    const docs = makeDocs(150, 21);
+    for (let seg = 0; seg < 3; seg++) {
+      for (const d of docs.slice(seg * 50, seg * 50 + 50)) s.add(d.id, { sparse: d.sparse, multivector: d.multivector });
+      await s.commit({ merge: false });
     }
-    let outcome: string;
-    try {
-      const got = await run(dir);
-      outcome = got === expected ? 'same' : 'different';
-      if (!sealed && got !== expected) untyped.push(`case ${c} ${how} ${name}: read succeeded with different results`);
-    } catch (e) {
-      outcome = e instanceof TridentError ? (e as TridentError).code : 'UNTYPED';
-      if (!(e instanceof TridentError)) untyped.push(`case ${c} ${how} ${name}: ${String((e as Error)?.stack ?? e)}`);
+    for (const d of docs.filter((_, i) => i % 7 === 0)) s.delete(d.id);
+    await s.commit({ merge: false });
+    s.close();
+    expected = await run(base);
+  });
+
+  it(`${cases} crafted cases: typed error or a correct read, never a crash`, async () => {
+    const files = fs.readdirSync(base).filter((f) => f !== 'segments.json.tmp');
+    const r = rng(Number(process.env.TRIDENT_FUZZ_SEED ?? 7));
+    const tally: Record<string, number> = {};
+    const untyped: string[] = [];
+    for (let c = 0; c < cases; c++) {
+      const dir = path.join(tmp, `${mv.dtype}-c${c}`);
+      fs.cpSync(base, dir, { recursive: true });
+      const name = files[Math.floor(r() * files.length)]!;
+      const p = path.join(dir, name);
+      const buf = fs.readFileSync(p);
+      const how = ['flip', 'flip-header', 'reseal', 'reseal', 'truncate', 'append'][Math.floor(r() * 6)]!;
+      let sealed = false;
+      if (how === 'truncate') fs.writeFileSync(p, buf.subarray(0, Math.floor(r() * buf.length)));
+      else if (how === 'append') fs.writeFileSync(p, Buffer.concat([buf, Buffer.alloc(1 + Math.floor(r() * 5000), 7)]));
+      else {
+        const flips = 1 + Math.floor(r() * 4);
+        let last = 0;
+        const flipped: number[] = [];
+        const data = sectionBytes(buf);
+        for (let i = 0; i < flips; i++) {
+          // reseal flips land inside a section's bytes (the padding between sections is not read)
+          last = how === 'flip-header' ? Math.floor(r() * Math.min(buf.length, 64 + 32 * 12)) : how === 'reseal' && data.length ? data[Math.floor(r() * data.length)]! : Math.floor(r() * buf.length);
+          buf[last] ^= 1 << Math.floor(r() * 8);
+          flipped.push(last);
+        }
+        if (how === 'reseal' && !name.endsWith('.json')) {
+          for (const at of flipped) reseal(buf, at);
+          sealed = true;
+        }
+        fs.writeFileSync(p, buf);
+      }
+      let outcome: string;
+      try {
+        const got = await run(dir);
+        outcome = got === expected ? 'same' : 'different';
+        if (!sealed && got !== expected) untyped.push(`case ${c} ${how} ${name}: read succeeded with different results`);
+      } catch (e) {
+        outcome = e instanceof TridentError ? (e as TridentError).code : 'UNTYPED';
+        if (!(e instanceof TridentError)) untyped.push(`case ${c} ${how} ${name}: ${String((e as Error)?.stack ?? e)}`);
+      }
+      const key = `${how}:${outcome}`;
+      tally[key] = (tally[key] ?? 0) + 1;
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    const key = `${how}:${outcome}`;
-    tally[key] = (tally[key] ?? 0) + 1;
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  console.log(`[segments crafted] ${CASES} cases: ${JSON.stringify(tally)}`);
-  expect(untyped).toEqual([]);
-  // the resealed cases reached the structural checks: some were refused as corrupt
-  expect(tally['reseal:CORRUPT_FILE'] ?? 0).toBeGreaterThan(0);
-}, 300_000);
+    console.log(`[segments crafted ${mv.dtype}] ${cases} cases: ${JSON.stringify(tally)}`);
+    expect(untyped).toEqual([]);
+    // the resealed cases reached the structural checks: some were refused as corrupt
+    expect(tally['reseal:CORRUPT_FILE'] ?? 0).toBeGreaterThan(0);
+  }, 300_000);
+});
