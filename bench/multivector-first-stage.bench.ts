@@ -8,19 +8,28 @@
 // MaxSim top-10 found in the first stage's 100), documents given the full MaxSim (`scored`) and
 // reached by the probes (`probed`), latency p50 beside the exhaustive scan's (one core, CPU time).
 //
+// Then MUVERA (MuveraIndex, src/multivector/muvera-index.ts) over the same store and queries: per
+// FDE setting (R repetitions, k_sim SimHash bits, d_proj inner projection, final count-sketch
+// dimensions) the FDE build time (encoding + HNSW insertion, every core) and bytes, then per ndocs the same
+// recall / scored / latency figures through the HNSW graph and through the exact FDE scan.
+//
 // Run: node --expose-gc --import tsx bench/multivector-first-stage.bench.ts
 // Env: TRIDENT_BENCH_FS_DOCS (100000), TRIDENT_BENCH_FS_TOKENS (32), TRIDENT_BENCH_FS_DIM (128),
-//      TRIDENT_BENCH_FS_QUERIES (30), TRIDENT_BENCH_FS_BITS (2).
+//      TRIDENT_BENCH_FS_QUERIES (30), TRIDENT_BENCH_FS_BITS (2),
+//      TRIDENT_BENCH_FS_MUVERA (R/ksim/dproj/final settings, comma-separated, '-' = none;
+//      default 10/4/-/1024,20/5/16/1024,10/4/8/-; '' skips MUVERA), TRIDENT_BENCH_FS_PARTS (plaid,muvera).
 // Writes bench/results/multivector-first-stage.json.
-import { MultiVectorStore, type MultiVector } from '../src/multivector/index.js';
+import { MultiVectorStore, MuveraIndex, type MultiVector } from '../src/multivector/index.js';
 import { rng } from './lib/synthetic.js';
-import { envNumber, runMeta, writeResult } from './lib/results.js';
+import { envList, envNumber, runMeta, writeResult } from './lib/results.js';
 
 const DOCS = envNumber('TRIDENT_BENCH_FS_DOCS', 100_000);
 const TOKENS = envNumber('TRIDENT_BENCH_FS_TOKENS', 32);
 const DIM = envNumber('TRIDENT_BENCH_FS_DIM', 128);
 const QUERIES = envNumber('TRIDENT_BENCH_FS_QUERIES', 30);
 const BITS = envNumber('TRIDENT_BENCH_FS_BITS', 2) as 1 | 2 | 4;
+const MUVERA = envList('TRIDENT_BENCH_FS_MUVERA', ['10/4/-/1024', '20/5/16/1024', '10/4/8/-']).filter((x) => x !== '');
+const PARTS = envList('TRIDENT_BENCH_FS_PARTS', ['plaid', 'muvera']);
 const QTOKENS = 32;
 const VOCAB = 20000;
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -91,7 +100,7 @@ async function main(): Promise<void> {
   log(`fs: exhaustive scan p50 ${median(exMs).toFixed(1)} ms (${DOCS} documents scored)`);
   store.candidates(queries[0]!, 100); // builds the inverted lists once
   const settings: Array<{ nprobe: number; ndocs: number }> = [];
-  for (const nprobe of [2, 4, 8]) for (const ndocs of [1000, 2500, 5000]) settings.push({ nprobe, ndocs });
+  if (PARTS.includes('plaid')) for (const nprobe of [2, 4, 8]) for (const ndocs of [1000, 2500, 5000]) settings.push({ nprobe, ndocs });
   const rows = settings.map((s) => {
     let hit = 0;
     const ms: number[] = [];
@@ -109,8 +118,39 @@ async function main(): Promise<void> {
     log(`fs: nprobe ${s.nprobe} ndocs ${s.ndocs}: recall@100 of top-10 ${row.recallAt100OfTop10.toFixed(3)}, scored ${row.scoredMedian} (${row.fewerThanExhaustive.toFixed(0)}× fewer), probed ${row.probedMedian}, p50 ${row.p50Ms.toFixed(1)} ms vs exhaustive ${row.exhaustiveP50Ms.toFixed(1)} ms`);
     return row;
   });
-  const file = writeResult('multivector-first-stage', { ...meta, docs: DOCS, vectors, dim: DIM, bits: BITS, buildSeconds: buildS, bytesPerDoc: st.bytesPerDoc, rows });
+  const muvera = PARTS.includes('muvera') ? MUVERA.map((spec) => runMuvera(spec, store, queries, exact, median(exMs))) : [];
+  const file = writeResult('multivector-first-stage', { ...meta, docs: DOCS, vectors, dim: DIM, bits: BITS, buildSeconds: buildS, bytesPerDoc: st.bytesPerDoc, rows, muvera });
   log(`fs: wrote ${file}`);
+}
+
+function runMuvera(spec: string, store: MultiVectorStore, queries: MultiVector[], exact: Uint32Array[], exhaustiveP50Ms: number) {
+  const [R, ksim, dproj, fin] = spec.split('/').map((x) => (x === '-' ? null : Number(x)));
+  const opts = { repetitions: R!, simhashBits: ksim!, projection: dproj ?? null, finalDimensions: fin ?? null };
+  const t0 = performance.now();
+  const mv = MuveraIndex.create(store, opts);
+  mv.add(Array.from({ length: DOCS }, (_, d) => d));
+  const buildS = (performance.now() - t0) / 1000;
+  const bytes = mv.bytes();
+  log(`muvera ${spec}: ${mv.encoder.outputDimensions}-d FDE, build (encode + HNSW insert) ${buildS.toFixed(0)} s, rows ${(bytes.rows / 2 ** 20).toFixed(0)} MiB f32, graph vectors ${(bytes.graph / 2 ** 20).toFixed(0)} MiB f16`);
+  const rows = [];
+  for (const ndocs of [1000, 2500, 5000, 10000]) {
+    for (const path of ['hnsw', 'exact'] as const) {
+      let hit = 0;
+      const ms: number[] = [];
+      const scored: number[] = [];
+      queries.forEach((q, i) => {
+        let res!: ReturnType<MuveraIndex['candidates']>;
+        ms.push(cpuMs(() => (res = mv.candidates(q, 100, { ndocs, exact: path === 'exact' }))));
+        const got = new Set(res.ids);
+        for (const id of exact[i]!) if (got.has(id)) hit++;
+        scored.push(res.scored);
+      });
+      const row = { path, ndocs, recallAt100OfTop10: hit / (10 * queries.length), scoredMedian: median(scored), fewerThanExhaustive: DOCS / median(scored), p50Ms: median(ms), exhaustiveP50Ms };
+      log(`muvera ${spec} ${path} ndocs ${ndocs}: recall@100 of top-10 ${row.recallAt100OfTop10.toFixed(3)}, scored ${row.scoredMedian} (${row.fewerThanExhaustive.toFixed(0)}× fewer), p50 ${row.p50Ms.toFixed(1)} ms vs exhaustive ${exhaustiveP50Ms.toFixed(1)} ms`);
+      rows.push(row);
+    }
+  }
+  return { spec, ...opts, fdeDimensions: mv.encoder.outputDimensions, buildSeconds: buildS, rowBytes: bytes.rows, graphVectorBytes: bytes.graph, rows };
 }
 
 await main();

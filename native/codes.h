@@ -20,7 +20,7 @@
 //            vectors at a time into int8 (or biased u8) rows of `stride` bytes, then run an int8
 //            tile of QT query x DT document vectors over them.
 // ISAs:      avx512 (VNNI vpdpbusd on the biased rows; also used by the amx level), avx2
-//            (vpmaddubsw sign trick), serial. NEON: none yet (the neon table uses serial).
+//            (vpmaddubsw sign trick), neon (vqtbl1q_s8 level lookup + vmull_s8 tile), serial.
 #pragma once
 #include <algorithm>
 #include <cstdint>

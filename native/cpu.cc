@@ -61,7 +61,7 @@ uint64_t xgetbv0() {
 #if TRIDENT_NEON
 const KernelTable kNeon = {"neon", maxsim_f32_neon, maxsim_f16_neon, maxsim_i8_neon,
                            dots_f32_neon, dots_f16_neon, dots_i8_neon,
-                           maxsim_f32_screen_ignore<maxsim_f32_neon>, maxsim_f16_screen_ignore<maxsim_f16_neon>, maxsim_codes_serial};
+                           maxsim_f32_screen_ignore<maxsim_f32_neon>, maxsim_f16_screen_ignore<maxsim_f16_neon>, maxsim_codes_neon};
 #endif
 
 const KernelTable* g_tables[5];

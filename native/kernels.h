@@ -151,6 +151,7 @@ void maxsim_i8_neon(const QueryI8&, const int8_t*, const float*, const Candidate
 void dots_f32_neon(const QueryF32&, const float*, const Rows&);
 void dots_f16_neon(const QueryF32&, const uint16_t*, const Rows&);
 void dots_i8_neon(const QueryI8&, const int8_t*, const float*, const Rows&);
+void maxsim_codes_neon(const QueryI8&, const Codes&, const Candidates&);
 #endif
 
 // cpu.cc: ISA tables, most capable first, serial last; detection runs once.

@@ -72,8 +72,8 @@ export { DenseIndex } from './dense/index.js';
 export type { DenseIndexOptions, DenseSearchOptions, DenseDtype } from './dense/index.js';
 export { SparseIndex, BM25_DEFAULTS } from './sparse/index.js';
 export type { SparseVector, SparseIndexOptions, SparseSearchOptions, QueryModifier, SparseStats } from './sparse/index.js';
-export { MultiVectorStore } from './multivector/index.js';
-export type { MultiVector, MultiVectorStoreOptions, MultiVectorOpenOptions, MultiVectorStats, MvScreening, MvDtype, FirstStageOptions, FirstStageResult } from './multivector/index.js';
+export { MultiVectorStore, FdeEncoder, MuveraIndex } from './multivector/index.js';
+export type { MultiVector, MultiVectorStoreOptions, MultiVectorOpenOptions, MultiVectorStats, MvScreening, MvDtype, FirstStageOptions, FirstStageResult, FdeOptions, FdeSettings, MuveraIndexOptions, MuveraSearchOptions } from './multivector/index.js';
 export { createAnalyzer, MAX_TERM_LENGTH, TermVocabulary, termFrequencies, sentenceSpans } from './analyze/index.js';
 
 // fusion

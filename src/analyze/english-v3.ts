@@ -1,7 +1,8 @@
 /**
  * English analysis from analyser version 3: our own tokeniser (no wink-nlp tokenisation), the
  * same stop list (src/analyze/stop-words.ts) and the same Porter2 stemmer as versions 1–2
- * (wink-eng-lite-web-model's `porter-stemmer.js`, the function behind wink's `its.stem`).
+ * (wink-eng-lite-web-model's `porter-stemmer.js`, the function behind wink's `its.stem`, whose
+ * output src/analyze/porter2.ts reproduces without regular expressions).
  *
  * Tokens, on the lower-cased text (one regex scan, linear in the text's length):
  * - a number with inner separators stays one token: `1.5`, `0.05`, `2,000` (kept as they are,
@@ -19,13 +20,9 @@
  * word's term is memoised (bounded: words of up to 64 characters, at most 200,000 entries).
  * Tokens are found by a hand-written scanner equivalent to {@link TOKEN} (src/analyze/word-scan.ts).
  */
-import { createRequire } from 'node:module';
+import { stemPorter2 } from './porter2.js';
 import { STOP_WORDS } from './stop-words.js';
 import { RangeMemo, scanWords } from './word-scan.js';
-
-const require = createRequire(import.meta.url);
-/** Porter2 (wink's implementation, as `its.stem` uses): lower-cases, then stems. */
-const porter2 = require('wink-eng-lite-web-model/dist/porter-stemmer.js') as (word: string) => string;
 
 /** Longest word that is stemmed and kept (UTF-16 units), as the analysers' term cap. */
 export const MAX_WORD_LENGTH = 255;
@@ -78,5 +75,5 @@ export function wordTerm(tok: string): string {
   }
   if (STOP_WORDS.has(word)) return '';
   if (NUMBER.test(word)) return word;
-  return porter2(word);
+  return stemPorter2(word);
 }

@@ -54,20 +54,32 @@ export class Bm25Channel implements Channel<string[], SparseVector> {
   begin(): void {
     this.#fresh = new Map();
   }
-  add(id: number, terms: string[]): void {
+  /** Term → id: known terms, else a staged id inside a batch (see commit), else a new term. */
+  #idOf(): (t: string) => number {
     const fresh = this.#fresh;
-    const idOf = (t: string): number => {
-      const known = this.vocab.idOf(t, false);
+    const vocab = this.vocab;
+    return (t: string): number => {
+      const known = vocab.idOf(t, false);
       if (known >= 0) return known;
-      if (!fresh) return this.vocab.idOf(t, true);
+      if (!fresh) return vocab.idOf(t, true);
       let f = fresh.get(t);
       if (f === undefined) {
-        f = this.vocab.size + fresh.size;
+        f = vocab.size + fresh.size;
         fresh.set(t, f);
       }
       return f;
     };
-    this.store.add(id, countTerms(terms, idOf));
+  }
+  add(id: number, terms: string[]): void {
+    this.store.add(id, countTerms(terms, this.#idOf()));
+  }
+  /** Term frequencies of every entry, then one batch insert (BM25 statistics updated once). */
+  addBatch(ids: Uint32Array, values: readonly string[][]): void {
+    const idOf = this.#idOf();
+    this.store.addBatch(
+      ids,
+      values.map((terms) => countTerms(terms, idOf)),
+    );
   }
   commit(): void {
     // same order as staged, so the same ids

@@ -37,6 +37,13 @@ export class DenseChannel extends StoreChannel<DenseIndex, DenseChannelSpec, Flo
   add(id: number, value: Float32Array): void {
     this.store.add(id, value);
   }
+  /** One row-major copy of the batch, inserted with every core (DenseIndex.addBatch). */
+  addBatch(ids: Uint32Array, values: readonly Float32Array[]): void {
+    const d = this.spec.dimensions;
+    const rows = new Float32Array(values.length * d);
+    for (let i = 0; i < values.length; i++) rows.set(values[i]!, i * d);
+    this.store.addBatch(ids, rows);
+  }
   /** The caller's vectors must have exactly the channel's dimensions; the encoder's are truncated (Matryoshka). */
   protected read(raw: unknown, owner: Owner): Float32Array {
     return denseValue(raw, this.spec.dimensions, this.spec.source === 'vectors', owner, this.name);

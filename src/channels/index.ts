@@ -5,3 +5,4 @@ export { DenseChannel } from './dense-channel.js';
 export { SparseChannel } from './sparse-channel.js';
 export { MultiVectorChannel } from './multivector-channel.js';
 export { Bm25Channel, vocabFile } from './bm25-channel.js';
+export { SegmentedChannel, segmentsRefFile, segmentsDir, unsegmentable } from './segment-channel.js';

@@ -9,6 +9,7 @@ import { DenseChannel } from './dense-channel.js';
 import { SparseChannel } from './sparse-channel.js';
 import { MultiVectorChannel } from './multivector-channel.js';
 import { Bm25Channel, vocabFile } from './bm25-channel.js';
+import { SegmentedChannel, segmentsRefFile } from './segment-channel.js';
 import type { Channel, ChannelKind, ChannelSpec } from './types.js';
 
 /** What opening a channel may read besides its own directory. */
@@ -19,6 +20,8 @@ export interface OpenContext {
   readJson(name: string): Promise<unknown>;
   /** Runs a read of the named file (relative to the data dir), turning failures into errors naming it. */
   load<T>(name: string, read: () => Promise<T>): Promise<T>;
+  /** Set for an index with `storage: 'segments'`: its directory (segments live under `<indexDir>/segments/`). */
+  segments?: { indexDir: string };
 }
 
 interface KindEntry {
@@ -85,18 +88,25 @@ export const CHANNEL_KINDS: readonly ChannelKind[] = ['dense', 'sparse', 'multiv
 /** A valid channel name: a lower-case letter, then up to 31 letters, digits, `_` or `-`. */
 export const CHANNEL_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
-/** Creates an empty channel. */
-export function createChannel(spec: ChannelSpec): Channel {
+/** Creates an empty channel (segmented under `segments.indexDir` for `storage: 'segments'`; dense channels never are). */
+export function createChannel(spec: ChannelSpec, segments?: { indexDir: string }): Channel {
+  if (segments && spec.kind !== 'dense') return SegmentedChannel.create(spec, segments.indexDir);
   return KINDS[spec.kind].create(spec);
 }
 
 /** Opens a saved channel. */
-export function openChannel(spec: ChannelSpec, ctx: OpenContext): Promise<Channel> {
+export async function openChannel(spec: ChannelSpec, ctx: OpenContext): Promise<Channel> {
+  if (ctx.segments && spec.kind !== 'dense') {
+    const ref = await ctx.load(segmentsRefFile(spec.name), () => ctx.readJson(segmentsRefFile(spec.name)));
+    const vocab = spec.kind === 'bm25' ? await ctx.load(vocabFile(spec.name), async () => TermVocabulary.fromJSON(await ctx.readJson(vocabFile(spec.name)))) : null;
+    return SegmentedChannel.open(spec, ctx.segments.indexDir, ref, vocab);
+  }
   return KINDS[spec.kind].open(spec, ctx);
 }
 
 /** The files a saved channel must have (relative to the generation's data directory). */
-export function channelFiles(spec: ChannelSpec): string[] {
+export function channelFiles(spec: ChannelSpec, segmented = false): string[] {
+  if (segmented && spec.kind !== 'dense') return [segmentsRefFile(spec.name), ...(spec.kind === 'bm25' ? [vocabFile(spec.name)] : [])];
   return KINDS[spec.kind].files(spec);
 }
 

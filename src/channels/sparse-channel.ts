@@ -26,6 +26,9 @@ export class SparseChannel extends StoreChannel<SparseIndex, SparseChannelSpec, 
   add(id: number, value: SparseValue): void {
     this.store.add(id, value);
   }
+  addBatch(ids: Uint32Array, values: readonly SparseValue[]): void {
+    this.store.addBatch(ids, values as SparseValue[]);
+  }
 
   protected read(raw: unknown, owner: Owner): SparseValue {
     return sparseValue(raw, owner, this.name);

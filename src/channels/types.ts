@@ -155,6 +155,13 @@ export interface Channel<V = unknown, Q = unknown> {
   prepare(unit: UnitSource): V | null;
   /** Adds a prepared value (inside a batch: see begin/commit/rollback). */
   add(id: number, value: V): void;
+  /**
+   * Adds many prepared values at once (optional; `ids` are new and distinct): the same entries
+   * as `add` called for each pair in order, all-or-nothing (on a throw the channel holds none
+   * of `ids`), but in one pass over the store (BM25 statistics once, a multi-threaded graph
+   * build). Channels without it are fed one `add` per entry.
+   */
+  addBatch?(ids: Uint32Array, values: readonly V[]): void;
   /** Removes an entry; false when the channel does not hold it. */
   remove(id: number): boolean;
   /** Starts a batch of adds (optional): state that must change only on success is staged. */

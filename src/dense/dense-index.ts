@@ -16,7 +16,7 @@ const SEARCH_KEYS = { ef: true, filter: true, exact: true } as const satisfies O
 import { Graph } from './graph.js';
 import { RowStore, type DenseDtype } from './rows.js';
 import { topK, type Ranked } from '../kernels/topk.js';
-import { checkId, checkInt, checkK, checkQuery, normalised } from './validate.js';
+import { checkId, checkInt, checkK, checkQuery, normalised, normalisedInto } from './validate.js';
 import { readDenseFiles, writeDenseFiles, type DenseSettings } from './persist.js';
 
 export type { DenseDtype } from './rows.js';
@@ -288,7 +288,7 @@ export class DenseIndex {
     const all = new Float32Array(n * d);
     for (let i = 0; i < n; i++) {
       const row = vectors instanceof Float32Array ? vectors.subarray(i * d, i * d + d) : vectors.slice(i * d, i * d + d);
-      all.set(normalised(row, d, `addBatch[${i}] (id ${idArr[i]})`), i * d);
+      normalisedInto(row, d, `addBatch[${i}] (id ${idArr[i]})`, all, i * d);
     }
     this.#insert(idArr, all, this.#threads);
   }
@@ -303,7 +303,8 @@ export class DenseIndex {
       this.#graphRemovals += ids.length;
       throw e;
     }
-    for (let i = 0; i < ids.length; i++) this.#rows.append(ids[i]!, rows.subarray(i * d, i * d + d));
+    if (ids.length === 1) this.#rows.append(ids[0]!, rows.subarray(0, d));
+    else this.#rows.appendRows(ids, rows);
   }
 
   /**

@@ -115,6 +115,28 @@ export class RowStore {
     this.#write(slot, v);
   }
 
+  /**
+   * Appends new ids (caller checked they are absent and distinct) with their normalised rows
+   * (`rows` is ids.length × dim): the same rows as one {@link append} per id, converted in
+   * one call (one f16 conversion or i8 quantisation over the whole block).
+   */
+  appendRows(ids: Uint32Array, rows: Float32Array): void {
+    const n = ids.length;
+    if (n === 0) return;
+    this.#grow(this.#count + n);
+    const first = this.#count;
+    const d = this.dim;
+    for (let i = 0; i < n; i++) {
+      this.#ids[first + i] = ids[i]!;
+      this.#slotOf.set(ids[i]!, first + i);
+    }
+    const block = rows.subarray(0, n * d);
+    if (this.dtype === 'f32') this.#f32!.set(block, first * d);
+    else if (this.dtype === 'f16') toF16Into(block, this.#f16!, first * d);
+    else quantizeI8RowsInto(block, d, this.#i8!, first * d, this.#scales!, first);
+    this.#count += n;
+  }
+
   /** Overwrites the row of a present id. */
   replace(id: number, v: Float32Array): void {
     this.#write(this.#slotOf.get(id)!, v);

@@ -60,6 +60,18 @@ export function checkInt(v: unknown, name: string, min: number, max: number): as
  * ```
  */
 export function normalised(vector: unknown, dim: number, where: string): Float32Array {
+  return normalisedInto(vector, dim, where, new Float32Array(dim), 0);
+}
+
+/**
+ * {@link normalised} written into `out` at `offset` (no allocation; the same values); returns `out`.
+ *
+ * @example
+ * ```ts
+ * normalisedInto([3, 4], 2, 'add', out, 2 * i) // out[2i] = 0.6, out[2i + 1] = 0.8
+ * ```
+ */
+export function normalisedInto(vector: unknown, dim: number, where: string, out: Float32Array, offset: number): Float32Array {
   if (!(vector instanceof Float32Array) && !Array.isArray(vector)) {
     invalid('INVALID_VECTOR', `${where}: vector must be a Float32Array or number[], got ${typeof vector}`);
   }
@@ -84,8 +96,7 @@ export function normalised(vector: unknown, dim: number, where: string): Float32
     sum += x * x;
   }
   const norm = Math.sqrt(sum);
-  const out = new Float32Array(dim);
-  for (let i = 0; i < dim; i++) out[i] = v[i]! / maxAbs / norm;
+  for (let i = 0; i < dim; i++) out[offset + i] = v[i]! / maxAbs / norm;
   return out;
 }
 

@@ -46,6 +46,8 @@ export function applyUpsert(s: Stores, docs: readonly DocumentInput[], prepared:
   const done: Array<{ id: ExternalId; previous: DocumentVersion | null; ids: number[] }> = [];
   for (const ch of s.channels) ch.begin?.();
   try {
+    // the entry table first, then each channel in one batch (or one add per entry)
+    const batches = s.channels.map(() => ({ ids: [] as number[], values: [] as unknown[] }));
     docs.forEach((doc, i) => {
       const prep = prepared[i]!;
       const previous = s.entries.snapshot(doc.id);
@@ -57,14 +59,21 @@ export function applyUpsert(s: Stores, docs: readonly DocumentInput[], prepared:
         s.storeText ? doc.text : undefined,
       );
       done.push({ id: doc.id, previous, ids });
-      prep.units.forEach((_u, j) => {
-        const n = ids[j]!;
+      for (let j = 0; j < prep.units.length; j++) {
         const row = values[i]![j]!;
-        s.channels.forEach((ch, c) => {
+        for (let c = 0; c < batches.length; c++) {
           const v = row[c];
-          if (v !== null && v !== undefined) ch.add(n, v);
-        });
-      });
+          if (v === null || v === undefined) continue;
+          batches[c]!.ids.push(ids[j]!);
+          batches[c]!.values.push(v);
+        }
+      }
+    });
+    s.channels.forEach((ch, c) => {
+      const b = batches[c]!;
+      if (b.ids.length === 0) return;
+      if (ch.addBatch && b.ids.length > 1) ch.addBatch(Uint32Array.from(b.ids), b.values);
+      else for (let k = 0; k < b.ids.length; k++) ch.add(b.ids[k]!, b.values[k]);
     });
   } catch (e) {
     for (const d of done.reverse()) {

@@ -21,6 +21,7 @@ const CREATE_KEYS = {
   candidates: true,
   storeText: true,
   wal: true,
+  storage: true,
   overwrite: true,
   fs: true,
 } as const satisfies OptionKeys<HybridIndexOptions>;

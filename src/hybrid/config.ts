@@ -45,6 +45,12 @@ export interface HybridConfig {
   storeText: boolean;
   /** Write-ahead log on (absent in indexes written before it existed: off; see HybridIndexOptions.wal). */
   wal?: boolean;
+  /**
+   * 'segments': the sparse, BM25 and multi-vector channels keep their documents in segment
+   * files under `<index>/segments/` (see src/segments/FORMAT.md). Absent: every channel is
+   * rewritten into each generation (the default).
+   */
+  storage?: 'segments';
 }
 
 /**
@@ -99,6 +105,7 @@ export function checkStoredConfig(raw: unknown, sparseModifier: 'none' | 'idf' =
   if (!Number.isInteger(c.candidates) || (c.candidates as number) < 1 || (c.candidates as number) > 0xffffffff) bad(`candidates is ${JSON.stringify(c.candidates)}, not a positive integer`);
   if (typeof c.storeText !== 'boolean') bad(`storeText is ${JSON.stringify(c.storeText)}, not a boolean`);
   if (c.wal !== undefined && typeof c.wal !== 'boolean') bad(`wal is ${JSON.stringify(c.wal)}, not a boolean`);
+  if (c.storage !== undefined && c.storage !== 'segments') bad(`storage is ${JSON.stringify(c.storage)}; this trident knows 'segments' (or none)`);
   return c as unknown as HybridConfig;
 }
 

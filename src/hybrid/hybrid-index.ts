@@ -7,7 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, StorageError, TridentError, invalid, throwIfAborted } from '../errors.js';
-import { Bm25Channel, channelFiles, createChannel, MultiVectorChannel, openChannel, SparseChannel, type Channel, type QuerySource } from '../channels/index.js';
+import { Bm25Channel, channelFiles, createChannel, MultiVectorChannel, openChannel, SegmentedChannel, SparseChannel, unsegmentable, type Channel, type QuerySource } from '../channels/index.js';
+import { collectSegments } from './segments.js';
 import { checkOptions } from '../options.js';
 import { checkId, claimIndexDirectory, DirectoryLock, MANIFEST_FILE, nodeFs, readGeneration, WAL_FILE, WriteAheadLog, writeIndexGeneration, type ExternalId, type Manifest, type StoreFs } from '../store/index.js';
 import { EntryTable } from './entries.js';
@@ -97,7 +98,24 @@ export class HybridIndex {
     if (opts.wal !== undefined && typeof opts.wal !== 'boolean') invalid('INVALID_ARGUMENT', `wal must be true or false (got ${String(opts.wal)})`);
     if (opts.wal === true && !opts.path) invalid('INVALID_ARGUMENT', 'wal: true needs { path }: the log lives in the index directory');
     config.wal = opts.wal ?? true;
-    const index = new HybridIndex(enc, opts.path, config, new EntryTable(), config.channels.map(createChannel), opts.fs);
+    if (opts.storage !== undefined && opts.storage !== 'generations' && opts.storage !== 'segments') invalid('INVALID_ARGUMENT', `storage must be 'generations' or 'segments' (got ${JSON.stringify(opts.storage)})`);
+    const segmented = opts.storage === 'segments';
+    if (segmented) {
+      if (!opts.path) invalid('INVALID_ARGUMENT', "storage: 'segments' needs { path }: the segments live in the index directory");
+      for (const spec of config.channels) {
+        const why = unsegmentable(spec);
+        if (why !== null) invalid('INVALID_ARGUMENT', `storage: 'segments': ${why}; use the default storage for this configuration`);
+      }
+      config.storage = 'segments';
+    }
+    const index = new HybridIndex(
+      enc,
+      opts.path,
+      config,
+      new EntryTable(),
+      config.channels.map((spec) => createChannel(spec, segmented ? { indexDir: opts.path! } : undefined)),
+      opts.fs,
+    );
     if (opts.path) index.#dirLock = await claimIndexDirectory(opts.path, { overwrite: opts.overwrite === true, ...(opts.fs ? { fs: opts.fs } : {}) });
     try {
       if (config.wal && opts.path) await index.save(); // the log extends a saved generation: write the empty one
@@ -150,7 +168,8 @@ export class HybridIndex {
     }
     const rel = (name: string) => `${manifest.dir}/${name}`;
     const listed = new Set(manifest.files.map((f) => f.name));
-    const required = ['entries.json', ...config.channels.flatMap(channelFiles)];
+    const segmented = config.storage === 'segments';
+    const required = ['entries.json', ...config.channels.flatMap((spec) => channelFiles(spec, segmented))];
     for (const name of required) {
       if (!listed.has(name)) throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE} does not list ${rel(name)}, which this index's configuration needs; restore the index from a backup or rebuild it`, { file: MANIFEST_FILE });
     }
@@ -178,8 +197,13 @@ export class HybridIndex {
     };
     const entries = await load('entries.json', async () => EntryTable.fromJSON(await json('entries.json'), rel('entries.json')));
     const channels: Channel[] = [];
-    for (const spec of config.channels) channels.push(await openChannel(spec, { dataDir, readJson: json, load }));
-    checkChannelsMatchEntries(entries, channels, rel);
+    try {
+      for (const spec of config.channels) channels.push(await openChannel(spec, { dataDir, readJson: json, load, ...(segmented ? { segments: { indexDir: dir } } : {}) }));
+      checkChannelsMatchEntries(entries, channels, rel, segmented);
+    } catch (e) {
+      for (const ch of channels) if (ch instanceof SegmentedChannel) ch.close();
+      throw e;
+    }
     const index = new HybridIndex(encoder, dir, config, entries, channels, fs);
     if (config.wal && !readOnly) {
       const { wal, records } = await WriteAheadLog.open(dir, manifest.generation, fs);
@@ -424,6 +448,7 @@ export class HybridIndex {
     if (dir !== undefined && typeof dir !== 'string') invalid('INVALID_ARGUMENT', 'save() takes a directory path (string) or { dir?, signal? }');
     const target = dir ?? this.#path;
     if (!target) invalid('INVALID_ARGUMENT', 'save() needs a directory: pass one or create the index with { path }');
+    if (this.#config.storage === 'segments' && path.resolve(target) !== path.resolve(this.#path!)) invalid('INVALID_ARGUMENT', `save(${JSON.stringify(target)}): an index with storage 'segments' saves into its own directory (${this.#path}) only`);
     throwIfAborted(opts.signal, 'save() aborted before writing: the saved index is unchanged');
     await this.#lock.run(async () => {
       throwIfAborted(opts.signal, 'save() aborted before writing: the saved index is unchanged');
@@ -454,6 +479,8 @@ export class HybridIndex {
         this.#dirLock = taken;
       }
       this.#path = target;
+      // committed: segment files no kept generation names can go (best effort)
+      if (this.#config.storage === 'segments') await collectSegments(target, [...this.#channels!.values()], this.#fs ?? nodeFs).catch(() => undefined);
       if (this.#config.wal) {
         // the changes logged so far are in the new generation: start an empty log for it
         // (if that fails the save still stands, and later changes are refused until a save)
@@ -554,7 +581,27 @@ export class HybridIndex {
     this.#closed = true;
     this.#dirLock?.release();
     this.#dirLock = null;
+    for (const ch of this.#channels?.values() ?? []) if (ch instanceof SegmentedChannel) ch.close();
     this.#channels = null;
+  }
+
+  /**
+   * Saves, merging every segment of each segmented channel into one and dropping deleted
+   * documents (`storage: 'segments'`); with the default storage, the same as `save()`.
+   *
+   * @example
+   * ```ts
+   * await index.optimize();
+   * ```
+   */
+  async optimize(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    this.#checkWritable();
+    for (const ch of this.#channels!.values()) if (ch instanceof SegmentedChannel) ch.mergeAll = true;
+    try {
+      await this.save(opts.signal ? { signal: opts.signal } : {});
+    } finally {
+      for (const ch of this.#channels?.values() ?? []) if (ch instanceof SegmentedChannel) ch.mergeAll = false;
+    }
   }
 
   #check(): void {
@@ -632,13 +679,13 @@ function checkChange(c: Change, exists: (id: ExternalId) => boolean, set: (id: E
  * table does not know would fail every search with UNKNOWN_ID. CORRUPT_FILE naming the
  * channel's file otherwise.
  */
-function checkChannelsMatchEntries(entries: EntryTable, channels: readonly Channel[], rel: (name: string) => string): void {
+function checkChannelsMatchEntries(entries: EntryTable, channels: readonly Channel[], rel: (name: string) => string, segmented: boolean): void {
   const live = entries.liveInternalIds();
   for (const ch of channels) {
     let n = 0;
     for (let i = 0; i < live.length; i++) if (ch.has(live[i]!)) n++;
     if (n !== ch.size || (ch.kind === 'bm25' && n !== live.length)) {
-      const file = rel(channelFiles(ch.spec)[0]!);
+      const file = rel(channelFiles(ch.spec, segmented)[0]!);
       throw new StorageError('CORRUPT_FILE', `${file} holds ${ch.size} entries of which ${n} are among the ${live.length} live entries of ${rel('entries.json')}: the files do not belong together; restore the index from a backup or rebuild it`, { file });
     }
   }

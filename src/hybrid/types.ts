@@ -360,6 +360,17 @@ export interface HybridIndexOptions {
    */
   wal?: boolean;
   /**
+   * How the index is stored on disk. `'generations'` (the default): every `save()` rewrites
+   * every channel into a new generation folder and `open()` reads and checks all of it.
+   * `'segments'` (opt-in, needs `path`): the sparse, BM25 and multi-vector channels keep saved
+   * documents in immutable segment files under `<path>/segments/<channel>/`, memory-mapped
+   * at open (headers checked eagerly, big sections on first touch); a save writes only the
+   * documents added since the last one (plus deletion bitmaps and the small files) and merges
+   * segments by a tiered policy; `optimize()` merges them all. Dense channels are saved whole
+   * either way. Searches give the same hits and scores as the default storage.
+   */
+  storage?: 'generations' | 'segments';
+  /**
    * Replace an index (or write beside other files) at `path`. Default false: `create()` refuses
    * a directory that holds an index (INDEX_EXISTS) or other files (DIRECTORY_NOT_EMPTY). With
    * true the old index stays readable until this one's first `save()` replaces it; other

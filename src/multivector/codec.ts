@@ -122,16 +122,24 @@ function prng(seed: number): () => number {
 }
 
 /**
- * Default number of centroids for n token vectors: 2^floor(log2(4·√n)), within [1, min(n, 4096)].
+ * Default number of centroids for n token vectors: 2^floor(log2(16·√n)) (ColBERTv2's choice),
+ * within [1, min(n, 65536)] (centroid ids are u16).
  *
  * @example
  * ```ts
- * defaultCentroids(1_000_000) // 2048
+ * defaultCentroids(1_000_000) // 8192
  * ```
  */
 export function defaultCentroids(n: number): number {
-  const k = 2 ** Math.floor(Math.log2(Math.max(1, 4 * Math.sqrt(n))));
-  return Math.max(1, Math.min(k, 4096, n));
+  const k = 2 ** Math.floor(Math.log2(Math.max(1, 16 * Math.sqrt(n))));
+  return Math.max(1, Math.min(k, 65536, n));
+}
+
+/** FNV-1a hash of a row's f32 bit patterns (k-means seeding skips repeated rows). */
+function rowHash(bits: Uint32Array, off: number, dim: number): number {
+  let h = 0x811c9dc5;
+  for (let t = 0; t < dim; t++) h = Math.imul(h ^ bits[off + t]!, 16777619);
+  return h >>> 0;
 }
 
 /**
@@ -147,8 +155,8 @@ export function trainResidual(rows: Float32Array, n: number, dim: number, opts: 
   if (n < 1) invalid('INVALID_ARGUMENT', 'residual training needs at least one token vector; add documents first');
   const r = prng(opts.seed ?? 12345);
   const k = Math.min(opts.k ?? defaultCentroids(n), n, 65536);
-  // training sample: up to `sample` rows (default max(64·k, 16384)), chosen without replacement
-  const m = Math.min(n, opts.sample ?? Math.max(64 * k, 16384));
+  // training sample: up to `sample` rows (default max(32·k, 16384)), chosen without replacement
+  const m = Math.min(n, opts.sample ?? Math.max(32 * k, 16384));
   const pick = new Uint32Array(n);
   for (let i = 0; i < n; i++) pick[i] = i;
   for (let i = 0; i < m; i++) {
@@ -159,10 +167,28 @@ export function trainResidual(rows: Float32Array, n: number, dim: number, opts: 
   }
   const sample = new Float32Array(m * dim);
   for (let i = 0; i < m; i++) sample.set(rows.subarray(pick[i]! * dim, (pick[i]! + 1) * dim), i * dim);
-  let cent = new Float32Array(sample.subarray(0, k * dim));
+  // seeds: the first k distinct sample rows (token vectors repeat, e.g. a static model's; equal
+  // seeds would tie and leave clusters empty), then random rows if fewer than k are distinct
+  let cent = new Float32Array(k * dim);
+  const sbits = new Uint32Array(sample.buffer, sample.byteOffset, m * dim);
+  const seen = new Map<number, number[]>();
+  let seeded = 0;
+  for (let i = 0; i < m && seeded < k; i++) {
+    const h = rowHash(sbits, i * dim, dim);
+    const same = seen.get(h);
+    if (same?.some((j) => sbits.subarray(j * dim, (j + 1) * dim).every((b, t) => b === sbits[i * dim + t]))) continue;
+    if (same === undefined) seen.set(h, [i]);
+    else same.push(i);
+    cent.set(sample.subarray(i * dim, (i + 1) * dim), seeded * dim);
+    seeded++;
+  }
+  for (; seeded < k; seeded++) {
+    const j = Math.floor(r() * m);
+    cent.set(sample.subarray(j * dim, (j + 1) * dim), seeded * dim);
+  }
   const assign = new Uint32Array(m);
   let q = quantizeI8(cent, dim);
-  for (let it = 0; it < (opts.iters ?? 8); it++) {
+  for (let it = 0; it < (opts.iters ?? 4); it++) {
     assignCentroids(sample, m, dim, q.data, q.scales, assign);
     const sum = new Float64Array(k * dim);
     const cnt = new Uint32Array(k);

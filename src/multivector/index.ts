@@ -13,3 +13,5 @@ export type { FirstStageOptions, FirstStageResult } from './first-stage.js';
 export type { MultiVector, MvDtype, Alignment } from './types.js';
 export { MV_FILE, MV_FORMAT_VERSION } from './persist.js';
 export { poolDoc, clusterBlock, POOL_BLOCK } from './pool.js';
+export { FdeEncoder, type FdeOptions, type FdeSettings } from './muvera.js';
+export { MuveraIndex, type MuveraIndexOptions, type MuveraSearchOptions } from './muvera-index.js';

@@ -49,7 +49,7 @@ export interface MultiVectorStoreOptions {
   dtype?: MvDtype;
   /** 'residual' only: bits per dimension of the residual codes, 1, 2 or 4. Default 2. */
   bits?: CodeBits;
-  /** 'residual' only: number of centroids (≤ 65536). Default 2^floor(log2(4·√n)) (≤ 4096) for the n vectors trained on. */
+  /** 'residual' only: number of centroids (≤ 65536). Default 2^floor(log2(16·√n)) (≤ 65536, ColBERTv2) for the n vectors trained on. */
   centroids?: number;
   /**
    * 'residual' only: the codebook is trained once this many token vectors are waiting (they

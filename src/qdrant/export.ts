@@ -86,6 +86,7 @@ export async function exportToQdrant(dir: string, o: ExportOptions): Promise<Exp
 async function readIndex(dir: string): Promise<{ layout: QdrantLayout; docs: Array<string | number>; point: (doc: string | number) => QPointStruct }> {
   return readGeneration(dir, nodeFs, async ({ manifest, dataDir }) => {
     const config = checkStoredConfig(manifest.config);
+    if (config.storage === 'segments') invalid('UNSUPPORTED', `the index at ${dir} uses storage 'segments': exporting it to Qdrant is not supported yet`);
     const json = async (name: string): Promise<unknown> => JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await nodeFs.readFile(path.join(dataDir, name))));
     const load = async <T>(name: string, read: () => Promise<T>): Promise<T> => {
       try {

@@ -7,10 +7,10 @@
  * commits, merges and searches across segments (store.ts). Must never hand a kernel a byte
  * range it has not bounds-checked, nor score a posting it has not validated.
  */
-export { SegmentedStore, type CommitResult, type SegmentDoc, type SegmentedOpenOptions } from './store.js';
+export { SegmentedStore, type CommitResult, type SegmentDoc, type SegmentedOpenOptions, type SparseStatsExtra } from './store.js';
 export { findMerges, type MergeCandidate, type TieredMergeOptions } from './merge-policy.js';
 export { SegmentFile, writeSegmentFile, SEGMENT_CONTAINER_VERSION, SECTION_ALIGN, EAGER_CRC_BYTES, type SectionEntry, type SectionInput } from './container.js';
-export { SEGMENTS_FILE, type SegmentChannels, type SegmentEntry, type SegmentsManifest } from './manifest.js';
+export { SEGMENTS_FILE, VERSIONED_SEGMENTS, versionedSegmentsFile, type SegmentChannels, type SegmentEntry, type SegmentsManifest } from './manifest.js';
 export type { SparseChannelConfig } from './sparse-segment.js';
 export type { MvChannelConfig } from './mv-segment.js';
 export { SearchPool, type PoolFilter, type SearchPoolOptions } from './search-pool.js';

@@ -12,6 +12,13 @@ import type { MvChannelConfig } from './mv-segment.js';
 import type { SparseChannelConfig } from './sparse-segment.js';
 
 export const SEGMENTS_FILE = 'segments.json';
+/** A versioned segment list (`segments-000004.json`): written by a store whose owner keeps the commit point (HybridIndex). */
+export const VERSIONED_SEGMENTS = /^segments-(\d{6,})\.json$/;
+
+/** The versioned segment list of commit generation `gen`. */
+export function versionedSegmentsFile(gen: number): string {
+  return `segments-${String(gen).padStart(6, '0')}.json`;
+}
 const MAGIC = 'trident-segments';
 /** Format version of segments.json. */
 export const SEGMENTS_FORMAT_VERSION = 1;
@@ -106,22 +113,23 @@ export function decodeSegments(text: string, file = SEGMENTS_FILE): SegmentsMani
 }
 
 /** Reads segments.json; INDEX_NOT_FOUND when it is missing. */
-export async function readSegments(dir: string, fs: StoreFs = nodeFs): Promise<{ manifest: SegmentsManifest; text: string }> {
+export async function readSegments(dir: string, fs: StoreFs = nodeFs, name = SEGMENTS_FILE): Promise<{ manifest: SegmentsManifest; text: string }> {
   let text: string;
+  const file = path.join(dir, name);
   try {
-    text = new TextDecoder().decode(await fs.readFile(path.join(dir, SEGMENTS_FILE)));
+    text = new TextDecoder().decode(await fs.readFile(file));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new StorageError('INDEX_NOT_FOUND', `no segmented store at ${dir} (${SEGMENTS_FILE} missing)`, { cause: e, file: SEGMENTS_FILE });
-    throw new StorageError('IO_ERROR', `reading ${SEGMENTS_FILE} failed: ${(e as Error).message}`, { cause: e, file: SEGMENTS_FILE });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new StorageError(name === SEGMENTS_FILE ? 'INDEX_NOT_FOUND' : 'CORRUPT_FILE', `no segmented store at ${dir} (${name} missing)`, { cause: e, file });
+    throw new StorageError('IO_ERROR', `reading ${name} failed: ${(e as Error).message}`, { cause: e, file });
   }
-  return { manifest: decodeSegments(text), text };
+  return { manifest: decodeSegments(text, name === SEGMENTS_FILE ? SEGMENTS_FILE : file), text };
 }
 
-/** Replaces segments.json atomically (the commit point). */
-export async function writeSegments(dir: string, m: SegmentsManifest, fs: StoreFs = nodeFs): Promise<void> {
-  const tmp = path.join(dir, `${SEGMENTS_FILE}.tmp`);
+/** Replaces segments.json (or writes the versioned list `name`) atomically (the store's commit point). */
+export async function writeSegments(dir: string, m: SegmentsManifest, fs: StoreFs = nodeFs, name = SEGMENTS_FILE): Promise<void> {
+  const tmp = path.join(dir, `${name}.tmp`);
   await fs.fsync(dir); // the new segment files' renames are durable before the manifest names them
   await fs.writeFile(tmp, encodeSegments(m)); // nodeFs.writeFile fsyncs
-  await fs.rename(tmp, path.join(dir, SEGMENTS_FILE));
+  await fs.rename(tmp, path.join(dir, name));
   await fs.fsync(dir).catch(() => undefined);
 }

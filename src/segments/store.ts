@@ -25,13 +25,13 @@ import { topK, type Ranked } from '../kernels/topk.js';
 import type { MultiVector } from '../multivector/types.js';
 import { checkDoc, checkQuery } from '../multivector/validate.js';
 import { searchExhaustive, searchMaxScore, type PostingLists } from '../sparse/maxscore.js';
-import { bm25Idf, type PreparedQuery, type ScoreContext } from '../sparse/scoring.js';
+import { bm25Idf, contribution, type PreparedQuery, type ScoreContext } from '../sparse/scoring.js';
 import { TopK } from '../sparse/topk.js';
 import { validateSparseVector, type SparseVector } from '../sparse/vector.js';
 import { nodeFs, type StoreFs } from '../store/fs-seam.js';
 import type { MapOptions } from '../store/mmap.js';
 import { Deletions } from './deletes.js';
-import { delFile, readSegments, SEGMENTS_FILE, SEGMENTS_FORMAT_VERSION, segmentFiles, writeSegments, type SegmentChannels, type SegmentEntry, type SegmentsManifest } from './manifest.js';
+import { delFile, readSegments, SEGMENTS_FILE, SEGMENTS_FORMAT_VERSION, segmentFiles, VERSIONED_SEGMENTS, versionedSegmentsFile, writeSegments, type SegmentChannels, type SegmentEntry, type SegmentsManifest } from './manifest.js';
 import { findMerges, type TieredMergeOptions } from './merge-policy.js';
 import { buildArena, MvSegment, rawOf, writeMvSegment, type MvRaw } from './mv-segment.js';
 import { SparseSegment, writeSparseSegment } from './sparse-segment.js';
@@ -50,9 +50,26 @@ export interface SegmentedOpenOptions extends MapOptions {
   mergePolicy?: TieredMergeOptions;
   /** Test seam: called at each step of a commit (a crash test kills the process there). */
   onStage?: (stage: string) => void;
+  /**
+   * Versioned lists: each commit writes `segments-<generation>.json` instead of replacing
+   * `segments.json`, and removes nothing; the owner (HybridIndex) names the list in its own
+   * commit point and calls {@link SegmentedStore.collect} once that is durable.
+   */
+  versioned?: boolean;
+  /** open(): the list to read (default `segments.json`; a versioned store's `segments-<gen>.json`). */
+  manifest?: string;
 }
 
-/** Sparse statistics of one query over some segments (internal, see SegmentedStore.sparseStats). */
+/** Extra documents outside the store (an owner's in-memory tail) counted in BM25's statistics. */
+export interface SparseStatsExtra {
+  docs: number;
+  /** Σ document length (f64). */
+  len: number;
+  /** Live documents holding the term. */
+  df(termId: number): number;
+}
+
+/** Sparse statistics of one query over some segments (internal, see SegmentedStore.segmentSparseStats). */
 export interface SparseStats {
   /** live documents */
   N: number;
@@ -116,12 +133,19 @@ export class SegmentedStore {
   #opts: SegmentedOpenOptions;
   #fs: StoreFs = nodeFs;
   #closed = false;
+  #file: string;
 
   private constructor(dir: string, manifest: SegmentsManifest, opts: SegmentedOpenOptions) {
     this.dir = dir;
     this.channels = manifest.channels;
     this.#manifest = manifest;
     this.#opts = opts;
+    this.#file = opts.versioned === true ? (opts.manifest ?? versionedSegmentsFile(manifest.generation)) : SEGMENTS_FILE;
+  }
+
+  /** The segment list in force (`segments.json`, or a versioned store's `segments-<gen>.json`). */
+  get manifestFile(): string {
+    return this.#file;
   }
 
   /**
@@ -140,10 +164,22 @@ export class SegmentedStore {
     if (mv && (!Number.isInteger(mv.dim) || mv.dim < 1 || mv.dim > 65536 || !['f32', 'f16', 'i8'].includes(mv.dtype))) invalid('INVALID_ARGUMENT', `multivector channel settings ${JSON.stringify(mv)}: dim 1…65536, dtype 'f32' | 'f16' | 'i8'`);
     const fs = nodeFs;
     await fs.mkdir(dir);
-    if ((await fs.stat(path.join(dir, SEGMENTS_FILE))) !== null) invalid('INVALID_ARGUMENT', `${dir} already holds a segmented store; open it instead`);
-    const manifest: SegmentsManifest = { magic: 'trident-segments', formatVersion: SEGMENTS_FORMAT_VERSION, generation: 0, nextSegment: 1, channels: { ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}), ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype } } : {}) }, segments: [] };
-    await writeSegments(dir, manifest, fs);
-    return new SegmentedStore(dir, manifest, opts);
+    // versioned: files left by an index this one replaces stay readable until the owner's
+    // first commit, so number past them
+    let generation = 0;
+    let nextSegment = 1;
+    if (opts.versioned === true) {
+      for (const n of await fs.readdir(dir)) {
+        const g = VERSIONED_SEGMENTS.exec(n);
+        if (g) generation = Math.max(generation, Number(g[1]) + 1);
+        const sg = /^seg-(\d{6,})\./.exec(n);
+        if (sg) nextSegment = Math.max(nextSegment, Number(sg[1]) + 1);
+      }
+    } else if ((await fs.stat(path.join(dir, SEGMENTS_FILE))) !== null) invalid('INVALID_ARGUMENT', `${dir} already holds a segmented store; open it instead`);
+    const manifest: SegmentsManifest = { magic: 'trident-segments', formatVersion: SEGMENTS_FORMAT_VERSION, generation, nextSegment, channels: { ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}), ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype } } : {}) }, segments: [] };
+    const store = new SegmentedStore(dir, manifest, opts);
+    await writeSegments(dir, manifest, fs, store.#file);
+    return store;
   }
 
   /**
@@ -158,14 +194,15 @@ export class SegmentedStore {
    */
   static async open(dir: string, opts: SegmentedOpenOptions = {}): Promise<SegmentedStore> {
     for (let attempt = 1; ; attempt++) {
-      const { manifest, text } = await readSegments(dir);
+      const name = opts.manifest ?? SEGMENTS_FILE;
+      const { manifest, text } = await readSegments(dir, nodeFs, name);
       const store = new SegmentedStore(dir, manifest, opts);
       try {
         for (const e of manifest.segments) store.#segs.push(await store.#openSegment(e));
         return store;
       } catch (e) {
         store.#closeAll();
-        const now = await readSegments(dir).then(
+        const now = await readSegments(dir, nodeFs, name).then(
           (r) => r.text,
           () => null,
         );
@@ -396,7 +433,8 @@ export class SegmentedStore {
       }
       const manifest: SegmentsManifest = { ...m, generation: gen, nextSegment: next, segments: list };
       stage('before-manifest');
-      await writeSegments(this.dir, manifest, this.#fs);
+      const file = this.#opts.versioned === true ? versionedSegmentsFile(gen) : SEGMENTS_FILE;
+      await writeSegments(this.dir, manifest, this.#fs, file);
       stage('committed');
       // committed: adopt the new state (open readers over the files just written)
       const old = this.#segs;
@@ -416,8 +454,9 @@ export class SegmentedStore {
       for (const s of old) if (!keep.has(s)) closeLive(s);
       this.#segs = segs;
       this.#manifest = manifest;
+      this.#file = file;
       this.#pending.clear();
-      await this.#collect(manifest);
+      if (this.#opts.versioned !== true) await this.#collect(new Set(manifest.segments.flatMap(segmentFiles)), null);
       return { bytesWritten, written, merges };
     } catch (e) {
       for (const f of fresh) closeLive(f);
@@ -490,11 +529,43 @@ export class SegmentedStore {
     return e;
   }
 
-  /** Removes files no manifest names (orphans of failed commits, merged-away segments). */
-  async #collect(m: SegmentsManifest): Promise<void> {
-    const keep = new Set(m.segments.flatMap(segmentFiles));
+  /** Removes segment files not in `keep` (orphans of failed commits, merged-away segments), and versioned lists not in `lists`. */
+  async #collect(keep: Set<string>, lists: Set<string> | null): Promise<void> {
     const names = await this.#fs.readdir(this.dir).catch(() => [] as string[]);
-    for (const n of names) if (SEG_FILE.test(n) && !keep.has(n)) await this.#fs.rm(path.join(this.dir, n)).catch(() => undefined);
+    for (const n of names) {
+      const list = lists !== null && (VERSIONED_SEGMENTS.test(n) || /^segments-\d{6,}\.json\.tmp$/.test(n)) && !lists.has(n);
+      if ((SEG_FILE.test(n) && !keep.has(n)) || list) await this.#fs.rm(path.join(this.dir, n)).catch(() => undefined);
+    }
+  }
+
+  /**
+   * A versioned store's garbage collection, run by its owner once its own commit point is
+   * durable: removes every versioned list but `lists` (the one in force is always kept) and
+   * every segment file none of the kept lists names. Best effort: a list that cannot be read
+   * stops the collection (nothing is removed).
+   *
+   * @example
+   * ```ts
+   * await store.collect([store.manifestFile]);
+   * ```
+   */
+  async collect(lists: readonly string[]): Promise<void> {
+    this.#check();
+    const names = new Set([...lists, this.#file]);
+    const keep = new Set<string>();
+    for (const n of names) {
+      if (!VERSIONED_SEGMENTS.test(n) && n !== SEGMENTS_FILE) return;
+      const m =
+        n === this.#file
+          ? this.#manifest
+          : await readSegments(this.dir, this.#fs, n).then(
+              (r) => r.manifest,
+              () => null,
+            );
+      if (m === null) return;
+      for (const f of m.segments.flatMap(segmentFiles)) keep.add(f);
+    }
+    await this.#collect(keep, names);
   }
 
   /**
@@ -506,14 +577,21 @@ export class SegmentedStore {
    * const { ids, scores } = store.searchSparse(query, 10, { filter: (id) => id % 2 === 0 });
    * ```
    */
-  searchSparse(query: SparseVector, k: number, opts: { filter?: (id: number) => boolean; exhaustive?: boolean } = {}): Ranked {
+  searchSparse(query: SparseVector, k: number, opts: { filter?: (id: number) => boolean; exhaustive?: boolean; extra?: SparseStatsExtra } = {}): Ranked {
     this.#check();
     const cfg = this.channels.sparse;
     if (!cfg) invalid('INVALID_ARGUMENT', 'searchSparse: this store has no sparse channel');
     validateSparseVector(query, 'query');
     if (!Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
     if (opts.filter !== undefined && typeof opts.filter !== 'function') invalid('INVALID_ARGUMENT', 'filter must be a function (id) => boolean');
-    return this.sparseTopK(query, k, this.sparseStats(query), null, opts.filter, opts.exhaustive === true);
+    const stats = this.segmentSparseStats(query);
+    const extra = opts.extra;
+    if (extra) {
+      stats.N += extra.docs;
+      stats.len += extra.len;
+      for (let i = 0; i < query.ids.length; i++) if (query.weights[i] !== 0) stats.df[i]! += extra.df(query.ids[i]!);
+    }
+    return this.sparseTopK(query, k, stats, null, opts.filter, opts.exhaustive === true);
   }
 
   /**
@@ -523,7 +601,7 @@ export class SegmentedStore {
    *
    * @internal
    */
-  sparseStats(query: SparseVector, segs: readonly number[] | null = null): SparseStats {
+  segmentSparseStats(query: SparseVector, segs: readonly number[] | null = null): SparseStats {
     this.#check();
     const all = this.#segs;
     const pick = segs ?? all.map((_, j) => j);
@@ -547,7 +625,7 @@ export class SegmentedStore {
 
   /**
    * Internal (search pool): the exact top-k of the segments at indexes `segs` (null: all)
-   * under the global statistics `stats` (from {@link sparseStats}); `filter` takes global ids.
+   * under the global statistics `stats` (from {@link segmentSparseStats}); `filter` takes global ids.
    * Merging the results of disjoint subsets with {@link TopK} gives {@link searchSparse}'s.
    *
    * @internal
@@ -611,6 +689,99 @@ export class SegmentedStore {
       for (let i = 0; i < got.ids.length; i++) global.offer(got.scores[i]!, seg.docids[got.ids[i]!]!);
     }
     return global.drain();
+  }
+
+  /**
+   * Exact sparse scores of the given ids, in their order (re-ranking), bit for bit what
+   * {@link searchSparse} reports for them (same statistics, `extra` included); 0 for an id
+   * that is not live and committed or shares no term with the query.
+   *
+   * @example
+   * ```ts
+   * const s = store.scoreSparse(query, [3, 17, 42]);
+   * ```
+   */
+  scoreSparse(query: SparseVector, ids: ArrayLike<number>, opts: { extra?: SparseStatsExtra } = {}): Float32Array {
+    this.#check();
+    const cfg = this.channels.sparse;
+    if (!cfg) invalid('INVALID_ARGUMENT', 'scoreSparse: this store has no sparse channel');
+    validateSparseVector(query, 'query');
+    const out = new Float32Array(ids.length);
+    const segs = this.#segs;
+    const extra = opts.extra;
+    let N = 0;
+    let len = 0;
+    for (const s of segs) {
+      N += s.entry.docs - s.del.count;
+      len += s.liveLen;
+    }
+    if (extra) {
+      N += extra.docs;
+      len += extra.len;
+    }
+    if (N === 0 || ids.length === 0) return out;
+    const bm25 = cfg.scorer === 'bm25';
+    const avgdl = len / N;
+    const lenConst = cfg.k1 * (1 - cfg.b);
+    const lenSlope = avgdl > 0 ? (cfg.k1 * cfg.b) / avgdl : 0;
+    const terms: { qf: number; at: number[] }[] = [];
+    for (let i = 0; i < query.ids.length; i++) {
+      const w = query.weights[i]!;
+      if (w === 0) continue;
+      const at = segs.map((s) => s.sparse!.slotOf(query.ids[i]!));
+      let df = extra ? extra.df(query.ids[i]!) : 0;
+      at.forEach((slot, j) => {
+        if (slot >= 0) df += liveDf(segs[j]!, slot);
+      });
+      if (df === 0) continue;
+      terms.push({ qf: bm25 ? w * bm25Idf(N, df) * (cfg.k1 + 1) : w, at });
+    }
+    for (let i = 0; i < ids.length; i++) {
+      const j = this.#locate(ids[i]!);
+      if (j < 0) continue;
+      const ord = this.#ord;
+      const seg = segs[j]!;
+      const sp = seg.sparse!;
+      const { docs, weights } = sp.postingArrays();
+      const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
+      let sc = 0;
+      for (const t of terms) {
+        const slot = t.at[j]!;
+        if (slot < 0) continue;
+        const end = sp.offsets[slot + 1]!;
+        const p = gallop(docs, sp.offsets[slot]!, end, ord);
+        if (p < end && docs[p] === ord) sc += contribution(ctx, t.qf, weights[p]!, ord);
+      }
+      sp.file.mapping.check();
+      out[i] = Math.fround(sc);
+    }
+    return out;
+  }
+
+  /**
+   * The sparse statistics of the live committed documents: their number, Σ length (f64, summed
+   * per segment as searchSparse does) and the document frequency of each of `termIds`.
+   *
+   * @example
+   * ```ts
+   * const { docs, len, df } = store.sparseStats(Uint32Array.of(5, 9));
+   * ```
+   */
+  sparseStats(termIds: ArrayLike<number>): { docs: number; len: number; df: Float64Array } {
+    this.#check();
+    if (!this.channels.sparse) invalid('INVALID_ARGUMENT', 'sparseStats: this store has no sparse channel');
+    let docs = 0;
+    let len = 0;
+    const df = new Float64Array(termIds.length);
+    for (const s of this.#segs) {
+      docs += s.entry.docs - s.del.count;
+      len += s.liveLen;
+      for (let i = 0; i < termIds.length; i++) {
+        const slot = s.sparse!.slotOf(termIds[i]!);
+        if (slot >= 0) df[i]! += liveDf(s, slot);
+      }
+    }
+    return { docs, len, df };
   }
 
   /**

@@ -132,7 +132,7 @@ export async function inspectDirectory(dir: string, fs: StoreFs = nodeFs): Promi
   const names = (await fs.readdir(dir)).filter((n) => !isLockArtifact(n)).sort();
   if (names.includes(MANIFEST_FILE)) return { kind: 'index', names };
   // leftovers of a first save that never committed are ours, not the user's
-  const foreign = names.filter((n) => !/^(gen-\d+(\.tmp)?|manifest\.json\.tmp|wal\.log(\.tmp)?)$/.test(n));
+  const foreign = names.filter((n) => !/^(gen-\d+(\.tmp)?|manifest\.json\.tmp|wal\.log(\.tmp)?|segments)$/.test(n));
   return { kind: foreign.length ? 'other' : 'empty', names: foreign };
 }
 

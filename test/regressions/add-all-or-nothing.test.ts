@@ -61,9 +61,9 @@ describe('add/update are all-or-nothing across every store and the WAL', () => {
       const before = await state(index);
       const walBytes = wal ? (await fsp.stat(path.join(p, WAL_FILE))).size : 0;
       const batch = makeDocs(r, 3, 'b');
-      // the BM25 store fails on the second document of the batch, after the entry table,
-      // dense, sparse and multi-vector stores took it and the first document
-      const spy = throwOnCall(SparseIndex.prototype, 'add', 2, (s) => (s as SparseIndex).scorer === 'bm25');
+      // the BM25 store fails on the batch (channels take a batch in one addBatch call), after
+      // the entry table and the dense, sparse and multi-vector stores took every document
+      const spy = throwOnCall(SparseIndex.prototype, 'addBatch', 1, (s) => (s as SparseIndex).scorer === 'bm25');
       await expect(index.add(batch)).rejects.toThrow('injected store failure');
       spy.mockRestore();
       expect(await state(index)).toEqual(before);

@@ -2,7 +2,8 @@
 // encoding against brute-force nearest-centroid and bucket oracles; fuzzed shapes.
 import { describe, expect, it } from 'vitest';
 import { codesBytes, packCodes, unpackCodes } from '../../../src/kernels/codes.js';
-import { decodeVector, encodeBinary, encodeResidual, trainResidual } from '../../../src/multivector/codec.js';
+import { decodeVector, defaultCentroids, encodeBinary, encodeResidual, trainResidual } from '../../../src/multivector/codec.js';
+import { quantizeI8 } from '../../../src/kernels/f16.js';
 import { referenceKernels } from '../../../src/kernels/reference.js';
 import { randomRows, rng } from '../../parity/kernels-helpers.js';
 
@@ -105,5 +106,41 @@ describe('residual codec', () => {
     const tiny = trainResidual(rows, 3, dim, { bits: 1, k: 16 });
     expect(tiny.k).toBe(3);
     expect(() => trainResidual(rows, 0, dim, { bits: 2 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+  it('repeated token vectors (a static model): k distinct rows → one centroid each, exact decode', () => {
+    // 40 distinct unit rows, repeated with Zipf-like frequencies: a static model's token vectors
+    const distinct = randomRows(rng(21), 40, dim, true);
+    const r = rng(22);
+    const n2 = 4000;
+    const rep = new Float32Array(n2 * dim);
+    for (let v = 0; v < n2; v++) {
+      const w = Math.min(39, Math.floor(40 ** r()) - 1 + Math.floor(r() * 2));
+      rep.set(distinct.subarray(w * dim, (w + 1) * dim), v * dim);
+    }
+    const cb = trainResidual(rep, n2, dim, { bits: 2, k: 40 });
+    // oracle: the int8 image of each distinct row is one of the centroids
+    const q = quantizeI8(distinct, dim);
+    const rows = new Set(Array.from({ length: 40 }, (_, c) => Array.from(cb.centroids.subarray(c * dim, (c + 1) * dim)).join()));
+    for (let w = 0; w < 40; w++) expect(rows.has(Array.from(q.data.subarray(w * dim, (w + 1) * dim)).join())).toBe(true);
+    const bytes = codesBytes(dim, 2);
+    const out = new Uint8Array(n2 * bytes);
+    const cids = new Uint16Array(n2);
+    const norms = new Float32Array(n2);
+    encodeResidual(cb, rep, n2, out, 0, cids, 0, norms);
+    let err = 0;
+    for (let v = 0; v < n2; v++) {
+      const dec = decodeVector(out, v * bytes, dim, 2, cb, cids[v]!, norms[v]!);
+      for (let t = 0; t < dim; t++) err += (dec[t]! - rep[v * dim + t]!) ** 2;
+    }
+    expect(err / n2).toBeLessThan(1e-3); // int8 rounding of the centroids only
+  });
+
+  it('default k follows ColBERTv2 (2^floor(log2(16·√n))) within [1, min(n, 65536)]', () => {
+    expect(defaultCentroids(1)).toBe(1);
+    expect(defaultCentroids(100)).toBe(100); // 160 → 128, clamped to n
+    expect(defaultCentroids(1000)).toBe(256); // 16·31.6 = 506
+    expect(defaultCentroids(131072)).toBe(4096); // 16·362 = 5793
+    expect(defaultCentroids(1_000_000)).toBe(8192); // 16000
+    expect(defaultCentroids(1e12)).toBe(65536);
   });
 });

@@ -1,0 +1,220 @@
+// HybridIndex storage benchmark (issue 16): the same synthetic collection (your own vectors:
+// 20-term sparse, 24 × 64 i8 token vectors; optionally a dense channel) in a
+// `storage: 'segments'` index and in a default-storage index, in the same run:
+// - save: the first save, then a save after adding 1 % more documents (bytes written, time,
+//   ratio to the first save);
+// - open: a fresh child process opens each index (median of TRIDENT_SEGIDX_OPENS runs): time,
+//   RSS growth (anonymous / file-backed split), then warm query latency (p50 of sparse top-10
+//   and of a sparse + multi-vector search) and a hash of the answers, which must agree.
+//
+// Run: node --import tsx bench/segments-index.bench.ts
+// Env: TRIDENT_SEGIDX_DOCS (default 100000), TRIDENT_SEGIDX_BATCH (documents per add, default
+//      5000), TRIDENT_SEGIDX_SAVES (saves while building, default 10), TRIDENT_SEGIDX_OPENS
+//      (default 3), TRIDENT_SEGIDX_DENSE (dense dimensions, default 0 = no dense channel),
+//      TRIDENT_SEGIDX_DIR (default the OS temp dir).
+// Wall clock (I/O included); writes bench/results/segments-index.json.
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HybridIndex } from '../src/index.js';
+import { envNumber, runMeta, writeResult } from './lib/results.js';
+
+const DIM = 64;
+const TOKENS = 24;
+const TERMS = 20;
+const VOCAB = 30000;
+const DENSE = envNumber('TRIDENT_SEGIDX_DENSE', 0);
+
+function doc(i: number): { id: number; vectors: Record<string, unknown> } {
+  let s = (i * 2654435761 + 12345) >>> 0;
+  const r = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+  const set = new Map<number, number>();
+  while (set.size < TERMS) set.set(Math.floor(r() ** 3 * VOCAB), r() + 0.05);
+  const ids = Uint32Array.from([...set.keys()].sort((a, b) => a - b));
+  const data = new Float32Array(TOKENS * DIM);
+  for (let k = 0; k < data.length; k++) data[k] = r() * 2 - 1;
+  const vectors: Record<string, unknown> = { sparse: { ids, weights: Float32Array.from(ids, (t) => set.get(t)!) }, mv: { data, dim: DIM, count: TOKENS } };
+  if (DENSE > 0) vectors.dense = Float32Array.from({ length: DENSE }, () => r() * 2 - 1);
+  return { id: i, vectors };
+}
+
+const channels = [
+  ...(DENSE > 0 ? [{ name: 'dense', kind: 'dense' as const, source: 'vectors' as const, dimensions: DENSE, dtype: 'f16' as const }] : []),
+  { name: 'sparse', kind: 'sparse' as const, source: 'vectors' as const },
+  { name: 'mv', kind: 'multivector' as const, source: 'vectors' as const, dimensions: DIM, dtype: 'i8' as const },
+];
+
+function filesOf(dir: string, prefix = ''): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) for (const [k, v] of filesOf(dir, rel)) out.set(k, v);
+    else if (!e.name.includes('lock')) out.set(rel, statSync(join(dir, rel)).size);
+  }
+  return out;
+}
+/** Bytes of the files the manifest in force names: its generation folder, and for segments the files of each channel's list. */
+function liveBytes(dir: string): number {
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { dir: string };
+  let n = 0;
+  for (const [, v] of filesOf(join(dir, m.dir))) n += v;
+  for (const ch of ['sparse', 'mv']) {
+    let ref: { dir: string; manifest: string };
+    try {
+      ref = JSON.parse(readFileSync(join(dir, m.dir, ch, 'segments.ref.json'), 'utf8')) as { dir: string; manifest: string };
+    } catch {
+      continue; // default storage
+    }
+    const list = JSON.parse(readFileSync(join(dir, ref.dir, ref.manifest), 'utf8')) as { segments: Array<{ bytes: Record<string, number> }> };
+    n += statSync(join(dir, ref.dir, ref.manifest)).size;
+    for (const s of list.segments) for (const v of Object.values(s.bytes)) n += v;
+  }
+  return n;
+}
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+
+function rssSplit(): { rss: number; anon: number; file: number } {
+  const st = readFileSync('/proc/self/status', 'utf8');
+  const kb = (k: string) => 1024 * Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(st)?.[1] ?? Number.NaN);
+  return { rss: process.memoryUsage.rss(), anon: kb('RssAnon'), file: kb('RssFile') };
+}
+
+async function child(dir: string, docs: number): Promise<void> {
+  await import('../src/kernels/index.js'); // the addon's own pages are not the index's
+  const r0 = rssSplit();
+  const t0 = performance.now();
+  const ix = await HybridIndex.open(dir, { readOnly: true });
+  const openMs = performance.now() - t0;
+  const r1 = rssSplit();
+  const qs = Array.from({ length: 60 }, (_, q) => {
+    const d = doc(1_000_000_000 + q).vectors as { sparse: { ids: Uint32Array; weights: Float32Array }; mv: { data: Float32Array } };
+    const ids = d.sparse.ids.slice(0, 4);
+    return { sparse: { ids, weights: new Float32Array(ids.length).fill(1) }, mv: { data: d.mv.data.slice(0, 8 * DIM), dim: DIM, count: 8 } };
+  });
+  const hash = createHash('sha256');
+  const run = async (kind: 'sparse' | 'both', record: boolean) => {
+    const times: number[] = [];
+    for (const q of qs) {
+      const t = performance.now();
+      const hits = kind === 'sparse' ? await ix.search({ vectors: { sparse: q.sparse } }, { k: 10, channels: ['sparse'] }) : await ix.search({ vectors: { sparse: q.sparse, mv: q.mv } }, { k: 10, channels: ['sparse', 'mv'], candidates: 100 });
+      times.push(performance.now() - t);
+      if (record) hash.update(JSON.stringify(hits.map((h) => [h.id, h.score])));
+    }
+    return times;
+  };
+  await run('sparse', true);
+  await run('both', true);
+  const sparseP50 = median(await run('sparse', false));
+  const bothP50 = median(await run('both', false));
+  const r2 = rssSplit();
+  await ix.close();
+  process.stdout.write(`${JSON.stringify({ docs, openMs, rssOpen: { rss: r1.rss - r0.rss, anon: r1.anon - r0.anon, file: r1.file - r0.file }, rssAfterQueries: { rss: r2.rss - r0.rss, anon: r2.anon - r0.anon, file: r2.file - r0.file }, sparseP50Ms: sparseP50, sparseMvP50Ms: bothP50, answers: hash.digest('hex') })}\n`);
+}
+
+async function build(dir: string, storage: 'generations' | 'segments', N: number, batch: number, saves: number) {
+  const ix = await HybridIndex.create({ path: dir, channels, storage, wal: false });
+  const every = Math.max(batch, Math.ceil(N / saves / batch) * batch);
+  let buildSaveMs = 0;
+  for (let from = 0; from < N; from += batch) {
+    await ix.add(Array.from({ length: Math.min(batch, N - from) }, (_, i) => doc(from + i)));
+    if ((from + batch) % every === 0 || from + batch >= N) {
+      const t = performance.now();
+      await ix.save();
+      buildSaveMs += performance.now() - t;
+    }
+    process.stderr.write(`\r${storage}: ${Math.min(N, from + batch)} / ${N}`);
+  }
+  process.stderr.write('\n');
+  const before = filesOf(dir);
+  const extra = Math.ceil(N / 100);
+  await ix.add(Array.from({ length: extra }, (_, i) => doc(N + i)));
+  const t = performance.now();
+  await ix.save();
+  const incMs = performance.now() - t;
+  const after = filesOf(dir);
+  let written = 0;
+  for (const [f, n] of after) if (before.get(f) !== n || !before.has(f)) written += n;
+  // the first save's cost: a fresh index with everything, saved once
+  await ix.close();
+  return { buildSaveMs, incMs, incBytes: written, indexBytes: liveBytes(dir) };
+}
+
+async function firstSave(dir: string, storage: 'generations' | 'segments', N: number, batch: number): Promise<number> {
+  const ix = await HybridIndex.create({ path: dir, channels, storage, wal: false });
+  for (let from = 0; from < N; from += batch) await ix.add(Array.from({ length: Math.min(batch, N - from) }, (_, i) => doc(from + i)));
+  const t = performance.now();
+  await ix.save();
+  const ms = performance.now() - t;
+  await ix.close();
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const N = envNumber('TRIDENT_SEGIDX_DOCS', 100_000);
+  const BATCH = envNumber('TRIDENT_SEGIDX_BATCH', 5000);
+  const SAVES = envNumber('TRIDENT_SEGIDX_SAVES', 10);
+  const OPENS = envNumber('TRIDENT_SEGIDX_OPENS', 3);
+  const root = mkdtempSync(join(process.env.TRIDENT_SEGIDX_DIR ?? tmpdir(), 'trident-segidx-bench-'));
+  const out: Record<string, unknown> = {};
+  try {
+    for (const storage of ['generations', 'segments'] as const) {
+      const first = await firstSave(join(root, `${storage}-first`), storage, N, BATCH);
+      rmSync(join(root, `${storage}-first`), { recursive: true, force: true });
+      const b = await build(join(root, storage), storage, N, BATCH, SAVES);
+      const opens = [];
+      for (let o = 0; o < OPENS; o++) {
+        const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', join(root, storage), String(N)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+        if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
+        opens.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as { openMs: number; rssOpen: { rss: number; anon: number; file: number }; rssAfterQueries: { rss: number }; sparseP50Ms: number; sparseMvP50Ms: number; answers: string });
+      }
+      const pick = (f: (o: (typeof opens)[number]) => number) => median(opens.map(f));
+      out[storage] = {
+        firstSaveMs: first,
+        ...b,
+        incBytesRatio: b.incBytes / b.indexBytes,
+        incTimeRatio: b.incMs / first,
+        openMs: pick((o) => o.openMs),
+        openRatio: pick((o) => o.openMs) / first,
+        rssOpenBytes: pick((o) => o.rssOpen.rss),
+        rssOpenAnonBytes: pick((o) => o.rssOpen.anon),
+        rssOpenFileBytes: pick((o) => o.rssOpen.file),
+        rssOpenRatio: pick((o) => o.rssOpen.rss) / b.indexBytes,
+        rssAfterQueriesBytes: pick((o) => o.rssAfterQueries.rss),
+        sparseP50Ms: pick((o) => o.sparseP50Ms),
+        sparseMvP50Ms: pick((o) => o.sparseMvP50Ms),
+        answers: opens[0]!.answers,
+      };
+      if (storage === 'segments') {
+        // the same index with every channel merged into one segment
+        const ix = await HybridIndex.open(join(root, storage), {});
+        const t = performance.now();
+        await ix.optimize();
+        const optimizeMs = performance.now() - t;
+        await ix.close();
+        const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', join(root, storage), String(N)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+        if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
+        const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { openMs: number; sparseP50Ms: number; sparseMvP50Ms: number; answers: string };
+        Object.assign(out[storage] as object, { optimizeMs, optimized: { openMs: o.openMs, sparseP50Ms: o.sparseP50Ms, sparseMvP50Ms: o.sparseMvP50Ms, sameAnswers: o.answers === opens[0]!.answers } });
+      }
+      console.log(storage, JSON.stringify(out[storage]));
+    }
+    const g = out.generations as { answers: string; sparseP50Ms: number; sparseMvP50Ms: number };
+    const s = out.segments as { answers: string; sparseP50Ms: number; sparseMvP50Ms: number };
+    out.identicalAnswers = g.answers === s.answers;
+    out.sparseLatencyRatio = s.sparseP50Ms / g.sparseP50Ms;
+    out.sparseMvLatencyRatio = s.sparseMvP50Ms / g.sparseMvP50Ms;
+    console.log(`identical answers: ${String(out.identicalAnswers)}; warm p50 ratio segments / generations: sparse ${(out.sparseLatencyRatio as number).toFixed(2)}, sparse+mv ${(out.sparseMvLatencyRatio as number).toFixed(2)}`);
+    console.log(`written to ${writeResult('segments-index', { ...runMeta('segments-index'), docs: N, batch: BATCH, saves: SAVES, dense: DENSE, ...out })}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3]!, Number(process.argv[4]));
+else await main();

@@ -1,0 +1,371 @@
+/**
+ * A channel kept in segments (`HybridIndex.create({ storage: 'segments' })`): the documents of
+ * the last save live in immutable segment files under `<index>/segments/<channel>/`, read
+ * through memory mappings (src/segments/store.ts); documents added since then live in the
+ * ordinary in-memory channel of the same kind (the "tail"). Searches cover both with exactly
+ * the scores one in-memory store holding everything gives: BM25's N, df and average length
+ * are global over the segments' live documents and the tail. A save moves the tail into one
+ * new segment (plus the deletion bitmaps that changed) and writes `segments.ref.json` into the
+ * generation folder, naming the versioned segment list (`segments-<gen>.json`); the index
+ * manifest, which checksums that small file, stays the one commit point. Sparse (dot, no idf
+ * modifier), BM25 and multi-vector (f32 / f16 / i8, no pooling) channels can be segmented.
+ * Must never score a tail document with tail-only statistics.
+ */
+import * as path from 'node:path';
+import { invalid, StorageError } from '../errors.js';
+import { countTerms, TermVocabulary } from '../analyze/index.js';
+import { bm25Idf } from '../sparse/scoring.js';
+import { TopK } from '../sparse/topk.js';
+import { topK } from '../kernels/topk.js';
+import type { SparseVector } from '../sparse/vector.js';
+import { SegmentedStore, type SegmentChannels, type SegmentDoc } from '../segments/index.js';
+import { VERSIONED_SEGMENTS } from '../segments/manifest.js';
+import { Bm25Channel, vocabFile } from './bm25-channel.js';
+import { MultiVectorChannel } from './multivector-channel.js';
+import { SparseChannel } from './sparse-channel.js';
+import type { Bm25ChannelSpec, Channel, ChannelExplanation, ChannelSpec, ChannelStats, ExplainContext, MultiVectorChannelSpec, MultiVectorValue, QuerySource, SaveIO, SparseChannelSpec, SparseValue, UnitSource } from './types.js';
+
+/** The generation file naming a segmented channel's segment list (relative to the data dir). */
+export const segmentsRefFile = (name: string) => `${name}/segments.ref.json`;
+
+/** Where a segmented channel's segments live, relative to the index directory. */
+export const segmentsDir = (name: string) => `segments/${name}`;
+
+type Segmentable = SparseChannelSpec | Bm25ChannelSpec | MultiVectorChannelSpec;
+type Tail = SparseChannel | Bm25Channel | MultiVectorChannel;
+const empty = () => ({ ids: new Uint32Array(0), scores: new Float32Array(0) });
+
+/** Why `spec` cannot be kept in segments (null: it can). Dense channels stay whole-file. */
+export function unsegmentable(spec: ChannelSpec): string | null {
+  if (spec.kind === 'dense') return null;
+  if (spec.kind === 'sparse' && spec.modifier === 'idf') return `sparse channel '${spec.name}' has the 'idf' query modifier, which segments do not support yet`;
+  if (spec.kind === 'multivector' && !['f32', 'f16', 'i8'].includes(spec.dtype)) return `multi-vector channel '${spec.name}' has dtype '${spec.dtype}'; segments hold f32, f16 or i8`;
+  if (spec.kind === 'multivector' && spec.poolFactor !== 1) return `multi-vector channel '${spec.name}' pools tokens (poolFactor ${spec.poolFactor}); segments hold unpooled vectors`;
+  return null;
+}
+
+function segmentConfig(spec: Segmentable): SegmentChannels {
+  if (spec.kind === 'sparse') return { sparse: { scorer: 'dot', k1: 0, b: 0 } };
+  if (spec.kind === 'bm25') return { sparse: { scorer: 'bm25', k1: spec.k1, b: spec.b } };
+  return { multivector: { dim: spec.dimensions, dtype: spec.dtype as 'f32' | 'f16' | 'i8' } };
+}
+
+/** Options of a segmented channel's store. */
+export interface SegmentedChannelOptions {
+  /** `<index>/segments/<channel>` */
+  root: string;
+  /** Merge everything into one segment at the next save (optimize()). */
+  mergeAll?: boolean;
+}
+
+export class SegmentedChannel implements Channel<unknown, unknown> {
+  readonly spec: Segmentable;
+  readonly root: string;
+  #seg: SegmentedStore | null;
+  #tail: Tail;
+  /** The tail's values by id, as added (moved into a segment by save). */
+  #values = new Map<number, unknown>();
+  #tailLen = 0;
+  #vocab: TermVocabulary | null;
+  /** optimize(): the next save merges every segment into one. */
+  mergeAll = false;
+
+  private constructor(spec: Segmentable, root: string, seg: SegmentedStore | null, vocab: TermVocabulary | null) {
+    this.spec = spec;
+    this.root = root;
+    this.#seg = seg;
+    this.#vocab = vocab;
+    this.#tail = this.#freshTail();
+  }
+
+  /** A new, empty segmented channel; its store is created by the first save. */
+  static create(spec: ChannelSpec, indexDir: string): SegmentedChannel {
+    const why = unsegmentable(spec);
+    if (why !== null || spec.kind === 'dense') invalid('INVALID_ARGUMENT', `storage 'segments': ${why ?? 'dense channels are not segmented'}; use the default storage for this channel configuration`);
+    return new SegmentedChannel(spec, path.join(indexDir, segmentsDir(spec.name)), null, spec.kind === 'bm25' ? new TermVocabulary() : null);
+  }
+
+  /** Opens a saved segmented channel from the generation's `segments.ref.json` (maps the segments, reads headers only). */
+  static async open(spec: ChannelSpec, indexDir: string, ref: unknown, vocab: TermVocabulary | null): Promise<SegmentedChannel> {
+    const file = segmentsRefFile(spec.name);
+    const r = ref as { dir?: unknown; manifest?: unknown } | null;
+    if (!r || typeof r !== 'object' || r.dir !== segmentsDir(spec.name) || typeof r.manifest !== 'string' || !VERSIONED_SEGMENTS.test(r.manifest)) {
+      throw new StorageError('CORRUPT_FILE', `${file}: expected { dir: '${segmentsDir(spec.name)}', manifest: 'segments-<generation>.json' }, got ${JSON.stringify(ref)}; restore the index from a backup or rebuild it`, { file });
+    }
+    const root = path.join(indexDir, r.dir);
+    const seg = await SegmentedStore.open(root, { versioned: true, manifest: r.manifest });
+    const want = segmentConfig(spec as Segmentable);
+    if (JSON.stringify(want) !== JSON.stringify(seg.channels)) {
+      seg.close();
+      throw new StorageError('CORRUPT_FILE', `${path.join(root, r.manifest)} holds channels ${JSON.stringify(seg.channels)}, the index configuration needs ${JSON.stringify(want)}; restore the index from a backup or rebuild it`, { file: path.join(root, r.manifest) });
+    }
+    return new SegmentedChannel(spec as Segmentable, root, seg, vocab);
+  }
+
+  #freshTail(): Tail {
+    const s = this.spec;
+    if (s.kind === 'sparse') return new SparseChannel(s);
+    if (s.kind === 'bm25') return new Bm25Channel(s, undefined, this.#vocab ?? undefined);
+    return new MultiVectorChannel(s);
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+  get kind(): Segmentable['kind'] {
+    return this.spec.kind;
+  }
+  get unbounded(): boolean {
+    return this.#tail.unbounded;
+  }
+  get firstStage(): boolean {
+    return this.#tail.firstStage;
+  }
+  get size(): number {
+    return this.#tail.size + (this.#seg?.size ?? 0);
+  }
+  /** The BM25 vocabulary (bm25 channels), shared by the tail and the segments. */
+  get vocab(): TermVocabulary | null {
+    return this.#vocab;
+  }
+  /** The segmented store (null before the first save). */
+  get segments(): SegmentedStore | null {
+    return this.#seg;
+  }
+  has(id: number): boolean {
+    return this.#tail.has(id) || (this.#seg?.has(id) ?? false);
+  }
+  prepare(unit: UnitSource): unknown {
+    return this.#tail.prepare(unit);
+  }
+  add(id: number, value: unknown): void {
+    (this.#tail as Channel).add(id, value);
+    this.#values.set(id, value);
+    if (this.spec.kind === 'bm25') this.#tailLen += (value as string[]).length;
+  }
+  remove(id: number): boolean {
+    if (this.#tail.remove(id)) {
+      const v = this.#values.get(id);
+      if (this.spec.kind === 'bm25') this.#tailLen -= (v as string[]).length;
+      this.#values.delete(id);
+      return true;
+    }
+    return this.#seg?.delete(id) ?? false;
+  }
+  begin(): void {
+    (this.#tail as Channel).begin?.();
+  }
+  commit(): void {
+    (this.#tail as Channel).commit?.();
+  }
+  rollback(): void {
+    (this.#tail as Channel).rollback?.();
+  }
+  query(q: QuerySource): unknown {
+    return this.#tail.query(q);
+  }
+
+  candidates(q: unknown, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {
+    if (this.spec.kind === 'multivector') return this.#mvCandidates(q as MultiVectorValue, k, filter);
+    const query = q as SparseVector;
+    if (query.ids.length === 0) return empty();
+    const seg = this.#seg;
+    const extra = this.#extra();
+    const top = new TopK(k);
+    if (seg && seg.segments.length > 0) {
+      const got = seg.searchSparse(query, k, { ...(filter ? { filter } : {}), extra });
+      for (let i = 0; i < got.ids.length; i++) top.offer(got.scores[i]!, got.ids[i]!);
+    }
+    const sc = this.#tailScorer(query, extra);
+    if (sc) {
+      for (const [id, v] of this.#tailVectors()) {
+        if (filter && !filter(id)) continue;
+        const s = sc(v);
+        if (s > 0) top.offer(s, id);
+      }
+    }
+    return top.drain();
+  }
+
+  score(q: unknown, ids: Uint32Array): Float32Array {
+    const out = new Float32Array(ids.length);
+    const seg = this.#seg;
+    if (this.spec.kind === 'multivector') {
+      const query = q as MultiVectorValue;
+      const inTail = ids.filter((id) => this.#tail.has(id));
+      const tail = inTail.length > 0 ? this.#tail.score(query as never, inTail) : new Float32Array(0);
+      const inSeg = seg ? ids.filter((id) => !this.#tail.has(id) && seg.has(id)) : new Uint32Array(0);
+      const segScores = inSeg.length > 0 ? seg!.scoreMultiVector(query, inSeg) : new Float32Array(0);
+      const by = new Map<number, number>();
+      for (let i = 0; i < inTail.length; i++) by.set(inTail[i]!, tail[i]!);
+      for (let i = 0; i < inSeg.length; i++) by.set(inSeg[i]!, segScores[i]!);
+      for (let i = 0; i < ids.length; i++) out[i] = by.get(ids[i]!) ?? 0;
+      return out;
+    }
+    const query = q as SparseVector;
+    if (query.ids.length === 0 || ids.length === 0) return out;
+    const extra = this.#extra();
+    const sc = this.#tailScorer(query, extra);
+    const segScores = seg && seg.segments.length > 0 ? seg.scoreSparse(query, ids, { extra }) : null;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (this.#tail.has(id)) out[i] = sc ? sc(this.#tailVector(id)!) : 0;
+      else if (segScores) out[i] = segScores[i]!;
+    }
+    return out;
+  }
+
+  explain(q: unknown, id: number, score: number, ctx: ExplainContext): ChannelExplanation {
+    // tail documents: the in-memory channel's explanation (its per-term figures use the tail's
+    // statistics); segment documents: the score only
+    if (this.#tail.has(id)) return { ...this.#tail.explain(q as never, id, score, ctx), score };
+    return this.spec.kind === 'multivector' ? { score, alignments: [] } : { score, matches: [] };
+  }
+
+  stats(): ChannelStats {
+    const st = this.#seg?.stats();
+    return { kind: this.spec.kind, size: this.size, tail: this.#tail.size, segments: st?.segments.length ?? 0, segmentBytes: st?.segments.reduce((a, s) => a + s.bytes, 0) ?? 0, ...(this.#vocab ? { terms: this.#vocab.size } : {}) };
+  }
+  compact(): void {
+    this.#tail.compact();
+  }
+
+  /**
+   * Moves the tail into a new segment (and writes changed deletion bitmaps, merges by policy
+   * or all with `mergeAll`), then writes `segments.ref.json` (and a BM25 vocabulary) into the
+   * generation folder. The segment list is versioned: nothing the index manifest in force
+   * names is touched; {@link collect} removes what no kept generation names after the commit.
+   */
+  async save(_dir: string, io: SaveIO): Promise<string[]> {
+    if (this.#seg === null) this.#seg = await SegmentedStore.create(this.root, segmentConfig(this.spec), { versioned: true });
+    const seg = this.#seg;
+    const ids = [...this.#values.keys()].sort((a, b) => a - b);
+    const moved: number[] = [];
+    try {
+      for (const id of ids) {
+        seg.add(id, this.#segmentDoc(id));
+        moved.push(id);
+      }
+      if (this.mergeAll) await seg.optimize();
+      else await seg.commit();
+    } catch (e) {
+      for (const id of moved) seg.delete(id); // still pending: back to the tail only
+      throw e;
+    }
+    this.mergeAll = false;
+    this.#tail = this.#freshTail();
+    this.#values.clear();
+    this.#tailLen = 0;
+    await io.writeFile(segmentsRefFile(this.name), JSON.stringify({ dir: segmentsDir(this.name), manifest: seg.manifestFile }));
+    if (this.spec.kind === 'bm25') await io.writeFile(vocabFile(this.name), JSON.stringify(this.#vocab!.toJSON()));
+    return [path.basename(segmentsRefFile(this.name))];
+  }
+
+  /** Removes segment files and lists no list in `keep` (nor the one in force) names. */
+  async collect(keep: readonly string[]): Promise<void> {
+    await this.#seg?.collect(keep);
+  }
+
+  /** Drops the mappings. */
+  close(): void {
+    this.#seg?.close();
+  }
+
+  #segmentDoc(id: number): SegmentDoc {
+    if (this.spec.kind === 'multivector') {
+      const v = this.#values.get(id) as MultiVectorValue;
+      return { multivector: { data: v.data, dim: v.dim, count: v.count, ...(v.tokenIds ? { tokenIds: v.tokenIds } : {}), ...(v.charSpans ? { charSpans: v.charSpans } : {}) } };
+    }
+    return { sparse: this.#tailVector(id)! };
+  }
+
+  /** A tail document's sparse vector (BM25: term frequencies over the committed vocabulary). */
+  #tailVector(id: number): SparseVector | null {
+    const v = this.#values.get(id);
+    if (v === undefined) return null;
+    if (this.spec.kind === 'bm25') return countTerms(v as string[], (t) => this.#vocab!.idOf(t, false));
+    return v as SparseValue;
+  }
+
+  *#tailVectors(): Generator<[number, SparseVector]> {
+    for (const id of this.#values.keys()) yield [id, this.#tailVector(id)!];
+  }
+
+  /** The tail's share of the sparse statistics. */
+  #extra(): { docs: number; len: number; df: (t: number) => number } {
+    const store = (this.#tail as SparseChannel | Bm25Channel).store;
+    return { docs: this.#tail.size, len: this.#tailLen, df: (t) => store.docFreq(t) };
+  }
+
+  /**
+   * Scores a tail document exactly as SparseIndex and SegmentedStore do (src/sparse/scoring.ts):
+   * each present query term's f64 contribution with global N / df / avgdl, summed in query
+   * order, rounded once to f32. Null when no query term is known anywhere.
+   */
+  #tailScorer(query: SparseVector, extra: { docs: number; len: number; df: (t: number) => number }): ((v: SparseVector) => number) | null {
+    if (this.#values.size === 0) return null;
+    const seg = this.#seg;
+    const st = seg && seg.segments.length > 0 ? seg.sparseStats(query.ids) : { docs: 0, len: 0, df: new Float64Array(query.ids.length) };
+    const N = st.docs + extra.docs;
+    if (N === 0) return null;
+    const bm25 = this.spec.kind === 'bm25';
+    const k1 = bm25 ? (this.spec as Bm25ChannelSpec).k1 : 0;
+    const b = bm25 ? (this.spec as Bm25ChannelSpec).b : 0;
+    const len = st.len + extra.len;
+    const avgdl = len / N;
+    const lenConst = k1 * (1 - b);
+    const lenSlope = avgdl > 0 ? (k1 * b) / avgdl : 0;
+    const tids: number[] = [];
+    const qfs: number[] = [];
+    for (let i = 0; i < query.ids.length; i++) {
+      const w = query.weights[i]!;
+      if (w === 0) continue;
+      const df = st.df[i]! + extra.df(query.ids[i]!);
+      if (df === 0) continue;
+      tids.push(query.ids[i]!);
+      qfs.push(bm25 ? w * bm25Idf(N, df) * (k1 + 1) : w);
+    }
+    if (tids.length === 0) return null;
+    return (v) => {
+      let dl = 0;
+      if (bm25) for (let i = 0; i < v.weights.length; i++) dl += v.weights[i]!;
+      const dlf = Math.fround(dl);
+      let s = 0;
+      for (let j = 0; j < tids.length; j++) {
+        const p = lowerBound(v.ids, tids[j]!);
+        if (p < v.ids.length && v.ids[p] === tids[j]) {
+          const w = v.weights[p]!;
+          s += bm25 ? (qfs[j]! * w) / (w + lenConst + lenSlope * dlf) : qfs[j]! * w;
+        }
+      }
+      return Math.fround(s);
+    };
+  }
+
+  #mvCandidates(q: MultiVectorValue, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {
+    const seg = this.#seg;
+    const parts: { ids: Uint32Array; scores: Float32Array }[] = [];
+    if (seg && seg.segments.length > 0) parts.push(seg.searchMultiVector(q, k, filter ? { filter } : {}));
+    if (this.#tail.size > 0) parts.push(this.#tail.candidates(q as never, k, filter));
+    if (parts.length === 0) return empty();
+    if (parts.length === 1) return parts[0]!;
+    const ids = new Uint32Array(parts[0]!.ids.length + parts[1]!.ids.length);
+    const scores = new Float32Array(ids.length);
+    ids.set(parts[0]!.ids);
+    ids.set(parts[1]!.ids, parts[0]!.ids.length);
+    scores.set(parts[0]!.scores);
+    scores.set(parts[1]!.scores, parts[0]!.ids.length);
+    return topK(scores, ids, k);
+  }
+}
+
+function lowerBound(a: Uint32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
