@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SearchPool, SegmentedStore } from '../src/segments/index.js';
-import { segmentDoc, SEG_DIM } from './lib/segment-docs.js';
+import { DIM as SEG_DIM, segmentDoc } from './lib/segment-docs.js';
 import { envNumber, runMeta, writeResult } from './lib/results.js';
 
 const N = envNumber('TRIDENT_POOL_BENCH_DOCS', 100_000);

@@ -56,13 +56,13 @@ async function handle(m: WorkerRequest): Promise<{ reply: WorkerReply; transfer:
       process.exit(70); // test seam: a worker dying mid-search
       break;
     case 'stats': {
-      const st = storeOf(m.gen).sparseQueryStats({ ids: m.qids, weights: m.qw }, m.segs);
+      const st = storeOf(m.gen).segmentSparseStats({ ids: m.qids, weights: m.qw }, m.segs);
       return { reply: { rid: m.rid, ok: true, N: st.N, len: st.len, df: st.df }, transfer: [st.df.buffer as ArrayBuffer] };
     }
     case 'sparse': {
       const s = storeOf(m.gen);
       const q = { ids: m.qids, weights: m.qw };
-      const stats: SparseStats = m.stats ?? s.sparseQueryStats(q, m.segs);
+      const stats: SparseStats = m.stats ?? s.segmentSparseStats(q, m.segs);
       const r = s.sparseTopK(q, m.k, stats, m.segs, predicate(m.filter), m.exhaustive);
       return { reply: { rid: m.rid, ok: true, ids: r.ids, scores: r.scores }, transfer: [r.ids.buffer as ArrayBuffer, r.scores.buffer as ArrayBuffer] };
     }

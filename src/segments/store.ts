@@ -74,7 +74,7 @@ export interface SparseStatsExtra {
   df(termId: number): number;
 }
 
-/** Sparse statistics of one query over some segments (internal, see SegmentedStore.sparseQueryStats). */
+/** Sparse statistics of one query over some segments (internal, see SegmentedStore.segmentSparseStats). */
 export interface SparseStats {
   /** live documents */
   N: number;
@@ -186,7 +186,14 @@ export class SegmentedStore {
         if (sg) nextSegment = Math.max(nextSegment, Number(sg[1]) + 1);
       }
     } else if ((await fs.stat(path.join(dir, SEGMENTS_FILE))) !== null) invalid('INVALID_ARGUMENT', `${dir} already holds a segmented store; open it instead`);
-    const manifest: SegmentsManifest = { magic: 'trident-segments', formatVersion: SEGMENTS_FORMAT_VERSION, generation, nextSegment, channels: { ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}), ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype, ...(isCompressed(mv) ? { bits: bitsOf(mv) } : {}), ...(mv.centroids !== undefined ? { centroids: mv.centroids } : {}) } } : {}) }, segments: [] };
+    const manifest: SegmentsManifest = {
+      magic: 'trident-segments',
+      formatVersion: SEGMENTS_FORMAT_VERSION,
+      generation,
+      nextSegment,
+      channels: { ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}), ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype, ...(isCompressed(mv) ? { bits: bitsOf(mv) } : {}), ...(mv.centroids !== undefined ? { centroids: mv.centroids } : {}) } } : {}) },
+      segments: [],
+    };
     const store = new SegmentedStore(dir, manifest, opts);
     await writeSegments(dir, manifest, fs, store.#file);
     return store;
@@ -595,18 +602,25 @@ export class SegmentedStore {
     validateSparseVector(query, 'query');
     if (!Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
     if (opts.filter !== undefined && typeof opts.filter !== 'function') invalid('INVALID_ARGUMENT', 'filter must be a function (id) => boolean');
-    return this.sparseTopK(query, k, this.sparseQueryStats(query, null, opts.extra), null, opts.filter, opts.exhaustive === true);
+    const stats = this.segmentSparseStats(query);
+    const extra = opts.extra;
+    if (extra) {
+      stats.N += extra.docs;
+      stats.len += extra.len;
+      for (let i = 0; i < query.ids.length; i++) if (query.weights[i] !== 0) stats.df[i]! += extra.df(query.ids[i]!);
+    }
+    return this.sparseTopK(query, k, stats, null, opts.filter, opts.exhaustive === true);
   }
 
   /**
    * Internal (search pool): the sparse statistics of `query` over the live documents of the
    * segments at indexes `segs` (null: all): live count, Σ length, and the live df of each query
-   * entry, plus `extra` (an owner's in-memory tail) when given. Summing these over disjoint
-   * subsets gives the global statistics. Query checked by the caller.
+   * entry. Summing these over disjoint subsets gives the global statistics (searchSparse adds an
+   * owner's in-memory tail, `extra`, on top). Query checked by the caller.
    *
    * @internal
    */
-  sparseQueryStats(query: SparseVector, segs: readonly number[] | null = null, extra?: SparseStatsExtra): SparseStats {
+  segmentSparseStats(query: SparseVector, segs: readonly number[] | null = null): SparseStats {
     this.#check();
     const all = this.#segs;
     const pick = segs ?? all.map((_, j) => j);
@@ -617,14 +631,9 @@ export class SegmentedStore {
       N += s.entry.docs - s.del.count;
       len += s.liveLen;
     }
-    if (extra) {
-      N += extra.docs;
-      len += extra.len;
-    }
     const df = new Float64Array(query.ids.length);
     for (let i = 0; i < query.ids.length; i++) {
       if (query.weights[i] === 0) continue;
-      if (extra) df[i] = extra.df(query.ids[i]!);
       for (const j of pick) {
         const slot = all[j]!.sparse!.slotOf(query.ids[i]!);
         if (slot >= 0) df[i]! += liveDf(all[j]!, slot);
@@ -635,7 +644,7 @@ export class SegmentedStore {
 
   /**
    * Internal (search pool): the exact top-k of the segments at indexes `segs` (null: all)
-   * under the global statistics `stats` (from {@link sparseQueryStats}); `filter` takes global ids.
+   * under the global statistics `stats` (from {@link segmentSparseStats}); `filter` takes global ids.
    * Merging the results of disjoint subsets with {@link TopK} gives {@link searchSparse}'s.
    *
    * @internal
