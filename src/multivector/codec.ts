@@ -211,16 +211,31 @@ export function trainResidual(rows: Float32Array, n: number, dim: number, opts: 
     cent = next;
     q = quantizeI8(cent, dim);
   }
-  // residual distribution of the sample against the final (int8) centroids
+  // residual distribution of the sample against the final (int8) centroids, over the vectors a
+  // centroid does not already reproduce: repeated token vectors (a static model's) that own a
+  // centroid have residual ≈ 0, and pooling their zeros would collapse the buckets of the rest
   assignCentroids(sample, m, dim, q.data, q.scales, assign);
-  const take = Math.min(m * dim, 1 << 20);
+  const kept = new Uint32Array(m);
+  let nk = 0;
+  for (let i = 0; i < m; i++) {
+    const c = assign[i]!;
+    let e = 0;
+    let x2 = 0;
+    for (let t = 0; t < dim; t++) {
+      e += (sample[i * dim + t]! - cent[c * dim + t]!) ** 2;
+      x2 += sample[i * dim + t]! ** 2;
+    }
+    if (e > 1e-6 * x2) kept[nk++] = i;
+  }
+  if (nk === 0) for (; nk < m; nk++) kept[nk] = nk;
+  const take = Math.min(nk * dim, 1 << 20);
   const res = new Float32Array(take);
   for (let i = 0; i < take; i++) {
-    const idx = take === m * dim ? i : Math.floor(r() * m * dim);
-    const v = Math.floor(idx / dim);
+    const idx = take === nk * dim ? i : Math.floor(r() * nk * dim);
+    const v = kept[Math.floor(idx / dim)]!;
     const t = idx % dim;
     const c = assign[v]!;
-    res[i] = sample[idx]! - Math.fround(q.scales[c]! * q.data[c * dim + t]!);
+    res[i] = sample[v * dim + t]! - Math.fround(q.scales[c]! * q.data[c * dim + t]!);
   }
   res.sort();
   const bits = opts.bits;
