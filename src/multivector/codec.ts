@@ -6,8 +6,8 @@
  * - `residual` (ColBERTv2 style): k centroids (k-means with Euclidean assignment on a sample of the
  *   collection's normalised token vectors; centroids are cluster means, not re-normalised, stored as int8 rows with one f32 scale each), every vector keeps
  *   its nearest centroid's id (u16) and `bits` (1, 2, 4) per dimension of its residual
- *   x − centroid: bucket cutoffs are the j/2^bits quantiles of the pooled residual values, the
- *   bucket weights their (j + ½)/2^bits quantiles, rounded to an int8 grid (levels × scale) so
+ *   x − centroid: bucket cutoffs are the j/2^bits quantiles of the pooled residual values (of the
+ *   sample vectors their centroid does not already reproduce), the bucket weights their (j + ½)/2^bits quantiles, rounded to an int8 grid (levels × scale) so
  *   the kernels add them with integer dots. Decoded vector: (cscale[c]·c8[c] + scale·levels[codes])
  *   times its stored inverse norm (re-normalised, as ColBERTv2's decompression).
  * Centroid assignment (training and encoding) uses the int8 dots kernel (argmax of q8 · c8).
