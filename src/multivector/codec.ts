@@ -6,8 +6,8 @@
  * - `residual` (ColBERTv2 style): k centroids (k-means with Euclidean assignment on a sample of the
  *   collection's normalised token vectors; centroids are cluster means, not re-normalised, stored as int8 rows with one f32 scale each), every vector keeps
  *   its nearest centroid's id (u16) and `bits` (1, 2, 4) per dimension of its residual
- *   x − centroid: bucket cutoffs are the j/2^bits quantiles of the pooled residual values, the
- *   bucket weights their (j + ½)/2^bits quantiles, rounded to an int8 grid (levels × scale) so
+ *   x − centroid: bucket cutoffs are the j/2^bits quantiles of the pooled residual values (of the
+ *   sample vectors their centroid does not already reproduce), the bucket weights their (j + ½)/2^bits quantiles, rounded to an int8 grid (levels × scale) so
  *   the kernels add them with integer dots. Decoded vector: (cscale[c]·c8[c] + scale·levels[codes])
  *   times its stored inverse norm (re-normalised, as ColBERTv2's decompression).
  * Centroid assignment (training and encoding) uses the int8 dots kernel (argmax of q8 · c8).
@@ -211,16 +211,31 @@ export function trainResidual(rows: Float32Array, n: number, dim: number, opts: 
     cent = next;
     q = quantizeI8(cent, dim);
   }
-  // residual distribution of the sample against the final (int8) centroids
+  // residual distribution of the sample against the final (int8) centroids, over the vectors a
+  // centroid does not already reproduce: repeated token vectors (a static model's) that own a
+  // centroid have residual ≈ 0, and pooling their zeros would collapse the buckets of the rest
   assignCentroids(sample, m, dim, q.data, q.scales, assign);
-  const take = Math.min(m * dim, 1 << 20);
+  const kept = new Uint32Array(m);
+  let nk = 0;
+  for (let i = 0; i < m; i++) {
+    const c = assign[i]!;
+    let e = 0;
+    let x2 = 0;
+    for (let t = 0; t < dim; t++) {
+      e += (sample[i * dim + t]! - cent[c * dim + t]!) ** 2;
+      x2 += sample[i * dim + t]! ** 2;
+    }
+    if (e > 1e-6 * x2) kept[nk++] = i;
+  }
+  if (nk === 0) for (; nk < m; nk++) kept[nk] = nk;
+  const take = Math.min(nk * dim, 1 << 20);
   const res = new Float32Array(take);
   for (let i = 0; i < take; i++) {
-    const idx = take === m * dim ? i : Math.floor(r() * m * dim);
-    const v = Math.floor(idx / dim);
+    const idx = take === nk * dim ? i : Math.floor(r() * nk * dim);
+    const v = kept[Math.floor(idx / dim)]!;
     const t = idx % dim;
     const c = assign[v]!;
-    res[i] = sample[idx]! - Math.fround(q.scales[c]! * q.data[c * dim + t]!);
+    res[i] = sample[v * dim + t]! - Math.fround(q.scales[c]! * q.data[c * dim + t]!);
   }
   res.sort();
   const bits = opts.bits;
