@@ -1,19 +1,9 @@
-// Channel pipeline overhead: HybridIndex searching one channel fed by the caller's own vectors
-// against the store it wraps (DenseIndex, SparseIndex) searched directly with the same vectors,
-// in the same run; and the cost of fusing BM25 into a dense search (the default hybrid).
-// The per-task ratio HybridIndex ÷ store is the price of the channel pipeline (option checks,
-// query validation, liveness, fusion, roll-up to documents, hit objects).
-//
-// Run: node --import tsx bench/channels.bench.ts
-// Env: TRIDENT_CHANNELS_BENCH_N (documents, default 20000), TRIDENT_CHANNELS_BENCH_DIM (384).
-// Writes bench/results/channels.json.
-import { execSync } from 'node:child_process';
 import { Bench } from 'tinybench';
 import { HybridIndex } from '../src/hybrid/index.js';
 import { DenseIndex } from '../src/dense/index.js';
 import { SparseIndex } from '../src/sparse/index.js';
 import { rng } from '../test/helpers/rng.js';
-import { envNumber, runMeta, writeResult } from './lib/results.js';
+import { envNumber, runMeta, writeResult, cpuModel } from './lib/results.js';
 
 const N = envNumber('TRIDENT_CHANNELS_BENCH_N', 20_000);
 const D = envNumber('TRIDENT_CHANNELS_BENCH_DIM', 384);
@@ -76,14 +66,7 @@ const ratios = {
   sparseChannelOverStore: p50('HybridIndex channels [s] (sparse)') / p50('SparseIndex.search (store)'),
   fusedOverDenseChannel: p50('HybridIndex channels [v, bm25] (fused)') / p50('HybridIndex channels [v] (dense)'),
 };
-let cpu = 'unknown';
-try {
-  cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' })
-    .replace(/.*:\s*/, '')
-    .trim();
-} catch {
-  /* not Linux */
-}
+const cpu = cpuModel();
 console.log(`CPU: ${cpu}; ${N} documents, dense ${D}-d f32, sparse 20 terms, BM25 over 30-word texts`);
 console.log('| task | p50 ms | p99 ms |\n|---|---:|---:|');
 for (const x of rows) console.log(`| ${x.task} | ${x.p50Ms.toFixed(3)} | ${x.p99Ms.toFixed(3)} |`);

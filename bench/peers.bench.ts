@@ -1,36 +1,9 @@
-// Peers benchmark: trident against the libraries a user would pick instead, in one process,
-// on the same data, the same vectors and the same queries (issue 19).
-//   - BM25 on dev/scifact: trident (HybridIndex 'bm25'), SQLite FTS5, LanceDB FTS, wink-bm25,
-//     MiniSearch, Orama — nDCG@10 by src/eval for every engine, p50/p99, build, RSS, disk;
-//   - dense kNN on scifact (the built-in model's vectors) and on synthetic N × 1024 vectors:
-//     trident DenseIndex and HybridIndex 'dense', raw usearch, hnswlib-node, sqlite-vec,
-//     LanceDB, Orama, faiss-node — recall@10 vs exact brute force, p50/p99, build, RSS, disk;
-//   - hybrid on scifact, each engine's own fusion: trident 'dense+sparse' and 'all', LanceDB
-//     FTS + vector RRF, SQLite FTS5 + vec0 RRF (one SQL statement), Orama hybrid;
-//   - multi-vector re-rank of the exact dense top-200: trident MultiVectorStore vs a LanceDB
-//     multivector column (MaxSim), nDCG@10 on the same queries;
-//   - save, then open and answer a first query: trident HybridIndex, DenseIndex, BM25 index,
-//     LanceDB, SQLite, usearch (view and load), hnswlib, MiniSearch.
-// Vectors come from trident's built-in model (builtin:static-en), encoded once and handed to
-// every engine. Latencies: tinybench medians on the process CPU clock (bench/lib/latency.ts),
-// plus the wall clock of one pass over the queries.
-//
-// Run: npm run bench -- peers  (or: nice node --expose-gc --import tsx bench/peers.bench.ts)
-// Env (defaults = full run; `npm run bench -- peers` without --full uses the quick values):
-//   TRIDENT_BENCH_PEERS_DATASET (dev/scifact), TRIDENT_BENCH_PEERS_MODEL (builtin:static-en),
-//   TRIDENT_BENCH_PEERS_TASKS (bm25,dense,synthetic,hybrid,multivector,open),
-//   TRIDENT_BENCH_PEERS_SYNTH_N (100000; quick 20000), TRIDENT_BENCH_PEERS_SYNTH_DIM (1024),
-//   TRIDENT_BENCH_PEERS_SYNTH_QUERIES (100), TRIDENT_BENCH_PEERS_ORAMA_MAX_N (20000: Orama's
-//   in-memory vectors are skipped above it), TRIDENT_BENCH_PEERS_MV_QUERIES (40; quick 10),
-//   TRIDENT_BENCH_PEERS_TIME_MS (1000 per engine; quick 300).
-// Writes bench/results/peers.json, peers.md (the tables) and peers-latency-quality.svg.
-import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HybridIndex, evaluateRun, type SearchMode } from '../src/index.js';
 import type { HybridEncoder } from '../src/hybrid/types.js';
-import { DATA_DIR, RESULTS_DIR, envList, envNumber, runMeta, writeResult } from './lib/results.js';
+import { DATA_DIR, RESULTS_DIR, envList, envNumber, runMeta, writeResult, cpuModel } from './lib/results.js';
 import { encodeCollection, exactKnn, recallAtK, syntheticVectors, type Encoded } from './peers/data.js';
 import { FUSION_CANDIDATES, lanceHybrid, lanceRerank, oramaHybrid, sqliteHybrid, tridentHybrid, tridentModeEngine, tridentRerank, type HybridQuery, type RerankQuery } from './peers/hybrid-engines.js';
 import { packageVersion } from './peers/load.js';
@@ -53,14 +26,6 @@ const K = 10;
 const PEERS = ['@lancedb/lancedb', 'apache-arrow', 'better-sqlite3', 'sqlite-vec', '@orama/orama', 'hnswlib-node', 'usearch', 'wink-bm25-text-search', 'minisearch', 'faiss-node'];
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
-
-function cpuModel(): string {
-  try {
-    return /Model name:\s*(.+)/.exec(execSync('lscpu', { encoding: 'utf8' }))?.[1]?.trim() ?? '';
-  } catch {
-    return '';
-  }
-}
 
 /** nDCG@10 of row-index results by src/eval (ids mapped back to the collection's doc ids). */
 function ndcgOf(enc: Encoded, qids: string[]) {

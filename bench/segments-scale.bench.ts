@@ -28,7 +28,7 @@ import { SegmentedStore } from '../src/segments/index.js';
 import { plotScaling, type ScalingRow } from '../src/plot/index.js';
 import { DIM, segmentDoc, segmentQueries } from './lib/segment-docs.js';
 import { dirBytes, rssBytes } from './lib/memory.js';
-import { BENCH_DIR, envList, envNumber, runMeta, writeResult } from './lib/results.js';
+import { BENCH_DIR, envList, envNumber, runMeta, writeResult, cpuModel } from './lib/results.js';
 
 const QUERIES = envNumber('TRIDENT_SEG_SCALE_QUERIES', 1000);
 const CAPS = envList('TRIDENT_SEG_SCALE_CAP', ['0.25', '0.45']).map(Number);
@@ -188,14 +188,7 @@ async function main(): Promise<void> {
   const meta = runMeta('segments-scale');
   const sizes = envList('TRIDENT_SEG_SCALE_DOCS', ['100000', '1000000']).map(Number);
   const root = mkdtempSync(join(process.env.TRIDENT_SEG_BENCH_DIR ?? tmpdir(), 'trident-seg-scale-'));
-  let cpu = 'unknown';
-  try {
-    cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' })
-      .replace(/.*:\s*/, '')
-      .trim();
-  } catch {
-    /* not Linux */
-  }
+  const cpu = cpuModel();
   const runs = [];
   try {
     for (const n of sizes) runs.push(await one(n, root));

@@ -14,7 +14,7 @@
 //      commit while building, default 30000), TRIDENT_SEG_BENCH_OPENS (default 3),
 //      TRIDENT_SEG_BENCH_DIR (default the OS temp dir).
 // Wall clock for save / open (I/O); writes bench/results/segments.json.
-import { execSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ import { SegmentedStore } from '../src/segments/index.js';
 import { SparseIndex } from '../src/sparse/sparse-index.js';
 import { dirBytes, rssBytes } from './lib/memory.js';
 import { DIM, segmentDoc, segmentQueries } from './lib/segment-docs.js';
-import { envNumber, runMeta, writeResult } from './lib/results.js';
+import { envNumber, runMeta, writeResult, cpuModel } from './lib/results.js';
 
 /** Deterministic document `i` (same bytes in every process). */
 const doc = segmentDoc;
@@ -152,14 +152,7 @@ async function main(): Promise<void> {
       },
     ]),
   );
-  let cpu = 'unknown';
-  try {
-    cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' })
-      .replace(/.*:\s*/, '')
-      .trim();
-  } catch {
-    /* not Linux */
-  }
+  const cpu = cpuModel();
   const result = {
     meta: runMeta('segments'),
     cpu,

@@ -11,13 +11,12 @@
 //      TRIDENT_WAL_BENCH_CONCURRENCY (concurrent add() calls per iteration, default 16).
 // Wall clock (fsync is I/O, not CPU). Writes bench/results/wal.json.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { execSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { HybridIndex } from '../src/hybrid/index.js';
 import { FakeEncoder } from '../test/helpers/fake-encoder.js';
-import { envNumber, runMeta, writeResult } from './lib/results.js';
+import { envNumber, runMeta, writeResult, cpuModel } from './lib/results.js';
 
 const ITER = envNumber('TRIDENT_WAL_BENCH_ITERATIONS', 200);
 const CONC = envNumber('TRIDENT_WAL_BENCH_CONCURRENCY', 16);
@@ -57,14 +56,7 @@ const by = (n: string) => rows.find((r) => r.task === n)!;
 const ratioSeq = by('wal on, 1 add').addsPerSecond / by('wal off, 1 add').addsPerSecond;
 const ratioConc = by(`wal on, ${CONC} concurrent adds`).addsPerSecond / by(`wal off, ${CONC} concurrent adds`).addsPerSecond;
 const groupGain = by(`wal on, ${CONC} concurrent adds`).addsPerSecond / by('wal on, 1 add').addsPerSecond;
-let cpu = 'unknown';
-try {
-  cpu = execSync("lscpu | grep 'Model name'", { encoding: 'utf8' })
-    .replace(/.*:\s*/, '')
-    .trim();
-} catch {
-  /* not Linux */
-}
+const cpu = cpuModel();
 console.log(`CPU: ${cpu}; indexes in ${root}`);
 console.log('| task | p50 ms / iteration | adds/s (median) |');
 console.log('|---|---:|---:|');

@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process';
 /**
  * Where benchmark results live and the metadata every result file carries (date, Node,
  * CPU count, load average, kernel backend), so a figure can always be traced to its run.
@@ -67,4 +68,13 @@ export function envList(name: string, fallback: string[]): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** The CPU's model name (Linux `lscpu`), or 'unknown' elsewhere: every speed figure names it. */
+export function cpuModel(): string {
+  try {
+    return /Model name:\s*(.+)/.exec(execSync('lscpu', { encoding: 'utf8' }))?.[1]?.trim() || 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }

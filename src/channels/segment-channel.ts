@@ -20,6 +20,7 @@ import { topK } from '../kernels/topk.js';
 import type { SparseVector } from '../sparse/vector.js';
 import { SegmentedStore, type SegmentChannels, type SegmentDoc } from '../segments/index.js';
 import { VERSIONED_SEGMENTS } from '../segments/manifest.js';
+import { lowerBound } from '../segments/sorted.js';
 import { Bm25Channel, vocabFile } from './bm25-channel.js';
 import { MultiVectorChannel } from './multivector-channel.js';
 import { SparseChannel } from './sparse-channel.js';
@@ -357,15 +358,4 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     scores.set(parts[1]!.scores, parts[0]!.ids.length);
     return topK(scores, ids, k);
   }
-}
-
-function lowerBound(a: Uint32Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -9,6 +9,19 @@
  * ```
  */
 export function indexOfSorted(a: Uint32Array, x: number): number {
+  const lo = lowerBound(a, x);
+  return lo < a.length && a[lo] === x ? lo : -1;
+}
+
+/**
+ * First position in the ascending array `a` whose value is ≥ `x` (`a.length` when none).
+ *
+ * @example
+ * ```ts
+ * lowerBound(Uint32Array.of(2, 5, 9), 6); // 2
+ * ```
+ */
+export function lowerBound(a: Uint32Array, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
@@ -16,5 +29,5 @@ export function indexOfSorted(a: Uint32Array, x: number): number {
     if (a[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
-  return lo < a.length && a[lo] === x ? lo : -1;
+  return lo;
 }
