@@ -16,7 +16,7 @@ import { invalid, StorageError } from '../errors.js';
 import { countTerms, TermVocabulary } from '../analyze/index.js';
 import { bm25Idf } from '../sparse/scoring.js';
 import { TopK } from '../sparse/topk.js';
-import { topK } from '../kernels/topk.js';
+import { mergeTopK } from '../kernels/topk.js';
 import type { SparseVector } from '../sparse/vector.js';
 import { SegmentedStore, type SegmentChannels, type SegmentDoc } from '../segments/index.js';
 import { VERSIONED_SEGMENTS } from '../segments/manifest.js';
@@ -349,13 +349,6 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     if (seg && seg.segments.length > 0) parts.push(seg.searchMultiVector(q, k, filter ? { filter } : {}));
     if (this.#tail.size > 0) parts.push(this.#tail.candidates(q as never, k, filter));
     if (parts.length === 0) return empty();
-    if (parts.length === 1) return parts[0]!;
-    const ids = new Uint32Array(parts[0]!.ids.length + parts[1]!.ids.length);
-    const scores = new Float32Array(ids.length);
-    ids.set(parts[0]!.ids);
-    ids.set(parts[1]!.ids, parts[0]!.ids.length);
-    scores.set(parts[0]!.scores);
-    scores.set(parts[1]!.scores, parts[0]!.ids.length);
-    return topK(scores, ids, k);
+    return mergeTopK(parts, k);
   }
 }

@@ -95,3 +95,27 @@ export function topK(scores: Float32Array, ids: Uint32Array, k: number, count: n
   }
   return { ids: outIds, scores: outScores };
 }
+
+/**
+ * The best `k` of several ranked lists (each from a disjoint set of ids): concatenated, then
+ * {@link topK} (score descending, ties by lower id). One list is returned as it is.
+ *
+ * @example
+ * ```ts
+ * mergeTopK([segmentHits, tailHits], 10);
+ * ```
+ */
+export function mergeTopK(parts: readonly Ranked[], k: number): Ranked {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.ids.length;
+  const ids = new Uint32Array(n);
+  const scores = new Float32Array(n);
+  let at = 0;
+  for (const p of parts) {
+    ids.set(p.ids, at);
+    scores.set(p.scores, at);
+    at += p.ids.length;
+  }
+  return topK(scores, ids, k);
+}

@@ -27,7 +27,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ErrorCode, InvalidArgumentError, StorageError, TridentError, invalid } from '../errors.js';
-import { topK, type Ranked } from '../kernels/topk.js';
+import { mergeTopK, type Ranked } from '../kernels/topk.js';
 import type { MultiVector } from '../multivector/types.js';
 import { checkQuery } from '../multivector/validate.js';
 import { TopK } from '../sparse/topk.js';
@@ -463,17 +463,7 @@ export class SearchPool {
         }),
       );
       if (parts.length === 1) return { ids: parts[0]!.ids, scores: parts[0]!.scores };
-      let n = 0;
-      for (const p of parts) n += p.ids.length;
-      const ids = new Uint32Array(n);
-      const scores = new Float32Array(n);
-      let at = 0;
-      for (const p of parts) {
-        ids.set(p.ids, at);
-        scores.set(p.scores, at);
-        at += p.ids.length;
-      }
-      return topK(scores, ids, k);
+      return mergeTopK(parts, k);
     });
   }
 
