@@ -35,6 +35,8 @@
 namespace trident {
 // native/mmap.cc: read-only file mappings (mmapOpen, mmapDamaged, mmapAdvise, mmapPageSize)
 void register_mmap(Napi::Env env, Napi::Object exports);
+// native/analyze.cc: batch English analysis (analyzeEnglish)
+void register_analyze(Napi::Env env, Napi::Object exports);
 }  // namespace trident
 
 namespace {
@@ -575,6 +577,7 @@ Napi::Value BuildScreenF16(const Napi::CallbackInfo& info) { return build_screen
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("f32ToF16", Napi::Function::New(env, F32ToF16));
+  register_analyze(env, exports);
   exports.Set("quantizeI8Rows", Napi::Function::New(env, QuantizeI8Rows));
   exports.Set("buildScreenF32", Napi::Function::New(env, BuildScreenF32));
   exports.Set("buildScreenF16", Napi::Function::New(env, BuildScreenF16));

@@ -159,13 +159,26 @@ let scratch = new Uint32Array(1024);
  * ```
  */
 export function countTerms(terms: readonly string[], idOf: (term: string) => number): SparseVector {
-  const distinct = new Uint32Array(terms.length);
+  return countIds(terms.length, (i) => idOf(terms[i]!));
+}
+
+/**
+ * Counts `n` term ids (`idAt(i)`, -1 = skip) into a term-frequency vector, ids ascending: the
+ * core of {@link countTerms}, shared with the batch analyser (src/analyze/term-batch.ts).
+ *
+ * @example
+ * ```ts
+ * countIds(3, (i) => [5, 2, 5][i]!); // ids [2, 5], weights [1, 2]
+ * ```
+ */
+export function countIds(n: number, idAt: (i: number) => number): SparseVector {
+  const distinct = new Uint32Array(n);
   let m = 0;
   let big: Map<number, number> | null = null;
-  for (let i = 0; i < terms.length; i++) {
+  for (let i = 0; i < n; i++) {
     let id: number;
     try {
-      id = idOf(terms[i]!);
+      id = idAt(i);
     } catch (e) {
       for (let j = 0; j < m; j++) if (distinct[j]! < DENSE_ID_LIMIT) scratch[distinct[j]!] = 0; // leave the scratch all zero
       throw e;

@@ -8,6 +8,9 @@
 import * as path from 'node:path';
 import { InvalidArgumentError, TridentError } from '../errors.js';
 import { countTerms, createAnalyzer, termFrequencies, TermVocabulary, type Analyzer } from '../analyze/index.js';
+import { CJK_CHAR } from '../analyze/cjk.js';
+import { SEA_CHAR } from '../analyze/sea.js';
+import { analyzeEnglishBatch, countTermList, type TermList } from '../analyze/term-batch.js';
 import { SparseIndex } from '../sparse/index.js';
 import type { SparseVector } from '../sparse/vector.js';
 import type { Bm25ChannelSpec, Channel, ChannelExplanation, ChannelStats, QuerySource, SaveIO, UnitSource } from './types.js';
@@ -15,7 +18,13 @@ import type { Bm25ChannelSpec, Channel, ChannelExplanation, ChannelStats, QueryS
 /** The vocabulary's file name (inside the data dir: `<channel>-vocab.json`, as version 1 wrote `bm25-vocab.json`). */
 export const vocabFile = (name: string) => `${name}-vocab.json`;
 
-export class Bm25Channel implements Channel<string[], SparseVector> {
+/** A unit's terms: as a list (one unit at a time) or as a document of a batch analysis. */
+export type Bm25Value = string[] | TermList;
+
+/** Fewest units a batch analysis is used for (below, one unit at a time costs less). */
+const BATCH_MIN_UNITS = 8;
+
+export class Bm25Channel implements Channel<Bm25Value, SparseVector> {
   readonly kind = 'bm25' as const;
   readonly unbounded = true;
   readonly firstStage = true;
@@ -51,6 +60,23 @@ export class Bm25Channel implements Channel<string[], SparseVector> {
       throw new InvalidArgumentError('INVALID_TEXT', `the BM25 analyser of channel '${this.name}' rejected document ${JSON.stringify(unit.doc)} (${(e as Error)?.message ?? String(e)}); nothing was added`, { cause: e });
     }
   }
+  /**
+   * A batch's terms in one pass (src/analyze/term-batch.ts, native when the addon loads) for
+   * the english analyser and the 'auto' analyser (version 3 on; CJK and South-East Asian texts
+   * through the analyser itself); other analysers, small batches and non-string texts go
+   * through {@link prepare} unit by unit (same values, same errors).
+   */
+  prepareBatch(units: readonly UnitSource[]): Bm25Value[] {
+    const { analyzer: kind } = this.spec;
+    const version = this.spec.analyzerVersion ?? 1;
+    if (version < 3 || (kind !== 'english' && kind !== 'auto') || units.length < BATCH_MIN_UNITS || units.some((u) => typeof u.text !== 'string')) return units.map((u) => this.prepare(u));
+    const fallback = kind === 'auto' ? (text: string) => (SEA_CHAR.test(text) || CJK_CHAR.test(text) ? this.analyzer.terms(text) : null) : undefined;
+    const batch = analyzeEnglishBatch(
+      units.map((u) => u.text as string),
+      fallback ? { fallback } : {},
+    );
+    return units.map((_, doc) => ({ batch, doc }));
+  }
   begin(): void {
     this.#fresh = new Map();
   }
@@ -70,15 +96,15 @@ export class Bm25Channel implements Channel<string[], SparseVector> {
       return f;
     };
   }
-  add(id: number, terms: string[]): void {
-    this.store.add(id, countTerms(terms, this.#idOf()));
+  add(id: number, terms: Bm25Value): void {
+    this.store.add(id, count(terms, this.#idOf()));
   }
   /** Term frequencies of every entry, then one batch insert (BM25 statistics updated once). */
-  addBatch(ids: Uint32Array, values: readonly string[][]): void {
+  addBatch(ids: Uint32Array, values: readonly Bm25Value[]): void {
     const idOf = this.#idOf();
     this.store.addBatch(
       ids,
-      values.map((terms) => countTerms(terms, idOf)),
+      values.map((terms) => count(terms, idOf)),
     );
   }
   commit(): void {
@@ -130,4 +156,9 @@ export class Bm25Channel implements Channel<string[], SparseVector> {
     await io.writeFile(vocabFile(this.name), JSON.stringify(this.vocab.toJSON()));
     return files;
   }
+}
+
+/** Term frequencies of a unit's terms (ids from `idOf`; a batch caches them per `idOf`). */
+function count(terms: Bm25Value, idOf: (term: string) => number): SparseVector {
+  return Array.isArray(terms) ? countTerms(terms, idOf) : countTermList(terms as TermList, idOf);
 }

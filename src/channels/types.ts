@@ -153,6 +153,12 @@ export interface Channel<V = unknown, Q = unknown> {
    * Null: the unit has nothing for this channel (e.g. an encoder without that head).
    */
   prepare(unit: UnitSource): V | null;
+  /**
+   * Reads many units at once (optional): the same values as `prepare` on each (any value `add`
+   * accepts), with the same errors, but in one pass (the BM25 channel analyses a whole batch
+   * natively). Channels without it are asked one unit at a time.
+   */
+  prepareBatch?(units: readonly UnitSource[]): Array<V | null>;
   /** Adds a prepared value (inside a batch: see begin/commit/rollback). */
   add(id: number, value: V): void;
   /**

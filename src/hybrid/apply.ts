@@ -28,14 +28,24 @@ export type PreparedValues = unknown[][][];
  * may throw on hostile text), before anything is logged or changed.
  */
 export function prepareValues(channels: readonly Channel[], docs: readonly DocumentInput[], prepared: readonly PreparedDoc[]): PreparedValues {
-  return prepared.map((p, i) => {
+  const units: UnitSource[] = [];
+  const values: PreparedValues = prepared.map((p, i) => {
     const doc = docs[i]!;
     const text = doc.text ?? '';
     return p.units.map((u) => {
       const unit: UnitSource = { doc: doc.id, text: text.slice(u.start, u.end), dense: u.dense, sparse: u.sparse, multivector: u.multivector, vectors: u.vectors };
-      return channels.map((ch) => ch.prepare(unit));
+      units.push(unit);
+      return channels.map((ch) => (ch.prepareBatch ? null : ch.prepare(unit)));
     });
   });
+  // channels that read a whole batch at once (BM25's native analysis), after the others
+  channels.forEach((ch, c) => {
+    if (!ch.prepareBatch) return;
+    const batch = ch.prepareBatch(units);
+    let k = 0;
+    for (const doc of values) for (const row of doc) row[c] = batch[k++] ?? null;
+  });
+  return values;
 }
 
 /**

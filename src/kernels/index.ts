@@ -11,7 +11,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { existsSync } from 'node:fs';
-import { loadNative, nativeDir, type NativeConvert, type NativeMemory, type NativeMmap, type NativeModule } from './native.js';
+import { loadNative, nativeDir, type NativeAnalyze, type NativeConvert, type NativeMemory, type NativeMmap, type NativeModule } from './native.js';
 import { referenceKernels } from './reference.js';
 import type { Backend, Kernels } from './types.js';
 
@@ -98,6 +98,19 @@ export const kernels: Kernels = {
   dotsF16: (query, dim, rows, rowIds, out) => active.dotsF16(query, dim, rows, rowIds, out),
   dotsI8: (query, dim, rows, rowScales, rowIds, out) => active.dotsI8(query, dim, rows, rowScales, rowIds, out),
 };
+
+/**
+ * The addon's batch English analysis when it is loaded (whatever the active kernels), else
+ * null (src/analyze/term-batch.ts then runs its TS twin). Internal to the BM25 build.
+ *
+ * @example
+ * ```ts
+ * const a = nativeAnalyze(); // null without the addon
+ * ```
+ */
+export function nativeAnalyze(): NativeAnalyze | null {
+  return tryNative()?.analyze ?? null;
+}
 
 /**
  * The addon's memory placement helpers (cache-line alignment, huge-page advice) when it is

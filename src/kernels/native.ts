@@ -44,8 +44,25 @@ export interface NativeMmap {
   mmapPageSize(): number;
 }
 
+/** Output of the addon's batch English analysis (native/analyze.cc documents every field). */
+export interface NativeEnglishBatch {
+  tokens: Int32Array;
+  docTokenEnds: Uint32Array;
+  fallback: Uint8Array;
+  kinds: Uint8Array;
+  termPool: Uint8Array;
+  termEnds: Uint32Array;
+  wordStarts: Uint32Array;
+  wordLengths: Uint32Array;
+}
+
+/** Batch English analysis of the addon (native/analyze.cc), the twin of src/analyze/term-batch.ts. */
+export interface NativeAnalyze {
+  analyzeEnglish(text: Uint16Array, docEnds: Uint32Array, classes: Uint8Array, stop: Uint16Array, maxWord: number): NativeEnglishBatch;
+}
+
 /** Raw functions exported by native/addon.cc. */
-interface Addon extends Kernels, Partial<NativeConvert>, Partial<NativeMemory>, Partial<NativeMmap> {
+interface Addon extends Kernels, Partial<NativeConvert>, Partial<NativeMemory>, Partial<NativeMmap>, Partial<NativeAnalyze> {
   setIsa(isa: string): void;
   isa(): string;
   available(): string[];
@@ -68,6 +85,8 @@ export interface NativeModule {
   memory: NativeMemory | null;
   /** Null where the addon has no mappings (Windows, or a build before them). */
   mmap: NativeMmap | null;
+  /** Null for an addon built before batch analysis existed. */
+  analyze: NativeAnalyze | null;
   setIsa(isa: string): void;
   isa(): string;
   available(): string[];
@@ -230,6 +249,17 @@ export function loadNative(): NativeModule | Error {
             }
           : null,
       mmap: a.mmapOpen && a.mmapDamaged && a.mmapAdvise && a.mmapPageSize ? (a as NativeMmap) : null,
+      analyze: a.analyzeEnglish
+        ? {
+            analyzeEnglish: (...args) => {
+              try {
+                return a.analyzeEnglish!(...args);
+              } catch (e) {
+                return mapNativeError(e);
+              }
+            },
+          }
+        : null,
       setIsa: (isa) => {
         try {
           a.setIsa(isa);

@@ -1,0 +1,180 @@
+/**
+ * Batch analysis for the BM25 build: many texts analysed in one pass into a {@link TermBatch}
+ * (each distinct word's term once, each document's tokens as local word ids), so a build
+ * neither allocates a term string per token nor looks every token up in the vocabulary's Map.
+ * The terms are exactly the english analyser's (version 3): `termsOf(batch, d)` equals
+ * `createAnalyzer('english').terms(texts[d])` (tests check it on the dev corpora and on random
+ * Unicode text, for both implementations).
+ *
+ * Two implementations with the same output: the addon's `analyzeEnglish` (native/analyze.cc:
+ * scanner, apostrophe rules, stop list, numbers and Porter2 in C++ for ASCII words) and the TS
+ * twin below (word-scan.ts's scanner + english-v3.ts's wordTerm). Words the addon leaves to TS
+ * (any non-ASCII character) and documents holding astral code points go through english-v3.ts.
+ */
+import { nativeAnalyze } from '../kernels/index.js';
+import type { SparseVector } from '../sparse/vector.js';
+import { MAX_TERM_LENGTH } from './analyzer.js';
+import { englishTermsV3, MAX_WORD_LENGTH, wordTerm } from './english-v3.js';
+import { STOP_WORDS } from './stop-words.js';
+import { countIds } from './vocabulary.js';
+import { bmpClasses, scanWords } from './word-scan.js';
+
+/**
+ * Documents analysed together: `terms[w]` is local word w's term (null: dropped), document d's
+ * tokens are `tokens[starts[d] … starts[d + 1])` (local word ids, in text order).
+ */
+export interface TermBatch {
+  readonly terms: ReadonlyArray<string | null>;
+  readonly tokens: Int32Array;
+  readonly starts: Uint32Array;
+  /** Vocabulary ids of the local words for the resolver that filled it (see {@link countTermList}). */
+  resolved: { by: unknown; ids: Int32Array } | null;
+}
+
+/** One document of a batch: the BM25 channel's prepared value for the batch path. */
+export interface TermList {
+  readonly batch: TermBatch;
+  readonly doc: number;
+}
+
+/**
+ * Analyses `texts` with the english analyser (version 3). `fallback(text)` is asked first: when
+ * it returns terms, they stand for that document (the 'auto' analyser passes CJK and South-East
+ * Asian texts this way). `native: false` forces the TS twin.
+ *
+ * @example
+ * ```ts
+ * const b = analyzeEnglishBatch(['The cats ran', 'a cat']);
+ * termsOf(b, 0); // ['cat', 'ran']
+ * ```
+ */
+export function analyzeEnglishBatch(texts: readonly string[], opts: { fallback?: (text: string) => string[] | null; native?: boolean } = {}): TermBatch {
+  const lower = texts.map((t) => t.toLowerCase());
+  const own = lower.map((_, d) => opts.fallback?.(texts[d]!) ?? null);
+  const addon = opts.native === false ? null : nativeAnalyze();
+  return addon ? nativeBatch(addon.analyzeEnglish, texts, lower, own) : tsBatch(lower, own);
+}
+
+/** The terms of document `d` of a batch (what the analyser's `terms()` returns for it). */
+export function termsOf(batch: TermBatch, d: number): string[] {
+  const out: string[] = [];
+  for (let t = batch.starts[d]!; t < batch.starts[d + 1]!; t++) {
+    const term = batch.terms[batch.tokens[t]!];
+    if (term !== null && term !== undefined) out.push(term);
+  }
+  return out;
+}
+
+/**
+ * Term frequencies of one document of a batch with ids from `idOf` (a negative id drops the
+ * term), as `countTerms(termsOf(batch, doc), idOf)` computes them: each local word is resolved
+ * once per `idOf` (ids cached in the batch), in first-seen token order, so staged ids come out
+ * in the same order.
+ */
+export function countTermList(list: TermList, idOf: (term: string) => number): SparseVector {
+  const b = list.batch;
+  if (b.resolved?.by !== idOf) b.resolved = { by: idOf, ids: new Int32Array(b.terms.length).fill(-2) };
+  const ids = b.resolved.ids;
+  const from = b.starts[list.doc]!;
+  return countIds(b.starts[list.doc + 1]! - from, (i) => {
+    const w = b.tokens[from + i]!;
+    let id = ids[w]!;
+    if (id === -2) {
+      const term = b.terms[w];
+      id = term === null || term === undefined ? -1 : idOf(term);
+      ids[w] = id;
+    }
+    return id;
+  });
+}
+
+/** A term the analyser keeps (`make()` in analyzer.ts drops longer ones). */
+const keep = (term: string): string | null => (term.length > 0 && term.length <= MAX_TERM_LENGTH ? term : null);
+
+function tsBatch(lower: readonly string[], own: ReadonlyArray<string[] | null>): TermBatch {
+  const ids = new Map<string, number>();
+  const terms: Array<string | null> = [];
+  const tokens: number[] = [];
+  const starts = new Uint32Array(lower.length + 1);
+  const word = (w: string, term: () => string | null) => {
+    let id = ids.get(w);
+    if (id === undefined) {
+      id = terms.length;
+      ids.set(w, id);
+      terms.push(term());
+    }
+    tokens.push(id);
+  };
+  lower.forEach((s, d) => {
+    const mine = own[d];
+    if (mine) for (const t of mine) word(`\u0000${t}`, () => keep(t));
+    else
+      scanWords(s, (a, b) => {
+        const w = s.slice(a, b);
+        word(w, () => keep(wordTerm(w)));
+      });
+    starts[d + 1] = tokens.length;
+  });
+  return { terms, tokens: Int32Array.from(tokens), starts, resolved: null };
+}
+
+let stopList: Uint16Array | null = null;
+function stopWords(): Uint16Array {
+  if (!stopList) {
+    const joined = [...STOP_WORDS].join('\u0000');
+    stopList = new Uint16Array(joined.length);
+    for (let i = 0; i < joined.length; i++) stopList[i] = joined.charCodeAt(i);
+  }
+  return stopList;
+}
+
+type AnalyzeEnglish = NonNullable<ReturnType<typeof nativeAnalyze>>['analyzeEnglish'];
+
+function nativeBatch(analyze: AnalyzeEnglish, texts: readonly string[], lower: readonly string[], own: ReadonlyArray<string[] | null>): TermBatch {
+  let total = 0;
+  for (let d = 0; d < lower.length; d++) if (!own[d]) total += lower[d]!.length;
+  const buf = Buffer.allocUnsafe(total * 2);
+  const docEnds = new Uint32Array(lower.length);
+  let at = 0;
+  for (let d = 0; d < lower.length; d++) {
+    if (!own[d]) at += buf.write(lower[d]!, at * 2, 'utf16le') / 2;
+    docEnds[d] = at;
+  }
+  const text = new Uint16Array(buf.buffer, buf.byteOffset, total);
+  const r = analyze(text, docEnds, bmpClasses(), stopWords(), MAX_WORD_LENGTH);
+  const pool = Buffer.from(r.termPool.buffer, r.termPool.byteOffset, r.termPool.length);
+  const terms: Array<string | null> = new Array(r.kinds.length);
+  for (let w = 0; w < r.kinds.length; w++) {
+    const kind = r.kinds[w]!;
+    if (kind === 0) terms[w] = keep(pool.toString('latin1', w === 0 ? 0 : r.termEnds[w - 1]!, r.termEnds[w]!));
+    else if (kind === 1) terms[w] = keep(wordTerm(buf.toString('utf16le', r.wordStarts[w]! * 2, (r.wordStarts[w]! + r.wordLengths[w]!) * 2)));
+    else terms[w] = null;
+  }
+  let extra = 0;
+  for (let d = 0; d < lower.length; d++) if (own[d] || r.fallback[d]) extra++;
+  if (extra === 0) {
+    const starts = new Uint32Array(lower.length + 1);
+    starts.set(r.docTokenEnds, 1);
+    return { terms, tokens: r.tokens, starts, resolved: null };
+  }
+  // documents the addon left out: their terms (english-v3.ts, or the caller's) as extra local words
+  const extraIds = new Map<string, number>();
+  const tokens: number[] = [];
+  const starts = new Uint32Array(lower.length + 1);
+  for (let d = 0; d < lower.length; d++) {
+    const mine = own[d] ?? (r.fallback[d] ? englishTermsV3(texts[d]!) : null);
+    if (mine) {
+      for (const t of mine) {
+        let id = extraIds.get(t);
+        if (id === undefined) {
+          id = terms.length;
+          extraIds.set(t, id);
+          terms.push(keep(t));
+        }
+        tokens.push(id);
+      }
+    } else for (let t = d === 0 ? 0 : r.docTokenEnds[d - 1]!; t < r.docTokenEnds[d]!; t++) tokens.push(r.tokens[t]!);
+    starts[d + 1] = tokens.length;
+  }
+  return { terms, tokens: Int32Array.from(tokens), starts, resolved: null };
+}
