@@ -102,9 +102,11 @@ export class Bm25Channel implements Channel<Bm25Value, SparseVector> {
   /** Term frequencies of every entry, then one batch insert (BM25 statistics updated once). */
   addBatch(ids: Uint32Array, values: readonly Bm25Value[]): void {
     const idOf = this.#idOf();
+    // counted here: ids ascending and unique, weights positive integers
     this.store.addBatch(
       ids,
       values.map((terms) => count(terms, idOf)),
+      { validated: true },
     );
   }
   commit(): void {

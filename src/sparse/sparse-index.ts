@@ -167,13 +167,15 @@ export class SparseIndex {
 
   /**
    * Adds many documents atomically: everything is validated before anything is stored.
+   * `validated: true` skips the per-vector check for vectors their producer guarantees well
+   * formed (trident's BM25 channel counts them itself); ids are always checked.
    *
    * @example
    * ```ts
    * index.addBatch([0, 1], [v0, v1]);
    * ```
    */
-  addBatch(docIds: Uint32Array | number[], vecs: SparseVector[]): void {
+  addBatch(docIds: Uint32Array | number[], vecs: SparseVector[], opts: { validated?: boolean } = {}): void {
     if (docIds === null || typeof docIds !== 'object' || typeof docIds.length !== 'number' || !Array.isArray(vecs)) {
       invalid('INVALID_ARGUMENT', 'addBatch expects an array of doc ids and an array of sparse vectors');
     }
@@ -186,7 +188,7 @@ export class SparseIndex {
       this.#checkNewId(id);
       if (seen.has(id)) invalid('DUPLICATE_ID', `doc id ${id} appears twice in the batch; internal ids must be unique`);
       seen.add(id);
-      validateSparseVector(vecs[i]!, `vector of doc ${id}`);
+      if (opts.validated !== true) validateSparseVector(vecs[i]!, `vector of doc ${id}`);
     }
     const store = this.#store;
     const before = store.postings;
