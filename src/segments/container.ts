@@ -165,7 +165,14 @@ export class SegmentFile {
    */
   static async open(file: string, kind: string, kindVersion: number | readonly number[], opts: MapOptions = {}): Promise<SegmentFile> {
     checkLittleEndian();
-    const m = await MappedFile.open(file, opts);
+    let m: MappedFile;
+    try {
+      m = await MappedFile.open(file, opts);
+    } catch (e) {
+      // a segment file a segment list names is part of an index that exists: its absence is damage
+      if (e instanceof StorageError && e.code === 'INDEX_NOT_FOUND') throw new StorageError('CORRUPT_FILE', `${file} is missing (a segment list names it); restore the index from a backup or rebuild it`, { cause: e, file });
+      throw e;
+    }
     try {
       return SegmentFile.#check(file, kind, kindVersion, m);
     } catch (e) {
