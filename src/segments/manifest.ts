@@ -129,7 +129,12 @@ export async function readSegments(dir: string, fs: StoreFs = nodeFs, name = SEG
 export async function writeSegments(dir: string, m: SegmentsManifest, fs: StoreFs = nodeFs, name = SEGMENTS_FILE): Promise<void> {
   const tmp = path.join(dir, `${name}.tmp`);
   await fs.fsync(dir); // the new segment files' renames are durable before the manifest names them
-  await fs.writeFile(tmp, encodeSegments(m)); // nodeFs.writeFile fsyncs
-  await fs.rename(tmp, path.join(dir, name));
+  try {
+    await fs.writeFile(tmp, encodeSegments(m)); // nodeFs.writeFile fsyncs
+    await fs.rename(tmp, path.join(dir, name));
+  } catch (e) {
+    await fs.rm(tmp).catch(() => undefined); // a failed write leaves no partial list behind
+    throw e;
+  }
   await fs.fsync(dir).catch(() => undefined);
 }
