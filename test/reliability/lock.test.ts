@@ -261,24 +261,28 @@ describe('stale locks', () => {
 });
 
 describe('readers beside a writer', () => {
-  it('readers opening in a loop while a writer saves in a loop: no error, every read one whole saved generation', async () => {
-    const writer = startChild(child, { op: 'save-loop', dir });
-    await writer.waitFor(/^SAVED 5$/); // a few generations exist
-    const READS = 200;
-    const readers = [0, 1].map(() => runChild(child, { op: 'read-loop', dir, reads: READS / 2 }));
-    const lines = (await Promise.all(readers)).flat();
-    writer.proc.stdin!.end();
-    expect((await writer.exited).code).toBe(0);
-    const saved = new Set(writer.lines.filter((l) => l.startsWith('SAVED ')).map((l) => Number(l.slice(6))));
-    const errors = lines.filter((l) => !l.startsWith('READ '));
-    expect(errors).toEqual([]);
-    expect(lines).toHaveLength(READS);
-    const sizes = lines.map((l) => Number(l.slice(5)));
-    for (const s of sizes) expect(saved.has(s), `a read saw ${s} documents, which no save wrote`).toBe(true);
-    // the reads overlapped the saves: they saw several generations
-    expect(new Set(sizes).size).toBeGreaterThanOrEqual(3);
-    console.log(`[lock] ${READS} read-only opens beside ${saved.size} saves: 0 errors, ${new Set(sizes).size} distinct generations seen`);
-  }, 300_000);
+  it.each(['default', 'segments'] as const)(
+    'readers opening in a loop while a writer saves in a loop: no error, every read one whole saved generation (storage %s)',
+    async (storage) => {
+      const writer = startChild(child, { op: 'save-loop', dir, ...(storage === 'segments' ? { storage } : {}) });
+      await writer.waitFor(/^SAVED 5$/); // a few generations exist
+      const READS = 200;
+      const readers = [0, 1].map(() => runChild(child, { op: 'read-loop', dir, reads: READS / 2 }));
+      const lines = (await Promise.all(readers)).flat();
+      writer.proc.stdin!.end();
+      expect((await writer.exited).code).toBe(0);
+      const saved = new Set(writer.lines.filter((l) => l.startsWith('SAVED ')).map((l) => Number(l.slice(6))));
+      const errors = lines.filter((l) => !l.startsWith('READ '));
+      expect(errors).toEqual([]);
+      expect(lines).toHaveLength(READS);
+      const sizes = lines.map((l) => Number(l.slice(5)));
+      for (const s of sizes) expect(saved.has(s), `a read saw ${s} documents, which no save wrote`).toBe(true);
+      // the reads overlapped the saves: they saw several generations
+      expect(new Set(sizes).size).toBeGreaterThanOrEqual(3);
+      console.log(`[lock] ${storage}: ${READS} read-only opens beside ${saved.size} saves: 0 errors, ${new Set(sizes).size} distinct generations seen`);
+    },
+    300_000,
+  );
 
   it('a read-only open leaves every byte of the directory as it was (torn log, leftovers, stale lock)', async () => {
     await savedIndex(dir, 5, { wal: true });

@@ -16,7 +16,7 @@ import { backend } from '../../../src/kernels/index.js';
 import { FakeEncoder } from '../../helpers/fake-encoder.js';
 import { lockDoc, LOCK_CONFIG } from './docs.js';
 
-const args = JSON.parse(process.argv[2]!) as { op: string; dir: string; create?: boolean; add?: number; reads?: number };
+const args = JSON.parse(process.argv[2]!) as { op: string; dir: string; create?: boolean; add?: number; reads?: number; storage?: 'segments' };
 const encoder = new FakeEncoder();
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const stdinClosed = new Promise<void>((resolve) => {
@@ -88,7 +88,7 @@ switch (args.op) {
     break;
   }
   case 'save-loop': {
-    const index = await HybridIndex.create({ encoder, path: args.dir, ...LOCK_CONFIG });
+    const index = await HybridIndex.create({ encoder, path: args.dir, ...LOCK_CONFIG, ...(args.storage ? { storage: args.storage } : {}) });
     await index.save();
     say(`SAVED ${index.size}`);
     let open = true;
