@@ -267,7 +267,8 @@ describe('readers beside a writer', () => {
       const writer = startChild(child, { op: 'save-loop', dir, ...(storage === 'segments' ? { storage } : {}) });
       await writer.waitFor(/^SAVED 5$/); // a few generations exist
       const READS = 200;
-      const readers = [0, 1].map(() => runChild(child, { op: 'read-loop', dir, reads: READS / 2 }));
+      // segment saves are slower: readers pause between opens so that their reads span several saves
+      const readers = [0, 1].map(() => runChild(child, { op: 'read-loop', dir, reads: READS / 2, ...(storage === 'segments' ? { pauseMs: 25 } : {}) }));
       const lines = (await Promise.all(readers)).flat();
       writer.proc.stdin!.end();
       expect((await writer.exited).code).toBe(0);

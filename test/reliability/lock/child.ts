@@ -16,7 +16,7 @@ import { backend } from '../../../src/kernels/index.js';
 import { FakeEncoder } from '../../helpers/fake-encoder.js';
 import { lockDoc, LOCK_CONFIG } from './docs.js';
 
-const args = JSON.parse(process.argv[2]!) as { op: string; dir: string; create?: boolean; add?: number; reads?: number; storage?: 'segments' };
+const args = JSON.parse(process.argv[2]!) as { op: string; dir: string; create?: boolean; add?: number; reads?: number; storage?: 'segments'; pauseMs?: number };
 const encoder = new FakeEncoder();
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const stdinClosed = new Promise<void>((resolve) => {
@@ -108,6 +108,7 @@ switch (args.op) {
         const bad = await checkWhole(index);
         say(bad ? `ERROR MIXED ${bad}` : `READ ${index.size}`);
         await index.close();
+        if (args.pauseMs) await new Promise((r) => setTimeout(r, args.pauseMs));
       } catch (e) {
         say(`ERROR ${codeOf(e)} ${(e as Error)?.message ?? String(e)}`.replace(/\n/g, ' '));
       }
