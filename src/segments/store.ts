@@ -185,7 +185,10 @@ export class SegmentedStore {
     const mv = channels.multivector;
     const dn = channels.dense;
     if (!sp && !mv && !dn) invalid('INVALID_ARGUMENT', 'a segmented store needs at least one channel: sparse, multivector and / or dense');
-    if (dn && (!Number.isInteger(dn.dim) || dn.dim < 1 || dn.dim > 65536 || !['f32', 'f16'].includes(dn.dtype) || !Number.isInteger(dn.connectivity) || dn.connectivity < 2 || dn.connectivity > 1024 || !Number.isInteger(dn.expansionAdd) || dn.expansionAdd < 1 || !Number.isInteger(dn.expansionSearch) || dn.expansionSearch < 1)) {
+    if (
+      dn &&
+      (!Number.isInteger(dn.dim) || dn.dim < 1 || dn.dim > 65536 || !['f32', 'f16'].includes(dn.dtype) || !Number.isInteger(dn.connectivity) || dn.connectivity < 2 || dn.connectivity > 1024 || !Number.isInteger(dn.expansionAdd) || dn.expansionAdd < 1 || !Number.isInteger(dn.expansionSearch) || dn.expansionSearch < 1)
+    ) {
       invalid('INVALID_ARGUMENT', `dense channel settings ${JSON.stringify(dn)}: dim 1…65536, dtype 'f32' | 'f16', connectivity 2…1024, expansionAdd and expansionSearch ≥ 1`);
     }
     if (sp && (!['dot', 'bm25'].includes(sp.scorer) || !(sp.k1 >= 0) || !(sp.b >= 0 && sp.b <= 1))) invalid('INVALID_ARGUMENT', `sparse channel settings ${JSON.stringify(sp)}: scorer 'dot' | 'bm25', k1 ≥ 0, b in [0, 1]`);
@@ -214,7 +217,11 @@ export class SegmentedStore {
       formatVersion: SEGMENTS_FORMAT_VERSION,
       generation,
       nextSegment,
-      channels: { ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}), ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype, ...(isCompressed(mv) ? { bits: bitsOf(mv) } : {}), ...(mv.centroids !== undefined ? { centroids: mv.centroids } : {}) } } : {}), ...(dn ? { dense: { dim: dn.dim, dtype: dn.dtype, connectivity: dn.connectivity, expansionAdd: dn.expansionAdd, expansionSearch: dn.expansionSearch } } : {}) },
+      channels: {
+        ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}),
+        ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype, ...(isCompressed(mv) ? { bits: bitsOf(mv) } : {}), ...(mv.centroids !== undefined ? { centroids: mv.centroids } : {}) } } : {}),
+        ...(dn ? { dense: { dim: dn.dim, dtype: dn.dtype, connectivity: dn.connectivity, expansionAdd: dn.expansionAdd, expansionSearch: dn.expansionSearch } } : {}),
+      },
       segments: [],
     };
     const store = new SegmentedStore(dir, manifest, opts);
@@ -590,7 +597,14 @@ export class SegmentedStore {
         picks,
       );
     const dn = this.channels.dense;
-    const dense = dn ? { rows: mergedDenseRows(sources.map((s) => s.dense!), picks) } : null;
+    const dense = dn
+      ? {
+          rows: mergedDenseRows(
+            sources.map((s) => s.dense!),
+            picks,
+          ),
+        }
+      : null;
     const e = await this.#writeSegment(name, ids, { sparse, lengths, mv, dense }, created);
     fresh.push(await this.#openSegment(e));
     return e;

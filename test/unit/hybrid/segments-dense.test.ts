@@ -94,7 +94,12 @@ describe.each(['f32', 'f16'] as const)("dense %s under storage: 'segments'", (dt
     await same(seg, ref, qs);
     await both((ix) => ix.close());
     // a read-only open answers the same and writes nothing
-    const listing = () => fs.readdirSync(segDir, { recursive: true }).map(String).filter((n) => !n.includes('lock')).sort();
+    const listing = () =>
+      fs
+        .readdirSync(segDir, { recursive: true })
+        .map(String)
+        .filter((n) => !n.includes('lock'))
+        .sort();
     const names = listing();
     const ro = await HybridIndex.open(segDir, { readOnly: true });
     ref = await HybridIndex.open(refDir, { readOnly: true });
@@ -191,7 +196,7 @@ describe('damaged dense segment files', () => {
     await expect(HybridIndex.open(b.dir, {})).rejects.toBeInstanceOf(StorageError);
   });
 
-  it("refuses an i8 dense channel (its exact scores come from f16 rows a segment does not keep)", async () => {
+  it('refuses an i8 dense channel (its exact scores come from f16 rows a segment does not keep)', async () => {
     await expect(HybridIndex.create({ path: fresh(), channels: channel(8, 'i8' as Dtype), storage: 'segments' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
