@@ -113,6 +113,44 @@ export async function writeDenseSegment(base: string, cfg: DenseSegmentConfig, i
 }
 
 /**
+ * A merge's graph writer that reuses the biggest source: its graph is loaded and the other
+ * sources' live vectors are inserted, so a merge of one big segment with small ones costs
+ * the small ones' insertions, not a rebuild. Null (build from scratch) when no source without
+ * deletions holds at least half of the merged documents. `picks` are the merged documents in
+ * merged order (source index, ordinal); `rows` reads picks' vectors (merged positions).
+ *
+ * @example
+ * ```ts
+ * const graph = reuseBiggest(sources, picks, rows); // pass to writeDenseSegment
+ * ```
+ */
+export function reuseBiggest(sources: readonly { dense: DenseSegment; deleted: number }[], picks: readonly { id: number; s: number }[], rows: DenseRows): ((file: string) => void) | null {
+  let best = -1;
+  for (let i = 0; i < sources.length; i++) {
+    if (sources[i]!.deleted === 0 && (best < 0 || sources[i]!.dense.docs > sources[best]!.dense.docs)) best = i;
+  }
+  if (best < 0 || 2 * sources[best]!.dense.docs < picks.length) return null;
+  return (file) => {
+    const g = sources[best]!.dense.loadGraph();
+    const rest: number[] = [];
+    for (let i = 0; i < picks.length; i++) if (picks[i]!.s !== best) rest.push(i);
+    const BLOCK = 16384;
+    const d = sources[best]!.dense.cfg.dim;
+    for (let from = 0; from < rest.length; from += BLOCK) {
+      const part = rest.slice(from, from + BLOCK);
+      const block = new Float32Array(part.length * d);
+      part.forEach((at, i) => block.set(rows(at, 1), i * d));
+      g.add(
+        Uint32Array.from(part, (at) => picks[at]!.id),
+        block,
+        0,
+      );
+    }
+    g.save(file);
+  };
+}
+
+/**
  * An opened dense segment: docids, the slot maps, the mapped vector matrix and usearch's view
  * of the graph.
  *
@@ -245,7 +283,7 @@ export class DenseSegment {
     return this.#graph.search(q, wanted);
   }
 
-  /** The stored vectors of ordinals `from … from + count − 1` as normalised f32 rows (a merge's input). */
+  /** The stored vectors of the given ordinals as normalised f32 rows, in that order (a merge's input; f16 decodes exactly). */
   rows(ords: ArrayLike<number>): Float32Array {
     this.#touch();
     const d = this.cfg.dim;
@@ -259,6 +297,16 @@ export class DenseSegment {
     }
     this.hnsw.check();
     return out;
+  }
+
+  /**
+   * The segment's graph loaded into memory (usearch `load`: a writable copy, for a merge to
+   * insert into), after the first-touch checks. Only for a segment without deletions (a
+   * segment file never holds usearch tombstones: every node is a live document).
+   */
+  loadGraph(): Graph {
+    this.#touch();
+    return Graph.load(this.hnsw.file, graphConfig(this.cfg));
   }
 
   /** Checks every checksum and vector now. */

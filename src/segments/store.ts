@@ -40,7 +40,7 @@ import { bitsOf, buildArena, buildCodes, isCompressed, MvSegment, rawOf, writeMv
 import { compressDocs, type MvCodesRaw } from './mv-compress.js';
 import { codesBytes } from '../kernels/codes.js';
 import { SparseSegment, writeSparseSegment } from './sparse-segment.js';
-import { DenseSegment, writeDenseSegment, type DenseRows, type DenseSegmentConfig } from './dense-segment.js';
+import { DenseSegment, reuseBiggest, writeDenseSegment, type DenseRows, type DenseSegmentConfig } from './dense-segment.js';
 import { denseTopK, scoreDenseIn, type DensePart } from './dense-search.js';
 import { checkQuery as checkDenseQuery, normalisedInto } from '../dense/validate.js';
 import { indexOfSorted } from './sorted.js';
@@ -597,14 +597,20 @@ export class SegmentedStore {
         picks,
       );
     const dn = this.channels.dense;
-    const dense = dn
-      ? {
-          rows: mergedDenseRows(
-            sources.map((s) => s.dense!),
-            picks,
-          ),
-        }
-      : null;
+    let dense: { rows: DenseRows; graph?: (file: string) => void } | null = null;
+    if (dn) {
+      // the biggest deletion-free source's graph is reused when it holds half of the documents
+      const rows = mergedDenseRows(
+        sources.map((s) => s.dense!),
+        picks,
+      );
+      const graph = reuseBiggest(
+        sources.map((s) => ({ dense: s.dense!, deleted: s.del.count })),
+        picks,
+        rows,
+      );
+      dense = { rows, ...(graph ? { graph } : {}) };
+    }
     const e = await this.#writeSegment(name, ids, { sparse, lengths, mv, dense }, created);
     fresh.push(await this.#openSegment(e));
     return e;
