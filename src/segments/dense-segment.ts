@@ -139,7 +139,7 @@ export function reuseBiggest(sources: readonly { dense: DenseSegment; deleted: n
     for (let from = 0; from < rest.length; from += BLOCK) {
       const part = rest.slice(from, from + BLOCK);
       const block = new Float32Array(part.length * d);
-      part.forEach((at, i) => block.set(rows(at, 1), i * d));
+      for (let i = 0; i < part.length; i++) block.set(rows(part[i]!, 1), i * d);
       g.add(
         Uint32Array.from(part, (at) => picks[at]!.id),
         block,
