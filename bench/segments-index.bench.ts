@@ -4,14 +4,22 @@
 // - save: the first save, then a save after adding 1 % more documents (bytes written, time,
 //   ratio to the first save);
 // - open: a fresh child process opens each index (median of TRIDENT_SEGIDX_OPENS runs): time,
-//   RSS growth (anonymous / file-backed split), then warm query latency (p50 of sparse top-10
-//   and of a sparse + multi-vector search) and a hash of the answers, which must agree.
+//   RSS growth (anonymous / file-backed split), then warm query latency (p50 of sparse top-10,
+//   of a sparse + multi-vector search and, with a dense channel, of dense top-10) and a hash of
+//   the answers, which must agree between the storages; dense answers are hashed from
+//   exhaustive (exact) searches, the approximate HNSW top-10 is reported as recall@10 against
+//   them (each storage builds its own graphs). The segments index's answers after open must
+//   equal its answers before it was closed (sameAfterOpen).
+// - dense segments: optimize() time (one graph rebuilt from every live vector).
 //
 // Run: node --import tsx bench/segments-index.bench.ts
 // Env: TRIDENT_SEGIDX_DOCS (default 100000), TRIDENT_SEGIDX_BATCH (documents per add, default
 //      5000), TRIDENT_SEGIDX_SAVES (saves while building, default 10), TRIDENT_SEGIDX_OPENS
 //      (default 3), TRIDENT_SEGIDX_DENSE (dense dimensions, default 0 = no dense channel),
-//      TRIDENT_SEGIDX_DIR (default the OS temp dir).
+//      TRIDENT_SEGIDX_DIR (default the OS temp dir), TRIDENT_SEGIDX_STORAGES (comma list,
+//      default 'generations,segments'; '300k' runs: 'segments' alone), TRIDENT_SEGIDX_OPTIMIZE
+//      (default 1; 0 skips the optimize() pass), TRIDENT_SEGIDX_NAME (result file name, default
+//      segments-index).
 // Wall clock (I/O included); writes bench/results/segments-index.json.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -64,7 +72,7 @@ function liveBytes(dir: string): number {
   const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { dir: string };
   let n = 0;
   for (const [, v] of filesOf(join(dir, m.dir))) n += v;
-  for (const ch of ['sparse', 'mv']) {
+  for (const ch of ['sparse', 'mv', 'dense']) {
     let ref: { dir: string; manifest: string };
     try {
       ref = JSON.parse(readFileSync(join(dir, m.dir, ch, 'segments.ref.json'), 'utf8')) as { dir: string; manifest: string };
@@ -92,29 +100,53 @@ async function child(dir: string, docs: number): Promise<void> {
   const ix = await HybridIndex.open(dir, { readOnly: true });
   const openMs = performance.now() - t0;
   const r1 = rssSplit();
+  const a = await answers(ix);
+  const sparseP50 = median(await a.run('sparse', false));
+  const bothP50 = median(await a.run('both', false));
+  const denseP50 = DENSE > 0 ? median(await a.run('dense', false)) : 0;
+  const r2 = rssSplit();
+  await ix.close();
+  process.stdout.write(
+    `${JSON.stringify({ docs, openMs, rssOpen: { rss: r1.rss - r0.rss, anon: r1.anon - r0.anon, file: r1.file - r0.file }, rssAfterQueries: { rss: r2.rss - r0.rss, anon: r2.anon - r0.anon, file: r2.file - r0.file }, sparseP50Ms: sparseP50, sparseMvP50Ms: bothP50, denseP50Ms: denseP50, answers: a.hash, denseRecall: a.denseRecall, denseHash: a.denseHash })}\n`,
+  );
+}
+
+/** The benchmark's queries on `ix`: a hash of the exact answers, dense recall@10 of the graph search vs exhaustive, and a timing runner. */
+async function answers(ix: HybridIndex) {
   const qs = Array.from({ length: 60 }, (_, q) => {
-    const d = doc(1_000_000_000 + q).vectors as { sparse: { ids: Uint32Array; weights: Float32Array }; mv: { data: Float32Array } };
+    const d = doc(1_000_000_000 + q).vectors as { sparse: { ids: Uint32Array; weights: Float32Array }; mv: { data: Float32Array }; dense?: Float32Array };
     const ids = d.sparse.ids.slice(0, 4);
-    return { sparse: { ids, weights: new Float32Array(ids.length).fill(1) }, mv: { data: d.mv.data.slice(0, 8 * DIM), dim: DIM, count: 8 } };
+    return { sparse: { ids, weights: new Float32Array(ids.length).fill(1) }, mv: { data: d.mv.data.slice(0, 8 * DIM), dim: DIM, count: 8 }, dense: d.dense };
   });
   const hash = createHash('sha256');
-  const run = async (kind: 'sparse' | 'both', record: boolean) => {
+  const denseHash = createHash('sha256');
+  let found = 0;
+  const run = async (kind: 'sparse' | 'both' | 'dense', record: boolean) => {
     const times: number[] = [];
     for (const q of qs) {
       const t = performance.now();
-      const hits = kind === 'sparse' ? await ix.search({ vectors: { sparse: q.sparse } }, { k: 10, channels: ['sparse'] }) : await ix.search({ vectors: { sparse: q.sparse, mv: q.mv } }, { k: 10, channels: ['sparse', 'mv'], candidates: 100 });
+      const hits =
+        kind === 'sparse'
+          ? await ix.search({ vectors: { sparse: q.sparse } }, { k: 10, channels: ['sparse'] })
+          : kind === 'both'
+            ? await ix.search({ vectors: { sparse: q.sparse, mv: q.mv } }, { k: 10, channels: ['sparse', 'mv'], candidates: 100 })
+            : await ix.search({ vectors: { dense: q.dense! } }, { k: 10, channels: ['dense'] });
       times.push(performance.now() - t);
-      if (record) hash.update(JSON.stringify(hits.map((h) => [h.id, h.score])));
+      if (record && kind !== 'dense') hash.update(JSON.stringify(hits.map((h) => [h.id, h.score])));
+      if (record && kind === 'dense') {
+        const exact = await ix.search({ vectors: { dense: q.dense! } }, { k: 10, channels: ['dense'], exhaustive: true });
+        hash.update(JSON.stringify(exact.map((h) => [h.id, h.score])));
+        denseHash.update(JSON.stringify(hits.map((h) => [h.id, h.score])));
+        const want = new Set(exact.map((h) => h.id));
+        found += hits.filter((h) => want.has(h.id)).length;
+      }
     }
     return times;
   };
   await run('sparse', true);
   await run('both', true);
-  const sparseP50 = median(await run('sparse', false));
-  const bothP50 = median(await run('both', false));
-  const r2 = rssSplit();
-  await ix.close();
-  process.stdout.write(`${JSON.stringify({ docs, openMs, rssOpen: { rss: r1.rss - r0.rss, anon: r1.anon - r0.anon, file: r1.file - r0.file }, rssAfterQueries: { rss: r2.rss - r0.rss, anon: r2.anon - r0.anon, file: r2.file - r0.file }, sparseP50Ms: sparseP50, sparseMvP50Ms: bothP50, answers: hash.digest('hex') })}\n`);
+  if (DENSE > 0) await run('dense', true);
+  return { run, hash: hash.digest('hex'), denseHash: denseHash.digest('hex'), denseRecall: DENSE > 0 ? found / (10 * qs.length) : null };
 }
 
 async function build(dir: string, storage: 'generations' | 'segments', N: number, batch: number, saves: number) {
@@ -140,9 +172,9 @@ async function build(dir: string, storage: 'generations' | 'segments', N: number
   const after = filesOf(dir);
   let written = 0;
   for (const [f, n] of after) if (before.get(f) !== n || !before.has(f)) written += n;
-  // the first save's cost: a fresh index with everything, saved once
+  const a = await answers(ix); // the answers before the index is closed: open must give the same
   await ix.close();
-  return { buildSaveMs, incMs, incBytes: written, indexBytes: liveBytes(dir) };
+  return { buildSaveMs, incMs, incBytes: written, indexBytes: liveBytes(dir), answersBeforeClose: a.hash, denseHashBeforeClose: a.denseHash };
 }
 
 async function firstSave(dir: string, storage: 'generations' | 'segments', N: number, batch: number): Promise<number> {
@@ -163,7 +195,8 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(process.env.TRIDENT_SEGIDX_DIR ?? tmpdir(), 'trident-segidx-bench-'));
   const out: Record<string, unknown> = {};
   try {
-    for (const storage of ['generations', 'segments'] as const) {
+    const storages = (process.env.TRIDENT_SEGIDX_STORAGES ?? 'generations,segments').split(',') as Array<'generations' | 'segments'>;
+    for (const storage of storages) {
       const first = await firstSave(join(root, `${storage}-first`), storage, N, BATCH);
       rmSync(join(root, `${storage}-first`), { recursive: true, force: true });
       const b = await build(join(root, storage), storage, N, BATCH, SAVES);
@@ -171,7 +204,7 @@ async function main(): Promise<void> {
       for (let o = 0; o < OPENS; o++) {
         const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', join(root, storage), String(N)], { encoding: 'utf8', maxBuffer: 1 << 24 });
         if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
-        opens.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as { openMs: number; rssOpen: { rss: number; anon: number; file: number }; rssAfterQueries: { rss: number }; sparseP50Ms: number; sparseMvP50Ms: number; answers: string });
+        opens.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as { openMs: number; rssOpen: { rss: number; anon: number; file: number }; rssAfterQueries: { rss: number }; sparseP50Ms: number; sparseMvP50Ms: number; denseP50Ms: number; answers: string; denseRecall: number | null; denseHash: string });
       }
       const pick = (f: (o: (typeof opens)[number]) => number) => median(opens.map(f));
       out[storage] = {
@@ -188,9 +221,12 @@ async function main(): Promise<void> {
         rssAfterQueriesBytes: pick((o) => o.rssAfterQueries.rss),
         sparseP50Ms: pick((o) => o.sparseP50Ms),
         sparseMvP50Ms: pick((o) => o.sparseMvP50Ms),
+        denseP50Ms: pick((o) => o.denseP50Ms),
+        denseRecall: opens[0]!.denseRecall,
         answers: opens[0]!.answers,
+        sameAfterOpen: opens.every((o) => o.answers === b.answersBeforeClose && o.denseHash === b.denseHashBeforeClose),
       };
-      if (storage === 'segments') {
+      if (storage === 'segments' && process.env.TRIDENT_SEGIDX_OPTIMIZE !== '0') {
         // the same index with every channel merged into one segment
         const ix = await HybridIndex.open(join(root, storage), {});
         const t = performance.now();
@@ -199,18 +235,21 @@ async function main(): Promise<void> {
         await ix.close();
         const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', join(root, storage), String(N)], { encoding: 'utf8', maxBuffer: 1 << 24 });
         if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
-        const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { openMs: number; sparseP50Ms: number; sparseMvP50Ms: number; answers: string };
-        Object.assign(out[storage] as object, { optimizeMs, optimized: { openMs: o.openMs, sparseP50Ms: o.sparseP50Ms, sparseMvP50Ms: o.sparseMvP50Ms, sameAnswers: o.answers === opens[0]!.answers } });
+        const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { openMs: number; sparseP50Ms: number; sparseMvP50Ms: number; denseP50Ms: number; denseRecall: number | null; answers: string };
+        Object.assign(out[storage] as object, { optimizeMs, optimized: { openMs: o.openMs, sparseP50Ms: o.sparseP50Ms, sparseMvP50Ms: o.sparseMvP50Ms, denseP50Ms: o.denseP50Ms, denseRecall: o.denseRecall, sameAnswers: o.answers === opens[0]!.answers } });
       }
       console.log(storage, JSON.stringify(out[storage]));
     }
-    const g = out.generations as { answers: string; sparseP50Ms: number; sparseMvP50Ms: number };
-    const s = out.segments as { answers: string; sparseP50Ms: number; sparseMvP50Ms: number };
-    out.identicalAnswers = g.answers === s.answers;
-    out.sparseLatencyRatio = s.sparseP50Ms / g.sparseP50Ms;
-    out.sparseMvLatencyRatio = s.sparseMvP50Ms / g.sparseMvP50Ms;
-    console.log(`identical answers: ${String(out.identicalAnswers)}; warm p50 ratio segments / generations: sparse ${(out.sparseLatencyRatio as number).toFixed(2)}, sparse+mv ${(out.sparseMvLatencyRatio as number).toFixed(2)}`);
-    console.log(`written to ${writeResult('segments-index', { ...runMeta('segments-index'), docs: N, batch: BATCH, saves: SAVES, dense: DENSE, ...out })}`);
+    const g = out.generations as { answers: string; sparseP50Ms: number; sparseMvP50Ms: number; denseP50Ms: number } | undefined;
+    const s = out.segments as { answers: string; sparseP50Ms: number; sparseMvP50Ms: number; denseP50Ms: number } | undefined;
+    if (g && s) {
+      out.identicalAnswers = g.answers === s.answers;
+      out.sparseLatencyRatio = s.sparseP50Ms / g.sparseP50Ms;
+      out.sparseMvLatencyRatio = s.sparseMvP50Ms / g.sparseMvP50Ms;
+      out.denseLatencyRatio = DENSE > 0 ? s.denseP50Ms / g.denseP50Ms : null;
+      console.log(`identical answers: ${String(out.identicalAnswers)}; warm p50 ratio segments / generations: sparse ${(out.sparseLatencyRatio as number).toFixed(2)}, sparse+mv ${(out.sparseMvLatencyRatio as number).toFixed(2)}, dense ${String(out.denseLatencyRatio)}`);
+    }
+    console.log(`written to ${writeResult(process.env.TRIDENT_SEGIDX_NAME ?? 'segments-index', { ...runMeta('segments-index'), docs: N, batch: BATCH, saves: SAVES, dense: DENSE, ...out })}`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 /** Channels: one store interface (see types.ts) and the kinds trident ships. */
 export type * from './types.js';
-export { CHANNEL_KINDS, CHANNEL_NAME, channelFiles, createChannel, invalidChannelSpec, openChannel, type OpenContext } from './registry.js';
+export { CHANNEL_KINDS, CHANNEL_NAME, channelFiles, createChannel, invalidChannelSpec, isSegmentedChannel, openChannel, type OpenContext } from './registry.js';
 export { DenseChannel } from './dense-channel.js';
 export { SparseChannel } from './sparse-channel.js';
 export { MultiVectorChannel } from './multivector-channel.js';

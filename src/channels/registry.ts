@@ -88,15 +88,15 @@ export const CHANNEL_KINDS: readonly ChannelKind[] = ['dense', 'sparse', 'multiv
 /** A valid channel name: a lower-case letter, then up to 31 letters, digits, `_` or `-`. */
 export const CHANNEL_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
-/** Creates an empty channel (segmented under `segments.indexDir` for `storage: 'segments'`; dense channels never are). */
+/** Creates an empty channel (segmented under `segments.indexDir` for `storage: 'segments'`). */
 export function createChannel(spec: ChannelSpec, segments?: { indexDir: string }): Channel {
-  if (segments && spec.kind !== 'dense') return SegmentedChannel.create(spec, segments.indexDir);
+  if (segments) return SegmentedChannel.create(spec, segments.indexDir);
   return KINDS[spec.kind].create(spec);
 }
 
 /** Opens a saved channel. */
 export async function openChannel(spec: ChannelSpec, ctx: OpenContext): Promise<Channel> {
-  if (ctx.segments && spec.kind !== 'dense') {
+  if (ctx.segments) {
     const ref = await ctx.load(segmentsRefFile(spec.name), () => ctx.readJson(segmentsRefFile(spec.name)));
     const vocab = spec.kind === 'bm25' ? await ctx.load(vocabFile(spec.name), async () => TermVocabulary.fromJSON(await ctx.readJson(vocabFile(spec.name)))) : null;
     return SegmentedChannel.open(spec, ctx.segments.indexDir, ref, vocab);
@@ -104,10 +104,22 @@ export async function openChannel(spec: ChannelSpec, ctx: OpenContext): Promise<
   return KINDS[spec.kind].open(spec, ctx);
 }
 
-/** The files a saved channel must have (relative to the generation's data directory). */
+/**
+ * The files a saved channel must have (relative to the generation's data directory).
+ * `segmented`: the channel is kept in segments (see {@link isSegmentedChannel}).
+ */
 export function channelFiles(spec: ChannelSpec, segmented = false): string[] {
-  if (segmented && spec.kind !== 'dense') return [segmentsRefFile(spec.name), ...(spec.kind === 'bm25' ? [vocabFile(spec.name)] : [])];
+  if (segmented) return [segmentsRefFile(spec.name), ...(spec.kind === 'bm25' ? [vocabFile(spec.name)] : [])];
   return KINDS[spec.kind].files(spec);
+}
+
+/**
+ * Whether a saved channel of a `storage: 'segments'` index is kept in segments, from the files
+ * its generation lists (`listed`): always, except a dense channel saved by a trident that kept
+ * dense channels whole-file (no `segments.ref.json`): it opens and stays whole-file.
+ */
+export function isSegmentedChannel(spec: ChannelSpec, listed: ReadonlySet<string>): boolean {
+  return spec.kind !== 'dense' || listed.has(segmentsRefFile(spec.name));
 }
 
 /** Why a stored channel spec is invalid (null when it is valid). */

@@ -8,7 +8,10 @@
  * new segment (plus the deletion bitmaps that changed) and writes `segments.ref.json` into the
  * generation folder, naming the versioned segment list (`segments-<gen>.json`); the index
  * manifest, which checksums that small file, stays the one commit point. Sparse (dot, no idf
- * modifier), BM25 and multi-vector (f32 / f16 / i8, no pooling) channels can be segmented.
+ * modifier), BM25, multi-vector (f32 / f16 / i8, no pooling) and dense (f32 / f16) channels can
+ * be segmented. A dense tail is an in-memory DenseChannel whose HNSW graph becomes the new
+ * segment's graph file at save (no second build); dense segments keep each vector once, in
+ * usearch's file (src/segments/dense-segment.ts).
  * Must never score a tail document with tail-only statistics.
  */
 import * as path from 'node:path';
@@ -23,8 +26,10 @@ import { VERSIONED_SEGMENTS } from '../segments/manifest.js';
 import { lowerBound } from '../segments/sorted.js';
 import { Bm25Channel, vocabFile } from './bm25-channel.js';
 import { MultiVectorChannel } from './multivector-channel.js';
+import { DenseChannel } from './dense-channel.js';
+import { EXACT_BELOW_VALUES } from '../dense/dense-index.js';
 import { SparseChannel } from './sparse-channel.js';
-import type { Bm25ChannelSpec, Channel, ChannelExplanation, ChannelSpec, ChannelStats, ExplainContext, MultiVectorChannelSpec, MultiVectorValue, QuerySource, SaveIO, SparseChannelSpec, SparseValue, UnitSource } from './types.js';
+import type { Bm25ChannelSpec, Channel, DenseChannelSpec, ChannelExplanation, ChannelSpec, ChannelStats, ExplainContext, MultiVectorChannelSpec, MultiVectorValue, QuerySource, SaveIO, SparseChannelSpec, SparseValue, UnitSource } from './types.js';
 
 /** The generation file naming a segmented channel's segment list (relative to the data dir). */
 export const segmentsRefFile = (name: string) => `${name}/segments.ref.json`;
@@ -32,13 +37,13 @@ export const segmentsRefFile = (name: string) => `${name}/segments.ref.json`;
 /** Where a segmented channel's segments live, relative to the index directory. */
 export const segmentsDir = (name: string) => `segments/${name}`;
 
-type Segmentable = SparseChannelSpec | Bm25ChannelSpec | MultiVectorChannelSpec;
-type Tail = SparseChannel | Bm25Channel | MultiVectorChannel;
+type Segmentable = SparseChannelSpec | Bm25ChannelSpec | MultiVectorChannelSpec | DenseChannelSpec;
+type Tail = SparseChannel | Bm25Channel | MultiVectorChannel | DenseChannel;
 const empty = () => ({ ids: new Uint32Array(0), scores: new Float32Array(0) });
 
-/** Why `spec` cannot be kept in segments (null: it can). Dense channels stay whole-file. */
+/** Why `spec` cannot be kept in segments (null: it can). */
 export function unsegmentable(spec: ChannelSpec): string | null {
-  if (spec.kind === 'dense') return null;
+  if (spec.kind === 'dense' && spec.dtype === 'i8') return `dense channel '${spec.name}' has dtype 'i8', whose exact scores come from f16 rows a dense segment does not keep; use 'f16' or 'f32'`;
   if (spec.kind === 'sparse' && spec.modifier === 'idf') return `sparse channel '${spec.name}' has the 'idf' query modifier, which segments do not support yet`;
   if (spec.kind === 'multivector' && !['f32', 'f16', 'i8'].includes(spec.dtype)) return `multi-vector channel '${spec.name}' has dtype '${spec.dtype}'; segments hold f32, f16 or i8`;
   if (spec.kind === 'multivector' && spec.poolFactor !== 1) return `multi-vector channel '${spec.name}' pools tokens (poolFactor ${spec.poolFactor}); segments hold unpooled vectors`;
@@ -48,6 +53,8 @@ export function unsegmentable(spec: ChannelSpec): string | null {
 function segmentConfig(spec: Segmentable): SegmentChannels {
   if (spec.kind === 'sparse') return { sparse: { scorer: 'dot', k1: 0, b: 0 } };
   if (spec.kind === 'bm25') return { sparse: { scorer: 'bm25', k1: spec.k1, b: spec.b } };
+  // DenseIndex's defaults (dense-index.ts) for the settings the spec leaves out
+  if (spec.kind === 'dense') return { dense: { dim: spec.dimensions, dtype: spec.dtype as 'f32' | 'f16', connectivity: spec.connectivity ?? 16, expansionAdd: spec.expansionAdd ?? 128, expansionSearch: spec.expansionSearch ?? 128 } };
   return { multivector: { dim: spec.dimensions, dtype: spec.dtype as 'f32' | 'f16' | 'i8' } };
 }
 
@@ -77,12 +84,22 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     this.#seg = seg;
     this.#vocab = vocab;
     this.#tail = this.#freshTail();
+    if (spec.kind === 'dense') {
+      // one multi-threaded graph build for a batch, as the default storage's dense channel
+      this.addBatch = (ids, values) => {
+        (this.#tail as DenseChannel).addBatch(ids, values as Float32Array[]);
+        for (let i = 0; i < ids.length; i++) this.#values.set(ids[i]!, values[i]);
+      };
+    }
   }
+
+  /** Adds many values at once (dense channels: DenseChannel.addBatch); see Channel.addBatch. */
+  addBatch?: (ids: Uint32Array, values: readonly unknown[]) => void;
 
   /** A new, empty segmented channel; its store is created by the first save. */
   static create(spec: ChannelSpec, indexDir: string): SegmentedChannel {
     const why = unsegmentable(spec);
-    if (why !== null || spec.kind === 'dense') invalid('INVALID_ARGUMENT', `storage 'segments': ${why ?? 'dense channels are not segmented'}; use the default storage for this channel configuration`);
+    if (why !== null) invalid('INVALID_ARGUMENT', `storage 'segments': ${why}; use the default storage for this channel configuration`);
     return new SegmentedChannel(spec, path.join(indexDir, segmentsDir(spec.name)), null, spec.kind === 'bm25' ? new TermVocabulary() : null);
   }
 
@@ -107,6 +124,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     const s = this.spec;
     if (s.kind === 'sparse') return new SparseChannel(s);
     if (s.kind === 'bm25') return new Bm25Channel(s, undefined, this.#vocab ?? undefined);
+    if (s.kind === 'dense') return new DenseChannel(s);
     return new MultiVectorChannel(s);
   }
 
@@ -168,6 +186,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
 
   candidates(q: unknown, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {
     if (this.spec.kind === 'multivector') return this.#mvCandidates(q as MultiVectorValue, k, filter);
+    if (this.spec.kind === 'dense') return this.#denseCandidates(q as Float32Array, k, filter);
     const query = q as SparseVector;
     if (query.ids.length === 0) return empty();
     const seg = this.#seg;
@@ -191,12 +210,12 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   score(q: unknown, ids: Uint32Array): Float32Array {
     const out = new Float32Array(ids.length);
     const seg = this.#seg;
-    if (this.spec.kind === 'multivector') {
-      const query = q as MultiVectorValue;
+    if (this.spec.kind === 'multivector' || this.spec.kind === 'dense') {
+      const dense = this.spec.kind === 'dense';
       const inTail = ids.filter((id) => this.#tail.has(id));
-      const tail = inTail.length > 0 ? this.#tail.score(query as never, inTail) : new Float32Array(0);
+      const tail = inTail.length > 0 ? this.#tail.score(q as never, inTail) : new Float32Array(0);
       const inSeg = seg ? ids.filter((id) => !this.#tail.has(id) && seg.has(id)) : new Uint32Array(0);
-      const segScores = inSeg.length > 0 ? seg!.scoreMultiVector(query, inSeg) : new Float32Array(0);
+      const segScores = inSeg.length === 0 ? new Float32Array(0) : dense ? seg!.scoreDense(q as Float32Array, inSeg) : seg!.scoreMultiVector(q as MultiVectorValue, inSeg);
       const by = new Map<number, number>();
       for (let i = 0; i < inTail.length; i++) by.set(inTail[i]!, tail[i]!);
       for (let i = 0; i < inSeg.length; i++) by.set(inSeg[i]!, segScores[i]!);
@@ -220,6 +239,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     // tail documents: the in-memory channel's explanation (its per-term figures use the tail's
     // statistics); segment documents: the score only
     if (this.#tail.has(id)) return { ...this.#tail.explain(q as never, id, score, ctx), score };
+    if (this.spec.kind === 'dense') return { score };
     return this.spec.kind === 'multivector' ? { score, alignments: [] } : { score, matches: [] };
   }
 
@@ -247,8 +267,11 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
         seg.add(id, this.#segmentDoc(id));
         moved.push(id);
       }
-      if (this.mergeAll) await seg.optimize();
-      else await seg.commit();
+      // a dense tail's graph holds exactly the documents moved: it becomes the segment's graph
+      const tail = this.#tail;
+      const denseGraph = tail instanceof DenseChannel && ids.length > 0 ? { denseGraph: (file: string) => tail.store.saveGraphFile(file) } : {};
+      if (this.mergeAll) await seg.optimize(denseGraph);
+      else await seg.commit(denseGraph);
     } catch (e) {
       for (const id of moved) seg.delete(id); // still pending: back to the tail only
       throw e;
@@ -273,6 +296,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   }
 
   #segmentDoc(id: number): SegmentDoc {
+    if (this.spec.kind === 'dense') return { dense: this.#values.get(id) as Float32Array };
     if (this.spec.kind === 'multivector') {
       const v = this.#values.get(id) as MultiVectorValue;
       return { multivector: { data: v.data, dim: v.dim, count: v.count, ...(v.tokenIds ? { tokenIds: v.tokenIds } : {}), ...(v.charSpans ? { charSpans: v.charSpans } : {}) } };
@@ -341,6 +365,22 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
       }
       return Math.fround(s);
     };
+  }
+
+  /**
+   * Segments and tail as the default storage's one DenseIndex would answer: exact everywhere
+   * when the whole channel is small enough for DenseIndex to scan (live rows × dimensions ≤
+   * EXACT_BELOW_VALUES), else each part by its own size (graph or scan), merged.
+   */
+  #denseCandidates(q: Float32Array, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {
+    const seg = this.#seg;
+    const exact = this.size * (this.spec as DenseChannelSpec).dimensions <= EXACT_BELOW_VALUES ? true : undefined;
+    const opts = { ...(filter ? { filter } : {}), ...(exact ? { exact } : {}) };
+    const parts: { ids: Uint32Array; scores: Float32Array }[] = [];
+    if (seg && seg.segments.length > 0) parts.push(seg.searchDense(q, k, opts));
+    if (this.#tail.size > 0) parts.push((this.#tail as DenseChannel).store.search(q, k, opts));
+    if (parts.length === 0) return empty();
+    return mergeTopK(parts, k);
   }
 
   #mvCandidates(q: MultiVectorValue, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {

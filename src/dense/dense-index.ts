@@ -605,6 +605,23 @@ export class DenseIndex {
     return writeDenseFiles(dir, this.#settings, this.#rows, (path) => this.#graph.save(path));
   }
 
+  /**
+   * Writes only the HNSW graph (usearch's own file: the vectors in slot order, then the graph,
+   * keys = ids) to `path`, rebuilding it first if entries were removed (as {@link saveFiles}).
+   * A segmented index's save turns its in-memory tail into a dense segment this way, without
+   * building a second graph (src/segments/dense-segment.ts).
+   *
+   * @example
+   * ```ts
+   * index.saveGraphFile('/data/index/segments/dense/seg-000003.hnsw.tmp');
+   * ```
+   */
+  saveGraphFile(path: string): void {
+    this.#live('saveGraphFile');
+    if (this.#graphRemovals > 0) this.#rebuildGraph();
+    this.#graph.save(path);
+  }
+
   #rebuildGraph(): void {
     const d = this.dimensions;
     const ids = this.#rows.ids.slice();

@@ -35,6 +35,18 @@ export interface GraphExpectation {
   ids: Uint32Array;
 }
 
+/** Options of {@link validateGraphBytes}. */
+export interface GraphValidateOptions {
+  /**
+   * false: skip the check that every vector value is finite (the only check that reads the
+   * vector matrix; NaN cannot make usearch read out of bounds). A memory-mapped dense segment
+   * runs it lazily, with its checksum ({@link checkGraphVectors}). Default true.
+   */
+  vectors?: boolean;
+  /** Filled with each slot's key (slot order = the order of the vector matrix); length = rows. */
+  slotKeys?: Uint32Array;
+}
+
 const MAGIC = 'usearch';
 const HEAD = 64;
 const GRAPH_HEADER = 40;
@@ -59,7 +71,7 @@ const MAX_LEVEL = 255;
  * if (problem) console.log(`dense.usearch: ${problem}`);
  * ```
  */
-export function validateGraphBytes(bytes: Uint8Array, expect: GraphExpectation): string | null {
+export function validateGraphBytes(bytes: Uint8Array, expect: GraphExpectation, opts: GraphValidateOptions = {}): string | null {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const len = bytes.length;
   const rows = expect.ids.length;
@@ -71,8 +83,11 @@ export function validateGraphBytes(bytes: Uint8Array, expect: GraphExpectation):
   if (matrixCols !== expect.dimensions * width) return `vectors are ${matrixCols} bytes, expected ${expect.dimensions} × ${width}`;
   const head = 8 + rows * matrixCols;
   if (head + HEAD + GRAPH_HEADER > len) return `${len} bytes is too short for ${rows} vectors and the headers`;
-  const bad = nonFiniteVector(dv, 8, rows * expect.dimensions, expect.dtype);
-  if (bad >= 0) return `vector value ${bad} is not finite`;
+  if (opts.vectors !== false) {
+    const bad = nonFiniteVector(dv, 8, rows * expect.dimensions, expect.dtype);
+    if (bad >= 0) return `vector value ${bad} is not finite`;
+  }
+  if (opts.slotKeys !== undefined && opts.slotKeys.length !== rows) return `${rows} nodes, the caller expected ${opts.slotKeys.length}`;
 
   for (let i = 0; i < MAGIC.length; i++) if (bytes[head + i] !== MAGIC.charCodeAt(i)) return 'bad usearch magic';
   const major = dv.getUint16(head + 7, true);
@@ -126,6 +141,7 @@ export function validateGraphBytes(bytes: Uint8Array, expect: GraphExpectation):
     if (!idSet.has(key)) return `node ${i} has key ${key}, which dense.rows does not list`;
     if (seen.has(key)) return `key ${key} appears twice`;
     seen.add(key);
+    if (opts.slotKeys !== undefined) opts.slotKeys[i] = key;
     if (dv.getInt16(off + 8, true) !== level) return `node ${i} says level ${dv.getInt16(off + 8, true)}, the level table ${level}`;
     let p = off + 10;
     for (let l = 0; l <= level; l++) {
@@ -144,6 +160,22 @@ export function validateGraphBytes(bytes: Uint8Array, expect: GraphExpectation):
   }
   if (off !== len) return `${len - off} bytes after the last node`;
   return null;
+}
+
+/**
+ * The vector values' check that {@link validateGraphBytes} skips with `vectors: false`: null
+ * when every value of the `rows × dimensions` matrix at byte 8 is finite, else which is not.
+ * Call only on bytes that passed validateGraphBytes (the matrix lies inside them).
+ *
+ * @example
+ * ```ts
+ * const problem = checkGraphVectors(bytes, rows, 384, 'f16'); // on first touch of a dense segment
+ * ```
+ */
+export function checkGraphVectors(bytes: Uint8Array, rows: number, dimensions: number, dtype: DenseDtype): string | null {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bad = nonFiniteVector(dv, 8, rows * dimensions, dtype);
+  return bad >= 0 ? `vector value ${bad} is not finite` : null;
 }
 
 /** A u64 as a number (values above 2^53 become Infinity, which no check accepts). */

@@ -124,6 +124,24 @@ export class Graph {
     return g;
   }
 
+  /**
+   * Memory-maps a graph written by {@link save} (usearch's `view`): nothing is copied into the
+   * heap and the graph is read-only (add / remove fail). The caller must have validated the
+   * file first, exactly as for {@link load}.
+   */
+  static view(path: string, config: GraphConfig): Graph {
+    const g = new Graph(config);
+    try {
+      g.#index.view(path);
+    } catch (e) {
+      throw new StorageError('CORRUPT_FILE', `could not map the HNSW graph ${path}: ${(e as Error).message}`, { cause: e, file: path });
+    }
+    if (g.#index.dimensions() !== config.dim) {
+      throw new StorageError('CORRUPT_FILE', `HNSW graph ${path} has ${g.#index.dimensions()} dimensions, expected ${config.dim}`, { file: path });
+    }
+    return g;
+  }
+
   /** True when every id is in the graph. */
   containsAll(ids: Uint32Array): boolean {
     if (ids.length === 0) return true;

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, StorageError, TridentError, invalid, throwIfAborted } from '../errors.js';
-import { Bm25Channel, channelFiles, createChannel, MultiVectorChannel, openChannel, SegmentedChannel, SparseChannel, unsegmentable, type Channel, type QuerySource } from '../channels/index.js';
+import { Bm25Channel, channelFiles, createChannel, isSegmentedChannel, MultiVectorChannel, openChannel, SegmentedChannel, SparseChannel, unsegmentable, type Channel, type ChannelSpec, type QuerySource } from '../channels/index.js';
 import { collectSegments } from './segments.js';
 import { checkOptions } from '../options.js';
 import { checkId, claimIndexDirectory, DirectoryLock, MANIFEST_FILE, nodeFs, readGeneration, WAL_FILE, WriteAheadLog, writeIndexGeneration, type ExternalId, type Manifest, type StoreFs } from '../store/index.js';
@@ -169,7 +169,9 @@ export class HybridIndex {
     const rel = (name: string) => `${manifest.dir}/${name}`;
     const listed = new Set(manifest.files.map((f) => f.name));
     const segmented = config.storage === 'segments';
-    const required = ['entries.json', ...config.channels.flatMap((spec) => channelFiles(spec, segmented))];
+    // a dense channel of an index saved before dense segments existed stays whole-file
+    const inSegments = (spec: ChannelSpec) => segmented && isSegmentedChannel(spec, listed);
+    const required = ['entries.json', ...config.channels.flatMap((spec) => channelFiles(spec, inSegments(spec)))];
     for (const name of required) {
       if (!listed.has(name)) throw new StorageError('CORRUPT_FILE', `${MANIFEST_FILE} does not list ${rel(name)}, which this index's configuration needs; restore the index from a backup or rebuild it`, { file: MANIFEST_FILE });
     }
@@ -198,8 +200,8 @@ export class HybridIndex {
     const entries = await load('entries.json', async () => EntryTable.fromJSON(await json('entries.json'), rel('entries.json')));
     const channels: Channel[] = [];
     try {
-      for (const spec of config.channels) channels.push(await openChannel(spec, { dataDir, readJson: json, load, ...(segmented ? { segments: { indexDir: dir } } : {}) }));
-      checkChannelsMatchEntries(entries, channels, rel, segmented);
+      for (const spec of config.channels) channels.push(await openChannel(spec, { dataDir, readJson: json, load, ...(inSegments(spec) ? { segments: { indexDir: dir } } : {}) }));
+      checkChannelsMatchEntries(entries, channels, rel);
     } catch (e) {
       for (const ch of channels) if (ch instanceof SegmentedChannel) ch.close();
       throw e;
@@ -679,13 +681,13 @@ function checkChange(c: Change, exists: (id: ExternalId) => boolean, set: (id: E
  * table does not know would fail every search with UNKNOWN_ID. CORRUPT_FILE naming the
  * channel's file otherwise.
  */
-function checkChannelsMatchEntries(entries: EntryTable, channels: readonly Channel[], rel: (name: string) => string, segmented: boolean): void {
+function checkChannelsMatchEntries(entries: EntryTable, channels: readonly Channel[], rel: (name: string) => string): void {
   const live = entries.liveInternalIds();
   for (const ch of channels) {
     let n = 0;
     for (let i = 0; i < live.length; i++) if (ch.has(live[i]!)) n++;
     if (n !== ch.size || (ch.kind === 'bm25' && n !== live.length)) {
-      const file = rel(channelFiles(ch.spec, segmented)[0]!);
+      const file = rel(channelFiles(ch.spec, ch instanceof SegmentedChannel)[0]!);
       throw new StorageError('CORRUPT_FILE', `${file} holds ${ch.size} entries of which ${n} are among the ${live.length} live entries of ${rel('entries.json')}: the files do not belong together; restore the index from a backup or rebuild it`, { file });
     }
   }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { StorageError } from '../errors.js';
 import { crc32 } from '../store/checksum.js';
 import { nodeFs, type StoreFs } from '../store/fs-seam.js';
+import type { DenseSegmentConfig } from './dense-segment.js';
 import type { MvChannelConfig } from './mv-segment.js';
 import type { SparseChannelConfig } from './sparse-segment.js';
 
@@ -31,7 +32,7 @@ export interface SegmentEntry {
   deleted: number;
   /** 0 = no deletion file. */
   delGen: number;
-  /** Byte length of each file of the segment, by suffix ('sparse', 'mvec', 'del'). */
+  /** Byte length of each file of the segment, by suffix ('sparse', 'mvec', 'dense', 'hnsw', 'del'). */
   bytes: Record<string, number>;
 }
 
@@ -39,6 +40,8 @@ export interface SegmentEntry {
 export interface SegmentChannels {
   sparse?: SparseChannelConfig;
   multivector?: MvChannelConfig;
+  /** Dense vectors: `<seg>.dense` + `<seg>.hnsw` (dense-segment.ts). */
+  dense?: DenseSegmentConfig;
 }
 
 export interface SegmentsManifest {
@@ -103,7 +106,7 @@ export function decodeSegments(text: string, file = SEGMENTS_FILE): SegmentsMani
       (s.delGen === 0) !== (s.deleted === 0) ||
       !s.bytes ||
       typeof s.bytes !== 'object' ||
-      !Object.entries(s.bytes).every(([k, v]) => ['sparse', 'mvec', 'del'].includes(k) && int(v))
+      !Object.entries(s.bytes).every(([k, v]) => ['sparse', 'mvec', 'dense', 'hnsw', 'del'].includes(k) && int(v))
     ) {
       bad(`invalid segment entry ${JSON.stringify(e)}`);
     }

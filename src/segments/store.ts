@@ -40,6 +40,9 @@ import { bitsOf, buildArena, buildCodes, isCompressed, MvSegment, rawOf, writeMv
 import { compressDocs, type MvCodesRaw } from './mv-compress.js';
 import { codesBytes } from '../kernels/codes.js';
 import { SparseSegment, writeSparseSegment } from './sparse-segment.js';
+import { DenseSegment, reuseBiggest, writeDenseSegment, type DenseRows, type DenseSegmentConfig } from './dense-segment.js';
+import { denseTopK, scoreDenseIn, type DensePart } from './dense-search.js';
+import { checkQuery as checkDenseQuery, normalisedInto } from '../dense/validate.js';
 import { indexOfSorted } from './sorted.js';
 import { gallop } from '../sparse/postings.js';
 
@@ -47,6 +50,8 @@ import { gallop } from '../sparse/postings.js';
 export interface SegmentDoc {
   sparse?: SparseVector;
   multivector?: MultiVector;
+  /** A dense vector (`dim` finite values, not all zero); stored L2-normalised as DenseIndex stores it. */
+  dense?: Float32Array;
 }
 
 /** Options of {@link SegmentedStore.open} and create. */
@@ -84,6 +89,19 @@ export interface SparseStats {
   df: Float64Array;
 }
 
+/** Options of {@link SegmentedStore.commit}. */
+export interface CommitOptions {
+  /** false: no merges this time. */
+  merge?: boolean;
+  /**
+   * Writes the new segment's usearch graph file (keys = exactly the pending ids, vectors the
+   * pending dense values normalised) instead of building one: an owner whose in-memory tail
+   * already holds that graph (SegmentedChannel) saves it, not a second build. The file passes
+   * the same structural checks as any other before it is used.
+   */
+  denseGraph?: (file: string) => void;
+}
+
 /** What a commit did. */
 export interface CommitResult {
   /** Bytes of the files this commit wrote (segments, merged segments, deletion bitmaps). */
@@ -99,6 +117,7 @@ interface Live {
   entry: SegmentEntry;
   sparse: SparseSegment | null;
   mv: MvSegment | null;
+  dense: DenseSegment | null;
   docids: Uint32Array;
   del: Deletions;
   dirty: boolean;
@@ -108,7 +127,7 @@ interface Live {
   liveDf: Map<number, number>;
 }
 
-const SEG_FILE = /^seg-\d{6,}\.(sparse|mvec|del-\d{6,})(\.tmp-\d+)?$/;
+const SEG_FILE = /^seg-\d{6,}\.(sparse|mvec|dense|hnsw|del-\d{6,})(\.tmp-\d+)?$/;
 
 function segName(n: number): string {
   return `seg-${String(n).padStart(6, '0')}`;
@@ -164,7 +183,14 @@ export class SegmentedStore {
   static async create(dir: string, channels: SegmentChannels, opts: SegmentedOpenOptions = {}): Promise<SegmentedStore> {
     const sp = channels.sparse;
     const mv = channels.multivector;
-    if (!sp && !mv) invalid('INVALID_ARGUMENT', 'a segmented store needs at least one channel: sparse and / or multivector');
+    const dn = channels.dense;
+    if (!sp && !mv && !dn) invalid('INVALID_ARGUMENT', 'a segmented store needs at least one channel: sparse, multivector and / or dense');
+    if (
+      dn &&
+      (!Number.isInteger(dn.dim) || dn.dim < 1 || dn.dim > 65536 || !['f32', 'f16'].includes(dn.dtype) || !Number.isInteger(dn.connectivity) || dn.connectivity < 2 || dn.connectivity > 1024 || !Number.isInteger(dn.expansionAdd) || dn.expansionAdd < 1 || !Number.isInteger(dn.expansionSearch) || dn.expansionSearch < 1)
+    ) {
+      invalid('INVALID_ARGUMENT', `dense channel settings ${JSON.stringify(dn)}: dim 1…65536, dtype 'f32' | 'f16', connectivity 2…1024, expansionAdd and expansionSearch ≥ 1`);
+    }
     if (sp && (!['dot', 'bm25'].includes(sp.scorer) || !(sp.k1 >= 0) || !(sp.b >= 0 && sp.b <= 1))) invalid('INVALID_ARGUMENT', `sparse channel settings ${JSON.stringify(sp)}: scorer 'dot' | 'bm25', k1 ≥ 0, b in [0, 1]`);
     if (mv && (!Number.isInteger(mv.dim) || mv.dim < 1 || mv.dim > 65536 || !['f32', 'f16', 'i8', 'binary', 'residual'].includes(mv.dtype))) invalid('INVALID_ARGUMENT', `multivector channel settings ${JSON.stringify(mv)}: dim 1…65536, dtype 'f32' | 'f16' | 'i8' | 'binary' | 'residual'`);
     if (mv && (mv.bits !== undefined || mv.centroids !== undefined)) {
@@ -191,7 +217,11 @@ export class SegmentedStore {
       formatVersion: SEGMENTS_FORMAT_VERSION,
       generation,
       nextSegment,
-      channels: { ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}), ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype, ...(isCompressed(mv) ? { bits: bitsOf(mv) } : {}), ...(mv.centroids !== undefined ? { centroids: mv.centroids } : {}) } } : {}) },
+      channels: {
+        ...(sp ? { sparse: { scorer: sp.scorer, k1: sp.k1, b: sp.b } } : {}),
+        ...(mv ? { multivector: { dim: mv.dim, dtype: mv.dtype, ...(isCompressed(mv) ? { bits: bitsOf(mv) } : {}), ...(mv.centroids !== undefined ? { centroids: mv.centroids } : {}) } } : {}),
+        ...(dn ? { dense: { dim: dn.dim, dtype: dn.dtype, connectivity: dn.connectivity, expansionAdd: dn.expansionAdd, expansionSearch: dn.expansionSearch } } : {}),
+      },
       segments: [],
     };
     const store = new SegmentedStore(dir, manifest, opts);
@@ -231,38 +261,52 @@ export class SegmentedStore {
   async #openSegment(e: SegmentEntry): Promise<Live> {
     const file = (suffix: string) => path.join(this.dir, `${e.name}.${suffix}`);
     const cfg = this.channels;
-    const need = (suffix: 'sparse' | 'mvec', has: boolean) => {
+    const need = (suffix: 'sparse' | 'mvec' | 'dense' | 'hnsw', has: boolean) => {
       if (has !== (e.bytes[suffix] !== undefined)) throw new StorageError('CORRUPT_FILE', `${SEGMENTS_FILE}: segment ${e.name} ${has ? 'lacks' : 'has'} a ${suffix} file`, { file: SEGMENTS_FILE });
     };
     need('sparse', cfg.sparse !== undefined);
     need('mvec', cfg.multivector !== undefined);
+    need('dense', cfg.dense !== undefined);
+    need('hnsw', cfg.dense !== undefined);
     let sparse: SparseSegment | null = null;
     let mv: MvSegment | null = null;
+    let dense: DenseSegment | null = null;
     try {
       if (cfg.sparse) sparse = await SparseSegment.open(file('sparse'), cfg.sparse, this.#opts);
       if (cfg.multivector) mv = await MvSegment.open(file('mvec'), cfg.multivector, this.#opts);
+      if (cfg.dense) {
+        // the .hnsw length is checked against the .dense meta before anything else reads it;
+        // check the manifest's figure for it first too
+        const hn = await this.#fs.stat(file('hnsw'));
+        if (hn !== null && hn.size !== e.bytes.hnsw) throw new StorageError('CORRUPT_FILE', `${file('hnsw')} is ${hn.size} bytes, ${SEGMENTS_FILE} says ${e.bytes.hnsw}`, { file: file('hnsw') });
+        dense = await DenseSegment.open(path.join(this.dir, e.name), cfg.dense, this.#opts);
+      }
       for (const [k, f] of [
         ['sparse', sparse?.file],
         ['mvec', mv?.file],
+        ['dense', dense?.file],
       ] as const) {
         if (f && f.mapping.byteLength !== e.bytes[k]) throw new StorageError('CORRUPT_FILE', `${f.file} is ${f.mapping.byteLength} bytes, ${SEGMENTS_FILE} says ${e.bytes[k]}`, { file: f.file });
       }
-      const docids = (sparse ?? mv)!.docids;
-      if (docids.length !== e.docs) throw new StorageError('CORRUPT_FILE', `${(sparse ?? mv)!.file.file} holds ${docids.length} documents, ${SEGMENTS_FILE} says ${e.docs}`, { file: (sparse ?? mv)!.file.file });
-      if (sparse && mv) {
+      const first = (sparse ?? mv ?? dense)!;
+      const docids = first.docids;
+      if (docids.length !== e.docs) throw new StorageError('CORRUPT_FILE', `${first.file.file} holds ${docids.length} documents, ${SEGMENTS_FILE} says ${e.docs}`, { file: first.file.file });
+      for (const other of [mv, dense]) {
+        if (other === null || other === first) continue;
         for (let i = 0; i < docids.length; i++) {
-          if (mv.docids[i] !== docids[i]) throw new StorageError('CORRUPT_FILE', `${mv.file.file}: section 'docids' differs from the sparse file's at ordinal ${i}`, { file: mv.file.file });
+          if (other.docids[i] !== docids[i]) throw new StorageError('CORRUPT_FILE', `${other.file.file}: section 'docids' differs from the ${first === sparse ? 'sparse' : 'mvec'} file's at ordinal ${i}`, { file: other.file.file });
         }
       }
       const del = e.delGen > 0 ? await Deletions.read(path.join(this.dir, delFile(e.name, e.delGen)), e.docs, this.#opts) : new Deletions(e.docs);
       if (del.count !== e.deleted) throw new StorageError('CORRUPT_FILE', `${delFile(e.name, e.delGen)} holds ${del.count} deletions, ${SEGMENTS_FILE} says ${e.deleted}`, { file: delFile(e.name, e.delGen) });
-      const live: Live = { entry: e, sparse, mv, docids, del, dirty: false, state: new Uint8Array(e.docs).fill(1), liveLen: 0, liveDf: new Map() };
+      const live: Live = { entry: e, sparse, mv, dense, docids, del, dirty: false, state: new Uint8Array(e.docs).fill(1), liveLen: 0, liveDf: new Map() };
       for (let o = 0; o < e.docs; o++) if (del.has(o)) live.state[o] = 2;
       live.liveLen = sparseLiveLen(live);
       return live;
     } catch (err) {
       sparse?.close();
       mv?.close();
+      dense?.close();
       throw err;
     }
   }
@@ -335,11 +379,13 @@ export class SegmentedStore {
     for (const [name, has] of [
       ['sparse', this.channels.sparse],
       ['multivector', this.channels.multivector],
+      ['dense', this.channels.dense],
     ] as const) {
       if ((doc[name] !== undefined) !== (has !== undefined)) invalid('INVALID_ARGUMENT', `add(${id}): this store ${has ? 'needs' : 'has no'} a ${name} value`);
     }
     if (doc.sparse) validateSparseVector(doc.sparse, `add(${id}) sparse`);
     if (doc.multivector) checkDoc(doc.multivector, this.channels.multivector!.dim, `add(${id})`);
+    if (doc.dense) normalisedInto(doc.dense, this.channels.dense!.dim, `add(${id}) dense`, new Float32Array(this.channels.dense!.dim), 0);
     if (this.has(id)) invalid('DUPLICATE_ID', `id ${id} is already in the store; delete it first`);
     this.#pending.set(id, doc);
   }
@@ -378,11 +424,11 @@ export class SegmentedStore {
    * const { bytesWritten, merges } = await store.commit();
    * ```
    */
-  async commit(opts: { merge?: boolean } = {}): Promise<CommitResult> {
-    return this.#commit(opts.merge === false ? 'none' : 'policy');
+  async commit(opts: CommitOptions = {}): Promise<CommitResult> {
+    return this.#commit(opts.merge === false ? 'none' : 'policy', opts.denseGraph);
   }
 
-  async #commit(mergeMode: 'none' | 'policy' | 'all'): Promise<CommitResult> {
+  async #commit(mergeMode: 'none' | 'policy' | 'all', denseGraph?: (file: string) => void): Promise<CommitResult> {
     this.#check();
     const stage = this.#opts.onStage ?? (() => undefined);
     const m = this.#manifest;
@@ -417,6 +463,7 @@ export class SegmentedStore {
           {
             sparse: this.channels.sparse ? docs.map((d) => d.sparse!) : null,
             mv: this.channels.multivector ? rawFromDocs(this.channels.multivector, docs) : null,
+            dense: this.channels.dense ? { rows: denseRowsOf(this.channels.dense, docs), ...(denseGraph ? { graph: denseGraph } : {}) } : null,
           },
           created,
         );
@@ -434,7 +481,7 @@ export class SegmentedStore {
               ? [list.map((e) => e.name)]
               : []
             : findMerges(
-                list.map((e) => ({ name: e.name, bytes: (e.bytes.sparse ?? 0) + (e.bytes.mvec ?? 0), docs: e.docs, deleted: e.deleted })),
+                list.map((e) => ({ name: e.name, bytes: (e.bytes.sparse ?? 0) + (e.bytes.mvec ?? 0) + (e.bytes.dense ?? 0) + (e.bytes.hnsw ?? 0), docs: e.docs, deleted: e.deleted })),
                 this.#opts.mergePolicy,
               );
       for (const group of merges) {
@@ -492,11 +539,11 @@ export class SegmentedStore {
    * await store.optimize();
    * ```
    */
-  async optimize(): Promise<CommitResult> {
-    return this.#commit('all');
+  async optimize(opts: Pick<CommitOptions, 'denseGraph'> = {}): Promise<CommitResult> {
+    return this.#commit('all', opts.denseGraph);
   }
 
-  async #writeSegment(name: string, ids: Uint32Array, data: { sparse: SparseVector[] | null; lengths?: Float32Array; mv: { vstart: Uint32Array; raw: MvRaw | MvCodesRaw } | null }, created: string[]): Promise<SegmentEntry> {
+  async #writeSegment(name: string, ids: Uint32Array, data: { sparse: SparseVector[] | null; lengths?: Float32Array; mv: { vstart: Uint32Array; raw: MvRaw | MvCodesRaw } | null; dense?: { rows: DenseRows; graph?: (file: string) => void } | null }, created: string[]): Promise<SegmentEntry> {
     const bytes: Record<string, number> = {};
     const stage = this.#opts.onStage ?? (() => undefined);
     if (data.sparse) {
@@ -507,6 +554,13 @@ export class SegmentedStore {
     if (data.mv) {
       created.push(`${name}.mvec`);
       bytes.mvec = await writeMvSegment(path.join(this.dir, `${name}.mvec`), this.channels.multivector!, ids, data.mv.vstart, data.mv.raw);
+      stage('file-written');
+    }
+    if (data.dense) {
+      created.push(`${name}.hnsw`, `${name}.dense`);
+      const b = await writeDenseSegment(path.join(this.dir, name), this.channels.dense!, ids, data.dense.rows, data.dense.graph);
+      bytes.dense = b.dense;
+      bytes.hnsw = b.hnsw;
       stage('file-written');
     }
     return { name, docs: ids.length, deleted: 0, delGen: 0, bytes };
@@ -542,7 +596,22 @@ export class SegmentedStore {
         sources.map((s) => s.mv!),
         picks,
       );
-    const e = await this.#writeSegment(name, ids, { sparse, lengths, mv }, created);
+    const dn = this.channels.dense;
+    let dense: { rows: DenseRows; graph?: (file: string) => void } | null = null;
+    if (dn) {
+      // the biggest deletion-free source's graph is reused when it holds half of the documents
+      const rows = mergedDenseRows(
+        sources.map((s) => s.dense!),
+        picks,
+      );
+      const graph = reuseBiggest(
+        sources.map((s) => ({ dense: s.dense!, deleted: s.del.count })),
+        picks,
+        rows,
+      );
+      dense = { rows, ...(graph ? { graph } : {}) };
+    }
+    const e = await this.#writeSegment(name, ids, { sparse, lengths, mv, dense }, created);
     fresh.push(await this.#openSegment(e));
     return e;
   }
@@ -933,6 +1002,55 @@ export class SegmentedStore {
   }
 
   /**
+   * Top-k of the dense channel over every live committed document, best first, ties by lower
+   * id; scores are inner products with the stored (normalised) vectors, bit for bit what
+   * DenseIndex's rows give. Per segment: an exact scan when `exact` is true, or unset and the
+   * segment is small (docs × dim ≤ EXACT_BELOW_VALUES, as DenseIndex decides for a whole
+   * index); else its HNSW graph (usearch view), oversampled past deleted and filtered ids and
+   * rescored exactly (dense-search.ts).
+   *
+   * @example
+   * ```ts
+   * const { ids, scores } = store.searchDense(q, 10, { exact: true });
+   * ```
+   */
+  searchDense(query: Float32Array, k: number, opts: { filter?: (id: number) => boolean; exact?: boolean } = {}): Ranked {
+    this.#check();
+    const cfg = this.channels.dense;
+    if (!cfg) invalid('INVALID_ARGUMENT', 'searchDense: this store has no dense channel');
+    if (!Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
+    const q = checkDenseQuery(query, cfg.dim, 'searchDense');
+    if (opts.filter !== undefined && typeof opts.filter !== 'function') invalid('INVALID_ARGUMENT', 'filter must be a function (id) => boolean');
+    return denseTopK(this.#segs as DensePart[], q, k, opts.filter, opts.exact);
+  }
+
+  /**
+   * Exact dense scores of the given ids, in their order (re-ranking): the inner product of the
+   * query with each stored vector. UNKNOWN_ID when one is not live or not committed.
+   *
+   * @example
+   * ```ts
+   * const s = store.scoreDense(q, [3, 17, 42]);
+   * ```
+   */
+  scoreDense(query: Float32Array, ids: ArrayLike<number>): Float32Array {
+    this.#check();
+    const cfg = this.channels.dense;
+    if (!cfg) invalid('INVALID_ARGUMENT', 'scoreDense: this store has no dense channel');
+    const q = checkDenseQuery(query, cfg.dim, 'scoreDense');
+    const n = ids.length;
+    const segOf = new Int32Array(n);
+    const ordOf = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const j = this.#locate(ids[i]!);
+      if (j < 0) invalid('UNKNOWN_ID', `scoreDense: ${String(ids[i])} is not a live committed document`);
+      segOf[i] = j;
+      ordOf[i] = this.#ord;
+    }
+    return scoreDenseIn(this.#segs as DensePart[], q, segOf, ordOf);
+  }
+
+  /**
    * Checks every section checksum and every posting / vector of every live segment now
    * (instead of on first touch). Throws StorageError naming the file and section.
    *
@@ -946,13 +1064,14 @@ export class SegmentedStore {
     for (const s of this.#segs) {
       s.sparse?.verify();
       s.mv?.verify();
+      s.dense?.verify();
     }
   }
 
   /** Per-segment figures: documents, deletions, bytes, and whether mapped. */
   stats(): { segments: { name: string; docs: number; deleted: number; bytes: number; mapped: boolean }[]; pending: number } {
     return {
-      segments: this.#segs.map((s) => ({ name: s.entry.name, docs: s.entry.docs, deleted: s.del.count, bytes: Object.values(s.entry.bytes).reduce((a, b) => a + b, 0), mapped: (s.sparse ?? s.mv)!.file.mapping.mapped })),
+      segments: this.#segs.map((s) => ({ name: s.entry.name, docs: s.entry.docs, deleted: s.del.count, bytes: Object.values(s.entry.bytes).reduce((a, b) => a + b, 0), mapped: (s.sparse ?? s.mv ?? s.dense)!.file.mapping.mapped })),
       pending: this.#pending.size,
     };
   }
@@ -980,6 +1099,29 @@ export class SegmentedStore {
 function closeLive(s: Live): void {
   s.sparse?.close();
   s.mv?.close();
+  s.dense?.close();
+}
+
+/** The pending documents' dense rows, normalised as DenseIndex normalises them, a block at a time. */
+function denseRowsOf(cfg: DenseSegmentConfig, docs: SegmentDoc[]): DenseRows {
+  return (from, count) => {
+    const out = new Float32Array(count * cfg.dim);
+    for (let i = 0; i < count; i++) normalisedInto(docs[from + i]!.dense!, cfg.dim, 'dense', out, i * cfg.dim);
+    return out;
+  };
+}
+
+/** The picked documents' stored dense vectors (f16 decodes exactly to the f32 it re-encodes to), a block at a time. */
+function mergedDenseRows(sources: DenseSegment[], picks: { s: number; o: number }[]): DenseRows {
+  const d = sources[0]!.cfg.dim;
+  return (from, count) => {
+    const out = new Float32Array(count * d);
+    for (let i = 0; i < count; i++) {
+      const p = picks[from + i]!;
+      out.set(sources[p.s]!.rows([p.o]), i * d);
+    }
+    return out;
+  };
 }
 
 /** Σ doclen of the live documents in ordinal order (f64). */

@@ -25,7 +25,7 @@ let afterSave = '';
 async function answers(dir: string): Promise<string> {
   const ix = await HybridIndex.open(dir, { encoder });
   const out: unknown[] = [ix.size];
-  for (const q of QUERIES) for (const mode of ['all', 'bm25', 'sparse', 'multivector'] as const) out.push((await ix.search(q, { k: 10, mode, exhaustive: true })).map((h) => [h.id, h.score]));
+  for (const q of QUERIES) for (const mode of ['all', 'bm25', 'sparse', 'multivector', 'dense'] as const) out.push((await ix.search(q, { k: 10, mode, exhaustive: true })).map((h) => [h.id, h.score]));
   await ix.close();
   return JSON.stringify(out);
 }

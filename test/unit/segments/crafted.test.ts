@@ -142,3 +142,117 @@ describe.each(CONFIGS)('multivector $mv.dtype', ({ mv, cases }) => {
     expect(tally['reseal:CORRUPT_FILE'] ?? 0).toBeGreaterThan(0);
   }, 300_000);
 });
+
+// Dense segments: `<seg>.dense` (container) and `<seg>.hnsw` (usearch's raw file, mapped by
+// usearch's `view` at open, i.e. after the structural checks and before the lazy CRC). A
+// 'reseal' of a .hnsw recomputes the file's CRC in the sibling .dense's meta (and that
+// container's CRCs), so only the structural validation stands between a crafted graph and
+// usearch. Searches run both through the graph (exact: false) and exactly.
+const DENSE_CASES = Math.ceil(CASES / 2);
+const dq = (() => {
+  const r = rng(12);
+  return Array.from({ length: 3 }, () => Float32Array.from({ length: 16 }, () => r() * 2 - 1));
+})();
+
+async function runDense(dir: string): Promise<string> {
+  const s = await SegmentedStore.open(dir);
+  try {
+    s.verify();
+    const out: unknown[] = [];
+    for (const q of dq) {
+      const a = s.searchDense(q, 10, { exact: false });
+      const b = s.searchDense(q, 10, { exact: true });
+      out.push(Array.from(a.ids), Array.from(a.scores), Array.from(b.ids), Array.from(b.scores), Array.from(s.scoreDense(q, b.ids)));
+    }
+    return JSON.stringify(out);
+  } finally {
+    s.close();
+  }
+}
+
+/** After damaging `<seg>.hnsw` in `dir`: its CRC written into `<seg>.dense`'s meta, that container resealed. */
+function resealHnsw(dir: string, hnswName: string): void {
+  const densePath = path.join(dir, hnswName.replace(/\.hnsw$/, '.dense'));
+  const d = fs.readFileSync(densePath);
+  const count = d.readUInt32LE(28);
+  for (let i = 0; i < count; i++) {
+    const e = 64 + 32 * i;
+    if (d.toString('latin1', e, e + 12).replace(/\0+$/, '') !== 'meta') continue;
+    const off = Number(d.readBigUInt64LE(e + 16));
+    d.writeUInt32LE(crc32(fs.readFileSync(path.join(dir, hnswName))), off + 16);
+    reseal(d, off + 16);
+  }
+  fs.writeFileSync(densePath, d);
+}
+
+describe.each(['f32', 'f16'] as const)('dense %s', (dtype) => {
+  const base = path.join(tmp, `base-dense-${dtype}`);
+  let expected = '';
+  beforeAll(async () => {
+    const s = await SegmentedStore.create(base, { sparse: { scorer: 'dot', k1: 0, b: 0 }, dense: { dim: 16, dtype, connectivity: 4, expansionAdd: 32, expansionSearch: 32 } });
+    const docs = makeDocs(150, 31);
+    const r = rng(8);
+    for (let seg = 0; seg < 3; seg++) {
+      for (const d of docs.slice(seg * 50, seg * 50 + 50)) s.add(d.id, { sparse: d.sparse, dense: Float32Array.from({ length: 16 }, () => r() * 2 - 1) });
+      await s.commit({ merge: false });
+    }
+    for (const d of docs.filter((_, i) => i % 7 === 0)) s.delete(d.id);
+    await s.commit({ merge: false });
+    s.close();
+    expected = await runDense(base);
+  });
+
+  it(`${DENSE_CASES} crafted dense cases: typed error or a correct read, never a crash`, async () => {
+    const files = fs.readdirSync(base).filter((f) => /\.(dense|hnsw)$/.test(f));
+    const r = rng(Number(process.env.TRIDENT_FUZZ_SEED ?? 9));
+    const tally: Record<string, number> = {};
+    const untyped: string[] = [];
+    for (let c = 0; c < DENSE_CASES; c++) {
+      const dir = path.join(tmp, `dense-${dtype}-c${c}`);
+      fs.cpSync(base, dir, { recursive: true });
+      const name = files[Math.floor(r() * files.length)]!;
+      const p = path.join(dir, name);
+      const buf = fs.readFileSync(p);
+      const how = ['flip', 'reseal', 'reseal', 'reseal', 'truncate', 'append'][Math.floor(r() * 6)]!;
+      let sealed = false;
+      if (how === 'truncate') fs.writeFileSync(p, buf.subarray(0, Math.floor(r() * buf.length)));
+      else if (how === 'append') fs.writeFileSync(p, Buffer.concat([buf, Buffer.alloc(1 + Math.floor(r() * 5000), 7)]));
+      else {
+        const flips = 1 + Math.floor(r() * 4);
+        const data = name.endsWith('.dense') ? sectionBytes(buf) : [];
+        const flipped: number[] = [];
+        for (let i = 0; i < flips; i++) {
+          // .hnsw: anywhere, biased towards the graph part (after the vectors), where usearch reads structure
+          const vecEnd = 8 + buf.readUInt32LE(0) * buf.readUInt32LE(4);
+          const at = data.length ? data[Math.floor(r() * data.length)]! : r() < 0.8 && vecEnd < buf.length ? vecEnd + Math.floor(r() * (buf.length - vecEnd)) : Math.floor(r() * buf.length);
+          buf[at] ^= 1 << Math.floor(r() * 8);
+          flipped.push(at);
+        }
+        fs.writeFileSync(p, buf);
+        if (how === 'reseal') {
+          if (name.endsWith('.hnsw')) resealHnsw(dir, name);
+          else {
+            for (const at of flipped) reseal(buf, at);
+            fs.writeFileSync(p, buf);
+          }
+          sealed = true;
+        }
+      }
+      let outcome: string;
+      try {
+        const got = await runDense(dir);
+        outcome = got === expected ? 'same' : 'different';
+        if (!sealed && got !== expected) untyped.push(`case ${c} ${how} ${name}: read succeeded with different results`);
+      } catch (e) {
+        outcome = e instanceof TridentError ? (e as TridentError).code : 'UNTYPED';
+        if (!(e instanceof TridentError)) untyped.push(`case ${c} ${how} ${name}: ${String((e as Error)?.stack ?? e)}`);
+      }
+      const key = `${how}:${outcome}`;
+      tally[key] = (tally[key] ?? 0) + 1;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    console.log(`[segments crafted dense ${dtype}] ${DENSE_CASES} cases: ${JSON.stringify(tally)}`);
+    expect(untyped).toEqual([]);
+    expect(tally['reseal:CORRUPT_FILE'] ?? 0).toBeGreaterThan(0);
+  }, 300_000);
+});

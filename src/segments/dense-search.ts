@@ -1,0 +1,143 @@
+/**
+ * Dense search across a segmented store's segments (called by SegmentedStore): per segment an
+ * exact scan or a graph search, then one merge of the ranked parts (`mergeTopK`, ties by lower
+ * id). Mirrors DenseIndex.search's decisions on one segment, so a store of one segment answers
+ * as a DenseIndex of the same live rows would: the same exact threshold
+ * ({@link EXACT_BELOW_VALUES}), the same growth of a filtered graph search by the observed
+ * pass rate, the same fallback to an exact scan when the filter (or the segment's deletions)
+ * would need more than 1/32 of the rows. Scores are always the exact kernel's over the
+ * stored vectors. Never scores a deleted document.
+ */
+import { EXACT_BELOW_VALUES } from '../dense/dense-index.js';
+import { mergeTopK, topK, type Ranked } from '../kernels/topk.js';
+import type { DenseSegment } from './dense-segment.js';
+import type { Deletions } from './deletes.js';
+import { indexOfSorted } from './sorted.js';
+
+/** What the search reads of a live segment. */
+export interface DensePart {
+  dense: DenseSegment | null;
+  docids: Uint32Array;
+  del: Deletions;
+}
+
+/** The share of a segment's rows past which a filtered graph search scans exactly (DenseIndex's EXACT_SHARE). */
+const EXACT_SHARE = 1 / 32;
+const empty = (): Ranked => ({ ids: new Uint32Array(0), scores: new Float32Array(0) });
+
+/**
+ * Top-k over the live documents of `parts` passing `filter`; `exact` as DenseIndex.search's
+ * option (unset: exact for small segments).
+ *
+ * @example
+ * ```ts
+ * const top = denseTopK(segs, q, 10, undefined, true);
+ * ```
+ */
+export function denseTopK(parts: readonly DensePart[], q: Float32Array, k: number, filter: ((id: number) => boolean) | undefined, exact: boolean | undefined): Ranked {
+  const ranked: Ranked[] = [];
+  for (const p of parts) {
+    const seg = p.dense!;
+    const n = seg.docs;
+    if (n - p.del.count === 0) continue;
+    const pass = p.del.count === 0 && filter === undefined ? undefined : (id: number) => !p.del.has(indexOfSorted(p.docids, id)) && (filter === undefined || filter(id) === true);
+    if (exact === true || (exact === undefined && n * seg.cfg.dim <= EXACT_BELOW_VALUES)) ranked.push(exactScan(seg, q, k, pass));
+    else ranked.push(graphSearch(seg, q, k, pass));
+  }
+  if (ranked.length === 0) return empty();
+  return ranked.length === 1 ? ranked[0]! : mergeTopK(ranked, k);
+}
+
+/** Exact top-k of one segment: every slot scored in one kernel call, then the filter asked lazily down the order. */
+function exactScan(seg: DenseSegment, q: Float32Array, k: number, pass: ((id: number) => boolean) | undefined): Ranked {
+  const n = seg.docs;
+  const scores = new Float32Array(n);
+  seg.dots(q, null, scores);
+  if (pass === undefined) return topK(scores, seg.slotIds.slice(), k);
+  for (let want = Math.min(n, Math.max(2 * k, 64)); ; want = Math.min(n, want * 4)) {
+    const top = topK(scores, seg.slotIds, want);
+    const ids: number[] = [];
+    const sc: number[] = [];
+    for (let i = 0; i < top.ids.length && ids.length < k; i++) {
+      if (pass(top.ids[i]!)) {
+        ids.push(top.ids[i]!);
+        sc.push(top.scores[i]!);
+      }
+    }
+    if (ids.length >= k || want >= n) return { ids: Uint32Array.from(ids), scores: Float32Array.from(sc) };
+  }
+}
+
+/** Exact scores of graph candidates (global ids of this segment), top-k. */
+function rescore(seg: DenseSegment, docids: Uint32Array, q: Float32Array, ids: Uint32Array, k: number): Ranked {
+  const slots = new Uint32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) slots[i] = seg.ordSlot[indexOfSorted(docids, ids[i]!)]!;
+  const scores = new Float32Array(ids.length);
+  seg.dots(q, slots, scores);
+  return topK(scores, ids, k);
+}
+
+/** DenseIndex.search's graph path on one segment (oversample 1: f32 / f16 graphs). */
+function graphSearch(seg: DenseSegment, q: Float32Array, k: number, pass: ((id: number) => boolean) | undefined): Ranked {
+  const n = seg.docs;
+  const docids = seg.docids;
+  const base = k;
+  if (pass === undefined) {
+    const cand = seg.graphSearch(q, Math.min(base, n));
+    return cand.length < Math.min(k, n) ? exactScan(seg, q, k, undefined) : rescore(seg, docids, q, cand, k);
+  }
+  const verdict = new Map<number, boolean>();
+  const passes = (id: number): boolean => {
+    let v = verdict.get(id);
+    if (v === undefined) {
+      v = pass(id);
+      verdict.set(id, v);
+    }
+    return v;
+  };
+  const need = k;
+  let wanted = Math.min(base, n);
+  for (;;) {
+    const cand = seg.graphSearch(q, wanted);
+    const kept: number[] = [];
+    for (const id of cand) if (passes(id)) kept.push(id);
+    if (kept.length >= need || cand.length >= n) return rescore(seg, docids, q, Uint32Array.from(kept), k);
+    const rate = Math.max(kept.length, 0.5) / Math.max(cand.length, 1);
+    const next = Math.max(wanted * 2, Math.ceil((2 * Math.max(base, need)) / rate));
+    if (next > n * EXACT_SHARE || cand.length < wanted) return exactScan(seg, q, k, passes);
+    wanted = Math.min(next, n);
+  }
+}
+
+/**
+ * Exact scores of documents located by the store: `segOf[i]` the index of the part holding
+ * the i-th id, `ordOf[i]` its ordinal there. One kernel call per segment.
+ *
+ * @example
+ * ```ts
+ * const scores = scoreDenseIn(segs, q, segOf, ordOf);
+ * ```
+ */
+export function scoreDenseIn(parts: readonly DensePart[], q: Float32Array, segOf: Int32Array, ordOf: Uint32Array): Float32Array {
+  const n = segOf.length;
+  const out = new Float32Array(n);
+  const per = new Uint32Array(parts.length);
+  for (let i = 0; i < n; i++) per[segOf[i]!]!++;
+  for (let j = 0; j < parts.length; j++) {
+    const c = per[j]!;
+    if (c === 0) continue;
+    const seg = parts[j]!.dense!;
+    const slots = new Uint32Array(c);
+    const pos = new Uint32Array(c);
+    let w = 0;
+    for (let i = 0; i < n; i++) {
+      if (segOf[i] !== j) continue;
+      slots[w] = seg.ordSlot[ordOf[i]!]!;
+      pos[w++] = i;
+    }
+    const part = new Float32Array(c);
+    seg.dots(q, slots, part);
+    for (let x = 0; x < c; x++) out[pos[x]!] = part[x]!;
+  }
+  return out;
+}

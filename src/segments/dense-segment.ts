@@ -1,0 +1,323 @@
+/**
+ * The dense channel of a segment: each vector stored once, in usearch's own file.
+ *
+ * ```
+ * <seg>.hnsw    usearch's serialisation (Index.save): u32 rows · u32 bytes per vector ·
+ *               the vectors in slot order (f32 or f16, normalised) · 64-byte head · graph
+ *               header · level table · node tapes (key = the document's global id first).
+ *               Opened with usearch's memory-mapped `view` for graph searches; exact scores
+ *               are read straight from the same file's vector matrix through our own mapping.
+ * <seg>.dense   segment container, kind "dense" version 1:
+ *               meta   u32 docs · u32 dim · u32 dtype (0 f32, 1 f16) · u32 connectivity ·
+ *                      u32 CRC-32 of the whole .hnsw file · u32 0 · u64 .hnsw byte length
+ *               docids u32[docs], global ids strictly ascending (ordinal o = docids[o])
+ * ```
+ * Open (eager): the container's checks (container.ts), meta against the channel settings,
+ * docids ascending, the .hnsw length, and every structural field usearch dereferences
+ * (src/dense/graph-validate.ts: head, counts, levels, every node's key and links; keys must be
+ * exactly `docids`), before usearch `view`s the file; a crafted file is a StorageError naming
+ * it, never a crash. First touch (lazy, or verify()): the .hnsw CRC-32 and every vector value
+ * finite; then its pages are released from the resident set (the page cache keeps them).
+ * Must never hand usearch a file that did not pass the structural checks.
+ */
+import { open as fsOpen, rename, rm } from 'node:fs/promises';
+import { StorageError } from '../errors.js';
+import { checkGraphVectors, validateGraphBytes } from '../dense/graph-validate.js';
+import { Graph } from '../dense/graph.js';
+import { kernels } from '../kernels/index.js';
+import { f16Values } from '../kernels/f16.js';
+import { crc32 } from '../store/checksum.js';
+import { MappedFile, type MapOptions } from '../store/mmap.js';
+import { SegmentFile, writeSegmentFile } from './container.js';
+import { indexOfSorted } from './sorted.js';
+
+const KIND = 'dense';
+const VERSION = 1;
+const META_BYTES = 32;
+const DTYPE_CODE = { f32: 0, f16: 1 } as const;
+
+/** A dense channel's settings in a segmented store (fixed at create). */
+export interface DenseSegmentConfig {
+  dim: number;
+  dtype: 'f32' | 'f16';
+  connectivity: number;
+  expansionAdd: number;
+  expansionSearch: number;
+}
+
+/** usearch construction settings of a segment's graph. */
+function graphConfig(cfg: DenseSegmentConfig) {
+  return { dim: cfg.dim, dtype: cfg.dtype, connectivity: cfg.connectivity, expansionAdd: cfg.expansionAdd, expansionSearch: cfg.expansionSearch };
+}
+
+/** Rows of a new segment, `count` at a time from ordinal `from` (normalised f32, row-major). */
+export type DenseRows = (from: number, count: number) => Float32Array;
+
+/**
+ * Writes segment `base`'s dense files: the graph (`graph` writes a prebuilt one, keys = `ids`;
+ * else one is built from `rows` with every core, in blocks so no f32 copy of the whole segment
+ * is held) renamed into place as `<base>.hnsw`, then `<base>.dense`. Returns both byte lengths.
+ *
+ * @example
+ * ```ts
+ * const bytes = await writeDenseSegment('/ix/segments/dense/seg-000002', cfg, ids, (f, n) => rowsOf(f, n));
+ * ```
+ */
+export async function writeDenseSegment(base: string, cfg: DenseSegmentConfig, ids: Uint32Array, rows: DenseRows | null, graph?: (file: string) => void): Promise<{ dense: number; hnsw: number }> {
+  const file = `${base}.hnsw`;
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    if (graph) graph(tmp);
+    else {
+      const g = new Graph(graphConfig(cfg));
+      const BLOCK = 16384;
+      for (let from = 0; from < ids.length; from += BLOCK) {
+        const n = Math.min(BLOCK, ids.length - from);
+        g.add(ids.subarray(from, from + n), rows!(from, n), 0);
+      }
+      g.save(tmp);
+    }
+    const fh = await fsOpen(tmp, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    if (e instanceof StorageError) throw e;
+    throw new StorageError('IO_ERROR', `writing ${file} failed: ${(e as Error)?.message ?? String(e)}`, { cause: e, file });
+  }
+  const m = await MappedFile.open(file);
+  let crc: number;
+  try {
+    crc = crc32(m.bytes(0, m.byteLength));
+    m.advise(0, m.byteLength, 'dontneed');
+  } finally {
+    m.close();
+  }
+  const meta = new Uint8Array(META_BYTES);
+  const dv = new DataView(meta.buffer);
+  dv.setUint32(0, ids.length, true);
+  dv.setUint32(4, cfg.dim, true);
+  dv.setUint32(8, DTYPE_CODE[cfg.dtype], true);
+  dv.setUint32(12, cfg.connectivity, true);
+  dv.setUint32(16, crc, true);
+  dv.setBigUint64(24, BigInt(m.byteLength), true);
+  const dense = await writeSegmentFile(`${base}.dense`, KIND, VERSION, [
+    { name: 'meta', data: meta },
+    { name: 'docids', data: new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength) },
+  ]);
+  return { dense, hnsw: m.byteLength };
+}
+
+/**
+ * A merge's graph writer that reuses the biggest source: its graph is loaded and the other
+ * sources' live vectors are inserted, so a merge of one big segment with small ones costs
+ * the small ones' insertions, not a rebuild. Null (build from scratch) when no source without
+ * deletions holds at least half of the merged documents. `picks` are the merged documents in
+ * merged order (source index, ordinal); `rows` reads picks' vectors (merged positions).
+ *
+ * @example
+ * ```ts
+ * const graph = reuseBiggest(sources, picks, rows); // pass to writeDenseSegment
+ * ```
+ */
+export function reuseBiggest(sources: readonly { dense: DenseSegment; deleted: number }[], picks: readonly { id: number; s: number }[], rows: DenseRows): ((file: string) => void) | null {
+  let best = -1;
+  for (let i = 0; i < sources.length; i++) {
+    if (sources[i]!.deleted === 0 && (best < 0 || sources[i]!.dense.docs > sources[best]!.dense.docs)) best = i;
+  }
+  if (best < 0 || 2 * sources[best]!.dense.docs < picks.length) return null;
+  return (file) => {
+    const g = sources[best]!.dense.loadGraph();
+    const rest: number[] = [];
+    for (let i = 0; i < picks.length; i++) if (picks[i]!.s !== best) rest.push(i);
+    const BLOCK = 16384;
+    const d = sources[best]!.dense.cfg.dim;
+    for (let from = 0; from < rest.length; from += BLOCK) {
+      const part = rest.slice(from, from + BLOCK);
+      const block = new Float32Array(part.length * d);
+      for (let i = 0; i < part.length; i++) block.set(rows(part[i]!, 1), i * d);
+      g.add(
+        Uint32Array.from(part, (at) => picks[at]!.id),
+        block,
+        0,
+      );
+    }
+    g.save(file);
+  };
+}
+
+/**
+ * An opened dense segment: docids, the slot maps, the mapped vector matrix and usearch's view
+ * of the graph.
+ *
+ * @example
+ * ```ts
+ * const seg = await DenseSegment.open('/ix/segments/dense/seg-000002', cfg);
+ * const cand = seg.graphSearch(q, 10); // global ids, graph order
+ * ```
+ */
+export class DenseSegment {
+  readonly file: SegmentFile;
+  readonly hnsw: MappedFile;
+  readonly cfg: DenseSegmentConfig;
+  readonly docids: Uint32Array;
+  /** slot → global id (the key of the slot's node) */
+  readonly slotIds: Uint32Array;
+  /** slot → ordinal, and ordinal → slot */
+  readonly slotOrd: Uint32Array;
+  readonly ordSlot: Uint32Array;
+  #graph: Graph | null;
+  #crc: number;
+  #touched = false;
+
+  private constructor(file: SegmentFile, hnsw: MappedFile, cfg: DenseSegmentConfig, docids: Uint32Array, slotIds: Uint32Array, crc: number, graph: Graph | null) {
+    this.file = file;
+    this.hnsw = hnsw;
+    this.cfg = cfg;
+    this.docids = docids;
+    this.slotIds = slotIds;
+    this.#crc = crc;
+    this.#graph = graph;
+    const n = docids.length;
+    this.slotOrd = new Uint32Array(n);
+    this.ordSlot = new Uint32Array(n);
+    for (let s = 0; s < n; s++) {
+      const o = indexOfSorted(docids, slotIds[s]!);
+      this.slotOrd[s] = o;
+      this.ordSlot[o] = s;
+    }
+  }
+
+  /** Documents in the segment (deleted ones included). */
+  get docs(): number {
+    return this.docids.length;
+  }
+
+  /**
+   * Opens `<base>.dense` and `<base>.hnsw` (the eager checks of the module comment), then maps
+   * the graph through usearch.
+   *
+   * @example
+   * ```ts
+   * const seg = await DenseSegment.open(base, { dim: 384, dtype: 'f16', connectivity: 16, expansionAdd: 128, expansionSearch: 128 });
+   * ```
+   */
+  static async open(base: string, cfg: DenseSegmentConfig, opts: MapOptions = {}): Promise<DenseSegment> {
+    const file = await SegmentFile.open(`${base}.dense`, KIND, VERSION, opts);
+    let hnsw: MappedFile | null = null;
+    try {
+      const bad = (where: string, msg: string): never => {
+        throw new StorageError('CORRUPT_FILE', `${where}: ${msg}; restore it from a backup or rebuild the index`, { file: where });
+      };
+      const mb = file.mapping.bytes(file.section('meta').offset, file.section('meta').length, "section 'meta'");
+      if (mb.length !== META_BYTES) bad(file.file, `section 'meta' is ${mb.length} bytes, expected ${META_BYTES}`);
+      const dv = new DataView(mb.buffer, mb.byteOffset, META_BYTES);
+      const docs = dv.getUint32(0, true);
+      const dim = dv.getUint32(4, true);
+      const dtype = dv.getUint32(8, true);
+      const conn = dv.getUint32(12, true);
+      const crc = dv.getUint32(16, true);
+      const length = Number(dv.getBigUint64(24, true));
+      if (dim !== cfg.dim || dtype !== DTYPE_CODE[cfg.dtype] || conn !== cfg.connectivity) {
+        bad(file.file, `holds ${dim}-d ${['f32', 'f16'][dtype] ?? `dtype ${dtype}`} vectors with connectivity ${conn}, the channel is ${cfg.dim}-d ${cfg.dtype} with connectivity ${cfg.connectivity}`);
+      }
+      if (dv.getUint32(20, true) !== 0) bad(file.file, "section 'meta' has a non-zero reserved field");
+      const docids = file.view('docids', Uint32Array, docs);
+      for (let i = 1; i < docs; i++) if (docids[i]! <= docids[i - 1]!) bad(file.file, `section 'docids' is not strictly ascending at ordinal ${i}`);
+      const path = `${base}.hnsw`;
+      hnsw = await MappedFile.open(path, opts);
+      if (hnsw.byteLength !== length) bad(path, `${hnsw.byteLength} bytes, ${file.file} says ${length}`);
+      const slotIds = new Uint32Array(docs);
+      const problem = validateGraphBytes(hnsw.bytes(0, hnsw.byteLength), { dimensions: cfg.dim, dtype: cfg.dtype, connectivity: cfg.connectivity, ids: docids }, { vectors: false, slotKeys: slotIds });
+      hnsw.check();
+      if (problem !== null) bad(path, `not the HNSW graph of this segment (${problem})`);
+      // the checks read the graph's tapes: drop those pages again (usearch maps its own view)
+      const matrix = 8 + docs * cfg.dim * (cfg.dtype === 'f32' ? 4 : 2);
+      hnsw.advise(matrix, hnsw.byteLength - matrix, 'dontneed');
+      const graph = docs > 0 ? Graph.view(path, graphConfig(cfg)) : null;
+      if (graph !== null && graph.size !== docs) bad(path, `usearch sees ${graph.size} vectors, expected ${docs}`);
+      return new DenseSegment(file, hnsw, cfg, docids, slotIds, crc, graph);
+    } catch (e) {
+      file.close();
+      hnsw?.close();
+      throw e;
+    }
+  }
+
+  /** First touch: the .hnsw checksum and finite vector values (once). */
+  #touch(): void {
+    if (this.#touched) return;
+    const bytes = this.hnsw.bytes(0, this.hnsw.byteLength, 'HNSW file');
+    const got = crc32(bytes);
+    this.hnsw.check();
+    if (got !== this.#crc) throw new StorageError('CHECKSUM_MISMATCH', `${this.hnsw.file} fails its CRC-32 check (damaged on disk); restore it from a backup or rebuild the index`, { file: this.hnsw.file });
+    const problem = checkGraphVectors(bytes, this.docs, this.cfg.dim, this.cfg.dtype);
+    if (problem !== null) throw new StorageError('CORRUPT_FILE', `${this.hnsw.file}: ${problem}; restore it from a backup or rebuild the index`, { file: this.hnsw.file });
+    this.hnsw.advise(0, this.hnsw.byteLength, 'dontneed');
+    this.#touched = true;
+  }
+
+  #vectors(): Float32Array | Uint16Array {
+    const n = this.docs * this.cfg.dim;
+    return this.cfg.dtype === 'f32' ? this.hnsw.view(Float32Array, 8, n, 'vectors') : this.hnsw.view(Uint16Array, 8, n, 'vectors');
+  }
+
+  /** `out[i] = q · vector(slots[i])`, or every slot when `slots` is null (the kernel DenseIndex's rows use). */
+  dots(q: Float32Array, slots: Uint32Array | null, out: Float32Array): void {
+    this.#touch();
+    if (out.length === 0) return;
+    const v = this.#vectors();
+    if (this.cfg.dtype === 'f32') kernels.dotsF32(q, this.cfg.dim, v as Float32Array, slots, out);
+    else kernels.dotsF16(q, this.cfg.dim, v as Uint16Array, slots, out);
+    this.hnsw.check();
+  }
+
+  /** Up to `wanted` global ids nearest to `q`, in the graph's order. */
+  graphSearch(q: Float32Array, wanted: number): Uint32Array {
+    this.#touch();
+    if (this.#graph === null) return new Uint32Array(0);
+    return this.#graph.search(q, wanted);
+  }
+
+  /** The stored vectors of the given ordinals as normalised f32 rows, in that order (a merge's input; f16 decodes exactly). */
+  rows(ords: ArrayLike<number>): Float32Array {
+    this.#touch();
+    const d = this.cfg.dim;
+    const out = new Float32Array(ords.length * d);
+    const v = this.#vectors();
+    const t = this.cfg.dtype === 'f16' ? f16Values() : null;
+    for (let i = 0; i < ords.length; i++) {
+      const at = this.ordSlot[ords[i]!]! * d;
+      if (t === null) out.set((v as Float32Array).subarray(at, at + d), i * d);
+      else for (let k = 0; k < d; k++) out[i * d + k] = t[(v as Uint16Array)[at + k]!]!;
+    }
+    this.hnsw.check();
+    return out;
+  }
+
+  /**
+   * The segment's graph loaded into memory (usearch `load`: a writable copy, for a merge to
+   * insert into), after the first-touch checks. Only for a segment without deletions (a
+   * segment file never holds usearch tombstones: every node is a live document).
+   */
+  loadGraph(): Graph {
+    this.#touch();
+    return Graph.load(this.hnsw.file, graphConfig(this.cfg));
+  }
+
+  /** Checks every checksum and vector now. */
+  verify(): void {
+    this.file.verify();
+    this.#touch();
+  }
+
+  close(): void {
+    this.file.close();
+    this.hnsw.close();
+    this.#graph = null;
+  }
+}
