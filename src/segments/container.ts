@@ -137,6 +137,24 @@ export async function writeSegmentFile(file: string, kind: string, kindVersion: 
  * const docs = f.view('postdocs', Uint32Array, n); // CRC-checked on this first touch
  * ```
  */
+/**
+ * Maps a file a segment list names. It belongs to an index that exists, so its absence is
+ * damage (CORRUPT_FILE naming it), not INDEX_NOT_FOUND.
+ *
+ * @example
+ * ```ts
+ * const m = await mapListedFile('/idx/segments/dense/seg-000001.hnsw', {});
+ * ```
+ */
+export async function mapListedFile(file: string, opts: MapOptions = {}): Promise<MappedFile> {
+  try {
+    return await MappedFile.open(file, opts);
+  } catch (e) {
+    if (e instanceof StorageError && e.code === 'INDEX_NOT_FOUND') throw new StorageError('CORRUPT_FILE', `${file} is missing (a segment list names it); restore the index from a backup or rebuild it`, { cause: e, file });
+    throw e;
+  }
+}
+
 export class SegmentFile {
   readonly file: string;
   readonly kind: string;
@@ -165,14 +183,7 @@ export class SegmentFile {
    */
   static async open(file: string, kind: string, kindVersion: number | readonly number[], opts: MapOptions = {}): Promise<SegmentFile> {
     checkLittleEndian();
-    let m: MappedFile;
-    try {
-      m = await MappedFile.open(file, opts);
-    } catch (e) {
-      // a segment file a segment list names is part of an index that exists: its absence is damage
-      if (e instanceof StorageError && e.code === 'INDEX_NOT_FOUND') throw new StorageError('CORRUPT_FILE', `${file} is missing (a segment list names it); restore the index from a backup or rebuild it`, { cause: e, file });
-      throw e;
-    }
+    const m = await mapListedFile(file, opts);
     try {
       return SegmentFile.#check(file, kind, kindVersion, m);
     } catch (e) {

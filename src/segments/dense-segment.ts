@@ -28,7 +28,7 @@ import { kernels } from '../kernels/index.js';
 import { f16Values } from '../kernels/f16.js';
 import { crc32 } from '../store/checksum.js';
 import { MappedFile, type MapOptions } from '../store/mmap.js';
-import { SegmentFile, writeSegmentFile } from './container.js';
+import { mapListedFile, SegmentFile, writeSegmentFile } from './container.js';
 import { indexOfSorted } from './sorted.js';
 
 const KIND = 'dense';
@@ -229,7 +229,7 @@ export class DenseSegment {
       const docids = file.view('docids', Uint32Array, docs);
       for (let i = 1; i < docs; i++) if (docids[i]! <= docids[i - 1]!) bad(file.file, `section 'docids' is not strictly ascending at ordinal ${i}`);
       const path = `${base}.hnsw`;
-      hnsw = await MappedFile.open(path, opts);
+      hnsw = await mapListedFile(path, opts);
       if (hnsw.byteLength !== length) bad(path, `${hnsw.byteLength} bytes, ${file.file} says ${length}`);
       const slotIds = new Uint32Array(docs);
       const problem = validateGraphBytes(hnsw.bytes(0, hnsw.byteLength), { dimensions: cfg.dim, dtype: cfg.dtype, connectivity: cfg.connectivity, ids: docids }, { vectors: false, slotKeys: slotIds });
