@@ -200,13 +200,14 @@ async function main(): Promise<void> {
       const first = await firstSave(join(root, `${storage}-first`), storage, N, BATCH);
       rmSync(join(root, `${storage}-first`), { recursive: true, force: true });
       const b = await build(join(root, storage), storage, N, BATCH, SAVES);
-      const opens = [];
+      type OpenRun = { openMs: number; rssOpen: { rss: number; anon: number; file: number }; rssAfterQueries: { rss: number }; sparseP50Ms: number; sparseMvP50Ms: number; denseP50Ms: number; answers: string; denseRecall: number | null; denseHash: string };
+      const opens: OpenRun[] = [];
       for (let o = 0; o < OPENS; o++) {
         const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', join(root, storage), String(N)], { encoding: 'utf8', maxBuffer: 1 << 24 });
         if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
-        opens.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as { openMs: number; rssOpen: { rss: number; anon: number; file: number }; rssAfterQueries: { rss: number }; sparseP50Ms: number; sparseMvP50Ms: number; denseP50Ms: number; answers: string; denseRecall: number | null; denseHash: string });
+        opens.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as OpenRun);
       }
-      const pick = (f: (o: (typeof opens)[number]) => number) => median(opens.map(f));
+      const pick = (f: (o: OpenRun) => number) => median(opens.map(f));
       out[storage] = {
         firstSaveMs: first,
         ...b,

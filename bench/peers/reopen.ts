@@ -18,6 +18,8 @@ import { HNSW } from './vector-engines.js';
 export interface ReopenInput {
   work: string;
   hybridDir: string;
+  /** The same index saved with `storage: 'segments'` (memory-mapped segments), when built. */
+  segmentsDir?: string;
   encoder: HybridEncoder;
   query: HybridQuery;
   dim: number;
@@ -58,6 +60,19 @@ export async function reopeners(o: ReopenInput): Promise<EngineRow[]> {
         return index;
       },
     },
+    ...(o.segmentsDir
+      ? [
+          {
+            engine: "trident HybridIndex (all stores, storage 'segments')",
+            path: o.segmentsDir,
+            run: async () => {
+              const index = await HybridIndex.open(o.segmentsDir!, { encoder: o.encoder });
+              await index.search(q.text, { mode: 'all', k: 10, encoded: q.encoded });
+              return index;
+            },
+          },
+        ]
+      : []),
     {
       engine: 'trident HybridIndex (BM25 only)',
       path: bm25Dir,
