@@ -37,7 +37,7 @@ const KernelTable kAvx2 = {"avx2", maxsim_f32_avx2, maxsim_f16_avx2, maxsim_i8_a
 // stay avx512.
 const KernelTable kAmx = {"amx", maxsim_f32_avx512, maxsim_f16_avx512, maxsim_i8_amx,
                           dots_f32_avx512, dots_f16_avx512, dots_i8_avx512,
-                          maxsim_f32_screen_amx, maxsim_f16_screen_amx, maxsim_codes_avx512};
+                          maxsim_f32_screen_amx, maxsim_f16_screen_amx, maxsim_codes_amx};
 const KernelTable kAvx512 = {"avx512", maxsim_f32_avx512, maxsim_f16_avx512, maxsim_i8_avx512,
                              dots_f32_avx512, dots_f16_avx512, dots_i8_avx512,
                              maxsim_f32_screen_avx512, maxsim_f16_screen_avx512, maxsim_codes_avx512};

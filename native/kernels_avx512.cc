@@ -1039,6 +1039,164 @@ T512 void maxsim_screened(const QueryF32& q, const T* docs, const ScreenView* si
   else screen_candidates<kAmx, false>(q, docs, side, c, brute, sq);
 }
 
+// ---------------------------------------------------------------------------------------
+// Compressed codes (binary / residual) on the query-lane engine (maxsim_codes_avx512 / _amx).
+//
+// Per candidate, its vectors' codes are expanded once into an int8 scratch block: the signed
+// levels m[code] (vpshufb / vpblendmb lookup, layout of codes.h), rows of `stride` = dim rounded
+// up to 64 bytes (padding dims hold m[0]; the padded query is 0 there), plus each row's sum of
+// levels. The block then goes through walk_any (VNNI lane tiles, or the AMX walker) like an i8
+// arena: the expansion costs once per document vector, not once per query x document pair.
+// Lane sum - 128 * row sum = the isum of codes.h exactly, and the epilogue applies
+// codes_pair_score's f32 operations in the same order (x qscale, x scale, + ct, x norm; no FMA),
+// so scores are bit-identical to the TS twin and the other ISAs. The centroid term
+// ct[i][cid_j] is read as 16 contiguous query lanes from a [rows][nq rounded up to 16] table:
+// the whole query x centroid table transposed once per call when k <= the candidates' vectors,
+// else each candidate's rows gathered.
+// ---------------------------------------------------------------------------------------
+
+template <int BITS>
+T512 void expand_candidate(const uint8_t* v, size_t bytes, size_t cnt, const int8_t* table, size_t stride,
+                           int8_t* out, int32_t* sums) {
+  alignas(64) int8_t lut[64];
+  for (int l = 0; l < 4; l++)
+    for (int i = 0; i < 16; i++) lut[l * 16 + i] = i < (1 << BITS) ? table[i] : 0;
+  const __m512i tab = _mm512_load_si512(lut), bias = _mm512_set1_epi8(static_cast<char>(0x80)), zero = _mm512_setzero_si512();
+  const __m512i m0 = _mm512_set1_epi8(lut[0]), m1 = _mm512_set1_epi8(lut[1]);
+  const __m512i sh = _mm512_set_epi64(6, 6, 4, 4, 2, 2, 0, 0), three = _mm512_set1_epi8(3);
+  const __m256i f = _mm256_set1_epi8(15);
+  const size_t blocks = stride / 64;
+  for (size_t j = 0; j < cnt; j++, v += bytes) {
+    int8_t* o = out + j * stride;
+    __m512i acc = zero;
+    for (size_t b = 0; b < blocks; b++) {
+      __m512i x;
+      if (BITS == 1) {
+        uint64_t mask;
+        std::memcpy(&mask, v + b * 8, 8);
+        x = _mm512_mask_blend_epi8(mask, m0, m1);
+      } else if (BITS == 2) {
+        const __m512i c = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + b * 16)));
+        x = _mm512_shuffle_epi8(tab, _mm512_and_si512(_mm512_srlv_epi64(c, sh), three));
+      } else {
+        const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + b * 32));
+        const __m256i lo = _mm256_and_si256(c, f), hi = _mm256_and_si256(_mm256_srli_epi16(c, 4), f);
+        x = _mm512_shuffle_epi8(tab, _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1));
+      }
+      _mm512_store_si512(o + b * 64, x);
+      acc = _mm512_add_epi64(acc, _mm512_sad_epu8(_mm512_xor_si512(x, bias), zero));
+    }
+    sums[j] = static_cast<int32_t>(_mm512_reduce_add_epi64(acc) - 128 * static_cast<int64_t>(stride));
+  }
+}
+
+// Codes MaxSim epilogue: codes_pair_score on 16 query lanes, running max per lane.
+struct CodesEpi {
+  const float* qscales;  // lanes of this pass
+  float scale;
+  const float* ct;         // null (binary), else row j's lanes at ct + ctrow[j] (this pass's first lane)
+  const size_t* ctrow;
+  const float* norms;      // the candidate's
+  const int32_t* sums;     // the candidate's expanded row sums
+  __m512 best[64];
+
+  template <int NJ>
+  void begin(size_t, const int8_t*, size_t) {}
+  template <int NJ>
+  void prefetch(size_t jn, size_t count, const int8_t* p, size_t rstride, const char*& pf, size_t& bytes) const {
+    pf = reinterpret_cast<const char*>(p + jn * rstride);
+    bytes = count * rstride;
+  }
+
+  template <int QBT, int NJ>
+  T512 void tile(size_t b0, size_t js, const __m512i* acc) {
+    const __m512 vsc = _mm512_set1_ps(scale);
+    for (int b = 0; b < QBT; b++) {
+      const __m512 vqs = _mm512_loadu_ps(qscales + (b0 + b) * kLanes);
+      __m512 m = best[b0 + b];
+      for (int j = 0; j < NJ; j++) {
+        const __m512i isum = _mm512_sub_epi32(acc[b * NJ + j], _mm512_set1_epi32(128 * sums[js + j]));
+        __m512 r = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum), vqs), vsc);
+        if (ct != nullptr) {
+          const __m512 t = _mm512_loadu_ps(ct + ctrow[js + j] + (b0 + b) * kLanes);
+          r = _mm512_mul_ps(_mm512_add_ps(t, r), _mm512_set1_ps(norms[js + j]));
+        }
+        m = _mm512_max_ps(m, r);
+      }
+      best[b0 + b] = m;
+    }
+  }
+};
+
+template <bool kAmx>
+T512 void maxsim_codes_lanes(const QueryI8& q, const Codes& cd, const Candidates& c) {
+  const size_t nq = q.count, stride = q.stride;
+  if (nq == 0) {
+    for (size_t n = 0; n < c.n; n++) c.out[n] = 0.0f;
+    return;
+  }
+  size_t maxc = 0, total = 0;
+  for (size_t n = 0; n < c.n; n++) {
+    maxc = std::max<size_t>(maxc, c.counts[n]);
+    total += c.counts[n];
+  }
+  const size_t nqp = round_up(nq, kLanes);
+  std::vector<float> best(nqp), qs(nqp, 0.0f);
+  for (size_t i = 0; i < nq; i++) qs[i] = q.scales[i];
+  // lane queries over the padded stride (dim % 64 == 0 for the AMX walker; the query is 0 there)
+  std::vector<LaneQuery> passes;
+  for (size_t i0 = 0; i0 < nq; i0 += kMaxLaneBlocks * kLanes) {
+    passes.emplace_back();
+    build_lane_query(q.data + i0 * stride, std::min(nq - i0, kMaxLaneBlocks * kLanes), stride, stride, passes.back());
+  }
+  std::vector<int8_t> buf(std::max<size_t>(maxc, 1) * stride + 64);
+  int8_t* base = buf.data() + ((64 - (reinterpret_cast<uintptr_t>(buf.data()) & 63)) & 63);
+  std::vector<int32_t> sums(maxc);
+  std::vector<size_t> ctrow(maxc);
+  const bool residual = cd.ct != nullptr;
+  const bool whole = residual && cd.k <= total;
+  std::vector<float> ctt;
+  if (whole) {
+    ctt.assign(cd.k * nqp, 0.0f);
+    for (size_t i = 0; i < nq; i++)
+      for (size_t k = 0; k < cd.k; k++) ctt[k * nqp + i] = cd.ct[i * cd.k + k];
+  } else if (residual) {
+    ctt.assign(maxc * nqp, 0.0f);
+  }
+  const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  for (size_t n = 0; n < c.n; n++) {
+    const size_t start = c.starts[n], cnt = c.counts[n];
+    if (cnt == 0) {
+      c.out[n] = 0.0f;
+      continue;
+    }
+    const uint8_t* v = cd.codes + start * cd.bytes;
+    if (cd.bits == 1) expand_candidate<1>(v, cd.bytes, cnt, cd.table, stride, base, sums.data());
+    else if (cd.bits == 2) expand_candidate<2>(v, cd.bytes, cnt, cd.table, stride, base, sums.data());
+    else expand_candidate<4>(v, cd.bytes, cnt, cd.table, stride, base, sums.data());
+    if (residual) {
+      for (size_t j = 0; j < cnt; j++) {
+        const size_t cid = cd.cids[start + j];
+        if (whole) {
+          ctrow[j] = cid * nqp;
+        } else {
+          ctrow[j] = j * nqp;
+          for (size_t i = 0; i < nq; i++) ctt[j * nqp + i] = cd.ct[i * cd.k + cid];
+        }
+      }
+    }
+    for (size_t pi = 0; pi < passes.size(); pi++) {
+      const size_t i0 = pi * kMaxLaneBlocks * kLanes;
+      CodesEpi epi{qs.data() + i0, cd.scale, residual ? ctt.data() + i0 : nullptr, ctrow.data(),
+                   residual ? cd.norms + start : nullptr, sums.data(), {}};
+      for (size_t b = 0; b < passes[pi].qb; b++) epi.best[b] = ninf;
+      walk_any<kAmx>(passes[pi], base, stride, cnt, reinterpret_cast<const char*>(base), 0, epi);
+      for (size_t b = 0; b < passes[pi].qb; b++) _mm512_storeu_ps(best.data() + i0 + b * kLanes, epi.best[b]);
+    }
+    c.out[n] = finish_maxsim(best.data(), nq);
+  }
+}
+
 constexpr int kQT = 4, kDT = 4, kRowsDT = 4;
 
 }  // namespace
@@ -1093,6 +1251,14 @@ void maxsim_f16_screen_amx(const QueryF32& q, const uint16_t* docs, const Screen
 void maxsim_i8_amx(const QueryI8& q, const int8_t* docs, const float* scales, const Candidates& c) {
   amx_begin();
   maxsim_i8_lanes<true>(q, docs, scales, c);
+  amx_end();
+}
+
+void maxsim_codes_lanes_avx512(const QueryI8& q, const Codes& cd, const Candidates& c) { maxsim_codes_lanes<false>(q, cd, c); }
+
+void maxsim_codes_amx(const QueryI8& q, const Codes& cd, const Candidates& c) {
+  amx_begin();
+  maxsim_codes_lanes<true>(q, cd, c);
   amx_end();
 }
 

@@ -2,7 +2,7 @@
 // written here: the codes decoded from the layout spec (src/kernels/codes.ts) into int8 level rows,
 // MaxSim over the decompressed vectors with the query quantised as for i8 (reference dotsI8 per
 // pair, plus the centroid term) — bit-for-bit. Fuzzed shapes: dims not multiples of 8 / 64,
-// empty documents, empty queries, 1-bit / 2-bit / 4-bit codes, with and without centroids (and per-vector inverse norms).
+// empty documents, empty queries, several query blocks, k above / below the vectors scored, 1-bit / 2-bit / 4-bit codes, with and without centroids (and per-vector inverse norms).
 import { afterAll, describe, expect, it } from 'vitest';
 import { backend, kernels, setIsa } from '../../src/kernels/index.js';
 import { referenceKernels } from '../../src/kernels/reference.js';
@@ -43,8 +43,9 @@ function makeCase(seed: number): Case {
   const dims = [1, 3, 7, 8, 31, 63, 64, 65, 100, 128, 130, 200, 257];
   const dim = dims[Math.floor(r() * dims.length)]!;
   const bits = [1, 2, 4][Math.floor(r() * 3)]!;
-  const qCount = Math.floor(r() * 6) + (r() < 0.1 ? 0 : 1);
-  const vectors = 1 + Math.floor(r() * 40);
+  // several 16-lane query blocks and ≥ 16-row documents reach the query-lane / AMX engines
+  const qCount = r() < 0.3 ? 17 + Math.floor(r() * 24) : Math.floor(r() * 6) + (r() < 0.1 ? 0 : 1);
+  const vectors = 1 + Math.floor(r() * 80);
   const bytes = Math.ceil(dim / 64) * 8 * bits;
   const codes = new Uint8Array(vectors * bytes);
   // random codes in the real dimensions, code 0 in the padding
@@ -63,7 +64,8 @@ function makeCase(seed: number): Case {
   for (let i = 0; i < table.length; i++) table[i] = Math.floor(r() * 255) - 127;
   const scale = Math.fround(0.001 + r() * 0.05);
   const withC = r() < 0.6;
-  const k = 1 + Math.floor(r() * 9);
+  // k above the candidates' vectors takes the kernels' per-row centroid-term gather
+  const k = r() < 0.3 ? 100 + Math.floor(r() * 400) : 1 + Math.floor(r() * 9);
   const query = randomRows(r, qCount, dim, true);
   let cids: Uint16Array | null = null;
   let ct: Float32Array | null = null;
