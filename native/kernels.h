@@ -68,6 +68,12 @@ struct Codes {
   const float* norms;  // with cids: each vector's 1 / |decoded vector| (ColBERTv2 re-normalisation)
   const float* ct;
   size_t k;
+  // Optional: the centroids (k x dim int8 rows, one f32 scale each). When set, `ct` is not given
+  // but filled by the kernel: ct_fill[i * k + c] = the i8 dot of query vector i and centroid c
+  // (i8_pair_score, exactly as dots_i8), then scored from as usual.
+  const int8_t* c8 = nullptr;
+  const float* cscales = nullptr;
+  float* ct_fill = nullptr;
 };
 
 struct Rows {

@@ -1128,6 +1128,38 @@ struct CodesEpi {
   }
 };
 
+// Centroid-table epilogue (Codes::c8 given): ctt[row * nqp + lane] = i8_pair_score(isum, qscale,
+// cscale[row]), the same two roundings as dots_i8 and the TS twin.
+struct CtEpi {
+  const float* qscales;  // this pass's lanes
+  const float* cscales;
+  size_t dim;
+  int32_t* sums;  // the centroid rows' sums, filled per tile
+  float* ctt;     // this pass's first lane; row r at ctt + r * nqp
+  size_t nqp;
+
+  template <int NJ>
+  T512 void begin(size_t js, const int8_t* tp, size_t rstride) {
+    for (int j = 0; j < NJ; j++) sums[js + j] = row_sum_i8(tp + j * rstride, dim);
+  }
+  template <int NJ>
+  void prefetch(size_t jn, size_t count, const int8_t* p, size_t rstride, const char*& pf, size_t& bytes) const {
+    pf = reinterpret_cast<const char*>(p + jn * rstride);
+    bytes = count * rstride;
+  }
+  template <int QBT, int NJ>
+  T512 void tile(size_t b0, size_t js, const __m512i* acc) {
+    for (int b = 0; b < QBT; b++) {
+      const __m512 vqs = _mm512_loadu_ps(qscales + (b0 + b) * kLanes);
+      for (int j = 0; j < NJ; j++) {
+        const __m512i isum = _mm512_sub_epi32(acc[b * NJ + j], _mm512_set1_epi32(128 * sums[js + j]));
+        const __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum), vqs), _mm512_set1_ps(cscales[js + j]));
+        _mm512_storeu_ps(ctt + (js + j) * nqp + (b0 + b) * kLanes, v);
+      }
+    }
+  }
+};
+
 template <bool kAmx>
 T512 void maxsim_codes_lanes(const QueryI8& q, const Codes& cd, const Candidates& c) {
   const size_t nq = q.count, stride = q.stride;
@@ -1154,12 +1186,25 @@ T512 void maxsim_codes_lanes(const QueryI8& q, const Codes& cd, const Candidates
   std::vector<int32_t> sums(maxc);
   std::vector<size_t> ctrow(maxc);
   const bool residual = cd.ct != nullptr;
-  const bool whole = residual && cd.k <= total;
+  const bool whole = residual && (cd.c8 != nullptr || cd.k <= total);
   std::vector<float> ctt;
   if (whole) {
     ctt.assign(cd.k * nqp, 0.0f);
-    for (size_t i = 0; i < nq; i++)
-      for (size_t k = 0; k < cd.k; k++) ctt[k * nqp + i] = cd.ct[i * cd.k + k];
+    if (cd.c8 != nullptr) {
+      // the table itself on the same engine: the centroids are k int8 rows of dim bytes
+      std::vector<int32_t> csums(cd.k);
+      for (size_t i0 = 0; i0 < nq; i0 += kMaxLaneBlocks * kLanes) {
+        LaneQuery cq;
+        build_lane_query(q.data + i0 * stride, std::min(nq - i0, kMaxLaneBlocks * kLanes), stride, q.dim, cq);
+        CtEpi e{qs.data() + i0, cd.cscales, q.dim, csums.data(), ctt.data() + i0, nqp};
+        walk_any<kAmx>(cq, cd.c8, q.dim, cd.k, reinterpret_cast<const char*>(cd.c8), 0, e);
+      }
+      for (size_t i = 0; i < nq; i++)
+        for (size_t k = 0; k < cd.k; k++) cd.ct_fill[i * cd.k + k] = ctt[k * nqp + i];
+    } else {
+      for (size_t i = 0; i < nq; i++)
+        for (size_t k = 0; k < cd.k; k++) ctt[k * nqp + i] = cd.ct[i * cd.k + k];
+    }
   } else if (residual) {
     ctt.assign(maxc * nqp, 0.0f);
   }

@@ -158,11 +158,11 @@ void maxsim_codes_avx512(const QueryI8& q, const Codes& cd, const Candidates& c)
     int32_t qs[QT];
     for (int a = 0; a < QT; a++) qs[a] = sums[static_cast<size_t>(qp[a] - q0) / stride];
     tile512<QT, DT>(qp, dp, st, qs, r);
-  });
+  }, dots_i8_avx512);
 }
 
 void maxsim_codes_avx2(const QueryI8& q, const Codes& cd, const Candidates& c) {
-  codes_drive<4, 3>(q, cd, c, expand256, tile256<4, 3>);
+  codes_drive<4, 3>(q, cd, c, expand256, tile256<4, 3>, dots_i8_avx2);
 }
 
 }  // namespace trident

@@ -124,6 +124,24 @@ describe('maxsimCodes parity (binary / residual kernels)', () => {
     });
   });
 
+  it.each(isas)('%s: with the centroids given, fills ct exactly as dotsI8 and scores from it', (isa) => {
+    setIsa(isa);
+    cases.forEach((c, i) => {
+      if (c.ct === null) return;
+      const r = rng(5000 + i);
+      const c8 = Int8Array.from({ length: c.k * c.dim }, () => Math.floor(r() * 255) - 127);
+      const cs = Float32Array.from({ length: c.k }, () => Math.fround(0.001 + r() * 0.01));
+      const wantCt = new Float32Array(c.qCount * c.k);
+      for (let q = 0; q < c.qCount; q++) referenceKernels.dotsI8(c.query.subarray(q * c.dim, (q + 1) * c.dim), c.dim, c8, cs, null, wantCt.subarray(q * c.k, (q + 1) * c.k));
+      const wantOut = oracle({ ...c, ct: wantCt });
+      const ct = new Float32Array(c.qCount * c.k).fill(Number.NaN);
+      const out = new Float32Array(c.starts.length);
+      kernels.maxsimCodes(c.query, c.qCount, c.dim, c.codes, c.bits, c.table, c.scale, c.cids, c.norms, ct, c.k, c.starts, c.counts, out, c8, cs);
+      expect(Array.from(ct), `case ${i} ct`).toEqual(Array.from(wantCt));
+      expect(Array.from(out), `case ${i} dim ${c.dim} bits ${c.bits} q ${c.qCount}`).toEqual(Array.from(wantOut));
+    });
+  });
+
   it.each(isas)('%s: bad arguments give typed errors', (isa) => {
     setIsa(isa);
     const c = cases.find((x) => x.cids !== null && x.qCount > 0)!;
@@ -142,5 +160,14 @@ describe('maxsimCodes parity (binary / residual kernels)', () => {
     expect(() => call({ cids: new Uint16Array(c.vectors).fill(c.k), starts: Uint32Array.of(0), counts: Uint32Array.of(1) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => call({ query: new Float32Array(c.qCount * c.dim + 1) })).toThrow(expect.objectContaining({ code: 'DIMENSION_MISMATCH' }));
     expect(() => call({ scale: NaN })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    const fill = (c8: Int8Array, cs: Float32Array, o: Partial<Case> = {}) => {
+      const x = { ...c, ...o };
+      kernels.maxsimCodes(x.query, x.qCount, x.dim, x.codes, x.bits, x.table, x.scale, x.cids, x.norms, x.ct, x.k, x.starts, x.counts, new Float32Array(x.starts.length), c8, cs);
+    };
+    const ctBefore = Array.from(c.ct!);
+    expect(() => fill(new Int8Array(c.k * c.dim - 1), new Float32Array(c.k))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => fill(new Int8Array(c.k * c.dim), new Float32Array(c.k + 1))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => fill(new Int8Array(c.k * c.dim), new Float32Array(c.k), { cids: null, norms: null, ct: null })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(Array.from(c.ct!), 'a rejected call leaves ct as it was').toEqual(ctBefore);
   });
 });
