@@ -1061,7 +1061,7 @@ T512 void expand_candidate(const uint8_t* v, size_t bytes, size_t cnt, const int
   alignas(64) int8_t lut[64];
   for (int l = 0; l < 4; l++)
     for (int i = 0; i < 16; i++) lut[l * 16 + i] = i < (1 << BITS) ? table[i] : 0;
-  const __m512i tab = _mm512_load_si512(lut), bias = _mm512_set1_epi8(static_cast<char>(0x80)), zero = _mm512_setzero_si512();
+  const __m512i tab = _mm512_load_si512(lut), ones = _mm512_set1_epi8(1), zero = _mm512_setzero_si512();
   const __m512i m0 = _mm512_set1_epi8(lut[0]), m1 = _mm512_set1_epi8(lut[1]);
   const __m512i sh = _mm512_set_epi64(6, 6, 4, 4, 2, 2, 0, 0), three = _mm512_set1_epi8(3);
   const __m256i f = _mm256_set1_epi8(15);
@@ -1084,9 +1084,9 @@ T512 void expand_candidate(const uint8_t* v, size_t bytes, size_t cnt, const int
         x = _mm512_shuffle_epi8(tab, _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1));
       }
       _mm512_store_si512(o + b * 64, x);
-      acc = _mm512_add_epi64(acc, _mm512_sad_epu8(_mm512_xor_si512(x, bias), zero));
+      acc = _mm512_dpbusd_epi32(acc, ones, x);  // row sum: 1 x each signed level, 4 per dword
     }
-    sums[j] = static_cast<int32_t>(_mm512_reduce_add_epi64(acc) - 128 * static_cast<int64_t>(stride));
+    sums[j] = _mm512_reduce_add_epi32(acc);
   }
 }
 
