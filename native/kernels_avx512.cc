@@ -1199,8 +1199,9 @@ T512 void maxsim_codes_lanes(const QueryI8& q, const Codes& cd, const Candidates
         CtEpi e{qs.data() + i0, cd.cscales, q.dim, csums.data(), ctt.data() + i0, nqp};
         walk_any<kAmx>(cq, cd.c8, q.dim, cd.k, reinterpret_cast<const char*>(cd.c8), 0, e);
       }
-      for (size_t i = 0; i < nq; i++)
-        for (size_t k = 0; k < cd.k; k++) cd.ct_fill[i * cd.k + k] = ctt[k * nqp + i];
+      for (size_t k0 = 0; k0 < cd.k; k0 += 64)  // blocked transpose: 64 table rows stay in L1
+        for (size_t i = 0; i < nq; i++)
+          for (size_t k = k0, ke = std::min(cd.k, k0 + 64); k < ke; k++) cd.ct_fill[i * cd.k + k] = ctt[k * nqp + i];
     } else {
       for (size_t i = 0; i < nq; i++)
         for (size_t k = 0; k < cd.k; k++) ctt[k * nqp + i] = cd.ct[i * cd.k + k];

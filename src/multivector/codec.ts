@@ -88,25 +88,36 @@ export function centroidHalfNorms(centroids: Int8Array, scales: Float32Array, di
   return out;
 }
 
+const NO_CODES = { codes: new Uint8Array(0), table: new Int8Array(2), cids: new Uint16Array(0), norms: new Float32Array(0), none: new Uint32Array(0), out: new Float32Array(0) };
+
 /**
- * Index of the nearest centroid for each row: argmax of the int8 dot (dotsI8 kernel) minus
- * ½|c|² (ties → lower id).
+ * Index of the nearest centroid for each row: argmax of the int8 dot (exactly dotsI8's value)
+ * minus ½|c|² (ties → lower id). The dots of a batch of rows with every centroid come from one
+ * maxsimCodes call that only fills its query × centroid table (no documents to score): the
+ * kernel's MaxSim engine (AMX tiles where available) instead of one dotsI8 call per row.
  */
 export function assignCentroids(rows: Float32Array, count: number, dim: number, centroids: Int8Array, scales: Float32Array, out: Uint16Array | Uint32Array, outOffset = 0, halfNorms = centroidHalfNorms(centroids, scales, dim)): void {
   const k = scales.length;
-  const dots = new Float32Array(k);
-  for (let v = 0; v < count; v++) {
-    kernels.dotsI8(rows.subarray(v * dim, (v + 1) * dim), dim, centroids, scales, null, dots);
-    let b = 0;
-    let best = dots[0]! - halfNorms[0]!;
-    for (let c = 1; c < k; c++) {
-      const s = dots[c]! - halfNorms[c]!;
-      if (s > best) {
-        best = s;
-        b = c;
+  const batch = Math.max(16, Math.min(1024, Math.floor((1 << 18) / k))); // table ≤ ~1 MiB (L2)
+  const table = new Float32Array(Math.min(batch, Math.max(count, 1)) * k);
+  const z = NO_CODES;
+  for (let v0 = 0; v0 < count; v0 += batch) {
+    const n = Math.min(batch, count - v0);
+    const ct = table.subarray(0, n * k);
+    kernels.maxsimCodes(rows.subarray(v0 * dim, (v0 + n) * dim), n, dim, z.codes, 1, z.table, 1, z.cids, z.norms, ct, k, z.none, z.none, z.out, centroids, scales);
+    for (let i = 0; i < n; i++) {
+      const dots = ct.subarray(i * k, (i + 1) * k);
+      let b = 0;
+      let best = dots[0]! - halfNorms[0]!;
+      for (let c = 1; c < k; c++) {
+        const s = dots[c]! - halfNorms[c]!;
+        if (s > best) {
+          best = s;
+          b = c;
+        }
       }
+      out[outOffset + v0 + i] = b;
     }
-    out[outOffset + v] = b;
   }
 }
 
