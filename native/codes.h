@@ -19,8 +19,12 @@
 //            padding dimensions hold code 0 (the padded query is 0 there). Kernels expand DT
 //            vectors at a time into int8 (or biased u8) rows of `stride` bytes, then run an int8
 //            tile of QT query x DT document vectors over them.
-// ISAs:      avx512 (VNNI vpdpbusd on the biased rows; also used by the amx level), avx2
-//            (vpmaddubsw sign trick), neon (vqtbl1q_s8 level lookup + vmull_s8 tile), serial.
+// ISAs:      avx512 / amx: the query-lane VNNI engine / AMX tiles of kernels_avx512.cc over the
+//            candidate's codes expanded once into int8 rows (maxsim_codes_lanes; the centroid
+//            table transposed to query lanes); avx2 (vpmaddubsw sign trick), neon (vqtbl1q_s8 level
+//            lookup + vmull_s8 tile) and serial run codes_drive below.
+// Centroid table: callers may pass the centroids instead of ct (Codes::c8); every kernel then
+//            fills ct with the i8 dots first (codes_fill_ct, or the lane engine on avx512 / amx).
 #pragma once
 #include <algorithm>
 #include <cstdint>

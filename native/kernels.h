@@ -130,7 +130,6 @@ void dots_f16_avx2(const QueryF32&, const uint16_t*, const Rows&);
 void dots_i8_avx2(const QueryI8&, const int8_t*, const float*, const Rows&);
 void maxsim_codes_avx2(const QueryI8&, const Codes&, const Candidates&);
 void maxsim_codes_avx512(const QueryI8&, const Codes&, const Candidates&);
-void maxsim_codes_lanes_avx512(const QueryI8&, const Codes&, const Candidates&);
 void maxsim_codes_amx(const QueryI8&, const Codes&, const Candidates&);
 void maxsim_f32_avx512(const QueryF32&, const float*, const Candidates&);
 void maxsim_f32_brute_avx512(const QueryF32&, const float*, const Candidates&);

@@ -34,6 +34,9 @@
 //            refined (71 vs 142 per document at 32 x 200 x 1024 on ColBERT-like data).
 //            Refinement (both levels) collects the pairs, then scores them four at a time with
 //            the rows two batches ahead prefetched.
+//            Compressed codes (binary / residual, codes.h) run on the same engine: each
+//            candidate's codes are expanded once into int8 rows, then walked like an i8 arena
+//            (see "Compressed codes" below).
 // ISAs:      avx512 = AVX512F + BW + VL + DQ + VNNI (+ F16C/FMA/AVX2), amx = avx512 + AMX-TILE +
 //            AMX-INT8, selected at run time by cpu.cc; compiled with per-function target
 //            attributes, the rest of the addon stays baseline x86-64.
@@ -1300,7 +1303,7 @@ void maxsim_i8_amx(const QueryI8& q, const int8_t* docs, const float* scales, co
   amx_end();
 }
 
-void maxsim_codes_lanes_avx512(const QueryI8& q, const Codes& cd, const Candidates& c) { maxsim_codes_lanes<false>(q, cd, c); }
+void maxsim_codes_avx512(const QueryI8& q, const Codes& cd, const Candidates& c) { maxsim_codes_lanes<false>(q, cd, c); }
 
 void maxsim_codes_amx(const QueryI8& q, const Codes& cd, const Candidates& c) {
   amx_begin();
