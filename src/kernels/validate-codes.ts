@@ -17,7 +17,24 @@ function is(op: string, name: string, v: unknown, ctor: { new (...a: never[]): u
  * checkCodes(query, qCount, dim, codes, 2, table, scale, cids, norms, ct, k, starts, counts, out);
  * ```
  */
-export function checkCodes(query: Float32Array, qCount: number, dim: number, codes: Uint8Array, bits: number, table: Int8Array, scale: number, cids: Uint16Array | null, norms: Float32Array | null, ct: Float32Array | null, k: number, starts: Uint32Array, counts: Uint32Array, out: Float32Array, centroids?: Int8Array | null, centroidScales?: Float32Array | null): void {
+export function checkCodes(
+  query: Float32Array,
+  qCount: number,
+  dim: number,
+  codes: Uint8Array,
+  bits: number,
+  table: Int8Array,
+  scale: number,
+  cids: Uint16Array | null,
+  norms: Float32Array | null,
+  ct: Float32Array | null,
+  k: number,
+  starts: Uint32Array,
+  counts: Uint32Array,
+  out: Float32Array,
+  centroids?: Int8Array | null,
+  centroidScales?: Float32Array | null,
+): void {
   const op = 'maxsimCodes';
   is(op, 'query', query, Float32Array);
   is(op, 'codes', codes, Uint8Array);
