@@ -81,11 +81,12 @@ void detect() {
       __cpuid_count(7, 0, a, b, c, d);
       const bool has_avx2 = (b >> 5) & 1;
       const bool f = (b >> 16) & 1, dq = (b >> 17) & 1, bw = (b >> 30) & 1, vl = (b >> 31) & 1;
-      const bool vnni = (c >> 11) & 1;
+      const bool vnni = (c >> 11) & 1, vbmi = (c >> 1) & 1;
       avx2 = avx && has_avx2 && fma && f16c && ymm_os;
       avx512 = avx2 && zmm_os && f && dq && bw && vl && vnni;
       const bool amx_tile = (d >> 24) & 1, amx_int8 = (d >> 25) & 1, tile_os = (xcr0 & 0x60000) == 0x60000;
-      amx = avx512 && amx_tile && amx_int8 && tile_os && request_amx();
+      // (every AMX CPU has VBMI; the amx codes expansion uses vpermb)
+      amx = avx512 && vbmi && amx_tile && amx_int8 && tile_os && request_amx();
     }
   }
   if (amx) g_tables[g_count++] = &kAmx;
