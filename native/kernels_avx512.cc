@@ -1183,10 +1183,12 @@ struct CtEpi {
   int32_t* sums;  // the centroid rows' sums, filled per tile
   float* ctt;     // this pass's first lane; row r at ctt + r * nqp
   size_t nqp;
+  bool signed_q;  // the query is signed (TDPBSSD): no bias to remove, sums stay 0
 
   template <int NJ>
   T512 void begin(size_t js, const int8_t* tp, size_t rstride) {
-    for (int j = 0; j < NJ; j++) sums[js + j] = row_sum_i8(tp + j * rstride, dim);
+    if (!signed_q)
+      for (int j = 0; j < NJ; j++) sums[js + j] = row_sum_i8(tp + j * rstride, dim);
   }
   template <int NJ>
   void prefetch(size_t jn, size_t count, const int8_t* p, size_t rstride, const char*& pf, size_t& bytes) const {
@@ -1275,15 +1277,23 @@ T512 void maxsim_codes_lanes(const QueryI8& q, const Codes& cd, const Candidates
   const bool whole = residual && (cd.c8 != nullptr || cd.k <= total);
   std::vector<float> ctt;
   if (whole) {
-    ctt.assign(cd.k * nqp, 0.0f);
+    ctt.resize(cd.k * nqp);
     if (cd.c8 != nullptr) {
-      // the table itself on the same engine: the centroids are k int8 rows of dim bytes
-      std::vector<int32_t> csums(cd.k);
+      // the table itself on the same engine: the centroids are k int8 rows of dim bytes (every
+      // lane of every row is written); on amx with the signed query, which needs no row sums
+      std::vector<int32_t> csums(cd.k, 0);
+      const bool ssc = kAmx && amx_walkable(cd.k, q.dim);
       for (size_t i0 = 0; i0 < nq; i0 += kMaxLaneBlocks * kLanes) {
         LaneQuery cq;
         build_lane_query(q.data + i0 * stride, std::min(nq - i0, kMaxLaneBlocks * kLanes), stride, q.dim, cq);
-        CtEpi e{qs.data() + i0, cd.cscales, q.dim, csums.data(), ctt.data() + i0, nqp};
-        walk_any<kAmx>(cq, cd.c8, q.dim, cd.k, reinterpret_cast<const char*>(cd.c8), 0, e);
+        CtEpi e{qs.data() + i0, cd.cscales, q.dim, csums.data(), ctt.data() + i0, nqp, ssc};
+        if (ssc) {
+          uint8_t* b = reinterpret_cast<uint8_t*>(const_cast<__m512i*>(cq.blocks));
+          for (size_t x = 0; x < cq.qb * cq.groups * 64; x++) b[x] ^= 0x80;
+          walk_candidate_amx<CtEpi, true>(cq, cd.c8, q.dim, cd.k, nullptr, 0, e);
+        } else {
+          walk_any<kAmx>(cq, cd.c8, q.dim, cd.k, reinterpret_cast<const char*>(cd.c8), 0, e);
+        }
       }
       for (size_t k0 = 0; k0 < cd.k; k0 += 64)  // blocked transpose: 64 table rows stay in L1
         for (size_t i = 0; i < nq; i++)
