@@ -2,8 +2,9 @@
 //
 // 1. Real, 128-d: dev scifact and nfcorpus with the built-in model (builtin:static-en). Every
 //    document is encoded once and added to one store per dtype (f16, i8, binary, residual 1/2/4
-//    bits; the residual codebook is trained on the first TRAIN vectors); the multivector mode
-//    (exhaustive MaxSim over the store) is scored with nDCG@10 (src/eval) beside f16.
+//    bits; the residual codebook is trained on the first TRAIN vectors), at every token pool factor
+//    (POOLS); the multivector mode (exhaustive MaxSim over the store) is scored with nDCG@10
+//    (src/eval) beside f16 at pool factor 1.
 // 2. Synthetic, 1024-d ColBERT-like token vectors (vocabulary of unit "word" directions + noise,
 //    as bench/multivector.bench.ts): top-10 overlap of each dtype's exhaustive MaxSim with the
 //    exact f32 one, bytes per token / per document.
@@ -18,7 +19,8 @@
 // Env: TRIDENT_DATA_DIR, TRIDENT_BENCH_MVC_DATASETS (dev/scifact,dev/nfcorpus; '' skips part 1),
 //      TRIDENT_BENCH_MVC_DOCS (1000 synthetic documents), TRIDENT_BENCH_MVC_TOKENS (200 for speed,
 //      64 for quality), TRIDENT_BENCH_MVC_QUERIES (20), TRIDENT_BENCH_TIME_MS (1000),
-//      TRIDENT_BENCH_MVC_PARTS (rerank,synthetic,compress,real).
+//      TRIDENT_BENCH_MVC_PARTS (rerank,synthetic,compress,real), TRIDENT_BENCH_MVC_POOLS (1,2,3:
+//      token pool factors of part 1).
 // Writes bench/results/multivector-compress.json.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +38,7 @@ const DOCS = envNumber('TRIDENT_BENCH_MVC_DOCS', 1000);
 const QUERIES = envNumber('TRIDENT_BENCH_MVC_QUERIES', 20);
 const TIME = envNumber('TRIDENT_BENCH_TIME_MS', 1000);
 const PARTS = envList('TRIDENT_BENCH_MVC_PARTS', ['rerank', 'synthetic', 'compress', 'real']);
+const POOLS = envList('TRIDENT_BENCH_MVC_POOLS', ['1', '2', '3']).map(Number) as Array<1 | 2 | 3>;
 const CANDIDATES = 200;
 const QTOKENS = 32;
 const TRAIN = 131072;
@@ -54,7 +57,8 @@ const KINDS: Kind[] = [
   { name: 'residual-2', dtype: 'residual', bits: 2 },
   { name: 'residual-4', dtype: 'residual', bits: 4 },
 ];
-const make = (k: Kind, dim: number) => MultiVectorStore.create({ dimensions: dim, dtype: k.dtype, ...(k.bits ? { bits: k.bits } : {}), ...(k.dtype === 'residual' ? { trainVectors: TRAIN } : {}), screening: 'none' });
+const make = (k: Kind, dim: number, poolFactor: 1 | 2 | 3 = 1) => MultiVectorStore.create({ dimensions: dim, dtype: k.dtype, poolFactor, ...(k.bits ? { bits: k.bits } : {}), ...(k.dtype === 'residual' ? { trainVectors: TRAIN } : {}), screening: 'none' });
+const CONFIGS = POOLS.flatMap((pool) => KINDS.map((kind) => ({ kind, pool })));
 function payloadPerToken(k: Kind, dim: number): number {
   if (k.dtype === 'f16') return 2 * dim;
   if (k.dtype === 'i8') return dim + 4;
@@ -148,7 +152,7 @@ async function realPart(): Promise<object[]> {
         const mv = e.multivector!;
         if (stores.length === 0) {
           dim = mv.dim;
-          stores = KINDS.map((k) => make(k, dim));
+          stores = CONFIGS.map((c) => make(c.kind, dim, c.pool));
         }
         for (const s of stores) s.add(i + j, { data: mv.data, dim: mv.dim, count: mv.count });
       });
@@ -160,7 +164,7 @@ async function realPart(): Promise<object[]> {
       judged.map((q) => ds.queries.get(q)!),
       { role: 'query' },
     );
-    const rows = KINDS.map((k, s) => {
+    const rows = CONFIGS.map(({ kind: k, pool }, s) => {
       const run = new Map<string, Array<{ id: string; score: number }>>();
       judged.forEach((q, i) => {
         const mv = qenc[i]!.multivector!;
@@ -172,12 +176,12 @@ async function realPart(): Promise<object[]> {
       });
       const ev = evaluateRun(run, ds.qrels, { k: [10], metrics: ['ndcg'] });
       const st = stores[s]!.stats();
-      return { dataset: name, dim, dtype: k.name, ndcg10: ev.metrics['ndcg@10']!, payloadBytesPerToken: payloadPerToken(k, dim), storedBytesPerToken: st.bytes / st.vectors, bytesPerDoc: st.bytesPerDoc };
+      return { dataset: name, dim, dtype: k.name, poolFactor: pool, ndcg10: ev.metrics['ndcg@10']!, payloadBytesPerToken: payloadPerToken(k, dim), storedBytesPerToken: st.bytes / st.vectors, bytesPerDoc: st.bytesPerDoc };
     });
-    const f16 = rows[0]!.ndcg10;
+    const f16 = rows.find((r) => r.dtype === 'f16' && r.poolFactor === 1)?.ndcg10 ?? rows[0]!.ndcg10;
     for (const row of rows) {
       out.push({ ...row, ndcgLossVsF16: f16 - row.ndcg10 });
-      log(`mvc: ${name} ${row.dtype.padEnd(10)} nDCG@10 ${row.ndcg10.toFixed(4)} (Δ vs f16 ${(row.ndcg10 - f16).toFixed(4)})  ${row.payloadBytesPerToken} B/token payload, ${row.bytesPerDoc.toFixed(0)} B/doc stored`);
+      log(`mvc: ${name} ${row.dtype.padEnd(10)} pool ${row.poolFactor} nDCG@10 ${row.ndcg10.toFixed(4)} (Δ vs f16 ${(row.ndcg10 - f16).toFixed(4)})  ${row.payloadBytesPerToken} B/token payload, ${row.bytesPerDoc.toFixed(0)} B/doc stored`);
     }
   }
   return out;
@@ -257,14 +261,14 @@ function throughput(dim: number, n: number): object {
   return { dim, centroids: cb.k, vectors: n, tokenVectorsPerSecondPerCore: perS, trainSeconds: trainS };
 }
 
-/** bench/charts/multivector-bytes-ndcg.svg: bytes per document (x) vs nDCG@10 (y), one point per dtype and data set. */
+/** bench/charts/multivector-bytes-ndcg.svg: bytes per document (x) vs nDCG@10 (y), one point per dtype, pool factor and data set. */
 async function chart(file: string): Promise<void> {
-  const j = JSON.parse(readFileSync(file, 'utf8')) as { real: Array<{ dataset: string; dtype: string; ndcg10: number; bytesPerDoc: number }> | null };
+  const j = JSON.parse(readFileSync(file, 'utf8')) as { real: Array<{ dataset: string; dtype: string; poolFactor?: number; ndcg10: number; bytesPerDoc: number }> | null };
   if (!j.real || j.real.length === 0) return;
   try {
     const svg = await plotLatencyQuality(
-      j.real.map((r) => ({ name: r.dtype, latencyMs: r.bytesPerDoc, quality: r.ndcg10, group: r.dataset.replace('dev/', '') })),
-      { title: 'Multi-vector dtypes, built-in model (128-d): bytes per document vs nDCG@10', latencyLabel: 'stored bytes per document (token ids and spans included)', qualityLabel: 'nDCG@10 (multivector mode)', logLatency: true },
+      j.real.map((r) => ({ name: (r.poolFactor ?? 1) > 1 ? `${r.dtype} /${r.poolFactor}` : r.dtype, latencyMs: r.bytesPerDoc, quality: r.ndcg10, group: r.dataset.replace('dev/', '') })),
+      { title: 'Multi-vector dtypes and token pool factors (/2, /3), built-in model (128-d): bytes per document vs nDCG@10', latencyLabel: 'stored bytes per document (token ids and spans included)', qualityLabel: 'nDCG@10 (multivector mode)', logLatency: true },
     );
     const out = join(BENCH_DIR, 'charts', 'multivector-bytes-ndcg.svg');
     writeFileSync(out, svg);

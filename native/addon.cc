@@ -321,12 +321,15 @@ Napi::Value MaxsimI8(const Napi::CallbackInfo& info) {
 }
 
 // maxsimCodes(query, qCount, dim, codes: Uint8Array, bits, table: Int8Array, scale,
-//             cids: Uint16Array | null, norms: Float32Array | null, ct: Float32Array | null, k, starts, counts, out)
+//             cids: Uint16Array | null, norms: Float32Array | null, ct: Float32Array | null, k, starts, counts, out,
+//             centroids?: Int8Array | null, centroidScales?: Float32Array | null)
+// With centroids (k x dim int8 rows + k scales), ct is an output: filled with the query x centroid
+// i8 dots (as dotsI8) by the kernel, which then scores from it.
 Napi::Value MaxsimCodes(const Napi::CallbackInfo& info) {
   const std::string op("maxsimCodes");
-  View<float> query, out, ct, norms;
+  View<float> query, out, ct, norms, cscales;
   View<uint8_t> codes;
-  View<int8_t> table;
+  View<int8_t> table, c8;
   View<uint16_t> cids;
   View<uint32_t> starts, counts;
   size_t q_count = 0, dim = 0, bits = 0, k = 0;
@@ -380,6 +383,20 @@ Napi::Value MaxsimCodes(const Napi::CallbackInfo& info) {
     if (cids.length < vectors) vectors = cids.length;
     if (norms.length < vectors) vectors = norms.length;
   }
+  const bool fill = info.Length() > 14 && !(info[14].IsNull() || info[14].IsUndefined());
+  if (fill) {
+    if (!has_c) {
+      raise(info.Env(), "INVALID_ARGUMENT", op + ": centroids need cids, norms and ct (the table to fill)");
+      return info.Env().Undefined();
+    }
+    if (!get_array(info, 14, napi_int8_array, "Int8Array", op, "centroids", c8) ||
+        !get_array(info, 15, napi_float32_array, "Float32Array", op, "centroidScales", cscales))
+      return info.Env().Undefined();
+    if (c8.length != k * dim || cscales.length != k) {
+      raise(info.Env(), "INVALID_ARGUMENT", op + ": centroids must hold k x dim values and centroidScales k");
+      return info.Env().Undefined();
+    }
+  }
   if (!check_maxsim(info, op, query.length, q_count, dim, vectors * dim, kNoLimit, starts, counts, out))
     return info.Env().Undefined();
   if (has_c) {
@@ -393,7 +410,8 @@ Napi::Value MaxsimCodes(const Napi::CallbackInfo& info) {
   QuantQuery qq = quantize_query(query.data, q_count, dim);
   const QueryI8 q{qq.data.data(), qq.scales.data(), qq.sums.data(), q_count, dim, padded(dim)};
   const Codes cd{codes.data, bytes, static_cast<int>(bits), table.data, static_cast<float>(scale),
-                 has_c ? cids.data : nullptr, has_c ? norms.data : nullptr, has_c ? ct.data : nullptr, k};
+                 has_c ? cids.data : nullptr, has_c ? norms.data : nullptr, has_c ? ct.data : nullptr, k,
+                 fill ? c8.data : nullptr, fill ? cscales.data : nullptr, fill ? ct.data : nullptr};
   active_table()->maxsim_codes(q, cd, Candidates{starts.data, counts.data, starts.length, out.data});
   return info.Env().Undefined();
 }

@@ -19,8 +19,12 @@
 //            padding dimensions hold code 0 (the padded query is 0 there). Kernels expand DT
 //            vectors at a time into int8 (or biased u8) rows of `stride` bytes, then run an int8
 //            tile of QT query x DT document vectors over them.
-// ISAs:      avx512 (VNNI vpdpbusd on the biased rows; also used by the amx level), avx2
-//            (vpmaddubsw sign trick), neon (vqtbl1q_s8 level lookup + vmull_s8 tile), serial.
+// ISAs:      avx512 / amx: the query-lane VNNI engine / AMX tiles of kernels_avx512.cc over the
+//            candidate's codes expanded once into int8 rows (maxsim_codes_lanes; the centroid
+//            table transposed to query lanes); avx2 (vpmaddubsw sign trick), neon (vqtbl1q_s8 level
+//            lookup + vmull_s8 tile) and serial run codes_drive below.
+// Centroid table: callers may pass the centroids instead of ct (Codes::c8); every kernel then
+//            fills ct with the i8 dots first (codes_fill_ct, or the lane engine on avx512 / amx).
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -54,10 +58,22 @@ inline float codes_pair_score(const QueryI8& q, const Codes& cd, size_t i, size_
   return r;
 }
 
+// Fills cd.ct_fill when the caller passed the centroids (Codes::c8) instead of the table: one
+// dots_i8 call per query vector (the ISA's own kernel; its scores are exact integer sums scored
+// with i8_pair_score, so every ISA fills the same values).
+inline void codes_fill_ct(const QueryI8& q, const Codes& cd, dots_i8_fn dots) {
+  if (cd.c8 == nullptr) return;
+  for (size_t i = 0; i < q.count; i++) {
+    const QueryI8 one{q.data + i * q.stride, q.scales + i, q.sums + i, 1, q.dim, q.stride};
+    dots(one, cd.c8, cd.cscales, Rows{nullptr, cd.k, cd.ct_fill + i * cd.k});
+  }
+}
+
 // Expand: void(const uint8_t* codes_of_vector, const Codes&, size_t stride, int8_t* out_row)
 // Tile:   void(const int8_t* const* q, const int8_t* const* d, size_t stride, int32_t* r), r = QT x DT
 template <int QT, int DT, typename Expand, typename Tile>
-void codes_drive(const QueryI8& q, const Codes& cd, const Candidates& c, Expand expand, Tile tile) {
+void codes_drive(const QueryI8& q, const Codes& cd, const Candidates& c, Expand expand, Tile tile, dots_i8_fn dots) {
+  codes_fill_ct(q, cd, dots);
   const size_t nq = q.count, stride = q.stride;
   std::vector<float> best(nq);
   std::vector<int8_t> buf(DT * stride + 64);

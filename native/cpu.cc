@@ -37,7 +37,7 @@ const KernelTable kAvx2 = {"avx2", maxsim_f32_avx2, maxsim_f16_avx2, maxsim_i8_a
 // stay avx512.
 const KernelTable kAmx = {"amx", maxsim_f32_avx512, maxsim_f16_avx512, maxsim_i8_amx,
                           dots_f32_avx512, dots_f16_avx512, dots_i8_avx512,
-                          maxsim_f32_screen_amx, maxsim_f16_screen_amx, maxsim_codes_avx512};
+                          maxsim_f32_screen_amx, maxsim_f16_screen_amx, maxsim_codes_amx};
 const KernelTable kAvx512 = {"avx512", maxsim_f32_avx512, maxsim_f16_avx512, maxsim_i8_avx512,
                              dots_f32_avx512, dots_f16_avx512, dots_i8_avx512,
                              maxsim_f32_screen_avx512, maxsim_f16_screen_avx512, maxsim_codes_avx512};
@@ -81,11 +81,12 @@ void detect() {
       __cpuid_count(7, 0, a, b, c, d);
       const bool has_avx2 = (b >> 5) & 1;
       const bool f = (b >> 16) & 1, dq = (b >> 17) & 1, bw = (b >> 30) & 1, vl = (b >> 31) & 1;
-      const bool vnni = (c >> 11) & 1;
+      const bool vnni = (c >> 11) & 1, vbmi = (c >> 1) & 1;
       avx2 = avx && has_avx2 && fma && f16c && ymm_os;
       avx512 = avx2 && zmm_os && f && dq && bw && vl && vnni;
       const bool amx_tile = (d >> 24) & 1, amx_int8 = (d >> 25) & 1, tile_os = (xcr0 & 0x60000) == 0x60000;
-      amx = avx512 && amx_tile && amx_int8 && tile_os && request_amx();
+      // (every AMX CPU has VBMI; the amx codes expansion uses vpermb)
+      amx = avx512 && vbmi && amx_tile && amx_int8 && tile_os && request_amx();
     }
   }
   if (amx) g_tables[g_count++] = &kAmx;

@@ -68,6 +68,12 @@ struct Codes {
   const float* norms;  // with cids: each vector's 1 / |decoded vector| (ColBERTv2 re-normalisation)
   const float* ct;
   size_t k;
+  // Optional: the centroids (k x dim int8 rows, one f32 scale each). When set, `ct` is not given
+  // but filled by the kernel: ct_fill[i * k + c] = the i8 dot of query vector i and centroid c
+  // (i8_pair_score, exactly as dots_i8), then scored from as usual.
+  const int8_t* c8 = nullptr;
+  const float* cscales = nullptr;
+  float* ct_fill = nullptr;
 };
 
 struct Rows {
@@ -124,6 +130,7 @@ void dots_f16_avx2(const QueryF32&, const uint16_t*, const Rows&);
 void dots_i8_avx2(const QueryI8&, const int8_t*, const float*, const Rows&);
 void maxsim_codes_avx2(const QueryI8&, const Codes&, const Candidates&);
 void maxsim_codes_avx512(const QueryI8&, const Codes&, const Candidates&);
+void maxsim_codes_amx(const QueryI8&, const Codes&, const Candidates&);
 void maxsim_f32_avx512(const QueryF32&, const float*, const Candidates&);
 void maxsim_f32_brute_avx512(const QueryF32&, const float*, const Candidates&);
 void maxsim_f16_brute_avx512(const QueryF32&, const uint16_t*, const Candidates&);

@@ -34,6 +34,9 @@
 //            refined (71 vs 142 per document at 32 x 200 x 1024 on ColBERT-like data).
 //            Refinement (both levels) collects the pairs, then scores them four at a time with
 //            the rows two batches ahead prefetched.
+//            Compressed codes (binary / residual, codes.h) run on the same engine: each
+//            candidate's codes are expanded once into int8 rows, then walked like an i8 arena
+//            (see "Compressed codes" below).
 // ISAs:      avx512 = AVX512F + BW + VL + DQ + VNNI (+ F16C/FMA/AVX2), amx = avx512 + AMX-TILE +
 //            AMX-INT8, selected at run time by cpu.cc; compiled with per-function target
 //            attributes, the rest of the addon stays baseline x86-64.
@@ -55,6 +58,7 @@
 
 #define T512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c")))
 #define TAMX __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c,amx-tile,amx-int8")))
+#define TAMXV __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,avx2,fma,f16c,amx-tile,amx-int8")))
 
 namespace trident {
 
@@ -365,7 +369,8 @@ inline bool amx_walkable(size_t cnt, size_t dim) { return cnt >= kAmxRows && dim
 // (the next row tiles, so their loads do not wait on memory: the walk is otherwise bound by DRAM
 // latency; into L2 rather than L1 measured ~8 % faster on the f32 re-rank, L1 being busy with
 // the query tiles).
-template <int NR, int NB>
+// kSS: the query tiles hold signed q8 (TDPBSSD: the plain sum q8 * d8, no bias) instead of q8 + 128.
+template <int NR, int NB, bool kSS = false>
 TAMX void amx_tiles(const int8_t* a0, const int8_t* a1, size_t rstride, const uint8_t* q0, const uint8_t* q1,
                     size_t chunks, const int8_t* pf, size_t pf_rows, __m512i* out) {
   _tile_zero(0);
@@ -377,12 +382,22 @@ TAMX void amx_tiles(const int8_t* a0, const int8_t* a1, size_t rstride, const ui
     _tile_loadd(4, a0 + c * 64, rstride);
     _tile_loadd(6, q0 + c * 1024, 64);
     if (NB > 1) _tile_loadd(7, q1 + c * 1024, 64);
-    _tile_dpbsud(0, 4, 6);
-    if (NB > 1) _tile_dpbsud(1, 4, 7);
+    if (kSS) {
+      _tile_dpbssd(0, 4, 6);
+      if (NB > 1) _tile_dpbssd(1, 4, 7);
+    } else {
+      _tile_dpbsud(0, 4, 6);
+      if (NB > 1) _tile_dpbsud(1, 4, 7);
+    }
     if (NR > 1) {
       _tile_loadd(5, a1 + c * 64, rstride);
-      _tile_dpbsud(2, 5, 6);
-      if (NB > 1) _tile_dpbsud(3, 5, 7);
+      if (kSS) {
+        _tile_dpbssd(2, 5, 6);
+        if (NB > 1) _tile_dpbssd(3, 5, 7);
+      } else {
+        _tile_dpbsud(2, 5, 6);
+        if (NB > 1) _tile_dpbsud(3, 5, 7);
+      }
     }
   }
   _tile_stored(0, out, 64);
@@ -391,7 +406,7 @@ TAMX void amx_tiles(const int8_t* a0, const int8_t* a1, size_t rstride, const ui
   if (NR > 1 && NB > 1) _tile_stored(3, out + 48, 64);
 }
 
-template <int NR, typename Epi>
+template <int NR, typename Epi, bool kSS = false>
 TAMX void amx_row_tiles(const LaneQuery& lq, const int8_t* p, size_t rstride, size_t js0, size_t js1,
                         const int8_t* pf, size_t pf_rows, Epi& epi) {
   alignas(64) __m512i buf[4 * kAmxRows];
@@ -403,12 +418,12 @@ TAMX void amx_row_tiles(const LaneQuery& lq, const int8_t* p, size_t rstride, si
   for (size_t b = 0; b < lq.qb;) {
     const uint8_t* q0 = qbase + b * qbytes;
     if (lq.qb - b >= 2) {
-      amx_tiles<NR, 2>(p + js0 * rstride, p + js1 * rstride, rstride, q0, q0 + qbytes, chunks, pf, pf_rows, buf);
+      amx_tiles<NR, 2, kSS>(p + js0 * rstride, p + js1 * rstride, rstride, q0, q0 + qbytes, chunks, pf, pf_rows, buf);
       epi.template tile<2, kAmxRows>(b, js0, buf);
       if (NR > 1) epi.template tile<2, kAmxRows>(b, js1, buf + 32);
       b += 2;
     } else {
-      amx_tiles<NR, 1>(p + js0 * rstride, p + js1 * rstride, rstride, q0, q0, chunks, pf, pf_rows, buf);
+      amx_tiles<NR, 1, kSS>(p + js0 * rstride, p + js1 * rstride, rstride, q0, q0, chunks, pf, pf_rows, buf);
       epi.template tile<1, kAmxRows>(b, js0, buf);
       if (NR > 1) epi.template tile<1, kAmxRows>(b, js1, buf + 32);
       b += 1;
@@ -419,7 +434,7 @@ TAMX void amx_row_tiles(const LaneQuery& lq, const int8_t* p, size_t rstride, si
 
 // Needs amx_walkable(cnt, lq.dim) and an active tile configuration (amx_begin). `next` /
 // `next_rows`: the rows to prefetch while the last row tiles run (the next candidate's first).
-template <typename Epi>
+template <typename Epi, bool kSS = false>
 TAMX void walk_candidate_amx(const LaneQuery& lq, const int8_t* p, size_t rstride, size_t cnt, const int8_t* next,
                              size_t next_rows, Epi& epi) {
   const size_t tiles = (cnt + kAmxRows - 1) / kAmxRows;
@@ -430,9 +445,9 @@ TAMX void walk_candidate_amx(const LaneQuery& lq, const int8_t* p, size_t rstrid
     const int8_t* pf = pf_from < cnt ? p + pf_from * rstride : next;
     const size_t pf_rows = pf_from < cnt ? std::min(2 * kAmxRows, cnt - pf_from) : next_rows;
     if (t + 1 < tiles) {
-      amx_row_tiles<2>(lq, p, rstride, js0, std::min((t + 1) * kAmxRows, cnt - kAmxRows), pf, pf_rows, epi);
+      amx_row_tiles<2, Epi, kSS>(lq, p, rstride, js0, std::min((t + 1) * kAmxRows, cnt - kAmxRows), pf, pf_rows, epi);
     } else {
-      amx_row_tiles<1>(lq, p, rstride, js0, js0, pf, pf_rows, epi);
+      amx_row_tiles<1, Epi, kSS>(lq, p, rstride, js0, js0, pf, pf_rows, epi);
     }
   }
 }
@@ -1039,6 +1054,303 @@ T512 void maxsim_screened(const QueryF32& q, const T* docs, const ScreenView* si
   else screen_candidates<kAmx, false>(q, docs, side, c, brute, sq);
 }
 
+// ---------------------------------------------------------------------------------------
+// Compressed codes (binary / residual) on the query-lane engine (maxsim_codes_avx512 / _amx).
+//
+// Per candidate, its vectors' codes are expanded once into an int8 scratch block: the signed
+// levels m[code] (vpshufb / vpblendmb lookup, layout of codes.h), rows of `stride` = dim rounded
+// up to 64 bytes (padding dims hold m[0]; the padded query is 0 there), plus each row's sum of
+// levels. The block then goes through walk_any (VNNI lane tiles, or the AMX walker) like an i8
+// arena: the expansion costs once per document vector, not once per query x document pair.
+// Lane sum - 128 * row sum = the isum of codes.h exactly, and the epilogue applies
+// codes_pair_score's f32 operations in the same order (x qscale, x scale, + ct, x norm; no FMA),
+// so scores are bit-identical to the TS twin and the other ISAs. The centroid term
+// ct[i][cid_j] is read as 16 contiguous query lanes from a [rows][nq rounded up to 16] table:
+// the whole query x centroid table transposed once per call when k <= the candidates' vectors,
+// else each candidate's rows gathered.
+// ---------------------------------------------------------------------------------------
+
+template <int BITS>
+T512 void expand_candidate(const uint8_t* v, size_t bytes, size_t cnt, const int8_t* table, size_t stride,
+                           int8_t* out, int32_t* sums) {
+  alignas(64) int8_t lut[64];
+  for (int l = 0; l < 4; l++)
+    for (int i = 0; i < 16; i++) lut[l * 16 + i] = i < (1 << BITS) ? table[i] : 0;
+  const __m512i tab = _mm512_load_si512(lut), ones = _mm512_set1_epi8(1), zero = _mm512_setzero_si512();
+  const __m512i m0 = _mm512_set1_epi8(lut[0]), m1 = _mm512_set1_epi8(lut[1]);
+  const __m512i sh = _mm512_set_epi64(6, 6, 4, 4, 2, 2, 0, 0), three = _mm512_set1_epi8(3);
+  const __m256i f = _mm256_set1_epi8(15);
+  const size_t blocks = stride / 64;
+  for (size_t j = 0; j < cnt; j++, v += bytes) {
+    int8_t* o = out + j * stride;
+    __m512i acc = zero;
+    for (size_t b = 0; b < blocks; b++) {
+      __m512i x;
+      if (BITS == 1) {
+        uint64_t mask;
+        std::memcpy(&mask, v + b * 8, 8);
+        x = _mm512_mask_blend_epi8(mask, m0, m1);
+      } else if (BITS == 2) {
+        const __m512i c = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + b * 16)));
+        x = _mm512_shuffle_epi8(tab, _mm512_and_si512(_mm512_srlv_epi64(c, sh), three));
+      } else {
+        const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + b * 32));
+        const __m256i lo = _mm256_and_si256(c, f), hi = _mm256_and_si256(_mm256_srli_epi16(c, 4), f);
+        x = _mm512_shuffle_epi8(tab, _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1));
+      }
+      _mm512_store_si512(o + b * 64, x);
+      acc = _mm512_dpbusd_epi32(acc, ones, x);  // row sum: 1 x each signed level, 4 per dword
+    }
+    sums[j] = _mm512_reduce_add_epi32(acc);
+  }
+}
+
+// The amx level's expansion for candidates the AMX walker takes with a signed query (TDPBSSD: no
+// row sums needed): vpermb looks levels up by the low 6 index bits, so a 64-entry table with
+// entry i = m[i mod 2^bits] needs no masking of the shifted codes.
+template <int BITS>
+TAMXV void expand_candidate_vbmi(const uint8_t* v, size_t bytes, size_t cnt, const int8_t* table, size_t stride, int8_t* out) {
+  alignas(64) int8_t lut[64];
+  for (int i = 0; i < 64; i++) lut[i] = table[i & ((1 << BITS) - 1)];
+  const __m512i tab = _mm512_load_si512(lut);
+  const __m512i m0 = _mm512_set1_epi8(lut[0]), m1 = _mm512_set1_epi8(lut[1]);
+  const __m512i sh = _mm512_set_epi64(6, 6, 4, 4, 2, 2, 0, 0);
+  const size_t blocks = stride / 64;
+  for (size_t j = 0; j < cnt; j++, v += bytes) {
+    int8_t* o = out + j * stride;
+    for (size_t b = 0; b < blocks; b++) {
+      __m512i x;
+      if (BITS == 1) {
+        uint64_t mask;
+        std::memcpy(&mask, v + b * 8, 8);
+        x = _mm512_mask_blend_epi8(mask, m0, m1);
+      } else if (BITS == 2) {
+        const __m512i c = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + b * 16)));
+        x = _mm512_permutexvar_epi8(_mm512_srlv_epi64(c, sh), tab);
+      } else {
+        const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + b * 32));
+        x = _mm512_permutexvar_epi8(_mm512_inserti64x4(_mm512_castsi256_si512(c), _mm256_srli_epi16(c, 4), 1), tab);
+      }
+      _mm512_store_si512(o + b * 64, x);
+    }
+  }
+}
+
+// Codes MaxSim epilogue: codes_pair_score on 16 query lanes, running max per lane.
+struct CodesEpi {
+  const float* qscales;  // lanes of this pass
+  float scale;
+  const float* ct;         // null (binary), else row j's lanes at ct + ctrow[j] (this pass's first lane)
+  const size_t* ctrow;
+  const float* norms;      // the candidate's
+  const int32_t* sums;     // the candidate's expanded row sums
+  __m512 best[64];
+
+  template <int NJ>
+  void begin(size_t, const int8_t*, size_t) {}
+  template <int NJ>
+  void prefetch(size_t jn, size_t count, const int8_t* p, size_t rstride, const char*& pf, size_t& bytes) const {
+    pf = reinterpret_cast<const char*>(p + jn * rstride);
+    bytes = count * rstride;
+  }
+
+  template <int QBT, int NJ>
+  T512 void tile(size_t b0, size_t js, const __m512i* acc) {
+    const __m512 vsc = _mm512_set1_ps(scale);
+    for (int b = 0; b < QBT; b++) {
+      const __m512 vqs = _mm512_loadu_ps(qscales + (b0 + b) * kLanes);
+      __m512 m = best[b0 + b];
+      for (int j = 0; j < NJ; j++) {
+        const __m512i isum = _mm512_sub_epi32(acc[b * NJ + j], _mm512_set1_epi32(128 * sums[js + j]));
+        __m512 r = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum), vqs), vsc);
+        if (ct != nullptr) {
+          const __m512 t = _mm512_loadu_ps(ct + ctrow[js + j] + (b0 + b) * kLanes);
+          r = _mm512_mul_ps(_mm512_add_ps(t, r), _mm512_set1_ps(norms[js + j]));
+        }
+        m = _mm512_max_ps(m, r);
+      }
+      best[b0 + b] = m;
+    }
+  }
+};
+
+// Centroid-table epilogue (Codes::c8 given): ctt[row * nqp + lane] = i8_pair_score(isum, qscale,
+// cscale[row]), the same two roundings as dots_i8 and the TS twin.
+struct CtEpi {
+  const float* qscales;  // this pass's lanes
+  const float* cscales;
+  size_t dim;
+  int32_t* sums;  // the centroid rows' sums, filled per tile
+  float* ctt;     // this pass's first lane; row r at ctt + r * nqp
+  size_t nqp;
+  bool signed_q;  // the query is signed (TDPBSSD): no bias to remove, sums stay 0
+
+  template <int NJ>
+  T512 void begin(size_t js, const int8_t* tp, size_t rstride) {
+    if (!signed_q)
+      for (int j = 0; j < NJ; j++) sums[js + j] = row_sum_i8(tp + j * rstride, dim);
+  }
+  template <int NJ>
+  void prefetch(size_t jn, size_t count, const int8_t* p, size_t rstride, const char*& pf, size_t& bytes) const {
+    pf = reinterpret_cast<const char*>(p + jn * rstride);
+    bytes = count * rstride;
+  }
+  template <int QBT, int NJ>
+  T512 void tile(size_t b0, size_t js, const __m512i* acc) {
+    for (int b = 0; b < QBT; b++) {
+      const __m512 vqs = _mm512_loadu_ps(qscales + (b0 + b) * kLanes);
+      for (int j = 0; j < NJ; j++) {
+        const __m512i isum = _mm512_sub_epi32(acc[b * NJ + j], _mm512_set1_epi32(128 * sums[js + j]));
+        const __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(isum), vqs), _mm512_set1_ps(cscales[js + j]));
+        _mm512_storeu_ps(ctt + (js + j) * nqp + (b0 + b) * kLanes, v);
+      }
+    }
+  }
+};
+
+// amx level, candidates of >= 16 vectors: each pair of 16-row tiles is expanded (vpermb) just
+// before the tiles read it, into a block of at most 32 rows that stays in L1 (expanding the whole
+// candidate first sent every row through L2 twice), then scored with TDPBSSD against the signed
+// query (row sums not needed). Rows are addressed as the walker expects: row j at p + j * stride.
+// While a pair's tiles compute, the codes of the next pair (or `next_bytes` at `next`, the next
+// candidate's first ones) are prefetched: the expansion otherwise waits on memory for them.
+template <int BITS>
+TAMXV void walk_codes_amx(const LaneQuery& sq, const Codes& cd, const uint8_t* v, size_t cnt, size_t stride, int8_t* buf,
+                          const uint8_t* next, size_t next_bytes, CodesEpi& epi) {
+  const size_t tiles = (cnt + kAmxRows - 1) / kAmxRows;
+  for (size_t t = 0; t < tiles; t += 2) {
+    const size_t js0 = std::min(t * kAmxRows, cnt - kAmxRows);
+    const bool two = t + 1 < tiles;
+    const size_t js1 = two ? std::min((t + 1) * kAmxRows, cnt - kAmxRows) : js0;
+    expand_candidate_vbmi<BITS>(v + js0 * cd.bytes, cd.bytes, js1 + kAmxRows - js0, cd.table, stride, buf);
+    const size_t pf_from = (t + 2) * kAmxRows;
+    const uint8_t* pf = pf_from < cnt ? v + pf_from * cd.bytes : next;
+    const size_t pf_bytes = pf_from < cnt ? std::min<size_t>(2 * kAmxRows, cnt - pf_from) * cd.bytes : next_bytes;
+    // the tiles prefetch rows pf + r * stride, one line per 64-byte chunk (stride / 64 of them),
+    // i.e. the contiguous [pf, pf + rows * stride): spread over the tile loop, not one burst
+    const int8_t* p = buf - static_cast<ptrdiff_t>(js0 * stride);
+    const int8_t* pf8 = reinterpret_cast<const int8_t*>(pf);
+    const size_t pf_rows = pf8 != nullptr ? (pf_bytes + stride - 1) / stride : 0;
+    if (two) amx_row_tiles<2, CodesEpi, true>(sq, p, stride, js0, js1, pf8, pf_rows, epi);
+    else amx_row_tiles<1, CodesEpi, true>(sq, p, stride, js0, js0, pf8, pf_rows, epi);
+  }
+}
+
+template <bool kAmx>
+T512 void maxsim_codes_lanes(const QueryI8& q, const Codes& cd, const Candidates& c) {
+  const size_t nq = q.count, stride = q.stride;
+  if (nq == 0) {
+    for (size_t n = 0; n < c.n; n++) c.out[n] = 0.0f;
+    return;
+  }
+  size_t maxc = 0, total = 0;
+  for (size_t n = 0; n < c.n; n++) {
+    maxc = std::max<size_t>(maxc, c.counts[n]);
+    total += c.counts[n];
+  }
+  const size_t nqp = round_up(nq, kLanes);
+  std::vector<float> best(nqp), qs(nqp, 0.0f);
+  for (size_t i = 0; i < nq; i++) qs[i] = q.scales[i];
+  // lane queries over the padded stride (dim % 64 == 0 for the AMX walker; the query is 0 there)
+  std::vector<LaneQuery> passes;
+  for (size_t i0 = 0; i0 < nq; i0 += kMaxLaneBlocks * kLanes) {
+    passes.emplace_back();
+    build_lane_query(q.data + i0 * stride, std::min(nq - i0, kMaxLaneBlocks * kLanes), stride, stride, passes.back());
+  }
+  // amx: the same passes with signed query bytes (q8 + 128 xor 0x80 = q8) for TDPBSSD, which
+  // spares the expansion the row sums; lanes beyond the query hold -128 and are never read
+  std::vector<LaneQuery> signed_passes;
+  if (kAmx) {
+    for (size_t i0 = 0; i0 < nq; i0 += kMaxLaneBlocks * kLanes) {
+      signed_passes.emplace_back();
+      LaneQuery& sp = signed_passes.back();
+      build_lane_query(q.data + i0 * stride, std::min(nq - i0, kMaxLaneBlocks * kLanes), stride, stride, sp);
+      uint8_t* b = reinterpret_cast<uint8_t*>(const_cast<__m512i*>(sp.blocks));
+      for (size_t x = 0; x < sp.qb * sp.groups * 64; x++) b[x] ^= 0x80;
+    }
+  }
+  std::vector<int8_t> buf(std::max<size_t>(maxc, 1) * stride + 64);
+  int8_t* base = buf.data() + ((64 - (reinterpret_cast<uintptr_t>(buf.data()) & 63)) & 63);
+  std::vector<int32_t> sums(maxc);
+  std::vector<size_t> ctrow(maxc);
+  const bool residual = cd.ct != nullptr;
+  const bool whole = residual && (cd.c8 != nullptr || cd.k <= total);
+  std::vector<float> ctt;
+  if (whole) {
+    ctt.resize(cd.k * nqp);
+    if (cd.c8 != nullptr) {
+      // the table itself on the same engine: the centroids are k int8 rows of dim bytes (every
+      // lane of every row is written); on amx with the signed query, which needs no row sums
+      std::vector<int32_t> csums(cd.k, 0);
+      const bool ssc = kAmx && amx_walkable(cd.k, q.dim);
+      for (size_t i0 = 0; i0 < nq; i0 += kMaxLaneBlocks * kLanes) {
+        LaneQuery cq;
+        build_lane_query(q.data + i0 * stride, std::min(nq - i0, kMaxLaneBlocks * kLanes), stride, q.dim, cq);
+        CtEpi e{qs.data() + i0, cd.cscales, q.dim, csums.data(), ctt.data() + i0, nqp, ssc};
+        if (ssc) {
+          uint8_t* b = reinterpret_cast<uint8_t*>(const_cast<__m512i*>(cq.blocks));
+          for (size_t x = 0; x < cq.qb * cq.groups * 64; x++) b[x] ^= 0x80;
+          walk_candidate_amx<CtEpi, true>(cq, cd.c8, q.dim, cd.k, nullptr, 0, e);
+        } else {
+          walk_any<kAmx>(cq, cd.c8, q.dim, cd.k, reinterpret_cast<const char*>(cd.c8), 0, e);
+        }
+      }
+      for (size_t k0 = 0; k0 < cd.k; k0 += 64)  // blocked transpose: 64 table rows stay in L1
+        for (size_t i = 0; i < nq; i++)
+          for (size_t k = k0, ke = std::min(cd.k, k0 + 64); k < ke; k++) cd.ct_fill[i * cd.k + k] = ctt[k * nqp + i];
+    } else {
+      for (size_t i = 0; i < nq; i++)
+        for (size_t k = 0; k < cd.k; k++) ctt[k * nqp + i] = cd.ct[i * cd.k + k];
+    }
+  } else if (residual) {
+    ctt.assign(maxc * nqp, 0.0f);
+  }
+  const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  for (size_t n = 0; n < c.n; n++) {
+    const size_t start = c.starts[n], cnt = c.counts[n];
+    if (cnt == 0) {
+      c.out[n] = 0.0f;
+      continue;
+    }
+    const uint8_t* v = cd.codes + start * cd.bytes;
+    const bool ss = kAmx && amx_walkable(cnt, stride);
+    if (ss) {
+      std::fill(sums.begin(), sums.begin() + cnt, 0);  // expanded per tile pair in walk_codes_amx
+    } else if (cd.bits == 1) {
+      expand_candidate<1>(v, cd.bytes, cnt, cd.table, stride, base, sums.data());
+    } else if (cd.bits == 2) {
+      expand_candidate<2>(v, cd.bytes, cnt, cd.table, stride, base, sums.data());
+    } else {
+      expand_candidate<4>(v, cd.bytes, cnt, cd.table, stride, base, sums.data());
+    }
+    if (residual) {
+      for (size_t j = 0; j < cnt; j++) {
+        const size_t cid = cd.cids[start + j];
+        if (whole) {
+          ctrow[j] = cid * nqp;
+        } else {
+          ctrow[j] = j * nqp;
+          for (size_t i = 0; i < nq; i++) ctt[j * nqp + i] = cd.ct[i * cd.k + cid];
+        }
+      }
+    }
+    for (size_t pi = 0; pi < passes.size(); pi++) {
+      const size_t i0 = pi * kMaxLaneBlocks * kLanes;
+      CodesEpi epi{qs.data() + i0, cd.scale, residual ? ctt.data() + i0 : nullptr, ctrow.data(),
+                   residual ? cd.norms + start : nullptr, sums.data(), {}};
+      for (size_t b = 0; b < passes[pi].qb; b++) epi.best[b] = ninf;
+      const uint8_t* nx = n + 1 < c.n ? cd.codes + static_cast<size_t>(c.starts[n + 1]) * cd.bytes : nullptr;
+      const size_t nxb = n + 1 < c.n && pi + 1 == passes.size() ? std::min<size_t>(2 * kAmxRows, c.counts[n + 1]) * cd.bytes : 0;
+      if (ss && cd.bits == 1) walk_codes_amx<1>(signed_passes[pi], cd, v, cnt, stride, base, nx, nxb, epi);
+      else if (ss && cd.bits == 2) walk_codes_amx<2>(signed_passes[pi], cd, v, cnt, stride, base, nx, nxb, epi);
+      else if (ss) walk_codes_amx<4>(signed_passes[pi], cd, v, cnt, stride, base, nx, nxb, epi);
+      else walk_any<kAmx>(passes[pi], base, stride, cnt, reinterpret_cast<const char*>(base), 0, epi);
+      for (size_t b = 0; b < passes[pi].qb; b++) _mm512_storeu_ps(best.data() + i0 + b * kLanes, epi.best[b]);
+    }
+    c.out[n] = finish_maxsim(best.data(), nq);
+  }
+}
+
 constexpr int kQT = 4, kDT = 4, kRowsDT = 4;
 
 }  // namespace
@@ -1093,6 +1405,14 @@ void maxsim_f16_screen_amx(const QueryF32& q, const uint16_t* docs, const Screen
 void maxsim_i8_amx(const QueryI8& q, const int8_t* docs, const float* scales, const Candidates& c) {
   amx_begin();
   maxsim_i8_lanes<true>(q, docs, scales, c);
+  amx_end();
+}
+
+void maxsim_codes_avx512(const QueryI8& q, const Codes& cd, const Candidates& c) { maxsim_codes_lanes<false>(q, cd, c); }
+
+void maxsim_codes_amx(const QueryI8& q, const Codes& cd, const Candidates& c) {
+  amx_begin();
+  maxsim_codes_lanes<true>(q, cd, c);
   amx_end();
 }
 

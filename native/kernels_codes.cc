@@ -1,15 +1,13 @@
-// trident native kernels: MaxSim over compressed token vectors, x86 ISAs (see codes.h for the
-// formula, precision policy and code layout).
+// trident native kernels: MaxSim over compressed token vectors, avx2 (see codes.h for the
+// formula, precision policy and code layout; the avx512 and amx levels run the codes on the
+// query-lane / AMX engine of kernels_avx512.cc, maxsim_codes_lanes).
 //
-// Expansion (once per DT document vectors, reused by every query tile):
-//   avx512: bits 1 -> vpblendmb on the 64-bit mask; bits 2 -> the 16 code bytes broadcast to the
-//           four 128-bit lanes, shifted by 0/2/4/6 (vpsrlvq), masked to 2 bits, vpshufb lookup;
-//           bits 4 -> low / high nibbles of the 32 code bytes, vpshufb lookup. Levels are stored
-//           biased (m + 128 as u8) for vpdpbusd.
-//   avx2:   the same per 32 dimensions; bits 1 via byte broadcast + bit test; signed levels.
-// Tiles:   avx512: 4 query x 4 document rows, vpdpbusd(u8 doc + 128, s8 query), the bias removed
-//          with the query sums (sum q*(m+128) - 128 * sum q); avx2: 4 x 3, vpmaddubsw sign trick.
-// ISAs:    avx512 (F+BW+VL+DQ+VNNI; the amx level uses it too), avx2 (+FMA+F16C).
+// Expansion (once per DT document vectors, reused by every query tile): per 32 dimensions, bits
+//   2 -> the 16 code bytes broadcast to both 128-bit lanes, shifted (vpsrlvq), masked, vpshufb
+//   lookup; bits 4 -> low / high nibbles, vpshufb lookup; bits 1 via byte broadcast + bit test;
+//   signed levels.
+// Tiles:   4 query x 3 document rows, vpmaddubsw sign trick.
+// ISAs:    avx2 (+FMA+F16C).
 #include "kernels.h"
 #if TRIDENT_X86
 #if defined(__GNUC__) && !defined(__clang__)
@@ -21,63 +19,10 @@
 
 #include "codes.h"
 
-#define C512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c")))
 #define C256 __attribute__((target("avx2,fma,f16c")))
 
 namespace trident {
 namespace {
-
-// ---- avx512 ----------------------------------------------------------------------------------
-
-C512 void expand512(const uint8_t* v, const Codes& cd, size_t stride, int8_t* out) {
-  alignas(64) int8_t lut[64];
-  const int levels = 1 << cd.bits;
-  for (int l = 0; l < 4; l++)
-    for (int i = 0; i < 16; i++) lut[l * 16 + i] = static_cast<int8_t>((i < levels ? cd.table[i] : 0) ^ 0x80);
-  const __m512i tab = _mm512_load_si512(lut);
-  const size_t blocks = stride / 64;
-  if (cd.bits == 1) {
-    const __m512i m0 = _mm512_set1_epi8(lut[0]), m1 = _mm512_set1_epi8(lut[1]);
-    for (size_t b = 0; b < blocks; b++) {
-      uint64_t mask;
-      std::memcpy(&mask, v + b * 8, 8);
-      _mm512_store_si512(out + b * 64, _mm512_mask_blend_epi8(mask, m0, m1));
-    }
-  } else if (cd.bits == 2) {
-    const __m512i sh = _mm512_set_epi64(6, 6, 4, 4, 2, 2, 0, 0), three = _mm512_set1_epi8(3);
-    for (size_t b = 0; b < blocks; b++) {
-      const __m512i x = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + b * 16)));
-      const __m512i idx = _mm512_and_si512(_mm512_srlv_epi64(x, sh), three);
-      _mm512_store_si512(out + b * 64, _mm512_shuffle_epi8(tab, idx));
-    }
-  } else {
-    const __m256i f = _mm256_set1_epi8(15);
-    for (size_t b = 0; b < blocks; b++) {
-      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + b * 32));
-      const __m256i lo = _mm256_and_si256(x, f), hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), f);
-      const __m512i idx = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-      _mm512_store_si512(out + b * 64, _mm512_shuffle_epi8(tab, idx));
-    }
-  }
-}
-
-// r[a*DT+b] = sum_k q[a][k] * m_b[k] with d holding m + 128 as u8; needs qsum[a] = sum_k q[a][k].
-template <int QT, int DT>
-C512 void tile512(const int8_t* const* q, const int8_t* const* d, size_t stride, const int32_t* qsum, int32_t* r) {
-  __m512i acc[QT][DT];
-  for (int a = 0; a < QT; a++)
-    for (int b = 0; b < DT; b++) acc[a][b] = _mm512_setzero_si512();
-  for (size_t k = 0; k < stride; k += 64) {
-    __m512i dv[DT];
-    for (int b = 0; b < DT; b++) dv[b] = _mm512_load_si512(d[b] + k);
-    for (int a = 0; a < QT; a++) {
-      const __m512i qv = _mm512_loadu_si512(q[a] + k);
-      for (int b = 0; b < DT; b++) acc[a][b] = _mm512_dpbusd_epi32(acc[a][b], dv[b], qv);
-    }
-  }
-  for (int a = 0; a < QT; a++)
-    for (int b = 0; b < DT; b++) r[a * DT + b] = _mm512_reduce_add_epi32(acc[a][b]) - 128 * qsum[a];
-}
 
 // ---- avx2 ------------------------------------------------------------------------------------
 
@@ -148,21 +93,8 @@ C256 void tile256(const int8_t* const* q, const int8_t* const* d, size_t stride,
 
 }  // namespace
 
-void maxsim_codes_avx512(const QueryI8& q, const Codes& cd, const Candidates& c) {
-  constexpr int QT = 4, DT = 4;
-  // the tile needs each query row's sum; the drive hands it the query pointers, so map them back
-  const int8_t* q0 = q.data;
-  const size_t stride = q.stride;
-  const int32_t* sums = q.sums;
-  codes_drive<QT, DT>(q, cd, c, expand512, [&](const int8_t* const* qp, const int8_t* const* dp, size_t st, int32_t* r) {
-    int32_t qs[QT];
-    for (int a = 0; a < QT; a++) qs[a] = sums[static_cast<size_t>(qp[a] - q0) / stride];
-    tile512<QT, DT>(qp, dp, st, qs, r);
-  });
-}
-
 void maxsim_codes_avx2(const QueryI8& q, const Codes& cd, const Candidates& c) {
-  codes_drive<4, 3>(q, cd, c, expand256, tile256<4, 3>);
+  codes_drive<4, 3>(q, cd, c, expand256, tile256<4, 3>, dots_i8_avx2);
 }
 
 }  // namespace trident

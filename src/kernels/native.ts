@@ -152,9 +152,9 @@ function wrap(a: Addon): Kernels {
         mapNativeError(e);
       }
     },
-    maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out) {
+    maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out, centroids, centroidScales) {
       try {
-        a.maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out);
+        a.maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out, centroids, centroidScales);
       } catch (e) {
         mapNativeError(e);
       }

@@ -150,9 +150,12 @@ export const referenceKernels: Kernels = {
     maxsimF16Loop(query, qCount, dim, docs, starts, counts, out);
   },
 
-  maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out) {
-    checkCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out);
+  maxsimCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out, centroids, centroidScales) {
+    checkCodes(query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out, centroids, centroidScales);
     const { q8, qs } = quantizeQuery(query, qCount, dim);
+    if (centroids) {
+      for (let i = 0; i < qCount; i++) for (let c = 0; c < k; c++) ct![i * k + c] = dotI8(q8, i * dim, centroids, c * dim, dim, qs[i]!, centroidScales![c]!);
+    }
     const bytes = codesBytes(dim, bits);
     const code = new Uint8Array(dim);
     const m = new Int8Array(dim);

@@ -50,8 +50,27 @@ export interface Kernels {
    * the query is quantised per vector as for {@link maxsimI8}; a pair scores
    * r = f32(f32(f32(Σ q8·table[code]) × qScale) × scale); with centroids (`cids`, `norms`, `ct`: all
    * or none; ct holds qCount × k values) the pair scores f32(f32(ct[i × k + cids[v]] + r) × norms[v]).
+   * With `centroids` (k × dim int8 rows) and `centroidScales` (k), ct is an output: the kernel
+   * fills it with the query × centroid dots exactly as {@link dotsI8} would, then scores from it.
    */
-  maxsimCodes(query: Float32Array, qCount: number, dim: number, codes: Uint8Array, bits: number, table: Int8Array, scale: number, cids: Uint16Array | null, norms: Float32Array | null, ct: Float32Array | null, k: number, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void;
+  maxsimCodes(
+    query: Float32Array,
+    qCount: number,
+    dim: number,
+    codes: Uint8Array,
+    bits: number,
+    table: Int8Array,
+    scale: number,
+    cids: Uint16Array | null,
+    norms: Float32Array | null,
+    ct: Float32Array | null,
+    k: number,
+    starts: Uint32Array,
+    counts: Uint32Array,
+    out: Float32Array,
+    centroids?: Int8Array | null,
+    centroidScales?: Float32Array | null,
+  ): void;
   /** out[i] = query · rows[r] with r = rowIds ? rowIds[i] : i (f32 rows, rowCount = out.length). */
   dotsF32(query: Float32Array, dim: number, rows: Float32Array, rowIds: Uint32Array | null, out: Float32Array): void;
   /** Same with f16 rows. */

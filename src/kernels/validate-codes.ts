@@ -17,7 +17,24 @@ function is(op: string, name: string, v: unknown, ctor: { new (...a: never[]): u
  * checkCodes(query, qCount, dim, codes, 2, table, scale, cids, norms, ct, k, starts, counts, out);
  * ```
  */
-export function checkCodes(query: Float32Array, qCount: number, dim: number, codes: Uint8Array, bits: number, table: Int8Array, scale: number, cids: Uint16Array | null, norms: Float32Array | null, ct: Float32Array | null, k: number, starts: Uint32Array, counts: Uint32Array, out: Float32Array): void {
+export function checkCodes(
+  query: Float32Array,
+  qCount: number,
+  dim: number,
+  codes: Uint8Array,
+  bits: number,
+  table: Int8Array,
+  scale: number,
+  cids: Uint16Array | null,
+  norms: Float32Array | null,
+  ct: Float32Array | null,
+  k: number,
+  starts: Uint32Array,
+  counts: Uint32Array,
+  out: Float32Array,
+  centroids?: Int8Array | null,
+  centroidScales?: Float32Array | null,
+): void {
   const op = 'maxsimCodes';
   is(op, 'query', query, Float32Array);
   is(op, 'codes', codes, Uint8Array);
@@ -46,6 +63,12 @@ export function checkCodes(query: Float32Array, qCount: number, dim: number, cod
     if (!Number.isInteger(k) || k < 1) invalid('INVALID_ARGUMENT', `${op}: k must be an integer >= 1`);
     if (ct!.length !== qCount * k) invalid('INVALID_ARGUMENT', `${op}: ct must hold qCount x k values`);
     vectors = Math.min(vectors, cids.length, norms!.length);
+  }
+  if (!none(centroids)) {
+    if (cids === null) invalid('INVALID_ARGUMENT', `${op}: centroids need cids, norms and ct (the table to fill)`);
+    is(op, 'centroids', centroids, Int8Array);
+    is(op, 'centroidScales', centroidScales, Float32Array);
+    if (centroids!.length !== k * dim || centroidScales!.length !== k) invalid('INVALID_ARGUMENT', `${op}: centroids must hold k x dim values and centroidScales k`);
   }
   if (query.length !== qCount * dim) invalid('DIMENSION_MISMATCH', `${op}: query has ${query.length} values, expected qCount x dim = ${qCount} x ${dim}`);
   if (starts.length !== counts.length || out.length !== starts.length) invalid('INVALID_ARGUMENT', `${op}: starts, counts and out must have the same length`);

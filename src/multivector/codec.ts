@@ -6,8 +6,8 @@
  * - `residual` (ColBERTv2 style): k centroids (k-means with Euclidean assignment on a sample of the
  *   collection's normalised token vectors; centroids are cluster means, not re-normalised, stored as int8 rows with one f32 scale each), every vector keeps
  *   its nearest centroid's id (u16) and `bits` (1, 2, 4) per dimension of its residual
- *   x − centroid: bucket cutoffs are the j/2^bits quantiles of the pooled residual values (of the
- *   sample vectors their centroid does not already reproduce), the bucket weights their (j + ½)/2^bits quantiles, rounded to an int8 grid (levels × scale) so
+ *   x − centroid: the buckets are the Lloyd-Max (MSE-optimal) scalar quantiser of the pooled
+ *   residual values of the training sample (lloydMax), the bucket weights rounded to an int8 grid (levels × scale) so
  *   the kernels add them with integer dots. Decoded vector: (cscale[c]·c8[c] + scale·levels[codes])
  *   times its stored inverse norm (re-normalised, as ColBERTv2's decompression).
  * Centroid assignment (training and encoding) uses the int8 dots kernel (argmax of q8 · c8).
@@ -88,25 +88,36 @@ export function centroidHalfNorms(centroids: Int8Array, scales: Float32Array, di
   return out;
 }
 
+const NO_CODES = { codes: new Uint8Array(0), table: new Int8Array(2), cids: new Uint16Array(0), norms: new Float32Array(0), none: new Uint32Array(0), out: new Float32Array(0) };
+
 /**
- * Index of the nearest centroid for each row: argmax of the int8 dot (dotsI8 kernel) minus
- * ½|c|² (ties → lower id).
+ * Index of the nearest centroid for each row: argmax of the int8 dot (exactly dotsI8's value)
+ * minus ½|c|² (ties → lower id). The dots of a batch of rows with every centroid come from one
+ * maxsimCodes call that only fills its query × centroid table (no documents to score): the
+ * kernel's MaxSim engine (AMX tiles where available) instead of one dotsI8 call per row.
  */
 export function assignCentroids(rows: Float32Array, count: number, dim: number, centroids: Int8Array, scales: Float32Array, out: Uint16Array | Uint32Array, outOffset = 0, halfNorms = centroidHalfNorms(centroids, scales, dim)): void {
   const k = scales.length;
-  const dots = new Float32Array(k);
-  for (let v = 0; v < count; v++) {
-    kernels.dotsI8(rows.subarray(v * dim, (v + 1) * dim), dim, centroids, scales, null, dots);
-    let b = 0;
-    let best = dots[0]! - halfNorms[0]!;
-    for (let c = 1; c < k; c++) {
-      const s = dots[c]! - halfNorms[c]!;
-      if (s > best) {
-        best = s;
-        b = c;
+  const batch = Math.max(16, Math.min(1024, Math.floor((1 << 18) / k))); // table ≤ ~1 MiB (L2)
+  const table = new Float32Array(Math.min(batch, Math.max(count, 1)) * k);
+  const z = NO_CODES;
+  for (let v0 = 0; v0 < count; v0 += batch) {
+    const n = Math.min(batch, count - v0);
+    const ct = table.subarray(0, n * k);
+    kernels.maxsimCodes(rows.subarray(v0 * dim, (v0 + n) * dim), n, dim, z.codes, 1, z.table, 1, z.cids, z.norms, ct, k, z.none, z.none, z.out, centroids, scales);
+    for (let i = 0; i < n; i++) {
+      const dots = ct.subarray(i * k, (i + 1) * k);
+      let b = 0;
+      let best = dots[0]! - halfNorms[0]!;
+      for (let c = 1; c < k; c++) {
+        const s = dots[c]! - halfNorms[c]!;
+        if (s > best) {
+          best = s;
+          b = c;
+        }
       }
+      out[outOffset + v0 + i] = b;
     }
-    out[outOffset + v] = b;
   }
 }
 
@@ -211,46 +222,78 @@ export function trainResidual(rows: Float32Array, n: number, dim: number, opts: 
     cent = next;
     q = quantizeI8(cent, dim);
   }
-  // residual distribution of the sample against the final (int8) centroids, over the vectors a
-  // centroid does not already reproduce: repeated token vectors (a static model's) that own a
-  // centroid have residual ≈ 0, and pooling their zeros would collapse the buckets of the rest
+  // residual buckets: the MSE-optimal scalar quantiser (Lloyd-Max) of the pooled residual values
+  // of the sample against the final (int8) centroids, started from the quantiles. Residuals are
+  // peaked at 0 (token vectors a centroid reproduces) with heavy tails: quantile buckets crowd
+  // the levels near 0 and clip the tails, Lloyd's conditional means do not.
   assignCentroids(sample, m, dim, q.data, q.scales, assign);
-  const kept = new Uint32Array(m);
-  let nk = 0;
-  for (let i = 0; i < m; i++) {
-    const c = assign[i]!;
-    let e = 0;
-    let x2 = 0;
-    for (let t = 0; t < dim; t++) {
-      e += (sample[i * dim + t]! - cent[c * dim + t]!) ** 2;
-      x2 += sample[i * dim + t]! ** 2;
-    }
-    if (e > 1e-6 * x2) kept[nk++] = i;
-  }
-  if (nk === 0) for (; nk < m; nk++) kept[nk] = nk;
-  const take = Math.min(nk * dim, 1 << 20);
+  const take = Math.min(m * dim, 1 << 20);
   const res = new Float32Array(take);
   for (let i = 0; i < take; i++) {
-    const idx = take === nk * dim ? i : Math.floor(r() * nk * dim);
-    const v = kept[Math.floor(idx / dim)]!;
+    const idx = take === m * dim ? i : Math.floor(r() * m * dim);
+    const v = Math.floor(idx / dim);
     const t = idx % dim;
     const c = assign[v]!;
     res[i] = sample[v * dim + t]! - Math.fround(q.scales[c]! * q.data[c * dim + t]!);
   }
   res.sort();
-  const bits = opts.bits;
+  const { levels, scale, cutoffs } = lloydMax(res, opts.bits);
+  return { dim, bits: opts.bits, k, centroids: q.data, centroidScales: q.scales, levels, scale, cutoffs };
+}
+
+/**
+ * Lloyd-Max quantiser of sorted values with 2^bits levels: starts from the (j + ½)/2^bits
+ * quantiles, then alternates cutoffs = midpoints of adjacent weights and weights = mean of their
+ * bucket (prefix sums over the sorted values) until stable. The weights are rounded to an int8
+ * grid (levels × scale, |levels| ≤ 127) and the cutoffs put at the midpoints of the rounded
+ * weights, so encoding picks the nearest decoded level.
+ *
+ * @example
+ * ```ts
+ * lloydMax(Float32Array.of(-1, -1, 1, 1), 1) // { levels: [-127, 127], scale: 1 / 127, cutoffs: [0] }
+ * ```
+ */
+export function lloydMax(sorted: Float32Array, bits: CodeBits): { levels: Int8Array; scale: number; cutoffs: Float32Array } {
+  const n = sorted.length;
   const L = 1 << bits;
-  const quant = (p: number): number => res[Math.min(take - 1, Math.max(0, Math.floor(p * take)))]!;
-  const cutoffs = new Float32Array(L - 1);
-  for (let j = 1; j < L; j++) cutoffs[j - 1] = quant(j / L);
-  const weights = new Float64Array(L);
-  for (let j = 0; j < L; j++) weights[j] = quant((j + 0.5) / L);
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + sorted[i]!;
+  // first index with sorted[i] > x
+  const upper = (x: number): number => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const w = new Float64Array(L);
+  for (let j = 0; j < L; j++) w[j] = sorted[Math.min(n - 1, Math.floor(((j + 0.5) / L) * n))]!;
+  for (let it = 0; it < 100; it++) {
+    let moved = 0;
+    let lo = 0;
+    for (let j = 0; j < L; j++) {
+      const hi = j === L - 1 ? n : upper((w[j]! + w[j + 1]!) / 2);
+      if (hi > lo) {
+        const mean = (prefix[hi]! - prefix[lo]!) / (hi - lo);
+        moved = Math.max(moved, Math.abs(mean - w[j]!));
+        w[j] = mean;
+      }
+      lo = Math.max(lo, hi);
+    }
+    if (moved === 0) break;
+  }
   let maxW = 0;
-  for (const w of weights) maxW = Math.max(maxW, Math.abs(w));
+  for (const x of w) maxW = Math.max(maxW, Math.abs(x));
   const scale = Math.fround(maxW > 0 ? maxW / 127 : 1);
   const levels = new Int8Array(L);
-  for (let j = 0; j < L; j++) levels[j] = Math.max(-127, Math.min(127, Math.round(weights[j]! / scale)));
-  return { dim, bits, k, centroids: q.data, centroidScales: q.scales, levels, scale, cutoffs };
+  for (let j = 0; j < L; j++) levels[j] = Math.max(-127, Math.min(127, Math.round(w[j]! / scale)));
+  levels.sort();
+  const cutoffs = new Float32Array(L - 1);
+  for (let j = 1; j < L; j++) cutoffs[j - 1] = (Math.fround(scale * levels[j - 1]!) + Math.fround(scale * levels[j]!)) / 2;
+  return { levels, scale, cutoffs };
 }
 
 const halfNormCache = new WeakMap<Int8Array, Float32Array>();

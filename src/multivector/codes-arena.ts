@@ -200,8 +200,10 @@ export class CodesArena {
       return;
     }
     const cb = this.codebook!;
-    const table = ct ?? this.centroidTable(query, qCount)!;
-    kernels.maxsimCodes(query, qCount, this.dim, codes, cb.bits, cb.levels, cb.scale, this.cids!.subarray(0, n), this.norms!.subarray(0, n), table, cb.k, starts, counts, out);
+    // without a table the kernel computes it (the same values as centroidTable, on its MaxSim engine)
+    const fill = ct === undefined || ct === null;
+    const table = fill ? new Float32Array(qCount * cb.k) : ct;
+    kernels.maxsimCodes(query, qCount, this.dim, codes, cb.bits, cb.levels, cb.scale, this.cids!.subarray(0, n), this.norms!.subarray(0, n), table, cb.k, starts, counts, out, fill ? cb.centroids : null, fill ? cb.centroidScales : null);
   }
 
   /** `out[j] = q · vector(start + j)` (the kernels' pair score) for one query vector. */

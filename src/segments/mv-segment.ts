@@ -393,9 +393,9 @@ export class MvSegment {
         const { levels, scale } = binaryLevels(d);
         kernels.maxsimCodes(query, qCount, d, c.codes, this.bits, this.cfg.dtype === 'binary' ? levels : new Int8Array(1 << this.bits), scale, null, null, null, 1, starts, counts, out);
       } else {
+        // the kernel fills the query × centroid table (as dotsI8) and scores from it
         const ct = new Float32Array(qCount * cb.k);
-        for (let i = 0; i < qCount; i++) kernels.dotsI8(query.subarray(i * d, (i + 1) * d), d, cb.centroids, cb.centroidScales, null, ct.subarray(i * cb.k, (i + 1) * cb.k));
-        kernels.maxsimCodes(query, qCount, d, c.codes, cb.bits, cb.levels, cb.scale, c.cids, c.norms, ct, cb.k, starts, counts, out);
+        kernels.maxsimCodes(query, qCount, d, c.codes, cb.bits, cb.levels, cb.scale, c.cids, c.norms, ct, cb.k, starts, counts, out, cb.centroids, cb.centroidScales);
       }
       this.file.mapping.check();
       return;

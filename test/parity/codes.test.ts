@@ -2,7 +2,7 @@
 // written here: the codes decoded from the layout spec (src/kernels/codes.ts) into int8 level rows,
 // MaxSim over the decompressed vectors with the query quantised as for i8 (reference dotsI8 per
 // pair, plus the centroid term) — bit-for-bit. Fuzzed shapes: dims not multiples of 8 / 64,
-// empty documents, empty queries, 1-bit / 2-bit / 4-bit codes, with and without centroids (and per-vector inverse norms).
+// empty documents, empty queries, several query blocks, k above / below the vectors scored, 1-bit / 2-bit / 4-bit codes, with and without centroids (and per-vector inverse norms).
 import { afterAll, describe, expect, it } from 'vitest';
 import { backend, kernels, setIsa } from '../../src/kernels/index.js';
 import { referenceKernels } from '../../src/kernels/reference.js';
@@ -43,8 +43,9 @@ function makeCase(seed: number): Case {
   const dims = [1, 3, 7, 8, 31, 63, 64, 65, 100, 128, 130, 200, 257];
   const dim = dims[Math.floor(r() * dims.length)]!;
   const bits = [1, 2, 4][Math.floor(r() * 3)]!;
-  const qCount = Math.floor(r() * 6) + (r() < 0.1 ? 0 : 1);
-  const vectors = 1 + Math.floor(r() * 40);
+  // several 16-lane query blocks and ≥ 16-row documents reach the query-lane / AMX engines
+  const qCount = r() < 0.3 ? 17 + Math.floor(r() * 24) : Math.floor(r() * 6) + (r() < 0.1 ? 0 : 1);
+  const vectors = 1 + Math.floor(r() * 80);
   const bytes = Math.ceil(dim / 64) * 8 * bits;
   const codes = new Uint8Array(vectors * bytes);
   // random codes in the real dimensions, code 0 in the padding
@@ -63,7 +64,8 @@ function makeCase(seed: number): Case {
   for (let i = 0; i < table.length; i++) table[i] = Math.floor(r() * 255) - 127;
   const scale = Math.fround(0.001 + r() * 0.05);
   const withC = r() < 0.6;
-  const k = 1 + Math.floor(r() * 9);
+  // k above the candidates' vectors takes the kernels' per-row centroid-term gather
+  const k = r() < 0.3 ? 100 + Math.floor(r() * 400) : 1 + Math.floor(r() * 9);
   const query = randomRows(r, qCount, dim, true);
   let cids: Uint16Array | null = null;
   let ct: Float32Array | null = null;
@@ -122,6 +124,24 @@ describe('maxsimCodes parity (binary / residual kernels)', () => {
     });
   });
 
+  it.each(isas)('%s: with the centroids given, fills ct exactly as dotsI8 and scores from it', (isa) => {
+    setIsa(isa);
+    cases.forEach((c, i) => {
+      if (c.ct === null) return;
+      const r = rng(5000 + i);
+      const c8 = Int8Array.from({ length: c.k * c.dim }, () => Math.floor(r() * 255) - 127);
+      const cs = Float32Array.from({ length: c.k }, () => Math.fround(0.001 + r() * 0.01));
+      const wantCt = new Float32Array(c.qCount * c.k);
+      for (let q = 0; q < c.qCount; q++) referenceKernels.dotsI8(c.query.subarray(q * c.dim, (q + 1) * c.dim), c.dim, c8, cs, null, wantCt.subarray(q * c.k, (q + 1) * c.k));
+      const wantOut = oracle({ ...c, ct: wantCt });
+      const ct = new Float32Array(c.qCount * c.k).fill(Number.NaN);
+      const out = new Float32Array(c.starts.length);
+      kernels.maxsimCodes(c.query, c.qCount, c.dim, c.codes, c.bits, c.table, c.scale, c.cids, c.norms, ct, c.k, c.starts, c.counts, out, c8, cs);
+      expect(Array.from(ct), `case ${i} ct`).toEqual(Array.from(wantCt));
+      expect(Array.from(out), `case ${i} dim ${c.dim} bits ${c.bits} q ${c.qCount}`).toEqual(Array.from(wantOut));
+    });
+  });
+
   it.each(isas)('%s: bad arguments give typed errors', (isa) => {
     setIsa(isa);
     const c = cases.find((x) => x.cids !== null && x.qCount > 0)!;
@@ -140,5 +160,14 @@ describe('maxsimCodes parity (binary / residual kernels)', () => {
     expect(() => call({ cids: new Uint16Array(c.vectors).fill(c.k), starts: Uint32Array.of(0), counts: Uint32Array.of(1) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => call({ query: new Float32Array(c.qCount * c.dim + 1) })).toThrow(expect.objectContaining({ code: 'DIMENSION_MISMATCH' }));
     expect(() => call({ scale: NaN })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    const fill = (c8: Int8Array, cs: Float32Array, o: Partial<Case> = {}) => {
+      const x = { ...c, ...o };
+      kernels.maxsimCodes(x.query, x.qCount, x.dim, x.codes, x.bits, x.table, x.scale, x.cids, x.norms, x.ct, x.k, x.starts, x.counts, new Float32Array(x.starts.length), c8, cs);
+    };
+    const ctBefore = Array.from(c.ct!);
+    expect(() => fill(new Int8Array(c.k * c.dim - 1), new Float32Array(c.k))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => fill(new Int8Array(c.k * c.dim), new Float32Array(c.k + 1))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => fill(new Int8Array(c.k * c.dim), new Float32Array(c.k), { cids: null, norms: null, ct: null })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(Array.from(c.ct!), 'a rejected call leaves ct as it was').toEqual(ctBefore);
   });
 });

@@ -2,7 +2,7 @@
 // encoding against brute-force nearest-centroid and bucket oracles; fuzzed shapes.
 import { describe, expect, it } from 'vitest';
 import { codesBytes, packCodes, unpackCodes } from '../../../src/kernels/codes.js';
-import { decodeVector, defaultCentroids, encodeBinary, encodeResidual, trainResidual } from '../../../src/multivector/codec.js';
+import { decodeVector, defaultCentroids, encodeBinary, encodeResidual, lloydMax, trainResidual } from '../../../src/multivector/codec.js';
 import { quantizeI8 } from '../../../src/kernels/f16.js';
 import { referenceKernels } from '../../../src/kernels/reference.js';
 import { randomRows, rng } from '../../parity/kernels-helpers.js';
@@ -133,6 +133,47 @@ describe('residual codec', () => {
       for (let t = 0; t < dim; t++) err += (dec[t]! - rep[v * dim + t]!) ** 2;
     }
     expect(err / n2).toBeLessThan(1e-3); // int8 rounding of the centroids only
+  });
+
+  it('residual buckets: Lloyd-Max fixed point, exact on 2^bits-point data, lower MSE than quantiles', () => {
+    const mse = (vals: Float32Array, dec: number[], cut: ArrayLike<number>) => {
+      let e = 0;
+      for (const x of vals) {
+        let c = 0;
+        while (c < cut.length && x > cut[c]!) c++;
+        e += (x - dec[c]!) ** 2;
+      }
+      return e / vals.length;
+    };
+    // heavy-tailed residuals: a spike at 0 (reproduced tokens) + Laplace tails
+    const r = rng(31);
+    const vals = Float32Array.from({ length: 20000 }, () => (r() < 0.5 ? 0 : (r() < 0.5 ? -1 : 1) * 0.05 * -Math.log(r() || 1e-9))).sort();
+    for (const bits of [1, 2, 4] as const) {
+      const q = lloydMax(vals, bits);
+      const L = 1 << bits;
+      const dec = Array.from(q.levels, (l) => Math.fround(q.scale * l));
+      for (let j = 1; j < L; j++) {
+        expect(dec[j]!).toBeGreaterThanOrEqual(dec[j - 1]!);
+        expect(q.cutoffs[j - 1]).toBeCloseTo((dec[j - 1]! + dec[j]!) / 2, 7); // nearest level
+      }
+      // fixed point: each level is its bucket's mean, up to the int8 grid (half a step)
+      for (let j = 0; j < L; j++) {
+        const inb = Array.from(vals).filter((x) => (j === 0 || x > q.cutoffs[j - 1]!) && (j === L - 1 || x <= q.cutoffs[j]!));
+        if (inb.length === 0) continue;
+        const mean = inb.reduce((a, b) => a + b, 0) / inb.length;
+        expect(Math.abs(dec[j]! - mean)).toBeLessThanOrEqual(q.scale * 0.5 + Math.abs(mean) * 0.02 + 1e-7);
+      }
+      // brute-force comparison: the quantile quantiser (the old rule) has a larger MSE
+      const qt = (p: number) => vals[Math.min(vals.length - 1, Math.floor(p * vals.length))]!;
+      const qCut = Array.from({ length: L - 1 }, (_, j) => qt((j + 1) / L));
+      const qDec = Array.from({ length: L }, (_, j) => qt((j + 0.5) / L));
+      expect(mse(vals, dec, q.cutoffs)).toBeLessThan(mse(vals, qDec, qCut));
+    }
+    // 2^bits distinct values: each becomes a level (to the int8 grid)
+    const pts = [-0.3, -0.01, 0.02, 0.5];
+    const four = Float32Array.from({ length: 400 }, (_, i) => pts[i % 4]!).sort();
+    const q2 = lloydMax(four, 2);
+    for (let j = 0; j < 4; j++) expect(Math.abs(q2.scale * q2.levels[j]! - pts[j]!)).toBeLessThanOrEqual(q2.scale / 2 + 1e-7);
   });
 
   it('default k follows ColBERTv2 (2^floor(log2(16·√n))) within [1, min(n, 65536)]', () => {
