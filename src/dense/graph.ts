@@ -63,16 +63,30 @@ export class Graph {
     return this.#index.size();
   }
 
-  /** Adds rows (n × dim, normalised f32) under the given keys. */
+  /**
+   * The thread count usearch's last capacity reservation prepared per-thread contexts for (0 =
+   * its default, every hardware thread). usearch reserves only when an add would reach the
+   * capacity, with that add's thread count; an add with more threads than the contexts fails
+   * ("Reserve capacity ahead of insertions!") or not, depending on which worker takes which
+   * task. 1 (always safe) until this object has seen a reservation.
+   */
+  #reservedThreads = 1;
+
+  /** Adds rows (n × dim, normalised f32) under the given keys (`threads` 0 = every core). */
   add(ids: Uint32Array, rows: Float32Array, threads = 1): void {
     if (ids.length === 0) return;
     const keys = new BigUint64Array(ids.length);
     for (let i = 0; i < ids.length; i++) keys[i] = BigInt(ids[i]!);
+    const reserves = this.#index.size() + ids.length >= this.#index.capacity();
+    const r = this.#reservedThreads;
+    const usable = reserves || threads === r || threads === 1 || (r !== 0 && threads !== 0 && threads <= r);
+    const t = usable ? threads : 1;
     try {
-      this.#index.add(keys, rows, threads);
+      this.#index.add(keys, rows, t);
     } catch (e) {
       throw nativeError('add', e);
     }
+    if (reserves) this.#reservedThreads = t;
   }
 
   remove(id: number): void {
