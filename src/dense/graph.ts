@@ -126,16 +126,7 @@ export class Graph {
    * a crafted file can crash the process.
    */
   static load(path: string, config: GraphConfig): Graph {
-    const g = new Graph(config);
-    try {
-      g.#index.load(path);
-    } catch (e) {
-      throw new StorageError('CORRUPT_FILE', `could not load the HNSW graph ${path}: ${(e as Error).message}`, { cause: e, file: path });
-    }
-    if (g.#index.dimensions() !== config.dim) {
-      throw new StorageError('CORRUPT_FILE', `HNSW graph ${path} has ${g.#index.dimensions()} dimensions, expected ${config.dim}`, { file: path });
-    }
-    return g;
+    return Graph.#read(path, config, 'load');
   }
 
   /**
@@ -144,11 +135,16 @@ export class Graph {
    * file first, exactly as for {@link load}.
    */
   static view(path: string, config: GraphConfig): Graph {
+    return Graph.#read(path, config, 'view');
+  }
+
+  static #read(path: string, config: GraphConfig, how: 'load' | 'view'): Graph {
     const g = new Graph(config);
     try {
-      g.#index.view(path);
+      if (how === 'load') g.#index.load(path);
+      else g.#index.view(path);
     } catch (e) {
-      throw new StorageError('CORRUPT_FILE', `could not map the HNSW graph ${path}: ${(e as Error).message}`, { cause: e, file: path });
+      throw new StorageError('CORRUPT_FILE', `could not ${how === 'load' ? 'load' : 'map'} the HNSW graph ${path}: ${(e as Error).message}`, { cause: e, file: path });
     }
     if (g.#index.dimensions() !== config.dim) {
       throw new StorageError('CORRUPT_FILE', `HNSW graph ${path} has ${g.#index.dimensions()} dimensions, expected ${config.dim}`, { file: path });

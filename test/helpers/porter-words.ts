@@ -1,0 +1,57 @@
+// Generated words built from the suffixes and prefixes each Porter2 step handles (plus letters
+// that make vowels, consonants and the y/3 marker): shared by the stemmer's tests and the batch
+// analyser's (native Porter2) tests.
+import fc from 'fast-check';
+
+export const PORTER_PIECES = [
+  'ational',
+  'tional',
+  'ization',
+  'ies',
+  'ied',
+  'sses',
+  'ing',
+  'ingly',
+  'edly',
+  'eed',
+  'eedly',
+  'li',
+  'logi',
+  'ogi',
+  'ative',
+  'ness',
+  'ful',
+  'ement',
+  'ion',
+  'sion',
+  'tion',
+  'll',
+  'e',
+  'y',
+  'gener',
+  'commun',
+  'arsen',
+  'ss',
+  'us',
+  's',
+  "'s",
+  "s'",
+  '’',
+  'al',
+  'ic',
+  'ical',
+  'iciti',
+  'bli',
+  'abli',
+  'ator',
+  'izer',
+  'at',
+  'bl',
+  'iz',
+  'tt',
+  'w',
+  'x',
+];
+
+/** A word of 1–6 pieces or letters. */
+export const porterWord = fc.array(fc.oneof(fc.constantFrom(...'aeiouybcdlmnrstgzwx3'.split('')), fc.constantFrom(...PORTER_PIECES)), { minLength: 1, maxLength: 6 }).map((p) => p.join(''));
