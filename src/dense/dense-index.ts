@@ -14,6 +14,7 @@ import { checkOptions, type OptionKeys } from '../options.js';
 const CREATE_KEYS = { dimensions: true, dtype: true, rowDtype: true, connectivity: true, expansionAdd: true, expansionSearch: true, oversample: true, threads: true } as const satisfies OptionKeys<DenseIndexOptions>;
 const SEARCH_KEYS = { ef: true, filter: true, exact: true } as const satisfies OptionKeys<DenseSearchOptions>;
 import { Graph } from './graph.js';
+import { searchGraph } from './graph-search.js';
 import { RowStore, type DenseDtype } from './rows.js';
 import { topK, type Ranked } from '../kernels/topk.js';
 import { checkId, checkInt, checkK, checkQuery, normalised, normalisedInto } from './validate.js';
@@ -100,13 +101,6 @@ export interface DenseSearchOptions {
 export const EXACT_BELOW_VALUES = 1 << 21;
 
 const MAX_DIM = 65536;
-/**
- * A filtered graph search that would need more than this share of the rows as candidates
- * scans exactly instead: at 100k × 1024 a 2 000-wide graph search already costs about as
- * much as the exact scan, and loses recall among the few passing ids.
- */
-const EXACT_SHARE = 1 / 32;
-
 /**
  * HNSW dense index over internal u32 ids.
  *
@@ -525,38 +519,19 @@ export class DenseIndex {
     if (n === 0) return { ids: new Uint32Array(0), scores: new Float32Array(0) };
     if (o.exact === true) return this.#exact(q, k, filter);
     if (o.exact === undefined && n * this.dimensions <= EXACT_BELOW_VALUES) return this.#exactLazy(q, k, filter);
-    const base = Math.max(Math.ceil(k * this.#settings.oversample), o.ef ?? 0, k);
-    if (filter === undefined) {
-      const cand = this.#graph.search(q, Math.min(base, n));
-      // HNSW may come back short (e.g. after many removals): answer exactly then.
-      return cand.length < Math.min(k, n) ? this.#exact(q, k, undefined) : this.#rescore(q, cand, k);
-    }
-
-    const verdict = new Map<number, boolean>();
-    const passes = (id: number): boolean => {
-      let v = verdict.get(id);
-      if (v === undefined) {
-        v = filter(id) === true;
-        verdict.set(id, v);
-      }
-      return v;
-    };
-    const need = Math.max(k, Math.ceil(k * this.#settings.oversample));
-    let wanted = Math.min(base, n);
-    for (;;) {
-      const cand = this.#graph.search(q, wanted);
-      const kept: number[] = [];
-      for (const id of cand) if (passes(id)) kept.push(id);
-      // Enough survivors to rescore (k × oversample of them, so an i8 graph's rough order
-      // is corrected among passing ids too), or the graph returned the whole collection.
-      if (kept.length >= need || cand.length >= n) return this.#rescore(q, Uint32Array.from(kept), k);
-      // Grow by the observed pass rate (with headroom), at least doubling; no survivor at
-      // all counts as half of one, so very selective filters reach the exact scan sooner.
-      const rate = Math.max(kept.length, 0.5) / Math.max(cand.length, 1);
-      const next = Math.max(wanted * 2, Math.ceil((2 * Math.max(base, need)) / rate));
-      if (next > n * EXACT_SHARE || cand.length < wanted) return this.#exact(q, k, passes);
-      wanted = Math.min(next, n);
-    }
+    const graph = this.#graph;
+    return searchGraph(
+      {
+        n,
+        k,
+        base: Math.max(Math.ceil(k * this.#settings.oversample), o.ef ?? 0, k),
+        need: Math.max(k, Math.ceil(k * this.#settings.oversample)),
+        candidates: (wanted) => graph.search(q, wanted),
+        rescore: (ids) => this.#rescore(q, ids, k),
+        exact: (pass) => this.#exact(q, k, pass),
+      },
+      filter,
+    );
   }
 
   #rescore(q: Float32Array, ids: Uint32Array, k: number): Ranked {

@@ -9,6 +9,7 @@
  * stored vectors. Never scores a deleted document.
  */
 import { EXACT_BELOW_VALUES } from '../dense/dense-index.js';
+import { searchGraph } from '../dense/graph-search.js';
 import { mergeTopK, topK, type Ranked } from '../kernels/topk.js';
 import type { DenseSegment } from './dense-segment.js';
 import type { Deletions } from './deletes.js';
@@ -21,8 +22,6 @@ export interface DensePart {
   del: Deletions;
 }
 
-/** The share of a segment's rows past which a filtered graph search scans exactly (DenseIndex's EXACT_SHARE). */
-const EXACT_SHARE = 1 / 32;
 const empty = (): Ranked => ({ ids: new Uint32Array(0), scores: new Float32Array(0) });
 
 /**
@@ -79,34 +78,18 @@ function rescore(seg: DenseSegment, docids: Uint32Array, q: Float32Array, ids: U
 
 /** DenseIndex.search's graph path on one segment (oversample 1: f32 / f16 graphs). */
 function graphSearch(seg: DenseSegment, q: Float32Array, k: number, pass: ((id: number) => boolean) | undefined): Ranked {
-  const n = seg.docs;
-  const docids = seg.docids;
-  const base = k;
-  if (pass === undefined) {
-    const cand = seg.graphSearch(q, Math.min(base, n));
-    return cand.length < Math.min(k, n) ? exactScan(seg, q, k, undefined) : rescore(seg, docids, q, cand, k);
-  }
-  const verdict = new Map<number, boolean>();
-  const passes = (id: number): boolean => {
-    let v = verdict.get(id);
-    if (v === undefined) {
-      v = pass(id);
-      verdict.set(id, v);
-    }
-    return v;
-  };
-  const need = k;
-  let wanted = Math.min(base, n);
-  for (;;) {
-    const cand = seg.graphSearch(q, wanted);
-    const kept: number[] = [];
-    for (const id of cand) if (passes(id)) kept.push(id);
-    if (kept.length >= need || cand.length >= n) return rescore(seg, docids, q, Uint32Array.from(kept), k);
-    const rate = Math.max(kept.length, 0.5) / Math.max(cand.length, 1);
-    const next = Math.max(wanted * 2, Math.ceil((2 * Math.max(base, need)) / rate));
-    if (next > n * EXACT_SHARE || cand.length < wanted) return exactScan(seg, q, k, passes);
-    wanted = Math.min(next, n);
-  }
+  return searchGraph(
+    {
+      n: seg.docs,
+      k,
+      base: k,
+      need: k,
+      candidates: (wanted) => seg.graphSearch(q, wanted),
+      rescore: (ids) => rescore(seg, seg.docids, q, ids, k),
+      exact: (p) => exactScan(seg, q, k, p),
+    },
+    pass,
+  );
 }
 
 /**
