@@ -122,7 +122,22 @@ function plainTerms(text: string): string[] {
 
 type Terms = (text: string) => string[];
 
+/**
+ * True when the 'auto' analyser (version 2 on) gives `text` to its English analysis whole: no
+ * South-East Asian and no CJK character (the batch analyser of the BM25 build asks this).
+ *
+ * @example
+ * ```ts
+ * autoIsEnglish('running cats'); // true
+ * autoIsEnglish('東京 tower'); // false
+ * ```
+ */
+export function autoIsEnglish(text: string): boolean {
+  return !SEA_CHAR.test(text) && !CJK_CHAR.test(text);
+}
+
 function autoTerms(text: string, english: Terms): string[] {
+  if (autoIsEnglish(text)) return english(text);
   if (SEA_CHAR.test(text)) {
     // Thai / Lao / Khmer / Myanmar runs: dictionary words; the rest as below
     const out: string[] = [];

@@ -31,20 +31,21 @@ function classify(cp: number): number {
 
 for (let c = 0; c < 0x80; c++) bmp[c] = classify(c) + 1;
 
-let complete = false;
+let classes: Uint8Array | null = null;
 
 /**
  * The class (0 other, 1 number, 2 letter or mark) of every BMP code unit, as the scanner sees it
- * (surrogates: other), for the addon's scanner (native/analyze.cc). Filled once.
+ * (surrogates: other), for the addon's scanner (native/analyze.cc). Computed once; read-only.
  */
 export function bmpClasses(): Uint8Array {
-  if (!complete) {
-    for (let c = 0; c < 0x10000; c++) if (bmp[c] === 0) bmp[c] = classify(c) + 1;
-    complete = true;
+  if (!classes) {
+    classes = new Uint8Array(0x10000);
+    for (let c = 0; c < 0x10000; c++) {
+      if (bmp[c] === 0) bmp[c] = classify(c) + 1;
+      classes[c] = bmp[c]! - 1;
+    }
   }
-  const out = new Uint8Array(0x10000);
-  for (let c = 0; c < 0x10000; c++) out[c] = bmp[c]! - 1;
-  return out;
+  return classes;
 }
 
 /** Class of the code point starting at `i` (OTHER past the end). */

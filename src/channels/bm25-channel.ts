@@ -8,8 +8,7 @@
 import * as path from 'node:path';
 import { InvalidArgumentError, TridentError } from '../errors.js';
 import { countTerms, createAnalyzer, termFrequencies, TermVocabulary, type Analyzer } from '../analyze/index.js';
-import { CJK_CHAR } from '../analyze/cjk.js';
-import { SEA_CHAR } from '../analyze/sea.js';
+import { autoIsEnglish } from '../analyze/analyzer.js';
 import { analyzeEnglishBatch, countTermList, type TermList } from '../analyze/term-batch.js';
 import { SparseIndex } from '../sparse/index.js';
 import type { SparseVector } from '../sparse/vector.js';
@@ -70,7 +69,7 @@ export class Bm25Channel implements Channel<Bm25Value, SparseVector> {
     const { analyzer: kind } = this.spec;
     const version = this.spec.analyzerVersion ?? 1;
     if (version < 3 || (kind !== 'english' && kind !== 'auto') || units.length < BATCH_MIN_UNITS || units.some((u) => typeof u.text !== 'string')) return units.map((u) => this.prepare(u));
-    const fallback = kind === 'auto' ? (text: string) => (SEA_CHAR.test(text) || CJK_CHAR.test(text) ? this.analyzer.terms(text) : null) : undefined;
+    const fallback = kind === 'auto' ? (text: string) => (autoIsEnglish(text) ? null : this.analyzer.terms(text)) : undefined;
     const batch = analyzeEnglishBatch(
       units.map((u) => u.text as string),
       fallback ? { fallback } : {},
