@@ -91,31 +91,42 @@ export function countTermList(list: TermList, idOf: (term: string) => number): S
 /** A term the analyser keeps (`make()` in analyzer.ts drops longer ones). */
 const keep = (term: string): string | null => (term.length > 0 && term.length <= MAX_TERM_LENGTH ? term : null);
 
-function tsBatch(lower: readonly string[], own: ReadonlyArray<string[] | null>): TermBatch {
+/**
+ * Local words in first-seen order (after `terms` already held): `token(key, term)` appends the
+ * key's local id to `tokens`, asking `term()` only the first time the key is seen.
+ */
+function localWords(terms: Array<string | null>) {
   const ids = new Map<string, number>();
-  const terms: Array<string | null> = [];
   const tokens: number[] = [];
-  const starts = new Uint32Array(lower.length + 1);
-  const word = (w: string, term: () => string | null) => {
-    let id = ids.get(w);
-    if (id === undefined) {
-      id = terms.length;
-      ids.set(w, id);
-      terms.push(term());
-    }
-    tokens.push(id);
+  return {
+    tokens,
+    token(key: string, term: () => string | null): void {
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = terms.length;
+        ids.set(key, id);
+        terms.push(term());
+      }
+      tokens.push(id);
+    },
   };
+}
+
+function tsBatch(lower: readonly string[], own: ReadonlyArray<string[] | null>): TermBatch {
+  const terms: Array<string | null> = [];
+  const local = localWords(terms);
+  const starts = new Uint32Array(lower.length + 1);
   lower.forEach((s, d) => {
     const mine = own[d];
-    if (mine) for (const t of mine) word(`\u0000${t}`, () => keep(t));
+    if (mine) for (const t of mine) local.token(`\u0000${t}`, () => keep(t));
     else
       scanWords(s, (a, b) => {
         const w = s.slice(a, b);
-        word(w, () => keep(wordTerm(w)));
+        local.token(w, () => keep(wordTerm(w)));
       });
-    starts[d + 1] = tokens.length;
+    starts[d + 1] = local.tokens.length;
   });
-  return { terms, tokens: Int32Array.from(tokens), starts, resolved: null };
+  return { terms, tokens: Int32Array.from(local.tokens), starts, resolved: null };
 }
 
 let stopList: Uint16Array | null = null;
@@ -158,23 +169,13 @@ function nativeBatch(analyze: AnalyzeEnglish, texts: readonly string[], lower: r
     return { terms, tokens: r.tokens, starts, resolved: null };
   }
   // documents the addon left out: their terms (english-v3.ts, or the caller's) as extra local words
-  const extraIds = new Map<string, number>();
-  const tokens: number[] = [];
+  const local = localWords(terms);
   const starts = new Uint32Array(lower.length + 1);
   for (let d = 0; d < lower.length; d++) {
     const mine = own[d] ?? (r.fallback[d] ? englishTermsV3(texts[d]!) : null);
-    if (mine) {
-      for (const t of mine) {
-        let id = extraIds.get(t);
-        if (id === undefined) {
-          id = terms.length;
-          extraIds.set(t, id);
-          terms.push(keep(t));
-        }
-        tokens.push(id);
-      }
-    } else for (let t = d === 0 ? 0 : r.docTokenEnds[d - 1]!; t < r.docTokenEnds[d]!; t++) tokens.push(r.tokens[t]!);
-    starts[d + 1] = tokens.length;
+    if (mine) for (const t of mine) local.token(t, () => keep(t));
+    else for (let t = d === 0 ? 0 : r.docTokenEnds[d - 1]!; t < r.docTokenEnds[d]!; t++) local.tokens.push(r.tokens[t]!);
+    starts[d + 1] = local.tokens.length;
   }
-  return { terms, tokens: Int32Array.from(tokens), starts, resolved: null };
+  return { terms, tokens: Int32Array.from(local.tokens), starts, resolved: null };
 }
