@@ -21,13 +21,19 @@
 // text[wordStarts[w], + wordLengths[w]) and the TS side computes its term. tokens holds the
 // local word id of every emitted token, document after document (docTokenEnds[d] = end).
 //
+//   termPostings(tokens, docStarts, docSel, docIds, wordTerm)
+//     -> { terms, termEnds, termMax, docs, tfs, docLen }: term-major postings of analysed
+//        documents (the BM25 build's bulk path; described above TermPostings below).
+//
 // Checks: argument types, docEnds non-decreasing and ≤ text length, classes length 65536.
 // Failures throw Error("TRIDENT_NATIVE:INVALID_ARGUMENT: ...").
 #include <napi.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -370,20 +376,28 @@ bool typed(const Napi::Value& v, napi_typedarray_type type, T*& data, size_t& le
   return true;
 }
 
-// Distinct words of a batch: open addressing over (hash, id + 1) pairs, the words' characters
-// copied into one compact pool, so a lookup touches a few cache lines (not the far-away first
-// occurrence in the text).
+// Distinct words of a batch: open addressing over 16-byte slots (hash, id + 1, length, pool
+// offset), the words' characters copied into one compact pool, so a lookup touches one slot and
+// the pool (not the far-away first occurrence in the text, nor per-word side tables).
 struct WordTable {
-  std::vector<uint64_t> slots;  // hash << 32 | (id + 1); 0 empty
+  struct Slot {
+    uint32_t hash, id1, len, off;  // id1 = 0: empty
+  };
+  std::vector<Slot> slots;
   std::vector<uint16_t> pool;
-  std::vector<uint32_t> offsets, starts, lengths;
+  std::vector<uint32_t> starts, lengths;
   const uint16_t* text;
-  explicit WordTable(const uint16_t* t) : slots(1 << 16, 0), text(t) {}
+  explicit WordTable(const uint16_t* t) : slots(1 << 16, Slot{0, 0, 0, 0}), text(t) {}
 
   static uint32_t hash(const uint16_t* p, size_t n) {
     uint32_t h = 0x811c9dc5u;
     for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 16777619u;
     return h ^ (h >> 15);
+  }
+  static bool same(const uint16_t* a, const uint16_t* b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+      if (a[i] != b[i]) return false;
+    return true;
   }
   // Returns the id of text[start, start + n) and whether it is new.
   int32_t find_or_add(size_t start, size_t n, bool& added) {
@@ -391,35 +405,32 @@ struct WordTable {
     uint32_t h = hash(w, n);
     size_t mask = slots.size() - 1;
     for (size_t p = h & mask;; p = (p + 1) & mask) {
-      uint64_t slot = slots[p];
-      if (slot == 0) {
+      const Slot& slot = slots[p];
+      if (slot.id1 == 0) {
         int32_t e = static_cast<int32_t>(starts.size());
-        offsets.push_back(static_cast<uint32_t>(pool.size()));
+        uint32_t off = static_cast<uint32_t>(pool.size());
         pool.insert(pool.end(), w, w + n);
         starts.push_back(static_cast<uint32_t>(start));
         lengths.push_back(static_cast<uint32_t>(n));
-        slots[p] = (static_cast<uint64_t>(h) << 32) | static_cast<uint32_t>(e + 1);
+        slots[p] = Slot{h, static_cast<uint32_t>(e + 1), static_cast<uint32_t>(n), off};
         added = true;
         if (2 * starts.size() > slots.size()) rehash();
         return e;
       }
-      if (static_cast<uint32_t>(slot >> 32) == h) {
-        int32_t e = static_cast<int32_t>(static_cast<uint32_t>(slot)) - 1;
-        if (lengths[e] == n && std::memcmp(pool.data() + offsets[e], w, n * 2) == 0) {
-          added = false;
-          return e;
-        }
+      if (slot.hash == h && slot.len == n && same(pool.data() + slot.off, w, n)) {
+        added = false;
+        return static_cast<int32_t>(slot.id1) - 1;
       }
     }
   }
   void rehash() {
-    std::vector<uint64_t> old(slots.size() * 2, 0);
+    std::vector<Slot> old(slots.size() * 2, Slot{0, 0, 0, 0});
     old.swap(slots);
     size_t mask = slots.size() - 1;
-    for (uint64_t slot : old) {
-      if (slot == 0) continue;
-      size_t p = (slot >> 32) & mask;
-      while (slots[p] != 0) p = (p + 1) & mask;
+    for (const Slot& slot : old) {
+      if (slot.id1 == 0) continue;
+      size_t p = slot.hash & mask;
+      while (slots[p].id1 != 0) p = (p + 1) & mask;
       slots[p] = slot;
     }
   }
@@ -586,8 +597,146 @@ Napi::Value AnalyzeEnglish(const Napi::CallbackInfo& info) {
   return out;
 }
 
+
+// Term-major postings of analysed documents: the BM25 build's bulk path (twin:
+// src/analyze/term-postings.ts). Document s of the selection is batch document docSel[s]
+// (increasing), whose tokens are tokens[docStarts[docSel[s]], docStarts[docSel[s] + 1]) (local
+// word ids); wordTerm[w] is local word w's term id (-1: dropped). For every selected document,
+// its distinct terms in ascending term id with their counts (tf) are its postings; terms are
+// listed in first-appearance order over (document, ascending term id) — the order in which
+// PostingStore.appendBatch creates their lists — each with its postings in document order
+// (doc id docIds[s]) and its largest tf. docLen[s] is the document's token count (sum of tf).
+Napi::Value TermPostings(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int32_t* tokens;
+  const uint32_t *doc_starts, *doc_sel, *doc_ids;
+  const int32_t* word_term;
+  size_t n_tokens, n_starts, n_sel, n_ids, n_words;
+  if (info.Length() < 5 || !typed(info[0], napi_int32_array, tokens, n_tokens) || !typed(info[1], napi_uint32_array, doc_starts, n_starts) ||
+      !typed(info[2], napi_uint32_array, doc_sel, n_sel) || !typed(info[3], napi_uint32_array, doc_ids, n_ids) || !typed(info[4], napi_int32_array, word_term, n_words)) {
+    raise(env, "termPostings(tokens: Int32Array, docStarts: Uint32Array, docSel: Uint32Array, docIds: Uint32Array, wordTerm: Int32Array)");
+    return env.Null();
+  }
+  if (n_starts < 1 || doc_starts[0] != 0 || doc_starts[n_starts - 1] > n_tokens) {
+    raise(env, "termPostings: docStarts must start at 0 and end within the tokens");
+    return env.Null();
+  }
+  for (size_t d = 1; d < n_starts; d++)
+    if (doc_starts[d] < doc_starts[d - 1]) {
+      raise(env, "termPostings: docStarts must be non-decreasing");
+      return env.Null();
+    }
+  if (n_ids != n_sel) {
+    raise(env, "termPostings: docIds must hold one id per selected document");
+    return env.Null();
+  }
+  for (size_t s = 0; s < n_sel; s++)
+    if (doc_sel[s] >= n_starts - 1 || (s > 0 && doc_sel[s] <= doc_sel[s - 1])) {
+      raise(env, "termPostings: docSel must be increasing batch document indexes");
+      return env.Null();
+    }
+  // local word -> dense term index (terms numbered in order of their first local word)
+  std::vector<int32_t> dense_of(n_words, -1);
+  std::vector<uint32_t> term_of;
+  {
+    std::unordered_map<uint32_t, int32_t> seen;
+    seen.reserve(n_words * 2 + 16);
+    for (size_t w = 0; w < n_words; w++) {
+      int32_t t = word_term[w];
+      if (t < -1) {
+        raise(env, "termPostings: wordTerm values must be term ids or -1");
+        return env.Null();
+      }
+      if (t < 0) continue;
+      auto it = seen.emplace(static_cast<uint32_t>(t), static_cast<int32_t>(term_of.size()));
+      if (it.second) term_of.push_back(static_cast<uint32_t>(t));
+      dense_of[w] = it.first->second;
+    }
+  }
+  const size_t n_terms = term_of.size();
+  std::vector<uint32_t> cnt(n_terms, 0), lists(n_terms, 0);
+  std::vector<int32_t> rank(n_terms, -1);
+  std::vector<int32_t> order;
+  std::vector<int32_t> in_doc;
+  std::vector<uint32_t> pair_term, pair_tf, pair_doc_end(n_sel);
+  std::vector<float> doc_len(n_sel);
+  for (size_t s = 0; s < n_sel; s++) {
+    const uint32_t d = doc_sel[s];
+    in_doc.clear();
+    for (uint32_t i = doc_starts[d]; i < doc_starts[d + 1]; i++) {
+      int32_t w = tokens[i];
+      if (w < 0 || static_cast<size_t>(w) >= n_words) {
+        raise(env, "termPostings: a token is not a local word id");
+        return env.Null();
+      }
+      int32_t k = dense_of[w];
+      if (k < 0) continue;
+      if (cnt[k]++ == 0) in_doc.push_back(k);
+    }
+    std::sort(in_doc.begin(), in_doc.end(), [&](int32_t a, int32_t b) { return term_of[a] < term_of[b]; });
+    uint64_t dl = 0;
+    for (int32_t k : in_doc) {
+      if (rank[k] < 0) {
+        rank[k] = static_cast<int32_t>(order.size());
+        order.push_back(k);
+      }
+      lists[k]++;
+      pair_term.push_back(static_cast<uint32_t>(k));
+      pair_tf.push_back(cnt[k]);
+      dl += cnt[k];
+      cnt[k] = 0;
+    }
+    pair_doc_end[s] = static_cast<uint32_t>(pair_term.size());
+    doc_len[s] = static_cast<float>(dl);
+  }
+  const size_t n_out = order.size();
+  auto terms = Napi::Uint32Array::New(env, n_out);
+  auto term_ends = Napi::Uint32Array::New(env, n_out);
+  auto term_max = Napi::Float32Array::New(env, n_out);
+  std::vector<uint32_t> at(n_terms, 0);
+  uint32_t sum = 0;
+  for (size_t r = 0; r < n_out; r++) {
+    int32_t k = order[r];
+    terms[r] = term_of[k];
+    at[k] = sum;
+    sum += lists[k];
+    term_ends[r] = sum;
+    term_max[r] = 0;
+  }
+  auto docs = Napi::Uint32Array::New(env, sum);
+  auto tfs = Napi::Float32Array::New(env, sum);
+  uint32_t* docs_p = docs.Data();
+  float* tfs_p = tfs.Data();
+  float* max_p = term_max.Data();
+  size_t p = 0;
+  for (size_t s = 0; s < n_sel; s++) {
+    for (; p < pair_doc_end[s]; p++) {
+      uint32_t k = pair_term[p];
+      uint32_t j = at[k]++;
+      docs_p[j] = doc_ids[s];
+      float tf = static_cast<float>(pair_tf[p]);
+      tfs_p[j] = tf;
+      float& m = max_p[rank[k]];
+      if (tf > m) m = tf;
+    }
+  }
+  auto len = Napi::Float32Array::New(env, n_sel);
+  if (n_sel) std::memcpy(len.Data(), doc_len.data(), n_sel * 4);
+  auto out = Napi::Object::New(env);
+  out.Set("terms", terms);
+  out.Set("termEnds", term_ends);
+  out.Set("termMax", term_max);
+  out.Set("docs", docs);
+  out.Set("tfs", tfs);
+  out.Set("docLen", len);
+  return out;
+}
+
 }  // namespace
 
-void register_analyze(Napi::Env env, Napi::Object exports) { exports.Set("analyzeEnglish", Napi::Function::New(env, AnalyzeEnglish)); }
+void register_analyze(Napi::Env env, Napi::Object exports) {
+  exports.Set("analyzeEnglish", Napi::Function::New(env, AnalyzeEnglish));
+  exports.Set("termPostings", Napi::Function::New(env, TermPostings));
+}
 
 }  // namespace trident

@@ -10,6 +10,7 @@ import { InvalidArgumentError, TridentError } from '../errors.js';
 import { countTerms, createAnalyzer, termFrequencies, TermVocabulary, type Analyzer } from '../analyze/index.js';
 import { autoIsEnglish } from '../analyze/analyzer.js';
 import { analyzeEnglishBatch, countTermList, type TermList } from '../analyze/term-batch.js';
+import { termPostings, type TermPostingsInput } from '../analyze/term-postings.js';
 import { SparseIndex } from '../sparse/index.js';
 import type { SparseVector } from '../sparse/vector.js';
 import type { Bm25ChannelSpec, Channel, ChannelExplanation, ChannelStats, QuerySource, SaveIO, UnitSource } from './types.js';
@@ -101,6 +102,12 @@ export class Bm25Channel implements Channel<Bm25Value, SparseVector> {
   /** Term frequencies of every entry, then one batch insert (BM25 statistics updated once). */
   addBatch(ids: Uint32Array, values: readonly Bm25Value[]): void {
     const idOf = this.#idOf();
+    const bulk = termMajorInput(ids, values, idOf);
+    if (bulk) {
+      // one batch analysis: postings grouped by term in one pass (native when the addon loads)
+      this.store.addPostings(ids, termPostings(bulk));
+      return;
+    }
     // counted here: ids ascending and unique, weights positive integers
     this.store.addBatch(
       ids,
@@ -162,4 +169,39 @@ export class Bm25Channel implements Channel<Bm25Value, SparseVector> {
 /** Term frequencies of a unit's terms (ids from `idOf`; a batch caches them per `idOf`). */
 function count(terms: Bm25Value, idOf: (term: string) => number): SparseVector {
   return Array.isArray(terms) ? countTerms(terms, idOf) : countTermList(terms as TermList, idOf);
+}
+
+/**
+ * The bulk path's input when every value is a document of one batch analysis, in increasing
+ * document order (else null: unit by unit). Local words are resolved to term ids in token order
+ * over the selected documents — the order `countTermList` resolves them in — so new terms get
+ * the same staged ids.
+ */
+function termMajorInput(ids: Uint32Array, values: readonly Bm25Value[], idOf: (term: string) => number): TermPostingsInput | null {
+  if (values.length === 0 || !(ids instanceof Uint32Array) || ids.length !== values.length) return null;
+  const first = values[0];
+  if (Array.isArray(first)) return null;
+  const batch = (first as TermList).batch;
+  const docSel = new Uint32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Array.isArray(v) || (v as TermList).batch !== batch) return null;
+    const d = (v as TermList).doc;
+    if (i > 0 && d <= docSel[i - 1]!) return null;
+    docSel[i] = d;
+  }
+  const { tokens, starts, terms } = batch;
+  const wordTerm = new Int32Array(terms.length).fill(-2);
+  for (let i = 0; i < docSel.length; i++) {
+    const d = docSel[i]!;
+    for (let t = starts[d]!; t < starts[d + 1]!; t++) {
+      const w = tokens[t]!;
+      if (wordTerm[w] !== -2) continue;
+      const term = terms[w];
+      wordTerm[w] = term === null || term === undefined ? -1 : Math.max(-1, idOf(term));
+    }
+  }
+  // words of documents outside the selection stay unresolved: dropped here
+  for (let w = 0; w < wordTerm.length; w++) if (wordTerm[w] === -2) wordTerm[w] = -1;
+  return { tokens, docStarts: starts, docSel, docIds: ids, wordTerm };
 }

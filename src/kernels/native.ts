@@ -59,6 +59,18 @@ export interface NativeEnglishBatch {
 /** Batch English analysis of the addon (native/analyze.cc), the twin of src/analyze/term-batch.ts. */
 export interface NativeAnalyze {
   analyzeEnglish(text: Uint16Array, docEnds: Uint32Array, classes: Uint8Array, stop: Uint16Array, maxWord: number): NativeEnglishBatch;
+  /** Term-major postings of analysed documents (src/analyze/term-postings.ts's twin); absent in an older build of the addon. */
+  termPostings?(tokens: Int32Array, docStarts: Uint32Array, docSel: Uint32Array, docIds: Uint32Array, wordTerm: Int32Array): NativeTermPostings;
+}
+
+/** Output of the addon's `termPostings` (src/analyze/term-postings.ts documents every field). */
+export interface NativeTermPostings {
+  terms: Uint32Array;
+  termEnds: Uint32Array;
+  termMax: Float32Array;
+  docs: Uint32Array;
+  tfs: Float32Array;
+  docLen: Float32Array;
 }
 
 /** Raw functions exported by native/addon.cc. */
@@ -258,6 +270,17 @@ export function loadNative(): NativeModule | Error {
                 return mapNativeError(e);
               }
             },
+            ...(a.termPostings
+              ? {
+                  termPostings: (...args: Parameters<NonNullable<NativeAnalyze['termPostings']>>) => {
+                    try {
+                      return a.termPostings!(...args);
+                    } catch (e) {
+                      return mapNativeError(e);
+                    }
+                  },
+                }
+              : {}),
           }
         : null,
       setIsa: (isa) => {

@@ -24,6 +24,16 @@ const INITIAL_CAPACITY = 2;
 /** Term ids below this are also found through a dense array (4 bytes per id up to the largest seen). */
 const DENSE_TERM_LIMIT = 1 << 22;
 
+/** Postings grouped by term, with each document's length: what {@link PostingStore.appendTermMajor} and `SparseIndex.addPostings` take (src/analyze/term-postings.ts builds them). */
+export interface TermMajorPostings {
+  readonly terms: Uint32Array;
+  readonly termEnds: Uint32Array;
+  readonly termMax: Float32Array;
+  readonly docs: Uint32Array;
+  readonly tfs: Float32Array;
+  readonly docLen: Float32Array;
+}
+
 /** Internal arena of posting lists; not part of the public API. */
 export class PostingStore {
   docs: Uint32Array;
@@ -150,6 +160,53 @@ export class PostingStore {
     let added = 0;
     for (let slot = 0; slot < this.slots; slot++) added += add[slot]!;
     this.postings += added;
+  }
+
+  /**
+   * Appends postings grouped by term (src/analyze/term-postings.ts), leaving the store exactly
+   * as {@link appendBatch} leaves it for the same documents as per-document vectors: `terms`
+   * must be in first-appearance order over (document, ascending term id), each term's postings
+   * `docs/tfs[termEnds[r-1] … termEnds[r])` in document order with largest tf `termMax[r]`;
+   * `ascending`: the batch's doc ids increase (else lists are checked and flagged unsorted).
+   * `docLen` must be set for every document of the batch (BM25).
+   */
+  appendTermMajor(p: TermMajorPostings, ascending: boolean, docLen: Float32Array): void {
+    const { terms, termEnds, termMax, docs, tfs } = p;
+    const slotOfTerm = new Int32Array(terms.length);
+    for (let r = 0; r < terms.length; r++) slotOfTerm[r] = this.#slotFor(terms[r]!);
+    // grow each list once, in slot order (as appendBatch does)
+    const add = new Uint32Array(this.slots);
+    for (let r = 0; r < terms.length; r++) add[slotOfTerm[r]!] = termEnds[r]! - (r === 0 ? 0 : termEnds[r - 1]!);
+    for (let slot = 0; slot < this.slots; slot++) {
+      const a = add[slot]!;
+      if (a === 0) continue;
+      const n = this.len[slot]!;
+      if (n + a > this.cap[slot]!) this.#relocate(slot, Math.max(n + a, 2 * n, INITIAL_CAPACITY));
+    }
+    for (let r = 0; r < terms.length; r++) {
+      const slot = slotOfTerm[r]!;
+      const from = r === 0 ? 0 : termEnds[r - 1]!;
+      const to = termEnds[r]!;
+      const n0 = this.len[slot]!;
+      const at = this.start[slot]! + n0;
+      if (n0 > 0 && docs[from]! < this.docs[at - 1]!) this.unsorted[slot] = 1;
+      if (!ascending) for (let i = from + 1; i < to; i++) if (docs[i]! < docs[i - 1]!) this.unsorted[slot] = 1;
+      this.docs.set(docs.subarray(from, to), at);
+      this.weights.set(tfs.subarray(from, to), at);
+      const n1 = n0 + (to - from);
+      this.len[slot] = n1;
+      if (termMax[r]! > this.maxW[slot]!) this.maxW[slot] = termMax[r]!;
+      if (this.trackSkyline && n1 >= SKYLINE_MIN) {
+        // building over the whole list adds the same points in the same order as push() would
+        if (n0 < SKYLINE_MIN) this.#buildSkyline(slot, docLen);
+        else {
+          const T = this.skyTf.get(slot)!;
+          const D = this.skyDl.get(slot)!;
+          for (let i = from; i < to; i++) addSkyline(T, D, tfs[i]!, docLen[docs[i]!]!);
+        }
+      }
+    }
+    this.postings += docs.length;
   }
 
   #slotFor(term: number): number {

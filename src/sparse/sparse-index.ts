@@ -5,7 +5,7 @@
  */
 import { invalid, InvalidArgumentError } from '../errors.js';
 import { checkOptions, type OptionKeys } from '../options.js';
-import { PostingStore } from './postings.js';
+import { PostingStore, type TermMajorPostings } from './postings.js';
 import { searchExhaustive, searchMaxScore } from './maxscore.js';
 import { bm25Idf, contribution, upperBound as upperBoundOf, type PreparedQuery, type ScoreContext } from './scoring.js';
 import { validateSparseVector, type SparseVector } from './vector.js';
@@ -195,6 +195,32 @@ export class SparseIndex {
     this.#insertBatch(docIds, vecs);
     // after a bulk load (a batch of at least a quarter of the postings, so the O(postings) copy
     // stays amortised), give back relocation holes and doubling slack when they exceed the postings
+    const added = store.postings - before;
+    if (4 * added >= store.postings && store.docs.length > 2 * store.postings + 1024) store.repack();
+  }
+
+  /**
+   * Adds many documents given as term-major postings (src/analyze/term-postings.ts, the BM25
+   * build's bulk path): the index ends exactly as {@link addBatch} leaves it for the same
+   * documents as per-document term-frequency vectors. `docIds[s]` is the id of the document
+   * whose length is `p.docLen[s]`; the postings' doc ids must be among `docIds`. Ids are checked
+   * (new, unique) before anything is stored. Internal to trident's BM25 channel.
+   */
+  addPostings(docIds: Uint32Array, p: TermMajorPostings): void {
+    if (!(docIds instanceof Uint32Array) || p.docLen.length !== docIds.length) invalid('INVALID_ARGUMENT', `addPostings expects one document length per doc id (got ${p.docLen.length} lengths for ${docIds?.length} ids)`);
+    const seen = new Set<number>();
+    let ascending = true;
+    for (let i = 0; i < docIds.length; i++) {
+      const id = docIds[i]!;
+      this.#checkNewId(id);
+      if (seen.has(id)) invalid('DUPLICATE_ID', `doc id ${id} appears twice in the batch; internal ids must be unique`);
+      seen.add(id);
+      if (i > 0 && id < docIds[i - 1]!) ascending = false;
+    }
+    const store = this.#store;
+    const before = store.postings;
+    this.#admit(docIds, (i) => p.docLen[i]!);
+    store.appendTermMajor(p, ascending, this.#docLen);
     const added = store.postings - before;
     if (4 * added >= store.postings && store.docs.length > 2 * store.postings + 1024) store.repack();
   }
@@ -509,6 +535,18 @@ export class SparseIndex {
 
   /** {@link #insert} for many new ids at once: statistics per document, postings through the store's batch path. */
   #insertBatch(docIds: Uint32Array | number[], vecs: SparseVector[]): void {
+    const bm25 = this.scorer === 'bm25';
+    this.#admit(docIds, (i) => {
+      const w = vecs[i]!.weights;
+      let dl = 0;
+      if (bm25) for (let j = 0; j < w.length; j++) dl += w[j]!;
+      return dl;
+    });
+    this.#store.appendBatch(docIds, vecs, this.#docLen);
+  }
+
+  /** Marks a batch's documents live with their lengths (`lengthOf(i)`, BM25) and updates the statistics. */
+  #admit(docIds: Uint32Array | number[], lengthOf: (i: number) => number): void {
     let maxId = -1;
     let reused = false;
     for (let i = 0; i < docIds.length; i++) {
@@ -521,10 +559,7 @@ export class SparseIndex {
     const bm25 = this.scorer === 'bm25';
     for (let i = 0; i < docIds.length; i++) {
       const docId = docIds[i]!;
-      const w = vecs[i]!.weights;
-      let dl = 0;
-      if (bm25) for (let j = 0; j < w.length; j++) dl += w[j]!;
-      const dlf = Math.fround(dl);
+      const dlf = Math.fround(bm25 ? lengthOf(i) : 0);
       this.#docLen[docId] = bm25 ? dlf : 0;
       this.#state[docId] = 1;
       this.#live++;
@@ -533,7 +568,6 @@ export class SparseIndex {
       this.#liveLen += bm25 ? dlf : 0;
     }
     this.#liveDf.clear();
-    this.#store.appendBatch(docIds, vecs, this.#docLen);
   }
 
   #ensureSlots(n: number): void {

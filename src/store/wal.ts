@@ -33,7 +33,7 @@ import * as path from 'node:path';
 import { StorageError, TridentError } from '../errors.js';
 import { crc32, crc32Update } from './checksum.js';
 import { isSymlinkOf, nodeFs, truncateOf, writeAtOf, type StoreFs } from './fs-seam.js';
-import { decodeRecord, decodeRecordV1, encodeRecord } from './wal-record.js';
+import { decodeRecord, decodeRecordV1, prepareRecord } from './wal-record.js';
 
 export { decodeRecord, encodeRecord } from './wal-record.js';
 
@@ -67,19 +67,20 @@ function header(generation: number): Uint8Array {
   return h;
 }
 
-/** Frames payloads as version-2 records, concatenated. */
-function frame(payloads: Uint8Array[]): Uint8Array {
+/** Encodes and frames records as version-2 records, concatenated, in one buffer (payloads written in place). */
+function frame(records: unknown[]): Uint8Array {
+  const prepared = records.map((r) => prepareRecord(r));
   let size = 0;
-  for (const p of payloads) size += REC_HEAD + p.length;
+  for (const p of prepared) size += REC_HEAD + p.size;
   const out = new Uint8Array(size);
   const dv = new DataView(out.buffer);
   let at = 0;
-  for (const p of payloads) {
+  for (const p of prepared) {
     dv.setUint32(at, MARK, true);
-    dv.setUint32(at + 4, p.length, true);
-    dv.setUint32(at + 8, crc32Update(crc32(out.subarray(at + 4, at + 8)), p), true);
-    out.set(p, at + REC_HEAD);
-    at += REC_HEAD + p.length;
+    dv.setUint32(at + 4, p.size, true);
+    p.writeInto(out, at + REC_HEAD);
+    dv.setUint32(at + 8, crc32Update(crc32(out.subarray(at + 4, at + 8)), out.subarray(at + REC_HEAD, at + REC_HEAD + p.size)), true);
+    at += REC_HEAD + p.size;
   }
   return out;
 }
@@ -213,7 +214,7 @@ export class WriteAheadLog {
       const { payloads } = readV1(buf);
       const records = payloads.map((p) => decodeRecordV1(p));
       // rewrite as version 2 (temporary sibling + rename): appends are version 2 from now on
-      await wal.#replace(generation, frame(records.map((r) => encodeRecord(r))));
+      await wal.#replace(generation, frame(records));
       return { wal, records };
     }
     const { payloads, end } = readV2(buf);
@@ -254,7 +255,7 @@ export class WriteAheadLog {
   async appendBatch(records: unknown[]): Promise<void> {
     if (this.#broken) throw new StorageError('IO_ERROR', `${WAL_FILE} is unusable (${this.#broken.message}); save() the index to start a new log`, { cause: this.#broken, file: WAL_FILE });
     if (records.length === 0) return;
-    const bytes = frame(records.map((r) => encodeRecord(r)));
+    const bytes = frame(records);
     const writeAt = writeAtOf(this.#fs);
     let done = 0;
     try {

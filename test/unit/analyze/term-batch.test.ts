@@ -203,3 +203,16 @@ describe.skipIf(!hasNative)('native analyzeEnglish arguments', () => {
     expect(() => (a.analyzeEnglish as (...x: unknown[]) => unknown)('abc', Uint32Array.of(3), bmpClasses(), new Uint16Array(0), 255)).toThrow(InvalidArgumentError);
   });
 });
+
+describe('bmpClasses', () => {
+  it('classifies every BMP code unit as the one-code-point regexes do (surrogates: other)', () => {
+    const table = bmpClasses();
+    const bad: number[] = [];
+    for (let c = 0; c < 0x10000; c++) {
+      const ch = String.fromCharCode(c);
+      const want = c >= 0xd800 && c <= 0xdfff ? 0 : /^\p{N}$/u.test(ch) ? 1 : /^[\p{L}\p{M}]$/u.test(ch) ? 2 : 0;
+      if (table[c] !== want) bad.push(c);
+    }
+    expect(bad).toEqual([]);
+  });
+});
