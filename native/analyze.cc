@@ -436,7 +436,26 @@ struct WordTable {
   }
 };
 
-Napi::Value AnalyzeEnglish(const Napi::CallbackInfo& info) {
+// What analyzeEnglish returns, in C++ vectors (turned into typed arrays by to_js).
+struct EnglishBatch {
+  std::vector<int32_t> tokens;
+  std::vector<uint32_t> doc_token_ends;
+  std::vector<uint8_t> fallback, kinds, pool;
+  std::vector<uint32_t> term_ends, word_starts, word_lengths;
+};
+
+// The inputs of one analysis, checked; the typed arrays' memory is borrowed (the caller keeps
+// them alive: the async form holds references until it has run).
+struct EnglishInput {
+  const uint16_t* text;
+  const uint32_t* doc_ends;
+  const uint8_t* classes;
+  size_t n_text, n_docs, max_word;
+  std::unordered_set<std::string> stop;
+};
+
+// Checks analyzeEnglish's arguments (throwing a typed error and returning false when wrong).
+bool english_input(const Napi::CallbackInfo& info, EnglishInput& in) {
   Napi::Env env = info.Env();
   const uint16_t* text;
   const uint32_t* doc_ends;
@@ -446,39 +465,51 @@ Napi::Value AnalyzeEnglish(const Napi::CallbackInfo& info) {
   if (info.Length() < 5 || !typed(info[0], napi_uint16_array, text, n_text) || !typed(info[1], napi_uint32_array, doc_ends, n_docs) ||
       !typed(info[2], napi_uint8_array, classes, n_classes) || !typed(info[3], napi_uint16_array, stop_raw, n_stop) || !info[4].IsNumber()) {
     raise(env, "analyzeEnglish(text: Uint16Array, docEnds: Uint32Array, classes: Uint8Array, stop: Uint16Array, maxWord: number)");
-    return env.Null();
+    return false;
   }
   if (n_classes != 65536) {
     raise(env, "analyzeEnglish: classes must hold 65536 entries");
-    return env.Null();
+    return false;
   }
   double max_word_d = info[4].As<Napi::Number>().DoubleValue();
   if (!(max_word_d >= 0 && max_word_d <= 1e6)) {
     raise(env, "analyzeEnglish: maxWord must be in [0, 1e6]");
-    return env.Null();
+    return false;
   }
-  size_t max_word = static_cast<size_t>(max_word_d);
   for (size_t d = 0; d < n_docs; d++)
     if (doc_ends[d] > n_text || (d > 0 && doc_ends[d] < doc_ends[d - 1])) {
       raise(env, "analyzeEnglish: docEnds must be non-decreasing and at most the text length");
-      return env.Null();
+      return false;
     }
-  std::unordered_set<std::string> stop;
-  {
-    std::string cur;
-    for (size_t i = 0; i < n_stop; i++) {
-      if (stop_raw[i] == 0) {
-        stop.insert(cur);
-        cur.clear();
-      } else if (stop_raw[i] < 0x80) {
-        cur += static_cast<char>(stop_raw[i]);
-      } else {
-        cur += '\x01';  // a non-ASCII stop word never equals an ASCII word
-      }
+  in.text = text;
+  in.doc_ends = doc_ends;
+  in.classes = classes;
+  in.n_text = n_text;
+  in.n_docs = n_docs;
+  in.max_word = static_cast<size_t>(max_word_d);
+  std::string cur;
+  for (size_t i = 0; i < n_stop; i++) {
+    if (stop_raw[i] == 0) {
+      in.stop.insert(cur);
+      cur.clear();
+    } else if (stop_raw[i] < 0x80) {
+      cur += static_cast<char>(stop_raw[i]);
+    } else {
+      cur += '\x01';  // a non-ASCII stop word never equals an ASCII word
     }
-    if (!cur.empty()) stop.insert(cur);
   }
+  if (!cur.empty()) in.stop.insert(cur);
+  return true;
+}
 
+// The analysis itself: no JS values touched (runs on a worker thread in the async form).
+EnglishBatch analyze_english(const EnglishInput& in) {
+  const uint16_t* text = in.text;
+  const uint32_t* doc_ends = in.doc_ends;
+  const uint8_t* classes = in.classes;
+  const size_t n_text = in.n_text, n_docs = in.n_docs, max_word = in.max_word;
+  const std::unordered_set<std::string>& stop = in.stop;
+  EnglishBatch r;
   auto cls = [&](size_t i, size_t end) -> uint8_t {
     if (i >= end) return kOther;
     uint16_t c = text[i];
@@ -495,13 +526,15 @@ Napi::Value AnalyzeEnglish(const Napi::CallbackInfo& info) {
   };
 
   WordTable words(text);
-  std::vector<uint8_t> kinds;
-  std::vector<uint8_t> pool;
-  std::vector<uint32_t> term_ends;
-  std::vector<int32_t> tokens;
+  std::vector<int32_t>& tokens = r.tokens;
+  std::vector<uint8_t>& kinds = r.kinds;
+  std::vector<uint8_t>& pool = r.pool;
+  std::vector<uint32_t>& term_ends = r.term_ends;
+  std::vector<uint32_t>& doc_token_ends = r.doc_token_ends;
+  std::vector<uint8_t>& fallback = r.fallback;
+  doc_token_ends.assign(n_docs, 0);
+  fallback.assign(n_docs, 0);
   tokens.reserve(n_text / 6 + 16);
-  std::vector<uint32_t> doc_token_ends(n_docs);
-  std::vector<uint8_t> fallback(n_docs, 0);
   std::string tok;
 
   size_t doc_start = 0;
@@ -569,7 +602,13 @@ Napi::Value AnalyzeEnglish(const Napi::CallbackInfo& info) {
     doc_token_ends[d] = static_cast<uint32_t>(tokens.size());
     doc_start = end;
   }
+  r.word_starts = std::move(words.starts);
+  r.word_lengths = std::move(words.lengths);
+  return r;
+}
 
+// The JS object of an analysis (typed arrays copied out of the vectors).
+Napi::Object english_js(Napi::Env env, const EnglishBatch& r) {
   auto out = Napi::Object::New(env);
   auto i32 = [&](const std::vector<int32_t>& v) {
     auto a = Napi::Int32Array::New(env, v.size());
@@ -586,17 +625,53 @@ Napi::Value AnalyzeEnglish(const Napi::CallbackInfo& info) {
     if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size());
     return a;
   };
-  out.Set("tokens", i32(tokens));
-  out.Set("docTokenEnds", u32(doc_token_ends));
-  out.Set("fallback", u8(fallback));
-  out.Set("kinds", u8(kinds));
-  out.Set("termPool", u8(pool));
-  out.Set("termEnds", u32(term_ends));
-  out.Set("wordStarts", u32(words.starts));
-  out.Set("wordLengths", u32(words.lengths));
+  out.Set("tokens", i32(r.tokens));
+  out.Set("docTokenEnds", u32(r.doc_token_ends));
+  out.Set("fallback", u8(r.fallback));
+  out.Set("kinds", u8(r.kinds));
+  out.Set("termPool", u8(r.pool));
+  out.Set("termEnds", u32(r.term_ends));
+  out.Set("wordStarts", u32(r.word_starts));
+  out.Set("wordLengths", u32(r.word_lengths));
   return out;
 }
 
+
+
+Napi::Value AnalyzeEnglish(const Napi::CallbackInfo& info) {
+  EnglishInput in;
+  if (!english_input(info, in)) return info.Env().Null();
+  return english_js(info.Env(), analyze_english(in));
+}
+
+// analyzeEnglishAsync: the same analysis on a libuv worker thread; resolves with the same object.
+// The argument arrays are referenced until it has run (callers must not change them meanwhile).
+class EnglishWorker : public Napi::AsyncWorker {
+ public:
+  EnglishWorker(Napi::Env env, EnglishInput in, const Napi::CallbackInfo& info)
+      : Napi::AsyncWorker(env), in_(std::move(in)), deferred_(Napi::Promise::Deferred::New(env)) {
+    for (size_t i = 0; i < 4; i++) refs_[i] = Napi::Persistent(info[i].As<Napi::Object>());
+  }
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override { out_ = analyze_english(in_); }
+  void OnOK() override { deferred_.Resolve(english_js(Env(), out_)); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  EnglishInput in_;
+  EnglishBatch out_;
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference refs_[4];
+};
+
+Napi::Value AnalyzeEnglishAsync(const Napi::CallbackInfo& info) {
+  EnglishInput in;
+  if (!english_input(info, in)) return info.Env().Null();
+  auto* w = new EnglishWorker(info.Env(), std::move(in), info);
+  auto p = w->promise();
+  w->Queue();
+  return p;
+}
 
 // Term-major postings of analysed documents: the BM25 build's bulk path (twin:
 // src/analyze/term-postings.ts). Document s of the selection is batch document docSel[s]
@@ -736,6 +811,7 @@ Napi::Value TermPostings(const Napi::CallbackInfo& info) {
 
 void register_analyze(Napi::Env env, Napi::Object exports) {
   exports.Set("analyzeEnglish", Napi::Function::New(env, AnalyzeEnglish));
+  exports.Set("analyzeEnglishAsync", Napi::Function::New(env, AnalyzeEnglishAsync));
   exports.Set("termPostings", Napi::Function::New(env, TermPostings));
 }
 

@@ -12,6 +12,7 @@
  * (any non-ASCII character) and documents holding astral code points go through english-v3.ts.
  */
 import { nativeAnalyze } from '../kernels/index.js';
+import type { NativeEnglishBatch } from '../kernels/native.js';
 import type { SparseVector } from '../sparse/vector.js';
 import { MAX_TERM_LENGTH } from './analyzer.js';
 import { englishTermsV3, MAX_WORD_LENGTH, wordTerm } from './english-v3.js';
@@ -29,6 +30,10 @@ export interface TermBatch {
   readonly starts: Uint32Array;
   /** Vocabulary ids of the local words for the resolver that filled it (see {@link countTermList}). */
   resolved: { by: unknown; ids: Int32Array } | null;
+  /** True while a deferred analysis has not filled the batch yet ({@link analyzeEnglishBatchDeferred}). */
+  readonly pending?: boolean;
+  /** Local ids are in first-seen token order over the whole batch and every word with a term occurs in `tokens`. */
+  readonly ordered?: boolean;
 }
 
 /** One document of a batch: the BM25 channel's prepared value for the batch path. */
@@ -52,7 +57,39 @@ export function analyzeEnglishBatch(texts: readonly string[], opts: { fallback?:
   const lower = texts.map((t) => t.toLowerCase());
   const own = lower.map((_, d) => opts.fallback?.(texts[d]!) ?? null);
   const addon = opts.native === false ? null : nativeAnalyze();
-  return addon ? nativeBatch(addon.analyzeEnglish, texts, lower, own) : tsBatch(lower, own);
+  if (!addon) return tsBatch(lower, own);
+  const input = nativeInput(lower, own);
+  return nativeBatch(addon.analyzeEnglish(input.text, input.docEnds, bmpClasses(), stopWords(), MAX_WORD_LENGTH), input.buf, texts, lower, own);
+}
+
+/**
+ * {@link analyzeEnglishBatch} on a worker thread when the addon offers it: returns the batch
+ * now (`pending` until `ready` resolves, then filled with the same contents) so the caller
+ * can do other work meanwhile. Without the async addon the batch is analysed at once.
+ *
+ * @example
+ * ```ts
+ * const { batch, ready } = analyzeEnglishBatchDeferred(['The cats ran']);
+ * await ready;
+ * termsOf(batch, 0); // ['cat', 'ran']
+ * ```
+ */
+export function analyzeEnglishBatchDeferred(texts: readonly string[], opts: { fallback?: (text: string) => string[] | null } = {}): { batch: TermBatch; ready: Promise<void> } {
+  const async = nativeAnalyze()?.analyzeEnglishAsync;
+  if (!async) return { batch: analyzeEnglishBatch(texts, opts), ready: Promise.resolve() };
+  const lower = texts.map((t) => t.toLowerCase());
+  const own = lower.map((_, d) => opts.fallback?.(texts[d]!) ?? null);
+  const input = nativeInput(lower, own);
+  const batch: { -readonly [K in keyof TermBatch]: TermBatch[K] } = { terms: [], tokens: new Int32Array(0), starts: new Uint32Array(1), resolved: null, pending: true };
+  const ready = async(input.text, input.docEnds, bmpClasses(), stopWords(), MAX_WORD_LENGTH).then((r) => {
+    const done = nativeBatch(r, input.buf, texts, lower, own);
+    batch.terms = done.terms;
+    batch.tokens = done.tokens;
+    batch.starts = done.starts;
+    batch.ordered = done.ordered ?? false;
+    batch.pending = false;
+  });
+  return { batch, ready };
 }
 
 /** The terms of document `d` of a batch (what the analyser's `terms()` returns for it). */
@@ -126,7 +163,7 @@ function tsBatch(lower: readonly string[], own: ReadonlyArray<string[] | null>):
       });
     starts[d + 1] = local.tokens.length;
   });
-  return { terms, tokens: Int32Array.from(local.tokens), starts, resolved: null };
+  return { terms, tokens: Int32Array.from(local.tokens), starts, resolved: null, ordered: true };
 }
 
 let stopList: Uint16Array | null = null;
@@ -139,9 +176,8 @@ function stopWords(): Uint16Array {
   return stopList;
 }
 
-type AnalyzeEnglish = NonNullable<ReturnType<typeof nativeAnalyze>>['analyzeEnglish'];
-
-function nativeBatch(analyze: AnalyzeEnglish, texts: readonly string[], lower: readonly string[], own: ReadonlyArray<string[] | null>): TermBatch {
+/** The documents' lower-cased UTF-16 text back to back (documents with terms of their own left out), as the addon reads it. */
+function nativeInput(lower: readonly string[], own: ReadonlyArray<string[] | null>): { buf: Buffer; text: Uint16Array; docEnds: Uint32Array } {
   let total = 0;
   for (let d = 0; d < lower.length; d++) if (!own[d]) total += lower[d]!.length;
   const buf = Buffer.allocUnsafe(total * 2);
@@ -151,8 +187,11 @@ function nativeBatch(analyze: AnalyzeEnglish, texts: readonly string[], lower: r
     if (!own[d]) at += buf.write(lower[d]!, at * 2, 'utf16le') / 2;
     docEnds[d] = at;
   }
-  const text = new Uint16Array(buf.buffer, buf.byteOffset, total);
-  const r = analyze(text, docEnds, bmpClasses(), stopWords(), MAX_WORD_LENGTH);
+  return { buf, text: new Uint16Array(buf.buffer, buf.byteOffset, total), docEnds };
+}
+
+/** The batch of the addon's analysis `r` of {@link nativeInput}'s `buf`. */
+function nativeBatch(r: NativeEnglishBatch, buf: Buffer, texts: readonly string[], lower: readonly string[], own: ReadonlyArray<string[] | null>): TermBatch {
   const pool = Buffer.from(r.termPool.buffer, r.termPool.byteOffset, r.termPool.length);
   const terms: Array<string | null> = new Array(r.kinds.length);
   for (let w = 0; w < r.kinds.length; w++) {
@@ -166,7 +205,8 @@ function nativeBatch(analyze: AnalyzeEnglish, texts: readonly string[], lower: r
   if (extra === 0) {
     const starts = new Uint32Array(lower.length + 1);
     starts.set(r.docTokenEnds, 1);
-    return { terms, tokens: r.tokens, starts, resolved: null };
+    // words are numbered as they are met and no document was left out: first-seen order
+    return { terms, tokens: r.tokens, starts, resolved: null, ordered: true };
   }
   // documents the addon left out: their terms (english-v3.ts, or the caller's) as extra local words
   const local = localWords(terms);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { InvalidArgumentError, TridentError } from '../errors.js';
 import { countTerms, createAnalyzer, termFrequencies, TermVocabulary, type Analyzer } from '../analyze/index.js';
 import { autoIsEnglish } from '../analyze/analyzer.js';
-import { analyzeEnglishBatch, countTermList, type TermList } from '../analyze/term-batch.js';
+import { analyzeEnglishBatch, analyzeEnglishBatchDeferred, countTermList, type TermList } from '../analyze/term-batch.js';
 import { termPostings, type TermPostingsInput } from '../analyze/term-postings.js';
 import { SparseIndex } from '../sparse/index.js';
 import type { SparseVector } from '../sparse/vector.js';
@@ -67,15 +67,35 @@ export class Bm25Channel implements Channel<Bm25Value, SparseVector> {
    * through {@link prepare} unit by unit (same values, same errors).
    */
   prepareBatch(units: readonly UnitSource[]): Bm25Value[] {
-    const { analyzer: kind } = this.spec;
-    const version = this.spec.analyzerVersion ?? 1;
-    if (version < 3 || (kind !== 'english' && kind !== 'auto') || units.length < BATCH_MIN_UNITS || units.some((u) => typeof u.text !== 'string')) return units.map((u) => this.prepare(u));
-    const fallback = kind === 'auto' ? (text: string) => (autoIsEnglish(text) ? null : this.analyzer.terms(text)) : undefined;
+    if (!this.#batchable(units)) return units.map((u) => this.prepare(u));
     const batch = analyzeEnglishBatch(
       units.map((u) => u.text as string),
-      fallback ? { fallback } : {},
+      this.#fallback(),
     );
     return units.map((_, doc) => ({ batch, doc }));
+  }
+  /**
+   * {@link prepareBatch} with the native analysis on a worker thread (when the addon offers
+   * it): the values come back at once, usable when `ready` resolves — HybridIndex logs the
+   * change meanwhile. Same values, same errors.
+   */
+  prepareBatchDeferred(units: readonly UnitSource[]): { values: Bm25Value[]; ready: Promise<void> } {
+    if (!this.#batchable(units)) return { values: units.map((u) => this.prepare(u)), ready: Promise.resolve() };
+    const { batch, ready } = analyzeEnglishBatchDeferred(
+      units.map((u) => u.text as string),
+      this.#fallback(),
+    );
+    return { values: units.map((_, doc) => ({ batch, doc })), ready };
+  }
+  /** Whether a batch analysis serves these units (english / auto v3, enough string texts). */
+  #batchable(units: readonly UnitSource[]): boolean {
+    const { analyzer: kind } = this.spec;
+    const version = this.spec.analyzerVersion ?? 1;
+    return version >= 3 && (kind === 'english' || kind === 'auto') && units.length >= BATCH_MIN_UNITS && units.every((u) => typeof u.text === 'string');
+  }
+  /** The 'auto' analyser's texts that are not English go through the analyser itself. */
+  #fallback(): { fallback?: (text: string) => string[] | null } {
+    return this.spec.analyzer === 'auto' ? { fallback: (text: string) => (autoIsEnglish(text) ? null : this.analyzer.terms(text)) } : {};
   }
   begin(): void {
     this.#fresh = new Map();
@@ -168,7 +188,14 @@ export class Bm25Channel implements Channel<Bm25Value, SparseVector> {
 
 /** Term frequencies of a unit's terms (ids from `idOf`; a batch caches them per `idOf`). */
 function count(terms: Bm25Value, idOf: (term: string) => number): SparseVector {
-  return Array.isArray(terms) ? countTerms(terms, idOf) : countTermList(terms as TermList, idOf);
+  if (Array.isArray(terms)) return countTerms(terms, idOf);
+  notPending((terms as TermList).batch);
+  return countTermList(terms as TermList, idOf);
+}
+
+/** A deferred batch is used only once its analysis has finished (HybridIndex awaits `ready`). */
+function notPending(batch: TermList['batch']): void {
+  if (batch.pending) throw new Error('internal: a BM25 batch analysis was used before it finished (await its ready promise first); nothing was added');
 }
 
 /**
@@ -182,6 +209,7 @@ function termMajorInput(ids: Uint32Array, values: readonly Bm25Value[], idOf: (t
   const first = values[0];
   if (Array.isArray(first)) return null;
   const batch = (first as TermList).batch;
+  notPending(batch);
   const docSel = new Uint32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
@@ -192,6 +220,14 @@ function termMajorInput(ids: Uint32Array, values: readonly Bm25Value[], idOf: (t
   }
   const { tokens, starts, terms } = batch;
   const wordTerm = new Int32Array(terms.length).fill(-2);
+  if (batch.ordered && docSel.length === starts.length - 1) {
+    // every document, local ids in first-seen order: word order is token order
+    for (let w = 0; w < terms.length; w++) {
+      const term = terms[w];
+      wordTerm[w] = term === null || term === undefined ? -1 : Math.max(-1, idOf(term));
+    }
+    return { tokens, docStarts: starts, docSel, docIds: ids, wordTerm };
+  }
   for (let i = 0; i < docSel.length; i++) {
     const d = docSel[i]!;
     for (let t = starts[d]!; t < starts[d + 1]!; t++) {

@@ -159,6 +159,12 @@ export interface Channel<V = unknown, Q = unknown> {
    * natively). Channels without it are asked one unit at a time.
    */
   prepareBatch?(units: readonly UnitSource[]): Array<V | null>;
+  /**
+   * {@link prepareBatch} whose work may finish later (optional): the values are returned now
+   * and are usable once `ready` resolves (the BM25 channel analyses on a worker thread while
+   * the change is being logged). `ready` rejects with what `prepareBatch` would have thrown.
+   */
+  prepareBatchDeferred?(units: readonly UnitSource[]): { values: Array<V | null>; ready: Promise<void> };
   /** Adds a prepared value (inside a batch: see begin/commit/rollback). */
   add(id: number, value: V): void;
   /**

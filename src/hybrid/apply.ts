@@ -25,9 +25,11 @@ export type PreparedValues = unknown[][][];
 
 /**
  * Reads and validates every unit's value for every channel (analysis included, the step that
- * may throw on hostile text), before anything is logged or changed.
+ * may throw on hostile text), before anything is logged or changed. `deferred`: channels that
+ * can (BM25's native batch analysis) finish on a worker thread while the change is logged;
+ * {@link valuesReady} tells when, and the writer awaits it before applying.
  */
-export function prepareValues(channels: readonly Channel[], docs: readonly DocumentInput[], prepared: readonly PreparedDoc[]): PreparedValues {
+export function prepareValues(channels: readonly Channel[], docs: readonly DocumentInput[], prepared: readonly PreparedDoc[], opts: { deferred?: boolean } = {}): PreparedValues {
   const units: UnitSource[] = [];
   const values: PreparedValues = prepared.map((p, i) => {
     const doc = docs[i]!;
@@ -39,13 +41,35 @@ export function prepareValues(channels: readonly Channel[], docs: readonly Docum
     });
   });
   // channels that read a whole batch at once (BM25's native analysis), after the others
+  const pending: Promise<void>[] = [];
   channels.forEach((ch, c) => {
     if (!ch.prepareBatch) return;
-    const batch = ch.prepareBatch(units);
+    let batch: unknown[];
+    if (opts.deferred && ch.prepareBatchDeferred) {
+      const d = ch.prepareBatchDeferred(units);
+      batch = d.values;
+      pending.push(d.ready);
+    } else batch = ch.prepareBatch(units);
     let k = 0;
     for (const doc of values) for (const row of doc) row[c] = batch[k++] ?? null;
   });
+  if (pending.length > 0) {
+    const ready = Promise.all(pending).then(() => undefined);
+    ready.catch(() => undefined); // observed by whoever applies; a dropped change must not leave an unhandled rejection
+    READY.set(values, ready);
+  }
   return values;
+}
+
+const READY = new WeakMap<PreparedValues, Promise<void>>();
+
+/**
+ * Resolves when every deferred value of `values` ({@link prepareValues} with `deferred`) is
+ * usable; rejects with the error preparing it would have thrown. Values prepared at once are
+ * ready at once.
+ */
+export function valuesReady(values: PreparedValues): Promise<void> {
+  return READY.get(values) ?? Promise.resolve();
 }
 
 /**

@@ -14,7 +14,7 @@ import { checkId, claimIndexDirectory, DirectoryLock, MANIFEST_FILE, nodeFs, rea
 import { EntryTable } from './entries.js';
 import { Mutex } from './lock.js';
 import { ChangeWriter } from './writer.js';
-import { applyDelete, applyUpsert, prepareValues, type PreparedValues, type Stores } from './apply.js';
+import { applyDelete, applyUpsert, prepareValues, valuesReady, type PreparedValues, type Stores } from './apply.js';
 import { canonicalMetadata } from './metadata.js';
 import { checkFusionOptions, checkStoredConfig, type HybridConfig } from './config.js';
 import { buildConfig } from './create-config.js';
@@ -69,6 +69,7 @@ export class HybridIndex {
     live: () => this.#check(),
     has: (id) => this.#entries.hasDocument(id),
     check: (c, exists, set) => checkChange(c, exists, set),
+    settle: (c) => (c.op === 'delete' ? Promise.resolve() : valuesReady(c.values)),
     apply: (c) => this.#apply(c),
     wal: () => this.#wal,
   });
@@ -242,14 +243,14 @@ export class HybridIndex {
     this.#entries.checkNew(batch.map((d) => d.id));
     throwIfAborted(opts.signal, 'add() aborted before encoding: nothing was added');
     const prepared = await this.#prepare(batch, opts, 'add');
-    const values = this.#values(batch, prepared);
+    const values = this.#values(batch, prepared, true);
     throwIfAborted(opts.signal, 'add() aborted: nothing was added');
     return this.#writer.submit({ op: 'add', docs: batch, prepared, values });
   }
 
   /** Every channel's value of every unit of a batch (validated, analysed), before anything is logged or changed. */
-  #values(docs: DocumentInput[], prepared: PreparedDoc[]): PreparedValues {
-    return prepareValues(this.#stores().channels, docs, prepared);
+  #values(docs: DocumentInput[], prepared: PreparedDoc[], deferred = false): PreparedValues {
+    return prepareValues(this.#stores().channels, docs, prepared, { deferred });
   }
 
   /** The mutable state add/update/delete touch. */
@@ -433,7 +434,7 @@ export class HybridIndex {
     }
     throwIfAborted(opts.signal, 'update() aborted before encoding: nothing was changed');
     const prepared = await this.#prepare(batch, opts, 'update');
-    const values = this.#values(batch, prepared);
+    const values = this.#values(batch, prepared, true);
     throwIfAborted(opts.signal, 'update() aborted: nothing was changed');
     return this.#writer.submit({ op: 'update', docs: batch, prepared, values });
   }

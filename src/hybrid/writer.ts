@@ -9,8 +9,9 @@
  *    and leaves no record;
  * 2. the accepted changes' records are appended to the log with one write and one fsync (an
  *    I/O error rejects every change of the batch, and nothing is applied);
- * 3. the changes are applied in memory, synchronously and in order (a search sees each one
- *    whole or not at all), and their calls resolve.
+ * 3. once their deferred preparation is done (work that ran on other threads while the log
+ *    was written, see ChangeHandler.settle), the changes are applied in memory, synchronously
+ *    and in order (a search sees each one whole or not at all), and their calls resolve.
  * A change whose application throws (its stores undo it, see apply.ts) is rejected, and the
  * log is rewritten without its record. Owns no files: the log is passed in.
  */
@@ -27,6 +28,12 @@ export interface ChangeHandler<C> {
    * of unknown ids). Throws to reject the change.
    */
   check(change: C, exists: (id: ExternalId) => boolean, set: (id: ExternalId, live: boolean) => void): unknown;
+  /**
+   * Resolves when the change's prepared values are usable (work deferred to other threads,
+   * e.g. BM25's native analysis, runs while the change is logged); a rejection rejects the
+   * change as a failed apply would (optional: ready at once).
+   */
+  settle?(change: C): Promise<void>;
   /** Applies a checked, logged change; all-or-nothing. */
   apply(change: C): unknown;
   /** The write-ahead log in force, if any. */
@@ -106,8 +113,15 @@ export class ChangeWriter<C> {
         return;
       }
     }
+    // deferred preparation (BM25 analysis on a worker thread) ran while the log was written
+    const settled = await Promise.allSettled(accepted.map((p) => this.#h.settle?.(p.change)));
     const results: Array<{ p: Pending<C>; ok: boolean; value: unknown; record: unknown }> = [];
-    for (const p of accepted) {
+    for (const [i, p] of accepted.entries()) {
+      const s = settled[i]!;
+      if (s.status === 'rejected') {
+        results.push({ p, ok: false, value: s.reason, record: p.record });
+        continue;
+      }
       try {
         results.push({ p, ok: true, value: this.#h.apply(p.change), record: p.record });
       } catch (e) {

@@ -59,6 +59,8 @@ export interface NativeEnglishBatch {
 /** Batch English analysis of the addon (native/analyze.cc), the twin of src/analyze/term-batch.ts. */
 export interface NativeAnalyze {
   analyzeEnglish(text: Uint16Array, docEnds: Uint32Array, classes: Uint8Array, stop: Uint16Array, maxWord: number): NativeEnglishBatch;
+  /** The same analysis on a worker thread (the argument arrays must not change until it settles); absent in an older build of the addon. */
+  analyzeEnglishAsync?(text: Uint16Array, docEnds: Uint32Array, classes: Uint8Array, stop: Uint16Array, maxWord: number): Promise<NativeEnglishBatch>;
   /** Term-major postings of analysed documents (src/analyze/term-postings.ts's twin); absent in an older build of the addon. */
   termPostings?(tokens: Int32Array, docStarts: Uint32Array, docSel: Uint32Array, docIds: Uint32Array, wordTerm: Int32Array): NativeTermPostings;
 }
@@ -270,6 +272,17 @@ export function loadNative(): NativeModule | Error {
                 return mapNativeError(e);
               }
             },
+            ...(a.analyzeEnglishAsync
+              ? {
+                  analyzeEnglishAsync: (...args: Parameters<NonNullable<NativeAnalyze['analyzeEnglishAsync']>>) => {
+                    try {
+                      return a.analyzeEnglishAsync!(...args).catch((e: unknown) => mapNativeError(e));
+                    } catch (e) {
+                      return mapNativeError(e);
+                    }
+                  },
+                }
+              : {}),
             ...(a.termPostings
               ? {
                   termPostings: (...args: Parameters<NonNullable<NativeAnalyze['termPostings']>>) => {

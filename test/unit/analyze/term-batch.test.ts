@@ -153,10 +153,15 @@ describe('countTermList = countTerms over the same terms', () => {
 });
 
 describe('Bm25Channel.prepareBatch', () => {
-  for (const analyzer of ['english', 'auto'] as const) {
-    it(`a batch-fed channel equals a unit-fed one (analyser ${analyzer}, CJK and Thai texts included)`, () => {
+  for (const [analyzer, astral] of [
+    ['english', true],
+    ['auto', true],
+    ['english', false],
+    ['auto', false],
+  ] as const) {
+    it(`a batch-fed channel equals a unit-fed one (analyser ${analyzer}, CJK and Thai texts included, ${astral ? 'a document the addon leaves to TS' : 'every document native'})`, () => {
       const spec = { name: 'bm25', kind: 'bm25' as const, analyzer, analyzerVersion: 3, k1: 1.2, b: 0.75 };
-      const texts = ['The cats are running home', '東京タワーの夜景 and Tokyo tower', 'ภาษาไทยง่าย running', "o'brien's dogs 1.5mg", 'generously running cats', 'skies news atlas', 'the end', 'cats and dogs', '𝑥 variable', 'final document'];
+      const texts = ['The cats are running home', '東京タワーの夜景 and Tokyo tower', 'ภาษาไทยง่าย running', "o'brien's dogs 1.5mg", 'generously running cats', 'skies news atlas', 'the end', 'cats and dogs', astral ? '𝑥 variable cats atlas' : 'x variable', 'final document'];
       const units = texts.map((text, i) => ({ doc: i, text, dense: null, sparse: null, multivector: null, vectors: undefined }));
       const batched = new Bm25Channel(spec as never);
       const single = new Bm25Channel(spec as never);
