@@ -55,6 +55,8 @@ export class PostingStore {
   #denseSlot = new Int32Array(0);
   readonly skyTf = new Map<number, number[]>();
   readonly skyDl = new Map<number, number[]>();
+  /** Slots whose list is long enough for a skyline that has not been built yet (built at first use: {@link skyline}). */
+  readonly #skyStale = new Set<number>();
 
   constructor(
     readonly trackSkyline: boolean,
@@ -86,7 +88,7 @@ export class PostingStore {
       s.termOfSlot[slot] = termIds[t]!;
       s.start[slot] = offsets[t]!;
       s.len[slot] = s.cap[slot] = offsets[t + 1]! - offsets[t]!;
-      s.rebuildBounds(slot, docLen);
+      s.rebuildBounds(slot);
     }
     return s;
   }
@@ -104,10 +106,7 @@ export class PostingStore {
     this.postings++;
     const wf = this.weights[at]!;
     if (wf > this.maxW[slot]!) this.maxW[slot] = wf;
-    if (this.trackSkyline && n >= SKYLINE_MIN) {
-      if (n === SKYLINE_MIN) this.#buildSkyline(slot, docLen);
-      else addSkyline(this.skyTf.get(slot)!, this.skyDl.get(slot)!, wf, docLen[doc]!);
-    }
+    if (this.trackSkyline && n >= SKYLINE_MIN) this.#extendSkyline(slot, wf, docLen[doc]!);
   }
 
   /**
@@ -151,10 +150,7 @@ export class PostingStore {
         this.len[slot] = ++n;
         const wf = this.weights[at]!;
         if (wf > this.maxW[slot]!) this.maxW[slot] = wf;
-        if (this.trackSkyline && n >= SKYLINE_MIN) {
-          if (n === SKYLINE_MIN) this.#buildSkyline(slot, docLen);
-          else addSkyline(this.skyTf.get(slot)!, this.skyDl.get(slot)!, wf, docLen[doc]!);
-        }
+        if (this.trackSkyline && n >= SKYLINE_MIN) this.#extendSkyline(slot, wf, docLen[doc]!);
       }
     }
     let added = 0;
@@ -197,10 +193,9 @@ export class PostingStore {
       this.len[slot] = n1;
       if (termMax[r]! > this.maxW[slot]!) this.maxW[slot] = termMax[r]!;
       if (this.trackSkyline && n1 >= SKYLINE_MIN) {
-        // building over the whole list adds the same points in the same order as push() would
-        if (n0 < SKYLINE_MIN) this.#buildSkyline(slot, docLen);
+        const T = this.skyTf.get(slot);
+        if (T === undefined) this.#skyStale.add(slot);
         else {
-          const T = this.skyTf.get(slot)!;
           const D = this.skyDl.get(slot)!;
           for (let i = from; i < to; i++) addSkyline(T, D, tfs[i]!, docLen[docs[i]!]!);
         }
@@ -307,10 +302,11 @@ export class PostingStore {
     this.#denseSlot.fill(0);
     this.skyTf.clear();
     this.skyDl.clear();
+    this.#skyStale.clear();
     for (let slot = 0; slot < this.slots; slot++) {
       this.slotOf.set(termOfSlot[slot]!, slot);
       this.#noteSlot(termOfSlot[slot]!, slot);
-      this.rebuildBounds(slot, docLen);
+      this.rebuildBounds(slot);
     }
     return before - total;
   }
@@ -341,7 +337,7 @@ export class PostingStore {
     return this.docs.byteLength + this.weights.byteLength + this.start.byteLength + this.len.byteLength + this.cap.byteLength + this.maxW.byteLength + this.unsorted.byteLength + this.termOfSlot.byteLength;
   }
 
-  rebuildBounds(slot: number, docLen: Float32Array): void {
+  rebuildBounds(slot: number): void {
     const a = this.start[slot]!;
     const n = this.len[slot]!;
     let m = 0;
@@ -349,7 +345,29 @@ export class PostingStore {
     this.maxW[slot] = m;
     this.skyTf.delete(slot);
     this.skyDl.delete(slot);
-    if (this.trackSkyline && n >= SKYLINE_MIN) this.#buildSkyline(slot, docLen);
+    if (this.trackSkyline && n >= SKYLINE_MIN) this.#skyStale.add(slot);
+    else this.#skyStale.delete(slot);
+  }
+
+  /**
+   * The BM25 skyline of a list (null: the list is too short to keep one), built on first use:
+   * the Pareto frontier of its (tf, length) points does not depend on the order they are met
+   * in, so building it late gives the skyline eager maintenance would have.
+   */
+  skyline(slot: number, docLen: Float32Array): { T: number[]; D: number[] } | null {
+    if (this.#skyStale.has(slot)) {
+      this.#skyStale.delete(slot);
+      this.#buildSkyline(slot, docLen);
+    }
+    const T = this.skyTf.get(slot);
+    return T === undefined ? null : { T, D: this.skyDl.get(slot)! };
+  }
+
+  /** One more posting of a list with a skyline (or due one). */
+  #extendSkyline(slot: number, tf: number, dl: number): void {
+    const T = this.skyTf.get(slot);
+    if (T === undefined) this.#skyStale.add(slot);
+    else addSkyline(T, this.skyDl.get(slot)!, tf, dl);
   }
 
   #buildSkyline(slot: number, docLen: Float32Array): void {

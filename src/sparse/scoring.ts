@@ -59,9 +59,9 @@ export function contribution(ctx: ScoreContext, qf: number, w: number, doc: numb
 export function upperBound(ctx: ScoreContext, qf: number, store: PostingStore, slot: number): number {
   if (!ctx.bm25) return qf * store.maxW[slot]!;
   let best = 0;
-  const T = store.skyTf.get(slot);
-  if (T !== undefined) {
-    const D = store.skyDl.get(slot)!;
+  const sky = store.skyline(slot, ctx.docLen);
+  if (sky !== null) {
+    const { T, D } = sky;
     for (let i = 0; i < T.length; i++) {
       const w = T[i]!;
       const c = (qf * w) / (w + ctx.lenConst + ctx.lenSlope * D[i]!);

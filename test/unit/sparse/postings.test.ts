@@ -46,7 +46,7 @@ describe('PostingStore', () => {
           store.push(7, d, tf, docLen);
         });
         const slot = store.slotOf.get(7)!;
-        expect(store.skyTf.has(slot)).toBe(true);
+        expect(store.skyline(slot, docLen)).not.toBeNull();
         const k1 = 0.9;
         const ctx: ScoreContext = { bm25: true, lenConst: k1 * (1 - b), lenSlope: (k1 * b) / avgdl, docLen, state: new Uint8Array(postings.length).fill(1) };
         let max = 0;
@@ -57,8 +57,7 @@ describe('PostingStore', () => {
         expect(ub).toBeLessThanOrEqual(max);
         expect(ub).toBeGreaterThanOrEqual(max * (1 - 1e-12));
         // the skyline is a strict staircase: ascending length, ascending tf
-        const T = store.skyTf.get(slot)!;
-        const D = store.skyDl.get(slot)!;
+        const { T, D } = store.skyline(slot, docLen)!;
         for (let i = 1; i < T.length; i++) {
           expect(D[i]!).toBeGreaterThan(D[i - 1]!);
           expect(T[i]!).toBeGreaterThan(T[i - 1]!);
