@@ -74,7 +74,7 @@ export class PostingStore {
   }
 
   /** Adopts packed arrays (e.g. views into a loaded file): list t is docs[offsets[t] .. offsets[t+1]). */
-  static fromPacked(trackSkyline: boolean, termIds: Uint32Array, offsets: Uint32Array, docs: Uint32Array, weights: Float32Array, docLen: Float32Array): PostingStore {
+  static fromPacked(trackSkyline: boolean, termIds: Uint32Array, offsets: Uint32Array, docs: Uint32Array, weights: Float32Array): PostingStore {
     const n = termIds.length;
     const s = new PostingStore(trackSkyline, 0, Math.max(n, 16));
     s.docs = docs;
@@ -246,7 +246,7 @@ export class PostingStore {
    * Drops postings of documents whose state is not live (1), removes empty lists, rebuilds bounds
    * and packs the arena tightly. Returns the number of postings removed.
    */
-  compact(state: Uint8Array, docLen: Float32Array): number {
+  compact(state: Uint8Array): number {
     const before = this.postings;
     const keep: number[] = [];
     let total = 0;

@@ -274,7 +274,7 @@ export class SparseIndex {
    */
   compact(): void {
     const state = this.#state;
-    this.#store.compact(state, this.#docLen);
+    this.#store.compact(state);
     let total = 0;
     for (let d = 0; d < state.length; d++) {
       if (state[d] === 2) {
@@ -457,7 +457,7 @@ export class SparseIndex {
     }
     index.#live = live;
     index.#liveLen = liveLen;
-    index.#store = PostingStore.fromPacked(f.scorer === 'bm25', f.termIds, f.offsets, f.docs, f.weights, index.#docLen);
+    index.#store = PostingStore.fromPacked(f.scorer === 'bm25', f.termIds, f.offsets, f.docs, f.weights);
     return index;
   }
 

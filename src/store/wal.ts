@@ -1,5 +1,5 @@
 /**
- * Write-ahead log of the changes made since the last save (format version 2), so that a
+ * Write-ahead log of the changes made since the last save (format version 3), so that a
  * crash between `add()` and `save()` does not lose encoded documents. Owns `<dir>/wal.log`
  * and its framing; never interprets the records (HybridIndex replays them). Every file
  * operation goes through the StoreFs seam.
@@ -7,13 +7,14 @@
  * `<dir>/wal.log`, little-endian:
  * ```
  *  0  8  magic "TRIDWAL\0"
- *  8  u32 format version (2; version 1 logs are still read, then rewritten as version 2)
+ *  8  u32 format version (3; version 1 and 2 logs are still read, then rewritten as version 3)
  * 12  u32 base generation: the manifest generation these records extend
  * 16  u32 CRC-32 of bytes 0..15
  * 20  u32 reserved (0)
  * 24  records: u32 mark "TIDR" · u32 payload bytes (> 0) · u32 CRC-32 of (length ‖ payload) · payload
  * ```
- * The payload is {@link encodeRecord}'s (JSON skeleton + length-prefixed binary sections).
+ * The payload is {@link encodeRecord}'s (JSON skeleton + length-prefixed binary sections;
+ * version 3 adds the string table, see wal-record.ts). Versions 2 and 3 frame records alike.
  * The mark, the non-zero length and a CRC that covers the length mean that zero bytes (what
  * power loss or a pre-allocating file system leaves) never read as a record.
  *
@@ -40,7 +41,7 @@ export { decodeRecord, encodeRecord } from './wal-record.js';
 /** File name of the write-ahead log inside an index directory. */
 export const WAL_FILE = 'wal.log';
 /** Format version of the write-ahead log this build writes. */
-export const WAL_FORMAT_VERSION = 2;
+export const WAL_FORMAT_VERSION = 3;
 const MAGIC = 'TRIDWAL\0';
 const HEADER = 24;
 /** Record mark, the bytes "TIDR". */
@@ -67,7 +68,7 @@ function header(generation: number): Uint8Array {
   return h;
 }
 
-/** Encodes and frames records as version-2 records, concatenated, in one buffer (payloads written in place). */
+/** Encodes and frames records (version-2/3 framing), concatenated, in one buffer (payloads written in place). */
 function frame(records: unknown[]): Uint8Array {
   const prepared = records.map((r) => prepareRecord(r));
   let size = 0;
@@ -177,7 +178,7 @@ export class WriteAheadLog {
   /**
    * Opens the log of `dir` for the given manifest generation and returns the records to
    * replay. A missing log, or one that extends an older generation, is replaced by an empty
-   * one; a torn or zero-filled tail is cut off; a version-1 log is rewritten as version 2.
+   * one; a torn or zero-filled tail is cut off; a version-1 or -2 log is rewritten as version 3.
    */
   static async open(dir: string, generation: number, fs: StoreFs = nodeFs): Promise<{ wal: WriteAheadLog; records: unknown[] }> {
     const file = path.join(dir, WAL_FILE);
@@ -199,8 +200,8 @@ export class WriteAheadLog {
     if (buf.length < HEADER || !validHeader(buf)) corrupt('bad header (magic or checksum)');
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const version = dv.getUint32(8, true);
-    if (version !== 1 && version !== WAL_FORMAT_VERSION) {
-      throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${WAL_FILE} has format version ${version}; this trident reads 1 and ${WAL_FORMAT_VERSION}. Upgrade trident`, { file: WAL_FILE });
+    if (version < 1 || version > WAL_FORMAT_VERSION) {
+      throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${WAL_FILE} has format version ${version}; this trident reads 1 to ${WAL_FORMAT_VERSION}. Upgrade trident`, { file: WAL_FILE });
     }
     const base = dv.getUint32(12, true);
     if (base < generation) {
@@ -219,6 +220,12 @@ export class WriteAheadLog {
     }
     const { payloads, end } = readV2(buf);
     const records = payloads.map((p) => decodeRecord(p));
+    if (version < WAL_FORMAT_VERSION) {
+      // a version-2 log: the same framing; rewritten so that its header announces the string
+      // tables later appends may hold (a trident that reads only version 2 then says so)
+      await wal.#replace(generation, frame(records));
+      return { wal, records };
+    }
     if (end < buf.length) {
       // drop the torn tail so later appends follow the last whole record
       try {

@@ -11,13 +11,21 @@ function skeleton(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes.subarray(16, 16 + dv.getUint32(12, true)));
 }
 
+/** True when `v` holds a string of 64+ code units. */
+function hasLong(v: unknown): boolean {
+  if (typeof v === 'string') return v.length >= 64;
+  if (v === null || typeof v !== 'object') return false;
+  return Object.values(v).some(hasLong);
+}
+
 describe('encodeRecord: plain data and data that needs the replacer', () => {
   it('plain JSON values: the skeleton is JSON.stringify of the record and it decodes back', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
         const rec = { op: 'add', v };
         const bytes = encodeRecord(rec);
-        if (!JSON.stringify(rec).includes('"$')) expect(skeleton(bytes)).toBe(JSON.stringify(rec));
+        // (texts of 64+ code units go to the string table: wal-record-strings.test.ts)
+        if (!JSON.stringify(rec).includes('"$') && !hasLong(rec)) expect(skeleton(bytes)).toBe(JSON.stringify(rec));
         expect(decodeRecord(bytes)).toEqual(JSON.parse(JSON.stringify(rec)));
       }),
       { numRuns: 200, seed: 19 },
