@@ -179,7 +179,10 @@ function hoist(v: unknown, blobs: Blob[], strings: string[], seen: Set<object>):
     if (k === 'toJSON') return NOT_PLAIN;
     const x = hoist((v as Record<string, unknown>)[k], blobs, strings, seen);
     if (x === NOT_PLAIN) return NOT_PLAIN;
-    Object.defineProperty(out, k.charCodeAt(0) === 36 /* $ */ ? `$${k}` : k, { value: x, enumerable: true, writable: true, configurable: true });
+    const key = k.charCodeAt(0) === 36 /* $ */ ? `$${k}` : k;
+    // defineProperty only where assignment would not make an own key (`__proto__`): it is slow
+    if (key === '__proto__') Object.defineProperty(out, key, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[key] = x;
   }
   return out;
 }

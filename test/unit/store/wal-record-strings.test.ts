@@ -69,6 +69,13 @@ describe('WAL record string table (version 3)', () => {
   it('user keys that look like references stay user keys', () => {
     const rec = { op: 'add', docs: [{ id: 1, text: 'y'.repeat(70), metadata: { $str: 0, $ta: 1, $$x: 2, nested: [{ $str: 5 }] } }] };
     expect(decodeRecord(encodeRecord(rec))).toEqual(rec);
+    // a `__proto__` key (as JSON.parse makes it: an own key) stays an own key, not a prototype
+    const proto = JSON.parse('{"__proto__":{"polluted":1},"b":"z"}') as Record<string, unknown>;
+    const back = decodeRecord(encodeRecord({ op: 'add', docs: [{ id: 2, text: 'q'.repeat(70), metadata: proto }] })) as { docs: Array<{ metadata: Record<string, unknown> }> };
+    const m = back.docs[0]!.metadata;
+    expect(Object.hasOwn(m, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(m)).toBe(Object.prototype);
+    expect(JSON.stringify(m)).toBe('{"__proto__":{"polluted":1},"b":"z"}');
   });
 
   /** A valid record with one table holding two strings, to damage. */
