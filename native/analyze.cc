@@ -730,11 +730,15 @@ Napi::Value TermPostings(const Napi::CallbackInfo& info) {
   }
   const size_t n_terms = term_of.size();
   std::vector<uint32_t> cnt(n_terms, 0), lists(n_terms, 0);
-  std::vector<int32_t> rank(n_terms, -1);
+  std::vector<int32_t> first_doc(n_terms, -1), rank(n_terms, -1);
   std::vector<int32_t> order;
   std::vector<int32_t> in_doc;
   std::vector<uint32_t> pair_term, pair_tf, pair_doc_end(n_sel);
   std::vector<float> doc_len(n_sel);
+  size_t sel_tokens = 0;
+  for (size_t s = 0; s < n_sel; s++) sel_tokens += doc_starts[doc_sel[s] + 1] - doc_starts[doc_sel[s]];
+  pair_term.reserve(sel_tokens);
+  pair_tf.reserve(sel_tokens);
   for (size_t s = 0; s < n_sel; s++) {
     const uint32_t d = doc_sel[s];
     in_doc.clear();
@@ -748,11 +752,10 @@ Napi::Value TermPostings(const Napi::CallbackInfo& info) {
       if (k < 0) continue;
       if (cnt[k]++ == 0) in_doc.push_back(k);
     }
-    std::sort(in_doc.begin(), in_doc.end(), [&](int32_t a, int32_t b) { return term_of[a] < term_of[b]; });
     uint64_t dl = 0;
     for (int32_t k : in_doc) {
-      if (rank[k] < 0) {
-        rank[k] = static_cast<int32_t>(order.size());
+      if (first_doc[k] < 0) {
+        first_doc[k] = static_cast<int32_t>(s);
         order.push_back(k);
       }
       lists[k]++;
@@ -764,6 +767,10 @@ Napi::Value TermPostings(const Napi::CallbackInfo& info) {
     pair_doc_end[s] = static_cast<uint32_t>(pair_term.size());
     doc_len[s] = static_cast<float>(dl);
   }
+  // first appearance over (document, ascending term id): one sort of the distinct terms
+  // (documents were met in order, so `order` is already grouped by first document)
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return first_doc[a] != first_doc[b] ? first_doc[a] < first_doc[b] : term_of[a] < term_of[b]; });
+  for (size_t r = 0; r < order.size(); r++) rank[order[r]] = static_cast<int32_t>(r);
   const size_t n_out = order.size();
   auto terms = Napi::Uint32Array::New(env, n_out);
   auto term_ends = Napi::Uint32Array::New(env, n_out);
