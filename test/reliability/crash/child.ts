@@ -1,4 +1,4 @@
-// Crash-trial child process. argv[2] is JSON { dir, seed, op, killAt, tear }:
+// Crash-trial child process. argv[2] is JSON { dir, seed, op, killAt, tear, storage? }:
 // 1. (unarmed) creates an index in `dir` with the plan's base documents and saves it;
 // 2. prints "ARMED", then runs the plan's steps. Every file-system call (node:fs/promises and
 //    FileHandle methods, which the store, the StoreFs seam and every store's saveFiles use) is
@@ -12,7 +12,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { createIndex } from '../corpus.js';
 import { makePlan, usesWal, type CrashOp } from './plan.js';
 
-const args = JSON.parse(process.argv[2]!) as { dir: string; seed: number; op: CrashOp; killAt: number; tear: boolean };
+const args = JSON.parse(process.argv[2]!) as { dir: string; seed: number; op: CrashOp; killAt: number; tear: boolean; storage?: 'segments' };
 let armed = false;
 let calls = 0;
 
@@ -63,7 +63,7 @@ hook(P, 'writeFile', 1);
 syncBuiltinESMExports();
 
 const plan = makePlan(args.seed, args.op);
-const index = await createIndex(args.dir, { wal: usesWal(args.op) });
+const index = await createIndex(args.dir, { wal: usesWal(args.op), ...(args.storage ? { storage: args.storage } : {}) });
 await index.add(plan.base);
 await index.save();
 armed = true;

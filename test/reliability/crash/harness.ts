@@ -28,6 +28,8 @@ export interface TrialSpec {
   tear: boolean;
   /** Kill this many ms after the child is armed (timing-based trials). */
   delayMs?: number;
+  /** The index's storage (default: generations). */
+  storage?: 'segments';
 }
 
 export interface TrialResult {
@@ -43,7 +45,7 @@ export interface TrialResult {
 
 function runChild(child: string, dir: string, spec: TrialSpec): Promise<{ killed: boolean; calls: number | null; acks: number; ms: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, JSON.stringify({ dir, seed: spec.seed, op: spec.op, killAt: spec.killAt, tear: spec.tear })], {
+    const p = spawn(process.execPath, [child, JSON.stringify({ dir, seed: spec.seed, op: spec.op, killAt: spec.killAt, tear: spec.tear, ...(spec.storage ? { storage: spec.storage } : {}) })], {
       env: { ...process.env, TRIDENT_NATIVE_DIR: path.join(ROOT, 'native') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -103,11 +105,16 @@ export async function runTrial(child: string, work: string, spec: TrialSpec): Pr
   await index.close();
   // left: the manifest, the new generation, and committed generations kept for readers (at
   // most GENERATIONS_KEPT, none newer than the recovered one); no temporaries, no lock files
-  const listing = (await fsp.readdir(dir)).sort();
+  // (segments storage: plus `segments/`, which must hold no temporaries)
+  const listing = (await fsp.readdir(dir)).sort().filter((n) => !(spec.storage === 'segments' && n === 'segments'));
   const gens = listing.filter((n) => /^gen-\d+$/.test(n)).map((n) => Number(n.slice(4)));
   const now = manifestGeneration(dir);
   if (listing.length !== gens.length + 1 || !listing.includes('manifest.json') || !gens.includes(now) || gens.length > 1 + GENERATIONS_KEPT || gens.some((g) => g !== now && g > recovered)) {
     throw new Error(`trial ${JSON.stringify(spec)}: after a later save the directory holds ${listing.join(', ')}`);
+  }
+  if (spec.storage === 'segments') {
+    const tmp = (await fsp.readdir(path.join(dir, 'segments'), { recursive: true })).filter((n) => /\.tmp$/.test(n));
+    if (tmp.length > 0) throw new Error(`trial ${JSON.stringify(spec)}: after a later save segments/ holds temporaries ${tmp.join(', ')}`);
   }
   const again = await HybridIndex.open(dir, { encoder });
   const fpLater = await fingerprint(again);
@@ -154,8 +161,8 @@ function manifestGeneration(dir: string): number {
 }
 
 /** Counts the file-system calls and times an uninterrupted run of `op`. */
-export async function measure(child: string, work: string, seed: number, op: CrashOp): Promise<{ calls: number; ms: number }> {
-  const r = await runChild(child, path.join(work, 'index'), { seed, op, killAt: 0, tear: false });
+export async function measure(child: string, work: string, seed: number, op: CrashOp, storage?: 'segments'): Promise<{ calls: number; ms: number }> {
+  const r = await runChild(child, path.join(work, 'index'), { seed, op, killAt: 0, tear: false, ...(storage ? { storage } : {}) });
   return { calls: r.calls ?? 0, ms: r.ms };
 }
 
