@@ -9,7 +9,8 @@
 //          wordStarts: Uint32Array, wordLengths: Uint32Array }
 //
 // `text` holds the documents' lower-cased UTF-16 text back to back (document d is
-// [docEnds[d-1], docEnds[d])). Tokens are found exactly as src/analyze/word-scan.ts's scanWords
+// [docEnds[d-1], docEnds[d])); ASCII capitals may be left as they are: the addon lower-cases
+// them in place first (so an ASCII-only document needs no toLowerCase on the JS side). Tokens are found exactly as src/analyze/word-scan.ts's scanWords
 // does (classes[c] = 0 other, 1 number, 2 letter/mark for every BMP code unit, as word-scan
 // classifies them; lone surrogates are "other"). A document holding an astral code point (a
 // surrogate pair) is not analysed here: fallback[d] = 1 and the TS side analyses it.
@@ -447,7 +448,7 @@ struct EnglishBatch {
 // The inputs of one analysis, checked; the typed arrays' memory is borrowed (the caller keeps
 // them alive: the async form holds references until it has run).
 struct EnglishInput {
-  const uint16_t* text;
+  uint16_t* text;  // ASCII capitals are lower-cased in place first
   const uint32_t* doc_ends;
   const uint8_t* classes;
   size_t n_text, n_docs, max_word;
@@ -457,7 +458,7 @@ struct EnglishInput {
 // Checks analyzeEnglish's arguments (throwing a typed error and returning false when wrong).
 bool english_input(const Napi::CallbackInfo& info, EnglishInput& in) {
   Napi::Env env = info.Env();
-  const uint16_t* text;
+  uint16_t* text;
   const uint32_t* doc_ends;
   const uint8_t* classes;
   const uint16_t* stop_raw;
@@ -504,6 +505,12 @@ bool english_input(const Napi::CallbackInfo& info, EnglishInput& in) {
 
 // The analysis itself: no JS values touched (runs on a worker thread in the async form).
 EnglishBatch analyze_english(const EnglishInput& in) {
+  // ASCII capitals in place (callers lower-case other text themselves: ASCII-only documents
+  // need no JS toLowerCase)
+  for (size_t i = 0; i < in.n_text; i++) {
+    uint16_t c = in.text[i];
+    if (static_cast<uint16_t>(c - 'A') < 26) in.text[i] = static_cast<uint16_t>(c + 32);
+  }
   const uint16_t* text = in.text;
   const uint32_t* doc_ends = in.doc_ends;
   const uint8_t* classes = in.classes;

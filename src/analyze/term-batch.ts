@@ -54,10 +54,14 @@ export interface TermList {
  * ```
  */
 export function analyzeEnglishBatch(texts: readonly string[], opts: { fallback?: (text: string) => string[] | null; native?: boolean } = {}): TermBatch {
-  const lower = texts.map((t) => t.toLowerCase());
-  const own = lower.map((_, d) => opts.fallback?.(texts[d]!) ?? null);
+  const own = texts.map((t) => opts.fallback?.(t) ?? null);
   const addon = opts.native === false ? null : nativeAnalyze();
-  if (!addon) return tsBatch(lower, own);
+  if (!addon)
+    return tsBatch(
+      texts.map((t) => t.toLowerCase()),
+      own,
+    );
+  const lower = forAddon(texts);
   const input = nativeInput(lower, own);
   return nativeBatch(addon.analyzeEnglish(input.text, input.docEnds, bmpClasses(), stopWords(), MAX_WORD_LENGTH), input.buf, texts, lower, own);
 }
@@ -77,8 +81,8 @@ export function analyzeEnglishBatch(texts: readonly string[], opts: { fallback?:
 export function analyzeEnglishBatchDeferred(texts: readonly string[], opts: { fallback?: (text: string) => string[] | null } = {}): { batch: TermBatch; ready: Promise<void> } {
   const async = nativeAnalyze()?.analyzeEnglishAsync;
   if (!async) return { batch: analyzeEnglishBatch(texts, opts), ready: Promise.resolve() };
-  const lower = texts.map((t) => t.toLowerCase());
-  const own = lower.map((_, d) => opts.fallback?.(texts[d]!) ?? null);
+  const own = texts.map((t) => opts.fallback?.(t) ?? null);
+  const lower = forAddon(texts);
   const input = nativeInput(lower, own);
   const batch: { -readonly [K in keyof TermBatch]: TermBatch[K] } = { terms: [], tokens: new Int32Array(0), starts: new Uint32Array(1), resolved: null, pending: true };
   const ready = async(input.text, input.docEnds, bmpClasses(), stopWords(), MAX_WORD_LENGTH).then((r) => {
@@ -174,6 +178,14 @@ function stopWords(): Uint16Array {
     for (let i = 0; i < joined.length; i++) stopList[i] = joined.charCodeAt(i);
   }
   return stopList;
+}
+
+/**
+ * Texts as the addon takes them: lower-cased, except ASCII-only texts, which go as they are
+ * (the addon lower-cases ASCII capitals in place; toLowerCase of ASCII maps exactly those).
+ */
+function forAddon(texts: readonly string[]): string[] {
+  return texts.map((t) => (Buffer.byteLength(t, 'utf8') === t.length ? t : t.toLowerCase()));
 }
 
 /** The documents' lower-cased UTF-16 text back to back (documents with terms of their own left out), as the addon reads it. */

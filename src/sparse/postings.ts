@@ -187,8 +187,16 @@ export class PostingStore {
       const at = this.start[slot]! + n0;
       if (n0 > 0 && docs[from]! < this.docs[at - 1]!) this.unsorted[slot] = 1;
       if (!ascending) for (let i = from + 1; i < to; i++) if (docs[i]! < docs[i - 1]!) this.unsorted[slot] = 1;
-      this.docs.set(docs.subarray(from, to), at);
-      this.weights.set(tfs.subarray(from, to), at);
+      if (to - from < 48) {
+        // short lists (most terms): a loop costs less than two subarray views
+        for (let i = from, j = at; i < to; i++, j++) {
+          this.docs[j] = docs[i]!;
+          this.weights[j] = tfs[i]!;
+        }
+      } else {
+        this.docs.set(docs.subarray(from, to), at);
+        this.weights.set(tfs.subarray(from, to), at);
+      }
       const n1 = n0 + (to - from);
       this.len[slot] = n1;
       if (termMax[r]! > this.maxW[slot]!) this.maxW[slot] = termMax[r]!;
