@@ -12,20 +12,14 @@
  * over (document, ascending term id), each with its postings in document order.
  */
 import { nativeAnalyze } from '../kernels/index.js';
+import type { TermMajorPostings } from '../sparse/postings.js';
 
-/** Postings of selected documents, grouped by term (see the module doc for the order). */
-export interface TermPostings {
-  /** Term ids, in first-appearance order. */
-  readonly terms: Uint32Array;
-  /** Term r's postings are `docs/tfs[termEnds[r-1] … termEnds[r])` (termEnds[-1] = 0). */
-  readonly termEnds: Uint32Array;
-  /** Largest tf of each term's postings. */
-  readonly termMax: Float32Array;
-  readonly docs: Uint32Array;
-  readonly tfs: Float32Array;
-  /** Token count of each selected document (the sum of its tfs), in selection order. */
-  readonly docLen: Float32Array;
-}
+/**
+ * Postings of selected documents, grouped by term (see the module doc for the order): term r's
+ * postings are `docs/tfs[termEnds[r-1] … termEnds[r])`, its largest tf `termMax[r]`;
+ * `docLen[s]` is selected document s's token count — what `SparseIndex.addPostings` takes.
+ */
+export type TermPostings = TermMajorPostings;
 
 /** Arguments: the batch's tokens (local word ids) and document starts (n + 1 entries), which documents to post under which ids, and each local word's term id (-1: dropped). */
 export interface TermPostingsInput {
