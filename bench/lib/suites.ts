@@ -109,6 +109,14 @@ export const SUITES: readonly Suite[] = [
     about: 'latency and memory vs N per store (synthetic, 100k; 1M with TRIDENT_BENCH_SCALE=full)',
   },
   {
+    name: 'bm25-build',
+    file: 'bm25-build.bench.ts',
+    nodeArgs: [],
+    quick: { TRIDENT_BENCH_BM25_BUILD_REPS: '3' },
+    inQuick: false,
+    about: 'BM25 build of dev/scifact, trident vs SQLite FTS5: cold builds in fresh processes, alternating, medians of wall and CPU',
+  },
+  {
     name: 'peers',
     file: 'peers.bench.ts',
     nodeArgs: ['--expose-gc'],
