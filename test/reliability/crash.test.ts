@@ -3,13 +3,16 @@
 // update+save and compaction (many deletes + save). Every reopen must give the state before or
 // after the operation (checked against reference copies built from scratch), and a later save
 // must succeed. TRIDENT_CRASH_TRIALS sets the number of trials (default 200).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { rng } from './corpus.js';
 import { bundleChild, measure, pool, runTrial, type TrialResult, type TrialSpec } from './crash/harness.js';
 import { CRASH_OPS, type CrashOp } from './crash/plan.js';
+
+// hundreds of child processes per test: minutes on a loaded 2-core machine
+vi.setConfig({ testTimeout: 900_000 });
 
 const TOTAL = Number(process.env.TRIDENT_CRASH_TRIALS ?? 200);
 const INJECTED = Math.round(TOTAL * 0.75);
