@@ -208,7 +208,7 @@ export async function scoreCandidatesOff(ctx: SearchContext, src: QuerySource, r
   const ids = candidateIds(ctx, p, lists);
   const cols = await Promise.all(p.active.map((ch) => (ch.scoreOff ? ch.scoreOff(p.queries.get(ch.name), ids) : ch.score(p.queries.get(ch.name), ids))));
   const columns = new Map<string, Float32Array>();
-  p.active.forEach((ch, i) => columns.set(ch.name, cols[i]!));
+  for (let i = 0; i < p.active.length; i++) columns.set(p.active[i]!.name, cols[i]!);
   columnScales(p, columns, scales);
   return { ids, columns, scales, queries: p.queries };
 }
