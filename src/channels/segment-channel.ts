@@ -382,18 +382,23 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     const onSeg = seg !== null && seg.segments.length > 0 ? this.#handle! : null;
     const out = new Float32Array(ids.length);
     if (this.spec.kind === 'multivector' || this.spec.kind === 'dense') {
+      // the workers score what their replica holds (0 elsewhere: tail ids, ids not in the
+      // channel); tail documents are scored here and take precedence, as in score()
       const dense = this.spec.kind === 'dense';
-      const inTail = ids.filter((id) => this.#tail.has(id));
-      const tail = inTail.length > 0 ? this.#tail.score(q as never, inTail) : new Float32Array(0);
-      const inSeg = onSeg ? ids.filter((id) => !this.#tail.has(id) && seg!.has(id)) : new Uint32Array(0);
-      const by = new Map<number, number>();
-      for (let i = 0; i < inTail.length; i++) by.set(inTail[i]!, tail[i]!);
-      if (inSeg.length > 0) {
+      const inTail = this.#tail.size === 0 ? null : ids.filter((id) => this.#tail.has(id));
+      const tail = inTail && inTail.length > 0 ? this.#tail.score(q as never, inTail) : null;
+      if (onSeg && ids.length > (inTail?.length ?? 0)) {
         const mv = q as MultiVectorValue;
-        const segScores = dense ? await pool.denseScore(onSeg!, q as Float32Array, inSeg) : await pool.mvScore(onSeg!, { data: mv.data, dim: mv.dim, count: mv.count }, inSeg);
-        for (let i = 0; i < inSeg.length; i++) by.set(inSeg[i]!, segScores[i]!);
+        out.set(dense ? await pool.denseScore(onSeg, q as Float32Array, ids) : await pool.mvScore(onSeg, { data: mv.data, dim: mv.dim, count: mv.count }, ids));
       }
-      for (let i = 0; i < ids.length; i++) out[i] = by.get(ids[i]!) ?? 0;
+      if (tail) {
+        const by = new Map<number, number>();
+        for (let i = 0; i < inTail!.length; i++) by.set(inTail![i]!, tail[i]!);
+        for (let i = 0; i < ids.length; i++) {
+          const t = by.get(ids[i]!);
+          if (t !== undefined) out[i] = t;
+        }
+      }
       return out;
     }
     const query = q as SparseVector;

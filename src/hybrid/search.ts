@@ -282,7 +282,8 @@ export async function runSearchOff(ctx: SearchContext, src: QuerySource, opts: S
 /** Fusion, order, roll-up of chunks to their documents, and the hits. */
 function toHits(ctx: SearchContext, c: ScoredCandidates, r: ResolvedSearch, opts: SearchOptions): SearchHit[] {
   const fused = fuseCandidates(c, r);
-  const order = topPositions(fused, c.ids.length, c.ids);
+  // unchunked, every candidate is its own document: the best k positions are the hits
+  const order = topPositions(fused, ctx.entries.liveEntries > ctx.entries.documents ? c.ids.length : r.k, c.ids);
   const seen = new Set<unknown>();
   const hits: SearchHit[] = [];
   for (const p of order) {

@@ -288,7 +288,8 @@ export class StorePool {
   }
 
   /**
-   * SegmentedStore.scoreMultiVector(query, ids) on a worker (UNKNOWN_ID for an id not live).
+   * SegmentedStore.scoreMultiVector(query, ids) on a worker, 0 for an id the store does not
+   * hold live (the worker checks).
    *
    * @example
    * ```ts
@@ -319,7 +320,8 @@ export class StorePool {
   }
 
   /**
-   * SegmentedStore.scoreDense(q, ids) on a worker (UNKNOWN_ID for an id not live).
+   * SegmentedStore.scoreDense(q, ids) on a worker, 0 for an id the store does not hold live
+   * (the worker checks).
    *
    * @example
    * ```ts

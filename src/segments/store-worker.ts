@@ -45,6 +45,19 @@ function extraOf(qids: Uint32Array, e: WireExtra | null): SparseStatsExtra | und
   return { docs: e.docs, len: e.len, df: (t) => df.get(t) ?? 0 };
 }
 
+/** `score` of the ids the store holds (live), 0 for the others, in the order of `ids`. */
+function held(s: SegmentedStore, ids: Uint32Array, score: (ids: Uint32Array) => Float32Array): Float32Array {
+  let all = true;
+  for (let i = 0; i < ids.length && all; i++) all = s.has(ids[i]!);
+  if (all) return score(ids);
+  const pos: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (s.has(ids[i]!)) pos.push(i);
+  const part = score(Uint32Array.from(pos, (i) => ids[i]!));
+  const out = new Float32Array(ids.length);
+  for (let x = 0; x < pos.length; x++) out[pos[x]!] = part[x]!;
+  return out;
+}
+
 type Out = { reply: StoreReply; transfer: ArrayBuffer[] };
 const ranked = (rid: number, r: { ids: Uint32Array; scores: Float32Array }): Out => ({ reply: { rid, ok: true, ids: r.ids, scores: r.scores }, transfer: [r.ids.buffer as ArrayBuffer, r.scores.buffer as ArrayBuffer] });
 const scored = (rid: number, scores: Float32Array): Out => ({ reply: { rid, ok: true, scores }, transfer: [scores.buffer as ArrayBuffer] });
@@ -80,7 +93,10 @@ async function handle(m: StoreRequest): Promise<Out> {
     }
     case 'mvScore': {
       const s = await target(m);
-      return scored(m.rid, s.scoreMultiVector({ data: m.data, dim: m.dim, count: m.count }, m.ids));
+      return scored(
+        m.rid,
+        held(s, m.ids, (ids) => s.scoreMultiVector({ data: m.data, dim: m.dim, count: m.count }, ids)),
+      );
     }
     case 'denseTop': {
       const s = await target(m);
@@ -89,7 +105,10 @@ async function handle(m: StoreRequest): Promise<Out> {
     }
     case 'denseScore': {
       const s = await target(m);
-      return scored(m.rid, s.scoreDense(m.q, m.ids));
+      return scored(
+        m.rid,
+        held(s, m.ids, (ids) => s.scoreDense(m.q, ids)),
+      );
     }
   }
 }
