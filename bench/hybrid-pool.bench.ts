@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   const plain = await HybridIndex.open(dir, { readOnly: true });
   const one = await HybridIndex.open(dir, { readOnly: true, searchThreads: 1 });
   const two = await HybridIndex.open(dir, { readOnly: true, searchThreads: 2 });
-  const segments = (plain.stats().channels.sparse as { segments: number }).segments;
+  const segments = (plain.stats().channels.sparse as unknown as { segments: number }).segments;
   // same answers first (and warm the page cache and first-touch checks in every thread)
   for (const q of queries.slice(0, 32)) {
     const want = JSON.stringify((await on(plain)(q)).map((h) => [h.id, h.score]));
@@ -185,7 +185,19 @@ async function main(): Promise<void> {
   };
   console.log('medians', JSON.stringify(med));
   console.log('ratios (median of per-repeat ratios)', JSON.stringify(ratios));
-  const file = writeResult('hybrid-pool', { meta: runMeta('hybrid-pool'), cpu, docs: N, segments, concurrency: CONCURRENCY, seconds: SECONDS, repeats: REPEATS, eldResolutionMs: 1, runs, medians: med, ratios });
+  const f2 = (x: number) => Number(x.toFixed(2));
+  const summary = {
+    notes: [`${N} documents, ${segments} segments per channel, ${CONCURRENCY} concurrent searches, ${SECONDS} s × ${REPEATS} per phase (medians); ${cpus().length} × ${cpu}. QPS 2 / 1 threads ×${f2(ratios.qps2over1)}; event-loop p99 main / 2 threads ×${f2(ratios.eldP99MainOverPool2)}.`],
+    rows: [],
+    tables: [
+      {
+        title: 'per phase (medians)',
+        columns: ['phase', 'QPS', 'event-loop p50 (ms)', 'event-loop p99 (ms)', 'main-thread ms / search', 'CPU %', 'searches / CPU-s', 'load'],
+        rows: Object.entries(med).map(([k, m]) => [k, f2(m.qps!), f2(m.eldP50!), f2(m.eldP99!), f2(m.mainMsPerSearch!), f2(m.cpuPct!), f2(m.perCpuSecond!), f2(m.load1!)]),
+      },
+    ],
+  };
+  const file = writeResult('hybrid-pool', { ...runMeta('hybrid-pool'), cpu, docs: N, segments, concurrency: CONCURRENCY, seconds: SECONDS, repeats: REPEATS, eldResolutionMs: 1, runs, medians: med, ratios, summary });
   console.log(`wrote ${file}`);
   await one.close();
   await two.close();

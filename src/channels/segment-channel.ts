@@ -319,7 +319,11 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     if (!pool || !seg) return;
     const old = this.#handle;
     if (old && old.manifest === seg.manifestFile && old.deletes.length === 0) return;
-    this.#handle = pool.register(this.root, seg.manifestFile);
+    this.#handle = pool.register(
+      this.root,
+      seg.manifestFile,
+      seg.stats().segments.map((x) => x.docs - x.deleted),
+    );
     if (old) pool.release(old);
     await pool.warm(this.#handle);
   }

@@ -247,7 +247,14 @@ export class HybridIndex {
     for (const ch of this.#channels!.values()) if (ch instanceof SegmentedChannel) await ch.usePool(pool);
   }
 
-  /** Search threads (`searchThreads`; 0: searches run on the calling thread). */
+  /**
+   * Search threads (`searchThreads`; 0: searches run on the calling thread).
+   *
+   * @example
+   * ```ts
+   * const index = await HybridIndex.open('./idx', { encoder, searchThreads: 2 }); // index.searchThreads === 2
+   * ```
+   */
   get searchThreads(): number {
     return this.#pool?.threads ?? 0;
   }

@@ -110,8 +110,8 @@ export function workerExecArgv(): string[] {
   return out;
 }
 
-/** Longest-processing-time partition of segments (by live documents) into at most `n` groups. */
-function partition(live: number[], n: number): number[][] {
+/** Longest-processing-time partition of segments (by live documents) into at most `n` groups. @internal */
+export function partition(live: number[], n: number): number[][] {
   const g = Math.min(n, live.length);
   if (g <= 1) return [live.map((_, j) => j)];
   const groups: number[][] = Array.from({ length: g }, () => []);

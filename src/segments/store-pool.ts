@@ -12,8 +12,11 @@
  *   order); every message carries the ones its worker has not applied yet, so each worker's
  *   store equals the owner's: the same live documents, the same BM25 statistics, the same
  *   dense graph decisions. Results are the owner's `SegmentedStore`'s bit for bit.
- * - One message searches one store whole, on the least busy worker: concurrent searches and
- *   the channels of one search spread over the threads.
+ * - While some worker is idle, a sparse or MaxSim top-k and a MaxSim scoring of a store with
+ *   several segments is split by segment over the workers (a fixed balanced partition per
+ *   list; BM25's statistics stay global, as every replica holds every segment) and the parts
+ *   merged exactly (ties by lower id); otherwise one message searches the store whole on the
+ *   least busy worker: concurrent searches and the channels of one search spread over them.
  * - Filters cross threads as an allow bitmap (bit `id & 7` of byte `id >> 3`).
  * - A worker that dies rejects its in-flight work with WORKER_FAILED and is replaced; after
  *   `close()` every call rejects with INDEX_CLOSED and no worker thread is left running.
@@ -23,7 +26,9 @@ import { Worker } from 'node:worker_threads';
 import { StorageError, TridentError, invalid } from '../errors.js';
 import type { Ranked } from '../kernels/topk.js';
 import type { SparseVector } from '../sparse/vector.js';
-import { fromWire, workerEntry, workerExecArgv } from './search-pool.js';
+import { mergeTopK } from '../kernels/topk.js';
+import { TopK } from '../sparse/topk.js';
+import { fromWire, partition, workerEntry, workerExecArgv } from './search-pool.js';
 import type { StoreReply, StoreRequest, StoreTarget, WireExtra } from './search-wire.js';
 
 /** One registered store: a directory, its committed segment list, and the owner's deletions since. */
@@ -33,6 +38,8 @@ export interface StoreHandle {
   readonly manifest: string;
   /** Ids the owner deleted from this list since it was committed, in order (append only). */
   readonly deletes: number[];
+  /** Segment indexes per worker when one search is split (null: one segment or one thread). */
+  readonly groups: number[][] | null;
 }
 
 type Ok = StoreReply & { ok: true };
@@ -184,17 +191,19 @@ export class StorePool {
   }
 
   /**
-   * Registers a store's committed list (`manifest`, a file in `dir`); searches name it by the
-   * returned handle. Workers open it on their first message for it (see {@link warm}).
+   * Registers a store's committed list (`manifest`, a file in `dir`; `liveDocs`: live documents
+   * per segment, for splitting a search); searches name it by the returned handle. Workers
+   * open it on their first message for it (see {@link warm}).
    *
    * @example
    * ```ts
    * const h = pool.register(store.dir, store.manifestFile);
    * ```
    */
-  register(dir: string, manifest: string): StoreHandle {
+  register(dir: string, manifest: string, liveDocs: readonly number[] = []): StoreHandle {
     this.#check();
-    const h: StoreHandle = { key: `${++this.#n}:${dir}/${manifest}`, dir, manifest, deletes: [] };
+    const groups = partition([...liveDocs], this.#slots.length);
+    const h: StoreHandle = { key: `${++this.#n}:${dir}/${manifest}`, dir, manifest, deletes: [], groups: groups.length > 1 ? groups : null };
     this.#handles.set(h.key, h);
     return h;
   }
@@ -230,6 +239,18 @@ export class StorePool {
     }
   }
 
+  /** The workers of a split search over `h` (one per group), or null to search it whole: split only while some worker is idle. */
+  #split(h: StoreHandle): Slot[] | null {
+    const g = h.groups;
+    if (g === null) return null;
+    let busy = 0;
+    for (const s of this.#slots) busy += s.pending.size;
+    if (busy >= this.#slots.length) return null;
+    const r = this.#rr++;
+    const order = this.#slots.map((_, i) => this.#slots[(i + r) % this.#slots.length]!).sort((a, b) => a.pending.size - b.pending.size);
+    return g.map((_, x) => order[x % order.length]!);
+  }
+
   #live(h: StoreHandle): void {
     this.#check();
     if (!this.#handles.has(h.key)) invalid('INVALID_ARGUMENT', `store ${h.key} is not registered with this pool`);
@@ -245,12 +266,19 @@ export class StorePool {
    */
   async sparseTop(h: StoreHandle, query: SparseVector, k: number, extra?: TailStats, allow?: Uint8Array): Promise<Ranked> {
     this.#live(h);
-    const qids = query.ids.slice();
-    const qw = query.weights.slice();
-    const e = wireExtra(qids, extra);
-    const t: ArrayBuffer[] = [qids.buffer, qw.buffer, ...(e ? [e.df.buffer as ArrayBuffer] : [])];
-    const r = await this.#send(this.#idle(), { op: 'sparseTop', rid: 0, key: h.key, qids, qw, k, extra: e, ...(allow ? { allow } : {}) }, t, h);
-    return ranked(r);
+    const send = (slot: Slot, segs?: number[]) => {
+      const qids = query.ids.slice();
+      const qw = query.weights.slice();
+      const e = wireExtra(qids, extra);
+      const t: ArrayBuffer[] = [qids.buffer, qw.buffer, ...(e ? [e.df.buffer as ArrayBuffer] : [])];
+      return this.#send(slot, { op: 'sparseTop', rid: 0, key: h.key, qids, qw, k, extra: e, ...(allow ? { allow } : {}), ...(segs ? { segs } : {}) }, t, h).then(ranked);
+    };
+    const slots = this.#split(h);
+    if (!slots) return send(this.#idle());
+    const parts = await Promise.all(slots.map((slot, x) => send(slot, h.groups![x]!)));
+    const top = new TopK(k);
+    for (const p of parts) for (let i = 0; i < p.ids.length; i++) top.offer(p.scores[i]!, p.ids[i]!);
+    return top.drain();
   }
 
   /**
@@ -282,9 +310,13 @@ export class StorePool {
    */
   async mvTop(h: StoreHandle, query: { data: Float32Array; dim: number; count: number }, k: number, allow?: Uint8Array): Promise<Ranked> {
     this.#live(h);
-    const data = query.data.slice();
-    const r = await this.#send(this.#idle(), { op: 'mvTop', rid: 0, key: h.key, data, dim: query.dim, count: query.count, k, ...(allow ? { allow } : {}) }, [data.buffer], h);
-    return ranked(r);
+    const send = (slot: Slot, segs?: number[]) => {
+      const data = query.data.slice();
+      return this.#send(slot, { op: 'mvTop', rid: 0, key: h.key, data, dim: query.dim, count: query.count, k, ...(allow ? { allow } : {}), ...(segs ? { segs } : {}) }, [data.buffer], h).then(ranked);
+    };
+    const slots = this.#split(h);
+    if (!slots) return send(this.#idle());
+    return mergeTopK(await Promise.all(slots.map((slot, x) => send(slot, h.groups![x]!))), k);
   }
 
   /**
@@ -298,10 +330,17 @@ export class StorePool {
    */
   async mvScore(h: StoreHandle, query: { data: Float32Array; dim: number; count: number }, ids: Uint32Array): Promise<Float32Array> {
     this.#live(h);
-    const data = query.data.slice();
-    const w = ids.slice();
-    const r = await this.#send(this.#idle(), { op: 'mvScore', rid: 0, key: h.key, data, dim: query.dim, count: query.count, ids: w }, [data.buffer, w.buffer], h);
-    return (r as { scores: Float32Array }).scores;
+    const send = (slot: Slot, segs?: number[]) => {
+      const data = query.data.slice();
+      const w = ids.slice();
+      return this.#send(slot, { op: 'mvScore', rid: 0, key: h.key, data, dim: query.dim, count: query.count, ids: w, ...(segs ? { segs } : {}) }, [data.buffer, w.buffer], h) as Promise<{ scores: Float32Array; found?: Uint8Array }>;
+    };
+    const slots = this.#split(h);
+    if (!slots) return (await send(this.#idle())).scores;
+    const parts = await Promise.all(slots.map((slot, x) => send(slot, h.groups![x]!)));
+    const out = new Float32Array(ids.length);
+    for (const p of parts) for (let i = 0; i < ids.length; i++) if (p.found![i] === 1) out[i] = p.scores[i]!;
+    return out;
   }
 
   /**

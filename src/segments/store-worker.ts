@@ -13,6 +13,7 @@
  * queued behind it wait for it).
  */
 import { parentPort } from 'node:worker_threads';
+import { checkQuery } from '../multivector/validate.js';
 import type { SparseStatsExtra } from './store.js';
 import { SegmentedStore } from './store.js';
 import type { StoreReply, StoreRequest, StoreTarget, WireExtra } from './search-wire.js';
@@ -79,7 +80,7 @@ async function handle(m: StoreRequest): Promise<Out> {
       const q = { ids: m.qids, weights: m.qw };
       const filter = allowed(m.allow);
       const extra = extraOf(m.qids, m.extra);
-      return ranked(m.rid, s.searchSparse(q, m.k, { ...(filter ? { filter } : {}), ...(extra ? { extra } : {}) }));
+      return ranked(m.rid, s.searchSparse(q, m.k, { ...(filter ? { filter } : {}), ...(extra ? { extra } : {}), ...(m.segs ? { segs: m.segs } : {}) }));
     }
     case 'sparseScore': {
       const s = await target(m);
@@ -89,13 +90,20 @@ async function handle(m: StoreRequest): Promise<Out> {
     case 'mvTop': {
       const s = await target(m);
       const filter = allowed(m.allow);
-      return ranked(m.rid, s.searchMultiVector({ data: m.data, dim: m.dim, count: m.count }, m.k, filter ? { filter } : {}));
+      return ranked(m.rid, s.searchMultiVector({ data: m.data, dim: m.dim, count: m.count }, m.k, { ...(filter ? { filter } : {}), ...(m.segs ? { segs: m.segs } : {}) }));
     }
     case 'mvScore': {
       const s = await target(m);
+      const q = { data: m.data, dim: m.dim, count: m.count };
+      if (m.segs) {
+        // one part of a split scoring: the ids live in these segments, flagged in `found`
+        const dim = s.channels.multivector?.dim ?? 0;
+        const r = s.scoreMultiVectorIn(checkQuery(q, dim, 'scoreMultiVector'), m.ids, m.segs);
+        return { reply: { rid: m.rid, ok: true, scores: r.scores, found: r.found }, transfer: [r.scores.buffer as ArrayBuffer, r.found.buffer as ArrayBuffer] };
+      }
       return scored(
         m.rid,
-        held(s, m.ids, (ids) => s.scoreMultiVector({ data: m.data, dim: m.dim, count: m.count }, ids)),
+        held(s, m.ids, (ids) => s.scoreMultiVector(q, ids)),
       );
     }
     case 'denseTop': {

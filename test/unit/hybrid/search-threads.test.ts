@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { HybridIndex } from '../../../src/index.js';
 import { StorePool } from '../../../src/segments/store-pool.js';
@@ -64,11 +65,21 @@ async function same(a: HybridIndex, b: HybridIndex, k = 10): Promise<void> {
       ).toEqual(hb.map((h) => [h.id, h.score, h.scores]));
     }
   }
+  // a burst of concurrent searches (the threads busy: each search goes whole to one worker)
+  const burst = QUERIES.flatMap((q) => SEARCHES.slice(0, 6).map((s) => [q, s] as const));
+  const ra = await Promise.all(burst.map(([q, s]) => a.search(q, { k, ...s })));
+  const rb = await Promise.all(burst.map(([q, s]) => b.search(q, { k, ...s })));
+  expect(ra.map((hs) => hs.map((h) => [h.id, h.score, h.scores]))).toEqual(rb.map((hs) => hs.map((h) => [h.id, h.score, h.scores])));
 }
 
-/** Counts the pool's segment calls (proves the threaded index uses its workers). */
+/** Counts the pool's segment calls (proves the threaded index uses its workers) and the messages that search some segments only (a split search). */
 function spyPool() {
-  const calls = { n: 0 };
+  const calls = { n: 0, split: 0 };
+  const post = Worker.prototype.postMessage;
+  vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, m: unknown, t?: unknown) {
+    if (m && typeof m === 'object' && 'segs' in m) calls.split++;
+    return post.call(this, m, t as never);
+  });
   for (const m of ['sparseTop', 'sparseScore', 'mvTop', 'mvScore', 'denseTop', 'denseScore'] as const) {
     const orig = StorePool.prototype[m] as (...a: unknown[]) => unknown;
     vi.spyOn(StorePool.prototype, m).mockImplementation(function (this: StorePool, ...a: unknown[]) {
@@ -131,6 +142,7 @@ describe('HybridIndex searchThreads', () => {
     expect(on.searchThreads).toBe(2);
     expect(off.searchThreads).toBe(0);
     expect(calls.n).toBeGreaterThan(1000);
+    expect(calls.split).toBeGreaterThan(100); // idle threads: searches split by segment
     const st = on.stats().channels.bm25 as { segments: number; tail: number };
     expect(st.segments).toBe(1);
     expect(st.tail).toBe(12);
