@@ -290,7 +290,9 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     this.#tail = this.#freshTail();
     this.#values.clear();
     this.#tailLen = 0;
-    await this.#register();
+    // the commit stands whatever the threads say: a worker that cannot open the new list now
+    // retries on its next message, where the search gets the typed error
+    await this.#register().catch(() => undefined);
     await io.writeFile(segmentsRefFile(this.name), JSON.stringify({ dir: segmentsDir(this.name), manifest: seg.manifestFile }));
     if (this.spec.kind === 'bm25') await io.writeFile(vocabFile(this.name), JSON.stringify(this.#vocab!.toJSON()));
     return [path.basename(segmentsRefFile(this.name))];

@@ -150,12 +150,21 @@ describe('HybridIndex searchThreads', () => {
     await off.close();
   });
 
-  it('a write while a search waits for its threads: the search answers on the state after the write', async () => {
+  it('a write or a save while searches wait for their threads: they answer on the state after it', async () => {
     const { on, off } = await twin([{ kind: 'add', from: 0, n: 80 }, { kind: 'save' }], 1);
     const pending = on.search('alpha beta', { k: 20 });
     await Promise.all([on.delete(['d0', 'd1', 'd2', 'd3']), off.delete(['d0', 'd1', 'd2', 'd3'])]);
     const [got, want] = await Promise.all([pending, off.search('alpha beta', { k: 20 })]);
     expect(got.map((h) => [h.id, h.score])).toEqual(want.map((h) => [h.id, h.score]));
+    await same(on, off);
+    // a save (the tail moves into a segment, the threads move to the new list) under searches
+    await on.add(docs(500, 20, 77));
+    await off.add(docs(500, 20, 77));
+    const during = Array.from({ length: 12 }, (_, i) => on.search(QUERIES[i % QUERIES.length]!, { k: 15 }));
+    await Promise.all([on.save(), off.save()]);
+    const got2 = await Promise.all(during);
+    const want2 = await Promise.all(Array.from({ length: 12 }, (_, i) => off.search(QUERIES[i % QUERIES.length]!, { k: 15 })));
+    expect(got2.map((hs) => hs.map((h) => [h.id, h.score]))).toEqual(want2.map((hs) => hs.map((h) => [h.id, h.score])));
     await same(on, off);
     await on.close();
     await off.close();
