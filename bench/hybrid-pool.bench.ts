@@ -14,7 +14,7 @@
 // Per phase: event-loop delay p50 / p99 (perf_hooks.monitorEventLoopDelay, resolution 1 ms: the
 // finest the API samples; every stall of ≥ 1 ms is seen), QPS, the process's CPU over all
 // threads (process.cpuUsage), the main thread's busy time per search
-// (performance.eventLoopUtilization), searches per CPU-second (the threads' overhead, independent of
+// (performance.eventLoopUtilization, wall time) and CPU time per search (/proc), searches per CPU-second (the threads' overhead, independent of
 // how much CPU the shared machine grants), and the load average. Answers with threads are
 // checked identical (ids, scores) to the main thread's on the first queries before timing.
 //
@@ -23,7 +23,7 @@
 //      save, default 25000), TRIDENT_HPOOL_BENCH_SECONDS (per phase, default 5),
 //      TRIDENT_HPOOL_BENCH_REPEATS (default 3), TRIDENT_HPOOL_BENCH_DIR (index cache, default
 //      the OS temp dir; reused when present). Writes bench/results/hybrid-pool.json.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -103,8 +103,10 @@ interface Phase {
   eldP50: number;
   eldP99: number;
   eldMax: number;
-  /** main-thread busy ms per search (performance.eventLoopUtilization) */
+  /** main-thread busy ms per search (performance.eventLoopUtilization: wall time, includes waiting for a core) */
   mainMsPerSearch: number;
+  /** main-thread CPU ms per search (/proc, 10 ms ticks) */
+  mainCpuMsPerSearch: number;
   cpuPct: number;
   perCpuSecond: number;
   load1: number;
@@ -114,6 +116,7 @@ async function phase(search: Search): Promise<Phase> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
+  const main0 = mainThreadCpu();
   const t0 = performance.now();
   const end = t0 + SECONDS * 1000;
   let done = 0;
@@ -131,7 +134,18 @@ async function phase(search: Search): Promise<Phase> {
   const secs = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSecs = (cpu.user + cpu.system) / 1e6;
-  return { qps: done / secs, eldP50: h.percentile(50) / 1e6, eldP99: h.percentile(99) / 1e6, eldMax: h.max / 1e6, mainMsPerSearch: elu.active / done, cpuPct: (cpuSecs / secs) * 100, perCpuSecond: done / cpuSecs, load1: loadavg()[0]! };
+  return { qps: done / secs, eldP50: h.percentile(50) / 1e6, eldP99: h.percentile(99) / 1e6, eldMax: h.max / 1e6, mainMsPerSearch: elu.active / done, mainCpuMsPerSearch: ((mainThreadCpu() - main0) * 1000) / done, cpuPct: (cpuSecs / secs) * 100, perCpuSecond: done / cpuSecs, load1: loadavg()[0]! };
+}
+
+/** CPU seconds of the main thread alone (Linux: /proc/self/task/<pid>/stat utime + stime; NaN elsewhere). */
+function mainThreadCpu(): number {
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -168,11 +182,11 @@ async function main(): Promise<void> {
       const x = await phase(s);
       runs[name]!.push(x);
       console.log(
-        `repeat ${r + 1} ${name.padEnd(5)} QPS ${x.qps.toFixed(1).padStart(7)}  event-loop delay p50 ${x.eldP50.toFixed(2)} ms p99 ${x.eldP99.toFixed(2)} ms max ${x.eldMax.toFixed(1)} ms  main thread ${x.mainMsPerSearch.toFixed(2)} ms/search  CPU ${x.cpuPct.toFixed(0)} % (${x.perCpuSecond.toFixed(0)} searches per CPU-second)  load ${x.load1.toFixed(2)}`,
+        `repeat ${r + 1} ${name.padEnd(5)} QPS ${x.qps.toFixed(1).padStart(7)}  event-loop delay p50 ${x.eldP50.toFixed(2)} ms p99 ${x.eldP99.toFixed(2)} ms max ${x.eldMax.toFixed(1)} ms  main thread ${x.mainMsPerSearch.toFixed(2)} ms/search (CPU ${x.mainCpuMsPerSearch.toFixed(2)} ms)  CPU ${x.cpuPct.toFixed(0)} % (${x.perCpuSecond.toFixed(0)} searches per CPU-second)  load ${x.load1.toFixed(2)}`,
       );
     }
   }
-  const keys = ['qps', 'eldP50', 'eldP99', 'eldMax', 'mainMsPerSearch', 'cpuPct', 'perCpuSecond', 'load1'] as const;
+  const keys = ['qps', 'eldP50', 'eldP99', 'eldMax', 'mainMsPerSearch', 'mainCpuMsPerSearch', 'cpuPct', 'perCpuSecond', 'load1'] as const;
   const med = Object.fromEntries(Object.entries(runs).map(([k, xs]) => [k, Object.fromEntries(keys.map((f) => [f, median(xs.map((x) => x[f]))]))]));
   const per = (a: string, b: string, f: (x: Phase) => number) => median(runs[a]!.map((x, i) => f(x) / f(runs[b]![i]!)));
   const ratios = {
@@ -182,18 +196,33 @@ async function main(): Promise<void> {
     eldP99MainOverPool2: per('main', 'pool2', (x) => x.eldP99),
     cpu2over1: per('pool2', 'pool1', (x) => x.cpuPct),
     perCpuSecondPool2OverMain: per('pool2', 'main', (x) => x.perCpuSecond),
+    /**
+     * QPS(2 threads) / QPS(1 thread) that the CPU time per search allows on two free cores:
+     * with c = CPU ms per search (all threads) and m = its main-thread part, 1 thread does at
+     * most 1000 / (c − m) searches a second (the worker is the bottleneck; the main thread has
+     * the other core) and 2 threads min(2000 / c, 1000 / m). Independent of the load.
+     */
+    cpuBound2over1: median(
+      runs.pool2!.map((x) => {
+        const c = 1000 / x.perCpuSecond;
+        const m = x.mainCpuMsPerSearch;
+        return Math.min(2000 / c, 1000 / m) / (1000 / (c - m));
+      }),
+    ),
   };
   console.log('medians', JSON.stringify(med));
   console.log('ratios (median of per-repeat ratios)', JSON.stringify(ratios));
   const f2 = (x: number) => Number(x.toFixed(2));
   const summary = {
-    notes: [`${N} documents, ${segments} segments per channel, ${CONCURRENCY} concurrent searches, ${SECONDS} s × ${REPEATS} per phase (medians); ${cpus().length} × ${cpu}. QPS 2 / 1 threads ×${f2(ratios.qps2over1)}; event-loop p99 main / 2 threads ×${f2(ratios.eldP99MainOverPool2)}.`],
+    notes: [
+      `${N} documents, ${segments} segments per channel, ${CONCURRENCY} concurrent searches, ${SECONDS} s × ${REPEATS} per phase (medians); ${cpus().length} × ${cpu}. QPS 2 / 1 threads ×${f2(ratios.qps2over1)} measured, ×${f2(ratios.cpuBound2over1)} allowed by the CPU time per search on two free cores; event-loop p99 main / 2 threads ×${f2(ratios.eldP99MainOverPool2)}.`,
+    ],
     rows: [],
     tables: [
       {
         title: 'per phase (medians)',
-        columns: ['phase', 'QPS', 'event-loop p50 (ms)', 'event-loop p99 (ms)', 'main-thread ms / search', 'CPU %', 'searches / CPU-s', 'load'],
-        rows: Object.entries(med).map(([k, m]) => [k, f2(m.qps!), f2(m.eldP50!), f2(m.eldP99!), f2(m.mainMsPerSearch!), f2(m.cpuPct!), f2(m.perCpuSecond!), f2(m.load1!)]),
+        columns: ['phase', 'QPS', 'event-loop p50 (ms)', 'event-loop p99 (ms)', 'main-thread ms / search', 'main-thread CPU ms / search', 'CPU %', 'searches / CPU-s', 'load'],
+        rows: Object.entries(med).map(([k, m]) => [k, f2(m.qps!), f2(m.eldP50!), f2(m.eldP99!), f2(m.mainMsPerSearch!), f2(m.mainCpuMsPerSearch!), f2(m.cpuPct!), f2(m.perCpuSecond!), f2(m.load1!)]),
       },
     ],
   };
