@@ -10,6 +10,7 @@
 // (medians reported):
 // - main: the index opened without searchThreads (the baseline: each search blocks the loop);
 // - pool1 / pool2: opened with searchThreads 1 and 2 (same directory, read-only opens);
+// - pool2nice: searchThreads 2 with searchThreadsNice TRIDENT_HPOOL_BENCH_NICE (default 10);
 // - idle: no searches (timers only): the event-loop delay the loaded machine alone causes.
 // Per phase: event-loop delay p50 / p99 (perf_hooks.monitorEventLoopDelay, resolution 1 ms: the
 // finest the API samples; every stall of ≥ 1 ms is seen), QPS, the process's CPU over all
@@ -21,7 +22,8 @@
 // Run: node --import tsx bench/hybrid-pool.bench.ts
 // Env: TRIDENT_HPOOL_BENCH_DOCS (default 100000), TRIDENT_HPOOL_BENCH_SEGMENT (documents per
 //      save, default 25000), TRIDENT_HPOOL_BENCH_SECONDS (per phase, default 5),
-//      TRIDENT_HPOOL_BENCH_REPEATS (default 3), TRIDENT_HPOOL_BENCH_DIR (index cache, default
+//      TRIDENT_HPOOL_BENCH_REPEATS (default 3), TRIDENT_HPOOL_BENCH_NICE (default 10),
+//      TRIDENT_HPOOL_BENCH_DIR (index cache, default
 //      the OS temp dir; reused when present). Writes bench/results/hybrid-pool.json.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -37,6 +39,7 @@ const SECONDS = envNumber('TRIDENT_HPOOL_BENCH_SECONDS', 5);
 const REPEATS = envNumber('TRIDENT_HPOOL_BENCH_REPEATS', 3);
 const CONCURRENCY = 16;
 const DENSE_DIM = 128;
+const NICE = envNumber('TRIDENT_HPOOL_BENCH_NICE', 10);
 const dir = join(process.env.TRIDENT_HPOOL_BENCH_DIR ?? tmpdir(), `trident-hpool-bench-${N}-${PER}`);
 
 const channels = [
@@ -155,34 +158,36 @@ async function main(): Promise<void> {
   const plain = await HybridIndex.open(dir, { readOnly: true });
   const one = await HybridIndex.open(dir, { readOnly: true, searchThreads: 1 });
   const two = await HybridIndex.open(dir, { readOnly: true, searchThreads: 2 });
+  const twoNice = await HybridIndex.open(dir, { readOnly: true, searchThreads: 2, searchThreadsNice: NICE });
   const segments = (plain.stats().channels.sparse as unknown as { segments: number }).segments;
   // same answers first (and warm the page cache and first-touch checks in every thread)
   for (const q of queries.slice(0, 32)) {
     const want = JSON.stringify((await on(plain)(q)).map((h) => [h.id, h.score]));
-    for (const ix of [one, two]) {
+    for (const ix of [one, two, twoNice]) {
       const got = JSON.stringify((await on(ix)(q)).map((h) => [h.id, h.score]));
       if (got !== want) throw new Error(`answers with searchThreads differ from the main thread's: ${got} vs ${want}`);
     }
   }
-  for (const ix of [one, two]) await Promise.all(queries.slice(0, 64).map((q) => on(ix)(q))); // every worker warm
+  for (const ix of [one, two, twoNice]) await Promise.all(queries.slice(0, 64).map((q) => on(ix)(q))); // every worker warm
   const cpu = cpus()[0]?.model ?? '?';
   console.log(
     `${N} docs, ${segments} segments per channel; ${cpus().length} CPUs (${cpu}); load ${loadavg()
       .map((x) => x.toFixed(2))
       .join(' ')}`,
   );
-  const runs: Record<string, Phase[]> = { idle: [], main: [], pool1: [], pool2: [] };
+  const runs: Record<string, Phase[]> = { idle: [], main: [], pool1: [], pool2: [], pool2nice: [] };
   for (let r = 0; r < REPEATS; r++) {
     for (const [name, s] of [
       ['idle', idle],
       ['main', on(plain)],
       ['pool1', on(one)],
       ['pool2', on(two)],
+      ['pool2nice', on(twoNice)],
     ] as const) {
       const x = await phase(s);
       runs[name]!.push(x);
       console.log(
-        `repeat ${r + 1} ${name.padEnd(5)} QPS ${x.qps.toFixed(1).padStart(7)}  event-loop delay p50 ${x.eldP50.toFixed(2)} ms p99 ${x.eldP99.toFixed(2)} ms max ${x.eldMax.toFixed(1)} ms  main thread ${x.mainMsPerSearch.toFixed(2)} ms/search (CPU ${x.mainCpuMsPerSearch.toFixed(2)} ms)  CPU ${x.cpuPct.toFixed(0)} % (${x.perCpuSecond.toFixed(0)} searches per CPU-second)  load ${x.load1.toFixed(2)}`,
+        `repeat ${r + 1} ${name.padEnd(9)} QPS ${x.qps.toFixed(1).padStart(7)}  event-loop delay p50 ${x.eldP50.toFixed(2)} ms p99 ${x.eldP99.toFixed(2)} ms max ${x.eldMax.toFixed(1)} ms  main thread ${x.mainMsPerSearch.toFixed(2)} ms/search (CPU ${x.mainCpuMsPerSearch.toFixed(2)} ms)  CPU ${x.cpuPct.toFixed(0)} % (${x.perCpuSecond.toFixed(0)} searches per CPU-second)  load ${x.load1.toFixed(2)}`,
       );
     }
   }
@@ -194,6 +199,8 @@ async function main(): Promise<void> {
     qps1overMain: per('pool1', 'main', (x) => x.qps),
     qps2overMain: per('pool2', 'main', (x) => x.qps),
     eldP99MainOverPool2: per('main', 'pool2', (x) => x.eldP99),
+    qps2niceOver1: per('pool2nice', 'pool1', (x) => x.qps),
+    eldP99Pool2OverPool2nice: per('pool2', 'pool2nice', (x) => x.eldP99),
     cpu2over1: per('pool2', 'pool1', (x) => x.cpuPct),
     perCpuSecondPool2OverMain: per('pool2', 'main', (x) => x.perCpuSecond),
     /**
@@ -230,6 +237,7 @@ async function main(): Promise<void> {
   console.log(`wrote ${file}`);
   await one.close();
   await two.close();
+  await twoNice.close();
   await plain.close();
 }
 

@@ -123,9 +123,10 @@ export class HybridIndex {
       opts.fs,
     );
     const threads = checkSearchThreads(opts.searchThreads, segmented);
+    const nice = checkSearchNice(opts.searchThreadsNice, threads);
     if (opts.path) index.#dirLock = await claimIndexDirectory(opts.path, { overwrite: opts.overwrite === true, ...(opts.fs ? { fs: opts.fs } : {}) });
     try {
-      if (threads > 0) await index.#startPool(threads);
+      if (threads > 0) await index.#startPool(threads, nice);
       if (config.wal && opts.path) await index.save(); // the log extends a saved generation: write the empty one
     } catch (e) {
       await index.#pool?.close();
@@ -149,7 +150,7 @@ export class HybridIndex {
   static async open(dir: string, opts: OpenOptions): Promise<HybridIndex> {
     if (!opts || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'HybridIndex.open needs { encoder }');
     checkOpenOptions(opts);
-    checkSearchThreads(opts.searchThreads, true);
+    checkSearchNice(opts.searchThreadsNice, checkSearchThreads(opts.searchThreads, true));
     const lock = opts.readOnly ? null : DirectoryLock.acquire(dir);
     let opened: HybridIndex | null = null;
     try {
@@ -160,7 +161,7 @@ export class HybridIndex {
       index.#dirLock = lock;
       index.#readOnly = opts.readOnly === true;
       const threads = checkSearchThreads(opts.searchThreads, index.#config.storage === 'segments');
-      if (threads > 0) await index.#startPool(threads);
+      if (threads > 0) await index.#startPool(threads, opts.searchThreadsNice ?? 0);
       return index;
     } catch (e) {
       if (opened) {
@@ -241,8 +242,8 @@ export class HybridIndex {
   }
 
   /** Starts the search threads and opens every segmented channel's committed segments in each. */
-  async #startPool(threads: number): Promise<void> {
-    const pool = StorePool.create({ threads });
+  async #startPool(threads: number, nice: number): Promise<void> {
+    const pool = StorePool.create({ threads, nice });
     this.#pool = pool;
     for (const ch of this.#channels!.values()) if (ch instanceof SegmentedChannel) await ch.usePool(pool);
   }
@@ -690,6 +691,14 @@ function checkSearchThreads(n: unknown, segmented: boolean): number {
   if (n === undefined || n === 0) return 0;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 256) invalid('INVALID_ARGUMENT', `searchThreads must be an integer in 0…256 (got ${String(n)})`);
   if (!segmented) invalid('INVALID_ARGUMENT', "searchThreads needs storage: 'segments' (the search threads read the memory-mapped segments); this index keeps everything in the JS heap");
+  return n;
+}
+
+/** Checks `searchThreadsNice` (0…19, and only with search threads); returns it (default 0). */
+function checkSearchNice(n: unknown, threads: number): number {
+  if (n === undefined) return 0;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 19) invalid('INVALID_ARGUMENT', `searchThreadsNice must be an integer in 0…19 (got ${String(n)})`);
+  if (threads === 0) invalid('INVALID_ARGUMENT', 'searchThreadsNice needs searchThreads (the nice value of the search threads)');
   return n;
 }
 

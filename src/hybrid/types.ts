@@ -307,6 +307,20 @@ export interface OpenOptions {
    * ```
    */
   searchThreads?: number;
+  /**
+   * How much lower the search threads (`searchThreads`) run than the calling thread: added to
+   * their nice value (at most 19), 0…19, Linux only (elsewhere a thread's priority cannot be
+   * set apart from its process's, and this is ignored). Above 0
+   * the calling thread, at its own priority, is scheduled ahead of the search threads when
+   * both want a core, so the event loop stays responsive while the threads saturate the CPU;
+   * under other processes' load the threads also yield to those. Default 0 (the same priority).
+   *
+   * @example
+   * ```ts
+   * const index = await HybridIndex.open('./idx', { encoder, searchThreads: 2, searchThreadsNice: 10 });
+   * ```
+   */
+  searchThreadsNice?: number;
   /** File-system seam (fault-injection tests). Default: node:fs. */
   fs?: StoreFs;
 }
@@ -410,6 +424,20 @@ export interface HybridIndexOptions {
    * ```
    */
   searchThreads?: number;
+  /**
+   * How much lower the search threads (`searchThreads`) run than the calling thread: added to
+   * their nice value (at most 19), 0…19, Linux only (elsewhere a thread's priority cannot be
+   * set apart from its process's, and this is ignored). Above 0
+   * the calling thread, at its own priority, is scheduled ahead of the search threads when
+   * both want a core, so the event loop stays responsive while the threads saturate the CPU;
+   * under other processes' load the threads also yield to those. Default 0 (the same priority).
+   *
+   * @example
+   * ```ts
+   * const index = await HybridIndex.open('./idx', { encoder, searchThreads: 2, searchThreadsNice: 10 });
+   * ```
+   */
+  searchThreadsNice?: number;
   /**
    * Replace an index (or write beside other files) at `path`. Default false: `create()` refuses
    * a directory that holds an index (INDEX_EXISTS) or other files (DIRECTORY_NOT_EMPTY). With

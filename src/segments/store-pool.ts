@@ -82,21 +82,27 @@ export class StorePool {
   #n = 0;
   #closed = false;
   #entry = workerEntry('store-worker');
+  #nice = 0;
 
   private constructor() {}
 
   /**
-   * Starts `threads` workers (default `os.availableParallelism()`, 1…256).
+   * Starts `threads` workers (default `os.availableParallelism()`, 1…256); `nice` (0…19,
+   * default 0) is added to each worker thread's nice value (Linux only: each worker lowers its
+   * own thread's priority).
    *
    * @example
    * ```ts
    * const pool = StorePool.create({ threads: 4 });
    * ```
    */
-  static create(opts: { threads?: number } = {}): StorePool {
+  static create(opts: { threads?: number; nice?: number } = {}): StorePool {
     const threads = opts.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) invalid('INVALID_ARGUMENT', `threads must be an integer in 1…256, got ${String(opts.threads)}`);
+    const nice = opts.nice ?? 0;
+    if (!Number.isInteger(nice) || nice < 0 || nice > 19) invalid('INVALID_ARGUMENT', `nice must be an integer in 0…19, got ${String(opts.nice)}`);
     const pool = new StorePool();
+    pool.#nice = nice;
     for (let i = 0; i < threads; i++) pool.#slots.push(pool.#spawn(i));
     return pool;
   }
@@ -112,7 +118,7 @@ export class StorePool {
   }
 
   #spawn(i: number, failures = 0): Slot {
-    const worker = new Worker(this.#entry.entry, { eval: this.#entry.eval, execArgv: workerExecArgv() });
+    const worker = new Worker(this.#entry.entry, { eval: this.#entry.eval, execArgv: workerExecArgv(), workerData: { nice: this.#nice } });
     worker.unref();
     const slot: Slot = { worker, pending: new Map(), opened: new Map(), answered: false, dead: false, failures };
     worker.on('message', (r: StoreReply) => {

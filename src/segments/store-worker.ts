@@ -12,13 +12,25 @@
  * Messages are handled one at a time, in arrival order (an open is asynchronous: messages
  * queued behind it wait for it).
  */
-import { parentPort } from 'node:worker_threads';
+import { getPriority, setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { checkQuery } from '../multivector/validate.js';
 import type { SparseStatsExtra } from './store.js';
 import { SegmentedStore } from './store.js';
 import type { StoreReply, StoreRequest, StoreTarget, WireExtra } from './search-wire.js';
 
 const port = parentPort!;
+// Linux keeps a nice value per thread and setpriority(pid 0) sets the calling thread's: this
+// worker adds `nice` to the value it inherited, yielding to the owner's event loop; elsewhere
+// that would renice the whole process, so not
+const { nice } = (workerData ?? {}) as { nice?: number };
+if (nice && process.platform === 'linux') {
+  try {
+    setPriority(0, Math.min(19, getPriority(0) + nice));
+  } catch {
+    // not allowed here: the thread keeps the process's priority
+  }
+}
 const stores = new Map<string, SegmentedStore>();
 
 /** The store a message targets: opened first when the message says how, then the owner's new deletions applied. */

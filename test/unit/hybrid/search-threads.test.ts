@@ -252,6 +252,27 @@ describe('HybridIndex searchThreads', () => {
     await expect(on.search('alpha')).rejects.toMatchObject({ code: 'INDEX_CLOSED' });
   });
 
+  it.runIf(process.platform === 'linux')('searchThreadsNice lowers the search threads only (Linux: per-thread nice), not the calling thread', async () => {
+    const niceOf = (tid: string) => {
+      const st = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
+    };
+    const tasks = () => new Map(fs.readdirSync('/proc/self/task').map((t) => [t, niceOf(t)]));
+    const base = niceOf(String(process.pid));
+    const before = tasks();
+    const dir = fresh();
+    const ix = await HybridIndex.create({ encoder: new FakeEncoder(), path: dir, storage: 'segments', wal: false, bm25: {}, searchThreads: 2, searchThreadsNice: 7 });
+    await ix.add(docs(0, 40, 3));
+    await ix.save();
+    await ix.search('alpha beta'); // every worker has answered: its priority is set
+    const fresh2 = [...tasks()].filter(([t]) => !before.has(t));
+    expect(niceOf(String(process.pid))).toBe(base);
+    expect(fresh2.filter(([, n]) => n === Math.min(19, base + 7)).length).toBe(2);
+    await ix.close();
+    await expect(HybridIndex.create({ encoder: new FakeEncoder(), path: fresh(), storage: 'segments', searchThreadsNice: 5 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(HybridIndex.create({ encoder: new FakeEncoder(), path: fresh(), storage: 'segments', searchThreads: 1, searchThreadsNice: 20 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
   it('searchThreads is checked: default storage, out of range, not an integer (INVALID_ARGUMENT, nothing created)', async () => {
     const encoder = new FakeEncoder();
     await expect(HybridIndex.create({ encoder, path: fresh(), searchThreads: 2 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
