@@ -101,6 +101,22 @@ export const SUITES: readonly Suite[] = [
     about: "the channel pipeline's cost: HybridIndex on one own-vector channel vs the store it wraps, and dense + BM25 fused",
   },
   {
+    name: 'search-pool',
+    file: 'search-pool.bench.ts',
+    nodeArgs: [],
+    quick: { TRIDENT_POOL_BENCH_DOCS: '20000', TRIDENT_POOL_BENCH_SEGMENT: '5000', TRIDENT_POOL_BENCH_SECONDS: '2', TRIDENT_POOL_BENCH_REPEATS: '1' },
+    inQuick: false,
+    about: 'SearchPool on a bare segmented store: event-loop delay p99 and QPS, main thread vs 1 and 2 worker threads, 16 concurrent searches',
+  },
+  {
+    name: 'hybrid-pool',
+    file: 'hybrid-pool.bench.ts',
+    nodeArgs: [],
+    quick: { TRIDENT_HPOOL_BENCH_DOCS: '20000', TRIDENT_HPOOL_BENCH_SEGMENT: '5000', TRIDENT_HPOOL_BENCH_SECONDS: '2', TRIDENT_HPOOL_BENCH_REPEATS: '1' },
+    inQuick: false,
+    about: "HybridIndex searchThreads (storage 'segments'): event-loop delay p99 and QPS, main thread vs 1 and 2 search threads, 16 concurrent searches",
+  },
+  {
     name: 'scale',
     file: 'scale.bench.ts',
     nodeArgs: ['--expose-gc'],

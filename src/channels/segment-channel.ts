@@ -12,6 +12,9 @@
  * be segmented. A dense tail is an in-memory DenseChannel whose HNSW graph becomes the new
  * segment's graph file at save (no second build); dense segments keep each vector once, in
  * usearch's file (src/segments/dense-segment.ts).
+ * With a StorePool attached (`searchThreads`), the segment work of a search (first stage and
+ * exact scores) runs on its worker threads, which hold replicas of this channel's committed
+ * list plus the deletions made since (see src/segments/store-pool.ts); the tail stays here.
  * Must never score a tail document with tail-only statistics.
  */
 import * as path from 'node:path';
@@ -22,6 +25,7 @@ import { TopK } from '../sparse/topk.js';
 import { mergeTopK } from '../kernels/topk.js';
 import type { SparseVector } from '../sparse/vector.js';
 import { SegmentedStore, type SegmentChannels, type SegmentDoc } from '../segments/index.js';
+import type { StoreHandle, StorePool } from '../segments/store-pool.js';
 import { VERSIONED_SEGMENTS } from '../segments/manifest.js';
 import { lowerBound } from '../segments/sorted.js';
 import { Bm25Channel, vocabFile } from './bm25-channel.js';
@@ -29,7 +33,7 @@ import { MultiVectorChannel } from './multivector-channel.js';
 import { DenseChannel } from './dense-channel.js';
 import { EXACT_BELOW_VALUES } from '../dense/dense-index.js';
 import { SparseChannel } from './sparse-channel.js';
-import type { Bm25ChannelSpec, Channel, DenseChannelSpec, ChannelExplanation, ChannelSpec, ChannelStats, ExplainContext, MultiVectorChannelSpec, MultiVectorValue, QuerySource, SaveIO, SparseChannelSpec, SparseValue, UnitSource } from './types.js';
+import type { Bm25ChannelSpec, Channel, DenseChannelSpec, OffThreadFilter, ChannelExplanation, ChannelSpec, ChannelStats, ExplainContext, MultiVectorChannelSpec, MultiVectorValue, QuerySource, SaveIO, SparseChannelSpec, SparseValue, UnitSource } from './types.js';
 
 /** The generation file naming a segmented channel's segment list (relative to the data dir). */
 export const segmentsRefFile = (name: string) => `${name}/segments.ref.json`;
@@ -77,6 +81,10 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   #vocab: TermVocabulary | null;
   /** optimize(): the next save merges every segment into one. */
   mergeAll = false;
+  /** Worker threads for the segment work (null: the main thread does it). */
+  #pool: StorePool | null = null;
+  /** The committed list as registered with the pool (null before the first save). */
+  #handle: StoreHandle | null = null;
 
   private constructor(spec: Segmentable, root: string, seg: SegmentedStore | null, vocab: TermVocabulary | null) {
     this.spec = spec;
@@ -169,7 +177,9 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
       this.#values.delete(id);
       return true;
     }
-    return this.#seg?.delete(id) ?? false;
+    const gone = this.#seg?.delete(id) ?? false;
+    if (gone) this.#handle?.deletes.push(id); // the workers' replicas delete it too
+    return gone;
   }
   begin(): void {
     (this.#tail as Channel).begin?.();
@@ -280,6 +290,9 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     this.#tail = this.#freshTail();
     this.#values.clear();
     this.#tailLen = 0;
+    // the commit stands whatever the threads say: a worker that cannot open the new list now
+    // retries on its next message, where the search gets the typed error
+    await this.#register().catch(() => undefined);
     await io.writeFile(segmentsRefFile(this.name), JSON.stringify({ dir: segmentsDir(this.name), manifest: seg.manifestFile }));
     if (this.spec.kind === 'bm25') await io.writeFile(vocabFile(this.name), JSON.stringify(this.#vocab!.toJSON()));
     return [path.basename(segmentsRefFile(this.name))];
@@ -290,9 +303,126 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     await this.#seg?.collect(keep);
   }
 
+  /**
+   * Runs this channel's segment work on `pool` from now on (null: on the main thread again);
+   * the committed list is opened in every worker before this resolves.
+   */
+  async usePool(pool: StorePool | null): Promise<void> {
+    if (this.#handle) this.#pool?.release(this.#handle);
+    this.#handle = null;
+    this.#pool = pool;
+    await this.#register();
+  }
+
+  /** Registers the committed list with the pool (after a commit: the old one is released once its work is done). */
+  async #register(): Promise<void> {
+    const pool = this.#pool;
+    const seg = this.#seg;
+    if (!pool || !seg) return;
+    const old = this.#handle;
+    if (old && old.manifest === seg.manifestFile && old.deletes.length === 0) return;
+    this.#handle = pool.register(
+      this.root,
+      seg.manifestFile,
+      seg.stats().segments.map((x) => x.docs - x.deleted),
+    );
+    if (old) pool.release(old);
+    await pool.warm(this.#handle);
+  }
+
   /** Drops the mappings. */
   close(): void {
     this.#seg?.close();
+  }
+
+  /**
+   * {@link candidates} with the segments searched on the pool's workers (the tail's part is
+   * taken before the first await): the same ids and scores.
+   */
+  async candidatesOff(q: unknown, k: number, filter: OffThreadFilter | null): Promise<{ ids: Uint32Array; scores: Float32Array }> {
+    const pool = this.#pool;
+    if (!pool) return this.candidates(q, k, filter?.test ?? null);
+    const seg = this.#seg;
+    const onSeg = seg !== null && seg.segments.length > 0 ? this.#handle! : null;
+    const allow = filter?.allow;
+    const test = filter?.test ?? null;
+    if (this.spec.kind === 'multivector' || this.spec.kind === 'dense') {
+      const dense = this.spec.kind === 'dense';
+      const exact = dense && this.size * (this.spec as DenseChannelSpec).dimensions <= EXACT_BELOW_VALUES ? true : undefined;
+      const tail = this.#tail.size === 0 ? null : dense ? (this.#tail as DenseChannel).store.search(q as Float32Array, k, { ...(test ? { filter: test } : {}), ...(exact ? { exact } : {}) }) : this.#tail.candidates(q as never, k, test);
+      const parts: { ids: Uint32Array; scores: Float32Array }[] = [];
+      if (onSeg) {
+        const mv = q as MultiVectorValue;
+        parts.push(dense ? await pool.denseTop(onSeg, q as Float32Array, k, exact, allow) : await pool.mvTop(onSeg, { data: mv.data, dim: mv.dim, count: mv.count }, k, allow));
+      }
+      if (tail) parts.push(tail);
+      if (parts.length === 0) return empty();
+      return mergeTopK(parts, k);
+    }
+    const query = q as SparseVector;
+    if (query.ids.length === 0) return empty();
+    const extra = this.#extra();
+    const fromTail: number[] = [];
+    const sc = this.#tailScorer(query, extra);
+    if (sc) {
+      for (const [id, v] of this.#tailVectors()) {
+        if (test && !test(id)) continue;
+        const s = sc(v);
+        if (s > 0) fromTail.push(s, id);
+      }
+    }
+    const top = new TopK(k);
+    if (onSeg) {
+      const got = await pool.sparseTop(onSeg, query, k, extra, allow);
+      for (let i = 0; i < got.ids.length; i++) top.offer(got.scores[i]!, got.ids[i]!);
+    }
+    for (let i = 0; i < fromTail.length; i += 2) top.offer(fromTail[i]!, fromTail[i + 1]!);
+    return top.drain();
+  }
+
+  /** {@link score} with the segments' part on the pool's workers: the same scores. */
+  async scoreOff(q: unknown, ids: Uint32Array): Promise<Float32Array> {
+    const pool = this.#pool;
+    if (!pool) return this.score(q, ids);
+    const seg = this.#seg;
+    const onSeg = seg !== null && seg.segments.length > 0 ? this.#handle! : null;
+    const out = new Float32Array(ids.length);
+    if (this.spec.kind === 'multivector' || this.spec.kind === 'dense') {
+      // the workers score what their replica holds (0 elsewhere: tail ids, ids not in the
+      // channel); tail documents are scored here and take precedence, as in score()
+      const dense = this.spec.kind === 'dense';
+      const inTail = this.#tail.size === 0 ? null : ids.filter((id) => this.#tail.has(id));
+      const tail = inTail && inTail.length > 0 ? this.#tail.score(q as never, inTail) : null;
+      if (onSeg && ids.length > (inTail?.length ?? 0)) {
+        const mv = q as MultiVectorValue;
+        out.set(dense ? await pool.denseScore(onSeg, q as Float32Array, ids) : await pool.mvScore(onSeg, { data: mv.data, dim: mv.dim, count: mv.count }, ids));
+      }
+      if (tail) {
+        const by = new Map<number, number>();
+        for (let i = 0; i < inTail!.length; i++) by.set(inTail![i]!, tail[i]!);
+        for (let i = 0; i < ids.length; i++) {
+          const t = by.get(ids[i]!);
+          if (t !== undefined) out[i] = t;
+        }
+      }
+      return out;
+    }
+    const query = q as SparseVector;
+    if (query.ids.length === 0 || ids.length === 0) return out;
+    const extra = this.#extra();
+    const sc = this.#tailScorer(query, extra);
+    const inTail = new Uint8Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (!this.#tail.has(id)) continue;
+      inTail[i] = 1;
+      out[i] = sc ? sc(this.#tailVector(id)!) : 0;
+    }
+    if (onSeg) {
+      const segScores = await pool.sparseScore(onSeg, query, ids, extra);
+      for (let i = 0; i < ids.length; i++) if (inTail[i] === 0) out[i] = segScores[i]!;
+    }
+    return out;
   }
 
   #segmentDoc(id: number): SegmentDoc {

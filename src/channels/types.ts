@@ -188,6 +188,14 @@ export interface Channel<V = unknown, Q = unknown> {
   candidates(q: Q, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array };
   /** Exact scores of `ids` (ids the channel does not hold score 0). */
   score(q: Q, ids: Uint32Array): Float32Array;
+  /**
+   * `candidates` with the store work on worker threads (optional; segmented channels of an
+   * index opened with `searchThreads`): the same ids and scores. Work on in-memory state is
+   * done before the first await, so the caller can tell whether a write landed meanwhile.
+   */
+  candidatesOff?(q: Q, k: number, filter: OffThreadFilter | null): Promise<{ ids: Uint32Array; scores: Float32Array }>;
+  /** `score` with the store work on worker threads (optional, as {@link candidatesOff}). */
+  scoreOff?(q: Q, ids: Uint32Array): Promise<Float32Array>;
   /** Why an entry scored what it did. */
   explain(q: Q, id: number, score: number, ctx: ExplainContext): ChannelExplanation;
   stats(): ChannelStats;
@@ -198,6 +206,15 @@ export interface Channel<V = unknown, Q = unknown> {
    * that live beside it in the data dir go through `io`. Returns the names written in `dir`.
    */
   save(dir: string, io: SaveIO): Promise<string[]>;
+}
+
+/**
+ * A search filter in both forms: `test` for work on the main thread, `allow` (bit `id & 7` of
+ * byte `id >> 3` set for every id `test` passes) for work on worker threads.
+ */
+export interface OffThreadFilter {
+  test: (id: number) => boolean;
+  allow: Uint8Array;
 }
 
 /** Writes a file of the generation's data directory by name (the index's file-system seam). */

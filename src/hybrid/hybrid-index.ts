@@ -22,7 +22,8 @@ import { applyRerank } from '../rerank/index.js';
 import { searchExpanded } from '../search/expand.js';
 import { createWithBackend, type QdrantBackend } from '../qdrant/backend.js';
 import type { QdrantIndex } from '../qdrant/qdrant-index.js';
-import { resolveOptions, runSearch, type ResolvedSearch, type SearchContext } from './search.js';
+import { resolveOptions, runSearch, runSearchOff, type ResolvedSearch, type SearchContext } from './search.js';
+import { StorePool } from '../segments/store-pool.js';
 import { prepareDocuments, type PreparedDoc } from './chunking.js';
 import { calibrateWeights, type CalibrationQuery, type CalibrationReport } from './calibrate.js';
 import { checkAddOptions, checkCalibrateOptions, checkCreateOptions, checkOpenOptions, checkSaveOptions, checkSearchOptions } from './check-options.js';
@@ -65,6 +66,11 @@ export class HybridIndex {
   /** The directory's writer lock (null: in memory only, or read-only). */
   #dirLock: DirectoryLock | null = null;
   #readOnly = false;
+  /** Worker threads for the segment work of searches (`searchThreads`; null: the main thread). */
+  #pool: StorePool | null = null;
+  /** Bumped by every change and at the start and end of every save (a search on the pool that saw it change answers again). */
+  #epoch = 0;
+  #saving = false;
   #writer = new ChangeWriter<Change>(this.#lock, {
     live: () => this.#check(),
     has: (id) => this.#entries.hasDocument(id),
@@ -117,10 +123,14 @@ export class HybridIndex {
       config.channels.map((spec) => createChannel(spec, segmented ? { indexDir: opts.path! } : undefined)),
       opts.fs,
     );
+    const threads = checkSearchThreads(opts.searchThreads, segmented);
+    const nice = checkSearchNice(opts.searchThreadsNice, threads);
     if (opts.path) index.#dirLock = await claimIndexDirectory(opts.path, { overwrite: opts.overwrite === true, ...(opts.fs ? { fs: opts.fs } : {}) });
     try {
+      if (threads > 0) await index.#startPool(threads, nice);
       if (config.wal && opts.path) await index.save(); // the log extends a saved generation: write the empty one
     } catch (e) {
+      await index.#pool?.close();
       index.#dirLock?.release();
       throw e;
     }
@@ -141,15 +151,25 @@ export class HybridIndex {
   static async open(dir: string, opts: OpenOptions): Promise<HybridIndex> {
     if (!opts || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'HybridIndex.open needs { encoder }');
     checkOpenOptions(opts);
+    checkSearchNice(opts.searchThreadsNice, checkSearchThreads(opts.searchThreads, true));
     const lock = opts.readOnly ? null : DirectoryLock.acquire(dir);
+    let opened: HybridIndex | null = null;
     try {
       // A writer may commit a new generation (and remove the one being read) meanwhile:
       // readGeneration then reads the new one, from the manifest on.
       const index = await readGeneration(dir, opts.fs ?? nodeFs, ({ manifest, dataDir }) => HybridIndex.#openGeneration(dir, manifest, dataDir, opts.encoder ?? null, opts.fs, opts.readOnly === true));
+      opened = index;
       index.#dirLock = lock;
       index.#readOnly = opts.readOnly === true;
+      const threads = checkSearchThreads(opts.searchThreads, index.#config.storage === 'segments');
+      if (threads > 0) await index.#startPool(threads, opts.searchThreadsNice ?? 0);
       return index;
     } catch (e) {
+      if (opened) {
+        await opened.#pool?.close();
+        opened.#pool = null;
+        for (const ch of opened.#channels!.values()) if (ch instanceof SegmentedChannel) ch.close();
+      }
       lock?.release();
       throw e;
     }
@@ -222,6 +242,25 @@ export class HybridIndex {
     return index;
   }
 
+  /** Starts the search threads and opens every segmented channel's committed segments in each. */
+  async #startPool(threads: number, nice: number): Promise<void> {
+    const pool = StorePool.create({ threads, nice });
+    this.#pool = pool;
+    for (const ch of this.#channels!.values()) if (ch instanceof SegmentedChannel) await ch.usePool(pool);
+  }
+
+  /**
+   * Search threads (`searchThreads`; 0: searches run on the calling thread).
+   *
+   * @example
+   * ```ts
+   * const index = await HybridIndex.open('./idx', { encoder, searchThreads: 2 }); // index.searchThreads === 2
+   * ```
+   */
+  get searchThreads(): number {
+    return this.#pool?.threads ?? 0;
+  }
+
   /** Number of live documents. */
   get size(): number {
     return this.#entries.documents;
@@ -262,6 +301,7 @@ export class HybridIndex {
   /** Applies a checked (and logged) change; all-or-nothing. */
   #apply(c: Change): unknown {
     const s = this.#stores();
+    this.#epoch++;
     if (c.op === 'delete') return applyDelete(s, c.ids);
     const replaced = applyUpsert(s, c.docs, c.prepared, c.values);
     let chunks = 0;
@@ -348,15 +388,30 @@ export class HybridIndex {
     const { src, resolved } = await this.#querySource(query, opts);
     this.#check();
     throwIfAborted(opts.signal, 'search() aborted');
-    if (!opts.rerank) return runSearch(this.#context(), src, opts, resolved);
+    if (!opts.rerank) return this.#run(src, opts, resolved);
     if (src.text === undefined) invalid('INVALID_ARGUMENT', 'rerank needs the query text');
     const k = opts.k ?? 10;
     const topN = opts.rerank.topN ?? 50;
-    const hits = runSearch(this.#context(), src, { ...opts, k: Math.max(k, topN) });
+    const hits = await this.#run(src, { ...opts, k: Math.max(k, topN) });
     const textOf = (h: SearchHit) => h.chunk?.text ?? this.#entries.text(h.id);
     const reranked = await applyRerank(opts.rerank.model, src.text, hits, topN, textOf);
     throwIfAborted(opts.signal, 'search() aborted');
     return reranked.slice(0, k);
+  }
+
+  /**
+   * The pipeline, on the search threads when the index has them: a change or save that lands
+   * while the threads work makes the search answer again on the calling thread, on the state
+   * as it is then (so every answer is of one consistent state; a save in progress searches
+   * on the calling thread from the start).
+   */
+  async #run(src: QuerySource, opts: SearchOptions, resolved?: ResolvedSearch): Promise<SearchHit[]> {
+    if (!this.#pool || this.#saving) return runSearch(this.#context(), src, opts, resolved);
+    const epoch = this.#epoch;
+    const hits = await runSearchOff(this.#context(), src, opts, resolved);
+    this.#check();
+    if (this.#epoch === epoch) return hits;
+    return runSearch(this.#context(), src, opts, resolved);
   }
 
   /** The query as channels read it: text, the encoder's outputs (only when a selected channel needs them), own vectors. */
@@ -455,42 +510,54 @@ export class HybridIndex {
     throwIfAborted(opts.signal, 'save() aborted before writing: the saved index is unchanged');
     await this.#lock.run(async () => {
       throwIfAborted(opts.signal, 'save() aborted before writing: the saved index is unchanged');
-      // a save to another directory takes that directory's writer lock, and keeps it if the save commits
-      const taken = this.#dirLock && path.resolve(this.#dirLock.dir) === path.resolve(target) ? null : lockForSave(target);
-      for (const ch of this.#channels!.values()) ch.compact();
-      const manifest = await writeIndexGeneration(target, {
-        encoder: this.#encoder ? { id: this.#encoder.info.id, dim: this.#encoder.info.dim } : null,
-        config: this.#config,
-        ...(this.#fs ? { fs: this.#fs } : {}),
-        writeFiles: async (d) => {
-          const sfs = this.#fs ?? nodeFs;
-          const mkdir = async (name: string) => {
-            const p = path.join(d, name);
-            await sfs.mkdir(p);
-            return p;
-          };
-          await sfs.writeFile(path.join(d, 'entries.json'), JSON.stringify(this.#entries.toJSON()));
-          const io = { writeFile: (name: string, data: string) => sfs.writeFile(path.join(d, name), data) };
-          for (const ch of this.#channels!.values()) await ch.save(await mkdir(ch.name), io);
-        },
-      }).catch((e: unknown) => {
-        taken?.release();
-        throw e;
-      });
-      if (taken) {
-        this.#dirLock?.release();
-        this.#dirLock = taken;
-      }
-      this.#path = target;
-      // committed: segment files no kept generation names can go (best effort)
-      if (this.#config.storage === 'segments') await collectSegments(target, [...this.#channels!.values()], this.#fs ?? nodeFs).catch(() => undefined);
-      if (this.#config.wal) {
-        // the changes logged so far are in the new generation: start an empty log for it
-        // (if that fails the save still stands, and later changes are refused until a save)
-        if (this.#wal && path.resolve(this.#wal.dir) === path.resolve(target)) await this.#wal.reset(manifest.generation).catch(() => undefined);
-        else this.#wal = await WriteAheadLog.fresh(target, manifest.generation, this.#fs);
+      this.#saving = true;
+      this.#epoch++;
+      try {
+        await this.#saveLocked(target);
+      } finally {
+        this.#saving = false;
+        this.#epoch++;
       }
     });
+  }
+
+  /** save()'s work, under the mutation lock. */
+  async #saveLocked(target: string): Promise<void> {
+    // a save to another directory takes that directory's writer lock, and keeps it if the save commits
+    const taken = this.#dirLock && path.resolve(this.#dirLock.dir) === path.resolve(target) ? null : lockForSave(target);
+    for (const ch of this.#channels!.values()) ch.compact();
+    const manifest = await writeIndexGeneration(target, {
+      encoder: this.#encoder ? { id: this.#encoder.info.id, dim: this.#encoder.info.dim } : null,
+      config: this.#config,
+      ...(this.#fs ? { fs: this.#fs } : {}),
+      writeFiles: async (d) => {
+        const sfs = this.#fs ?? nodeFs;
+        const mkdir = async (name: string) => {
+          const p = path.join(d, name);
+          await sfs.mkdir(p);
+          return p;
+        };
+        await sfs.writeFile(path.join(d, 'entries.json'), JSON.stringify(this.#entries.toJSON()));
+        const io = { writeFile: (name: string, data: string) => sfs.writeFile(path.join(d, name), data) };
+        for (const ch of this.#channels!.values()) await ch.save(await mkdir(ch.name), io);
+      },
+    }).catch((e: unknown) => {
+      taken?.release();
+      throw e;
+    });
+    if (taken) {
+      this.#dirLock?.release();
+      this.#dirLock = taken;
+    }
+    this.#path = target;
+    // committed: segment files no kept generation names can go (best effort)
+    if (this.#config.storage === 'segments') await collectSegments(target, [...this.#channels!.values()], this.#fs ?? nodeFs).catch(() => undefined);
+    if (this.#config.wal) {
+      // the changes logged so far are in the new generation: start an empty log for it
+      // (if that fails the save still stands, and later changes are refused until a save)
+      if (this.#wal && path.resolve(this.#wal.dir) === path.resolve(target)) await this.#wal.reset(manifest.generation).catch(() => undefined);
+      else this.#wal = await WriteAheadLog.fresh(target, manifest.generation, this.#fs);
+    }
   }
 
   /**
@@ -582,6 +649,9 @@ export class HybridIndex {
     if (this.#closed) return;
     await this.#lock.run(() => undefined);
     this.#closed = true;
+    // searches in flight on the threads reject with INDEX_CLOSED; no thread is left running
+    await this.#pool?.close();
+    this.#pool = null;
     this.#dirLock?.release();
     this.#dirLock = null;
     for (const ch of this.#channels?.values() ?? []) if (ch instanceof SegmentedChannel) ch.close();
@@ -615,6 +685,22 @@ export class HybridIndex {
     this.#check();
     if (this.#readOnly) throw new TridentError('INDEX_READ_ONLY', 'this HybridIndex was opened with { readOnly: true }; open it without readOnly (one writer per directory) to change or save it');
   }
+}
+
+/** Checks `searchThreads` (undefined or 0: none; 1…256 with storage 'segments'); returns the count. */
+function checkSearchThreads(n: unknown, segmented: boolean): number {
+  if (n === undefined || n === 0) return 0;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 256) invalid('INVALID_ARGUMENT', `searchThreads must be an integer in 0…256 (got ${String(n)})`);
+  if (!segmented) invalid('INVALID_ARGUMENT', "searchThreads needs storage: 'segments' (the search threads read the memory-mapped segments); this index keeps everything in the JS heap");
+  return n;
+}
+
+/** Checks `searchThreadsNice` (0…19, and only with search threads); returns it (default 0). */
+function checkSearchNice(n: unknown, threads: number): number {
+  if (n === undefined) return 0;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 19) invalid('INVALID_ARGUMENT', `searchThreadsNice must be an integer in 0…19 (got ${String(n)})`);
+  if (threads === 0) invalid('INVALID_ARGUMENT', 'searchThreadsNice needs searchThreads (the nice value of the search threads)');
+  return n;
 }
 
 /** Creates `dir` if needed and takes its writer lock (a save to a directory other than the index's). */

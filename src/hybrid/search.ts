@@ -6,7 +6,7 @@
  */
 import { invalid } from '../errors.js';
 import { fuseColumns, type FusionColumn, type FusionKind, type NamedWeights } from '../fusion/index.js';
-import type { Channel, QuerySource } from '../channels/index.js';
+import type { Channel, OffThreadFilter, QuerySource } from '../channels/index.js';
 import type { EntryTable } from './entries.js';
 import type { HybridConfig } from './config.js';
 import { compileFilter } from './filter.js';
@@ -108,8 +108,22 @@ export interface ScoredCandidates {
   queries: Map<string, unknown>;
 }
 
-/** First stage + exact scoring of every candidate in every selected channel. */
-export function scoreCandidates(ctx: SearchContext, src: QuerySource, r: ResolvedSearch, opts: SearchOptions): ScoredCandidates {
+/** What a search's first stage and scoring need, resolved once (shared by the main-thread and the off-thread pipelines). */
+interface Plan {
+  queries: Map<string, unknown>;
+  /** Selected channels the query has something for. */
+  active: Channel[];
+  /** Those of them that produce candidates. */
+  producers: Channel[];
+  depth: number;
+  /** The user's filter (null: none) and the liveness-and-filter predicate on internal ids. */
+  filterFn: ((metadata: unknown, id: unknown) => boolean) | null;
+  pred: (n: number) => boolean;
+  /** True when every live (filtered) entry is a candidate (exhaustive, or nothing produces). */
+  everything: boolean;
+}
+
+function plan(ctx: SearchContext, src: QuerySource, r: ResolvedSearch, opts: SearchOptions): Plan {
   const filterFn = opts.filter ? compileFilter(opts.filter) : null;
   const entries = ctx.entries;
   const pred = (n: number): boolean => {
@@ -128,35 +142,88 @@ export function scoreCandidates(ctx: SearchContext, src: QuerySource, r: Resolve
   const liveCount = entries.liveEntries;
   const single = chunked ? Math.max(r.candidates, r.k * 4) : r.k;
   const depth = Math.min(active.length === 1 ? single : r.candidates, Math.max(1, liveCount));
-  const scales = new Map<string, number>();
-  let ids: Uint32Array;
   const producers = active.filter((c) => c.firstStage);
-  if (active.length === 0) {
-    ids = new Uint32Array(0); // the query has nothing for any selected channel
-  } else if (opts.exhaustive || liveCount === 0 || producers.length === 0) {
-    ids = Uint32Array.from(Array.from(entries.liveInternalIds()).filter(pred));
-  } else {
-    const lists: Uint32Array[] = [];
-    for (const ch of producers) {
-      const top = firstStage(ch, queries.get(ch.name), depth, filterFn ? pred : null, entries);
+  const everything = active.length > 0 && (opts.exhaustive === true || liveCount === 0 || producers.length === 0);
+  return { queries, active, producers, depth, filterFn: filterFn as Plan['filterFn'], pred, everything };
+}
+
+/** The candidate ids (sorted) from the producers' lists, or every live filtered entry. */
+function candidateIds(ctx: SearchContext, p: Plan, lists: Uint32Array[]): Uint32Array {
+  let ids: Uint32Array;
+  if (p.active.length === 0) ids = new Uint32Array(0);
+  else if (p.everything) ids = Uint32Array.from(Array.from(ctx.entries.liveInternalIds()).filter(p.pred));
+  else ids = lists.length === 1 ? lists[0]! : unionIds(...lists);
+  return Uint32Array.from(ids).sort();
+}
+
+/** Every unbounded channel without a first-stage best: the best of its column (every document the search may return is a candidate there). */
+function columnScales(p: Plan, columns: Map<string, Float32Array>, scales: Map<string, number>): void {
+  for (const ch of p.active) {
+    if (!ch.unbounded || scales.has(ch.name)) continue;
+    const col = columns.get(ch.name)!;
+    let best = 0;
+    for (let i = 0; i < col.length; i++) if (col[i]! > best) best = col[i]!;
+    scales.set(ch.name, best);
+  }
+}
+
+/** First stage + exact scoring of every candidate in every selected channel. */
+export function scoreCandidates(ctx: SearchContext, src: QuerySource, r: ResolvedSearch, opts: SearchOptions): ScoredCandidates {
+  const p = plan(ctx, src, r, opts);
+  const scales = new Map<string, number>();
+  const lists: Uint32Array[] = [];
+  if (p.active.length > 0 && !p.everything) {
+    for (const ch of p.producers) {
+      const top = firstStage(ch, p.queries.get(ch.name), p.depth, p.filterFn ? p.pred : null, ctx.entries);
       lists.push(top.ids);
       if (ch.unbounded) scales.set(ch.name, top.scores.length > 0 ? Math.max(0, top.scores[0]!) : 0);
     }
-    ids = lists.length === 1 ? lists[0]! : unionIds(...lists);
   }
-  ids = Uint32Array.from(ids).sort();
+  const ids = candidateIds(ctx, p, lists);
   const columns = new Map<string, Float32Array>();
-  for (const ch of active) {
-    const col = ch.score(queries.get(ch.name), ids);
-    columns.set(ch.name, col);
-    if (ch.unbounded && !scales.has(ch.name)) {
-      // every document the search may return is a candidate here: the best is the column's max
-      let best = 0;
-      for (let i = 0; i < col.length; i++) if (col[i]! > best) best = col[i]!;
-      scales.set(ch.name, best);
-    }
+  for (const ch of p.active) columns.set(ch.name, ch.score(p.queries.get(ch.name), ids));
+  columnScales(p, columns, scales);
+  return { ids, columns, scales, queries: p.queries };
+}
+
+/**
+ * {@link scoreCandidates} with each channel's store work on worker threads where the channel
+ * can (`candidatesOff` / `scoreOff`), the channels' first stages in parallel and then their
+ * scoring in parallel; the same candidates and scores. The caller must check that no write
+ * landed while it awaited (the channels' in-memory parts are read at the start of each stage).
+ */
+export async function scoreCandidatesOff(ctx: SearchContext, src: QuerySource, r: ResolvedSearch, opts: SearchOptions): Promise<ScoredCandidates> {
+  const p = plan(ctx, src, r, opts);
+  const scales = new Map<string, number>();
+  let lists: Uint32Array[] = [];
+  if (p.active.length > 0 && !p.everything) {
+    const filter = p.filterFn ? offFilter(ctx.entries, p.pred) : null;
+    const tops = await Promise.all(p.producers.map((ch) => firstStageOff(ch, p.queries.get(ch.name), p.depth, filter, ctx.entries)));
+    lists = tops.map((t) => t.ids);
+    p.producers.forEach((ch, i) => {
+      const top = tops[i]!;
+      if (ch.unbounded) scales.set(ch.name, top.scores.length > 0 ? Math.max(0, top.scores[0]!) : 0);
+    });
   }
-  return { ids, columns, scales, queries };
+  const ids = candidateIds(ctx, p, lists);
+  const cols = await Promise.all(p.active.map((ch) => (ch.scoreOff ? ch.scoreOff(p.queries.get(ch.name), ids) : ch.score(p.queries.get(ch.name), ids))));
+  const columns = new Map<string, Float32Array>();
+  for (let i = 0; i < p.active.length; i++) columns.set(p.active[i]!.name, cols[i]!);
+  columnScales(p, columns, scales);
+  return { ids, columns, scales, queries: p.queries };
+}
+
+/** A predicate on internal ids with its allow bitmap over the live entries (for worker threads). */
+function offFilter(entries: EntryTable, test: (n: number) => boolean): OffThreadFilter {
+  const live = entries.liveInternalIds();
+  let max = -1;
+  for (let i = 0; i < live.length; i++) if (live[i]! > max) max = live[i]!;
+  const allow = new Uint8Array((max >> 3) + 1);
+  for (let i = 0; i < live.length; i++) {
+    const n = live[i]!;
+    if (test(n)) allow[n >> 3]! |= 1 << (n & 7);
+  }
+  return { test, allow };
 }
 
 /**
@@ -169,6 +236,15 @@ function firstStage(ch: Channel, q: unknown, k: number, pred: ((n: number) => bo
   if (pred) return ch.candidates(q, k, pred);
   const top = ch.candidates(q, k, null);
   for (let i = 0; i < top.ids.length; i++) if (!entries.isLive(top.ids[i]!)) return ch.candidates(q, k, (x) => entries.isLive(x));
+  return top;
+}
+
+/** {@link firstStage} on worker threads where the channel can. */
+async function firstStageOff(ch: Channel, q: unknown, k: number, filter: OffThreadFilter | null, entries: EntryTable): Promise<{ ids: Uint32Array; scores: Float32Array }> {
+  const run = (f: OffThreadFilter | null) => (ch.candidatesOff ? ch.candidatesOff(q, k, f) : ch.candidates(q, k, f?.test ?? null));
+  if (filter) return run(filter);
+  const top = await run(null);
+  for (let i = 0; i < top.ids.length; i++) if (!entries.isLive(top.ids[i]!)) return run(offFilter(entries, (x) => entries.isLive(x)));
   return top;
 }
 
@@ -194,9 +270,20 @@ export function fuseCandidates(c: ScoredCandidates, r: Pick<ResolvedSearch, 'cha
 /** The whole pipeline: candidates → exact scores → fusion → roll-up to documents → hits. */
 export function runSearch(ctx: SearchContext, src: QuerySource, opts: SearchOptions, resolved?: ResolvedSearch): SearchHit[] {
   const r = resolved ?? resolveOptions(ctx, opts);
-  const c = scoreCandidates(ctx, src, r, opts);
+  return toHits(ctx, scoreCandidates(ctx, src, r, opts), r, opts);
+}
+
+/** {@link runSearch} with the store work on worker threads (see {@link scoreCandidatesOff}). */
+export async function runSearchOff(ctx: SearchContext, src: QuerySource, opts: SearchOptions, resolved?: ResolvedSearch): Promise<SearchHit[]> {
+  const r = resolved ?? resolveOptions(ctx, opts);
+  return toHits(ctx, await scoreCandidatesOff(ctx, src, r, opts), r, opts);
+}
+
+/** Fusion, order, roll-up of chunks to their documents, and the hits. */
+function toHits(ctx: SearchContext, c: ScoredCandidates, r: ResolvedSearch, opts: SearchOptions): SearchHit[] {
   const fused = fuseCandidates(c, r);
-  const order = topPositions(fused, c.ids.length, c.ids);
+  // unchunked, every candidate is its own document: the best k positions are the hits
+  const order = topPositions(fused, ctx.entries.liveEntries > ctx.entries.documents ? c.ids.length : r.k, c.ids);
   const seen = new Set<unknown>();
   const hits: SearchHit[] = [];
   for (const p of order) {

@@ -287,6 +287,40 @@ export interface OpenOptions {
    * takes the directory's writer lock (INDEX_LOCKED if another writer holds it) until close().
    */
   readOnly?: boolean;
+  /**
+   * Worker threads for the store work of `search()` (`storage: 'segments'` only): each thread
+   * holds the segmented channels' committed segments memory-mapped (the page cache is shared)
+   * and runs first stages and exact scoring (sparse, BM25, MaxSim, dense) there, the channels
+   * of one search and concurrent searches spread over the threads, so the event loop only
+   * merges; the in-memory tail (documents added since the last save), fusion and roll-up stay
+   * on the calling thread. Hits, scores and order are exactly those without threads. The
+   * threads follow each `save()` / `optimize()` of this index and the deletions made since;
+   * a change or save that lands while a search waits for its threads makes that search answer
+   * again on the calling thread. A filter crosses to the threads as a bitmap of the entries it
+   * passes (built per search on the calling thread). A thread that dies rejects its searches
+   * with WORKER_FAILED and is replaced; `close()` rejects searches in flight with INDEX_CLOSED
+   * and stops every thread. Default 0 (none); 1…256; INVALID_ARGUMENT without segments.
+   *
+   * @example
+   * ```ts
+   * const index = await HybridIndex.open('./idx', { encoder, searchThreads: 2 });
+   * ```
+   */
+  searchThreads?: number;
+  /**
+   * How much lower the search threads (`searchThreads`) run than the calling thread: added to
+   * their nice value (at most 19), 0…19, Linux only (elsewhere a thread's priority cannot be
+   * set apart from its process's, and this is ignored). Above 0
+   * the calling thread, at its own priority, is scheduled ahead of the search threads when
+   * both want a core, so the event loop stays responsive while the threads saturate the CPU;
+   * under other processes' load the threads also yield to those. Default 0 (the same priority).
+   *
+   * @example
+   * ```ts
+   * const index = await HybridIndex.open('./idx', { encoder, searchThreads: 2, searchThreadsNice: 10 });
+   * ```
+   */
+  searchThreadsNice?: number;
   /** File-system seam (fault-injection tests). Default: node:fs. */
   fs?: StoreFs;
 }
@@ -370,6 +404,40 @@ export interface HybridIndexOptions {
    * either way. Searches give the same hits and scores as the default storage.
    */
   storage?: 'generations' | 'segments';
+  /**
+   * Worker threads for the store work of `search()` (`storage: 'segments'` only): each thread
+   * holds the segmented channels' committed segments memory-mapped (the page cache is shared)
+   * and runs first stages and exact scoring (sparse, BM25, MaxSim, dense) there, the channels
+   * of one search and concurrent searches spread over the threads, so the event loop only
+   * merges; the in-memory tail (documents added since the last save), fusion and roll-up stay
+   * on the calling thread. Hits, scores and order are exactly those without threads. The
+   * threads follow each `save()` / `optimize()` of this index and the deletions made since;
+   * a change or save that lands while a search waits for its threads makes that search answer
+   * again on the calling thread. A filter crosses to the threads as a bitmap of the entries it
+   * passes (built per search on the calling thread). A thread that dies rejects its searches
+   * with WORKER_FAILED and is replaced; `close()` rejects searches in flight with INDEX_CLOSED
+   * and stops every thread. Default 0 (none); 1…256; INVALID_ARGUMENT without segments.
+   *
+   * @example
+   * ```ts
+   * const index = await HybridIndex.open('./idx', { encoder, searchThreads: 2 });
+   * ```
+   */
+  searchThreads?: number;
+  /**
+   * How much lower the search threads (`searchThreads`) run than the calling thread: added to
+   * their nice value (at most 19), 0…19, Linux only (elsewhere a thread's priority cannot be
+   * set apart from its process's, and this is ignored). Above 0
+   * the calling thread, at its own priority, is scheduled ahead of the search threads when
+   * both want a core, so the event loop stays responsive while the threads saturate the CPU;
+   * under other processes' load the threads also yield to those. Default 0 (the same priority).
+   *
+   * @example
+   * ```ts
+   * const index = await HybridIndex.open('./idx', { encoder, searchThreads: 2, searchThreadsNice: 10 });
+   * ```
+   */
+  searchThreadsNice?: number;
   /**
    * Replace an index (or write beside other files) at `path`. Default false: `create()` refuses
    * a directory that holds an index (INDEX_EXISTS) or other files (DIRECTORY_NOT_EMPTY). With

@@ -85,19 +85,21 @@ interface Generation {
  * How to start a worker: the built `.js` entry beside this module (the published package), or,
  * when this module runs from its `.ts` source (tests, tsx), a small CommonJS bootstrap that
  * registers tsx's require hook in the worker and loads the `.ts` entry (Node 20 does not apply
- * `--import` loader hooks to a worker's entry).
+ * `--import` loader hooks to a worker's entry). `name`: the entry module beside this one.
+ *
+ * @internal
  */
-function workerEntry(): { entry: URL | string; eval: boolean } {
+export function workerEntry(name = 'search-worker'): { entry: URL | string; eval: boolean } {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { entry: new URL('./search-worker.js', here), eval: false };
+  if (!here.endsWith('.ts')) return { entry: new URL(`./${name}.js`, here), eval: false };
   const req = createRequire(here);
   const api = req.resolve('tsx/cjs/api');
-  const file = fileURLToPath(new URL('./search-worker.ts', here));
+  const file = fileURLToPath(new URL(`./${name}.ts`, here));
   return { entry: `require(${JSON.stringify(api)}).register();\nrequire(${JSON.stringify(file)});`, eval: true };
 }
 
-/** The parent's Node options minus those that only make sense for it (`-e` and its code, `--input-type`). */
-function workerExecArgv(): string[] {
+/** The parent's Node options minus those that only make sense for it (`-e` and its code, `--input-type`). @internal */
+export function workerExecArgv(): string[] {
   const out: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
@@ -108,8 +110,8 @@ function workerExecArgv(): string[] {
   return out;
 }
 
-/** Longest-processing-time partition of segments (by live documents) into at most `n` groups. */
-function partition(live: number[], n: number): number[][] {
+/** Longest-processing-time partition of segments (by live documents) into at most `n` groups. @internal */
+export function partition(live: number[], n: number): number[][] {
   const g = Math.min(n, live.length);
   if (g <= 1) return [live.map((_, j) => j)];
   const groups: number[][] = Array.from({ length: g }, () => []);
@@ -144,7 +146,8 @@ function normFilter(f: PoolFilter | undefined): WireFilter | undefined {
   return out;
 }
 
-function fromWire(e: { name: string; code: string; message: string; file?: string }): Error {
+/** A typed error from its serialised form (a worker's reply). @internal */
+export function fromWire(e: { name: string; code: string; message: string; file?: string }): Error {
   const code = e.code as ErrorCode;
   const msg = e.message.startsWith(`${code}: `) ? e.message.slice(code.length + 2) : e.message;
   if (e.name === 'InvalidArgumentError') return new InvalidArgumentError(code, msg);

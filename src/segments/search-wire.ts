@@ -29,3 +29,37 @@ export type WorkerReply =
   | { rid: number; ok: true; ids: Uint32Array; scores: Float32Array }
   | { rid: number; ok: true; scores: Float32Array; found: Uint8Array }
   | { rid: number; ok: true };
+
+/**
+ * Messages between a StorePool (store-pool.ts) and its workers (store-worker.ts). `key` names
+ * one open store (a directory and its segment list); `open` rides along when the worker has
+ * not opened that key yet, `dels` carries the owner's deletions since that list was committed
+ * that this worker has not applied yet (in order), so a worker's store is the owner's replica.
+ * `segs` (segment indexes of the list) restricts a search to some segments, statistics staying
+ * global: the pool splits one search over idle workers and merges.
+ */
+export interface StoreTarget {
+  key: string;
+  open?: { dir: string; manifest: string };
+  dels?: Uint32Array;
+}
+
+/** An owner's in-memory documents counted in BM25's statistics: df aligned with the query's ids. */
+export interface WireExtra {
+  docs: number;
+  len: number;
+  df: Float64Array;
+}
+
+export type StoreRequest =
+  | ({ op: 'open'; rid: number } & StoreTarget)
+  | { op: 'drop'; rid: number; key: string }
+  | { op: 'crash'; rid: number }
+  | ({ op: 'sparseTop'; rid: number; qids: Uint32Array; qw: Float32Array; k: number; extra: WireExtra | null; allow?: Uint8Array; segs?: number[] } & StoreTarget)
+  | ({ op: 'sparseScore'; rid: number; qids: Uint32Array; qw: Float32Array; ids: Uint32Array; extra: WireExtra | null } & StoreTarget)
+  | ({ op: 'mvTop'; rid: number; data: Float32Array; dim: number; count: number; k: number; allow?: Uint8Array; segs?: number[] } & StoreTarget)
+  | ({ op: 'mvScore'; rid: number; data: Float32Array; dim: number; count: number; ids: Uint32Array; segs?: number[] } & StoreTarget)
+  | ({ op: 'denseTop'; rid: number; q: Float32Array; k: number; exact: boolean | undefined; allow?: Uint8Array } & StoreTarget)
+  | ({ op: 'denseScore'; rid: number; q: Float32Array; ids: Uint32Array } & StoreTarget);
+
+export type StoreReply = { rid: number; ok: false; error: { name: string; code: string; message: string; file?: string } } | { rid: number; ok: true; ids: Uint32Array; scores: Float32Array } | { rid: number; ok: true; scores: Float32Array; found?: Uint8Array } | { rid: number; ok: true };

@@ -664,7 +664,7 @@ export class SegmentedStore {
    * const { ids, scores } = store.searchSparse(query, 10, { filter: (id) => id % 2 === 0 });
    * ```
    */
-  searchSparse(query: SparseVector, k: number, opts: { filter?: (id: number) => boolean; exhaustive?: boolean; extra?: SparseStatsExtra } = {}): Ranked {
+  searchSparse(query: SparseVector, k: number, opts: { filter?: (id: number) => boolean; exhaustive?: boolean; extra?: SparseStatsExtra /** @internal only the segments at these indexes (statistics stay global) */; segs?: readonly number[] } = {}): Ranked {
     this.#check();
     const cfg = this.channels.sparse;
     if (!cfg) invalid('INVALID_ARGUMENT', 'searchSparse: this store has no sparse channel');
@@ -678,7 +678,7 @@ export class SegmentedStore {
       stats.len += extra.len;
       for (let i = 0; i < query.ids.length; i++) if (query.weights[i] !== 0) stats.df[i]! += extra.df(query.ids[i]!);
     }
-    return this.sparseTopK(query, k, stats, null, opts.filter, opts.exhaustive === true);
+    return this.sparseTopK(query, k, stats, opts.segs ?? null, opts.filter, opts.exhaustive === true);
   }
 
   /**
@@ -880,7 +880,7 @@ export class SegmentedStore {
    * const { ids, scores } = store.searchMultiVector({ data: q, dim: 64, count: 8 }, 10);
    * ```
    */
-  searchMultiVector(query: MultiVector, k: number, opts: { filter?: (id: number) => boolean } = {}): Ranked {
+  searchMultiVector(query: MultiVector, k: number, opts: { filter?: (id: number) => boolean /** @internal only the segments at these indexes */; segs?: readonly number[] } = {}): Ranked {
     this.#check();
     const cfg = this.channels.multivector;
     if (!cfg) invalid('INVALID_ARGUMENT', 'searchMultiVector: this store has no multivector channel');
@@ -888,7 +888,7 @@ export class SegmentedStore {
     const q = checkQuery(query, cfg.dim, 'searchMultiVector');
     const f = opts.filter;
     if (f !== undefined && typeof f !== 'function') invalid('INVALID_ARGUMENT', 'filter must be a function (id) => boolean');
-    return this.multiVectorTopK(q, k, null, f);
+    return this.multiVectorTopK(q, k, opts.segs ?? null, f);
   }
 
   /**
