@@ -301,10 +301,21 @@ describe("residual: the channel's own candidates under storage: 'segments'", () 
       // lists; the hybrid search asks for 100 candidates (pool 400 > 300): each segment scanned
       expect(probed).toHaveBeenCalledTimes(3 * QUERIES.length);
       expect(scan).not.toHaveBeenCalled();
-      // exact scores for what the lists found
+      // exact scores for what the lists found; filters through the lists (oversampled) and,
+      // when fewer than k pass, the exact filtered scan of each segment
+      const rare = new Set([5, 1017, 2290, 2003]);
       for (const q of QUERIES) {
         const all = new Map(await hits(ix, q, 900, { exhaustive: true }));
         for (const [id, sc] of await hits(ix, q, 10)) expect(sc).toBe(all.get(id));
+        const thirds = await hits(ix, q, 10, { filter: (_m: unknown, id: unknown) => (id as number) % 3 === 0 });
+        expect(thirds.length).toBe(10);
+        for (const [id, sc] of thirds) {
+          expect(id % 3).toBe(0);
+          expect(sc).toBe(all.get(id));
+        }
+        const few = await hits(ix, q, 10, { filter: (_m: unknown, id: unknown) => rare.has(id as number) });
+        const want = [...all].filter(([id]) => rare.has(id)).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+        expect(few).toEqual(want);
       }
       // the mv channel's top document by its own first stage is in the union's candidates
       for (const q of QUERIES) {
