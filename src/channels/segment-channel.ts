@@ -11,9 +11,10 @@
  * modifier), BM25, multi-vector (f32 / f16 / i8 / binary / residual, no pooling) and dense
  * (f32 / f16) channels can be segmented. A compressed multi-vector segment is encoded from the
  * tail's original floats at save with a codebook trained on its own vectors (retrained at a
- * merge); a residual channel finds its own candidates through each segment's centroid lists. A dense tail is an in-memory DenseChannel whose HNSW graph becomes the new
- * segment's graph file at save (no second build); dense segments keep each vector once, in
- * usearch's file (src/segments/dense-segment.ts).
+ * merge); a residual channel finds its own candidates through each segment's centroid lists.
+ * A dense tail is an in-memory DenseChannel whose HNSW graph becomes the new segment's graph
+ * file at save (no second build); dense segments keep each vector once, in usearch's file
+ * (src/segments/dense-segment.ts).
  * Must never score a tail document with tail-only statistics.
  */
 import * as path from 'node:path';
