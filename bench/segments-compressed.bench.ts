@@ -12,7 +12,8 @@
 // 2. Open, in a fresh child process: open time, RSS before / after open, exhaustive compressed
 //    MaxSim top-200 per query, re-rank latency of 200 candidates (scoreMultiVector through the
 //    mapping, tinybench CPU time) against the same 200 documents in an i8 segment built in the
-//    same run (the baseline), RSS after the queries. Quality: top-10 overlap with exact f32
+//    same run (the baseline), RSS after the queries; the first stage (candidatesMultiVector:
+//    per-segment PLAID lists) against the exhaustive top-10, with its latency. Quality: top-10 overlap with exact f32
 //    MaxSim over the regenerated float vectors. Exact over every document when DOCS ≤ EXACT_ALL;
 //    above that the exact top-10 is taken over the compressed top-200 (a document outside the
 //    compressed top-200 is assumed not in the exact top-10; the small run checks both agree).
@@ -137,7 +138,7 @@ async function child(dir: string): Promise<void> {
   const openMs = performance.now() - t0;
   const rssOpen = rssBytes();
   const qs = Array.from({ length: QUERIES }, (_, q) => query(q, DOCS));
-  const perQuery: { overlap: number; overlapAll?: number; searchMs: number }[] = [];
+  const perQuery: { overlap: number; overlapAll?: number; searchMs: number; top10: number[] }[] = [];
   let cands: Uint32Array = new Uint32Array(0);
   const all = Uint32Array.from({ length: DOCS }, (_, i) => i);
   const truthAll = DOCS <= EXACT_ALL ? exactScoresMany(qs, all).map((sc) => top(all, sc, 10)) : null;
@@ -148,10 +149,20 @@ async function child(dir: string): Promise<void> {
     if (cands.length === 0) cands = got.ids.slice();
     const mine = Array.from(got.ids.subarray(0, 10));
     const truthPool = top(got.ids, exactScores(q, got.ids), 10);
-    const row: (typeof perQuery)[number] = { overlap: overlap(mine, truthPool), searchMs };
+    const row: (typeof perQuery)[number] = { overlap: overlap(mine, truthPool), searchMs, top10: mine };
     if (truthAll !== null) row.overlapAll = overlap(mine, truthAll[x]!);
     perQuery.push(row);
     log(`  query: overlap ${row.overlap}${row.overlapAll !== undefined ? ` (exact over all ${row.overlapAll})` : ''}, exhaustive ${searchMs.toFixed(0)} ms`);
+  }
+  // the channel's own first stage (per-segment PLAID lists, ndocs 256 per segment): top-10
+  // overlap with the exhaustive compressed top-10 above, latency beside it
+  const fs: { overlap: number; ms: number }[] = [];
+  for (const [x, q] of qs.entries()) {
+    const ts = performance.now();
+    const got = s.candidatesMultiVector(q, 10);
+    const ms = performance.now() - ts;
+    fs.push({ overlap: overlap(Array.from(got.ids), perQuery[x]!.top10), ms });
+    log(`  query ${x}: first stage overlap with exhaustive top-10 ${fs[x]!.overlap}, ${ms.toFixed(0)} ms (exhaustive ${perQuery[x]!.searchMs.toFixed(0)} ms)`);
   }
   const rssQueries = rssBytes();
   // baseline: the same 200 candidates in an i8 segment, mapped, same run
@@ -178,6 +189,7 @@ async function child(dir: string): Promise<void> {
       exhaustiveSearchMsMedian: median(perQuery.map((p) => p.searchMs)),
       overlapAt10: perQuery.reduce((a, p) => a + p.overlap, 0) / perQuery.length,
       overlapAt10ExactAll: DOCS <= EXACT_ALL ? perQuery.reduce((a, p) => a + p.overlapAll!, 0) / perQuery.length : null,
+      firstStage: { msMedian: median(fs.map((f) => f.ms)), overlapAt10VsExhaustive: fs.reduce((a, f) => a + f.overlap, 0) / fs.length, ndocsPerSegment: 256 },
       rerank200: { residualP50Ms: lat.residual!.p50, i8P50Ms: lat.i8!.p50, ratio: lat.residual!.p50 / lat.i8!.p50 },
     }),
   );

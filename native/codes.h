@@ -24,7 +24,8 @@
 //            table transposed to query lanes); avx2 (vpmaddubsw sign trick), neon (vqtbl1q_s8 level
 //            lookup + vmull_s8 tile) and serial run codes_drive below.
 // Centroid table: callers may pass the centroids instead of ct (Codes::c8); every kernel then
-//            fills ct with the i8 dots first (codes_fill_ct, or the lane engine on avx512 / amx).
+//            fills ct with the i8 dot of each (query, centroid) pair first (codes_fill_ct_tiled on
+//            the ISA's tile, or the lane engine on avx512 / amx).
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -58,26 +59,44 @@ inline float codes_pair_score(const QueryI8& q, const Codes& cd, size_t i, size_
   return r;
 }
 
-// Fills cd.ct_fill when the caller passed the centroids (Codes::c8) instead of the table: one
-// dots_i8 call per query vector (the ISA's own kernel; its scores are exact integer sums scored
-// with i8_pair_score, so every ISA fills the same values).
-inline void codes_fill_ct(const QueryI8& q, const Codes& cd, dots_i8_fn dots) {
-  if (cd.c8 == nullptr) return;
-  for (size_t i = 0; i < q.count; i++) {
-    const QueryI8 one{q.data + i * q.stride, q.scales + i, q.sums + i, 1, q.dim, q.stride};
-    dots(one, cd.c8, cd.cscales, Rows{nullptr, cd.k, cd.ct_fill + i * cd.k});
+// Tile:   void(const int8_t* const* q, const int8_t* const* d, size_t stride, int32_t* r), r = QT x DT
+//
+// Fills cd.ct_fill when the caller passed the centroids (Codes::c8), on the MaxSim tile instead of
+// one dots_i8 pass per query vector: DT centroid rows at a time are copied into the zero-padded
+// aligned rows at `base` (DT x stride bytes, zeroed by the caller) and scored against every query
+// tile, so each centroid row is read from memory once, not once per query vector (k x dim bytes
+// of centroids — 2 MB at 2048 x 1024-d — outgrow L2, and the per-vector passes made the table
+// as costly as re-ranking a few dozen documents). The integer sums are exact and scored with
+// i8_pair_score, as dots_i8 does: the same values as one dots_i8 call per query vector, bit for bit.
+template <int QT, int DT, typename Tile>
+void codes_fill_ct_tiled(const QueryI8& q, const Codes& cd, Tile tile, int8_t* base) {
+  if (cd.c8 == nullptr || q.count == 0) return;
+  const size_t nq = q.count, stride = q.stride, dim = q.dim, k = cd.k;
+  const int8_t* qp[QT];
+  const int8_t* dp[DT];
+  for (int b = 0; b < DT; b++) dp[b] = base + b * stride;
+  int32_t r[QT * DT];
+  for (size_t c0 = 0; c0 < k; c0 += DT) {
+    const size_t cn = std::min<size_t>(DT, k - c0);
+    for (int b = 0; b < DT; b++) std::memcpy(base + b * stride, cd.c8 + std::min(c0 + b, k - 1) * dim, dim);
+    for (size_t i0 = 0; i0 < nq; i0 += QT) {
+      for (int a = 0; a < QT; a++) qp[a] = q.data + std::min(i0 + a, nq - 1) * stride;
+      tile(qp, dp, stride, r);
+      const size_t in = std::min<size_t>(QT, nq - i0);
+      for (size_t a = 0; a < in; a++)
+        for (size_t b = 0; b < cn; b++) cd.ct_fill[(i0 + a) * k + c0 + b] = i8_pair_score(r[a * DT + b], q.scales[i0 + a], cd.cscales[c0 + b]);
+    }
   }
 }
 
 // Expand: void(const uint8_t* codes_of_vector, const Codes&, size_t stride, int8_t* out_row)
-// Tile:   void(const int8_t* const* q, const int8_t* const* d, size_t stride, int32_t* r), r = QT x DT
 template <int QT, int DT, typename Expand, typename Tile>
-void codes_drive(const QueryI8& q, const Codes& cd, const Candidates& c, Expand expand, Tile tile, dots_i8_fn dots) {
-  codes_fill_ct(q, cd, dots);
+void codes_drive(const QueryI8& q, const Codes& cd, const Candidates& c, Expand expand, Tile tile) {
   const size_t nq = q.count, stride = q.stride;
   std::vector<float> best(nq);
-  std::vector<int8_t> buf(DT * stride + 64);
+  std::vector<int8_t> buf(DT * stride + 64, 0);
   int8_t* base = buf.data() + ((64 - (reinterpret_cast<uintptr_t>(buf.data()) & 63)) & 63);
+  codes_fill_ct_tiled<QT, DT>(q, cd, tile, base);
   const int8_t* qp[QT];
   const int8_t* dp[DT];
   for (int b = 0; b < DT; b++) dp[b] = base + b * stride;

@@ -94,7 +94,7 @@ C256 void tile256(const int8_t* const* q, const int8_t* const* d, size_t stride,
 }  // namespace
 
 void maxsim_codes_avx2(const QueryI8& q, const Codes& cd, const Candidates& c) {
-  codes_drive<4, 3>(q, cd, c, expand256, tile256<4, 3>, dots_i8_avx2);
+  codes_drive<4, 3>(q, cd, c, expand256, tile256<4, 3>);
 }
 
 }  // namespace trident

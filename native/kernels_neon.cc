@@ -162,7 +162,7 @@ void expand_codes(const uint8_t* v, const Codes& cd, size_t stride, int8_t* out)
 }  // namespace
 
 void maxsim_codes_neon(const QueryI8& q, const Codes& cd, const Candidates& c) {
-  codes_drive<kQT, kDT>(q, cd, c, expand_codes, tile_i8<kQT, kDT>, dots_i8_neon);
+  codes_drive<kQT, kDT>(q, cd, c, expand_codes, tile_i8<kQT, kDT>);
 }
 
 void maxsim_f32_neon(const QueryF32& q, const float* docs, const Candidates& c) {

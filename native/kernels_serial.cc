@@ -83,7 +83,7 @@ void expand_codes(const uint8_t* v, const Codes& cd, size_t stride, int8_t* out)
 }  // namespace
 
 void maxsim_codes_serial(const QueryI8& q, const Codes& cd, const Candidates& c) {
-  codes_drive<1, 1>(q, cd, c, expand_codes, tile_i8, dots_i8_serial);
+  codes_drive<1, 1>(q, cd, c, expand_codes, tile_i8);
 }
 
 void maxsim_f32_serial(const QueryF32& q, const float* docs, const Candidates& c) {

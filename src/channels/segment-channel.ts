@@ -8,10 +8,13 @@
  * new segment (plus the deletion bitmaps that changed) and writes `segments.ref.json` into the
  * generation folder, naming the versioned segment list (`segments-<gen>.json`); the index
  * manifest, which checksums that small file, stays the one commit point. Sparse (dot, no idf
- * modifier), BM25, multi-vector (f32 / f16 / i8, no pooling) and dense (f32 / f16) channels can
- * be segmented. A dense tail is an in-memory DenseChannel whose HNSW graph becomes the new
- * segment's graph file at save (no second build); dense segments keep each vector once, in
- * usearch's file (src/segments/dense-segment.ts).
+ * modifier), BM25, multi-vector (f32 / f16 / i8 / binary / residual, no pooling) and dense
+ * (f32 / f16) channels can be segmented. A compressed multi-vector segment is encoded from the
+ * tail's original floats at save with a codebook trained on its own vectors (retrained at a
+ * merge); a residual channel finds its own candidates through each segment's centroid lists.
+ * A dense tail is an in-memory DenseChannel whose HNSW graph becomes the new segment's graph
+ * file at save (no second build); dense segments keep each vector once, in usearch's file
+ * (src/segments/dense-segment.ts).
  * With a StorePool attached (`searchThreads`), the segment work of a search (first stage and
  * exact scores) runs on its worker threads, which hold replicas of this channel's committed
  * list plus the deletions made since (see src/segments/store-pool.ts); the tail stays here.
@@ -49,7 +52,6 @@ const empty = () => ({ ids: new Uint32Array(0), scores: new Float32Array(0) });
 export function unsegmentable(spec: ChannelSpec): string | null {
   if (spec.kind === 'dense' && spec.dtype === 'i8') return `dense channel '${spec.name}' has dtype 'i8', whose exact scores come from f16 rows a dense segment does not keep; use 'f16' or 'f32'`;
   if (spec.kind === 'sparse' && spec.modifier === 'idf') return `sparse channel '${spec.name}' has the 'idf' query modifier, which segments do not support yet`;
-  if (spec.kind === 'multivector' && !['f32', 'f16', 'i8'].includes(spec.dtype)) return `multi-vector channel '${spec.name}' has dtype '${spec.dtype}'; segments hold f32, f16 or i8`;
   if (spec.kind === 'multivector' && spec.poolFactor !== 1) return `multi-vector channel '${spec.name}' pools tokens (poolFactor ${spec.poolFactor}); segments hold unpooled vectors`;
   return null;
 }
@@ -59,7 +61,9 @@ function segmentConfig(spec: Segmentable): SegmentChannels {
   if (spec.kind === 'bm25') return { sparse: { scorer: 'bm25', k1: spec.k1, b: spec.b } };
   // DenseIndex's defaults (dense-index.ts) for the settings the spec leaves out
   if (spec.kind === 'dense') return { dense: { dim: spec.dimensions, dtype: spec.dtype as 'f32' | 'f16', connectivity: spec.connectivity ?? 16, expansionAdd: spec.expansionAdd ?? 128, expansionSearch: spec.expansionSearch ?? 128 } };
-  return { multivector: { dim: spec.dimensions, dtype: spec.dtype as 'f32' | 'f16' | 'i8' } };
+  // as SegmentedStore.create writes it (bits for the compressed dtypes, centroids when set)
+  const compressed = spec.dtype === 'binary' || spec.dtype === 'residual';
+  return { multivector: { dim: spec.dimensions, dtype: spec.dtype, ...(compressed ? { bits: spec.dtype === 'binary' ? 1 : (spec.bits ?? 2) } : {}), ...(spec.centroids !== undefined ? { centroids: spec.centroids } : {}) } };
 }
 
 /** Options of a segmented channel's store. */
@@ -516,7 +520,9 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   #mvCandidates(q: MultiVectorValue, k: number, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {
     const seg = this.#seg;
     const parts: { ids: Uint32Array; scores: Float32Array }[] = [];
-    if (seg && seg.segments.length > 0) parts.push(seg.searchMultiVector(q, k, filter ? { filter } : {}));
+    // residual: each segment's centroid lists (SegmentedStore.candidatesMultiVector); other
+    // dtypes: every live document scored, as the default storage's exhaustive scan
+    if (seg && seg.segments.length > 0) parts.push(seg.candidatesMultiVector(q, k, filter ? { filter } : {}));
     if (this.#tail.size > 0) parts.push(this.#tail.candidates(q as never, k, filter));
     if (parts.length === 0) return empty();
     return mergeTopK(parts, k);

@@ -93,17 +93,34 @@ function denseSpec(name: string, source: 'encoder' | 'vectors', o: DenseSettings
   };
 }
 
+/**
+ * Token vectors of at least this many dimensions from an encoder (BGE-M3's 1024) default to
+ * `residual` 2-bit: about 262 B per token instead of f16's 2,048 (≈ 52 KB vs 400 KB per
+ * 200-token document), nDCG@10 within 0.005 of f16, re-ranking no slower than i8, and a first
+ * stage of its own (bench/README.md, issue 17). Smaller encoders (the built-in 128-d model) keep
+ * f16; channels fed with the caller's own vectors keep f16 at every width.
+ */
+export const RESIDUAL_DEFAULT_MIN_DIM = 512;
+
+/** The default dtype of a multi-vector channel (the saved config stores the one chosen). */
+export function defaultMvDtype(source: 'encoder' | 'vectors', dimensions: number): 'f16' | 'residual' {
+  return source === 'encoder' && dimensions >= RESIDUAL_DEFAULT_MIN_DIM ? 'residual' : 'f16';
+}
+
 function mvSpec(name: string, source: 'encoder' | 'vectors', o: { dimensions: number; dtype?: 'f32' | 'f16' | 'i8' | 'binary' | 'residual'; poolFactor?: 1 | 2 | 3; screening?: 'int8' | 'none'; bits?: 1 | 2 | 4; centroids?: number }): ChannelSpec {
   // the store checks the values (dtype, bits, centroids) when the channel is created
+  // a `screening` setting configures a float store: it keeps f16
+  const dtype = o.dtype ?? (o.screening !== undefined ? 'f16' : defaultMvDtype(source, o.dimensions));
   return {
     name,
     kind: 'multivector',
     source,
-    dtype: o.dtype ?? 'f16',
+    dtype,
     poolFactor: o.poolFactor ?? 1,
     dimensions: o.dimensions,
     ...(o.screening !== undefined ? { screening: o.screening } : {}),
-    ...(o.bits !== undefined ? { bits: o.bits } : {}),
+    // the defaulted residual records its bits, so the saved config says what it holds
+    ...(o.bits !== undefined ? { bits: o.bits } : o.dtype === undefined && dtype === 'residual' ? { bits: 2 as const } : {}),
     ...(o.centroids !== undefined ? { centroids: o.centroids } : {}),
   };
 }

@@ -496,8 +496,13 @@ export interface DenseStoreOptions {
  */
 export interface MultiVectorStoreSettings {
   /**
-   * Storage precision. Default 'f16'. Compressed: 'binary' (1 bit per dimension) and 'residual'
-   * (ColBERTv2-style centroid + `bits` per dimension, codebook trained on the first vectors added).
+   * Storage precision. Default: 'residual' 2-bit for an encoder's token vectors of 512
+   * dimensions or more (BGE-M3's 1024-d: ≈ 52 KB instead of 400 KB per 200-token document,
+   * nDCG@10 within 0.005 of f16), else 'f16' (the built-in 128-d model, your own vectors, or when
+   * `screening` is set). A saved index keeps the dtype it was created with. Compressed: 'binary'
+   * (1 bit per dimension) and 'residual' (ColBERTv2-style centroid + `bits` per dimension; the
+   * default storage trains one codebook on the first vectors added, `storage: 'segments'` one
+   * per segment, retrained at merges).
    */
   dtype?: 'f32' | 'f16' | 'i8' | 'binary' | 'residual';
   /** 'residual' only: bits per dimension, 1, 2 or 4. Default 2. */

@@ -41,15 +41,19 @@ export interface CentroidLists {
   cents: Uint16Array;
 }
 
+/** Where the lists read centroid ids: a residual arena, or a compressed segment's mapped views. */
+export type ListSource = Pick<CodesArena, 'cids'> & { codebook: { k: number } | null };
+
 /**
- * Builds the lists over the live documents (`ids` with `starts` / `counts` in the arena).
+ * Builds the lists over the live documents (`ids` with `starts` / `counts` in the arena; a
+ * segment passes its ordinals as ids).
  *
  * @example
  * ```ts
  * const lists = buildLists(arena, ids, starts, counts, maxId);
  * ```
  */
-export function buildLists(arena: CodesArena, ids: Uint32Array, starts: Uint32Array, counts: Uint32Array, maxId: number): CentroidLists {
+export function buildLists(arena: ListSource, ids: Uint32Array, starts: Uint32Array, counts: Uint32Array, maxId: number): CentroidLists {
   const k = arena.codebook!.k;
   const cids = arena.cids!;
   const stamp = new Int32Array(k).fill(-1);

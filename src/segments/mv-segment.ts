@@ -36,6 +36,7 @@ import { Arena } from '../multivector/arena.js';
 import { poolDoc } from '../multivector/pool.js';
 import { codesBytes, type CodeBits } from '../kernels/codes.js';
 import { binaryLevels, decodeVector, type ResidualCodebook } from '../multivector/codec.js';
+import { buildLists, type CentroidLists } from '../multivector/first-stage.js';
 import { parseCodebook, serializeCodebook } from '../multivector/persist.js';
 import type { DenseMvDtype, MultiVector, MvDtype } from '../multivector/types.js';
 import { checkDoc } from '../multivector/validate.js';
@@ -214,6 +215,7 @@ export class MvSegment {
   readonly k: number;
   #arena: { vectors: Float32Array | Uint16Array | Int8Array; scales: Float32Array | null; sums: Int32Array | null } | null = null;
   #codes: MvCodes | null = null;
+  #lists: CentroidLists | null | undefined = undefined;
 
   private constructor(file: SegmentFile, cfg: MvChannelConfig, docs: number, vectors: number, bits: CodeBits, k: number) {
     const f = file;
@@ -374,7 +376,7 @@ export class MvSegment {
    * (compressed: maxsimCodes with this segment's codebook). Ordinals must be < docs (the
    * caller's own values).
    */
-  maxsim(query: Float32Array, qCount: number, ordinals: Uint32Array, out: Float32Array): void {
+  maxsim(query: Float32Array, qCount: number, ordinals: Uint32Array, out: Float32Array, ct?: Float32Array): void {
     const n = ordinals.length;
     if (n === 0) return;
     const starts = new Uint32Array(n);
@@ -393,9 +395,10 @@ export class MvSegment {
         const { levels, scale } = binaryLevels(d);
         kernels.maxsimCodes(query, qCount, d, c.codes, this.bits, this.cfg.dtype === 'binary' ? levels : new Int8Array(1 << this.bits), scale, null, null, null, 1, starts, counts, out);
       } else {
-        // the kernel fills the query × centroid table (as dotsI8) and scores from it
-        const ct = new Float32Array(qCount * cb.k);
-        kernels.maxsimCodes(query, qCount, d, c.codes, cb.bits, cb.levels, cb.scale, c.cids, c.norms, ct, cb.k, starts, counts, out, cb.centroids, cb.centroidScales);
+        // the kernel fills the query × centroid table (as dotsI8) and scores from it, unless
+        // the caller passes the table (centroidTable: the same values)
+        const fill = ct === undefined;
+        kernels.maxsimCodes(query, qCount, d, c.codes, cb.bits, cb.levels, cb.scale, c.cids, c.norms, fill ? new Float32Array(qCount * cb.k) : ct, cb.k, starts, counts, out, fill ? cb.centroids : null, fill ? cb.centroidScales : null);
       }
       this.file.mapping.check();
       return;
@@ -405,6 +408,38 @@ export class MvSegment {
     else if (this.cfg.dtype === 'f16') kernels.maxsimF16(query, qCount, d, vectors as Uint16Array, starts, counts, out);
     else kernels.maxsimI8(query, qCount, d, vectors as Int8Array, scales!, starts, counts, out, sums);
     this.file.mapping.check();
+  }
+
+  /**
+   * Residual: the query × centroid table of this segment's codebook (qCount × k, int8 dots as
+   * the kernel fills it); null for binary or a segment without vectors.
+   */
+  centroidTable(query: Float32Array, qCount: number): Float32Array | null {
+    const cb = this.codes().codebook;
+    if (cb === null) return null;
+    const d = this.cfg.dim;
+    const ct = new Float32Array(qCount * cb.k);
+    for (let i = 0; i < qCount; i++) kernels.dotsI8(query.subarray(i * d, (i + 1) * d), d, cb.centroids, cb.centroidScales, null, ct.subarray(i * cb.k, (i + 1) * cb.k));
+    return ct;
+  }
+
+  /**
+   * Residual: the PLAID inverted lists over every document of the segment (ordinals as ids,
+   * deleted ones included: callers skip them), built on first use from the mapped centroid ids
+   * and kept while the segment is open (a segment never changes). Null without a codebook.
+   */
+  lists(): CentroidLists | null {
+    if (this.#lists === undefined) {
+      const c = this.codes();
+      if (c.codebook === null || this.docs === 0) this.#lists = null;
+      else {
+        const ords = Uint32Array.from({ length: this.docs }, (_, o) => o);
+        const counts = Uint32Array.from({ length: this.docs }, (_, o) => this.vstart[o + 1]! - this.vstart[o]!);
+        this.#lists = buildLists(c, ords, this.vstart.subarray(0, this.docs), counts, this.docs - 1);
+        this.file.mapping.check();
+      }
+    }
+    return this.#lists;
   }
 
   /** Token ids and spans (checked on first touch; any value is valid). */

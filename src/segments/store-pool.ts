@@ -307,7 +307,8 @@ export class StorePool {
   }
 
   /**
-   * SegmentedStore.searchMultiVector(query, k, { filter }) on a worker.
+   * SegmentedStore.candidatesMultiVector(query, k, { filter }) on a worker (a residual channel's
+   * centroid lists, else every live document scored).
    *
    * @example
    * ```ts

@@ -102,7 +102,9 @@ async function handle(m: StoreRequest): Promise<Out> {
     case 'mvTop': {
       const s = await target(m);
       const filter = allowed(m.allow);
-      return ranked(m.rid, s.searchMultiVector({ data: m.data, dim: m.dim, count: m.count }, m.k, { ...(filter ? { filter } : {}), ...(m.segs ? { segs: m.segs } : {}) }));
+      // the channel's own candidates (a residual channel's centroid lists; else exhaustive), as
+      // SegmentedChannel.candidates takes them on the main thread
+      return ranked(m.rid, s.candidatesMultiVector({ data: m.data, dim: m.dim, count: m.count }, m.k, { ...(filter ? { filter } : {}), ...(m.segs ? { segs: m.segs } : {}) }));
     }
     case 'mvScore': {
       const s = await target(m);

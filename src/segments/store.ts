@@ -38,6 +38,8 @@ import { delFile, readSegments, SEGMENTS_FILE, SEGMENTS_FORMAT_VERSION, segmentF
 import { findMerges, type TieredMergeOptions } from './merge-policy.js';
 import { bitsOf, buildArena, buildCodes, isCompressed, MvSegment, rawOf, writeMvSegment, type MvChannelConfig, type MvRaw } from './mv-segment.js';
 import { compressDocs, type MvCodesRaw } from './mv-compress.js';
+import { firstStageMv } from './mv-first-stage.js';
+import type { FirstStageOptions } from '../multivector/first-stage.js';
 import { codesBytes } from '../kernels/codes.js';
 import { SparseSegment, writeSparseSegment } from './sparse-segment.js';
 import { DenseSegment, reuseBiggest, writeDenseSegment, type DenseRows, type DenseSegmentConfig } from './dense-segment.js';
@@ -889,6 +891,38 @@ export class SegmentedStore {
     const f = opts.filter;
     if (f !== undefined && typeof f !== 'function') invalid('INVALID_ARGUMENT', 'filter must be a function (id) => boolean');
     return this.multiVectorTopK(q, k, opts.segs ?? null, f);
+  }
+
+  /**
+   * The multi-vector channel's own candidates: for `residual`, PLAID centroid interaction per
+   * segment through its inverted lists (built on first use, see mv-first-stage.ts), the best
+   * `ndocs` per segment scored exactly; other dtypes an exhaustive scan (as searchMultiVector).
+   * Scores are exact, best first, ties by lower id; never a deleted or filtered-out document.
+   *
+   * @example
+   * ```ts
+   * const { ids, scores } = store.candidatesMultiVector({ data: q, dim: 128, count: 8 }, 100);
+   * ```
+   */
+  candidatesMultiVector(query: MultiVector, k: number, opts: FirstStageOptions & { filter?: (id: number) => boolean /** @internal only the segments at these indexes */; segs?: readonly number[] } = {}): Ranked {
+    this.#check();
+    const cfg = this.channels.multivector;
+    if (!cfg) invalid('INVALID_ARGUMENT', 'candidatesMultiVector: this store has no multivector channel');
+    if (!Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
+    for (const n of ['nprobe', 'ndocs'] as const) {
+      const v = opts[n];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) invalid('INVALID_ARGUMENT', `candidatesMultiVector: ${n} must be a positive integer, got ${String(v)}`);
+    }
+    const q = checkQuery(query, cfg.dim, 'candidatesMultiVector');
+    if (opts.filter !== undefined && typeof opts.filter !== 'function') invalid('INVALID_ARGUMENT', 'filter must be a function (id) => boolean');
+    if (cfg.dtype !== 'residual') return this.multiVectorTopK(q, k, opts.segs ?? null, opts.filter);
+    // each segment answers on its own (then merged): a subset's answer merges with the rest's
+    return firstStageMv(
+      (opts.segs ? opts.segs.map((j) => this.#segs[j]!) : this.#segs).map((s) => ({ mv: s.mv!, docids: s.docids, del: s.del })),
+      q,
+      k,
+      opts,
+    );
   }
 
   /**

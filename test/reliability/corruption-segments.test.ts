@@ -10,67 +10,83 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HybridIndex } from '../../src/hybrid/index.js';
+import { HybridIndex, type HybridIndexOptions } from '../../src/hybrid/index.js';
 import { StorageError } from '../../src/errors.js';
 import { crc32 } from '../../src/store/index.js';
 import { FakeEncoder } from '../helpers/fake-encoder.js';
 import { createIndex, fingerprint, makeDocs, rng } from './corpus.js';
 import { listFiles } from './disk.js';
 
-let dir: string;
-let idx: string;
-let files: string[];
-let fp: string;
-beforeAll(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'trident-corrupt-seg-'));
-  idx = path.join(dir, 'index');
-  const index = await createIndex(idx, { wal: false, storage: 'segments' });
-  const r = rng(9);
-  await index.add(makeDocs(r, 24, 'a'));
-  await index.save(); // segment 1
-  await index.add(makeDocs(r, 12, 'b'));
-  await index.delete(['a3', 'a7', 'b1']);
-  await index.save(); // segment 2 + deletion bitmaps
-  fp = await fingerprint(index);
-  await index.close();
-  // the superseded generation kept for readers is not read by open(): its files are left out
-  const current = (JSON.parse(await fsp.readFile(path.join(idx, 'manifest.json'), 'utf8')) as { dir: string }).dir;
-  files = (await listFiles(idx)).filter((f) => !f.startsWith('gen-') || f.startsWith(`${current}/`));
-}, 60_000);
-afterAll(async () => {
-  await fsp.rm(dir, { recursive: true, force: true });
-});
+/** A damaged index's variant: the channels it was built with and the files damaged. */
+interface Variant {
+  label: string;
+  extra: Partial<HybridIndexOptions>;
+  /** Which of the index's files to damage. */
+  pick: (rel: string) => boolean;
+}
 
-type Outcome = 'detected' | 'harmless';
+// the f32 multi-vector index damages every file; the compressed one (issue 17: a residual 2-bit
+// channel, whose segment files hold codes, centroid ids, inverse norms and a codebook) the
+// multi-vector channel's segment files, deletion bitmaps and segment lists
+const VARIANTS: Variant[] = [
+  { label: 'f32 channels', extra: {}, pick: () => true },
+  { label: 'a residual 2-bit multi-vector channel', extra: { multivector: { dtype: 'residual', bits: 2 } }, pick: (rel) => rel.startsWith('segments/multivector/') },
+];
 
-/** Opens and uses the damaged index; returns how the damage showed, failing on anything unsafe. */
-async function outcome(rel: string, what: string, missing = false): Promise<Outcome> {
-  let index: HybridIndex | null = null;
-  try {
-    index = await HybridIndex.open(idx, { encoder: new FakeEncoder() });
-    const got = await fingerprint(index);
-    expect(got, `${what} in ${rel} changed the answers without an error`).toBe(fp);
-    return 'harmless';
-  } catch (e) {
-    if (!(e instanceof StorageError)) throw new Error(`${what} in ${rel}: ${String((e as Error)?.stack ?? e)}`);
-    // a flipped version field reads as a newer format (still named, still refused), as in corruption.test.ts
-    const codes = rel === 'manifest.json' && missing ? ['INDEX_NOT_FOUND'] : ['CORRUPT_FILE', 'CHECKSUM_MISMATCH', 'FORMAT_VERSION_UNSUPPORTED'];
-    expect(codes, `${what} in ${rel}: ${e.code} ${e.message}`).toContain(e.code);
-    expect(String(e.file), `${what} in ${rel}: the error names ${e.file} (${e.message})`).toContain(path.basename(rel));
-    return 'detected';
-  } finally {
-    await index?.close();
+describe.each(VARIANTS)("corruption of a segmented index (storage: 'segments') is never served: $label", ({ extra, pick }) => {
+  let dir: string;
+  let idx: string;
+  let files: string[];
+  let fp: string;
+  beforeAll(async () => {
+    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'trident-corrupt-seg-'));
+    idx = path.join(dir, 'index');
+    const index = await createIndex(idx, { wal: false, storage: 'segments', ...extra });
+    const r = rng(9);
+    await index.add(makeDocs(r, 24, 'a'));
+    await index.save(); // segment 1
+    await index.add(makeDocs(r, 12, 'b'));
+    await index.delete(['a3', 'a7', 'b1']);
+    await index.save(); // segment 2 + deletion bitmaps
+    fp = await fingerprint(index);
+    await index.close();
+    // the superseded generation kept for readers is not read by open(): its files are left out
+    const current = (JSON.parse(await fsp.readFile(path.join(idx, 'manifest.json'), 'utf8')) as { dir: string }).dir;
+    files = (await listFiles(idx)).filter((f) => !f.startsWith('gen-') || f.startsWith(`${current}/`)).filter(pick);
+  }, 60_000);
+  afterAll(async () => {
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  type Outcome = 'detected' | 'harmless';
+
+  /** Opens and uses the damaged index; returns how the damage showed, failing on anything unsafe. */
+  async function outcome(rel: string, what: string, missing = false): Promise<Outcome> {
+    let index: HybridIndex | null = null;
+    try {
+      index = await HybridIndex.open(idx, { encoder: new FakeEncoder() });
+      const got = await fingerprint(index);
+      expect(got, `${what} in ${rel} changed the answers without an error`).toBe(fp);
+      return 'harmless';
+    } catch (e) {
+      if (!(e instanceof StorageError)) throw new Error(`${what} in ${rel}: ${String((e as Error)?.stack ?? e)}`);
+      // a flipped version field reads as a newer format (still named, still refused), as in corruption.test.ts
+      const codes = rel === 'manifest.json' && missing ? ['INDEX_NOT_FOUND'] : ['CORRUPT_FILE', 'CHECKSUM_MISMATCH', 'FORMAT_VERSION_UNSUPPORTED'];
+      expect(codes, `${what} in ${rel}: ${e.code} ${e.message}`).toContain(e.code);
+      expect(String(e.file), `${what} in ${rel}: the error names ${e.file} (${e.message})`).toContain(path.basename(rel));
+      return 'detected';
+    } finally {
+      await index?.close();
+    }
   }
-}
 
-function positions(len: number, seed: number): number[] {
-  const r = rng(seed);
-  const set = new Set<number>([...Array.from({ length: Math.min(len, 48) }, (_, i) => i), len - 1, len >> 1]);
-  while (set.size < Math.min(len, 60)) set.add(Math.floor(r() * len));
-  return [...set].sort((a, b) => a - b);
-}
+  function positions(len: number, seed: number): number[] {
+    const r = rng(seed);
+    const set = new Set<number>([...Array.from({ length: Math.min(len, 48) }, (_, i) => i), len - 1, len >> 1]);
+    while (set.size < Math.min(len, 60)) set.add(Math.floor(r() * len));
+    return [...set].sort((a, b) => a - b);
+  }
 
-describe("corruption of a segmented index (storage: 'segments') is never served", () => {
   it('the index holds segment files, deletion bitmaps and versioned segment lists', () => {
     expect(files.some((f) => f.startsWith('segments/'))).toBe(true);
     expect(files.some((f) => /segments-\d+\.json$/.test(f))).toBe(true);

@@ -92,12 +92,12 @@ function spyPool() {
 
 type Op = { kind: 'add'; from: number; n: number } | { kind: 'delete'; ids: string[] } | { kind: 'update'; from: number; n: number } | { kind: 'save' } | { kind: 'reopen' } | { kind: 'optimize' };
 
-async function twin(ops: Op[], threads = 2): Promise<{ on: HybridIndex; off: HybridIndex }> {
+async function twin(ops: Op[], threads = 2, extra: Record<string, unknown> = {}): Promise<{ on: HybridIndex; off: HybridIndex }> {
   const encoder = new FakeEncoder();
   const onDir = fresh();
   const offDir = fresh();
-  let on = await HybridIndex.create({ encoder, path: onDir, storage: 'segments', wal: false, bm25: {}, searchThreads: threads });
-  let off = await HybridIndex.create({ encoder, path: offDir, storage: 'segments', wal: false, bm25: {} });
+  let on = await HybridIndex.create({ encoder, path: onDir, storage: 'segments', wal: false, bm25: {}, searchThreads: threads, ...extra });
+  let off = await HybridIndex.create({ encoder, path: offDir, storage: 'segments', wal: false, bm25: {}, ...extra });
   let seed = 1;
   for (const op of ops) {
     if (op.kind === 'add') {
@@ -146,6 +146,19 @@ describe('HybridIndex searchThreads', () => {
     const st = on.stats().channels.bm25 as { segments: number; tail: number };
     expect(st.segments).toBe(1);
     expect(st.tail).toBe(12);
+    await on.close();
+    await off.close();
+  });
+
+  it("a residual multi-vector channel: its first stage (each segment's centroid lists) on the threads gives the main thread's hits", async () => {
+    const calls = spyPool();
+    const ops: Op[] = [];
+    // segments larger than the first stage's per-segment budget (256 documents): lists, not a scan
+    for (let s = 0; s < 2; s++) ops.push({ kind: 'add', from: s * 800, n: 800 }, { kind: 'save' });
+    ops.push({ kind: 'delete', ids: ['d3', 'd77', 'd350', 'd701'] }, { kind: 'add', from: 2000, n: 15 }, { kind: 'reopen' });
+    const { on, off } = await twin(ops, 2, { multivector: { dtype: 'residual', bits: 2, centroids: 64 } });
+    expect(calls.n).toBeGreaterThan(100);
+    expect((on.config.channels.find((c) => c.kind === 'multivector') as { dtype: string }).dtype).toBe('residual');
     await on.close();
     await off.close();
   });
