@@ -396,12 +396,14 @@ export interface HybridIndexOptions {
   /**
    * How the index is stored on disk. `'generations'` (the default): every `save()` rewrites
    * every channel into a new generation folder and `open()` reads and checks all of it.
-   * `'segments'` (opt-in, needs `path`): the sparse, BM25 and multi-vector channels keep saved
-   * documents in immutable segment files under `<path>/segments/<channel>/`, memory-mapped
-   * at open (headers checked eagerly, big sections on first touch); a save writes only the
-   * documents added since the last one (plus deletion bitmaps and the small files) and merges
-   * segments by a tiered policy; `optimize()` merges them all. Dense channels are saved whole
-   * either way. Searches give the same hits and scores as the default storage.
+   * `'segments'` (opt-in, needs `path`): the sparse, BM25, multi-vector (every dtype, no
+   * pooling) and dense (f32 / f16; each vector once, in its segment's usearch graph file)
+   * channels keep saved documents in immutable segment files under `<path>/segments/<channel>/`,
+   * memory-mapped at open (headers checked eagerly, big sections on first touch); a save writes
+   * only the documents added since the last one (plus deletion bitmaps and the small files) and
+   * merges segments by a tiered policy; `optimize()` merges them all. Searches give the same
+   * hits and scores as the default storage (a residual channel's own candidates come from each
+   * segment's centroid lists). `searchThreads` runs their search work on worker threads.
    */
   storage?: 'generations' | 'segments';
   /**
