@@ -63,3 +63,26 @@ export type StoreRequest =
   | ({ op: 'denseScore'; rid: number; q: Float32Array; ids: Uint32Array } & StoreTarget);
 
 export type StoreReply = { rid: number; ok: false; error: { name: string; code: string; message: string; file?: string } } | { rid: number; ok: true; ids: Uint32Array; scores: Float32Array } | { rid: number; ok: true; scores: Float32Array; found?: Uint8Array } | { rid: number; ok: true };
+
+/** A failed request's reply (the error's name, code, message and file; code IO_ERROR when it has none). */
+export type ErrorReply = { rid: number; ok: false; error: { name: string; code: string; message: string; file?: string } };
+
+/**
+ * A worker's message loop: requests are handled one after another (in arrival order) and
+ * each gets its reply, or an {@link ErrorReply} when `handle` throws. Shared by the search
+ * pool's and the store pool's workers.
+ */
+export function serveRequests<Q extends { rid: number }, R>(port: import('node:worker_threads').MessagePort, handle: (m: Q) => Promise<{ reply: R; transfer: ArrayBuffer[] }>): void {
+  let chain: Promise<void> = Promise.resolve();
+  port.on('message', (m: Q) => {
+    chain = chain.then(async () => {
+      try {
+        const { reply, transfer } = await handle(m);
+        port.postMessage(reply, transfer);
+      } catch (e) {
+        const err = e as { name?: string; code?: string; message?: string; file?: string };
+        port.postMessage({ rid: m.rid, ok: false, error: { name: err.name ?? 'Error', code: err.code ?? 'IO_ERROR', message: err.message ?? String(e), file: err.file } } satisfies ErrorReply);
+      }
+    });
+  });
+}

@@ -14,7 +14,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MapOptions } from '../store/mmap.js';
 import { indexOfSorted } from './sorted.js';
 import { SegmentedStore, type SparseStats } from './store.js';
-import type { WireFilter, WorkerReply, WorkerRequest } from './search-wire.js';
+import { serveRequests, type WireFilter, type WorkerReply, type WorkerRequest } from './search-wire.js';
 
 const { dir, map } = workerData as { dir: string; map: MapOptions };
 const port = parentPort!;
@@ -78,15 +78,4 @@ async function handle(m: WorkerRequest): Promise<{ reply: WorkerReply; transfer:
   }
 }
 
-let chain: Promise<void> = Promise.resolve();
-port.on('message', (m: WorkerRequest) => {
-  chain = chain.then(async () => {
-    try {
-      const { reply, transfer } = await handle(m);
-      port.postMessage(reply, transfer);
-    } catch (e) {
-      const err = e as { name?: string; code?: string; message?: string; file?: string };
-      port.postMessage({ rid: m.rid, ok: false, error: { name: err.name ?? 'Error', code: err.code ?? 'IO_ERROR', message: err.message ?? String(e), file: err.file } } satisfies WorkerReply);
-    }
-  });
-});
+serveRequests<WorkerRequest, WorkerReply>(port, handle);

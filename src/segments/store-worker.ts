@@ -17,7 +17,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { checkQuery } from '../multivector/validate.js';
 import type { SparseStatsExtra } from './store.js';
 import { SegmentedStore } from './store.js';
-import type { StoreReply, StoreRequest, StoreTarget, WireExtra } from './search-wire.js';
+import { serveRequests, type StoreReply, type StoreRequest, type StoreTarget, type WireExtra } from './search-wire.js';
 
 const port = parentPort!;
 // Linux keeps a nice value per thread and setpriority(pid 0) sets the calling thread's: this
@@ -135,15 +135,4 @@ async function handle(m: StoreRequest): Promise<Out> {
   }
 }
 
-let chain: Promise<void> = Promise.resolve();
-port.on('message', (m: StoreRequest) => {
-  chain = chain.then(async () => {
-    try {
-      const { reply, transfer } = await handle(m);
-      port.postMessage(reply, transfer);
-    } catch (e) {
-      const err = e as { name?: string; code?: string; message?: string; file?: string };
-      port.postMessage({ rid: m.rid, ok: false, error: { name: err.name ?? 'Error', code: err.code ?? 'IO_ERROR', message: err.message ?? String(e), file: err.file } } satisfies StoreReply);
-    }
-  });
-});
+serveRequests<StoreRequest, StoreReply>(port, handle);
