@@ -61,9 +61,8 @@ export function analyzeEnglishBatch(texts: readonly string[], opts: { fallback?:
       texts.map((t) => t.toLowerCase()),
       own,
     );
-  const lower = forAddon(texts);
-  const input = nativeInput(lower, own);
-  return nativeBatch(addon.analyzeEnglish(input.text, input.docEnds, bmpClasses(), stopWords(), MAX_WORD_LENGTH), input.buf, texts, lower, own);
+  const input = nativeInput(texts, own);
+  return nativeBatch(addon.analyzeEnglish(input.text, input.docEnds, bmpClasses(), stopWords(), MAX_WORD_LENGTH), input.buf, texts, own);
 }
 
 /**
@@ -82,11 +81,10 @@ export function analyzeEnglishBatchDeferred(texts: readonly string[], opts: { fa
   const async = nativeAnalyze()?.analyzeEnglishAsync;
   if (!async) return { batch: analyzeEnglishBatch(texts, opts), ready: Promise.resolve() };
   const own = texts.map((t) => opts.fallback?.(t) ?? null);
-  const lower = forAddon(texts);
-  const input = nativeInput(lower, own);
+  const input = nativeInput(texts, own);
   const batch: { -readonly [K in keyof TermBatch]: TermBatch[K] } = { terms: [], tokens: new Int32Array(0), starts: new Uint32Array(1), resolved: null, pending: true };
   const ready = async(input.text, input.docEnds, bmpClasses(), stopWords(), MAX_WORD_LENGTH).then((r) => {
-    const done = nativeBatch(r, input.buf, texts, lower, own);
+    const done = nativeBatch(r, input.buf, texts, own);
     batch.terms = done.terms;
     batch.tokens = done.tokens;
     batch.starts = done.starts;
@@ -181,15 +179,12 @@ function stopWords(): Uint16Array {
 }
 
 /**
- * Texts as the addon takes them: lower-cased, except ASCII-only texts, which go as they are
- * (the addon lower-cases ASCII capitals in place; toLowerCase of ASCII maps exactly those).
+ * The documents' text back to back as the addon reads it (UTF-16; documents with terms of their
+ * own left out): lower-cased, except ASCII-only texts, which go as they are (the addon lower-cases
+ * ASCII capitals in place, exactly what toLowerCase does to ASCII).
  */
-function forAddon(texts: readonly string[]): string[] {
-  return texts.map((t) => (Buffer.byteLength(t, 'utf8') === t.length ? t : t.toLowerCase()));
-}
-
-/** The documents' lower-cased UTF-16 text back to back (documents with terms of their own left out), as the addon reads it. */
-function nativeInput(lower: readonly string[], own: ReadonlyArray<string[] | null>): { buf: Buffer; text: Uint16Array; docEnds: Uint32Array } {
+function nativeInput(texts: readonly string[], own: ReadonlyArray<string[] | null>): { buf: Buffer; text: Uint16Array; docEnds: Uint32Array } {
+  const lower = texts.map((t, d) => (own[d] || Buffer.byteLength(t, 'utf8') === t.length ? t : t.toLowerCase()));
   let total = 0;
   for (let d = 0; d < lower.length; d++) if (!own[d]) total += lower[d]!.length;
   const buf = Buffer.allocUnsafe(total * 2);
@@ -203,7 +198,7 @@ function nativeInput(lower: readonly string[], own: ReadonlyArray<string[] | nul
 }
 
 /** The batch of the addon's analysis `r` of {@link nativeInput}'s `buf`. */
-function nativeBatch(r: NativeEnglishBatch, buf: Buffer, texts: readonly string[], lower: readonly string[], own: ReadonlyArray<string[] | null>): TermBatch {
+function nativeBatch(r: NativeEnglishBatch, buf: Buffer, texts: readonly string[], own: ReadonlyArray<string[] | null>): TermBatch {
   const pool = Buffer.from(r.termPool.buffer, r.termPool.byteOffset, r.termPool.length);
   const terms: Array<string | null> = new Array(r.kinds.length);
   for (let w = 0; w < r.kinds.length; w++) {
@@ -213,17 +208,17 @@ function nativeBatch(r: NativeEnglishBatch, buf: Buffer, texts: readonly string[
     else terms[w] = null;
   }
   let extra = 0;
-  for (let d = 0; d < lower.length; d++) if (own[d] || r.fallback[d]) extra++;
+  for (let d = 0; d < texts.length; d++) if (own[d] || r.fallback[d]) extra++;
   if (extra === 0) {
-    const starts = new Uint32Array(lower.length + 1);
+    const starts = new Uint32Array(texts.length + 1);
     starts.set(r.docTokenEnds, 1);
     // words are numbered as they are met and no document was left out: first-seen order
     return { terms, tokens: r.tokens, starts, resolved: null, ordered: true };
   }
   // documents the addon left out: their terms (english-v3.ts, or the caller's) as extra local words
   const local = localWords(terms);
-  const starts = new Uint32Array(lower.length + 1);
-  for (let d = 0; d < lower.length; d++) {
+  const starts = new Uint32Array(texts.length + 1);
+  for (let d = 0; d < texts.length; d++) {
     const mine = own[d] ?? (r.fallback[d] ? englishTermsV3(texts[d]!) : null);
     if (mine) for (const t of mine) local.token(t, () => keep(t));
     else for (let t = d === 0 ? 0 : r.docTokenEnds[d - 1]!; t < r.docTokenEnds[d]!; t++) local.tokens.push(r.tokens[t]!);
