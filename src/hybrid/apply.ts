@@ -25,11 +25,22 @@ export type PreparedValues = unknown[][][];
 
 /**
  * Reads and validates every unit's value for every channel (analysis included, the step that
- * may throw on hostile text), before anything is logged or changed. `deferred`: channels that
- * can (BM25's native batch analysis) finish on a worker thread while the change is logged;
- * {@link valuesReady} tells when, and the writer awaits it before applying.
+ * may throw on hostile text), before anything is logged or changed.
  */
-export function prepareValues(channels: readonly Channel[], docs: readonly DocumentInput[], prepared: readonly PreparedDoc[], opts: { deferred?: boolean } = {}): PreparedValues {
+export function prepareValues(channels: readonly Channel[], docs: readonly DocumentInput[], prepared: readonly PreparedDoc[]): PreparedValues {
+  return prepare(channels, docs, prepared, false).values;
+}
+
+/**
+ * {@link prepareValues} where channels that can (BM25's native batch analysis) finish on a
+ * worker thread: the values come back now and are usable once `ready` resolves (it rejects
+ * with what preparing would have thrown); the writer awaits it after logging, before applying.
+ */
+export function prepareValuesDeferred(channels: readonly Channel[], docs: readonly DocumentInput[], prepared: readonly PreparedDoc[]): { values: PreparedValues; ready: Promise<void> } {
+  return prepare(channels, docs, prepared, true);
+}
+
+function prepare(channels: readonly Channel[], docs: readonly DocumentInput[], prepared: readonly PreparedDoc[], deferred: boolean): { values: PreparedValues; ready: Promise<void> } {
   const units: UnitSource[] = [];
   const values: PreparedValues = prepared.map((p, i) => {
     const doc = docs[i]!;
@@ -45,7 +56,7 @@ export function prepareValues(channels: readonly Channel[], docs: readonly Docum
   channels.forEach((ch, c) => {
     if (!ch.prepareBatch) return;
     let batch: unknown[];
-    if (opts.deferred && ch.prepareBatchDeferred) {
+    if (deferred && ch.prepareBatchDeferred) {
       const d = ch.prepareBatchDeferred(units);
       batch = d.values;
       pending.push(d.ready);
@@ -53,23 +64,9 @@ export function prepareValues(channels: readonly Channel[], docs: readonly Docum
     let k = 0;
     for (const doc of values) for (const row of doc) row[c] = batch[k++] ?? null;
   });
-  if (pending.length > 0) {
-    const ready = Promise.all(pending).then(() => undefined);
-    ready.catch(() => undefined); // observed by whoever applies; a dropped change must not leave an unhandled rejection
-    READY.set(values, ready);
-  }
-  return values;
-}
-
-const READY = new WeakMap<PreparedValues, Promise<void>>();
-
-/**
- * Resolves when every deferred value of `values` ({@link prepareValues} with `deferred`) is
- * usable; rejects with the error preparing it would have thrown. Values prepared at once are
- * ready at once.
- */
-export function valuesReady(values: PreparedValues): Promise<void> {
-  return READY.get(values) ?? Promise.resolve();
+  const ready = pending.length === 0 ? Promise.resolve() : Promise.all(pending).then(() => undefined);
+  ready.catch(() => undefined); // observed by whoever applies; a dropped change must not leave an unhandled rejection
+  return { values, ready };
 }
 
 /**

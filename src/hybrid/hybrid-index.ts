@@ -14,7 +14,7 @@ import { checkId, claimIndexDirectory, DirectoryLock, MANIFEST_FILE, nodeFs, rea
 import { EntryTable } from './entries.js';
 import { Mutex } from './lock.js';
 import { ChangeWriter } from './writer.js';
-import { applyDelete, applyUpsert, prepareValues, valuesReady, type PreparedValues, type Stores } from './apply.js';
+import { applyDelete, applyUpsert, prepareValues, prepareValuesDeferred, type PreparedValues, type Stores } from './apply.js';
 import { canonicalMetadata } from './metadata.js';
 import { checkFusionOptions, checkStoredConfig, type HybridConfig } from './config.js';
 import { buildConfig } from './create-config.js';
@@ -75,7 +75,7 @@ export class HybridIndex {
     live: () => this.#check(),
     has: (id) => this.#entries.hasDocument(id),
     check: (c, exists, set) => checkChange(c, exists, set),
-    settle: (c) => (c.op === 'delete' ? Promise.resolve() : valuesReady(c.values)),
+    settle: (c) => (c.op === 'delete' ? Promise.resolve() : (c.ready ?? Promise.resolve())),
     apply: (c) => this.#apply(c),
     wal: () => this.#wal,
   });
@@ -282,14 +282,14 @@ export class HybridIndex {
     this.#entries.checkNew(batch.map((d) => d.id));
     throwIfAborted(opts.signal, 'add() aborted before encoding: nothing was added');
     const prepared = await this.#prepare(batch, opts, 'add');
-    const values = this.#values(batch, prepared, true);
+    const { values, ready } = prepareValuesDeferred(this.#stores().channels, batch, prepared);
     throwIfAborted(opts.signal, 'add() aborted: nothing was added');
-    return this.#writer.submit({ op: 'add', docs: batch, prepared, values });
+    return this.#writer.submit({ op: 'add', docs: batch, prepared, values, ready });
   }
 
   /** Every channel's value of every unit of a batch (validated, analysed), before anything is logged or changed. */
-  #values(docs: DocumentInput[], prepared: PreparedDoc[], deferred = false): PreparedValues {
-    return prepareValues(this.#stores().channels, docs, prepared, { deferred });
+  #values(docs: DocumentInput[], prepared: PreparedDoc[]): PreparedValues {
+    return prepareValues(this.#stores().channels, docs, prepared);
   }
 
   /** The mutable state add/update/delete touch. */
@@ -489,9 +489,9 @@ export class HybridIndex {
     }
     throwIfAborted(opts.signal, 'update() aborted before encoding: nothing was changed');
     const prepared = await this.#prepare(batch, opts, 'update');
-    const values = this.#values(batch, prepared, true);
+    const { values, ready } = prepareValuesDeferred(this.#stores().channels, batch, prepared);
     throwIfAborted(opts.signal, 'update() aborted: nothing was changed');
-    return this.#writer.submit({ op: 'update', docs: batch, prepared, values });
+    return this.#writer.submit({ op: 'update', docs: batch, prepared, values, ready });
   }
 
   /**
@@ -745,8 +745,8 @@ function validateDocs(docs: DocumentInput[], method: string, needText: boolean, 
   });
 }
 
-/** A change to the documents, as queued, logged and replayed. */
-type Change = { op: 'add' | 'update'; docs: DocumentInput[]; prepared: PreparedDoc[]; values: PreparedValues } | { op: 'delete'; ids: ExternalId[] };
+/** A change to the documents, as queued, logged and replayed; `ready` (live adds and updates): their deferred values are usable (prepareValuesDeferred). */
+type Change = { op: 'add' | 'update'; docs: DocumentInput[]; prepared: PreparedDoc[]; values: PreparedValues; ready?: Promise<void> } | { op: 'delete'; ids: ExternalId[] };
 
 /** Checks a change against the ids that will exist when it applies; returns its log record (null: no change). */
 function checkChange(c: Change, exists: (id: ExternalId) => boolean, set: (id: ExternalId, live: boolean) => void): unknown {
