@@ -4,6 +4,7 @@
  */
 import { invalid } from '../errors.js';
 import { codesBytes } from './codes.js';
+import type { Kernels } from './types.js';
 
 function is(op: string, name: string, v: unknown, ctor: { new (...a: never[]): unknown; name: string }): void {
   if (!(v instanceof ctor)) invalid('INVALID_ARGUMENT', `${op}: ${name} must be a ${ctor.name}`);
@@ -17,24 +18,8 @@ function is(op: string, name: string, v: unknown, ctor: { new (...a: never[]): u
  * checkCodes(query, qCount, dim, codes, 2, table, scale, cids, norms, ct, k, starts, counts, out);
  * ```
  */
-export function checkCodes(
-  query: Float32Array,
-  qCount: number,
-  dim: number,
-  codes: Uint8Array,
-  bits: number,
-  table: Int8Array,
-  scale: number,
-  cids: Uint16Array | null,
-  norms: Float32Array | null,
-  ct: Float32Array | null,
-  k: number,
-  starts: Uint32Array,
-  counts: Uint32Array,
-  out: Float32Array,
-  centroids?: Int8Array | null,
-  centroidScales?: Float32Array | null,
-): void {
+export function checkCodes(...args: Parameters<Kernels['maxsimCodes']>): void {
+  const [query, qCount, dim, codes, bits, table, scale, cids, norms, ct, k, starts, counts, out, centroids, centroidScales] = args;
   const op = 'maxsimCodes';
   is(op, 'query', query, Float32Array);
   is(op, 'codes', codes, Uint8Array);
