@@ -69,6 +69,25 @@ function sectionBytes(buf: Buffer): number[] {
   return out;
 }
 
+/**
+ * Reads a damaged index and tallies `<how>:<outcome>` (same, different, or the error code); an
+ * untyped error, or different results from a file whose checksums were not resealed, is a
+ * failure noted in `untyped`.
+ */
+async function tallyCase(tally: Record<string, number>, untyped: string[], label: string, how: string, sealed: boolean, expected: string, read: () => Promise<string>): Promise<void> {
+  let outcome: string;
+  try {
+    const got = await read();
+    outcome = got === expected ? 'same' : 'different';
+    if (!sealed && got !== expected) untyped.push(`${label}: read succeeded with different results`);
+  } catch (e) {
+    outcome = e instanceof TridentError ? (e as TridentError).code : 'UNTYPED';
+    if (!(e instanceof TridentError)) untyped.push(`${label}: ${String((e as Error)?.stack ?? e)}`);
+  }
+  const key = `${how}:${outcome}`;
+  tally[key] = (tally[key] ?? 0) + 1;
+}
+
 const CONFIGS: { mv: MvChannelConfig; cases: number }[] = [
   { mv: { dim: 16, dtype: 'i8' }, cases: CASES },
   { mv: { dim: 16, dtype: 'residual', bits: 2, centroids: 8 }, cases: Math.ceil(CASES / 2) },
@@ -123,17 +142,7 @@ describe.each(CONFIGS)('multivector $mv.dtype', ({ mv, cases }) => {
         }
         fs.writeFileSync(p, buf);
       }
-      let outcome: string;
-      try {
-        const got = await run(dir);
-        outcome = got === expected ? 'same' : 'different';
-        if (!sealed && got !== expected) untyped.push(`case ${c} ${how} ${name}: read succeeded with different results`);
-      } catch (e) {
-        outcome = e instanceof TridentError ? (e as TridentError).code : 'UNTYPED';
-        if (!(e instanceof TridentError)) untyped.push(`case ${c} ${how} ${name}: ${String((e as Error)?.stack ?? e)}`);
-      }
-      const key = `${how}:${outcome}`;
-      tally[key] = (tally[key] ?? 0) + 1;
+      await tallyCase(tally, untyped, `case ${c} ${how} ${name}`, how, sealed, expected, () => run(dir));
       fs.rmSync(dir, { recursive: true, force: true });
     }
     console.log(`[segments crafted ${mv.dtype}] ${cases} cases: ${JSON.stringify(tally)}`);
@@ -238,17 +247,7 @@ describe.each(['f32', 'f16'] as const)('dense %s', (dtype) => {
           sealed = true;
         }
       }
-      let outcome: string;
-      try {
-        const got = await runDense(dir);
-        outcome = got === expected ? 'same' : 'different';
-        if (!sealed && got !== expected) untyped.push(`case ${c} ${how} ${name}: read succeeded with different results`);
-      } catch (e) {
-        outcome = e instanceof TridentError ? (e as TridentError).code : 'UNTYPED';
-        if (!(e instanceof TridentError)) untyped.push(`case ${c} ${how} ${name}: ${String((e as Error)?.stack ?? e)}`);
-      }
-      const key = `${how}:${outcome}`;
-      tally[key] = (tally[key] ?? 0) + 1;
+      await tallyCase(tally, untyped, `case ${c} ${how} ${name}`, how, sealed, expected, () => runDense(dir));
       fs.rmSync(dir, { recursive: true, force: true });
     }
     console.log(`[segments crafted dense ${dtype}] ${DENSE_CASES} cases: ${JSON.stringify(tally)}`);
