@@ -117,6 +117,14 @@ export const SUITES: readonly Suite[] = [
     about: "HybridIndex searchThreads (storage 'segments'): event-loop delay p99 and QPS, main thread vs 1 and 2 search threads, 16 concurrent searches",
   },
   {
+    name: 'build-cores',
+    file: 'build-cores.bench.ts',
+    nodeArgs: [],
+    quick: { TRIDENT_BCORES_DOCS: '20000', TRIDENT_BCORES_SAVE: '5000' },
+    inQuick: false,
+    about: "dense build docs/s on 1 and 2 cores: HybridIndex storage 'segments' (saves included) vs raw usearch's multi-threaded add, fresh processes, alternating (1M × 384 full)",
+  },
+  {
     name: 'scale',
     file: 'scale.bench.ts',
     nodeArgs: ['--expose-gc'],
