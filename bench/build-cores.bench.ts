@@ -5,8 +5,10 @@
 //   every TRIDENT_BCORES_SAVE documents (one segment each; the default 4 stay under the tiered
 //   policy's merge threshold) and at the end: docs/s over the whole build, saves included;
 // - raw usearch (the baseline, same process kind, same vectors, same HNSW settings: f16,
-//   connectivity 16, expansion_add 128, cos): `index.add(keys, batch, threads)` with its own
-//   multi-threaded insertion, then `save()` to a file.
+//   connectivity 16, expansion_add 128, inner product as trident's graph uses):
+//   `index.add(keys, batch, 0)` with its own multi-threaded insertion, then `save()` to a file.
+//   Its vectors are L2-normalised before the clock starts (its best case); trident normalises
+//   inside `add()`, on the clock.
 // Each build runs in a fresh child process; "1 core" = the child pinned to CPU 0 (`taskset -c 0`),
 // "2 cores" = not pinned, both libraries' insertion threads = every core. Runs alternate
 // (usearch, trident, usearch, trident …) so a shared machine's load hits both alike; medians of
@@ -87,7 +89,7 @@ async function buildTrident(dir: string, all: Float32Array): Promise<Omit<BuildR
 
 async function buildUsearch(dir: string, all: Float32Array): Promise<Omit<BuildResult, 'engine' | 'docs' | 'docsPerSec' | 'peakRssMB'>> {
   const { Index, MetricKind, ScalarKind } = await import('usearch');
-  const index = new Index({ dimensions: DIM, metric: MetricKind.Cos, quantization: ScalarKind.F16, connectivity: 16, expansion_add: 128, expansion_search: 128, multi: false });
+  const index = new Index({ dimensions: DIM, metric: MetricKind.IP, quantization: ScalarKind.F16, connectivity: 16, expansion_add: 128, expansion_search: 128, multi: false });
   const t0 = performance.now();
   const c0 = cpuNow();
   for (let from = 0; from < N; from += BATCH) {
@@ -106,8 +108,19 @@ async function buildUsearch(dir: string, all: Float32Array): Promise<Omit<BuildR
   return { wallMs, cpuMs, saveMs, bytes: dirBytes(dir) };
 }
 
+/** Each row scaled to unit length in place. */
+function normalise(all: Float32Array): Float32Array {
+  for (let o = 0; o < all.length; o += DIM) {
+    let s = 0;
+    for (let j = 0; j < DIM; j++) s += all[o + j]! * all[o + j]!;
+    const inv = 1 / Math.sqrt(s);
+    for (let j = 0; j < DIM; j++) all[o + j] = all[o + j]! * inv;
+  }
+  return all;
+}
+
 async function child(engine: 'trident' | 'usearch', dir: string): Promise<void> {
-  const all = vectors(N, DIM);
+  const all = engine === 'usearch' ? normalise(vectors(N, DIM)) : vectors(N, DIM);
   const r = engine === 'trident' ? await buildTrident(dir, all) : await buildUsearch(dir, all);
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
   const out: BuildResult = { engine, docs: N, ...r, docsPerSec: N / (r.wallMs / 1000), peakRssMB };

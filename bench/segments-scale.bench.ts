@@ -17,7 +17,9 @@
 // Env: TRIDENT_SEG_SCALE_DOCS (comma list, default 100000,1000000), TRIDENT_SEG_SCALE_QUERIES
 //      (1000), TRIDENT_SEG_SCALE_CAP (fractions of the index's bytes for the capped children,
 //      default 0.25,0.45; at least 200 MB, for Node itself),
-//      TRIDENT_SEG_BENCH_DIR (default the OS temp dir).
+//      TRIDENT_SEG_BENCH_DIR (default the OS temp dir), TRIDENT_SEG_SCALE_PREVIOUS (a result file
+//      of an earlier run on the same machine, e.g. the 5M run alone: its sizes join this run's
+//      table and charts, each run keeping its own date and load in the JSON).
 import { createHash } from 'node:crypto';
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -189,13 +191,18 @@ async function main(): Promise<void> {
   const sizes = envList('TRIDENT_SEG_SCALE_DOCS', ['100000', '1000000']).map(Number);
   const root = mkdtempSync(join(process.env.TRIDENT_SEG_BENCH_DIR ?? tmpdir(), 'trident-seg-scale-'));
   const cpu = cpuModel();
-  const runs = [];
+  const runs: Array<Awaited<ReturnType<typeof one>>> = [];
   try {
     for (const n of sizes) runs.push(await one(n, root));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-  const file = writeResult('segments-scale', { ...meta, cpu, queries: QUERIES, capFractions: CAPS, runs });
+  const prevFile = process.env.TRIDENT_SEG_SCALE_PREVIOUS;
+  const previous = prevFile ? (JSON.parse(readFileSync(prevFile, 'utf8')) as { date: string; loadavg: number[]; cpu: string; runs: typeof runs }) : null;
+  if (previous && previous.cpu !== cpu) throw new Error(`${prevFile} was measured on ${previous.cpu}, this run on ${cpu}: not combined`);
+  const file = writeResult('segments-scale', { ...meta, cpu, queries: QUERIES, capFractions: CAPS, runs, previous: previous && { file: prevFile, date: previous.date, loadavg: previous.loadavg, sizes: previous.runs.map((r) => r.docs) } });
+  if (previous) runs.push(...previous.runs.filter((r) => !runs.some((x) => x.docs === r.docs)));
+  runs.sort((a, b) => a.docs - b.docs);
   console.log(`CPU: ${cpu}; load ${meta.loadavg.map((x: number) => x.toFixed(1)).join(' ')}`);
   console.log('| documents | index MB | first save s | +1 % save: bytes / time vs first | open ms | RSS after open MB | RSS after queries MB | warm p50 / p99 ms | cold p50 / p99 ms | capped (limit MB): p50 / p99 ms, answers |');
   console.log('|---:|---:|---:|---|---:|---:|---:|---|---|---|');
