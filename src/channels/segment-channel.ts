@@ -28,6 +28,7 @@ import { TopK } from '../sparse/topk.js';
 import { mergeTopK } from '../kernels/topk.js';
 import type { SparseVector } from '../sparse/vector.js';
 import { SegmentedStore, type SegmentChannels, type SegmentDoc } from '../segments/index.js';
+import type { StoredVectors } from '../segments/mv-segment.js';
 import type { StoreHandle, StorePool } from '../segments/store-pool.js';
 import { VERSIONED_SEGMENTS } from '../segments/manifest.js';
 import { lowerBound } from '../segments/sorted.js';
@@ -36,6 +37,7 @@ import { MultiVectorChannel } from './multivector-channel.js';
 import { DenseChannel } from './dense-channel.js';
 import { EXACT_BELOW_VALUES } from '../dense/dense-index.js';
 import { SparseChannel } from './sparse-channel.js';
+import { AdoptedValues, type TailValues } from './tail-values.js';
 import type { Bm25ChannelSpec, Channel, DenseChannelSpec, OffThreadFilter, ChannelExplanation, ChannelSpec, ChannelStats, ExplainContext, MultiVectorChannelSpec, MultiVectorValue, QuerySource, SaveIO, SparseChannelSpec, SparseValue, UnitSource } from './types.js';
 
 /** The generation file naming a segmented channel's segment list (relative to the data dir). */
@@ -80,7 +82,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   #seg: SegmentedStore | null;
   #tail: Tail;
   /** The tail's values by id, as added (moved into a segment by save). */
-  #values = new Map<number, unknown>();
+  #values: TailValues = new Map<number, unknown>();
   #tailLen = 0;
   #vocab: TermVocabulary | null;
   /** optimize(): the next save merges every segment into one. */
@@ -113,6 +115,52 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     const why = unsegmentable(spec);
     if (why !== null) invalid('INVALID_ARGUMENT', `storage 'segments': ${why}; use the default storage for this channel configuration`);
     return new SegmentedChannel(spec, path.join(indexDir, segmentsDir(spec.name)), null, spec.kind === 'bm25' ? new TermVocabulary() : null);
+  }
+
+  /**
+   * A segmented channel whose tail is `channel`, an in-memory channel of the default storage
+   * holding `ids` (an index converted to `storage: 'segments'`): no segment yet, searches answer
+   * exactly as `channel` did, and the next save writes every document of it as the first
+   * segment. Values are read back from the channel's store when the save needs them (dense
+   * rows, sparse vectors, token vectors decoded, BM25 terms from their frequencies), not copied.
+   * INVALID_ARGUMENT when `spec` cannot be kept in segments.
+   *
+   * @example
+   * ```ts
+   * const seg = SegmentedChannel.adopt(spec, '/data/idx', loadedChannel, entries.liveInternalIds());
+   * ```
+   */
+  static adopt(spec: ChannelSpec, indexDir: string, channel: Channel, ids: Iterable<number>): SegmentedChannel {
+    const why = unsegmentable(spec);
+    if (why !== null) invalid('INVALID_ARGUMENT', `storage 'segments': ${why}; keep the default storage for this index`);
+    const live = [...ids].filter((id) => channel.has(id));
+    const s = spec as Segmentable;
+    let decode: (id: number) => unknown;
+    let tailLen = 0;
+    let vocab: TermVocabulary | null = null;
+    if (s.kind === 'dense' && channel instanceof DenseChannel) decode = (id) => channel.store.vector(id);
+    // token vectors: decoded (validation, compressed re-encoding) and where they sit as stored
+    else if (s.kind === 'multivector' && channel instanceof MultiVectorChannel) decode = (id) => ({ ...channel.store.get(id), stored: channel.store.storedRange(id) });
+    else if (s.kind === 'sparse' && channel instanceof SparseChannel) {
+      const vecs = channel.store.documentVectors();
+      decode = (id) => vecs.get(id);
+    } else if (s.kind === 'bm25' && channel instanceof Bm25Channel) {
+      const vecs = channel.store.documentVectors();
+      vocab = channel.vocab;
+      for (const id of live) for (const w of vecs.get(id)?.weights ?? []) tailLen += w;
+      // the terms repeated by their frequency: the statistics and scores need nothing else
+      decode = (id) => {
+        const v = vecs.get(id);
+        const terms: string[] = [];
+        if (v) for (let i = 0; i < v.ids.length; i++) for (let n = 0; n < v.weights[i]!; n++) terms.push(channel.vocab.termOf(v.ids[i]!));
+        return terms;
+      };
+    } else invalid('INVALID_ARGUMENT', `channel '${spec.name}' (${spec.kind}) is not a ${spec.kind} channel of the default storage`);
+    const out = new SegmentedChannel(s, path.join(indexDir, segmentsDir(spec.name)), null, vocab);
+    out.#tail = channel as Tail;
+    out.#values = new AdoptedValues(live, decode);
+    out.#tailLen = tailLen;
+    return out;
   }
 
   /** Opens a saved segmented channel from the generation's `segments.ref.json` (maps the segments, reads headers only). */
@@ -175,8 +223,9 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     if (this.spec.kind === 'bm25') this.#tailLen += (value as string[]).length;
   }
   remove(id: number): boolean {
+    // read before the tail forgets it (an adopted tail's values are read from its store)
+    const v = this.spec.kind === 'bm25' && this.#tail.has(id) ? this.#values.get(id) : undefined;
     if (this.#tail.remove(id)) {
-      const v = this.#values.get(id);
       if (this.spec.kind === 'bm25') this.#tailLen -= (v as string[]).length;
       this.#values.delete(id);
       return true;
@@ -432,8 +481,8 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   #segmentDoc(id: number): SegmentDoc {
     if (this.spec.kind === 'dense') return { dense: this.#values.get(id) as Float32Array };
     if (this.spec.kind === 'multivector') {
-      const v = this.#values.get(id) as MultiVectorValue;
-      return { multivector: { data: v.data, dim: v.dim, count: v.count, ...(v.tokenIds ? { tokenIds: v.tokenIds } : {}), ...(v.charSpans ? { charSpans: v.charSpans } : {}) } };
+      const v = this.#values.get(id) as MultiVectorValue & { stored?: StoredVectors | null };
+      return { multivector: { data: v.data, dim: v.dim, count: v.count, ...(v.tokenIds ? { tokenIds: v.tokenIds } : {}), ...(v.charSpans ? { charSpans: v.charSpans } : {}) }, ...(v.stored ? { multivectorStored: v.stored } : {}) };
     }
     return { sparse: this.#tailVector(id)! };
   }

@@ -152,6 +152,8 @@ export class HybridIndex {
     if (!opts || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'HybridIndex.open needs { encoder }');
     checkOpenOptions(opts);
     checkSearchNice(opts.searchThreadsNice, checkSearchThreads(opts.searchThreads, true));
+    if (opts.storage !== undefined && opts.storage !== 'generations' && opts.storage !== 'segments') invalid('INVALID_ARGUMENT', `storage must be 'generations' or 'segments' (got ${JSON.stringify(opts.storage)})`);
+    if (opts.storage === 'segments' && opts.readOnly === true) invalid('INVALID_ARGUMENT', "storage: 'segments' converts the index at its next save, which a read-only open cannot do; open it for writing");
     const lock = opts.readOnly ? null : DirectoryLock.acquire(dir);
     let opened: HybridIndex | null = null;
     try {
@@ -161,6 +163,10 @@ export class HybridIndex {
       opened = index;
       index.#dirLock = lock;
       index.#readOnly = opts.readOnly === true;
+      if (opts.storage !== undefined && opts.storage !== index.#config.storage) {
+        if (opts.storage === 'generations') invalid('INVALID_ARGUMENT', `the index at ${dir} uses storage 'segments', which cannot be converted back to 'generations'; open it without the storage option`);
+        index.#convertToSegments(dir);
+      }
       const threads = checkSearchThreads(opts.searchThreads, index.#config.storage === 'segments');
       if (threads > 0) await index.#startPool(threads, opts.searchThreadsNice ?? 0);
       return index;
@@ -240,6 +246,25 @@ export class HybridIndex {
       index.#wal = wal;
     }
     return index;
+  }
+
+  /**
+   * open({ storage: 'segments' }) on a default-storage index: every channel becomes a segmented
+   * channel whose tail is the loaded channel (SegmentedChannel.adopt), so searches are unchanged
+   * and the next save writes the first segments under the new storage. All or nothing: a
+   * channel segments cannot hold throws before anything changes.
+   */
+  #convertToSegments(dir: string): void {
+    const specs = this.#config.channels;
+    for (const spec of specs) {
+      const why = unsegmentable(spec);
+      if (why !== null) invalid('INVALID_ARGUMENT', `storage: 'segments': ${why}; keep the default storage for this index`);
+    }
+    const ids = this.#entries.liveInternalIds();
+    const converted = new Map<string, Channel>();
+    for (const spec of specs) converted.set(spec.name, SegmentedChannel.adopt(spec, dir, this.#channels!.get(spec.name)!, ids));
+    this.#channels = converted;
+    this.#config = { ...this.#config, storage: 'segments' };
   }
 
   /** Starts the search threads and opens every segmented channel's committed segments in each. */

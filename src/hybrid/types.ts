@@ -321,6 +321,27 @@ export interface OpenOptions {
    * ```
    */
   searchThreadsNice?: number;
+  /**
+   * `'segments'` converts an index of the default storage to segment storage (see
+   * `HybridIndex.create`'s `storage`): from this open on it behaves as a segmented index whose
+   * documents are all in the in-memory tail, with the same hits and scores, and its next
+   * `save()` writes every document as the first segments and commits the index in the new
+   * format (one atomic manifest replacement, as every save; until then the directory stays in
+   * the default format and opens as before). Nothing is re-encoded: the stored vectors are
+   * read back (a compressed multi-vector channel is re-encoded from its decoded vectors with a
+   * codebook of its own). Needs a writer (INVALID_ARGUMENT with `readOnly`); INVALID_ARGUMENT,
+   * with the index unchanged, for a channel segments cannot hold (dense 'i8', sparse with the
+   * 'idf' modifier, pooled multi-vectors). On an index already in segments: nothing to do.
+   * `'generations'` on a segmented index: INVALID_ARGUMENT (there is no conversion back).
+   * Default: the storage the index was saved with.
+   *
+   * @example
+   * ```ts
+   * const index = await HybridIndex.open('./idx', { encoder, storage: 'segments' });
+   * await index.save(); // now memory-mapped segments
+   * ```
+   */
+  storage?: 'generations' | 'segments';
   /** File-system seam (fault-injection tests). Default: node:fs. */
   fs?: StoreFs;
 }

@@ -580,6 +580,22 @@ export class MultiVectorStore {
   }
 
   /**
+   * Where document `id`'s stored vectors sit in the store's arena (f32, f16 or i8 stores; null
+   * for binary / residual codes): lets a segment writer copy them as stored, bit for bit,
+   * instead of re-normalising and re-quantising decoded values. Internal to trident.
+   *
+   * @example
+   * ```ts
+   * const r = store.storedRange(7); // { arena, start, count }
+   * ```
+   */
+  storedRange(id: number): { arena: Arena; start: number; count: number } | null {
+    this.#need(id, 'storedRange');
+    const a = this.#arena;
+    return a instanceof CodesArena ? null : { arena: a, start: this.#starts[id]!, count: this.#counts[id]! };
+  }
+
+  /**
    * The stored (normalised, pooled, dequantised) vectors of a document with its token ids
    * and spans as stored. UNKNOWN_ID if absent.
    *

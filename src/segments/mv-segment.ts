@@ -96,15 +96,27 @@ export function buildCodes(cfg: MvChannelConfig & { dtype: 'binary' | 'residual'
  * Normalises and quantises documents exactly as MultiVectorStore.add does (no pooling) into
  * an arena; ids must be ascending. Internal (segment writes and merges).
  */
-export function buildArena(cfg: { dim: number; dtype: DenseMvDtype }, docs: readonly MultiVector[]): { arena: Arena; vstart: Uint32Array } {
+export function buildArena(cfg: { dim: number; dtype: DenseMvDtype }, docs: readonly MultiVector[], stored?: ReadonlyArray<StoredVectors | undefined>): { arena: Arena; vstart: Uint32Array } {
   const arena = new Arena(cfg.dim, cfg.dtype, 16);
   const vstart = new Uint32Array(docs.length + 1);
   docs.forEach((mv, i) => {
-    const d = poolDoc(checkDoc(mv, cfg.dim, 'segment write'), cfg.dim, 1);
-    arena.append(d.data, d.count, d.tokenIds, d.spans);
+    const st = stored?.[i];
+    // vectors a store of this dtype already holds normalised and quantised: copied as stored
+    if (st && st.arena.dtype === cfg.dtype && st.arena.dim === cfg.dim && st.count === mv.count) arena.appendRaw(st.arena, st.start, st.count);
+    else {
+      const d = poolDoc(checkDoc(mv, cfg.dim, 'segment write'), cfg.dim, 1);
+      arena.append(d.data, d.count, d.tokenIds, d.spans);
+    }
     vstart[i + 1] = arena.used;
   });
   return { arena, vstart };
+}
+
+/** A document's vectors as a MultiVectorStore holds them (MultiVectorStore.storedRange). */
+export interface StoredVectors {
+  arena: Arena;
+  start: number;
+  count: number;
 }
 
 /** A segment's vectors in file order: what {@link writeMvSegment} writes. */

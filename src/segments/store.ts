@@ -36,7 +36,7 @@ import type { MapOptions } from '../store/mmap.js';
 import { Deletions } from './deletes.js';
 import { delFile, readSegments, SEGMENTS_FILE, SEGMENTS_FORMAT_VERSION, segmentFiles, VERSIONED_SEGMENTS, versionedSegmentsFile, writeSegments, type SegmentChannels, type SegmentEntry, type SegmentsManifest } from './manifest.js';
 import { findMerges, type TieredMergeOptions } from './merge-policy.js';
-import { bitsOf, buildArena, buildCodes, isCompressed, MvSegment, rawOf, writeMvSegment, type MvChannelConfig, type MvRaw } from './mv-segment.js';
+import { bitsOf, buildArena, buildCodes, isCompressed, MvSegment, rawOf, writeMvSegment, type MvChannelConfig, type MvRaw, type StoredVectors } from './mv-segment.js';
 import { compressDocs, type MvCodesRaw } from './mv-compress.js';
 import { firstStageMv } from './mv-first-stage.js';
 import type { FirstStageOptions } from '../multivector/first-stage.js';
@@ -52,6 +52,12 @@ import { gallop } from '../sparse/postings.js';
 export interface SegmentDoc {
   sparse?: SparseVector;
   multivector?: MultiVector;
+  /**
+   * The same token vectors as a MultiVectorStore of this channel's dtype stores them (an index
+   * converted to segments): written as stored instead of normalised and quantised again, so
+   * the scores stay bit for bit those of that store. `multivector` must hold their decoded values.
+   */
+  multivectorStored?: StoredVectors;
   /** A dense vector (`dim` finite values, not all zero); stored L2-normalised as DenseIndex stores it. */
   dense?: Float32Array;
 }
@@ -1211,6 +1217,7 @@ function rawFromDocs(cfg: MvChannelConfig, docs: SegmentDoc[]): { vstart: Uint32
   const { arena, vstart } = buildArena(
     { dim: cfg.dim, dtype: cfg.dtype as 'f32' | 'f16' | 'i8' },
     docs.map((d) => d.multivector!),
+    docs.map((d) => d.multivectorStored),
   );
   return { vstart, raw: rawOf(arena) };
 }
