@@ -191,7 +191,7 @@ async function main(): Promise<void> {
   const sizes = envList('TRIDENT_SEG_SCALE_DOCS', ['100000', '1000000']).map(Number);
   const root = mkdtempSync(join(process.env.TRIDENT_SEG_BENCH_DIR ?? tmpdir(), 'trident-seg-scale-'));
   const cpu = cpuModel();
-  const runs: Array<Awaited<ReturnType<typeof one>>> = [];
+  const runs: Run[] = [];
   try {
     for (const n of sizes) runs.push(await one(n, root));
   } finally {
@@ -200,9 +200,9 @@ async function main(): Promise<void> {
   const prevFile = process.env.TRIDENT_SEG_SCALE_PREVIOUS;
   const previous = prevFile ? (JSON.parse(readFileSync(prevFile, 'utf8')) as { date: string; loadavg: number[]; cpu: string; runs: typeof runs }) : null;
   if (previous && previous.cpu !== cpu) throw new Error(`${prevFile} was measured on ${previous.cpu}, this run on ${cpu}: not combined`);
-  const file = writeResult('segments-scale', { ...meta, cpu, queries: QUERIES, capFractions: CAPS, runs, previous: previous && { file: prevFile, date: previous.date, loadavg: previous.loadavg, sizes: previous.runs.map((r) => r.docs) } });
   if (previous) runs.push(...previous.runs.filter((r) => !runs.some((x) => x.docs === r.docs)));
   runs.sort((a, b) => a.docs - b.docs);
+  const file = writeResult('segments-scale', { ...meta, cpu, queries: QUERIES, capFractions: CAPS, runs, previous: previous && { file: prevFile, date: previous.date, loadavg: previous.loadavg, sizes: previous.runs.map((r) => r.docs) } });
   console.log(`CPU: ${cpu}; load ${meta.loadavg.map((x: number) => x.toFixed(1)).join(' ')}`);
   console.log('| documents | index MB | first save s | +1 % save: bytes / time vs first | open ms | RSS after open MB | RSS after queries MB | warm p50 / p99 ms | cold p50 / p99 ms | capped (limit MB): p50 / p99 ms, answers |');
   console.log('|---:|---:|---:|---|---:|---:|---:|---|---|---|');
@@ -213,6 +213,14 @@ async function main(): Promise<void> {
       `| ${r.docs} | ${(r.indexBytes / 2 ** 20).toFixed(0)} | ${(r.save.firstSaveMs / 1000).toFixed(1)} | ${(100 * r.save.bytesRatio).toFixed(2)} % / ${(100 * r.save.timeRatio).toFixed(2)} % | ${r.warm.openMs.toFixed(0)} | ${r.warm.rssOpenMB.toFixed(1)} | ${r.warm.rssQueriesMB.toFixed(0)} | ${r.warm.p50Ms.toFixed(2)} / ${r.warm.p99Ms.toFixed(2)} | ${cold} | ${cap} |`,
     );
   }
+  await drawCharts(runs, cpu);
+  console.log(`wrote ${file}`);
+}
+
+type Run = Awaited<ReturnType<typeof one>>;
+
+/** The two charts (latency and RSS vs documents) from a run's results. */
+async function drawCharts(runs: Run[], cpu: string): Promise<void> {
   const lat: ScalingRow[] = [];
   const rss: ScalingRow[] = [];
   for (const r of runs) {
@@ -227,8 +235,11 @@ async function main(): Promise<void> {
   } catch (e) {
     log(`no chart (${(e as Error).message.split('\n')[0]})`);
   }
-  console.log(`wrote ${file}`);
 }
 
-if (process.argv[2] === 'child') await child(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6]));
+// `charts <result.json>` redraws the charts from a result file
+if (process.argv[2] === 'charts') {
+  const r = JSON.parse(readFileSync(process.argv[3]!, 'utf8')) as { runs: Run[]; cpu: string };
+  await drawCharts(r.runs, r.cpu);
+} else if (process.argv[2] === 'child') await child(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6]));
 else await main();
