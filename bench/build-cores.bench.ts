@@ -19,8 +19,9 @@
 // Env: TRIDENT_BCORES_DOCS (default 1000000), TRIDENT_BCORES_DIM (384), TRIDENT_BCORES_BATCH
 //      (documents per add, 10000), TRIDENT_BCORES_SAVE (documents per save, 250000),
 //      TRIDENT_BCORES_REPEATS (1), TRIDENT_BCORES_CORES (comma list, '1,2'),
-//      TRIDENT_BCORES_DIR (default the OS temp dir).
-// Writes bench/results/build-cores.json.
+//      TRIDENT_BCORES_DIR (default the OS temp dir), TRIDENT_BCORES_NAME (result name, default
+//      build-cores).
+// Writes bench/results/build-cores.json (or the name given).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
   const one = summary.find((s) => s.cores === 1);
   const two = summary.find((s) => s.cores === 2);
   const scaling = one && two ? { trident2over1: two.tridentDocsPerSec / one.tridentDocsPerSec, usearch2over1: two.usearchDocsPerSec / one.usearchDocsPerSec } : null;
-  const file = writeResult('build-cores', { ...meta, cpu, docs: N, dim: DIM, batch: BATCH, saveEvery: SAVE_EVERY, runs, summary, scaling });
+  const file = writeResult(process.env.TRIDENT_BCORES_NAME ?? 'build-cores', { ...meta, cpu, docs: N, dim: DIM, batch: BATCH, saveEvery: SAVE_EVERY, runs, summary, scaling });
   console.log(`CPU: ${cpu}; ${N} × ${DIM} f16, batches of ${BATCH}, trident saves every ${SAVE_EVERY}`);
   console.log('| cores | trident docs/s | raw usearch docs/s | trident ÷ usearch | CPU µs/doc trident / usearch |');
   console.log('|---:|---:|---:|---:|---|');
