@@ -197,6 +197,59 @@ describe.each(['default', 'segments'] as const)('I/O faults through the StoreFs 
     await index.close();
   });
 
+  it('a first save failing at any file-system call leaves the directory as create() left it', async () => {
+    const fs = new FaultyFs();
+    const docs = makeDocs(rng(5), 12, 'f');
+    const fresh = async (name: string) => {
+      fs.arm(0, 'EIO');
+      const index = await createIndex(path.join(dir, name), { fs, wal: false, ...(storage === 'segments' ? { storage } : {}) });
+      await index.add(docs);
+      return { index, idxDir: path.join(dir, name) };
+    };
+    const twin = await fresh('twin-5');
+    fs.arm(0, 'EIO');
+    fs.log = [];
+    await twin.index.save();
+    // every call up to the commit point (the rename of manifest.json.tmp) and one after it
+    // (the best-effort steps after it are covered above)
+    const total = fs.log.findIndex((c) => c.op === 'rename' && c.path.endsWith('manifest.json.tmp')) + 2;
+    fs.log = null;
+    expect(total).toBeGreaterThan(2);
+    await twin.index.close();
+    const fp = await referenceFingerprint(docs);
+    let { index, idxDir } = await fresh('idx-5');
+    let failed = 0;
+    for (let at = 1; at <= total; at++) {
+      const kind = KINDS[at % KINDS.length]!;
+      const state = await snapshot(idxDir);
+      fs.arm(at, kind);
+      const err = await index.save().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(fs.fired, `${kind} at call ${at}`).toBe(true);
+      if (err) {
+        failed++;
+        expect(err, `${kind} at call ${at}`).toBeInstanceOf(StorageError);
+        expect((err as StorageError).code).toBe('IO_ERROR');
+        expectUnchanged(await snapshot(idxDir), state, `${kind} at call ${at}`);
+        continue;
+      }
+      expect(await reopened(idxDir)).toBe(fp); // a tolerated fault: saved
+      await index.close();
+      ({ index, idxDir } = await fresh(`idx-5-${at}`));
+    }
+    console.log(`[faults] ${storage} first save: ${total} faults injected (every call up to the commit point and one after): ${failed} typed failures with the directory as create() left it`);
+    // (a save also succeeds when the fault hits a step whose failure it tolerates: reading a
+    // manifest that is not there yet, a probe stat, a best-effort directory fsync)
+    expect(failed).toBeGreaterThan(total * 0.75);
+    fs.arm(0, 'EIO');
+    await index.save();
+    expect(await reopened(idxDir)).toBe(fp);
+    await expectNoStrays(idxDir);
+    await index.close();
+  });
+
   it('a fault while opening gives a typed error and no index', async () => {
     const { index, idxDir } = await setup(2, undefined, storage);
     await index.save();
