@@ -6,7 +6,11 @@
  * - {@link SegmentedStore.add} buffers documents in memory; {@link SegmentedStore.commit}
  *   writes them as one new segment (one file per channel), writes the deletion bitmaps that
  *   changed, runs the tiered merge policy, and swaps `segments.json` (the commit point).
- *   Searches see added documents once committed; deletes at once.
+ *   Searches see added documents once committed; deletes at once. A versioned store's owner
+ *   (HybridIndex) uses {@link SegmentedStore.prepare} instead: the commit is written, then
+ *   adopted after the owner's own commit point or aborted (its files removed) if that fails.
+ * - Every write, fsync, rename and removal goes through the `fs` seam it was given (default
+ *   node:fs); segment files are read through memory mappings.
  * - Search across segments returns exactly what one segment holding the same live documents
  *   returns, ids and scores bit for bit: BM25's N, df and avgdl are summed over the segments'
  *   live documents, every contribution uses the one expression of src/sparse/scoring.ts and
