@@ -130,7 +130,9 @@ describe.each(['default', 'segments'] as const)('I/O faults through the StoreFs 
           expect((err as StorageError).code).toBe('IO_ERROR');
           expect((err as Error).message).toMatch(/injected fault/);
           expectUnchanged(await snapshot(idxDir), state, `${kind} at call ${at}`);
-          if (first) expect(await reopened(idxDir)).toBe(fpA);
+          // (byte-identical implies the old state; reopened on a sample for segments, whose
+          // every success restarts from a fresh index)
+          if (first && (storage === 'default' || at % 5 === 0)) expect(await reopened(idxDir)).toBe(fpA);
         } else {
           // the fault hit a best-effort step after the commit point: the new state is on disk
           succeeded++;
