@@ -10,6 +10,7 @@ import { SparseChannel } from './sparse-channel.js';
 import { MultiVectorChannel } from './multivector-channel.js';
 import { Bm25Channel, vocabFile } from './bm25-channel.js';
 import { SegmentedChannel, segmentsRefFile } from './segment-channel.js';
+import type { StoreFs } from '../store/index.js';
 import type { Channel, ChannelKind, ChannelSpec } from './types.js';
 
 /** What opening a channel may read besides its own directory. */
@@ -20,8 +21,11 @@ export interface OpenContext {
   readJson(name: string): Promise<unknown>;
   /** Runs a read of the named file (relative to the data dir), turning failures into errors naming it. */
   load<T>(name: string, read: () => Promise<T>): Promise<T>;
-  /** Set for an index with `storage: 'segments'`: its directory (segments live under `<indexDir>/segments/`). */
-  segments?: { indexDir: string };
+  /**
+   * Set for an index with `storage: 'segments'`: its directory (segments live under
+   * `<indexDir>/segments/`) and the index's file-system seam (segment writes and list reads).
+   */
+  segments?: { indexDir: string; fs?: StoreFs };
 }
 
 interface KindEntry {
@@ -88,9 +92,9 @@ export const CHANNEL_KINDS: readonly ChannelKind[] = ['dense', 'sparse', 'multiv
 /** A valid channel name: a lower-case letter, then up to 31 letters, digits, `_` or `-`. */
 export const CHANNEL_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
-/** Creates an empty channel (segmented under `segments.indexDir` for `storage: 'segments'`). */
-export function createChannel(spec: ChannelSpec, segments?: { indexDir: string }): Channel {
-  if (segments) return SegmentedChannel.create(spec, segments.indexDir);
+/** Creates an empty channel (segmented under `segments.indexDir` for `storage: 'segments'`, written through `segments.fs`). */
+export function createChannel(spec: ChannelSpec, segments?: { indexDir: string; fs?: StoreFs }): Channel {
+  if (segments) return SegmentedChannel.create(spec, segments.indexDir, segments.fs);
   return KINDS[spec.kind].create(spec);
 }
 
@@ -99,7 +103,7 @@ export async function openChannel(spec: ChannelSpec, ctx: OpenContext): Promise<
   if (ctx.segments) {
     const ref = await ctx.load(segmentsRefFile(spec.name), () => ctx.readJson(segmentsRefFile(spec.name)));
     const vocab = spec.kind === 'bm25' ? await ctx.load(vocabFile(spec.name), async () => TermVocabulary.fromJSON(await ctx.readJson(vocabFile(spec.name)))) : null;
-    return SegmentedChannel.open(spec, ctx.segments.indexDir, ref, vocab);
+    return SegmentedChannel.open(spec, ctx.segments.indexDir, ref, vocab, ctx.segments.fs);
   }
   return KINDS[spec.kind].open(spec, ctx);
 }

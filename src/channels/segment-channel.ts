@@ -4,10 +4,12 @@
  * through memory mappings (src/segments/store.ts); documents added since then live in the
  * ordinary in-memory channel of the same kind (the "tail"). Searches cover both with exactly
  * the scores one in-memory store holding everything gives: BM25's N, df and average length
- * are global over the segments' live documents and the tail. A save moves the tail into one
- * new segment (plus the deletion bitmaps that changed) and writes `segments.ref.json` into the
+ * are global over the segments' live documents and the tail. A save writes the tail as one
+ * new segment (plus the deletion bitmaps that changed) and `segments.ref.json` into the
  * generation folder, naming the versioned segment list (`segments-<gen>.json`); the index
- * manifest, which checksums that small file, stays the one commit point. Sparse (dot, no idf
+ * manifest, which checksums that small file, stays the one commit point: the tail moves into
+ * the segments only once it is replaced ({@link SegmentedChannel.settleSave}), and a save that
+ * fails before it removes the files it wrote (through the index's StoreFs seam). Sparse (dot, no idf
  * modifier), BM25, multi-vector (f32 / f16 / i8 / binary / residual, no pooling) and dense
  * (f32 / f16) channels can be segmented. A compressed multi-vector segment is encoded from the
  * tail's original floats at save with a codebook trained on its own vectors (retrained at a
@@ -29,6 +31,8 @@ import { mergeTopK } from '../kernels/topk.js';
 import type { SparseVector } from '../sparse/vector.js';
 import { SegmentedStore, type SegmentChannels, type SegmentDoc } from '../segments/index.js';
 import type { StoredVectors } from '../segments/mv-segment.js';
+import type { PreparedCommit } from '../segments/store.js';
+import { nodeFs, type StoreFs } from '../store/index.js';
 import type { StoreHandle, StorePool } from '../segments/store-pool.js';
 import { VERSIONED_SEGMENTS } from '../segments/manifest.js';
 import { lowerBound } from '../segments/sorted.js';
@@ -91,10 +95,19 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   #pool: StorePool | null = null;
   /** The committed list as registered with the pool (null before the first save). */
   #handle: StoreHandle | null = null;
+  /** The index's file-system seam (every segment write, fsync, rename and removal). */
+  readonly #fs: StoreFs;
+  /**
+   * A save's commit, written but not adopted until the index manifest names it: the ids moved
+   * from the tail into the store's pending set, and the directories the save created (its
+   * first save creates the store).
+   */
+  #saving: { commit: PreparedCommit; moved: number[]; made: string[] | null } | null = null;
 
-  private constructor(spec: Segmentable, root: string, seg: SegmentedStore | null, vocab: TermVocabulary | null) {
+  private constructor(spec: Segmentable, root: string, seg: SegmentedStore | null, vocab: TermVocabulary | null, fs: StoreFs | undefined) {
     this.spec = spec;
     this.root = root;
+    this.#fs = fs ?? nodeFs;
     this.#seg = seg;
     this.#vocab = vocab;
     this.#tail = this.#freshTail();
@@ -110,11 +123,11 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   /** Adds many values at once (dense channels: DenseChannel.addBatch); see Channel.addBatch. */
   addBatch?: (ids: Uint32Array, values: readonly unknown[]) => void;
 
-  /** A new, empty segmented channel; its store is created by the first save. */
-  static create(spec: ChannelSpec, indexDir: string): SegmentedChannel {
+  /** A new, empty segmented channel; its store is created by the first save (through `fs`, default node:fs). */
+  static create(spec: ChannelSpec, indexDir: string, fs?: StoreFs): SegmentedChannel {
     const why = unsegmentable(spec);
     if (why !== null) invalid('INVALID_ARGUMENT', `storage 'segments': ${why}; use the default storage for this channel configuration`);
-    return new SegmentedChannel(spec, path.join(indexDir, segmentsDir(spec.name)), null, spec.kind === 'bm25' ? new TermVocabulary() : null);
+    return new SegmentedChannel(spec, path.join(indexDir, segmentsDir(spec.name)), null, spec.kind === 'bm25' ? new TermVocabulary() : null, fs);
   }
 
   /**
@@ -130,7 +143,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
    * const seg = SegmentedChannel.adopt(spec, '/data/idx', loadedChannel, entries.liveInternalIds());
    * ```
    */
-  static adopt(spec: ChannelSpec, indexDir: string, channel: Channel, ids: Iterable<number>): SegmentedChannel {
+  static adopt(spec: ChannelSpec, indexDir: string, channel: Channel, ids: Iterable<number>, fs?: StoreFs): SegmentedChannel {
     const why = unsegmentable(spec);
     if (why !== null) invalid('INVALID_ARGUMENT', `storage 'segments': ${why}; keep the default storage for this index`);
     const live = [...ids].filter((id) => channel.has(id));
@@ -156,7 +169,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
         return terms;
       };
     } else invalid('INVALID_ARGUMENT', `channel '${spec.name}' (${spec.kind}) is not a ${spec.kind} channel of the default storage`);
-    const out = new SegmentedChannel(s, path.join(indexDir, segmentsDir(spec.name)), null, vocab);
+    const out = new SegmentedChannel(s, path.join(indexDir, segmentsDir(spec.name)), null, vocab, fs);
     out.#tail = channel as Tail;
     out.#values = new AdoptedValues(live, decode);
     out.#tailLen = tailLen;
@@ -164,20 +177,20 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   }
 
   /** Opens a saved segmented channel from the generation's `segments.ref.json` (maps the segments, reads headers only). */
-  static async open(spec: ChannelSpec, indexDir: string, ref: unknown, vocab: TermVocabulary | null): Promise<SegmentedChannel> {
+  static async open(spec: ChannelSpec, indexDir: string, ref: unknown, vocab: TermVocabulary | null, fs?: StoreFs): Promise<SegmentedChannel> {
     const file = segmentsRefFile(spec.name);
     const r = ref as { dir?: unknown; manifest?: unknown } | null;
     if (!r || typeof r !== 'object' || r.dir !== segmentsDir(spec.name) || typeof r.manifest !== 'string' || !VERSIONED_SEGMENTS.test(r.manifest)) {
       throw new StorageError('CORRUPT_FILE', `${file}: expected { dir: '${segmentsDir(spec.name)}', manifest: 'segments-<generation>.json' }, got ${JSON.stringify(ref)}; restore the index from a backup or rebuild it`, { file });
     }
     const root = path.join(indexDir, r.dir);
-    const seg = await SegmentedStore.open(root, { versioned: true, manifest: r.manifest });
+    const seg = await SegmentedStore.open(root, { versioned: true, manifest: r.manifest, ...(fs ? { fs } : {}) });
     const want = segmentConfig(spec as Segmentable);
     if (JSON.stringify(want) !== JSON.stringify(seg.channels)) {
       seg.close();
       throw new StorageError('CORRUPT_FILE', `${path.join(root, r.manifest)} holds channels ${JSON.stringify(seg.channels)}, the index configuration needs ${JSON.stringify(want)}; restore the index from a backup or rebuild it`, { file: path.join(root, r.manifest) });
     }
-    return new SegmentedChannel(spec as Segmentable, root, seg, vocab);
+    return new SegmentedChannel(spec as Segmentable, root, seg, vocab, fs);
   }
 
   #freshTail(): Tail {
@@ -201,7 +214,8 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     return this.#tail.firstStage;
   }
   get size(): number {
-    return this.#tail.size + (this.#seg?.size ?? 0);
+    // (during a save the tail's documents are also the store's pending ones: not twice)
+    return this.#tail.size + (this.#seg?.committedSize ?? 0);
   }
   /** The BM25 vocabulary (bm25 channels), shared by the tail and the segments. */
   get vocab(): TermVocabulary | null {
@@ -315,16 +329,32 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   }
 
   /**
-   * Moves the tail into a new segment (and writes changed deletion bitmaps, merges by policy
-   * or all with `mergeAll`), then writes `segments.ref.json` (and a BM25 vocabulary) into the
-   * generation folder. The segment list is versioned: nothing the index manifest in force
-   * names is touched; {@link collect} removes what no kept generation names after the commit.
+   * Writes the tail as a new segment (and changed deletion bitmaps, merges by policy or all
+   * with `mergeAll`) and its versioned list, then `segments.ref.json` naming that list (and a
+   * BM25 vocabulary) into the generation folder. Nothing the index manifest in force names is
+   * touched, and the channel keeps reading its state before the save until
+   * {@link settleSave}: the owner calls it after its manifest was replaced (the tail moves
+   * into the new segments) or after the save failed before that (the files written here are
+   * removed). {@link collect} removes what no kept generation names after a commit.
    */
   async save(_dir: string, io: SaveIO): Promise<string[]> {
-    if (this.#seg === null) this.#seg = await SegmentedStore.create(this.root, segmentConfig(this.spec), { versioned: true });
+    if (this.#saving !== null) invalid('INVALID_ARGUMENT', `channel '${this.name}': the previous save was not settled`);
+    let made: string[] | null = null;
+    if (this.#seg === null) {
+      // the first save creates the store: note the folders it creates, for an abort to remove
+      made = [];
+      for (const d of [path.dirname(this.root), this.root]) if ((await this.#fs.stat(d).catch(() => ({}))) === null) made.push(d);
+      try {
+        this.#seg = await SegmentedStore.create(this.root, segmentConfig(this.spec), { versioned: true, fs: this.#fs });
+      } catch (e) {
+        if (made.length > 0) await this.#fs.rm(made[0]!).catch(() => undefined);
+        throw e;
+      }
+    }
     const seg = this.#seg;
     const ids = [...this.#values.keys()].sort((a, b) => a - b);
     const moved: number[] = [];
+    let commit: PreparedCommit;
     try {
       for (const id of ids) {
         seg.add(id, this.#segmentDoc(id));
@@ -333,22 +363,53 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
       // a dense tail's graph holds exactly the documents moved: it becomes the segment's graph
       const tail = this.#tail;
       const denseGraph = tail instanceof DenseChannel && ids.length > 0 ? { denseGraph: (file: string) => tail.store.saveGraphFile(file) } : {};
-      if (this.mergeAll) await seg.optimize(denseGraph);
-      else await seg.commit(denseGraph);
+      commit = await seg.prepare({ ...denseGraph, ...(this.mergeAll ? { all: true } : {}) });
     } catch (e) {
       for (const id of moved) seg.delete(id); // still pending: back to the tail only
+      if (made !== null) await this.#dropCreated(made);
       throw e;
     }
-    this.mergeAll = false;
-    this.#tail = this.#freshTail();
-    this.#values.clear();
-    this.#tailLen = 0;
-    // the commit stands whatever the threads say: a worker that cannot open the new list now
-    // retries on its next message, where the search gets the typed error
-    await this.#register().catch(() => undefined);
-    await io.writeFile(segmentsRefFile(this.name), JSON.stringify({ dir: segmentsDir(this.name), manifest: seg.manifestFile }));
+    this.#saving = { commit, moved, made };
+    await io.writeFile(segmentsRefFile(this.name), JSON.stringify({ dir: segmentsDir(this.name), manifest: commit.manifestFile }));
     if (this.spec.kind === 'bm25') await io.writeFile(vocabFile(this.name), JSON.stringify(this.#vocab!.toJSON()));
     return [path.basename(segmentsRefFile(this.name))];
+  }
+
+  /**
+   * Settles the last {@link save}: `committed` (the index manifest naming its list was
+   * replaced) adopts the new segments and empties the tail; otherwise the files the save wrote
+   * are removed, best effort, through the index's seam (a removal that fails leaves a file the
+   * next successful save rewrites or collects), and the channel stays as it was before the
+   * save. Never throws; a no-op when there is nothing to settle.
+   */
+  async settleSave(committed: boolean): Promise<void> {
+    const s = this.#saving;
+    if (s === null) return;
+    this.#saving = null;
+    const seg = this.#seg!;
+    if (committed) {
+      s.commit.adopt();
+      this.mergeAll = false;
+      this.#tail = this.#freshTail();
+      this.#values.clear();
+      this.#tailLen = 0;
+      // the commit stands whatever the threads say: a worker that cannot open the new list now
+      // retries on its next message, where the search gets the typed error
+      await this.#register().catch(() => undefined);
+      return;
+    }
+    await s.commit.abort();
+    for (const id of s.moved) seg.delete(id); // still pending: back to the tail only
+    if (s.made !== null) await this.#dropCreated(s.made);
+  }
+
+  /** After a failed first save: closes the store it created and removes it (its list, and the folders it made). */
+  async #dropCreated(made: readonly string[]): Promise<void> {
+    const seg = this.#seg!;
+    this.#seg = null;
+    seg.close();
+    await this.#fs.rm(path.join(this.root, seg.manifestFile)).catch(() => undefined);
+    if (made.length > 0) await this.#fs.rm(made[0]!).catch(() => undefined); // the outermost one made
   }
 
   /** Removes segment files and lists no list in `keep` (nor the one in force) names. */

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, StorageError, TridentError, invalid, throwIfAborted } from '../errors.js';
 import { Bm25Channel, channelFiles, createChannel, isSegmentedChannel, MultiVectorChannel, openChannel, SegmentedChannel, SparseChannel, unsegmentable, type Channel, type ChannelSpec, type QuerySource } from '../channels/index.js';
-import { collectSegments } from './segments.js';
+import { collectSegments, settleSegments } from './segments.js';
 import { checkOptions } from '../options.js';
 import { checkId, claimIndexDirectory, DirectoryLock, MANIFEST_FILE, nodeFs, readGeneration, WAL_FILE, WriteAheadLog, writeIndexGeneration, type ExternalId, type Manifest, type StoreFs } from '../store/index.js';
 import { EntryTable } from './entries.js';
@@ -120,7 +120,7 @@ export class HybridIndex {
       opts.path,
       config,
       new EntryTable(),
-      config.channels.map((spec) => createChannel(spec, segmented ? { indexDir: opts.path! } : undefined)),
+      config.channels.map((spec) => createChannel(spec, segmented ? { indexDir: opts.path!, ...(opts.fs ? { fs: opts.fs } : {}) } : undefined)),
       opts.fs,
     );
     const threads = checkSearchThreads(opts.searchThreads, segmented);
@@ -227,7 +227,7 @@ export class HybridIndex {
     const entries = await load('entries.json', async () => EntryTable.fromJSON(await json('entries.json'), rel('entries.json')));
     const channels: Channel[] = [];
     try {
-      for (const spec of config.channels) channels.push(await openChannel(spec, { dataDir, readJson: json, load, ...(inSegments(spec) ? { segments: { indexDir: dir } } : {}) }));
+      for (const spec of config.channels) channels.push(await openChannel(spec, { dataDir, readJson: json, load, ...(inSegments(spec) ? { segments: { indexDir: dir, ...(fs ? { fs } : {}) } } : {}) }));
       checkChannelsMatchEntries(entries, channels, rel);
     } catch (e) {
       for (const ch of channels) if (ch instanceof SegmentedChannel) ch.close();
@@ -262,7 +262,7 @@ export class HybridIndex {
     }
     const ids = this.#entries.liveInternalIds();
     const converted = new Map<string, Channel>();
-    for (const spec of specs) converted.set(spec.name, SegmentedChannel.adopt(spec, dir, this.#channels!.get(spec.name)!, ids));
+    for (const spec of specs) converted.set(spec.name, SegmentedChannel.adopt(spec, dir, this.#channels!.get(spec.name)!, ids, this.#fs));
     this.#channels = converted;
     this.#config = { ...this.#config, storage: 'segments' };
   }
@@ -566,10 +566,13 @@ export class HybridIndex {
         const io = { writeFile: (name: string, data: string) => sfs.writeFile(path.join(d, name), data) };
         for (const ch of this.#channels!.values()) await ch.save(await mkdir(ch.name), io);
       },
-    }).catch((e: unknown) => {
+    }).catch(async (e: unknown) => {
+      // not committed: the segment files this save wrote go (the directory as before it)
+      await settleSegments([...this.#channels!.values()], false);
       taken?.release();
       throw e;
     });
+    await settleSegments([...this.#channels!.values()], true);
     if (taken) {
       this.#dirLock?.release();
       this.#dirLock = taken;

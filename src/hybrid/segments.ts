@@ -1,4 +1,10 @@
 /**
+ * The segments glue of HybridIndex.save. Each segmented channel's save writes its commit
+ * (new segment files, deletion bitmaps, the versioned list) before the index manifest is
+ * replaced, without adopting it; {@link settleSegments} adopts every channel's commit once the
+ * manifest was replaced, or removes what the save wrote when it failed before (so a failed
+ * save leaves the directory byte-identical, cleanup permitting).
+ *
  * Garbage collection of a segmented index (`storage: 'segments'`) after a save committed:
  * each segmented channel keeps the segment lists named by the generations still on disk
  * (the one in force and those kept for readers' grace period, see store/directory.ts) and the
@@ -9,6 +15,15 @@
 import * as path from 'node:path';
 import { SegmentedChannel, segmentsRefFile, type Channel } from '../channels/index.js';
 import type { StoreFs } from '../store/index.js';
+
+/**
+ * After a save of a segmented index: `committed` (the manifest was replaced) adopts each
+ * segmented channel's commit; otherwise aborts it, removing its files through the seam (best
+ * effort). Never throws.
+ */
+export async function settleSegments(channels: readonly Channel[], committed: boolean): Promise<void> {
+  for (const ch of channels) if (ch instanceof SegmentedChannel) await ch.settleSave(committed);
+}
 
 /** Removes segment files no kept generation names (best effort: an unreadable reference keeps everything of that channel). */
 export async function collectSegments(indexDir: string, channels: readonly Channel[], fs: StoreFs): Promise<void> {

@@ -31,8 +31,9 @@
  * zlib computes it at several GB/s), not CRC-32C.
  */
 import { InvalidArgumentError, StorageError } from '../errors.js';
-import { checkLittleEndian, writeFileAtomic } from '../store/binary-file.js';
+import { checkLittleEndian, storeIoError } from '../store/binary-file.js';
 import { crc32, crc32Update } from '../store/checksum.js';
+import { nodeFs, writeChunksOf, type StoreFs } from '../store/fs-seam.js';
 import { MappedFile, type MapOptions } from '../store/mmap.js';
 
 const MAGIC = 'TRIDSEG\0';
@@ -64,15 +65,16 @@ export interface SectionEntry {
 const align = (n: number) => Math.ceil(n / SECTION_ALIGN) * SECTION_ALIGN;
 
 /**
- * Writes a segment file crash-safely (temporary sibling, fsync, rename). Returns the file's
- * byte length. Internal to the segment writers.
+ * Writes a segment file crash-safely (temporary sibling, fsync, rename), every call through
+ * `fs` (the index's StoreFs seam; the temporary is removed through it on failure). Returns
+ * the file's byte length. Internal to the segment writers.
  *
  * @example
  * ```ts
  * await writeSegmentFile(path, 'sparse', 1, [{ name: 'meta', data: meta }, { name: 'docids', data: bytesOf(ids) }]);
  * ```
  */
-export async function writeSegmentFile(file: string, kind: string, kindVersion: number, sections: readonly SectionInput[]): Promise<number> {
+export async function writeSegmentFile(file: string, kind: string, kindVersion: number, sections: readonly SectionInput[], fs: StoreFs = nodeFs): Promise<number> {
   checkLittleEndian();
   if (kind.length > 8 || !/^[a-z0-9_]+$/.test(kind)) throw new InvalidArgumentError('INVALID_ARGUMENT', `segment kind '${kind}' must be 1-8 characters [a-z0-9_]`);
   if (sections.length > MAX_SECTIONS) throw new InvalidArgumentError('INVALID_ARGUMENT', `${sections.length} sections; a segment file holds at most ${MAX_SECTIONS}`);
@@ -123,7 +125,14 @@ export async function writeSegmentFile(file: string, kind: string, kindVersion: 
     for (const p of s.data instanceof Uint8Array ? [s.data] : s.data) chunks.push(p);
     pos = e.offset + e.length;
   });
-  await writeFileAtomic(file, chunks, 'a segment write');
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    await writeChunksOf(fs)(tmp, chunks);
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp).catch(() => undefined);
+    throw storeIoError('writing', file, e, 'a segment write');
+  }
   return fileLength;
 }
 

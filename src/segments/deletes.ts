@@ -10,6 +10,7 @@
  * Opening checks everything (the file is small): checksums, sizes, popcount = deleted.
  */
 import { StorageError } from '../errors.js';
+import type { StoreFs } from '../store/fs-seam.js';
 import type { MapOptions } from '../store/mmap.js';
 import { SegmentFile, writeSegmentFile } from './container.js';
 
@@ -58,19 +59,25 @@ export class Deletions {
   }
 
   /**
-   * Writes the bitmap file; returns its byte length.
+   * Writes the bitmap file (through `fs`, default node:fs); returns its byte length.
    *
    * @example
    * ```ts
    * await d.write('/idx/seg-000001.del-000002');
    * ```
    */
-  async write(file: string): Promise<number> {
+  async write(file: string, fs?: StoreFs): Promise<number> {
     const meta = new Uint32Array([this.docs, this.#count]);
-    return writeSegmentFile(file, KIND, DELETES_VERSION, [
-      { name: 'meta', data: new Uint8Array(meta.buffer) },
-      { name: 'bits', data: this.bits },
-    ]);
+    return writeSegmentFile(
+      file,
+      KIND,
+      DELETES_VERSION,
+      [
+        { name: 'meta', data: new Uint8Array(meta.buffer) },
+        { name: 'bits', data: this.bits },
+      ],
+      fs,
+    );
   }
 
   /**

@@ -20,13 +20,13 @@
  * finite; then its pages are released from the resident set (the page cache keeps them).
  * Must never hand usearch a file that did not pass the structural checks.
  */
-import { open as fsOpen, rename, rm } from 'node:fs/promises';
 import { StorageError } from '../errors.js';
 import { checkGraphVectors, validateGraphBytes } from '../dense/graph-validate.js';
 import { Graph } from '../dense/graph.js';
 import { kernels } from '../kernels/index.js';
 import { f16Values } from '../kernels/f16.js';
 import { crc32 } from '../store/checksum.js';
+import { nodeFs, type StoreFs } from '../store/fs-seam.js';
 import { MappedFile, type MapOptions } from '../store/mmap.js';
 import { mapListedFile, SegmentFile, writeSegmentFile } from './container.js';
 import { indexOfSorted } from './sorted.js';
@@ -57,13 +57,15 @@ export type DenseRows = (from: number, count: number) => Float32Array;
  * Writes segment `base`'s dense files: the graph (`graph` writes a prebuilt one, keys = `ids`;
  * else one is built from `rows` with every core, in blocks so no f32 copy of the whole segment
  * is held) renamed into place as `<base>.hnsw`, then `<base>.dense`. Returns both byte lengths.
+ * usearch writes the graph file itself; its fsync, rename and (on failure) removal, and every
+ * call of the `.dense` write, go through `fs` (the index's StoreFs seam).
  *
  * @example
  * ```ts
  * const bytes = await writeDenseSegment('/ix/segments/dense/seg-000002', cfg, ids, (f, n) => rowsOf(f, n));
  * ```
  */
-export async function writeDenseSegment(base: string, cfg: DenseSegmentConfig, ids: Uint32Array, rows: DenseRows | null, graph?: (file: string) => void): Promise<{ dense: number; hnsw: number }> {
+export async function writeDenseSegment(base: string, cfg: DenseSegmentConfig, ids: Uint32Array, rows: DenseRows | null, graph?: (file: string) => void, fs: StoreFs = nodeFs): Promise<{ dense: number; hnsw: number }> {
   const file = `${base}.hnsw`;
   const tmp = `${file}.tmp-${process.pid}`;
   try {
@@ -77,15 +79,10 @@ export async function writeDenseSegment(base: string, cfg: DenseSegmentConfig, i
       }
       g.save(tmp);
     }
-    const fh = await fsOpen(tmp, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
+    await fs.fsync(tmp);
+    await fs.rename(tmp, file);
   } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
+    await fs.rm(tmp).catch(() => undefined);
     if (e instanceof StorageError) throw e;
     throw new StorageError('IO_ERROR', `writing ${file} failed: ${(e as Error)?.message ?? String(e)}`, { cause: e, file });
   }
@@ -105,10 +102,16 @@ export async function writeDenseSegment(base: string, cfg: DenseSegmentConfig, i
   dv.setUint32(12, cfg.connectivity, true);
   dv.setUint32(16, crc, true);
   dv.setBigUint64(24, BigInt(m.byteLength), true);
-  const dense = await writeSegmentFile(`${base}.dense`, KIND, VERSION, [
-    { name: 'meta', data: meta },
-    { name: 'docids', data: new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength) },
-  ]);
+  const dense = await writeSegmentFile(
+    `${base}.dense`,
+    KIND,
+    VERSION,
+    [
+      { name: 'meta', data: meta },
+      { name: 'docids', data: new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength) },
+    ],
+    fs,
+  );
   return { dense, hnsw: m.byteLength };
 }
 

@@ -41,6 +41,7 @@ import { parseCodebook, serializeCodebook } from '../multivector/persist.js';
 import type { DenseMvDtype, MultiVector, MvDtype } from '../multivector/types.js';
 import { checkDoc } from '../multivector/validate.js';
 import { bytesOf } from '../store/binary-file.js';
+import type { StoreFs } from '../store/fs-seam.js';
 import type { MapOptions } from '../store/mmap.js';
 import { SegmentFile, writeSegmentFile } from './container.js';
 import { compressDocs, type MvCodesRaw } from './mv-compress.js';
@@ -152,8 +153,8 @@ export function rawOf(arena: Arena): MvRaw {
  * await writeMvSegment(path, cfg, ids, vstart, rawOf(arena));
  * ```
  */
-export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Uint32Array, vstart: Uint32Array, raw: MvRaw | MvCodesRaw): Promise<number> {
-  if ('codes' in raw) return writeCodesSegment(file, cfg, ids, vstart, raw);
+export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Uint32Array, vstart: Uint32Array, raw: MvRaw | MvCodesRaw, fs?: StoreFs): Promise<number> {
+  if ('codes' in raw) return writeCodesSegment(file, cfg, ids, vstart, raw, fs);
   const nv = vstart[ids.length]!;
   const meta = new DataView(new ArrayBuffer(16));
   meta.setUint32(0, ids.length, true);
@@ -174,11 +175,11 @@ export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Ui
     { name: 'tokens', data: bytesOf(raw.tokens) },
     { name: 'spans', data: bytesOf(raw.spans) },
   ];
-  return writeSegmentFile(file, KIND, 1, sections); // f32 / f16 / i8 stay readable by version-1 readers
+  return writeSegmentFile(file, KIND, 1, sections, fs); // f32 / f16 / i8 stay readable by version-1 readers
 }
 
 /** Writes a version-2 (compressed) multi-vector segment file. */
-async function writeCodesSegment(file: string, cfg: MvChannelConfig, ids: Uint32Array, vstart: Uint32Array, raw: MvCodesRaw): Promise<number> {
+async function writeCodesSegment(file: string, cfg: MvChannelConfig, ids: Uint32Array, vstart: Uint32Array, raw: MvCodesRaw, fs?: StoreFs): Promise<number> {
   const nv = vstart[ids.length]!;
   const cb = raw.codebook;
   const meta = new DataView(new ArrayBuffer(24));
@@ -194,7 +195,7 @@ async function writeCodesSegment(file: string, cfg: MvChannelConfig, ids: Uint32
     { name: 'tokens', data: bytesOf(raw.tokens) },
     { name: 'spans', data: bytesOf(raw.spans) },
   ];
-  return writeSegmentFile(file, KIND, MV_SEGMENT_VERSION, sections);
+  return writeSegmentFile(file, KIND, MV_SEGMENT_VERSION, sections, fs);
 }
 
 /** The checked views of a compressed segment's codes. */

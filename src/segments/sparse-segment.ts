@@ -21,6 +21,7 @@
  */
 import { StorageError } from '../errors.js';
 import { bytesOf } from '../store/binary-file.js';
+import type { StoreFs } from '../store/fs-seam.js';
 import type { MapOptions } from '../store/mmap.js';
 import type { SparseVector } from '../sparse/vector.js';
 import { SegmentFile, writeSegmentFile } from './container.js';
@@ -55,7 +56,7 @@ export function docLength(cfg: SparseChannelConfig, vec: SparseVector): number {
  * await writeSparseSegment(path, { scorer: 'bm25', k1: 0.9, b: 0.4 }, ids, vectors);
  * ```
  */
-export async function writeSparseSegment(file: string, cfg: SparseChannelConfig, ids: Uint32Array, vecs: readonly SparseVector[], lengths?: Float32Array): Promise<number> {
+export async function writeSparseSegment(file: string, cfg: SparseChannelConfig, ids: Uint32Array, vecs: readonly SparseVector[], lengths?: Float32Array, fs?: StoreFs): Promise<number> {
   const n = ids.length;
   const doclen = new Float32Array(n);
   const count = new Map<number, number>();
@@ -103,17 +104,23 @@ export async function writeSparseSegment(file: string, cfg: SparseChannelConfig,
   meta.setUint32(12, cfg.scorer === 'bm25' ? 1 : 0, true);
   meta.setFloat64(16, cfg.k1, true);
   meta.setFloat64(24, cfg.b, true);
-  return writeSegmentFile(file, KIND, SPARSE_SEGMENT_VERSION, [
-    { name: 'meta', data: new Uint8Array(meta.buffer) },
-    { name: 'docids', data: bytesOf(ids) },
-    { name: 'doclen', data: bytesOf(doclen) },
-    { name: 'termids', data: bytesOf(termids) },
-    { name: 'offsets', data: bytesOf(offsets) },
-    { name: 'maxw', data: bytesOf(maxw) },
-    { name: 'mindl', data: bytesOf(mindl) },
-    { name: 'postdocs', data: bytesOf(postdocs) },
-    { name: 'postw', data: bytesOf(postw) },
-  ]);
+  return writeSegmentFile(
+    file,
+    KIND,
+    SPARSE_SEGMENT_VERSION,
+    [
+      { name: 'meta', data: new Uint8Array(meta.buffer) },
+      { name: 'docids', data: bytesOf(ids) },
+      { name: 'doclen', data: bytesOf(doclen) },
+      { name: 'termids', data: bytesOf(termids) },
+      { name: 'offsets', data: bytesOf(offsets) },
+      { name: 'maxw', data: bytesOf(maxw) },
+      { name: 'mindl', data: bytesOf(mindl) },
+      { name: 'postdocs', data: bytesOf(postdocs) },
+      { name: 'postw', data: bytesOf(postw) },
+    ],
+    fs,
+  );
 }
 
 /**

@@ -6,7 +6,11 @@
  * - {@link SegmentedStore.add} buffers documents in memory; {@link SegmentedStore.commit}
  *   writes them as one new segment (one file per channel), writes the deletion bitmaps that
  *   changed, runs the tiered merge policy, and swaps `segments.json` (the commit point).
- *   Searches see added documents once committed; deletes at once.
+ *   Searches see added documents once committed; deletes at once. A versioned store's owner
+ *   (HybridIndex) uses {@link SegmentedStore.prepare} instead: the commit is written, then
+ *   adopted after the owner's own commit point or aborted (its files removed) if that fails.
+ * - Every write, fsync, rename and removal goes through the `fs` seam it was given (default
+ *   node:fs); segment files are read through memory mappings.
  * - Search across segments returns exactly what one segment holding the same live documents
  *   returns, ids and scores bit for bit: BM25's N, df and avgdl are summed over the segments'
  *   live documents, every contribution uses the one expression of src/sparse/scoring.ts and
@@ -31,6 +35,7 @@ import { searchExhaustive, searchMaxScore, type PostingLists } from '../sparse/m
 import { bm25Idf, contribution, type PreparedQuery, type ScoreContext } from '../sparse/scoring.js';
 import { TopK } from '../sparse/topk.js';
 import { validateSparseVector, type SparseVector } from '../sparse/vector.js';
+import { storeIoError } from '../store/binary-file.js';
 import { nodeFs, type StoreFs } from '../store/fs-seam.js';
 import type { MapOptions } from '../store/mmap.js';
 import { Deletions } from './deletes.js';
@@ -76,6 +81,12 @@ export interface SegmentedOpenOptions extends MapOptions {
   versioned?: boolean;
   /** open(): the list to read (default `segments.json`; a versioned store's `segments-<gen>.json`). */
   manifest?: string;
+  /**
+   * The file-system seam every write, fsync, rename and removal of the store goes through
+   * (an owning HybridIndex passes its own), and the segment lists are read through; default
+   * node:fs. Segment files are still read through memory mappings.
+   */
+  fs?: StoreFs;
 }
 
 /** Extra documents outside the store (an owner's in-memory tail) counted in BM25's statistics. */
@@ -110,6 +121,28 @@ export interface CommitOptions {
   denseGraph?: (file: string) => void;
 }
 
+/**
+ * A versioned store's commit, written but not adopted ({@link SegmentedStore.prepare}): its
+ * files and its list `manifestFile` are on disk, the store still reads the state before it.
+ * Exactly one of `adopt` (the owner's commit point, naming `manifestFile`, is durable) and
+ * `abort` (the owner's save failed before its commit point) must follow.
+ */
+export interface PreparedCommit {
+  /** What the commit wrote. */
+  readonly result: CommitResult;
+  /** The versioned list this commit wrote (`segments-<generation>.json`). */
+  readonly manifestFile: string;
+  /** Makes the store read the committed state (no I/O, cannot fail). */
+  adopt(): void;
+  /**
+   * Removes every file this commit wrote (segments, deletion bitmaps, merged segments, the
+   * list) through the store's seam, best effort; the store keeps the state before the commit
+   * (its pending documents too). Resolves to the names a removal failed for (the next
+   * successful commit rewrites or collects them).
+   */
+  abort(): Promise<string[]>;
+}
+
 /** What a commit did. */
 export interface CommitResult {
   /** Bytes of the files this commit wrote (segments, merged segments, deletion bitmaps). */
@@ -118,6 +151,19 @@ export interface CommitResult {
   written: string[];
   /** Merges run, by source segment names. */
   merges: string[][];
+}
+
+/** A commit written by #write, not yet adopted. */
+interface Staged {
+  manifest: SegmentsManifest;
+  /** The list file written. */
+  file: string;
+  list: SegmentEntry[];
+  /** Readers opened over the segments this commit wrote. */
+  fresh: Live[];
+  /** Files this commit wrote besides the list. */
+  created: string[];
+  result: CommitResult;
 }
 
 /** One live segment and its in-memory deletion state. */
@@ -163,8 +209,10 @@ export class SegmentedStore {
   #segs: Live[] = [];
   #pending = new Map<number, SegmentDoc>();
   #opts: SegmentedOpenOptions;
-  #fs: StoreFs = nodeFs;
+  readonly #fs: StoreFs;
   #closed = false;
+  /** A prepared commit not yet adopted or aborted (versioned stores). */
+  #prepared = false;
   #file: string;
 
   private constructor(dir: string, manifest: SegmentsManifest, opts: SegmentedOpenOptions) {
@@ -172,6 +220,7 @@ export class SegmentedStore {
     this.channels = manifest.channels;
     this.#manifest = manifest;
     this.#opts = opts;
+    this.#fs = opts.fs ?? nodeFs;
     this.#file = opts.versioned === true ? (opts.manifest ?? versionedSegmentsFile(manifest.generation)) : SEGMENTS_FILE;
   }
 
@@ -206,7 +255,7 @@ export class SegmentedStore {
       const okK = mv.centroids === undefined || (mv.dtype === 'residual' && Number.isInteger(mv.centroids) && mv.centroids >= 1 && mv.centroids <= 65536);
       if (!okBits || !okK) invalid('INVALID_ARGUMENT', `multivector channel settings ${JSON.stringify(mv)}: bits 1 | 2 | 4 and centroids 1…65536 apply to dtype 'residual' only (binary is 1 bit)`);
     }
-    const fs = nodeFs;
+    const fs = opts.fs ?? nodeFs;
     await fs.mkdir(dir);
     // versioned: files left by an index this one replaces stay readable until the owner's
     // first commit, so number past them
@@ -250,14 +299,14 @@ export class SegmentedStore {
   static async open(dir: string, opts: SegmentedOpenOptions = {}): Promise<SegmentedStore> {
     for (let attempt = 1; ; attempt++) {
       const name = opts.manifest ?? SEGMENTS_FILE;
-      const { manifest, text } = await readSegments(dir, nodeFs, name);
+      const { manifest, text } = await readSegments(dir, opts.fs ?? nodeFs, name);
       const store = new SegmentedStore(dir, manifest, opts);
       try {
         for (const e of manifest.segments) store.#segs.push(await store.#openSegment(e));
         return store;
       } catch (e) {
         store.#closeAll();
-        const now = await readSegments(dir, nodeFs, name).then(
+        const now = await readSegments(dir, opts.fs ?? nodeFs, name).then(
           (r) => r.text,
           () => null,
         );
@@ -285,7 +334,9 @@ export class SegmentedStore {
       if (cfg.dense) {
         // the .hnsw length is checked against the .dense meta before anything else reads it;
         // check the manifest's figure for it first too
-        const hn = await this.#fs.stat(file('hnsw'));
+        const hn = await this.#fs.stat(file('hnsw')).catch((err: unknown) => {
+          throw storeIoError('reading', file('hnsw'), err, 'a segmented store commit');
+        });
         if (hn !== null && hn.size !== e.bytes.hnsw) throw new StorageError('CORRUPT_FILE', `${file('hnsw')} is ${hn.size} bytes, ${SEGMENTS_FILE} says ${e.bytes.hnsw}`, { file: file('hnsw') });
         dense = await DenseSegment.open(path.join(this.dir, e.name), cfg.dense, this.#opts);
       }
@@ -328,6 +379,11 @@ export class SegmentedStore {
     let n = this.#pending.size;
     for (const s of this.#segs) n += s.entry.docs - s.del.count;
     return n;
+  }
+
+  /** Live committed documents (pending adds not counted). */
+  get committedSize(): number {
+    return this.size - this.#pending.size;
   }
 
   /** The committed generation this store reads (`segments.json`'s `generation`). */
@@ -438,6 +494,68 @@ export class SegmentedStore {
 
   async #commit(mergeMode: 'none' | 'policy' | 'all', denseGraph?: (file: string) => void): Promise<CommitResult> {
     this.#check();
+    if (this.#prepared) invalid('INVALID_ARGUMENT', `commit to ${this.dir}: a prepared commit is pending; adopt or abort it first`);
+    const st = await this.#write(mergeMode, denseGraph);
+    this.#adopt(st);
+    if (this.#opts.versioned !== true) await this.#collect(new Set(st.manifest.segments.flatMap(segmentFiles)), null);
+    return st.result;
+  }
+
+  /**
+   * Versioned stores: writes a commit (the new segment, changed deletion bitmaps, merges by
+   * policy or, with `all`, of everything, and the new list `segments-<generation>.json`)
+   * without adopting it, for an owner whose own commit point names the list: it calls
+   * `adopt()` once that is durable, or `abort()` (removes what this commit wrote) when its save
+   * failed before it. Until then the store reads the state before the commit, and no other
+   * commit may start. Fails as {@link commit} does (IO_ERROR, nothing left behind).
+   *
+   * @example
+   * ```ts
+   * const c = await store.prepare();
+   * try { await writeOwnerManifest(c.manifestFile); } catch (e) { await c.abort(); throw e; }
+   * c.adopt();
+   * ```
+   */
+  async prepare(opts: CommitOptions & { all?: boolean } = {}): Promise<PreparedCommit> {
+    this.#check();
+    if (this.#opts.versioned !== true) invalid('INVALID_ARGUMENT', `prepare: the store at ${this.dir} is not versioned; its segments.json is its own commit point, use commit()`);
+    if (this.#prepared) invalid('INVALID_ARGUMENT', `prepare: a prepared commit to ${this.dir} is pending; adopt or abort it first`);
+    const st = await this.#write(opts.all === true ? 'all' : opts.merge === false ? 'none' : 'policy', opts.denseGraph);
+    this.#prepared = true;
+    let settled = false;
+    const settle = (how: string) => {
+      if (settled) invalid('INVALID_ARGUMENT', `${how}: this prepared commit was already adopted or aborted`);
+      settled = true;
+      this.#prepared = false;
+    };
+    return {
+      result: st.result,
+      manifestFile: st.file,
+      adopt: () => {
+        settle('adopt');
+        this.#adopt(st);
+      },
+      abort: async () => {
+        settle('abort');
+        return this.#discard(st.fresh, [...st.created, st.file]);
+      },
+    };
+  }
+
+  /** Closes `fresh` and removes `names` (best effort, through the seam); returns the names whose removal failed. */
+  async #discard(fresh: readonly Live[], names: readonly string[]): Promise<string[]> {
+    for (const f of fresh) closeLive(f);
+    const failed: string[] = [];
+    for (const name of names) {
+      await this.#fs.rm(path.join(this.dir, name)).catch(() => {
+        failed.push(name);
+      });
+    }
+    return failed;
+  }
+
+  /** Writes a commit's files and its list; the store's state is unchanged (see #adopt). */
+  async #write(mergeMode: 'none' | 'policy' | 'all', denseGraph?: (file: string) => void): Promise<Staged> {
     const stage = this.#opts.onStage ?? (() => undefined);
     const m = this.#manifest;
     const gen = m.generation + 1;
@@ -455,7 +573,7 @@ export class SegmentedStore {
         }
         const name = delFile(seg.entry.name, gen);
         created.push(name);
-        const bytes = await seg.del.clone().write(path.join(this.dir, name));
+        const bytes = await seg.del.clone().write(path.join(this.dir, name), this.#fs);
         bytesWritten += bytes;
         entries.set(seg, { ...seg.entry, deleted: seg.del.count, delGen: seg.del.count > 0 ? gen : 0, bytes: { ...seg.entry.bytes, del: bytes } });
         stage('deletes-written');
@@ -508,34 +626,39 @@ export class SegmentedStore {
       const file = this.#opts.versioned === true ? versionedSegmentsFile(gen) : SEGMENTS_FILE;
       await writeSegments(this.dir, manifest, this.#fs, file);
       stage('committed');
-      // committed: adopt the new state (open readers over the files just written)
-      const old = this.#segs;
-      const byName = new Map(old.map((s) => [s.entry.name, s]));
-      const segs: Live[] = [];
-      for (const e of list) {
-        const prev = byName.get(e.name);
-        if (prev) {
-          prev.entry = e;
-          prev.dirty = false;
-          segs.push(prev);
-        } else {
-          segs.push(fresh.find((f) => f.entry.name === e.name) ?? (await this.#openSegment(e)));
-        }
-      }
-      const keep = new Set(segs);
-      for (const s of old) if (!keep.has(s)) closeLive(s);
-      this.#segs = segs;
-      this.#manifest = manifest;
-      this.#file = file;
-      this.#pending.clear();
-      if (this.#opts.versioned !== true) await this.#collect(new Set(manifest.segments.flatMap(segmentFiles)), null);
-      return { bytesWritten, written, merges };
+      return { manifest, file, list, fresh, created, result: { bytesWritten, written, merges } };
     } catch (e) {
-      for (const f of fresh) closeLive(f);
-      for (const name of created) await this.#fs.rm(path.join(this.dir, name)).catch(() => undefined);
+      await this.#discard(fresh, created);
       if (e instanceof StorageError || e instanceof InvalidArgumentError) throw e;
       throw new StorageError('IO_ERROR', `commit to ${this.dir} failed: ${(e as Error)?.message ?? String(e)}; the store on disk is unchanged`, { cause: e });
     }
+  }
+
+  /** Makes the store read a written commit: readers over its new files, the old ones dropped (no I/O). */
+  #adopt(st: Staged): void {
+    const old = this.#segs;
+    const byName = new Map(old.map((s) => [s.entry.name, s]));
+    const segs: Live[] = [];
+    for (const e of st.list) {
+      const prev = byName.get(e.name);
+      if (prev) {
+        prev.entry = e;
+        prev.dirty = false;
+        segs.push(prev);
+      } else {
+        // every listed segment is an old one or one this commit wrote and opened
+        const f = st.fresh.find((x) => x.entry.name === e.name);
+        if (!f) throw new StorageError('IO_ERROR', `commit to ${this.dir}: segment ${e.name} was not opened`);
+        segs.push(f);
+      }
+    }
+    const keep = new Set(segs);
+    for (const s of old) if (!keep.has(s)) closeLive(s);
+    for (const s of st.fresh) if (!keep.has(s)) closeLive(s); // written, then merged away by the same commit
+    this.#segs = segs;
+    this.#manifest = st.manifest;
+    this.#file = st.file;
+    this.#pending.clear();
   }
 
   /**
@@ -556,17 +679,17 @@ export class SegmentedStore {
     const stage = this.#opts.onStage ?? (() => undefined);
     if (data.sparse) {
       created.push(`${name}.sparse`);
-      bytes.sparse = await writeSparseSegment(path.join(this.dir, `${name}.sparse`), this.channels.sparse!, ids, data.sparse, data.lengths);
+      bytes.sparse = await writeSparseSegment(path.join(this.dir, `${name}.sparse`), this.channels.sparse!, ids, data.sparse, data.lengths, this.#fs);
       stage('file-written');
     }
     if (data.mv) {
       created.push(`${name}.mvec`);
-      bytes.mvec = await writeMvSegment(path.join(this.dir, `${name}.mvec`), this.channels.multivector!, ids, data.mv.vstart, data.mv.raw);
+      bytes.mvec = await writeMvSegment(path.join(this.dir, `${name}.mvec`), this.channels.multivector!, ids, data.mv.vstart, data.mv.raw, this.#fs);
       stage('file-written');
     }
     if (data.dense) {
       created.push(`${name}.hnsw`, `${name}.dense`);
-      const b = await writeDenseSegment(path.join(this.dir, name), this.channels.dense!, ids, data.dense.rows, data.dense.graph);
+      const b = await writeDenseSegment(path.join(this.dir, name), this.channels.dense!, ids, data.dense.rows, data.dense.graph, this.#fs);
       bytes.dense = b.dense;
       bytes.hnsw = b.hnsw;
       stage('file-written');

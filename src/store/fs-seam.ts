@@ -1,5 +1,5 @@
 import * as fsp from 'node:fs/promises';
-import { checksumFile, readLargeFile } from './large-file.js';
+import { checksumFile, readLargeFile, writeChunks } from './large-file.js';
 
 /**
  * The file-system operations the store uses, gathered in one seam so that tests can inject
@@ -11,7 +11,14 @@ export interface StoreFs {
   readFile(path: string): Promise<Uint8Array>;
   /** Length and CRC-32 of a file, streamed (constant memory, any size). */
   checksum(path: string): Promise<{ bytes: number; crc32: number }>;
+  /** Writes a whole file and fsyncs it (nodeFs does; the segment and manifest writers rely on it). */
   writeFile(path: string, data: Uint8Array | string): Promise<void>;
+  /**
+   * Writes `chunks`, concatenated, as a whole file of any size and fsyncs it (the segment
+   * files). A seam without it gets one `writeFile` of the concatenated bytes (a copy): see
+   * {@link writeChunksOf}.
+   */
+  writeChunks?(path: string, chunks: readonly Uint8Array[]): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   mkdir(path: string): Promise<void>;
   rm(path: string): Promise<void>;
@@ -44,6 +51,24 @@ async function nodeIsSymlink(p: string): Promise<boolean> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw e;
   }
+}
+
+/**
+ * `fs.writeChunks`, or for a seam without it one `fs.writeFile` of the concatenated chunks, so
+ * that every write still goes through the seam the index was given.
+ */
+export function writeChunksOf(fs: StoreFs): (path: string, chunks: readonly Uint8Array[]) => Promise<void> {
+  if (fs.writeChunks) return fs.writeChunks.bind(fs);
+  return (p, chunks) => {
+    if (chunks.length === 1) return fs.writeFile(p, chunks[0]!);
+    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.length;
+    }
+    return fs.writeFile(p, all);
+  };
 }
 
 /** `fs.writeAt` or its node:fs default. */
@@ -87,6 +112,15 @@ export const nodeFs: StoreFs = {
     const h = await fsp.open(p, 'w');
     try {
       await h.writeFile(d);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  },
+  writeChunks: async (p, chunks) => {
+    const h = await fsp.open(p, 'w');
+    try {
+      await writeChunks(h, chunks);
       await h.sync();
     } finally {
       await h.close();

@@ -1,6 +1,6 @@
 export { crc32, crc32Update } from './checksum.js';
 export { readLargeFile, checksumFile, writeChunks, IO_CHUNK_BYTES, type ChunkOptions } from './large-file.js';
-export { nodeFs, type StoreFs } from './fs-seam.js';
+export { nodeFs, writeChunksOf, type StoreFs } from './fs-seam.js';
 export { FORMAT_VERSION, OLDEST_READABLE_VERSION, MANIFEST_FILE, decodeManifest, type Manifest, type FileEntry } from './manifest.js';
 export { readIndexDirectory, readGeneration, inspectDirectory, writeIndexGeneration, GENERATION_GRACE_MS, GENERATIONS_KEPT, type OpenedDirectory, type WriteGenerationOptions } from './directory.js';
 export { DirectoryLock, LOCK_FILE, isLockArtifact, type LockOwner } from './lock-file.js';

@@ -122,8 +122,13 @@ describe("crash safety, storage: 'segments' (SIGKILL)", () => {
     });
     const results = await pool(specs, 2, (s, i) => runTrial(child, path.join(work, `seg-${i}`), s));
     const s = summary(results);
-    console.log(`[crash] segments: ${JSON.stringify(s)} calls per op ${JSON.stringify(Object.fromEntries(counts))}`);
+    // kills inside the segment store's own writes (segment files, deletion bitmaps, graphs,
+    // versioned lists under segments/), and of those in segment files proper
+    const inSegments = results.filter((x) => x.killedAt?.path.includes(`${path.sep}segments${path.sep}`));
+    const inSegmentFiles = inSegments.filter((x) => /seg-\d+\./.test(x.killedAt!.path));
+    console.log(`[crash] segments: ${JSON.stringify(s)} calls per op ${JSON.stringify(Object.fromEntries(counts))}; ${inSegments.length} injected kills under segments/, ${inSegmentFiles.length} of them in segment files (${inSegmentFiles.filter((x) => x.spec.tear).length} torn)`);
     expect(s.trials).toBe(SEG_TOTAL);
+    expect(inSegmentFiles.length, 'injected kills that land in segment-file writes').toBeGreaterThan(0);
     expect(s.before).toBeGreaterThan(0);
     expect(s.after).toBeGreaterThan(0);
   });

@@ -38,12 +38,16 @@ function errno(code: string, op: string, p: string): NodeJS.ErrnoException {
  * A StoreFs that forwards to the real one and fails call number `at` (1-based, counted over
  * every method) once: ENOSPC or EIO, or for a write a short write (the first half of the
  * data reaches the disk, then ENOSPC). `calls` counts calls; `at = 0` disables the fault.
+ * `log` (when set) records each call's operation and path; `rmFails` makes every removal after
+ * the fault fail with EIO (a cleanup that cannot clean up).
  */
 export class FaultyFs implements StoreFs {
   at = 0;
   kind: FaultKind = 'EIO';
   calls = 0;
   fired = false;
+  log: Array<{ op: string; path: string }> | null = null;
+  rmFails = false;
   readonly #fs: StoreFs;
   constructor(inner: StoreFs = nodeFs) {
     this.#fs = inner;
@@ -55,6 +59,7 @@ export class FaultyFs implements StoreFs {
     this.fired = false;
   }
   async #gate(op: string, p: string): Promise<void> {
+    this.log?.push({ op, path: p });
     if (++this.calls === this.at) {
       this.fired = true;
       throw errno(this.kind === 'short' ? 'EIO' : this.kind, op, p);
@@ -69,6 +74,7 @@ export class FaultyFs implements StoreFs {
     return this.#fs.checksum(p);
   };
   writeFile = async (p: string, d: Uint8Array | string) => {
+    this.log?.push({ op: 'write', path: p });
     if (++this.calls === this.at) {
       this.fired = true;
       if (this.kind === 'short') {
@@ -89,6 +95,7 @@ export class FaultyFs implements StoreFs {
   };
   rm = async (p: string) => {
     await this.#gate('rm', p);
+    if (this.rmFails && this.fired) throw errno('EIO', 'rm', p);
     return this.#fs.rm(p);
   };
   readdir = async (p: string) => {

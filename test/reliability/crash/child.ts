@@ -3,7 +3,8 @@
 // 2. prints "ARMED", then runs the plan's steps. Every file-system call (node:fs/promises and
 //    FileHandle methods, which the store, the StoreFs seam and every store's saveFiles use) is
 //    counted; at call number `killAt` the process SIGKILLs itself, before the call, or, with
-//    `tear`, after writing the first half of the data of a write (a torn write);
+//    `tear`, after writing the first half of the data of a write (a torn write), first writing
+//    "KILLAT <call> <path>" to stderr (the path of a FileHandle method's file as opened);
 //    After each step's call resolves it prints "ACK <n>";
 // 3. prints "DONE <calls>" when the steps finish without being killed.
 // The parent may also kill it after a random delay (timing-based trials).
@@ -23,6 +24,9 @@ function die(): never {
   throw new Error('unreachable');
 }
 
+/** The path each open FileHandle was opened with (to name the file a kill lands in). */
+const handlePaths = new WeakMap<object, string>();
+
 function half(data: unknown): unknown {
   if (typeof data === 'string') return data.slice(0, Math.floor(data.length / 2));
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, Math.floor(data.byteLength / 2));
@@ -35,6 +39,12 @@ function hook(obj: Record<string, unknown>, name: string, tearArg: number): void
   if (typeof orig !== 'function') return;
   obj[name] = async function (this: unknown, ...a: unknown[]) {
     if (armed && ++calls === args.killAt) {
+      const where = typeof a[0] === 'string' ? a[0] : ((this && typeof this === 'object' && handlePaths.get(this)) ?? '?');
+      try {
+        fs.writeSync(2, `KILLAT ${name} ${where}\n`);
+      } catch {
+        // the report is informational
+      }
       if (args.tear && tearArg >= 0 && a.length > tearArg) {
         const b = a.slice();
         // write(buffer, offset, length, position): halve the length; else halve the data
@@ -44,7 +54,9 @@ function hook(obj: Record<string, unknown>, name: string, tearArg: number): void
       }
       die();
     }
-    return orig.apply(this, a);
+    const out = await orig.apply(this, a);
+    if (name === 'open' && out && typeof out === 'object' && typeof a[0] === 'string') handlePaths.set(out, a[0]);
+    return out;
   };
 }
 

@@ -41,6 +41,8 @@ export interface TrialResult {
   /** Write-ahead-log trials: steps acknowledged before the kill, and steps found after reopening. */
   acks?: number;
   recovered?: number;
+  /** Injected kills: the call and the file it was about (`KILLAT` from the child). */
+  killedAt?: { op: string; path: string };
 }
 
 function runChild(child: string, dir: string, spec: TrialSpec): Promise<{ killed: boolean; calls: number | null; acks: number; ms: number; stderr: string }> {
@@ -120,7 +122,8 @@ export async function runTrial(child: string, work: string, spec: TrialSpec): Pr
   const fpLater = await fingerprint(again);
   await again.close();
   if (fpLater !== (await referenceFingerprint([...state.values(), extra]))) throw new Error(`trial ${JSON.stringify(spec)}: the later save did not persist`);
-  return { spec, killed: run.killed, calls: run.calls, armedToExitMs: run.ms, observed: isBefore && isAfter ? 'both' : isBefore ? 'before' : 'after' };
+  const at = /KILLAT (\S+) (.*)/.exec(run.stderr);
+  return { spec, killed: run.killed, calls: run.calls, armedToExitMs: run.ms, observed: isBefore && isAfter ? 'both' : isBefore ? 'before' : 'after', ...(at ? { killedAt: { op: at[1]!, path: at[2]! } } : {}) };
 }
 
 /**
