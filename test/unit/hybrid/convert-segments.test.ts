@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HybridIndex, TridentError } from '../../../src/index.js';
 import { nodeFs, type StoreFs } from '../../../src/store/fs-seam.js';
+import { FaultyFs, snapshot } from '../../reliability/disk.js';
 import { FakeEncoder } from '../../helpers/fake-encoder.js';
 import { rng } from '../../helpers/rng.js';
 
@@ -174,6 +175,50 @@ describe("HybridIndex.open(dir, { storage: 'segments' }) converts a default-stor
     expect(manifestStorage(dir)).toBe('segments');
     expect(await answers(done)).toEqual(expected);
     await done.close();
+  });
+
+  it('an I/O fault at any file-system call of the converting save leaves the old index byte-identical (or, past the commit point, the converted one)', async () => {
+    const { encoder, dir: base } = await built(false);
+    const before = await snapshot(base);
+    const ref = await HybridIndex.open(base, { encoder, readOnly: true });
+    const expected = await answers(ref, [{ mode: 'all' }, { channels: ['bm25'] }]);
+    await ref.close();
+    // the calls a converting save makes
+    const probe = new FaultyFs();
+    const probeDir = fresh();
+    fs.cpSync(base, probeDir, { recursive: true });
+    const p = await HybridIndex.open(probeDir, { encoder, storage: 'segments', fs: probe });
+    probe.arm(0, 'EIO');
+    await p.save();
+    await p.close();
+    const calls = probe.calls;
+    expect(calls).toBeGreaterThan(20);
+    let failed = 0;
+    for (let at = 1; at <= calls; at++) {
+      const dir = fresh();
+      fs.cpSync(base, dir, { recursive: true });
+      const faulty = new FaultyFs();
+      const ix = await HybridIndex.open(dir, { encoder, storage: 'segments', fs: faulty });
+      faulty.arm(at, at % 2 ? 'EIO' : 'ENOSPC');
+      const err = await ix.save().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await ix.close();
+      if (err !== null) {
+        failed++;
+        expect((err as TridentError).code, `call ${at}`).toBe('IO_ERROR');
+        expect(await snapshot(dir), `call ${at}: the directory changed`).toEqual(before);
+        expect(manifestStorage(dir)).toBe('generations');
+      } else expect(manifestStorage(dir), `call ${at}`).toBe('segments');
+      if (at % 7 === 0 || err === null) {
+        const back = await HybridIndex.open(dir, { encoder });
+        expect(await answers(back, [{ mode: 'all' }, { channels: ['bm25'] }]), `call ${at}`).toEqual(expected);
+        await back.close();
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect(failed).toBeGreaterThan(calls / 2);
   });
 
   it('a committed format-1 index (f32-bm25 fixture) converts and answers as before', async () => {
