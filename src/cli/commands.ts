@@ -8,12 +8,12 @@ import type { CliIo } from './run.js';
 export { formatHits } from './format.js';
 
 /** `trident index`: encode a corpus into a saved hybrid index. */
-export async function runIndex(o: { corpus: string; out: string; model: string; chunking?: 'late' | 'ordinary'; bm25?: 'english' | 'plain' | 'bigram' | 'auto'; limit?: number; threads?: number; overwrite?: boolean }, io: CliIo): Promise<void> {
+export async function runIndex(o: { corpus: string; out: string; model: string; chunking?: 'late' | 'ordinary'; bm25?: 'english' | 'plain' | 'bigram' | 'auto'; limit?: number; threads?: number; overwrite?: boolean; storage?: 'segments' }, io: CliIo): Promise<void> {
   const docs = await readCorpus(o.corpus, o.limit ?? Infinity);
   const encoder = await loadEncoder(o.model, { ...(o.threads ? { threads: o.threads } : {}) });
   try {
     // a bulk build saves once at the end: no write-ahead log
-    const index = await HybridIndex.create({ encoder, path: o.out, overwrite: o.overwrite === true, wal: false, ...(o.bm25 ? { bm25: { analyzer: o.bm25 } } : {}) });
+    const index = await HybridIndex.create({ encoder, path: o.out, overwrite: o.overwrite === true, wal: false, ...(o.bm25 ? { bm25: { analyzer: o.bm25 } } : {}), ...(o.storage ? { storage: o.storage } : {}) });
     try {
       const bar = new ProgressBar('encoding', docs.length, { write: io.err, tty: io.errIsTTY });
       const t0 = Date.now();

@@ -86,6 +86,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
             ...(values.limit !== undefined ? { limit: values.limit as number } : {}),
             ...(values.threads !== undefined ? { threads: values.threads as number } : {}),
             ...(values.force === true ? { overwrite: true } : {}),
+            ...(values.storage === 'segments' ? { storage: 'segments' as const } : {}),
           },
           io,
         );

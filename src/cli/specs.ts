@@ -26,6 +26,7 @@ export const INDEX_SPEC: CommandSpec = {
     { name: 'bm25', kind: 'choice', value: '<analyzer>', choices: ['english', 'plain', 'bigram', 'auto'], absent: 'no BM25', help: 'also build a BM25 index with this analyser' },
     { name: 'limit', kind: 'int', min: 1, absent: 'all', help: 'index only the first N documents' },
     { name: 'threads', kind: 'int', min: 1, absent: 'onnxruntime chooses', help: 'encoder threads' },
+    { name: 'storage', kind: 'choice', choices: ['generations', 'segments'], default: 'generations', help: 'on-disk layout: generations (read whole at open) or segments (memory-mapped, incremental saves)' },
     { name: 'force', kind: 'flag', help: 'replace an existing index at --out (without it, an existing index or a non-empty folder is refused)' },
   ],
   formats: [`<corpus.jsonl>: ${CORPUS_JSONL_FORMAT}`, '<folder>: every .txt and .md file below it (id = the relative path)'],

@@ -63,6 +63,18 @@ describe('trident CLI', () => {
       expect(hits[0]!.id).toBe(target._id);
       expect(hits[0]!.score).toBeGreaterThanOrEqual(hits[1]!.score);
     }
+    // --storage segments: the same hits and scores as the default storage
+    const segOut = path.join(dir, 'idx-seg');
+    const segIdx = trident('index', small, '--out', segOut, '--bm25', 'english', '--storage', 'segments');
+    expect(segIdx.code, segIdx.err).toBe(0);
+    expect((JSON.parse(fs.readFileSync(path.join(segOut, 'manifest.json'), 'utf8')) as { config: { storage?: string } }).config.storage).toBe('segments');
+    for (const mode of ['bm25', 'all']) {
+      const a = trident('search', out, target.title, '--mode', mode, '--k', '5', '--json');
+      const b = trident('search', segOut, target.title, '--mode', mode, '--k', '5', '--json');
+      expect(b.code, b.err).toBe(0);
+      const pick = (o: string) => (JSON.parse(o) as Array<{ id: string; score: number }>).map((h) => [h.id, h.score]);
+      expect(pick(b.out)).toEqual(pick(a.out));
+    }
     const missing = trident('search', path.join(dir, 'nope'), 'q');
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('INDEX_NOT_FOUND');
