@@ -202,7 +202,6 @@ async function writeCodesSegment(file: string, cfg: MvChannelConfig, ids: Uint32
   return writeSegmentFile(file, KIND, MV_SEGMENT_VERSION, sections, fs);
 }
 
-/** The checked views of a compressed segment's codes. */
 /** Mapped views of a segment's arena or codes, not checked (see MvSegment's per-document checks). */
 interface RawViews {
   vectors: Float32Array | Uint16Array | Int8Array | null;
@@ -213,6 +212,7 @@ interface RawViews {
   norms: Float32Array | null;
 }
 
+/** The checked views of a compressed segment's codes. */
 export interface MvCodes {
   codes: Uint8Array;
   bits: CodeBits;
