@@ -109,3 +109,46 @@ it('a damaged block of the token vectors fails only the MaxSim of documents whos
   good.close();
   bad.close();
 });
+
+it('residual codes: a damaged block of codes fails only the MaxSim of documents whose codes touch it', async () => {
+  const D = 128;
+  const rd = path.join(tmp, 'residual');
+  const s = await SegmentedStore.create(rd, { multivector: { dim: D, dtype: 'residual', bits: 2 } });
+  const rr = rng(7);
+  for (let i = 0; i < 2500; i++) {
+    const count = 1 + Math.floor(rr() * 5);
+    s.add(i, { multivector: { data: Float32Array.from({ length: count * D }, () => rr() * 2 - 1), dim: D, count } });
+  }
+  await s.commit({ merge: false });
+  s.close();
+  const f = await SegmentFile.open(path.join(rd, 'seg-000001.mvec'), 'mvec', [1, 2]);
+  const vstart = f.view('vstart', Uint32Array, 2500 + 1).slice();
+  const codesAt = f.section('codes', false).offset;
+  expect(f.hasBlocks('codes')).toBe(true);
+  f.close();
+  const k = 1;
+  const bad = path.join(tmp, 'residual-bad');
+  fs.cpSync(rd, bad, { recursive: true });
+  const p = path.join(bad, 'seg-000001.mvec');
+  const buf = fs.readFileSync(p);
+  buf[codesAt + k * B + 77]! ^= 0x04;
+  fs.writeFileSync(p, buf);
+  const w = D / 4; // 2-bit codes: bytes per vector
+  const touches = (o: number) => Math.floor((vstart[o]! * w) / B) <= k && Math.floor((vstart[o + 1]! * w - 1) / B) >= k;
+  const q = { data: Float32Array.from({ length: 2 * D }, () => rr() * 2 - 1), dim: D, count: 2 };
+  const good = await SegmentedStore.open(rd, { mode: 'mmap' });
+  const damagedStore = await SegmentedStore.open(bad, { mode: 'mmap' });
+  const fine: number[] = [];
+  let hit = 0;
+  for (let o = 0; o < 2500; o++) {
+    if (touches(o)) {
+      hit++;
+      if (hit % 10 === 1) expect(() => damagedStore.scoreMultiVector(q, [o])).toThrow(expect.objectContaining({ code: 'CHECKSUM_MISMATCH', message: expect.stringContaining("section 'codes' block 1") }));
+    } else if (o % 7 === 0) fine.push(o);
+  }
+  expect(hit).toBeGreaterThan(0);
+  expect(damagedStore.scoreMultiVector(q, fine)).toEqual(good.scoreMultiVector(q, fine));
+  expect(() => damagedStore.verify()).toThrow(expect.objectContaining({ code: 'CHECKSUM_MISMATCH' }));
+  good.close();
+  damagedStore.close();
+});
