@@ -22,17 +22,31 @@
  *              sections in ascending offset order, non-overlapping, the first after the table,
  *              the last ending at the file length (padding between them is not checksummed).
  * ```
+ * Per-block checksums: every section bigger than {@link EAGER_CRC_BYTES} also has one CRC-32 per
+ * block of {@link CRC_BLOCK_BYTES} in an extra section `blockcrc` (the last one):
+ * ```
+ * u32 block bytes (a power of two, 4096 … 2^30) · u32 c (sections covered)
+ * u32 table index[c]   the covered sections, ascending, each non-empty, not `blockcrc` itself
+ * u32 crc[…]           per covered section, in index order, ceil(length / block) CRC-32s of
+ *                      its blocks (the last block may be short)
+ * ```
+ * Readers of files without it (written before) and of sections it does not cover check the
+ * whole section instead; an older reader ignores the section (it reads sections by name).
+ *
  * Opening checks eagerly: length, magic, versions, header CRC, kind, table CRC, every entry
- * (name, alignment, bounds, order) and the file length, and verifies the CRC of every section
- * smaller than {@link EAGER_CRC_BYTES}. Bigger sections are verified on first touch
- * ({@link SegmentFile.section} with `verify`) or by {@link SegmentFile.verify}. Failures are
+ * (name, alignment, bounds, order) and the file length, verifies the CRC of every section
+ * smaller than {@link EAGER_CRC_BYTES} and of `blockcrc` (whatever its size), and the block
+ * table's layout. Bigger sections are verified on first touch: only the blocks a read needs
+ * ({@link SegmentFile.ensure}), or the whole section ({@link SegmentFile.section} with
+ * `verify`, and ensure on a section without block CRCs), or everything by
+ * {@link SegmentFile.verify} (every block and the whole-section CRC). Failures are
  * StorageError CORRUPT_FILE / CHECKSUM_MISMATCH / FORMAT_VERSION_UNSUPPORTED naming the file
  * and the section. Checksums are CRC-32 (the zlib polynomial, as everywhere in trident; Node's
  * zlib computes it at several GB/s), not CRC-32C.
  */
 import { InvalidArgumentError, StorageError } from '../errors.js';
 import { checkLittleEndian, storeIoError } from '../store/binary-file.js';
-import { crc32, crc32Update } from '../store/checksum.js';
+import { crc32, crc32Combine, crc32Update, crc32ZerosOperator } from '../store/checksum.js';
 import { nodeFs, writeChunksOf, type StoreFs } from '../store/fs-seam.js';
 import { MappedFile, type MapOptions } from '../store/mmap.js';
 
@@ -47,6 +61,66 @@ export const SECTION_ALIGN = 4096;
 /** Sections up to this size are checksummed when the file is opened; bigger ones on first touch. */
 export const EAGER_CRC_BYTES = 64 * 1024;
 const NAME = /^[a-z0-9_]{1,12}$/;
+/**
+ * Block size of the per-block checksums of big sections (bytes). 64 KiB: a block never costs
+ * more to check than a section checked at open ({@link EAGER_CRC_BYTES}), it is within one
+ * kernel read-ahead window (128 KiB by default) so checking the block around a cold read costs
+ * about the one disk read the read itself makes, and the table is 1/16384 of the data (64 KB
+ * per GB, checked at open).
+ */
+export const CRC_BLOCK_BYTES = 64 * 1024;
+/** Name of the per-block checksum section. */
+export const BLOCK_CRC_SECTION = 'blockcrc';
+
+/** Options of {@link writeSegmentFile}. */
+export interface WriteSegmentOptions {
+  /** Block size of the per-block checksums (a power of two, 4096 … 2^30); 0 writes no block table (the format before block checksums, for tests). Default {@link CRC_BLOCK_BYTES}. */
+  blockBytes?: number;
+}
+
+/** CRC-32s of `parts` (concatenated, `length` bytes) per block of `block` bytes, and of the whole (combined from the blocks: one pass). */
+function blockCrcs(parts: readonly Uint8Array[], length: number, block: number): { whole: number; blocks: Uint32Array } {
+  const blocks = new Uint32Array(Math.ceil(length / block));
+  let b = 0;
+  let fill = 0;
+  let cur = 0;
+  for (const p of parts) {
+    for (let at = 0; at < p.length; ) {
+      const take = Math.min(block - fill, p.length - at);
+      cur = crc32Update(cur, p.subarray(at, at + take));
+      fill += take;
+      at += take;
+      if (fill === block) {
+        blocks[b++] = cur;
+        cur = 0;
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) blocks[b++] = cur;
+  return { whole: combineBlocks(blocks, length, block), blocks };
+}
+
+/** The whole-section CRC-32 from its block CRCs. */
+function combineBlocks(blocks: Uint32Array, length: number, block: number): number {
+  if (blocks.length === 0) return 0;
+  const full = crc32ZerosOperator(block);
+  let crc = blocks[0]!;
+  for (let i = 1; i < blocks.length; i++) {
+    const len = i === blocks.length - 1 ? length - i * block : block;
+    crc = crc32Combine(crc, blocks[i]!, len, len === block ? full : undefined);
+  }
+  return crc;
+}
+
+/** Per-block state of one section (reader). */
+interface BlockState {
+  block: number;
+  crcs: Uint32Array;
+  /** 1 = block verified. */
+  done: Uint8Array;
+  left: number;
+}
 
 /** A section to write: its name and its bytes (one or more parts, concatenated). */
 export interface SectionInput {
@@ -63,6 +137,7 @@ export interface SectionEntry {
 }
 
 const align = (n: number) => Math.ceil(n / SECTION_ALIGN) * SECTION_ALIGN;
+const validBlock = (b: number) => Number.isInteger(b) && b >= 4096 && b <= 2 ** 30 && (b & (b - 1)) === 0;
 
 /**
  * Writes a segment file crash-safely (temporary sibling, fsync, rename), every call through
@@ -74,25 +149,51 @@ const align = (n: number) => Math.ceil(n / SECTION_ALIGN) * SECTION_ALIGN;
  * await writeSegmentFile(path, 'sparse', 1, [{ name: 'meta', data: meta }, { name: 'docids', data: bytesOf(ids) }]);
  * ```
  */
-export async function writeSegmentFile(file: string, kind: string, kindVersion: number, sections: readonly SectionInput[], fs: StoreFs = nodeFs): Promise<number> {
+export async function writeSegmentFile(file: string, kind: string, kindVersion: number, input: readonly SectionInput[], fs: StoreFs = nodeFs, opts: WriteSegmentOptions = {}): Promise<number> {
   checkLittleEndian();
   if (kind.length > 8 || !/^[a-z0-9_]+$/.test(kind)) throw new InvalidArgumentError('INVALID_ARGUMENT', `segment kind '${kind}' must be 1-8 characters [a-z0-9_]`);
-  if (sections.length > MAX_SECTIONS) throw new InvalidArgumentError('INVALID_ARGUMENT', `${sections.length} sections; a segment file holds at most ${MAX_SECTIONS}`);
+  const blockBytes = opts.blockBytes ?? CRC_BLOCK_BYTES;
+  if (blockBytes !== 0 && !validBlock(blockBytes)) throw new InvalidArgumentError('INVALID_ARGUMENT', `blockBytes ${blockBytes} must be 0 or a power of two in [4096, 2^30]`);
   const names = new Set<string>();
   const entries: SectionEntry[] = [];
-  let off = align(HEADER + ENTRY * sections.length);
-  for (const s of sections) {
-    if (!NAME.test(s.name) || names.has(s.name)) throw new InvalidArgumentError('INVALID_ARGUMENT', `section name '${s.name}' must be unique, 1-12 characters [a-z0-9_]`);
+  const sections: SectionInput[] = [...input];
+  const covered: number[] = [];
+  const blockCrc: Uint32Array[] = [];
+  for (const [i, s] of input.entries()) {
+    if (!NAME.test(s.name) || names.has(s.name) || s.name === BLOCK_CRC_SECTION) throw new InvalidArgumentError('INVALID_ARGUMENT', `section name '${s.name}' must be unique, 1-12 characters [a-z0-9_], not '${BLOCK_CRC_SECTION}'`);
     names.add(s.name);
     const parts = s.data instanceof Uint8Array ? [s.data] : s.data;
     let length = 0;
+    for (const p of parts) length += p.length;
     let crc = 0;
-    for (const p of parts) {
-      length += p.length;
-      crc = crc32Update(crc, p);
+    if (blockBytes > 0 && length > EAGER_CRC_BYTES) {
+      const b = blockCrcs(parts, length, blockBytes);
+      crc = b.whole;
+      covered.push(i);
+      blockCrc.push(b.blocks);
+    } else for (const p of parts) crc = crc32Update(crc, p);
+    entries.push({ name: s.name, offset: 0, length, crc32: crc });
+  }
+  if (covered.length > 0) {
+    const total = blockCrc.reduce((t, b) => t + b.length, 0);
+    const table = new Uint32Array(2 + covered.length + total);
+    table[0] = blockBytes;
+    table[1] = covered.length;
+    table.set(covered, 2);
+    let at = 2 + covered.length;
+    for (const b of blockCrc) {
+      table.set(b, at);
+      at += b.length;
     }
-    entries.push({ name: s.name, offset: off, length, crc32: crc });
-    off = align(off + length);
+    const data = new Uint8Array(table.buffer);
+    sections.push({ name: BLOCK_CRC_SECTION, data });
+    entries.push({ name: BLOCK_CRC_SECTION, offset: 0, length: data.length, crc32: crc32(data) });
+  }
+  if (sections.length > MAX_SECTIONS) throw new InvalidArgumentError('INVALID_ARGUMENT', `${sections.length} sections${covered.length > 0 ? ` (with '${BLOCK_CRC_SECTION}')` : ''}; a segment file holds at most ${MAX_SECTIONS}`);
+  let off = align(HEADER + ENTRY * sections.length);
+  for (const e of entries) {
+    e.offset = off;
+    off = align(off + e.length);
   }
   const last = entries[entries.length - 1];
   const fileLength = last ? last.offset + last.length : HEADER + ENTRY * sections.length;
@@ -172,6 +273,7 @@ export class SegmentFile {
   /** Payload version of the file (one of those open() accepted). */
   readonly kindVersion: number;
   #verified = new Set<string>();
+  #blocks = new Map<string, BlockState>();
 
   private constructor(file: string, kind: string, mapping: MappedFile, sections: Map<string, SectionEntry>, kindVersion: number) {
     this.file = file;
@@ -248,15 +350,62 @@ export class SegmentFile {
     if (prevEnd !== m.byteLength) bad(`${m.byteLength - prevEnd} bytes after the last section`);
     const f = new SegmentFile(file, kind, m, sections, kv);
     for (const s of sections.values()) if (s.length <= EAGER_CRC_BYTES) f.#verify(s);
+    const bt = sections.get(BLOCK_CRC_SECTION);
+    if (bt !== undefined) {
+      f.#verify(bt);
+      f.#readBlockTable(bt, [...sections.values()], bad);
+    }
     return f;
+  }
+
+  /** Parses and checks the layout of the (CRC-checked) block table. */
+  #readBlockTable(bt: SectionEntry, order: SectionEntry[], bad: (msg: string) => never): void {
+    if (bt.length < 8 || bt.length % 4 !== 0) bad(`section '${BLOCK_CRC_SECTION}' is ${bt.length} bytes`);
+    const t = this.mapping.view(Uint32Array, bt.offset, bt.length / 4, `section '${BLOCK_CRC_SECTION}'`);
+    const block = t[0]!;
+    const c = t[1]!;
+    if (!validBlock(block)) bad(`section '${BLOCK_CRC_SECTION}': block size ${block} is not a power of two in [4096, 2^30]`);
+    if (c >= order.length || 2 + c > t.length) bad(`section '${BLOCK_CRC_SECTION}': ${c} covered sections`);
+    let at = 2 + c;
+    for (let i = 0; i < c; i++) {
+      const x = t[2 + i]!;
+      const s = order[x];
+      if (s === undefined || s === bt || (i > 0 && x <= t[1 + i]!) || s.length === 0) bad(`section '${BLOCK_CRC_SECTION}': covered section index ${x} (out of range, not ascending, itself or empty)`);
+      const n = Math.ceil(s.length / block);
+      if (at + n > t.length) bad(`section '${BLOCK_CRC_SECTION}' is too short for the blocks of '${s.name}'`);
+      this.#blocks.set(s.name, { block, crcs: t.slice(at, at + n), done: new Uint8Array(n), left: n });
+      at += n;
+    }
+    if (at !== t.length) bad(`section '${BLOCK_CRC_SECTION}' has ${4 * (t.length - at)} bytes after its last block`);
+  }
+
+  #mismatch(s: SectionEntry, what: string): never {
+    throw new StorageError('CHECKSUM_MISMATCH', `${this.file}: section '${s.name}'${what} fails its CRC-32 check (damaged on disk); restore it from a backup or rebuild the index`, { file: this.file });
+  }
+
+  /** Verifies block i of a section with block CRCs (no-op when it already was). */
+  #verifyBlock(s: SectionEntry, b: BlockState, i: number): void {
+    if (b.done[i] === 1) return;
+    const start = i * b.block;
+    const got = crc32(this.mapping.bytes(s.offset + start, Math.min(b.block, s.length - start), `section '${s.name}'`));
+    this.mapping.check();
+    if (got !== b.crcs[i]) this.#mismatch(s, ` block ${i} (bytes ${start}…${Math.min(s.length, start + b.block)})`);
+    b.done[i] = 1;
+    b.left--;
   }
 
   #verify(s: SectionEntry): void {
     if (this.#verified.has(s.name)) return;
-    const got = crc32(this.mapping.bytes(s.offset, s.length, `section '${s.name}'`));
-    this.mapping.check();
-    if (got !== s.crc32) {
-      throw new StorageError('CHECKSUM_MISMATCH', `${this.file}: section '${s.name}' fails its CRC-32 check (damaged on disk); restore it from a backup or rebuild the index`, { file: this.file });
+    const b = this.#blocks.get(s.name);
+    if (b === undefined) {
+      const got = crc32(this.mapping.bytes(s.offset, s.length, `section '${s.name}'`));
+      this.mapping.check();
+      if (got !== s.crc32) this.#mismatch(s, '');
+    } else {
+      // every block against the table (blocks verified before are not read again), then the
+      // table against the whole-section CRC
+      for (let i = 0; i < b.crcs.length; i++) this.#verifyBlock(s, b, i);
+      if (combineBlocks(b.crcs, s.length, b.block) !== s.crc32) this.#mismatch(s, ` (its block checksums disagree with the section's)`);
     }
     this.#verified.add(s.name);
     // the checksum pass touched every page of the section: drop them from this process's
@@ -267,6 +416,36 @@ export class SegmentFile {
   /** True once the section's checksum was verified. */
   isVerified(name: string): boolean {
     return this.#verified.has(name);
+  }
+
+  /** True when the section has per-block checksums (first touch can verify just a range). */
+  hasBlocks(name: string): boolean {
+    return this.#blocks.has(name);
+  }
+
+  /**
+   * Verifies the bytes [start, end) of a section before a reader reads them: only the blocks
+   * the range covers that were not verified yet (a bitmap test per block); a section without
+   * block checksums is verified whole (once). CHECKSUM_MISMATCH naming the file, section and
+   * block; CORRUPT_FILE when the section is missing or the range lies outside it.
+   *
+   * @example
+   * ```ts
+   * f.ensure('postdocs', 4 * start, 4 * end); // then read postdocs[start, end)
+   * ```
+   */
+  ensure(name: string, start: number, end: number): void {
+    const s = this.section(name, false);
+    if (!(start >= 0 && start <= end && end <= s.length)) throw new StorageError('CORRUPT_FILE', `${this.file}: bytes ${start}…${end} lie outside section '${name}' (${s.length} bytes); restore it from a backup or rebuild the index`, { file: this.file });
+    if (start === end || this.#verified.has(name)) return;
+    const b = this.#blocks.get(name);
+    if (b === undefined) {
+      this.#verify(s);
+      return;
+    }
+    if (b.left === 0) return;
+    const last = Math.floor((end - 1) / b.block);
+    for (let i = Math.floor(start / b.block); i <= last; i++) if (b.done[i] !== 1) this.#verifyBlock(s, b, i);
   }
 
   /**
@@ -303,8 +482,9 @@ export class SegmentFile {
   }
 
   /**
-   * Verifies every section's checksum (those not verified yet). Throws CHECKSUM_MISMATCH
-   * naming the file and section.
+   * Verifies every section's checksum (those not verified yet): the whole-section CRC, and for
+   * a section with block checksums every block too. Throws CHECKSUM_MISMATCH naming the file
+   * and section.
    *
    * @example
    * ```ts

@@ -25,9 +25,13 @@
  * tokens, spans       as version 1
  * ```
  * Checked when opened: meta, section sizes, docids, vstart (O(docs)) — everything a kernel
- * needs to stay inside the arena. Checked on first touch of the arena (first MaxSim or
- * verify()): the CRCs of vectors, scales and sums, every scale finite, every sum recomputed. Token ids and spans are
- * only read for explanations and are checked by verify().
+ * needs to stay inside the arena. Checked on the first touch of a document (the first MaxSim
+ * that scores it): the checksum blocks its rows lie in (vectors, scales, sums; codes, cids,
+ * norms — SegmentFile.ensure; whole sections in a file without block checksums), every scale
+ * finite, every sum recomputed, every centroid id < k, every inverse norm finite > 0; the
+ * codebook whole on the first MaxSim of a residual segment. arena() / codes() (merges, decoding)
+ * and verify() check everything. Token ids and spans are only read for explanations and are
+ * checked whole on their first read.
  */
 import { StorageError } from '../errors.js';
 import { f16ToF32, rowSumsI8 } from '../kernels/f16.js';
@@ -198,6 +202,16 @@ async function writeCodesSegment(file: string, cfg: MvChannelConfig, ids: Uint32
   return writeSegmentFile(file, KIND, MV_SEGMENT_VERSION, sections, fs);
 }
 
+/** Mapped views of a segment's arena or codes, not checked (see MvSegment's per-document checks). */
+interface RawViews {
+  vectors: Float32Array | Uint16Array | Int8Array | null;
+  scales: Float32Array | null;
+  sums: Int32Array | null;
+  codes: Uint8Array | null;
+  cids: Uint16Array | null;
+  norms: Float32Array | null;
+}
+
 /** The checked views of a compressed segment's codes. */
 export interface MvCodes {
   codes: Uint8Array;
@@ -229,6 +243,11 @@ export class MvSegment {
   #arena: { vectors: Float32Array | Uint16Array | Int8Array; scales: Float32Array | null; sums: Int32Array | null } | null = null;
   #codes: MvCodes | null = null;
   #lists: CentroidLists | null | undefined = undefined;
+  /** Unchecked views of the arena (dense dtypes) or codes (compressed); read only checked documents' rows. */
+  #raw: RawViews;
+  #codebook: ResidualCodebook | null | undefined = undefined;
+  /** 1 = the document's rows are checked (checksum blocks and values). */
+  #docOk: Uint8Array;
 
   private constructor(file: SegmentFile, cfg: MvChannelConfig, docs: number, vectors: number, bits: CodeBits, k: number) {
     const f = file;
@@ -242,17 +261,21 @@ export class MvSegment {
     this.vstart = f.view('vstart', Uint32Array, docs + 1);
     const n = vectors * cfg.dim;
     if (!Number.isSafeInteger(n)) this.#bad('meta', `${vectors} vectors × ${cfg.dim}`);
-    if (cfg.dtype === 'f32') f.view('vectors', Float32Array, n, false);
-    else if (cfg.dtype === 'f16') f.view('vectors', Uint16Array, n, false);
+    // sizes only: the bytes are checked per document on first touch
+    const raw: RawViews = { vectors: null, scales: null, sums: null, codes: null, cids: null, norms: null };
+    this.#raw = raw;
+    this.#docOk = new Uint8Array(docs);
+    if (cfg.dtype === 'f32') raw.vectors = f.view('vectors', Float32Array, n, false);
+    else if (cfg.dtype === 'f16') raw.vectors = f.view('vectors', Uint16Array, n, false);
     else if (cfg.dtype === 'i8') {
-      f.view('vectors', Int8Array, n, false);
-      f.view('scales', Float32Array, vectors, false);
-      f.view('sums', Int32Array, vectors, false);
+      raw.vectors = f.view('vectors', Int8Array, n, false);
+      raw.scales = f.view('scales', Float32Array, vectors, false);
+      raw.sums = f.view('sums', Int32Array, vectors, false);
     } else {
-      f.view('codes', Uint8Array, vectors * codesBytes(cfg.dim, bits), false);
+      raw.codes = f.view('codes', Uint8Array, vectors * codesBytes(cfg.dim, bits), false);
       if (cfg.dtype === 'residual') {
-        f.view('cids', Uint16Array, vectors, false);
-        f.view('norms', Float32Array, vectors, false);
+        raw.cids = f.view('cids', Uint16Array, vectors, false);
+        raw.norms = f.view('norms', Float32Array, vectors, false);
         if ((k === 0) !== (vectors === 0) || k > 65536) this.#bad('meta', `${k} centroids for ${vectors} vectors`);
         if (k > 0) f.section('codebook', false);
         else if (f.sections.has('codebook')) this.#bad('codebook', 'present without centroids');
@@ -309,55 +332,102 @@ export class MvSegment {
     return indexOfSorted(this.docids, id);
   }
 
-  /** The arena views, checked on first touch (CRCs of vectors, scales, sums; scales finite; sums recomputed). */
+  /**
+   * Checks document o's rows on their first touch: the checksum blocks they lie in (see
+   * SegmentFile.ensure), then the values a kernel trusts (i8: scale finite ≥ 0, sum
+   * recomputed; residual: centroid id < k, inverse norm finite > 0).
+   */
+  #checkDoc(o: number): void {
+    const a = this.vstart[o]!;
+    const e = this.vstart[o + 1]!;
+    const f = this.file;
+    const r = this.#raw;
+    const d = this.cfg.dim;
+    if (e > a) {
+      if (r.vectors !== null) {
+        const w = d * r.vectors.BYTES_PER_ELEMENT;
+        f.ensure('vectors', a * w, e * w);
+      }
+      if (r.codes !== null) {
+        const w = codesBytes(d, this.bits);
+        f.ensure('codes', a * w, e * w);
+      }
+      if (r.scales !== null && r.sums !== null) {
+        f.ensure('scales', 4 * a, 4 * e);
+        f.ensure('sums', 4 * a, 4 * e);
+        const i8 = r.vectors as Int8Array;
+        for (let v = a; v < e; v++) {
+          const sc = r.scales[v]!;
+          if (!Number.isFinite(sc) || sc < 0) this.#bad('scales', `scale ${sc} of vector ${v}`);
+          let t = 0;
+          for (let k = v * d, end = k + d; k < end; k++) t += i8[k]!;
+          if (t !== r.sums[v]) this.#bad('sums', `sum ${r.sums[v]} of vector ${v}, its values sum to ${t}`);
+        }
+      }
+      if (r.cids !== null && r.norms !== null) {
+        f.ensure('cids', 2 * a, 2 * e);
+        f.ensure('norms', 4 * a, 4 * e);
+        for (let v = a; v < e; v++) if (r.cids[v]! >= this.k) this.#bad('cids', `centroid id ${r.cids[v]} of vector ${v} is not below ${this.k}`);
+        for (let v = a; v < e; v++) if (!Number.isFinite(r.norms[v]!) || !(r.norms[v]! > 0)) this.#bad('norms', `inverse norm ${r.norms[v]} of vector ${v} is not a positive finite number`);
+      }
+    }
+    this.#docOk[o] = 1;
+  }
+
+  /** Checks the rows of the given documents (ordinals < docs) not checked yet: a bitmap test each once checked. */
+  #ensureDocs(ordinals: Uint32Array): void {
+    const ok = this.#docOk;
+    let fresh = false;
+    for (let i = 0; i < ordinals.length; i++) {
+      const o = ordinals[i]!;
+      if (ok[o] !== 1) {
+        this.#checkDoc(o);
+        fresh = true;
+      }
+    }
+    if (fresh) this.file.mapping.check();
+  }
+
+  /** Checks every document's rows, the whole sections' checksums first. */
+  #ensureAll(names: readonly string[]): void {
+    for (const name of names) this.file.section(name);
+    for (let o = 0; o < this.docs; o++) if (this.#docOk[o] !== 1) this.#checkDoc(o);
+    this.file.mapping.check();
+  }
+
+  /** Residual: the codebook (whole section checked and parsed on first use); null otherwise. */
+  #book(): ResidualCodebook | null {
+    if (this.#codebook === undefined) {
+      if (this.cfg.dtype === 'residual' && this.k > 0) {
+        const s = this.file.section('codebook');
+        this.#codebook = parseCodebook(this.file.mapping.bytes(s.offset, s.length, "section 'codebook'"), this.cfg.dim, this.bits, this.k, (msg) => this.#bad('codebook', msg));
+        this.file.mapping.check();
+      } else this.#codebook = null;
+    }
+    return this.#codebook;
+  }
+
+  /** The arena views with everything checked (CRCs of vectors, scales, sums; scales finite; sums recomputed): for readers of the whole arena. */
   arena(): { vectors: Float32Array | Uint16Array | Int8Array; scales: Float32Array | null; sums: Int32Array | null } {
     if (isCompressed(this.cfg)) throw new StorageError('CORRUPT_FILE', `${this.file.file}: a compressed segment has no float arena`, { file: this.file.file });
     if (this.#arena === null) {
-      const n = this.vectors * this.cfg.dim;
-      const f = this.file;
-      const vectors = this.cfg.dtype === 'f32' ? f.view('vectors', Float32Array, n) : this.cfg.dtype === 'f16' ? f.view('vectors', Uint16Array, n) : f.view('vectors', Int8Array, n);
-      const scales = this.cfg.dtype === 'i8' ? f.view('scales', Float32Array, this.vectors) : null;
-      if (scales) for (let v = 0; v < scales.length; v++) if (!Number.isFinite(scales[v]!) || scales[v]! < 0) this.#bad('scales', `scale ${scales[v]} of vector ${v}`);
-      const sums = this.cfg.dtype === 'i8' ? f.view('sums', Int32Array, this.vectors) : null;
-      if (sums) {
-        const d = this.cfg.dim;
-        const i8 = vectors as Int8Array;
-        for (let v = 0; v < this.vectors; v++) {
-          let t = 0;
-          for (let k = v * d, e = k + d; k < e; k++) t += i8[k]!;
-          if (t !== sums[v]) this.#bad('sums', `sum ${sums[v]} of vector ${v}, its values sum to ${t}`);
-        }
-      }
-      f.mapping.check();
-      this.#arena = { vectors, scales, sums };
+      this.#ensureAll(this.cfg.dtype === 'i8' ? ['vectors', 'scales', 'sums'] : ['vectors']);
+      const r = this.#raw;
+      this.#arena = { vectors: r.vectors!, scales: r.scales, sums: r.sums };
     }
     return this.#arena;
   }
 
   /**
-   * The compressed arena's views, checked on first touch: CRCs of codes, cids, norms and
+   * The compressed arena's views with everything checked: CRCs of codes, cids, norms and
    * codebook; the codebook parsed; every centroid id < k; every inverse norm finite > 0.
    */
   codes(): MvCodes {
     if (this.#codes === null) {
-      const f = this.file;
-      const nv = this.vectors;
-      const codes = f.view('codes', Uint8Array, nv * codesBytes(this.cfg.dim, this.bits));
-      let cids: Uint16Array | null = null;
-      let norms: Float32Array | null = null;
-      let codebook: ResidualCodebook | null = null;
-      if (this.cfg.dtype === 'residual') {
-        cids = f.view('cids', Uint16Array, nv);
-        norms = f.view('norms', Float32Array, nv);
-        if (this.k > 0) {
-          const s = f.section('codebook');
-          codebook = parseCodebook(f.mapping.bytes(s.offset, s.length, "section 'codebook'"), this.cfg.dim, this.bits, this.k, (msg) => this.#bad('codebook', msg));
-        }
-        for (let v = 0; v < nv; v++) if (cids[v]! >= this.k) this.#bad('cids', `centroid id ${cids[v]} of vector ${v} is not below ${this.k}`);
-        for (let v = 0; v < nv; v++) if (!Number.isFinite(norms[v]!) || !(norms[v]! > 0)) this.#bad('norms', `inverse norm ${norms[v]} of vector ${v} is not a positive finite number`);
-      }
-      f.mapping.check();
-      this.#codes = { codes, bits: this.bits, cids, norms, codebook };
+      const codebook = this.#book();
+      this.#ensureAll(this.cfg.dtype === 'residual' ? ['codes', 'cids', 'norms'] : ['codes']);
+      const r = this.#raw;
+      this.#codes = { codes: r.codes!, bits: this.bits, cids: r.cids, norms: r.norms, codebook };
     }
     return this.#codes;
   }
@@ -400,8 +470,11 @@ export class MvSegment {
       counts[i] = this.vstart[o + 1]! - starts[i]!;
     }
     const d = this.cfg.dim;
+    // first touch of a document: just its rows' checksum blocks and values
+    this.#ensureDocs(ordinals);
+    const r = this.#raw;
     if (isCompressed(this.cfg)) {
-      const c = this.codes();
+      const c = { codes: r.codes!, cids: r.cids, norms: r.norms, codebook: this.#book() };
       const cb = c.codebook;
       if (cb === null) {
         // binary, or a residual segment without vectors (every count is 0)
@@ -416,7 +489,7 @@ export class MvSegment {
       this.file.mapping.check();
       return;
     }
-    const { vectors, scales, sums } = this.arena();
+    const { vectors, scales, sums } = r;
     if (this.cfg.dtype === 'f32') kernels.maxsimF32(query, qCount, d, vectors as Float32Array, starts, counts, out);
     else if (this.cfg.dtype === 'f16') kernels.maxsimF16(query, qCount, d, vectors as Uint16Array, starts, counts, out);
     else kernels.maxsimI8(query, qCount, d, vectors as Int8Array, scales!, starts, counts, out, sums);
@@ -428,7 +501,7 @@ export class MvSegment {
    * the kernel fills it); null for binary or a segment without vectors.
    */
   centroidTable(query: Float32Array, qCount: number): Float32Array | null {
-    const cb = this.codes().codebook;
+    const cb = this.#book();
     if (cb === null) return null;
     const d = this.cfg.dim;
     const ct = new Float32Array(qCount * cb.k);
@@ -443,9 +516,14 @@ export class MvSegment {
    */
   lists(): CentroidLists | null {
     if (this.#lists === undefined) {
-      const c = this.codes();
-      if (c.codebook === null || this.docs === 0) this.#lists = null;
+      // the lists read every centroid id: the whole cids section and every document's values
+      const codebook = this.#book();
+      if (codebook === null || this.docs === 0) this.#lists = null;
       else {
+        this.file.section('cids');
+        const cids = this.#raw.cids!;
+        for (let v = 0; v < this.vectors; v++) if (cids[v]! >= this.k) this.#bad('cids', `centroid id ${cids[v]} of vector ${v} is not below ${this.k}`);
+        const c = { codebook, cids };
         const ords = Uint32Array.from({ length: this.docs }, (_, o) => o);
         const counts = Uint32Array.from({ length: this.docs }, (_, o) => this.vstart[o + 1]! - this.vstart[o]!);
         this.#lists = buildLists(c, ords, this.vstart.subarray(0, this.docs), counts, this.docs - 1);

@@ -15,9 +15,10 @@
  * postw    f32[postings]    finite, > 0
  * ```
  * Checked when opened: meta, every section's size, docids, doclen, termids, offsets (O(docs +
- * terms)). Checked on first touch of the postings (the first search that reads them, or
- * verify()): the CRC of postdocs / postw and every posting (ordinal range, order, weight,
- * bounds), so no search ever scores an unchecked posting.
+ * terms)). Checked on first touch of a posting list (the first search that reads it: its
+ * blocks of postdocs / postw, see SegmentFile.ensure, or the whole sections in a file without
+ * block checksums), then every posting of the list (ordinal range, order, weight, bounds), so
+ * no search ever scores an unchecked posting; postingArrays() and verify() check them all.
  */
 import { StorageError } from '../errors.js';
 import { bytesOf } from '../store/binary-file.js';
@@ -145,8 +146,11 @@ export class SparseSegment {
   readonly mindl: Float32Array;
   /** Σ doclen over all documents (f64, ascending ordinal order). */
   readonly totalLen: number;
-  #postdocs: Uint32Array | null = null;
-  #postw: Float32Array | null = null;
+  #postdocs: Uint32Array;
+  #postw: Float32Array;
+  /** 1 = the list of this term slot is checked. */
+  #listOk: Uint8Array;
+  #allOk = false;
 
   private constructor(file: SegmentFile, docs: number, terms: number, postings: number) {
     this.file = file;
@@ -159,9 +163,10 @@ export class SparseSegment {
     this.offsets = file.view('offsets', Uint32Array, terms + 1);
     this.maxw = file.view('maxw', Float32Array, terms);
     this.mindl = file.view('mindl', Float32Array, terms);
-    // sizes only: their bytes are checked on first touch
-    file.view('postdocs', Uint32Array, postings, false);
-    file.view('postw', Float32Array, postings, false);
+    // sizes only: their bytes are checked on first touch, per list
+    this.#postdocs = file.view('postdocs', Uint32Array, postings, false);
+    this.#postw = file.view('postw', Float32Array, postings, false);
+    this.#listOk = new Uint8Array(terms);
     let total = 0;
     for (let d = 0; d < docs; d++) {
       if (d > 0 && this.docids[d]! <= this.docids[d - 1]!) this.#bad('docids', `ids not strictly ascending at ordinal ${d}`);
@@ -220,33 +225,62 @@ export class SparseSegment {
     return indexOfSorted(this.docids, id);
   }
 
+  /** Checks every posting of list t (ordinal in range and ascending, weight finite, > 0 and ≤ maxw, doclen ≥ mindl). */
+  #checkList(t: number): void {
+    const docs = this.#postdocs;
+    const weights = this.#postw;
+    const n = this.docs;
+    const a = this.offsets[t]!;
+    const e = this.offsets[t + 1]!;
+    const mw = this.maxw[t]!;
+    const md = this.mindl[t]!;
+    for (let p = a; p < e; p++) {
+      const d = docs[p]!;
+      if (d >= n || (p > a && d <= docs[p - 1]!)) this.#bad('postdocs', `posting ${p} of term ${this.termids[t]} names ordinal ${d} (out of range or not ascending)`);
+      const w = weights[p]!;
+      if (!(w > 0) || !(w <= mw)) this.#bad('postw', `weight ${w} in the list of term ${this.termids[t]} (bound ${mw})`);
+      if (!(this.doclen[d]! >= md)) this.#bad('mindl', `bound ${md} of term ${this.termids[t]} exceeds a document's length`);
+    }
+    this.#listOk[t] = 1;
+  }
+
   /**
-   * The posting arrays, checked on first touch: checksums, then every posting (ordinal in
-   * range and ascending within its list, weight finite, > 0 and ≤ maxw, doclen ≥ mindl).
+   * Checks the posting list of term slot `t` on its first touch: the checksum blocks its
+   * postings lie in (SegmentFile.ensure; the whole sections in a file without block
+   * checksums), then every posting. A bitmap test once checked. Call before reading the list
+   * through {@link postingViews}.
+   */
+  ensureList(t: number): void {
+    if (this.#listOk[t] === 1) return;
+    const a = 4 * this.offsets[t]!;
+    const e = 4 * this.offsets[t + 1]!;
+    this.file.ensure('postdocs', a, e);
+    this.file.ensure('postw', a, e);
+    this.#checkList(t);
+    this.file.mapping.check();
+  }
+
+  /**
+   * The mapped posting arrays, not checked: read only lists passed to {@link ensureList}
+   * first (or use {@link postingArrays}).
+   */
+  postingViews(): { docs: Uint32Array; weights: Float32Array } {
+    return { docs: this.#postdocs, weights: this.#postw };
+  }
+
+  /**
+   * The posting arrays with every list checked (the whole sections' checksums, then every
+   * posting): for readers of all the postings (merges, the forward index, verify()).
    */
   postingArrays(): { docs: Uint32Array; weights: Float32Array } {
-    if (this.#postdocs === null) {
-      const docs = this.file.view('postdocs', Uint32Array, this.postings);
-      const weights = this.file.view('postw', Float32Array, this.postings);
-      const n = this.docs;
-      for (let t = 0; t < this.terms; t++) {
-        const a = this.offsets[t]!;
-        const e = this.offsets[t + 1]!;
-        const mw = this.maxw[t]!;
-        const md = this.mindl[t]!;
-        for (let p = a; p < e; p++) {
-          const d = docs[p]!;
-          if (d >= n || (p > a && d <= docs[p - 1]!)) this.#bad('postdocs', `posting ${p} of term ${this.termids[t]} names ordinal ${d} (out of range or not ascending)`);
-          const w = weights[p]!;
-          if (!(w > 0) || !(w <= mw)) this.#bad('postw', `weight ${w} in the list of term ${this.termids[t]} (bound ${mw})`);
-          if (!(this.doclen[d]! >= md)) this.#bad('mindl', `bound ${md} of term ${this.termids[t]} exceeds a document's length`);
-        }
-      }
+    if (!this.#allOk) {
+      this.file.section('postdocs');
+      this.file.section('postw');
+      for (let t = 0; t < this.terms; t++) if (this.#listOk[t] !== 1) this.#checkList(t);
       this.file.mapping.check();
-      this.#postdocs = docs;
-      this.#postw = weights;
+      this.#allOk = true;
     }
-    return { docs: this.#postdocs, weights: this.#postw! };
+    return { docs: this.#postdocs, weights: this.#postw };
   }
 
   /** Checks every section's checksum and every posting. */

@@ -882,7 +882,8 @@ export class SegmentedStore {
       if (live === 0) continue;
       const mine = terms.filter((t) => t.at[x]! >= 0);
       if (mine.length === 0) continue;
-      const { docs, weights } = sp.postingArrays();
+      for (const t of mine) sp.ensureList(t.at[x]!); // first touch: just these lists' blocks
+      const { docs, weights } = sp.postingViews();
       const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
       const m = mine.length;
       const q: PreparedQuery = { m, termIds: new Uint32Array(m), start: new Uint32Array(m), end: new Uint32Array(m), qf: new Float64Array(m), ub: new Float64Array(m), qw: new Float32Array(m) };
@@ -961,12 +962,13 @@ export class SegmentedStore {
       const ord = this.#ord;
       const seg = segs[j]!;
       const sp = seg.sparse!;
-      const { docs, weights } = sp.postingArrays();
+      const { docs, weights } = sp.postingViews();
       const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
       let sc = 0;
       for (const t of terms) {
         const slot = t.at[j]!;
         if (slot < 0) continue;
+        sp.ensureList(slot);
         const end = sp.offsets[slot + 1]!;
         const p = gallop(docs, sp.offsets[slot]!, end, ord);
         if (p < end && docs[p] === ord) sc += contribution(ctx, t.qf, weights[p]!, ord);
@@ -1305,7 +1307,8 @@ function liveDf(s: Live, slot: number): number {
   let n = s.liveDf.get(slot);
   if (n === undefined) {
     n = 0;
-    const docs = sp.postingArrays().docs;
+    sp.ensureList(slot);
+    const docs = sp.postingViews().docs;
     for (let p = a; p < e; p++) if (s.state[docs[p]!] === 1) n++;
     s.liveDf.set(slot, n);
   }

@@ -40,3 +40,62 @@ const TABLE = (() => {
   }
   return t;
 })();
+
+/**
+ * The GF(2) operator that advances a CRC-32 register over `n` zero bytes (32 columns), for
+ * {@link crc32Combine}: zlib's `crc32_combine` method (square-and-multiply over the one-zero-bit
+ * operator), built once per length so combining many equal blocks costs one product each.
+ *
+ * @example
+ * ```ts
+ * const z = crc32ZerosOperator(65536); // then crc32Combine(a, b, 65536, z)
+ * ```
+ */
+export function crc32ZerosOperator(n: number): Uint32Array {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`crc32ZerosOperator: length ${n}`);
+  // one zero bit: shift right, xor the polynomial when the low bit falls out
+  let op: Uint32Array = new Uint32Array(32);
+  op[0] = 0xedb88320;
+  for (let i = 1; i < 32; i++) op[i] = (1 << (i - 1)) >>> 0;
+  for (let i = 0; i < 3; i++) op = gf2Square(op); // 8 bits = one byte
+  let result: Uint32Array | null = null;
+  for (let m = n; m > 0; m = Math.floor(m / 2)) {
+    if (m % 2 === 1) result = result === null ? op : gf2Compose(op, result);
+    if (m > 1) op = gf2Square(op);
+  }
+  if (result === null) {
+    result = new Uint32Array(32);
+    for (let i = 0; i < 32; i++) result[i] = (1 << i) >>> 0; // identity
+  }
+  return result;
+}
+
+/**
+ * CRC-32 of `a ++ b` from `crc32(a)`, `crc32(b)` and b's byte length, without the bytes (zlib's
+ * `crc32_combine`). `zeros` (crc32ZerosOperator(lengthB)) saves building the operator.
+ *
+ * @example
+ * ```ts
+ * crc32Combine(crc32(a), crc32(b), b.length) === crc32(concat(a, b)); // true
+ * ```
+ */
+export function crc32Combine(crcA: number, crcB: number, lengthB: number, zeros = crc32ZerosOperator(lengthB)): number {
+  return (gf2Times(zeros, crcA >>> 0) ^ crcB) >>> 0;
+}
+
+function gf2Times(mat: Uint32Array, vec: number): number {
+  let sum = 0;
+  for (let i = 0; vec !== 0; i++, vec >>>= 1) if (vec & 1) sum ^= mat[i]!;
+  return sum >>> 0;
+}
+
+function gf2Square(mat: Uint32Array): Uint32Array {
+  return gf2Compose(mat, mat);
+}
+
+/** a ∘ b (b first). */
+function gf2Compose(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(32);
+  for (let i = 0; i < 32; i++) out[i] = gf2Times(a, b[i]!);
+  return out;
+}

@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HybridIndex, StorageError } from '../../../src/index.js';
 import { FakeEncoder } from '../../helpers/fake-encoder.js';
 import { rng } from '../../helpers/rng.js';
+import { CRC_BLOCK_BYTES } from '../../../src/segments/container.js';
+import { EAGER_CRC_BYTES, SegmentFile } from '../../../src/segments/index.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-segidx-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -218,9 +220,20 @@ describe("HybridIndex storage: 'segments'", () => {
     const e1 = await HybridIndex.open(dir, { encoder }).catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(StorageError);
     expect((e1 as StorageError).message).toContain(path.basename(file));
-    // the last byte of the biggest (lazily checked) section: open maps, the first search refuses
+    // the last byte of the file is the per-block checksum table (checked eagerly): open refuses
+    const last = Buffer.from(bytes);
+    last[last.length - 1] = last[last.length - 1]! ^ 0x40;
+    fs.writeFileSync(file, last);
+    const e0 = await HybridIndex.open(dir, { encoder }).catch((e: unknown) => e);
+    expect(e0).toMatchObject({ code: 'CHECKSUM_MISMATCH', message: expect.stringContaining(path.basename(file)) });
+    // one byte in every checksum block of the biggest (lazily checked) section: open maps, the
+    // first search refuses (whichever posting list it reads lies in a damaged block)
+    fs.writeFileSync(file, bytes);
+    const f = await SegmentFile.open(file, 'sparse', 1);
+    const big = [...f.sections.values()].filter((x) => x.length > EAGER_CRC_BYTES).sort((x, y) => y.length - x.length)[0]!;
+    f.close();
     const flipped = Buffer.from(bytes);
-    flipped[flipped.length - 1] = flipped[flipped.length - 1]! ^ 0x40;
+    for (let at = big.offset; at < big.offset + big.length; at += CRC_BLOCK_BYTES) flipped[at] = flipped[at]! ^ 0x40;
     fs.writeFileSync(file, flipped);
     const ix2 = await HybridIndex.open(dir, { encoder });
     const e2 = await ix2.search('alpha beta gamma', { mode: 'bm25' }).catch((e: unknown) => e);
