@@ -6,7 +6,8 @@
 //   policy's merge threshold) and at the end: docs/s over the whole build, saves included;
 // - raw usearch (the baseline, same process kind, same vectors, same HNSW settings: f16,
 //   connectivity 16, expansion_add 128, inner product as trident's graph uses):
-//   `index.add(keys, batch, 0)` with its own multi-threaded insertion, then `save()` to a file.
+//   `index.add(keys, batch, os.availableParallelism())` with its own multi-threaded insertion,
+//   then `save()` to a file.
 //   Its vectors are L2-normalised before the clock starts (its best case); trident normalises
 //   inside `add()`, on the clock.
 // Each build runs in a fresh child process; "1 core" = the child pinned to CPU 0 (`taskset -c 0`),
@@ -24,7 +25,7 @@
 // Writes bench/results/build-cores.json (or the name given).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HybridIndex } from '../src/index.js';
@@ -97,7 +98,8 @@ async function buildUsearch(dir: string, all: Float32Array): Promise<Omit<BuildR
     const to = Math.min(N, from + BATCH);
     const keys = new BigUint64Array(to - from);
     for (let i = from; i < to; i++) keys[i - from] = BigInt(i);
-    index.add(keys, all.subarray(from * DIM, to * DIM), 0);
+    // the cores this process may use (usearch's own 0 counts hardware threads, ignoring the affinity)
+    index.add(keys, all.subarray(from * DIM, to * DIM), availableParallelism());
   }
   const t = performance.now();
   mkdirSync(dir, { recursive: true });

@@ -6,6 +6,7 @@
  */
 
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import type usearchEsm from 'usearch';
 import { StorageError, TridentError } from '../errors.js';
 import type { DenseDtype } from './rows.js';
@@ -72,9 +73,15 @@ export class Graph {
    */
   #reservedThreads = 1;
 
-  /** Adds rows (n × dim, normalised f32) under the given keys (`threads` 0 = every core). */
-  add(ids: Uint32Array, rows: Float32Array, threads = 1): void {
+  /**
+   * Adds rows (n × dim, normalised f32) under the given keys (`threads` 0 = every core this
+   * process may run on: `os.availableParallelism()`, which follows the CPU affinity — usearch's
+   * own 0 counts the machine's hardware threads, so a process pinned to one core would run two
+   * insertion threads there, spinning on each other's locks).
+   */
+  add(ids: Uint32Array, rows: Float32Array, requested = 1): void {
     if (ids.length === 0) return;
+    const threads = requested === 0 ? availableParallelism() : requested;
     const keys = new BigUint64Array(ids.length);
     for (let i = 0; i < ids.length; i++) keys[i] = BigInt(ids[i]!);
     const reserves = this.#index.size() + ids.length >= this.#index.capacity();
