@@ -744,19 +744,18 @@ export class SegmentedStore {
     }
     const kk = Math.min(k, N);
     const global = new TopK(kk);
-    // biggest segments first: their k-th score lets the smaller ones prune from the start
-    const order = pick.map((_, x) => x).sort((a, b) => all[pick[b]!]!.entry.docs - all[pick[a]!]!.entry.docs || pick[a]! - pick[b]!);
-    for (const x of order) {
-      const seg = all[pick[x]!]!;
+    // per segment its query (the terms it holds, their bounds) and the best score it can give
+    const plans: { seg: Live; live: number; q: PreparedQuery; best: number; at: number }[] = [];
+    pick.forEach((j, x) => {
+      const seg = all[j]!;
       const sp = seg.sparse!;
       const live = seg.entry.docs - seg.del.count;
-      if (live === 0) continue;
+      if (live === 0) return;
       const mine = terms.filter((t) => t.at[x]! >= 0);
-      if (mine.length === 0) continue;
-      const { docs, weights } = sp.postingArrays();
-      const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
+      if (mine.length === 0) return;
       const m = mine.length;
       const q: PreparedQuery = { m, termIds: new Uint32Array(m), start: new Uint32Array(m), end: new Uint32Array(m), qf: new Float64Array(m), ub: new Float64Array(m), qw: new Float32Array(m) };
+      let best = 0;
       mine.forEach((t, y) => {
         const slot = t.at[x]!;
         q.termIds[y] = t.tid;
@@ -764,15 +763,27 @@ export class SegmentedStore {
         q.end[y] = sp.offsets[slot + 1]!;
         q.qf[y] = t.qf;
         q.qw[y] = t.w;
-        const mw = sp.maxw[slot]!;
-        q.ub[y] = bm25 ? (t.qf * mw) / (mw + lenConst + lenSlope * sp.mindl[slot]!) : t.qf * mw;
+        q.ub[y] = bm25 ? sp.bm25Bound(slot, t.qf, lenConst, lenSlope) : t.qf * sp.maxw[slot]!;
+        best += q.ub[y]!;
       });
+      plans.push({ seg, live, q, best, at: j });
+    });
+    // the segment that can score highest first: its k-th score is the starting threshold of the
+    // next (scores use the global statistics, so they compare across segments), and a segment
+    // that cannot reach the running k-th score is not read at all
+    plans.sort((a, b) => b.best - a.best || a.at - b.at);
+    for (const { seg, live, q, best } of plans) {
+      const sp = seg.sparse!;
+      // just below the global k-th score so far, by more than an f32 rounding (scores are f32
+      // of f64 sums): a document whose score ties with it at a lower id can still enter
+      const th = global.threshold();
+      const floor = th > 0 ? th * (1 - 1e-6) : -Infinity;
+      if (!exhaustive && best < floor) continue;
+      const { docs, weights } = sp.postingArrays();
+      const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
       const lists: PostingLists = { docs, weights, seek: seekIn(docs) };
       const f = filter;
       const byOrd = f === undefined ? undefined : (o: number) => f(seg.docids[o]!);
-      // just below the global k-th score so far: a tie with a lower id can still enter
-      const th = global.threshold();
-      const floor = th > 0 ? th * (1 - 1e-9) : -Infinity;
       const heap = exhaustive ? searchExhaustive(ctx, lists, q, Math.min(kk, live), byOrd) : searchMaxScore(ctx, lists, q, Math.min(kk, live), byOrd, floor);
       sp.file.mapping.check();
       const got = heap.drain();
