@@ -768,26 +768,27 @@ export class SegmentedStore {
       });
       plans.push({ seg, live, q, best, at: j });
     });
-    // the segment that can score highest first: its k-th score is the starting threshold of the
-    // next (scores use the global statistics, so they compare across segments), and a segment
-    // that cannot reach the running k-th score is not read at all
+    // one top-k over every segment (scores use the global statistics, so they compare across
+    // segments), as one index's MaxScore keeps it: the segment that can score highest first, so
+    // the running k-th score rises early and prunes the others from their first posting; a
+    // segment whose best possible score cannot reach it is not read at all
     plans.sort((a, b) => b.best - a.best || a.at - b.at);
     for (const { seg, live, q, best } of plans) {
       const sp = seg.sparse!;
-      // just below the global k-th score so far, by more than an f32 rounding (scores are f32
-      // of f64 sums): a document whose score ties with it at a lower id can still enter
+      // the k-th score so far, lowered by more than an f32 rounding (scores are f32 of f64
+      // sums): a document tying with it at a lower id can still enter
       const th = global.threshold();
-      const floor = th > 0 ? th * (1 - 1e-6) : -Infinity;
-      if (!exhaustive && best < floor) continue;
+      if (!exhaustive && best < th - Math.abs(th) * 1e-6) continue;
       const { docs, weights } = sp.postingArrays();
       const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
       const lists: PostingLists = { docs, weights, seek: seekIn(docs) };
       const f = filter;
       const byOrd = f === undefined ? undefined : (o: number) => f(seg.docids[o]!);
-      const heap = exhaustive ? searchExhaustive(ctx, lists, q, Math.min(kk, live), byOrd) : searchMaxScore(ctx, lists, q, Math.min(kk, live), byOrd, floor);
+      if (exhaustive) {
+        const got = searchExhaustive(ctx, lists, q, Math.min(kk, live), byOrd).drain();
+        for (let i = 0; i < got.ids.length; i++) global.offer(got.scores[i]!, seg.docids[got.ids[i]!]!);
+      } else searchMaxScore(ctx, lists, q, kk, byOrd, -Infinity, { heap: global, ids: seg.docids }); // one top-k across the segments
       sp.file.mapping.check();
-      const got = heap.drain();
-      for (let i = 0; i < got.ids.length; i++) global.offer(got.scores[i]!, seg.docids[got.ids[i]!]!);
     }
     return global.drain();
   }
