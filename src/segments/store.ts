@@ -342,7 +342,9 @@ export class SegmentedStore {
     const segs = this.#segs;
     for (let i = segs.length - 1; i >= 0; i--) {
       const seg = segs[i]!;
-      const ord = indexOfSorted(seg.docids, id);
+      const d = seg.docids;
+      if (d.length === 0 || id < d[0]! || id > d[d.length - 1]!) continue; // outside its id range: no search
+      const ord = indexOfSorted(d, id);
       if (ord >= 0 && !seg.del.has(ord)) {
         this.#ord = ord;
         return i;
@@ -352,12 +354,8 @@ export class SegmentedStore {
   }
 
   #find(id: number): { seg: Live; ord: number } | null {
-    for (let i = this.#segs.length - 1; i >= 0; i--) {
-      const seg = this.#segs[i]!;
-      const ord = indexOfSorted(seg.docids, id);
-      if (ord >= 0 && !seg.del.has(ord)) return { seg, ord };
-    }
-    return null;
+    const i = this.#locate(id);
+    return i < 0 ? null : { seg: this.#segs[i]!, ord: this.#ord };
   }
 
   /** True when `id` is live (committed or pending). */
