@@ -29,7 +29,7 @@ const empty = (): Ranked => ({ ids: new Uint32Array(0), scores: new Float32Array
  * option (unset: exact for small segments).
  *
  * Graph breadth: one graph is searched at the channel's `expansionSearch` (ef); with several,
- * each at its share of the live rows of ef, at least 2k (usearch explores max(breadth, k)
+ * each at its share of the live rows of ef, at least 3k (usearch explores max(breadth, k)
  * nodes per layer), so the graph work of a search does not grow ~linearly with the number of
  * segments (11 segments at full ef: 6.6× one graph's latency). A smaller graph needs less
  * breadth for the same recall, and a segment holding the whole answer is searched again wider.
@@ -66,7 +66,7 @@ export function denseTopK(parts: readonly DensePart[], q: Float32Array, k: numbe
     for (const g of graphs) {
       const ef = g.p.dense!.cfg.expansionSearch;
       const share = (g.p.dense!.docs - g.p.del.count) / graphLive;
-      g.breadth = Math.min(ef, Math.max(2 * k, Math.ceil(ef * share)));
+      g.breadth = Math.min(ef, Math.max(3 * k, Math.ceil(ef * share)));
       ranked[g.at] = graphSearch(g.p.dense!, q, k, g.pass, g.breadth);
     }
   }
