@@ -56,7 +56,10 @@ describe('dense search over segments, breadth split across them', () => {
     const rows = clustered(N, centres, r);
     const settings = { connectivity: 16, expansionAdd: 128, expansionSearch: 128 };
     const one = DenseIndex.create({ dimensions: DIM, dtype: 'f32', ...settings });
-    one.addBatch(Uint32Array.from({ length: N }, (_, i) => i), rows);
+    one.addBatch(
+      Uint32Array.from({ length: N }, (_, i) => i),
+      rows,
+    );
     const store = await SegmentedStore.create(path.join(tmp, 'segs'), { dense: { dim: DIM, dtype: 'f32', ...settings } });
     const per = N / SEGMENTS;
     for (let s = 0; s < SEGMENTS; s++) {
@@ -70,7 +73,12 @@ describe('dense search over segments, breadth split across them', () => {
     for (let i = 0; i < 200; i++) {
       const q = queries.slice(i * DIM, (i + 1) * DIM);
       const qn = Math.hypot(...q);
-      const truth = new Set(exactTop(rows, q.map((x) => x / qn)));
+      const truth = new Set(
+        exactTop(
+          rows,
+          q.map((x) => x / qn),
+        ),
+      );
       const a = one.search(q, K, { exact: false });
       const b = store.searchDense(q, K, { exact: false });
       oneFound += Array.from(a.ids).filter((id) => truth.has(id)).length;

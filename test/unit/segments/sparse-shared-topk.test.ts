@@ -15,7 +15,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-seg-shared-topk-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 let dirs = 0;
 
-const vec = (pairs: Array<[number, number]>): SparseVector => ({ ids: Uint32Array.from(pairs.map((p) => p[0])), weights: Float32Array.from(pairs.map((p) => p[1])) });
+const vec = (ids: number[], weights: number[]): SparseVector => ({ ids: Uint32Array.from(ids), weights: Float32Array.from(weights) });
 
 /** Direct scores of every live document (the store's statistics formulas, written out). */
 function oracle(docs: Map<number, SparseVector>, q: SparseVector, k: number, scorer: 'dot' | 'bm25', filter?: (id: number) => boolean): Array<[number, number]> {
@@ -59,20 +59,20 @@ describe.each(['dot', 'bm25'] as const)('one top-k across segments (%s)', (score
     };
     // segment 1: the highest ids and the one document with the rare, heavy term 7 (the best
     // bound: searched first, it fills the top-k with ties at high ids)
-    for (let id = 200; id < 260; id++) add(id, id === 230 ? vec([[5, 1], [7, 10]]) : vec([[5, 1], [9, 1]]));
+    for (let id = 200; id < 260; id++) add(id, id === 230 ? vec([5, 7], [1, 10]) : vec([5, 9], [1, 1]));
     await store.commit({ merge: false });
     // segment 2: lower ids, every document exactly tying with segment 1's (bound = the k-th score)
-    for (let id = 100; id < 160; id++) add(id, vec([[5, 1], [9, 1]]));
+    for (let id = 100; id < 160; id++) add(id, vec([5, 9], [1, 1]));
     await store.commit({ merge: false });
     // segment 3: the lowest ids, ties again, plus documents below the k-th score
-    for (let id = 0; id < 60; id++) add(id, id % 2 === 0 ? vec([[5, 1], [9, 1]]) : vec([[5, 0.5], [8, 1]]));
+    for (let id = 0; id < 60; id++) add(id, id % 2 === 0 ? vec([5, 9], [1, 1]) : vec([5, 8], [0.5, 1]));
     await store.commit({ merge: false });
     // segment 4: lower ids than segments 1 and 2, but a best possible score below the k-th
     // score of small k (skipped then; its documents enter only for a big k)
-    for (let id = 60; id < 100; id++) add(id, vec([[5, 0.2], [8, 1]]));
+    for (let id = 60; id < 100; id++) add(id, vec([5, 8], [0.2, 1]));
     await store.commit({ merge: false });
     expect(store.segments.length).toBe(4);
-    const q = vec([[5, 1], [7, 1], [9, 1]]);
+    const q = vec([5, 7, 9], [1, 1, 1]);
     for (const k of [1, 2, 5, 10, 31, 61, 200]) {
       for (const filter of [undefined, (id: number) => id % 3 !== 0]) {
         const want = oracle(docs, q, k, scorer, filter);
@@ -80,7 +80,7 @@ describe.each(['dot', 'bm25'] as const)('one top-k across segments (%s)', (score
           const got = store.searchSparse(q, k, { ...(filter ? { filter } : {}), exhaustive });
           expect(Array.from(got.ids)).toEqual(want.map((r) => r[0]));
           if (scorer === 'dot') expect(Array.from(got.scores)).toEqual(want.map((r) => r[1]));
-          else want.forEach((r, i) => expect(got.scores[i]).toBeCloseTo(r[1], 5));
+          else for (let i = 0; i < want.length; i++) expect(got.scores[i]).toBeCloseTo(want[i]![1], 5);
         }
       }
     }
