@@ -3,15 +3,16 @@
 // HybridIndex with the built-in model (`builtin:static-en`, BM25 English analyzer), once per
 // storage; the segments index is saved every TRIDENT_SEGSCI_EVERY documents while building, so it
 // holds several segments per channel. Then fresh child processes, alternating the storages
-// (A B A B …), open each index read-only and time every test query, pre-encoded (the store work
+// (A B A B …), open each index read-only and time the judged queries, pre-encoded (the store work
 // only, the encoder's time is the same for both): a first pass, then TRIDENT_SEGSCI_PASSES timed
 // passes; p50 of the wall clock and mean CPU time (process.cpuUsage) per query, per search mode.
 // The answers (ids and scores of the top-10) must be identical between the storages.
 //
 // Run: node --import tsx bench/segments-scifact.bench.ts
 // Env: TRIDENT_DATA_DIR (default /work/shared/data), TRIDENT_SEGSCI_EVERY (default 1000),
-//      TRIDENT_SEGSCI_ROUNDS (child pairs, default 3), TRIDENT_SEGSCI_PASSES (default 3),
-//      TRIDENT_SEGSCI_MODES (default 'all,dense,sparse,bm25,multivector').
+//      TRIDENT_SEGSCI_ROUNDS (child pairs, default 2), TRIDENT_SEGSCI_PASSES (default 2),
+//      TRIDENT_SEGSCI_MODES (default 'all,dense,sparse,bm25'), TRIDENT_SEGSCI_QUERIES (judged
+//      queries timed, default 300).
 // Writes bench/results/segments-scifact.json.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -23,14 +24,15 @@ import { HybridIndex, loadBeir, loadEncoder, type SearchMode } from '../src/inde
 import { BENCH_DIR, DATA_DIR, envNumber, runMeta, writeResult } from './lib/results.js';
 
 const DATASET = 'dev/scifact';
-const MODES = (process.env.TRIDENT_SEGSCI_MODES ?? 'all,dense,sparse,bm25,multivector').split(',') as SearchMode[];
+const MODES = (process.env.TRIDENT_SEGSCI_MODES ?? 'all,dense,sparse,bm25').split(',') as SearchMode[];
+const QUERIES = envNumber('TRIDENT_SEGSCI_QUERIES', 300);
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
 async function child(dir: string, model: string, passes: number): Promise<void> {
   const ds = await loadBeir(join(DATA_DIR, DATASET));
   const encoder = await loadEncoder(model);
   const ix = await HybridIndex.open(dir, { encoder, readOnly: true });
-  const texts = [...ds.queries.values()];
+  const texts = [...ds.qrels.keys()].slice(0, QUERIES).map((id) => ds.queries.get(id)!);
   const encoded = await Promise.all(texts.map((t) => ix.encodeQuery(t)));
   const out: Record<string, { p50Ms: number; cpuMs: number; hash: string }> = {};
   for (const mode of MODES) {
@@ -59,8 +61,8 @@ async function main(): Promise<void> {
     return;
   }
   const EVERY = envNumber('TRIDENT_SEGSCI_EVERY', 1000);
-  const ROUNDS = envNumber('TRIDENT_SEGSCI_ROUNDS', 3);
-  const PASSES = envNumber('TRIDENT_SEGSCI_PASSES', 3);
+  const ROUNDS = envNumber('TRIDENT_SEGSCI_ROUNDS', 2);
+  const PASSES = envNumber('TRIDENT_SEGSCI_PASSES', 2);
   const work = mkdtempSync(join(tmpdir(), 'trident-segsci-'));
   try {
     const model = join(work, 'model'); // a snapshot: both indexes and every child use the same weights
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
       summary[mode] = { generationsP50Ms: gp, segmentsP50Ms: sp, p50Ratio: sp / gp, generationsCpuMs: gc, segmentsCpuMs: sc, cpuRatio: sc / gc, identical: g.every((x) => x.hash === s[0]!.hash) && s.every((x) => x.hash === s[0]!.hash) };
       console.log(mode, JSON.stringify(summary[mode]));
     }
-    console.log(`written to ${writeResult('segments-scifact', { ...runMeta('segments-scifact'), docs: docs.length, queries: ds.queries.size, every: EVERY, rounds: ROUNDS, passes: PASSES, segments, summary })}`);
+    console.log(`written to ${writeResult('segments-scifact', { ...runMeta('segments-scifact'), docs: docs.length, queries: Math.min(QUERIES, ds.qrels.size), every: EVERY, rounds: ROUNDS, passes: PASSES, segments, summary })}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
