@@ -19,7 +19,9 @@
 //      TRIDENT_SEGIDX_DIR (default the OS temp dir), TRIDENT_SEGIDX_STORAGES (comma list,
 //      default 'generations,segments'; '300k' runs: 'segments' alone), TRIDENT_SEGIDX_OPTIMIZE
 //      (default 1; 0 skips the optimize() pass), TRIDENT_SEGIDX_NAME (result file name, default
-//      segments-index).
+//      segments-index), TRIDENT_SEGIDX_REPS (timed passes over the 60 queries per kind, default
+//      1), TRIDENT_SEGIDX_KEEP (1: keep the built indexes and print where, for re-running
+//      `--child <dir> <docs>` on them).
 // Wall clock (I/O included); writes bench/results/segments-index.json.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -35,6 +37,7 @@ const TOKENS = 24;
 const TERMS = 20;
 const VOCAB = 30000;
 const DENSE = envNumber('TRIDENT_SEGIDX_DENSE', 0);
+const REPS = envNumber('TRIDENT_SEGIDX_REPS', 1);
 
 function doc(i: number): { id: number; vectors: Record<string, unknown> } {
   let s = (i * 2654435761 + 12345) >>> 0;
@@ -101,13 +104,22 @@ async function child(dir: string, docs: number): Promise<void> {
   const openMs = performance.now() - t0;
   const r1 = rssSplit();
   const a = await answers(ix);
-  const sparseP50 = median(await a.run('sparse', false));
-  const bothP50 = median(await a.run('both', false));
-  const denseP50 = DENSE > 0 ? median(await a.run('dense', false)) : 0;
+  const cpu: Record<string, number> = {};
+  const timed = async (kind: 'sparse' | 'both' | 'dense') => {
+    const c = process.cpuUsage();
+    const t: number[] = [];
+    for (let r = 0; r < REPS; r++) t.push(...(await a.run(kind, false)));
+    const u = process.cpuUsage(c);
+    cpu[kind] = (u.user + u.system) / 1000 / t.length; // mean CPU ms per query (whole process)
+    return median(t);
+  };
+  const sparseP50 = await timed('sparse');
+  const bothP50 = await timed('both');
+  const denseP50 = DENSE > 0 ? await timed('dense') : 0;
   const r2 = rssSplit();
   await ix.close();
   process.stdout.write(
-    `${JSON.stringify({ docs, openMs, rssOpen: { rss: r1.rss - r0.rss, anon: r1.anon - r0.anon, file: r1.file - r0.file }, rssAfterQueries: { rss: r2.rss - r0.rss, anon: r2.anon - r0.anon, file: r2.file - r0.file }, sparseP50Ms: sparseP50, sparseMvP50Ms: bothP50, denseP50Ms: denseP50, answers: a.hash, denseRecall: a.denseRecall, denseHash: a.denseHash })}\n`,
+    `${JSON.stringify({ docs, openMs, rssOpen: { rss: r1.rss - r0.rss, anon: r1.anon - r0.anon, file: r1.file - r0.file }, rssAfterQueries: { rss: r2.rss - r0.rss, anon: r2.anon - r0.anon, file: r2.file - r0.file }, sparseP50Ms: sparseP50, sparseMvP50Ms: bothP50, denseP50Ms: denseP50, cpuMsPerQuery: cpu, answers: a.hash, denseRecall: a.denseRecall, denseHash: a.denseHash })}\n`,
   );
 }
 
@@ -200,7 +212,7 @@ async function main(): Promise<void> {
       const first = await firstSave(join(root, `${storage}-first`), storage, N, BATCH);
       rmSync(join(root, `${storage}-first`), { recursive: true, force: true });
       const b = await build(join(root, storage), storage, N, BATCH, SAVES);
-      type OpenRun = { openMs: number; rssOpen: { rss: number; anon: number; file: number }; rssAfterQueries: { rss: number }; sparseP50Ms: number; sparseMvP50Ms: number; denseP50Ms: number; answers: string; denseRecall: number | null; denseHash: string };
+      type OpenRun = { cpuMsPerQuery: Record<string, number>; openMs: number; rssOpen: { rss: number; anon: number; file: number }; rssAfterQueries: { rss: number }; sparseP50Ms: number; sparseMvP50Ms: number; denseP50Ms: number; answers: string; denseRecall: number | null; denseHash: string };
       const opens: OpenRun[] = [];
       for (let o = 0; o < OPENS; o++) {
         const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', join(root, storage), String(N)], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -223,6 +235,7 @@ async function main(): Promise<void> {
         sparseP50Ms: pick((o) => o.sparseP50Ms),
         sparseMvP50Ms: pick((o) => o.sparseMvP50Ms),
         denseP50Ms: pick((o) => o.denseP50Ms),
+        cpuMsPerQuery: Object.fromEntries(Object.keys(opens[0]!.cpuMsPerQuery).map((k) => [k, pick((o) => o.cpuMsPerQuery[k]!)])),
         denseRecall: opens[0]!.denseRecall,
         answers: opens[0]!.answers,
         sameAfterOpen: opens.every((o) => o.answers === b.answersBeforeClose && o.denseHash === b.denseHashBeforeClose),
@@ -248,11 +261,16 @@ async function main(): Promise<void> {
       out.sparseLatencyRatio = s.sparseP50Ms / g.sparseP50Ms;
       out.sparseMvLatencyRatio = s.sparseMvP50Ms / g.sparseMvP50Ms;
       out.denseLatencyRatio = DENSE > 0 ? s.denseP50Ms / g.denseP50Ms : null;
+      const gc = (out.generations as { cpuMsPerQuery: Record<string, number> }).cpuMsPerQuery;
+      const sc = (out.segments as { cpuMsPerQuery: Record<string, number> }).cpuMsPerQuery;
+      out.cpuRatio = Object.fromEntries(Object.keys(gc).map((k) => [k, sc[k]! / gc[k]!]));
+      console.log(`CPU ms per query ratio segments / generations: ${JSON.stringify(out.cpuRatio)}`);
       console.log(`identical answers: ${String(out.identicalAnswers)}; warm p50 ratio segments / generations: sparse ${(out.sparseLatencyRatio as number).toFixed(2)}, sparse+mv ${(out.sparseMvLatencyRatio as number).toFixed(2)}, dense ${String(out.denseLatencyRatio)}`);
     }
     console.log(`written to ${writeResult(process.env.TRIDENT_SEGIDX_NAME ?? 'segments-index', { ...runMeta('segments-index'), docs: N, batch: BATCH, saves: SAVES, dense: DENSE, ...out })}`);
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    if (process.env.TRIDENT_SEGIDX_KEEP === '1') console.log(`kept ${root}`);
+    else rmSync(root, { recursive: true, force: true });
   }
 }
 

@@ -45,6 +45,9 @@ export interface DenseSegmentConfig {
   expansionSearch: number;
 }
 
+/** Views of other search breadths kept per segment (each maps the file once more and holds its node table). */
+const MAX_VIEWS = 3;
+
 /** usearch construction settings of a segment's graph. */
 function graphConfig(cfg: DenseSegmentConfig) {
   return { dim: cfg.dim, dtype: cfg.dtype, connectivity: cfg.connectivity, expansionAdd: cfg.expansionAdd, expansionSearch: cfg.expansionSearch };
@@ -174,6 +177,11 @@ export class DenseSegment {
   readonly slotOrd: Uint32Array;
   readonly ordSlot: Uint32Array;
   #graph: Graph | null;
+  /**
+   * Further views of the same file with another search breadth (usearch fixes
+   * `expansion_search` per index object): at most {@link MAX_VIEWS}, made on first use.
+   */
+  #views = new Map<number, Graph>();
   #crc: number;
   #touched = false;
 
@@ -279,11 +287,34 @@ export class DenseSegment {
     this.hnsw.check();
   }
 
-  /** Up to `wanted` global ids nearest to `q`, in the graph's order. */
-  graphSearch(q: Float32Array, wanted: number): Uint32Array {
+  /**
+   * Up to `wanted` global ids nearest to `q`, in the graph's order, exploring
+   * max(`breadth`, `wanted`) nodes per layer (usearch's expansion; default the channel's
+   * `expansionSearch`). Another breadth than the channel's searches a second usearch view of
+   * the same (validated, immutable) file; if the file is gone already (a reader whose segment
+   * a later save collected), the segment's own view answers at its breadth.
+   */
+  graphSearch(q: Float32Array, wanted: number, breadth = this.cfg.expansionSearch): Uint32Array {
     this.#touch();
     if (this.#graph === null) return new Uint32Array(0);
-    return this.#graph.search(q, wanted);
+    return this.#view(breadth).search(q, wanted);
+  }
+
+  #view(breadth: number): Graph {
+    const graph = this.#graph!;
+    if (breadth === this.cfg.expansionSearch) return graph;
+    let v = this.#views.get(breadth);
+    if (v === undefined) {
+      try {
+        v = Graph.view(this.hnsw.file, { ...graphConfig(this.cfg), expansionSearch: breadth });
+      } catch {
+        v = graph;
+      }
+      if (v !== graph && v.size !== this.docs) v = graph; // not the file this segment validated
+      if (this.#views.size >= MAX_VIEWS) this.#views.delete(this.#views.keys().next().value!);
+      this.#views.set(breadth, v);
+    }
+    return v;
   }
 
   /** The stored vectors of the given ordinals as normalised f32 rows, in that order (a merge's input; f16 decodes exactly). */
@@ -322,5 +353,6 @@ export class DenseSegment {
     this.file.close();
     this.hnsw.close();
     this.#graph = null;
+    this.#views.clear();
   }
 }

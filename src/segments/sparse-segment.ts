@@ -25,6 +25,7 @@ import { bytesOf } from '../store/binary-file.js';
 import type { StoreFs } from '../store/fs-seam.js';
 import type { MapOptions } from '../store/mmap.js';
 import type { SparseVector } from '../sparse/vector.js';
+import { SKYLINE_MIN } from '../sparse/postings.js';
 import { SegmentFile, writeSegmentFile } from './container.js';
 import { indexOfSorted } from './sorted.js';
 
@@ -151,6 +152,8 @@ export class SparseSegment {
   /** 1 = the list of this term slot is checked. */
   #listOk: Uint8Array;
   #allOk = false;
+  /** BM25 skylines of the lists searched so far (slot → weights ascending, lengths ascending), see {@link bm25Bound}. */
+  #sky = new Map<number, { w: Float32Array; dl: Float32Array }>();
 
   private constructor(file: SegmentFile, docs: number, terms: number, postings: number) {
     this.file = file;
@@ -283,6 +286,59 @@ export class SparseSegment {
     return { docs: this.#postdocs, weights: this.#postw };
   }
 
+  /**
+   * The largest BM25 term factor `qf·w / (w + lenConst + lenSlope·dl)` over the list at `slot`
+   * (deleted documents included: still a valid bound), as exact as the in-memory index's
+   * bound: the maximum lies on the list's skyline (the Pareto frontier of (weight, length):
+   * the factor grows with the weight and shrinks with the length, whatever the average length
+   * is), built on the first search of the term in this segment and kept while the segment is
+   * open (lists shorter than {@link SKYLINE_MIN} are scanned instead). Never below any
+   * posting's contribution; the stored `maxw`/`mindl` pair gives a looser one.
+   */
+  bm25Bound(slot: number, qf: number, lenConst: number, lenSlope: number): number {
+    const a = this.offsets[slot]!;
+    const e = this.offsets[slot + 1]!;
+    let best = 0;
+    if (e - a < SKYLINE_MIN) {
+      this.ensureList(slot); // first touch: this list's blocks only
+      const { docs, weights } = this.postingViews();
+      for (let p = a; p < e; p++) {
+        const w = weights[p]!;
+        const c = (qf * w) / (w + lenConst + lenSlope * this.doclen[docs[p]!]!);
+        if (c > best) best = c;
+      }
+      return best;
+    }
+    let sky = this.#sky.get(slot);
+    if (sky === undefined) {
+      this.ensureList(slot);
+      sky = this.#skyline(a, e);
+      this.#sky.set(slot, sky);
+    }
+    for (let i = 0; i < sky.w.length; i++) {
+      const w = sky.w[i]!;
+      const c = (qf * w) / (w + lenConst + lenSlope * sky.dl[i]!);
+      if (c > best) best = c;
+    }
+    return best;
+  }
+
+  /** Pareto frontier of (weight, length) over postings [a, e) of a checked list: by ascending length, strictly ascending weight. */
+  #skyline(a: number, e: number): { w: Float32Array; dl: Float32Array } {
+    const { docs, weights } = this.postingViews();
+    const order = Array.from({ length: e - a }, (_, i) => a + i).sort((x, y) => this.doclen[docs[x]!]! - this.doclen[docs[y]!]! || weights[y]! - weights[x]!);
+    const w: number[] = [];
+    const dl: number[] = [];
+    for (const p of order) {
+      const pw = weights[p]!;
+      if (w.length > 0 && w[w.length - 1]! >= pw) continue; // a shorter (or as long) document weighs as much
+      w.push(pw);
+      dl.push(this.doclen[docs[p]!]!);
+    }
+    this.file.mapping.check();
+    return { w: Float32Array.from(w), dl: Float32Array.from(dl) };
+  }
+
   /** Checks every section's checksum and every posting. */
   verify(): void {
     this.file.verify();
@@ -291,5 +347,6 @@ export class SparseSegment {
 
   close(): void {
     this.file.close();
+    this.#sky.clear();
   }
 }

@@ -404,7 +404,9 @@ export class SegmentedStore {
     const segs = this.#segs;
     for (let i = segs.length - 1; i >= 0; i--) {
       const seg = segs[i]!;
-      const ord = indexOfSorted(seg.docids, id);
+      const d = seg.docids;
+      if (d.length === 0 || id < d[0]! || id > d[d.length - 1]!) continue; // outside its id range: no search
+      const ord = indexOfSorted(d, id);
       if (ord >= 0 && !seg.del.has(ord)) {
         this.#ord = ord;
         return i;
@@ -414,12 +416,8 @@ export class SegmentedStore {
   }
 
   #find(id: number): { seg: Live; ord: number } | null {
-    for (let i = this.#segs.length - 1; i >= 0; i--) {
-      const seg = this.#segs[i]!;
-      const ord = indexOfSorted(seg.docids, id);
-      if (ord >= 0 && !seg.del.has(ord)) return { seg, ord };
-    }
-    return null;
+    const i = this.#locate(id);
+    return i < 0 ? null : { seg: this.#segs[i]!, ord: this.#ord };
   }
 
   /** True when `id` is live (committed or pending). */
@@ -873,20 +871,18 @@ export class SegmentedStore {
     }
     const kk = Math.min(k, N);
     const global = new TopK(kk);
-    // biggest segments first: their k-th score lets the smaller ones prune from the start
-    const order = pick.map((_, x) => x).sort((a, b) => all[pick[b]!]!.entry.docs - all[pick[a]!]!.entry.docs || pick[a]! - pick[b]!);
-    for (const x of order) {
-      const seg = all[pick[x]!]!;
+    // per segment its query (the terms it holds, their bounds) and the best score it can give
+    const plans: { seg: Live; live: number; q: PreparedQuery; best: number; at: number; slots: number[] }[] = [];
+    pick.forEach((j, x) => {
+      const seg = all[j]!;
       const sp = seg.sparse!;
       const live = seg.entry.docs - seg.del.count;
-      if (live === 0) continue;
+      if (live === 0) return;
       const mine = terms.filter((t) => t.at[x]! >= 0);
-      if (mine.length === 0) continue;
-      for (const t of mine) sp.ensureList(t.at[x]!); // first touch: just these lists' blocks
-      const { docs, weights } = sp.postingViews();
-      const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
+      if (mine.length === 0) return;
       const m = mine.length;
       const q: PreparedQuery = { m, termIds: new Uint32Array(m), start: new Uint32Array(m), end: new Uint32Array(m), qf: new Float64Array(m), ub: new Float64Array(m), qw: new Float32Array(m) };
+      let best = 0;
       mine.forEach((t, y) => {
         const slot = t.at[x]!;
         q.termIds[y] = t.tid;
@@ -894,19 +890,33 @@ export class SegmentedStore {
         q.end[y] = sp.offsets[slot + 1]!;
         q.qf[y] = t.qf;
         q.qw[y] = t.w;
-        const mw = sp.maxw[slot]!;
-        q.ub[y] = bm25 ? (t.qf * mw) / (mw + lenConst + lenSlope * sp.mindl[slot]!) : t.qf * mw;
+        q.ub[y] = bm25 ? sp.bm25Bound(slot, t.qf, lenConst, lenSlope) : t.qf * sp.maxw[slot]!;
+        best += q.ub[y]!;
       });
+      plans.push({ seg, live, q, best, at: j, slots: mine.map((t) => t.at[x]!) });
+    });
+    // one top-k over every segment (scores use the global statistics, so they compare across
+    // segments), as one index's MaxScore keeps it: the segment that can score highest first, so
+    // the running k-th score rises early and prunes the others from their first posting; a
+    // segment whose best possible score cannot reach it is not read at all
+    plans.sort((a, b) => b.best - a.best || a.at - b.at);
+    for (const { seg, live, q, best, slots } of plans) {
+      const sp = seg.sparse!;
+      // the k-th score so far, lowered by more than an f32 rounding (scores are f32 of f64
+      // sums): a document tying with it at a lower id can still enter
+      const th = global.threshold();
+      if (!exhaustive && best < th - Math.abs(th) * 1e-6) continue;
+      for (const slot of slots) sp.ensureList(slot); // first touch: just these lists' blocks
+      const { docs, weights } = sp.postingViews();
+      const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
       const lists: PostingLists = { docs, weights, seek: seekIn(docs) };
       const f = filter;
       const byOrd = f === undefined ? undefined : (o: number) => f(seg.docids[o]!);
-      // just below the global k-th score so far: a tie with a lower id can still enter
-      const th = global.threshold();
-      const floor = th > 0 ? th * (1 - 1e-9) : -Infinity;
-      const heap = exhaustive ? searchExhaustive(ctx, lists, q, Math.min(kk, live), byOrd) : searchMaxScore(ctx, lists, q, Math.min(kk, live), byOrd, floor);
+      if (exhaustive) {
+        const got = searchExhaustive(ctx, lists, q, Math.min(kk, live), byOrd).drain();
+        for (let i = 0; i < got.ids.length; i++) global.offer(got.scores[i]!, seg.docids[got.ids[i]!]!);
+      } else searchMaxScore(ctx, lists, q, kk, byOrd, -Infinity, { heap: global, ids: seg.docids }); // one top-k across the segments
       sp.file.mapping.check();
-      const got = heap.drain();
-      for (let i = 0; i < got.ids.length; i++) global.offer(got.scores[i]!, seg.docids[got.ids[i]!]!);
     }
     return global.drain();
   }

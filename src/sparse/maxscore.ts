@@ -29,10 +29,15 @@ const SAFETY = 1 + 1e-12;
 
 /**
  * Pruned exact top-k; internal. `floor`: documents scoring ≤ floor may be left out (the
- * caller's other results already beat them); default none.
+ * caller's other results already beat them); default none. `into`: offer the documents to that
+ * heap (a top-k shared across segments) under the ids `into.ids[doc]` instead of a new one; its
+ * running k-th score prunes from the start and keeps rising (kept just below it, by more than
+ * an f32 rounding: another segment's ids need not be higher, so a tie may still enter).
  */
-export function searchMaxScore(ctx: ScoreContext, store: PostingLists, q: PreparedQuery, k: number, filter: ((docId: number) => boolean) | undefined, floor = -Infinity): TopK {
-  const heap = new TopK(k);
+export function searchMaxScore(ctx: ScoreContext, store: PostingLists, q: PreparedQuery, k: number, filter: ((docId: number) => boolean) | undefined, floor = -Infinity, into?: { heap: TopK; ids: Uint32Array }): TopK {
+  const heap = into?.heap ?? new TopK(k);
+  const ids = into?.ids;
+  const below = (th: number) => (ids === undefined ? th : th - Math.abs(th) * 1e-6);
   const m = q.m;
   if (m === 0 || k === 0) return heap;
   const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => q.ub[a]! - q.ub[b]! || a - b);
@@ -60,7 +65,7 @@ export function searchMaxScore(ctx: ScoreContext, store: PostingLists, q: Prepar
   let nonEss = 0;
   // a caller-known lower bound of what can still matter (another segment's k-th score, just
   // below it so ties with lower ids survive): pruning starts at once
-  let theta = floor;
+  let theta = Math.max(floor, below(heap.threshold()));
   while (nonEss < m && prefix[nonEss]! <= theta) nonEss++;
   const NONE = 0xffffffff + 1;
 
@@ -109,8 +114,8 @@ export function searchMaxScore(ctx: ScoreContext, store: PostingLists, q: Prepar
     }
     if (pruned) continue;
     const score = finalScore(contrib, canonToSlot, m);
-    if (heap.offer(score, doc) && heap.full) {
-      theta = Math.max(heap.threshold(), floor);
+    if (heap.offer(score, ids === undefined ? doc : ids[doc]!) && heap.full) {
+      theta = Math.max(below(heap.threshold()), floor);
       while (nonEss < m && prefix[nonEss]! <= theta) nonEss++;
     }
   }
