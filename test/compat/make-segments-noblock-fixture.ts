@@ -7,16 +7,7 @@
  * then 200), then a delete and a third commit.
  */
 import * as path from 'node:path';
-import { SegmentedStore } from '../../src/segments/index.js';
-import { noblockChannels, noblockDocs } from './segments-noblock-docs.js';
+import { writeNoblockStore } from './segments-noblock-docs.js';
 
 const dir = path.resolve(process.argv[2] ?? 'test/compat/fixtures/segments-noblock-v1');
-const docs = noblockDocs();
-const store = await SegmentedStore.create(dir, noblockChannels);
-for (const d of docs.slice(0, 1000)) store.add(d.id, d.doc);
-await store.commit({ merge: false });
-for (const d of docs.slice(1000)) store.add(d.id, d.doc);
-await store.commit({ merge: false });
-store.delete(9);
-await store.commit({ merge: false });
-store.close();
+await writeNoblockStore(dir);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BLOCK_CRC_SECTION } from '../../src/segments/container.js';
 import { SegmentedStore, SegmentFile } from '../../src/segments/index.js';
 import { rng } from '../helpers/rng.js';
-import { noblockChannels, noblockDocs } from './segments-noblock-docs.js';
+import { noblockChannels, noblockDocs, writeNoblockStore } from './segments-noblock-docs.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/segments-noblock-v1', import.meta.url));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-noblock-'));
@@ -34,17 +34,7 @@ function answers(s: SegmentedStore): unknown[] {
   return out;
 }
 
-beforeAll(async () => {
-  const docs = noblockDocs();
-  const s = await SegmentedStore.create(oracleDir, noblockChannels);
-  for (const d of docs.slice(0, 1000)) s.add(d.id, d.doc);
-  await s.commit({ merge: false });
-  for (const d of docs.slice(1000)) s.add(d.id, d.doc);
-  await s.commit({ merge: false });
-  s.delete(9);
-  await s.commit({ merge: false });
-  s.close();
-});
+beforeAll(() => writeNoblockStore(oracleDir));
 
 it('the fixture has no block tables; this build writes them for the same documents', async () => {
   for (const [d, want] of [
