@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BLOCK_CRC_SECTION } from '../../src/segments/container.js';
 import { SegmentedStore, SegmentFile } from '../../src/segments/index.js';
 import { rng } from '../helpers/rng.js';
-import { noblockChannels, noblockDocs, writeNoblockStore } from './segments-noblock-docs.js';
+import { noblockDocs, writeNoblockStore } from './segments-noblock-docs.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/segments-noblock-v1', import.meta.url));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-noblock-'));
