@@ -10,7 +10,8 @@
 //   then `save()` to a file.
 //   Its vectors are L2-normalised before the clock starts (its best case); trident normalises
 //   inside `add()`, on the clock.
-// Each build runs in a fresh child process; "1 core" = the child pinned to CPU 0 (`taskset -c 0`),
+// Each build runs in a fresh child process; "1 core" = the child pinned to one CPU (`taskset -c
+// $TRIDENT_BCORES_CPU`, default 0),
 // "2 cores" = not pinned, both libraries' insertion threads = every core. Runs alternate
 // (usearch, trident, usearch, trident …) so a shared machine's load hits both alike; medians of
 // TRIDENT_BCORES_REPEATS. Vector generation is outside the timed part. Wall clock and process
@@ -20,6 +21,7 @@
 // Env: TRIDENT_BCORES_DOCS (default 1000000), TRIDENT_BCORES_DIM (384), TRIDENT_BCORES_BATCH
 //      (documents per add, 10000), TRIDENT_BCORES_SAVE (documents per save, 250000),
 //      TRIDENT_BCORES_REPEATS (1), TRIDENT_BCORES_CORES (comma list, '1,2'),
+//      TRIDENT_BCORES_CPU (the CPU a 1-core child is pinned to, default 0),
 //      TRIDENT_BCORES_DIR (default the OS temp dir), TRIDENT_BCORES_NAME (result name, default
 //      build-cores).
 // Writes bench/results/build-cores.json (or the name given).
@@ -132,7 +134,7 @@ async function child(engine: 'trident' | 'usearch', dir: string): Promise<void> 
 
 function runChild(engine: string, cores: number, dir: string): BuildResult {
   const self = fileURLToPath(import.meta.url);
-  const args = [...(cores === 1 ? ['-c', '0', process.execPath] : []), '--import', 'tsx', self, 'child', engine, dir];
+  const args = [...(cores === 1 ? ['-c', String(envNumber('TRIDENT_BCORES_CPU', 0)), process.execPath] : []), '--import', 'tsx', self, 'child', engine, dir];
   const r = spawnSync(cores === 1 ? 'taskset' : process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26, env: process.env });
   if (r.status !== 0) throw new Error(`${engine} child failed (status ${r.status}, signal ${r.signal}): ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as BuildResult;

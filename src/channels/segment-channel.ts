@@ -25,17 +25,16 @@
 import * as path from 'node:path';
 import { invalid, StorageError } from '../errors.js';
 import { countTerms, TermVocabulary } from '../analyze/index.js';
-import { bm25Idf } from '../sparse/scoring.js';
 import { TopK } from '../sparse/topk.js';
 import { mergeTopK } from '../kernels/topk.js';
 import type { SparseVector } from '../sparse/vector.js';
+import type { SparseCollectionStats } from '../sparse/sparse-index.js';
 import { SegmentedStore, type SegmentChannels, type SegmentDoc } from '../segments/index.js';
 import type { StoredVectors } from '../segments/mv-segment.js';
 import type { PreparedCommit } from '../segments/store.js';
 import { nodeFs, type StoreFs } from '../store/index.js';
 import type { StoreHandle, StorePool } from '../segments/store-pool.js';
 import { VERSIONED_SEGMENTS } from '../segments/manifest.js';
-import { lowerBound } from '../segments/sorted.js';
 import { Bm25Channel, vocabFile } from './bm25-channel.js';
 import { MultiVectorChannel } from './multivector-channel.js';
 import { DenseChannel } from './dense-channel.js';
@@ -273,14 +272,8 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
       const got = seg.searchSparse(query, k, { ...(filter ? { filter } : {}), extra });
       for (let i = 0; i < got.ids.length; i++) top.offer(got.scores[i]!, got.ids[i]!);
     }
-    const sc = this.#tailScorer(query, extra);
-    if (sc) {
-      for (const [id, v] of this.#tailVectors()) {
-        if (filter && !filter(id)) continue;
-        const s = sc(v);
-        if (s > 0) top.offer(s, id);
-      }
-    }
+    const tail = this.#tailTop(query, k, extra, filter);
+    for (let i = 0; i < tail.ids.length; i++) top.offer(tail.scores[i]!, tail.ids[i]!);
     return top.drain();
   }
 
@@ -302,13 +295,9 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     const query = q as SparseVector;
     if (query.ids.length === 0 || ids.length === 0) return out;
     const extra = this.#extra();
-    const sc = this.#tailScorer(query, extra);
     const segScores = seg && seg.segments.length > 0 ? seg.scoreSparse(query, ids, { extra }) : null;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      if (this.#tail.has(id)) out[i] = sc ? sc(this.#tailVector(id)!) : 0;
-      else if (segScores) out[i] = segScores[i]!;
-    }
+    const inTail = this.#scoreTail(query, ids, extra, out);
+    if (segScores) for (let i = 0; i < ids.length; i++) if (inTail[i] === 0) out[i] = segScores[i]!;
     return out;
   }
 
@@ -476,21 +465,13 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     const query = q as SparseVector;
     if (query.ids.length === 0) return empty();
     const extra = this.#extra();
-    const fromTail: number[] = [];
-    const sc = this.#tailScorer(query, extra);
-    if (sc) {
-      for (const [id, v] of this.#tailVectors()) {
-        if (test && !test(id)) continue;
-        const s = sc(v);
-        if (s > 0) fromTail.push(s, id);
-      }
-    }
+    const fromTail = this.#tailTop(query, k, extra, test);
     const top = new TopK(k);
     if (onSeg) {
       const got = await pool.sparseTop(onSeg, query, k, extra, allow);
       for (let i = 0; i < got.ids.length; i++) top.offer(got.scores[i]!, got.ids[i]!);
     }
-    for (let i = 0; i < fromTail.length; i += 2) top.offer(fromTail[i]!, fromTail[i + 1]!);
+    for (let i = 0; i < fromTail.ids.length; i++) top.offer(fromTail.scores[i]!, fromTail.ids[i]!);
     return top.drain();
   }
 
@@ -524,14 +505,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     const query = q as SparseVector;
     if (query.ids.length === 0 || ids.length === 0) return out;
     const extra = this.#extra();
-    const sc = this.#tailScorer(query, extra);
-    const inTail = new Uint8Array(ids.length);
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      if (!this.#tail.has(id)) continue;
-      inTail[i] = 1;
-      out[i] = sc ? sc(this.#tailVector(id)!) : 0;
-    }
+    const inTail = this.#scoreTail(query, ids, extra, out);
     if (onSeg) {
       const segScores = await pool.sparseScore(onSeg, query, ids, extra);
       for (let i = 0; i < ids.length; i++) if (inTail[i] === 0) out[i] = segScores[i]!;
@@ -556,10 +530,6 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     return v as SparseValue;
   }
 
-  *#tailVectors(): Generator<[number, SparseVector]> {
-    for (const id of this.#values.keys()) yield [id, this.#tailVector(id)!];
-  }
-
   /** The tail's share of the sparse statistics. */
   #extra(): { docs: number; len: number; df: (t: number) => number } {
     const store = (this.#tail as SparseChannel | Bm25Channel).store;
@@ -567,48 +537,52 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   }
 
   /**
-   * Scores a tail document exactly as SparseIndex and SegmentedStore do (src/sparse/scoring.ts):
-   * each present query term's f64 contribution with global N / df / avgdl, summed in query
-   * order, rounded once to f32. Null when no query term is known anywhere.
+   * The collection statistics a tail document is scored with (src/sparse/scoring.ts): N, total
+   * length and each query term's df over the segments' live documents and the tail, so a tail
+   * document scores exactly as in SparseIndex or SegmentedStore holding everything. Null when
+   * the tail is empty or no document is live anywhere.
    */
-  #tailScorer(query: SparseVector, extra: { docs: number; len: number; df: (t: number) => number }): ((v: SparseVector) => number) | null {
-    if (this.#values.size === 0) return null;
+  #globalStats(query: SparseVector, extra: { docs: number; len: number; df: (t: number) => number }): SparseCollectionStats | null {
+    if (this.#tail.size === 0) return null;
     const seg = this.#seg;
-    const st = seg && seg.segments.length > 0 ? seg.sparseStats(query.ids) : { docs: 0, len: 0, df: new Float64Array(query.ids.length) };
-    const N = st.docs + extra.docs;
-    if (N === 0) return null;
-    const bm25 = this.spec.kind === 'bm25';
-    const k1 = bm25 ? (this.spec as Bm25ChannelSpec).k1 : 0;
-    const b = bm25 ? (this.spec as Bm25ChannelSpec).b : 0;
-    const len = st.len + extra.len;
-    const avgdl = len / N;
-    const lenConst = k1 * (1 - b);
-    const lenSlope = avgdl > 0 ? (k1 * b) / avgdl : 0;
-    const tids: number[] = [];
-    const qfs: number[] = [];
-    for (let i = 0; i < query.ids.length; i++) {
-      const w = query.weights[i]!;
-      if (w === 0) continue;
-      const df = st.df[i]! + extra.df(query.ids[i]!);
-      if (df === 0) continue;
-      tids.push(query.ids[i]!);
-      qfs.push(bm25 ? w * bm25Idf(N, df) * (k1 + 1) : w);
+    const st = seg && seg.segments.length > 0 ? seg.sparseStats(query.ids) : null;
+    const docs = (st?.docs ?? 0) + extra.docs;
+    if (docs === 0) return null;
+    const df = new Map<number, number>();
+    for (let i = 0; i < query.ids.length; i++) df.set(query.ids[i]!, (st?.df[i] ?? 0) + extra.df(query.ids[i]!));
+    return { docs, len: (st?.len ?? 0) + extra.len, df: (t) => df.get(t) ?? 0 };
+  }
+
+  /**
+   * The tail's top-k by its own postings (MaxScore, src/sparse/maxscore.ts) with the global
+   * statistics: the same documents and scores as scoring every tail document, without reading
+   * them (an index converted to segments holds all of its documents in the tail until its
+   * first save). Only positive scores, as the segments' lists hold only positive weights.
+   */
+  #tailTop(query: SparseVector, k: number, extra: { docs: number; len: number; df: (t: number) => number }, filter: ((id: number) => boolean) | null): { ids: Uint32Array; scores: Float32Array } {
+    const stats = this.#globalStats(query, extra);
+    if (stats === null) return empty();
+    const got = (this.#tail as SparseChannel | Bm25Channel).store.searchWithStats(query, k, stats, filter ? { filter } : {});
+    let n = got.ids.length;
+    while (n > 0 && !(got.scores[n - 1]! > 0)) n--;
+    return n === got.ids.length ? got : { ids: got.ids.subarray(0, n), scores: got.scores.subarray(0, n) };
+  }
+
+  /** Writes the global-statistics scores of the tail documents among `ids` into `out`; returns which positions were tail documents (1). */
+  #scoreTail(query: SparseVector, ids: Uint32Array, extra: { docs: number; len: number; df: (t: number) => number }, out: Float32Array): Uint8Array {
+    const inTail = new Uint8Array(ids.length);
+    const pick: number[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      if (!this.#tail.has(ids[i]!)) continue;
+      inTail[i] = 1;
+      pick.push(i);
     }
-    if (tids.length === 0) return null;
-    return (v) => {
-      let dl = 0;
-      if (bm25) for (let i = 0; i < v.weights.length; i++) dl += v.weights[i]!;
-      const dlf = Math.fround(dl);
-      let s = 0;
-      for (let j = 0; j < tids.length; j++) {
-        const p = lowerBound(v.ids, tids[j]!);
-        if (p < v.ids.length && v.ids[p] === tids[j]) {
-          const w = v.weights[p]!;
-          s += bm25 ? (qfs[j]! * w) / (w + lenConst + lenSlope * dlf) : qfs[j]! * w;
-        }
-      }
-      return Math.fround(s);
-    };
+    const stats = pick.length > 0 ? this.#globalStats(query, extra) : null;
+    if (stats !== null) {
+      const scores = (this.#tail as SparseChannel | Bm25Channel).store.score(query, Uint32Array.from(pick, (i) => ids[i]!), stats);
+      for (let j = 0; j < pick.length; j++) out[pick[j]!] = scores[j]!;
+    }
+    return inTail;
   }
 
   /**

@@ -17,6 +17,17 @@ export type { QueryModifier, SparseHits, SparseIndexOptions, SparseMatch, Sparse
 const MAX_DOC_ID = 0xfffffffe;
 
 /**
+ * The statistics of a collection a SparseIndex is one part of (internal: a segmented channel's
+ * tail): live documents, their summed length and each term's live document frequency, all over
+ * the whole collection (this index included).
+ */
+export interface SparseCollectionStats {
+  docs: number;
+  len: number;
+  df: (termId: number) => number;
+}
+
+/**
  * Inverted index over caller-assigned dense internal ids (u32).
  *
  * @example
@@ -319,6 +330,25 @@ export class SparseIndex {
   }
 
   /**
+   * Internal (a segmented channel's in-memory tail): {@link search} scored with `stats`, the
+   * statistics of a larger collection this index is part of (BM25's N, average length and
+   * document frequencies over every segment and this index), instead of this index's own. A
+   * document's score then equals the one an index holding the whole collection gives it, bit
+   * for bit; bounds and pruning stay exact (they are computed with the same statistics). The
+   * `dot` scorer ignores `stats`.
+   *
+   * @example
+   * ```ts
+   * const hits = tail.searchWithStats(q, 10, { docs: 1e6, len: 2.4e7, df: (t) => globalDf(t) });
+   * ```
+   */
+  searchWithStats(query: SparseVector, k: number, stats: SparseCollectionStats, opts: SparseSearchOptions = {}): SparseHits {
+    const { ctx, q, kk, filter } = this.#prepareSearch(query, k, opts, stats);
+    const heap = opts.exhaustive === true ? searchExhaustive(ctx, this.#store, q, kk, filter) : searchMaxScore(ctx, this.#store, q, kk, filter);
+    return heap.drain();
+  }
+
+  /**
    * Exact scores of given documents (0 for documents that share nothing or are not live), equal
    * bit for bit to the scores {@link search} reports.
    *
@@ -327,11 +357,11 @@ export class SparseIndex {
    * const s = index.score(q, Uint32Array.of(0, 1));
    * ```
    */
-  score(query: SparseVector, docIds: Uint32Array): Float32Array {
+  score(query: SparseVector, docIds: Uint32Array, stats?: SparseCollectionStats): Float32Array {
     validateSparseVector(query, 'query');
     if (!(docIds instanceof Uint32Array)) invalid('INVALID_ARGUMENT', 'docIds must be a Uint32Array');
-    const ctx = this.#context();
-    const q = this.#prepare(query, ctx, false);
+    const ctx = this.#context(stats);
+    const q = this.#prepare(query, ctx, false, stats);
     const store = this.#store;
     const out = new Float32Array(docIds.length);
     for (let i = 0; i < docIds.length; i++) {
@@ -582,11 +612,11 @@ export class SparseIndex {
     this.#docLen = l;
   }
 
-  #context(): ScoreContext {
+  #context(stats?: SparseCollectionStats): ScoreContext {
     const bm25 = this.scorer === 'bm25';
     // live statistics: a delete moves N, df and avgdl at once, so scores do not depend on
     // whether tombstones were compacted (by save/open) yet
-    const avgdl = this.#live > 0 ? this.#liveLen / this.#live : 0;
+    const avgdl = stats !== undefined ? (stats.docs > 0 ? stats.len / stats.docs : 0) : this.#live > 0 ? this.#liveLen / this.#live : 0;
     return {
       bm25,
       lenConst: this.k1 * (1 - this.b),
@@ -596,8 +626,9 @@ export class SparseIndex {
     };
   }
 
-  #prepare(query: SparseVector, ctx: ScoreContext, withBounds: boolean): PreparedQuery {
+  #prepare(query: SparseVector, ctx: ScoreContext, withBounds: boolean, stats?: SparseCollectionStats): PreparedQuery {
     const store = this.#store;
+    const N = stats?.docs ?? this.#live;
     const slots: number[] = [];
     const termIds: number[] = [];
     const qfs: number[] = [];
@@ -611,7 +642,8 @@ export class SparseIndex {
       slots.push(slot);
       termIds.push(query.ids[i]!);
       qws.push(w);
-      qfs.push(ctx.bm25 ? w * bm25Idf(this.#live, this.#liveDocFreq(slot)) * (this.k1 + 1) : this.#modifier === 'idf' ? w * bm25Idf(this.#live, this.#liveDocFreq(slot)) : w);
+      const df = () => (stats !== undefined ? stats.df(query.ids[i]!) : this.#liveDocFreq(slot));
+      qfs.push(ctx.bm25 ? w * bm25Idf(N, df()) * (this.k1 + 1) : this.#modifier === 'idf' ? w * bm25Idf(N, df()) : w);
     }
     const m = slots.length;
     const qf = Float64Array.from(qfs);
@@ -627,7 +659,7 @@ export class SparseIndex {
     return { m, termIds: Uint32Array.from(termIds), start, end, qf, ub, qw: Float32Array.from(qws) };
   }
 
-  #prepareSearch(query: SparseVector, k: number, opts: SparseSearchOptions) {
+  #prepareSearch(query: SparseVector, k: number, opts: SparseSearchOptions, stats?: SparseCollectionStats) {
     validateSparseVector(query, 'query');
     if (typeof k !== 'number' || !Number.isInteger(k) || k <= 0) {
       throw new InvalidArgumentError('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
@@ -635,8 +667,8 @@ export class SparseIndex {
     if (opts.filter !== undefined && typeof opts.filter !== 'function') {
       invalid('INVALID_ARGUMENT', 'filter must be a function (docId) => boolean');
     }
-    const ctx = this.#context();
-    const q = this.#prepare(query, ctx, opts.exhaustive !== true);
+    const ctx = this.#context(stats);
+    const q = this.#prepare(query, ctx, opts.exhaustive !== true, stats);
     return { ctx, q, kk: Math.min(k, this.#live), filter: opts.filter };
   }
 }

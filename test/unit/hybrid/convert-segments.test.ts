@@ -219,7 +219,7 @@ describe("HybridIndex.open(dir, { storage: 'segments' }) converts a default-stor
       fs.rmSync(dir, { recursive: true, force: true });
     }
     expect(failed).toBeGreaterThan(calls / 2);
-  });
+  }, 60_000); // ~125 fault runs, each opening, saving and snapshotting an index
 
   it('a committed format-1 index (f32-bm25 fixture) converts and answers as before', async () => {
     const dir = fresh();
