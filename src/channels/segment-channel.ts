@@ -579,7 +579,11 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     }
     const stats = pick.length > 0 ? this.#globalStats(query, extra) : null;
     if (stats !== null) {
-      const scores = (this.#tail as SparseChannel | Bm25Channel).store.score(query, Uint32Array.from(pick, (i) => ids[i]!), stats);
+      const scores = (this.#tail as SparseChannel | Bm25Channel).store.score(
+        query,
+        Uint32Array.from(pick, (i) => ids[i]!),
+        stats,
+      );
       for (let j = 0; j < pick.length; j++) out[pick[j]!] = scores[j]!;
     }
     return inTail;
