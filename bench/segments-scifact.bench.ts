@@ -12,7 +12,8 @@
 // Env: TRIDENT_DATA_DIR (default /work/shared/data), TRIDENT_SEGSCI_EVERY (default 1000),
 //      TRIDENT_SEGSCI_ROUNDS (child pairs, default 2), TRIDENT_SEGSCI_PASSES (default 2),
 //      TRIDENT_SEGSCI_MODES (default 'all,dense,sparse,bm25'), TRIDENT_SEGSCI_QUERIES (judged
-//      queries timed, default 300).
+//      queries timed, default 300), TRIDENT_SEGSCI_KEEP (1: keep the built indexes and print
+//      where, for re-running `--child <dir>/<storage> <dir>/model <passes>` on them).
 // Writes bench/results/segments-scifact.json.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -114,7 +115,8 @@ async function main(): Promise<void> {
     }
     console.log(`written to ${writeResult('segments-scifact', { ...runMeta('segments-scifact'), docs: docs.length, queries: Math.min(QUERIES, ds.qrels.size), every: EVERY, rounds: ROUNDS, passes: PASSES, segments, summary })}`);
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (process.env.TRIDENT_SEGSCI_KEEP === '1') process.stderr.write(`kept: ${work}\n`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -76,13 +76,21 @@ export function topK(scores: Float32Array, ids: Uint32Array, k: number, count: n
     }
     heap[pos] = item;
   };
-  for (let i = 0; i < n; i++) {
-    if (size < m) {
-      heap[size] = i;
-      siftUp(size++);
-    } else if (before(scores[i]!, ids[i]!, scores[heap[0]!]!, ids[heap[0]!]!)) {
+  let i = 0;
+  for (; i < n && size < m; i++) {
+    heap[size] = i;
+    siftUp(size++);
+  }
+  // the worst kept entry in locals: most entries fail this one comparison
+  let thS = scores[heap[0]!]!;
+  let thId = ids[heap[0]!]!;
+  for (; i < n; i++) {
+    const s = scores[i]!;
+    if (s > thS || (s === thS && ids[i]! < thId)) {
       heap[0] = i;
       siftDown(0);
+      thS = scores[heap[0]!]!;
+      thId = ids[heap[0]!]!;
     }
   }
   const picked = Array.from(heap.subarray(0, size));

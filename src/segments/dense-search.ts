@@ -11,6 +11,7 @@
 import { EXACT_BELOW_VALUES } from '../dense/dense-index.js';
 import { searchGraph } from '../dense/graph-search.js';
 import { mergeTopK, topK, type Ranked } from '../kernels/topk.js';
+import { TopK } from '../sparse/topk.js';
 import type { DenseSegment } from './dense-segment.js';
 import type { Deletions } from './deletes.js';
 import { indexOfSorted } from './sorted.js';
@@ -46,18 +47,23 @@ export function denseTopK(parts: readonly DensePart[], q: Float32Array, k: numbe
   /** The graph-searched parts: index in `ranked`, part, filter, breadth. */
   const graphs: { at: number; p: DensePart; pass: ((id: number) => boolean) | undefined; breadth: number }[] = [];
   let graphLive = 0;
+  /** The exactly scanned parts without deletions or filter: one top-k across them (see scanInto). */
+  let shared: TopK | null = null;
   for (const p of parts) {
     const seg = p.dense!;
     const n = seg.docs;
     if (n - p.del.count === 0) continue;
     const pass = p.del.count === 0 && filter === undefined ? undefined : (id: number) => !p.del.has(indexOfSorted(p.docids, id)) && (filter === undefined || filter(id) === true);
-    if (exact === true || (exact === undefined && n * seg.cfg.dim <= EXACT_BELOW_VALUES)) ranked.push(exactScan(seg, q, k, pass));
-    else {
+    if (exact === true || (exact === undefined && n * seg.cfg.dim <= EXACT_BELOW_VALUES)) {
+      if (pass === undefined) scanInto(seg, q, (shared ??= new TopK(k)));
+      else ranked.push(exactScan(seg, q, k, pass));
+    } else {
       graphs.push({ at: ranked.length, p, pass, breadth: seg.cfg.expansionSearch });
       ranked.push(empty());
       graphLive += n - p.del.count;
     }
   }
+  if (shared !== null) ranked.push(shared.drain());
   if (ranked.length === 0) return empty();
   if (graphs.length === 1) {
     const g = graphs[0]!;
@@ -86,6 +92,36 @@ export function denseTopK(parts: readonly DensePart[], q: Float32Array, k: numbe
     if (again) top = mergeTopK(ranked, k);
   }
   return top;
+}
+
+/** Scores of one scan (reused: the calling thread runs one scan at a time). */
+let scanBuf = new Float32Array(0);
+
+/**
+ * Every slot of `seg` scored in one kernel call and offered to `top`, which is shared by the
+ * segments of one search: its threshold carries over, so most rows cost one comparison, and no
+ * per-segment list is merged. Same hits as exactScan per segment then mergeTopK (both keep
+ * the k best by score, ties by lower id; f32 scores are exact in the heap's f64).
+ */
+function scanInto(seg: DenseSegment, q: Float32Array, top: TopK): void {
+  const n = seg.docs;
+  if (scanBuf.length < n) scanBuf = new Float32Array(Math.max(n, 2 * scanBuf.length));
+  const scores = scanBuf.subarray(0, n);
+  seg.dots(q, null, scores);
+  const ids = seg.slotIds;
+  let i = 0;
+  for (; i < n && !top.full; i++) top.offer(scores[i]!, ids[i]!);
+  if (top.capacity === 0) return;
+  let thS = top.scores[0]!;
+  let thId = top.ids[0]!;
+  for (; i < n; i++) {
+    const sc = scores[i]!;
+    if (sc > thS || (sc === thS && ids[i]! < thId)) {
+      top.offer(sc, ids[i]!);
+      thS = top.scores[0]!;
+      thId = top.ids[0]!;
+    }
+  }
 }
 
 /** Exact top-k of one segment: every slot scored in one kernel call, then the filter asked lazily down the order. */

@@ -47,6 +47,33 @@ function oracle(live: Map<number, Float32Array>, dtype: 'f32' | 'f16', q: Float3
 }
 
 describe.each(['f32', 'f16'] as const)('dense %s segments', (dtype) => {
+  it('ties across segments (one top-k shared by the exact scans) rank by lower id, as the oracle', async () => {
+    const dir = fresh();
+    const store = await SegmentedStore.create(dir, { dense: { dim: DIM, dtype, connectivity: 8, expansionAdd: 64, expansionSearch: 64 } });
+    const r = rng(dtype === 'f32' ? 13 : 14);
+    const protos = Array.from({ length: 4 }, () => Float32Array.from({ length: DIM }, () => r() * 2 - 1));
+    const live = new Map<number, Float32Array>();
+    // 3 segments of copies of 4 vectors, ids interleaved so that lower ids sit in later segments
+    for (let seg = 0; seg < 3; seg++) {
+      for (let i = 0; i < 30; i++) {
+        const id = 1000 - (i * 3 + seg) * 7;
+        const v = protos[(i + seg) % 4]!;
+        store.add(id, { dense: v });
+        live.set(id, v);
+      }
+      await store.commit({ merge: false });
+    }
+    expect(store.segments.length).toBe(3);
+    for (const q of [...protos, Float32Array.from({ length: DIM }, () => r() * 2 - 1)]) {
+      for (const k of [1, 5, 10, 25, 90]) {
+        const got = store.searchDense(q, k, { exact: true });
+        const want = oracle(live, dtype, q, k);
+        expect(Array.from(got.ids)).toEqual(want.map(([id]) => id));
+      }
+    }
+    await store.close();
+  });
+
   it('exact search, scores, deletions, filters and a merge agree with the brute-force oracle', async () => {
     const dir = fresh();
     const store = await SegmentedStore.create(dir, { dense: { dim: DIM, dtype, connectivity: 8, expansionAdd: 64, expansionSearch: 64 } });
