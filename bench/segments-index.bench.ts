@@ -21,7 +21,8 @@
 //      (default 1; 0 skips the optimize() pass), TRIDENT_SEGIDX_NAME (result file name, default
 //      segments-index), TRIDENT_SEGIDX_REPS (timed passes over the 60 queries per kind, default
 //      1), TRIDENT_SEGIDX_KEEP (1: keep the built indexes and print where, for re-running
-//      `--child <dir> <docs>` on them).
+//      `--child <dir> <docs>` on them), TRIDENT_SEGIDX_MERGE (the segments index's mergePolicy
+//      while it is built, JSON; default none = the policy's defaults).
 // Wall clock (I/O included); writes bench/results/segments-index.json.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -29,7 +30,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HybridIndex } from '../src/index.js';
+import { HybridIndex, type MergePolicyOptions } from '../src/index.js';
 import { envNumber, runMeta, writeResult } from './lib/results.js';
 
 const DIM = 64;
@@ -38,6 +39,8 @@ const TERMS = 20;
 const VOCAB = 30000;
 const DENSE = envNumber('TRIDENT_SEGIDX_DENSE', 0);
 const REPS = envNumber('TRIDENT_SEGIDX_REPS', 1);
+/** The segments index's mergePolicy while it is built (JSON, e.g. '{"channels":{"dense":{"segmentsPerTier":2}}}'); default none. */
+const MERGE = process.env.TRIDENT_SEGIDX_MERGE ? (JSON.parse(process.env.TRIDENT_SEGIDX_MERGE) as MergePolicyOptions) : undefined;
 
 function doc(i: number): { id: number; vectors: Record<string, unknown> } {
   let s = (i * 2654435761 + 12345) >>> 0;
@@ -162,7 +165,7 @@ async function answers(ix: HybridIndex) {
 }
 
 async function build(dir: string, storage: 'generations' | 'segments', N: number, batch: number, saves: number) {
-  const ix = await HybridIndex.create({ path: dir, channels, storage, wal: false });
+  const ix = await HybridIndex.create({ path: dir, channels, storage, wal: false, ...(storage === 'segments' && MERGE ? { mergePolicy: MERGE } : {}) });
   const every = Math.max(batch, Math.ceil(N / saves / batch) * batch);
   let buildSaveMs = 0;
   for (let from = 0; from < N; from += batch) {
@@ -185,8 +188,9 @@ async function build(dir: string, storage: 'generations' | 'segments', N: number
   let written = 0;
   for (const [f, n] of after) if (before.get(f) !== n || !before.has(f)) written += n;
   const a = await answers(ix); // the answers before the index is closed: open must give the same
+  const segments = storage === 'segments' ? Object.fromEntries(Object.entries(ix.stats().channels).map(([k, v]) => [k, (v as { segments?: number }).segments ?? null])) : null;
   await ix.close();
-  return { buildSaveMs, incMs, incBytes: written, indexBytes: liveBytes(dir), answersBeforeClose: a.hash, denseHashBeforeClose: a.denseHash };
+  return { segments, buildSaveMs, incMs, incBytes: written, indexBytes: liveBytes(dir), answersBeforeClose: a.hash, denseHashBeforeClose: a.denseHash };
 }
 
 async function firstSave(dir: string, storage: 'generations' | 'segments', N: number, batch: number): Promise<number> {
@@ -267,7 +271,7 @@ async function main(): Promise<void> {
       console.log(`CPU ms per query ratio segments / generations: ${JSON.stringify(out.cpuRatio)}`);
       console.log(`identical answers: ${String(out.identicalAnswers)}; warm p50 ratio segments / generations: sparse ${(out.sparseLatencyRatio as number).toFixed(2)}, sparse+mv ${(out.sparseMvLatencyRatio as number).toFixed(2)}, dense ${String(out.denseLatencyRatio)}`);
     }
-    console.log(`written to ${writeResult(process.env.TRIDENT_SEGIDX_NAME ?? 'segments-index', { ...runMeta('segments-index'), docs: N, batch: BATCH, saves: SAVES, dense: DENSE, ...out })}`);
+    console.log(`written to ${writeResult(process.env.TRIDENT_SEGIDX_NAME ?? 'segments-index', { ...runMeta('segments-index'), docs: N, batch: BATCH, saves: SAVES, dense: DENSE, mergePolicy: MERGE ?? null, ...out })}`);
   } finally {
     if (process.env.TRIDENT_SEGIDX_KEEP === '1') console.log(`kept ${root}`);
     else rmSync(root, { recursive: true, force: true });

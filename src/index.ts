@@ -29,6 +29,8 @@ export { HybridIndex, compileFilter } from './hybrid/index.js';
 export type {
   HybridIndexOptions,
   OpenOptions,
+  MergePolicyOptions,
+  TieredMergeOptions,
   HybridConfig,
   AddOptions,
   SearchMode,

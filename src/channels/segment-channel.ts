@@ -29,7 +29,7 @@ import { TopK } from '../sparse/topk.js';
 import { mergeTopK } from '../kernels/topk.js';
 import type { SparseVector } from '../sparse/vector.js';
 import type { SparseCollectionStats } from '../sparse/sparse-index.js';
-import { SegmentedStore, type SegmentChannels, type SegmentDoc } from '../segments/index.js';
+import { checkMergeOptions, SegmentedStore, type SegmentChannels, type SegmentDoc, type TieredMergeOptions } from '../segments/index.js';
 import type { StoredVectors } from '../segments/mv-segment.js';
 import type { PreparedCommit } from '../segments/store.js';
 import { nodeFs, type StoreFs } from '../store/index.js';
@@ -83,6 +83,8 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   readonly spec: Segmentable;
   readonly root: string;
   #seg: SegmentedStore | null;
+  /** Merge settings for this channel's commits (undefined: the policy's defaults); not saved. */
+  #mergePolicy: TieredMergeOptions | undefined;
   #tail: Tail;
   /** The tail's values by id, as added (moved into a segment by save). */
   #values: TailValues = new Map<number, unknown>();
@@ -121,6 +123,21 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
 
   /** Adds many values at once (dense channels: DenseChannel.addBatch); see Channel.addBatch. */
   addBatch?: (ids: Uint32Array, values: readonly unknown[]) => void;
+
+  /**
+   * The tiered merge policy's settings for this channel's next saves (see
+   * src/segments/merge-policy.ts; undefined: its defaults). A run-time setting, as Lucene's
+   * IndexWriterConfig: not saved with the index. INVALID_ARGUMENT for bad settings.
+   */
+  get mergePolicy(): TieredMergeOptions | undefined {
+    return this.#mergePolicy;
+  }
+
+  set mergePolicy(p: TieredMergeOptions | undefined) {
+    const checked = p === undefined ? undefined : { ...checkMergeOptions(p, `mergePolicy of channel '${this.name}'`) };
+    if (this.#seg) this.#seg.mergePolicy = checked;
+    this.#mergePolicy = checked;
+  }
 
   /** A new, empty segmented channel; its store is created by the first save (through `fs`, default node:fs). */
   static create(spec: ChannelSpec, indexDir: string, fs?: StoreFs): SegmentedChannel {
@@ -334,7 +351,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
       made = [];
       for (const d of [path.dirname(this.root), this.root]) if ((await this.#fs.stat(d).catch(() => ({}))) === null) made.push(d);
       try {
-        this.#seg = await SegmentedStore.create(this.root, segmentConfig(this.spec), { versioned: true, fs: this.#fs });
+        this.#seg = await SegmentedStore.create(this.root, segmentConfig(this.spec), { versioned: true, fs: this.#fs, ...(this.#mergePolicy ? { mergePolicy: this.#mergePolicy } : {}) });
       } catch (e) {
         if (made.length > 0) await this.#fs.rm(made[0]!).catch(() => undefined);
         throw e;

@@ -22,6 +22,7 @@ const CREATE_KEYS = {
   storeText: true,
   wal: true,
   storage: true,
+  mergePolicy: true,
   searchThreads: true,
   searchThreadsNice: true,
   overwrite: true,
@@ -30,7 +31,7 @@ const CREATE_KEYS = {
 const DENSE_KEYS = { dtype: true, dimensions: true, connectivity: true, expansionAdd: true, expansionSearch: true } as const satisfies OptionKeys<DenseStoreOptions>;
 const MV_KEYS = { dtype: true, poolFactor: true, screening: true, bits: true, centroids: true } as const satisfies OptionKeys<MultiVectorStoreSettings>;
 const BM25_KEYS = { analyzer: true, k1: true, b: true } as const satisfies OptionKeys<Bm25StoreOptions>;
-const OPEN_KEYS = { encoder: true, readOnly: true, searchThreads: true, searchThreadsNice: true, storage: true, fs: true } as const satisfies OptionKeys<OpenOptions>;
+const OPEN_KEYS = { encoder: true, readOnly: true, searchThreads: true, searchThreadsNice: true, storage: true, mergePolicy: true, fs: true } as const satisfies OptionKeys<OpenOptions>;
 const SEARCH_KEYS = {
   k: true,
   mode: true,

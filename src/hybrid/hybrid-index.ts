@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, StorageError, TridentError, invalid, throwIfAborted } from '../errors.js';
 import { Bm25Channel, channelFiles, createChannel, isSegmentedChannel, MultiVectorChannel, openChannel, SegmentedChannel, SparseChannel, unsegmentable, type Channel, type ChannelSpec, type QuerySource } from '../channels/index.js';
-import { collectSegments, settleSegments } from './segments.js';
+import { applyMergePolicy, collectSegments, resolveMergePolicy, settleSegments } from './segments.js';
 import { checkOptions } from '../options.js';
 import { checkId, claimIndexDirectory, DirectoryLock, MANIFEST_FILE, nodeFs, readGeneration, WAL_FILE, WriteAheadLog, writeIndexGeneration, type ExternalId, type Manifest, type StoreFs } from '../store/index.js';
 import { EntryTable } from './entries.js';
@@ -115,6 +115,11 @@ export class HybridIndex {
       }
       config.storage = 'segments';
     }
+    const merge = resolveMergePolicy(
+      opts.mergePolicy,
+      config.channels.map((c) => c.name),
+      segmented,
+    );
     const index = new HybridIndex(
       enc,
       opts.path,
@@ -123,6 +128,7 @@ export class HybridIndex {
       config.channels.map((spec) => createChannel(spec, segmented ? { indexDir: opts.path!, ...(opts.fs ? { fs: opts.fs } : {}) } : undefined)),
       opts.fs,
     );
+    applyMergePolicy(index.#channels!.values(), merge);
     const threads = checkSearchThreads(opts.searchThreads, segmented);
     const nice = checkSearchNice(opts.searchThreadsNice, threads);
     if (opts.path) index.#dirLock = await claimIndexDirectory(opts.path, { overwrite: opts.overwrite === true, ...(opts.fs ? { fs: opts.fs } : {}) });
@@ -167,6 +173,14 @@ export class HybridIndex {
         if (opts.storage === 'generations') invalid('INVALID_ARGUMENT', `the index at ${dir} uses storage 'segments', which cannot be converted back to 'generations'; open it without the storage option`);
         index.#convertToSegments(dir);
       }
+      applyMergePolicy(
+        index.#channels!.values(),
+        resolveMergePolicy(
+          opts.mergePolicy,
+          index.#config.channels.map((c) => c.name),
+          index.#config.storage === 'segments',
+        ),
+      );
       const threads = checkSearchThreads(opts.searchThreads, index.#config.storage === 'segments');
       if (threads > 0) await index.#startPool(threads, opts.searchThreadsNice ?? 0);
       return index;

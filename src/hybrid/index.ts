@@ -4,6 +4,7 @@ export { compileFilter } from './filter.js';
 export { chunkSpans } from './chunking.js';
 export type { CalibrationQuery, CalibrationReport, CalibrationPoint } from './calibrate.js';
 export { DEFAULT_BM25_WEIGHT } from './create-config.js';
+export type { TieredMergeOptions } from '../segments/index.js';
 export type {
   SearchMode,
   SearchOptions,
@@ -22,6 +23,7 @@ export type {
   TokenLevelLike,
   SaveOptions,
   OpenOptions,
+  MergePolicyOptions,
   CalibrateOptions,
   DenseStoreOptions,
   MultiVectorStoreSettings,

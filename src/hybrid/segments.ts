@@ -15,6 +15,36 @@
 import * as path from 'node:path';
 import { SegmentedChannel, segmentsRefFile, type Channel } from '../channels/index.js';
 import type { StoreFs } from '../store/index.js';
+import { invalid } from '../errors.js';
+import { checkMergeOptions, type TieredMergeOptions } from '../segments/index.js';
+import type { MergePolicyOptions } from './types.js';
+
+/**
+ * Checks a `mergePolicy` option against the index's channels and returns each channel's
+ * settings (the index-wide ones with the channel's own over them); null when the option is
+ * absent. INVALID_ARGUMENT: not an object, an unknown setting or channel name, a value out of
+ * range, or an index without segment storage. Changes nothing.
+ */
+export function resolveMergePolicy(raw: MergePolicyOptions | undefined, channelNames: readonly string[], segmented: boolean): Map<string, TieredMergeOptions> | null {
+  if (raw === undefined) return null;
+  if (!segmented) invalid('INVALID_ARGUMENT', "mergePolicy applies to storage: 'segments' only (the default storage has no segments to merge)");
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) invalid('INVALID_ARGUMENT', `mergePolicy must be an object of merge settings, got ${JSON.stringify(raw)}`);
+  const { channels, ...common } = raw;
+  checkMergeOptions(common, 'mergePolicy');
+  if (channels !== undefined && (channels === null || typeof channels !== 'object' || Array.isArray(channels))) invalid('INVALID_ARGUMENT', `mergePolicy.channels must be an object keyed by channel name, got ${JSON.stringify(channels)}`);
+  const own = channels ?? {};
+  for (const name of Object.keys(own)) {
+    if (!channelNames.includes(name)) invalid('INVALID_ARGUMENT', `mergePolicy.channels: the index has no channel '${name}' (it has ${channelNames.map((n) => `'${n}'`).join(', ')})`);
+    checkMergeOptions(own[name], `mergePolicy.channels.${name}`);
+  }
+  return new Map(channelNames.map((n) => [n, { ...common, ...(Object.hasOwn(own, n) ? own[n] : {}) }]));
+}
+
+/** Sets each segmented channel's merge settings (from {@link resolveMergePolicy}). */
+export function applyMergePolicy(channels: Iterable<Channel>, policy: Map<string, TieredMergeOptions> | null): void {
+  if (policy === null) return;
+  for (const ch of channels) if (ch instanceof SegmentedChannel) ch.mergePolicy = policy.get(ch.name);
+}
 
 /**
  * After a save of a segmented index: `committed` (the manifest was replaced) adopts each

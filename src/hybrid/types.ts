@@ -7,6 +7,7 @@ import type { ExternalId, StoreFs } from '../store/index.js';
 import type { MultiVectorStats } from '../multivector/index.js';
 import type { SparseStats } from '../sparse/index.js';
 import type { ChannelExplanation, ChannelStats } from '../channels/index.js';
+import type { TieredMergeOptions } from '../segments/index.js';
 
 /** Retrieval modes: which representations produce candidates and enter fusion. */
 export type SearchMode = 'dense' | 'sparse' | 'multivector' | 'dense+sparse' | 'all' | 'bm25';
@@ -342,6 +343,25 @@ export interface OpenOptions {
    * ```
    */
   storage?: 'generations' | 'segments';
+  /**
+   * The tiered merge policy of `storage: 'segments'` (after Lucene's TieredMergePolicy, see
+   * src/segments/merge-policy.ts): index-wide settings, and per channel under `channels`
+   * (overriding them for that channel). Each save merges a channel's segments when it holds more
+   * than `segmentsPerTier` per size tier (default 10; tiny segments count as `floorSegmentBytes`,
+   * default 2 MiB). Fewer segments mean faster searches (each segment costs a dense channel about
+   * one more graph search) and more merge work at saves (a dense merge rebuilds a graph unless
+   * its biggest source holds at least half the documents); e.g. `{ channels: { dense: {
+   * segmentsPerTier: 2 } } }` keeps the dense channel near two segments. A run-time setting (as
+   * Lucene's IndexWriterConfig): not saved with the index, give it again at each open.
+   * INVALID_ARGUMENT for an unknown setting or channel, a value out of range, or the default
+   * storage.
+   *
+   * @example
+   * ```ts
+   * const index = await HybridIndex.open('./idx', { encoder, mergePolicy: { channels: { dense: { segmentsPerTier: 2 } } } });
+   * ```
+   */
+  mergePolicy?: MergePolicyOptions;
   /** File-system seam (fault-injection tests). Default: node:fs. */
   fs?: StoreFs;
 }
@@ -427,6 +447,25 @@ export interface HybridIndexOptions {
    * segment's centroid lists). `searchThreads` runs their search work on worker threads.
    */
   storage?: 'generations' | 'segments';
+  /**
+   * The tiered merge policy of `storage: 'segments'` (after Lucene's TieredMergePolicy, see
+   * src/segments/merge-policy.ts): index-wide settings, and per channel under `channels`
+   * (overriding them for that channel). Each save merges a channel's segments when it holds more
+   * than `segmentsPerTier` per size tier (default 10; tiny segments count as `floorSegmentBytes`,
+   * default 2 MiB). Fewer segments mean faster searches (each segment costs a dense channel about
+   * one more graph search) and more merge work at saves (a dense merge rebuilds a graph unless
+   * its biggest source holds at least half the documents); e.g. `{ channels: { dense: {
+   * segmentsPerTier: 2 } } }` keeps the dense channel near two segments. A run-time setting (as
+   * Lucene's IndexWriterConfig): not saved with the index, give it again at each open.
+   * INVALID_ARGUMENT for an unknown setting or channel, a value out of range, or the default
+   * storage.
+   *
+   * @example
+   * ```ts
+   * const index = await HybridIndex.open('./idx', { encoder, mergePolicy: { channels: { dense: { segmentsPerTier: 2 } } } });
+   * ```
+   */
+  mergePolicy?: MergePolicyOptions;
   /**
    * Worker threads for the store work of `search()` (`storage: 'segments'` only): each thread
    * holds the segmented channels' committed segments memory-mapped (the page cache is shared)
@@ -632,4 +671,18 @@ export interface Explanation {
   channels: Record<string, ChannelExplanation>;
   sparseMatches: Array<{ tokenId: number; token: string; queryWeight: number; docWeight: number; contribution: number }>;
   alignments: Array<{ queryToken: string; docToken: string; score: number; docSpan?: [number, number]; docText?: string }>;
+}
+
+/**
+ * Merge policy settings of a segmented index ({@link HybridIndexOptions.mergePolicy}):
+ * index-wide, and per channel name under `channels`.
+ *
+ * @example
+ * ```ts
+ * const p: MergePolicyOptions = { floorSegmentBytes: 16 * 2 ** 20, channels: { dense: { segmentsPerTier: 2 } } };
+ * ```
+ */
+export interface MergePolicyOptions extends TieredMergeOptions {
+  /** Settings for single channels, by name (merged over the index-wide ones). */
+  channels?: Record<string, TieredMergeOptions>;
 }

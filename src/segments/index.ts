@@ -8,7 +8,7 @@
  * range it has not bounds-checked, nor score a posting it has not validated.
  */
 export { SegmentedStore, type CommitResult, type SegmentDoc, type SegmentedOpenOptions, type SparseStatsExtra } from './store.js';
-export { findMerges, type MergeCandidate, type TieredMergeOptions } from './merge-policy.js';
+export { checkMergeOptions, findMerges, type MergeCandidate, type TieredMergeOptions } from './merge-policy.js';
 export { SegmentFile, writeSegmentFile, SEGMENT_CONTAINER_VERSION, SECTION_ALIGN, EAGER_CRC_BYTES, CRC_BLOCK_BYTES, BLOCK_CRC_SECTION, type SectionEntry, type SectionInput, type WriteSegmentOptions } from './container.js';
 export { SEGMENTS_FILE, VERSIONED_SEGMENTS, versionedSegmentsFile, type SegmentChannels, type SegmentEntry, type SegmentsManifest } from './manifest.js';
 export type { SparseChannelConfig } from './sparse-segment.js';

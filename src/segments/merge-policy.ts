@@ -18,6 +18,8 @@
  *   (a singleton merge drops its deletions).
  */
 
+import { invalid } from '../errors.js';
+
 /** A segment as the policy sees it. */
 export interface MergeCandidate {
   name: string;
@@ -39,6 +41,38 @@ export interface TieredMergeOptions {
   floorSegmentBytes?: number;
   /** A segment with more deleted documents than this percentage is rewritten (default 33). */
   deletesPctAllowed?: number;
+}
+
+/** Each setting's accepted range (integers for the counts). */
+const RANGES: Record<keyof TieredMergeOptions, { min: number; max: number; int: boolean }> = {
+  segmentsPerTier: { min: 2, max: 1000, int: true },
+  maxMergeAtOnce: { min: 2, max: 1000, int: true },
+  maxMergedSegmentBytes: { min: 1, max: Number.MAX_SAFE_INTEGER, int: false },
+  floorSegmentBytes: { min: 1, max: Number.MAX_SAFE_INTEGER, int: false },
+  deletesPctAllowed: { min: 5, max: 50, int: false },
+};
+
+/**
+ * Checks merge settings given by a user: a plain object of the known keys, each a finite
+ * number in its range (segmentsPerTier and maxMergeAtOnce integers ≥ 2, as Lucene's;
+ * deletesPctAllowed 5…50; byte sizes > 0). INVALID_ARGUMENT naming `where` and the key.
+ *
+ * @example
+ * ```ts
+ * checkMergeOptions({ segmentsPerTier: 2 }, 'mergePolicy'); // returns the object
+ * ```
+ */
+export function checkMergeOptions(raw: unknown, where: string): TieredMergeOptions {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) invalid('INVALID_ARGUMENT', `${where} must be an object of merge settings (${Object.keys(RANGES).join(', ')}), got ${JSON.stringify(raw)}`);
+  for (const [k, v] of Object.entries(raw)) {
+    const r = RANGES[k as keyof TieredMergeOptions];
+    if (!r) invalid('INVALID_ARGUMENT', `${where}: unknown merge setting '${k}' (known: ${Object.keys(RANGES).join(', ')})`);
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < r.min || v > r.max || (r.int && !Number.isInteger(v))) {
+      invalid('INVALID_ARGUMENT', `${where}.${k} must be ${r.int ? 'an integer' : 'a number'} in ${r.min}…${r.max}, got ${JSON.stringify(v)}`);
+    }
+  }
+  return raw as TieredMergeOptions;
 }
 
 const liveBytes = (s: MergeCandidate) => (s.docs > 0 ? s.bytes * (1 - s.deleted / s.docs) : 0);

@@ -40,7 +40,7 @@ import { nodeFs, type StoreFs } from '../store/fs-seam.js';
 import type { MapOptions } from '../store/mmap.js';
 import { Deletions } from './deletes.js';
 import { delFile, readSegments, SEGMENTS_FILE, SEGMENTS_FORMAT_VERSION, segmentFiles, VERSIONED_SEGMENTS, versionedSegmentsFile, writeSegments, type SegmentChannels, type SegmentEntry, type SegmentsManifest } from './manifest.js';
-import { findMerges, type TieredMergeOptions } from './merge-policy.js';
+import { checkMergeOptions, findMerges, type TieredMergeOptions } from './merge-policy.js';
 import { bitsOf, buildArena, buildCodes, isCompressed, MvSegment, rawOf, writeMvSegment, type MvChannelConfig, type MvRaw, type StoredVectors } from './mv-segment.js';
 import { compressDocs, type MvCodesRaw } from './mv-compress.js';
 import { firstStageMv } from './mv-first-stage.js';
@@ -219,9 +219,19 @@ export class SegmentedStore {
     this.dir = dir;
     this.channels = manifest.channels;
     this.#manifest = manifest;
-    this.#opts = opts;
+    this.#opts = opts.mergePolicy === undefined ? opts : { ...opts, mergePolicy: { ...checkMergeOptions(opts.mergePolicy, 'mergePolicy') } };
     this.#fs = opts.fs ?? nodeFs;
     this.#file = opts.versioned === true ? (opts.manifest ?? versionedSegmentsFile(manifest.generation)) : SEGMENTS_FILE;
+  }
+
+  /** The merge policy settings the next commits use (see merge-policy.ts; default: its defaults). */
+  get mergePolicy(): TieredMergeOptions | undefined {
+    return this.#opts.mergePolicy;
+  }
+
+  /** Replaces the merge policy settings for the next commits (checked: INVALID_ARGUMENT; undefined: the defaults). */
+  set mergePolicy(p: TieredMergeOptions | undefined) {
+    this.#opts = { ...this.#opts, mergePolicy: p === undefined ? undefined : { ...checkMergeOptions(p, 'mergePolicy') } };
   }
 
   /** The segment list in force (`segments.json`, or a versioned store's `segments-<gen>.json`). */
