@@ -37,6 +37,7 @@ import type { StoreHandle, StorePool } from '../segments/store-pool.js';
 import { VERSIONED_SEGMENTS } from '../segments/manifest.js';
 import { Bm25Channel, vocabFile } from './bm25-channel.js';
 import { MultiVectorChannel } from './multivector-channel.js';
+import { resolveScreening } from '../multivector/store.js';
 import { DenseChannel } from './dense-channel.js';
 import { EXACT_BELOW_VALUES } from '../dense/dense-index.js';
 import { SparseChannel } from './sparse-channel.js';
@@ -200,7 +201,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
       throw new StorageError('CORRUPT_FILE', `${file}: expected { dir: '${segmentsDir(spec.name)}', manifest: 'segments-<generation>.json' }, got ${JSON.stringify(ref)}; restore the index from a backup or rebuild it`, { file });
     }
     const root = path.join(indexDir, r.dir);
-    const seg = await SegmentedStore.open(root, { versioned: true, manifest: r.manifest, ...(fs ? { fs } : {}) });
+    const seg = await SegmentedStore.open(root, { versioned: true, manifest: r.manifest, mvScreening: mvScreens(spec), ...(fs ? { fs } : {}) });
     const want = segmentConfig(spec as Segmentable);
     if (JSON.stringify(want) !== JSON.stringify(seg.channels)) {
       seg.close();
@@ -351,7 +352,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
       made = [];
       for (const d of [path.dirname(this.root), this.root]) if ((await this.#fs.stat(d).catch(() => ({}))) === null) made.push(d);
       try {
-        this.#seg = await SegmentedStore.create(this.root, segmentConfig(this.spec), { versioned: true, fs: this.#fs, ...(this.#mergePolicy ? { mergePolicy: this.#mergePolicy } : {}) });
+        this.#seg = await SegmentedStore.create(this.root, segmentConfig(this.spec), { versioned: true, fs: this.#fs, mvScreening: mvScreens(this.spec), ...(this.#mergePolicy ? { mergePolicy: this.#mergePolicy } : {}) });
       } catch (e) {
         if (made.length > 0) await this.#fs.rm(made[0]!).catch(() => undefined);
         throw e;
@@ -632,4 +633,9 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     if (parts.length === 0) return empty();
     return mergeTopK(parts, k);
   }
+}
+
+/** Whether the channel's segments carry the MaxSim screening sidecar: an f32 / f16 multi-vector channel that screens (as its default-storage store would). */
+function mvScreens(spec: ChannelSpec): boolean {
+  return spec.kind === 'multivector' && resolveScreening(spec.screening, spec.dtype, `channel '${spec.name}'`);
 }

@@ -91,7 +91,17 @@ export interface MultiVectorOpenOptions {
   screening?: MvScreening;
 }
 
-function resolveScreening(v: unknown, dtype: MvDtype, where: string): boolean {
+/**
+ * Whether a store of `dtype` keeps the screening sidecar for the setting `v` ('int8', 'none', or
+ * undefined: where the screened kernels run, see screeningKernelActive); INVALID_ARGUMENT for
+ * another value.
+ *
+ * @example
+ * ```ts
+ * resolveScreening(undefined, 'f16', 'spec'); // true on an avx512 / amx backend
+ * ```
+ */
+export function resolveScreening(v: unknown, dtype: MvDtype, where: string): boolean {
   if (v !== undefined && v !== 'int8' && v !== 'none') invalid('INVALID_ARGUMENT', `${where}: screening must be 'int8' or 'none', got ${String(v)}`);
   if (dtype !== 'f32' && dtype !== 'f16') return false;
   if (v === undefined) return screeningKernelActive();

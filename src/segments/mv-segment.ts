@@ -11,9 +11,15 @@
  * vectors  dtype[vectors·dim] L2-normalised at add, stored as the MultiVectorStore stores them
  * scales   f32[vectors]       i8 only: one symmetric scale per vector
  * sums     i32[vectors]       i8 only: Σ of each vector's values (the kernel's bias correction)
+ * scri8    i8[vectors·dim]    f32 / f16, optional: the int8 screening image of each vector
+ * scrstat  f32[6·vectors]     with scri8: its 6 stats floats per vector (src/kernels/screen.ts)
  * tokens   u32[vectors]       encoder token ids (0xffffffff = none)
  * spans    u32[2·vectors]     character spans (0xffffffff = none)
  * ```
+ * The screening sections (written when the channel screens, see SegmentedOpenOptions.mvScreening)
+ * are the sidecar the default storage builds in memory at open (kernels/screen.ts): with them
+ * MaxSim runs the exact screened kernels (maxsimF32Screen / maxsimF16Screen, the same scores as
+ * the plain ones) from the mapping; version-1 readers that predate them ignore them.
  * Version 2 (binary / residual; src/kernels/codes.ts layout, src/multivector/codec.ts codecs):
  * ```
  * meta     u32 docs · u32 vectors · u32 dim · u32 dtype (3 binary, 4 residual) · u32 bits · u32 k
@@ -28,7 +34,8 @@
  * needs to stay inside the arena. Checked on the first touch of a document (the first MaxSim
  * that scores it): the checksum blocks its rows lie in (vectors, scales, sums; codes, cids,
  * norms — SegmentFile.ensure; whole sections in a file without block checksums), every scale
- * finite, every sum recomputed, every centroid id < k, every inverse norm finite > 0; the
+ * finite, every sum recomputed, every centroid id < k, every inverse norm finite > 0, the
+ * screening rows' checksum blocks; the
  * codebook whole on the first MaxSim of a residual segment. arena() / codes() (merges, decoding)
  * and verify() check everything. Token ids and spans are only read for explanations and are
  * checked whole on their first read.
@@ -36,6 +43,7 @@
 import { StorageError } from '../errors.js';
 import { f16ToF32, rowSumsI8 } from '../kernels/f16.js';
 import { kernels } from '../kernels/index.js';
+import { buildScreen, SCREEN_STATS } from '../kernels/screen.js';
 import { Arena } from '../multivector/arena.js';
 import { poolDoc } from '../multivector/pool.js';
 import { codesBytes, type CodeBits } from '../kernels/codes.js';
@@ -157,9 +165,17 @@ export function rawOf(arena: Arena): MvRaw {
  * await writeMvSegment(path, cfg, ids, vstart, rawOf(arena));
  * ```
  */
-export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Uint32Array, vstart: Uint32Array, raw: MvRaw | MvCodesRaw, fs?: StoreFs): Promise<number> {
+export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Uint32Array, vstart: Uint32Array, raw: MvRaw | MvCodesRaw, fs?: StoreFs, screen = false): Promise<number> {
   if ('codes' in raw) return writeCodesSegment(file, cfg, ids, vstart, raw, fs);
   const nv = vstart[ids.length]!;
+  // the screening sidecar of f32 / f16 vectors (as Arena builds it), when the channel screens
+  let screenI8: Int8Array | null = null;
+  let screenStats: Float32Array | null = null;
+  if (screen && (cfg.dtype === 'f32' || cfg.dtype === 'f16')) {
+    screenI8 = new Int8Array(nv * cfg.dim);
+    screenStats = new Float32Array(nv * SCREEN_STATS);
+    buildScreen(raw.vectors as Float32Array | Uint16Array, cfg.dim, 0, nv, screenI8, screenStats);
+  }
   const meta = new DataView(new ArrayBuffer(16));
   meta.setUint32(0, ids.length, true);
   meta.setUint32(4, nv, true);
@@ -174,6 +190,12 @@ export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Ui
       ? [
           { name: 'scales', data: bytesOf(raw.scales) },
           { name: 'sums', data: bytesOf(i8Sums(raw.vectors as Int8Array, cfg.dim)) },
+        ]
+      : []),
+    ...(screenI8 !== null && screenStats !== null
+      ? [
+          { name: 'scri8', data: bytesOf(screenI8) },
+          { name: 'scrstat', data: bytesOf(screenStats) },
         ]
       : []),
     { name: 'tokens', data: bytesOf(raw.tokens) },
@@ -205,6 +227,9 @@ async function writeCodesSegment(file: string, cfg: MvChannelConfig, ids: Uint32
 /** Mapped views of a segment's arena or codes, not checked (see MvSegment's per-document checks). */
 interface RawViews {
   vectors: Float32Array | Uint16Array | Int8Array | null;
+  /** f32 / f16 with the screening sections: the int8 images and their stats. */
+  screenI8: Int8Array | null;
+  screenStats: Float32Array | null;
   scales: Float32Array | null;
   sums: Int32Array | null;
   codes: Uint8Array | null;
@@ -262,12 +287,19 @@ export class MvSegment {
     const n = vectors * cfg.dim;
     if (!Number.isSafeInteger(n)) this.#bad('meta', `${vectors} vectors × ${cfg.dim}`);
     // sizes only: the bytes are checked per document on first touch
-    const raw: RawViews = { vectors: null, scales: null, sums: null, codes: null, cids: null, norms: null };
+    const raw: RawViews = { vectors: null, screenI8: null, screenStats: null, scales: null, sums: null, codes: null, cids: null, norms: null };
     this.#raw = raw;
     this.#docOk = new Uint8Array(docs);
     if (cfg.dtype === 'f32') raw.vectors = f.view('vectors', Float32Array, n, false);
     else if (cfg.dtype === 'f16') raw.vectors = f.view('vectors', Uint16Array, n, false);
-    else if (cfg.dtype === 'i8') {
+    if (cfg.dtype === 'f32' || cfg.dtype === 'f16') {
+      const has = f.sections.has('scri8');
+      if (has !== f.sections.has('scrstat')) this.#bad(has ? 'scrstat' : 'scri8', 'one of the two screening sections is missing');
+      if (has) {
+        raw.screenI8 = f.view('scri8', Int8Array, n, false);
+        raw.screenStats = f.view('scrstat', Float32Array, vectors * SCREEN_STATS, false);
+      }
+    } else if (cfg.dtype === 'i8') {
       raw.vectors = f.view('vectors', Int8Array, n, false);
       raw.scales = f.view('scales', Float32Array, vectors, false);
       raw.sums = f.view('sums', Int32Array, vectors, false);
@@ -332,6 +364,11 @@ export class MvSegment {
     return indexOfSorted(this.docids, id);
   }
 
+  /** True when the file holds the screening sidecar (MaxSim runs the screened kernels). */
+  get screened(): boolean {
+    return this.#raw.screenI8 !== null;
+  }
+
   /**
    * Checks document o's rows on their first touch: the checksum blocks they lie in (see
    * SegmentFile.ensure), then the values a kernel trusts (i8: scale finite ≥ 0, sum
@@ -347,6 +384,10 @@ export class MvSegment {
       if (r.vectors !== null) {
         const w = d * r.vectors.BYTES_PER_ELEMENT;
         f.ensure('vectors', a * w, e * w);
+      }
+      if (r.screenI8 !== null) {
+        f.ensure('scri8', a * d, e * d);
+        f.ensure('scrstat', 4 * SCREEN_STATS * a, 4 * SCREEN_STATS * e);
       }
       if (r.codes !== null) {
         const w = codesBytes(d, this.bits);
@@ -490,7 +531,10 @@ export class MvSegment {
       return;
     }
     const { vectors, scales, sums } = r;
-    if (this.cfg.dtype === 'f32') kernels.maxsimF32(query, qCount, d, vectors as Float32Array, starts, counts, out);
+    if (r.screenI8 !== null && r.screenStats !== null) {
+      if (this.cfg.dtype === 'f32') kernels.maxsimF32Screen(query, qCount, d, vectors as Float32Array, r.screenI8, r.screenStats, starts, counts, out);
+      else kernels.maxsimF16Screen(query, qCount, d, vectors as Uint16Array, r.screenI8, r.screenStats, starts, counts, out);
+    } else if (this.cfg.dtype === 'f32') kernels.maxsimF32(query, qCount, d, vectors as Float32Array, starts, counts, out);
     else if (this.cfg.dtype === 'f16') kernels.maxsimF16(query, qCount, d, vectors as Uint16Array, starts, counts, out);
     else kernels.maxsimI8(query, qCount, d, vectors as Int8Array, scales!, starts, counts, out, sums);
     this.file.mapping.check();

@@ -71,6 +71,13 @@ export interface SegmentDoc {
 export interface SegmentedOpenOptions extends MapOptions {
   /** Merge policy settings (see merge-policy.ts). */
   mergePolicy?: TieredMergeOptions;
+  /**
+   * f32 / f16 multi-vector channels: write the int8 screening sidecar into each new or merged
+   * segment (sections `scri8` / `scrstat`, see mv-segment.ts), so MaxSim runs the exact
+   * screened kernels from the mapping as the default storage does from memory (+dim + 24
+   * bytes per token vector on disk). Default false. Segments are read the same either way.
+   */
+  mvScreening?: boolean;
   /** Test seam: called at each step of a commit (a crash test kills the process there). */
   onStage?: (stage: string) => void;
   /**
@@ -692,7 +699,7 @@ export class SegmentedStore {
     }
     if (data.mv) {
       created.push(`${name}.mvec`);
-      bytes.mvec = await writeMvSegment(path.join(this.dir, `${name}.mvec`), this.channels.multivector!, ids, data.mv.vstart, data.mv.raw, this.#fs);
+      bytes.mvec = await writeMvSegment(path.join(this.dir, `${name}.mvec`), this.channels.multivector!, ids, data.mv.vstart, data.mv.raw, this.#fs, this.#opts.mvScreening === true);
       stage('file-written');
     }
     if (data.dense) {
