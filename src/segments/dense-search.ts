@@ -55,8 +55,10 @@ export function denseTopK(parts: readonly DensePart[], q: Float32Array, k: numbe
     if (n - p.del.count === 0) continue;
     const pass = p.del.count === 0 && filter === undefined ? undefined : (id: number) => !p.del.has(indexOfSorted(p.docids, id)) && (filter === undefined || filter(id) === true);
     if (exact === true || (exact === undefined && n * seg.cfg.dim <= EXACT_BELOW_VALUES)) {
-      if (pass === undefined) scanInto(seg, q, (shared ??= new TopK(k)));
-      else ranked.push(exactScan(seg, q, k, pass));
+      if (pass === undefined) {
+        shared ??= new TopK(k);
+        scanInto(seg, q, shared);
+      } else ranked.push(exactScan(seg, q, k, pass));
     } else {
       graphs.push({ at: ranked.length, p, pass, breadth: seg.cfg.expansionSearch });
       ranked.push(empty());
