@@ -299,15 +299,21 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     const out = new Float32Array(ids.length);
     const seg = this.#seg;
     if (this.spec.kind === 'multivector' || this.spec.kind === 'dense') {
-      const dense = this.spec.kind === 'dense';
-      const inTail = ids.filter((id) => this.#tail.has(id));
-      const tail = inTail.length > 0 ? this.#tail.score(q as never, inTail) : new Float32Array(0);
-      const inSeg = seg ? ids.filter((id) => !this.#tail.has(id) && seg.has(id)) : new Uint32Array(0);
-      const segScores = inSeg.length === 0 ? new Float32Array(0) : dense ? seg!.scoreDense(q as Float32Array, inSeg) : seg!.scoreMultiVector(q as MultiVectorValue, inSeg);
-      const by = new Map<number, number>();
-      for (let i = 0; i < inTail.length; i++) by.set(inTail[i]!, tail[i]!);
-      for (let i = 0; i < inSeg.length; i++) by.set(inSeg[i]!, segScores[i]!);
-      for (let i = 0; i < ids.length; i++) out[i] = by.get(ids[i]!) ?? 0;
+      // positions of the ids held by the tail (it takes precedence) and by the segments; 0 for the rest
+      const tailAt: number[] = [];
+      const segAt: number[] = [];
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!;
+        if (this.#tail.has(id)) tailAt.push(i);
+        else if (seg?.has(id)) segAt.push(i);
+      }
+      const fill = (at: number[], score: (sub: Uint32Array) => Float32Array) => {
+        if (at.length === 0) return;
+        const got = score(at.length === ids.length ? ids : Uint32Array.from(at, (i) => ids[i]!));
+        for (let j = 0; j < at.length; j++) out[at[j]!] = got[j]!;
+      };
+      fill(tailAt, (sub) => this.#tail.score(q as never, sub));
+      fill(segAt, (sub) => (this.spec.kind === 'dense' ? seg!.scoreDense(q as Float32Array, sub) : seg!.scoreMultiVector(q as MultiVectorValue, sub)));
       return out;
     }
     const query = q as SparseVector;
