@@ -364,11 +364,6 @@ export class MvSegment {
     return indexOfSorted(this.docids, id);
   }
 
-  /** True when the file holds the screening sidecar (MaxSim runs the screened kernels). */
-  get screened(): boolean {
-    return this.#raw.screenI8 !== null;
-  }
-
   /**
    * Checks document o's rows on their first touch: the checksum blocks they lie in (see
    * SegmentFile.ensure), then the values a kernel trusts (i8: scale finite ≥ 0, sum
