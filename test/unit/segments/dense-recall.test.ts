@@ -1,7 +1,8 @@
 // Dense search over many segments splits the graph breadth (each segment's usearch graph at
 // its share of the live rows of expansionSearch, at least 3k; dense-search.ts): its recall@10
 // against the exact answer must not fall below one graph holding the same rows at the same
-// settings (the default storage's DenseIndex). Clustered vectors (uniform-random ones are a
+// settings (the default storage's DenseIndex), within the run-to-run noise of multi-threaded
+// graph builds (0.005). Clustered vectors (uniform-random ones are a
 // pathological case for HNSW), documents spread over the segments as they arrive; the oracle is
 // a brute-force f64 scan of the normalised rows. Scores returned by the segments are exact.
 import * as fs from 'node:fs';
@@ -89,7 +90,10 @@ describe('dense search over segments, breadth split across them', () => {
     const oneRecall = oneFound / (200 * K);
     const segRecall = segFound / (200 * K);
     expect(oneRecall).toBeLessThan(1); // the graphs are approximate here: the comparison means something
-    expect(segRecall).toBeGreaterThanOrEqual(oneRecall);
+    // usearch inserts with every core (os.availableParallelism()), so both graphs differ from run
+    // to run: a CI run measured 0.992 against 0.9925. Allowed: 10 of the 2,000 hits (0.005); a
+    // breadth too narrow loses far more
+    expect(segRecall).toBeGreaterThanOrEqual(oneRecall - 0.005);
     store.close();
     one.close();
   });
