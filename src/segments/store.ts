@@ -838,23 +838,46 @@ export class SegmentedStore {
   segmentSparseStats(query: SparseVector, segs: readonly number[] | null = null): SparseStats {
     this.#check();
     const all = this.#segs;
-    const pick = segs ?? all.map((_, j) => j);
+    const S = all.length;
     let N = 0;
     let len = 0;
-    for (const j of pick) {
-      const s = all[j]!;
+    const n = segs === null ? S : segs.length;
+    for (let x = 0; x < n; x++) {
+      const s = all[segs === null ? x : segs[x]!]!;
       N += s.entry.docs - s.del.count;
       len += s.liveLen;
     }
+    const slots = this.#termSlots(query.ids);
     const df = new Float64Array(query.ids.length);
     for (let i = 0; i < query.ids.length; i++) {
       if (query.weights[i] === 0) continue;
-      for (const j of pick) {
-        const slot = all[j]!.sparse!.slotOf(query.ids[i]!);
-        if (slot >= 0) df[i]! += liveDf(all[j]!, slot);
+      let f = 0;
+      for (let x = 0; x < n; x++) {
+        const j = segs === null ? x : segs[x]!;
+        const slot = slots[i * S + j]!;
+        if (slot >= 0) f += liveDf(all[j]!, slot);
       }
+      df[i] = f;
     }
     return { N, len, df };
+  }
+
+  /** Slot of each query term in each segment's dictionary (term-major: [i × segments + j], -1 when absent), kept for the last query. */
+  #slots: { segs: readonly Live[]; ids: Uint32Array; slots: Int32Array } | null = null;
+
+  #termSlots(ids: Uint32Array): Int32Array {
+    const all = this.#segs;
+    const c = this.#slots;
+    if (c !== null && c.segs === all && c.ids.length === ids.length) {
+      let same = true;
+      for (let i = 0; i < ids.length && same; i++) same = c.ids[i] === ids[i];
+      if (same) return c.slots;
+    }
+    const S = all.length;
+    const slots = new Int32Array(ids.length * S);
+    for (let i = 0; i < ids.length; i++) for (let j = 0; j < S; j++) slots[i * S + j] = all[j]!.sparse!.slotOf(ids[i]!);
+    this.#slots = { segs: all, ids: Uint32Array.from(ids), slots };
+    return slots;
   }
 
   /**
@@ -875,55 +898,62 @@ export class SegmentedStore {
     const avgdl = len / N;
     const lenConst = cfg.k1 * (1 - cfg.b);
     const lenSlope = avgdl > 0 ? (cfg.k1 * cfg.b) / avgdl : 0;
-    const pick = segs ?? all.map((_, j) => j);
+    const S = all.length;
+    const slots = this.#termSlots(query.ids);
     // the query terms (query order) with their global multiplier
-    const terms: { tid: number; w: number; qf: number; at: number[] }[] = [];
-    for (let i = 0; i < query.ids.length; i++) {
+    const n = query.ids.length;
+    const qfOf = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
       const w = query.weights[i]!;
-      if (w === 0) continue;
       const df = stats.df[i]!;
-      if (df === 0) continue;
-      const at = pick.map((j) => all[j]!.sparse!.slotOf(query.ids[i]!));
-      terms.push({ tid: query.ids[i]!, w, qf: bm25 ? w * bm25Idf(N, df) * (cfg.k1 + 1) : w, at });
+      qfOf[i] = w === 0 || df === 0 ? 0 : bm25 ? w * bm25Idf(N, df) * (cfg.k1 + 1) : w;
     }
     const kk = Math.min(k, N);
     const global = new TopK(kk);
     // per segment its query (the terms it holds, their bounds) and the best score it can give
-    const plans: { seg: Live; live: number; q: PreparedQuery; best: number; at: number; slots: number[] }[] = [];
-    pick.forEach((j, x) => {
+    const plans: { seg: Live; live: number; q: PreparedQuery; best: number; at: number; lists: Int32Array }[] = [];
+    const picked = segs === null ? S : segs.length;
+    for (let x = 0; x < picked; x++) {
+      const j = segs === null ? x : segs[x]!;
       const seg = all[j]!;
       const sp = seg.sparse!;
       const live = seg.entry.docs - seg.del.count;
-      if (live === 0) return;
-      const mine = terms.filter((t) => t.at[x]! >= 0);
-      if (mine.length === 0) return;
-      const m = mine.length;
+      if (live === 0) continue;
+      let m = 0;
+      for (let i = 0; i < n; i++) if (qfOf[i] !== 0 && slots[i * S + j]! >= 0) m++;
+      if (m === 0) continue;
       const q: PreparedQuery = { m, termIds: new Uint32Array(m), start: new Uint32Array(m), end: new Uint32Array(m), qf: new Float64Array(m), ub: new Float64Array(m), qw: new Float32Array(m) };
+      const lists = new Int32Array(m);
       let best = 0;
-      mine.forEach((t, y) => {
-        const slot = t.at[x]!;
-        q.termIds[y] = t.tid;
+      let y = 0;
+      for (let i = 0; i < n; i++) {
+        const slot = slots[i * S + j]!;
+        const qf = qfOf[i]!;
+        if (qf === 0 || slot < 0) continue;
+        q.termIds[y] = query.ids[i]!;
         q.start[y] = sp.offsets[slot]!;
         q.end[y] = sp.offsets[slot + 1]!;
-        q.qf[y] = t.qf;
-        q.qw[y] = t.w;
-        q.ub[y] = bm25 ? sp.bm25Bound(slot, t.qf, lenConst, lenSlope) : t.qf * sp.maxw[slot]!;
+        q.qf[y] = qf;
+        q.qw[y] = query.weights[i]!;
+        q.ub[y] = bm25 ? sp.bm25Bound(slot, qf, lenConst, lenSlope) : qf * sp.maxw[slot]!;
+        lists[y] = slot;
         best += q.ub[y]!;
-      });
-      plans.push({ seg, live, q, best, at: j, slots: mine.map((t) => t.at[x]!) });
-    });
+        y++;
+      }
+      plans.push({ seg, live, q, best, at: j, lists });
+    }
     // one top-k over every segment (scores use the global statistics, so they compare across
     // segments), as one index's MaxScore keeps it: the segment that can score highest first, so
     // the running k-th score rises early and prunes the others from their first posting; a
     // segment whose best possible score cannot reach it is not read at all
     plans.sort((a, b) => b.best - a.best || a.at - b.at);
-    for (const { seg, live, q, best, slots } of plans) {
+    for (const { seg, live, q, best, lists: listSlots } of plans) {
       const sp = seg.sparse!;
       // the k-th score so far, lowered by more than an f32 rounding (scores are f32 of f64
       // sums): a document tying with it at a lower id can still enter
       const th = global.threshold();
       if (!exhaustive && best < th - Math.abs(th) * 1e-6) continue;
-      for (const slot of slots) sp.ensureList(slot); // first touch: just these lists' blocks
+      for (let y = 0; y < q.m; y++) sp.ensureList(listSlots[y]!); // first touch: just these lists' blocks
       const { docs, weights } = sp.postingViews();
       const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
       const lists: PostingLists = { docs, weights, seek: seekIn(docs) };
@@ -971,17 +1001,22 @@ export class SegmentedStore {
     const avgdl = len / N;
     const lenConst = cfg.k1 * (1 - cfg.b);
     const lenSlope = avgdl > 0 ? (cfg.k1 * cfg.b) / avgdl : 0;
-    const terms: { qf: number; at: number[] }[] = [];
+    const S = segs.length;
+    const slots = this.#termSlots(query.ids);
+    // the terms with a live document somewhere, with their global multiplier
+    const tq: number[] = [];
+    const tslot: number[] = []; // term-major rows of `slots`
     for (let i = 0; i < query.ids.length; i++) {
       const w = query.weights[i]!;
       if (w === 0) continue;
-      const at = segs.map((s) => s.sparse!.slotOf(query.ids[i]!));
       let df = extra ? extra.df(query.ids[i]!) : 0;
-      at.forEach((slot, j) => {
+      for (let j = 0; j < S; j++) {
+        const slot = slots[i * S + j]!;
         if (slot >= 0) df += liveDf(segs[j]!, slot);
-      });
+      }
       if (df === 0) continue;
-      terms.push({ qf: bm25 ? w * bm25Idf(N, df) * (cfg.k1 + 1) : w, at });
+      tq.push(bm25 ? w * bm25Idf(N, df) * (cfg.k1 + 1) : w);
+      tslot.push(i * S);
     }
     for (let i = 0; i < ids.length; i++) {
       const j = this.#locate(ids[i]!);
@@ -992,13 +1027,13 @@ export class SegmentedStore {
       const { docs, weights } = sp.postingViews();
       const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
       let sc = 0;
-      for (const t of terms) {
-        const slot = t.at[j]!;
+      for (let t = 0; t < tq.length; t++) {
+        const slot = slots[tslot[t]! + j]!;
         if (slot < 0) continue;
         sp.ensureList(slot);
         const end = sp.offsets[slot + 1]!;
         const p = gallop(docs, sp.offsets[slot]!, end, ord);
-        if (p < end && docs[p] === ord) sc += contribution(ctx, t.qf, weights[p]!, ord);
+        if (p < end && docs[p] === ord) sc += contribution(ctx, tq[t]!, weights[p]!, ord);
       }
       sp.file.mapping.check();
       out[i] = Math.fround(sc);

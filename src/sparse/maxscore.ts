@@ -37,15 +37,54 @@ const SAFETY = 1 + 1e-12;
 export function searchMaxScore(ctx: ScoreContext, store: PostingLists, q: PreparedQuery, k: number, filter: ((docId: number) => boolean) | undefined, floor = -Infinity, into?: { heap: TopK; ids: Uint32Array }): TopK {
   const heap = into?.heap ?? new TopK(k);
   const ids = into?.ids;
-  const below = (th: number) => (ids === undefined ? th : th - Math.abs(th) * 1e-6);
   const m = q.m;
   if (m === 0 || k === 0) return heap;
-  const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => q.ub[a]! - q.ub[b]! || a - b);
-  const pos = new Int32Array(m);
-  const end = new Int32Array(m);
-  const qf = new Float64Array(m);
-  const prefix = new Float64Array(m);
-  const canonToSlot = new Int32Array(m);
+  const own = scratch.busy ? null : scratch; // a filter that searches again gets fresh arrays
+  const buf = own ?? newScratch(m);
+  if (own) {
+    if (own.pos.length < m) Object.assign(own, newScratch(m));
+    own.busy = true;
+  }
+  try {
+    return run(ctx, store, q, heap, filter, floor, ids, buf);
+  } finally {
+    if (own) own.busy = false;
+  }
+}
+
+/** Per-call work arrays, kept between calls (a search allocates none once they are big enough). */
+interface Scratch {
+  busy: boolean;
+  order: Int32Array;
+  pos: Int32Array;
+  end: Int32Array;
+  canonToSlot: Int32Array;
+  qf: Float64Array;
+  prefix: Float64Array;
+  contrib: Float64Array;
+}
+
+function newScratch(m: number): Scratch {
+  const n = Math.max(64, m);
+  return { busy: false, order: new Int32Array(n), pos: new Int32Array(n), end: new Int32Array(n), canonToSlot: new Int32Array(n), qf: new Float64Array(n), prefix: new Float64Array(n), contrib: new Float64Array(n) };
+}
+
+const scratch = newScratch(64);
+
+function run(ctx: ScoreContext, store: PostingLists, q: PreparedQuery, heap: TopK, filter: ((docId: number) => boolean) | undefined, floor: number, ids: Uint32Array | undefined, buf: Scratch): TopK {
+  const below = (th: number) => (ids === undefined ? th : th - Math.abs(th) * 1e-6);
+  const m = q.m;
+  const { order, pos, end, qf, prefix, canonToSlot, contrib } = buf;
+  // terms by ascending bound, ties by position (insertion sort: a query has tens of terms)
+  for (let s = 0; s < m; s++) {
+    const u = q.ub[s]!;
+    let t = s;
+    while (t > 0 && q.ub[order[t - 1]!]! > u) {
+      order[t] = order[t - 1]!;
+      t--;
+    }
+    order[t] = s;
+  }
   for (let s = 0; s < m; s++) {
     const j = order[s]!;
     pos[s] = q.start[j]!;
@@ -56,7 +95,6 @@ export function searchMaxScore(ctx: ScoreContext, store: PostingLists, q: Prepar
   }
   const docs = store.docs;
   const wts = store.weights;
-  const contrib = new Float64Array(m);
   const state = ctx.state;
   const bm25 = ctx.bm25;
   const lenConst = ctx.lenConst;

@@ -51,6 +51,38 @@ describe('SparseIndex dot scorer', () => {
     expect(idx.search(v([42], [1]), 5).ids.length).toBe(0);
   });
 
+  it('a filter that searches again (re-entering MaxScore) changes neither search; the oracle agrees', () => {
+    let seed = 7;
+    const r = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const idx = SparseIndex.create();
+    const vec = () => {
+      const ids = [...new Set(Array.from({ length: 6 }, () => Math.floor(r() * 40)))].sort((a, b) => a - b);
+      return v(
+        ids,
+        ids.map(() => 0.1 + r()),
+      );
+    };
+    for (let id = 0; id < 300; id++) idx.add(id, vec());
+    const outer = v(
+      Array.from({ length: 40 }, (_, i) => i),
+      Array.from({ length: 40 }, (_, i) => 1 + (i % 5)),
+    );
+    const inner = v([2, 3, 5], [1, 2, 3]);
+    const innerWant = idx.search(inner, 5, { exhaustive: true });
+    const innerGot: unknown[] = [];
+    const keep = (id: number) => {
+      innerGot.push(idx.search(inner, 5)); // same module scratch: must not disturb the outer search
+      return id % 3 !== 0;
+    };
+    const got = idx.search(outer, 20, { filter: keep });
+    expect(got).toEqual(idx.search(outer, 20, { filter: (id) => id % 3 !== 0, exhaustive: true }));
+    expect(innerGot.length).toBeGreaterThan(0);
+    for (const g of innerGot) expect(g).toEqual(innerWant);
+  });
+
   it('tombstones deletes, compacts, and reports memory per posting', () => {
     const idx = SparseIndex.create();
     idx.addBatch([0, 1, 2], [v([1, 2], [1, 1]), v([1], [2]), v([2], [3])]);
