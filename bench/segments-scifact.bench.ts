@@ -7,13 +7,21 @@
 // only, the encoder's time is the same for both): a first pass, then TRIDENT_SEGSCI_PASSES timed
 // passes; p50 of the wall clock and mean CPU time (process.cpuUsage) per query, per search mode.
 // The answers (ids and scores of the top-10) must be identical between the storages.
+// Then one more child opens both indexes in one process and alternates them query by query
+// (TRIDENT_SEGSCI_INPROC_PASSES passes, mean per query per pass, median over passes): on a shared
+// VM whose speed drifts between processes this compares like with like. In that child the
+// multi-vector kernel calls of the segments index are recorded for one pass and replayed three
+// ways (maxsimReplay): on the mapped sections, on heap copies of the same sections (same calls),
+// and on one heap concatenation (one call per search, as the default storage makes): what the
+// mapping itself costs, apart from the segment count.
 //
 // Run: node --import tsx bench/segments-scifact.bench.ts
 // Env: TRIDENT_DATA_DIR (default /work/shared/data), TRIDENT_SEGSCI_EVERY (default 1000),
 //      TRIDENT_SEGSCI_ROUNDS (child pairs, default 2), TRIDENT_SEGSCI_PASSES (default 2),
 //      TRIDENT_SEGSCI_MODES (default 'all,dense,sparse,bm25'), TRIDENT_SEGSCI_QUERIES (judged
-//      queries timed, default 300), TRIDENT_SEGSCI_KEEP (1: keep the built indexes and print
-//      where, for re-running `--child <dir>/<storage> <dir>/model <passes>` on them).
+//      queries timed, default 300), TRIDENT_SEGSCI_INPROC_PASSES (default 9; 0 skips the
+//      in-process child), TRIDENT_SEGSCI_KEEP (1: keep the built indexes and print where, for
+//      re-running `--child <dir>/<storage> <dir>/model <passes>` or `--inproc <dir> <passes>`).
 // Writes bench/results/segments-scifact.json.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -22,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HybridIndex, loadBeir, loadEncoder, type SearchMode } from '../src/index.js';
+import { kernels } from '../src/kernels/index.js';
 import { BENCH_DIR, DATA_DIR, envNumber, runMeta, writeResult } from './lib/results.js';
 
 const DATASET = 'dev/scifact';
@@ -53,6 +62,124 @@ async function child(dir: string, model: string, passes: number): Promise<void> 
   }
   await ix.close();
   process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+/** Both storages in one process, alternating query by query (the order flips every query and pass). */
+async function inproc(root: string, passes: number): Promise<void> {
+  const ds = await loadBeir(join(DATA_DIR, DATASET));
+  const encoder = await loadEncoder(join(root, 'model'));
+  const gen = await HybridIndex.open(join(root, 'generations'), { encoder, readOnly: true });
+  const seg = await HybridIndex.open(join(root, 'segments'), { encoder, readOnly: true });
+  const texts = [...ds.qrels.keys()].slice(0, QUERIES).map((id) => ds.queries.get(id)!);
+  const encoded = await Promise.all(texts.map((t) => gen.encodeQuery(t)));
+  const out: Record<string, unknown> = {};
+  for (const mode of MODES) {
+    for (let i = 0; i < texts.length; i++) {
+      const a = await gen.search(texts[i]!, { mode, k: 10, encoded: encoded[i]! });
+      const b = await seg.search(texts[i]!, { mode, k: 10, encoded: encoded[i]! });
+      if (JSON.stringify(a.map((h) => [h.id, h.score])) !== JSON.stringify(b.map((h) => [h.id, h.score]))) throw new Error(`${mode}: answers differ at query ${i}`);
+    }
+    const g: number[] = [];
+    const s: number[] = [];
+    for (let p = 0; p < passes; p++) {
+      let tg = 0;
+      let ts = 0;
+      for (let i = 0; i < texts.length; i++) {
+        for (const ix of (i + p) % 2 === 0 ? [gen, seg] : [seg, gen]) {
+          const t = performance.now();
+          await ix.search(texts[i]!, { mode, k: 10, encoded: encoded[i]! });
+          if (ix === gen) tg += performance.now() - t;
+          else ts += performance.now() - t;
+        }
+      }
+      g.push(tg / texts.length);
+      s.push(ts / texts.length);
+    }
+    out[mode] = { generationsMeanMs: median(g), segmentsMeanMs: median(s), ratio: median(s) / median(g), passes };
+  }
+  if (MODES.includes('all')) out.maxsimReplay = await replayMaxSim(seg, texts, encoded);
+  await gen.close();
+  await seg.close();
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+/**
+ * The f16 screened MaxSim calls of one pass of `all` on the segments index, replayed on the
+ * mapped sections, on per-segment heap copies, and on one heap concatenation; µs per search
+ * (median of 7 rounds, the variants alternating). Null when the index made no such calls.
+ */
+async function replayMaxSim(ix: HybridIndex, texts: string[], encoded: Awaited<ReturnType<HybridIndex['encodeQuery']>>[]): Promise<Record<string, number> | null> {
+  type Call = { at: number; q: Float32Array; qc: number; dim: number; docs: Uint16Array; i8: Int8Array; stats: Float32Array; starts: Uint32Array; counts: Uint32Array };
+  const calls: Call[] = [];
+  const orig = kernels.maxsimF16Screen;
+  let at = 0;
+  kernels.maxsimF16Screen = (q, qc, dim, docs, i8, stats, starts, counts, out) => {
+    calls.push({ at, q: q.slice(), qc, dim, docs, i8, stats, starts: starts.slice(), counts: counts.slice() });
+    orig(q, qc, dim, docs, i8, stats, starts, counts, out);
+  };
+  try {
+    for (at = 0; at < texts.length; at++) await ix.search(texts[at]!, { mode: 'all', k: 10, encoded: encoded[at]! });
+  } finally {
+    kernels.maxsimF16Screen = orig;
+  }
+  if (calls.length === 0) return null;
+  const dim = calls[0]!.dim;
+  const copies = new Map<Uint16Array, { docs: Uint16Array; i8: Int8Array; stats: Float32Array; row: number }>();
+  let rows = 0;
+  for (const c of calls) {
+    if (copies.has(c.docs)) continue;
+    copies.set(c.docs, { docs: c.docs.slice(), i8: c.i8.slice(), stats: c.stats.slice(), row: rows });
+    rows += c.docs.length / dim;
+  }
+  const cat = { docs: new Uint16Array(rows * dim), i8: new Int8Array(rows * dim), stats: new Float32Array(rows * 6) };
+  for (const h of copies.values()) {
+    cat.docs.set(h.docs, h.row * dim);
+    cat.i8.set(h.i8, h.row * dim);
+    cat.stats.set(h.stats, h.row * 6);
+  }
+  const perSearch = new Map<number, Call[]>();
+  for (const c of calls) perSearch.set(c.at, [...(perSearch.get(c.at) ?? []), c]);
+  const merged = [...perSearch.values()].map((cs) => {
+    const starts: number[] = [];
+    const counts: number[] = [];
+    for (const c of cs) {
+      const row = copies.get(c.docs)!.row;
+      for (let i = 0; i < c.starts.length; i++) {
+        starts.push(c.starts[i]! + row);
+        counts.push(c.counts[i]!);
+      }
+    }
+    return { q: cs[0]!.q, qc: cs[0]!.qc, starts: Uint32Array.from(starts), counts: Uint32Array.from(counts) };
+  });
+  const out = new Float32Array(Math.max(...merged.map((m) => m.starts.length)));
+  const variants: Record<string, () => void> = {
+    mappedUs: () => {
+      for (const c of calls) orig(c.q, c.qc, dim, c.docs, c.i8, c.stats, c.starts, c.counts, out.subarray(0, c.starts.length));
+    },
+    heapPerSegmentUs: () => {
+      for (const c of calls) {
+        const h = copies.get(c.docs)!;
+        orig(c.q, c.qc, dim, h.docs, h.i8, h.stats, c.starts, c.counts, out.subarray(0, c.starts.length));
+      }
+    },
+    heapOneCallUs: () => {
+      for (const m of merged) orig(m.q, m.qc, dim, cat.docs, cat.i8, cat.stats, m.starts, m.counts, out.subarray(0, m.starts.length));
+    },
+  };
+  const times: Record<string, number[]> = {};
+  for (let r = 0; r < 7; r++) {
+    for (const [name, run] of Object.entries(variants)) {
+      const t = performance.now();
+      run();
+      const list = times[name] ?? [];
+      list.push(((performance.now() - t) / perSearch.size) * 1000);
+      times[name] = list;
+    }
+  }
+  const res: Record<string, number> = { segments: copies.size, callsPerSearch: calls.length / perSearch.size };
+  for (const [name, t] of Object.entries(times)) res[name] = median(t);
+  res.mappedOverHeap = res.mappedUs! / res.heapPerSegmentUs!;
+  return res;
 }
 
 async function main(): Promise<void> {
@@ -102,6 +229,14 @@ async function main(): Promise<void> {
         process.stderr.write(`${storage} round ${r + 1}\n`);
       }
     }
+    const INPROC = envNumber('TRIDENT_SEGSCI_INPROC_PASSES', 9);
+    let inprocResult: Record<string, unknown> | null = null;
+    if (INPROC > 0) {
+      const c = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--inproc', work, String(INPROC)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      if (c.status !== 0) throw new Error(`in-process child failed: ${c.stderr}`);
+      inprocResult = JSON.parse(c.stdout.trim().split('\n').pop()!);
+      console.log('in one process', JSON.stringify(inprocResult));
+    }
     const summary: Record<string, unknown> = {};
     for (const mode of MODES) {
       const g = runs.generations!.map((x) => x[mode]!);
@@ -113,7 +248,7 @@ async function main(): Promise<void> {
       summary[mode] = { generationsP50Ms: gp, segmentsP50Ms: sp, p50Ratio: sp / gp, generationsCpuMs: gc, segmentsCpuMs: sc, cpuRatio: sc / gc, identical: g.every((x) => x.hash === s[0]!.hash) && s.every((x) => x.hash === s[0]!.hash) };
       console.log(mode, JSON.stringify(summary[mode]));
     }
-    console.log(`written to ${writeResult('segments-scifact', { ...runMeta('segments-scifact'), docs: docs.length, queries: Math.min(QUERIES, ds.qrels.size), every: EVERY, rounds: ROUNDS, passes: PASSES, segments, summary })}`);
+    console.log(`written to ${writeResult('segments-scifact', { ...runMeta('segments-scifact'), docs: docs.length, queries: Math.min(QUERIES, ds.qrels.size), every: EVERY, rounds: ROUNDS, passes: PASSES, segments, summary, inProcess: inprocResult })}`);
   } finally {
     if (process.env.TRIDENT_SEGSCI_KEEP === '1') process.stderr.write(`kept: ${work}\n`);
     else rmSync(work, { recursive: true, force: true });
@@ -121,4 +256,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--child') await child(process.argv[3]!, process.argv[4]!, Number(process.argv[5]));
+else if (process.argv[2] === '--inproc') await inproc(process.argv[3]!, Number(process.argv[4]));
 else await main();
