@@ -910,57 +910,65 @@ export class SegmentedStore {
     }
     const kk = Math.min(k, N);
     const global = new TopK(kk);
-    // per segment its query (the terms it holds, their bounds) and the best score it can give
-    const plans: { seg: Live; live: number; q: PreparedQuery; best: number; at: number; lists: Int32Array }[] = [];
+    // per segment the bound of each query term it holds (row x of `ubs`, 0: absent) and the
+    // best score it can give
     const picked = segs === null ? S : segs.length;
+    const ubs = new Float64Array(picked * n);
+    const plans: { x: number; j: number; best: number }[] = [];
     for (let x = 0; x < picked; x++) {
       const j = segs === null ? x : segs[x]!;
       const seg = all[j]!;
+      if (seg.entry.docs - seg.del.count === 0) continue;
       const sp = seg.sparse!;
-      const live = seg.entry.docs - seg.del.count;
-      if (live === 0) continue;
-      let m = 0;
-      for (let i = 0; i < n; i++) if (qfOf[i] !== 0 && slots[i * S + j]! >= 0) m++;
-      if (m === 0) continue;
-      const q: PreparedQuery = { m, termIds: new Uint32Array(m), start: new Uint32Array(m), end: new Uint32Array(m), qf: new Float64Array(m), ub: new Float64Array(m), qw: new Float32Array(m) };
-      const lists = new Int32Array(m);
       let best = 0;
-      let y = 0;
+      let held = false;
       for (let i = 0; i < n; i++) {
         const slot = slots[i * S + j]!;
         const qf = qfOf[i]!;
         if (qf === 0 || slot < 0) continue;
-        q.termIds[y] = query.ids[i]!;
-        q.start[y] = sp.offsets[slot]!;
-        q.end[y] = sp.offsets[slot + 1]!;
-        q.qf[y] = qf;
-        q.qw[y] = query.weights[i]!;
-        q.ub[y] = bm25 ? sp.bm25Bound(slot, qf, lenConst, lenSlope) : qf * sp.maxw[slot]!;
-        lists[y] = slot;
-        best += q.ub[y]!;
-        y++;
+        const ub = bm25 ? sp.bm25Bound(slot, qf, lenConst, lenSlope) : qf * sp.maxw[slot]!;
+        ubs[x * n + i] = ub;
+        best += ub;
+        held = true;
       }
-      plans.push({ seg, live, q, best, at: j, lists });
+      if (held) plans.push({ x, j, best });
     }
     // one top-k over every segment (scores use the global statistics, so they compare across
     // segments), as one index's MaxScore keeps it: the segment that can score highest first, so
     // the running k-th score rises early and prunes the others from their first posting; a
-    // segment whose best possible score cannot reach it is not read at all
-    plans.sort((a, b) => b.best - a.best || a.at - b.at);
-    for (const { seg, live, q, best, lists: listSlots } of plans) {
+    // segment whose best possible score cannot reach it is not read at all. One query buffer
+    // serves the segments in turn (q.m of its entries used)
+    plans.sort((a, b) => b.best - a.best || a.j - b.j);
+    const q: PreparedQuery = { m: 0, termIds: new Uint32Array(n), start: new Uint32Array(n), end: new Uint32Array(n), qf: new Float64Array(n), ub: new Float64Array(n), qw: new Float32Array(n) };
+    for (const { x, j, best } of plans) {
+      const seg = all[j]!;
       const sp = seg.sparse!;
       // the k-th score so far, lowered by more than an f32 rounding (scores are f32 of f64
       // sums): a document tying with it at a lower id can still enter
       const th = global.threshold();
       if (!exhaustive && best < th - Math.abs(th) * 1e-6) continue;
-      for (let y = 0; y < q.m; y++) sp.ensureList(listSlots[y]!); // first touch: just these lists' blocks
+      let y = 0;
+      for (let i = 0; i < n; i++) {
+        const slot = slots[i * S + j]!;
+        const qf = qfOf[i]!;
+        if (qf === 0 || slot < 0) continue;
+        sp.ensureList(slot); // first touch: just this list's blocks
+        q.termIds[y] = query.ids[i]!;
+        q.start[y] = sp.offsets[slot]!;
+        q.end[y] = sp.offsets[slot + 1]!;
+        q.qf[y] = qf;
+        q.qw[y] = query.weights[i]!;
+        q.ub[y] = ubs[x * n + i]!;
+        y++;
+      }
+      q.m = y;
       const { docs, weights } = sp.postingViews();
       const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
       const lists: PostingLists = { docs, weights, seek: seekIn(docs) };
       const f = filter;
       const byOrd = f === undefined ? undefined : (o: number) => f(seg.docids[o]!);
       if (exhaustive) {
-        const got = searchExhaustive(ctx, lists, q, Math.min(kk, live), byOrd).drain();
+        const got = searchExhaustive(ctx, lists, q, Math.min(kk, seg.entry.docs - seg.del.count), byOrd).drain();
         for (let i = 0; i < got.ids.length; i++) global.offer(got.scores[i]!, seg.docids[got.ids[i]!]!);
       } else searchMaxScore(ctx, lists, q, kk, byOrd, -Infinity, { heap: global, ids: seg.docids }); // one top-k across the segments
       sp.file.mapping.check();

@@ -96,5 +96,5 @@ describe('dense search over segments, breadth split across them', () => {
     expect(segRecall).toBeGreaterThanOrEqual(oneRecall - 0.005);
     store.close();
     one.close();
-  }, 60_000); // two graph builds of N rows: ≈ 5 s when the other core runs tests too
+  });
 });
