@@ -299,13 +299,15 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     const out = new Float32Array(ids.length);
     const seg = this.#seg;
     if (this.spec.kind === 'multivector' || this.spec.kind === 'dense') {
-      // positions of the ids held by the tail (it takes precedence) and by the segments; 0 for the rest
+      // the segments score every id not in the tail (0 for ids they do not hold); the tail (it
+      // takes precedence) its own
+      const segScore = (sub: Uint32Array) => (this.spec.kind === 'dense' ? seg!.scoreDenseHeld(q as Float32Array, sub) : seg!.scoreMultiVectorHeld(q as MultiVectorValue, sub));
+      if (this.#tail.size === 0) return seg ? segScore(ids) : out;
       const tailAt: number[] = [];
       const segAt: number[] = [];
       for (let i = 0; i < ids.length; i++) {
-        const id = ids[i]!;
-        if (this.#tail.has(id)) tailAt.push(i);
-        else if (seg?.has(id)) segAt.push(i);
+        if (this.#tail.has(ids[i]!)) tailAt.push(i);
+        else segAt.push(i);
       }
       const fill = (at: number[], score: (sub: Uint32Array) => Float32Array) => {
         if (at.length === 0) return;
@@ -313,7 +315,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
         for (let j = 0; j < at.length; j++) out[at[j]!] = got[j]!;
       };
       fill(tailAt, (sub) => this.#tail.score(q as never, sub));
-      fill(segAt, (sub) => (this.spec.kind === 'dense' ? seg!.scoreDense(q as Float32Array, sub) : seg!.scoreMultiVector(q as MultiVectorValue, sub)));
+      if (seg) fill(segAt, segScore);
       return out;
     }
     const query = q as SparseVector;

@@ -173,7 +173,7 @@ function graphSearch(seg: DenseSegment, q: Float32Array, k: number, pass: ((id: 
 
 /**
  * Exact scores of documents located by the store: `segOf[i]` the index of the part holding
- * the i-th id, `ordOf[i]` its ordinal there. One kernel call per segment.
+ * the i-th id (-1: none, score 0), `ordOf[i]` its ordinal there. One kernel call per segment.
  *
  * @example
  * ```ts
@@ -184,7 +184,7 @@ export function scoreDenseIn(parts: readonly DensePart[], q: Float32Array, segOf
   const n = segOf.length;
   const out = new Float32Array(n);
   const per = new Uint32Array(parts.length);
-  for (let i = 0; i < n; i++) per[segOf[i]!]!++;
+  for (let i = 0; i < n; i++) if (segOf[i]! >= 0) per[segOf[i]!]!++;
   for (let j = 0; j < parts.length; j++) {
     const c = per[j]!;
     if (c === 0) continue;

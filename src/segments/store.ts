@@ -1165,6 +1165,20 @@ export class SegmentedStore {
    * ```
    */
   scoreMultiVector(query: MultiVector, ids: ArrayLike<number>): Float32Array {
+    return this.#scoreMultiVector(query, ids, true);
+  }
+
+  /**
+   * Internal (an owner that also holds documents elsewhere): {@link scoreMultiVector} with 0
+   * for the ids that are not live committed documents here, instead of UNKNOWN_ID.
+   *
+   * @internal
+   */
+  scoreMultiVectorHeld(query: MultiVector, ids: ArrayLike<number>): Float32Array {
+    return this.#scoreMultiVector(query, ids, false);
+  }
+
+  #scoreMultiVector(query: MultiVector, ids: ArrayLike<number>, strict: boolean): Float32Array {
     this.#check();
     const cfg = this.channels.multivector;
     if (!cfg) invalid('INVALID_ARGUMENT', 'scoreMultiVector: this store has no multivector channel');
@@ -1177,10 +1191,10 @@ export class SegmentedStore {
     const per = new Uint32Array(segs.length);
     for (let i = 0; i < n; i++) {
       const j = this.#locate(ids[i]!);
-      if (j < 0) invalid('UNKNOWN_ID', `scoreMultiVector: ${String(ids[i])} is not a live committed document`);
+      if (j < 0 && strict) invalid('UNKNOWN_ID', `scoreMultiVector: ${String(ids[i])} is not a live committed document`);
       segOf[i] = j;
-      ordOf[i] = this.#ord;
-      per[j]!++;
+      ordOf[i] = j < 0 ? 0 : this.#ord;
+      if (j >= 0) per[j]!++;
     }
     for (let j = 0; j < segs.length; j++) {
       const c = per[j]!;
@@ -1269,6 +1283,20 @@ export class SegmentedStore {
    * ```
    */
   scoreDense(query: Float32Array, ids: ArrayLike<number>): Float32Array {
+    return this.#scoreDense(query, ids, true);
+  }
+
+  /**
+   * Internal (an owner that also holds documents elsewhere): {@link scoreDense} with 0 for the
+   * ids that are not live committed documents here, instead of UNKNOWN_ID.
+   *
+   * @internal
+   */
+  scoreDenseHeld(query: Float32Array, ids: ArrayLike<number>): Float32Array {
+    return this.#scoreDense(query, ids, false);
+  }
+
+  #scoreDense(query: Float32Array, ids: ArrayLike<number>, strict: boolean): Float32Array {
     this.#check();
     const cfg = this.channels.dense;
     if (!cfg) invalid('INVALID_ARGUMENT', 'scoreDense: this store has no dense channel');
@@ -1278,9 +1306,9 @@ export class SegmentedStore {
     const ordOf = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       const j = this.#locate(ids[i]!);
-      if (j < 0) invalid('UNKNOWN_ID', `scoreDense: ${String(ids[i])} is not a live committed document`);
+      if (j < 0 && strict) invalid('UNKNOWN_ID', `scoreDense: ${String(ids[i])} is not a live committed document`);
       segOf[i] = j;
-      ordOf[i] = this.#ord;
+      ordOf[i] = j < 0 ? 0 : this.#ord;
     }
     return scoreDenseIn(this.#segs as DensePart[], q, segOf, ordOf);
   }
