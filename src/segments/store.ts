@@ -194,8 +194,16 @@ function segName(n: number): string {
   return `seg-${String(n).padStart(6, '0')}`;
 }
 
-function seekIn(docs: Uint32Array): PostingLists['seek'] {
-  return (from, end, target) => gallop(docs, from, end, target);
+/** A segment's mapped posting arrays as MaxScore reads them (one class: its `seek` call site stays monomorphic). */
+class SegmentLists implements PostingLists {
+  constructor(
+    readonly docs: Uint32Array,
+    readonly weights: Float32Array,
+  ) {}
+
+  seek(from: number, end: number, target: number): number {
+    return gallop(this.docs, from, end, target);
+  }
 }
 
 /**
@@ -964,7 +972,7 @@ export class SegmentedStore {
       q.m = y;
       const { docs, weights } = sp.postingViews();
       const ctx: ScoreContext = { bm25, lenConst, lenSlope, docLen: sp.doclen, state: seg.state };
-      const lists: PostingLists = { docs, weights, seek: seekIn(docs) };
+      const lists = new SegmentLists(docs, weights);
       const f = filter;
       const byOrd = f === undefined ? undefined : (o: number) => f(seg.docids[o]!);
       if (exhaustive) {
