@@ -292,10 +292,27 @@ export class SparseSegment {
    * bound: the maximum lies on the list's skyline (the Pareto frontier of (weight, length):
    * the factor grows with the weight and shrinks with the length, whatever the average length
    * is), built on the first search of the term in this segment and kept while the segment is
-   * open (lists shorter than {@link SKYLINE_MIN} are scanned instead). Never below any
-   * posting's contribution; the stored `maxw`/`mindl` pair gives a looser one.
+   * open (lists shorter than {@link SKYLINE_MIN} are scanned instead). For qf > 0 the maximum
+   * at qf = 1 is kept per list and scaled (at most 1e-15 relative above the direct value). Never
+   * below any posting's contribution; the stored `maxw`/`mindl` pair gives a looser one.
    */
   bm25Bound(slot: number, qf: number, lenConst: number, lenSlope: number): number {
+    if (!(qf > 0)) return this.#bm25Max(slot, qf, lenConst, lenSlope);
+    // qf > 0 factors out: the list's max of w / (w + lenConst + lenSlope·dl) is kept per slot
+    // while the length terms stay (they change with the live statistics), and scaled up by
+    // more than the two roundings that factoring moves
+    let u = this.#unit.get(slot);
+    if (u === undefined || u.lenConst !== lenConst || u.lenSlope !== lenSlope) {
+      u = { lenConst, lenSlope, max: this.#bm25Max(slot, 1, lenConst, lenSlope) };
+      this.#unit.set(slot, u);
+    }
+    return qf * u.max * (1 + 1e-15);
+  }
+
+  /** Per slot: the bound of qf = 1 under the length terms it was computed for. */
+  #unit = new Map<number, { lenConst: number; lenSlope: number; max: number }>();
+
+  #bm25Max(slot: number, qf: number, lenConst: number, lenSlope: number): number {
     const a = this.offsets[slot]!;
     const e = this.offsets[slot + 1]!;
     let best = 0;
