@@ -75,15 +75,21 @@ function run(ctx: ScoreContext, store: PostingLists, q: PreparedQuery, heap: Top
   const below = (th: number) => (ids === undefined ? th : th - Math.abs(th) * 1e-6);
   const m = q.m;
   const { order, pos, end, qf, prefix, canonToSlot, contrib } = buf;
-  // terms by ascending bound, ties by position (insertion sort: a query has tens of terms)
-  for (let s = 0; s < m; s++) {
-    const u = q.ub[s]!;
-    let t = s;
-    while (t > 0 && q.ub[order[t - 1]!]! > u) {
-      order[t] = order[t - 1]!;
-      t--;
+  // terms by ascending bound, ties by position (insertion sort for the usual tens of terms; a
+  // long query, e.g. a whole document, takes the library sort)
+  if (m > 64) {
+    for (let s = 0; s < m; s++) order[s] = s;
+    order.subarray(0, m).sort((a, b) => q.ub[a]! - q.ub[b]! || a - b);
+  } else {
+    for (let s = 0; s < m; s++) {
+      const u = q.ub[s]!;
+      let t = s;
+      while (t > 0 && q.ub[order[t - 1]!]! > u) {
+        order[t] = order[t - 1]!;
+        t--;
+      }
+      order[t] = s;
     }
-    order[t] = s;
   }
   for (let s = 0; s < m; s++) {
     const j = order[s]!;

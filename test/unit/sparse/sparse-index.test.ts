@@ -83,6 +83,33 @@ describe('SparseIndex dot scorer', () => {
     for (const g of innerGot) expect(g).toEqual(innerWant);
   });
 
+  it('a long query (more terms than the short-query ordering handles) equals the exhaustive oracle, dot and BM25', () => {
+    let seed = 11;
+    const r = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (const scorer of ['dot', 'bm25'] as const) {
+      const idx = SparseIndex.create(scorer === 'bm25' ? { scorer: 'bm25' } : {});
+      for (let id = 0; id < 400; id++) {
+        const ids = [...new Set(Array.from({ length: 12 }, () => Math.floor(r() * 300)))].sort((a, b) => a - b);
+        idx.add(
+          id,
+          v(
+            ids,
+            ids.map(() => (scorer === 'bm25' ? 1 + Math.floor(r() * 4) : 0.1 + r())),
+          ),
+        );
+      }
+      const terms = Array.from({ length: 150 }, (_, i) => i * 2); // 150 terms, bounds all different
+      const q = v(
+        terms,
+        terms.map(() => (scorer === 'bm25' ? 1 : 0.1 + r())),
+      );
+      for (const k of [1, 10, 50]) expect(idx.search(q, k)).toEqual(idx.search(q, k, { exhaustive: true }));
+    }
+  });
+
   it('tombstones deletes, compacts, and reports memory per posting', () => {
     const idx = SparseIndex.create();
     idx.addBatch([0, 1, 2], [v([1, 2], [1, 1]), v([1], [2]), v([2], [3])]);
