@@ -825,14 +825,35 @@ export class SegmentedStore {
     validateSparseVector(query, 'query');
     if (!Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
     if (opts.filter !== undefined && typeof opts.filter !== 'function') invalid('INVALID_ARGUMENT', 'filter must be a function (id) => boolean');
+    return this.sparseTopK(query, k, this.#globalStats(query, opts.extra), opts.segs ?? null, opts.filter, opts.exhaustive === true);
+  }
+
+  /** The statistics of `query` over every segment ({@link segmentSparseStats}) plus an owner's in-memory tail. */
+  #globalStats(query: SparseVector, extra: SparseStatsExtra | undefined): SparseStats {
     const stats = this.segmentSparseStats(query);
-    const extra = opts.extra;
     if (extra) {
       stats.N += extra.docs;
       stats.len += extra.len;
       for (let i = 0; i < query.ids.length; i++) if (query.weights[i] !== 0) stats.df[i]! += extra.df(query.ids[i]!);
     }
-    return this.sparseTopK(query, k, stats, opts.segs ?? null, opts.filter, opts.exhaustive === true);
+    return stats;
+  }
+
+  /**
+   * What scoring `query` under `stats` needs (N > 0): each entry's multiplier (its weight for
+   * dot, weight · idf · (k1 + 1) for BM25; 0 when its weight or live df is 0) and the length terms.
+   */
+  #sparseScoring(query: SparseVector, stats: SparseStats): { bm25: boolean; qf: Float64Array; lenConst: number; lenSlope: number } {
+    const cfg = this.channels.sparse!;
+    const bm25 = cfg.scorer === 'bm25';
+    const avgdl = stats.len / stats.N;
+    const qf = new Float64Array(query.ids.length);
+    for (let i = 0; i < qf.length; i++) {
+      const w = query.weights[i]!;
+      const df = stats.df[i]!;
+      qf[i] = w === 0 || df === 0 ? 0 : bm25 ? w * bm25Idf(stats.N, df) * (cfg.k1 + 1) : w;
+    }
+    return { bm25, qf, lenConst: cfg.k1 * (1 - cfg.b), lenSlope: avgdl > 0 ? (cfg.k1 * cfg.b) / avgdl : 0 };
   }
 
   /**
@@ -897,25 +918,14 @@ export class SegmentedStore {
    */
   sparseTopK(query: SparseVector, k: number, stats: SparseStats, segs: readonly number[] | null, filter?: (id: number) => boolean, exhaustive = false): Ranked {
     this.#check();
-    const cfg = this.channels.sparse!;
     const all = this.#segs;
-    const { N, len } = stats;
-    const empty = { ids: new Uint32Array(0), scores: new Float32Array(0) };
-    if (N === 0) return empty;
-    const bm25 = cfg.scorer === 'bm25';
-    const avgdl = len / N;
-    const lenConst = cfg.k1 * (1 - cfg.b);
-    const lenSlope = avgdl > 0 ? (cfg.k1 * cfg.b) / avgdl : 0;
+    const N = stats.N;
+    if (N === 0) return { ids: new Uint32Array(0), scores: new Float32Array(0) };
+    // the query terms (query order) with their global multiplier
+    const { bm25, qf: qfOf, lenConst, lenSlope } = this.#sparseScoring(query, stats);
     const S = all.length;
     const slots = this.#termSlots(query.ids);
-    // the query terms (query order) with their global multiplier
     const n = query.ids.length;
-    const qfOf = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const w = query.weights[i]!;
-      const df = stats.df[i]!;
-      qfOf[i] = w === 0 || df === 0 ? 0 : bm25 ? w * bm25Idf(N, df) * (cfg.k1 + 1) : w;
-    }
     const kk = Math.min(k, N);
     const global = new TopK(kk);
     // per segment the bound of each query term it holds (row x of `ubs`, 0: absent) and the
@@ -1000,38 +1010,19 @@ export class SegmentedStore {
     if (!cfg) invalid('INVALID_ARGUMENT', 'scoreSparse: this store has no sparse channel');
     validateSparseVector(query, 'query');
     const out = new Float32Array(ids.length);
+    if (ids.length === 0) return out;
     const segs = this.#segs;
-    const extra = opts.extra;
-    let N = 0;
-    let len = 0;
-    for (const s of segs) {
-      N += s.entry.docs - s.del.count;
-      len += s.liveLen;
-    }
-    if (extra) {
-      N += extra.docs;
-      len += extra.len;
-    }
-    if (N === 0 || ids.length === 0) return out;
-    const bm25 = cfg.scorer === 'bm25';
-    const avgdl = len / N;
-    const lenConst = cfg.k1 * (1 - cfg.b);
-    const lenSlope = avgdl > 0 ? (cfg.k1 * cfg.b) / avgdl : 0;
+    const stats = this.#globalStats(query, opts.extra);
+    if (stats.N === 0) return out;
+    const { bm25, qf, lenConst, lenSlope } = this.#sparseScoring(query, stats);
     const S = segs.length;
     const slots = this.#termSlots(query.ids);
     // the terms with a live document somewhere, with their global multiplier
     const tq: number[] = [];
     const tslot: number[] = []; // term-major rows of `slots`
-    for (let i = 0; i < query.ids.length; i++) {
-      const w = query.weights[i]!;
-      if (w === 0) continue;
-      let df = extra ? extra.df(query.ids[i]!) : 0;
-      for (let j = 0; j < S; j++) {
-        const slot = slots[i * S + j]!;
-        if (slot >= 0) df += liveDf(segs[j]!, slot);
-      }
-      if (df === 0) continue;
-      tq.push(bm25 ? w * bm25Idf(N, df) * (cfg.k1 + 1) : w);
+    for (let i = 0; i < qf.length; i++) {
+      if (qf[i] === 0) continue;
+      tq.push(qf[i]!);
       tslot.push(i * S);
     }
     for (let i = 0; i < ids.length; i++) {
