@@ -9,7 +9,8 @@
 // The answers (ids and scores of the top-10) must be identical between the storages.
 // Then one more child opens both indexes in one process and alternates them query by query
 // (TRIDENT_SEGSCI_INPROC_PASSES passes, mean per query per pass, median over passes): on a shared
-// VM whose speed drifts between processes this compares like with like. In that child the
+// VM whose speed drifts between processes this compares like with like in time (though the two
+// storages then share the JIT's call sites, so neither runs quite as specialised as alone). In that child the
 // multi-vector kernel calls of the segments index are recorded for one pass and replayed three
 // ways (maxsimReplay): on the mapped sections, on heap copies of the same sections (same calls),
 // and on one heap concatenation (one call per search, as the default storage makes): what the
