@@ -6,8 +6,10 @@
 // (A B A B …), open each index read-only and time the judged queries, pre-encoded (the store work
 // only, the encoder's time is the same for both): a first pass, then TRIDENT_SEGSCI_PASSES timed
 // passes; p50 of the wall clock and mean CPU time (process.cpuUsage) per query, per search mode.
-// The answers (ids and scores of the top-10) must be identical between the storages.
-// Then one more child opens both indexes in one process and alternates them query by query
+// The answers (ids and scores of the top-10) must be identical between the storages. A third
+// variant, `resident`, opens the same segments with `segmentMemory: 'resident'` (segment files
+// read into page-aligned, huge-page-advised memory instead of mapped).
+// Then one more child opens the three in one process and rotates them query by query
 // (TRIDENT_SEGSCI_INPROC_PASSES passes, mean per query per pass, median over passes): on a shared
 // VM whose speed drifts between processes this compares like with like in time (though the two
 // storages then share the JIT's call sites, so neither runs quite as specialised as alone). In that child the
@@ -39,10 +41,10 @@ const MODES = (process.env.TRIDENT_SEGSCI_MODES ?? 'all,dense,sparse,bm25').spli
 const QUERIES = envNumber('TRIDENT_SEGSCI_QUERIES', 300);
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
-async function child(dir: string, model: string, passes: number): Promise<void> {
+async function child(dir: string, model: string, passes: number, memory: 'mapped' | 'resident'): Promise<void> {
   const ds = await loadBeir(join(DATA_DIR, DATASET));
   const encoder = await loadEncoder(model);
-  const ix = await HybridIndex.open(dir, { encoder, readOnly: true });
+  const ix = await HybridIndex.open(dir, { encoder, readOnly: true, ...(memory === 'resident' ? { segmentMemory: memory } : {}) });
   const texts = [...ds.qrels.keys()].slice(0, QUERIES).map((id) => ds.queries.get(id)!);
   const encoded = await Promise.all(texts.map((t) => ix.encodeQuery(t)));
   const out: Record<string, { p50Ms: number; cpuMs: number; hash: string }> = {};
@@ -71,36 +73,40 @@ async function inproc(root: string, passes: number): Promise<void> {
   const encoder = await loadEncoder(join(root, 'model'));
   const gen = await HybridIndex.open(join(root, 'generations'), { encoder, readOnly: true });
   const seg = await HybridIndex.open(join(root, 'segments'), { encoder, readOnly: true });
+  const res = await HybridIndex.open(join(root, 'segments'), { encoder, readOnly: true, segmentMemory: 'resident' });
   const texts = [...ds.qrels.keys()].slice(0, QUERIES).map((id) => ds.queries.get(id)!);
   const encoded = await Promise.all(texts.map((t) => gen.encodeQuery(t)));
   const out: Record<string, unknown> = {};
   for (const mode of MODES) {
     for (let i = 0; i < texts.length; i++) {
       const a = await gen.search(texts[i]!, { mode, k: 10, encoded: encoded[i]! });
-      const b = await seg.search(texts[i]!, { mode, k: 10, encoded: encoded[i]! });
-      if (JSON.stringify(a.map((h) => [h.id, h.score])) !== JSON.stringify(b.map((h) => [h.id, h.score]))) throw new Error(`${mode}: answers differ at query ${i}`);
+      for (const other of [seg, res]) {
+        const b = await other.search(texts[i]!, { mode, k: 10, encoded: encoded[i]! });
+        if (JSON.stringify(a.map((h) => [h.id, h.score])) !== JSON.stringify(b.map((h) => [h.id, h.score]))) throw new Error(`${mode}: answers differ at query ${i}`);
+      }
     }
-    const g: number[] = [];
-    const s: number[] = [];
+    const all = [gen, seg, res];
+    const sums = all.map(() => [] as number[]);
     for (let p = 0; p < passes; p++) {
-      let tg = 0;
-      let ts = 0;
+      const t = all.map(() => 0);
       for (let i = 0; i < texts.length; i++) {
-        for (const ix of (i + p) % 2 === 0 ? [gen, seg] : [seg, gen]) {
-          const t = performance.now();
-          await ix.search(texts[i]!, { mode, k: 10, encoded: encoded[i]! });
-          if (ix === gen) tg += performance.now() - t;
-          else ts += performance.now() - t;
+        // the order rotates every query and pass
+        for (let j = 0; j < all.length; j++) {
+          const x = (i + p + j) % all.length;
+          const t0 = performance.now();
+          await all[x]!.search(texts[i]!, { mode, k: 10, encoded: encoded[i]! });
+          t[x]! += performance.now() - t0;
         }
       }
-      g.push(tg / texts.length);
-      s.push(ts / texts.length);
+      for (let x = 0; x < all.length; x++) sums[x]!.push(t[x]! / texts.length);
     }
-    out[mode] = { generationsMeanMs: median(g), segmentsMeanMs: median(s), ratio: median(s) / median(g), passes };
+    const [g, s, r] = sums.map(median) as [number, number, number];
+    out[mode] = { generationsMeanMs: g, segmentsMeanMs: s, residentMeanMs: r, ratio: s / g, residentRatio: r / g, passes };
   }
   if (MODES.includes('all')) out.maxsimReplay = await replayMaxSim(seg, texts, encoded);
   await gen.close();
   await seg.close();
+  await res.close();
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
@@ -221,10 +227,11 @@ async function main(): Promise<void> {
       }
       process.stderr.write(`${storage}: built\n`);
     }
-    const runs: Record<string, Array<Record<string, { p50Ms: number; cpuMs: number; hash: string }>>> = { generations: [], segments: [] };
+    const runs: Record<string, Array<Record<string, { p50Ms: number; cpuMs: number; hash: string }>>> = { generations: [], segments: [], resident: [] };
     for (let r = 0; r < ROUNDS; r++) {
-      for (const storage of ['generations', 'segments'] as const) {
-        const c = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', join(work, storage), model, String(PASSES)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      for (const storage of ['generations', 'segments', 'resident'] as const) {
+        const dir = join(work, storage === 'resident' ? 'segments' : storage);
+        const c = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', dir, model, String(PASSES), storage === 'resident' ? 'resident' : 'mapped'], { encoding: 'utf8', maxBuffer: 1 << 24 });
         if (c.status !== 0) throw new Error(`child failed: ${c.stderr}`);
         runs[storage]!.push(JSON.parse(c.stdout.trim().split('\n').pop()!));
         process.stderr.write(`${storage} round ${r + 1}\n`);
@@ -242,11 +249,15 @@ async function main(): Promise<void> {
     for (const mode of MODES) {
       const g = runs.generations!.map((x) => x[mode]!);
       const s = runs.segments!.map((x) => x[mode]!);
+      const rs = runs.resident!.map((x) => x[mode]!);
       const gp = median(g.map((x) => x.p50Ms));
       const sp = median(s.map((x) => x.p50Ms));
+      const rp = median(rs.map((x) => x.p50Ms));
       const gc = median(g.map((x) => x.cpuMs));
       const sc = median(s.map((x) => x.cpuMs));
-      summary[mode] = { generationsP50Ms: gp, segmentsP50Ms: sp, p50Ratio: sp / gp, generationsCpuMs: gc, segmentsCpuMs: sc, cpuRatio: sc / gc, identical: g.every((x) => x.hash === s[0]!.hash) && s.every((x) => x.hash === s[0]!.hash) };
+      const rc = median(rs.map((x) => x.cpuMs));
+      const h = g[0]!.hash;
+      summary[mode] = { generationsP50Ms: gp, segmentsP50Ms: sp, residentP50Ms: rp, p50Ratio: sp / gp, residentP50Ratio: rp / gp, generationsCpuMs: gc, segmentsCpuMs: sc, residentCpuMs: rc, cpuRatio: sc / gc, residentCpuRatio: rc / gc, identical: [...g, ...s, ...rs].every((x) => x.hash === h) };
       console.log(mode, JSON.stringify(summary[mode]));
     }
     console.log(`written to ${writeResult('segments-scifact', { ...runMeta('segments-scifact'), docs: docs.length, queries: Math.min(QUERIES, ds.qrels.size), every: EVERY, rounds: ROUNDS, passes: PASSES, segments, summary, inProcess: inprocResult })}`);
@@ -256,6 +267,6 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') await child(process.argv[3]!, process.argv[4]!, Number(process.argv[5]));
+if (process.argv[2] === '--child') await child(process.argv[3]!, process.argv[4]!, Number(process.argv[5]), process.argv[6] === 'resident' ? 'resident' : 'mapped');
 else if (process.argv[2] === '--inproc') await inproc(process.argv[3]!, Number(process.argv[4]));
 else await main();

@@ -30,6 +30,7 @@ export type {
   HybridIndexOptions,
   OpenOptions,
   MergePolicyOptions,
+  SegmentMemory,
   TieredMergeOptions,
   HybridConfig,
   AddOptions,

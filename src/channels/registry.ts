@@ -14,6 +14,14 @@ import type { StoreFs } from '../store/index.js';
 import type { Channel, ChannelKind, ChannelSpec } from './types.js';
 
 /** What opening a channel may read besides its own directory. */
+/** Where a segmented channel lives: the index folder, its file-system seam, and where committed segments' bytes are held. */
+export interface SegmentsContext {
+  indexDir: string;
+  fs?: StoreFs;
+  /** Default 'mapped' (see HybridIndexOptions.segmentMemory). */
+  memory?: 'mapped' | 'resident';
+}
+
 export interface OpenContext {
   /** The generation's data directory. */
   dataDir: string;
@@ -25,7 +33,7 @@ export interface OpenContext {
    * Set for an index with `storage: 'segments'`: its directory (segments live under
    * `<indexDir>/segments/`) and the index's file-system seam (segment writes and list reads).
    */
-  segments?: { indexDir: string; fs?: StoreFs };
+  segments?: SegmentsContext;
 }
 
 interface KindEntry {
@@ -93,8 +101,8 @@ export const CHANNEL_KINDS: readonly ChannelKind[] = ['dense', 'sparse', 'multiv
 export const CHANNEL_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /** Creates an empty channel (segmented under `segments.indexDir` for `storage: 'segments'`, written through `segments.fs`). */
-export function createChannel(spec: ChannelSpec, segments?: { indexDir: string; fs?: StoreFs }): Channel {
-  if (segments) return SegmentedChannel.create(spec, segments.indexDir, segments.fs);
+export function createChannel(spec: ChannelSpec, segments?: SegmentsContext): Channel {
+  if (segments) return SegmentedChannel.create(spec, segments.indexDir, segments.fs, segments.memory);
   return KINDS[spec.kind].create(spec);
 }
 
@@ -103,7 +111,7 @@ export async function openChannel(spec: ChannelSpec, ctx: OpenContext): Promise<
   if (ctx.segments) {
     const ref = await ctx.load(segmentsRefFile(spec.name), () => ctx.readJson(segmentsRefFile(spec.name)));
     const vocab = spec.kind === 'bm25' ? await ctx.load(vocabFile(spec.name), async () => TermVocabulary.fromJSON(await ctx.readJson(vocabFile(spec.name)))) : null;
-    return SegmentedChannel.open(spec, ctx.segments.indexDir, ref, vocab, ctx.segments.fs);
+    return SegmentedChannel.open(spec, ctx.segments.indexDir, ref, vocab, ctx.segments.fs, ctx.segments.memory);
   }
   return KINDS[spec.kind].open(spec, ctx);
 }

@@ -80,9 +80,16 @@ export interface SegmentedChannelOptions {
   mergeAll?: boolean;
 }
 
+/** SegmentedStore's map options for a segment memory setting: resident segments are read into memory. */
+function mapMode(memory: 'mapped' | 'resident'): { mode?: 'read' } {
+  return memory === 'resident' ? { mode: 'read' } : {};
+}
+
 export class SegmentedChannel implements Channel<unknown, unknown> {
   readonly spec: Segmentable;
   readonly root: string;
+  /** Where committed segments' bytes are held: memory-mapped files, or read into memory (HybridIndexOptions.segmentMemory). */
+  readonly memory: 'mapped' | 'resident';
   #seg: SegmentedStore | null;
   /** Merge settings for this channel's commits (undefined: the policy's defaults); not saved. */
   #mergePolicy: TieredMergeOptions | undefined;
@@ -106,10 +113,11 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
    */
   #saving: { commit: PreparedCommit; moved: number[]; made: string[] | null } | null = null;
 
-  private constructor(spec: Segmentable, root: string, seg: SegmentedStore | null, vocab: TermVocabulary | null, fs: StoreFs | undefined) {
+  private constructor(spec: Segmentable, root: string, seg: SegmentedStore | null, vocab: TermVocabulary | null, fs: StoreFs | undefined, memory: 'mapped' | 'resident' = 'mapped') {
     this.spec = spec;
     this.root = root;
     this.#fs = fs ?? nodeFs;
+    this.memory = memory;
     this.#seg = seg;
     this.#vocab = vocab;
     this.#tail = this.#freshTail();
@@ -141,10 +149,10 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   }
 
   /** A new, empty segmented channel; its store is created by the first save (through `fs`, default node:fs). */
-  static create(spec: ChannelSpec, indexDir: string, fs?: StoreFs): SegmentedChannel {
+  static create(spec: ChannelSpec, indexDir: string, fs?: StoreFs, memory?: 'mapped' | 'resident'): SegmentedChannel {
     const why = unsegmentable(spec);
     if (why !== null) invalid('INVALID_ARGUMENT', `storage 'segments': ${why}; use the default storage for this channel configuration`);
-    return new SegmentedChannel(spec, path.join(indexDir, segmentsDir(spec.name)), null, spec.kind === 'bm25' ? new TermVocabulary() : null, fs);
+    return new SegmentedChannel(spec, path.join(indexDir, segmentsDir(spec.name)), null, spec.kind === 'bm25' ? new TermVocabulary() : null, fs, memory);
   }
 
   /**
@@ -160,7 +168,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
    * const seg = SegmentedChannel.adopt(spec, '/data/idx', loadedChannel, entries.liveInternalIds());
    * ```
    */
-  static adopt(spec: ChannelSpec, indexDir: string, channel: Channel, ids: Iterable<number>, fs?: StoreFs): SegmentedChannel {
+  static adopt(spec: ChannelSpec, indexDir: string, channel: Channel, ids: Iterable<number>, fs?: StoreFs, memory?: 'mapped' | 'resident'): SegmentedChannel {
     const why = unsegmentable(spec);
     if (why !== null) invalid('INVALID_ARGUMENT', `storage 'segments': ${why}; keep the default storage for this index`);
     const live = [...ids].filter((id) => channel.has(id));
@@ -186,7 +194,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
         return terms;
       };
     } else invalid('INVALID_ARGUMENT', `channel '${spec.name}' (${spec.kind}) is not a ${spec.kind} channel of the default storage`);
-    const out = new SegmentedChannel(s, path.join(indexDir, segmentsDir(spec.name)), null, vocab, fs);
+    const out = new SegmentedChannel(s, path.join(indexDir, segmentsDir(spec.name)), null, vocab, fs, memory);
     out.#tail = channel as Tail;
     out.#values = new AdoptedValues(live, decode);
     out.#tailLen = tailLen;
@@ -194,20 +202,20 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   }
 
   /** Opens a saved segmented channel from the generation's `segments.ref.json` (maps the segments, reads headers only). */
-  static async open(spec: ChannelSpec, indexDir: string, ref: unknown, vocab: TermVocabulary | null, fs?: StoreFs): Promise<SegmentedChannel> {
+  static async open(spec: ChannelSpec, indexDir: string, ref: unknown, vocab: TermVocabulary | null, fs?: StoreFs, memory: 'mapped' | 'resident' = 'mapped'): Promise<SegmentedChannel> {
     const file = segmentsRefFile(spec.name);
     const r = ref as { dir?: unknown; manifest?: unknown } | null;
     if (!r || typeof r !== 'object' || r.dir !== segmentsDir(spec.name) || typeof r.manifest !== 'string' || !VERSIONED_SEGMENTS.test(r.manifest)) {
       throw new StorageError('CORRUPT_FILE', `${file}: expected { dir: '${segmentsDir(spec.name)}', manifest: 'segments-<generation>.json' }, got ${JSON.stringify(ref)}; restore the index from a backup or rebuild it`, { file });
     }
     const root = path.join(indexDir, r.dir);
-    const seg = await SegmentedStore.open(root, { versioned: true, manifest: r.manifest, mvScreening: mvScreens(spec), ...(fs ? { fs } : {}) });
+    const seg = await SegmentedStore.open(root, { versioned: true, manifest: r.manifest, mvScreening: mvScreens(spec), ...(fs ? { fs } : {}), ...mapMode(memory) });
     const want = segmentConfig(spec as Segmentable);
     if (JSON.stringify(want) !== JSON.stringify(seg.channels)) {
       seg.close();
       throw new StorageError('CORRUPT_FILE', `${path.join(root, r.manifest)} holds channels ${JSON.stringify(seg.channels)}, the index configuration needs ${JSON.stringify(want)}; restore the index from a backup or rebuild it`, { file: path.join(root, r.manifest) });
     }
-    return new SegmentedChannel(spec as Segmentable, root, seg, vocab, fs);
+    return new SegmentedChannel(spec as Segmentable, root, seg, vocab, fs, memory);
   }
 
   #freshTail(): Tail {
@@ -337,7 +345,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
 
   stats(): ChannelStats {
     const st = this.#seg?.stats();
-    return { kind: this.spec.kind, size: this.size, tail: this.#tail.size, segments: st?.segments.length ?? 0, segmentBytes: st?.segments.reduce((a, s) => a + s.bytes, 0) ?? 0, ...(this.#vocab ? { terms: this.#vocab.size } : {}) };
+    return { kind: this.spec.kind, size: this.size, tail: this.#tail.size, segments: st?.segments.length ?? 0, segmentBytes: st?.segments.reduce((a, s) => a + s.bytes, 0) ?? 0, segmentMemory: this.memory, ...(this.#vocab ? { terms: this.#vocab.size } : {}) };
   }
   compact(): void {
     this.#tail.compact();
@@ -360,7 +368,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
       made = [];
       for (const d of [path.dirname(this.root), this.root]) if ((await this.#fs.stat(d).catch(() => ({}))) === null) made.push(d);
       try {
-        this.#seg = await SegmentedStore.create(this.root, segmentConfig(this.spec), { versioned: true, fs: this.#fs, mvScreening: mvScreens(this.spec), ...(this.#mergePolicy ? { mergePolicy: this.#mergePolicy } : {}) });
+        this.#seg = await SegmentedStore.create(this.root, segmentConfig(this.spec), { versioned: true, fs: this.#fs, mvScreening: mvScreens(this.spec), ...(this.#mergePolicy ? { mergePolicy: this.#mergePolicy } : {}), ...mapMode(this.memory) });
       } catch (e) {
         if (made.length > 0) await this.#fs.rm(made[0]!).catch(() => undefined);
         throw e;

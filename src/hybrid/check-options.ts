@@ -25,13 +25,14 @@ const CREATE_KEYS = {
   mergePolicy: true,
   searchThreads: true,
   searchThreadsNice: true,
+  segmentMemory: true,
   overwrite: true,
   fs: true,
 } as const satisfies OptionKeys<HybridIndexOptions>;
 const DENSE_KEYS = { dtype: true, dimensions: true, connectivity: true, expansionAdd: true, expansionSearch: true } as const satisfies OptionKeys<DenseStoreOptions>;
 const MV_KEYS = { dtype: true, poolFactor: true, screening: true, bits: true, centroids: true } as const satisfies OptionKeys<MultiVectorStoreSettings>;
 const BM25_KEYS = { analyzer: true, k1: true, b: true } as const satisfies OptionKeys<Bm25StoreOptions>;
-const OPEN_KEYS = { encoder: true, readOnly: true, searchThreads: true, searchThreadsNice: true, storage: true, mergePolicy: true, fs: true } as const satisfies OptionKeys<OpenOptions>;
+const OPEN_KEYS = { encoder: true, readOnly: true, searchThreads: true, searchThreadsNice: true, storage: true, mergePolicy: true, segmentMemory: true, fs: true } as const satisfies OptionKeys<OpenOptions>;
 const SEARCH_KEYS = {
   k: true,
   mode: true,

@@ -27,7 +27,7 @@ import { StorePool } from '../segments/store-pool.js';
 import { prepareDocuments, type PreparedDoc } from './chunking.js';
 import { calibrateWeights, type CalibrationQuery, type CalibrationReport } from './calibrate.js';
 import { checkAddOptions, checkCalibrateOptions, checkCreateOptions, checkOpenOptions, checkSaveOptions, checkSearchOptions } from './check-options.js';
-import type { AddOptions, CalibrateOptions, DocumentInput, EncodedLike, HybridEncoder, HybridIndexOptions, IndexStats, OpenOptions, QueryInput, SaveOptions, SearchHit, SearchOptions, StoredDocument } from './types.js';
+import type { AddOptions, CalibrateOptions, DocumentInput, EncodedLike, HybridEncoder, HybridIndexOptions, IndexStats, OpenOptions, QueryInput, SaveOptions, SearchHit, SearchOptions, SegmentMemory, StoredDocument } from './types.js';
 
 export type { AddOptions, HybridIndexOptions } from './types.js';
 export type { HybridConfig } from './config.js';
@@ -125,12 +125,13 @@ export class HybridIndex {
       opts.path,
       config,
       new EntryTable(),
-      config.channels.map((spec) => createChannel(spec, segmented ? { indexDir: opts.path!, ...(opts.fs ? { fs: opts.fs } : {}) } : undefined)),
+      config.channels.map((spec) => createChannel(spec, segmented ? { indexDir: opts.path!, ...(opts.fs ? { fs: opts.fs } : {}), memory: checkSegmentMemory(opts.segmentMemory, true) } : undefined)),
       opts.fs,
     );
     applyMergePolicy(index.#channels!.values(), merge);
     const threads = checkSearchThreads(opts.searchThreads, segmented);
     const nice = checkSearchNice(opts.searchThreadsNice, threads);
+    checkSegmentMemory(opts.segmentMemory, segmented);
     if (opts.path) index.#dirLock = await claimIndexDirectory(opts.path, { overwrite: opts.overwrite === true, ...(opts.fs ? { fs: opts.fs } : {}) });
     try {
       if (threads > 0) await index.#startPool(threads, nice);
@@ -158,6 +159,7 @@ export class HybridIndex {
     if (!opts || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'HybridIndex.open needs { encoder }');
     checkOpenOptions(opts);
     checkSearchNice(opts.searchThreadsNice, checkSearchThreads(opts.searchThreads, true));
+    const memory = checkSegmentMemory(opts.segmentMemory, true);
     if (opts.storage !== undefined && opts.storage !== 'generations' && opts.storage !== 'segments') invalid('INVALID_ARGUMENT', `storage must be 'generations' or 'segments' (got ${JSON.stringify(opts.storage)})`);
     if (opts.storage === 'segments' && opts.readOnly === true) invalid('INVALID_ARGUMENT', "storage: 'segments' converts the index at its next save, which a read-only open cannot do; open it for writing");
     const lock = opts.readOnly ? null : DirectoryLock.acquire(dir);
@@ -165,13 +167,13 @@ export class HybridIndex {
     try {
       // A writer may commit a new generation (and remove the one being read) meanwhile:
       // readGeneration then reads the new one, from the manifest on.
-      const index = await readGeneration(dir, opts.fs ?? nodeFs, ({ manifest, dataDir }) => HybridIndex.#openGeneration(dir, manifest, dataDir, opts.encoder ?? null, opts.fs, opts.readOnly === true));
+      const index = await readGeneration(dir, opts.fs ?? nodeFs, ({ manifest, dataDir }) => HybridIndex.#openGeneration(dir, manifest, dataDir, opts.encoder ?? null, opts.fs, opts.readOnly === true, memory));
       opened = index;
       index.#dirLock = lock;
       index.#readOnly = opts.readOnly === true;
       if (opts.storage !== undefined && opts.storage !== index.#config.storage) {
         if (opts.storage === 'generations') invalid('INVALID_ARGUMENT', `the index at ${dir} uses storage 'segments', which cannot be converted back to 'generations'; open it without the storage option`);
-        index.#convertToSegments(dir);
+        index.#convertToSegments(dir, memory);
       }
       applyMergePolicy(
         index.#channels!.values(),
@@ -181,6 +183,7 @@ export class HybridIndex {
           index.#config.storage === 'segments',
         ),
       );
+      checkSegmentMemory(opts.segmentMemory, index.#config.storage === 'segments');
       const threads = checkSearchThreads(opts.searchThreads, index.#config.storage === 'segments');
       if (threads > 0) await index.#startPool(threads, opts.searchThreadsNice ?? 0);
       return index;
@@ -195,7 +198,7 @@ export class HybridIndex {
     }
   }
 
-  static async #openGeneration(dir: string, manifest: Manifest, dataDir: string, encoder: HybridEncoder | null, fs: StoreFs | undefined, readOnly: boolean): Promise<HybridIndex> {
+  static async #openGeneration(dir: string, manifest: Manifest, dataDir: string, encoder: HybridEncoder | null, fs: StoreFs | undefined, readOnly: boolean, memory: SegmentMemory): Promise<HybridIndex> {
     const stored = manifest.encoder as { id?: string; dim?: number } | null;
     if (stored !== null) {
       if (!encoder) invalid('INVALID_ARGUMENT', `HybridIndex.open needs { encoder }: the index at ${dir} was built with encoder '${stored?.id ?? '?'}'`);
@@ -241,7 +244,7 @@ export class HybridIndex {
     const entries = await load('entries.json', async () => EntryTable.fromJSON(await json('entries.json'), rel('entries.json')));
     const channels: Channel[] = [];
     try {
-      for (const spec of config.channels) channels.push(await openChannel(spec, { dataDir, readJson: json, load, ...(inSegments(spec) ? { segments: { indexDir: dir, ...(fs ? { fs } : {}) } } : {}) }));
+      for (const spec of config.channels) channels.push(await openChannel(spec, { dataDir, readJson: json, load, ...(inSegments(spec) ? { segments: { indexDir: dir, ...(fs ? { fs } : {}), memory } } : {}) }));
       checkChannelsMatchEntries(entries, channels, rel);
     } catch (e) {
       for (const ch of channels) if (ch instanceof SegmentedChannel) ch.close();
@@ -268,7 +271,7 @@ export class HybridIndex {
    * and the next save writes the first segments under the new storage. All or nothing: a
    * channel segments cannot hold throws before anything changes.
    */
-  #convertToSegments(dir: string): void {
+  #convertToSegments(dir: string, memory: SegmentMemory): void {
     const specs = this.#config.channels;
     for (const spec of specs) {
       const why = unsegmentable(spec);
@@ -276,7 +279,7 @@ export class HybridIndex {
     }
     const ids = this.#entries.liveInternalIds();
     const converted = new Map<string, Channel>();
-    for (const spec of specs) converted.set(spec.name, SegmentedChannel.adopt(spec, dir, this.#channels!.get(spec.name)!, ids, this.#fs));
+    for (const spec of specs) converted.set(spec.name, SegmentedChannel.adopt(spec, dir, this.#channels!.get(spec.name)!, ids, this.#fs, memory));
     this.#channels = converted;
     this.#config = { ...this.#config, storage: 'segments' };
   }
@@ -735,6 +738,14 @@ function checkSearchThreads(n: unknown, segmented: boolean): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 256) invalid('INVALID_ARGUMENT', `searchThreads must be an integer in 0…256 (got ${String(n)})`);
   if (!segmented) invalid('INVALID_ARGUMENT', "searchThreads needs storage: 'segments' (the search threads read the memory-mapped segments); this index keeps everything in the JS heap");
   return n;
+}
+
+/** Checks `segmentMemory` ('mapped' or 'resident', only with storage 'segments'); returns it (default 'mapped'). */
+function checkSegmentMemory(m: unknown, segmented: boolean): SegmentMemory {
+  if (m === undefined) return 'mapped';
+  if (m !== 'mapped' && m !== 'resident') invalid('INVALID_ARGUMENT', `segmentMemory must be 'mapped' or 'resident' (got ${JSON.stringify(m)})`);
+  if (!segmented && m === 'resident') invalid('INVALID_ARGUMENT', "segmentMemory: 'resident' needs storage: 'segments' (the default storage already holds everything in memory)");
+  return m;
 }
 
 /** Checks `searchThreadsNice` (0…19, and only with search threads); returns it (default 0). */

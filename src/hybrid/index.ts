@@ -24,6 +24,7 @@ export type {
   SaveOptions,
   OpenOptions,
   MergePolicyOptions,
+  SegmentMemory,
   CalibrateOptions,
   DenseStoreOptions,
   MultiVectorStoreSettings,

@@ -13,6 +13,8 @@ export const IO_CHUNK_BYTES = 64 * 1024 * 1024;
 /** Options of the chunked I/O helpers (tests shrink `chunkBytes` to exercise the loops). */
 export interface ChunkOptions {
   chunkBytes?: number;
+  /** Where {@link readLargeFile} reads to: a zeroed array of the file's size (default `new Uint8Array`). */
+  alloc?: (size: number) => Uint8Array;
 }
 
 function chunkOf(opts?: ChunkOptions): number {
@@ -34,7 +36,7 @@ export async function readLargeFile(file: string, opts?: ChunkOptions): Promise<
   const h = await fsp.open(file, 'r');
   try {
     const size = (await h.stat()).size;
-    const out = new Uint8Array(size);
+    const out = opts?.alloc ? opts.alloc(size) : new Uint8Array(size);
     let off = 0;
     while (off < size) {
       const { bytesRead } = await h.read(out, off, Math.min(chunk, size - off), off);

@@ -24,6 +24,7 @@
  *   checksums catch the rest when a section is verified.
  */
 import { StorageError } from '../errors.js';
+import { alignedArray } from '../kernels/aligned.js';
 import { nativeMmap } from '../kernels/index.js';
 import { readLargeFile } from './large-file.js';
 
@@ -36,7 +37,9 @@ const ADVICE: Record<MapAdvice, number> = { normal: 0, random: 1, sequential: 2,
 export interface MapOptions {
   /**
    * `auto` (default): map when the addon offers it, else read; `mmap`: map or throw
-   * UNSUPPORTED; `read`: always read into memory. `TRIDENT_MMAP=read` turns `auto` into `read`.
+   * UNSUPPORTED; `read`: always read into memory (resident: page-aligned, and advised to use
+   * transparent huge pages from 4 MiB, as the in-memory stores' arenas). `TRIDENT_MMAP=read`
+   * turns `auto` into `read`.
    */
   mode?: 'auto' | 'mmap' | 'read';
 }
@@ -63,13 +66,16 @@ export class MappedFile {
   readonly mapped: boolean;
   #buffer: ArrayBuffer | null;
   readonly #slot: number;
+  /** Byte 0 of the file in #buffer (a read file sits at the first page boundary of its buffer). */
+  readonly #base: number;
 
-  private constructor(file: string, buffer: ArrayBuffer, mapped: boolean, slot: number) {
+  private constructor(file: string, buffer: ArrayBuffer, mapped: boolean, slot: number, base = 0, byteLength = buffer.byteLength - base) {
     this.file = file;
     this.#buffer = buffer;
-    this.byteLength = buffer.byteLength;
+    this.byteLength = byteLength;
     this.mapped = mapped;
     this.#slot = slot;
+    this.#base = base;
   }
 
   /**
@@ -99,12 +105,11 @@ export class MappedFile {
     }
     let bytes: Uint8Array;
     try {
-      bytes = await readLargeFile(file);
+      bytes = await readLargeFile(file, { alloc: (size) => alignedArray(Uint8Array, size) });
     } catch (e) {
       throw mapError(file, e);
     }
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    return new MappedFile(file, own.buffer as ArrayBuffer, false, -1);
+    return new MappedFile(file, bytes.buffer as ArrayBuffer, false, -1, bytes.byteOffset, bytes.byteLength);
   }
 
   /** True after {@link close}. */
@@ -134,7 +139,7 @@ export class MappedFile {
    * ```
    */
   bytes(offset: number, length: number, what = 'byte range'): Uint8Array {
-    return new Uint8Array(this.#range(offset, length, what), offset, length);
+    return new Uint8Array(this.#range(offset, length, what), this.#base + offset, length);
   }
 
   /**
@@ -152,7 +157,7 @@ export class MappedFile {
     if (offset % width !== 0) {
       throw new StorageError('CORRUPT_FILE', `${this.file}: ${what} at byte ${offset} is not aligned to ${width} bytes; restore it from a backup or rebuild the index`, { file: this.file });
     }
-    return new Ctor(buf, offset, count);
+    return new Ctor(buf, this.#base + offset, count);
   }
 
   /**

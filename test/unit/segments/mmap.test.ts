@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../../../src/errors.js';
-import { nativeMmap } from '../../../src/kernels/index.js';
+import { nativeMemory, nativeMmap } from '../../../src/kernels/index.js';
 import { MappedFile } from '../../../src/store/mmap.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-mmap-'));
@@ -40,6 +40,21 @@ describe.each(modes)('MappedFile (%s)', (mode) => {
       f.check();
       f.close();
     }
+  });
+
+  it('a file of 64 KiB or more starts on a page boundary (a heap copy is page-aligned too), so typed views of its sections stay aligned', async () => {
+    const n = 5 << 20; // past the huge-page advice threshold of a heap copy
+    const p = writeRandom(`aligned-${mode}`, n, 7);
+    const f = await MappedFile.open(p, { mode });
+    const b = f.bytes(0, n);
+    const mem = nativeMemory();
+    // the address of byte 0 modulo 4096 (the addon reports a buffer's; views add their offset)
+    if (mem !== null) expect((mem.addressMod(b.buffer as ArrayBuffer, 4096) + b.byteOffset) % 4096).toBe(0);
+    const u32 = f.view(Uint32Array, 4096 * 3, 8);
+    if (mem !== null) expect((mem.addressMod(u32.buffer as ArrayBuffer, 4096) + u32.byteOffset) % 4096).toBe(0);
+    expect(u32[5]).toBe(fs.readFileSync(p).readUInt32LE(4096 * 3 + 20));
+    expect(Buffer.from(b).equals(fs.readFileSync(p))).toBe(true);
+    f.close();
   });
 
   it('an empty file maps to zero bytes', async () => {

@@ -1,0 +1,150 @@
+// segmentMemory: 'resident' (a segmented index whose segment files are read into memory instead of
+// memory-mapped). Oracles: the same documents in the default storage (every hit's id, score and
+// per-channel scores equal, for each channel alone and fused, graph and exhaustive), and the
+// mapped open of the same directory. That the bytes really are resident: segment files truncated
+// on disk after the open leave a resident reader's answers unchanged, while a mapped reader of
+// the same files reports CORRUPT_FILE. A writer keeps its segments resident across save,
+// reopen and optimize(); bad values and the default storage are INVALID_ARGUMENT.
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HybridIndex, type SearchOptions } from '../../../src/index.js';
+
+const D = 16;
+const tmp = fs.mkdtempSync(path.join(tmpdir(), 'trident-resident-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'theta', 'kappa', 'lambda', 'sigma', 'omega', 'rho'];
+const channels = [
+  { name: 'dense', kind: 'dense' as const, dimensions: D, dtype: 'f16' as const },
+  { name: 'sparse', kind: 'sparse' as const },
+  { name: 'mv', kind: 'multivector' as const, dimensions: D, dtype: 'f16' as const },
+  { name: 'bm25', kind: 'bm25' as const },
+];
+
+function docs(from: number, n: number, seed: number) {
+  const r = rng(seed);
+  const vec = () => Float32Array.from({ length: D }, () => r() * 2 - 1);
+  return Array.from({ length: n }, (_, i) => {
+    const ids = Uint32Array.from(new Set(Array.from({ length: 6 }, () => Math.floor(r() * 200)))).sort();
+    return {
+      id: from + i,
+      text: Array.from({ length: 8 }, () => WORDS[Math.floor(r() * WORDS.length)]).join(' '),
+      vectors: { dense: vec(), sparse: { ids, weights: Float32Array.from(ids, () => r() + 0.1) }, mv: [vec(), vec(), vec(), vec()] },
+    };
+  });
+}
+
+function queries(seed: number) {
+  const r = rng(seed);
+  const vec = () => Float32Array.from({ length: D }, () => r() * 2 - 1);
+  return Array.from({ length: 6 }, () => {
+    const ids = Uint32Array.from(new Set(Array.from({ length: 4 }, () => Math.floor(r() * 200)))).sort();
+    return { text: `${WORDS[Math.floor(r() * WORDS.length)]} ${WORDS[Math.floor(r() * WORDS.length)]}`, vectors: { dense: vec(), sparse: { ids, weights: new Float32Array(ids.length).fill(1) }, mv: [vec(), vec()] } };
+  });
+}
+
+const SEARCHES: SearchOptions[] = [{ k: 20 }, { k: 20, exhaustive: true }, { k: 15, channels: ['dense'] }, { k: 15, channels: ['sparse'] }, { k: 15, channels: ['mv'], exhaustive: true }, { k: 15, channels: ['bm25'] }, { k: 20, channels: ['dense', 'bm25'], fusion: { kind: 'rrf' } }];
+
+async function answers(ix: HybridIndex, seed: number) {
+  const out: unknown[] = [];
+  for (const q of queries(seed)) for (const o of SEARCHES) out.push((await ix.search(q, o)).map((h) => [h.id, h.score, h.scores]));
+  return out;
+}
+
+describe("segmentMemory: 'resident'", () => {
+  it('a resident reader answers exactly as the mapped reader and the default storage, and keeps its bytes when the files are truncated on disk', async () => {
+    const dir = path.join(tmp, 'reader');
+    const w = await HybridIndex.create({ path: dir, storage: 'segments', wal: false, channels });
+    const mem = await HybridIndex.create({ wal: false, channels });
+    for (const [from, n] of [
+      [0, 120],
+      [120, 80],
+      [200, 60],
+    ] as const) {
+      const batch = docs(from, n, from + 1);
+      await w.add(batch);
+      await mem.add(batch);
+      await w.save(); // three segments per channel
+    }
+    await w.delete([3, 130, 201]);
+    await mem.delete([3, 130, 201]);
+    await w.save(); // deletion bitmaps
+    await w.close();
+    const want = await answers(mem, 9);
+    const mapped = await HybridIndex.open(dir, { readOnly: true });
+    const resident = await HybridIndex.open(dir, { readOnly: true, segmentMemory: 'resident' });
+    expect(resident.stats().channels.mv).toMatchObject({ segments: 3, segmentMemory: 'resident' });
+    expect(mapped.stats().channels.mv).toMatchObject({ segments: 3, segmentMemory: 'mapped' });
+    expect(await answers(mapped, 9)).toEqual(want);
+    expect(await answers(resident, 9)).toEqual(want);
+    // truncate the sparse / BM25 and multi-vector segment files under both readers (not the
+    // .hnsw graphs, which usearch maps itself in both modes)
+    const root = path.join(dir, 'segments');
+    const cut: string[] = [];
+    for (const ch of fs.readdirSync(root)) for (const f of fs.readdirSync(path.join(root, ch))) if (/\.(mvec|sparse)$/.test(f)) cut.push(path.join(root, ch, f));
+    expect(cut.length).toBe(9);
+    for (const f of cut) fs.truncateSync(f, 0);
+    expect(await answers(resident, 9)).toEqual(want);
+    await expect(answers(mapped, 9)).rejects.toMatchObject({ code: 'CORRUPT_FILE' });
+    await resident.close();
+    await mapped.close();
+    await mem.close();
+  });
+
+  it('a resident writer keeps new and merged segments resident: same answers as the default storage after save, reopen and optimize()', async () => {
+    const dir = path.join(tmp, 'writer');
+    let w = await HybridIndex.create({ path: dir, storage: 'segments', wal: false, channels, segmentMemory: 'resident' });
+    const mem = await HybridIndex.create({ wal: false, channels });
+    const first = docs(0, 150, 31);
+    await w.add(first);
+    await mem.add(first);
+    await w.save();
+    expect(w.stats().channels.dense).toMatchObject({ segments: 1, segmentMemory: 'resident' });
+    expect(await answers(w, 5)).toEqual(await answers(mem, 5));
+    await w.close();
+    w = await HybridIndex.open(dir, { segmentMemory: 'resident' });
+    const more = docs(150, 90, 32);
+    await w.add(more);
+    await mem.add(more);
+    await w.update([{ ...docs(7, 1, 33)[0]!, id: 7 }]);
+    await mem.update([{ ...docs(7, 1, 33)[0]!, id: 7 }]);
+    expect(await answers(w, 6)).toEqual(await answers(mem, 6)); // segments + unsaved tail
+    await w.save();
+    expect(await answers(w, 6)).toEqual(await answers(mem, 6));
+    await w.optimize();
+    expect(w.stats().channels.sparse).toMatchObject({ segments: 1, segmentMemory: 'resident' });
+    expect(await answers(w, 7)).toEqual(await answers(mem, 7));
+    // the merged segments were read into memory too: their files cut on disk change nothing
+    const root = path.join(dir, 'segments');
+    for (const ch of fs.readdirSync(root)) for (const f of fs.readdirSync(path.join(root, ch))) if (/\.(mvec|sparse)$/.test(f)) fs.truncateSync(path.join(root, ch, f), 0);
+    expect(await answers(w, 7)).toEqual(await answers(mem, 7));
+    await w.close();
+    await mem.close();
+  });
+
+  it('bad values and the default storage are INVALID_ARGUMENT; nothing is created or locked', async () => {
+    const dir = path.join(tmp, 'bad');
+    await expect(HybridIndex.create({ path: dir, storage: 'segments', wal: false, channels, segmentMemory: 'disk' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(HybridIndex.create({ path: dir, wal: false, channels, segmentMemory: 'resident' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining("storage: 'segments'") });
+    expect(fs.existsSync(dir)).toBe(false);
+    const gen = await HybridIndex.create({ path: dir, wal: false, channels });
+    await gen.add(docs(0, 10, 1));
+    await gen.save();
+    await gen.close();
+    await expect(HybridIndex.open(dir, { segmentMemory: 'resident' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(HybridIndex.open(dir, { segmentMemory: 7 as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const again = await HybridIndex.open(dir, { segmentMemory: 'mapped' }); // the lock was released; 'mapped' is the default, accepted
+    expect((await again.search({ vectors: { dense: docs(0, 1, 1)[0]!.vectors.dense } }, { k: 1, channels: ['dense'] }))[0]?.id).toBe(0);
+    await again.close();
+  });
+});
