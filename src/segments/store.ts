@@ -188,6 +188,8 @@ interface Live {
   liveDf: Map<number, number>;
 }
 
+/** Term ids whose per-segment slots a store keeps (SegmentedStore's term cache; 4 bytes per segment each). */
+const TERM_CACHE_MAX = 1 << 16;
 const SEG_FILE = /^seg-\d{6,}\.(sparse|mvec|dense|hnsw|del-\d{6,})(\.tmp-\d+)?$/;
 
 function segName(n: number): string {
@@ -893,6 +895,13 @@ export class SegmentedStore {
 
   /** Slot of each query term in each segment's dictionary (term-major: [i × segments + j], -1 when absent), kept for the last query. */
   #slots: { segs: readonly Live[]; ids: Uint32Array; slots: Int32Array } | null = null;
+  /**
+   * Per term id, its slot in each segment of `segs` (-1 when absent): a term's binary searches
+   * over the segments' dictionaries (each probe a likely cache miss) are made once while the
+   * segment list stays the same, not once per query. At most {@link TERM_CACHE_MAX} terms
+   * (then cleared and refilled).
+   */
+  #termCache: { segs: readonly Live[]; map: Map<number, Int32Array> } | null = null;
 
   #termSlots(ids: Uint32Array): Int32Array {
     const all = this.#segs;
@@ -903,8 +912,19 @@ export class SegmentedStore {
       if (same) return c.slots;
     }
     const S = all.length;
+    let tc = this.#termCache;
+    if (tc === null || tc.segs !== all || tc.map.size + ids.length > TERM_CACHE_MAX) tc = this.#termCache = { segs: all, map: new Map() };
     const slots = new Int32Array(ids.length * S);
-    for (let i = 0; i < ids.length; i++) for (let j = 0; j < S; j++) slots[i * S + j] = all[j]!.sparse!.slotOf(ids[i]!);
+    for (let i = 0; i < ids.length; i++) {
+      const t = ids[i]!;
+      let per = tc.map.get(t);
+      if (per === undefined) {
+        per = new Int32Array(S);
+        for (let j = 0; j < S; j++) per[j] = all[j]!.sparse!.slotOf(t);
+        tc.map.set(t, per);
+      }
+      slots.set(per, i * S);
+    }
     this.#slots = { segs: all, ids: Uint32Array.from(ids), slots };
     return slots;
   }
