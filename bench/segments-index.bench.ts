@@ -22,13 +22,15 @@
 //      segments-index), TRIDENT_SEGIDX_REPS (timed passes over the 60 queries per kind, default
 //      1), TRIDENT_SEGIDX_KEEP (1: keep the built indexes and print where, for re-running
 //      `--child <dir> <docs>` on them), TRIDENT_SEGIDX_MERGE (the segments index's mergePolicy
-//      while it is built, JSON; default none = the policy's defaults).
+//      while it is built, JSON; default none = the policy's defaults), TRIDENT_SEGIDX_MEMORY
+//      ('resident': the children open the segments index with segmentMemory 'resident'; default
+//      mapped).
 // Wall clock (I/O included); writes bench/results/segments-index.json.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HybridIndex, type MergePolicyOptions } from '../src/index.js';
 import { envNumber, runMeta, writeResult } from './lib/results.js';
@@ -39,6 +41,8 @@ const TERMS = 20;
 const VOCAB = 30000;
 const DENSE = envNumber('TRIDENT_SEGIDX_DENSE', 0);
 const REPS = envNumber('TRIDENT_SEGIDX_REPS', 1);
+/** How the fresh children open the segments index ('mapped' default, or 'resident': segmentMemory). */
+const MEMORY = process.env.TRIDENT_SEGIDX_MEMORY === 'resident' ? 'resident' : 'mapped';
 /** The segments index's mergePolicy while it is built (JSON, e.g. '{"channels":{"dense":{"segmentsPerTier":2}}}'); default none. */
 const MERGE = process.env.TRIDENT_SEGIDX_MERGE ? (JSON.parse(process.env.TRIDENT_SEGIDX_MERGE) as MergePolicyOptions) : undefined;
 
@@ -103,7 +107,7 @@ async function child(dir: string, docs: number): Promise<void> {
   await import('../src/kernels/index.js'); // the addon's own pages are not the index's
   const r0 = rssSplit();
   const t0 = performance.now();
-  const ix = await HybridIndex.open(dir, { readOnly: true });
+  const ix = await HybridIndex.open(dir, { readOnly: true, ...(MEMORY === 'resident' && basename(dir) === 'segments' ? { segmentMemory: MEMORY } : {}) });
   const openMs = performance.now() - t0;
   const r1 = rssSplit();
   const a = await answers(ix);
@@ -271,7 +275,7 @@ async function main(): Promise<void> {
       console.log(`CPU ms per query ratio segments / generations: ${JSON.stringify(out.cpuRatio)}`);
       console.log(`identical answers: ${String(out.identicalAnswers)}; warm p50 ratio segments / generations: sparse ${(out.sparseLatencyRatio as number).toFixed(2)}, sparse+mv ${(out.sparseMvLatencyRatio as number).toFixed(2)}, dense ${String(out.denseLatencyRatio)}`);
     }
-    console.log(`written to ${writeResult(process.env.TRIDENT_SEGIDX_NAME ?? 'segments-index', { ...runMeta('segments-index'), docs: N, batch: BATCH, saves: SAVES, dense: DENSE, mergePolicy: MERGE ?? null, ...out })}`);
+    console.log(`written to ${writeResult(process.env.TRIDENT_SEGIDX_NAME ?? 'segments-index', { ...runMeta('segments-index'), docs: N, batch: BATCH, saves: SAVES, dense: DENSE, mergePolicy: MERGE ?? null, segmentMemory: MEMORY, ...out })}`);
   } finally {
     if (process.env.TRIDENT_SEGIDX_KEEP === '1') console.log(`kept ${root}`);
     else rmSync(root, { recursive: true, force: true });
