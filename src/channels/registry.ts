@@ -13,7 +13,6 @@ import { SegmentedChannel, segmentsRefFile } from './segment-channel.js';
 import type { StoreFs } from '../store/index.js';
 import type { Channel, ChannelKind, ChannelSpec } from './types.js';
 
-/** What opening a channel may read besides its own directory. */
 /** Where a segmented channel lives: the index folder, its file-system seam, and where committed segments' bytes are held. */
 export interface SegmentsContext {
   indexDir: string;
@@ -22,6 +21,7 @@ export interface SegmentsContext {
   memory?: 'mapped' | 'resident';
 }
 
+/** What opening a channel may read besides its own directory. */
 export interface OpenContext {
   /** The generation's data directory. */
   dataDir: string;

@@ -115,6 +115,7 @@ export class HybridIndex {
       }
       config.storage = 'segments';
     }
+    const memory = checkSegmentMemory(opts.segmentMemory, segmented);
     const merge = resolveMergePolicy(
       opts.mergePolicy,
       config.channels.map((c) => c.name),
@@ -125,13 +126,12 @@ export class HybridIndex {
       opts.path,
       config,
       new EntryTable(),
-      config.channels.map((spec) => createChannel(spec, segmented ? { indexDir: opts.path!, ...(opts.fs ? { fs: opts.fs } : {}), memory: checkSegmentMemory(opts.segmentMemory, true) } : undefined)),
+      config.channels.map((spec) => createChannel(spec, segmented ? { indexDir: opts.path!, ...(opts.fs ? { fs: opts.fs } : {}), memory } : undefined)),
       opts.fs,
     );
     applyMergePolicy(index.#channels!.values(), merge);
     const threads = checkSearchThreads(opts.searchThreads, segmented);
     const nice = checkSearchNice(opts.searchThreadsNice, threads);
-    checkSegmentMemory(opts.segmentMemory, segmented);
     if (opts.path) index.#dirLock = await claimIndexDirectory(opts.path, { overwrite: opts.overwrite === true, ...(opts.fs ? { fs: opts.fs } : {}) });
     try {
       if (threads > 0) await index.#startPool(threads, nice);
