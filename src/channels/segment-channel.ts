@@ -80,15 +80,24 @@ export interface SegmentedChannelOptions {
   mergeAll?: boolean;
 }
 
-/** SegmentedStore's map options for a segment memory setting: resident segments are read into memory. */
+/**
+ * SegmentedStore's map options for a channel's segment memory: resident segments are read into
+ * memory. A dense channel stays mapped: usearch searches each `.hnsw` graph through its own
+ * mapping of the file, so a resident copy would hold every vector twice.
+ */
 function mapMode(memory: 'mapped' | 'resident'): { mode?: 'read' } {
   return memory === 'resident' ? { mode: 'read' } : {};
+}
+
+/** A channel's effective segment memory ('mapped' for dense channels, see mapMode). */
+function channelMemory(spec: ChannelSpec, memory: 'mapped' | 'resident' | undefined): 'mapped' | 'resident' {
+  return spec.kind === 'dense' ? 'mapped' : (memory ?? 'mapped');
 }
 
 export class SegmentedChannel implements Channel<unknown, unknown> {
   readonly spec: Segmentable;
   readonly root: string;
-  /** Where committed segments' bytes are held: memory-mapped files, or read into memory (HybridIndexOptions.segmentMemory). */
+  /** Where committed segments' bytes are held: memory-mapped files, or read into memory (HybridIndexOptions.segmentMemory; dense channels always mapped). */
   readonly memory: 'mapped' | 'resident';
   #seg: SegmentedStore | null;
   /** Merge settings for this channel's commits (undefined: the policy's defaults); not saved. */
@@ -117,7 +126,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     this.spec = spec;
     this.root = root;
     this.#fs = fs ?? nodeFs;
-    this.memory = memory;
+    this.memory = channelMemory(spec, memory);
     this.#seg = seg;
     this.#vocab = vocab;
     this.#tail = this.#freshTail();
@@ -209,7 +218,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
       throw new StorageError('CORRUPT_FILE', `${file}: expected { dir: '${segmentsDir(spec.name)}', manifest: 'segments-<generation>.json' }, got ${JSON.stringify(ref)}; restore the index from a backup or rebuild it`, { file });
     }
     const root = path.join(indexDir, r.dir);
-    const seg = await SegmentedStore.open(root, { versioned: true, manifest: r.manifest, mvScreening: mvScreens(spec), ...(fs ? { fs } : {}), ...mapMode(memory) });
+    const seg = await SegmentedStore.open(root, { versioned: true, manifest: r.manifest, mvScreening: mvScreens(spec), ...(fs ? { fs } : {}), ...mapMode(channelMemory(spec, memory)) });
     const want = segmentConfig(spec as Segmentable);
     if (JSON.stringify(want) !== JSON.stringify(seg.channels)) {
       seg.close();

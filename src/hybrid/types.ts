@@ -373,9 +373,11 @@ export interface OpenOptions {
    * (Qdrant's `on_disk: false`): `open()` and each save's new segments read their files whole,
    * RSS holds every segment, and the kernels read memory without the mapping's page-table cost
    * (on scifact the MaxSim re-rank over mapped files ran 1.09–1.15× the in-memory store's,
-   * resident 1.00×; README "Segment memory"). Checksums, structural checks, hits and scores are
-   * the same either way. Search threads (`searchThreads`) still map the files. INVALID_ARGUMENT
-   * for another value or the default storage.
+   * resident 1.00×; README "Segment memory"). Applies to sparse, BM25 and multi-vector
+   * channels; dense channels stay mapped (usearch searches each graph through its own mapping
+   * of the file, so a copy would hold every vector twice). Checksums, structural checks, hits
+   * and scores are the same either way. Search threads (`searchThreads`) still map the files.
+   * INVALID_ARGUMENT for another value or the default storage.
    *
    * @example
    * ```ts
@@ -536,9 +538,11 @@ export interface HybridIndexOptions {
    * (Qdrant's `on_disk: false`): `open()` and each save's new segments read their files whole,
    * RSS holds every segment, and the kernels read memory without the mapping's page-table cost
    * (on scifact the MaxSim re-rank over mapped files ran 1.09–1.15× the in-memory store's,
-   * resident 1.00×; README "Segment memory"). Checksums, structural checks, hits and scores are
-   * the same either way. Search threads (`searchThreads`) still map the files. INVALID_ARGUMENT
-   * for another value or the default storage.
+   * resident 1.00×; README "Segment memory"). Applies to sparse, BM25 and multi-vector
+   * channels; dense channels stay mapped (usearch searches each graph through its own mapping
+   * of the file, so a copy would hold every vector twice). Checksums, structural checks, hits
+   * and scores are the same either way. Search threads (`searchThreads`) still map the files.
+   * INVALID_ARGUMENT for another value or the default storage.
    *
    * @example
    * ```ts
