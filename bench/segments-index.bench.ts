@@ -24,7 +24,9 @@
 //      `--child <dir> <docs>` on them), TRIDENT_SEGIDX_MERGE (the segments index's mergePolicy
 //      while it is built, JSON; default none = the policy's defaults), TRIDENT_SEGIDX_MEMORY
 //      ('resident': the children open the segments index with segmentMemory 'resident'; default
-//      mapped).
+//      mapped). `--inproc <kept dir> [passes]` (with TRIDENT_SEGIDX_KEEP=1's dir and the same
+//      TRIDENT_SEGIDX_DENSE): default storage, segments mapped and segments resident in one
+//      process, in turn, per kind.
 // Wall clock (I/O included); writes bench/results/segments-index.json.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -282,5 +284,35 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * `--inproc <kept dir> [passes]`: one process opens the default storage's index, the segments
+ * index mapped and the segments index resident (segmentMemory); each pass runs the 60 queries
+ * on each index in turn, the order turning every pass; per kind the median over passes of the
+ * mean ms per query, and the ratios to the default storage. Answers must be identical. Prints JSON.
+ */
+async function inproc(root: string, passes: number): Promise<void> {
+  const gen = await HybridIndex.open(join(root, 'generations'), { readOnly: true });
+  const seg = await HybridIndex.open(join(root, 'segments'), { readOnly: true });
+  const res = await HybridIndex.open(join(root, 'segments'), { readOnly: true, segmentMemory: 'resident' });
+  const all = [gen, seg, res];
+  const runs = await Promise.all(all.map((ix) => answers(ix)));
+  if (runs.some((r) => r.hash !== runs[0]!.hash)) throw new Error('answers differ between the storages');
+  const out: Record<string, unknown> = {};
+  for (const kind of ['sparse', 'both', ...(DENSE > 0 ? ['dense'] : [])] as Array<'sparse' | 'both' | 'dense'>) {
+    const per = all.map(() => [] as number[]);
+    for (let p = 0; p < passes; p++) {
+      const order = [0, 1, 2].map((j) => (p + j) % 3);
+      const t = all.map(() => 0);
+      for (const x of order) t[x] = (await runs[x]!.run(kind, false)).reduce((a, b) => a + b, 0);
+      for (let x = 0; x < 3; x++) per[x]!.push(t[x]! / 60);
+    }
+    const [g, m, r] = per.map(median) as [number, number, number];
+    out[kind] = { generationsMs: g, mappedMs: m, residentMs: r, mappedRatio: m / g, residentRatio: r / g };
+  }
+  for (const ix of all) await ix.close();
+  process.stdout.write(`${JSON.stringify({ passes, ...out })}\n`);
+}
+
 if (process.argv[2] === '--child') await child(process.argv[3]!, Number(process.argv[4]));
+else if (process.argv[2] === '--inproc') await inproc(process.argv[3]!, Number(process.argv[4] ?? 15));
 else await main();
