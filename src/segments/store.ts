@@ -188,7 +188,7 @@ interface Live {
   liveDf: Map<number, number>;
 }
 
-/** Term ids whose per-segment slots a store keeps (SegmentedStore's term cache; 4 bytes per segment each). */
+/** Term ids whose per-segment slots a store keeps (SegmentedStore's term cache: 4 bytes per segment and a map entry each, ~5 MB at 11 segments). */
 const TERM_CACHE_MAX = 1 << 16;
 const SEG_FILE = /^seg-\d{6,}\.(sparse|mvec|dense|hnsw|del-\d{6,})(\.tmp-\d+)?$/;
 
@@ -901,7 +901,7 @@ export class SegmentedStore {
    * segment list stays the same, not once per query. At most {@link TERM_CACHE_MAX} terms
    * (then cleared and refilled).
    */
-  #termCache: { segs: readonly Live[]; map: Map<number, Int32Array> } | null = null;
+  #termCache: { segs: readonly Live[]; map: Map<number, number>; pool: Int32Array; used: number } | null = null;
 
   #termSlots(ids: Uint32Array): Int32Array {
     const all = this.#segs;
@@ -912,18 +912,24 @@ export class SegmentedStore {
       if (same) return c.slots;
     }
     const S = all.length;
+    // the cached slots sit in one pool (S values per term, at the offset the map gives)
     let tc = this.#termCache;
-    if (tc === null || tc.segs !== all || tc.map.size + ids.length > TERM_CACHE_MAX) tc = this.#termCache = { segs: all, map: new Map() };
+    if (tc === null || tc.segs !== all || tc.used + ids.length > TERM_CACHE_MAX) tc = this.#termCache = { segs: all, map: new Map(), pool: new Int32Array(64 * S), used: 0 };
     const slots = new Int32Array(ids.length * S);
     for (let i = 0; i < ids.length; i++) {
       const t = ids[i]!;
-      let per = tc.map.get(t);
-      if (per === undefined) {
-        per = new Int32Array(S);
-        for (let j = 0; j < S; j++) per[j] = all[j]!.sparse!.slotOf(t);
-        tc.map.set(t, per);
+      let at = tc.map.get(t);
+      if (at === undefined) {
+        at = tc.used++ * S;
+        if (at + S > tc.pool.length) {
+          const grown = new Int32Array(2 * tc.pool.length);
+          grown.set(tc.pool);
+          tc.pool = grown;
+        }
+        for (let j = 0; j < S; j++) tc.pool[at + j] = all[j]!.sparse!.slotOf(t);
+        tc.map.set(t, at);
       }
-      slots.set(per, i * S);
+      for (let j = 0; j < S; j++) slots[i * S + j] = tc.pool[at + j]!;
     }
     this.#slots = { segs: all, ids: Uint32Array.from(ids), slots };
     return slots;

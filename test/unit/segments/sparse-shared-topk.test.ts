@@ -95,3 +95,52 @@ describe.each(['dot', 'bm25'] as const)('one top-k across segments (%s)', (score
     store.close();
   });
 });
+
+describe('per-term slot cache across queries', () => {
+  it('answers every single-term query over 70,000 distinct terms (the cache grows, fills its 65,536 terms and starts again) as a direct scan, and follows a commit', async () => {
+    const store = await SegmentedStore.create(path.join(tmp, `s${dirs++}`), { sparse: { scorer: 'dot', k1: 0, b: 0 } });
+    const TERMS = 70_000;
+    // each term in two documents of different segments (term t: docs t % 2300 and (t * 7 + 1) % 2300)
+    const postings = new Map<number, Array<[number, number]>>();
+    const docs = new Map<number, Map<number, number>>();
+    for (let t = 0; t < TERMS; t++) {
+      for (const [d, w] of [
+        [t % 2300, 1 + (t % 13)],
+        [(t * 7 + 1) % 2300, 2 + (t % 5)],
+      ] as const) {
+        const m = docs.get(d) ?? new Map<number, number>();
+        m.set(t, (m.get(t) ?? 0) + w);
+        docs.set(d, m);
+      }
+    }
+    const vecOf = (m: Map<number, number>) => {
+      const ids = [...m.keys()].sort((a, b) => a - b);
+      return vec(ids, ids.map((t) => m.get(t)!));
+    };
+    const ids = [...docs.keys()].sort((a, b) => a - b);
+    for (let i = 0; i < ids.length; i++) {
+      store.add(ids[i]!, { sparse: vecOf(docs.get(ids[i]!)!) });
+      if (i % 800 === 799) await store.commit({ merge: false });
+    }
+    await store.commit({ merge: false });
+    expect(store.segments.length).toBe(3);
+    for (const [d, m] of docs) for (const [t, w] of m) postings.set(t, [...(postings.get(t) ?? []), [d, Math.fround(w)]]);
+    const expectTerm = (t: number) => {
+      const want = (postings.get(t) ?? []).map(([d, w]) => [d, w] as [number, number]).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+      const got = store.searchSparse(vec([t], [1]), 5);
+      expect([...got.ids]).toEqual(want.map((x) => x[0]));
+      expect([...got.scores]).toEqual(want.map((x) => x[1]));
+    };
+    for (let t = 0; t < TERMS; t++) expectTerm(t);
+    for (let t = 0; t < TERMS; t += 997) expectTerm(t); // after the wrap: cached again from scratch
+    // a commit changes the segment list: the cached slots must not outlive it
+    store.delete(0);
+    for (const [t] of docs.get(0)!) postings.set(t, postings.get(t)!.filter(([d]) => d !== 0));
+    const extra = new Map<number, number>([[5, 9]]);
+    store.add(5000, { sparse: vecOf(extra) });
+    postings.set(5, [...postings.get(5)!, [5000, 9]]);
+    await store.commit({ merge: false });
+    for (const t of [5, ...[...docs.get(0)!.keys()].slice(0, 20), 12_345]) expectTerm(t);
+    store.close();
+  }, 120_000);
+});
