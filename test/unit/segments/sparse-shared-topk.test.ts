@@ -115,7 +115,10 @@ describe('per-term slot cache across queries', () => {
     }
     const vecOf = (m: Map<number, number>) => {
       const ids = [...m.keys()].sort((a, b) => a - b);
-      return vec(ids, ids.map((t) => m.get(t)!));
+      return vec(
+        ids,
+        ids.map((t) => m.get(t)!),
+      );
     };
     const ids = [...docs.keys()].sort((a, b) => a - b);
     for (let i = 0; i < ids.length; i++) {
@@ -135,7 +138,11 @@ describe('per-term slot cache across queries', () => {
     for (let t = 0; t < TERMS; t += 997) expectTerm(t); // after the wrap: cached again from scratch
     // a commit changes the segment list: the cached slots must not outlive it
     store.delete(0);
-    for (const [t] of docs.get(0)!) postings.set(t, postings.get(t)!.filter(([d]) => d !== 0));
+    for (const [t] of docs.get(0)!)
+      postings.set(
+        t,
+        postings.get(t)!.filter(([d]) => d !== 0),
+      );
     const extra = new Map<number, number>([[5, 9]]);
     store.add(5000, { sparse: vecOf(extra) });
     postings.set(5, [...postings.get(5)!, [5000, 9]]);
