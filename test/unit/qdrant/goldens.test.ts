@@ -9,7 +9,7 @@
  * UPDATE_GOLDENS=1 rewrites the files (then read the diff).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,8 +64,12 @@ describe('Qdrant request goldens', () => {
         files: [file],
       }),
     );
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
-    return { status: r.status, out: r.stdout + r.stderr };
+    try {
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
+      return { status: r.status, out: r.stdout + r.stderr };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
 
   it('every golden type-checks against the client Schemas (tsc, excess-property checks on)', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,9 +33,13 @@ describe('SparseIndex.documentVectors', () => {
       const want = new Map([...docs].map(([d, v]) => [d, expected(v)]));
       expect(index.documentVectors()).toEqual(want);
       const dir = mkdtempSync(path.join(tmpdir(), 'trident-docvec-'));
-      index.compact();
-      await index.saveFiles(dir);
-      expect((await SparseIndex.openFiles(dir)).documentVectors()).toEqual(want);
+      try {
+        index.compact();
+        await index.saveFiles(dir);
+        expect((await SparseIndex.openFiles(dir)).documentVectors()).toEqual(want);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   }
 });
