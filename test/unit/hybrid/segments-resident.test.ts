@@ -4,7 +4,8 @@
 // mapped open of the same directory. That the bytes really are resident: segment files truncated
 // on disk after the open leave a resident reader's answers unchanged, while a mapped reader of
 // the same files reports CORRUPT_FILE. A writer keeps its segments resident across save,
-// reopen and optimize(); bad values and the default storage are INVALID_ARGUMENT.
+// reopen and optimize(); with search threads (which map the files) the answers stay the same;
+// bad values and the default storage are INVALID_ARGUMENT.
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -98,6 +99,32 @@ describe("segmentMemory: 'resident'", () => {
     await expect(answers(mapped, 9)).rejects.toMatchObject({ code: 'CORRUPT_FILE' });
     await resident.close();
     await mapped.close();
+    await mem.close();
+  });
+
+  it('resident segments beside search threads (which map the files themselves) answer as the default storage, with a tail and after a save', async () => {
+    const dir = path.join(tmp, 'threads');
+    const w = await HybridIndex.create({ path: dir, storage: 'segments', wal: false, channels });
+    const mem = await HybridIndex.create({ wal: false, channels });
+    for (const [from, n] of [
+      [0, 100],
+      [100, 70],
+    ] as const) {
+      const batch = docs(from, n, from + 5);
+      await w.add(batch);
+      await mem.add(batch);
+      await w.save();
+    }
+    await w.close();
+    const ix = await HybridIndex.open(dir, { segmentMemory: 'resident', searchThreads: 1 });
+    expect(await answers(ix, 11)).toEqual(await answers(mem, 11));
+    const more = docs(170, 30, 99);
+    await ix.add(more); // an unsaved tail on the calling thread, then a save the thread follows
+    await mem.add(more);
+    expect(await answers(ix, 12)).toEqual(await answers(mem, 12));
+    await ix.save();
+    expect(await answers(ix, 13)).toEqual(await answers(mem, 13));
+    await ix.close();
     await mem.close();
   });
 
