@@ -256,7 +256,7 @@ async function main(): Promise<void> {
       const gc = median(g.map((x) => x.cpuMs));
       const sc = median(s.map((x) => x.cpuMs));
       const rc = median(rs.map((x) => x.cpuMs));
-      const h = g[0]!.hash;
+      const h = g[0]?.hash;
       summary[mode] = { generationsP50Ms: gp, segmentsP50Ms: sp, residentP50Ms: rp, p50Ratio: sp / gp, residentP50Ratio: rp / gp, generationsCpuMs: gc, segmentsCpuMs: sc, residentCpuMs: rc, cpuRatio: sc / gc, residentCpuRatio: rc / gc, identical: [...g, ...s, ...rs].every((x) => x.hash === h) };
       console.log(mode, JSON.stringify(summary[mode]));
     }

@@ -371,7 +371,7 @@ export interface OpenOptions {
    * cache: `open()` reads headers only and RSS grows only with what queries touch. `'resident'`:
    * each segment file is read into page-aligned memory advised to use transparent huge pages
    * (Qdrant's `on_disk: false`): `open()` and each save's new segments read their files whole,
-   * RSS holds every segment, and the kernels read memory without the mapping's page-table cost
+   * RSS holds every segment, and the kernels read anonymous memory instead of the page cache
    * (on scifact the MaxSim re-rank over mapped files ran 1.09–1.15× the in-memory store's,
    * resident 1.00×; README "Segment memory"). Applies to sparse, BM25 and multi-vector
    * channels; dense channels stay mapped (usearch searches each graph through its own mapping
@@ -536,7 +536,7 @@ export interface HybridIndexOptions {
    * cache: `open()` reads headers only and RSS grows only with what queries touch. `'resident'`:
    * each segment file is read into page-aligned memory advised to use transparent huge pages
    * (Qdrant's `on_disk: false`): `open()` and each save's new segments read their files whole,
-   * RSS holds every segment, and the kernels read memory without the mapping's page-table cost
+   * RSS holds every segment, and the kernels read anonymous memory instead of the page cache
    * (on scifact the MaxSim re-rank over mapped files ran 1.09–1.15× the in-memory store's,
    * resident 1.00×; README "Segment memory"). Applies to sparse, BM25 and multi-vector
    * channels; dense channels stay mapped (usearch searches each graph through its own mapping
