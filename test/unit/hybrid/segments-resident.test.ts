@@ -62,21 +62,25 @@ async function answers(ix: HybridIndex, seed: number) {
   return out;
 }
 
+/** A segments index at `dir` and a default-storage twin, fed the same batches of these sizes (ids from 0 on), the segments index saved after each. */
+async function built(dir: string, sizes: readonly number[], seed: number) {
+  const w = await HybridIndex.create({ path: dir, storage: 'segments', wal: false, channels });
+  const mem = await HybridIndex.create({ wal: false, channels });
+  let from = 0;
+  for (const n of sizes) {
+    const batch = docs(from, n, from + seed);
+    await w.add(batch);
+    await mem.add(batch);
+    await w.save();
+    from += n;
+  }
+  return { w, mem };
+}
+
 describe("segmentMemory: 'resident'", () => {
   it('a resident reader answers exactly as the mapped reader and the default storage, and keeps its bytes when the files are truncated on disk', async () => {
     const dir = path.join(tmp, 'reader');
-    const w = await HybridIndex.create({ path: dir, storage: 'segments', wal: false, channels });
-    const mem = await HybridIndex.create({ wal: false, channels });
-    for (const [from, n] of [
-      [0, 120],
-      [120, 80],
-      [200, 60],
-    ] as const) {
-      const batch = docs(from, n, from + 1);
-      await w.add(batch);
-      await mem.add(batch);
-      await w.save(); // three segments per channel
-    }
+    const { w, mem } = await built(dir, [120, 80, 60], 1); // three segments per channel
     await w.delete([3, 130, 201]);
     await mem.delete([3, 130, 201]);
     await w.save(); // deletion bitmaps
@@ -104,17 +108,7 @@ describe("segmentMemory: 'resident'", () => {
 
   it('resident segments beside search threads (which map the files themselves) answer as the default storage, with a tail and after a save', async () => {
     const dir = path.join(tmp, 'threads');
-    const w = await HybridIndex.create({ path: dir, storage: 'segments', wal: false, channels });
-    const mem = await HybridIndex.create({ wal: false, channels });
-    for (const [from, n] of [
-      [0, 100],
-      [100, 70],
-    ] as const) {
-      const batch = docs(from, n, from + 5);
-      await w.add(batch);
-      await mem.add(batch);
-      await w.save();
-    }
+    const { w, mem } = await built(dir, [100, 70], 5);
     await w.close();
     const ix = await HybridIndex.open(dir, { segmentMemory: 'resident', searchThreads: 1 });
     expect(await answers(ix, 11)).toEqual(await answers(mem, 11));
