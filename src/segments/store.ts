@@ -893,8 +893,6 @@ export class SegmentedStore {
     return { N, len, df };
   }
 
-  /** Slot of each query term in each segment's dictionary (term-major: [i × segments + j], -1 when absent), kept for the last query. */
-  #slots: { segs: readonly Live[]; ids: Uint32Array; slots: Int32Array } | null = null;
   /**
    * Per term id, its slot in each segment of `segs` (-1 when absent): a term's binary searches
    * over the segments' dictionaries (each probe a likely cache miss) are made once while the
@@ -903,14 +901,9 @@ export class SegmentedStore {
    */
   #termCache: { segs: readonly Live[]; map: Map<number, number>; pool: Int32Array; used: number } | null = null;
 
+  /** Slot of each query term in each segment's dictionary (term-major: [i × segments + j], -1 when absent), from the term cache. */
   #termSlots(ids: Uint32Array): Int32Array {
     const all = this.#segs;
-    const c = this.#slots;
-    if (c !== null && c.segs === all && c.ids.length === ids.length) {
-      let same = true;
-      for (let i = 0; i < ids.length && same; i++) same = c.ids[i] === ids[i];
-      if (same) return c.slots;
-    }
     const S = all.length;
     // the cached slots sit in one pool (S values per term, at the offset the map gives)
     let tc = this.#termCache;
@@ -931,7 +924,6 @@ export class SegmentedStore {
       }
       for (let j = 0; j < S; j++) slots[i * S + j] = tc.pool[at + j]!;
     }
-    this.#slots = { segs: all, ids: Uint32Array.from(ids), slots };
     return slots;
   }
 
