@@ -24,7 +24,8 @@
 //      `--child <dir> <docs>` on them), TRIDENT_SEGIDX_MERGE (the segments index's mergePolicy
 //      while it is built, JSON; default none = the policy's defaults), TRIDENT_SEGIDX_MEMORY
 //      ('resident': the children open the segments index with segmentMemory 'resident'; default
-//      mapped). `--inproc <kept dir> [passes]` (with TRIDENT_SEGIDX_KEEP=1's dir and the same
+//      mapped), TRIDENT_SEGIDX_DENSE_DATA ('clustered': dense vectors around 100 Gaussian centres;
+//      default 'uniform', on which HNSW recall is low). `--inproc <kept dir> [passes]` (with TRIDENT_SEGIDX_KEEP=1's dir and the same
 //      TRIDENT_SEGIDX_DENSE): default storage, segments mapped and segments resident in one
 //      process, in turn, per kind.
 // Wall clock (I/O included); writes bench/results/segments-index.json.
@@ -36,6 +37,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HybridIndex, type MergePolicyOptions } from '../src/index.js';
 import { envNumber, runMeta, writeResult } from './lib/results.js';
+import { gaussianMatrix, rng } from './lib/synthetic.js';
 
 const DIM = 64;
 const TOKENS = 24;
@@ -47,6 +49,24 @@ const REPS = envNumber('TRIDENT_SEGIDX_REPS', 1);
 const MEMORY = process.env.TRIDENT_SEGIDX_MEMORY === 'resident' ? 'resident' : 'mapped';
 /** The segments index's mergePolicy while it is built (JSON, e.g. '{"channels":{"dense":{"segmentsPerTier":2}}}'); default none. */
 const MERGE = process.env.TRIDENT_SEGIDX_MERGE ? (JSON.parse(process.env.TRIDENT_SEGIDX_MERGE) as MergePolicyOptions) : undefined;
+
+/** Dense vectors: 'uniform' (default: each value uniform in [-1, 1]; HNSW recall is low on such data) or 'clustered' (TRIDENT_SEGIDX_DENSE_DATA). */
+const DENSE_DATA = process.env.TRIDENT_SEGIDX_DENSE_DATA === 'clustered' ? 'clustered' : 'uniform';
+/** 'clustered': 100 Gaussian centres (seed 11), each vector = a centre + N(0, 1) noise per value, as bench/lib/synthetic.ts's clusteredRows. */
+const CENTRES = DENSE > 0 && DENSE_DATA === 'clustered' ? gaussianMatrix(100, DENSE, rng(11)) : null;
+
+function clusteredDense(r: () => number): Float32Array {
+  const c = Math.floor(r() * 100) * DENSE;
+  const out = new Float32Array(DENSE);
+  for (let j = 0; j < DENSE; j += 2) {
+    // Box–Muller over the document's own stream
+    const rad = Math.sqrt(-2 * Math.log(1 - r()));
+    const th = 2 * Math.PI * r();
+    out[j] = CENTRES![c + j]! + rad * Math.cos(th);
+    if (j + 1 < DENSE) out[j + 1] = CENTRES![c + j + 1]! + rad * Math.sin(th);
+  }
+  return out;
+}
 
 function doc(i: number): { id: number; vectors: Record<string, unknown> } {
   let s = (i * 2654435761 + 12345) >>> 0;
@@ -60,7 +80,7 @@ function doc(i: number): { id: number; vectors: Record<string, unknown> } {
   const data = new Float32Array(TOKENS * DIM);
   for (let k = 0; k < data.length; k++) data[k] = r() * 2 - 1;
   const vectors: Record<string, unknown> = { sparse: { ids, weights: Float32Array.from(ids, (t) => set.get(t)!) }, mv: { data, dim: DIM, count: TOKENS } };
-  if (DENSE > 0) vectors.dense = Float32Array.from({ length: DENSE }, () => r() * 2 - 1);
+  if (DENSE > 0) vectors.dense = DENSE_DATA === 'clustered' ? clusteredDense(r) : Float32Array.from({ length: DENSE }, () => r() * 2 - 1);
   return { id: i, vectors };
 }
 
@@ -277,7 +297,7 @@ async function main(): Promise<void> {
       console.log(`CPU ms per query ratio segments / generations: ${JSON.stringify(out.cpuRatio)}`);
       console.log(`identical answers: ${String(out.identicalAnswers)}; warm p50 ratio segments / generations: sparse ${(out.sparseLatencyRatio as number).toFixed(2)}, sparse+mv ${(out.sparseMvLatencyRatio as number).toFixed(2)}, dense ${String(out.denseLatencyRatio)}`);
     }
-    console.log(`written to ${writeResult(process.env.TRIDENT_SEGIDX_NAME ?? 'segments-index', { ...runMeta('segments-index'), docs: N, batch: BATCH, saves: SAVES, dense: DENSE, mergePolicy: MERGE ?? null, segmentMemory: MEMORY, ...out })}`);
+    console.log(`written to ${writeResult(process.env.TRIDENT_SEGIDX_NAME ?? 'segments-index', { ...runMeta('segments-index'), docs: N, batch: BATCH, saves: SAVES, dense: DENSE, mergePolicy: MERGE ?? null, segmentMemory: MEMORY, denseData: DENSE > 0 ? DENSE_DATA : null, ...out })}`);
   } finally {
     if (process.env.TRIDENT_SEGIDX_KEEP === '1') console.log(`kept ${root}`);
     else rmSync(root, { recursive: true, force: true });

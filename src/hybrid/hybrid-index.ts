@@ -153,10 +153,11 @@ export class HybridIndex {
    * @example
    * ```ts
    * const reader = await HybridIndex.open('./my-index', { encoder, readOnly: true });
+   * const vectorsOnly = await HybridIndex.open('./my-vectors'); // created without an encoder
    * ```
    */
-  static async open(dir: string, opts: OpenOptions): Promise<HybridIndex> {
-    if (!opts || typeof opts !== 'object') invalid('INVALID_ARGUMENT', 'HybridIndex.open needs { encoder }');
+  static async open(dir: string, opts: OpenOptions = {}): Promise<HybridIndex> {
+    if (opts === null || typeof opts !== 'object') invalid('INVALID_ARGUMENT', `HybridIndex.open: options must be an object ({ encoder, readOnly, … }), got ${opts === null ? 'null' : typeof opts}`);
     checkOpenOptions(opts);
     checkSearchNice(opts.searchThreadsNice, checkSearchThreads(opts.searchThreads, true));
     const memory = checkSegmentMemory(opts.segmentMemory, true);

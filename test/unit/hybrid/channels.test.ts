@@ -309,7 +309,9 @@ describe('your own vectors', () => {
       expect(Object.keys(fused[0]!.scores).sort()).toEqual(['bm25', 'v']);
       const before = JSON.stringify(await index.search({ text: 'alpha', vectors: { v: q, s: qs, m: qm } }, { k: 10 }));
       await index.close(); // not saved: the write-ahead log holds the documents
-      const reopened = await HybridIndex.open(dir, {});
+      // no encoder to give: the options may be left out (not null or a non-object)
+      await expect(HybridIndex.open(dir, null as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('options must be an object') });
+      const reopened = await HybridIndex.open(dir);
       expect(JSON.stringify(await reopened.search({ text: 'alpha', vectors: { v: q, s: qs, m: qm } }, { k: 10 }))).toBe(before);
       await reopened.save();
       await reopened.close();
