@@ -560,7 +560,11 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
     if (this.spec.kind === 'dense') return { dense: this.#values.get(id) as Float32Array };
     if (this.spec.kind === 'multivector') {
       const v = this.#values.get(id) as MultiVectorValue & { stored?: StoredVectors | null };
-      return { multivector: { data: v.data, dim: v.dim, count: v.count, ...(v.tokenIds ? { tokenIds: v.tokenIds } : {}), ...(v.charSpans ? { charSpans: v.charSpans } : {}) }, ...(v.stored ? { multivectorStored: v.stored } : {}) };
+      // the rows as the tail's store holds them (checked, normalised, quantised at add; save
+      // runs under the mutation lock, after the tail's compaction): copied, not redone
+      const tail = this.#tail;
+      const stored = v.stored ?? (tail instanceof MultiVectorChannel ? tail.store.storedRange(id) : null);
+      return { multivector: { data: v.data, dim: v.dim, count: v.count, ...(v.tokenIds ? { tokenIds: v.tokenIds } : {}), ...(v.charSpans ? { charSpans: v.charSpans } : {}) }, ...(stored ? { multivectorStored: stored } : {}) };
     }
     return { sparse: this.#tailVector(id)! };
   }

@@ -639,12 +639,36 @@ export class MultiVectorStore {
   compact(): void {
     this.#lists = null;
     const cur = this.#arena;
-    const next = cur instanceof CodesArena ? cur.emptyLike(Math.max(this.#liveVectors, 16)) : new Arena(this.#dim, cur.dtype, Math.max(this.#liveVectors, 16), cur.screening);
-    for (let id = 0; id <= this.#maxId; id++) {
+    // already compact (the live documents' rows fill the arena in id order): nothing to move
+    let at = 0;
+    for (let id = 0; id <= this.#maxId && at >= 0; id++) {
       if ((this.#flags[id]! & LIVE) === 0) continue;
-      this.#starts[id] = (next as Arena).appendRaw(cur as Arena, this.#starts[id]!, this.#counts[id]!);
+      at = this.#starts[id] === at ? at + this.#counts[id]! : -1;
     }
-    this.#arena = next;
+    if (at !== cur.used) {
+      const next = cur instanceof CodesArena ? cur.emptyLike(Math.max(this.#liveVectors, 16)) : new Arena(this.#dim, cur.dtype, Math.max(this.#liveVectors, 16), cur.screening);
+      // rows of consecutive live documents that lie together are copied as one run
+      let runFrom = 0;
+      let runCount = 0;
+      let runAt = 0;
+      for (let id = 0; id <= this.#maxId; id++) {
+        if ((this.#flags[id]! & LIVE) === 0) continue;
+        const st = this.#starts[id]!;
+        const c = this.#counts[id]!;
+        if (runCount > 0 && st === runFrom + runCount) {
+          this.#starts[id] = runAt + (st - runFrom);
+          runCount += c;
+          continue;
+        }
+        if (runCount > 0) (next as Arena).appendRaw(cur as Arena, runFrom, runCount);
+        runAt = next.used;
+        runFrom = st;
+        runCount = c;
+        this.#starts[id] = runAt;
+      }
+      if (runCount > 0) (next as Arena).appendRaw(cur as Arena, runFrom, runCount);
+      this.#arena = next;
+    } else if (cur instanceof CodesArena && at > 0) cur.ensureTrained(); // as a copy would (appendRaw trains its source)
     while (this.#maxId >= 0 && (this.#flags[this.#maxId]! & LIVE) === 0) this.#maxId--;
   }
 

@@ -106,22 +106,52 @@ export function buildCodes(cfg: MvChannelConfig & { dtype: 'binary' | 'residual'
 }
 
 /**
+ * True when `st` holds a document's rows as a store of this channel's (uncompressed) dtype and
+ * dimensions holds them, `mv.count` of them: such rows are copied as stored (they were checked,
+ * normalised and quantised by that store), not derived from `mv` again.
+ *
+ * @example
+ * ```ts
+ * if (storedFits(doc.multivectorStored, doc.multivector, cfg)) arena.appendRaw(st.arena, st.start, st.count);
+ * ```
+ */
+export function storedFits(st: StoredVectors | undefined, mv: { count: number }, cfg: { dim: number; dtype: string }): st is StoredVectors {
+  return st !== undefined && st !== null && (cfg.dtype === 'f32' || cfg.dtype === 'f16' || cfg.dtype === 'i8') && st.arena.dtype === cfg.dtype && st.arena.dim === cfg.dim && st.count === mv.count;
+}
+
+/**
  * Normalises and quantises documents exactly as MultiVectorStore.add does (no pooling) into
  * an arena; ids must be ascending. Internal (segment writes and merges).
  */
 export function buildArena(cfg: { dim: number; dtype: DenseMvDtype }, docs: readonly MultiVector[], stored?: ReadonlyArray<StoredVectors | undefined>): { arena: Arena; vstart: Uint32Array } {
-  const arena = new Arena(cfg.dim, cfg.dtype, 16);
+  // sized once: every document reaching here was checked (SegmentedStore.add), its count too
+  let total = 0;
+  for (const mv of docs) total += mv.count;
+  const arena = new Arena(cfg.dim, cfg.dtype, total);
   const vstart = new Uint32Array(docs.length + 1);
+  // consecutive stored rows (a tail compacted in id order) are copied as one run
+  let run: StoredVectors | null = null;
+  const flush = () => {
+    if (run !== null) arena.appendRaw(run.arena, run.start, run.count);
+    run = null;
+  };
   docs.forEach((mv, i) => {
     const st = stored?.[i];
     // vectors a store of this dtype already holds normalised and quantised: copied as stored
-    if (st && st.arena.dtype === cfg.dtype && st.arena.dim === cfg.dim && st.count === mv.count) arena.appendRaw(st.arena, st.start, st.count);
-    else {
+    if (storedFits(st, mv, cfg)) {
+      if (run !== null && run.arena === st.arena && run.start + run.count === st.start) run.count += st.count;
+      else {
+        flush();
+        run = { arena: st.arena, start: st.start, count: st.count };
+      }
+    } else {
+      flush();
       const d = poolDoc(checkDoc(mv, cfg.dim, 'segment write'), cfg.dim, 1);
       arena.append(d.data, d.count, d.tokenIds, d.spans);
     }
-    vstart[i + 1] = arena.used;
+    vstart[i + 1] = arena.used + (run === null ? 0 : (run as StoredVectors).count);
   });
+  flush();
   return { arena, vstart };
 }
 
@@ -136,6 +166,8 @@ export interface StoredVectors {
 export interface MvRaw {
   vectors: Float32Array | Uint16Array | Int8Array;
   scales: Float32Array | null;
+  /** i8: each vector's sum, when known (else computed at write). */
+  sums?: Int32Array;
   tokens: Uint32Array;
   spans: Uint32Array;
 }
@@ -152,7 +184,7 @@ function i8Sums(vectors: Int8Array, dim: number): Int32Array {
 export function rawOf(arena: Arena): MvRaw {
   const nv = arena.used;
   const { vectors, scales } = arena.raw(0, nv);
-  return { vectors, scales, tokens: arena.tokens.subarray(0, nv), spans: arena.spans.subarray(0, 2 * nv) };
+  return { vectors, scales, ...(arena.sums !== null ? { sums: arena.sums.subarray(0, nv) } : {}), tokens: arena.tokens.subarray(0, nv), spans: arena.spans.subarray(0, 2 * nv) };
 }
 
 /**
@@ -189,7 +221,7 @@ export async function writeMvSegment(file: string, cfg: MvChannelConfig, ids: Ui
     ...(raw.scales
       ? [
           { name: 'scales', data: bytesOf(raw.scales) },
-          { name: 'sums', data: bytesOf(i8Sums(raw.vectors as Int8Array, cfg.dim)) },
+          { name: 'sums', data: bytesOf((raw as MvRaw).sums ?? i8Sums(raw.vectors as Int8Array, cfg.dim)) },
         ]
       : []),
     ...(screenI8 !== null && screenStats !== null

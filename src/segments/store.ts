@@ -41,7 +41,7 @@ import type { MapOptions } from '../store/mmap.js';
 import { Deletions } from './deletes.js';
 import { delFile, readSegments, SEGMENTS_FILE, SEGMENTS_FORMAT_VERSION, segmentFiles, VERSIONED_SEGMENTS, versionedSegmentsFile, writeSegments, type SegmentChannels, type SegmentEntry, type SegmentsManifest } from './manifest.js';
 import { checkMergeOptions, findMerges, type TieredMergeOptions } from './merge-policy.js';
-import { bitsOf, buildArena, buildCodes, isCompressed, MvSegment, rawOf, writeMvSegment, type MvChannelConfig, type MvRaw, type StoredVectors } from './mv-segment.js';
+import { bitsOf, buildArena, buildCodes, isCompressed, MvSegment, rawOf, storedFits, writeMvSegment, type MvChannelConfig, type MvRaw, type StoredVectors } from './mv-segment.js';
 import { compressDocs, type MvCodesRaw } from './mv-compress.js';
 import { firstStageMv } from './mv-first-stage.js';
 import type { FirstStageOptions } from '../multivector/first-stage.js';
@@ -473,7 +473,9 @@ export class SegmentedStore {
       if ((doc[name] !== undefined) !== (has !== undefined)) invalid('INVALID_ARGUMENT', `add(${id}): this store ${has ? 'needs' : 'has no'} a ${name} value`);
     }
     if (doc.sparse) validateSparseVector(doc.sparse, `add(${id}) sparse`);
-    if (doc.multivector) checkDoc(doc.multivector, this.channels.multivector!.dim, `add(${id})`);
+    // rows given as a store of this channel holds them were checked by that store: they are
+    // copied as stored (buildArena), the decoded values are not read again
+    if (doc.multivector && !storedFits(doc.multivectorStored, doc.multivector, this.channels.multivector!)) checkDoc(doc.multivector, this.channels.multivector!.dim, `add(${id})`);
     if (doc.dense) normalisedInto(doc.dense, this.channels.dense!.dim, `add(${id}) dense`, new Float32Array(this.channels.dense!.dim), 0);
     if (this.has(id)) invalid('DUPLICATE_ID', `id ${id} is already in the store; delete it first`);
     this.#pending.set(id, doc);

@@ -155,6 +155,40 @@ describe('MultiVectorStore remove / compact', () => {
     expect(s.score(q, [2])[0]).toBe(s.score(q, [14])[0]);
   });
 
+  it('compact puts rows in id order (runs of adjacent rows moved together) and leaves an already compact store as it is', () => {
+    for (const dtype of ['f32', 'i8'] as const) {
+      // added out of id order: the arena's rows are not in id order, so compact must move them
+      const s = MultiVectorStore.create({ dim: DIM, dtype });
+      const order = [9, 3, 4, 5, 0, 1, 2, 8, 6, 7, 12, 10, 11];
+      for (const id of order) s.add(id, docs[id]!);
+      s.remove(5);
+      s.remove(12);
+      const ids = [0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11];
+      const q = queries[1]!;
+      const before = Array.from(s.score(q, ids));
+      const stored = ids.map((id) => Array.from(s.get(id).data));
+      s.compact();
+      expect(Array.from(s.score(q, ids))).toEqual(before);
+      ids.forEach((id, i) => {
+        expect(Array.from(s.get(id).data)).toEqual(stored[i]);
+        // the float64 oracle over the stored vectors
+        expect(Math.abs(s.score(q, [id])[0]! - maxsim64(q, s.get(id)))).toBeLessThan(TOL[dtype]);
+      });
+      // rows now lie in id order: each document starts where the one before it ends
+      let next = 0;
+      for (const id of ids) {
+        const r = s.storedRange(id)!;
+        expect(r.start).toBe(next);
+        next += r.count;
+      }
+      // compact again: nothing to move, the same arena and rows
+      const arena = s.storedRange(0)!.arena;
+      s.compact();
+      expect(s.storedRange(0)!.arena).toBe(arena);
+      expect(Array.from(s.score(q, ids))).toEqual(before);
+    }
+  });
+
   it('stats reports bytes per document by dtype', () => {
     const total = docs.reduce((a, d) => a + d.count, 0);
     for (const [dtype, per] of [
