@@ -262,6 +262,15 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   has(id: number): boolean {
     return this.#tail.has(id) || (this.#seg?.has(id) ?? false);
   }
+  /** How many of `sorted` (ascending ids) {@link has} holds: one pass over the segments' id lists when the tail is empty (as at open). */
+  countAmong(sorted: Uint32Array): number {
+    if (this.#tail.size > 0 || this.#seg === null) {
+      let n = 0;
+      for (let i = 0; i < sorted.length; i++) if (this.has(sorted[i]!)) n++;
+      return n;
+    }
+    return this.#seg.countLive(sorted);
+  }
   prepare(unit: UnitSource): unknown {
     return this.#tail.prepare(unit);
   }

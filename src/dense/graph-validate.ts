@@ -129,8 +129,14 @@ export function validateGraphBytes(bytes: Uint8Array, expect: GraphExpectation, 
 
   const baseBytes = 4 + 4 * connBase;
   const levelBytes = 4 + 4 * conn;
-  const idSet = new Set<number>(expect.ids);
-  const seen = new Set<number>();
+  // each key must be one of the ids, once: by binary search and a bitmap when the ids ascend
+  // (a segment's, always), else by sets
+  const ids = expect.ids;
+  let ascending = true;
+  for (let i = 1; i < rows && ascending; i++) ascending = ids[i]! > ids[i - 1]!;
+  const idSet = ascending ? null : new Set<number>(ids);
+  const seenSet = ascending ? null : new Set<number>();
+  const seenAt = ascending ? new Uint8Array(rows) : null;
   let off = levelsAt + 2 * rows;
   for (let i = 0; i < rows; i++) {
     const level = levels[i]!;
@@ -138,9 +144,22 @@ export function validateGraphBytes(bytes: Uint8Array, expect: GraphExpectation, 
     if (off + nodeBytes > len) return `truncated inside node ${i}`;
     if (dv.getUint32(off + 4, true) !== 0) return `node ${i} has a key above 2^32`;
     const key = dv.getUint32(off, true);
-    if (!idSet.has(key)) return `node ${i} has key ${key}, which dense.rows does not list`;
-    if (seen.has(key)) return `key ${key} appears twice`;
-    seen.add(key);
+    if (seenAt !== null) {
+      let lo = 0;
+      let hi = rows - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ids[mid]! < key) lo = mid + 1;
+        else hi = mid;
+      }
+      if (ids[lo] !== key) return `node ${i} has key ${key}, which dense.rows does not list`;
+      if (seenAt[lo] === 1) return `key ${key} appears twice`;
+      seenAt[lo] = 1;
+    } else {
+      if (!idSet!.has(key)) return `node ${i} has key ${key}, which dense.rows does not list`;
+      if (seenSet!.has(key)) return `key ${key} appears twice`;
+      seenSet!.add(key);
+    }
     if (opts.slotKeys !== undefined) opts.slotKeys[i] = key;
     if (dv.getInt16(off + 8, true) !== level) return `node ${i} says level ${dv.getInt16(off + 8, true)}, the level table ${level}`;
     let p = off + 10;

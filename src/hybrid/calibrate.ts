@@ -149,7 +149,7 @@ function ndcgAt(ctx: SearchContext, p: Prepared, r: ResolvedSearch, kind: Fusion
   let rank = 0;
   for (const pos of order) {
     if (rank >= k) break;
-    const doc = ctx.entries.entry(c.ids[pos]!)!.doc;
+    const doc = ctx.entries.docOf(c.ids[pos]!)!;
     if (seen.has(doc)) continue;
     seen.add(doc);
     const g = gains.get(doc) ?? gains.get(String(doc)) ?? 0;

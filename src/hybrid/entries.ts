@@ -15,6 +15,14 @@ export interface Entry {
   end: number;
 }
 
+/** An entry as stored and saved: [doc, chunk, start, end]. */
+type EntryRow = [ExternalId, number, number, number];
+
+/** A document's internal ids from the doc map's value (one id unboxed). */
+function idsOf(v: number | number[] | undefined): readonly number[] {
+  return v === undefined ? [] : typeof v === 'number' ? [v] : v;
+}
+
 /** One version of a document in the table (see {@link EntryTable.snapshot}). */
 export interface DocumentVersion {
   ids: number[];
@@ -32,8 +40,10 @@ export interface DocumentVersion {
  * ```
  */
 export class EntryTable {
-  #entries: (Entry | null)[] = [];
-  #byDoc = new Map<ExternalId, number[]>();
+  /** Per internal id: [doc, chunk, start, end] (the rows of entries.json as parsed), null for a hole. */
+  #entries: (EntryRow | null)[] = [];
+  /** A document's internal ids: the id itself when it has one (the common case: no array per document). */
+  #byDoc = new Map<ExternalId, number | number[]>();
   #metadata = new Map<ExternalId, Record<string, unknown>>();
   #texts = new Map<ExternalId, string>();
   /** Number of live entries (kept up to date: searches read it on every call). */
@@ -52,10 +62,15 @@ export class EntryTable {
     return this.#byDoc.has(id);
   }
   entry(internal: number): Entry | null {
-    return this.#entries[internal] ?? null;
+    const e = this.#entries[internal];
+    return e ? { doc: e[0], chunk: e[1], start: e[2], end: e[3] } : null;
+  }
+  /** The document an internal id belongs to, undefined for a hole or an unknown id. */
+  docOf(internal: number): ExternalId | undefined {
+    return this.#entries[internal]?.[0];
   }
   entriesOf(id: ExternalId): readonly number[] {
-    return this.#byDoc.get(id) ?? [];
+    return idsOf(this.#byDoc.get(id));
   }
   metadata(id: ExternalId): Record<string, unknown> | undefined {
     return this.#metadata.get(id);
@@ -80,10 +95,10 @@ export class EntryTable {
     this.#texts.delete(id);
     spans.forEach((s, i) => {
       ids.push(this.#entries.length);
-      this.#entries.push({ doc: id, chunk: chunked ? i : -1, start: s.start, end: s.end });
+      this.#entries.push([id, chunked ? i : -1, s.start, s.end]);
     });
-    this.#live += ids.length - (this.#byDoc.get(id)?.length ?? 0);
-    this.#byDoc.set(id, ids);
+    this.#live += ids.length - idsOf(this.#byDoc.get(id)).length;
+    this.#byDoc.set(id, ids.length === 1 ? ids[0]! : ids);
     if (metadata !== undefined) this.#metadata.set(id, metadata);
     if (text !== undefined) this.#texts.set(id, text);
     return ids;
@@ -91,7 +106,7 @@ export class EntryTable {
   /** A document's current version (internal ids, metadata, text), or null when unknown. */
   snapshot(id: ExternalId): DocumentVersion | null {
     const ids = this.#byDoc.get(id);
-    return ids ? { ids: ids.slice(), metadata: this.#metadata.get(id), text: this.#texts.get(id) } : null;
+    return ids !== undefined ? { ids: idsOf(ids).slice(), metadata: this.#metadata.get(id), text: this.#texts.get(id) } : null;
   }
   /**
    * Undoes an {@link addDocument} that replaced `previous` (null: the id was new): the new
@@ -99,13 +114,13 @@ export class EntryTable {
    */
   restore(id: ExternalId, previous: DocumentVersion | null, added: readonly number[]): void {
     for (const n of added) this.#entries[n] = null;
-    this.#live -= this.#byDoc.get(id)?.length ?? 0;
+    this.#live -= idsOf(this.#byDoc.get(id)).length;
     this.#byDoc.delete(id);
     this.#metadata.delete(id);
     this.#texts.delete(id);
     if (!previous) return;
     this.#live += previous.ids.length;
-    this.#byDoc.set(id, previous.ids);
+    this.#byDoc.set(id, previous.ids.length === 1 ? previous.ids[0]! : previous.ids);
     if (previous.metadata !== undefined) this.#metadata.set(id, previous.metadata);
     if (previous.text !== undefined) this.#texts.set(id, previous.text);
   }
@@ -115,8 +130,9 @@ export class EntryTable {
   }
   /** Removes a document; returns its internal ids (empty if unknown). */
   deleteDocument(id: ExternalId): number[] {
-    const ids = this.#byDoc.get(id);
-    if (!ids) return [];
+    const got = this.#byDoc.get(id);
+    if (got === undefined) return [];
+    const ids = idsOf(got).slice();
     for (const n of ids) this.#entries[n] = null;
     this.#byDoc.delete(id);
     this.#live -= ids.length;
@@ -134,7 +150,7 @@ export class EntryTable {
   }
   toJSON(): unknown {
     return {
-      entries: this.#entries.map((e) => (e ? [e.doc, e.chunk, e.start, e.end] : null)),
+      entries: this.#entries,
       metadata: [...this.#metadata.entries()],
       texts: [...this.#texts.entries()],
     };
@@ -146,20 +162,21 @@ export class EntryTable {
     const r = raw as { entries?: unknown; metadata?: unknown; texts?: unknown };
     if (!r || !Array.isArray(r.entries) || !Array.isArray(r.metadata) || !Array.isArray(r.texts)) bad('not an entry table');
     const t = new EntryTable();
-    for (const e of r.entries as unknown[]) {
-      if (e === null) {
-        t.#entries.push(null);
-        continue;
-      }
+    // the parsed rows are kept as they are (no object per entry)
+    const rows = r.entries as unknown[];
+    const byDoc = t.#byDoc;
+    for (let n = 0; n < rows.length; n++) {
+      const e = rows[n];
+      if (e === null) continue;
       if (!Array.isArray(e) || e.length !== 4 || (typeof e[0] !== 'string' && typeof e[0] !== 'number')) bad('malformed entry');
-      const [doc, chunk, start, end] = e as [ExternalId, number, number, number];
-      const n = t.#entries.length;
-      t.#entries.push({ doc, chunk, start, end });
+      const doc = (e as EntryRow)[0];
       t.#live++;
-      const list = t.#byDoc.get(doc);
-      if (list) list.push(n);
-      else t.#byDoc.set(doc, [n]);
+      const had = byDoc.get(doc);
+      if (had === undefined) byDoc.set(doc, n);
+      else if (typeof had === 'number') byDoc.set(doc, [had, n]);
+      else had.push(n);
     }
+    t.#entries = rows as (EntryRow | null)[];
     for (const [k, v] of r.metadata as [ExternalId, Record<string, unknown>][]) t.#metadata.set(k, v);
     for (const [k, v] of r.texts as [ExternalId, string][]) t.#texts.set(k, v);
     return t;

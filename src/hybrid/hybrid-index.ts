@@ -826,7 +826,8 @@ function checkChannelsMatchEntries(entries: EntryTable, channels: readonly Chann
   const live = entries.liveInternalIds();
   for (const ch of channels) {
     let n = 0;
-    for (let i = 0; i < live.length; i++) if (ch.has(live[i]!)) n++;
+    if (ch instanceof SegmentedChannel) n = ch.countAmong(live);
+    else for (let i = 0; i < live.length; i++) if (ch.has(live[i]!)) n++;
     if (n !== ch.size || (ch.kind === 'bm25' && n !== live.length)) {
       const file = rel(channelFiles(ch.spec, ch instanceof SegmentedChannel)[0]!);
       throw new StorageError('CORRUPT_FILE', `${file} holds ${ch.size} entries of which ${n} are among the ${live.length} live entries of ${rel('entries.json')}: the files do not belong together; restore the index from a backup or rebuild it`, { file });

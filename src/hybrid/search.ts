@@ -127,9 +127,9 @@ function plan(ctx: SearchContext, src: QuerySource, r: ResolvedSearch, opts: Sea
   const filterFn = opts.filter ? compileFilter(opts.filter) : null;
   const entries = ctx.entries;
   const pred = (n: number): boolean => {
-    const e = entries.entry(n);
-    if (!e) return false;
-    return filterFn ? filterFn(entries.metadata(e.doc), e.doc) : true;
+    const doc = entries.docOf(n);
+    if (doc === undefined) return false;
+    return filterFn ? filterFn(entries.metadata(doc), doc) : true;
   };
   const queries = new Map<string, unknown>();
   for (const ch of r.channels) {

@@ -198,6 +198,10 @@ describe('a crafted dense.usearch is refused and rebuilt from the rows', () => {
       const { dir, ids, graph } = await saved('f32', N, CONN);
       const bad = craft(Buffer.from(graph), layout(graph, N, cols, CONN));
       expect(validateGraphBytes(bad, { dimensions: DIM, dtype: 'f32', connectivity: CONN, ids })).toMatch(why);
+      // the same verdict when the expected ids are not in ascending order (sets instead of a binary search)
+      const shuffled = Uint32Array.from(ids).reverse();
+      expect(validateGraphBytes(bad, { dimensions: DIM, dtype: 'f32', connectivity: CONN, ids: shuffled })).toMatch(why);
+      expect(validateGraphBytes(graph, { dimensions: DIM, dtype: 'f32', connectivity: CONN, ids: shuffled })).toBeNull();
       forge(dir, bad);
       const warnings: string[] = [];
       const index = await DenseIndex.openFiles(dir, { onWarning: (m) => warnings.push(m) });
