@@ -167,11 +167,19 @@ export function validateGraphBytes(bytes: Uint8Array, expect: GraphExpectation, 
       const cap = l === 0 ? connBase : conn;
       const count = dv.getUint32(p, true);
       if (count > cap) return `node ${i} has ${count} neighbours at level ${l}, at most ${cap} fit`;
-      for (let k = 0; k < count; k++) {
-        const slot = dv.getUint32(p + 4 + 4 * k, true);
-        if (slot >= rows) return `node ${i} links to slot ${slot} of ${rows} at level ${l}`;
-        if (slot === i) return `node ${i} links to itself at level ${l}`;
-        if (levels[slot]! < l) return `node ${i} links at level ${l} to node ${slot}, which stops at level ${levels[slot]}`;
+      // (every node reaches level 0: only the upper levels need the neighbour's level)
+      if (l === 0) {
+        for (let k = 0, q = p + 4; k < count; k++, q += 4) {
+          const slot = dv.getUint32(q, true);
+          if (slot >= rows || slot === i) return slot >= rows ? `node ${i} links to slot ${slot} of ${rows} at level 0` : `node ${i} links to itself at level 0`;
+        }
+      } else {
+        for (let k = 0; k < count; k++) {
+          const slot = dv.getUint32(p + 4 + 4 * k, true);
+          if (slot >= rows) return `node ${i} links to slot ${slot} of ${rows} at level ${l}`;
+          if (slot === i) return `node ${i} links to itself at level ${l}`;
+          if (levels[slot]! < l) return `node ${i} links at level ${l} to node ${slot}, which stops at level ${levels[slot]}`;
+        }
       }
       p += 4 + 4 * cap;
     }

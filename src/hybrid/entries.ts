@@ -144,9 +144,12 @@ export class EntryTable {
     return this.#entries[internal] != null;
   }
   liveInternalIds(): Uint32Array {
-    const out: number[] = [];
-    for (let i = 0; i < this.#entries.length; i++) if (this.#entries[i]) out.push(i);
-    return Uint32Array.from(out);
+    const e = this.#entries;
+    let n = 0;
+    for (let i = 0; i < e.length; i++) if (e[i] != null) n++;
+    const out = new Uint32Array(n);
+    for (let i = 0, w = 0; i < e.length; i++) if (e[i] != null) out[w++] = i;
+    return out;
   }
   toJSON(): unknown {
     return {

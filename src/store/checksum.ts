@@ -53,21 +53,36 @@ const TABLE = (() => {
  */
 export function crc32ZerosOperator(n: number): Uint32Array {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`crc32ZerosOperator: length ${n}`);
-  // one zero bit: shift right, xor the polynomial when the low bit falls out
-  let op: Uint32Array = new Uint32Array(32);
-  op[0] = 0xedb88320;
-  for (let i = 1; i < 32; i++) op[i] = (1 << (i - 1)) >>> 0;
-  for (let i = 0; i < 3; i++) op = gf2Square(op); // 8 bits = one byte
+  const known = zerosMemo.get(n);
+  if (known !== undefined) return known;
+  // the product of the operators of n's set bits (powers of one operator: they commute)
   let result: Uint32Array | null = null;
-  for (let m = n; m > 0; m = Math.floor(m / 2)) {
-    if (m % 2 === 1) result = result === null ? op : gf2Compose(op, result);
-    if (m > 1) op = gf2Square(op);
-  }
+  for (let m = n, j = 0; m > 0; m = Math.floor(m / 2), j++) if (m % 2 === 1) result = result === null ? zerosPow(j) : gf2Compose(zerosPow(j), result);
   if (result === null) {
     result = new Uint32Array(32);
     for (let i = 0; i < 32; i++) result[i] = (1 << i) >>> 0; // identity
   }
+  if (zerosMemo.size >= 64) zerosMemo.clear();
+  zerosMemo.set(n, result);
   return result;
+}
+
+/** Operators already built, by length (read-only: shared by every caller). */
+const zerosMemo = new Map<number, Uint32Array>();
+/** zerosPows[j]: the operator of 2^j zero bytes (built on first use, by squaring). */
+const zerosPows: Uint32Array[] = [];
+
+function zerosPow(j: number): Uint32Array {
+  if (zerosPows.length === 0) {
+    // one zero bit: shift right, xor the polynomial when the low bit falls out
+    let op: Uint32Array = new Uint32Array(32);
+    op[0] = 0xedb88320;
+    for (let i = 1; i < 32; i++) op[i] = (1 << (i - 1)) >>> 0;
+    for (let i = 0; i < 3; i++) op = gf2Square(op); // 8 bits = one byte
+    zerosPows.push(op);
+  }
+  while (zerosPows.length <= j) zerosPows.push(gf2Square(zerosPows[zerosPows.length - 1]!));
+  return zerosPows[j]!;
 }
 
 /**

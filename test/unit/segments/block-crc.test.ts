@@ -81,6 +81,14 @@ it('crc32Combine equals the CRC-32 of the concatenation (lengths 0 … several b
     const ab = Uint8Array.from({ length: la + lb }, () => Math.floor(r() * 256));
     expect(crc32Combine(crc32(ab.subarray(0, la)), crc32(ab.subarray(la)), lb)).toBe(crc32(ab));
   }
+  // more lengths than the operators kept for reuse (64), some repeated: each answer still exact
+  const ab = Uint8Array.from({ length: 3 * B }, () => Math.floor(r() * 256));
+  for (let t = 0; t < 150; t++) {
+    const lb = t % 3 === 0 ? B : 1 + Math.floor(r() * (2 * B));
+    const la = Math.floor(r() * B);
+    const x = ab.subarray(0, la + lb);
+    expect(crc32Combine(crc32(x.subarray(0, la)), crc32(x.subarray(la)), lb)).toBe(crc32(x));
+  }
 });
 
 it('the writer adds a block table for sections bigger than EAGER_CRC_BYTES only; whole-section CRCs and bytes are unchanged', async () => {
