@@ -1256,25 +1256,30 @@ export class SegmentedStore {
       if (j >= 0) per[j]!++;
     }
     for (let j = 0; j < segs.length; j++) {
-      const c = per[j]!;
-      if (c === 0) continue;
-      if (c === n) {
+      if (per[j] === n && n > 0) {
         segs[j]!.mv!.maxsim(q.data, q.count, ordOf, out); // all in one segment: no gather
-        break;
+        return out;
       }
-      const ords = new Uint32Array(c);
-      const pos = new Uint32Array(c);
-      let w = 0;
-      for (let i = 0; i < n; i++) {
-        if (segOf[i] !== j) continue;
-        ords[w] = ordOf[i]!;
-        pos[w] = i;
-        w++;
-      }
-      const part = new Float32Array(c);
-      segs[j]!.mv!.maxsim(q.data, q.count, ords, part);
-      for (let x = 0; x < c; x++) out[pos[x]!] = part[x]!;
     }
+    // grouped by segment in one pass (a counting sort), each group scored by one kernel call
+    const at = new Uint32Array(segs.length + 1);
+    for (let j = 0; j < segs.length; j++) at[j + 1] = at[j]! + per[j]!;
+    const ords = new Uint32Array(at[segs.length]!);
+    const pos = new Uint32Array(ords.length);
+    const fill = at.slice(0, segs.length);
+    for (let i = 0; i < n; i++) {
+      const j = segOf[i]!;
+      if (j < 0) continue;
+      const w = fill[j]!++;
+      ords[w] = ordOf[i]!;
+      pos[w] = i;
+    }
+    const part = new Float32Array(ords.length);
+    for (let j = 0; j < segs.length; j++) {
+      if (per[j] === 0) continue;
+      segs[j]!.mv!.maxsim(q.data, q.count, ords.subarray(at[j]!, at[j + 1]!), part.subarray(at[j]!, at[j + 1]!));
+    }
+    for (let x = 0; x < ords.length; x++) out[pos[x]!] = part[x]!;
     return out;
   }
 
