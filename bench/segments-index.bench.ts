@@ -24,10 +24,10 @@
 //      `--child <dir> <docs>` on them), TRIDENT_SEGIDX_MERGE (the segments index's mergePolicy
 //      while it is built, JSON; default none = the policy's defaults), TRIDENT_SEGIDX_MEMORY
 //      ('resident': the children open the segments index with segmentMemory 'resident'; default
-//      mapped), TRIDENT_SEGIDX_DENSE_DATA ('clustered': dense vectors around 100 Gaussian centres;
-//      default 'uniform', on which HNSW recall is low). `--inproc <kept dir> [passes]` (with TRIDENT_SEGIDX_KEEP=1's dir and the same
-//      TRIDENT_SEGIDX_DENSE): default storage, segments mapped and segments resident in one
-//      process, in turn, per kind.
+//      mapped), TRIDENT_SEGIDX_DENSE_DATA ('clustered': dense vectors around 100 Gaussian
+//      centres; default 'uniform', on which HNSW recall is low). `--inproc <kept dir> [passes]`
+//      (with TRIDENT_SEGIDX_KEEP=1's dir and the same TRIDENT_SEGIDX_DENSE): default storage,
+//      segments mapped and segments resident in one process, in turn, per kind.
 // Wall clock (I/O included); writes bench/results/segments-index.json.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -37,7 +37,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HybridIndex, type MergePolicyOptions } from '../src/index.js';
 import { envNumber, runMeta, writeResult } from './lib/results.js';
-import { gaussianMatrix, rng } from './lib/synthetic.js';
+import { gaussian, gaussianMatrix, rng } from './lib/synthetic.js';
 
 const DIM = 64;
 const TOKENS = 24;
@@ -57,15 +57,8 @@ const CENTRES = DENSE > 0 && DENSE_DATA === 'clustered' ? gaussianMatrix(100, DE
 
 function clusteredDense(r: () => number): Float32Array {
   const c = Math.floor(r() * 100) * DENSE;
-  const out = new Float32Array(DENSE);
-  for (let j = 0; j < DENSE; j += 2) {
-    // Box–Muller over the document's own stream
-    const rad = Math.sqrt(-2 * Math.log(1 - r()));
-    const th = 2 * Math.PI * r();
-    out[j] = CENTRES![c + j]! + rad * Math.cos(th);
-    if (j + 1 < DENSE) out[j + 1] = CENTRES![c + j + 1]! + rad * Math.sin(th);
-  }
-  return out;
+  const g = gaussian(r); // over the document's own stream
+  return Float32Array.from({ length: DENSE }, (_, j) => CENTRES![c + j]! + g());
 }
 
 function doc(i: number): { id: number; vectors: Record<string, unknown> } {

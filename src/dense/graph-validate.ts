@@ -24,6 +24,7 @@
  * links only to nodes present at that level (HNSW's invariant; usearch reads the neighbour's list
  * at the same level, so a link to a lower node reads past that node's tape).
  */
+import { indexOfSorted } from '../segments/sorted.js';
 import type { DenseDtype } from './rows.js';
 
 /** What the graph must agree with (from `dense.rows`). */
@@ -145,16 +146,10 @@ export function validateGraphBytes(bytes: Uint8Array, expect: GraphExpectation, 
     if (dv.getUint32(off + 4, true) !== 0) return `node ${i} has a key above 2^32`;
     const key = dv.getUint32(off, true);
     if (seenAt !== null) {
-      let lo = 0;
-      let hi = rows - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (ids[mid]! < key) lo = mid + 1;
-        else hi = mid;
-      }
-      if (ids[lo] !== key) return `node ${i} has key ${key}, which dense.rows does not list`;
-      if (seenAt[lo] === 1) return `key ${key} appears twice`;
-      seenAt[lo] = 1;
+      const at = indexOfSorted(ids, key);
+      if (at < 0) return `node ${i} has key ${key}, which dense.rows does not list`;
+      if (seenAt[at] === 1) return `key ${key} appears twice`;
+      seenAt[at] = 1;
     } else {
       if (!idSet!.has(key)) return `node ${i} has key ${key}, which dense.rows does not list`;
       if (seenSet!.has(key)) return `key ${key} appears twice`;

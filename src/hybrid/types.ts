@@ -12,10 +12,10 @@ import type { TieredMergeOptions } from '../segments/index.js';
 /** Retrieval modes: which representations produce candidates and enter fusion. */
 export type SearchMode = 'dense' | 'sparse' | 'multivector' | 'dense+sparse' | 'all' | 'bm25';
 
-/** What HybridIndex needs from an encoder (implemented by `loadEncoder`'s encoders). */
 /** Where a segmented index's committed segments live: memory-mapped files, or read into memory (see `segmentMemory`). */
 export type SegmentMemory = 'mapped' | 'resident';
 
+/** What HybridIndex needs from an encoder (implemented by `loadEncoder`'s encoders). */
 export interface HybridEncoder {
   readonly info: {
     id: string;

@@ -50,7 +50,7 @@ import { SparseSegment, writeSparseSegment } from './sparse-segment.js';
 import { DenseSegment, reuseBiggest, writeDenseSegment, type DenseRows, type DenseSegmentConfig } from './dense-segment.js';
 import { denseTopK, scoreDenseIn, type DensePart } from './dense-search.js';
 import { checkQuery as checkDenseQuery, normalisedInto } from '../dense/validate.js';
-import { indexOfSorted } from './sorted.js';
+import { indexOfSorted, lowerBound } from './sorted.js';
 import { gallop } from '../sparse/postings.js';
 
 /** One document: a value for each channel the store holds. */
@@ -463,14 +463,7 @@ export class SegmentedStore {
       const d = seg.docids;
       if (d.length === 0) continue;
       // from the first of `sorted` not below the segment's first id, both lists in step
-      let lo = 0;
-      let hi = sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (sorted[mid]! < d[0]!) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo, c = 0; i < sorted.length && c < d.length; ) {
+      for (let i = lowerBound(sorted, d[0]!), c = 0; i < sorted.length && c < d.length; ) {
         const id = sorted[i]!;
         const x = d[c]!;
         if (x < id) c++;

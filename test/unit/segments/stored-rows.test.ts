@@ -63,10 +63,11 @@ describe('segment rows copied as a store holds them', () => {
       expect(st.count).toBeLessThan(9);
       expect(() => seg.add(1, { multivector: bad, multivectorStored: st })).toThrow(expect.objectContaining({ code: 'INVALID_VECTOR' }));
       // ... and good values that do not fit are quantised from themselves, as the store does
-      const b = doc(r);
+      const count = st.count + 1;
+      const b = { data: Float32Array.from({ length: count * DIM }, () => r() * 2 - 1), dim: DIM, count };
       const other = MultiVectorStore.create({ dim: DIM, dtype: 'i8' });
       other.add(1, b);
-      seg.add(1, { multivector: b, multivectorStored: b.count === st.count ? undefined : st });
+      seg.add(1, { multivector: b, multivectorStored: st });
       await seg.commit();
       const q = doc(r);
       expect(Array.from(seg.scoreMultiVector(q, [1]))).toEqual(Array.from(other.score(q, [1])));
