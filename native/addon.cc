@@ -15,6 +15,7 @@
 // ISAs:      setIsa(name) / isa() / available() expose cpu.cc's tables.
 // Memory:    addressMod / adviseHugePages let TS place arenas on page boundaries and huge pages.
 // Mapping:   mmapOpen / mmapDamaged / mmapAdvise / mmapPageSize (native/mmap.cc).
+// Graphs:    hnswSearch (native/hnsw.cc).
 #include <napi.h>
 
 #include <algorithm>
@@ -37,6 +38,8 @@ namespace trident {
 void register_mmap(Napi::Env env, Napi::Object exports);
 // native/analyze.cc: batch English analysis (analyzeEnglish)
 void register_analyze(Napi::Env env, Napi::Object exports);
+// native/hnsw.cc: HNSW search over several dense segments' graphs (hnswSearch)
+void register_hnsw(Napi::Env env, Napi::Object exports);
 }  // namespace trident
 
 namespace {
@@ -614,6 +617,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adviseHugePages", Napi::Function::New(env, AdviseHugePages));
   exports.Set("available", Napi::Function::New(env, Available));
   register_mmap(env, exports);
+  register_hnsw(env, exports);
   return exports;
 }
 

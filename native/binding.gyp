@@ -10,6 +10,7 @@
         "cpu.cc",
         "convert.cc",
         "mmap.cc",
+        "hnsw.cc",
         "analyze.cc",
         "kernels_serial.cc",
         "kernels_avx2.cc",

@@ -25,6 +25,7 @@
  * at the same level, so a link to a lower node reads past that node's tape).
  */
 import { indexOfSorted } from '../segments/sorted.js';
+import type { GraphLayout } from './hnsw-walk.js';
 import type { DenseDtype } from './rows.js';
 
 /** What the graph must agree with (from `dense.rows`). */
@@ -46,6 +47,8 @@ export interface GraphValidateOptions {
   vectors?: boolean;
   /** Filled with each slot's key (slot order = the order of the vector matrix); length = rows. */
   slotKeys?: Uint32Array;
+  /** Filled with the node table (offsets: length = rows) for src/dense/hnsw-walk.ts. */
+  layout?: GraphLayout;
 }
 
 const MAGIC = 'usearch';
@@ -89,6 +92,7 @@ export function validateGraphBytes(bytes: Uint8Array, expect: GraphExpectation, 
     if (bad >= 0) return `vector value ${bad} is not finite`;
   }
   if (opts.slotKeys !== undefined && opts.slotKeys.length !== rows) return `${rows} nodes, the caller expected ${opts.slotKeys.length}`;
+  if (opts.layout !== undefined && opts.layout.offsets.length !== rows) return `${rows} nodes, the caller expected ${opts.layout.offsets.length}`;
 
   for (let i = 0; i < MAGIC.length; i++) if (bytes[head + i] !== MAGIC.charCodeAt(i)) return 'bad usearch magic';
   const major = dv.getUint16(head + 7, true);
@@ -156,6 +160,7 @@ export function validateGraphBytes(bytes: Uint8Array, expect: GraphExpectation, 
       seenSet!.add(key);
     }
     if (opts.slotKeys !== undefined) opts.slotKeys[i] = key;
+    if (opts.layout !== undefined) opts.layout.offsets[i] = off;
     if (dv.getInt16(off + 8, true) !== level) return `node ${i} says level ${dv.getInt16(off + 8, true)}, the level table ${level}`;
     let p = off + 10;
     for (let l = 0; l <= level; l++) {
@@ -181,6 +186,10 @@ export function validateGraphBytes(bytes: Uint8Array, expect: GraphExpectation, 
     off += nodeBytes;
   }
   if (off !== len) return `${len - off} bytes after the last node`;
+  if (opts.layout !== undefined) {
+    opts.layout.entry = entry;
+    opts.layout.maxLevel = top;
+  }
   return null;
 }
 

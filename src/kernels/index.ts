@@ -11,7 +11,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { existsSync } from 'node:fs';
-import { loadNative, nativeDir, type NativeAnalyze, type NativeConvert, type NativeMemory, type NativeMmap, type NativeModule } from './native.js';
+import { loadNative, nativeDir, type NativeAnalyze, type NativeConvert, type NativeHnsw, type NativeMemory, type NativeMmap, type NativeModule } from './native.js';
 import { referenceKernels } from './reference.js';
 import type { Backend, Kernels } from './types.js';
 
@@ -150,6 +150,20 @@ export function nativeMmap(): NativeMmap | null {
  */
 export function nativeConvert(): NativeConvert | null {
   return active === referenceKernels || active === fallbackKernels || native === null ? null : native.convert;
+}
+
+/**
+ * The addon's multi-graph HNSW search when the addon is loaded and the native backend is
+ * active, else null (src/dense/hnsw-walk.ts then runs its TS twin over the same kernels).
+ * Internal to the dense segments' search.
+ *
+ * @example
+ * ```ts
+ * const h = nativeHnsw(); // null under setIsa('js')
+ * ```
+ */
+export function nativeHnsw(): NativeHnsw | null {
+  return active === referenceKernels || active === fallbackKernels || native === null ? null : native.hnsw;
 }
 
 /**

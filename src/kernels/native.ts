@@ -75,8 +75,20 @@ export interface NativeTermPostings {
   docLen: Float32Array;
 }
 
+/**
+ * HNSW search over several dense segments' usearch files in one call (native/hnsw.cc documents
+ * the arguments); the twin is src/dense/hnsw-walk.ts. Returns the hits written, or -1 - g when
+ * graph g's bytes disagree with its description.
+ */
+export interface NativeHnsw {
+  hnswSearch(query: Float32Array, dim: number, f16: boolean, graphs: readonly HnswGraphArgs[], k: number, outIds: Uint32Array, outScores: Float32Array): number;
+}
+
+/** One graph as hnswSearch takes it: the usearch file, node offsets, slot keys, dead slots, entry slot, top level, connectivity, search breadth. */
+export type HnswGraphArgs = readonly [file: Uint8Array, offsets: Float64Array, keys: Uint32Array, dead: Uint8Array | null, entry: number, maxLevel: number, connectivity: number, ef: number];
+
 /** Raw functions exported by native/addon.cc. */
-interface Addon extends Kernels, Partial<NativeConvert>, Partial<NativeMemory>, Partial<NativeMmap>, Partial<NativeAnalyze> {
+interface Addon extends Kernels, Partial<NativeConvert>, Partial<NativeMemory>, Partial<NativeMmap>, Partial<NativeAnalyze>, Partial<NativeHnsw> {
   setIsa(isa: string): void;
   isa(): string;
   available(): string[];
@@ -101,6 +113,8 @@ export interface NativeModule {
   mmap: NativeMmap | null;
   /** Null for an addon built before batch analysis existed. */
   analyze: NativeAnalyze | null;
+  /** Null for an addon built before the multi-graph search existed. */
+  hnsw: NativeHnsw | null;
   setIsa(isa: string): void;
   isa(): string;
   available(): string[];
@@ -263,6 +277,17 @@ export function loadNative(): NativeModule | Error {
             }
           : null,
       mmap: a.mmapOpen && a.mmapDamaged && a.mmapAdvise && a.mmapPageSize ? (a as NativeMmap) : null,
+      hnsw: a.hnswSearch
+        ? {
+            hnswSearch: (...args) => {
+              try {
+                return a.hnswSearch!(...args);
+              } catch (e) {
+                return mapNativeError(e);
+              }
+            },
+          }
+        : null,
       analyze: a.analyzeEnglish
         ? {
             analyzeEnglish: (...args) => {

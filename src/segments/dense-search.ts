@@ -10,6 +10,7 @@
  */
 import { EXACT_BELOW_VALUES } from '../dense/dense-index.js';
 import { searchGraph } from '../dense/graph-search.js';
+import { searchGraphs } from '../dense/hnsw-walk.js';
 import { mergeTopK, topK, type Ranked } from '../kernels/topk.js';
 import { TopK } from '../sparse/topk.js';
 import type { DenseSegment } from './dense-segment.js';
@@ -36,6 +37,9 @@ const empty = (): Ranked => ({ ids: new Uint32Array(0), scores: new Float32Array
  * breadth for the same recall, and a segment holding the whole answer is searched again wider.
  * Measured on clustered vectors (test/unit/segments/dense-recall.test.ts): recall@10 against
  * exact not below one graph of the same rows at the same ef.
+ *
+ * Graphs without deletions or filter are walked in one call with a shared top-k
+ * ({@link walkGraphs}); the others through usearch's view, one search per graph, rescored.
  *
  * @example
  * ```ts
@@ -67,6 +71,14 @@ export function denseTopK(parts: readonly DensePart[], q: Float32Array, k: numbe
   }
   if (shared !== null) ranked.push(shared.drain());
   if (ranked.length === 0) return empty();
+  if (graphs.length > 0 && graphs.every((g) => g.pass === undefined)) {
+    ranked[graphs[0]!.at] = walkGraphs(
+      graphs.map((g) => g.p.dense!),
+      q,
+      k,
+    );
+    return ranked.length === 1 ? ranked[0]! : mergeTopK(ranked, k);
+  }
   if (graphs.length === 1) {
     const g = graphs[0]!;
     ranked[g.at] = graphSearch(g.p.dense!, q, k, g.pass, g.breadth);
@@ -94,6 +106,44 @@ export function denseTopK(parts: readonly DensePart[], q: Float32Array, k: numbe
     if (again) top = mergeTopK(ranked, k);
   }
   return top;
+}
+
+/**
+ * Top-k over segment graphs without deletions or filter: one call walks every graph into a
+ * shared top-k (src/dense/hnsw-walk.ts; exact scores, no rescoring, no per-graph lists), the
+ * largest first, at the breadths {@link denseTopK} describes. When all k hits come from one
+ * graph searched below the channel's breadth, that graph may hold more of the answer: it is
+ * walked again at twice its breadth (up to the channel's). A walk that comes back short of k
+ * (a graph that is not connected) is replaced by exact scans.
+ */
+function walkGraphs(segs: DenseSegment[], q: Float32Array, k: number): Ranked {
+  const order = segs.slice().sort((a, b) => b.docs - a.docs);
+  const cfg = order[0]!.cfg;
+  let live = 0;
+  for (const s of order) live += s.docs;
+  const ef = cfg.expansionSearch;
+  const breadth = order.map((s) => (order.length === 1 ? ef : Math.min(ef, Math.max(3 * k, Math.ceil((ef * s.docs) / live)))));
+  const walk = () =>
+    searchGraphs(
+      q,
+      cfg.dim,
+      cfg.dtype === 'f16',
+      order.map((s, i) => ({ args: s.graphArgs(breadth[i]), file: s.hnsw.file })),
+      k,
+    );
+  let hits = walk();
+  for (;;) {
+    if (hits.ids.length < k) break;
+    const holder = order.findIndex((s) => hits.ids.every((id) => indexOfSorted(s.docids, id) >= 0));
+    if (holder < 0 || breadth[holder]! >= ef) break;
+    breadth[holder] = Math.min(ef, 2 * breadth[holder]!);
+    hits = walk();
+  }
+  for (const s of order) s.afterRead();
+  if (hits.ids.length >= Math.min(k, live)) return hits;
+  const top = new TopK(k);
+  for (const s of order) scanInto(s, q, top);
+  return top.drain();
 }
 
 /** Scores of one scan (reused: the calling thread runs one scan at a time). */

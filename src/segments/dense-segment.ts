@@ -23,6 +23,7 @@
 import { StorageError } from '../errors.js';
 import { checkGraphVectors, validateGraphBytes } from '../dense/graph-validate.js';
 import { Graph } from '../dense/graph.js';
+import type { GraphLayout, HnswGraphArgs } from '../dense/hnsw-walk.js';
 import { kernels } from '../kernels/index.js';
 import { f16Values } from '../kernels/f16.js';
 import { crc32 } from '../store/checksum.js';
@@ -176,7 +177,11 @@ export class DenseSegment {
   /** slot → ordinal, and ordinal → slot */
   readonly slotOrd: Uint32Array;
   readonly ordSlot: Uint32Array;
+  /** usearch's view of the file (filtered searches: {@link graphSearch}); unfiltered searches walk the mapped file ({@link graphArgs}). */
   #graph: Graph | null;
+  /** The node table read by the open's checks (offsets, entry, top level). */
+  readonly #layout: GraphLayout;
+  #args: HnswGraphArgs | null = null;
   /**
    * Further views of the same file with another search breadth (usearch fixes
    * `expansion_search` per index object): at most {@link MAX_VIEWS}, made on first use.
@@ -185,13 +190,14 @@ export class DenseSegment {
   #crc: number;
   #touched = false;
 
-  private constructor(file: SegmentFile, hnsw: MappedFile, cfg: DenseSegmentConfig, docids: Uint32Array, slotIds: Uint32Array, crc: number, graph: Graph | null) {
+  private constructor(file: SegmentFile, hnsw: MappedFile, cfg: DenseSegmentConfig, docids: Uint32Array, slotIds: Uint32Array, crc: number, layout: GraphLayout, graph: Graph | null) {
     this.file = file;
     this.hnsw = hnsw;
     this.cfg = cfg;
     this.docids = docids;
     this.slotIds = slotIds;
     this.#crc = crc;
+    this.#layout = layout;
     this.#graph = graph;
     const n = docids.length;
     this.slotOrd = new Uint32Array(n);
@@ -243,15 +249,18 @@ export class DenseSegment {
       hnsw = await mapListedFile(path, opts);
       if (hnsw.byteLength !== length) bad(path, `${hnsw.byteLength} bytes, ${file.file} says ${length}`);
       const slotIds = new Uint32Array(docs);
-      const problem = validateGraphBytes(hnsw.bytes(0, hnsw.byteLength), { dimensions: cfg.dim, dtype: cfg.dtype, connectivity: cfg.connectivity, ids: docids }, { vectors: false, slotKeys: slotIds });
+      const layout: GraphLayout = { offsets: new Float64Array(docs), entry: 0, maxLevel: 0 };
+      const problem = validateGraphBytes(hnsw.bytes(0, hnsw.byteLength), { dimensions: cfg.dim, dtype: cfg.dtype, connectivity: cfg.connectivity, ids: docids }, { vectors: false, slotKeys: slotIds, layout });
       hnsw.check();
       if (problem !== null) bad(path, `not the HNSW graph of this segment (${problem})`);
-      // the checks read the graph's tapes: drop those pages again (usearch maps its own view)
+      // the checks read the graph's tapes: drop those pages again (searches touch a few)
       const matrix = 8 + docs * cfg.dim * (cfg.dtype === 'f32' ? 4 : 2);
       hnsw.advise(matrix, hnsw.byteLength - matrix, 'dontneed');
+      // usearch's view serves filtered searches; made now, while the file surely exists (a
+      // later save may collect it while this reader still holds the segment)
       const graph = docs > 0 ? Graph.view(path, graphConfig(cfg)) : null;
       if (graph !== null && graph.size !== docs) bad(path, `usearch sees ${graph.size} vectors, expected ${docs}`);
-      return new DenseSegment(file, hnsw, cfg, docids, slotIds, crc, graph);
+      return new DenseSegment(file, hnsw, cfg, docids, slotIds, crc, layout, graph);
     } catch (e) {
       file.close();
       hnsw?.close();
@@ -298,6 +307,25 @@ export class DenseSegment {
     this.#touch();
     if (this.#graph === null) return new Uint32Array(0);
     return this.#view(breadth).search(q, wanted);
+  }
+
+  /**
+   * The graph as the multi-graph search reads it (src/dense/hnsw-walk.ts): the mapped file, the
+   * node table of the open's checks and the slot keys, after the first-touch checks. `dead`
+   * (by slot, non-zero = deleted) is walked through and never returned. Call
+   * {@link afterRead} once the search is done.
+   */
+  graphArgs(breadth = this.cfg.expansionSearch, dead: Uint8Array | null = null): HnswGraphArgs {
+    this.#touch();
+    this.#args ??= [this.hnsw.bytes(0, this.hnsw.byteLength, 'HNSW file'), this.#layout.offsets, this.slotIds, null, this.#layout.entry, this.#layout.maxLevel, this.cfg.connectivity, this.cfg.expansionSearch];
+    const a = this.#args;
+    if (dead === null && breadth === a[7]) return a;
+    return [a[0], a[1], a[2], dead, a[4], a[5], a[6], breadth];
+  }
+
+  /** Raises if the mapping was damaged while a search read it (the file truncated underneath). */
+  afterRead(): void {
+    this.hnsw.check();
   }
 
   #view(breadth: number): Graph {
@@ -353,6 +381,7 @@ export class DenseSegment {
     this.file.close();
     this.hnsw.close();
     this.#graph = null;
+    this.#args = null;
     this.#views.clear();
   }
 }
