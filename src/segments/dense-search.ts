@@ -9,7 +9,7 @@
  * stored vectors. Never scores a deleted document.
  */
 import { EXACT_BELOW_VALUES } from '../dense/dense-index.js';
-import { searchGraph } from '../dense/graph-search.js';
+import { EXACT_SHARE, searchGraph } from '../dense/graph-search.js';
 import { searchGraphs } from '../dense/hnsw-walk.js';
 import { mergeTopK, topK, type Ranked } from '../kernels/topk.js';
 import { TopK } from '../sparse/topk.js';
@@ -38,8 +38,9 @@ const empty = (): Ranked => ({ ids: new Uint32Array(0), scores: new Float32Array
  * Measured on clustered vectors (test/unit/segments/dense-recall.test.ts): recall@10 against
  * exact not below one graph of the same rows at the same ef.
  *
- * Graphs without deletions or filter are walked in one call with a shared top-k
- * ({@link walkGraphs}); the others through usearch's view, one search per graph, rescored.
+ * Without a filter, and while no graph segment has more than EXACT_SHARE of its rows deleted,
+ * the graphs are walked in one call with a shared top-k ({@link walkGraphs}); otherwise through
+ * usearch's view, one search per graph, rescored (the filter path of graph-search.ts).
  *
  * @example
  * ```ts
@@ -71,9 +72,9 @@ export function denseTopK(parts: readonly DensePart[], q: Float32Array, k: numbe
   }
   if (shared !== null) ranked.push(shared.drain());
   if (ranked.length === 0) return empty();
-  if (graphs.length > 0 && graphs.every((g) => g.pass === undefined)) {
+  if (graphs.length > 0 && filter === undefined && graphs.every((g) => g.p.del.count <= g.p.dense!.docs * EXACT_SHARE)) {
     ranked[graphs[0]!.at] = walkGraphs(
-      graphs.map((g) => g.p.dense!),
+      graphs.map((g) => g.p),
       q,
       k,
     );
@@ -109,41 +110,48 @@ export function denseTopK(parts: readonly DensePart[], q: Float32Array, k: numbe
 }
 
 /**
- * Top-k over segment graphs without deletions or filter: one call walks every graph into a
+ * Top-k over segment graphs without a filter and with few deletions (at most EXACT_SHARE of a
+ * segment; deleted nodes are walked through, never returned): one call walks every graph into a
  * shared top-k (src/dense/hnsw-walk.ts; exact scores, no rescoring, no per-graph lists), the
  * largest first, at the breadths {@link denseTopK} describes. When all k hits come from one
  * graph searched below the channel's breadth, that graph may hold more of the answer: it is
  * walked again at twice its breadth (up to the channel's). A walk that comes back short of k
  * (a graph that is not connected) is replaced by exact scans.
  */
-function walkGraphs(segs: DenseSegment[], q: Float32Array, k: number): Ranked {
-  const order = segs.slice().sort((a, b) => b.docs - a.docs);
-  const cfg = order[0]!.cfg;
+function walkGraphs(parts: DensePart[], q: Float32Array, k: number): Ranked {
+  const order = parts.slice().sort((a, b) => b.dense!.docs - b.del.count - (a.dense!.docs - a.del.count));
+  const cfg = order[0]!.dense!.cfg;
   let live = 0;
-  for (const s of order) live += s.docs;
+  for (const p of order) live += p.dense!.docs - p.del.count;
   const ef = cfg.expansionSearch;
-  const breadth = order.map((s) => (order.length === 1 ? ef : Math.min(ef, Math.max(3 * k, Math.ceil((ef * s.docs) / live)))));
+  const breadth = order.map((p) => (order.length === 1 ? ef : Math.min(ef, Math.max(3 * k, Math.ceil((ef * (p.dense!.docs - p.del.count)) / live)))));
   const walk = () =>
     searchGraphs(
       q,
       cfg.dim,
       cfg.dtype === 'f16',
-      order.map((s, i) => ({ args: s.graphArgs(breadth[i]), file: s.hnsw.file })),
+      order.map((p, i) => ({ args: p.dense!.graphArgs(breadth[i], p.del.count > 0 ? p.dense!.deadSlots(p.del) : null), file: p.dense!.hnsw.file })),
       k,
     );
   let hits = walk();
   for (;;) {
     if (hits.ids.length < k) break;
-    const holder = order.findIndex((s) => hits.ids.every((id) => indexOfSorted(s.docids, id) >= 0));
+    const holder = order.findIndex((p) => hits.ids.every((id) => indexOfSorted(p.docids, id) >= 0));
     if (holder < 0 || breadth[holder]! >= ef) break;
     breadth[holder] = Math.min(ef, 2 * breadth[holder]!);
     hits = walk();
   }
-  for (const s of order) s.afterRead();
+  for (const p of order) p.dense!.afterRead();
   if (hits.ids.length >= Math.min(k, live)) return hits;
+  // short (a graph that is not connected, or deleted nodes filled a beam): exact scans
+  const ranked: Ranked[] = [];
   const top = new TopK(k);
-  for (const s of order) scanInto(s, q, top);
-  return top.drain();
+  for (const p of order) {
+    if (p.del.count === 0) scanInto(p.dense!, q, top);
+    else ranked.push(exactScan(p.dense!, q, k, (id) => !p.del.has(indexOfSorted(p.docids, id))));
+  }
+  ranked.push(top.drain());
+  return ranked.length === 1 ? ranked[0]! : mergeTopK(ranked, k);
 }
 
 /** Scores of one scan (reused: the calling thread runs one scan at a time). */

@@ -30,6 +30,7 @@ import { crc32 } from '../store/checksum.js';
 import { nodeFs, type StoreFs } from '../store/fs-seam.js';
 import { MappedFile, type MapOptions } from '../store/mmap.js';
 import { mapListedFile, SegmentFile, writeSegmentFile } from './container.js';
+import type { Deletions } from './deletes.js';
 import { indexOfSorted } from './sorted.js';
 
 const KIND = 'dense';
@@ -321,6 +322,26 @@ export class DenseSegment {
     const a = this.#args;
     if (dead === null && breadth === a[7]) return a;
     return [a[0], a[1], a[2], dead, a[4], a[5], a[6], breadth];
+  }
+
+  #deadOf: Deletions | null = null;
+  #deadCount = -1;
+  #dead: Uint8Array | null = null;
+
+  /**
+   * `del` (by ordinal) as a mask by slot for {@link graphArgs}: non-zero = deleted. Kept until
+   * the deletions change (they only grow while the segment lives).
+   */
+  deadSlots(del: Deletions): Uint8Array {
+    if (this.#deadOf !== del || this.#deadCount !== del.count || this.#dead === null) {
+      const n = this.docs;
+      const dead = new Uint8Array(n);
+      for (let s = 0; s < n; s++) if (del.has(this.slotOrd[s]!)) dead[s] = 1;
+      this.#dead = dead;
+      this.#deadOf = del;
+      this.#deadCount = del.count;
+    }
+    return this.#dead;
   }
 
   /** Raises if the mapping was damaged while a search read it (the file truncated underneath). */
