@@ -5,20 +5,22 @@
  * <seg>.hnsw    usearch's serialisation (Index.save): u32 rows · u32 bytes per vector ·
  *               the vectors in slot order (f32 or f16, normalised) · 64-byte head · graph
  *               header · level table · node tapes (key = the document's global id first).
- *               Opened with usearch's memory-mapped `view` for graph searches; exact scores
- *               are read straight from the same file's vector matrix through our own mapping.
+ *               Unfiltered searches walk the graph and score the vectors straight from our own
+ *               mapping (src/dense/hnsw-walk.ts); filtered ones use usearch's memory-mapped
+ *               `view` of the file, made on the first such search.
  * <seg>.dense   segment container, kind "dense" version 1:
  *               meta   u32 docs · u32 dim · u32 dtype (0 f32, 1 f16) · u32 connectivity ·
  *                      u32 CRC-32 of the whole .hnsw file · u32 0 · u64 .hnsw byte length
  *               docids u32[docs], global ids strictly ascending (ordinal o = docids[o])
  * ```
  * Open (eager): the container's checks (container.ts), meta against the channel settings,
- * docids ascending, the .hnsw length, and every structural field usearch dereferences
- * (src/dense/graph-validate.ts: head, counts, levels, every node's key and links; keys must be
- * exactly `docids`), before usearch `view`s the file; a crafted file is a StorageError naming
- * it, never a crash. First touch (lazy, or verify()): the .hnsw CRC-32 and every vector value
- * finite; then its pages are released from the resident set (the page cache keeps them).
- * Must never hand usearch a file that did not pass the structural checks.
+ * docids ascending and the .hnsw length; nothing of the .hnsw is read. First touch (the first
+ * search, score or merge read, or verify()): every structural field a walk or usearch
+ * dereferences (src/dense/graph-validate.ts: head, counts, levels, every node's key and links;
+ * keys must be exactly `docids`; this also yields the slot maps and the node table), then the
+ * .hnsw CRC-32 and every vector value finite; then its pages are released from the resident
+ * set (the page cache keeps them). A crafted file is a StorageError naming it, never a crash.
+ * Must never hand usearch (or the walk) a file that did not pass the structural checks.
  */
 import { StorageError } from '../errors.js';
 import { checkGraphVectors, validateGraphBytes } from '../dense/graph-validate.js';
@@ -158,6 +160,14 @@ export function reuseBiggest(sources: readonly { dense: DenseSegment; deleted: n
   };
 }
 
+/** What the first touch's structural checks read of a .hnsw. */
+interface Shape {
+  slotIds: Uint32Array;
+  slotOrd: Uint32Array;
+  ordSlot: Uint32Array;
+  layout: GraphLayout;
+}
+
 /**
  * An opened dense segment: docids, the slot maps, the mapped vector matrix and usearch's view
  * of the graph.
@@ -173,15 +183,10 @@ export class DenseSegment {
   readonly hnsw: MappedFile;
   readonly cfg: DenseSegmentConfig;
   readonly docids: Uint32Array;
-  /** slot → global id (the key of the slot's node) */
-  readonly slotIds: Uint32Array;
-  /** slot → ordinal, and ordinal → slot */
-  readonly slotOrd: Uint32Array;
-  readonly ordSlot: Uint32Array;
-  /** usearch's view of the file (filtered searches: {@link graphSearch}); unfiltered searches walk the mapped file ({@link graphArgs}). */
-  #graph: Graph | null;
-  /** The node table read by the open's checks (offsets, entry, top level). */
-  readonly #layout: GraphLayout;
+  /** usearch's view of the file (filtered searches: {@link graphSearch}), made on first use; unfiltered searches walk the mapped file ({@link graphArgs}). */
+  #graph: Graph | null = null;
+  /** The structure read by the first touch's checks: slot maps and node table. */
+  #shape: Shape | null = null;
   #args: HnswGraphArgs | null = null;
   /**
    * Further views of the same file with another search breadth (usearch fixes
@@ -191,23 +196,27 @@ export class DenseSegment {
   #crc: number;
   #touched = false;
 
-  private constructor(file: SegmentFile, hnsw: MappedFile, cfg: DenseSegmentConfig, docids: Uint32Array, slotIds: Uint32Array, crc: number, layout: GraphLayout, graph: Graph | null) {
+  private constructor(file: SegmentFile, hnsw: MappedFile, cfg: DenseSegmentConfig, docids: Uint32Array, crc: number) {
     this.file = file;
     this.hnsw = hnsw;
     this.cfg = cfg;
     this.docids = docids;
-    this.slotIds = slotIds;
     this.#crc = crc;
-    this.#layout = layout;
-    this.#graph = graph;
-    const n = docids.length;
-    this.slotOrd = new Uint32Array(n);
-    this.ordSlot = new Uint32Array(n);
-    for (let s = 0; s < n; s++) {
-      const o = indexOfSorted(docids, slotIds[s]!);
-      this.slotOrd[s] = o;
-      this.ordSlot[o] = s;
-    }
+  }
+
+  /** slot → global id (the key of the slot's node); the first touch's checks run first. */
+  get slotIds(): Uint32Array {
+    return this.#structure().slotIds;
+  }
+
+  /** slot → ordinal */
+  get slotOrd(): Uint32Array {
+    return this.#structure().slotOrd;
+  }
+
+  /** ordinal → slot */
+  get ordSlot(): Uint32Array {
+    return this.#structure().ordSlot;
   }
 
   /** Documents in the segment (deleted ones included). */
@@ -249,19 +258,7 @@ export class DenseSegment {
       const path = `${base}.hnsw`;
       hnsw = await mapListedFile(path, opts);
       if (hnsw.byteLength !== length) bad(path, `${hnsw.byteLength} bytes, ${file.file} says ${length}`);
-      const slotIds = new Uint32Array(docs);
-      const layout: GraphLayout = { offsets: new Float64Array(docs), entry: 0, maxLevel: 0 };
-      const problem = validateGraphBytes(hnsw.bytes(0, hnsw.byteLength), { dimensions: cfg.dim, dtype: cfg.dtype, connectivity: cfg.connectivity, ids: docids }, { vectors: false, slotKeys: slotIds, layout });
-      hnsw.check();
-      if (problem !== null) bad(path, `not the HNSW graph of this segment (${problem})`);
-      // the checks read the graph's tapes: drop those pages again (searches touch a few)
-      const matrix = 8 + docs * cfg.dim * (cfg.dtype === 'f32' ? 4 : 2);
-      hnsw.advise(matrix, hnsw.byteLength - matrix, 'dontneed');
-      // usearch's view serves filtered searches; made now, while the file surely exists (a
-      // later save may collect it while this reader still holds the segment)
-      const graph = docs > 0 ? Graph.view(path, graphConfig(cfg)) : null;
-      if (graph !== null && graph.size !== docs) bad(path, `usearch sees ${graph.size} vectors, expected ${docs}`);
-      return new DenseSegment(file, hnsw, cfg, docids, slotIds, crc, layout, graph);
+      return new DenseSegment(file, hnsw, cfg, docids, crc);
     } catch (e) {
       file.close();
       hnsw?.close();
@@ -269,9 +266,34 @@ export class DenseSegment {
     }
   }
 
-  /** First touch: the .hnsw checksum and finite vector values (once). */
+  /**
+   * The structural checks of the .hnsw against `docids` and the channel (once): the slot maps
+   * and the node table, or CORRUPT_FILE naming the file.
+   */
+  #structure(): Shape {
+    if (this.#shape !== null) return this.#shape;
+    const n = this.docs;
+    const path = this.hnsw.file;
+    const slotIds = new Uint32Array(n);
+    const layout: GraphLayout = { offsets: new Float64Array(n), entry: 0, maxLevel: 0 };
+    const problem = validateGraphBytes(this.hnsw.bytes(0, this.hnsw.byteLength, 'HNSW file'), { dimensions: this.cfg.dim, dtype: this.cfg.dtype, connectivity: this.cfg.connectivity, ids: this.docids }, { vectors: false, slotKeys: slotIds, layout });
+    this.hnsw.check();
+    if (problem !== null) throw new StorageError('CORRUPT_FILE', `${path}: not the HNSW graph of this segment (${problem}); restore it from a backup or rebuild the index`, { file: path });
+    const slotOrd = new Uint32Array(n);
+    const ordSlot = new Uint32Array(n);
+    for (let s = 0; s < n; s++) {
+      const o = indexOfSorted(this.docids, slotIds[s]!);
+      slotOrd[s] = o;
+      ordSlot[o] = s;
+    }
+    this.#shape = { slotIds, slotOrd, ordSlot, layout };
+    return this.#shape;
+  }
+
+  /** First touch: the structural checks, then the .hnsw checksum and finite vector values (once). */
   #touch(): void {
     if (this.#touched) return;
+    this.#structure();
     const bytes = this.hnsw.bytes(0, this.hnsw.byteLength, 'HNSW file');
     const got = crc32(bytes);
     this.hnsw.check();
@@ -305,9 +327,29 @@ export class DenseSegment {
    * a later save collected), the segment's own view answers at its breadth.
    */
   graphSearch(q: Float32Array, wanted: number, breadth = this.cfg.expansionSearch): Uint32Array {
-    this.#touch();
-    if (this.#graph === null) return new Uint32Array(0);
+    if (!this.hasGraphView()) return new Uint32Array(0);
     return this.#view(breadth).search(q, wanted);
+  }
+
+  /**
+   * True when usearch's view of the file is (or can now be) made, after the first-touch checks.
+   * False for an empty segment, or when the file is no longer at its path (a later save
+   * collected the segment while this reader still holds it: the mapping keeps the bytes, but
+   * usearch maps by path); a filtered search then scans the segment exactly.
+   */
+  hasGraphView(): boolean {
+    this.#touch();
+    if (this.#graph !== null) return true;
+    if (this.docs === 0) return false;
+    let g: Graph;
+    try {
+      g = Graph.view(this.hnsw.file, graphConfig(this.cfg));
+    } catch {
+      return false;
+    }
+    if (g.size !== this.docs) return false; // not the file this segment validated
+    this.#graph = g;
+    return true;
   }
 
   /**
@@ -318,7 +360,8 @@ export class DenseSegment {
    */
   graphArgs(breadth = this.cfg.expansionSearch, dead: Uint8Array | null = null): HnswGraphArgs {
     this.#touch();
-    this.#args ??= [this.hnsw.bytes(0, this.hnsw.byteLength, 'HNSW file'), this.#layout.offsets, this.slotIds, null, this.#layout.entry, this.#layout.maxLevel, this.cfg.connectivity, this.cfg.expansionSearch];
+    const { layout, slotIds } = this.#structure();
+    this.#args ??= [this.hnsw.bytes(0, this.hnsw.byteLength, 'HNSW file'), layout.offsets, slotIds, null, layout.entry, layout.maxLevel, this.cfg.connectivity, this.cfg.expansionSearch];
     const a = this.#args;
     if (dead === null && breadth === a[7]) return a;
     return [a[0], a[1], a[2], dead, a[4], a[5], a[6], breadth];

@@ -159,7 +159,7 @@ describe('damaged dense segment files', () => {
   }
   const q = queries(16, 1, 4)[0]!;
 
-  it('a graph link out of range is refused at open (before usearch maps the file), naming the file', async () => {
+  it('a graph link out of range is refused at the first search (before the walk or usearch reads the graph), naming the file', async () => {
     const { dir, hnsw } = await build();
     const b = fs.readFileSync(hnsw);
     const rows = b.readUInt32LE(0);
@@ -168,10 +168,14 @@ describe('damaged dense segment files', () => {
     const tape = levelsAt + 2 * rows; // node 0: u64 key · i16 level · u32 count · u32 slots…
     b.writeUInt32LE(rows + 5, tape + 10 + 4);
     fs.writeFileSync(hnsw, b);
-    const e = await HybridIndex.open(dir, {}).catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(StorageError);
-    expect((e as StorageError).code).toBe('CORRUPT_FILE');
-    expect((e as StorageError).message).toContain(path.basename(hnsw));
+    const ix = await HybridIndex.open(dir, {}); // open reads no graph byte
+    for (const exhaustive of [false, true]) {
+      const e = await ix.search({ vectors: { dense: q } }, { channels: ['dense'], exhaustive }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(StorageError);
+      expect((e as StorageError).code).toBe('CORRUPT_FILE');
+      expect((e as StorageError).message).toContain(path.basename(hnsw));
+    }
+    await ix.close();
   });
 
   it('a flipped vector byte opens (lazy) and fails the first search with CHECKSUM_MISMATCH naming the file', async () => {

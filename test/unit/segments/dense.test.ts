@@ -139,4 +139,39 @@ describe.each(['f32', 'f16'] as const)('dense %s segments', (dtype) => {
     expect(back.size).toBe(live.size);
     back.close();
   });
+
+  it('segments whose .hnsw left its path after open: unfiltered graph searches walk the mapping, filtered ones scan exactly', async () => {
+    const dir = fresh();
+    const made = await SegmentedStore.create(dir, { dense: { dim: DIM, dtype, connectivity: 8, expansionAdd: 64, expansionSearch: 64 } });
+    const r = rng(dtype === 'f32' ? 23 : 24);
+    const live = new Map<number, Float32Array>();
+    for (const n of [400, 300, 200]) {
+      for (let i = 0; i < n; i++) {
+        const id = live.size * 2 + 5;
+        const v = Float32Array.from({ length: DIM }, () => r() * 2 - 1);
+        made.add(id, { dense: v });
+        live.set(id, v);
+      }
+      await made.commit({ merge: false });
+    }
+    made.close();
+    // a reader opens; then a later save collects the files (here: unlinked); usearch maps by path
+    const store = await SegmentedStore.open(dir);
+    const gone = fs.readdirSync(dir).filter((f) => f.endsWith('.hnsw'));
+    expect(gone.length).toBe(3);
+    for (const f of gone) fs.rmSync(path.join(dir, f));
+    const even = (id: number) => id % 4 === 1;
+    for (let i = 0; i < 8; i++) {
+      const q = Float32Array.from({ length: DIM }, () => r() * 2 - 1);
+      const g = store.searchDense(q, 10, { exact: false });
+      const truth = new Set(oracle(live, dtype, q, 10).map(([id]) => id));
+      expect(Array.from(g.ids).filter((id) => truth.has(id)).length).toBeGreaterThanOrEqual(8);
+      expect(Array.from(store.scoreDense(q, g.ids))).toEqual(Array.from(g.scores));
+      const f = store.searchDense(q, 10, { exact: false, filter: even });
+      const want = oracle(live, dtype, q, 10, even);
+      expect(Array.from(f.ids)).toEqual(want.map(([id]) => id));
+      for (let j = 0; j < want.length; j++) expect(f.scores[j]).toBeCloseTo(want[j]![1], 5);
+    }
+    store.close();
+  });
 });
