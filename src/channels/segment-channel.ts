@@ -508,7 +508,12 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
       const parts: { ids: Uint32Array; scores: Float32Array }[] = [];
       if (onSeg) {
         const mv = q as MultiVectorValue;
-        parts.push(dense ? await pool.denseTop(onSeg, q as Float32Array, k, exact, allow) : await pool.mvTop(onSeg, { data: mv.data, dim: mv.dim, count: mv.count }, k, allow));
+        if (dense) {
+          // unfiltered: split by segment over idle workers (null: not split, search whole)
+          const plan = filter === null ? seg!.densePlan(k, exact) : null;
+          const split = plan !== null && plan.order.length > 1 ? await pool.denseSplit(onSeg, q as Float32Array, k, plan, (p, hits) => seg!.widenDense(p, hits, k)) : null;
+          parts.push(split ?? (await pool.denseTop(onSeg, q as Float32Array, k, exact, allow)));
+        } else parts.push(await pool.mvTop(onSeg, { data: mv.data, dim: mv.dim, count: mv.count }, k, allow));
       }
       if (tail) parts.push(tail);
       if (parts.length === 0) return empty();

@@ -39,7 +39,7 @@ const empty = (): Ranked => ({ ids: new Uint32Array(0), scores: new Float32Array
  * exact not below one graph of the same rows at the same ef.
  *
  * Without a filter, and while no graph segment has more than EXACT_SHARE of its rows deleted,
- * the graphs are walked in one call with a shared top-k ({@link walkGraphs}); otherwise through
+ * the graphs are walked in one call with a shared top-k ({@link denseWalkPlan}); otherwise through
  * usearch's view, one search per graph, rescored (the filter path of graph-search.ts).
  *
  * @example
@@ -48,6 +48,15 @@ const empty = (): Ranked => ({ ids: new Uint32Array(0), scores: new Float32Array
  * ```
  */
 export function denseTopK(parts: readonly DensePart[], q: Float32Array, k: number, filter: ((id: number) => boolean) | undefined, exact: boolean | undefined): Ranked {
+  const plan = denseWalkPlan(parts, k, filter, exact);
+  if (plan !== null) {
+    const scan = plan.scans.length > 0 ? denseScanPart(parts, q, k, plan.scans) : null;
+    let hits = denseWalkPart(parts, q, k, plan.order, plan.breadth);
+    while (widenHolder(parts, plan, hits, k) >= 0) hits = denseWalkPart(parts, q, k, plan.order, plan.breadth);
+    // short (a graph that is not connected, or deleted nodes filled a beam): exact scans
+    if (hits.ids.length < Math.min(k, plan.live)) hits = denseScanPart(parts, q, k, plan.order);
+    return scan === null ? hits : mergeTopK([scan, hits], k);
+  }
   const ranked: Ranked[] = [];
   /** The graph-searched parts: index in `ranked`, part, filter, breadth. */
   const graphs: { at: number; p: DensePart; pass: ((id: number) => boolean) | undefined; breadth: number }[] = [];
@@ -72,14 +81,6 @@ export function denseTopK(parts: readonly DensePart[], q: Float32Array, k: numbe
   }
   if (shared !== null) ranked.push(shared.drain());
   if (ranked.length === 0) return empty();
-  if (graphs.length > 0 && filter === undefined && graphs.every((g) => g.p.del.count <= g.p.dense!.docs * EXACT_SHARE)) {
-    ranked[graphs[0]!.at] = walkGraphs(
-      graphs.map((g) => g.p),
-      q,
-      k,
-    );
-    return ranked.length === 1 ? ranked[0]! : mergeTopK(ranked, k);
-  }
   if (graphs.length === 1) {
     const g = graphs[0]!;
     ranked[g.at] = graphSearch(g.p.dense!, q, k, g.pass, g.breadth);
@@ -110,48 +111,115 @@ export function denseTopK(parts: readonly DensePart[], q: Float32Array, k: numbe
 }
 
 /**
- * Top-k over segment graphs without a filter and with few deletions (at most EXACT_SHARE of a
- * segment; deleted nodes are walked through, never returned): one call walks every graph into a
- * shared top-k (src/dense/hnsw-walk.ts; exact scores, no rescoring, no per-graph lists), the
- * largest first, at the breadths {@link denseTopK} describes. When all k hits come from one
- * graph searched below the channel's breadth, that graph may hold more of the answer: it is
- * walked again at twice its breadth (up to the channel's). A walk that comes back short of k
- * (a graph that is not connected) is replaced by exact scans.
+ * How a search without a filter walks a store's graphs (see {@link denseTopK}): the parts to
+ * scan exactly and the graph parts, largest (live rows) first, each with its breadth. Null when
+ * the walk does not apply: a filter, `exact: true`, no graph part, or a graph part with more
+ * than EXACT_SHARE of its rows deleted (usearch's view with oversampling then).
  */
-function walkGraphs(parts: DensePart[], q: Float32Array, k: number): Ranked {
-  const order = parts.slice().sort((a, b) => b.dense!.docs - b.del.count - (a.dense!.docs - a.del.count));
-  const cfg = order[0]!.dense!.cfg;
+export interface DenseWalkPlan {
+  /** Indexes (into the parts) of the exactly scanned parts. */
+  scans: number[];
+  /** Indexes of the graph parts, largest first. */
+  order: number[];
+  /** Breadth of each graph part, aligned with `order`. */
+  breadth: number[];
+  /** Live rows of the graph parts. */
+  live: number;
+}
+
+/**
+ * The walk plan of {@link DenseWalkPlan} over `parts`, or null.
+ *
+ * @example
+ * ```ts
+ * const plan = denseWalkPlan(parts, 10, undefined, undefined);
+ * ```
+ */
+export function denseWalkPlan(parts: readonly DensePart[], k: number, filter: ((id: number) => boolean) | undefined, exact: boolean | undefined): DenseWalkPlan | null {
+  if (filter !== undefined || exact === true) return null;
+  const scans: number[] = [];
+  const order: number[] = [];
   let live = 0;
-  for (const p of order) live += p.dense!.docs - p.del.count;
-  const ef = cfg.expansionSearch;
-  const breadth = order.map((p) => (order.length === 1 ? ef : Math.min(ef, Math.max(3 * k, Math.ceil((ef * (p.dense!.docs - p.del.count)) / live)))));
-  const walk = () =>
-    searchGraphs(
-      q,
-      cfg.dim,
-      cfg.dtype === 'f16',
-      order.map((p, i) => ({ args: p.dense!.graphArgs(breadth[i], p.del.count > 0 ? p.dense!.deadSlots(p.del) : null), file: p.dense!.hnsw.file })),
-      k,
-    );
-  let hits = walk();
-  for (;;) {
-    if (hits.ids.length < k) break;
-    const holder = order.findIndex((p) => hits.ids.every((id) => indexOfSorted(p.docids, id) >= 0));
-    if (holder < 0 || breadth[holder]! >= ef) break;
-    breadth[holder] = Math.min(ef, 2 * breadth[holder]!);
-    hits = walk();
+  const liveOf = (i: number) => parts[i]!.dense!.docs - parts[i]!.del.count;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    const n = p.dense!.docs;
+    if (n - p.del.count === 0) continue;
+    if (exact === undefined && n * p.dense!.cfg.dim <= EXACT_BELOW_VALUES) scans.push(i);
+    else {
+      if (p.del.count > n * EXACT_SHARE) return null;
+      order.push(i);
+      live += n - p.del.count;
+    }
   }
-  for (const p of order) p.dense!.afterRead();
-  if (hits.ids.length >= Math.min(k, live)) return hits;
-  // short (a graph that is not connected, or deleted nodes filled a beam): exact scans
+  if (order.length === 0) return null;
+  order.sort((a, b) => liveOf(b) - liveOf(a)); // stable: equal sizes keep segment order
+  const ef = parts[order[0]!]!.dense!.cfg.expansionSearch;
+  const breadth = order.map((i) => (order.length === 1 ? ef : Math.min(ef, Math.max(3 * k, Math.ceil((ef * liveOf(i)) / live)))));
+  return { scans, order, breadth, live };
+}
+
+/**
+ * Exact top-k over the given parts (indexes): one shared top-k over those without deletions,
+ * a filtered scan of each with deletions, merged (ties by lower id).
+ *
+ * @example
+ * ```ts
+ * const top = denseScanPart(parts, q, 10, plan.scans);
+ * ```
+ */
+export function denseScanPart(parts: readonly DensePart[], q: Float32Array, k: number, which: readonly number[]): Ranked {
   const ranked: Ranked[] = [];
   const top = new TopK(k);
-  for (const p of order) {
+  for (const i of which) {
+    const p = parts[i]!;
     if (p.del.count === 0) scanInto(p.dense!, q, top);
     else ranked.push(exactScan(p.dense!, q, k, (id) => !p.del.has(indexOfSorted(p.docids, id))));
   }
   ranked.push(top.drain());
   return ranked.length === 1 ? ranked[0]! : mergeTopK(ranked, k);
+}
+
+/**
+ * One walk of the given graph parts (indexes, with their breadths) into a shared top-k
+ * (src/dense/hnsw-walk.ts: exact scores, no rescoring, no per-graph lists; deleted nodes walked
+ * through, never returned).
+ *
+ * @example
+ * ```ts
+ * const hits = denseWalkPart(parts, q, 10, plan.order, plan.breadth);
+ * ```
+ */
+export function denseWalkPart(parts: readonly DensePart[], q: Float32Array, k: number, which: readonly number[], breadth: readonly number[]): Ranked {
+  if (which.length === 0) return empty();
+  const cfg = parts[which[0]!]!.dense!.cfg;
+  const targets = which.map((i, j) => {
+    const p = parts[i]!;
+    return { args: p.dense!.graphArgs(breadth[j], p.del.count > 0 ? p.dense!.deadSlots(p.del) : null), file: p.dense!.hnsw.file };
+  });
+  const hits = searchGraphs(q, cfg.dim, cfg.dtype === 'f16', targets, k);
+  for (const i of which) parts[i]!.dense!.afterRead();
+  return hits;
+}
+
+/**
+ * When all k `hits` of a walk come from one graph part searched below the channel's breadth,
+ * that part may hold more of the answer: doubles its breadth in `plan` (up to the channel's)
+ * and returns its position in `plan.order`; else -1.
+ *
+ * @example
+ * ```ts
+ * while (widenHolder(parts, plan, hits, 10) >= 0) hits = denseWalkPart(parts, q, 10, plan.order, plan.breadth);
+ * ```
+ */
+export function widenHolder(parts: readonly DensePart[], plan: DenseWalkPlan, hits: Ranked, k: number): number {
+  if (hits.ids.length < k || plan.order.length < 2) return -1;
+  const j = plan.order.findIndex((i) => hits.ids.every((id) => indexOfSorted(parts[i]!.docids, id) >= 0));
+  if (j < 0) return -1;
+  const ef = parts[plan.order[j]!]!.dense!.cfg.expansionSearch;
+  if (plan.breadth[j]! >= ef) return -1;
+  plan.breadth[j] = Math.min(ef, 2 * plan.breadth[j]!);
+  return j;
 }
 
 /** Scores of one scan (reused: the calling thread runs one scan at a time). */

@@ -60,9 +60,14 @@ export type StoreRequest =
   | ({ op: 'mvTop'; rid: number; data: Float32Array; dim: number; count: number; k: number; allow?: Uint8Array; segs?: number[] } & StoreTarget)
   | ({ op: 'mvScore'; rid: number; data: Float32Array; dim: number; count: number; ids: Uint32Array; segs?: number[] } & StoreTarget)
   | ({ op: 'denseTop'; rid: number; q: Float32Array; k: number; exact: boolean | undefined; allow?: Uint8Array } & StoreTarget)
-  | ({ op: 'denseScore'; rid: number; q: Float32Array; ids: Uint32Array } & StoreTarget);
+  | ({ op: 'denseScore'; rid: number; q: Float32Array; ids: Uint32Array } & StoreTarget)
+  | ({ op: 'densePart'; rid: number; q: Float32Array; k: number; scans: number[]; graphs: number[]; breadth: number[] } & StoreTarget);
 
-export type StoreReply = { rid: number; ok: false; error: { name: string; code: string; message: string; file?: string } } | { rid: number; ok: true; ids: Uint32Array; scores: Float32Array } | { rid: number; ok: true; scores: Float32Array; found?: Uint8Array } | { rid: number; ok: true };
+export type StoreReply =
+  | { rid: number; ok: false; error: { name: string; code: string; message: string; file?: string } }
+  | { rid: number; ok: true; ids: Uint32Array; scores: Float32Array; scanIds?: Uint32Array; scanScores?: Float32Array }
+  | { rid: number; ok: true; scores: Float32Array; found?: Uint8Array }
+  | { rid: number; ok: true };
 
 /** A failed request's reply (the error's name, code, message and file; code IO_ERROR when it has none). */
 export type ErrorReply = { rid: number; ok: false; error: { name: string; code: string; message: string; file?: string } };

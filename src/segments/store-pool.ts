@@ -28,6 +28,7 @@ import type { Ranked } from '../kernels/topk.js';
 import type { SparseVector } from '../sparse/vector.js';
 import { mergeTopK } from '../kernels/topk.js';
 import { TopK } from '../sparse/topk.js';
+import type { DenseWalkPlan } from './dense-search.js';
 import { fromWire, partition, workerEntry, workerExecArgv } from './search-pool.js';
 import type { StoreReply, StoreRequest, StoreTarget, WireExtra } from './search-wire.js';
 
@@ -366,6 +367,56 @@ export class StorePool {
   }
 
   /**
+   * An unfiltered dense top-k split by segment over the workers (while some worker is idle, as
+   * the other split searches): each worker scans its share of `plan.scans` and walks its share
+   * of the graph segments in one call; the walks' hits are merged (ties by lower id) and
+   * widened as on one thread (`widen`: the owner store's {@link SegmentedStore.widenDense},
+   * which doubles a breadth in `plan`; only that segment's worker walks again). The same ids and
+   * scores as SegmentedStore.searchDense on one thread, since the graphs' walks are independent.
+   * Null when the search is not split (one group, a busy pool) or a walk came back short of k:
+   * the caller searches whole.
+   *
+   * @example
+   * ```ts
+   * const top = await pool.denseSplit(h, q, 10, store.densePlan(10, undefined)!, (p, hits) => store.widenDense(p, hits, 10));
+   * ```
+   */
+  async denseSplit(h: StoreHandle, q: Float32Array, k: number, plan: DenseWalkPlan, widen: (plan: DenseWalkPlan, hits: Ranked) => number): Promise<Ranked | null> {
+    this.#live(h);
+    const slots = this.#split(h);
+    if (!slots) return null;
+    const groups = h.groups!;
+    const groupOf = new Map<number, number>();
+    groups.forEach((g, x) => {
+      for (const i of g) groupOf.set(i, x);
+    });
+    const send = async (x: number, withScans: boolean): Promise<{ scan: Ranked; walk: Ranked }> => {
+      const graphs: number[] = [];
+      const breadth: number[] = [];
+      plan.order.forEach((i, j) => {
+        if (groupOf.get(i) !== x) return;
+        graphs.push(i);
+        breadth.push(plan.breadth[j]!);
+      });
+      const scans = withScans ? plan.scans.filter((i) => groupOf.get(i) === x) : [];
+      if (graphs.length === 0 && scans.length === 0) return { scan: emptyRanked(), walk: emptyRanked() };
+      const v = q.slice();
+      const r = (await this.#send(slots[x]!, { op: 'densePart', rid: 0, key: h.key, q: v, k, scans, graphs, breadth }, [v.buffer], h)) as { ids: Uint32Array; scores: Float32Array; scanIds: Uint32Array; scanScores: Float32Array };
+      return { scan: { ids: r.scanIds, scores: r.scanScores }, walk: { ids: r.ids, scores: r.scores } };
+    };
+    const parts = await Promise.all(groups.map((_, x) => send(x, true)));
+    const walks = parts.map((p) => p.walk);
+    let hits = mergeTopK(walks, k);
+    for (let j = widen(plan, hits); j >= 0; j = widen(plan, hits)) {
+      const x = groupOf.get(plan.order[j]!)!;
+      walks[x] = (await send(x, false)).walk;
+      hits = mergeTopK(walks, k);
+    }
+    if (hits.ids.length < Math.min(k, plan.live)) return null;
+    return mergeTopK([...parts.map((p) => p.scan), hits], k);
+  }
+
+  /**
    * SegmentedStore.scoreDense(q, ids) on a worker, 0 for an id the store does not hold live
    * (the worker checks).
    *
@@ -414,6 +465,8 @@ export class StorePool {
 function closedError(): TridentError {
   return new TridentError('INDEX_CLOSED', 'the index was closed; its search threads are stopped (open it again to search)');
 }
+
+const emptyRanked = (): Ranked => ({ ids: new Uint32Array(0), scores: new Float32Array(0) });
 
 function ranked(r: Ok): Ranked {
   const x = r as { ids: Uint32Array; scores: Float32Array };

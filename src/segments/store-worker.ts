@@ -125,6 +125,12 @@ async function handle(m: StoreRequest): Promise<Out> {
       const filter = allowed(m.allow);
       return ranked(m.rid, s.searchDense(m.q, m.k, { ...(filter ? { filter } : {}), ...(m.exact !== undefined ? { exact: m.exact } : {}) }));
     }
+    case 'densePart': {
+      // one worker's share of a split dense search (SegmentedStore.searchDensePart)
+      const s = await target(m);
+      const r = s.searchDensePart(m.q, m.k, m.scans, m.graphs, m.breadth);
+      return { reply: { rid: m.rid, ok: true, ids: r.walk.ids, scores: r.walk.scores, scanIds: r.scan.ids, scanScores: r.scan.scores }, transfer: [r.walk.ids.buffer as ArrayBuffer, r.walk.scores.buffer as ArrayBuffer, r.scan.ids.buffer as ArrayBuffer, r.scan.scores.buffer as ArrayBuffer] };
+    }
     case 'denseScore': {
       const s = await target(m);
       return scored(

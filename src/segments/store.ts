@@ -48,7 +48,7 @@ import type { FirstStageOptions } from '../multivector/first-stage.js';
 import { codesBytes } from '../kernels/codes.js';
 import { SparseSegment, writeSparseSegment } from './sparse-segment.js';
 import { DenseSegment, reuseBiggest, writeDenseSegment, type DenseRows, type DenseSegmentConfig } from './dense-segment.js';
-import { denseTopK, scoreDenseIn, type DensePart } from './dense-search.js';
+import { type DensePart, type DenseWalkPlan, denseScanPart, denseTopK, denseWalkPart, denseWalkPlan, scoreDenseIn, widenHolder } from './dense-search.js';
 import { checkQuery as checkDenseQuery, normalisedInto } from '../dense/validate.js';
 import { indexOfSorted, lowerBound } from './sorted.js';
 import { gallop } from '../sparse/postings.js';
@@ -1328,6 +1328,38 @@ export class SegmentedStore {
     const q = checkDenseQuery(query, cfg.dim, 'searchDense');
     if (opts.filter !== undefined && typeof opts.filter !== 'function') invalid('INVALID_ARGUMENT', 'filter must be a function (id) => boolean');
     return denseTopK(this.#segs as DensePart[], q, k, opts.filter, opts.exact);
+  }
+
+  /**
+   * The walk plan of an unfiltered dense top-k over the committed segments (dense-search.ts's
+   * DenseWalkPlan: part indexes are segment indexes), or null when the walk does not apply. For
+   * a split search over the store pool's workers. @internal
+   */
+  densePlan(k: number, exact: boolean | undefined): DenseWalkPlan | null {
+    this.#check();
+    if (!this.channels.dense) return null;
+    return denseWalkPlan(this.#segs as DensePart[], k, undefined, exact);
+  }
+
+  /**
+   * One worker's share of a split dense search: the exact top-k of segments `scans` and one
+   * walk of graph segments `graphs` at `breadth` (dense-search.ts). @internal
+   */
+  searchDensePart(query: Float32Array, k: number, scans: readonly number[], graphs: readonly number[], breadth: readonly number[]): { scan: Ranked; walk: Ranked } {
+    this.#check();
+    const cfg = this.channels.dense;
+    if (!cfg) invalid('INVALID_ARGUMENT', 'searchDensePart: this store has no dense channel');
+    if (!Number.isInteger(k) || k <= 0) invalid('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
+    const q = checkDenseQuery(query, cfg.dim, 'searchDensePart');
+    const n = this.#segs.length;
+    if ([...scans, ...graphs].some((i) => !Number.isInteger(i) || i < 0 || i >= n) || breadth.length !== graphs.length) invalid('INVALID_ARGUMENT', `searchDensePart: segment indexes must be below ${n}, one breadth per graph segment`);
+    const parts = this.#segs as DensePart[];
+    return { scan: denseScanPart(parts, q, k, scans), walk: denseWalkPart(parts, q, k, graphs, breadth) };
+  }
+
+  /** dense-search.ts's widenHolder over the committed segments (a split search's widening). @internal */
+  widenDense(plan: DenseWalkPlan, hits: Ranked, k: number): number {
+    return widenHolder(this.#segs as DensePart[], plan, hits, k);
   }
 
   /**

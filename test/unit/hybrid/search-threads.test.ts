@@ -74,13 +74,14 @@ async function same(a: HybridIndex, b: HybridIndex, k = 10): Promise<void> {
 
 /** Counts the pool's segment calls (proves the threaded index uses its workers) and the messages that search some segments only (a split search). */
 function spyPool() {
-  const calls = { n: 0, split: 0 };
+  const calls = { n: 0, split: 0, denseParts: 0 };
   const post = Worker.prototype.postMessage;
   vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, m: unknown, t?: unknown) {
     if (m && typeof m === 'object' && 'segs' in m) calls.split++;
+    if (m && typeof m === 'object' && (m as { op?: string }).op === 'densePart') calls.denseParts++;
     return post.call(this, m, t as never);
   });
-  for (const m of ['sparseTop', 'sparseScore', 'mvTop', 'mvScore', 'denseTop', 'denseScore'] as const) {
+  for (const m of ['sparseTop', 'sparseScore', 'mvTop', 'mvScore', 'denseTop', 'denseScore', 'denseSplit'] as const) {
     const orig = StorePool.prototype[m] as (...a: unknown[]) => unknown;
     vi.spyOn(StorePool.prototype, m).mockImplementation(function (this: StorePool, ...a: unknown[]) {
       calls.n++;
@@ -217,6 +218,44 @@ describe('HybridIndex searchThreads', () => {
       }
     }
     expect(calls.n).toBeGreaterThanOrEqual(40); // first stage + scoring, or scoring alone when exhaustive
+    await on.close();
+    await off.close();
+  });
+
+  it('unfiltered graph searches split by segment over the threads, widening a segment that holds the whole answer: identical hits', async () => {
+    const dim = 512; // each segment past the exact-scan threshold (4,096 × 512 values): graph-walked
+    const channels = [{ name: 'dense', kind: 'dense' as const, source: 'vectors' as const, dimensions: dim, dtype: 'f16' as const }];
+    const r = rng(17);
+    const g = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+    const centres = Array.from({ length: 3 }, () => Float32Array.from({ length: dim }, g));
+    // segment s holds the vectors around centre s only: a query near a centre finds its whole answer in one segment
+    const around = (c: number) => Float32Array.from(centres[c]!, (x) => x + 0.8 * g());
+    const offDir = fresh();
+    const built = await HybridIndex.create({ path: offDir, storage: 'segments', wal: false, channels });
+    for (let c = 0; c < 3; c++) {
+      await built.add(Array.from({ length: 5000 - 400 * c }, (_, i) => ({ id: c * 10_000 + i, vectors: { dense: around(c) } })));
+      await built.save();
+    }
+    await built.close();
+    // the same graph files for both (graph builds use every core, so two builds differ)
+    const onDir = fresh();
+    fs.cpSync(offDir, onDir, { recursive: true });
+    const on = await HybridIndex.open(onDir, { searchThreads: 2 });
+    const off = await HybridIndex.open(offDir);
+    const gone = [5, 10_007, 20_009];
+    await on.delete(gone);
+    await off.delete(gone);
+    const calls = spyPool();
+    for (let i = 0; i < 9; i++) {
+      const q = around(i % 3);
+      const a = await on.search({ vectors: { dense: q } }, { k: 10 });
+      const b = await off.search({ vectors: { dense: q } }, { k: 10 });
+      expect(a.map((h) => [h.id, h.score])).toEqual(b.map((h) => [h.id, h.score]));
+      expect(a.every((h) => Math.floor((h.id as number) / 10_000) === i % 3)).toBe(true);
+      expect(a.some((h) => gone.includes(h.id as number))).toBe(false);
+    }
+    // 9 searches over 2 workers' groups, plus the re-walks of the widened segments
+    expect(calls.denseParts).toBeGreaterThan(18);
     await on.close();
     await off.close();
   });
