@@ -169,8 +169,9 @@ interface Shape {
 }
 
 /**
- * An opened dense segment: docids, the slot maps, the mapped vector matrix and usearch's view
- * of the graph.
+ * An opened dense segment: docids, the mapped .hnsw (vector matrix and graph, walked by
+ * src/dense/hnsw-walk.ts), the slot maps and node table once first touched, and usearch's view
+ * for filtered searches.
  *
  * @example
  * ```ts

@@ -1312,8 +1312,9 @@ export class SegmentedStore {
    * id; scores are inner products with the stored (normalised) vectors, bit for bit what
    * DenseIndex's rows give. Per segment: an exact scan when `exact` is true, or unset and the
    * segment is small (docs × dim ≤ EXACT_BELOW_VALUES, as DenseIndex decides for a whole
-   * index); else its HNSW graph (usearch view), oversampled past deleted and filtered ids and
-   * rescored exactly (dense-search.ts).
+   * index); else its HNSW graph: without a filter, every graph segment walked in one native call
+   * into a shared top-k with exact scores; with one, usearch's view per segment, oversampled past
+   * deleted and filtered ids and rescored exactly (dense-search.ts).
    *
    * @example
    * ```ts
