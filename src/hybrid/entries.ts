@@ -15,8 +15,12 @@ export interface Entry {
   end: number;
 }
 
-/** An entry as stored and saved: [doc, chunk, start, end]. */
-type EntryRow = [ExternalId, number, number, number];
+/**
+ * `entries.json` as written since format 2: one flat array per field, index = internal id
+ * (`docs[n]` null for a hole), so parsing allocates four arrays, not one per entry. Format 1
+ * (an `entries` array of [doc, chunk, start, end] rows, null for a hole) is still read.
+ */
+export const ENTRIES_FORMAT = 2;
 
 /** A document's internal ids from the doc map's value (one id unboxed). */
 function idsOf(v: number | number[] | undefined): readonly number[] {
@@ -40,8 +44,11 @@ export interface DocumentVersion {
  * ```
  */
 export class EntryTable {
-  /** Per internal id: [doc, chunk, start, end] (the rows of entries.json as parsed), null for a hole. */
-  #entries: (EntryRow | null)[] = [];
+  /** Per internal id, one column per field (entries.json's); `#doc[n]` null for a hole. */
+  #doc: (ExternalId | null)[] = [];
+  #chunk: number[] = [];
+  #start: number[] = [];
+  #end: number[] = [];
   /** A document's internal ids: the id itself when it has one (the common case: no array per document). */
   #byDoc = new Map<ExternalId, number | number[]>();
   #metadata = new Map<ExternalId, Record<string, unknown>>();
@@ -53,7 +60,7 @@ export class EntryTable {
     return this.#byDoc.size;
   }
   get capacity(): number {
-    return this.#entries.length;
+    return this.#doc.length;
   }
   get liveEntries(): number {
     return this.#live;
@@ -62,12 +69,12 @@ export class EntryTable {
     return this.#byDoc.has(id);
   }
   entry(internal: number): Entry | null {
-    const e = this.#entries[internal];
-    return e ? { doc: e[0], chunk: e[1], start: e[2], end: e[3] } : null;
+    const doc = this.#doc[internal];
+    return doc != null ? { doc, chunk: this.#chunk[internal]!, start: this.#start[internal]!, end: this.#end[internal]! } : null;
   }
   /** The document an internal id belongs to, undefined for a hole or an unknown id. */
   docOf(internal: number): ExternalId | undefined {
-    return this.#entries[internal]?.[0];
+    return this.#doc[internal] ?? undefined;
   }
   entriesOf(id: ExternalId): readonly number[] {
     return idsOf(this.#byDoc.get(id));
@@ -94,8 +101,11 @@ export class EntryTable {
     this.#metadata.delete(id);
     this.#texts.delete(id);
     spans.forEach((s, i) => {
-      ids.push(this.#entries.length);
-      this.#entries.push([id, chunked ? i : -1, s.start, s.end]);
+      ids.push(this.#doc.length);
+      this.#doc.push(id);
+      this.#chunk.push(chunked ? i : -1);
+      this.#start.push(s.start);
+      this.#end.push(s.end);
     });
     this.#live += ids.length - idsOf(this.#byDoc.get(id)).length;
     this.#byDoc.set(id, ids.length === 1 ? ids[0]! : ids);
@@ -113,7 +123,7 @@ export class EntryTable {
    * internal ids become holes and the previous version is back under `id`.
    */
   restore(id: ExternalId, previous: DocumentVersion | null, added: readonly number[]): void {
-    for (const n of added) this.#entries[n] = null;
+    for (const n of added) this.#doc[n] = null;
     this.#live -= idsOf(this.#byDoc.get(id)).length;
     this.#byDoc.delete(id);
     this.#metadata.delete(id);
@@ -126,14 +136,14 @@ export class EntryTable {
   }
   /** Turns internal ids of a replaced version into holes (the document itself stays). */
   retire(ids: readonly number[]): void {
-    for (const n of ids) this.#entries[n] = null;
+    for (const n of ids) this.#doc[n] = null;
   }
   /** Removes a document; returns its internal ids (empty if unknown). */
   deleteDocument(id: ExternalId): number[] {
     const got = this.#byDoc.get(id);
     if (got === undefined) return [];
     const ids = idsOf(got).slice();
-    for (const n of ids) this.#entries[n] = null;
+    for (const n of ids) this.#doc[n] = null;
     this.#byDoc.delete(id);
     this.#live -= ids.length;
     this.#metadata.delete(id);
@@ -141,10 +151,10 @@ export class EntryTable {
     return ids;
   }
   isLive(internal: number): boolean {
-    return this.#entries[internal] != null;
+    return this.#doc[internal] != null;
   }
   liveInternalIds(): Uint32Array {
-    const e = this.#entries;
+    const e = this.#doc;
     let n = 0;
     for (let i = 0; i < e.length; i++) if (e[i] != null) n++;
     const out = new Uint32Array(n);
@@ -152,34 +162,87 @@ export class EntryTable {
     return out;
   }
   toJSON(): unknown {
+    // holes keep zeros in the other columns (flat arrays of small integers parse fast)
+    const n = this.#doc.length;
+    const chunks = this.#chunk.slice(0, n);
+    const starts = this.#start.slice(0, n);
+    const ends = this.#end.slice(0, n);
+    for (let i = 0; i < n; i++) {
+      if (this.#doc[i] != null) continue;
+      chunks[i] = 0;
+      starts[i] = 0;
+      ends[i] = 0;
+    }
     return {
-      entries: this.#entries,
+      format: ENTRIES_FORMAT,
+      docs: this.#doc,
+      chunks,
+      starts,
+      ends,
       metadata: [...this.#metadata.entries()],
       texts: [...this.#texts.entries()],
     };
   }
+  /**
+   * Reads a parsed entries.json: format 2 (columns, {@link ENTRIES_FORMAT}) or format 1 (rows).
+   * CORRUPT_FILE naming `file` for anything else: columns of different lengths, a document id
+   * that is neither a string nor a number, a chunk index that is not an integer ≥ -1, a span
+   * that is not 0 ≤ start ≤ end (integers).
+   */
   static fromJSON(raw: unknown, file = 'entries.json'): EntryTable {
     const bad = (what: string): never => {
       throw new StorageError('CORRUPT_FILE', `${file}: ${what}`, { file });
     };
-    const r = raw as { entries?: unknown; metadata?: unknown; texts?: unknown };
-    if (!r || !Array.isArray(r.entries) || !Array.isArray(r.metadata) || !Array.isArray(r.texts)) bad('not an entry table');
+    const r = raw as { format?: unknown; entries?: unknown; docs?: unknown; chunks?: unknown; starts?: unknown; ends?: unknown; metadata?: unknown; texts?: unknown };
+    if (!r || typeof r !== 'object' || !Array.isArray(r.metadata) || !Array.isArray(r.texts)) bad('not an entry table');
     const t = new EntryTable();
-    // the parsed rows are kept as they are (no object per entry)
-    const rows = r.entries as unknown[];
+    if (r.format === undefined) {
+      // format 1: rows
+      if (!Array.isArray(r.entries)) bad('not an entry table');
+      const rows = r.entries as unknown[];
+      for (let n = 0; n < rows.length; n++) {
+        const e = rows[n];
+        if (e === null) {
+          t.#doc.push(null);
+          t.#chunk.push(0);
+          t.#start.push(0);
+          t.#end.push(0);
+          continue;
+        }
+        if (!Array.isArray(e) || e.length !== 4) bad('malformed entry');
+        const row = e as unknown[];
+        t.#doc.push(row[0] as ExternalId);
+        t.#chunk.push(row[1] as number);
+        t.#start.push(row[2] as number);
+        t.#end.push(row[3] as number);
+      }
+    } else {
+      if (r.format !== ENTRIES_FORMAT) bad(`format ${JSON.stringify(r.format)} (this version reads ${ENTRIES_FORMAT} and 1); open it with a newer trident`);
+      const cols = [r.docs, r.chunks, r.starts, r.ends];
+      if (!cols.every(Array.isArray)) bad('not an entry table');
+      const n = (r.docs as unknown[]).length;
+      if (!cols.every((c) => (c as unknown[]).length === n)) bad('its columns have different lengths');
+      t.#doc = r.docs as (ExternalId | null)[];
+      t.#chunk = r.chunks as number[];
+      t.#start = r.starts as number[];
+      t.#end = r.ends as number[];
+    }
+    const docs = t.#doc;
     const byDoc = t.#byDoc;
-    for (let n = 0; n < rows.length; n++) {
-      const e = rows[n];
-      if (e === null) continue;
-      if (!Array.isArray(e) || e.length !== 4 || (typeof e[0] !== 'string' && typeof e[0] !== 'number')) bad('malformed entry');
-      const doc = (e as EntryRow)[0];
+    for (let n = 0; n < docs.length; n++) {
+      const doc = docs[n];
+      if (doc === null) continue;
+      if (typeof doc !== 'string' && typeof doc !== 'number') return bad(`malformed entry ${n}`);
+      const c = t.#chunk[n]!;
+      const s0 = t.#start[n]!;
+      const e0 = t.#end[n]!;
+      if (!Number.isInteger(c) || c < -1 || !Number.isInteger(s0) || !Number.isInteger(e0) || s0 < 0 || e0 < s0) bad(`malformed entry ${n}`);
       t.#live++;
       const had = byDoc.get(doc);
       if (had === undefined) byDoc.set(doc, n);
       else if (typeof had === 'number') byDoc.set(doc, [had, n]);
       else had.push(n);
     }
-    t.#entries = rows as (EntryRow | null)[];
     for (const [k, v] of r.metadata as [ExternalId, Record<string, unknown>][]) t.#metadata.set(k, v);
     for (const [k, v] of r.texts as [ExternalId, string][]) t.#texts.set(k, v);
     return t;

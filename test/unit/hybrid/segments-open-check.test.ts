@@ -66,8 +66,8 @@ describe('HybridIndex.open: entries and segmented channels must hold the same do
     const manifestPath = path.join(dir, 'manifest.json');
     const m = decodeManifest(fs.readFileSync(manifestPath, 'utf8'));
     const entriesPath = path.join(dir, m.dir, 'entries.json');
-    const table = JSON.parse(fs.readFileSync(entriesPath, 'utf8')) as { entries: unknown[] };
-    table.entries[7] = null;
+    const table = JSON.parse(fs.readFileSync(entriesPath, 'utf8')) as { docs: unknown[] };
+    table.docs[7] = null;
     const bytes = Buffer.from(JSON.stringify(table));
     fs.writeFileSync(entriesPath, bytes);
     const f = m.files.find((x) => x.name === 'entries.json')!;
