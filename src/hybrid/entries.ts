@@ -184,8 +184,8 @@ export class EntryTable {
     };
   }
   /**
-   * Reads a parsed entries.json: format 2 (columns, {@link ENTRIES_FORMAT}) or format 1 (rows).
-   * CORRUPT_FILE naming `file` for anything else: columns of different lengths, a document id
+   * Reads a parsed entries.json: format 2 (columns, {@link ENTRIES_FORMAT}) or format 1 (rows);
+   * FORMAT_VERSION_UNSUPPORTED for another format. CORRUPT_FILE naming `file` for anything else: columns of different lengths, a document id
    * that is neither a string nor a number, a chunk index that is not an integer ≥ -1, a span
    * that is not 0 ≤ start ≤ end (integers).
    */
@@ -217,7 +217,7 @@ export class EntryTable {
         t.#end.push(row[3] as number);
       }
     } else {
-      if (r.format !== ENTRIES_FORMAT) bad(`format ${JSON.stringify(r.format)} (this version reads ${ENTRIES_FORMAT} and 1); open it with a newer trident`);
+      if (r.format !== ENTRIES_FORMAT) throw new StorageError('FORMAT_VERSION_UNSUPPORTED', `${file}: format ${JSON.stringify(r.format)}; this trident reads ${ENTRIES_FORMAT} and 1. Upgrade trident or rebuild the index`, { file });
       const cols = [r.docs, r.chunks, r.starts, r.ends];
       if (!cols.every(Array.isArray)) bad('not an entry table');
       const n = (r.docs as unknown[]).length;

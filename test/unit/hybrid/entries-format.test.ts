@@ -1,7 +1,7 @@
 // entries.json format 2 (one flat array per field) against an independent model of the table
 // (a plain Map of documents to their spans, kept beside it through adds, replacements, undo and
 // deletes), the format-1 rows it replaced (still read: the same table), and crafted columns
-// refused as CORRUPT_FILE naming the file.
+// refused as CORRUPT_FILE naming the file (a newer format: FORMAT_VERSION_UNSUPPORTED).
 import { describe, expect, it } from 'vitest';
 import { ENTRIES_FORMAT, EntryTable } from '../../../src/hybrid/entries.js';
 import { rng } from '../../helpers/rng.js';
@@ -85,12 +85,12 @@ describe('entries.json format 2', () => {
       ['a span ending before it starts', { ...good, starts: [6, 0, 4] }],
       ['a negative start', { ...good, starts: [-1, 0, 4] }],
       ['a span given as text', { ...good, ends: ['5', 0, 9] }],
-      ['an unknown format', { ...good, format: 3 }],
       ['no metadata', { ...good, metadata: undefined }],
     ];
     for (const [what, raw] of cases) {
       expect(() => EntryTable.fromJSON(raw, 'gen-000001/entries.json'), what).toThrow(expect.objectContaining({ code: 'CORRUPT_FILE', file: 'gen-000001/entries.json' }));
     }
+    expect(() => EntryTable.fromJSON({ ...good, format: 3 }, 'e.json')).toThrow(expect.objectContaining({ code: 'FORMAT_VERSION_UNSUPPORTED', file: 'e.json' }));
     // format 1 rows are checked the same way
     expect(() => EntryTable.fromJSON({ entries: [['a', -1, 5, 2]], metadata: [], texts: [] })).toThrow(expect.objectContaining({ code: 'CORRUPT_FILE' }));
     expect(() => EntryTable.fromJSON({ entries: [['a', -1, 0]], metadata: [], texts: [] })).toThrow(expect.objectContaining({ code: 'CORRUPT_FILE' }));
