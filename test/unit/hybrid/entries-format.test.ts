@@ -46,7 +46,7 @@ describe('entries.json format 2', () => {
       }
     }
     const want: unknown[][] = [];
-    for (const [doc, v] of model) v.ids.forEach((n, i) => want.push([n, doc, v.chunked ? i : -1, v.spans[i]!.start, v.spans[i]!.end]));
+    for (const [doc, v] of model) for (let i = 0; i < v.ids.length; i++) want.push([v.ids[i], doc, v.chunked ? i : -1, v.spans[i]!.start, v.spans[i]!.end]);
     want.sort((a, b) => (a[0] as number) - (b[0] as number));
     expect(live(t)).toEqual(want);
     const json = JSON.parse(JSON.stringify(t.toJSON())) as Record<string, unknown>;
