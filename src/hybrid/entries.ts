@@ -49,15 +49,37 @@ export class EntryTable {
   #chunk: number[] = [];
   #start: number[] = [];
   #end: number[] = [];
-  /** A document's internal ids: the id itself when it has one (the common case: no array per document). */
-  #byDoc = new Map<ExternalId, number | number[]>();
+  /**
+   * A document's internal ids: the id itself when it has one (the common case: no array per
+   * document). Null after {@link fromJSON} until first needed (a write or a lookup by document):
+   * a read-only index that only searches never builds it ({@link documents} is counted instead).
+   */
+  #byDocMap: Map<ExternalId, number | number[]> | null = new Map();
+  /** Documents, while #byDocMap is not built: live entries with chunk ≤ 0 (one per document). */
+  #docCount = 0;
   #metadata = new Map<ExternalId, Record<string, unknown>>();
   #texts = new Map<ExternalId, string>();
   /** Number of live entries (kept up to date: searches read it on every call). */
   #live = 0;
 
   get documents(): number {
-    return this.#byDoc.size;
+    return this.#byDocMap?.size ?? this.#docCount;
+  }
+  /** The document → internal ids map, built from the columns on first use. */
+  get #byDoc(): Map<ExternalId, number | number[]> {
+    if (this.#byDocMap !== null) return this.#byDocMap;
+    const byDoc = new Map<ExternalId, number | number[]>();
+    const docs = this.#doc;
+    for (let n = 0; n < docs.length; n++) {
+      const doc = docs[n];
+      if (doc == null) continue;
+      const had = byDoc.get(doc);
+      if (had === undefined) byDoc.set(doc, n);
+      else if (typeof had === 'number') byDoc.set(doc, [had, n]);
+      else had.push(n);
+    }
+    this.#byDocMap = byDoc;
+    return byDoc;
   }
   get capacity(): number {
     return this.#doc.length;
@@ -228,7 +250,6 @@ export class EntryTable {
       t.#end = r.ends as number[];
     }
     const docs = t.#doc;
-    const byDoc = t.#byDoc;
     for (let n = 0; n < docs.length; n++) {
       const doc = docs[n];
       if (doc === null) continue;
@@ -238,11 +259,9 @@ export class EntryTable {
       const e0 = t.#end[n]!;
       if (!Number.isInteger(c) || c < -1 || !Number.isInteger(s0) || !Number.isInteger(e0) || s0 < 0 || e0 < s0) bad(`malformed entry ${n}`);
       t.#live++;
-      const had = byDoc.get(doc);
-      if (had === undefined) byDoc.set(doc, n);
-      else if (typeof had === 'number') byDoc.set(doc, [had, n]);
-      else had.push(n);
+      if (c <= 0) t.#docCount++;
     }
+    t.#byDocMap = null; // built on first use
     for (const [k, v] of r.metadata as [ExternalId, Record<string, unknown>][]) t.#metadata.set(k, v);
     for (const [k, v] of r.texts as [ExternalId, string][]) t.#texts.set(k, v);
     return t;

@@ -70,7 +70,17 @@ describe('entries.json format 2', () => {
     const v1 = EntryTable.fromJSON({ entries: rows, metadata: json.metadata, texts: json.texts });
     expect(live(v1)).toEqual(want);
     expect(v1.liveEntries).toBe(want.length);
+    expect(v1.documents).toBe(model.size);
     for (const [doc, v] of model) expect(v1.entriesOf(doc)).toEqual(v.ids);
+    // a read table takes writes (its document map is built on first use)
+    const again = EntryTable.fromJSON(json);
+    const [firstDoc, first] = [...model.entries()][0]!;
+    expect(() => again.checkNew([firstDoc])).toThrow(expect.objectContaining({ code: 'DUPLICATE_ID' }));
+    expect(again.deleteDocument(firstDoc)).toEqual(first.ids);
+    expect(again.documents).toBe(model.size - 1);
+    expect(again.liveEntries).toBe(want.length - first.ids.length);
+    expect(again.addDocument('fresh', [{ start: 0, end: 3 }], false)).toEqual([next]);
+    expect(again.documents).toBe(model.size);
   });
 
   it('refuses crafted tables as CORRUPT_FILE naming the file', () => {
