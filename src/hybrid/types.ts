@@ -351,17 +351,20 @@ export interface OpenOptions {
    * src/segments/merge-policy.ts): index-wide settings, and per channel under `channels`
    * (overriding them for that channel). Each save merges a channel's segments when it holds more
    * than `segmentsPerTier` per size tier (default 10; tiny segments count as `floorSegmentBytes`,
-   * default 2 MiB). Fewer segments mean faster searches (each segment costs a dense channel about
-   * one more graph search) and more merge work at saves (a dense merge rebuilds a graph unless
-   * its biggest source holds at least half the documents); e.g. `{ channels: { dense: {
-   * segmentsPerTier: 2 } } }` keeps the dense channel near two segments. A run-time setting (as
+   * default 2 MiB). Fewer segments mean faster searches and more merge work at saves. A dense
+   * channel also keeps at most `maxGraphSegments` segments searched through their HNSW graph
+   * (default 4; each graph costs a descent and a beam of at least 3k, so eleven cost ~2× one
+   * while four cost no more): beyond it, each save merges the two smallest, inserting the
+   * smaller's vectors into the bigger's graph (a dense merge rebuilds a graph only when every
+   * source has deletions). `{ channels: { dense: { maxGraphSegments: 1 } } }` keeps one graph
+   * (every save then inserts into it and rewrites it); a large value turns the budget off. A run-time setting (as
    * Lucene's IndexWriterConfig): not saved with the index, give it again at each open.
    * INVALID_ARGUMENT for an unknown setting or channel, a value out of range, or the default
    * storage.
    *
    * @example
    * ```ts
-   * const index = await HybridIndex.open('./idx', { encoder, mergePolicy: { channels: { dense: { segmentsPerTier: 2 } } } });
+   * const index = await HybridIndex.open('./idx', { encoder, mergePolicy: { channels: { dense: { maxGraphSegments: 2 } } } });
    * ```
    */
   mergePolicy?: MergePolicyOptions;
@@ -475,17 +478,20 @@ export interface HybridIndexOptions {
    * src/segments/merge-policy.ts): index-wide settings, and per channel under `channels`
    * (overriding them for that channel). Each save merges a channel's segments when it holds more
    * than `segmentsPerTier` per size tier (default 10; tiny segments count as `floorSegmentBytes`,
-   * default 2 MiB). Fewer segments mean faster searches (each segment costs a dense channel about
-   * one more graph search) and more merge work at saves (a dense merge rebuilds a graph unless
-   * its biggest source holds at least half the documents); e.g. `{ channels: { dense: {
-   * segmentsPerTier: 2 } } }` keeps the dense channel near two segments. A run-time setting (as
+   * default 2 MiB). Fewer segments mean faster searches and more merge work at saves. A dense
+   * channel also keeps at most `maxGraphSegments` segments searched through their HNSW graph
+   * (default 4; each graph costs a descent and a beam of at least 3k, so eleven cost ~2× one
+   * while four cost no more): beyond it, each save merges the two smallest, inserting the
+   * smaller's vectors into the bigger's graph (a dense merge rebuilds a graph only when every
+   * source has deletions). `{ channels: { dense: { maxGraphSegments: 1 } } }` keeps one graph
+   * (every save then inserts into it and rewrites it); a large value turns the budget off. A run-time setting (as
    * Lucene's IndexWriterConfig): not saved with the index, give it again at each open.
    * INVALID_ARGUMENT for an unknown setting or channel, a value out of range, or the default
    * storage.
    *
    * @example
    * ```ts
-   * const index = await HybridIndex.open('./idx', { encoder, mergePolicy: { channels: { dense: { segmentsPerTier: 2 } } } });
+   * const index = await HybridIndex.open('./idx', { encoder, mergePolicy: { channels: { dense: { maxGraphSegments: 2 } } } });
    * ```
    */
   mergePolicy?: MergePolicyOptions;

@@ -125,8 +125,9 @@ export async function writeDenseSegment(base: string, cfg: DenseSegmentConfig, i
 /**
  * A merge's graph writer that reuses the biggest source: its graph is loaded and the other
  * sources' live vectors are inserted, so a merge of one big segment with small ones costs
- * the small ones' insertions, not a rebuild. Null (build from scratch) when no source without
- * deletions holds at least half of the merged documents. `picks` are the merged documents in
+ * the small ones' insertions, not a rebuild (HNSW is built by insertion anyway: the graph
+ * equals one built in that order). Null (build from scratch) when every source has deletions
+ * (their graphs hold the deleted nodes). `picks` are the merged documents in
  * merged order (source index, ordinal); `rows` reads picks' vectors (merged positions).
  *
  * @example
@@ -139,7 +140,7 @@ export function reuseBiggest(sources: readonly { dense: DenseSegment; deleted: n
   for (let i = 0; i < sources.length; i++) {
     if (sources[i]!.deleted === 0 && (best < 0 || sources[i]!.dense.docs > sources[best]!.dense.docs)) best = i;
   }
-  if (best < 0 || 2 * sources[best]!.dense.docs < picks.length) return null;
+  if (best < 0) return null;
   return (file) => {
     const g = sources[best]!.dense.loadGraph();
     const rest: number[] = [];

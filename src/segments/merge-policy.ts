@@ -14,7 +14,16 @@
  *   (live ratio)² (prefers reclaiming deletions). Segments bigger than half the maximum are
  *   not merged by tier.
  * - Each merge turns k segments into one; merges are chosen until the count fits the budget.
- *   Then any segment whose deleted share exceeds `deletesPctAllowed` is rewritten alone
+ * - Graph budget (dense channels, `maxGraphSegments`, after the tiers): a search walks every
+ *   segment big enough to be searched through its HNSW graph (more live documents than the
+ *   caller's `graphAbove`; smaller ones are scanned exactly), and each graph costs a descent
+ *   and a beam of at least 3k, so eleven graphs of 9k cost ~2× one of 100k where four cost
+ *   no more than one (bench/dense-walk.bench.ts). While more graph segments would remain than
+ *   the budget, the two smallest (live bytes) are merged (joining a merge already chosen when one of them
+ *   comes from it): the store then reuses the bigger one's graph and inserts only the
+ *   smaller's vectors (reuseBiggest), so each step costs the smaller side's insertions and
+ *   writes only the two. Two segments together above `maxMergedSegmentBytes` are not merged.
+ * - Then any segment whose deleted share exceeds `deletesPctAllowed` is rewritten alone
  *   (a singleton merge drops its deletions).
  */
 
@@ -41,6 +50,11 @@ export interface TieredMergeOptions {
   floorSegmentBytes?: number;
   /** A segment with more deleted documents than this percentage is rewritten (default 33). */
   deletesPctAllowed?: number;
+  /**
+   * Dense channels: the most segments searched through their graph (default 4; smaller
+   * segments, scanned exactly, do not count). Ignored by channels without a graph.
+   */
+  maxGraphSegments?: number;
 }
 
 /** Each setting's accepted range (integers for the counts). */
@@ -50,7 +64,11 @@ const RANGES: Record<keyof TieredMergeOptions, { min: number; max: number; int: 
   maxMergedSegmentBytes: { min: 1, max: Number.MAX_SAFE_INTEGER, int: false },
   floorSegmentBytes: { min: 1, max: Number.MAX_SAFE_INTEGER, int: false },
   deletesPctAllowed: { min: 5, max: 50, int: false },
+  maxGraphSegments: { min: 1, max: 1000, int: true },
 };
+
+/** Default {@link TieredMergeOptions.maxGraphSegments}. */
+export const DEFAULT_MAX_GRAPH_SEGMENTS = 4;
 
 /**
  * Checks merge settings given by a user: a plain object of the known keys, each a finite
@@ -79,7 +97,9 @@ const liveBytes = (s: MergeCandidate) => (s.docs > 0 ? s.bytes * (1 - s.deleted 
 
 /**
  * The merges to run now: each a list of segment names (≥ 2, or 1 to drop deletions).
- * Never names a segment twice; does not modify its input.
+ * Never names a segment twice; does not modify its input. `graphAbove`: for a dense channel,
+ * the live documents above which a segment is searched through its graph (the graph budget
+ * applies); undefined for channels without graphs.
  *
  * @example
  * ```ts
@@ -87,7 +107,7 @@ const liveBytes = (s: MergeCandidate) => (s.docs > 0 ? s.bytes * (1 - s.deleted 
  * // e.g. [['seg-000003', 'seg-000004', …]]
  * ```
  */
-export function findMerges(segments: readonly MergeCandidate[], opts: TieredMergeOptions = {}): string[][] {
+export function findMerges(segments: readonly MergeCandidate[], opts: TieredMergeOptions = {}, graphAbove?: number): string[][] {
   const perTier = opts.segmentsPerTier ?? 10;
   const atOnce = opts.maxMergeAtOnce ?? 10;
   const maxBytes = opts.maxMergedSegmentBytes ?? 5 * 1024 ** 3;
@@ -156,9 +176,47 @@ export function findMerges(segments: readonly MergeCandidate[], opts: TieredMerg
     count -= best.length - 1;
   }
 
+  if (graphAbove !== undefined) graphBudget(sorted, merges, opts.maxGraphSegments ?? DEFAULT_MAX_GRAPH_SEGMENTS, graphAbove, maxBytes);
+
   const merged = new Set(merges.flat());
   for (const s of sorted) {
     if (!merged.has(s.name) && s.docs > 0 && (100 * s.deleted) / s.docs > delPct) merges.push([s.name]);
   }
   return merges;
 }
+
+/**
+ * The graph budget (see the module comment): extends `merges` (in place) until at most
+ * `budget` of the segments left after them hold more than `graphAbove` documents, as long as
+ * two of them fit `maxBytes` together. A segment counts by its documents, deleted ones
+ * included (the search decides on them); a merge's result by its live documents.
+ */
+function graphBudget(segments: readonly MergeCandidate[], merges: string[][], budget: number, graphAbove: number, maxBytes: number): void {
+  /** A segment left after the merges: its names (one, or a merge's sources), documents and live bytes. */
+  interface Out {
+    names: string[];
+    docs: number;
+    bytes: number;
+    merge: string[] | null;
+  }
+  const byName = new Map(segments.map((s) => [s.name, s]));
+  const inMerge = new Set(merges.flat());
+  const outs: Out[] = merges.map((g) => ({ names: g, docs: sum(g, (n) => live(byName.get(n)!)), bytes: sum(g, (n) => liveBytes(byName.get(n)!)), merge: g }));
+  for (const s of segments) if (!inMerge.has(s.name)) outs.push({ names: [s.name], docs: s.docs, bytes: liveBytes(s), merge: null });
+  const graphs = outs.filter((o) => o.docs > graphAbove);
+  // smallest live bytes first (what a merge rewrites); ties by first name, so the choice does not depend on the input's order
+  const order = (a: Out, b: Out) => a.bytes - b.bytes || (a.names[0]! < b.names[0]! ? -1 : a.names[0]! > b.names[0]! ? 1 : 0);
+  while (graphs.length > budget) {
+    graphs.sort(order);
+    const [a, b] = graphs as [Out, Out];
+    if (a.bytes + b.bytes > maxBytes) return;
+    graphs.splice(0, 2);
+    for (const o of [a, b]) if (o.merge) merges.splice(merges.indexOf(o.merge), 1);
+    const names = [...a.names, ...b.names];
+    merges.push(names);
+    graphs.push({ names, docs: sum(names, (n) => live(byName.get(n)!)), bytes: a.bytes + b.bytes, merge: names });
+  }
+}
+
+const live = (s: MergeCandidate) => s.docs - s.deleted;
+const sum = (names: readonly string[], f: (n: string) => number) => names.reduce((a, n) => a + f(n), 0);

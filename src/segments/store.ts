@@ -50,6 +50,7 @@ import { SparseSegment, writeSparseSegment } from './sparse-segment.js';
 import { DenseSegment, reuseBiggest, writeDenseSegment, type DenseRows, type DenseSegmentConfig } from './dense-segment.js';
 import { type DensePart, type DenseWalkPlan, denseScanPart, denseTopK, denseWalkPart, denseWalkPlan, scoreDenseIn, widenHolder } from './dense-search.js';
 import { checkQuery as checkDenseQuery, normalisedInto } from '../dense/validate.js';
+import { EXACT_BELOW_VALUES } from '../dense/dense-index.js';
 import { indexOfSorted, lowerBound } from './sorted.js';
 import { gallop } from '../sparse/postings.js';
 
@@ -669,6 +670,8 @@ export class SegmentedStore {
             : findMerges(
                 list.map((e) => ({ name: e.name, bytes: (e.bytes.sparse ?? 0) + (e.bytes.mvec ?? 0) + (e.bytes.dense ?? 0) + (e.bytes.hnsw ?? 0), docs: e.docs, deleted: e.deleted })),
                 this.#opts.mergePolicy,
+                // dense: segments above the exact-scan size are searched through their graph
+                this.channels.dense ? Math.floor(EXACT_BELOW_VALUES / this.channels.dense.dim) : undefined,
               );
       for (const group of merges) {
         const name = segName(next++);
@@ -790,7 +793,7 @@ export class SegmentedStore {
     const dn = this.channels.dense;
     let dense: { rows: DenseRows; graph?: (file: string) => void } | null = null;
     if (dn) {
-      // the biggest deletion-free source's graph is reused when it holds half of the documents
+      // the biggest deletion-free source's graph is reused (the others' vectors inserted into it)
       const rows = mergedDenseRows(
         sources.map((s) => s.dense!),
         picks,
