@@ -317,7 +317,10 @@ export interface OpenOptions {
    * set apart from its process's, and this is ignored). Above 0
    * the calling thread, at its own priority, is scheduled ahead of the search threads when
    * both want a core, so the event loop stays responsive while the threads saturate the CPU;
-   * under other processes' load the threads also yield to those. Default 0 (the same priority).
+   * under other processes' load the threads also yield to those. Default: 10 when
+   * `searchThreads` ≥ `os.availableParallelism()` (the threads can occupy every core, so the event
+   * loop would wait for a time slice: with 2 threads on 2 vCPUs its delay p99 under 16 concurrent
+   * searches was 5.3–5.9 ms at 0 and 2.0–2.2 ms at 10, QPS unchanged), else 0 (the same priority).
    *
    * @example
    * ```ts
@@ -521,7 +524,10 @@ export interface HybridIndexOptions {
    * set apart from its process's, and this is ignored). Above 0
    * the calling thread, at its own priority, is scheduled ahead of the search threads when
    * both want a core, so the event loop stays responsive while the threads saturate the CPU;
-   * under other processes' load the threads also yield to those. Default 0 (the same priority).
+   * under other processes' load the threads also yield to those. Default: 10 when
+   * `searchThreads` ≥ `os.availableParallelism()` (the threads can occupy every core, so the event
+   * loop would wait for a time slice: with 2 threads on 2 vCPUs its delay p99 under 16 concurrent
+   * searches was 5.3–5.9 ms at 0 and 2.0–2.2 ms at 10, QPS unchanged), else 0 (the same priority).
    *
    * @example
    * ```ts

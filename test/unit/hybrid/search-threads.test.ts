@@ -325,6 +325,38 @@ describe('HybridIndex searchThreads', () => {
     await expect(HybridIndex.create({ encoder: new FakeEncoder(), path: fresh(), storage: 'segments', searchThreads: 1, searchThreadsNice: 20 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
+  it.runIf(process.platform === 'linux')('searchThreadsNice by default: 10 when the threads can occupy every core (the event loop keeps a way in), else 0', async () => {
+    const niceOf = (tid: string) => {
+      const st = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
+    };
+    const tasks = () => new Map(fs.readdirSync('/proc/self/task').map((t) => [t, niceOf(t)]));
+    const base = niceOf(String(process.pid));
+    const cores = os.availableParallelism();
+    const cases: Array<[number, number]> = [];
+    if (cores > 1) cases.push([cores - 1, base]); // fewer threads than cores: same priority
+    if (cores <= 16) cases.push([cores, Math.min(19, base + 10)]); // every core: yield to the event loop
+    expect(cases.length).toBeGreaterThan(0);
+    for (const [threads, want] of cases) {
+      const before = tasks();
+      const dir = fresh();
+      const made = await HybridIndex.create({ encoder: new FakeEncoder(), path: dir, storage: 'segments', wal: false, bm25: {} });
+      await made.add(docs(0, 40, 3));
+      await made.save();
+      await made.close();
+      // open: the other entry point takes the same default
+      const ix = await HybridIndex.open(dir, { encoder: new FakeEncoder(), readOnly: true, searchThreads: threads });
+      await Promise.all(Array.from({ length: 4 * threads }, () => ix.search('alpha beta'))); // every worker has answered
+      const started = [...tasks()].filter(([t]) => !before.has(t));
+      expect(niceOf(String(process.pid))).toBe(base);
+      expect(started.length).toBeGreaterThanOrEqual(threads);
+      if (want === base)
+        expect(started.every(([, n]) => n === base)).toBe(true); // no thread reniced
+      else expect(started.filter(([, n]) => n === want).length).toBe(threads); // exactly the workers
+      await ix.close();
+    }
+  });
+
   it('searchThreads is checked: default storage, out of range, not an integer (INVALID_ARGUMENT, nothing created)', async () => {
     const encoder = new FakeEncoder();
     await expect(HybridIndex.create({ encoder, path: fresh(), searchThreads: 2 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
