@@ -9,7 +9,8 @@
 // 16 concurrent loops search for a fixed time per phase; phases in the same run, repeated
 // (medians reported):
 // - main: the index opened without searchThreads (the baseline: each search blocks the loop);
-// - pool1 / pool2: opened with searchThreads 1 and 2 (same directory, read-only opens);
+// - pool1 / pool2: opened with searchThreads 1 and 2 at nice 0 (same directory, read-only opens;
+//   searchThreadsNice's default is 10 where 2 threads occupy every core, as pool2nice);
 // - pool2nice: searchThreads 2 with searchThreadsNice TRIDENT_HPOOL_BENCH_NICE (default 10);
 // - idle: no searches (timers only): the event-loop delay the loaded machine alone causes.
 // Per phase: event-loop delay p50 / p99 (perf_hooks.monitorEventLoopDelay, resolution 1 ms: the
@@ -156,8 +157,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 async function main(): Promise<void> {
   await ensureIndex();
   const plain = await HybridIndex.open(dir, { readOnly: true });
-  const one = await HybridIndex.open(dir, { readOnly: true, searchThreads: 1 });
-  const two = await HybridIndex.open(dir, { readOnly: true, searchThreads: 2 });
+  // explicit nice 0: the default is 10 when the threads can occupy every core (pool2nice shows that)
+  const one = await HybridIndex.open(dir, { readOnly: true, searchThreads: 1, searchThreadsNice: 0 });
+  const two = await HybridIndex.open(dir, { readOnly: true, searchThreads: 2, searchThreadsNice: 0 });
   const twoNice = await HybridIndex.open(dir, { readOnly: true, searchThreads: 2, searchThreadsNice: NICE });
   const segments = (plain.stats().channels.sparse as unknown as { segments: number }).segments;
   // same answers first (and warm the page cache and first-touch checks in every thread)
