@@ -23,9 +23,10 @@
  *   seen as is — segment files are immutable and replaced by rename, never rewritten, and
  *   checksums catch the rest when a section is verified.
  */
+import { totalmem } from 'node:os';
 import { StorageError } from '../errors.js';
-import { alignedArray } from '../kernels/aligned.js';
-import { nativeMmap } from '../kernels/index.js';
+import { alignedArray, HUGE_PAGE_MIN_BYTES } from '../kernels/aligned.js';
+import { nativeMemory, nativeMmap } from '../kernels/index.js';
 import { readLargeFile } from './large-file.js';
 
 /** `madvise` hints for a mapped range (no-ops on a heap-loaded file). */
@@ -45,6 +46,29 @@ export interface MapOptions {
 }
 
 type TypedCtor<T> = { new (buffer: ArrayBuffer, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
+
+/**
+ * Whether a mapping of `bytes` gets the 2 MiB page advice (Linux MADV_HUGEPAGE): files of at
+ * least HUGE_PAGE_MIN_BYTES and at most a quarter of the memory this process may use (RAM, or
+ * its cgroup's limit when lower).
+ *
+ * With the advice, the mapping's faults read the file into 2 MiB page-cache folios (where the
+ * file system supports large folios, as ext4 and XFS on current kernels) and map them whole,
+ * so a search touching rows scattered over hundreds of MB walks far fewer page tables: on
+ * scifact, in one process beside two other indexes, the default hybrid over mapped segments
+ * went from 1.39–1.54× the in-memory store's to 1.14–1.16× once its files were read through
+ * advised mappings (README "Segment memory"). Pages already cached keep their size. The price
+ * is the fault granularity of a cold read (2 MiB instead of the usual 128 KiB read-around),
+ * which is why a file too big for a quarter of the memory is left unadvised: an index larger
+ * than memory reads scattered rows from disk, and bigger reads would evict what it needs.
+ */
+export function hugeMapping(bytes: number): boolean {
+  if (bytes < HUGE_PAGE_MIN_BYTES) return false;
+  let budget = totalmem();
+  const cap = typeof process !== 'undefined' && typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : undefined;
+  if (typeof cap === 'number' && cap > 0 && cap < budget) budget = cap;
+  return bytes <= budget / 4;
+}
 
 /**
  * A whole file's bytes, memory-mapped or heap-loaded. Internal to trident's stores.
@@ -101,6 +125,7 @@ export class MappedFile {
       } catch (e) {
         throw mapError(file, e);
       }
+      if (hugeMapping(r.buffer.byteLength)) nativeMemory()?.adviseHugePages(r.buffer);
       return new MappedFile(file, r.buffer, r.slot >= 0, r.slot);
     }
     let bytes: Uint8Array;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../../../src/errors.js';
 import { nativeMemory, nativeMmap } from '../../../src/kernels/index.js';
-import { MappedFile } from '../../../src/store/mmap.js';
+import { hugeMapping, MappedFile } from '../../../src/store/mmap.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-mmap-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -130,4 +130,41 @@ it.runIf(HAS_MMAP)('TRIDENT_MMAP=read turns auto into a heap read', async () => 
     delete process.env.TRIDENT_MMAP;
   }
   expect((await MappedFile.open(p)).mapped).toBe(true);
+});
+
+describe('2 MiB page advice on mappings (hugeMapping)', () => {
+  it('files from 4 MiB up to a quarter of the memory budget', () => {
+    expect(hugeMapping((4 << 20) - 1)).toBe(false);
+    expect(hugeMapping(4 << 20)).toBe(os.totalmem() / 4 >= 4 << 20);
+    expect(hugeMapping(os.totalmem())).toBe(false);
+    expect(hugeMapping(Math.floor(os.totalmem() / 4) + 1)).toBe(false);
+    const cap = process.constrainedMemory?.();
+    if (typeof cap === 'number' && cap > 0 && cap < os.totalmem()) expect(hugeMapping(Math.floor(cap / 4) + 1)).toBe(false);
+  });
+
+  // the kernel reports MADV_HUGEPAGE on a mapping as the flag "hg" in /proc/<pid>/smaps
+  it.runIf(HAS_MMAP && process.platform === 'linux' && nativeMemory() !== null)('a mapped big file carries the advice (smaps VmFlags hg), a small one does not; the bytes are the same', async () => {
+    const flagsOf = (file: string): string[] => {
+      let cur = '';
+      const found: string[] = [];
+      for (const l of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+        if (/^[0-9a-f]+-[0-9a-f]+ /.test(l)) cur = l;
+        else if (cur.endsWith(file) && l.startsWith('VmFlags:')) found.push(l);
+      }
+      return found;
+    };
+    const big = writeRandom('huge-advice-big', 6 << 20, 3);
+    const small = writeRandom('huge-advice-small', 1 << 20, 4);
+    const a = await MappedFile.open(big, { mode: 'mmap' });
+    const b = await MappedFile.open(small, { mode: 'mmap' });
+    const fa = flagsOf(big);
+    const fb = flagsOf(small);
+    expect(fa.length).toBeGreaterThan(0);
+    expect(fb.length).toBeGreaterThan(0);
+    expect(fa.every((l) => l.split(/\s+/).includes('hg'))).toBe(hugeMapping(6 << 20));
+    expect(fb.some((l) => l.split(/\s+/).includes('hg'))).toBe(false);
+    expect(Buffer.from(a.bytes(0, a.byteLength)).equals(fs.readFileSync(big))).toBe(true);
+    a.close();
+    b.close();
+  });
 });
