@@ -61,9 +61,11 @@ type TypedCtor<T> = { new (buffer: ArrayBuffer, byteOffset: number, length: numb
  * is the fault granularity of a cold read (2 MiB instead of the usual 128 KiB read-around),
  * which is why a file too big for a quarter of the memory is left unadvised: an index larger
  * than memory reads scattered rows from disk, and bigger reads would evict what it needs.
+ * `TRIDENT_MMAP_HUGE=0` turns the advice off.
  */
 export function hugeMapping(bytes: number): boolean {
   if (bytes < HUGE_PAGE_MIN_BYTES) return false;
+  if (typeof process !== 'undefined' && process.env.TRIDENT_MMAP_HUGE === '0') return false;
   let budget = totalmem();
   const cap = typeof process !== 'undefined' && typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : undefined;
   if (typeof cap === 'number' && cap > 0 && cap < budget) budget = cap;
