@@ -304,12 +304,15 @@ describe('HybridIndex searchThreads', () => {
     await expect(on.search('alpha')).rejects.toMatchObject({ code: 'INDEX_CLOSED' });
   });
 
+  /** Linux: a thread's nice value (field 19 of /proc/self/task/<tid>/stat). */
+  const niceOf = (tid: string) => {
+    const st = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]);
+  };
+  /** Linux: every thread of this process, with its nice value. */
+  const tasks = () => new Map(fs.readdirSync('/proc/self/task').map((t) => [t, niceOf(t)]));
+
   it.runIf(process.platform === 'linux')('searchThreadsNice lowers the search threads only (Linux: per-thread nice), not the calling thread', async () => {
-    const niceOf = (tid: string) => {
-      const st = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
-    };
-    const tasks = () => new Map(fs.readdirSync('/proc/self/task').map((t) => [t, niceOf(t)]));
     const base = niceOf(String(process.pid));
     const before = tasks();
     const dir = fresh();
@@ -326,11 +329,6 @@ describe('HybridIndex searchThreads', () => {
   });
 
   it.runIf(process.platform === 'linux')('searchThreadsNice by default: 10 when the threads can occupy every core (the event loop keeps a way in), else 0', async () => {
-    const niceOf = (tid: string) => {
-      const st = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
-    };
-    const tasks = () => new Map(fs.readdirSync('/proc/self/task').map((t) => [t, niceOf(t)]));
     const base = niceOf(String(process.pid));
     const cores = os.availableParallelism();
     const cases: Array<[number, number]> = [];

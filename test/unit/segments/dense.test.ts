@@ -12,6 +12,7 @@ import { SegmentedStore } from '../../../src/segments/index.js';
 import { f16Values } from '../../../src/kernels/f16.js';
 import { toF16Into } from '../../../src/kernels/convert.js';
 import { rng } from '../../helpers/rng.js';
+import { expectReopens } from './reopen.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-segdense-store-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -134,10 +135,7 @@ describe.each(['f32', 'f16'] as const)('dense %s segments', (dtype) => {
     await store.optimize();
     check();
     store.close();
-    const back = await SegmentedStore.open(dir);
-    back.verify();
-    expect(back.size).toBe(live.size);
-    back.close();
+    await expectReopens(dir, live.size);
   });
 
   it('segments whose .hnsw left its path after open: unfiltered graph searches walk the mapping, filtered ones scan exactly', async () => {

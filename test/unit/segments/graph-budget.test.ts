@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SegmentedStore } from '../../../src/segments/index.js';
 import { rng } from '../../helpers/rng.js';
+import { expectReopens } from './reopen.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-graph-budget-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -86,9 +87,6 @@ describe('dense graph budget', () => {
     expect(segmentDocs(dir).filter((d) => d > GRAPH)).toHaveLength(1);
     check();
     store.close();
-    const back = await SegmentedStore.open(dir);
-    back.verify();
-    expect(back.size).toBe(live.size);
-    back.close();
+    await expectReopens(dir, live.size);
   }, 120_000);
 });
