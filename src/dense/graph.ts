@@ -11,6 +11,9 @@ import type usearchEsm from 'usearch';
 import { StorageError, TridentError } from '../errors.js';
 import type { DenseDtype } from './rows.js';
 
+/** Graphs of at most this many nodes after an add are built on one thread (see DenseGraph.add). */
+export const SINGLE_THREAD_NODES = 64;
+
 // usearch's CommonJS build, not its ES module: the ES build looks for its native addon from
 // `globalThis.__dirname` when one exists, and `node -e` defines it as '.', so the lookup walked
 // up relative paths forever (RangeError: Maximum call stack size exceeded) unless the working
@@ -81,7 +84,11 @@ export class Graph {
    */
   add(ids: Uint32Array, rows: Float32Array, requested = 1): void {
     if (ids.length === 0) return;
-    const threads = requested === 0 ? availableParallelism() : requested;
+    // a graph that stays small is built on one thread: concurrent insertions into a near-empty
+    // graph race for its entry point and can leave nodes poorly linked (a 20-row batch on 2
+    // threads once missed the exact top-1 of 5 of its own rows), and buy nothing at that size
+    const small = this.#index.size() + ids.length <= SINGLE_THREAD_NODES;
+    const threads = small ? 1 : requested === 0 ? availableParallelism() : requested;
     const keys = new BigUint64Array(ids.length);
     for (let i = 0; i < ids.length; i++) keys[i] = BigInt(ids[i]!);
     const reserves = this.#index.size() + ids.length >= this.#index.capacity();

@@ -15,14 +15,15 @@
  *   not merged by tier.
  * - Each merge turns k segments into one; merges are chosen until the count fits the budget.
  * - Graph budget (dense channels, `maxGraphSegments`, after the tiers): a search walks every
- *   segment big enough to be searched through its HNSW graph (more live documents than the
+ *   segment big enough to be searched through its HNSW graph (more documents than the
  *   caller's `graphAbove`; smaller ones are scanned exactly), and each graph costs a descent
  *   and a beam of at least 3k, so eleven graphs of 9k cost ~2× one of 100k where four cost
- *   no more than one (bench/dense-walk.bench.ts). While more graph segments would remain than
- *   the budget, the two smallest (live bytes) are merged (joining a merge already chosen when one of them
- *   comes from it): the store then reuses the bigger one's graph and inserts only the
- *   smaller's vectors (reuseBiggest), so each step costs the smaller side's insertions and
- *   writes only the two. Two segments together above `maxMergedSegmentBytes` are not merged.
+ *   no more than one (bench/dense-walk.bench.ts). While more graph segments would remain
+ *   than the budget, the two smallest (live bytes) are merged, joining a merge already chosen
+ *   when one of them comes from it: the store then reuses the bigger one's graph and inserts
+ *   only the smaller's vectors (reuseBiggest), so each step costs the smaller side's
+ *   insertions and writes only the two. Two segments together above `maxMergedSegmentBytes`
+ *   are not merged.
  * - Then any segment whose deleted share exceeds `deletesPctAllowed` is rewritten alone
  *   (a singleton merge drops its deletions).
  */

@@ -5,7 +5,7 @@
 // threads than the last reservation prepared. Oracle: every added key is found by an exact-match
 // search of its own vector, and no add throws, over many repetitions.
 import { describe, expect, it } from 'vitest';
-import { Graph } from '../../../src/dense/graph.js';
+import { Graph, SINGLE_THREAD_NODES } from '../../../src/dense/graph.js';
 
 const DIM = 8;
 function unitRows(n: number, seed: number): Float32Array {
@@ -52,5 +52,19 @@ describe('Graph.add thread counts', () => {
       expect(g.size).toBe(347);
       expect(g.search(more.subarray(0, DIM), 1)[0]).toBe(100);
     }
+  });
+
+  it('a graph that stays small is built on one thread, whatever was asked: reproducible, and every row finds itself', () => {
+    const n = SINGLE_THREAD_NODES - 4;
+    const rows = unitRows(n, 77);
+    const ids = Uint32Array.from({ length: n }, (_, i) => i);
+    const build = () => {
+      const g = new Graph({ dim: DIM, dtype: 'f32', connectivity: 4, expansionAdd: 8, expansionSearch: 8 });
+      g.add(ids, rows, 0);
+      return Array.from({ length: n }, (_, i) => Array.from(g.search(rows.subarray(i * DIM, (i + 1) * DIM), 3)));
+    };
+    const first = build();
+    for (let rep = 0; rep < 10; rep++) expect(build()).toEqual(first); // multi-threaded insertion order would vary
+    first.forEach((hits, i) => expect(hits[0]).toBe(i));
   });
 });
