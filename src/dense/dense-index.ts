@@ -62,8 +62,8 @@ export interface DenseIndexOptions {
   oversample?: number;
   /**
    * Threads for `addBatch` graph construction: 0 (default) = every core. 1 makes builds
-   * reproducible (multi-threaded insertion order, hence the graph, varies run to run).
-   * Not persisted.
+   * reproducible (multi-threaded insertion order, hence the graph, varies run to run). A graph
+   * of at most 64 nodes after the add is always built on one thread. Not persisted.
    */
   threads?: number;
 }
