@@ -754,7 +754,7 @@ function checkSegmentMemory(m: unknown, segmented: boolean): SegmentMemory {
  * `searchThreadsNice` when not given: {@link BUSY_POOL_NICE} when the search threads can occupy
  * every core this process may run on (the event loop then has no core of its own), else 0.
  */
-export function defaultSearchNice(threads: number): number {
+function defaultSearchNice(threads: number): number {
   return threads > 0 && threads >= availableParallelism() ? BUSY_POOL_NICE : 0;
 }
 
@@ -763,7 +763,7 @@ export function defaultSearchNice(threads: number): number {
  * 100k, 16 concurrent searches, 2 threads on 2 vCPUs): event-loop delay p99 5.3–5.9 ms at 0,
  * 2.0–2.2 ms at 10, with QPS 2 threads / 1 thread 1.65 vs 1.63.
  */
-export const BUSY_POOL_NICE = 10;
+const BUSY_POOL_NICE = 10;
 
 /** Checks `searchThreadsNice` (0…19, and only with search threads); returns it (default {@link defaultSearchNice}). */
 function checkSearchNice(n: unknown, threads: number): number {

@@ -190,21 +190,21 @@ export function findMerges(segments: readonly MergeCandidate[], opts: TieredMerg
  * The graph budget (see the module comment): extends `merges` (in place) until at most
  * `budget` of the segments left after them hold more than `graphAbove` documents, as long as
  * two of them fit `maxBytes` together. A segment counts by its documents, deleted ones
- * included (the search decides on them); a merge's result by its live documents.
+ * included (the search decides on them); a merge's result by its live documents. A merge of
+ * graph segments is one too, so only the live bytes are tracked past the first count.
  */
 function graphBudget(segments: readonly MergeCandidate[], merges: string[][], budget: number, graphAbove: number, maxBytes: number): void {
-  /** A segment left after the merges: its names (one, or a merge's sources), documents and live bytes. */
+  /** A graph segment left after the merges: its names (one, or a merge's sources), live bytes, and the merge it comes from. */
   interface Out {
     names: string[];
-    docs: number;
     bytes: number;
     merge: string[] | null;
   }
   const byName = new Map(segments.map((s) => [s.name, s]));
   const inMerge = new Set(merges.flat());
-  const outs: Out[] = merges.map((g) => ({ names: g, docs: sum(g, (n) => live(byName.get(n)!)), bytes: sum(g, (n) => liveBytes(byName.get(n)!)), merge: g }));
-  for (const s of segments) if (!inMerge.has(s.name)) outs.push({ names: [s.name], docs: s.docs, bytes: liveBytes(s), merge: null });
-  const graphs = outs.filter((o) => o.docs > graphAbove);
+  const graphs: Out[] = [];
+  for (const g of merges) if (sum(g, (n) => live(byName.get(n)!)) > graphAbove) graphs.push({ names: g, bytes: sum(g, (n) => liveBytes(byName.get(n)!)), merge: g });
+  for (const s of segments) if (!inMerge.has(s.name) && s.docs > graphAbove) graphs.push({ names: [s.name], bytes: liveBytes(s), merge: null });
   // smallest live bytes first (what a merge rewrites); ties by first name, so the choice does not depend on the input's order
   const order = (a: Out, b: Out) => a.bytes - b.bytes || (a.names[0]! < b.names[0]! ? -1 : a.names[0]! > b.names[0]! ? 1 : 0);
   while (graphs.length > budget) {
@@ -215,7 +215,7 @@ function graphBudget(segments: readonly MergeCandidate[], merges: string[][], bu
     for (const o of [a, b]) if (o.merge) merges.splice(merges.indexOf(o.merge), 1);
     const names = [...a.names, ...b.names];
     merges.push(names);
-    graphs.push({ names, docs: sum(names, (n) => live(byName.get(n)!)), bytes: a.bytes + b.bytes, merge: names });
+    graphs.push({ names, bytes: a.bytes + b.bytes, merge: names });
   }
 }
 

@@ -66,10 +66,18 @@ type TypedCtor<T> = { new (buffer: ArrayBuffer, byteOffset: number, length: numb
 export function hugeMapping(bytes: number): boolean {
   if (bytes < HUGE_PAGE_MIN_BYTES) return false;
   if (typeof process !== 'undefined' && process.env.TRIDENT_MMAP_HUGE === '0') return false;
-  let budget = totalmem();
-  const cap = typeof process !== 'undefined' && typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : undefined;
-  if (typeof cap === 'number' && cap > 0 && cap < budget) budget = cap;
-  return bytes <= budget / 4;
+  return bytes <= memoryBudget() / 4;
+}
+
+/** The memory this process may use: RAM, or its cgroup's limit when lower (read once: the cgroup lookup reads files). */
+let budgetBytes = 0;
+function memoryBudget(): number {
+  if (budgetBytes === 0) {
+    budgetBytes = totalmem();
+    const cap = typeof process !== 'undefined' && typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : undefined;
+    if (typeof cap === 'number' && cap > 0 && cap < budgetBytes) budgetBytes = cap;
+  }
+  return budgetBytes;
 }
 
 /**
