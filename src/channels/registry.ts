@@ -17,8 +17,8 @@ import type { Channel, ChannelKind, ChannelSpec } from './types.js';
 export interface SegmentsContext {
   indexDir: string;
   fs?: StoreFs;
-  /** Default 'mapped' (see HybridIndexOptions.segmentMemory). */
-  memory?: 'mapped' | 'resident';
+  /** Default 'auto' (see HybridIndexOptions.segmentMemory). */
+  memory?: 'auto' | 'mapped' | 'resident';
 }
 
 /** What opening a channel may read besides its own directory. */

@@ -80,25 +80,29 @@ export interface SegmentedChannelOptions {
   mergeAll?: boolean;
 }
 
+/** Where a channel's committed segments live (HybridIndexOptions.segmentMemory). */
+type ChannelMemory = 'auto' | 'mapped' | 'resident';
+
 /**
  * SegmentedStore's map options for a channel's segment memory: resident segments are read into
- * memory. A dense channel stays mapped: usearch searches each `.hnsw` graph through its own
- * mapping of the file, so a resident copy would hold every vector twice.
+ * memory; auto ones are mapped and promoted into anonymous memory once a search reads them
+ * (MapOptions.promote). A dense channel stays mapped: usearch searches each `.hnsw` graph
+ * through its own mapping of the file, so a resident copy would hold every vector twice.
  */
-function mapMode(memory: 'mapped' | 'resident'): { mode?: 'read' } {
-  return memory === 'resident' ? { mode: 'read' } : {};
+function mapMode(memory: ChannelMemory): { mode?: 'read'; promote?: boolean } {
+  return memory === 'resident' ? { mode: 'read' } : memory === 'auto' ? { promote: true } : {};
 }
 
 /** A channel's effective segment memory ('mapped' for dense channels, see mapMode). */
-function channelMemory(spec: ChannelSpec, memory: 'mapped' | 'resident' | undefined): 'mapped' | 'resident' {
-  return spec.kind === 'dense' ? 'mapped' : (memory ?? 'mapped');
+function channelMemory(spec: ChannelSpec, memory: ChannelMemory | undefined): ChannelMemory {
+  return spec.kind === 'dense' ? 'mapped' : (memory ?? 'auto');
 }
 
 export class SegmentedChannel implements Channel<unknown, unknown> {
   readonly spec: Segmentable;
   readonly root: string;
-  /** Where committed segments' bytes are held: memory-mapped files, or read into memory (HybridIndexOptions.segmentMemory; dense channels always mapped). */
-  readonly memory: 'mapped' | 'resident';
+  /** Where committed segments' bytes are held: memory-mapped files promoted into memory once searched, mapped files, or read into memory (HybridIndexOptions.segmentMemory; dense channels always mapped). */
+  readonly memory: ChannelMemory;
   #seg: SegmentedStore | null;
   /** Merge settings for this channel's commits (undefined: the policy's defaults); not saved. */
   #mergePolicy: TieredMergeOptions | undefined;
@@ -122,7 +126,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
    */
   #saving: { commit: PreparedCommit; moved: number[]; made: string[] | null } | null = null;
 
-  private constructor(spec: Segmentable, root: string, seg: SegmentedStore | null, vocab: TermVocabulary | null, fs: StoreFs | undefined, memory: 'mapped' | 'resident' = 'mapped') {
+  private constructor(spec: Segmentable, root: string, seg: SegmentedStore | null, vocab: TermVocabulary | null, fs: StoreFs | undefined, memory: ChannelMemory = 'auto') {
     this.spec = spec;
     this.root = root;
     this.#fs = fs ?? nodeFs;
@@ -158,7 +162,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   }
 
   /** A new, empty segmented channel; its store is created by the first save (through `fs`, default node:fs). */
-  static create(spec: ChannelSpec, indexDir: string, fs?: StoreFs, memory?: 'mapped' | 'resident'): SegmentedChannel {
+  static create(spec: ChannelSpec, indexDir: string, fs?: StoreFs, memory?: ChannelMemory): SegmentedChannel {
     const why = unsegmentable(spec);
     if (why !== null) invalid('INVALID_ARGUMENT', `storage 'segments': ${why}; use the default storage for this channel configuration`);
     return new SegmentedChannel(spec, path.join(indexDir, segmentsDir(spec.name)), null, spec.kind === 'bm25' ? new TermVocabulary() : null, fs, memory);
@@ -177,7 +181,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
    * const seg = SegmentedChannel.adopt(spec, '/data/idx', loadedChannel, entries.liveInternalIds());
    * ```
    */
-  static adopt(spec: ChannelSpec, indexDir: string, channel: Channel, ids: Iterable<number>, fs?: StoreFs, memory?: 'mapped' | 'resident'): SegmentedChannel {
+  static adopt(spec: ChannelSpec, indexDir: string, channel: Channel, ids: Iterable<number>, fs?: StoreFs, memory?: ChannelMemory): SegmentedChannel {
     const why = unsegmentable(spec);
     if (why !== null) invalid('INVALID_ARGUMENT', `storage 'segments': ${why}; keep the default storage for this index`);
     const live = [...ids].filter((id) => channel.has(id));
@@ -211,7 +215,7 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
   }
 
   /** Opens a saved segmented channel from the generation's `segments.ref.json` (maps the segments, reads headers only). */
-  static async open(spec: ChannelSpec, indexDir: string, ref: unknown, vocab: TermVocabulary | null, fs?: StoreFs, memory: 'mapped' | 'resident' = 'mapped'): Promise<SegmentedChannel> {
+  static async open(spec: ChannelSpec, indexDir: string, ref: unknown, vocab: TermVocabulary | null, fs?: StoreFs, memory: ChannelMemory = 'auto'): Promise<SegmentedChannel> {
     const file = segmentsRefFile(spec.name);
     const r = ref as { dir?: unknown; manifest?: unknown } | null;
     if (!r || typeof r !== 'object' || r.dir !== segmentsDir(spec.name) || typeof r.manifest !== 'string' || !VERSIONED_SEGMENTS.test(r.manifest)) {
@@ -363,7 +367,16 @@ export class SegmentedChannel implements Channel<unknown, unknown> {
 
   stats(): ChannelStats {
     const st = this.#seg?.stats();
-    return { kind: this.spec.kind, size: this.size, tail: this.#tail.size, segments: st?.segments.length ?? 0, segmentBytes: st?.segments.reduce((a, s) => a + s.bytes, 0) ?? 0, segmentMemory: this.memory, ...(this.#vocab ? { terms: this.#vocab.size } : {}) };
+    return {
+      kind: this.spec.kind,
+      size: this.size,
+      tail: this.#tail.size,
+      segments: st?.segments.length ?? 0,
+      segmentBytes: st?.segments.reduce((a, s) => a + s.bytes, 0) ?? 0,
+      segmentMemory: this.memory,
+      segmentBytesPromoted: st?.segments.reduce((a, s) => a + (s.promoted ? s.bytes : 0), 0) ?? 0,
+      ...(this.#vocab ? { terms: this.#vocab.size } : {}),
+    };
   }
   compact(): void {
     this.#tail.compact();

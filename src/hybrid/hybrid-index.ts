@@ -742,10 +742,10 @@ function checkSearchThreads(n: unknown, segmented: boolean): number {
   return n;
 }
 
-/** Checks `segmentMemory` ('mapped' or 'resident', only with storage 'segments'); returns it (default 'mapped'). */
+/** Checks `segmentMemory` ('auto', 'mapped' or 'resident', the last only with storage 'segments'); returns it (default 'auto'). */
 function checkSegmentMemory(m: unknown, segmented: boolean): SegmentMemory {
-  if (m === undefined) return 'mapped';
-  if (m !== 'mapped' && m !== 'resident') invalid('INVALID_ARGUMENT', `segmentMemory must be 'mapped' or 'resident' (got ${JSON.stringify(m)})`);
+  if (m === undefined) return 'auto';
+  if (m !== 'auto' && m !== 'mapped' && m !== 'resident') invalid('INVALID_ARGUMENT', `segmentMemory must be 'auto', 'mapped' or 'resident' (got ${JSON.stringify(m)})`);
   if (!segmented && m === 'resident') invalid('INVALID_ARGUMENT', "segmentMemory: 'resident' needs storage: 'segments' (the default storage already holds everything in memory)");
   return m;
 }

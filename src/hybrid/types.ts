@@ -13,7 +13,7 @@ import type { TieredMergeOptions } from '../segments/index.js';
 export type SearchMode = 'dense' | 'sparse' | 'multivector' | 'dense+sparse' | 'all' | 'bm25';
 
 /** Where a segmented index's committed segments live: memory-mapped files, or read into memory (see `segmentMemory`). */
-export type SegmentMemory = 'mapped' | 'resident';
+export type SegmentMemory = 'auto' | 'mapped' | 'resident';
 
 /** What HybridIndex needs from an encoder (implemented by `loadEncoder`'s encoders). */
 export interface HybridEncoder {
@@ -373,17 +373,26 @@ export interface OpenOptions {
   mergePolicy?: MergePolicyOptions;
   /**
    * Where the committed segments' bytes live (`storage: 'segments'` only; a run-time setting,
-   * not saved with the index). `'mapped'` (default): memory-mapped files, read through the page
-   * cache: `open()` reads headers only and RSS grows only with what queries touch. `'resident'`:
+   * not saved with the index). `'auto'` (default): memory-mapped files, `open()` reads headers
+   * only, and the first search that reads a segment file copies it into anonymous memory at the
+   * same addresses (off the event loop, huge-page-advised) while this process's copies stay
+   * within a quarter of its memory (RAM, or its cgroup's limit; `TRIDENT_MMAP_PROMOTE=<bytes>`
+   * sets the budget, `0` turns copying off): an index that fits is scored at the in-memory
+   * stores' speed, one that does not keeps reading the rest through the page cache. Each process
+   * holds its own copies (the page cache is shared: several processes serving one index may
+   * prefer `'mapped'`). `'mapped'`: memory-mapped files only, read through the page cache: RSS
+   * grows only with the pages queries touch, and scans run slower (on scifact the MaxSim
+   * re-rank over mapped files ran 1.1–1.2× the in-memory store's, copied 1.00×; README "Segment
+   * memory"). `'resident'`:
    * each segment file is read into page-aligned memory advised to use transparent huge pages
    * (Qdrant's `on_disk: false`): `open()` and each save's new segments read their files whole,
    * RSS holds every segment, and the kernels read anonymous memory instead of the page cache
    * (on scifact the MaxSim re-rank over mapped files ran 1.09–1.15× the in-memory store's,
-   * resident 1.00×; README "Segment memory"). Applies to sparse, BM25 and multi-vector
+   * resident 1.00×). Applies to sparse, BM25 and multi-vector
    * channels; dense channels stay mapped (usearch searches each graph through its own mapping
    * of the file, so a copy would hold every vector twice). Checksums, structural checks, hits
-   * and scores are the same either way. Search threads (`searchThreads`) still map the files.
-   * INVALID_ARGUMENT for another value or the default storage.
+   * and scores are the same in all three. Search threads (`searchThreads`) map the files and
+   * never copy them. INVALID_ARGUMENT for another value, or `'resident'` with the default storage.
    *
    * @example
    * ```ts
@@ -544,17 +553,26 @@ export interface HybridIndexOptions {
   overwrite?: boolean;
   /**
    * Where the committed segments' bytes live (`storage: 'segments'` only; a run-time setting,
-   * not saved with the index). `'mapped'` (default): memory-mapped files, read through the page
-   * cache: `open()` reads headers only and RSS grows only with what queries touch. `'resident'`:
+   * not saved with the index). `'auto'` (default): memory-mapped files, `open()` reads headers
+   * only, and the first search that reads a segment file copies it into anonymous memory at the
+   * same addresses (off the event loop, huge-page-advised) while this process's copies stay
+   * within a quarter of its memory (RAM, or its cgroup's limit; `TRIDENT_MMAP_PROMOTE=<bytes>`
+   * sets the budget, `0` turns copying off): an index that fits is scored at the in-memory
+   * stores' speed, one that does not keeps reading the rest through the page cache. Each process
+   * holds its own copies (the page cache is shared: several processes serving one index may
+   * prefer `'mapped'`). `'mapped'`: memory-mapped files only, read through the page cache: RSS
+   * grows only with the pages queries touch, and scans run slower (on scifact the MaxSim
+   * re-rank over mapped files ran 1.1–1.2× the in-memory store's, copied 1.00×; README "Segment
+   * memory"). `'resident'`:
    * each segment file is read into page-aligned memory advised to use transparent huge pages
    * (Qdrant's `on_disk: false`): `open()` and each save's new segments read their files whole,
    * RSS holds every segment, and the kernels read anonymous memory instead of the page cache
    * (on scifact the MaxSim re-rank over mapped files ran 1.09–1.15× the in-memory store's,
-   * resident 1.00×; README "Segment memory"). Applies to sparse, BM25 and multi-vector
+   * resident 1.00×). Applies to sparse, BM25 and multi-vector
    * channels; dense channels stay mapped (usearch searches each graph through its own mapping
    * of the file, so a copy would hold every vector twice). Checksums, structural checks, hits
-   * and scores are the same either way. Search threads (`searchThreads`) still map the files.
-   * INVALID_ARGUMENT for another value or the default storage.
+   * and scores are the same in all three. Search threads (`searchThreads`) map the files and
+   * never copy them. INVALID_ARGUMENT for another value, or `'resident'` with the default storage.
    *
    * @example
    * ```ts

@@ -42,6 +42,12 @@ export interface NativeMmap {
   /** madvise over the pages covering the range: 0 normal, 1 random, 2 sequential, 3 willneed, 4 dontneed. */
   mmapAdvise(buffer: ArrayBuffer, offset: number, length: number, advice: number): boolean;
   mmapPageSize(): number;
+  /**
+   * Copies the mapping into anonymous memory at the same addresses, off the event loop; false
+   * (nothing changed) when the slot is damaged, already promoted, memory is short, or the OS
+   * lacks mremap (absent from older builds of the addon).
+   */
+  mmapPromote?(buffer: ArrayBuffer, slot: number): Promise<boolean>;
 }
 
 /** Output of the addon's batch English analysis (native/analyze.cc documents every field). */

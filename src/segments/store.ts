@@ -1424,10 +1424,13 @@ export class SegmentedStore {
     }
   }
 
-  /** Per-segment figures: documents, deletions, bytes, and whether mapped. */
-  stats(): { segments: { name: string; docs: number; deleted: number; bytes: number; mapped: boolean }[]; pending: number } {
+  /** Per-segment figures: documents, deletions, bytes, whether mapped, and whether promoted into anonymous memory (MapOptions.promote). */
+  stats(): { segments: { name: string; docs: number; deleted: number; bytes: number; mapped: boolean; promoted: boolean }[]; pending: number } {
     return {
-      segments: this.#segs.map((s) => ({ name: s.entry.name, docs: s.entry.docs, deleted: s.del.count, bytes: Object.values(s.entry.bytes).reduce((a, b) => a + b, 0), mapped: (s.sparse ?? s.mv ?? s.dense)!.file.mapping.mapped })),
+      segments: this.#segs.map((s) => {
+        const m = (s.sparse ?? s.mv ?? s.dense)!.file.mapping;
+        return { name: s.entry.name, docs: s.entry.docs, deleted: s.del.count, bytes: Object.values(s.entry.bytes).reduce((a, b) => a + b, 0), mapped: m.mapped, promoted: m.promoted };
+      }),
       pending: this.#pending.size,
     };
   }

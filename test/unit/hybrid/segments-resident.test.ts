@@ -86,7 +86,7 @@ describe("segmentMemory: 'resident'", () => {
     await w.save(); // deletion bitmaps
     await w.close();
     const want = await answers(mem, 9);
-    const mapped = await HybridIndex.open(dir, { readOnly: true });
+    const mapped = await HybridIndex.open(dir, { readOnly: true, segmentMemory: 'mapped' });
     const resident = await HybridIndex.open(dir, { readOnly: true, segmentMemory: 'resident' });
     expect(resident.stats().channels.mv).toMatchObject({ segments: 3, segmentMemory: 'resident' });
     expect(mapped.stats().channels.mv).toMatchObject({ segments: 3, segmentMemory: 'mapped' });
@@ -166,7 +166,7 @@ describe("segmentMemory: 'resident'", () => {
     await gen.close();
     await expect(HybridIndex.open(dir, { segmentMemory: 'resident' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(HybridIndex.open(dir, { segmentMemory: 7 as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    const again = await HybridIndex.open(dir, { segmentMemory: 'mapped' }); // the lock was released; 'mapped' is the default, accepted
+    const again = await HybridIndex.open(dir, { segmentMemory: 'mapped' }); // the lock was released; 'mapped' (and 'auto', the default) are accepted
     expect((await again.search({ vectors: { dense: docs(0, 1, 1)[0]!.vectors.dense } }, { k: 1, channels: ['dense'] }))[0]?.id).toBe(0);
     await again.close();
   });
