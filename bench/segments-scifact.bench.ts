@@ -6,14 +6,16 @@
 // (A B A B …), open each index read-only and time the judged queries, pre-encoded (the store work
 // only, the encoder's time is the same for both): a first pass, then TRIDENT_SEGSCI_PASSES timed
 // passes; p50 of the wall clock and mean CPU time (process.cpuUsage) per query, per search mode.
-// The answers (ids and scores of the top-10) must be identical between the storages. A third
-// variant, `resident`, opens the same segments with `segmentMemory: 'resident'` (segment files
-// read into page-aligned, huge-page-advised memory instead of mapped).
-// Then one more child opens the three in one process and rotates them query by query
+// The answers (ids and scores of the top-10) must be identical between the storages. The
+// segments index is opened three ways: `segments` (the default, `segmentMemory: 'auto'`: mapped,
+// each file copied into anonymous memory once searched; the timed passes start after those
+// copies ended), `mapped` (`segmentMemory: 'mapped'`: the page cache only) and `resident`
+// (`segmentMemory: 'resident'`: files read into page-aligned, huge-page-advised memory at open).
+// Then one more child opens the four in one process and rotates them query by query
 // (TRIDENT_SEGSCI_INPROC_PASSES passes, mean per query per pass, median over passes): on a shared
 // VM whose speed drifts between processes this compares like with like in time (though the two
 // storages then share the JIT's call sites, so neither runs quite as specialised as alone). In that child the
-// multi-vector kernel calls of the segments index are recorded for one pass and replayed three
+// multi-vector kernel calls of the `mapped` reader are recorded for one pass and replayed three
 // ways (maxsimReplay): on the mapped sections, on heap copies of the same sections (same calls),
 // and on one heap concatenation (one call per search, as the default storage makes): what the
 // mapping itself costs, apart from the segment count.
@@ -41,16 +43,29 @@ const MODES = (process.env.TRIDENT_SEGSCI_MODES ?? 'all,dense,sparse,bm25').spli
 const QUERIES = envNumber('TRIDENT_SEGSCI_QUERIES', 300);
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
-async function child(dir: string, model: string, passes: number, memory: 'mapped' | 'resident'): Promise<void> {
+type Memory = 'auto' | 'mapped' | 'resident';
+
+/** Waits until every promotion the searches so far started has ended (segmentMemory 'auto'; at most 10 s). */
+async function settled(ix: HybridIndex): Promise<void> {
+  const promoted = () => Object.values(ix.stats().channels).reduce((a, c) => a + ((c.segmentBytesPromoted as number | undefined) ?? 0), 0);
+  let last = -1;
+  for (let i = 0; i < 40 && promoted() !== last; i++) {
+    last = promoted();
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function child(dir: string, model: string, passes: number, memory: Memory): Promise<void> {
   const ds = await loadBeir(join(DATA_DIR, DATASET));
   const encoder = await loadEncoder(model);
-  const ix = await HybridIndex.open(dir, { encoder, readOnly: true, ...(memory === 'resident' ? { segmentMemory: memory } : {}) });
+  const ix = await HybridIndex.open(dir, { encoder, readOnly: true, ...(memory !== 'auto' ? { segmentMemory: memory } : {}) });
   const texts = [...ds.qrels.keys()].slice(0, QUERIES).map((id) => ds.queries.get(id)!);
   const encoded = await Promise.all(texts.map((t) => ix.encodeQuery(t)));
   const out: Record<string, { p50Ms: number; cpuMs: number; hash: string }> = {};
   for (const mode of MODES) {
     const hash = createHash('sha256');
     for (let i = 0; i < texts.length; i++) hash.update(JSON.stringify((await ix.search(texts[i]!, { mode, k: 10, encoded: encoded[i]! })).map((h) => [h.id, h.score])));
+    await settled(ix);
     const times: number[] = [];
     const c = process.cpuUsage();
     for (let p = 0; p < passes; p++) {
@@ -72,7 +87,8 @@ async function inproc(root: string, passes: number): Promise<void> {
   const ds = await loadBeir(join(DATA_DIR, DATASET));
   const encoder = await loadEncoder(join(root, 'model'));
   const gen = await HybridIndex.open(join(root, 'generations'), { encoder, readOnly: true });
-  const seg = await HybridIndex.open(join(root, 'segments'), { encoder, readOnly: true });
+  const seg = await HybridIndex.open(join(root, 'segments'), { encoder, readOnly: true }); // 'auto', the default
+  const map = await HybridIndex.open(join(root, 'segments'), { encoder, readOnly: true, segmentMemory: 'mapped' });
   const res = await HybridIndex.open(join(root, 'segments'), { encoder, readOnly: true, segmentMemory: 'resident' });
   const texts = [...ds.qrels.keys()].slice(0, QUERIES).map((id) => ds.queries.get(id)!);
   const encoded = await Promise.all(texts.map((t) => gen.encodeQuery(t)));
@@ -80,12 +96,13 @@ async function inproc(root: string, passes: number): Promise<void> {
   for (const mode of MODES) {
     for (let i = 0; i < texts.length; i++) {
       const a = await gen.search(texts[i]!, { mode, k: 10, encoded: encoded[i]! });
-      for (const other of [seg, res]) {
+      for (const other of [seg, map, res]) {
         const b = await other.search(texts[i]!, { mode, k: 10, encoded: encoded[i]! });
         if (JSON.stringify(a.map((h) => [h.id, h.score])) !== JSON.stringify(b.map((h) => [h.id, h.score]))) throw new Error(`${mode}: answers differ at query ${i}`);
       }
     }
-    const all = [gen, seg, res];
+    await settled(seg);
+    const all = [gen, seg, map, res];
     const sums = all.map(() => [] as number[]);
     for (let p = 0; p < passes; p++) {
       const t = all.map(() => 0);
@@ -100,12 +117,13 @@ async function inproc(root: string, passes: number): Promise<void> {
       }
       for (let x = 0; x < all.length; x++) sums[x]!.push(t[x]! / texts.length);
     }
-    const [g, s, r] = sums.map(median) as [number, number, number];
-    out[mode] = { generationsMeanMs: g, segmentsMeanMs: s, residentMeanMs: r, ratio: s / g, residentRatio: r / g, passes };
+    const [g, s, m, r] = sums.map(median) as [number, number, number, number];
+    out[mode] = { generationsMeanMs: g, segmentsMeanMs: s, mappedMeanMs: m, residentMeanMs: r, ratio: s / g, mappedRatio: m / g, residentRatio: r / g, passes };
   }
-  if (MODES.includes('all')) out.maxsimReplay = await replayMaxSim(seg, texts, encoded);
+  if (MODES.includes('all')) out.maxsimReplay = await replayMaxSim(map, texts, encoded);
   await gen.close();
   await seg.close();
+  await map.close();
   await res.close();
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
@@ -227,11 +245,11 @@ async function main(): Promise<void> {
       }
       process.stderr.write(`${storage}: built\n`);
     }
-    const runs: Record<string, Array<Record<string, { p50Ms: number; cpuMs: number; hash: string }>>> = { generations: [], segments: [], resident: [] };
+    const runs: Record<string, Array<Record<string, { p50Ms: number; cpuMs: number; hash: string }>>> = { generations: [], segments: [], mapped: [], resident: [] };
     for (let r = 0; r < ROUNDS; r++) {
-      for (const storage of ['generations', 'segments', 'resident'] as const) {
-        const dir = join(work, storage === 'resident' ? 'segments' : storage);
-        const c = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', dir, model, String(PASSES), storage === 'resident' ? 'resident' : 'mapped'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      for (const storage of ['generations', 'segments', 'mapped', 'resident'] as const) {
+        const dir = join(work, storage === 'generations' ? storage : 'segments');
+        const c = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', dir, model, String(PASSES), storage === 'segments' || storage === 'generations' ? 'auto' : storage], { encoding: 'utf8', maxBuffer: 1 << 24 });
         if (c.status !== 0) throw new Error(`child failed: ${c.stderr}`);
         runs[storage]!.push(JSON.parse(c.stdout.trim().split('\n').pop()!));
         process.stderr.write(`${storage} round ${r + 1}\n`);
@@ -249,15 +267,31 @@ async function main(): Promise<void> {
     for (const mode of MODES) {
       const g = runs.generations!.map((x) => x[mode]!);
       const s = runs.segments!.map((x) => x[mode]!);
+      const ms = runs.mapped!.map((x) => x[mode]!);
       const rs = runs.resident!.map((x) => x[mode]!);
       const gp = median(g.map((x) => x.p50Ms));
       const sp = median(s.map((x) => x.p50Ms));
+      const mp = median(ms.map((x) => x.p50Ms));
       const rp = median(rs.map((x) => x.p50Ms));
       const gc = median(g.map((x) => x.cpuMs));
       const sc = median(s.map((x) => x.cpuMs));
       const rc = median(rs.map((x) => x.cpuMs));
       const h = g[0]?.hash;
-      summary[mode] = { generationsP50Ms: gp, segmentsP50Ms: sp, residentP50Ms: rp, p50Ratio: sp / gp, residentP50Ratio: rp / gp, generationsCpuMs: gc, segmentsCpuMs: sc, residentCpuMs: rc, cpuRatio: sc / gc, residentCpuRatio: rc / gc, identical: [...g, ...s, ...rs].every((x) => x.hash === h) };
+      summary[mode] = {
+        generationsP50Ms: gp,
+        segmentsP50Ms: sp,
+        mappedP50Ms: mp,
+        residentP50Ms: rp,
+        p50Ratio: sp / gp,
+        mappedP50Ratio: mp / gp,
+        residentP50Ratio: rp / gp,
+        generationsCpuMs: gc,
+        segmentsCpuMs: sc,
+        residentCpuMs: rc,
+        cpuRatio: sc / gc,
+        residentCpuRatio: rc / gc,
+        identical: [...g, ...s, ...ms, ...rs].every((x) => x.hash === h),
+      };
       console.log(mode, JSON.stringify(summary[mode]));
     }
     console.log(`written to ${writeResult('segments-scifact', { ...runMeta('segments-scifact'), docs: docs.length, queries: Math.min(QUERIES, ds.qrels.size), every: EVERY, rounds: ROUNDS, passes: PASSES, segments, summary, inProcess: inprocResult })}`);
@@ -267,6 +301,6 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') await child(process.argv[3]!, process.argv[4]!, Number(process.argv[5]), process.argv[6] === 'resident' ? 'resident' : 'mapped');
+if (process.argv[2] === '--child') await child(process.argv[3]!, process.argv[4]!, Number(process.argv[5]), (process.argv[6] ?? 'auto') as Memory);
 else if (process.argv[2] === '--inproc') await inproc(process.argv[3]!, Number(process.argv[4]));
 else await main();

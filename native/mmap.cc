@@ -13,15 +13,17 @@
 //       covering [offset, offset + length): advice 0 normal, 1 random, 2 sequential,
 //       3 willneed, 4 dontneed. Advice only; false where the OS refused or lacks it.
 //   mmapPageSize() -> number
-//   mmapPromote(buffer, slot) -> Promise<boolean>   (Linux; elsewhere resolves false) copies the
+//   mmapPromote(buffer, slot) -> Promise<number>   (Linux; elsewhere resolves 0) copies the
 //       mapping's bytes into fresh anonymous memory (2 MiB-aligned, MADV_HUGEPAGE) on a libuv
 //       thread, then moves that memory over the mapping's own addresses (mremap MREMAP_FIXED,
 //       atomic under the kernel's mmap lock): every ArrayBuffer and typed view keeps its pointer
 //       and reads the same bytes, now from anonymous memory instead of the page cache (which
 //       measured ~1.1-1.2x slower to scan on the VMs trident is benchmarked on; README "Segment
-//       memory"). Resolves false, changing nothing, when the slot is damaged (the file was
-//       truncated: the copy reads the guard's zero pages, so it is dropped), already promoted,
-//       or memory is short. The buffer is referenced until the work ends. From the moment a
+//       memory"). Resolves 1 when done; -1, changing nothing, when under 90 % of the file's
+//       pages are in the page cache (mincore): the copy would read the disk, so a cold file, or
+//       an index bigger than memory, stays mapped (the caller may try again later); 0, changing
+//       nothing, when the slot is damaged (the file was truncated: the copy reads the guard's
+//       zero pages, so it is dropped), already promoted, or memory is short. The buffer is referenced until the work ends. From the moment a
 //       promotion starts, mmapAdvise refuses MADV_DONTNEED on that range: on anonymous memory it
 //       would discard the bytes instead of dropping clean page-cache pages.
 //
@@ -43,6 +45,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #if defined(__linux__) || defined(__APPLE__)
 #define TRIDENT_HAS_MMAP 1
@@ -230,19 +233,26 @@ bool promoted_overlap(uintptr_t from, uintptr_t to) {
 }
 
 #if defined(__linux__)
-// The promotion itself (see the header comment). Runs on a libuv thread.
-bool promote_range(uintptr_t start, size_t length, int slot) {
+// The promotion itself (see the header comment): 1 done, 0 failed, -1 not warm. Runs on a libuv thread.
+int promote_range(uintptr_t start, size_t length, int slot) {
   Slot& sl = g_slots[slot];
-  if (sl.start.load(std::memory_order_acquire) != start || sl.length.load(std::memory_order_acquire) != length) return false;
+  if (sl.start.load(std::memory_order_acquire) != start || sl.length.load(std::memory_order_acquire) != length) return 0;
   int expected = 0;
-  if (!sl.promoted.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return false;
-  const auto fail = [&sl](void* anon, size_t n) {
+  if (!sl.promoted.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return 0;
+  const auto fail = [&sl](void* anon, size_t n, int why = 0) {
     if (anon != nullptr) munmap(anon, n);
     sl.promoted.store(0, std::memory_order_release);
-    return false;
+    return why;
   };
   if (sl.damaged.load(std::memory_order_acquire) != 0) return fail(nullptr, 0);
   const size_t len = (length + g_page - 1) & ~(g_page - 1);
+  {  // warm only: at least 90 % of the pages cached
+    std::vector<unsigned char> in(len / g_page);
+    if (mincore(reinterpret_cast<void*>(start), len, in.data()) != 0) return fail(nullptr, 0);
+    size_t cached = 0;
+    for (unsigned char c : in) cached += c & 1;
+    if (cached * 10 < in.size() * 9) return fail(nullptr, 0, -1);
+  }
   constexpr size_t kHuge = size_t(2) << 20;
   void* raw = mmap(nullptr, len + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (raw == MAP_FAILED) return fail(nullptr, 0);
@@ -259,10 +269,10 @@ bool promote_range(uintptr_t start, size_t length, int slot) {
   if (mprotect(anon, len, PROT_READ) != 0) return fail(anon, len);
   if (mremap(anon, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, reinterpret_cast<void*>(start)) == MAP_FAILED) return fail(anon, len);
   sl.promoted.store(2, std::memory_order_release);
-  return true;
+  return 1;
 }
 #else
-bool promote_range(uintptr_t, size_t, int) { return false; }
+int promote_range(uintptr_t, size_t, int) { return 0; }
 #endif
 
 class PromoteWorker : public Napi::AsyncWorker {
@@ -276,10 +286,10 @@ class PromoteWorker : public Napi::AsyncWorker {
     buffer_ = Napi::Persistent(buffer.As<Napi::Object>());  // the mapping lives until the work ends
   }
   Napi::Promise Promise() const { return deferred_.Promise(); }
-  void Execute() override { ok_ = promote_range(start_, length_, slot_); }
+  void Execute() override { result_ = promote_range(start_, length_, slot_); }
   void OnOK() override {
     buffer_.Reset();
-    deferred_.Resolve(Napi::Boolean::New(Env(), ok_));
+    deferred_.Resolve(Napi::Number::New(Env(), result_));
   }
   void OnError(const Napi::Error& e) override {
     buffer_.Reset();
@@ -292,7 +302,7 @@ class PromoteWorker : public Napi::AsyncWorker {
   uintptr_t start_;
   size_t length_;
   int slot_;
-  bool ok_ = false;
+  int result_ = 0;
 };
 
 Napi::Value MmapPromote(const Napi::CallbackInfo& info) {

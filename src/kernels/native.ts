@@ -43,11 +43,12 @@ export interface NativeMmap {
   mmapAdvise(buffer: ArrayBuffer, offset: number, length: number, advice: number): boolean;
   mmapPageSize(): number;
   /**
-   * Copies the mapping into anonymous memory at the same addresses, off the event loop; false
+   * Copies the mapping into anonymous memory at the same addresses, off the event loop: 1 done;
+   * -1 (nothing changed) when under 90 % of the file is in the page cache (try later); 0
    * (nothing changed) when the slot is damaged, already promoted, memory is short, or the OS
-   * lacks mremap (absent from older builds of the addon).
+   * lacks mremap. Absent from older builds of the addon.
    */
-  mmapPromote?(buffer: ArrayBuffer, slot: number): Promise<boolean>;
+  mmapPromote?(buffer: ArrayBuffer, slot: number): Promise<number>;
 }
 
 /** Output of the addon's batch English analysis (native/analyze.cc documents every field). */

@@ -90,6 +90,9 @@ function memoryBudget(): number {
 /** Smallest file promoted ({@link MapOptions.promote}): below it the copy is not worth a thread hop. */
 export const PROMOTE_MIN_BYTES = 64 << 10;
 
+/** A file found cold at a promotion attempt is offered again no sooner than this (ms). */
+export const PROMOTE_RETRY_MS = 1000;
+
 let promotedBytes = 0;
 let promoteBudgetBytes = -1;
 
@@ -148,6 +151,8 @@ export class MappedFile {
   /** Promotion: 'off' (not asked, not mapped, or too small), 'idle' (not tried yet, or no budget at the last touch), 'pending', 'done', 'failed'. */
   #promotion: 'off' | 'idle' | 'pending' | 'done' | 'failed';
   #promoting: Promise<boolean> | null = null;
+  /** performance.now() before which a cold file is not offered for promotion again (0: any time). */
+  #retryAt = 0;
 
   private constructor(file: string, buffer: ArrayBuffer, mapped: boolean, slot: number, base = 0, byteLength = buffer.byteLength - base, promote = false) {
     this.#promotion = promote && mapped && byteLength >= PROMOTE_MIN_BYTES && nativeMmap()?.mmapPromote !== undefined ? 'idle' : 'off';
@@ -263,7 +268,9 @@ export class MappedFile {
    * Marks the file as read by a search. With {@link MapOptions.promote}, the first touch that
    * finds room in the process's {@link promotionBudget} starts copying the file into anonymous
    * memory at the same addresses, off the event loop; views taken before and after read the same
-   * bytes throughout. Cheap after that (one field compare): callers touch on every read.
+   * bytes throughout. Only a warm file is copied (90 % of its pages in the page cache, so the copy
+   * reads no disk): a cold one stays mapped, and a touch {@link PROMOTE_RETRY_MS} later tries
+   * again. Cheap otherwise (a field compare): callers touch on every read.
    *
    * @example
    * ```ts
@@ -274,19 +281,20 @@ export class MappedFile {
     if (this.#promotion !== 'idle') return;
     const buf = this.#buffer;
     if (buf === null || promotedBytes + this.byteLength > promotionBudget()) return;
+    if (this.#retryAt > 0 && performance.now() < this.#retryAt) return;
     promotedBytes += this.byteLength;
     this.#promotion = 'pending';
     this.#promoting = nativeMmap()!.mmapPromote!(buf, this.#slot)
       .then(
-        (ok) => ok,
-        () => false,
+        (r) => r,
+        () => 0,
       )
-      .then((ok) => {
-        if (this.#promotion === 'pending') {
-          this.#promotion = ok ? 'done' : 'failed';
-          if (!ok) promotedBytes -= this.byteLength;
-        }
-        return ok;
+      .then((r) => {
+        if (this.#promotion !== 'pending') return false; // closed meanwhile (the budget was given back then)
+        if (r !== 1) promotedBytes -= this.byteLength;
+        if (r === -1) this.#retryAt = performance.now() + PROMOTE_RETRY_MS; // cold: try again later
+        this.#promotion = r === 1 ? 'done' : r === -1 ? 'idle' : 'failed';
+        return r === 1;
       });
   }
 
@@ -295,7 +303,7 @@ export class MappedFile {
     return this.#promotion === 'done';
   }
 
-  /** @internal tests and benches: the running promotion (resolves true when it took), or null if none was started. */
+  /** @internal tests and benches: the last promotion started (resolves true when it took), or null if none was. */
   get promotion(): Promise<boolean> | null {
     return this.#promoting;
   }
