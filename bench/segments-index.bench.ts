@@ -23,8 +23,9 @@
 //      1), TRIDENT_SEGIDX_KEEP (1: keep the built indexes and print where, for re-running
 //      `--child <dir> <docs>` on them), TRIDENT_SEGIDX_MERGE (the segments index's mergePolicy
 //      while it is built, JSON; default none = the policy's defaults), TRIDENT_SEGIDX_MEMORY
-//      ('resident': the children open the segments index with segmentMemory 'resident'; default
-//      mapped), TRIDENT_SEGIDX_DENSE_DATA ('clustered': dense vectors around 100 Gaussian
+//      ('mapped' or 'resident': the children open the segments index with that segmentMemory;
+//      default 'auto', the library's: files copied into memory once searched, the timed passes
+//      starting after those copies), TRIDENT_SEGIDX_DENSE_DATA ('clustered': dense vectors around 100 Gaussian
 //      centres; default 'uniform', on which HNSW recall is low). `--inproc <kept dir> [passes]`
 //      (with TRIDENT_SEGIDX_KEEP=1's dir and the same TRIDENT_SEGIDX_DENSE): default storage,
 //      segments mapped and segments resident in one process, in turn, per kind.
@@ -36,6 +37,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HybridIndex, type MergePolicyOptions } from '../src/index.js';
+import { promotionsSettled } from './lib/promotion.js';
 import { envNumber, runMeta, writeResult } from './lib/results.js';
 import { gaussian, gaussianMatrix, rng } from './lib/synthetic.js';
 
@@ -45,8 +47,8 @@ const TERMS = 20;
 const VOCAB = 30000;
 const DENSE = envNumber('TRIDENT_SEGIDX_DENSE', 0);
 const REPS = envNumber('TRIDENT_SEGIDX_REPS', 1);
-/** How the fresh children open the segments index ('mapped' default, or 'resident': segmentMemory). */
-const MEMORY = process.env.TRIDENT_SEGIDX_MEMORY === 'resident' ? 'resident' : 'mapped';
+/** How the fresh children open the segments index (segmentMemory: 'auto', the default, 'mapped' or 'resident'). */
+const MEMORY = process.env.TRIDENT_SEGIDX_MEMORY === 'resident' || process.env.TRIDENT_SEGIDX_MEMORY === 'mapped' ? process.env.TRIDENT_SEGIDX_MEMORY : 'auto';
 /** The segments index's mergePolicy while it is built (JSON, e.g. '{"channels":{"dense":{"segmentsPerTier":2}}}'); default none. */
 const MERGE = process.env.TRIDENT_SEGIDX_MERGE ? (JSON.parse(process.env.TRIDENT_SEGIDX_MERGE) as MergePolicyOptions) : undefined;
 
@@ -122,10 +124,12 @@ async function child(dir: string, docs: number): Promise<void> {
   await import('../src/kernels/index.js'); // the addon's own pages are not the index's
   const r0 = rssSplit();
   const t0 = performance.now();
-  const ix = await HybridIndex.open(dir, { readOnly: true, ...(MEMORY === 'resident' && basename(dir) === 'segments' ? { segmentMemory: MEMORY } : {}) });
+  const ix = await HybridIndex.open(dir, { readOnly: true, ...(MEMORY !== 'auto' && basename(dir) === 'segments' ? { segmentMemory: MEMORY } : {}) });
   const openMs = performance.now() - t0;
   const r1 = rssSplit();
   const a = await answers(ix);
+  const promoted = await promotionsSettled(ix); // 'auto': the files the answers read, copied
+  const r15 = rssSplit();
   const cpu: Record<string, number> = {};
   const timed = async (kind: 'sparse' | 'both' | 'dense') => {
     const c = process.cpuUsage();
@@ -141,7 +145,7 @@ async function child(dir: string, docs: number): Promise<void> {
   const r2 = rssSplit();
   await ix.close();
   process.stdout.write(
-    `${JSON.stringify({ docs, openMs, rssOpen: { rss: r1.rss - r0.rss, anon: r1.anon - r0.anon, file: r1.file - r0.file }, rssAfterQueries: { rss: r2.rss - r0.rss, anon: r2.anon - r0.anon, file: r2.file - r0.file }, sparseP50Ms: sparseP50, sparseMvP50Ms: bothP50, denseP50Ms: denseP50, cpuMsPerQuery: cpu, answers: a.hash, denseRecall: a.denseRecall, denseHash: a.denseHash })}\n`,
+    `${JSON.stringify({ docs, openMs, rssOpen: { rss: r1.rss - r0.rss, anon: r1.anon - r0.anon, file: r1.file - r0.file }, rssAfterQueries: { rss: r2.rss - r0.rss, anon: r2.anon - r0.anon, file: r2.file - r0.file }, promotedBytes: promoted, rssAfterFirstQueries: r15.rss - r0.rss, sparseP50Ms: sparseP50, sparseMvP50Ms: bothP50, denseP50Ms: denseP50, cpuMsPerQuery: cpu, answers: a.hash, denseRecall: a.denseRecall, denseHash: a.denseHash })}\n`,
   );
 }
 

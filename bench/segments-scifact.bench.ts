@@ -36,6 +36,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HybridIndex, loadBeir, loadEncoder, type SearchMode } from '../src/index.js';
 import { kernels } from '../src/kernels/index.js';
+import { promotionsSettled } from './lib/promotion.js';
 import { BENCH_DIR, DATA_DIR, envNumber, runMeta, writeResult } from './lib/results.js';
 
 const DATASET = 'dev/scifact';
@@ -44,16 +45,6 @@ const QUERIES = envNumber('TRIDENT_SEGSCI_QUERIES', 300);
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
 type Memory = 'auto' | 'mapped' | 'resident';
-
-/** Waits until every promotion the searches so far started has ended (segmentMemory 'auto'; at most 10 s). */
-async function settled(ix: HybridIndex): Promise<void> {
-  const promoted = () => Object.values(ix.stats().channels).reduce((a, c) => a + ((c.segmentBytesPromoted as number | undefined) ?? 0), 0);
-  let last = -1;
-  for (let i = 0; i < 40 && promoted() !== last; i++) {
-    last = promoted();
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function child(dir: string, model: string, passes: number, memory: Memory): Promise<void> {
   const ds = await loadBeir(join(DATA_DIR, DATASET));
@@ -65,7 +56,7 @@ async function child(dir: string, model: string, passes: number, memory: Memory)
   for (const mode of MODES) {
     const hash = createHash('sha256');
     for (let i = 0; i < texts.length; i++) hash.update(JSON.stringify((await ix.search(texts[i]!, { mode, k: 10, encoded: encoded[i]! })).map((h) => [h.id, h.score])));
-    await settled(ix);
+    await promotionsSettled(ix);
     const times: number[] = [];
     const c = process.cpuUsage();
     for (let p = 0; p < passes; p++) {
@@ -101,7 +92,7 @@ async function inproc(root: string, passes: number): Promise<void> {
         if (JSON.stringify(a.map((h) => [h.id, h.score])) !== JSON.stringify(b.map((h) => [h.id, h.score]))) throw new Error(`${mode}: answers differ at query ${i}`);
       }
     }
-    await settled(seg);
+    await promotionsSettled(seg);
     const all = [gen, seg, map, res];
     const sums = all.map(() => [] as number[]);
     for (let p = 0; p < passes; p++) {
