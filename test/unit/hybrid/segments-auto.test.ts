@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HybridIndex, type SearchOptions } from '../../../src/index.js';
+import { type MixedShape, mixedAnswers, mixedChannels, mixedDocs, mixedQueries } from './mixed-docs.js';
 import { nativeMmap } from '../../../src/kernels/index.js';
 import { PROMOTE_MIN_BYTES } from '../../../src/store/mmap.js';
 
@@ -19,51 +20,15 @@ const tmp = fs.mkdtempSync(path.join(tmpdir(), 'trident-auto-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const CAN = nativeMmap()?.mmapPromote !== undefined && process.platform === 'linux' && process.env.TRIDENT_MMAP_PROMOTE !== '0';
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+const channels = mixedChannels(D);
 
-const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'theta', 'kappa', 'lambda', 'sigma', 'omega', 'rho'];
-const channels = [
-  { name: 'dense', kind: 'dense' as const, dimensions: D, dtype: 'f16' as const },
-  { name: 'sparse', kind: 'sparse' as const },
-  { name: 'mv', kind: 'multivector' as const, dimensions: D, dtype: 'f16' as const },
-  { name: 'bm25', kind: 'bm25' as const },
-];
-
-function docs(from: number, n: number, seed: number) {
-  const r = rng(seed);
-  const vec = () => Float32Array.from({ length: D }, () => r() * 2 - 1);
-  return Array.from({ length: n }, (_, i) => {
-    const ids = Uint32Array.from(new Set(Array.from({ length: 40 }, () => Math.floor(r() * 3000)))).sort();
-    return {
-      id: from + i,
-      text: Array.from({ length: 12 }, () => WORDS[Math.floor(r() * WORDS.length)]).join(' '),
-      vectors: { dense: vec(), sparse: { ids, weights: Float32Array.from(ids, () => r() + 0.1) }, mv: Array.from({ length: 8 }, vec) },
-    };
-  });
-}
-
-function queries(seed: number) {
-  const r = rng(seed);
-  const vec = () => Float32Array.from({ length: D }, () => r() * 2 - 1);
-  return Array.from({ length: 5 }, () => {
-    const ids = Uint32Array.from(new Set(Array.from({ length: 6 }, () => Math.floor(r() * 3000)))).sort();
-    return { text: `${WORDS[Math.floor(r() * WORDS.length)]} ${WORDS[Math.floor(r() * WORDS.length)]}`, vectors: { dense: vec(), sparse: { ids, weights: new Float32Array(ids.length).fill(1) }, mv: [vec(), vec(), vec()] } };
-  });
-}
+const SHAPE: MixedShape = { dim: D, docTerms: 40, queryTerms: 6, vocab: 3000, words: 12, docVectors: 8, queryVectors: 3 };
+const docs = (from: number, n: number, seed: number) => mixedDocs(SHAPE, from, n, seed);
+const queries = (seed: number) => mixedQueries(SHAPE, seed, 5);
 
 const SEARCHES: SearchOptions[] = [{ k: 20 }, { k: 20, exhaustive: true }, { k: 15, channels: ['sparse'] }, { k: 15, channels: ['mv'], exhaustive: true }, { k: 15, channels: ['bm25'] }, { k: 20, channels: ['dense', 'bm25'], fusion: { kind: 'rrf' } }];
 
-async function answers(ix: HybridIndex, seed: number) {
-  const out: unknown[] = [];
-  for (const q of queries(seed)) for (const o of SEARCHES) out.push((await ix.search(q, o)).map((h) => [h.id, h.score, h.scores]));
-  return out;
-}
+const answers = (ix: HybridIndex, seed: number) => mixedAnswers(ix, queries(seed), SEARCHES);
 
 const promotedOf = (ix: HybridIndex, ch: string) => ix.stats().channels[ch]!.segmentBytesPromoted as number;
 const bytesOf = (ix: HybridIndex, ch: string) => ix.stats().channels[ch]!.segmentBytes as number;

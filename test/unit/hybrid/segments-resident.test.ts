@@ -11,56 +11,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HybridIndex, type SearchOptions } from '../../../src/index.js';
+import { type MixedShape, mixedAnswers, mixedChannels, mixedDocs, mixedQueries } from './mixed-docs.js';
 
 const D = 16;
 const tmp = fs.mkdtempSync(path.join(tmpdir(), 'trident-resident-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+const channels = mixedChannels(D);
 
-const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'theta', 'kappa', 'lambda', 'sigma', 'omega', 'rho'];
-const channels = [
-  { name: 'dense', kind: 'dense' as const, dimensions: D, dtype: 'f16' as const },
-  { name: 'sparse', kind: 'sparse' as const },
-  { name: 'mv', kind: 'multivector' as const, dimensions: D, dtype: 'f16' as const },
-  { name: 'bm25', kind: 'bm25' as const },
-];
-
-function docs(from: number, n: number, seed: number) {
-  const r = rng(seed);
-  const vec = () => Float32Array.from({ length: D }, () => r() * 2 - 1);
-  return Array.from({ length: n }, (_, i) => {
-    const ids = Uint32Array.from(new Set(Array.from({ length: 6 }, () => Math.floor(r() * 200)))).sort();
-    return {
-      id: from + i,
-      text: Array.from({ length: 8 }, () => WORDS[Math.floor(r() * WORDS.length)]).join(' '),
-      vectors: { dense: vec(), sparse: { ids, weights: Float32Array.from(ids, () => r() + 0.1) }, mv: [vec(), vec(), vec(), vec()] },
-    };
-  });
-}
-
-function queries(seed: number) {
-  const r = rng(seed);
-  const vec = () => Float32Array.from({ length: D }, () => r() * 2 - 1);
-  return Array.from({ length: 6 }, () => {
-    const ids = Uint32Array.from(new Set(Array.from({ length: 4 }, () => Math.floor(r() * 200)))).sort();
-    return { text: `${WORDS[Math.floor(r() * WORDS.length)]} ${WORDS[Math.floor(r() * WORDS.length)]}`, vectors: { dense: vec(), sparse: { ids, weights: new Float32Array(ids.length).fill(1) }, mv: [vec(), vec()] } };
-  });
-}
+const SHAPE: MixedShape = { dim: D, docTerms: 6, queryTerms: 4, vocab: 200, words: 8, docVectors: 4, queryVectors: 2 };
+const docs = (from: number, n: number, seed: number) => mixedDocs(SHAPE, from, n, seed);
+const queries = (seed: number) => mixedQueries(SHAPE, seed, 6);
 
 const SEARCHES: SearchOptions[] = [{ k: 20 }, { k: 20, exhaustive: true }, { k: 15, channels: ['dense'] }, { k: 15, channels: ['sparse'] }, { k: 15, channels: ['mv'], exhaustive: true }, { k: 15, channels: ['bm25'] }, { k: 20, channels: ['dense', 'bm25'], fusion: { kind: 'rrf' } }];
 
-async function answers(ix: HybridIndex, seed: number) {
-  const out: unknown[] = [];
-  for (const q of queries(seed)) for (const o of SEARCHES) out.push((await ix.search(q, o)).map((h) => [h.id, h.score, h.scores]));
-  return out;
-}
+const answers = (ix: HybridIndex, seed: number) => mixedAnswers(ix, queries(seed), SEARCHES);
 
 /** A segments index at `dir` and a default-storage twin, fed the same batches of these sizes (ids from 0 on), the segments index saved after each. */
 async function built(dir: string, sizes: readonly number[], seed: number) {

@@ -15,22 +15,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { nativeMmap } from '../../../src/kernels/index.js';
 import { MappedFile, PROMOTE_MIN_BYTES, PROMOTE_RETRY_MS, promotedTotal, promotionBudget, resetPromotionBudget } from '../../../src/store/mmap.js';
+import { writeRandomFile } from './random-file.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-promote-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const CAN = nativeMmap()?.mmapPromote !== undefined && process.platform === 'linux';
 
-function writeRandom(name: string, n: number, seed: number): string {
-  const p = path.join(tmp, name);
-  const b = Buffer.alloc(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    b[i] = s >>> 24;
-  }
-  fs.writeFileSync(p, b);
-  return p;
-}
+const writeRandom = (name: string, n: number, seed: number) => writeRandomFile(tmp, name, n, seed);
 
 /** smaps entries covering [addr, addr + n): their pathnames and summed Anonymous kB. */
 function mappingAt(buf: Uint8Array): { names: string[]; anonKb: number } {

@@ -10,23 +10,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../../../src/errors.js';
 import { nativeMemory, nativeMmap } from '../../../src/kernels/index.js';
 import { hugeMapping, MappedFile } from '../../../src/store/mmap.js';
+import { writeRandomFile } from './random-file.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-mmap-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const HAS_MMAP = nativeMmap() !== null;
 const modes = HAS_MMAP ? (['mmap', 'read'] as const) : (['read'] as const);
 
-function writeRandom(name: string, n: number, seed = 1): string {
-  const p = path.join(tmp, name);
-  const b = Buffer.alloc(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    b[i] = s >>> 24;
-  }
-  fs.writeFileSync(p, b);
-  return p;
-}
+const writeRandom = (name: string, n: number, seed = 1) => writeRandomFile(tmp, name, n, seed);
 
 describe.each(modes)('MappedFile (%s)', (mode) => {
   it('contents equal fs.readFileSync, for sizes around page boundaries', async () => {
