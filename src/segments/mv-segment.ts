@@ -444,6 +444,7 @@ export class MvSegment {
 
   /** Checks the rows of the given documents (ordinals < docs) not checked yet: a bitmap test each once checked. */
   #ensureDocs(ordinals: Uint32Array): void {
+    this.file.mapping.touch(); // every scoring call: a file found cold is offered for promotion again
     const ok = this.#docOk;
     let fresh = false;
     for (let i = 0; i < ordinals.length; i++) {

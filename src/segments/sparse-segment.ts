@@ -268,6 +268,7 @@ export class SparseSegment {
    * first (or use {@link postingArrays}).
    */
   postingViews(): { docs: Uint32Array; weights: Float32Array } {
+    this.file.mapping.touch(); // every search of this segment: a file found cold is offered for promotion again
     return { docs: this.#postdocs, weights: this.#postw };
   }
 
