@@ -95,6 +95,7 @@ export const PROMOTE_RETRY_MS = 1000;
 
 let promotedBytes = 0;
 let promoteBudgetBytes = -1;
+let pendingPromotions = 0;
 
 /**
  * The bytes of mapped files this process may hold promoted into anonymous memory
@@ -119,6 +120,11 @@ export function promotionBudget(): number {
 /** Bytes of mapped files promoted (or being promoted) in this process and not closed since. */
 export function promotedTotal(): number {
   return promotedBytes;
+}
+
+/** Promotions started in this process and not ended yet (benches wait for 0 before timing). */
+export function promotionsPending(): number {
+  return pendingPromotions;
 }
 
 /** @internal tests: re-read the budget from the environment on next use. */
@@ -283,6 +289,7 @@ export class MappedFile {
     if (buf === null || promotedBytes + this.byteLength > promotionBudget()) return;
     if (this.#retryAt > 0 && performance.now() < this.#retryAt) return;
     promotedBytes += this.byteLength;
+    pendingPromotions++;
     this.#promotion = 'pending';
     this.#promoting = nativeMmap()!.mmapPromote!(buf, this.#slot)
       .then(
@@ -290,6 +297,7 @@ export class MappedFile {
         () => 0,
       )
       .then((r) => {
+        pendingPromotions--;
         if (this.#promotion !== 'pending') return false; // closed meanwhile (the budget was given back then)
         if (r !== 1) promotedBytes -= this.byteLength;
         if (r === -1) this.#retryAt = performance.now() + PROMOTE_RETRY_MS; // cold: try again later

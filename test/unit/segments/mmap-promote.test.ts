@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { nativeMmap } from '../../../src/kernels/index.js';
-import { MappedFile, PROMOTE_MIN_BYTES, PROMOTE_RETRY_MS, promotedTotal, promotionBudget, resetPromotionBudget } from '../../../src/store/mmap.js';
+import { MappedFile, PROMOTE_MIN_BYTES, PROMOTE_RETRY_MS, promotedTotal, promotionBudget, promotionsPending, resetPromotionBudget } from '../../../src/store/mmap.js';
 import { writeRandomFile } from './random-file.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trident-promote-'));
@@ -68,10 +68,13 @@ describe.runIf(CAN)('promotion of mapped files into anonymous memory', () => {
     expect(f.promoted).toBe(false);
     expect(f.promotion).toBeNull(); // opening does not copy
     const used = promotedTotal();
+    const pending = promotionsPending();
     f.touch();
     f.touch(); // one promotion, however many touches
+    expect(promotionsPending()).toBe(pending + 1);
     expect(Buffer.from(before).equals(want)).toBe(true); // readable while the copy runs
     expect(await f.promotion).toBe(true);
+    expect(promotionsPending()).toBe(pending);
     expect(f.promoted).toBe(true);
     expect(promotedTotal()).toBe(used + f.byteLength);
     const after = f.bytes(0, f.byteLength);
