@@ -154,7 +154,7 @@ export class MappedFile {
   readonly #slot: number;
   /** Byte 0 of the file in #buffer (a read file sits at the first page boundary of its buffer). */
   readonly #base: number;
-  /** Promotion: 'off' (not asked, not mapped, or too small), 'idle' (not tried yet, or no budget at the last touch), 'pending', 'done', 'failed'. */
+  /** Promotion: 'off' (not asked, not mapped, or too small), 'idle' (not tried yet, no budget at the last touch, or cold at the last try), 'pending', 'done', 'failed' (or closed). */
   #promotion: 'off' | 'idle' | 'pending' | 'done' | 'failed';
   #promoting: Promise<boolean> | null = null;
   /** performance.now() before which a cold file is not offered for promotion again (0: any time). */
@@ -291,7 +291,13 @@ export class MappedFile {
     promotedBytes += this.byteLength;
     pendingPromotions++;
     this.#promotion = 'pending';
-    this.#promoting = nativeMmap()!.mmapPromote!(buf, this.#slot)
+    let started: Promise<number>;
+    try {
+      started = nativeMmap()!.mmapPromote!(buf, this.#slot);
+    } catch {
+      started = Promise.resolve(0); // the addon refused the arguments: ends as a failed promotion
+    }
+    this.#promoting = started
       .then(
         (r) => r,
         () => 0,
