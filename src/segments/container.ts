@@ -435,7 +435,6 @@ export class SegmentFile {
    * ```
    */
   ensure(name: string, start: number, end: number): void {
-    this.mapping.touch(); // a search reads this file: promote it if asked (MapOptions.promote)
     const s = this.section(name, false);
     if (!(start >= 0 && start <= end && end <= s.length)) throw new StorageError('CORRUPT_FILE', `${this.file}: bytes ${start}…${end} lie outside section '${name}' (${s.length} bytes); restore it from a backup or rebuild the index`, { file: this.file });
     if (start === end || this.#verified.has(name)) return;
