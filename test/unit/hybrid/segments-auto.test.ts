@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HybridIndex, type SearchOptions } from '../../../src/index.js';
 import { type MixedShape, mixedAnswers, mixedChannels, mixedDocs, mixedQueries } from './mixed-docs.js';
 import { nativeMmap } from '../../../src/kernels/index.js';
-import { PROMOTE_MIN_BYTES } from '../../../src/store/mmap.js';
+import { PROMOTE_MIN_BYTES, promotedTotal, promotionsPending } from '../../../src/store/mmap.js';
 
 const D = 64;
 const tmp = fs.mkdtempSync(path.join(tmpdir(), 'trident-auto-'));
@@ -59,8 +59,12 @@ describe.runIf(CAN)("segmentMemory: 'auto' (default)", () => {
     await w.save();
     await w.close();
     const want = await answers(mem, 9);
+    const before = promotedTotal();
     const auto = await HybridIndex.open(dir, { readOnly: true });
     const mapped = await HybridIndex.open(dir, { readOnly: true, segmentMemory: 'mapped' });
+    // no copy started at open (a started one would count in the process totals at once)
+    expect(promotionsPending()).toBe(0);
+    expect(promotedTotal()).toBe(before);
     expect(auto.stats().channels.mv).toMatchObject({ segments: 3, segmentMemory: 'auto', segmentBytesPromoted: 0 });
     expect(auto.stats().channels.dense).toMatchObject({ segmentMemory: 'mapped' }); // dense channels stay mapped
     expect(mapped.stats().channels.mv).toMatchObject({ segments: 3, segmentMemory: 'mapped' });
